@@ -1,0 +1,183 @@
+"""The ``casekit`` command line: parse options, call the pipeline, print diagnostics.
+
+Everything testable lives below this module; here we only translate between
+the terminal and the pipeline. User errors are one line and a non-zero exit;
+a traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from casekit import __version__
+from casekit import tree as t
+from casekit.build import build_course
+from casekit.course import load_course
+from casekit.diagnostics import CasekitError, Diagnostics, to_json
+from casekit.formats import formats
+
+
+class Ui:
+    """Terminal output: quiet when not a TTY unless asked, verbose on request."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = sys.stderr.isatty()
+
+    def progress(self, message: str) -> None:
+        if self.verbose or (self.tty and not self.quiet):
+            click.echo(f"casekit: {message}", err=True)
+
+
+def print_diagnostics(diags: Diagnostics, strict: bool, as_json: bool, quiet: bool) -> None:
+    found = diags.sorted(strict)
+    if as_json:
+        click.echo(to_json(found))
+        return
+    for diagnostic in found:
+        click.echo(str(diagnostic), err=True)
+    errors, warnings = diags.counts(strict)
+    if not quiet or errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="casekit")
+@click.option("--debug", is_flag=True, help="Show a traceback for errors (for bug reports).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Build offline case packages (PDF, EPUB, DOCX, USB bundles) from a course in Markdown.
+
+    \b
+    Examples:
+      casekit new my-course --lang kk
+      casekit check courses/digital-literacy-kk
+      casekit build courses/digital-literacy-kk --format html
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Diagnostics as lines for people or JSON for tools.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
+def check(course_dir: Path, strict: bool, output_format: str, quiet: bool) -> None:
+    """Check a course and print its diagnostics as path:line:col lines.
+
+    Exit status is 1 when there are errors (with --strict, warnings too).
+
+    \b
+    Examples:
+      casekit check courses/digital-literacy-kk
+      casekit check --strict --format json courses/job-search-en
+    """
+    diags = Diagnostics()
+    load_course(course_dir, diags)
+    print_diagnostics(diags, strict, output_format == "json", quiet)
+    sys.exit(1 if diags.has_errors(strict) else 0)
+
+
+def _format_choice() -> click.Choice:
+    return click.Choice(sorted(formats()))
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-f", "--format", "format_names", multiple=True, type=_format_choice(),
+              help="Output format (repeat for several). Default: every format.")
+@click.option("-e", "--edition", type=click.Choice(["learner", "teacher", "all"]), default="all",
+              show_default=True, help="Which edition to build.")
+@click.option("-o", "--out", "out_root", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True,
+              help="Output folder; the course goes into OUT/<course-id>/.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
+def build(
+    course_dir: Path,
+    format_names: tuple[str, ...],
+    edition: str,
+    out_root: Path,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Check a course, then build its outputs into OUT/<course-id>/<format>/.
+
+    Errors found by the check stop the build and leave earlier outputs as
+    they were. Every output is written atomically.
+
+    \b
+    Examples:
+      casekit build courses/digital-literacy-kk
+      casekit build courses/digital-literacy-kk --format html --edition learner
+      casekit build courses/job-search-en -f html -o /tmp/out
+    """
+    ui = Ui(quiet, verbose)
+    names = list(format_names) or sorted(formats())
+    editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
+    result = build_course(course_dir, names, editions, out_root, strict=strict,
+                          progress=ui.progress)
+    if result.diagnostics.items or result.stopped:
+        print_diagnostics(result.diagnostics, strict, False, quiet)
+    if result.stopped:
+        click.echo("casekit: build stopped: fix the errors above", err=True)
+        sys.exit(1)
+    if not quiet:
+        for record in result.outputs:
+            for path in record.paths:
+                click.echo(f"{record.format:6} {record.edition:8} {path}  ({record.seconds:.2f} s)")
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["kk", "ru", "en"]), default="kk", show_default=True,
+              help="Language of the new course.")
+@click.option("--id", "course_id", default=None, help="Course id (default: the folder name).")
+def new(course_dir: Path, lang: str, course_id: str | None) -> None:
+    """Create a new course folder that passes check and builds.
+
+    \b
+    Examples:
+      casekit new my-course --lang kk
+      casekit new courses/budgeting --lang ru --id budgeting-ru
+    """
+    from casekit.scaffold import scaffold
+
+    scaffold(course_dir, lang, course_id)
+    click.echo(f"created {course_dir}; next: casekit build {course_dir}")
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning user errors into one line and exit 1."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("casekit: interrupted", err=True)
+        sys.exit(130)
+    except CasekitError as exc:
+        if debug:
+            raise
+        click.echo(str(exc.diagnostic), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("casekit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line unless debugging
+        if debug:
+            raise
+        click.echo(f"casekit: internal error: {type(exc).__name__}: {exc} "
+                   "(run again with --debug for the traceback)", err=True)
+        sys.exit(2)

@@ -1,0 +1,35 @@
+"""The ``html`` format: one self-contained page per edition (no external resources)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from casekit import tree as t
+from casekit.atomic import write_bytes
+from casekit.formats import BuildContext, Format, output_name, register
+from casekit.render.html import HtmlWriter
+from casekit.render.page import render_page
+from casekit.render.images import image_bytes
+
+
+class SinglePageWriter(HtmlWriter):
+    """Images become data URIs so the page carries everything it shows."""
+
+    def __init__(self, course: t.Course) -> None:
+        super().__init__(course)
+        self.root = Path(course.root)
+
+    def image_src(self, item: t.MediaItem) -> str:
+        data = base64.b64encode(image_bytes(self.root, item)).decode("ascii")
+        return f"data:{item.media_type};base64,{data}"
+
+
+def build_html(course: t.Course, ctx: BuildContext) -> list[Path]:
+    target = ctx.out_dir / output_name(course, "html")
+    html = render_page(course, SinglePageWriter(course), ctx.course_dir)
+    write_bytes(target, html.encode("utf-8"))
+    return [target]
+
+
+register(Format("html", build_html, "one self-contained HTML page per edition"))

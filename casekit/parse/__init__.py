@@ -1,0 +1,1 @@
+"""Parsing lesson Markdown into the document tree."""

@@ -1,0 +1,64 @@
+"""Pandoc attribute syntax: ``{.class #id key="value"}`` and trailing ``{#id}``."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+
+_TRAILING = re.compile(r"\s*\{([^{}]*)\}\s*$")
+
+
+@dataclass
+class Attributes:
+    classes: list[str] = field(default_factory=list)
+    id: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    rest: str = ""  # words after a bare class name: ``::: warning Mind the cable``
+
+
+class AttributeError_(ValueError):
+    pass
+
+
+def parse_braced(inner: str) -> Attributes:
+    """Parse the inside of ``{...}``."""
+    attrs = Attributes()
+    try:
+        words = shlex.split(inner, posix=True)
+    except ValueError as exc:
+        raise AttributeError_(f"cannot read attributes {{{inner}}}: {exc}") from None
+    for word in words:
+        if word.startswith("."):
+            attrs.classes.append(word[1:])
+        elif word.startswith("#"):
+            attrs.id = word[1:]
+        elif "=" in word:
+            key, value = word.split("=", 1)
+            attrs.values[key] = value
+        else:
+            attrs.classes.append(word)
+    return attrs
+
+
+def parse_div_info(info: str) -> Attributes:
+    """The text after a div's opening fence: ``name [title]`` or ``{...}``."""
+    info = info.strip()
+    if info.startswith("{"):
+        if not info.endswith("}"):
+            raise AttributeError_(f"unclosed attributes {info!r}")
+        return parse_braced(info[1:-1])
+    name, _, rest = info.partition(" ")
+    attrs = Attributes(classes=[name.lstrip(".")], rest=rest.strip())
+    return attrs
+
+
+def split_trailing(text: str) -> tuple[str, Attributes | None]:
+    """Split ``Heading text {#id .class}`` into the text and its attributes."""
+    match = _TRAILING.search(text)
+    if not match or not match.group(1).strip().startswith(("#", ".")):
+        return text, None
+    try:
+        return text[: match.start()], parse_braced(match.group(1))
+    except AttributeError_:
+        return text, None

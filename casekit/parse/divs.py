@@ -1,0 +1,153 @@
+"""Fenced divs become typed case elements (objectives, quiz, assignment, ...)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from casekit import tree as t
+from casekit.parse.attributes import Attributes
+
+if TYPE_CHECKING:
+    from casekit.parse.lesson import LessonParser
+
+CALLOUT_CLASSES: dict[str, t.CalloutKind] = {
+    "callout": "callout",
+    "note": "note",
+    "tip": "tip",
+    "hint": "tip",
+    "warning": "warning",
+    "caution": "warning",
+    "important": "important",
+    "callout-note": "note",
+    "callout-tip": "tip",
+    "callout-warning": "warning",
+    "callout-caution": "warning",
+    "callout-important": "important",
+}
+EXERCISE_CLASSES = {"challenge", "exercise"}
+KNOWN_CLASSES = (
+    set(CALLOUT_CLASSES)
+    | EXERCISE_CLASSES
+    | {"objectives", "keypoints", "assignment", "quiz", "solution", "answer", "glossary",
+       "video", "audio"}
+)
+
+
+class DivBuilder:
+    """Maps a div's first known class to a node; unknown classes stay a ``Div``."""
+
+    def __init__(self, parser: LessonParser) -> None:
+        self.parser = parser
+        self.diags = parser.diags
+        self.builders: dict[str, Callable[[Attributes, list[t.Block], t.Pos], t.Block | None]] = {
+            "objectives": lambda a, b, p: t.Objectives(p, b),
+            "keypoints": lambda a, b, p: t.KeyPoints(p, b),
+            "assignment": self.assignment,
+            "quiz": self.quiz,
+            "solution": lambda a, b, p: t.Solution(p, b, id=a.id),
+            "answer": lambda a, b, p: t.Div(p, ["answer"], b, id=a.id),
+            "glossary": self.glossary,
+            "video": self.media,
+            "audio": self.media,
+        }
+
+    def build(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
+        name = next((c for c in attrs.classes if c in KNOWN_CLASSES), "")
+        if name in CALLOUT_CLASSES:
+            title, blocks = self.title(attrs, blocks, pos)
+            return t.Callout(pos, CALLOUT_CLASSES[name], title, blocks, id=attrs.id)
+        if name in EXERCISE_CLASSES:
+            title, blocks = self.title(attrs, blocks, pos)
+            return t.Exercise(pos, title, blocks, id=attrs.id)
+        if name:
+            return self.builders[name](attrs, blocks, pos)
+        shown = " ".join("." + c for c in attrs.classes) or "(none)"
+        self.diags.warning(pos, "unknown-div",
+                           f"unknown div class {shown}: kept as a plain block")
+        return t.Div(pos, list(attrs.classes), blocks, id=attrs.id, attributes=dict(attrs.values))
+
+    def title(
+        self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos
+    ) -> tuple[list[t.Inline], list[t.Block]]:
+        """A div's title: ``title="..."``, words after the class, or a leading heading."""
+        text = attrs.values.get("title") or attrs.rest
+        if text:
+            return self.parser.inline_markdown(text, pos), blocks
+        if blocks and isinstance(blocks[0], t.Heading):
+            return blocks[0].children, blocks[1:]
+        return [], blocks
+
+    def assignment(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block:
+        title, blocks = self.title(attrs, blocks, pos)
+        return t.Assignment(pos, title, blocks, id=attrs.id)
+
+    def glossary(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
+        entries = [e for b in blocks if isinstance(b, t.Glossary) for e in b.entries]
+        if not entries or len(entries) == 0:
+            self.diags.warning(pos, "glossary-empty",
+                               "a glossary div holds a definition list (Term / : Definition)")
+        return t.Glossary(pos, entries)
+
+    def media(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
+        kind = "video" if "video" in attrs.classes else "audio"
+        src = attrs.values.get("src", "")
+        if not src:
+            self.diags.error(pos, "media-src", f"a {kind} div needs src=\"path\"")
+            return None
+        title = attrs.values.get("title") or attrs.rest
+        return t.MediaBlock(pos, kind, src, title, caption=blocks, id=attrs.id)  # type: ignore[arg-type]
+
+    def quiz(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block:
+        title, blocks = self.title(attrs, blocks, pos)
+        intro: list[t.Block] = []
+        questions: list[t.Question] = []
+        for block in blocks:
+            if isinstance(block, t.OrderedList):
+                questions.extend(self.question(item) for item in block.items)
+            else:
+                intro.append(block)
+        if not questions:
+            self.diags.error(pos, "quiz-empty",
+                             "a quiz holds its questions as a numbered list (1. Question ...)")
+        return t.Quiz(pos, title, intro, questions, id=attrs.id)
+
+    def question(self, item: t.ListItem) -> t.Question:
+        prompt: list[t.Block] = []
+        options: list[t.Option] = []
+        answer: list[t.Block] = []
+        solution: t.Solution | None = None
+        for block in item.blocks:
+            if (
+                isinstance(block, t.BulletList)
+                and not options
+                and all(i.checked is not None for i in block.items)
+            ):
+                options = [_option(i) for i in block.items]
+            elif isinstance(block, t.Solution) and solution is None:
+                solution = block
+            elif isinstance(block, t.Div) and block.classes == ["answer"]:
+                answer.extend(block.blocks)
+            else:
+                prompt.append(block)
+        if options:
+            correct = sum(bool(o.correct) for o in options)
+            kind: t.QuestionKind = "multiple" if correct > 1 else "single"
+            if correct == 0:
+                self.diags.error(item.pos, "quiz-no-answer",
+                                 "question has no correct option: mark it with [x]")
+        else:
+            kind = "short"
+            if not answer:
+                self.diags.error(item.pos, "quiz-no-answer",
+                                 "question has no options ([ ] / [x]) and no ::: answer div")
+        return t.Question(item.pos, kind, prompt, options, answer, solution)
+
+
+def _option(item: t.ListItem) -> t.Option:
+    children: list[t.Inline] = []
+    for block in item.blocks:
+        if isinstance(block, t.Paragraph):
+            if children:
+                children.append(t.Text(" "))
+            children.extend(block.children)
+    return t.Option(children, bool(item.checked))

@@ -1,0 +1,358 @@
+"""Parse one lesson's Markdown into tree nodes (``Lesson``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+from markdown_it.tree import SyntaxTreeNode
+
+from casekit import tree as t
+from casekit.diagnostics import Diagnostics
+from casekit.parse.attributes import Attributes, AttributeError_, parse_div_info, split_trailing
+from casekit.parse.divs import DivBuilder
+from casekit.parse.markdown import MAX_NESTING, markdown_parser
+
+_TASK = re.compile(r"^\[([ xX])\]\s+")
+_FRONT_MATTER_FIELDS = {"title": str, "hours": (int, float), "outcomes": list}
+VIDEO_EXTENSIONS = {".mp4", ".webm"}
+AUDIO_EXTENSIONS = {".mp3", ".ogg", ".m4a"}
+
+
+def lesson_id_for(path: str) -> str:
+    """A lesson's id: its file name without extension, as a slug."""
+    stem = PurePosixPath(path).stem
+    return re.sub(r"[^\w-]+", "-", stem, flags=re.UNICODE).strip("-").lower() or "lesson"
+
+
+def media_kind_of(src: str) -> str:
+    suffix = PurePosixPath(src.split("#")[0].split("?")[0]).suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return "video"
+    if suffix in AUDIO_EXTENSIONS:
+        return "audio"
+    return "image"
+
+
+class LessonParser:
+    """Turns the syntax tree of one lesson into casekit nodes, collecting diagnostics."""
+
+    def __init__(self, path: str, text: str, diags: Diagnostics) -> None:
+        self.path = path
+        self.lines = text.split("\n")
+        self.diags = diags
+        self.md = markdown_parser()
+        self.footnotes: list[t.Footnote] = []
+        self.divs = DivBuilder(self)
+
+    # ---------------------------------------------------------------- helpers
+
+    def pos(self, node: SyntaxTreeNode | None, column: int = 1) -> t.Pos:
+        line = node.map[0] + 1 if node is not None and node.map else 1
+        return t.Pos(self.path, line, column)
+
+    def locate(self, needle: str, near: t.Pos) -> t.Pos:
+        """The first place at or after ``near`` where ``needle`` is written."""
+        for index in range(near.line - 1, min(len(self.lines), near.line + 200)):
+            column = self.lines[index].find(needle)
+            if column >= 0:
+                return t.Pos(self.path, index + 1, column + 1)
+        return near
+
+    def inline_markdown(self, text: str, near: t.Pos) -> list[t.Inline]:
+        """Inline Markdown written in an attribute or front matter (titles)."""
+        tokens = self.md.parseInline(text)
+        node = SyntaxTreeNode(tokens)
+        return self.inlines(node.children[0], near) if node.children else []
+
+    # ---------------------------------------------------------------- blocks
+
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[t.Block]:
+        out: list[t.Block] = []
+        for node in nodes:
+            block = self.block(node)
+            if block is None:
+                continue
+            # "Table: caption" right after a table (pandoc's caption paragraph)
+            if isinstance(block, t.Paragraph) and out and isinstance(out[-1], t.Table):
+                first = block.children[0] if block.children else None
+                if isinstance(first, t.Text) and re.match(r"^(Table)?:\s", first.text):
+                    self.caption_table(out[-1], block)
+                    continue
+            out.append(block)
+        return out
+
+    def caption_table(self, table: t.Table, para: t.Paragraph) -> None:
+        first = para.children[0]
+        assert isinstance(first, t.Text)
+        first.text = re.sub(r"^(Table)?:\s+", "", first.text)
+        last = para.children[-1]
+        if isinstance(last, t.Text):
+            last.text, attrs = split_trailing(last.text)
+            if attrs:
+                table.id = attrs.id
+        table.caption = para.children
+
+    def block(self, node: SyntaxTreeNode) -> t.Block | None:
+        kind = node.type
+        pos = self.pos(node)
+        if node.level >= MAX_NESTING - 2:
+            self.diags.warning(pos, "nesting-too-deep",
+                               f"markup nested deeper than {MAX_NESTING - 2} levels is not parsed")
+            return None
+        if kind == "front_matter":
+            return None
+        if kind == "heading":
+            return self.heading(node, pos)
+        if kind == "paragraph":
+            return self.paragraph(node, pos)
+        if kind == "bullet_list":
+            items = [self.list_item(item) for item in node.children]
+            return t.BulletList(pos, items, tight=_tight(node))
+        if kind == "ordered_list":
+            start = int(node.attrs.get("start", 1))
+            items = [self.list_item(item) for item in node.children]
+            return t.OrderedList(pos, items, start=start, tight=_tight(node))
+        if kind in ("fence", "code_block"):
+            text = node.content[:-1] if node.content.endswith("\n") else node.content
+            return t.CodeBlock(pos, text, (node.info or "").split(" ")[0].strip())
+        if kind == "blockquote":
+            return t.BlockQuote(pos, self.blocks(node.children))
+        if kind == "hr":
+            return t.ThematicBreak(pos)
+        if kind == "table":
+            return self.table(node, pos)
+        if kind == "html_block":
+            self.diags.warning(pos, "raw-html",
+                               "raw HTML is not passed through; it will be shown as text")
+            return t.RawBlock(pos, node.content.rstrip("\n"))
+        if kind == "dl":
+            return self.glossary(node, pos)
+        if kind == "footnote_block":
+            for note in node.children:
+                number = int(note.meta["id"]) + 1
+                self.footnotes.append(t.Footnote(number, self.blocks(note.children)))
+            return None
+        if kind == "fenced_div":
+            return self.div(node, pos)
+        if kind == "footnote_anchor":
+            return None
+        self.diags.warning(pos, "unknown-markup", f"unsupported markup '{kind}' is skipped")
+        return None
+
+    def heading(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Heading:
+        children = self.inlines(node.children[0], pos)
+        identifier = ""
+        if children and isinstance(children[-1], t.Text):
+            children[-1].text, attrs = split_trailing(children[-1].text)
+            if attrs:
+                identifier = attrs.id
+        return t.Heading(pos, int(node.tag[1]), children, id=identifier)
+
+    def paragraph(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Block:
+        inline = node.children[0]
+        children = self.inlines(inline, pos)
+        figure = self.figure(children, pos)
+        return figure if figure is not None else t.Paragraph(pos, children)
+
+    def figure(self, children: list[t.Inline], pos: t.Pos) -> t.Block | None:
+        """An image alone in its paragraph (optionally with ``{#id}``) is a figure,
+        or a media block when it names a video or audio file."""
+        content = [c for c in children if not (isinstance(c, t.Text) and not c.text.strip())]
+        attrs: Attributes | None = None
+        if len(content) == 2 and isinstance(content[1], t.Text):
+            _, attrs = split_trailing(content[1].text)
+            if attrs is None or _.strip():
+                return None
+            content = content[:1]
+        if len(content) != 1 or not isinstance(content[0], t.InlineImage):
+            return None
+        image = content[0]
+        identifier = attrs.id if attrs else ""
+        kind = media_kind_of(image.src)
+        if kind in ("video", "audio"):
+            return t.MediaBlock(pos, kind, image.src, image.alt, id=identifier)  # type: ignore[arg-type]
+        caption = self.inline_markdown(image.title, pos) if image.title else [t.Text(image.alt)]
+        return t.Figure(pos, image.src, image.alt, caption, id=identifier)
+
+    def list_item(self, node: SyntaxTreeNode) -> t.ListItem:
+        pos = self.pos(node)
+        blocks = self.blocks(node.children)
+        checked: bool | None = None
+        if blocks and isinstance(blocks[0], t.Paragraph) and blocks[0].children:
+            first = blocks[0].children[0]
+            if isinstance(first, t.Text):
+                match = _TASK.match(first.text)
+                if match:
+                    checked = match.group(1) != " "
+                    first.text = first.text[match.end() :]
+        return t.ListItem(pos, blocks, checked)
+
+    def table(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Table:
+        header: list[t.TableCell] = []
+        rows: list[list[t.TableCell]] = []
+        for section in node.children:
+            for row in section.children:
+                cells = [self.cell(cell, pos) for cell in row.children]
+                if section.type == "thead":
+                    header = cells
+                else:
+                    rows.append(cells)
+        return t.Table(pos, header, rows)
+
+    def cell(self, node: SyntaxTreeNode, pos: t.Pos) -> t.TableCell:
+        style = str(node.attrs.get("style", ""))
+        align = style.removeprefix("text-align:") if style.startswith("text-align:") else ""
+        children = self.inlines(node.children[0], pos) if node.children else []
+        return t.TableCell(children, align)  # type: ignore[arg-type]
+
+    def glossary(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Glossary:
+        entries: list[t.GlossaryEntry] = []
+        for child in node.children:
+            if child.type == "dt":
+                term = self.inlines(child.children[0], pos) if child.children else []
+                entries.append(t.GlossaryEntry(term, []))
+            elif child.type == "dd" and entries:
+                entries[-1].definition.extend(self.blocks(child.children))
+        return t.Glossary(pos, entries)
+
+    def div(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Block | None:
+        try:
+            attrs = parse_div_info(node.info)
+        except AttributeError_ as exc:
+            self.diags.error(pos, "div-attributes", str(exc))
+            attrs = Attributes()
+        return self.divs.build(attrs, self.blocks(node.children), pos)
+
+    # ---------------------------------------------------------------- inlines
+
+    def inlines(self, node: SyntaxTreeNode, pos: t.Pos) -> list[t.Inline]:
+        out: list[t.Inline] = []
+        for child in node.children:
+            kind = child.type
+            if kind == "text":
+                if out and isinstance(out[-1], t.Text):
+                    out[-1].text += child.content
+                else:
+                    out.append(t.Text(child.content))
+            elif kind == "softbreak":
+                out.append(t.Text(" "))
+            elif kind == "hardbreak":
+                out.append(t.LineBreak())
+            elif kind == "em":
+                out.append(t.Emph(self.inlines(child, pos)))
+            elif kind == "strong":
+                out.append(t.Strong(self.inlines(child, pos)))
+            elif kind == "s":
+                out.append(t.Strike(self.inlines(child, pos)))
+            elif kind == "code_inline":
+                out.append(t.Code(child.content))
+            elif kind == "link":
+                href = str(child.attrs.get("href", ""))
+                out.append(t.Link(self.inlines(child, pos), href,
+                                  str(child.attrs.get("title", "") or ""),
+                                  pos=self.locate(f"]({href}", pos) if href else pos))
+            elif kind == "image":
+                src = str(child.attrs.get("src", ""))
+                out.append(t.InlineImage(
+                    src,
+                    t.plain_text(self.inlines(child, pos)),
+                    title=str(child.attrs.get("title", "") or ""),
+                    pos=self.locate(f"]({src}", pos),
+                ))
+            elif kind == "footnote_ref":
+                out.append(t.FootnoteRef(int(child.meta["id"]) + 1))
+            elif kind == "html_inline":
+                self.diags.warning(self.locate(child.content, pos), "raw-html",
+                                   "raw HTML is not passed through; it will be shown as text")
+                out.append(t.RawInline(child.content))
+            else:
+                out.extend(self.inlines(child, pos))
+        # merge adjacent text runs (soft breaks) for renderers
+        merged: list[t.Inline] = []
+        for item in out:
+            if isinstance(item, t.Text) and merged and isinstance(merged[-1], t.Text):
+                merged[-1] = t.Text(merged[-1].text + item.text)
+            else:
+                merged.append(item)
+        return merged
+
+    # ---------------------------------------------------------------- lesson
+
+    def front_matter(self, root: SyntaxTreeNode) -> dict[str, Any]:
+        first = root.children[0] if root.children else None
+        if first is None or first.type != "front_matter":
+            return {}
+        pos = self.pos(first)
+        try:
+            data = yaml.safe_load(first.content) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = pos.line + 1 + (mark.line if mark else 0)
+            self.diags.add(self.path, line, 1, "error", "front-matter",
+                           f"invalid YAML front matter: {getattr(exc, 'problem', exc)}")
+            return {}
+        if not isinstance(data, dict):
+            self.diags.error(pos, "front-matter", "front matter must be a mapping of fields")
+            return {}
+        good: dict[str, Any] = {}
+        for key, value in data.items():
+            line = self.locate(f"{key}:", pos)
+            if key not in _FRONT_MATTER_FIELDS:
+                self.diags.warning(line, "front-matter-unknown",
+                                   f"unknown front matter field '{key}' is ignored "
+                                   f"(known: {', '.join(_FRONT_MATTER_FIELDS)})")
+            elif not isinstance(value, _FRONT_MATTER_FIELDS[key]) or isinstance(value, bool):
+                self.diags.error(line, "front-matter", f"front matter field '{key}' has the wrong type")
+            elif key == "outcomes" and not all(isinstance(v, str) for v in value):
+                self.diags.error(line, "front-matter", "'outcomes' must be a list of strings")
+            else:
+                good[key] = value
+        return good
+
+
+def parse_lesson(path: str, text: str, diags: Diagnostics) -> t.Lesson:
+    """Parse the Markdown ``text`` of the lesson at ``path`` (relative to the course)."""
+    parser = LessonParser(path, text, diags)
+    root = SyntaxTreeNode(parser.md.parse(text))
+    meta = parser.front_matter(root)
+    blocks = parser.blocks(root.children)
+    title: list[t.Inline] = []
+    if "title" in meta:
+        title = parser.inline_markdown(meta["title"], t.Pos(path, 1, 1))
+    elif blocks and isinstance(blocks[0], t.Heading) and blocks[0].level == 1:
+        title = blocks.pop(0).children
+    else:
+        diags.add(path, 1, 1, "error", "lesson-title",
+                  "lesson has no title: add 'title:' to the front matter or start with '# Title'")
+        title = [t.Text(lesson_id_for(path))]
+    _normalise_heading_levels(blocks)
+    return t.Lesson(
+        id=lesson_id_for(path),
+        path=path,
+        title=title,
+        blocks=blocks,
+        footnotes=sorted(parser.footnotes, key=lambda f: f.number),
+        hours=float(meta["hours"]) if "hours" in meta else None,
+        outcomes=list(meta.get("outcomes", [])),
+    )
+
+
+def _normalise_heading_levels(blocks: list[t.Block]) -> None:
+    """Shift headings so the lesson's top section level is 1 (``#`` or ``##`` alike)."""
+    headings = [b for b in t.iter_blocks(blocks) if isinstance(b, t.Heading)]
+    if not headings:
+        return
+    shift = min(h.level for h in headings) - 1
+    for heading in headings:
+        heading.level -= shift
+
+
+def _tight(node: SyntaxTreeNode) -> bool:
+    return all(
+        child.type != "paragraph" or child.hidden
+        for item in node.children
+        for child in item.children
+    )

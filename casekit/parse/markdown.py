@@ -1,0 +1,102 @@
+"""The markdown-it parser casekit uses, with pandoc-style fenced divs.
+
+Fenced divs follow pandoc: an opening fence of three or more colons followed by
+a class name or ``{.class #id key=value}``; a closing fence of three or more
+colons alone on its line. Divs nest, with fences of any length (pandoc's rule),
+and fences inside code blocks are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+_OPEN = re.compile(r"^(:{3,})\s*([^:\s].*?)\s*:*\s*$")
+_CLOSE = re.compile(r"^:{3,}\s*$")
+_CODE_FENCE = re.compile(r"^(`{3,}|~{3,})")
+
+# Deep enough for any real course (quiz > list > item > list > ...), shallow
+# enough that hostile nesting cannot exhaust the stack: deeper markup is text.
+MAX_NESTING = 40
+
+
+def _line(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    opening = _OPEN.match(_line(state, start_line))
+    if not opening:
+        return False
+    if silent:
+        return True
+
+    depth = 1
+    fence: str | None = None  # the code fence we are inside, if any
+    next_line = start_line
+    closed = False
+    while True:
+        next_line += 1
+        if next_line >= end_line:
+            break
+        text = _line(state, next_line)
+        if text and state.sCount[next_line] < state.blkIndent:
+            break  # a line indented less than the container ends it (lists)
+        code = _CODE_FENCE.match(text)
+        if fence is not None:
+            if code and code.group(1)[0] == fence[0] and len(code.group(1)) >= len(fence):
+                fence = None
+            continue
+        if code:
+            fence = code.group(1)
+            continue
+        if state.sCount[next_line] - state.blkIndent >= 4:
+            continue
+        if _OPEN.match(text):
+            depth += 1
+        elif _CLOSE.match(text):
+            depth -= 1
+            if depth == 0:
+                closed = True
+                break
+
+    old_parent, old_line_max = state.parentType, state.lineMax
+    state.parentType = "fenced_div"  # type: ignore[assignment]
+    state.lineMax = next_line
+
+    token = state.push("fenced_div_open", "div", 1)
+    token.markup = opening.group(1)
+    token.block = True
+    token.info = opening.group(2)
+    token.map = [start_line, next_line]
+    state.md.block.tokenize(state, start_line + 1, next_line)
+    token = state.push("fenced_div_close", "div", -1)
+    token.block = True
+
+    state.parentType, state.lineMax = old_parent, old_line_max
+    state.line = next_line + (1 if closed else 0)
+    return True
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    """The one configured parser (CommonMark + GFM tables and strikethrough,
+    front matter, footnotes, definition lists, fenced divs)."""
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin).use(footnote_plugin).use(deflist_plugin)
+    md.block.ruler.before(
+        "fence",
+        "fenced_div",
+        _fenced_div,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    return md

@@ -1,0 +1,1 @@
+"""Rendering logic shared by the output formats (HTML writer, labels, QR codes)."""

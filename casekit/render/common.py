@@ -1,0 +1,94 @@
+"""Shared rendering helpers: labels, media captions, QR codes, safe links.
+
+Every format module uses these so that a media block, a callout label or a
+quiz instruction reads the same on paper, in the EPUB and in the viewer.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import datetime, timezone
+from functools import lru_cache
+
+import qrcode
+import qrcode.image.svg
+from qrcode.constants import ERROR_CORRECT_M
+
+from casekit import tree as t
+from casekit.messages import Messages
+from casekit.vtt import format_time
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def safe_href(href: str) -> str:
+    """``href`` when it is a safe external link, else "" (never javascript:, data:, file:)."""
+    return href if href.lower().startswith(SAFE_SCHEMES) else ""
+
+
+def callout_label(kind: t.CalloutKind, msg: Messages) -> str:
+    return msg(kind)
+
+
+def option_instructions(question: t.Question, msg: Messages) -> str:
+    return {
+        "single": msg("select_one"),
+        "multiple": msg("select_all"),
+        "short": msg("write_answer"),
+    }[question.kind]
+
+
+def media_caption(item: t.MediaItem, msg: Messages) -> str:
+    """``Video V2.3: Title (Duration 1:05)``: the same words in every format."""
+    kind = msg("video") if item.kind == "video" else msg("audio")
+    text = f"{kind} {item.code}: {item.title or item.name}"
+    if item.duration:
+        text += f" ({msg('duration')} {format_time(item.duration)})"
+    return text
+
+
+def _qr(text: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, box_size=10)
+    code.add_data(text.encode("utf-8"))
+    code.make(fit=True)
+    return code
+
+
+@lru_cache(maxsize=4096)
+def qr_svg(text: str) -> str:
+    """A QR code for ``text`` as inline SVG markup (one path, deterministic)."""
+    image = _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    svg = image.to_string(encoding="unicode")
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
+
+
+@lru_cache(maxsize=4096)
+def qr_png(text: str, box_size: int = 8) -> bytes:
+    """A QR code for ``text`` as PNG bytes (black on white, quiet zone included)."""
+    code = _qr(text)
+    code.box_size = box_size
+    image = code.make_image(fill_color="black", back_color="white").get_image()
+    out = io.BytesIO()
+    image.convert("1").save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR modules of ``text`` (quiet zone included), for vector drawing."""
+    return _qr(text).get_matrix()
+
+
+def source_date(course: t.Course) -> datetime:
+    """The date stamped into outputs: ``SOURCE_DATE_EPOCH`` if set, else the course date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    date = course.config.date
+    return datetime(date.year, date.month, date.day, tzinfo=timezone.utc)
+
+
+def edition_label(course: t.Course, msg: Messages) -> str:
+    return msg("edition_teacher") if course.edition == "teacher" else msg("edition_learner")

@@ -1,0 +1,85 @@
+"""A whole course as one HTML page (the ``html`` format, and a base for others)."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from casekit import tree as t
+from casekit.collation import sort_key
+from casekit.render.common import edition_label, media_caption, qr_svg, source_date
+from casekit.render.html import HtmlWriter, attr
+from casekit.templates_lookup import read_template, template_path
+
+
+def jinja_environment(course: t.Course, name: str) -> Environment:
+    folder = template_path(course, name).parent
+    return Environment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def glossary_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
+    entries = sorted(course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+    if not entries:
+        return ""
+    items = "".join(
+        f'<dt><a href="{attr(writer.self_href(e.anchor))}">{writer.inlines(e.term)}</a></dt>\n'
+        f"<dd>{writer.blocks(e.definition)}</dd>\n"
+        for e in entries
+    )
+    return (f'<section class="glossary-index" id="glossary">\n'
+            + writer.heading(level, escape(writer.msg("glossary")))
+            + f'<dl class="glossary">\n{items}</dl>\n</section>\n')
+
+
+def media_index_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
+    items = [m for m in course.media if m.code]
+    if not items:
+        return ""
+    rows = "".join(
+        f'<li><div class="qr" aria-hidden="true">{qr_svg(m.target_url)}</div>'
+        f"<p><strong>{escape(m.code)}</strong> {escape(media_caption(m, writer.msg))}</p></li>\n"
+        for m in items
+    )
+    return (f'<section class="media-index" id="media-index">\n'
+            + writer.heading(level, escape(writer.msg("media_index")))
+            + f'<ul class="media-list">\n{rows}</ul>\n</section>\n')
+
+
+def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
+    """The single-page HTML of ``course`` (one edition)."""
+    msg = writer.msg
+    body: list[str] = []
+    for module in course.modules:
+        body.append(f'<section class="module" id="{attr(module.id)}">\n')
+        body.append(writer.heading(1, escape(msg("module", number=module.index)) + ": "
+                                   + escape(module.title)))
+        for lesson in module.lessons:
+            body.append(writer.lesson(lesson, level=2))
+        body.append("</section>\n")
+    appendices = [
+        glossary_html(course, writer, 1),
+        media_index_html(course, writer, 1),
+        writer.answer_key(1),
+    ]
+    env = jinja_environment(course, "html/page.html.j2")
+    template = env.get_template("page.html.j2")
+    return template.render(
+        course=course,
+        config=course.config,
+        msg=msg,
+        edition=edition_label(course, msg),
+        date=source_date(course).date().isoformat(),
+        css=Markup(read_template(course, "html/style.css").replace("</", "<\\/")),
+        body=Markup("".join(body)),
+        appendices=Markup("".join(appendices)),
+        toc=[(m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
+             for m in course.modules],
+    )

@@ -1,0 +1,38 @@
+"""Reading source text: UTF-8 only, bounded in size, errors with a position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casekit.diagnostics import Diagnostics
+
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
+def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
+    """The text of ``file`` (shown as ``path``), or ``None`` with a diagnostic.
+
+    Invalid UTF-8 is reported with its line, column and byte offset. A UTF-8
+    byte-order mark is dropped and CRLF line ends become LF.
+    """
+    try:
+        size = file.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            diags.add(path, 1, 1, "error", "source-too-large",
+                      f"file is {size} bytes; sources are limited to {MAX_SOURCE_BYTES} bytes")
+            return None
+        data = file.read_bytes()
+    except OSError as exc:
+        diags.add(path, 1, 1, "error", "source-unreadable", f"cannot read file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        diags.add(path, line, column, "error", "utf8-invalid",
+                  f"invalid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x}); "
+                  "save the file as UTF-8")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
