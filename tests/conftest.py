@@ -1,0 +1,78 @@
+"""Shared test fixtures: example courses, small course factories, real tools."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "data" / "mini"
+COURSES = sorted(p for p in (ROOT / "courses").glob("*") if (p / "course.toml").is_file())
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool; in CI a missing tool fails the test, elsewhere it skips."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (make system-deps installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def mini_course(tmp_path: Path) -> Path:
+    """A private copy of the small course that uses every element of the format."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+MINIMAL_TOML = """\
+id = "t"
+title = "Test"
+language = "en"
+version = "1"
+date = 2026-01-01
+organisation = "Org"
+authors = ["A"]
+licence = "CC0"
+
+[[modules]]
+title = "M"
+lessons = [{lessons}]
+"""
+
+
+@pytest.fixture
+def make_course(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small course: ``make_course({"a.md": "..."}, toml=None, files={})``."""
+
+    def make(lessons: dict[str, str], toml: str | None = None,
+             files: dict[str, bytes | str] | None = None) -> Path:
+        root = tmp_path / "course"
+        root.mkdir(exist_ok=True)
+        names = ", ".join(f'"{name}"' for name in lessons)
+        (root / "course.toml").write_text(toml if toml is not None
+                                          else MINIMAL_TOML.format(lessons=names), "utf-8")
+        for name, text in lessons.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), "utf-8")
+        for name, data in (files or {}).items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, str):
+                path.write_text(data, "utf-8")
+            else:
+                path.write_bytes(data)
+        return root
+
+    return make
