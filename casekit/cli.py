@@ -64,8 +64,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command()
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Diagnostics as lines for people or JSON for tools.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Diagnostics as lines for people or JSON for tools.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
 def check(course_dir: Path, strict: bool, output_format: str, quiet: bool) -> None:
     """Check a course and print its diagnostics as path:line:col lines.
@@ -89,14 +95,80 @@ def _format_choice() -> click.Choice:
 
 @cli.command()
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-f", "--format", "format_names", multiple=True, type=_format_choice(),
-              help="Output format (repeat for several). Default: every format.")
-@click.option("-e", "--edition", type=click.Choice(["learner", "teacher", "all"]), default="all",
-              show_default=True, help="Which edition to build.")
-@click.option("-o", "--out", "out_root", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True,
-              help="Output folder; the course goes into OUT/<course-id>/.")
+@click.option(
+    "-f",
+    "--format",
+    "format_names",
+    multiple=True,
+    type=_format_choice(),
+    help="Output format (repeat for several). Default: every format.",
+)
+@click.option(
+    "-e",
+    "--edition",
+    type=click.Choice(["learner", "teacher", "all"]),
+    default="all",
+    show_default=True,
+    help="Which edition to build.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder; the course goes into OUT/<course-id>/.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "A5", "Letter"]),
+    default=None,
+    help="Paper size for PDF/DOCX (default: course.toml, else A4).",
+)
+@click.option(
+    "--margins",
+    "margins_mm",
+    type=click.FloatRange(5, 60),
+    default=None,
+    help="Page margins in millimetres (default: course.toml, else 20).",
+)
+@click.option(
+    "--booklet/--no-booklet",
+    default=None,
+    help="PDF: A5 pages imposed two-up on A4 for saddle-stitch duplex printing.",
+)
+@click.option(
+    "--large-print/--no-large-print",
+    default=None,
+    help="PDF/DOCX: body text of 18 pt or more for learners with low vision.",
+)
+@click.option(
+    "--embed-media",
+    is_flag=True,
+    default=None,
+    help="EPUB: carry audio and video inside the book (larger file).",
+)
+@click.option(
+    "--zip",
+    "make_zip",
+    is_flag=True,
+    default=None,
+    help="USB: also write a deterministic zip of the bundle.",
+)
+@click.option(
+    "--stick-size",
+    default=None,
+    help='USB: fail when the bundle would not fit a stick of this size, e.g. "8GB".',
+)
+@click.option(
+    "--with-teacher",
+    "bundle_teacher",
+    is_flag=True,
+    default=None,
+    help="USB: put the teacher editions in the bundle too.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
 def build(
@@ -107,6 +179,7 @@ def build(
     strict: bool,
     quiet: bool,
     verbose: bool,
+    **format_options: object,
 ) -> None:
     """Check a course, then build its outputs into OUT/<course-id>/<format>/.
 
@@ -122,8 +195,10 @@ def build(
     ui = Ui(quiet, verbose)
     names = list(format_names) or sorted(formats())
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
-    result = build_course(course_dir, names, editions, out_root, strict=strict,
-                          progress=ui.progress)
+    options = {key: value for key, value in format_options.items() if value is not None}
+    result = build_course(
+        course_dir, names, editions, out_root, options=options, strict=strict, progress=ui.progress
+    )
     if result.diagnostics.items or result.stopped:
         print_diagnostics(result.diagnostics, strict, False, quiet)
     if result.stopped:
@@ -137,8 +212,13 @@ def build(
 
 @cli.command()
 @click.argument("course_dir", type=click.Path(path_type=Path))
-@click.option("--lang", type=click.Choice(["kk", "ru", "en"]), default="kk", show_default=True,
-              help="Language of the new course.")
+@click.option(
+    "--lang",
+    type=click.Choice(["kk", "ru", "en"]),
+    default="kk",
+    show_default=True,
+    help="Language of the new course.",
+)
 @click.option("--id", "course_id", default=None, help="Course id (default: the folder name).")
 def new(course_dir: Path, lang: str, course_id: str | None) -> None:
     """Create a new course folder that passes check and builds.
@@ -178,6 +258,9 @@ def main() -> None:
     except Exception as exc:  # a bug: say so in one line unless debugging
         if debug:
             raise
-        click.echo(f"casekit: internal error: {type(exc).__name__}: {exc} "
-                   "(run again with --debug for the traceback)", err=True)
+        click.echo(
+            f"casekit: internal error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback)",
+            err=True,
+        )
         sys.exit(2)

@@ -92,7 +92,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "answers_appendix": ((bool,), False, "true or false"),
     "templates": ((str,), False, "a folder path"),
     "allow_html": ((bool,), False, "true or false"),
-    "stick_size": ((str,), False, "a size such as \"8GB\""),
+    "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
@@ -120,7 +120,11 @@ def _key_line(text: str, key: str, after: int = 0) -> int:
 
 
 def _module_lines(text: str) -> list[int]:
-    return [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"^\s*\[\[\s*modules\s*\]\]", line)]
+    return [
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if re.match(r"^\s*\[\[\s*modules\s*\]\]", line)
+    ]
 
 
 def _is_type(value: Any, types: tuple[type, ...]) -> bool:
@@ -143,13 +147,25 @@ def _check_table(
         line = _key_line(text, key, line_after)
         if key not in spec:
             known = ", ".join(sorted(spec))
-            diags.add(path, line, 1, "error", "config-unknown-field",
-                      f"unknown field '{where}{key}' (known fields: {known})")
+            diags.add(
+                path,
+                line,
+                1,
+                "error",
+                "config-unknown-field",
+                f"unknown field '{where}{key}' (known fields: {known})",
+            )
             continue
         types, description = spec[key]
         if not _is_type(value, types):
-            diags.add(path, line, 1, "error", "config-type",
-                      f"field '{where}{key}' must be {description}, not {type(value).__name__}")
+            diags.add(
+                path,
+                line,
+                1,
+                "error",
+                "config-type",
+                f"field '{where}{key}' must be {description}, not {type(value).__name__}",
+            )
             continue
         good[key] = value
     return good
@@ -190,8 +206,9 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         diags.add(path, _key_line(text, key), 1, "error", code, f"field '{key}' {message}")
 
     if not ID_PATTERN.match(good["id"]):
-        field_error("id", "must be lower-case letters, digits and '-' (at most 64), "
-                    f"not {good['id']!r}")
+        field_error(
+            "id", f"must be lower-case letters, digits and '-' (at most 64), not {good['id']!r}"
+        )
     if good["language"] not in LANGUAGES:
         field_error("language", f"must be one of {', '.join(LANGUAGES)}, not {good['language']!r}")
     date = good["date"]
@@ -213,16 +230,18 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         field_error("credits", "must not be negative")
 
     print_options = PrintOptions(
-        **_check_table(good.get("print", {}), _PRINT, "print.", text, path, diags,
-                       _key_line(text, "print"))
+        **_check_table(
+            good.get("print", {}), _PRINT, "print.", text, path, diags, _key_line(text, "print")
+        )
     )
     if print_options.paper not in PAPERS:
         field_error("paper", f"must be one of {', '.join(PAPERS)}, not {print_options.paper!r}")
     if not 5 <= print_options.margins_mm <= 60:
         field_error("margins_mm", "must be between 5 and 60 (millimetres)")
     fonts = FontOptions(
-        **_check_table(good.get("fonts", {}), _FONTS, "fonts.", text, path, diags,
-                       _key_line(text, "fonts"))
+        **_check_table(
+            good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
+        )
     )
 
     modules: list[ModuleConfig] = []
@@ -233,19 +252,29 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         line = lines[index - 1] if index - 1 < len(lines) else _key_line(text, "modules")
         where = f"modules[{index}]."
         if not isinstance(raw, dict):
-            diags.add(path, line, 1, "error", "config-type", f"field 'modules[{index}]' must be a table")
+            diags.add(
+                path, line, 1, "error", "config-type", f"field 'modules[{index}]' must be a table"
+            )
             ok = False
             continue
         mod = _check_table(raw, _MODULE, where, text, path, diags, line)
         for key in _MODULE:
             if key not in mod and key not in raw:
-                diags.add(path, line, 1, "error", "config-missing-field", f"missing field '{where}{key}'")
+                diags.add(
+                    path, line, 1, "error", "config-missing-field", f"missing field '{where}{key}'"
+                )
         if "title" not in mod or "lessons" not in mod:
             ok = False
             continue
         if not mod["lessons"] or not all(isinstance(v, str) for v in mod["lessons"]):
-            diags.add(path, _key_line(text, "lessons", line), 1, "error", "config-type",
-                      f"field '{where}lessons' must be a non-empty list of lesson file paths")
+            diags.add(
+                path,
+                _key_line(text, "lessons", line),
+                1,
+                "error",
+                "config-type",
+                f"field '{where}lessons' must be a non-empty list of lesson file paths",
+            )
             ok = False
             continue
         modules.append(ModuleConfig(mod["title"], list(mod["lessons"]), line))

@@ -36,9 +36,12 @@ def load_course(root: Path, diags: Diagnostics) -> t.Course | None:
                 continue
             lesson_id = lesson_id_for(rel)
             if lesson_id in seen_ids:
-                diags.error(where, "duplicate-id",
-                            f"lessons {seen_ids[lesson_id]} and {rel} have the same id "
-                            f"'{lesson_id}': rename one file")
+                diags.error(
+                    where,
+                    "duplicate-id",
+                    f"lessons {seen_ids[lesson_id]} and {rel} have the same id "
+                    f"'{lesson_id}': rename one file",
+                )
                 continue
             seen_ids[lesson_id] = rel
             text = read_source_text(real, rel, diags)

@@ -19,7 +19,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        return (
+            f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
+        )
 
 
 class CasekitError(Exception):

@@ -31,9 +31,14 @@ EXTENSION_FORMATS = {
     ".m4a": "m4a",
 }
 FORMAT_KIND = {
-    "png": "image", "jpeg": "image", "svg": "image",
-    "mp4": "video", "webm": "video",
-    "mp3": "audio", "ogg": "audio", "m4a": "audio",
+    "png": "image",
+    "jpeg": "image",
+    "svg": "image",
+    "mp4": "video",
+    "webm": "video",
+    "mp3": "audio",
+    "ogg": "audio",
+    "m4a": "audio",
 }
 
 

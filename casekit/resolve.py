@@ -51,8 +51,11 @@ class Resolver:
             key = f"{lesson.id}#{local}"
             if key in self.explicit_ids:
                 first = self.explicit_ids[key]
-                self.diags.error(pos, "duplicate-id",
-                                 f"duplicate id '#{local}' (first used at line {first.line})")
+                self.diags.error(
+                    pos,
+                    "duplicate-id",
+                    f"duplicate id '#{local}' (first used at line {first.line})",
+                )
             self.explicit_ids[key] = pos
         base = f"{lesson.id}--{local}"
         anchor, n = base, 1
@@ -78,8 +81,9 @@ class Resolver:
                 if isinstance(block, t.Quiz):
                     for index, question in enumerate(block.questions, start=1):
                         question.number = index
-                        question.anchor = self.anchor(lesson, f"{local}-q{index}", question.pos,
-                                                      False)
+                        question.anchor = self.anchor(
+                            lesson, f"{local}-q{index}", question.pos, False
+                        )
             elif isinstance(block, t.MediaBlock):
                 local = block.id or f"media-{block.pos.line}"
                 block.anchor = self.anchor(lesson, local, block.pos, bool(block.id))
@@ -123,13 +127,17 @@ class Resolver:
 
     # ---------------------------------------------------------------- media
 
-    def register(self, lesson: t.Lesson, src: str, pos: t.Pos, kind: str,
-                 title: str = "") -> t.MediaItem | None:
+    def register(
+        self, lesson: t.Lesson, src: str, pos: t.Pos, kind: str, title: str = ""
+    ) -> t.MediaItem | None:
         if is_url(src):
             if src.startswith(("http:", "https:")):
-                self.diags.warning(pos, "remote-media",
-                                   f"remote media {src} cannot be shown to offline learners; "
-                                   "copy the file into the course folder")
+                self.diags.warning(
+                    pos,
+                    "remote-media",
+                    f"remote media {src} cannot be shown to offline learners; "
+                    "copy the file into the course folder",
+                )
             else:
                 self.diags.error(pos, "media-scheme", f"media reference {src!r} is not allowed")
             return None
@@ -198,18 +206,21 @@ class Resolver:
             self.diags.add(vtt_rel, exc.line, 1, "error", "vtt-invalid", str(exc))
             return None
 
-    def resolve_media(self, lesson: t.Lesson, module: t.Module,
-                      codes: dict[str, int]) -> None:
+    def resolve_media(self, lesson: t.Lesson, module: t.Module, codes: dict[str, int]) -> None:
         for block in t.iter_blocks(lesson.blocks):
             if isinstance(block, t.Figure):
                 if not block.alt.strip():
-                    self.diags.error(block.pos, "image-no-alt",
-                                     f"image {block.src} has no alt text: write ![description](...)")
+                    self.diags.error(
+                        block.pos,
+                        "image-no-alt",
+                        f"image {block.src} has no alt text: write ![description](...)",
+                    )
                 block.media = self.register(lesson, block.src, block.pos, "image")
             elif isinstance(block, t.MediaBlock):
                 if not block.title.strip():
-                    self.diags.warning(block.pos, "media-no-title",
-                                       f"{block.kind} {block.src} has no title")
+                    self.diags.warning(
+                        block.pos, "media-no-title", f"{block.kind} {block.src} has no title"
+                    )
                 item = self.register(lesson, block.src, block.pos, block.kind, block.title)
                 block.media = item
                 if item is not None and not item.code:
@@ -246,8 +257,9 @@ class Resolver:
                 self.diags.error(pos, "link-scheme", f"link scheme not allowed: {href[:40]!r}")
                 link.href = ""
             elif not lowered.startswith("mailto:"):
-                self.diags.warning(pos, "external-link",
-                                   f"external link {href} does not work for offline learners")
+                self.diags.warning(
+                    pos, "external-link", f"external link {href} does not work for offline learners"
+                )
             return
         path, _, fragment = href.partition("#")
         if not path:
@@ -263,11 +275,19 @@ class Resolver:
             found = self.lesson_by_path.get(rel)
             if found is None:
                 if rel.endswith(".md"):
-                    self.diags.error(pos, "link-broken", f"link to {rel}, which is not a lesson "
-                                     "of this course (see modules in course.toml)")
+                    self.diags.error(
+                        pos,
+                        "link-broken",
+                        f"link to {rel}, which is not a lesson "
+                        "of this course (see modules in course.toml)",
+                    )
                 elif real.exists():
-                    self.diags.warning(pos, "link-file", f"link to {rel}: only lessons can be "
-                                       "linked; the file is not carried into the outputs")
+                    self.diags.warning(
+                        pos,
+                        "link-file",
+                        f"link to {rel}: only lessons can be "
+                        "linked; the file is not carried into the outputs",
+                    )
                 else:
                     self.diags.error(pos, "link-broken", f"link to missing file {rel}")
                 return
@@ -276,8 +296,9 @@ class Resolver:
         if fragment:
             anchor = self.anchors.get(target_lesson.id, {}).get(fragment)
             if anchor is None:
-                self.diags.error(pos, "anchor-broken",
-                                 f"no heading or id '#{fragment}' in {target_lesson.path}")
+                self.diags.error(
+                    pos, "anchor-broken", f"no heading or id '#{fragment}' in {target_lesson.path}"
+                )
                 return
         link.target = t.InternalTarget(target_lesson.id, anchor)
 
@@ -305,14 +326,23 @@ class Resolver:
         lessons = self.course.lessons()
         missing = [lesson for lesson in lessons if lesson.hours is None]
         for lesson in missing:
-            self.diags.warning(lesson.pos, "lesson-hours",
-                               "lesson has no 'hours:' in its front matter; credits cannot be checked")
+            self.diags.warning(
+                lesson.pos,
+                "lesson-hours",
+                "lesson has no 'hours:' in its front matter; credits cannot be checked",
+            )
         total = sum(lesson.hours or 0 for lesson in lessons)
         expected = credits * HOURS_PER_CREDIT
         if expected and abs(total - expected) > 0.1 * expected:
-            self.diags.add("course.toml", _credits_line(self.root), 1, "warning", "credits-mismatch",
-                           f"credits = {credits:g} means {expected:g} academic hours, but the "
-                           f"lessons add up to {total:g} hours (more than 10% apart)")
+            self.diags.add(
+                "course.toml",
+                _credits_line(self.root),
+                1,
+                "warning",
+                "credits-mismatch",
+                f"credits = {credits:g} means {expected:g} academic hours, but the "
+                f"lessons add up to {total:g} hours (more than 10% apart)",
+            )
 
 
 def _credits_line(root: Path) -> int:

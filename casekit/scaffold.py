@@ -60,8 +60,9 @@ _TEXT = {
 def scaffold(folder: Path, language: str, course_id: str | None = None) -> None:
     """Write a new course into ``folder`` (which must not exist or be empty)."""
     if folder.exists() and any(folder.iterdir()):
-        raise error(str(folder), "folder exists and is not empty; choose a new folder",
-                    "new-not-empty")
+        raise error(
+            str(folder), "folder exists and is not empty; choose a new folder", "new-not-empty"
+        )
     text = _TEXT[language]
     cid = course_id or re.sub(r"[^a-z0-9-]+", "-", folder.name.lower()).strip("-") or "course"
     (folder / "lessons").mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,14 @@ def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
     try:
         size = file.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            diags.add(path, 1, 1, "error", "source-too-large",
-                      f"file is {size} bytes; sources are limited to {MAX_SOURCE_BYTES} bytes")
+            diags.add(
+                path,
+                1,
+                1,
+                "error",
+                "source-too-large",
+                f"file is {size} bytes; sources are limited to {MAX_SOURCE_BYTES} bytes",
+            )
             return None
         data = file.read_bytes()
     except OSError as exc:
@@ -31,8 +37,14 @@ def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        diags.add(path, line, column, "error", "utf8-invalid",
-                  f"invalid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x}); "
-                  "save the file as UTF-8")
+        diags.add(
+            path,
+            line,
+            column,
+            "error",
+            "utf8-invalid",
+            f"invalid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x}); "
+            "save the file as UTF-8",
+        )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -12,8 +12,17 @@ from defusedxml import DefusedXmlException
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-_DROP_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video",
-                  "handler", "listener"}
+_DROP_ELEMENTS = {
+    "script",
+    "foreignObject",
+    "iframe",
+    "object",
+    "embed",
+    "audio",
+    "video",
+    "handler",
+    "listener",
+}
 _LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*$")
 _UNIT_PX = {"px": 1.0, "pt": 4 / 3, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0, None: 1.0}
 MAX_SVG_BYTES = 8 * 1024 * 1024
@@ -37,8 +46,10 @@ def _safe_reference(value: str) -> bool:
 
 def _safe_style(value: str) -> bool:
     lowered = value.lower()
-    return "url(" not in lowered.replace("url(#", "") and "@import" not in lowered and (
-        "expression(" not in lowered
+    return (
+        "url(" not in lowered.replace("url(#", "")
+        and "@import" not in lowered
+        and ("expression(" not in lowered)
     )
 
 
@@ -84,8 +95,10 @@ def svg_size(data: bytes) -> tuple[float, float]:
     width, height = root.get("width", ""), root.get("height", "")
     box = [float(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()) if v]
     sizes: list[float] = []
-    for value, fallback in ((width, box[2] if len(box) == 4 else 0),
-                            (height, box[3] if len(box) == 4 else 0)):
+    for value, fallback in (
+        (width, box[2] if len(box) == 4 else 0),
+        (height, box[3] if len(box) == 4 else 0),
+    ):
         match = _LENGTH.match(value)
         sizes.append(float(match[1]) * _UNIT_PX[match[2]] if match else float(fallback))
     if sizes[0] <= 0 or sizes[1] <= 0:

@@ -21,8 +21,9 @@ def template_path(course: t.Course, name: str) -> Path:
         try:
             real, rel = resolve_inside(Path(course.root), f"{folder}/{name}")
         except PathEscape as exc:
-            raise error("course.toml", f"templates folder {folder!r} is refused: {exc}",
-                        "path-escape") from None
+            raise error(
+                "course.toml", f"templates folder {folder!r} is refused: {exc}", "path-escape"
+            ) from None
         if real.is_file():
             return real
     return builtin_templates() / name

@@ -8,9 +8,9 @@ link targets (fields marked "resolved" below are ``None`` until then).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from collections.abc import Iterator
 from typing import Literal, Union
 
 from casekit.config import CourseConfig
@@ -110,7 +110,9 @@ class RawInline:
     text: str
 
 
-Inline = Union[Text, Emph, Strong, Strike, Code, LineBreak, Link, InlineImage, FootnoteRef, RawInline]
+Inline = Union[
+    Text, Emph, Strong, Strike, Code, LineBreak, Link, InlineImage, FootnoteRef, RawInline
+]
 
 
 # --------------------------------------------------------------------------- blocks
@@ -550,9 +552,11 @@ def block_inlines(block: Block) -> list[list[Inline]]:
     if isinstance(block, (Heading, Paragraph)):
         return [block.children]
     if isinstance(block, Table):
-        return [block.caption] + [c.children for c in block.header] + [
-            c.children for row in block.rows for c in row
-        ]
+        return (
+            [block.caption]
+            + [c.children for c in block.header]
+            + [c.children for row in block.rows for c in row]
+        )
     if isinstance(block, Figure):
         return [block.caption]
     if isinstance(block, (Callout, Assignment, Exercise, Quiz)):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
+from casekit.config import PrintOptions
 
 FORMAT_MODULES = ("casekit.formats.html",)
 
@@ -26,6 +27,15 @@ class BuildContext:
     options: dict[str, Any] = field(default_factory=dict)  # format options from the CLI
     course_dir: Path = Path(".")
     build_root: Path = Path("build")  # build/<course-id>, shared by all formats
+
+    def print_options(self, course: t.Course) -> PrintOptions:
+        """The course's print settings with command-line overrides applied."""
+        overrides = {
+            key: self.options[key]
+            for key in ("paper", "margins_mm", "booklet", "large_print")
+            if self.options.get(key) is not None
+        }
+        return replace(course.config.print, **overrides)
 
 
 #: build(course, context) -> the files written

@@ -9,8 +9,8 @@ from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.formats import BuildContext, Format, output_name, register
 from casekit.render.html import HtmlWriter
-from casekit.render.page import render_page
 from casekit.render.images import image_bytes
+from casekit.render.page import render_page
 
 
 class SinglePageWriter(HtmlWriter):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 if sys.version_info >= (3, 11):
@@ -23,7 +23,7 @@ class Messages:
         return self.table[key].format(**values)
 
 
-@lru_cache(maxsize=None)
+@cache
 def messages(language: str) -> Messages:
     """The messages of ``language`` (kk, ru or en); missing keys fall back to English."""
     english = _load("en")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from casekit import tree as t
 from casekit.parse.attributes import Attributes
@@ -28,8 +29,17 @@ EXERCISE_CLASSES = {"challenge", "exercise"}
 KNOWN_CLASSES = (
     set(CALLOUT_CLASSES)
     | EXERCISE_CLASSES
-    | {"objectives", "keypoints", "assignment", "quiz", "solution", "answer", "glossary",
-       "video", "audio"}
+    | {
+        "objectives",
+        "keypoints",
+        "assignment",
+        "quiz",
+        "solution",
+        "answer",
+        "glossary",
+        "video",
+        "audio",
+    }
 )
 
 
@@ -62,8 +72,7 @@ class DivBuilder:
         if name:
             return self.builders[name](attrs, blocks, pos)
         shown = " ".join("." + c for c in attrs.classes) or "(none)"
-        self.diags.warning(pos, "unknown-div",
-                           f"unknown div class {shown}: kept as a plain block")
+        self.diags.warning(pos, "unknown-div", f"unknown div class {shown}: kept as a plain block")
         return t.Div(pos, list(attrs.classes), blocks, id=attrs.id, attributes=dict(attrs.values))
 
     def title(
@@ -84,15 +93,18 @@ class DivBuilder:
     def glossary(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
         entries = [e for b in blocks if isinstance(b, t.Glossary) for e in b.entries]
         if not entries or len(entries) == 0:
-            self.diags.warning(pos, "glossary-empty",
-                               "a glossary div holds a definition list (Term / : Definition)")
+            self.diags.warning(
+                pos,
+                "glossary-empty",
+                "a glossary div holds a definition list (Term / : Definition)",
+            )
         return t.Glossary(pos, entries)
 
     def media(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
         kind = "video" if "video" in attrs.classes else "audio"
         src = attrs.values.get("src", "")
         if not src:
-            self.diags.error(pos, "media-src", f"a {kind} div needs src=\"path\"")
+            self.diags.error(pos, "media-src", f'a {kind} div needs src="path"')
             return None
         title = attrs.values.get("title") or attrs.rest
         return t.MediaBlock(pos, kind, src, title, caption=blocks, id=attrs.id)  # type: ignore[arg-type]
@@ -107,8 +119,9 @@ class DivBuilder:
             else:
                 intro.append(block)
         if not questions:
-            self.diags.error(pos, "quiz-empty",
-                             "a quiz holds its questions as a numbered list (1. Question ...)")
+            self.diags.error(
+                pos, "quiz-empty", "a quiz holds its questions as a numbered list (1. Question ...)"
+            )
         return t.Quiz(pos, title, intro, questions, id=attrs.id)
 
     def question(self, item: t.ListItem) -> t.Question:
@@ -133,13 +146,17 @@ class DivBuilder:
             correct = sum(bool(o.correct) for o in options)
             kind: t.QuestionKind = "multiple" if correct > 1 else "single"
             if correct == 0:
-                self.diags.error(item.pos, "quiz-no-answer",
-                                 "question has no correct option: mark it with [x]")
+                self.diags.error(
+                    item.pos, "quiz-no-answer", "question has no correct option: mark it with [x]"
+                )
         else:
             kind = "short"
             if not answer:
-                self.diags.error(item.pos, "quiz-no-answer",
-                                 "question has no options ([ ] / [x]) and no ::: answer div")
+                self.diags.error(
+                    item.pos,
+                    "quiz-no-answer",
+                    "question has no options ([ ] / [x]) and no ::: answer div",
+                )
         return t.Question(item.pos, kind, prompt, options, answer, solution)
 
 

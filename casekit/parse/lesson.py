@@ -11,7 +11,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
-from casekit.parse.attributes import Attributes, AttributeError_, parse_div_info, split_trailing
+from casekit.parse.attributes import AttributeError_, Attributes, parse_div_info, split_trailing
 from casekit.parse.divs import DivBuilder
 from casekit.parse.markdown import MAX_NESTING, markdown_parser
 
@@ -99,8 +99,11 @@ class LessonParser:
         kind = node.type
         pos = self.pos(node)
         if node.level >= MAX_NESTING - 2:
-            self.diags.warning(pos, "nesting-too-deep",
-                               f"markup nested deeper than {MAX_NESTING - 2} levels is not parsed")
+            self.diags.warning(
+                pos,
+                "nesting-too-deep",
+                f"markup nested deeper than {MAX_NESTING - 2} levels is not parsed",
+            )
             return None
         if kind == "front_matter":
             return None
@@ -125,8 +128,9 @@ class LessonParser:
         if kind == "table":
             return self.table(node, pos)
         if kind == "html_block":
-            self.diags.warning(pos, "raw-html",
-                               "raw HTML is not passed through; it will be shown as text")
+            self.diags.warning(
+                pos, "raw-html", "raw HTML is not passed through; it will be shown as text"
+            )
             return t.RawBlock(pos, node.content.rstrip("\n"))
         if kind == "dl":
             return self.glossary(node, pos)
@@ -251,22 +255,32 @@ class LessonParser:
                 out.append(t.Code(child.content))
             elif kind == "link":
                 href = str(child.attrs.get("href", ""))
-                out.append(t.Link(self.inlines(child, pos), href,
-                                  str(child.attrs.get("title", "") or ""),
-                                  pos=self.locate(f"]({href}", pos) if href else pos))
+                out.append(
+                    t.Link(
+                        self.inlines(child, pos),
+                        href,
+                        str(child.attrs.get("title", "") or ""),
+                        pos=self.locate(f"]({href}", pos) if href else pos,
+                    )
+                )
             elif kind == "image":
                 src = str(child.attrs.get("src", ""))
-                out.append(t.InlineImage(
-                    src,
-                    t.plain_text(self.inlines(child, pos)),
-                    title=str(child.attrs.get("title", "") or ""),
-                    pos=self.locate(f"]({src}", pos),
-                ))
+                out.append(
+                    t.InlineImage(
+                        src,
+                        t.plain_text(self.inlines(child, pos)),
+                        title=str(child.attrs.get("title", "") or ""),
+                        pos=self.locate(f"]({src}", pos),
+                    )
+                )
             elif kind == "footnote_ref":
                 out.append(t.FootnoteRef(int(child.meta["id"]) + 1))
             elif kind == "html_inline":
-                self.diags.warning(self.locate(child.content, pos), "raw-html",
-                                   "raw HTML is not passed through; it will be shown as text")
+                self.diags.warning(
+                    self.locate(child.content, pos),
+                    "raw-html",
+                    "raw HTML is not passed through; it will be shown as text",
+                )
                 out.append(t.RawInline(child.content))
             else:
                 out.extend(self.inlines(child, pos))
@@ -291,8 +305,14 @@ class LessonParser:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = pos.line + 1 + (mark.line if mark else 0)
-            self.diags.add(self.path, line, 1, "error", "front-matter",
-                           f"invalid YAML front matter: {getattr(exc, 'problem', exc)}")
+            self.diags.add(
+                self.path,
+                line,
+                1,
+                "error",
+                "front-matter",
+                f"invalid YAML front matter: {getattr(exc, 'problem', exc)}",
+            )
             return {}
         if not isinstance(data, dict):
             self.diags.error(pos, "front-matter", "front matter must be a mapping of fields")
@@ -301,11 +321,16 @@ class LessonParser:
         for key, value in data.items():
             line = self.locate(f"{key}:", pos)
             if key not in _FRONT_MATTER_FIELDS:
-                self.diags.warning(line, "front-matter-unknown",
-                                   f"unknown front matter field '{key}' is ignored "
-                                   f"(known: {', '.join(_FRONT_MATTER_FIELDS)})")
+                self.diags.warning(
+                    line,
+                    "front-matter-unknown",
+                    f"unknown front matter field '{key}' is ignored "
+                    f"(known: {', '.join(_FRONT_MATTER_FIELDS)})",
+                )
             elif not isinstance(value, _FRONT_MATTER_FIELDS[key]) or isinstance(value, bool):
-                self.diags.error(line, "front-matter", f"front matter field '{key}' has the wrong type")
+                self.diags.error(
+                    line, "front-matter", f"front matter field '{key}' has the wrong type"
+                )
             elif key == "outcomes" and not all(isinstance(v, str) for v in value):
                 self.diags.error(line, "front-matter", "'outcomes' must be a list of strings")
             else:
@@ -325,8 +350,14 @@ def parse_lesson(path: str, text: str, diags: Diagnostics) -> t.Lesson:
     elif blocks and isinstance(blocks[0], t.Heading) and blocks[0].level == 1:
         title = blocks.pop(0).children
     else:
-        diags.add(path, 1, 1, "error", "lesson-title",
-                  "lesson has no title: add 'title:' to the front matter or start with '# Title'")
+        diags.add(
+            path,
+            1,
+            1,
+            "error",
+            "lesson-title",
+            "lesson has no title: add 'title:' to the front matter or start with '# Title'",
+        )
         title = [t.Text(lesson_id_for(path))]
     _normalise_heading_levels(blocks)
     return t.Lesson(

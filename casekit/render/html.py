@@ -84,11 +84,16 @@ class HtmlWriter:
             self.heading(self.lesson_level, title, f"{lesson.anchor}-title"),
         ]
         if lesson.hours is not None:
-            parts.append(f'<p class="lesson-hours">{escape(self.msg("hours"))}: {lesson.hours:g}</p>\n')
+            parts.append(
+                f'<p class="lesson-hours">{escape(self.msg("hours"))}: {lesson.hours:g}</p>\n'
+            )
         if lesson.outcomes:
-            parts.append(f'<div class="outcomes"><p class="box-title">{escape(self.msg("outcomes"))}'
-                         "</p><ul>" + "".join(f"<li>{escape(o)}</li>" for o in lesson.outcomes)
-                         + "</ul></div>\n")
+            parts.append(
+                f'<div class="outcomes"><p class="box-title">{escape(self.msg("outcomes"))}'
+                "</p><ul>"
+                + "".join(f"<li>{escape(o)}</li>" for o in lesson.outcomes)
+                + "</ul></div>\n"
+            )
         parts.append(self.blocks(lesson.blocks))
         parts.append(self.footnotes(lesson))
         parts.append("</section>\n")
@@ -101,19 +106,24 @@ class HtmlWriter:
         for note in lesson.footnotes:
             back = ""
             if note.ref_anchor:
-                back = (f' <a class="footnote-back" href="{attr(self.self_href(note.ref_anchor))}"'
-                        f' role="doc-backlink" aria-label="{attr(self.msg("back_to_text"))}">↩</a>')
+                back = (
+                    f' <a class="footnote-back" href="{attr(self.self_href(note.ref_anchor))}"'
+                    f' role="doc-backlink" aria-label="{attr(self.msg("back_to_text"))}">↩</a>'
+                )
             body = self.blocks(note.blocks)
             if body.endswith("</p>\n"):
                 body = body[: -len("</p>\n")] + back + "</p>\n"
             else:
                 body += f"<p>{back}</p>\n"
-            items.append(f'<aside class="footnote" id="{attr(note.anchor)}"'
-                         f'{self.type_attrs("footnote", "doc-footnote")}>'
-                         f'<span class="footnote-number">{note.number}.</span>\n{body}</aside>\n')
-        return (f'<section class="footnotes"{self.type_attrs("footnotes", "doc-endnotes")}'
-                f' aria-label="{attr(self.msg("footnotes"))}">\n'
-                + "".join(items) + "</section>\n")
+            items.append(
+                f'<aside class="footnote" id="{attr(note.anchor)}"'
+                f"{self.type_attrs('footnote', 'doc-footnote')}>"
+                f'<span class="footnote-number">{note.number}.</span>\n{body}</aside>\n'
+            )
+        return (
+            f'<section class="footnotes"{self.type_attrs("footnotes", "doc-endnotes")}'
+            f' aria-label="{attr(self.msg("footnotes"))}">\n' + "".join(items) + "</section>\n"
+        )
 
     def self_href(self, anchor: str) -> str:
         """A link to an anchor in the lesson being written."""
@@ -165,8 +175,10 @@ class HtmlWriter:
 
         head = "".join(cell("th", c) for c in b.header)
         rows = "".join("<tr>" + "".join(cell("td", c) for c in row) + "</tr>\n" for row in b.rows)
-        return (f'<div class="table-wrap"><table id="{attr(b.anchor)}">\n<caption>{caption}</caption>\n'
-                f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n")
+        return (
+            f'<div class="table-wrap"><table id="{attr(b.anchor)}">\n<caption>{caption}</caption>\n'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table></div>\n"
+        )
 
     def block_codeblock(self, b: t.CodeBlock) -> str:
         lang = f' class="language-{attr(b.language)}"' if b.language else ""
@@ -187,8 +199,10 @@ class HtmlWriter:
             if b.media.width and b.media.height:
                 size = f' width="{b.media.width}" height="{b.media.height}"'
             image = f'<img src="{attr(self.image_src(b.media))}" alt="{attr(b.alt)}"{size}/>'
-        return (f'<figure class="figure" id="{attr(b.anchor)}">\n{image}\n'
-                f"<figcaption>{caption}</figcaption>\n</figure>\n")
+        return (
+            f'<figure class="figure" id="{attr(b.anchor)}">\n{image}\n'
+            f"<figcaption>{caption}</figcaption>\n</figure>\n"
+        )
 
     def block_mediablock(self, b: t.MediaBlock) -> str:
         return self.media(b)
@@ -197,8 +211,10 @@ class HtmlWriter:
         """The paper-like media block, with an optional player above the QR code."""
         item = b.media
         if item is None:
-            return (f'<figure class="media" id="{attr(b.anchor)}"><figcaption>{escape(b.title)}'
-                    f' — {escape(self.msg("media_unavailable"))}</figcaption></figure>\n')
+            return (
+                f'<figure class="media" id="{attr(b.anchor)}"><figcaption>{escape(b.title)}'
+                f" — {escape(self.msg('media_unavailable'))}</figcaption></figure>\n"
+            )
         qr = f'<div class="qr" aria-hidden="true">{qr_svg(item.target_url)}</div>'
         caption = escape(media_caption(item, self.msg))
         parts = [
@@ -221,20 +237,36 @@ class HtmlWriter:
             f'<p><span class="cue-time">{format_time(c.start)}</span> {escape(c.text)}</p>\n'
             for c in item.transcript.cues
         )
-        return (f'<div class="transcript"><p class="box-title">{escape(self.msg("transcript"))}'
-                f"</p>\n{cues}</div>\n")
+        return (
+            f'<div class="transcript"><p class="box-title">{escape(self.msg("transcript"))}'
+            f"</p>\n{cues}</div>\n"
+        )
 
-    def box(self, cls: str, label: str, blocks: list[t.Block], title: list[t.Inline] | None = None,
-            anchor: str = "", role: str = "") -> str:
+    def box(
+        self,
+        cls: str,
+        label: str,
+        blocks: list[t.Block],
+        title: list[t.Inline] | None = None,
+        anchor: str = "",
+        role: str = "",
+    ) -> str:
         id_attr = f' id="{attr(anchor)}"' if anchor else ""
         role_attr = f' role="{role}"' if role else ""
         head = self.labelled(label, title or [])
-        return (f'<div class="{cls}"{id_attr}{role_attr}>\n<p class="box-title">{head}</p>\n'
-                f"{self.blocks(blocks)}</div>\n")
+        return (
+            f'<div class="{cls}"{id_attr}{role_attr}>\n<p class="box-title">{head}</p>\n'
+            f"{self.blocks(blocks)}</div>\n"
+        )
 
     def block_callout(self, b: t.Callout) -> str:
-        return self.box(f"callout callout-{b.kind}", callout_label(b.kind, self.msg), b.blocks,
-                        b.title, role="note")
+        return self.box(
+            f"callout callout-{b.kind}",
+            callout_label(b.kind, self.msg),
+            b.blocks,
+            b.title,
+            role="note",
+        )
 
     def block_objectives(self, b: t.Objectives) -> str:
         return self.box("objectives", self.msg("objectives"), b.blocks)
@@ -247,8 +279,10 @@ class HtmlWriter:
 
     def task_section(self, cls: str, label: str, b: t.Assignment | t.Exercise) -> str:
         heading = self.heading(self.lesson_level + 1, self.labelled(label, b.title))
-        return (f'<section class="{cls}" id="{attr(b.anchor)}">\n{heading}'
-                f"{self.blocks(b.blocks)}</section>\n")
+        return (
+            f'<section class="{cls}" id="{attr(b.anchor)}">\n{heading}'
+            f"{self.blocks(b.blocks)}</section>\n"
+        )
 
     def block_assignment(self, b: t.Assignment) -> str:
         return self.task_section("assignment", self.msg("assignment", number=b.number), b)
@@ -257,11 +291,14 @@ class HtmlWriter:
         return self.task_section("exercise", self.msg("exercise", number=b.number), b)
 
     def block_quiz(self, b: t.Quiz) -> str:
-        heading = self.heading(self.lesson_level + 1,
-                               self.labelled(self.msg("quiz", number=b.number), b.title))
+        heading = self.heading(
+            self.lesson_level + 1, self.labelled(self.msg("quiz", number=b.number), b.title)
+        )
         questions = "".join(self.question(q) for q in b.questions)
-        return (f'<section class="quiz" id="{attr(b.anchor)}">\n{heading}{self.blocks(b.intro)}'
-                f'<ol class="questions">\n{questions}</ol>\n</section>\n')
+        return (
+            f'<section class="quiz" id="{attr(b.anchor)}">\n{heading}{self.blocks(b.intro)}'
+            f'<ol class="questions">\n{questions}</ol>\n</section>\n'
+        )
 
     def question(self, q: t.Question) -> str:
         parts = [f'<li class="question" id="{attr(q.anchor)}">\n', self.blocks(q.prompt)]
@@ -275,8 +312,10 @@ class HtmlWriter:
                 if option.correct:
                     mark, cls = "☑", ' class="correct"'
                     extra = f' <strong class="correct-mark">({escape(self.msg("correct_answer"))})</strong>'
-                items.append(f'<li{cls}><span class="box" aria-hidden="true">{mark}</span> '
-                             f"{self.inlines(option.children)}{extra}</li>\n")
+                items.append(
+                    f'<li{cls}><span class="box" aria-hidden="true">{mark}</span> '
+                    f"{self.inlines(option.children)}{extra}</li>\n"
+                )
             parts.append(f'<ul class="options">\n{"".join(items)}</ul>\n')
         elif q.answer:
             parts.append(self.box("answer", self.msg("answer"), q.answer))
@@ -310,11 +349,15 @@ class HtmlWriter:
         rows = []
         for entry in self.course.answer_key:
             label = self.msg("quiz", number=entry.quiz.number)
-            rows.append(f"<li><strong>{escape(label)}, {escape(self.msg('question', number=entry.question.number))}"
-                        f":</strong> {self.answer_text(entry.question)}</li>\n")
-        return (f'<section class="answer-key" id="answer-key">\n'
-                + self.heading(level, escape(self.msg("answers_appendix")))
-                + f"<ul>\n{''.join(rows)}</ul>\n</section>\n")
+            rows.append(
+                f"<li><strong>{escape(label)}, {escape(self.msg('question', number=entry.question.number))}"
+                f":</strong> {self.answer_text(entry.question)}</li>\n"
+            )
+        return (
+            '<section class="answer-key" id="answer-key">\n'
+            + self.heading(level, escape(self.msg("answers_appendix")))
+            + f"<ul>\n{''.join(rows)}</ul>\n</section>\n"
+        )
 
     def answer_text(self, q: t.Question) -> str:
         if q.options:
@@ -348,12 +391,16 @@ class HtmlWriter:
         if isinstance(n, t.InlineImage):
             if n.media is None:
                 return escape(n.alt)
-            return f'<img class="inline" src="{attr(self.image_src(n.media))}" alt="{attr(n.alt)}"/>'
+            return (
+                f'<img class="inline" src="{attr(self.image_src(n.media))}" alt="{attr(n.alt)}"/>'
+            )
         if isinstance(n, t.FootnoteRef):
             if not n.note:
                 return f"<sup>{n.number}</sup>"
-            return (f'<a class="footnote-ref" id="{attr(n.anchor)}" href="{attr(self.self_href(n.note))}"'
-                    f'{self.type_attrs("noteref", "doc-noteref")}>{n.number}</a>')
+            return (
+                f'<a class="footnote-ref" id="{attr(n.anchor)}" href="{attr(self.self_href(n.note))}"'
+                f"{self.type_attrs('noteref', 'doc-noteref')}>{n.number}</a>"
+            )
         if isinstance(n, t.RawInline):
             return f'<code class="raw-html">{escape(n.text)}</code>'
         raise TypeError(f"unknown inline node {type(n).__name__}")
@@ -368,4 +415,3 @@ class HtmlWriter:
             return inner
         title = f' title="{attr(n.title)}"' if n.title else ""
         return f'<a class="external" href="{attr(href)}"{title}>{inner}</a>'
-

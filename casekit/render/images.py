@@ -17,8 +17,9 @@ from casekit.svg import sanitize_svg
 def _read(real: Path, sha256: str, path: str, fmt: str) -> bytes:
     data = real.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise error(path, "file changed while the course was being built; build again",
-                    "media-changed")
+        raise error(
+            path, "file changed while the course was being built; build again", "media-changed"
+        )
     return sanitize_svg(data) if fmt == "svg" else data
 
 

@@ -34,9 +34,11 @@ def glossary_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
         f"<dd>{writer.blocks(e.definition)}</dd>\n"
         for e in entries
     )
-    return (f'<section class="glossary-index" id="glossary">\n'
-            + writer.heading(level, escape(writer.msg("glossary")))
-            + f'<dl class="glossary">\n{items}</dl>\n</section>\n')
+    return (
+        '<section class="glossary-index" id="glossary">\n'
+        + writer.heading(level, escape(writer.msg("glossary")))
+        + f'<dl class="glossary">\n{items}</dl>\n</section>\n'
+    )
 
 
 def media_index_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
@@ -48,9 +50,11 @@ def media_index_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
         f"<p><strong>{escape(m.code)}</strong> {escape(media_caption(m, writer.msg))}</p></li>\n"
         for m in items
     )
-    return (f'<section class="media-index" id="media-index">\n'
-            + writer.heading(level, escape(writer.msg("media_index")))
-            + f'<ul class="media-list">\n{rows}</ul>\n</section>\n')
+    return (
+        '<section class="media-index" id="media-index">\n'
+        + writer.heading(level, escape(writer.msg("media_index")))
+        + f'<ul class="media-list">\n{rows}</ul>\n</section>\n'
+    )
 
 
 def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
@@ -59,8 +63,11 @@ def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
     body: list[str] = []
     for module in course.modules:
         body.append(f'<section class="module" id="{attr(module.id)}">\n')
-        body.append(writer.heading(1, escape(msg("module", number=module.index)) + ": "
-                                   + escape(module.title)))
+        body.append(
+            writer.heading(
+                1, escape(msg("module", number=module.index)) + ": " + escape(module.title)
+            )
+        )
         for lesson in module.lessons:
             body.append(writer.lesson(lesson, level=2))
         body.append("</section>\n")
@@ -80,6 +87,8 @@ def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
         css=Markup(read_template(course, "html/style.css").replace("</", "<\\/")),
         body=Markup("".join(body)),
         appendices=Markup("".join(appendices)),
-        toc=[(m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
-             for m in course.modules],
+        toc=[
+            (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
+            for m in course.modules
+        ],
     )
