@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 if sys.version_info >= (3, 11):
