@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
@@ -143,7 +144,8 @@ class Resolver:
             return None
         base = str(PurePosixPath(lesson.path).parent)
         try:
-            real, rel = resolve_inside(self.root, src, base)
+            # markdown-it percent-encodes URLs; the file name is the decoded form
+            real, rel = resolve_inside(self.root, unquote(src), base)
         except PathEscape as exc:
             self.diags.error(pos, "path-escape", f"media path {src!r} is refused: {exc}")
             return None
@@ -267,7 +269,7 @@ class Resolver:
         else:
             base = str(PurePosixPath(lesson.path).parent)
             try:
-                real, rel = resolve_inside(self.root, path, base)
+                real, rel = resolve_inside(self.root, unquote(path), base)
             except PathEscape as exc:
                 self.diags.error(pos, "path-escape", f"link {href!r} is refused: {exc}")
                 link.href = ""
@@ -294,7 +296,7 @@ class Resolver:
             target_lesson = found
         anchor = None
         if fragment:
-            anchor = self.anchors.get(target_lesson.id, {}).get(fragment)
+            anchor = self.anchors.get(target_lesson.id, {}).get(unquote(fragment))
             if anchor is None:
                 self.diags.error(
                     pos, "anchor-broken", f"no heading or id '#{fragment}' in {target_lesson.path}"
