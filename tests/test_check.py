@@ -69,9 +69,7 @@ def test_missing_course_toml(tmp_path: Path) -> None:
         (lambda s: s.replace('id = "t"', 'id = "t'), "config-syntax", "invalid TOML"),
     ],
 )
-def test_course_toml_errors_name_the_field(
-    make_course, edit, code: str, field: str
-) -> None:
+def test_course_toml_errors_name_the_field(make_course, edit, code: str, field: str) -> None:
     root = make_course({"a.md": "# A\n\nText.\n"})
     toml = root / "course.toml"
     toml.write_text(edit(toml.read_text("utf-8")), "utf-8")
@@ -86,7 +84,9 @@ def test_course_toml_errors_name_the_field(
 def test_unknown_field_points_at_its_line(make_course) -> None:
     root = make_course({"a.md": "# A\n"})
     toml = root / "course.toml"
-    toml.write_text(toml.read_text("utf-8").replace('licence = "CC0"', 'licence = "CC0"\nlicense = "x"'))
+    toml.write_text(
+        toml.read_text("utf-8").replace('licence = "CC0"', 'licence = "CC0"\nlicense = "x"')
+    )
     assert "error:config-unknown-field:course.toml:9" in diagnostics(root)
 
 
@@ -106,7 +106,9 @@ def test_invalid_utf8_names_line_and_byte_offset(make_course) -> None:
 
 
 def test_media_missing_and_alt_text(make_course) -> None:
-    root = make_course({"a.md": "# A\n\n![](pic.png)\n\n![A chart](none.png)\n"}, files={"pic.png": PNG})
+    root = make_course(
+        {"a.md": "# A\n\n![](pic.png)\n\n![A chart](none.png)\n"}, files={"pic.png": PNG}
+    )
     found = diagnostics(root)
     assert "error:image-no-alt:a.md:3" in found
     assert "error:media-missing:a.md:5" in found
@@ -129,7 +131,9 @@ def test_corrupt_image_and_wrong_content(make_course) -> None:
 def test_paths_escaping_the_course_are_errors(make_course, ref: str) -> None:
     root = make_course({"a.md": f"# A\n\n![x]({ref})\n\n[link]({ref})\n"})
     found = diagnostics(root)
-    assert any(e.startswith(("error:path-escape:a.md:3", "error:media-scheme:a.md:3")) for e in found), found
+    assert any(
+        e.startswith(("error:path-escape:a.md:3", "error:media-scheme:a.md:3")) for e in found
+    ), found
 
 
 def test_symlink_out_of_the_course_is_refused_and_never_opened(make_course, tmp_path: Path) -> None:
@@ -153,7 +157,9 @@ def test_lesson_path_escaping_in_course_toml(make_course) -> None:
 
 
 def test_external_links_warn_and_fail_under_strict(make_course) -> None:
-    root = make_course({"a.md": "# A\n\nSee [site](https://example.org) and ![p](https://example.org/p.png).\n"})
+    root = make_course(
+        {"a.md": "# A\n\nSee [site](https://example.org) and ![p](https://example.org/p.png).\n"}
+    )
     found = diagnostics(root)
     assert "warning:external-link:a.md:3" in found
     assert "warning:remote-media:a.md:3" in found
@@ -246,7 +252,9 @@ def test_raw_html_is_a_warning(make_course) -> None:
 
 
 def test_front_matter_errors(make_course) -> None:
-    root = make_course({"a.md": "---\ntitle: [unclosed\n---\nText\n", "b.md": "---\nhours: many\n---\n# B\n"})
+    root = make_course(
+        {"a.md": "---\ntitle: [unclosed\n---\nText\n", "b.md": "---\nhours: many\n---\n# B\n"}
+    )
     found = codes(root)
     assert "front-matter" in found
 
@@ -257,7 +265,9 @@ def test_lesson_without_title(make_course) -> None:
 
 
 def test_invalid_vtt(make_course, mini_course: Path) -> None:
-    (mini_course / "media" / "intro.vtt").write_text("WEBVTT\n\n00:01.000 --> 00:00.500\nBackwards\n", "utf-8")
+    (mini_course / "media" / "intro.vtt").write_text(
+        "WEBVTT\n\n00:01.000 --> 00:00.500\nBackwards\n", "utf-8"
+    )
     assert "error:vtt-invalid:media/intro.vtt:3" in diagnostics(mini_course)
 
 
@@ -267,8 +277,12 @@ def test_json_output_and_sorting(make_course) -> None:
     data = json.loads(result.stdout)
     assert [d["code"] for d in data] == ["image-no-alt", "media-missing", "unknown-div"]
     assert data[0] == {
-        "path": "a.md", "line": 3, "column": 1, "severity": "error",
-        "code": "image-no-alt", "message": data[0]["message"],
+        "path": "a.md",
+        "line": 3,
+        "column": 1,
+        "severity": "error",
+        "code": "image-no-alt",
+        "message": data[0]["message"],
     }
     assert result.returncode == 1
 

@@ -23,7 +23,12 @@ def course() -> t.Course:
 
 
 def blocks_of(course: t.Course, kind: type) -> list:
-    return [b for lesson in course.lessons() for b in t.iter_blocks(lesson.blocks) if isinstance(b, kind)]
+    return [
+        b
+        for lesson in course.lessons()
+        for b in t.iter_blocks(lesson.blocks)
+        if isinstance(b, kind)
+    ]
 
 
 def test_modules_and_lessons(course: t.Course) -> None:
@@ -155,7 +160,9 @@ def test_teacher_edition_keeps_everything(course: t.Course) -> None:
 def test_answers_appendix_on_request(course: t.Course) -> None:
     import dataclasses
 
-    asking = dataclasses.replace(course, config=dataclasses.replace(course.config, answers_appendix=True))
+    asking = dataclasses.replace(
+        course, config=dataclasses.replace(course.config, answers_appendix=True)
+    )
     learner = apply_edition(asking, "learner")
     assert [e.question.number for e in learner.answer_key] == [1, 2, 3]
     assert learner.answer_key[0].question.options[1].correct is True
