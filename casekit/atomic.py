@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 TEMP_PREFIX = ".casekit-tmp-"
+_OLD_PREFIX = f"{TEMP_PREFIX}old-"  # a previous output moved aside by atomic_dir
 
 
 @contextlib.contextmanager
@@ -56,7 +57,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
         os.chmod(temp, 0o755)
         old = None
         if path.exists():
-            old = path.with_name(f"{TEMP_PREFIX}old-{path.name}")
+            old = path.with_name(f"{_OLD_PREFIX}{path.name}")
             if old.exists():
                 shutil.rmtree(old)
             os.replace(path, old)
@@ -70,11 +71,23 @@ def atomic_dir(path: Path) -> Iterator[Path]:
 
 
 def clean_stale_temporaries(folder: Path) -> None:
-    """Remove temporaries left by a build that was killed."""
+    """Undo what a killed build left behind under ``folder``.
+
+    A folder that ``atomic_dir`` had moved aside but not yet replaced is put
+    back under its name; every other temporary is removed."""
     if not folder.is_dir():
         return
-    for entry in folder.rglob(f"{TEMP_PREFIX}*"):
-        if entry.is_dir():
+    stale: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        for name in [*dirs, *files]:
+            if name.startswith(TEMP_PREFIX):
+                stale.append(Path(root, name))
+        dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)]
+    for entry in stale:
+        final = entry.with_name(entry.name.removeprefix(_OLD_PREFIX))
+        if entry.name.startswith(_OLD_PREFIX) and not final.exists():
+            os.replace(entry, final)
+        elif entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:
             with contextlib.suppress(FileNotFoundError):

@@ -14,6 +14,7 @@ from casekit.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.editions import apply_edition
 from casekit.formats import BuildContext, formats
+from casekit.lock import hold_build_lock
 
 
 @dataclass
@@ -58,6 +59,7 @@ def build_course(
         return result
     registry = formats()
     build_root = out_root / course_id
+    hold_build_lock(build_root)
     clean_stale_temporaries(build_root)
     for name in format_names:
         fmt = registry[name]

@@ -1,0 +1,60 @@
+"""One build at a time per output folder: an ``flock`` on ``build/<id>/.casekit-lock``.
+
+The kernel releases an ``flock`` when its process ends, however it ends
+(SIGKILL included), so a stale lock file never blocks the next build. The lock
+is held until the process exits (the CLI builds once per process) or until
+``release_build_lock``; a second call for the same folder in the same process
+is a no-op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+from casekit.diagnostics import error
+
+LOCK_NAME = ".casekit-lock"
+_held: dict[Path, int] = {}  # folder -> open file descriptor holding the lock
+
+
+def hold_build_lock(folder: Path) -> None:
+    """Lock ``folder`` for this process; raises ``CasekitError`` when another build holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = folder.resolve()
+    if key in _held:
+        return
+    lock_file = key / LOCK_NAME
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = _read_pid(fd)
+        os.close(fd)
+        who = f" (pid {owner})" if owner else ""
+        raise error(
+            str(folder),
+            f"another casekit build{who} is writing this folder; wait for it to finish "
+            f"or stop it, then build again",
+            "build-locked",
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _held[key] = fd
+
+
+def _read_pid(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        if text.isdigit():
+            return text
+    return ""
+
+
+def release_build_lock(folder: Path) -> None:
+    """Release the lock of ``folder`` early (for programs that build many courses)."""
+    fd = _held.pop(folder.resolve(), None)
+    if fd is not None:
+        os.close(fd)

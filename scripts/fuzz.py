@@ -1,0 +1,62 @@
+"""A long fuzzing session outside CI: the property tests of tests/test_fuzz.py
+with many more examples. Usage: python scripts/fuzz.py [EXAMPLES]
+
+Prints how many inputs ran and every distinct failure found (hypothesis
+shrinks each one to a small reproducer)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.fuzz_inputs import course_toml, lesson_bytes, run_course  # noqa: E402
+from tests.test_fuzz import VALID_TOML  # noqa: E402
+
+
+def main() -> int:
+    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    counts = {"markdown": 0, "toml": 0}
+    long_run = settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=True,
+    )
+
+    @long_run
+    @given(first=lesson_bytes(), second=lesson_bytes(), allow_html=st.booleans())
+    def markdown(first: bytes, second: bytes, allow_html: bool) -> None:
+        counts["markdown"] += 1
+        run_course(
+            VALID_TOML.format(allow_html=str(allow_html).lower()), {"a.md": first, "b.md": second}
+        )
+
+    @long_run
+    @given(toml=course_toml())
+    def toml(toml: str) -> None:
+        counts["toml"] += 1
+        run_course(toml, {"a.md": "# Сабақ\n".encode(), "b.md": "# Б\n".encode()})
+
+    failed = 0
+    for test in (markdown, toml):
+        started = time.perf_counter()
+        try:
+            test()
+        except Exception:  # report every failure, then go on to the next property
+            failed += 1
+            traceback.print_exc()
+        print(
+            f"{test.__name__}: {counts[test.__name__]} inputs in {time.perf_counter() - started:.0f} s"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

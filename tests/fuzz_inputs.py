@@ -1,0 +1,279 @@
+"""Hypothesis strategies for hostile course sources: random Markdown that mixes
+every construct of the format, random ``course.toml`` text, and the harness
+that runs ``check`` and the html build on them in-process.
+
+Used by ``tests/test_fuzz.py`` (a modest example count in CI) and by
+``scripts/fuzz.py`` (a long session outside CI).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from casekit.build import build_course
+from casekit.course import load_course
+from casekit.diagnostics import CasekitError, Diagnostics
+from casekit.lock import release_build_lock
+
+MINI_MEDIA = Path(__file__).resolve().parent / "data" / "mini" / "media"
+
+KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
+WORDS = ["Сәлем", "әлем", "Қазақстан", "файл", "Привет", "word", "ұя", "Һ", "І", "ёж", "🙂"]
+TARGETS = [
+    "#t",
+    "#missing",
+    "a.md",
+    "a.md#x",
+    "b.md#y",
+    "../outside.md",
+    "/etc/passwd",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "http://example.org/x",
+    "mailto:a@b.kz",
+    "%2e%2e/%2e%2e/etc/passwd",
+    "C:\\x",
+    "\\\\server\\share",
+    "media/diagram.png",
+    "media/intro.mp4",
+    "media/chart.svg",
+    "media/none.png",
+    "data:image/png;base64,AAAA",
+    "",
+    "<>",
+    "a b",
+]
+MEDIA_SOURCES = [
+    "media/diagram.png",
+    "media/photo.jpg",
+    "media/chart.svg",
+    "media/intro.mp4",
+    "media/greeting.mp3",
+    "media/missing.mp4",
+    "../x.png",
+    "http://example.org/a.mp4",
+    "media/intro.vtt",
+]
+DIV_CLASSES = [
+    "note",
+    "tip",
+    "warning",
+    "objectives",
+    "keypoints",
+    "assignment",
+    "exercise",
+    "quiz",
+    "solution",
+    "answer",
+    "glossary",
+    "video",
+    "audio",
+    "unknown",
+    "{.quiz #q1}",
+    '{.video src="media/intro.mp4" title="V"}',
+    '{.audio src="media/greeting.mp3"}',
+    '{.note title="*Т*"}',
+    "{.broken",
+    '{key="unclosed}',
+]
+RAW_HTML = [
+    "<b>x</b>",
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "<iframe src=//e.org></iframe>",
+    "<!-- c -->",
+    "<a href='javascript:1'>j</a>",
+    "<div>",
+    "</span>",
+]
+
+words = st.sampled_from(WORDS) | st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(KAZAKH),
+    max_size=8,
+)
+
+
+@st.composite
+def inline(draw: st.DrawFn, depth: int = 0) -> str:
+    kind = draw(st.integers(0, 11 if depth < 3 else 1))
+    text = draw(words)
+    if kind <= 1:
+        return text
+    inner = draw(inline(depth + 1))
+    return [
+        f"*{inner}*",
+        f"**{inner}**",
+        f"~~{inner}~~",
+        f"`{text}`",
+        f"[{inner}]({draw(st.sampled_from(TARGETS))})",
+        f"![{text}]({draw(st.sampled_from(MEDIA_SOURCES))})",
+        f"[^{draw(st.integers(1, 3))}]",
+        draw(st.sampled_from(RAW_HTML)),
+        f"{inner}  \n{text}",
+        f"{inner} {{#{text}}}",
+    ][kind - 2]
+
+
+def line_of_inlines() -> st.SearchStrategy[str]:
+    return st.lists(inline(), min_size=1, max_size=5).map(" ".join)
+
+
+@st.composite
+def block(draw: st.DrawFn, depth: int = 0) -> str:
+    kind = draw(st.integers(0, 13 if depth < 3 else 3))
+    text = draw(line_of_inlines())
+    if kind == 0:
+        return text
+    if kind == 1:
+        return "#" * draw(st.integers(1, 7)) + " " + text
+    if kind == 2:
+        return "\n".join(f"[^{n}]: {text}" for n in range(1, draw(st.integers(1, 3)) + 1))
+    if kind == 3:
+        return "```" + draw(st.sampled_from(["", "python", "{.x}"])) + f"\n{text}\n```"
+    inner = draw(st.lists(block(depth + 1), min_size=1, max_size=3).map("\n\n".join))
+    if kind == 4:
+        fence = ":" * draw(st.integers(3, 5))
+        close = draw(st.sampled_from([fence, "", ":::"]))
+        return f"{fence} {draw(st.sampled_from(DIV_CLASSES))}\n{inner}\n{close}"
+    if kind == 5:
+        marker = draw(st.sampled_from(["-", "*", "1.", "2)", "- [ ]", "- [x]"]))
+        indent = " " * draw(st.integers(0, 6))
+        return "\n".join(f"{indent}{marker} {line}" for line in inner.split("\n"))
+    if kind == 6:
+        return "\n".join("> " + line for line in inner.split("\n"))
+    if kind == 7:
+        cols = draw(st.integers(1, 4))
+        rows = draw(st.integers(0, 4))
+        align = draw(st.sampled_from(["---", ":--", ":-:", "--:"]))
+        table = ["| " + " | ".join([text] * cols) + " |", "|" + f"{align}|" * cols]
+        table += ["| " + " | ".join([draw(words)] * cols) + " |" for _ in range(rows)]
+        if draw(st.booleans()):
+            table += ["", f"Table: {text} {{#tbl}}"]
+        return "\n".join(table)
+    if kind == 8:
+        return f"{text}\n: {inner}"
+    if kind == 9:
+        return draw(st.sampled_from(RAW_HTML))
+    if kind == 10:
+        return "1. " + text + "\n   - [ ] a\n   - [x] b\n\n   ::: answer\n   " + text + "\n   :::"
+    if kind == 11:
+        return f"![{text}]({draw(st.sampled_from(MEDIA_SOURCES))}){{#{draw(words)}}}"
+    if kind == 12:
+        return "---"
+    return f"{inner}\n{text}"
+
+
+FRONT_MATTER = [
+    "",
+    "---\ntitle: Сабақ\nhours: 2\n---\n",
+    "---\ntitle: [a\n---\n",
+    "---\n- list\n---\n",
+    "---\nhours: true\noutcomes: [1, 2]\nextra: x\n---\n",
+    "---\ntitle: *a\n---\n",
+    "---\n!!python/object:os.system x\n---\n",
+]
+
+
+@st.composite
+def lesson_bytes(draw: st.DrawFn) -> bytes:
+    """A lesson: optional front matter, blocks, and sometimes broken bytes or line ends."""
+    body = draw(st.lists(block(), min_size=0, max_size=8).map("\n\n".join))
+    title = draw(st.sampled_from(["# Т {#t}\n\n", "", "# \n\n"]))
+    text = draw(st.sampled_from(FRONT_MATTER)) + title + body + "\n"
+    if draw(st.booleans()):
+        text = text.replace("\n", draw(st.sampled_from(["\r\n", "\r", "\n"])))
+    data = text.encode("utf-8")
+    if draw(st.integers(0, 9)) == 0:
+        cut = draw(st.integers(0, len(data)))
+        data = (
+            data[:cut]
+            + draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b"\xef\xbb\xbf"]))
+            + data[cut:]
+        )
+    return data
+
+
+TOML_LINES = [
+    'id = "t"',
+    'title = "Сынақ"',
+    'language = "kk"',
+    'version = "1"',
+    "date = 2026-01-01",
+    'organisation = "Org"',
+    'authors = ["A"]',
+    'licence = "CC0"',
+]
+TOML_NOISE = [
+    'id = "Bad ID"',
+    "id = 5",
+    'language = "de"',
+    'date = "yesterday"',
+    "date = 2026-13-01",
+    "authors = [1]",
+    "credits = -1",
+    "credits = 1e308",
+    'media_base_url = "ftp://x"',
+    'templates = "../"',
+    'templates = "/etc"',
+    "allow_html = true",
+    "answers_appendix = true",
+    "[print]\npaper = 'B5'\nmargins_mm = 1000",
+    "[fonts]\nregular = '/etc/passwd'",
+    '[fonts]\nregular = "../x.ttf"',
+    "[[modules]]",
+    "[[modules]]\ntitle = 3",
+    '[[modules]]\ntitle = "M"\nlessons = []',
+    '[[modules]]\ntitle = "M"\nlessons = ["../../etc/passwd"]',
+    '[[modules]]\ntitle = "M"\nlessons = ["a.md", "a.md"]',
+    "unknown = 1",
+    "modules = 3",
+    "= =",
+    '"\\u0000" = 1',
+]
+
+
+@st.composite
+def course_toml(draw: st.DrawFn) -> str:
+    """``course.toml`` text: the required fields, some replaced or joined by noise."""
+    lines = [line for line in TOML_LINES if draw(st.integers(0, 15))]
+    lines += draw(st.lists(st.sampled_from(TOML_NOISE), max_size=3))
+    lines.append('[[modules]]\ntitle = "Модуль"\nlessons = ["a.md", "b.md"]')
+    if draw(st.integers(0, 5)) == 0:
+        lines.append(draw(st.text(max_size=30)))
+    return "\n".join(lines) + "\n"
+
+
+def run_course(toml: str, lessons: dict[str, bytes]) -> Diagnostics:
+    """Check and build the html format of a course written to a temporary folder.
+
+    Returns the diagnostics; anything but a ``CasekitError`` propagates (a bug)."""
+    with tempfile.TemporaryDirectory(prefix="casekit-fuzz-") as temp:
+        root = Path(temp) / "course"
+        (root / "media").mkdir(parents=True)
+        for media in MINI_MEDIA.iterdir():
+            shutil.copy(media, root / "media" / media.name)
+        (root / "course.toml").write_text(toml, "utf-8")
+        for name, data in lessons.items():
+            (root / name).write_bytes(data)
+        diags = Diagnostics()
+        load_course(root, diags)
+        for item in diags.items:
+            assert "\n" not in str(item), item
+        try:
+            result = build_course(root, ["html"], ("learner", "teacher"), Path(temp) / "out")
+        except CasekitError as exc:
+            assert "\n" not in str(exc)
+            diags.items.append(exc.diagnostic)
+            return diags
+        finally:
+            for folder in (Path(temp) / "out").glob("*"):
+                release_build_lock(folder)
+        if not result.stopped:
+            for record in result.outputs:
+                for path in record.paths:
+                    assert path.read_bytes().startswith(b"<!DOCTYPE html>")
+        return result.diagnostics
