@@ -24,6 +24,16 @@ class Diagnostic:
         )
 
 
+MAX_MESSAGE = 300  # characters: a 10 MB data: URI must not become a 10 MB line
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` without line breaks or control characters, shortened in the middle."""
+    if len(text) > limit:
+        text = f"{text[: limit * 2 // 3]}…{text[-limit // 3 :]}"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class CasekitError(Exception):
     """A user error that stops the work: printed as one diagnostic line, no traceback."""
 
@@ -34,7 +44,7 @@ class CasekitError(Exception):
 
 def error(path: str, message: str, code: str, line: int = 1, column: int = 1) -> CasekitError:
     """A ``CasekitError`` for a problem at ``path:line:column``."""
-    return CasekitError(Diagnostic(path, line, column, "error", code, message))
+    return CasekitError(Diagnostic(one_line(path), line, column, "error", code, one_line(message)))
 
 
 @dataclass
@@ -52,7 +62,9 @@ class Diagnostics:
         code: str,
         message: str,
     ) -> None:
-        self.items.append(Diagnostic(path, line, column, severity, code, message))
+        self.items.append(
+            Diagnostic(one_line(path), line, column, severity, code, one_line(message))
+        )
 
     def error(self, pos: object, code: str, message: str) -> None:
         self.add(pos.path, pos.line, pos.column, "error", code, message)  # type: ignore[attr-defined]

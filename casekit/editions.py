@@ -4,6 +4,7 @@ and every marked answer; the teacher edition keeps them all."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 from casekit import tree as t
 
@@ -34,7 +35,33 @@ def _copy(course: t.Course) -> t.Course:
     """A deep copy of the tree that shares the media items and settings."""
     memo: dict[int, object] = {id(item): item for item in course.media}
     memo[id(course.config)] = course.config
-    return copy.deepcopy(course, memo)
+    return _clone(course, memo)  # type: ignore[return-value]
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), t.Pos)
+
+
+def _clone(node: object, memo: dict[int, object]) -> object:
+    """``copy.deepcopy`` for the tree's lists and dataclasses, several times faster
+    (big lessons are copied once per edition); shared nodes stay shared."""
+    if isinstance(node, _IMMUTABLE):
+        return node
+    found = memo.get(id(node))
+    if found is not None:
+        return found
+    if isinstance(node, list):
+        new: object = [_clone(item, memo) for item in node]
+    elif isinstance(node, dict):
+        new = {key: _clone(value, memo) for key, value in node.items()}
+    elif dataclasses.is_dataclass(node):
+        new = object.__new__(type(node))
+        memo[id(node)] = new
+        new.__dict__.update({k: _clone(v, memo) for k, v in node.__dict__.items()})
+        return new
+    else:
+        new = copy.deepcopy(node, memo)
+    memo[id(node)] = new
+    return new
 
 
 def _strip(blocks: list[t.Block]) -> list[t.Block]:

@@ -37,6 +37,7 @@ class Resolver:
         self.root = Path(course.root)
         self.diags = diags
         self.used_anchors: set[str] = set()
+        self.suffixes: dict[str, int] = {}  # anchor base -> last number tried
         self.explicit_ids: dict[str, t.Pos] = {}
         self.anchors: dict[str, dict[str, str]] = {}  # lesson id -> local id -> global anchor
         self.lesson_by_path = {lesson.path: lesson for lesson in course.lessons()}
@@ -59,10 +60,12 @@ class Resolver:
                 )
             self.explicit_ids[key] = pos
         base = f"{lesson.id}--{local}"
-        anchor, n = base, 1
+        n = self.suffixes.get(base, 1)  # resume counting: thousands of equal headings stay linear
+        anchor = base if n == 1 else f"{base}-{n}"
         while anchor in self.used_anchors:
             n += 1
             anchor = f"{base}-{n}"
+        self.suffixes[base] = n
         self.used_anchors.add(anchor)
         self.anchors.setdefault(lesson.id, {}).setdefault(local, anchor)
         return anchor

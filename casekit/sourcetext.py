@@ -6,7 +6,10 @@ from pathlib import Path
 
 from casekit.diagnostics import Diagnostics
 
-MAX_SOURCE_BYTES = 64 * 1024 * 1024
+# A lesson of 2 MB is about 600 pages of Kazakh text; larger files are refused
+# before they are read, so a hostile 50 MB lesson costs nothing (parsing
+# grows at least linearly: about 4 s per MB of dense markup).
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
 
 
 def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
@@ -24,7 +27,9 @@ def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
                 1,
                 "error",
                 "source-too-large",
-                f"file is {size} bytes; sources are limited to {MAX_SOURCE_BYTES} bytes",
+                f"file is {size / 2**20:.1f} MB; a source file may be at most "
+                f"{MAX_SOURCE_BYTES // 2**20} MB: split it into smaller lessons and keep "
+                "pictures and data in media files",
             )
             return None
         data = file.read_bytes()

@@ -13,10 +13,18 @@ from casekit import tree as t
 from casekit.diagnostics import Diagnostics
 from casekit.parse.attributes import AttributeError_, Attributes, parse_div_info, split_trailing
 from casekit.parse.divs import DivBuilder
-from casekit.parse.markdown import MAX_NESTING, markdown_parser
+from casekit.parse.markdown import (
+    MAX_INLINE_NESTING,
+    MAX_NESTING,
+    flatten_deep_inlines,
+    markdown_parser,
+)
+from casekit.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _FRONT_MATTER_FIELDS = {"title": str, "hours": (int, float), "outcomes": list}
+PARSE_SECONDS = 30.0  # a lesson whose Markdown takes longer is refused (see timelimit.py)
+LOCATE_BUDGET = 20_000  # characters searched per position lookup: linear on hostile lines
 VIDEO_EXTENSIONS = {".mp4", ".webm"}
 AUDIO_EXTENSIONS = {".mp3", ".ogg", ".m4a"}
 
@@ -46,6 +54,7 @@ class LessonParser:
         self.md = markdown_parser()
         self.footnotes: list[t.Footnote] = []
         self.divs = DivBuilder(self)
+        self.cursor = (0, 0)  # (line index, column) just after the last text located
 
     # ---------------------------------------------------------------- helpers
 
@@ -54,16 +63,34 @@ class LessonParser:
         return t.Pos(self.path, line, column)
 
     def locate(self, needle: str, near: t.Pos) -> t.Pos:
-        """The first place at or after ``near`` where ``needle`` is written."""
-        for index in range(near.line - 1, min(len(self.lines), near.line + 200)):
-            column = self.lines[index].find(needle)
-            if column >= 0:
-                return t.Pos(self.path, index + 1, column + 1)
+        """The first place at or after ``near`` where ``needle`` is written.
+
+        The search goes on from the last place found (links of one paragraph
+        come in order) and looks at ``LOCATE_BUDGET`` characters at most, so a
+        megabyte line with thousands of links stays linear; ``near`` is the
+        answer when the text is not found within the budget."""
+        starts = [(near.line - 1, 0)]
+        if self.cursor[0] >= near.line - 1:
+            starts.insert(0, self.cursor)
+        for line, column in starts:
+            budget = LOCATE_BUDGET
+            for index in range(line, min(len(self.lines), near.line + 200)):
+                text = self.lines[index]
+                end = min(len(text), column + budget + len(needle))
+                found = text.find(needle, column, end)
+                if found >= 0:
+                    self.cursor = (index, found + 1)
+                    return t.Pos(self.path, index + 1, found + 1)
+                budget -= end - column
+                column = 0
+                if budget <= 0:
+                    break
         return near
 
     def inline_markdown(self, text: str, near: t.Pos) -> list[t.Inline]:
         """Inline Markdown written in an attribute or front matter (titles)."""
         tokens = self.md.parseInline(text)
+        flatten_deep_inlines(tokens)
         node = SyntaxTreeNode(tokens)
         return self.inlines(node.children[0], near) if node.children else []
 
@@ -338,10 +365,37 @@ class LessonParser:
         return good
 
 
-def parse_lesson(path: str, text: str, diags: Diagnostics) -> t.Lesson:
+def parse_lesson(
+    path: str, text: str, diags: Diagnostics, parse_seconds: float = PARSE_SECONDS
+) -> t.Lesson:
     """Parse the Markdown ``text`` of the lesson at ``path`` (relative to the course)."""
     parser = LessonParser(path, text, diags)
-    root = SyntaxTreeNode(parser.md.parse(text))
+    try:
+        with time_limit(parse_seconds):
+            tokens = parser.md.parse(text)
+    except TimeLimitExceeded:
+        diags.add(
+            path,
+            1,
+            1,
+            "error",
+            "lesson-too-complex",
+            f"reading the Markdown took more than {parse_seconds:g} s: the lesson is too large "
+            "or its markup too unusual (thousands of unclosed brackets or nested quotes); "
+            "split it into smaller lessons",
+        )
+        return t.Lesson(lesson_id_for(path), path, [t.Text(lesson_id_for(path))], [])
+    for token in flatten_deep_inlines(tokens):
+        line = token.map[0] + 1 if token.map else 1
+        diags.add(
+            path,
+            line,
+            1,
+            "warning",
+            "nesting-too-deep",
+            f"inline markup nested deeper than {MAX_INLINE_NESTING} levels is kept as text",
+        )
+    root = SyntaxTreeNode(tokens)
     meta = parser.front_matter(root)
     blocks = parser.blocks(root.children)
     title: list[t.Inline] = []

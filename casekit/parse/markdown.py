@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -24,6 +25,9 @@ _CODE_FENCE = re.compile(r"^(`{3,}|~{3,})")
 # Deep enough for any real course (quiz > list > item > list > ...), shallow
 # enough that hostile nesting cannot exhaust the stack: deeper markup is text.
 MAX_NESTING = 40
+# Inline markup (emphasis, links) is nested by a post-pass markdown-it does not
+# bound: deeper inline markup is kept as its text.
+MAX_INLINE_NESTING = 20
 
 
 def _line(state: StateBlock, line: int) -> str:
@@ -100,3 +104,29 @@ def markdown_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     return md
+
+
+def flatten_deep_inlines(tokens: list[Token]) -> list[Token]:
+    """Turn inline markup nested deeper than ``MAX_INLINE_NESTING`` into text, in
+    place. Returns the block tokens where that happened (for a warning)."""
+    flattened: list[Token] = []
+    for token in tokens:
+        if not token.children:
+            continue
+        opened: list[bool] = []  # per open tag: was it turned into text?
+        changed = False
+        for child in token.children:
+            if child.nesting == 1:
+                flat = len(opened) >= MAX_INLINE_NESTING
+                opened.append(flat)
+            elif child.nesting == -1:
+                flat = opened.pop() if opened else False
+            else:
+                continue
+            if flat:
+                child.type, child.tag, child.nesting = "text", "", 0
+                child.content = child.markup
+                changed = True
+        if changed:
+            flattened.append(token)
+    return flattened
