@@ -4,6 +4,7 @@ before any output sees it."""
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -22,10 +23,17 @@ _DROP_ELEMENTS = {
     "video",
     "handler",
     "listener",
+    # animation can rewrite any attribute, e.g. set href to javascript: on click
+    "set",
+    "animate",
+    "animateMotion",
+    "animateColor",
+    "animateTransform",
 }
 _LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*$")
 _UNIT_PX = {"px": 1.0, "pt": 4 / 3, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0, None: 1.0}
 MAX_SVG_BYTES = 8 * 1024 * 1024
+MAX_SVG_PIXELS = 100_000.0  # per side: beyond any page or screen
 
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
@@ -39,17 +47,23 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1]
 
 
+def _namespace(name: str) -> str:
+    return name[1:].split("}", 1)[0] if name.startswith("{") else ""
+
+
 def _safe_reference(value: str) -> bool:
     value = value.strip()
     return value.startswith("#") or value.startswith(("data:image/png", "data:image/jpeg"))
 
 
 def _safe_style(value: str) -> bool:
-    lowered = value.lower()
-    return (
-        "url(" not in lowered.replace("url(#", "")
-        and "@import" not in lowered
-        and ("expression(" not in lowered)
+    """CSS (a style attribute, a ``<style>`` element, or any attribute value) that
+    can fetch nothing: no ``url()`` but to a local ``#id``, no ``@import``,
+    ``image-set()`` or ``expression()``, and no backslash escapes that could
+    spell those."""
+    lowered = re.sub(r"\s+", "", value.lower())
+    return "url(" not in lowered.replace("url(#", "") and not any(
+        word in lowered for word in ("@import", "image-set(", "expression(", "\\")
     )
 
 
@@ -65,11 +79,16 @@ def sanitize_svg(data: bytes) -> bytes:
         raise SvgError(f"SVG is not well-formed XML: {exc}") from None
     if _local(root.tag) != "svg":
         raise SvgError("file is not an SVG image (root element is not <svg>)")
+    namespace = _namespace(root.tag)
     stack = [root]
     while stack:
         element = stack.pop()
         for child in list(element):
-            if not isinstance(child.tag, str) or _local(child.tag) in _DROP_ELEMENTS:
+            if (
+                not isinstance(child.tag, str)
+                or _local(child.tag) in _DROP_ELEMENTS
+                or _namespace(child.tag) != namespace  # e.g. XHTML elements outside the SVG
+            ):
                 element.remove(child)
                 continue
             stack.append(child)
@@ -79,9 +98,8 @@ def sanitize_svg(data: bytes) -> bytes:
             if (
                 local.startswith("on")
                 or (local == "href" and not _safe_reference(value))
-                or (local == "style" and not _safe_style(value))
                 or (local in ("src", "action", "formaction"))
-                or ("url(" in value.lower() and "url(#" not in value.lower())
+                or not _safe_style(value)
             ):
                 del element.attrib[name]
         if _local(element.tag) == "style" and element.text and not _safe_style(element.text):
@@ -92,15 +110,25 @@ def sanitize_svg(data: bytes) -> bytes:
 def svg_size(data: bytes) -> tuple[float, float]:
     """Width and height of a (sanitised) SVG in CSS pixels; falls back to the viewBox."""
     root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    width, height = root.get("width", ""), root.get("height", "")
-    box = [float(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()) if v]
+    box = [_number(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()) if v]
     sizes: list[float] = []
     for value, fallback in (
-        (width, box[2] if len(box) == 4 else 0),
-        (height, box[3] if len(box) == 4 else 0),
+        (root.get("width", ""), box[2] if len(box) == 4 else 0.0),
+        (root.get("height", ""), box[3] if len(box) == 4 else 0.0),
     ):
         match = _LENGTH.match(value)
-        sizes.append(float(match[1]) * _UNIT_PX[match[2]] if match else float(fallback))
-    if sizes[0] <= 0 or sizes[1] <= 0:
-        raise SvgError("SVG has no usable width/height or viewBox")
+        sizes.append(_number(match[1]) * _UNIT_PX[match[2]] if match else fallback)
+    if not all(0 < size <= MAX_SVG_PIXELS for size in sizes):
+        raise SvgError(
+            f"SVG needs a width and height (or a viewBox) between 0 and {MAX_SVG_PIXELS:g} pixels"
+        )
     return sizes[0], sizes[1]
+
+
+def _number(text: str) -> float:
+    """A finite number, or 0 (which the size check refuses) for anything else."""
+    try:
+        value = float(text)
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) else 0.0
