@@ -47,7 +47,7 @@ def load_course(root: Path, diags: Diagnostics) -> t.Course | None:
             text = read_source_text(real, rel, diags)
             if text is None:
                 continue
-            module.lessons.append(parse_lesson(rel, text, diags))
+            module.lessons.append(parse_lesson(rel, text, diags, allow_html=config.allow_html))
         course.modules.append(module)
     resolve(course, diags)
     return course

@@ -19,6 +19,7 @@ from casekit.parse.markdown import (
     flatten_deep_inlines,
     markdown_parser,
 )
+from casekit.render.sanitize import dropped_markup
 from casekit.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -47,8 +48,9 @@ def media_kind_of(src: str) -> str:
 class LessonParser:
     """Turns the syntax tree of one lesson into casekit nodes, collecting diagnostics."""
 
-    def __init__(self, path: str, text: str, diags: Diagnostics) -> None:
+    def __init__(self, path: str, text: str, diags: Diagnostics, allow_html: bool = False) -> None:
         self.path = path
+        self.allow_html = allow_html
         self.lines = text.split("\n")
         self.diags = diags
         self.md = markdown_parser()
@@ -155,9 +157,7 @@ class LessonParser:
         if kind == "table":
             return self.table(node, pos)
         if kind == "html_block":
-            self.diags.warning(
-                pos, "raw-html", "raw HTML is not passed through; it will be shown as text"
-            )
+            self.raw_html(node.content, pos)
             return t.RawBlock(pos, node.content.rstrip("\n"))
         if kind == "dl":
             return self.glossary(node, pos)
@@ -303,11 +303,7 @@ class LessonParser:
             elif kind == "footnote_ref":
                 out.append(t.FootnoteRef(int(child.meta["id"]) + 1))
             elif kind == "html_inline":
-                self.diags.warning(
-                    self.locate(child.content, pos),
-                    "raw-html",
-                    "raw HTML is not passed through; it will be shown as text",
-                )
+                self.raw_html(child.content, pos)
                 out.append(t.RawInline(child.content))
             else:
                 out.extend(self.inlines(child, pos))
@@ -319,6 +315,20 @@ class LessonParser:
             else:
                 merged.append(item)
         return merged
+
+    def raw_html(self, raw: str, near: t.Pos) -> None:
+        """Warn about raw HTML that will not reach the outputs as markup."""
+        if not self.allow_html:
+            message = "raw HTML is not passed through; it will be shown as text"
+        else:
+            dropped = dropped_markup(raw)
+            if not dropped:
+                return
+            message = (
+                f"raw HTML {', '.join(dropped[:5])} is not in the allowed subset "
+                "(allow_html keeps text-level tags only) and is left out"
+            )
+        self.diags.warning(self.locate(raw.split("\n", 1)[0], near), "raw-html", message)
 
     # ---------------------------------------------------------------- lesson
 
@@ -366,10 +376,15 @@ class LessonParser:
 
 
 def parse_lesson(
-    path: str, text: str, diags: Diagnostics, parse_seconds: float = PARSE_SECONDS
+    path: str,
+    text: str,
+    diags: Diagnostics,
+    parse_seconds: float = PARSE_SECONDS,
+    allow_html: bool = False,
 ) -> t.Lesson:
-    """Parse the Markdown ``text`` of the lesson at ``path`` (relative to the course)."""
-    parser = LessonParser(path, text, diags)
+    """Parse the Markdown ``text`` of the lesson at ``path`` (relative to the course);
+    ``allow_html`` is the course setting (raw HTML warnings depend on it)."""
+    parser = LessonParser(path, text, diags, allow_html)
     try:
         with time_limit(parse_seconds):
             tokens = parser.md.parse(text)

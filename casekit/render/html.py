@@ -4,7 +4,8 @@ The writer emits well-formed XHTML-compatible markup (quoted attributes,
 self-closed void elements), so the single-page HTML format, the EPUB chapters
 and the offline USB viewer all reuse it. What differs between them (where a
 link or an image points, how a video appears) is decided by a subclass.
-Everything from the source is escaped: no raw markup passes through.
+Everything from the source is escaped: no raw markup passes through, except
+the safe subset of ``render/sanitize.py`` when the course sets ``allow_html``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from casekit.render.common import (
     qr_svg,
     safe_href,
 )
+from casekit.render.sanitize import HtmlSubset, sanitize_html
 from casekit.vtt import format_time
 
 
@@ -338,6 +340,8 @@ class HtmlWriter:
         return f'<div class="generic {attr(classes)}">\n{self.blocks(b.blocks)}</div>\n'
 
     def block_rawblock(self, b: t.RawBlock) -> str:
+        if self.course.config.allow_html:
+            return f'<div class="raw-html">{sanitize_html(b.text)}</div>\n'
         return f'<pre class="raw-html">{escape(b.text)}</pre>\n'
 
     # ---------------------------------------------------------------- appendices
@@ -371,7 +375,16 @@ class HtmlWriter:
     # ---------------------------------------------------------------- inlines
 
     def inlines(self, nodes: list[t.Inline]) -> str:
-        return "".join(self.inline(n) for n in nodes)
+        if not self.course.config.allow_html:
+            return "".join(self.inline(n) for n in nodes)
+        subset = HtmlSubset()  # raw tags of this sequence, balanced within it
+        parts = []
+        for node in nodes:
+            if isinstance(node, t.RawInline):
+                parts.append(subset.feed(node.text))
+            elif not subset.hidden:
+                parts.append(self.inline(node))
+        return "".join(parts) + subset.close()
 
     def inline(self, n: t.Inline) -> str:
         if isinstance(n, t.Text):

