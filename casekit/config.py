@@ -119,6 +119,17 @@ def _key_line(text: str, key: str, after: int = 0) -> int:
     return 1
 
 
+def config_field_line(root: Path, field: str) -> int:
+    """The line of ``course.toml`` in ``root`` where ``field`` (``"templates"`` or a
+    dotted ``"fonts.regular"``) is set; 1 when it cannot be told."""
+    try:
+        text = (root / COURSE_FILE).read_text("utf-8", "replace")
+    except OSError:
+        return 1
+    table, _, key = field.rpartition(".")
+    return _key_line(text, key, _key_line(text, table) if table else 0)
+
+
 def _module_lines(text: str) -> list[int]:
     return [
         n

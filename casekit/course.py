@@ -8,7 +8,7 @@ from casekit import tree as t
 from casekit.config import COURSE_FILE, load_config
 from casekit.diagnostics import Diagnostics
 from casekit.parse.lesson import lesson_id_for, parse_lesson
-from casekit.paths import PathEscape, resolve_inside
+from casekit.paths import PathEscape, check_named_paths, resolve_inside
 from casekit.resolve import resolve
 from casekit.sourcetext import read_source_text
 
@@ -20,6 +20,7 @@ def load_course(root: Path, diags: Diagnostics) -> t.Course | None:
     config = load_config(root, diags)
     if config is None:
         return None
+    check_named_paths(root, config, diags)
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
     for index, module_config in enumerate(config.modules, start=1):

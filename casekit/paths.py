@@ -10,13 +10,25 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from casekit.config import COURSE_FILE, CourseConfig, config_field_line
+from casekit.diagnostics import CasekitError, Diagnostics, error
+
+if TYPE_CHECKING:
+    from casekit import tree as t
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+MAX_NAME_BYTES = 255  # what Linux file systems accept; longer names raise ENAMETOOLONG
+MAX_PATH_BYTES = 1024
+
+
 class PathEscape(ValueError):
-    """A path that would leave the course folder (the message says why)."""
+    """A path that is refused: it would leave the course folder, or cannot name a
+    file there at all (the message says why)."""
 
 
 def is_url(ref: str) -> bool:
@@ -47,9 +59,48 @@ def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
             parts.pop()
         elif part != ".":
             parts.append(part)
+    if any(len(part.encode()) > MAX_NAME_BYTES for part in parts):
+        raise PathEscape(f"a file or folder name is longer than {MAX_NAME_BYTES} bytes")
     rel = "/".join(parts)
+    if len(rel.encode()) > MAX_PATH_BYTES:
+        raise PathEscape(f"path is longer than {MAX_PATH_BYTES} bytes")
     real_root = Path(os.path.realpath(root))
     real = Path(os.path.realpath(real_root / rel)) if rel else real_root
     if real != real_root and real_root not in real.parents:
         raise PathEscape("path leads outside the course folder through a symlink")
     return real, rel
+
+
+def course_file(course: t.Course, ref: str, field: str) -> Path:
+    """The real path of a file that the ``course.toml`` field ``field`` (e.g.
+    ``fonts.regular``) names. Formats use this for any file a course names; it
+    raises ``CasekitError`` at the field's line when the path is refused or missing."""
+    return _named_path(Path(course.root), ref, field, folder=False)
+
+
+def check_named_paths(root: Path, config: CourseConfig, diags: Diagnostics) -> None:
+    """At check time: the templates folder and font files ``course.toml`` names
+    are inside the course folder and exist."""
+    named = [("templates", config.templates, True)] + [
+        (f"fonts.{name}", ref, False) for name, ref in vars(config.fonts).items()
+    ]
+    for field, ref, folder in named:
+        if ref:
+            try:
+                _named_path(root, ref, field, folder)
+            except CasekitError as exc:
+                diags.items.append(exc.diagnostic)
+
+
+def _named_path(root: Path, ref: str, field: str, folder: bool) -> Path:
+    where = config_field_line(root, field)
+    try:
+        real, rel = resolve_inside(root, ref)
+    except PathEscape as exc:
+        raise error(
+            COURSE_FILE, f"{field} = {ref!r} is refused: {exc}", "path-escape", where
+        ) from None
+    if not (real.is_dir() if folder else real.is_file()):
+        kind = "folder" if folder else "file"
+        raise error(COURSE_FILE, f"{field}: {kind} not found: {rel}", "file-missing", where)
+    return real

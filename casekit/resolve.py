@@ -198,7 +198,8 @@ class Resolver:
         vtt_rel = str(PurePosixPath(rel).with_suffix(".vtt"))
         try:
             vtt_real, vtt_rel = resolve_inside(self.root, vtt_rel)
-        except PathEscape:
+        except PathEscape as exc:
+            self.diags.warning(pos, "path-escape", f"transcript {vtt_rel} is refused: {exc}")
             return None
         if not vtt_real.is_file():
             return None

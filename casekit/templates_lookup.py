@@ -1,12 +1,21 @@
-"""Finding templates: a course's own ``templates`` folder first, then casekit's."""
+"""Finding templates: a course's own ``templates`` folder first, then casekit's.
+
+Templates a course brings are untrusted like the rest of its sources: every
+name (also names in ``{% include %}``) is resolved inside the course folder or
+inside casekit's templates, and Jinja runs sandboxed (see ``render/page.py``).
+"""
 
 from __future__ import annotations
 
+import traceback
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from jinja2 import BaseLoader, Environment, TemplateError, TemplateNotFound
+
 from casekit import tree as t
-from casekit.diagnostics import error
+from casekit.diagnostics import CasekitError, error
 from casekit.paths import PathEscape, resolve_inside
 
 
@@ -22,12 +31,58 @@ def template_path(course: t.Course, name: str) -> Path:
             real, rel = resolve_inside(Path(course.root), f"{folder}/{name}")
         except PathEscape as exc:
             raise error(
-                "course.toml", f"templates folder {folder!r} is refused: {exc}", "path-escape"
+                "course.toml", f"template {folder}/{name} is refused: {exc}", "path-escape"
             ) from None
         if real.is_file():
             return real
-    return builtin_templates() / name
+    try:
+        real, _ = resolve_inside(builtin_templates(), name)
+    except PathEscape as exc:
+        raise error("course.toml", f"template {name} is refused: {exc}", "path-escape") from None
+    return real
 
 
 def read_template(course: t.Course, name: str) -> str:
-    return template_path(course, name).read_text("utf-8")
+    path = template_path(course, name)
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(
+            _shown(course, path), f"cannot read template: {exc}", "template-error"
+        ) from None
+
+
+class CourseTemplateLoader(BaseLoader):
+    """Jinja's view of the templates in ``folder`` (e.g. ``html``), course first."""
+
+    def __init__(self, course: t.Course, folder: str) -> None:
+        self.course = course
+        self.folder = folder
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = template_path(self.course, f"{self.folder}/{template}")
+        if not path.is_file():
+            raise TemplateNotFound(template)
+        return read_template(self.course, f"{self.folder}/{template}"), str(path), lambda: True
+
+
+def template_error(course: t.Course, exc: TemplateError) -> CasekitError:
+    """A Jinja error in a template as one diagnostic at the template's line."""
+    filename = getattr(exc, "filename", None) or ""
+    line = getattr(exc, "lineno", None) or 1
+    if not filename:  # a runtime error: Jinja puts the template's frames in the traceback
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:
+            filename, line = frames[-1].filename, frames[-1].lineno or 1
+    shown = _shown(course, Path(filename)) if filename else "templates"
+    return error(shown, f"template error: {exc.message or exc}", "template-error", line)
+
+
+def _shown(course: t.Course, path: Path) -> str:
+    """``path`` relative to the course folder when it is inside, else as it is."""
+    try:
+        return str(path.relative_to(course.root))
+    except ValueError:
+        return str(path)

@@ -5,20 +5,22 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import StrictUndefined, TemplateError, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from casekit import tree as t
 from casekit.collation import sort_key
 from casekit.render.common import edition_label, media_caption, qr_svg, source_date
 from casekit.render.html import HtmlWriter, attr
-from casekit.templates_lookup import read_template, template_path
+from casekit.templates_lookup import CourseTemplateLoader, read_template, template_error
 
 
-def jinja_environment(course: t.Course, name: str) -> Environment:
-    folder = template_path(course, name).parent
-    return Environment(
-        loader=FileSystemLoader(str(folder)),
+def jinja_environment(course: t.Course, folder: str) -> SandboxedEnvironment:
+    """Jinja for the templates in ``folder`` (e.g. ``html``): sandboxed, because a
+    course may bring its own templates and course sources are untrusted."""
+    return SandboxedEnvironment(
+        loader=CourseTemplateLoader(course, folder),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -76,19 +78,22 @@ def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
         media_index_html(course, writer, 1),
         writer.answer_key(1),
     ]
-    env = jinja_environment(course, "html/page.html.j2")
-    template = env.get_template("page.html.j2")
-    return template.render(
-        course=course,
-        config=course.config,
-        msg=msg,
-        edition=edition_label(course, msg),
-        date=source_date(course).date().isoformat(),
-        css=Markup(read_template(course, "html/style.css").replace("</", "<\\/")),
-        body=Markup("".join(body)),
-        appendices=Markup("".join(appendices)),
-        toc=[
-            (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
-            for m in course.modules
-        ],
-    )
+    css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
+    try:
+        template = jinja_environment(course, "html").get_template("page.html.j2")
+        return template.render(
+            course=course,
+            config=course.config,
+            msg=msg,
+            edition=edition_label(course, msg),
+            date=source_date(course).date().isoformat(),
+            css=css,
+            body=Markup("".join(body)),
+            appendices=Markup("".join(appendices)),
+            toc=[
+                (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
+                for m in course.modules
+            ],
+        )
+    except TemplateError as exc:
+        raise template_error(course, exc) from None
