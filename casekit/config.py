@@ -200,6 +200,9 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         diags.add(path, line, col, "error", "config-syntax", f"invalid TOML: {message}")
         return None
+    except RecursionError:
+        diags.add(path, 1, 1, "error", "config-syntax", "invalid TOML: values nested too deeply")
+        return None
 
     top = {key: (types, desc) for key, (types, _req, desc) in _TOP.items()}
     good = _check_table(data, top, "", text, path, diags)
@@ -239,6 +242,8 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         field_error("media_base_url", f"must be an http(s) URL, not {url!r}")
     if "credits" in good and good["credits"] < 0:
         field_error("credits", "must not be negative")
+    elif "credits" in good and not good["credits"] <= 1000:  # also inf and nan
+        field_error("credits", "must be a number of credits up to 1000")
 
     print_options = PrintOptions(
         **_check_table(

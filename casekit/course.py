@@ -33,7 +33,7 @@ def load_course(root: Path, diags: Diagnostics) -> t.Course | None:
                 diags.error(where, "path-escape", f"lesson path {ref!r} is refused: {exc}")
                 continue
             if not real.is_file():
-                diags.error(where, "lesson-missing", f"lesson file not found: {rel}")
+                diags.error(where, "lesson-missing", f"lesson file not found: {rel or ref!r}")
                 continue
             lesson_id = lesson_id_for(rel)
             if lesson_id in seen_ids:

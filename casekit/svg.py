@@ -33,6 +33,7 @@ _DROP_ELEMENTS = {
 _LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*$")
 _UNIT_PX = {"px": 1.0, "pt": 4 / 3, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0, None: 1.0}
 MAX_SVG_BYTES = 8 * 1024 * 1024
+MAX_SVG_DEPTH = 200
 MAX_SVG_PIXELS = 100_000.0  # per side: beyond any page or screen
 
 ET.register_namespace("", SVG_NS)
@@ -75,14 +76,16 @@ def sanitize_svg(data: bytes) -> bytes:
         root = DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise SvgError(f"SVG uses a forbidden XML feature ({type(exc).__name__})") from None
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: unknown encoding
         raise SvgError(f"SVG is not well-formed XML: {exc}") from None
     if _local(root.tag) != "svg":
         raise SvgError("file is not an SVG image (root element is not <svg>)")
     namespace = _namespace(root.tag)
-    stack = [root]
+    stack = [(root, 0)]
     while stack:
-        element = stack.pop()
+        element, depth = stack.pop()
+        if depth > MAX_SVG_DEPTH:  # serialising would exhaust the Python stack
+            raise SvgError(f"SVG elements are nested deeper than {MAX_SVG_DEPTH} levels")
         for child in list(element):
             if (
                 not isinstance(child.tag, str)
@@ -91,7 +94,7 @@ def sanitize_svg(data: bytes) -> bytes:
             ):
                 element.remove(child)
                 continue
-            stack.append(child)
+            stack.append((child, depth + 1))
         for name in list(element.attrib):
             local = _local(name).lower()
             value = element.attrib[name]

@@ -25,6 +25,7 @@ from casekit.timelimit import TimeLimitExceeded, time_limit
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _FRONT_MATTER_FIELDS = {"title": str, "hours": (int, float), "outcomes": list}
 PARSE_SECONDS = 30.0  # a lesson whose Markdown takes longer is refused (see timelimit.py)
+MAX_HOURS = 10_000  # academic hours of one lesson; also keeps huge YAML integers out
 LOCATE_BUDGET = 20_000  # characters searched per position lookup: linear on hostile lines
 VIDEO_EXTENSIONS = {".mp4", ".webm"}
 AUDIO_EXTENSIONS = {".mp3", ".ogg", ".m4a"}
@@ -339,6 +340,9 @@ class LessonParser:
         pos = self.pos(first)
         try:
             data = yaml.safe_load(first.content) or {}
+        except RecursionError:
+            self.diags.error(pos, "front-matter", "front matter is nested too deeply")
+            return {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = pos.line + 1 + (mark.line if mark else 0)
@@ -367,6 +371,10 @@ class LessonParser:
             elif not isinstance(value, _FRONT_MATTER_FIELDS[key]) or isinstance(value, bool):
                 self.diags.error(
                     line, "front-matter", f"front matter field '{key}' has the wrong type"
+                )
+            elif key == "hours" and not 0 <= value <= MAX_HOURS:
+                self.diags.error(
+                    line, "front-matter", f"'hours' must be a number from 0 to {MAX_HOURS}"
                 )
             elif key == "outcomes" and not all(isinstance(v, str) for v in value):
                 self.diags.error(line, "front-matter", "'outcomes' must be a list of strings")
