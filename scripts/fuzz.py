@@ -6,6 +6,7 @@ shrinks each one to a small reproducer)."""
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 import traceback
@@ -18,6 +19,12 @@ from hypothesis import strategies as st  # noqa: E402
 
 from tests.fuzz_inputs import course_toml, lesson_bytes, run_course  # noqa: E402
 from tests.test_fuzz import VALID_TOML  # noqa: E402
+
+
+def progress(name: str, count: int) -> None:
+    if count % 250 == 0:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"{name}: {count} inputs, max RSS {rss} MB", flush=True)
 
 
 def main() -> int:
@@ -34,6 +41,7 @@ def main() -> int:
     @given(first=lesson_bytes(), second=lesson_bytes(), allow_html=st.booleans())
     def markdown(first: bytes, second: bytes, allow_html: bool) -> None:
         counts["markdown"] += 1
+        progress("markdown", counts["markdown"])
         run_course(
             VALID_TOML.format(allow_html=str(allow_html).lower()), {"a.md": first, "b.md": second}
         )
@@ -42,6 +50,7 @@ def main() -> int:
     @given(toml=course_toml())
     def toml(toml: str) -> None:
         counts["toml"] += 1
+        progress("toml", counts["toml"])
         run_course(toml, {"a.md": "# Сабақ\n".encode(), "b.md": "# Б\n".encode()})
 
     failed = 0

@@ -28,7 +28,7 @@ title = "Модуль"
 lessons = ["a.md", "b.md"]
 """
 FUZZ = settings(
-    max_examples=60,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
