@@ -17,8 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tests.fuzz_inputs import course_toml, lesson_bytes, run_course  # noqa: E402
-from tests.test_fuzz import VALID_TOML  # noqa: E402
+from tests.fuzz_inputs import (  # noqa: E402
+    course_toml,
+    course_toml_for,
+    lesson_bytes,
+    run_course,
+)
 
 
 def progress(name: str, count: int) -> None:
@@ -42,9 +46,7 @@ def main() -> int:
     def markdown(first: bytes, second: bytes, allow_html: bool) -> None:
         counts["markdown"] += 1
         progress("markdown", counts["markdown"])
-        run_course(
-            VALID_TOML.format(allow_html=str(allow_html).lower()), {"a.md": first, "b.md": second}
-        )
+        run_course(course_toml_for(["a.md", "b.md"], allow_html), {"a.md": first, "b.md": second})
 
     @long_run
     @given(toml=course_toml())

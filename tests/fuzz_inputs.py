@@ -15,6 +15,8 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from casekit.diagnostics import Diagnostics
+from casekit.parse.divs import KNOWN_CLASSES
+from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
 
 MINI_MEDIA = Path(__file__).resolve().parent / "data" / "mini" / "media"
@@ -56,20 +58,7 @@ MEDIA_SOURCES = [
     "http://example.org/a.mp4",
     "media/intro.vtt",
 ]
-DIV_CLASSES = [
-    "note",
-    "tip",
-    "warning",
-    "objectives",
-    "keypoints",
-    "assignment",
-    "exercise",
-    "quiz",
-    "solution",
-    "answer",
-    "glossary",
-    "video",
-    "audio",
+DIV_CLASSES = sorted(KNOWN_CLASSES) + [
     "unknown",
     "{.quiz #q1}",
     '{.video src="media/intro.mp4" title="V"}',
@@ -243,6 +232,15 @@ def course_toml(draw: st.DrawFn) -> str:
     if draw(st.integers(0, 5)) == 0:
         lines.append(draw(st.text(max_size=30)))
     return "\n".join(lines) + "\n"
+
+
+def course_toml_for(lessons: list[str], allow_html: bool) -> str:
+    """A valid Kazakh ``course.toml`` for the fuzzed lessons."""
+    toml = MINIMAL_TOML.format(lessons=", ".join(f'"{name}"' for name in lessons))
+    setting = f"allow_html = {str(allow_html).lower()}"
+    return toml.replace('language = "en"', 'language = "kk"').replace(
+        "\n\n[[", f"\n{setting}\n\n[["
+    )
 
 
 def run_course(toml: str, lessons: dict[str, bytes]) -> Diagnostics:

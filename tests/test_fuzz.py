@@ -10,23 +10,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz_inputs import course_toml, lesson_bytes, run_course
+from tests.fuzz_inputs import course_toml, course_toml_for, lesson_bytes, run_course
 
-VALID_TOML = """\
-id = "t"
-title = "Сынақ"
-language = "kk"
-version = "1"
-date = 2026-01-01
-organisation = "Org"
-authors = ["A"]
-licence = "CC0"
-allow_html = {allow_html}
-
-[[modules]]
-title = "Модуль"
-lessons = ["a.md", "b.md"]
-"""
 FUZZ = settings(
     max_examples=50,
     deadline=None,
@@ -39,8 +24,7 @@ FUZZ = settings(
 def test_random_markdown_gives_diagnostics_not_crashes(
     first: bytes, second: bytes, allow_html: bool
 ) -> None:
-    toml = VALID_TOML.format(allow_html=str(allow_html).lower())
-    run_course(toml, {"a.md": first, "b.md": second})
+    run_course(course_toml_for(["a.md", "b.md"], allow_html), {"a.md": first, "b.md": second})
 
 
 @FUZZ

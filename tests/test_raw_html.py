@@ -4,13 +4,12 @@ is parsed back: no live markup may come out of the lesson."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from casekit.render.sanitize import ALLOWED_TAGS, sanitize_html
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
+from tests.test_html import tags
 
 XSS = [
     "<script>alert('xss-1')</script>",
@@ -46,22 +45,6 @@ XSS = [
 SAFE = 'H<sub>2</sub>O, <b>қалың</b>, <kbd>Ctrl</kbd>+<kbd>C</kbd>, <abbr title="Қазақстан Республикасы">ҚР</abbr><br>'
 
 
-class Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    collector = Collector()
-    collector.feed(html)
-    collector.close()
-    return collector.tags
-
-
 def lesson_html(page: str) -> str:
     return page.split('<section class="lesson"', 1)[1].split("</section>\n</section>", 1)[0]
 
@@ -91,7 +74,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, tuple[dict[str
 
 
 def assert_nothing_live(fragment: str) -> None:
-    for tag, attrs in tags_of(fragment):
+    for tag, attrs in tags(fragment):
         assert tag not in {
             "script",
             "iframe",
@@ -127,14 +110,14 @@ def test_no_vector_reaches_the_page_as_markup(pages: dict, allow: bool) -> None:
     for page in built.values():
         body = lesson_html(page)
         assert_nothing_live(body)
-        assert "evil.example" not in "".join(str(a) for _t, a in tags_of(body))
+        assert "evil.example" not in "".join(str(a) for _t, a in tags(body))
 
 
 def test_default_shows_raw_html_as_text(pages: dict) -> None:
     built, diags = pages[False]
     body = lesson_html(built["learner"])
     assert "&lt;script&gt;alert(&#x27;xss-1&#x27;)&lt;/script&gt;" in body
-    assert {tag for tag, _a in tags_of(body)} <= {"p", "pre", "code", "h2", "section", "span"}
+    assert {tag for tag, _a in tags(body)} <= {"p", "pre", "code", "h2", "section", "span"}
     warnings = [d for d in diags if d.code == "raw-html"]
     assert len(warnings) > len(XSS) and all(d.severity == "warning" for d in warnings)
 
@@ -145,7 +128,7 @@ def test_allow_html_keeps_the_safe_subset(pages: dict) -> None:
     assert "H<sub>2</sub>O, <b>қалың</b>, <kbd>Ctrl</kbd>+<kbd>C</kbd>" in body
     assert '<abbr title="Қазақстан Республикасы">ҚР</abbr><br/>' in body
     assert "<b>блок</b> <i>мәтін\n</i>" in body  # closed before the block ends
-    found = {tag for tag, _a in tags_of(body)}
+    found = {tag for tag, _a in tags(body)}
     assert found - {"p", "div", "section", "h2", "span"} <= ALLOWED_TAGS
     warned = {d.line for d in diags if d.code == "raw-html"}
     assert 3 not in warned, "the safe line is not warned about"
