@@ -14,22 +14,38 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from casekit.diagnostics import error
+
 TEMP_PREFIX = ".casekit-tmp-"
 _OLD_PREFIX = f"{TEMP_PREFIX}old-"  # a previous output moved aside by atomic_dir
 
 
 @contextlib.contextmanager
+def write_errors(path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` while writing ``path`` (disk full, no permission, a file
+    where a folder should be) into one diagnostic line."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise error(str(path), f"cannot write the output: {reason}", "write-failed") from None
+
+
+@contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    with write_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
+            with write_errors(path):
+                handle.flush()
+                os.fsync(handle.fileno())
+        with write_errors(path):
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -39,15 +55,16 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_file(path) as handle:
+    with atomic_file(path) as handle, write_errors(path):
         handle.write(data)
 
 
 @contextlib.contextmanager
 def atomic_dir(path: Path) -> Iterator[Path]:
     """Build a folder in a temporary sibling; on success it replaces ``path`` whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=path.parent))
+    with write_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=path.parent))
     try:
         yield temp
         for root, _dirs, files in os.walk(temp):

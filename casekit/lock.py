@@ -14,6 +14,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from casekit.atomic import write_errors
 from casekit.diagnostics import error
 
 LOCK_NAME = ".casekit-lock"
@@ -22,12 +23,12 @@ _held: dict[Path, int] = {}  # folder -> open file descriptor holding the lock
 
 def hold_build_lock(folder: Path) -> None:
     """Lock ``folder`` for this process; raises ``CasekitError`` when another build holds it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = folder.resolve()
-    if key in _held:
-        return
-    lock_file = key / LOCK_NAME
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    with write_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        key = folder.resolve()
+        if key in _held:
+            return
+        fd = os.open(key / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

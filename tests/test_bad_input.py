@@ -117,3 +117,31 @@ def test_debug_shows_the_traceback_and_plain_mode_one_line(
     assert debug.returncode != 0
     assert "Traceback (most recent call last)" in debug.stderr
     assert "CasekitError" in debug.stderr
+
+
+def test_unwritable_output_folder_is_one_line(make_course: MakeCourse, tmp_path: Path) -> None:
+    course = make_course({"a.md": "# x\n"})
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the output folder should be")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "casekit",
+            "build",
+            str(course),
+            "-f",
+            "html",
+            "-o",
+            str(blocker / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"{blocker / 'out' / 't'}:1:1: error: cannot write the output: Not a directory "
+        "[write-failed]"
+    )
+    assert blocker.read_text() == "a file where the output folder should be"
