@@ -19,6 +19,7 @@ from casekit.diagnostics import error
 from casekit.editions import apply_edition
 from casekit.formats import BuildContext, Format, formats
 from casekit.paths import PathEscape, resolve_inside
+from casekit.render.images import image_bytes
 
 EDITION_FORMATS = ("pdf", "epub", "docx")
 FALLBACK_EDITION_FORMAT = "html"
@@ -161,6 +162,9 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
         for copy in copies:
             if copy.item is None:
                 writer.add_copy(root, copy, "transcript")
+            elif copy.item.format == "svg":  # sanitised: opened alone, an SVG could run scripts
+                data = image_bytes(root, copy.item)
+                writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
             else:
                 writer.add_copy(root, copy, "media", **media_details(copy.item))
         codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}

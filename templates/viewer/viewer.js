@@ -33,8 +33,12 @@
       }
     });
     document.querySelectorAll(".target").forEach(function (el) { el.classList.remove("target"); });
-    if (target !== page && target.classList) target.classList.add("target");
-    target.scrollIntoView();
+    if (target === page || target.classList.contains("lesson")) {
+      window.scrollTo(0, 0);
+    } else {
+      target.classList.add("target");
+      target.scrollIntoView();
+    }
   }
 
   function route() {
