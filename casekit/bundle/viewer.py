@@ -102,14 +102,14 @@ def search_entries(course: t.Course) -> list[dict[str, str]]:
     for lesson in course.lessons():
         label = f"{lesson.number} {t.plain_text(lesson.title)}"
         current = {"anchor": lesson.anchor, "lesson": label, "title": label, "text": ""}
-        texts: list[str] = []
+        texts = [label]
         blocks = list(lesson.blocks) + [b for note in lesson.footnotes for b in note.blocks]
         for block in blocks:
             if isinstance(block, t.Heading) and block in lesson.blocks:
                 entries.append({**current, "text": " ".join(texts)})
                 title = t.plain_text(block.children)
-                current = {"anchor": block.anchor, "lesson": label, "title": title, "text": title}
-                texts = []
+                current = {"anchor": block.anchor, "lesson": label, "title": title, "text": ""}
+                texts = [title]
             else:
                 texts.append(_block_text(block))
         entries.append({**current, "text": " ".join(texts)})
