@@ -136,7 +136,9 @@ def test_viewer_navigates_searches_and_opens_media_by_code(browser, bundle: Path
     assert page.inner_text("#status") == MSG("code_not_found", code="V9.9")
 
     # the editions are linked and present
-    for href in page.eval_on_selector_all("#editions a", "els => els.map(e => e.getAttribute('href'))"):
+    for href in page.eval_on_selector_all(
+        "#editions a", "els => els.map(e => e.getAttribute('href'))"
+    ):
         assert (bundle / href).is_file()
     watched.assert_offline_and_clean()
 

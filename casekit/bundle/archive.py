@@ -12,7 +12,23 @@ from casekit.bundle.stream import CHUNK
 
 #: already compressed: storing them again costs time and saves nothing
 STORED_SUFFIXES = frozenset(
-    ".mp4 .m4v .webm .mp3 .ogg .oga .m4a .png .jpg .jpeg .pdf .epub .docx .ttf .zip".split()
+    [
+        ".mp4",
+        ".m4v",
+        ".webm",
+        ".mp3",
+        ".ogg",
+        ".oga",
+        ".m4a",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".pdf",
+        ".epub",
+        ".docx",
+        ".ttf",
+        ".zip",
+    ]
 )
 
 

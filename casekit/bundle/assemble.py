@@ -97,7 +97,9 @@ class BundleWriter:
 
 def build_editions(course: t.Course, ctx: BuildContext, folder: Path) -> list[EditionLink]:
     """Build the editions into ``folder/data/editions`` through the format registry."""
-    wanted: list[t.Edition] = ["learner", "teacher"] if ctx.options.get("bundle_teacher") else ["learner"]
+    wanted: list[t.Edition] = (
+        ["learner", "teacher"] if ctx.options.get("bundle_teacher") else ["learner"]
+    )
     out_dir = folder / EDITIONS_DIR
     links = []
     for fmt in edition_formats(formats()):
@@ -113,7 +115,9 @@ def media_copies(course: t.Course) -> list[MediaCopy]:
     copies = []
     root = Path(course.root)
     for item in course.media:
-        copies.append(MediaCopy(item, item.path, payload_path(item.bundle_path), item.size, item.sha256))
+        copies.append(
+            MediaCopy(item, item.path, payload_path(item.bundle_path), item.size, item.sha256)
+        )
         if item.transcript is not None:
             real, rel = resolve_inside(root, item.transcript.path)
             vtt = str(PurePosixPath(item.bundle_path).with_suffix(".vtt"))
@@ -122,7 +126,11 @@ def media_copies(course: t.Course) -> list[MediaCopy]:
 
 
 def media_details(item: t.MediaItem) -> dict[str, object]:
-    details: dict[str, object] = {"kind": item.kind, "media_type": item.media_type, "source": item.path}
+    details: dict[str, object] = {
+        "kind": item.kind,
+        "media_type": item.media_type,
+        "source": item.path,
+    }
     if item.code:
         details.update(code=item.code, title=item.title, duration=item.duration)
     if item.width and item.height:
@@ -170,8 +178,12 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
         codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
         manifest = manifest_bytes(course, writer.files, codes)
         script = manifest_script(manifest)
-        script_file = BundleFile(MANIFEST_SCRIPT, "verifier", len(script), writer.write(MANIFEST_SCRIPT, script))
-        tag_hashes = {f.path: f.sha256 for f in writer.files if not f.path.startswith(PAYLOAD + "/")}
+        script_file = BundleFile(
+            MANIFEST_SCRIPT, "verifier", len(script), writer.write(MANIFEST_SCRIPT, script)
+        )
+        tag_hashes = {
+            f.path: f.sha256 for f in writer.files if not f.path.startswith(PAYLOAD + "/")
+        }
         tag_hashes[MANIFEST] = writer.write(MANIFEST, manifest)
         write_bag(course, [*writer.files, script_file], tag_hashes, writer.write)
     return target

@@ -20,7 +20,9 @@ def _encode_path(path: str) -> str:
 
 
 def manifest_lines(entries: Iterable[tuple[str, str]]) -> bytes:
-    return "".join(f"{sha}  {_encode_path(path)}\n" for path, sha in sorted(entries)).encode("utf-8")
+    return "".join(f"{sha}  {_encode_path(path)}\n" for path, sha in sorted(entries)).encode(
+        "utf-8"
+    )
 
 
 def bag_info(course: t.Course, payload: list[BundleFile]) -> bytes:
@@ -41,11 +43,12 @@ def bag_info(course: t.Course, payload: list[BundleFile]) -> bytes:
     return "".join(f"{key}: {' '.join(value.split())}\n" for key, value in fields).encode("utf-8")
 
 
-
 Write = Callable[[str, bytes], str]  # (path, bytes) -> sha256 of what was written
 
 
-def write_bag(course: t.Course, files: list[BundleFile], tag_hashes: dict[str, str], write: Write) -> None:
+def write_bag(
+    course: t.Course, files: list[BundleFile], tag_hashes: dict[str, str], write: Write
+) -> None:
     """Write the four BagIt files; ``tag_hashes`` are the other tag files (outside ``data/``)."""
     payload = [f for f in files if f.path.startswith(PAYLOAD + "/")]
     tags = dict(tag_hashes)

@@ -36,7 +36,9 @@ def verify_command(path: Path, as_json: bool) -> None:
             for difference in report.differences:
                 click.echo(f"{report.bundle}: {difference}")
             verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
-            click.echo(f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}")
+            click.echo(
+                f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
+            )
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 

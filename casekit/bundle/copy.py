@@ -47,7 +47,11 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
     paths = sorted(set(expected) | {"tagmanifest-sha256.txt"})
     missing = [p for p in paths if p not in source.files]
     if missing:
-        raise error(str(bundle), f"the bundle is incomplete ({missing[0]} is missing): run casekit verify", "bundle-damaged")
+        raise error(
+            str(bundle),
+            f"the bundle is incomplete ({missing[0]} is missing): run casekit verify",
+            "bundle-damaged",
+        )
     sizes = {p: source.files[p] for p in paths}
     results = []
     for destination in destinations:
@@ -72,7 +76,9 @@ def _copy_one(
     needed = space_needed([PlannedFile(p, s) for p, s in sizes.items()])
     free = shutil.disk_usage(destination).free
     if needed > free:
-        raise CopyFailed(f"not enough space: the bundle needs {human(needed)}, the stick has {human(free)} free")
+        raise CopyFailed(
+            f"not enough space: the bundle needs {human(needed)}, the stick has {human(free)} free"
+        )
     total = 2 * sum(sizes.values())  # written, then read back
     done = 0
 
@@ -91,13 +97,19 @@ def _copy_one(
                     out.flush()
                     drop_cache(out)
                 if path in expected and digest != expected[path].sha256:
-                    raise CopyFailed(f"the source bundle is damaged ({path} changed): run casekit verify")
+                    raise CopyFailed(
+                        f"the source bundle is damaged ({path} changed): run casekit verify"
+                    )
             for path in paths:
                 with (temp / path).open("rb") as back:
                     _, digest = hash_stream(back, advance)
                 if path in expected and digest != expected[path].sha256:
-                    raise CopyFailed(f"read-back mismatch: {path} on the stick differs from the bundle")
+                    raise CopyFailed(
+                        f"read-back mismatch: {path} on the stick differs from the bundle"
+                    )
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise CopyFailed(f"the stick is full ({os.strerror(exc.errno)}); nothing was left on it") from None
+            raise CopyFailed(
+                f"the stick is full ({os.strerror(exc.errno)}); nothing was left on it"
+            ) from None
         raise CopyFailed(f"cannot write: {exc}") from None

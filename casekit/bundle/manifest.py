@@ -67,7 +67,9 @@ def parse_manifest(data: bytes) -> tuple[dict[str, Any], dict[str, BundleFile]]:
         manifest = json.loads(data.decode("utf-8"))
         files = {}
         for entry in manifest["files"]:
-            details = {k: v for k, v in entry.items() if k not in ("path", "role", "size", "sha256")}
+            details = {
+                k: v for k, v in entry.items() if k not in ("path", "role", "size", "sha256")
+            }
             files[entry["path"]] = BundleFile(
                 entry["path"], entry["role"], int(entry["size"]), entry["sha256"], details
             )

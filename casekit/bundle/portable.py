@@ -14,11 +14,12 @@ MAX_FILE_SIZE = 4 * 1024**3 - 1  # FAT32 cannot hold a file of 4 GiB or more
 
 _BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f\x7f]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9¹²³])(\..*)?$", re.I)
-EXECUTABLE_SUFFIXES = frozenset(
+_EXECUTABLE = (
     ".exe .com .bat .cmd .sh .bash .lnk .scr .pif .vbs .vbe .js .jse .mjs .wsf .wsh .ws .msi "
-    ".msp .msc .ps1 .psm1 .psd1 .reg .hta .cpl .jar .app .dll .sys .desktop .command .run .bin "
-    ".appimage .deb .rpm .apk .scf .url .inf .gadget .py .pl .elf .so .dylib .action".split()
+    ".msp .msc .ps1 .psm1 .psd1 .reg .hta .cpl .jar .app .dll .sys .desktop .command .run "
+    ".bin .appimage .deb .rpm .apk .scf .url .inf .gadget .py .pl .elf .so .dylib .action"
 )
+EXECUTABLE_SUFFIXES = frozenset(_EXECUTABLE.split())
 AUTORUN_NAMES = frozenset(("autorun.inf", "autorun", ".autorun", "desktop.ini", "autoexec.bat"))
 #: the only place a script may live: the viewer's own assets
 SCRIPT_FOLDER = "data/viewer/"
@@ -41,7 +42,8 @@ def check_files(bundle_name: str, files: Iterable[PlannedFile]) -> None:
         where = planned.source or f"{bundle_name}/{planned.path}"
         if sources.setdefault(planned.path, where) != where:
             raise error(
-                where, f"{sources[planned.path]} and {where} would both become {planned.path}",
+                where,
+                f"{sources[planned.path]} and {where} would both become {planned.path}",
                 "bundle-duplicate",
             )
         problem = name_problem(bundle_name, planned.path) or size_problem(planned.size)
@@ -89,4 +91,3 @@ def size_problem(size: int) -> str:
     if size > MAX_FILE_SIZE:
         return f"file is {size} bytes; FAT32 sticks hold at most {MAX_FILE_SIZE} bytes (4 GiB) per file"
     return ""
-

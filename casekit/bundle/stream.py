@@ -18,7 +18,9 @@ def _no_progress(_count: int) -> None:
     return None
 
 
-def copy_hashed(source: BinaryIO, target: BinaryIO, advance: Advance = _no_progress) -> tuple[int, str]:
+def copy_hashed(
+    source: BinaryIO, target: BinaryIO, advance: Advance = _no_progress
+) -> tuple[int, str]:
     """Copy ``source`` to ``target`` in chunks; return the size and SHA-256 of what was copied."""
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK)
@@ -50,7 +52,9 @@ class ChangedWhileCopying(Exception):
     """The source file's size or modification time changed during the copy."""
 
 
-def copy_file_hashed(source: Path, target: BinaryIO, advance: Advance = _no_progress) -> tuple[int, str]:
+def copy_file_hashed(
+    source: Path, target: BinaryIO, advance: Advance = _no_progress
+) -> tuple[int, str]:
     """``copy_hashed`` from a file that must not change meanwhile (else ``ChangedWhileCopying``)."""
     with source.open("rb") as handle:
         before = os.fstat(handle.fileno())

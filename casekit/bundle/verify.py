@@ -66,7 +66,9 @@ class Source:
 
 class FolderSource(Source):
     def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder), {p: (folder / p).stat().st_size for p in bundle_files(folder)})
+        super().__init__(
+            str(folder), {p: (folder / p).stat().st_size for p in bundle_files(folder)}
+        )
         self.folder = folder
 
     def open(self, path: str) -> BinaryIO:
@@ -100,16 +102,22 @@ def find_bundles(path: Path) -> Iterator[Source]:
         for prefix in prefixes:
             yield ZipSource(archive, f"{path}:{prefix}", prefix)
         if not prefixes:
-            raise error(str(path), "this zip holds no casekit bundle (no manifest.json)", "not-a-bundle")
+            raise error(
+                str(path), "this zip holds no casekit bundle (no manifest.json)", "not-a-bundle"
+            )
         return
     if not path.is_dir():
         raise error(str(path), "no such folder or zip file", "not-a-bundle")
     if (path / MANIFEST).is_file():
         yield FolderSource(path)
         return
-    found = sorted(p for p in path.iterdir() if (p / MANIFEST).is_file() and (p / BAGIT_FILES[0]).is_file())
+    found = sorted(
+        p for p in path.iterdir() if (p / MANIFEST).is_file() and (p / BAGIT_FILES[0]).is_file()
+    )
     if not found:
-        raise error(str(path), "no casekit bundle here (no manifest.json and bagit.txt)", "not-a-bundle")
+        raise error(
+            str(path), "no casekit bundle here (no manifest.json and bagit.txt)", "not-a-bundle"
+        )
     for folder in found:
         yield FolderSource(folder)
 

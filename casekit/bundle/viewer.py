@@ -16,7 +16,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.bundle import METADATA_FILES, MANIFEST_SCRIPT, VIEWER_ASSETS, payload_path
+from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS, payload_path
 from casekit.paths import resolve_inside
 from casekit.render.common import edition_label, source_date
 from casekit.render.html import HtmlWriter, attr
