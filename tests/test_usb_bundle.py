@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from usb_helpers import MINI, build_usb, casekit, fresh_bundle, manifest
 
 from casekit.bundle.capacity import parse_size
-from casekit.bundle.portable import name_problem
+from casekit.bundle.portable import PlannedFile, check_files, name_problem
 from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats import BuildContext, formats
@@ -69,6 +70,16 @@ def test_layout_and_manifest(bundle: Path) -> None:
         assert not path.endswith((".exe", ".bat", ".cmd", ".sh", ".lnk", ".inf"))
         if path.endswith(".js"):
             assert path.startswith("data/viewer/")
+
+
+def test_viewer_shows_the_learner_edition(bundle: Path) -> None:
+    page = (bundle / "index.html").read_text("utf-8")
+    search = (bundle / "data/viewer/course.js").read_text("utf-8")
+    assert "Файлдар мен қалталар" in page
+    assert "F2 пернесін басыңыз" not in page  # a solution
+    assert 'class="correct"' not in page and "correct-mark" not in page
+    assert "F2" not in search.encode().decode("unicode_escape")
+    assert "Content-Security-Policy" in page and not re.search(r'src="(?!data:)[a-z]+:', page)
 
 
 def test_qr_targets_and_codes_point_to_bundle_files(bundle: Path) -> None:
@@ -183,6 +194,18 @@ def test_executable_names_are_refused(path: str) -> None:
 )  # fmt: skip
 def test_non_portable_names_are_refused(path: str) -> None:
     assert name_problem("b-1", path)
+
+
+def test_check_files_names_the_file_and_the_limit() -> None:
+    with pytest.raises(CasekitError) as caught:
+        check_files("b-1", [PlannedFile("data/media/ok.mp4", 10), PlannedFile("autorun.inf", 5)])
+    assert str(caught.value.diagnostic).startswith("b-1/autorun.inf:1:1: error: autorun.inf: ")
+    with pytest.raises(CasekitError) as caught:
+        check_files("b-1", [PlannedFile("data/media/long.mp4", 4 * 1024**3, "media/long.mp4")])
+    message = str(caught.value.diagnostic)
+    assert (
+        message.startswith("media/long.mp4:1:1: error:") and "4294967295 bytes (4 GiB)" in message
+    )
 
 
 def test_portable_names_pass() -> None:

@@ -147,7 +147,7 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
     root = Path(course.root)
     with atomic_dir(target) as folder:
         editions = build_editions(course, ctx, folder)
-        pages = viewer_files(course, editions)
+        pages = viewer_files(apply_edition(course, "learner"), editions)  # learners read it
         readme = readme_bytes(course, editions, name)
         copies = media_copies(course)
         planned = (

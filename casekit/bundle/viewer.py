@@ -18,7 +18,7 @@ from markupsafe import Markup
 from casekit import tree as t
 from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS, payload_path
 from casekit.paths import resolve_inside
-from casekit.render.common import edition_label, source_date
+from casekit.render.common import source_date
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.page import glossary_html, jinja_environment, media_index_html
 from casekit.templates_lookup import template_path
@@ -163,7 +163,6 @@ def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, byt
         "course": course,
         "config": course.config,
         "msg": msg,
-        "edition": edition_label(course, msg),
         "date": source_date(course).date().isoformat(),
         "pages": pages,
         "titles": titles,
