@@ -22,6 +22,7 @@ def readme_bytes(course: t.Course, editions: list[EditionLink], bundle: str) -> 
             template.render(
                 config=course.config,
                 msg=messages(language),
+                viewer_msg=messages(course.config.language),  # labels as the pages show them
                 date=source_date(course).date().isoformat(),
                 editions=editions,
                 bundle=bundle,
