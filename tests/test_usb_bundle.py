@@ -279,3 +279,22 @@ def test_teacher_editions_only_when_asked(tmp_path: Path) -> None:
     bundle = fresh_bundle(tmp_path, bundle_teacher=True)
     editions = {f["edition"] for f in manifest(bundle)["files"] if f["role"] == "edition"}
     assert editions == {"learner", "teacher"}
+
+
+def test_qr_codes_printed_in_the_pdf_open_bundle_files(bundle: Path) -> None:
+    """Decoded QR codes of the learner PDF (when a pdf format is registered) are bundle files."""
+    if "pdf" not in formats():
+        pytest.skip("no pdf format is registered on this branch")
+    pdfium = pytest.importorskip("pypdfium2")
+    zxingcpp = pytest.importorskip("zxingcpp")
+    files = {f["path"]: f for f in manifest(bundle)["files"]}
+    pdf = next(p for p, f in files.items() if f.get("format") == "pdf")
+    decoded = set()
+    document = pdfium.PdfDocument(bundle / pdf)
+    for page in document:
+        image = page.render(scale=3).to_pil()
+        decoded |= {r.text for r in zxingcpp.read_barcodes(image)}
+    media = {f["qr_target"]: f for f in files.values() if f["role"] == "media" and f.get("code")}
+    assert set(media) <= decoded
+    for target in decoded & set(media):
+        assert sha(bundle / "data" / target) == media[target]["sha256"]

@@ -96,18 +96,24 @@ class BundleWriter:
 
 
 def build_editions(course: t.Course, ctx: BuildContext, folder: Path) -> list[EditionLink]:
-    """Build the editions into ``folder/data/editions`` through the format registry."""
+    """Build the editions into ``folder/data/editions`` through the format registry.
+
+    Every file a format writes there is recorded, whether or not it returns it,
+    so the manifests always match the folder."""
     wanted: list[t.Edition] = (
         ["learner", "teacher"] if ctx.options.get("bundle_teacher") else ["learner"]
     )
     out_dir = folder / EDITIONS_DIR
-    links = []
+    links: list[EditionLink] = []
     for fmt in edition_formats(formats()):
         edition_ctx = BuildContext(out_dir, dict(ctx.options), ctx.course_dir, ctx.build_root)
         for edition in wanted:
-            for path in fmt.build(apply_edition(course, edition), edition_ctx):
-                rel = path.relative_to(folder).as_posix()
-                links.append(EditionLink(rel, fmt.name, edition, path.stat().st_size))
+            before = set(out_dir.rglob("*"))
+            fmt.build(apply_edition(course, edition), edition_ctx)
+            for path in sorted(set(out_dir.rglob("*")) - before):
+                if path.is_file():
+                    rel = path.relative_to(folder).as_posix()
+                    links.append(EditionLink(rel, fmt.name, edition, path.stat().st_size))
     return sorted(links, key=lambda link: link.path)
 
 
