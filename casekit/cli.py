@@ -14,10 +14,11 @@ import click
 
 from casekit import __version__
 from casekit import tree as t
-from casekit.build import build_course
+from casekit.build import build_course, default_jobs, find_courses
 from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
+from casekit.summary import format_table, summary_rows
 
 
 class Ui:
@@ -169,6 +170,14 @@ def _format_choice() -> click.Choice:
     default=None,
     help="USB: put the teacher editions in the bundle too.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Formats and editions built in parallel processes (default: CPU count).",
+)
+@click.option("--force", is_flag=True, help="Rebuild everything, ignoring the build cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
 def build(
@@ -177,37 +186,59 @@ def build(
     edition: str,
     out_root: Path,
     strict: bool,
+    jobs: int | None,
+    force: bool,
     quiet: bool,
     verbose: bool,
     **format_options: object,
 ) -> None:
     """Check a course, then build its outputs into OUT/<course-id>/<format>/.
 
-    Errors found by the check stop the build and leave earlier outputs as
-    they were. Every output is written atomically.
+    COURSE_DIR is a course folder, or a folder of courses (a catalogue: every
+    course in it is built). Errors found by the check stop that course's build
+    and leave its earlier outputs as they were. Every output is written
+    atomically; outputs whose sources did not change are not rebuilt.
 
     \b
     Examples:
       casekit build courses/digital-literacy-kk
-      casekit build courses/digital-literacy-kk --format html --edition learner
-      casekit build courses/job-search-en -f html -o /tmp/out
+      casekit build courses/digital-literacy-kk --format pdf --edition learner
+      casekit build courses/ --jobs 2          # every course in the folder
+      casekit build courses/job-search-en -f html -o /tmp/out --force
     """
     ui = Ui(quiet, verbose)
     names = list(format_names) or sorted(formats())
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
     options = {key: value for key, value in format_options.items() if value is not None}
-    result = build_course(
-        course_dir, names, editions, out_root, options=options, strict=strict, progress=ui.progress
-    )
-    if result.diagnostics.items or result.stopped:
-        print_diagnostics(result.diagnostics, strict, False, quiet)
-    if result.stopped:
-        click.echo("casekit: build stopped: fix the errors above", err=True)
-        sys.exit(1)
+    courses = find_courses(course_dir)
+    if not courses:
+        raise click.UsageError(f"no course.toml in {course_dir} or in the folders inside it")
+    results = []
+    for folder in courses:
+        result = build_course(
+            folder,
+            names,
+            editions,
+            out_root,
+            options=options,
+            strict=strict,
+            progress=ui.progress,
+            jobs=jobs or default_jobs(),
+            force=force,
+        )
+        results.append(result)
+        if result.diagnostics.items or result.stopped:
+            if len(courses) > 1:
+                click.echo(f"casekit: {folder}", err=True)
+            print_diagnostics(result.diagnostics, strict, False, quiet)
+        if result.stopped:
+            click.echo(
+                f"casekit: build of {result.course_id} stopped: fix the errors above", err=True
+            )
     if not quiet:
-        for record in result.outputs:
-            for path in record.paths:
-                click.echo(f"{record.format:6} {record.edition:8} {path}  ({record.seconds:.2f} s)")
+        click.echo(format_table(summary_rows(results)))
+    if any(result.stopped for result in results):
+        sys.exit(1)
 
 
 @cli.command()
