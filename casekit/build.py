@@ -204,9 +204,10 @@ def build_course(
 
 
 def find_courses(folder: Path) -> list[Path]:
-    """``folder`` itself when it is a course, else the courses directly inside it (a catalogue)."""
-    if (folder / "course.toml").is_file():
-        return [folder]
-    if not folder.is_dir():
-        return [folder]
-    return sorted(p for p in folder.iterdir() if (p / "course.toml").is_file())
+    """The courses directly inside ``folder`` when it is a catalogue (a folder of courses),
+    else ``folder`` itself (whose check then reports a missing course.toml)."""
+    if folder.is_dir() and not (folder / "course.toml").is_file():
+        inside = sorted(p for p in folder.iterdir() if (p / "course.toml").is_file())
+        if inside:
+            return inside
+    return [folder]

@@ -7,6 +7,8 @@ a traceback appears only with ``--debug``.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -34,8 +36,13 @@ class Ui:
             click.echo(f"casekit: {message}", err=True)
 
 
-def print_diagnostics(diags: Diagnostics, strict: bool, as_json: bool, quiet: bool) -> None:
+def print_diagnostics(
+    diags: Diagnostics, strict: bool, as_json: bool, quiet: bool, course_dir: Path | None = None
+) -> None:
+    """Print sorted diagnostics; paths are shown as the user can open them (course dir + path)."""
     found = diags.sorted(strict)
+    if course_dir is not None:
+        found = [dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path))) for d in found]
     if as_json:
         click.echo(to_json(found))
         return
@@ -63,7 +70,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "course_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
     "--format",
@@ -74,18 +83,25 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Diagnostics as lines for people or JSON for tools.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
-def check(course_dir: Path, strict: bool, output_format: str, quiet: bool) -> None:
-    """Check a course and print its diagnostics as path:line:col lines.
+def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet: bool) -> None:
+    """Check courses and print their diagnostics as path:line:col lines.
 
-    Exit status is 1 when there are errors (with --strict, warnings too).
+    Each argument is a course folder or a folder of courses. Exit status is 1
+    when there are errors (with --strict, warnings too).
 
     \b
     Examples:
       casekit check courses/digital-literacy-kk
+      casekit check courses/*
       casekit check --strict --format json courses/job-search-en
     """
     diags = Diagnostics()
-    load_course(course_dir, diags)
+    for course_dir in (c for arg in course_dirs for c in find_courses(arg)):
+        own = Diagnostics()
+        load_course(course_dir, own)
+        diags.items.extend(
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path))) for d in own.items
+        )
     print_diagnostics(diags, strict, output_format == "json", quiet)
     sys.exit(1 if diags.has_errors(strict) else 0)
 
@@ -211,8 +227,6 @@ def build(
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
     options = {key: value for key, value in format_options.items() if value is not None}
     courses = find_courses(course_dir)
-    if not courses:
-        raise click.UsageError(f"no course.toml in {course_dir} or in the folders inside it")
     results = []
     for folder in courses:
         result = build_course(
@@ -230,7 +244,7 @@ def build(
         if result.diagnostics.items or result.stopped:
             if len(courses) > 1:
                 click.echo(f"casekit: {folder}", err=True)
-            print_diagnostics(result.diagnostics, strict, False, quiet)
+            print_diagnostics(result.diagnostics, strict, False, quiet, folder)
         if result.stopped:
             click.echo(
                 f"casekit: build of {result.course_id} stopped: fix the errors above", err=True
