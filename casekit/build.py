@@ -114,7 +114,7 @@ def build_course(
     options = dict(options or {})
     build_root = (out_root / config.id).resolve()
     clean_stale_temporaries(build_root)
-    cache = BuildCache(build_root, enabled=not force)
+    cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
     course_fp = digest(

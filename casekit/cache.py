@@ -53,9 +53,10 @@ class CacheStats:
 class BuildCache:
     """The cache of one course's build folder."""
 
-    def __init__(self, build_root: Path, enabled: bool = True) -> None:
+    def __init__(self, build_root: Path, read: bool = True) -> None:
+        """``read=False`` (``--force``) ignores what is cached but still records this build."""
         self.folder = build_root / CACHE_DIR
-        self.enabled = enabled
+        self.read = read
         self.stats = CacheStats()
 
     # ------------------------------------------------------------ entries
@@ -64,7 +65,7 @@ class BuildCache:
         return self.folder / kind / key[:2] / key
 
     def load(self, kind: str, key: str) -> Any | None:
-        if not self.enabled:
+        if not self.read:
             return None
         try:
             data = self._path(kind, key).read_bytes()
@@ -86,12 +87,10 @@ class BuildCache:
             return None
 
     def store(self, kind: str, key: str, value: Any) -> None:
-        if not self.enabled:
-            return
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         check = hashlib.sha256(payload).hexdigest().encode("ascii")
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_bytes(self._path(kind, key), _MAGIC + check + payload)
+            write_bytes(self._path(kind, key), _MAGIC + check + payload, durable=False)
 
     # ------------------------------------------------------------ keys
 
@@ -121,7 +120,7 @@ class BuildCache:
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are
         still there exactly as written (size and mtime); else ``None``."""
-        if not self.enabled:
+        if not self.read:
             return None
         entry = self._read_outputs().get(job)
         if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
@@ -139,15 +138,15 @@ class BuildCache:
         return paths
 
     def record_outputs(self, job: str, fingerprint: str, paths: list[Path]) -> None:
-        if not self.enabled:
-            return
         data = self._read_outputs()
         files = []
         for path in paths:
             st = path.stat()
             files.append({"path": str(path), "stat": [st.st_size, st.st_mtime_ns]})
         data[job] = {"fingerprint": fingerprint, "files": files}
-        write_bytes(self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode())
+        write_bytes(
+            self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode(), durable=False
+        )
 
 
 def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:

@@ -42,7 +42,10 @@ def print_diagnostics(
     """Print sorted diagnostics; paths are shown as the user can open them (course dir + path)."""
     found = diags.sorted(strict)
     if course_dir is not None:
-        found = [dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path))) for d in found]
+        found = [
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
+            for d in found
+        ]
     if as_json:
         click.echo(to_json(found))
         return
@@ -100,7 +103,8 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
         own = Diagnostics()
         load_course(course_dir, own)
         diags.items.extend(
-            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path))) for d in own.items
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
+            for d in own.items
         )
     print_diagnostics(diags, strict, output_format == "json", quiet)
     sys.exit(1 if diags.has_errors(strict) else 0)

@@ -151,3 +151,10 @@ def test_catalogue_build_with_summary(tmp_path: Path) -> None:
         ("second-kk", "html", "teacher", "built"),
     ]
     assert (tmp_path / "out" / "second-kk" / "html" / "second-kk-teacher.html").is_file()
+
+
+def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out, force=True)
+    again = build(mini_course, out)
+    assert all(record.cached for record in again.outputs)
