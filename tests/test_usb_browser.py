@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, require_tool
-from usb_helpers import fresh_bundle, manifest
 
 from casekit.messages import messages
+from tests.conftest import IN_CI, require_tool
+from tests.usb_helpers import fresh_bundle, manifest
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from usb_helpers import casekit, fresh_bundle, manifest
 
 from casekit.bundle.copy import copy_bundle
+from tests.usb_helpers import casekit, fresh_bundle, manifest
 
 
 @pytest.fixture(scope="module")
