@@ -145,15 +145,15 @@ def test_verify_passes_then_reports_each_kind_of_damage(bundle: Path, tmp_path: 
     raw = bytearray(photo.read_bytes())
     raw[100] ^= 0x01  # one flipped bit
     photo.write_bytes(bytes(raw))
-    (damaged / "data/editions").joinpath(next((damaged / "data/editions").iterdir()).name).unlink()
+    files = manifest(bundle)["files"]
+    removed = next(f["path"] for f in files if f["role"] == "edition")
+    (damaged / removed).unlink()
     (damaged / "data/notes.txt").write_text("added", "utf-8")
     (damaged / "data/media/greeting.mp3").rename(damaged / "data/media/hello.mp3")
 
     result = casekit("verify", damaged)
     assert result.returncode == 1
     lines = [line.split(": ", 1)[1] for line in result.stdout.splitlines()[:-1]]
-    edition = manifest(bundle)["files"]
-    removed = next(f["path"] for f in edition if f["role"] == "edition")
     assert sorted(lines) == sorted(
         [
             "modified: data/media/photo.jpg",

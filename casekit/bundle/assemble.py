@@ -114,7 +114,8 @@ def build_editions(course: t.Course, ctx: BuildContext, folder: Path) -> list[Ed
                 if path.is_file():
                     rel = path.relative_to(folder).as_posix()
                     links.append(EditionLink(rel, fmt.name, edition, path.stat().st_size))
-    return sorted(links, key=lambda link: link.path)
+    order = [*EDITION_FORMATS, FALLBACK_EDITION_FORMAT]
+    return sorted(links, key=lambda link: (order.index(link.format), link.edition, link.path))
 
 
 def media_copies(course: t.Course) -> list[MediaCopy]:

@@ -25,6 +25,7 @@ def parse_size(text: str) -> int | None:
 
 
 def human(size: float) -> str:
+    """``7.7 GB``: decimal units, as sticks are sold and labelled."""
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1000:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from casekit import tree as t
 from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS, payload_path
+from casekit.bundle.capacity import human
 from casekit.paths import resolve_inside
 from casekit.render.common import source_date
 from casekit.render.html import HtmlWriter, attr
@@ -41,6 +42,10 @@ class EditionLink:
     format: str  # pdf, epub, docx, html
     edition: str  # learner, teacher
     size: int
+
+    @property
+    def size_text(self) -> str:
+        return human(self.size)
 
 
 class ViewerWriter(HtmlWriter):
