@@ -153,17 +153,24 @@ def test_viewer_fits_a_small_screen(browser, bundle: Path) -> None:
     watched.assert_offline_and_clean()
 
 
-def verify_page(browser, folder: Path) -> tuple[str, list[str], Watched]:
+def verify_page(browser, folder: Path, slice_above: int = 0) -> tuple[str, list[str], Watched]:
+    """verify.html's verdict and differences for ``folder``; with ``slice_above``, files
+    larger than that go through the page's incremental SHA-256 instead of Web Crypto."""
     watched = Watched(browser)
     page = watched.page
     page.goto((folder / "verify.html").as_uri())
+    if slice_above:
+        page.eval_on_selector(
+            "script[data-whole-file-limit]", f"s => s.dataset.wholeFileLimit = '{slice_above}'"
+        )
     page.set_input_files("#folder", str(folder))
     page.wait_for_selector("#verdict:not([hidden])", timeout=20000)
     return page.inner_text("#verdict"), page.locator("#differences li").all_inner_texts(), watched
 
 
-def test_verify_page_passes_a_good_bundle(browser, bundle: Path) -> None:
-    verdict, differences, watched = verify_page(browser, bundle)
+@pytest.mark.parametrize("slice_above", [0, 1000], ids=["web-crypto", "sliced"])
+def test_verify_page_passes_a_good_bundle(browser, bundle: Path, slice_above: int) -> None:
+    verdict, differences, watched = verify_page(browser, bundle, slice_above)
     assert verdict == MSG("verify_pass")
     assert differences == []
     fingerprint = hashlib.sha256((bundle / "manifest.json").read_bytes()).hexdigest()
@@ -171,8 +178,9 @@ def test_verify_page_passes_a_good_bundle(browser, bundle: Path) -> None:
     watched.assert_offline_and_clean()
 
 
+@pytest.mark.parametrize("slice_above", [0, 1000], ids=["web-crypto", "sliced"])
 def test_verify_page_lists_the_differences_of_a_tampered_bundle(
-    browser, bundle: Path, tmp_path: Path
+    browser, bundle: Path, tmp_path: Path, slice_above: int
 ) -> None:
     tampered = tmp_path / bundle.name
     shutil.copytree(bundle, tampered)
@@ -183,7 +191,7 @@ def test_verify_page_lists_the_differences_of_a_tampered_bundle(
     (tampered / "data/media/diagram.png").unlink()
     (tampered / "data/media/notes.txt").write_text("added", "utf-8")
     os.utime(tampered / "README.txt")
-    verdict, differences, watched = verify_page(browser, tampered)
+    verdict, differences, watched = verify_page(browser, tampered, slice_above)
     assert verdict == MSG("verify_fail")
     assert sorted(differences) == sorted(
         [
@@ -192,4 +200,25 @@ def test_verify_page_lists_the_differences_of_a_tampered_bundle(
             MSG("verify_extra", path="data/media/notes.txt"),
         ]
     )
+    watched.assert_offline_and_clean()
+
+
+def test_incremental_sha256_matches_web_crypto(browser, bundle: Path) -> None:
+    watched = Watched(browser)
+    watched.page.goto((bundle / "verify.html").as_uri())
+    mismatches = watched.page.evaluate(
+        """async () => {
+          const bad = [];
+          for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 4096, 100003]) {
+            const data = new Uint8Array(n).map((_, i) => (i * 7919 + n) & 255);
+            const state = new window.CasekitSha256();
+            for (let at = 0; at < n; at += 61) state.update(data.subarray(at, at + 61));
+            const hex = [...new Uint8Array(await crypto.subtle.digest("SHA-256", data))]
+              .map(b => b.toString(16).padStart(2, "0")).join("");
+            if (state.hex() !== hex) bad.push(n);
+          }
+          return bad;
+        }"""
+    )
+    assert mismatches == []
     watched.assert_offline_and_clean()

@@ -30,10 +30,13 @@ STATIC_ASSETS = {
     "viewer/viewer.css": f"{VIEWER_ASSETS}/viewer.css",
     "viewer/viewer.js": f"{VIEWER_ASSETS}/viewer.js",
     "viewer/verify.js": f"{VIEWER_ASSETS}/verify.js",
+    "viewer/sha256.js": f"{VIEWER_ASSETS}/sha256.js",
     "fonts/DejaVuSans.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans.ttf",
     "fonts/DejaVuSans-Bold.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans-Bold.ttf",
 }
 COURSE_SCRIPT = f"{VIEWER_ASSETS}/course.js"
+#: verify.html hashes larger files in slices instead of whole with Web Crypto
+WHOLE_FILE_LIMIT = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, byt
         "course_script": COURSE_SCRIPT,
         "manifest_script": MANIFEST_SCRIPT,
         "metadata": sorted(METADATA_FILES),
+        "whole_file_limit": WHOLE_FILE_LIMIT,
     }
     files = {
         "index.html": _render(course, "viewer/index.html.j2", context),

@@ -15,6 +15,21 @@
   function sha256(buffer) {
     return crypto.subtle.digest("SHA-256", buffer).then(hex);
   }
+  /* Files up to the limit go to Web Crypto whole; larger ones are read in slices
+     through the incremental SHA-256 so that a long video never fills the memory. */
+  function hashFile(file) {
+    if (file.size <= Number(labels.wholeFileLimit)) return file.arrayBuffer().then(sha256);
+    var state = new window.CasekitSha256();
+    var slice = 8 * 1024 * 1024;
+    function from(position) {
+      if (position >= file.size) return Promise.resolve(state.hex());
+      return file.slice(position, position + slice).arrayBuffer().then(function (buffer) {
+        state.update(new Uint8Array(buffer));
+        return from(position + slice);
+      });
+    }
+    return from(0);
+  }
   function format(template, path) { return template.replace("{path}", path); }
 
   /* The picked folder may be the bundle itself or a stick holding it: find manifest.json
@@ -48,7 +63,7 @@
           .replace("{total}", manifest.files.length);
         if (!file) { differences.push(format(labels.missing, entry.path)); return null; }
         if (file.size !== entry.size) { differences.push(format(labels.modified, entry.path)); return null; }
-        return file.arrayBuffer().then(sha256).then(function (digest) {
+        return hashFile(file).then(function (digest) {
           if (digest !== entry.sha256) differences.push(format(labels.modified, entry.path));
         });
       });
