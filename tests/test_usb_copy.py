@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import resource
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +79,27 @@ def test_stick_filling_up_mid_copy_leaves_nothing_behind(
     assert files > 12
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{full / bundle.name}: FAILED: the stick is full")
+    assert lines[0].startswith(f"{full / bundle.name}: FAILED: the stick is full (No space left")
     assert lines[1] == f"{good / bundle.name}: OK"  # one full stick does not stop the others
     assert list(full.iterdir()) == []  # no partial bundle, no temporary folder
+
+
+def test_write_refused_mid_copy_leaves_nothing_behind(bundle: Path, tmp_path: Path) -> None:
+    """Without root: the kernel refuses writes past RLIMIT_FSIZE (EFBIG) in the child."""
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    limit = 100_000  # the bundle's fonts are larger
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "casekit", "copy", str(bundle), str(stick)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{stick / bundle.name}: FAILED: a file is too large" in result.stdout
+    assert "the partial copy was removed" in result.stdout
+    assert list(stick.iterdir()) == []

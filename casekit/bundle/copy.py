@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,8 +107,14 @@ def _copy_one(
                         f"read-back mismatch: {path} on the stick differs from the bundle"
                     )
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise CopyFailed(
-                f"the stick is full ({os.strerror(exc.errno)}); nothing was left on it"
-            ) from None
-        raise CopyFailed(f"cannot write: {exc}") from None
+        raise CopyFailed(_write_problem(exc)) from None
+
+
+def _write_problem(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the stick is full"
+    elif exc.errno == errno.EFBIG:
+        reason = "a file is too large for the stick's file system"
+    else:
+        reason = "cannot write to the stick"
+    return f"{reason} ({exc.strerror}); the partial copy was removed"
