@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -103,3 +104,20 @@ def test_write_refused_mid_copy_leaves_nothing_behind(bundle: Path, tmp_path: Pa
     assert f"{stick / bundle.name}: FAILED: a file is too large" in result.stdout
     assert "the partial copy was removed" in result.stdout
     assert list(stick.iterdir()) == []
+
+
+def test_damaged_source_stops_every_copy(bundle: Path, tmp_path: Path) -> None:
+    source = tmp_path / bundle.name
+    shutil.copytree(bundle, source)
+    video = source / "data/media/intro.mp4"
+    raw = bytearray(video.read_bytes())
+    raw[-1] ^= 0x01
+    video.write_bytes(bytes(raw))
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    result = casekit("copy", source, one, two)
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("[bundle-damaged]")
+    assert "data/media/intro.mp4" in result.stderr and "Traceback" not in result.stderr
+    assert list(one.iterdir()) == [] and list(two.iterdir()) == []

@@ -96,8 +96,11 @@ def _copy_one(
                     out.flush()
                     drop_cache(out)
                 if path in expected and digest != expected[path].sha256:
-                    raise CopyFailed(
-                        f"the source bundle is damaged ({path} changed): run casekit verify"
+                    raise error(
+                        str(bundle / path),
+                        "the source bundle is damaged (this file differs from its manifest): "
+                        "run casekit verify and build it again",
+                        "bundle-damaged",
                     )
             for path in paths:
                 with (temp / path).open("rb") as back:
