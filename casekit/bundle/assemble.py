@@ -14,7 +14,7 @@ from casekit.bundle.manifest import BundleFile, manifest_bytes
 from casekit.bundle.portable import PlannedFile, check_files
 from casekit.bundle.readme import readme_bytes
 from casekit.bundle.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
-from casekit.bundle.viewer import EditionLink, manifest_script, viewer_files
+from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
 from casekit.editions import apply_edition
 from casekit.formats import BuildContext, Format, formats
@@ -170,7 +170,7 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
             check_fits(stick, where, [*planned, PlannedFile(MANIFEST, METADATA_ALLOWANCE)])
         writer = BundleWriter(folder)
         for path, data in sorted(pages.items()):
-            writer.add_bytes(path, data, "verifier" if "verify" in path else "viewer")
+            writer.add_bytes(path, data, "verifier" if path in VERIFIER_FILES else "viewer")
         writer.add_bytes("README.txt", readme, "readme")
         for link in editions:
             writer.add_written(link.path, "edition", format=link.format, edition=link.edition)

@@ -35,6 +35,10 @@ STATIC_ASSETS = {
     "fonts/DejaVuSans-Bold.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans-Bold.ttf",
 }
 COURSE_SCRIPT = f"{VIEWER_ASSETS}/course.js"
+#: the files of verify.html (role "verifier" in the manifest; the rest are "viewer")
+VERIFIER_FILES = frozenset(
+    ("verify.html", f"{VIEWER_ASSETS}/verify.js", f"{VIEWER_ASSETS}/sha256.js")
+)
 #: verify.html hashes larger files in slices instead of whole with Web Crypto
 WHOLE_FILE_LIMIT = 256 * 1024 * 1024
 
