@@ -83,7 +83,7 @@ def write_vtt(cues: list[Cue], times: list[tuple[float, float]], out: Path) -> N
         return f"00:{minutes:02d}:{secs:02d}.{millis:03d}"
 
     lines = ["WEBVTT", ""]
-    for cue, (start, end) in zip(cues, times):
+    for cue, (start, end) in zip(cues, times, strict=True):
         lines += [f"{stamp(start)} --> {stamp(end)}", cue.speech, ""]
     out.write_text("\n".join(lines), "utf-8")
 
@@ -95,7 +95,9 @@ def ffmpeg(*args: str) -> None:
 # ----------------------------------------------------------------------------- pictures
 
 
-def wrap(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def wrap(
+    draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int
+) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=face) <= width:
@@ -224,7 +226,7 @@ def bar_chart_svg(out: Path, title: str, bars: list[tuple[str, int, str]], unit:
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="340" viewBox="0 0 600 340"'
         ' font-family="DejaVu Sans, sans-serif">',
-        f'  <title>{title}</title>',
+        f"  <title>{title}</title>",
         f'  <text x="20" y="32" font-size="20" font-weight="bold">{title}</text>',
         '  <line x1="20" y1="290" x2="580" y2="290" stroke="#333" stroke-width="2"/>',
     ]
@@ -272,10 +274,19 @@ def kazakh_course(media: Path) -> None:
     )
     make_video(
         [
-            Cue("Файлдар мен қалталар", "Сәлеметсіз бе! Бұл бейнеде файлдар мен қалталар туралы айтамыз."),
-            Cue("Файл", "Файл дегеніміз компьютерде сақталған құжат, сурет немесе ән. Әр файлдың аты болады."),
+            Cue(
+                "Файлдар мен қалталар",
+                "Сәлеметсіз бе! Бұл бейнеде файлдар мен қалталар туралы айтамыз.",
+            ),
+            Cue(
+                "Файл",
+                "Файл дегеніміз компьютерде сақталған құжат, сурет немесе ән. Әр файлдың аты болады.",
+            ),
             Cue("Қалта", "Қалта файлдарды ретке келтіреді. Ұқсас файлдарды бір қалтаға жинаңыз."),
-            Cue("Көшірме", "Маңызды файлдың көшірмесін флешкаға сақтаңыз. Сонда құжатыңыз жоғалмайды."),
+            Cue(
+                "Көшірме",
+                "Маңызды файлдың көшірмесін флешкаға сақтаңыз. Сонда құжатыңыз жоғалмайды.",
+            ),
         ],
         "kk",
         "#0b5394",
@@ -283,7 +294,10 @@ def kazakh_course(media: Path) -> None:
     )
     make_audio(
         [
-            Cue("", "Назар аударыңыз! Банк қызметкері ешқашан карта нөмірін, құпиясөзді немесе СМС кодты сұрамайды."),
+            Cue(
+                "",
+                "Назар аударыңыз! Банк қызметкері ешқашан карта нөмірін, құпиясөзді немесе СМС кодты сұрамайды.",
+            ),
             Cue("", "Мұндай қоңырау келсе, сөйлесуді тоқтатыңыз да, банкке өзіңіз хабарласыңыз."),
         ],
         "kk",
@@ -321,10 +335,22 @@ def english_course(media: Path) -> None:
     )
     make_video(
         [
-            Cue("Before the interview", "Before the interview, read the job advert again and write down three things you can offer."),
-            Cue("Answer with an example", "When you answer a question, give a short example: the situation, what you did, and the result."),
-            Cue("A gap in your history", "If there is a gap in your work history, be honest and brief, then talk about what you learned."),
-            Cue("At the end", "At the end, thank the interviewer and ask one question about the job."),
+            Cue(
+                "Before the interview",
+                "Before the interview, read the job advert again and write down three things you can offer.",
+            ),
+            Cue(
+                "Answer with an example",
+                "When you answer a question, give a short example: the situation, what you did, and the result.",
+            ),
+            Cue(
+                "A gap in your history",
+                "If there is a gap in your work history, be honest and brief, then talk about what you learned.",
+            ),
+            Cue(
+                "At the end",
+                "At the end, thank the interviewer and ask one question about the job.",
+            ),
         ],
         "en-us",
         "#1d6b48",
@@ -333,7 +359,10 @@ def english_course(media: Path) -> None:
     make_audio(
         [
             Cue("", "Your payslip shows your gross pay, the deductions, and your net pay."),
-            Cue("", "Gross pay is what you earn before deductions. Net pay is the money you receive."),
+            Cue(
+                "",
+                "Gross pay is what you earn before deductions. Net pay is the money you receive.",
+            ),
             Cue("", "Check every payslip, and keep it in a safe place."),
         ],
         "en-us",
