@@ -10,14 +10,12 @@ from casekit import tree as t
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
     """A copy of ``course`` for ``edition``; media items and settings are shared."""
-    memo: dict[int, object] = {id(item): item for item in course.media}
-    memo[id(course.config)] = course.config
-    result = copy.deepcopy(course, memo)
+    result = _copy(course)
     result.edition = edition
     if edition == "teacher":
         return result
     if course.config.answers_appendix:
-        full = copy.deepcopy(course, dict(memo))
+        full = _copy(course)
         result.answer_key = [
             t.AnswerKeyEntry(quiz, question)
             for lesson in full.lessons()
@@ -30,6 +28,13 @@ def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
         for note in lesson.footnotes:
             note.blocks = _strip(note.blocks)
     return result
+
+
+def _copy(course: t.Course) -> t.Course:
+    """A deep copy of the tree that shares the media items and settings."""
+    memo: dict[int, object] = {id(item): item for item in course.media}
+    memo[id(course.config)] = course.config
+    return copy.deepcopy(course, memo)
 
 
 def _strip(blocks: list[t.Block]) -> list[t.Block]:
