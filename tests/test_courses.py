@@ -312,6 +312,13 @@ def test_cli_check_strict_is_clean(root: Path) -> None:
     assert as_json.returncode == 0 and json.loads(as_json.stdout) == []
 
 
+def test_cli_check_strict_on_the_catalogue_is_clean() -> None:
+    """``casekit check courses`` checks every course in the folder at once."""
+    result = run_cli("check", "--strict", "courses")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "0 error(s), 0 warning(s)"
+
+
 @pytest.mark.parametrize(
     ("root", "title", "solution_text"),
     [

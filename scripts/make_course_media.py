@@ -1,9 +1,11 @@
 """Regenerate the media of the example courses (images, narrated video, audio).
 
-Run from the repository root: ``python courses/make_media.py``. Needs Pillow,
+Run from the repository root: ``python scripts/make_course_media.py``. Needs Pillow,
 ``espeak-ng`` (Kazakh and English voices) and ``ffmpeg`` with libx264,
 libmp3lame and libvorbis. The outputs are committed, so builds and tests do not
-need these tools; this script only documents and reproduces how they were made.
+need these tools; this script only documents and reproduces how they were made. It lives in
+``scripts/`` rather than ``courses/`` so that ``casekit check courses/*`` sees
+only course folders.
 
 Every narration is spoken by espeak-ng from the same text that is written into
 the WebVTT transcript beside the media file, so captions and sound agree.
@@ -21,8 +23,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-HERE = Path(__file__).resolve().parent
-FONTS = HERE.parent / "templates" / "fonts"
+COURSES = Path(__file__).resolve().parent.parent / "courses"
+FONTS = COURSES.parent / "templates" / "fonts"
 SIZE = (640, 360)
 PAUSE = 0.5  # seconds of silence after each narrated cue
 BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
@@ -371,5 +373,5 @@ def english_course(media: Path) -> None:
 
 
 if __name__ == "__main__":
-    kazakh_course(HERE / "digital-literacy-kk" / "media")
-    english_course(HERE / "job-search-en" / "media")
+    kazakh_course(COURSES / "digital-literacy-kk" / "media")
+    english_course(COURSES / "job-search-en" / "media")
