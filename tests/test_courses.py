@@ -337,3 +337,36 @@ def test_cli_builds_html(tmp_path: Path, root: Path, title: str, solution_text: 
         assert "http://" not in page.replace("http://www.w3.org", "")
     assert " ".join(solution_text.split()) in " ".join(teacher.split())
     assert " ".join(solution_text.split()) not in " ".join(learner.split())
+
+
+def test_the_complete_example_in_the_format_reference_checks_clean(tmp_path: Path) -> None:
+    """docs/format.md's example course.toml and lesson, copied as a methodologist would."""
+    doc = (ROOT / "docs" / "format.md").read_text("utf-8")
+    example = doc.split("## A complete example to copy", 1)[1]
+    toml = example.split("```toml\n", 1)[1].split("\n```\n", 1)[0]
+    lesson = example.split("````markdown\n", 1)[1].split("\n````\n", 1)[0]
+    (tmp_path / "course.toml").write_text(toml, "utf-8")
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "01-budget.md").write_text(lesson, "utf-8")
+    (tmp_path / "lessons" / "02-payslip.md").write_text(
+        "---\ntitle: Your Payslip\nhours: 3\n---\n\n## The three lines {#lines}\n\nGross, deductions, net.\n",
+        "utf-8",
+    )
+    (tmp_path / "media" / "audio").mkdir(parents=True)
+    media = EN / "media"
+    (tmp_path / "media" / "budget.svg").write_bytes((media / "budget-plan.svg").read_bytes())
+    for suffix in (".mp3", ".vtt"):
+        source = media / "audio" / f"reading-a-payslip{suffix}"
+        (tmp_path / "media" / "audio" / f"payslip{suffix}").write_bytes(source.read_bytes())
+    diags = Diagnostics()
+    course = load_course(tmp_path, diags)
+    assert diags.sorted() == []
+    assert course is not None
+    (budget, _) = course.lessons()
+    kinds = [q.kind for q in blocks_of(course, t.Quiz)[0].questions]
+    assert kinds == ["single", "multiple", "short"]
+    assert course.media_by_code()["A1.1"].transcript is not None
+    assert [link.target for _, link in links_of(course)] == [
+        t.InternalTarget("02-payslip", "02-payslip--lines")
+    ]
+    assert budget.footnotes and blocks_of(course, t.Glossary)
