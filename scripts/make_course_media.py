@@ -248,130 +248,160 @@ def bar_chart_svg(out: Path, title: str, bars: list[tuple[str, int, str]], unit:
 # ----------------------------------------------------------------------------- courses
 
 
-def kazakh_course(media: Path) -> None:
-    (media / "video").mkdir(parents=True, exist_ok=True)
-    (media / "audio").mkdir(parents=True, exist_ok=True)
-    diagram(
-        media / "computer-parts.png",
-        "Компьютердің негізгі бөліктері",
-        [
-            ("Монитор", "Мәтін мен суретті экранға шығарады."),
-            ("Жүйелік блок", "Есептейді және файлдарды сақтайды."),
-            ("Пернетақта", "Әріптер мен сандарды енгізеді."),
-            ("Тінтуір", "Меңзерді жылжытып, батырманы басады."),
-        ],
-        "#0b5394",
-    )
-    photo(media / "study-room.jpg", "Оқу сыныбы")
-    bar_chart_svg(
-        media / "password-strength.svg",
-        "Құпиясөз беріктігі (10 балдық шкала)",
-        [
-            ("6 сан", 1, "#c0392b"),
-            ("8 кіші әріп", 3, "#e67e22"),
-            ("12 аралас таңба", 8, "#f1c40f"),
-            ("4 кездейсоқ сөз", 9, "#27ae60"),
-        ],
-        "",
-    )
-    make_video(
-        [
-            Cue(
-                "Файлдар мен қалталар",
-                "Сәлеметсіз бе! Бұл бейнеде файлдар мен қалталар туралы айтамыз.",
-            ),
-            Cue(
-                "Файл",
-                "Файл дегеніміз компьютерде сақталған құжат, сурет немесе ән. Әр файлдың аты болады.",
-            ),
-            Cue("Қалта", "Қалта файлдарды ретке келтіреді. Ұқсас файлдарды бір қалтаға жинаңыз."),
-            Cue(
-                "Көшірме",
-                "Маңызды файлдың көшірмесін флешкаға сақтаңыз. Сонда құжатыңыз жоғалмайды.",
-            ),
-        ],
-        "kk",
-        "#0b5394",
-        media / "video" / "files-and-folders.mp4",
-    )
-    make_audio(
-        [
-            Cue(
-                "",
-                "Назар аударыңыз! Банк қызметкері ешқашан карта нөмірін, құпиясөзді немесе СМС кодты сұрамайды.",
-            ),
-            Cue("", "Мұндай қоңырау келсе, сөйлесуді тоқтатыңыз да, банкке өзіңіз хабарласыңыз."),
-        ],
-        "kk",
-        media / "audio" / "bank-call-warning.ogg",
-    )
+@dataclass
+class CourseMedia:
+    """Everything one course's media are made from (file names are under ``media/``)."""
+
+    folder: str
+    voice: str  # espeak-ng voice
+    colour: str
+    diagram: tuple[str, str, list[tuple[str, str]]]  # file, title, (part, description)
+    photo: tuple[str, str]  # file, label on the screen
+    chart: tuple[str, str, list[tuple[str, int, str]], str]  # file, title, bars, unit
+    video: tuple[str, list[Cue]]
+    audio: tuple[str, list[Cue]]
 
 
-def english_course(media: Path) -> None:
-    (media / "video").mkdir(parents=True, exist_ok=True)
-    (media / "audio").mkdir(parents=True, exist_ok=True)
-    diagram(
-        media / "cv-layout.png",
-        "A one-page CV",
-        [
-            ("Contact details", "Name, phone, town. No photo needed."),
-            ("Profile", "Three lines: who you are and what you offer."),
-            ("Skills", "Practical skills, licences and certificates."),
-            ("Experience", "Jobs, training and volunteering, newest first."),
-        ],
-        "#1d6b48",
-    )
-    photo(media / "interview-room.jpg", "Interview")
-    bar_chart_svg(
-        media / "budget-plan.svg",
-        "First month budget (share of net pay)",
-        [
-            ("Housing", 35, "#1d6b48"),
-            ("Food", 25, "#2e86c1"),
-            ("Transport", 10, "#af7ac5"),
-            ("Bills", 10, "#e67e22"),
-            ("Savings", 10, "#27ae60"),
-            ("Other", 10, "#7f8c8d"),
-        ],
-        "%",
-    )
-    make_video(
-        [
-            Cue(
-                "Before the interview",
-                "Before the interview, read the job advert again and write down three things you can offer.",
+def say(*sentences: str) -> list[Cue]:
+    """Audio cues: one per sentence group, no slide heading."""
+    return [Cue("", text) for text in sentences]
+
+
+COURSE_MEDIA = [
+    CourseMedia(
+        folder="digital-literacy-kk",
+        voice="kk",
+        colour="#0b5394",
+        diagram=(
+            "computer-parts.png",
+            "Компьютердің негізгі бөліктері",
+            [
+                ("Монитор", "Мәтін мен суретті экранға шығарады."),
+                ("Жүйелік блок", "Есептейді және файлдарды сақтайды."),
+                ("Пернетақта", "Әріптер мен сандарды енгізеді."),
+                ("Тінтуір", "Меңзерді жылжытып, батырманы басады."),
+            ],
+        ),
+        photo=("study-room.jpg", "Оқу сыныбы"),
+        chart=(
+            "password-strength.svg",
+            "Құпиясөз беріктігі (10 балдық шкала)",
+            [
+                ("6 сан", 1, "#c0392b"),
+                ("8 кіші әріп", 3, "#e67e22"),
+                ("12 аралас таңба", 8, "#f1c40f"),
+                ("4 кездейсоқ сөз", 9, "#27ae60"),
+            ],
+            "",
+        ),
+        video=(
+            "video/files-and-folders.mp4",
+            [
+                Cue(
+                    "Файлдар мен қалталар",
+                    "Сәлеметсіз бе! Бұл бейнеде файлдар мен қалталар туралы айтамыз.",
+                ),
+                Cue(
+                    "Файл",
+                    "Файл дегеніміз компьютерде сақталған құжат, сурет немесе ән. "
+                    "Әр файлдың аты болады.",
+                ),
+                Cue(
+                    "Қалта",
+                    "Қалта файлдарды ретке келтіреді. Ұқсас файлдарды бір қалтаға жинаңыз.",
+                ),
+                Cue(
+                    "Көшірме",
+                    "Маңызды файлдың көшірмесін флешкаға сақтаңыз. Сонда құжатыңыз жоғалмайды.",
+                ),
+            ],
+        ),
+        audio=(
+            "audio/bank-call-warning.ogg",
+            say(
+                "Назар аударыңыз! Банк қызметкері ешқашан карта нөмірін, құпиясөзді "
+                "немесе СМС кодты сұрамайды.",
+                "Мұндай қоңырау келсе, сөйлесуді тоқтатыңыз да, банкке өзіңіз хабарласыңыз.",
             ),
-            Cue(
-                "Answer with an example",
-                "When you answer a question, give a short example: the situation, what you did, and the result.",
-            ),
-            Cue(
-                "A gap in your history",
-                "If there is a gap in your work history, be honest and brief, then talk about what you learned.",
-            ),
-            Cue(
-                "At the end",
-                "At the end, thank the interviewer and ask one question about the job.",
-            ),
-        ],
-        "en-us",
-        "#1d6b48",
-        media / "video" / "interview-steps.mp4",
-    )
-    make_audio(
-        [
-            Cue("", "Your payslip shows your gross pay, the deductions, and your net pay."),
-            Cue(
-                "",
+        ),
+    ),
+    CourseMedia(
+        folder="job-search-en",
+        voice="en-us",
+        colour="#1d6b48",
+        diagram=(
+            "cv-layout.png",
+            "A one-page CV",
+            [
+                ("Contact details", "Name, phone, town. No photo needed."),
+                ("Profile", "Three lines: who you are and what you offer."),
+                ("Skills", "Practical skills, licences and certificates."),
+                ("Experience", "Jobs, training and volunteering, newest first."),
+            ],
+        ),
+        photo=("interview-room.jpg", "Interview"),
+        chart=(
+            "budget-plan.svg",
+            "First month budget (share of net pay)",
+            [
+                ("Housing", 35, "#1d6b48"),
+                ("Food", 25, "#2e86c1"),
+                ("Transport", 10, "#af7ac5"),
+                ("Bills", 10, "#e67e22"),
+                ("Savings", 10, "#27ae60"),
+                ("Other", 10, "#7f8c8d"),
+            ],
+            "%",
+        ),
+        video=(
+            "video/interview-steps.mp4",
+            [
+                Cue(
+                    "Before the interview",
+                    "Before the interview, read the job advert again and write down "
+                    "three things you can offer.",
+                ),
+                Cue(
+                    "Answer with an example",
+                    "When you answer a question, give a short example: the situation, "
+                    "what you did, and the result.",
+                ),
+                Cue(
+                    "A gap in your history",
+                    "If there is a gap in your work history, be honest and brief, "
+                    "then talk about what you learned.",
+                ),
+                Cue(
+                    "At the end",
+                    "At the end, thank the interviewer and ask one question about the job.",
+                ),
+            ],
+        ),
+        audio=(
+            "audio/reading-a-payslip.mp3",
+            say(
+                "Your payslip shows your gross pay, the deductions, and your net pay.",
                 "Gross pay is what you earn before deductions. Net pay is the money you receive.",
+                "Check every payslip, and keep it in a safe place.",
             ),
-            Cue("", "Check every payslip, and keep it in a safe place."),
-        ],
-        "en-us",
-        media / "audio" / "reading-a-payslip.mp3",
-    )
+        ),
+    ),
+]
+
+
+def make_course_media(spec: CourseMedia) -> None:
+    media = COURSES / spec.folder / "media"
+    for sub in ("video", "audio"):
+        (media / sub).mkdir(parents=True, exist_ok=True)
+    name, title, boxes = spec.diagram
+    diagram(media / name, title, boxes, spec.colour)
+    photo(media / spec.photo[0], spec.photo[1])
+    name, title, bars, unit = spec.chart
+    bar_chart_svg(media / name, title, bars, unit)
+    make_video(spec.video[1], spec.voice, spec.colour, media / spec.video[0])
+    make_audio(spec.audio[1], spec.voice, media / spec.audio[0])
 
 
 if __name__ == "__main__":
-    kazakh_course(COURSES / "digital-literacy-kk" / "media")
-    english_course(COURSES / "job-search-en" / "media")
+    for course in COURSE_MEDIA:
+        make_course_media(course)

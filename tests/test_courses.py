@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from casekit.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.editions import apply_edition
 from casekit.resolve import HOURS_PER_CREDIT, Resolver
+from tests.test_cli import casekit
 
 ROOT = Path(__file__).resolve().parent.parent
 KK = ROOT / "courses" / "digital-literacy-kk"
@@ -75,13 +75,8 @@ def links_of(course: t.Course) -> list[tuple[t.Lesson, t.Link]]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    """The real ``casekit`` command, run from the repository root."""
+    return casekit(*args, cwd=ROOT)
 
 
 # --------------------------------------------------------------------------- both courses
