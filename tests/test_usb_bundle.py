@@ -167,6 +167,24 @@ def test_verify_passes_then_reports_each_kind_of_damage(bundle: Path, tmp_path: 
     assert as_json[0]["ok"] is False and len(as_json[0]["differences"]) == 5
 
 
+def test_verify_reads_zips_and_reports_a_damaged_manifest(bundle: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "bundle.zip"
+    shutil.copy(bundle.with_name(bundle.name + ".zip"), archive)
+    with zipfile.ZipFile(archive, "a") as added:
+        added.writestr(f"{bundle.name}/data/media/extra.mp4", b"not a video")
+    result = casekit("verify", archive)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].endswith("extra: data/media/extra.mp4")
+
+    damaged = tmp_path / bundle.name
+    shutil.copytree(bundle, damaged)
+    (damaged / "manifest.json").write_text("{not json", "utf-8")
+    result = casekit("verify", damaged)
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("[manifest-damaged]")
+    assert "Traceback" not in result.stderr
+
+
 def test_verify_finds_bundles_on_a_stick_and_refuses_other_folders(
     bundle: Path, tmp_path: Path
 ) -> None:
