@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -43,29 +44,33 @@ def verify_command(path: Path, as_json: bool) -> None:
 
 
 class ProgressLine:
-    """One self-rewriting stderr line: bytes done, speed and ETA (only on a terminal)."""
+    """One self-rewriting stderr line for all sticks: bytes, speed and ETA (on a terminal)."""
 
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.shown = 0.0
         self.tty = sys.stderr.isatty()
+        self.lock = threading.Lock()
+        self.done: dict[Path, int] = {}
+        self.total: dict[Path, int] = {}
 
     def __call__(self, destination: Path, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.tty or (now - self.shown < 0.2 and done < total):
-            return
-        self.shown = now
-        rate = done / max(now - self.started, 1e-6)
-        eta = int((total - done) / rate) if rate else 0
-        click.echo(
-            f"\r{destination}: {human(done)} / {human(total)} ({100 * done // max(total, 1)}%), "
-            f"{human(rate)}/s, ETA {eta // 60}:{eta % 60:02d}   ",
-            err=True,
-            nl=done >= total,
-        )
-
-    def restart(self) -> None:
-        self.started = time.monotonic()
+        with self.lock:
+            self.done[destination], self.total[destination] = done, total
+            now = time.monotonic()
+            done, total = sum(self.done.values()), sum(self.total.values())
+            if not self.tty or (now - self.shown < 0.2 and done < total):
+                return
+            self.shown = now
+            rate = done / max(now - self.started, 1e-6)
+            eta = int((total - done) / rate) if rate else 0
+            where = destination if len(self.total) == 1 else f"{len(self.total)} sticks"
+            click.echo(
+                f"\r{where}: {human(done)} / {human(total)} ({100 * done // max(total, 1)}%), "
+                f"{human(rate)}/s, ETA {eta // 60}:{eta % 60:02d}   ",
+                err=True,
+                nl=False,
+            )
 
 
 @click.command("copy")
@@ -83,6 +88,8 @@ def copy_command(bundle: Path, destinations: tuple[Path, ...]) -> None:
     """
     line = ProgressLine()
     results = copy_bundle(bundle, list(destinations), line)
+    if line.tty:
+        click.echo(err=True)
     for result in results:
         status = "OK" if result.ok else f"FAILED: {result.problem}"
         click.echo(f"{result.destination / bundle.name}: {status}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,7 @@ class CopyFailed(Exception):
 
 
 def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> list[CopyResult]:
-    """Copy ``bundle`` into each destination folder as ``<dest>/<bundle name>``.
+    """Copy ``bundle`` into each destination folder as ``<dest>/<bundle name>``, all at once.
 
     Each copy is written under a temporary name, flushed, read back from the
     device and compared with the manifest before it gets its real name; a copy
@@ -52,14 +53,19 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
             "bundle-damaged",
         )
     sizes = {p: source.files[p] for p in paths}
-    results = []
-    for destination in destinations:
+
+    def attempt(destination: Path) -> CopyResult:
         try:
             _copy_one(bundle, destination, paths, sizes, expected, progress)
-            results.append(CopyResult(destination))
         except CopyFailed as exc:
-            results.append(CopyResult(destination, str(exc)))
-    return results
+            return CopyResult(destination, str(exc))
+        return CopyResult(destination)
+
+    # one thread per stick: each is written at its own speed (reads and hashing
+    # release the GIL, and the source is read from the page cache after the first)
+    with ThreadPoolExecutor(max_workers=max(1, len(destinations))) as pool:
+        futures = [pool.submit(attempt, destination) for destination in destinations]
+    return [future.result() for future in futures]  # a damaged source raises here
 
 
 def _copy_one(
