@@ -161,7 +161,9 @@ class PacketTemplate(BaseDocTemplate):
         canvas.setFont(self.fonts.family, size)
         title = self.course.config.title
         if self.section:
-            canvas.drawRightString(right, top, _clip(self.section, self.fonts, size, self.width / 2))
+            canvas.drawRightString(
+                right, top, _clip(self.section, self.fonts, size, self.width / 2)
+            )
             title = _clip(title, self.fonts, size, self.width / 2 - size)
         canvas.drawString(left, top, title)
         canvas.setStrokeColor(RULE)
@@ -170,9 +172,7 @@ class PacketTemplate(BaseDocTemplate):
         bottom = self.bottomMargin - size * 2.2
         canvas.drawString(left, bottom, edition_label(self.course, self.msg))
         total = self.state.total or self.page
-        canvas.drawRightString(
-            right, bottom, self.msg("page_x_of_y", page=self.page, total=total)
-        )
+        canvas.drawRightString(right, bottom, self.msg("page_x_of_y", page=self.page, total=total))
         canvas.restoreState()
 
 
@@ -191,9 +191,7 @@ def cover(course: t.Course, styles: Styles, msg: Messages, frame_height: float) 
     config = course.config
 
     def line(label: str, value: str) -> Paragraph:
-        return Paragraph(
-            f"<b>{escape(label)}:</b> {escape(value, quote=False)}", styles.cover_line
-        )
+        return Paragraph(f"<b>{escape(label)}:</b> {escape(value, quote=False)}", styles.cover_line)
 
     out: list[Flowable] = [
         Paragraph(escape(config.organisation, quote=False), styles.small),

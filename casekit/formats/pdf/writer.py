@@ -9,7 +9,6 @@ another lesson also prints "see page N", taken from the previous layout pass
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from html import escape
 from pathlib import Path
@@ -33,9 +32,9 @@ from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
 from casekit.collation import sort_key
+from casekit.formats.pdf.flowables import LayoutState, LazyParagraph, Marked, QrCode, RuledLines
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
-from casekit.formats.pdf.flowables import LayoutState, LazyParagraph, Marked, QrCode, RuledLines
 from casekit.formats.pdf.styles import BOX_COLOURS, LINK, RULE, SHADE, Styles
 from casekit.messages import Messages, messages
 from casekit.render.common import (
@@ -190,7 +189,11 @@ class PdfWriter:
         return text
 
     def table(
-        self, data: list[list[object]], widths: list[float | None], commands: list[tuple], **kw: object
+        self,
+        data: list[list[object]],
+        widths: list[float | None],
+        commands: list[tuple],
+        **kw: object,
     ) -> Table:
         """A reportlab table in the course font (reportlab's default is an
         unembedded Helvetica, referenced even when every cell is a paragraph)."""
@@ -236,17 +239,21 @@ class PdfWriter:
             spaceAfter=body.fontSize * (0.2 if tight else 0.5),
         )
 
-    def list_items(self, items: list[t.ListItem], markers: list[str], tight: bool) -> list[Flowable]:
+    def list_items(
+        self, items: list[t.ListItem], markers: list[str], tight: bool
+    ) -> list[Flowable]:
         out: list[Flowable] = []
         self.depth += 1
-        for item, marker in zip(items, markers):
+        for item, marker in zip(items, markers, strict=True):
             if item.checked is not None:
                 marker = self.checked if item.checked else self.unchecked
             inner: list[Flowable] = []
             blocks = list(item.blocks)
             if blocks and isinstance(blocks[0], t.Paragraph):
                 first = blocks.pop(0)
-                inner.append(self.para(self.inlines(first.children), self.item_style(tight), marker))
+                inner.append(
+                    self.para(self.inlines(first.children), self.item_style(tight), marker)
+                )
             else:
                 inner.append(self.para("", self.item_style(tight), marker))
             inner.extend(self.blocks(blocks))
@@ -270,7 +277,9 @@ class PdfWriter:
     @lru_cache(maxsize=32)  # noqa: B019
     def aligned(self, style: ParagraphStyle, align: str) -> ParagraphStyle:
         return ParagraphStyle(
-            f"{style.name}-{align}", parent=style, alignment={"left": 0, "center": 1, "right": 2}[align]
+            f"{style.name}-{align}",
+            parent=style,
+            alignment={"left": 0, "center": 1, "right": 2}[align],
         )
 
     def column_widths(self, b: t.Table) -> list[float]:
@@ -287,7 +296,9 @@ class PdfWriter:
 
     def block_table(self, b: t.Table) -> list[Flowable]:
         caption = self.marked(
-            self.labelled(self.msg("table", number=b.number), b.caption), self.styles.box_title, b.anchor
+            self.labelled(self.msg("table", number=b.number), b.caption),
+            self.styles.box_title,
+            b.anchor,
         )
         caption.keepWithNext = 1
         if len(b.header) > RECORD_TABLE_COLUMNS:
@@ -316,10 +327,15 @@ class PdfWriter:
         heads = [self.inlines(c.children) for c in b.header]
         for index, row in enumerate(b.rows, start=1):
             lines = [
-                f"<b>{head}:</b> {self.inlines(c.children)}" for head, c in zip(heads, row)
+                f"<b>{head}:</b> {self.inlines(c.children)}"
+                for head, c in zip(heads, row, strict=False)
             ]
             out.append(self.para(f"<b>{index}.</b>", self.styles.body))
-            out.extend(self.indented([self.para(line, self.styles.cell) for line in lines], self.styles.indent))
+            out.extend(
+                self.indented(
+                    [self.para(line, self.styles.cell) for line in lines], self.styles.indent
+                )
+            )
             out.append(Spacer(1, self.styles.size * 0.4))
         return out
 
@@ -357,12 +373,16 @@ class PdfWriter:
 
     def block_figure(self, b: t.Figure) -> list[Flowable]:
         caption = self.marked(
-            self.labelled(self.msg("figure", number=b.number), b.caption), self.styles.caption, b.anchor
+            self.labelled(self.msg("figure", number=b.number), b.caption),
+            self.styles.caption,
+            b.anchor,
         )
         if b.media is None:
             image: Flowable = self.para(f"[{escape(b.alt, quote=False)}]", self.styles.caption)
         else:
-            image = image_flowable(self.root, b.media, b.pos, self.fonts, self.width, self.height * 0.55)
+            image = image_flowable(
+                self.root, b.media, b.pos, self.fonts, self.width, self.height * 0.55
+            )
         return [KeepTogether([Spacer(1, 4), image, caption]), Spacer(1, self.styles.size * 0.5)]
 
     def box(
@@ -376,7 +396,9 @@ class PdfWriter:
         border, background = (colors.HexColor(c) for c in BOX_COLOURS[kind])
         pad = self.styles.size * 0.6
         left = self.styles.indent * min(self.depth, MAX_INDENT_LEVELS) if self.depth else 0
-        head = [self.para(self.labelled(label, title or []), self.styles.box_title)] if label else []
+        head = (
+            [self.para(self.labelled(label, title or []), self.styles.box_title)] if label else []
+        )
         return [
             Spacer(1, pad * 0.5),
             FrameBG(color=background, strokeColor=border, strokeWidth=0.8, left=left, start=True),
@@ -549,13 +571,19 @@ class PdfWriter:
             self.marked(title_text, self.styles.lesson, lesson.anchor, outline),
         ]
         if lesson.hours is not None:
-            out.append(self.para(f"{escape(self.msg('hours'))}: {lesson.hours:g}", self.styles.small))
+            out.append(
+                self.para(f"{escape(self.msg('hours'))}: {lesson.hours:g}", self.styles.small)
+            )
         if lesson.outcomes:
             items = [
                 self.para(escape(o, quote=False), self.item_style(True), self.bullet)
                 for o in lesson.outcomes
             ]
-            out.extend(self.box("objectives", self.msg("outcomes"), self.indented(items, self.styles.indent)))
+            out.extend(
+                self.box(
+                    "objectives", self.msg("outcomes"), self.indented(items, self.styles.indent)
+                )
+            )
         for block in lesson.blocks:
             out.extend(self.block(block))
         out.extend(self.footnotes(lesson))
