@@ -10,14 +10,18 @@ from casekit import tree as t
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
     """A copy of ``course`` for ``edition``; media items and settings are shared."""
-    memo: dict[int, object] = {id(item): item for item in course.media}
-    memo[id(course.config)] = course.config
-    result = copy.deepcopy(course, memo)
+    def shared() -> dict[int, object]:
+        """A fresh deepcopy memo that keeps media items and settings shared."""
+        memo: dict[int, object] = {id(item): item for item in course.media}
+        memo[id(course.config)] = course.config
+        return memo
+
+    result = copy.deepcopy(course, shared())
     result.edition = edition
     if edition == "teacher":
         return result
     if course.config.answers_appendix:
-        full = copy.deepcopy(course, dict(memo))
+        full = copy.deepcopy(course, shared())
         result.answer_key = [
             t.AnswerKeyEntry(quiz, question)
             for lesson in full.lessons()
