@@ -7,8 +7,10 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.styles import RULE
 from casekit.render.common import qr_matrix
@@ -48,6 +50,41 @@ class QrCode(Flowable):
                     col += 1
         canvas.drawPath(path, stroke=0, fill=1)
         canvas.restoreState()
+
+
+class BoxStart(FrameBG):
+    """Starts a tinted, bordered box (ended by ``FrameBG(start=False)``) that may run
+    over pages; unlike ``FrameBG`` it starts at the current indentation."""
+
+    def __init__(self, color: colors.Color, border: colors.Color | None = None) -> None:
+        super().__init__(color=color, strokeColor=border, strokeWidth=0.8 if border else None)
+
+    def draw(self) -> None:
+        frame = getattr(self, "_frame", None)
+        if frame is not None:
+            self.left = frame._leftExtraIndent
+            self.right = frame._rightExtraIndent
+        super().draw()
+
+
+class CodeLines(Preformatted):
+    """Monospaced text that wraps to the width it gets (a marker starts each
+    continuation line), so no line is ever cut off at the page edge."""
+
+    def __init__(self, text: str, style: ParagraphStyle, continuation: str) -> None:
+        super().__init__(text, style)
+        self.source = list(self.lines)
+        self.continuation = continuation
+        self.columns = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        style = self.style
+        char = stringWidth("M", style.fontName, style.fontSize)
+        columns = max(int((avail_width - style.leftIndent - style.rightIndent) // char), 8)
+        if columns != self.columns:
+            self.columns = columns
+            self.lines = splitLines(self.source, columns, " ", self.continuation)
+        return super().wrap(avail_width, avail_height)
 
 
 class RuledLines(Flowable):

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -23,7 +22,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     Paragraph,
-    Preformatted,
     Spacer,
     Table,
     TableStyle,
@@ -32,10 +30,18 @@ from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
 from casekit.collation import sort_key
-from casekit.formats.pdf.flowables import LayoutState, LazyParagraph, Marked, QrCode, RuledLines
+from casekit.formats.pdf.flowables import (
+    BoxStart,
+    CodeLines,
+    LayoutState,
+    LazyParagraph,
+    Marked,
+    QrCode,
+    RuledLines,
+)
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
-from casekit.formats.pdf.styles import BOX_COLOURS, LINK, RULE, SHADE, Styles
+from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
 from casekit.messages import Messages, messages
 from casekit.render.common import (
     callout_label,
@@ -340,20 +346,19 @@ class PdfWriter:
         return out
 
     def code(self, text: str) -> list[Flowable]:
-        style = self.styles.code
-        char = stringWidth("M", style.fontName, style.fontSize)
-        usable = self.width - style.leftIndent - style.rightIndent - 8
-        if self.depth:
-            usable -= self.styles.indent * min(self.depth, MAX_INDENT_LEVELS)
-        columns = max(int(usable // char), 8)
-        body = Preformatted(
-            text.expandtabs(4).rstrip("\n"),
-            style,
-            maxLineLength=columns,
-            newLineChars=f"{self.continuation} ",
-            splitChars=" ",
+        lines = CodeLines(
+            text.expandtabs(4).rstrip("\n"), self.styles.code, f"{self.continuation} "
         )
-        return [body]
+        pad = self.styles.size * 0.4
+        return [
+            Spacer(1, pad),
+            BoxStart(CODE_BG),
+            Spacer(1, pad),
+            lines,
+            Spacer(1, pad),
+            FrameBG(start=False),
+            Spacer(1, self.styles.size * 0.8),
+        ]
 
     def block_codeblock(self, b: t.CodeBlock) -> list[Flowable]:
         return self.code(b.text)
@@ -365,8 +370,9 @@ class PdfWriter:
         self.depth += 1
         inner = self.blocks(b.blocks)
         self.depth -= 1
-        rule = HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=0, spaceAfter=4)
-        return [*self.indented([rule, *inner], self.styles.indent)]
+        pad = self.styles.size * 0.5
+        box = [BoxStart(SHADE), Spacer(1, pad), *self.indented(inner, pad), FrameBG(start=False)]
+        return self.indented(box, self.styles.indent)
 
     def block_thematicbreak(self, b: t.ThematicBreak) -> list[Flowable]:
         return [HRFlowable(width="60%", thickness=0.7, color=RULE, spaceBefore=6, spaceAfter=10)]
@@ -395,13 +401,12 @@ class PdfWriter:
         """A bordered, tinted box that may run over pages (``FrameBG``)."""
         border, background = (colors.HexColor(c) for c in BOX_COLOURS[kind])
         pad = self.styles.size * 0.6
-        left = self.styles.indent * min(self.depth, MAX_INDENT_LEVELS) if self.depth else 0
         head = (
             [self.para(self.labelled(label, title or []), self.styles.box_title)] if label else []
         )
         return [
             Spacer(1, pad * 0.5),
-            FrameBG(color=background, strokeColor=border, strokeWidth=0.8, left=left, start=True),
+            BoxStart(background, border),
             Indenter(left=pad, right=pad),
             Spacer(1, pad),
             *head,
@@ -496,12 +501,14 @@ class PdfWriter:
         inner: list[Flowable] = [
             self.para(f"<i>{escape(option_instructions(q, self.msg))}</i>", self.styles.small)
         ]
+        options: list[Flowable] = []
         for index, option in enumerate(q.options):
             mark = self.checked if option.correct else self.unchecked
             text = f"{chr(ord('a') + index)}) {self.inlines(option.children)}"
             if option.correct:
                 text = f"<b>{text} ({escape(self.msg('correct_answer'))})</b>"
-            inner.append(self.para(text, self.item_style(True), mark))
+            options.append(self.para(text, self.item_style(True), mark))
+        inner.extend(self.indented(options, self.styles.indent))
         if not q.options:
             if q.answer:
                 inner.extend(self.box("answer", self.msg("answer"), self.blocks(q.answer)))
