@@ -120,7 +120,26 @@ class RuledLines(Flowable):
         canvas.restoreState()
 
 
-class LazyParagraph(Paragraph):
+class FastParagraph(Paragraph):
+    """A paragraph that keeps its line breaks for the width it was last wrapped to.
+
+    Tables wrap their cells several times and every layout pass wraps every
+    paragraph again; breaking lines is most of reportlab's work, and the result
+    only depends on the width."""
+
+    _wrapped: tuple[float, float, float] | None = None  # (avail width, width, height)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        cached = self._wrapped
+        if cached is not None and cached[0] == avail_width and hasattr(self, "blPara"):
+            self.width, self.height = cached[1:]
+            return self.width, self.height
+        width, height = super().wrap(avail_width, avail_height)
+        self._wrapped = (avail_width, width, height)
+        return width, height
+
+
+class LazyParagraph(FastParagraph):
     """A paragraph whose markup is finished when it is laid out (``finish``), e.g.
     links to anchors written later and page numbers from the previous pass."""
 
@@ -137,6 +156,7 @@ class LazyParagraph(Paragraph):
         markup = self.finish(self.template)
         if markup != self.markup:
             self.markup = markup
+            self._wrapped = None
             Paragraph.__init__(self, markup, self.style, **self.kw)
         return super().wrap(avail_width, avail_height)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image as PILImage
 from reportlab.graphics.shapes import Drawing, Group, String
-from reportlab.platypus import Flowable, Image
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable
 from svglib.svglib import svg2rlg
 
 from casekit import tree as t
@@ -75,6 +77,29 @@ def _check_raster(data: bytes, item: t.MediaItem, pos: t.Pos) -> tuple[int, int]
         ) from None
 
 
+class RasterImage(Flowable):
+    """A raster image drawn from a shared reader (decoded once, embedded once)."""
+
+    def __init__(self, reader: ImageReader, width: float, height: float) -> None:
+        super().__init__()
+        self.reader = reader
+        self.width = width
+        self.height = height
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+
+
+@lru_cache(maxsize=64)
+def _reader(data: bytes) -> ImageReader:
+    """One decoder per image, so an image used many times is decoded once."""
+    return ImageReader(io.BytesIO(data))
+
+
 def image_flowable(
     root: Path,
     item: t.MediaItem,
@@ -96,6 +121,4 @@ def image_flowable(
         return drawing
     width, height = _check_raster(data, item, pos)
     scale = _fit(width, height, max_width, max_height)
-    image = Image(io.BytesIO(data), width=width * scale, height=height * scale)
-    image.hAlign = "CENTER"
-    return image
+    return RasterImage(_reader(data), width * scale, height * scale)

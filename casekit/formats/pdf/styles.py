@@ -113,7 +113,9 @@ def make_styles(fonts: FontSet, large_print: bool) -> Styles:
             heading("h5", 1.0, 0.6),
             heading("h6", 1.0, 0.6),
         ],
-        box_title=style("box_title", 1.0, fontName=fonts.bold.name, spaceAfter=size * 0.3),
+        box_title=style(
+            "box_title", 1.0, fontName=fonts.bold.name, spaceAfter=size * 0.3, keepWithNext=1
+        ),
         media_code=style("media_code", 1.6, fontName=fonts.bold.name, spaceAfter=2),
         cover_title=style(
             "cover_title", 2.4, fontName=fonts.bold.name, alignment=TA_LEFT, leading=size * 3.0

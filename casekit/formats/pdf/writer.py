@@ -33,6 +33,7 @@ from casekit.collation import sort_key
 from casekit.formats.pdf.flowables import (
     BoxStart,
     CodeLines,
+    FastParagraph,
     LayoutState,
     LazyParagraph,
     Marked,
@@ -170,7 +171,7 @@ class PdfWriter:
         style = style or self.styles.body
         if "\x00" in markup:
             return LazyParagraph(markup, style, self.finish, bulletText=bullet)
-        return Paragraph(markup, style, bulletText=bullet)
+        return FastParagraph(markup, style, bulletText=bullet)
 
     def marked(
         self,
@@ -604,12 +605,15 @@ class PdfWriter:
             self.para(escape(self.msg("footnotes")), self.styles.box_title),
         ]
         for note in lesson.footnotes:
-            inner = self.blocks(note.blocks)
-            first = f"{note.number}."
+            blocks = list(note.blocks)
+            number = f"{note.number}."
             if note.ref_anchor:
-                first = self.internal(first, note.ref_anchor)
-            out.append(self.marked(first, self.styles.small, note.anchor))
-            out.extend(self.indented(inner, self.styles.indent))
+                number = self.internal(number, note.ref_anchor)
+            first = ""
+            if blocks and isinstance(blocks[0], t.Paragraph):
+                first = self.inlines(blocks.pop(0).children)
+            out.append(self.marked(f"{number} {first}", self.styles.small, note.anchor))
+            out.extend(self.indented(self.blocks(blocks), self.styles.indent))
         return out
 
     def module(self, module: t.Module) -> list[Flowable]:
