@@ -302,8 +302,11 @@ def hostile_lesson() -> str:
     row = "| " + " | ".join(f"мән {i}" for i in range(columns)) + " |"
     nested = "".join("  " * depth + "- деңгей\n" for depth in range(15))
     long_cell = "| Ұзын | " + " ".join(["сөз"] * 3000) + " |"
+    # a paragraph longer than a page, with a link that is finished at layout time
+    long_linked = " ".join(["абзац"] * 1500) + " [бөлімге](#sec) " + " ".join(["соңы"] * 1500)
     return (
-        "---\ntitle: Қиын мәтін\n---\n\n"
+        "---\ntitle: Қиын мәтін\n---\n\n## Бөлім {#sec}\n\n"
+        f"{long_linked}\n\n"
         f"{word}\n\n```\n{word}\n```\n\n{header}\n{rule}\n{row}\n\n"
         f"| A | B |\n|---|---|\n{long_cell}\n\n"
         f"{nested}\n![Қауіпті сурет](media/bad.svg)\n"
@@ -317,6 +320,7 @@ def test_hostile_content_gives_a_sensible_layout(make_course, tmp_path):
     assert text.count("Ә") >= 2000  # the long word, twice, with nothing cut off
     assert "Бағана 29" in text and "мән 29" in text
     assert text.count("деңгей") == 15
+    assert text.count("абзац") == 1500 and text.count("соңы") == 1500
     assert "example.com" not in pdf.read_bytes().decode("latin-1")
 
 

@@ -32,7 +32,8 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     state = LayoutState()
     writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
     msg = messages(course.config.language)
-    data = render(course, setup, fonts, styles, msg, state, writer.story())
+    story = writer.story()
+    data = render(course, setup, fonts, styles, msg, state, story, writer.outline)
     if options.booklet:
         data = impose(data)
     target = ctx.out_dir / output_name(course, "pdf")

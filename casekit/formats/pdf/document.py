@@ -125,6 +125,8 @@ class PacketTemplate(BaseDocTemplate):
     def handle_documentBegin(self) -> None:  # noqa: N802 (reportlab's name)
         super().handle_documentBegin()
         self.section = ""
+        # the first pass only measures: its pages are never shown
+        self.canv.casekit_dry = self.state.total == 0
         stamp = self.date_string
         self.canv.setDateFormatter(lambda *_: stamp)
 
@@ -213,7 +215,11 @@ def cover(course: t.Course, styles: Styles, msg: Messages, frame_height: float) 
     return out
 
 
-def contents(styles: Styles, fonts: FontSet, msg: Messages) -> list[Flowable]:
+def contents(
+    styles: Styles, fonts: FontSet, msg: Messages, entries: list[tuple[int, str, int, str]]
+) -> list[Flowable]:
+    """The table of contents, sized from the start: ``entries`` (with unknown pages) fill
+    it in the first pass, so filling in the page numbers does not move any page."""
     table_style = TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), fonts.family, styles.size),
@@ -223,6 +229,7 @@ def contents(styles: Styles, fonts: FontSet, msg: Messages) -> list[Flowable]:
         ]
     )
     toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0, tableStyle=table_style)
+    toc._entries = list(entries)
     return [Paragraph(escape(msg("contents")), styles.toc_title), toc]
 
 
@@ -234,6 +241,7 @@ def render(
     msg: Messages,
     state: LayoutState,
     body: list[Flowable],
+    toc_entries: list[tuple[int, str, int, str]],
 ) -> bytes:
     """Lay out cover, contents and ``body`` until page numbers settle; the PDF bytes."""
     buffer = io.BytesIO()
@@ -243,7 +251,7 @@ def render(
         *cover(course, styles, msg, doc.height),
         NextPageTemplate("body"),
         PageBreak(),
-        *contents(styles, fonts, msg),
+        *contents(styles, fonts, msg, toc_entries),
         *body,
     ]
     try:

@@ -30,6 +30,8 @@ class QrCode(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
+        if is_dry(canvas):
+            return
         count = len(self.matrix)
         module = self.size / count
         canvas.saveState()
@@ -120,6 +122,12 @@ class RuledLines(Flowable):
         canvas.restoreState()
 
 
+def is_dry(canvas: Any) -> bool:
+    """True on the first layout pass, whose pages are measured but never shown:
+    flowables that are costly to draw skip drawing there."""
+    return getattr(canvas, "casekit_dry", False)
+
+
 class FastParagraph(Paragraph):
     """A paragraph that keeps its line breaks for the width it was last wrapped to.
 
@@ -138,21 +146,33 @@ class FastParagraph(Paragraph):
         self._wrapped = (avail_width, width, height)
         return width, height
 
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not is_dry(canvas):
+            super().drawOn(canvas, x, y, _sW)
+
 
 class LazyParagraph(FastParagraph):
     """A paragraph whose markup is finished when it is laid out (``finish``), e.g.
     links to anchors written later and page numbers from the previous pass."""
 
     def __init__(
-        self, template: str, style: ParagraphStyle, finish: Callable[[str], str], **kw: Any
+        self,
+        template: str | None,
+        style: ParagraphStyle,
+        finish: Callable[[str], str] | None = None,
+        **kw: Any,
     ) -> None:
+        # reportlab's ``split`` makes the parts with ``self.__class__(None, style, frags=...)``:
+        # those parts are finished already (``finish`` is None)
         self.template = template
         self.finish = finish
         self.kw = kw
-        self.markup = finish(template)
+        self.markup = finish(template) if finish and template is not None else template
         super().__init__(self.markup, style, **kw)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self.finish is None or self.template is None:
+            return super().wrap(avail_width, avail_height)
         markup = self.finish(self.template)
         if markup != self.markup:
             self.markup = markup
@@ -167,6 +187,15 @@ class Marked(LazyParagraph):
 
     anchors: tuple[str, ...] = ()
     outline: tuple[int, str, str] | None = None
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        parts = super().split(avail_width, avail_height)
+        if parts and parts[0] is not self:
+            first = parts[0]
+            first.anchors, first.outline = self.anchors, self.outline  # type: ignore[attr-defined]
+            for part in parts[1:]:
+                part.anchors, part.outline = (), None  # type: ignore[attr-defined]
+        return parts
 
 
 class LayoutState(IndexingFlowable):

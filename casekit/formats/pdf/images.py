@@ -16,6 +16,7 @@ from svglib.svglib import svg2rlg
 
 from casekit import tree as t
 from casekit.diagnostics import error
+from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.media import MAX_IMAGE_PIXELS
 from casekit.render.images import image_bytes
@@ -59,15 +60,21 @@ def _use_course_fonts(drawing: Drawing, fonts: FontSet) -> None:
             stack.extend(node.contents)
 
 
+@lru_cache(maxsize=64)
+def _raster_size(data: bytes) -> tuple[int, int]:
+    """Decode ``data`` fully once (a broken file fails here, not at draw time)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        with PILImage.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"{image.width}x{image.height} pixels is too large")
+            image.load()
+            return image.size
+
+
 def _check_raster(data: bytes, item: t.MediaItem, pos: t.Pos) -> tuple[int, int]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise ValueError(f"{image.width}x{image.height} pixels is too large")
-                image.load()
-                return image.size
+        return _raster_size(data)
     except Exception as exc:  # Pillow raises many kinds for broken files
         raise error(
             pos.path,
@@ -78,11 +85,13 @@ def _check_raster(data: bytes, item: t.MediaItem, pos: t.Pos) -> tuple[int, int]
 
 
 class RasterImage(Flowable):
-    """A raster image drawn from a shared reader (decoded once, embedded once)."""
+    """A raster image drawn from a shared reader. The first use puts it in a form
+    XObject (one decode and one hash per document); every use draws that form."""
 
-    def __init__(self, reader: ImageReader, width: float, height: float) -> None:
+    def __init__(self, reader: ImageReader, key: str, width: float, height: float) -> None:
         super().__init__()
         self.reader = reader
+        self.key = key
         self.width = width
         self.height = height
         self.hAlign = "CENTER"
@@ -91,7 +100,20 @@ class RasterImage(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        canvas = self.canv
+        if is_dry(canvas):
+            return
+        drawn: set[str] = canvas.__dict__.setdefault("casekit_images", set())
+        name = f"img-{self.key}"
+        if name not in drawn:
+            drawn.add(name)
+            canvas.beginForm(name, 0, 0, 1, 1)
+            canvas.drawImage(self.reader, 0, 0, 1, 1)
+            canvas.endForm()
+        canvas.saveState()
+        canvas.scale(self.width, self.height)
+        canvas.doForm(name)
+        canvas.restoreState()
 
 
 @lru_cache(maxsize=64)
@@ -121,4 +143,4 @@ def image_flowable(
         return drawing
     width, height = _check_raster(data, item, pos)
     scale = _fit(width, height, max_width, max_height)
-    return RasterImage(_reader(data), width * scale, height * scale)
+    return RasterImage(_reader(data), item.sha256[:16], width * scale, height * scale)

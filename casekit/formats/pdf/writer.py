@@ -88,6 +88,7 @@ class PdfWriter:
         self.depth = 0  # list / quote nesting
         self.lesson_id = ""
         self.anchors: set[str] = set()  # every destination written so far
+        self.outline: list[tuple[int, str, int, str]] = []  # TOC entries, pages unknown
         self.unchecked = fonts.symbol("☐", "[ ]")
         self.checked = fonts.symbol("☑", "[x]")
         self.bullet = fonts.symbol("•", "-")
@@ -187,6 +188,8 @@ class PdfWriter:
         flow = Marked(markup, style, self.finish)
         flow.anchors = (anchor,) if anchor else ()
         flow.outline = (outline[0], outline[1], anchor) if outline and anchor else None
+        if flow.outline is not None:
+            self.outline.append((outline[0], escape(outline[1], quote=False), 0, anchor))
         return flow
 
     def labelled(self, label: str, title: list[t.Inline]) -> str:
