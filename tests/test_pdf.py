@@ -337,3 +337,18 @@ def test_corrupt_image_is_a_diagnostic(make_course, tmp_path):
     else:
         assert result.stopped
         assert any("broken.png" in str(d) for d in result.diagnostics.sorted())
+
+
+def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path):
+    title = " ".join(["атау"] * 3000)
+    root = make_course(
+        {
+            "a.md": f'---\ntitle: T\n---\n\nText.\n\n::: {{.video src="media/v.mp4" title="{title}"}}\n:::\n'
+        },
+        files={"media/v.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64},
+    )
+    with pytest.raises(CasekitError) as caught:
+        build_course(root, ["pdf"], ("learner",), tmp_path / "out", {})
+    message = str(caught.value)
+    assert message.startswith("a.md:7:1: error: this block cannot be laid out")
+    assert message.endswith("[pdf-layout]") and "\n" not in message

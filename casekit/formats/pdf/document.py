@@ -256,13 +256,13 @@ def render(
     ]
     try:
         doc.multiBuild(story, maxPasses=MAX_PASSES)
-    except LayoutError as exc:
+    except LayoutError:
         pos = doc.last_pos or course.lessons()[0].pos
-        reason = str(exc).split(" at ")[0].splitlines()[0][:160]
+        size = "×".join(str(round(v / mm)) for v in setup.size)
         raise error(
             pos.path,
-            f"this block cannot be laid out on a {'×'.join(str(round(v / mm)) for v in setup.size)} mm "
-            f"page ({reason}); shorten it or split it",
+            f"this block cannot be laid out on a {size} mm page: it is taller than the page "
+            "and cannot be split; shorten it or split it",
             "pdf-layout",
             pos.line,
             pos.column,
