@@ -14,6 +14,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepInFrame,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -189,7 +190,10 @@ def _clip(text: str, fonts: FontSet, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def cover(course: t.Course, styles: Styles, msg: Messages, frame_height: float) -> list[Flowable]:
+def cover(
+    course: t.Course, styles: Styles, msg: Messages, frame_width: float, frame_height: float
+) -> list[Flowable]:
+    """The cover page (shrunk to fit one page whatever the titles' length)."""
     config = course.config
 
     def line(label: str, value: str) -> Paragraph:
@@ -212,7 +216,7 @@ def cover(course: t.Course, styles: Styles, msg: Messages, frame_height: float) 
     out.append(line(msg("version"), config.version))
     out.append(line(msg("date"), source_date(course).date().isoformat()))
     out.append(line(msg("licence"), config.licence))
-    return out
+    return [KeepInFrame(frame_width, frame_height, out, mode="shrink")]
 
 
 def contents(
@@ -248,7 +252,7 @@ def render(
     doc = PacketTemplate(buffer, course, setup, fonts, styles, msg, state)
     story: list[Flowable] = [
         state,
-        *cover(course, styles, msg, doc.height),
+        *cover(course, styles, msg, doc.width, doc.height),
         NextPageTemplate("body"),
         PageBreak(),
         *contents(styles, fonts, msg, toc_entries),

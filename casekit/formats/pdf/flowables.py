@@ -9,7 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
-from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.styles import RULE
@@ -67,6 +67,19 @@ class BoxStart(FrameBG):
             self.left = frame._leftExtraIndent
             self.right = frame._rightExtraIndent
         super().draw()
+
+
+class BoxEnd(FrameActionFlowable):
+    """Ends the box ``BoxStart`` began. A frame action, so it takes effect where it
+    is even at the very end of a page (a ``FrameBG`` end there moves to the next
+    page and draws an empty strip of the box)."""
+
+    def __init__(self) -> None:  # FrameActionFlowable's own __init__ refuses to run
+        pass
+
+    def frameAction(self, frame: Any) -> None:  # noqa: N802 (reportlab's name)
+        if frame._frameBGs:
+            frame._frameBGs.pop()
 
 
 class CodeLines(Preformatted):

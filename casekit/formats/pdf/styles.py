@@ -97,7 +97,7 @@ def make_styles(fonts: FontSet, large_print: bool) -> Styles:
             leading=size * 0.85 * 1.3,
             leftIndent=size * 0.5,
             rightIndent=size * 0.5,
-            spaceAfter=0,
+            spaceAfter=size * 0.4,
         ),
         cell=style("cell", 0.9, spaceAfter=0, leading=size * 0.9 * 1.25),
         cell_head=style(

@@ -31,6 +31,7 @@ from reportlab.platypus.flowables import FrameBG, HRFlowable
 from casekit import tree as t
 from casekit.collation import sort_key
 from casekit.formats.pdf.flowables import (
+    BoxEnd,
     BoxStart,
     CodeLines,
     FastParagraph,
@@ -246,6 +247,7 @@ class PdfWriter:
             parent=body,
             bulletIndent=-self.styles.indent,
             bulletFontName=self.fonts.family,
+            bulletFontSize=body.fontSize,
             spaceAfter=body.fontSize * (0.2 if tight else 0.5),
         )
 
@@ -359,8 +361,7 @@ class PdfWriter:
             BoxStart(CODE_BG),
             Spacer(1, pad),
             lines,
-            Spacer(1, pad),
-            FrameBG(start=False),
+            BoxEnd(),
             Spacer(1, self.styles.size * 0.8),
         ]
 
@@ -375,7 +376,7 @@ class PdfWriter:
         inner = self.blocks(b.blocks)
         self.depth -= 1
         pad = self.styles.size * 0.5
-        box = [BoxStart(SHADE), Spacer(1, pad), *self.indented(inner, pad), FrameBG(start=False)]
+        box = [BoxStart(SHADE), Spacer(1, pad), *self.indented(inner, pad), BoxEnd()]
         return self.indented(box, self.styles.indent)
 
     def block_thematicbreak(self, b: t.ThematicBreak) -> list[Flowable]:
@@ -408,16 +409,25 @@ class PdfWriter:
         head = (
             [self.para(self.labelled(label, title or []), self.styles.box_title)] if label else []
         )
-        return [
+        # the top of the box stays with its first content: no empty box at a page end
+        lead: list[Flowable] = [
             Spacer(1, pad * 0.5),
             BoxStart(background, border),
             Indenter(left=pad, right=pad),
             Spacer(1, pad),
             *head,
-            *inner,
-            Spacer(1, pad * 0.4),
+        ]
+        rest = list(inner)
+        while rest:
+            flow = rest.pop(0)
+            lead.append(flow)
+            if not isinstance(flow, (Indenter, Spacer, FrameBG)):
+                break
+        return [
+            KeepTogether(lead),
+            *rest,
             Indenter(left=-pad, right=-pad),
-            FrameBG(start=False),
+            BoxEnd(),
             Spacer(1, pad),
         ]
 
@@ -558,8 +568,8 @@ class PdfWriter:
                 ("LINEBELOW", (0, 2), (0, -1), 0.6, RULE),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 2), (0, -1), field * 0.6),
             ],
-            rowHeights=[field] * len(rows),
         )
         head = self.table(
             [[info, QrCode(answer_sheet_payload(self.course, b), qr_size)]],
