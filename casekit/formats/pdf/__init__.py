@@ -15,7 +15,7 @@ from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.formats import BuildContext, Format, output_name, register
 from casekit.formats.pdf.booklet import impose
-from casekit.formats.pdf.document import PageSetup, render
+from casekit.formats.pdf.document import Packet, PageSetup, render
 from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.styles import make_styles
@@ -31,9 +31,9 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     styles = make_styles(fonts, options.large_print)
     state = LayoutState()
     writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
-    msg = messages(course.config.language)
+    packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
     story = writer.story()
-    data = render(course, setup, fonts, styles, msg, state, story, writer.outline)
+    data = render(packet, story, writer.outline)
     if options.booklet:
         data = impose(data)
     target = ctx.out_dir / output_name(course, "pdf")

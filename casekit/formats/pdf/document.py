@@ -62,20 +62,24 @@ class PageSetup:
         return 6 * mm
 
 
+@dataclass(frozen=True)
+class Packet:
+    """Everything the page layout of one edition needs besides the flowables."""
+
+    course: t.Course
+    setup: PageSetup
+    fonts: FontSet
+    styles: Styles
+    msg: Messages
+    state: LayoutState
+
+
 class PacketTemplate(BaseDocTemplate):
     """Cover page without header; body pages with header (course / module) and
     footer (edition, page X of Y); modules and lessons in the outline and TOC."""
 
-    def __init__(
-        self,
-        buffer: io.BytesIO,
-        course: t.Course,
-        setup: PageSetup,
-        fonts: FontSet,
-        styles: Styles,
-        msg: Messages,
-        state: LayoutState,
-    ) -> None:
+    def __init__(self, buffer: io.BytesIO, packet: Packet) -> None:
+        course, setup, msg = packet.course, packet.setup, packet.msg
         config = course.config
         super().__init__(
             buffer,
@@ -91,14 +95,14 @@ class PacketTemplate(BaseDocTemplate):
             keywords=[config.id, config.version],
             lang=config.language,
             invariant=1,
-            initialFontName=fonts.family,
+            initialFontName=packet.fonts.family,
             displayDocTitle=1,
         )
         self.course = course
-        self.fonts = fonts
-        self.styles = styles
+        self.fonts = packet.fonts
+        self.styles = packet.styles
         self.msg = msg
-        self.state = state
+        self.state = packet.state
         self.section = ""
         self.last_pos: t.Pos | None = None
         date = source_date(course)
@@ -238,24 +242,18 @@ def contents(
 
 
 def render(
-    course: t.Course,
-    setup: PageSetup,
-    fonts: FontSet,
-    styles: Styles,
-    msg: Messages,
-    state: LayoutState,
-    body: list[Flowable],
-    toc_entries: list[tuple[int, str, int, str]],
+    packet: Packet, body: list[Flowable], toc_entries: list[tuple[int, str, int, str]]
 ) -> bytes:
     """Lay out cover, contents and ``body`` until page numbers settle; the PDF bytes."""
+    course, setup, styles, msg = packet.course, packet.setup, packet.styles, packet.msg
     buffer = io.BytesIO()
-    doc = PacketTemplate(buffer, course, setup, fonts, styles, msg, state)
+    doc = PacketTemplate(buffer, packet)
     story: list[Flowable] = [
-        state,
+        packet.state,
         *cover(course, styles, msg, doc.width, doc.height),
         NextPageTemplate("body"),
         PageBreak(),
-        *contents(styles, fonts, msg, toc_entries),
+        *contents(styles, packet.fonts, msg, toc_entries),
         *body,
     ]
     try:

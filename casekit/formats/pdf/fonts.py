@@ -122,20 +122,18 @@ def load_fonts(course: t.Course) -> FontSet:
             builtin = template_path(course, BUILTIN[role])
             faces[role] = _load(builtin, builtin.name, 1)
     fonts = FontSet(**faces)
-    pdfmetrics.registerFontFamily(
-        fonts.regular.name,
-        normal=fonts.regular.name,
-        bold=fonts.bold.name,
-        italic=fonts.italic.name,
-        boldItalic=fonts.bold_italic.name,
-    )
-    pdfmetrics.registerFontFamily(
-        fonts.mono.name,
-        normal=fonts.mono.name,
-        bold=fonts.mono_bold.name,
-        italic=fonts.mono.name,
-        boldItalic=fonts.mono_bold.name,
-    )
+    # <b> and <i> in paragraph markup switch faces inside these families
+    for normal, bold, italic, bold_italic in (
+        (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic),
+        (fonts.mono, fonts.mono_bold, fonts.mono, fonts.mono_bold),
+    ):
+        pdfmetrics.registerFontFamily(
+            normal.name,
+            normal=normal.name,
+            bold=bold.name,
+            italic=italic.name,
+            boldItalic=bold_italic.name,
+        )
     return fonts
 
 
