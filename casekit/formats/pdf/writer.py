@@ -47,8 +47,10 @@ from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, 
 from casekit.messages import Messages, messages
 from casekit.render.common import (
     callout_label,
+    correct_options,
     media_caption,
     option_instructions,
+    option_letter,
     safe_href,
 )
 from casekit.vtt import format_time
@@ -518,7 +520,7 @@ class PdfWriter:
         options: list[Flowable] = []
         for index, option in enumerate(q.options):
             mark = self.checked if option.correct else self.unchecked
-            text = f"{chr(ord('a') + index)}) {self.inlines(option.children)}"
+            text = f"{option_letter(index)} {self.inlines(option.children)}"
             if option.correct:
                 text = f"<b>{text} ({escape(self.msg('correct_answer'))})</b>"
             options.append(self.para(text, self.item_style(True), mark))
@@ -697,9 +699,7 @@ class PdfWriter:
     def answer_text(self, q: t.Question) -> str:
         if q.options:
             return "; ".join(
-                f"{chr(ord('a') + i)}) {self.inlines(o.children)}"
-                for i, o in enumerate(q.options)
-                if o.correct
+                f"{letter} {self.inlines(text)}" for letter, text in correct_options(q)
             )
         return " ".join(
             self.inlines(b.children) for b in t.iter_blocks(q.answer) if isinstance(b, t.Paragraph)
