@@ -241,6 +241,8 @@ def test_booklet_pages_are_in_saddle_stitch_order(a5_and_booklet):
     a5, booklet = a5_and_booklet
     pages = len(PdfReader(a5).pages)
     padded = -(-pages // 4) * 4
+    qpdf = require_tool("qpdf")
+    subprocess.run([qpdf, "--check", str(booklet)], check=True, capture_output=True)
     reader = PdfReader(booklet)
     assert len(reader.pages) == padded // 2
     for side, (left, right) in zip(reader.pages, saddle_stitch_order(padded), strict=True):

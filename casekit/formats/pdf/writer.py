@@ -9,7 +9,6 @@ another lesson also prints "see page N", taken from the previous layout pass
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 
@@ -92,6 +91,7 @@ class PdfWriter:
         self.lesson_id = ""
         self.anchors: set[str] = set()  # every destination written so far
         self.outline: list[tuple[int, str, int, str]] = []  # TOC entries, pages unknown
+        self.derived: dict[str, ParagraphStyle] = {}  # styles made from the base styles
         self.unchecked = fonts.symbol("☐", "[ ]")
         self.checked = fonts.symbol("☑", "[x]")
         self.bullet = fonts.symbol("•", "-")
@@ -241,12 +241,18 @@ class PdfWriter:
             width = 0
         return [Indenter(left=width), *flows, Indenter(left=-width)]
 
-    @lru_cache(maxsize=32)  # noqa: B019 (one writer per build)
+    def derive(self, name: str, parent: ParagraphStyle, **changes: object) -> ParagraphStyle:
+        """A variant of ``parent``, made once per writer."""
+        if name not in self.derived:
+            self.derived[name] = ParagraphStyle(name, parent=parent, **changes)
+        return self.derived[name]
+
     def item_style(self, tight: bool) -> ParagraphStyle:
+        """The style of a list item's first paragraph (its marker hangs to the left)."""
         body = self.styles.body
-        return ParagraphStyle(
+        return self.derive(
             f"item-{tight}",
-            parent=body,
+            body,
             bulletIndent=-self.styles.indent,
             bulletFontName=self.fonts.family,
             bulletFontSize=body.fontSize,
@@ -288,13 +294,9 @@ class PdfWriter:
             style = self.aligned(style, c.align)
         return self.para(self.inlines(c.children), style)
 
-    @lru_cache(maxsize=32)  # noqa: B019
     def aligned(self, style: ParagraphStyle, align: str) -> ParagraphStyle:
-        return ParagraphStyle(
-            f"{style.name}-{align}",
-            parent=style,
-            alignment={"left": 0, "center": 1, "right": 2}[align],
-        )
+        alignment = {"left": 0, "center": 1, "right": 2}[align]
+        return self.derive(f"{style.name}-{align}", style, alignment=alignment)
 
     def column_widths(self, b: t.Table) -> list[float]:
         """Widths by content: longer columns get more room, none gets less than a word."""
