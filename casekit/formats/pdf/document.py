@@ -258,6 +258,13 @@ def render(
     ]
     try:
         doc.multiBuild(story, maxPasses=MAX_PASSES)
+    except IndexError:  # multiBuild: page numbers still changing after MAX_PASSES
+        raise error(
+            "course.toml",
+            f"page numbers did not settle after {MAX_PASSES} layout passes; "
+            "please report this course to the casekit developers",
+            "pdf-layout",
+        ) from None
     except LayoutError:
         pos = doc.last_pos or course.lessons()[0].pos
         size = "×".join(str(round(v / mm)) for v in setup.size)
