@@ -258,7 +258,9 @@ def render(
     ]
     try:
         doc.multiBuild(story, maxPasses=MAX_PASSES)
-    except IndexError:  # multiBuild: page numbers still changing after MAX_PASSES
+    except IndexError as exc:  # multiBuild: page numbers still changing after MAX_PASSES
+        if "not resolved" not in str(exc):
+            raise
         raise error(
             "course.toml",
             f"page numbers did not settle after {MAX_PASSES} layout passes; "
