@@ -239,6 +239,8 @@ def a5_and_booklet(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_booklet_pages_are_in_saddle_stitch_order(a5_and_booklet):
     a5, booklet = a5_and_booklet
+    first = PdfReader(a5).pages[0]
+    assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (420, 595)
     pages = len(PdfReader(a5).pages)
     padded = -(-pages // 4) * 4
     qpdf = require_tool("qpdf")
