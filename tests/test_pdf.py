@@ -313,6 +313,9 @@ def hostile_lesson() -> str:
         f"{long_linked}\n\n"
         f"{word}\n\n```\n{word}\n```\n\n{header}\n{rule}\n{row}\n\n"
         f"| A | B |\n|---|---|\n{long_cell}\n\n"
+        "| Қайталанатын | Баған |\n|---|---|\n"
+        + "".join(f"| жол {i} | мән |\n" for i in range(150))
+        + "\n"
         f"{nested}\n![Қауіпті сурет](media/bad.svg)\n"
     )
 
@@ -323,6 +326,10 @@ def test_hostile_content_gives_a_sensible_layout(make_course, tmp_path):
     text = "".join(page_texts(pdf))
     assert text.count("Ә") >= 2000  # the long word, twice, with nothing cut off
     assert "Бағана 29" in text and "мән 29" in text
+    pages = page_texts(pdf)
+    long_table = [p for p in pages if "жол " in p]
+    assert len(long_table) >= 2  # the 150-row table runs over pages ...
+    assert all("Қайталанатын" in p for p in long_table)  # ... with its header on each
     assert text.count("деңгей") == 15
     assert text.count("абзац") == 1500 and text.count("соңы") == 1500
     assert "example.com" not in pdf.read_bytes().decode("latin-1")
