@@ -78,7 +78,7 @@ class FontSet:
 _LOADED: dict[tuple[str, str], Face] = {}
 
 
-def _load(real: Path, shown: str, where_line: int) -> Face:
+def _load(real: Path, shown: str) -> Face:
     data = real.read_bytes()
     digest = hashlib.sha256(data).hexdigest()[:16]
     key = (str(real), digest)
@@ -91,7 +91,6 @@ def _load(real: Path, shown: str, where_line: int) -> Face:
                 COURSE_FILE,
                 f"font {shown!r} cannot be used: {exc} (a TrueType .ttf file is needed)",
                 "font-invalid",
-                where_line,
             ) from None
         pdfmetrics.registerFont(font)
         _LOADED[key] = Face(name, shown, font)
@@ -115,12 +114,12 @@ def load_fonts(course: t.Course) -> FontSet:
     for role in ("regular", "mono", "bold", "italic", "bold_italic", "mono_bold"):
         rel = getattr(configured, role)
         if rel:
-            faces[role] = _load(_course_font(course, rel), rel, 1)
+            faces[role] = _load(_course_font(course, rel), rel)
         elif role in FALLBACK and getattr(configured, "mono" if "mono" in role else "regular"):
             faces[role] = faces[FALLBACK[role]]
         else:
             builtin = template_path(course, BUILTIN[role])
-            faces[role] = _load(builtin, builtin.name, 1)
+            faces[role] = _load(builtin, builtin.name)
     fonts = FontSet(**faces)
     # <b> and <i> in paragraph markup switch faces inside these families
     for normal, bold, italic, bold_italic in (
