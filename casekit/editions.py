@@ -10,6 +10,7 @@ from casekit import tree as t
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
     """A copy of ``course`` for ``edition``; media items and settings are shared."""
+
     def shared() -> dict[int, object]:
         """A fresh deepcopy memo that keeps media items and settings shared."""
         memo: dict[int, object] = {id(item): item for item in course.media}
