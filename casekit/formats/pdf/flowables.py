@@ -8,7 +8,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Table
 from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
@@ -158,6 +158,14 @@ class FastParagraph(Paragraph):
         width, height = super().wrap(avail_width, avail_height)
         self._wrapped = (avail_width, width, height)
         return width, height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not is_dry(canvas):
+            super().drawOn(canvas, x, y, _sW)
+
+
+class FastTable(Table):
+    """A table that is only measured, not drawn, in the first layout pass."""
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
         if not is_dry(canvas):

@@ -34,6 +34,7 @@ from casekit.formats.pdf.flowables import (
     BoxStart,
     CodeLines,
     FastParagraph,
+    FastTable,
     LayoutState,
     LazyParagraph,
     Marked,
@@ -211,7 +212,7 @@ class PdfWriter:
         """A reportlab table in the course font (reportlab's default is an
         unembedded Helvetica, referenced even when every cell is a paragraph)."""
         font = ("FONT", (0, 0), (-1, -1), self.fonts.family, self.styles.size)
-        return Table(data, colWidths=widths, style=TableStyle([font, *commands]), **kw)
+        return FastTable(data, colWidths=widths, style=TableStyle([font, *commands]), **kw)
 
     # ---------------------------------------------------------------- blocks
 
