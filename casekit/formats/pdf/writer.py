@@ -564,6 +564,7 @@ class PdfWriter:
             line(msg("learner_name")),
             line(msg("learner_id")),
             line(msg("date")),
+            line(msg("signature")),
         ]
         qr_size = styles.size * 9
         info = self.table(
