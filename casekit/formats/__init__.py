@@ -16,7 +16,11 @@ from typing import Any
 from casekit import tree as t
 from casekit.config import PrintOptions
 
-FORMAT_MODULES = ("casekit.formats.html", "casekit.formats.usb")
+FORMAT_MODULES = (
+    "casekit.formats.html",
+    "casekit.formats.pdf",
+    "casekit.formats.usb",
+)
 
 
 @dataclass
