@@ -13,7 +13,7 @@ import pypdfium2
 import pytest
 import reportlab
 import zxingcpp
-from conftest import MINI, require_tool
+from tests.conftest import MINI, require_tool
 from pypdf import PdfReader
 
 from casekit.build import build_course
