@@ -1,0 +1,153 @@
+"""The whole DOCX of one edition: cover, contents, modules and lessons, appendices."""
+
+from __future__ import annotations
+
+from docx.oxml.ns import qn
+
+from casekit import tree as t
+from casekit.collation import sort_key
+from casekit.formats.docx.fields import field_begin, field_end
+from casekit.formats.docx.links import internal_link
+from casekit.formats.docx.oxml import el
+from casekit.formats.docx.writer import DocxWriter, RunFormat
+from casekit.render.common import edition_label, source_date
+
+TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+
+
+def contents_entries(course: t.Course, msg) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+    """(level, text, anchor) of every module and lesson, as the TOC field lists them."""
+    entries = []
+    for module in course.modules:
+        entries.append((1, f"{msg('module', number=module.index)}: {module.title}", module.id))
+        for lesson in module.lessons:
+            entries.append((2, f"{lesson.number} {t.plain_text(lesson.title)}", lesson.anchor))
+    return entries
+
+
+def write_course(writer: DocxWriter) -> None:
+    doc, course, msg = writer.doc, writer.course, writer.msg
+    cover(writer)
+    contents(writer)
+    for module in course.modules:
+        heading = writer.heading(doc, 1, module.id)
+        writer.text(heading, f"{msg('module', number=module.index)}: {module.title}")
+        for lesson in module.lessons:
+            write_lesson(writer, lesson)
+    glossary(writer)
+    media_index(writer)
+    answer_key(writer)
+
+
+def cover(writer: DocxWriter) -> None:
+    doc, config, msg = writer.doc, writer.course.config, writer.msg
+    writer.text(writer.para(doc, "Title"), config.title)
+    if config.subtitle:
+        writer.text(writer.para(doc, "Subtitle"), config.subtitle)
+    lines = [
+        edition_label(writer.course, msg),
+        f"{msg('organisation')}: {config.organisation}",
+        f"{msg('authors')}: {', '.join(config.authors)}",
+    ]
+    if config.level:
+        lines.append(f"{msg('level')}: {config.level}")
+    if config.credits is not None:
+        lines.append(f"{msg('credits')}: {config.credits:g}")
+    lines.append(f"{msg('version')}: {config.version}")
+    lines.append(f"{msg('date')}: {source_date(writer.course).date().isoformat()}")
+    lines.append(f"{msg('licence')}: {config.licence}")
+    for index, line in enumerate(lines):
+        writer.text(writer.para(doc, "Cover Info"), line, RunFormat(bold=index == 0))
+
+
+def contents(writer: DocxWriter) -> None:
+    """A TOC field whose result is already filled in with the modules and lessons
+    (linked, without page numbers), so the contents show before a word processor
+    updates the field: Word offers to on opening (``updateFields``); LibreOffice
+    keeps the result as it is until "Update index"."""
+    doc = writer.doc
+    writer.text(writer.para(doc, "TOC Heading"), writer.msg("contents"))
+    entries = contents_entries(writer.course, writer.msg)
+    paragraphs = []
+    for level, text, anchor in entries:
+        p = writer.para(doc, f"toc {level}")
+        link = internal_link(writer.bookmarks, anchor)
+        p.append(link)
+        writer.text(link, text)
+        paragraphs.append(p)
+    if not paragraphs:
+        return
+    first = paragraphs[0]
+    ppr = first.find(qn("w:pPr"))
+    for run in reversed(field_begin(TOC_INSTRUCTION, dirty=True)):
+        ppr.addnext(run)
+    paragraphs[-1].append(field_end())
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        settings.append(el("w:updateFields", val="true"))
+
+
+def write_lesson(writer: DocxWriter, lesson: t.Lesson) -> None:
+    doc, msg = writer.doc, writer.msg
+    heading = writer.heading(doc, 2, lesson.anchor)
+    writer.text(heading, f"{lesson.number} ")
+    writer.inlines(heading, lesson.title)
+    if lesson.hours is not None:
+        writer.text(writer.para(doc, "Lesson Info"), f"{msg('hours')}: {lesson.hours:g}")
+    if lesson.outcomes:
+        pos = lesson.pos
+        items = [t.ListItem(pos, [t.Paragraph(pos, [t.Text(o)])]) for o in lesson.outcomes]
+        writer.box(doc, "Objectives Box", msg("outcomes"), [t.BulletList(pos, items)])
+    writer.notes = {note.anchor: note for note in lesson.footnotes}
+    writer.blocks(doc, lesson.blocks)
+    writer.notes = {}
+
+
+def glossary(writer: DocxWriter) -> None:
+    entries = sorted(writer.course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+    if entries:
+        writer.text(writer.heading(writer.doc, 1, "glossary"), writer.msg("glossary"))
+        for entry in entries:
+            writer.glossary_entry(writer.doc, entry)
+
+
+def media_index(writer: DocxWriter) -> None:
+    items = [m for m in writer.course.media if m.code]
+    if items:
+        writer.text(writer.heading(writer.doc, 1, "media-index"), writer.msg("media_index"))
+        for item in items:
+            writer.media_card(writer.doc, item)
+            writer.para(writer.doc, "Table Text")
+
+
+def answer_key(writer: DocxWriter) -> None:
+    """The learner edition's answers appendix, when the course asks for it."""
+    key = writer.course.answer_key
+    if not key:
+        return
+    msg, doc = writer.msg, writer.doc
+    writer.text(writer.heading(doc, 1, "answer-key"), msg("answers_appendix"))
+    for entry in key:
+        p = writer.para(doc, "Body Text")
+        label = f"{msg('quiz', number=entry.quiz.number)}, "
+        label += f"{msg('question', number=entry.question.number)}: "
+        writer.text(p, label, RunFormat(bold=True))
+        q = entry.question
+        if q.options:
+            writer.text(
+                p,
+                "; ".join(
+                    f"{chr(ord('a') + i)}) {t.plain_text(o.children)}"
+                    for i, o in enumerate(q.options)
+                    if o.correct
+                ),
+            )
+        else:
+            writer.text(
+                p,
+                " ".join(
+                    t.plain_text(b.children)
+                    for b in t.iter_blocks(q.answer)
+                    if isinstance(b, t.Paragraph)
+                ),
+            )

@@ -1,0 +1,77 @@
+"""The reference document: where every style of a casekit DOCX comes from.
+
+casekit ships ``templates/docx/reference.docx``, made by ``make_reference``
+below (python-docx's blank document with casekit's styles). A course may put
+its own ``docx/reference.docx`` (letterhead, fonts, colours) in its templates
+folder; whatever styles that document lacks are added, so a build never fails
+on a missing style. Regenerate the bundled file with
+``python -m casekit.formats.docx.reference templates/docx/reference.docx``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import docx
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+from casekit import tree as t
+from casekit.diagnostics import error
+from casekit.formats.docx.styles import add_missing_styles, replace_styles
+from casekit.formats.docx.zipfix import deterministic_zip
+from casekit.templates_lookup import template_path
+
+REFERENCE = "docx/reference.docx"
+REFERENCE_DATE = datetime(2026, 1, 1)
+
+
+def load_reference(course: t.Course) -> Document:
+    """The course's (or casekit's) reference document, emptied, with every casekit style."""
+    path = template_path(course, REFERENCE)
+    try:
+        doc = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise error(
+            str(path), f"not a usable Word reference document: {exc}", "docx-reference"
+        ) from None
+    clear_body(doc)
+    add_missing_styles(doc)
+    return doc
+
+
+def clear_body(doc: Document) -> None:
+    """Drop the reference document's text, keeping its final section (page set-up)."""
+    body = doc.element.body
+    section = body.sectPr
+    for child in list(body):
+        if child is not section:
+            body.remove(child)
+
+
+def make_reference() -> bytes:
+    """casekit's own reference document, byte for byte the same on every run."""
+    doc = docx.Document()
+    clear_body(doc)
+    replace_styles(doc)
+    package_rels = doc.part.package.rels
+    for r_id, rel in list(package_rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package_rels[r_id]
+    props = doc.core_properties
+    props.title = "casekit reference document"
+    props.author = props.last_modified_by = "casekit"
+    props.comments = props.keywords = props.subject = ""
+    props.created = props.modified = REFERENCE_DATE
+    props.revision = 1
+    out = io.BytesIO()
+    doc.save(out)
+    return deterministic_zip(out.getvalue(), REFERENCE_DATE)
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance command
+    Path(sys.argv[1]).write_bytes(make_reference())
