@@ -19,6 +19,7 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
 
 from casekit import tree as t
 from casekit.diagnostics import error
@@ -35,9 +36,10 @@ def load_reference(course: t.Course) -> Document:
     path = template_path(course, REFERENCE)
     try:
         doc = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        shown = path.relative_to(course.root) if path.is_relative_to(course.root) else path
         raise error(
-            str(path), f"not a usable Word reference document: {exc}", "docx-reference"
+            str(shown), "not a Word document (.docx) that can be opened", "docx-reference"
         ) from None
     clear_body(doc)
     add_missing_styles(doc)

@@ -1,0 +1,405 @@
+"""The docx format, checked by re-opening the files with python-docx, reading them
+back with pandoc and converting them with LibreOffice (all real clients)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+
+from casekit.build import build_course
+from casekit.diagnostics import CasekitError
+from casekit.formats.docx.reference import REFERENCE, make_reference
+from casekit.templates_lookup import builtin_templates
+from tests.conftest import MINI, require_tool
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+RU_LESSON = """\
+---
+title: Два списка
+---
+
+## Первый список {#first}
+
+1. Альфа
+2. Бета
+   1. Вложенный пункт
+   - вложенный маркер
+
+Текст между списками со [ссылкой](https://example.org/a) и [назад](#first).
+
+1. Гамма
+2. Дельта
+
+::: note
+Заметка в рамке.
+:::
+"""
+
+
+def build(course_dir: Path, out: Path, **options: object) -> dict[str, Path]:
+    result = build_course(course_dir, ["docx"], ("learner", "teacher"), out, options=options)
+    assert not result.stopped, [str(d) for d in result.diagnostics.items]
+    return {record.edition: record.paths[0] for record in result.outputs}
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("mini")
+    shutil.copytree(MINI, root / "mini")
+    return build(root / "mini", root / "out")
+
+
+@pytest.fixture(scope="module")
+def mini_again(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("mini-again")
+    shutil.copytree(MINI, root / "mini")
+    return build(root / "mini", root / "out")
+
+
+def write_course(root: Path, lesson: str, language: str, extra_toml: str = "") -> Path:
+    root.mkdir(parents=True)
+    (root / "lessons").mkdir()
+    (root / "lessons" / "01.md").write_text(lesson, "utf-8")
+    (root / "course.toml").write_text(
+        f'id = "lists"\ntitle = "Списки"\nlanguage = "{language}"\nversion = "2"\n'
+        'date = 2026-03-01\norganisation = "Орг"\nauthors = ["Иван Петров"]\n'
+        f'licence = "CC0"\n{extra_toml}\n[[modules]]\ntitle = "Модуль"\n'
+        'lessons = ["lessons/01.md"]\n',
+        "utf-8",
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def lists_ru(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ru")
+    course = write_course(root / "course", RU_LESSON, "ru")
+    return build(course, root / "out", paper="A5", large_print=True)["learner"]
+
+
+def body_xml(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+def part_xml(path: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(name))
+
+
+def paragraphs_by_text(document: docx.document.Document) -> dict[str, str]:
+    return {p.text: p.style.name for p in document.paragraphs if p.text}
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_styles_are_real_and_used(mini: dict[str, Path]) -> None:
+    document = docx.Document(str(mini["teacher"]))
+    names = {s.name for s in document.styles}
+    for name in (
+        "Title",
+        "Subtitle",
+        "Heading 1",
+        "Heading 2",
+        "Heading 3",
+        "Heading 4",
+        "Normal",
+        "Body Text",
+        "List Bullet",
+        "List Bullet 2",
+        "List Number",
+        "List Number 2",
+        "Quote",
+        "Source Code",
+        "Verbatim Char",
+        "Caption",
+        "Casekit Table",
+        "Callout Note",
+        "Callout Tip",
+        "Callout Warning",
+        "Callout Important",
+        "Callout",
+        "footnote text",
+    ):
+        assert name in names, name
+    used = paragraphs_by_text(document)
+    assert used["Сандық сауаттылық негіздері"] == "Title"
+    assert used["Тест курсы"] == "Subtitle"
+    assert used["1-модуль: Компьютермен танысу"] == "Heading 1"
+    assert used["1.1 Компьютер деген не?"] == "Heading 2"
+    assert used["Негізгі бөліктер"] == "Heading 3"
+    assert used["Білім — таусылмайтын қазына."] == "Quote"
+    assert used['print("Сәлем, әлем!")'] == "Source Code"
+    assert used["1.1-сурет: Компьютердің негізгі бөліктері"] == "Caption"
+    assert used["Бірінші қадам"] == "List Number"
+    assert used["Ішкі қадам"] == "List Number 2"
+    assert used["белгі"] == "List Bullet 2"
+    tables = {t.style.name for t in document.tables}
+    assert {"Casekit Table", "Callout Warning", "Callout Tip", "Solution Box"} <= tables
+
+
+def test_no_direct_character_formatting(mini: dict[str, Path]) -> None:
+    """Fonts, sizes and colours come from styles only."""
+    body = body_xml(mini["teacher"])
+    for tag in ("rFonts", "sz", "color", "shd", "pBdr", "spacing"):
+        found = body.findall(f".//{W}r/{W}rPr/{W}{tag}") + body.findall(f".//{W}p/{W}pPr/{W}{tag}")
+        assert not found, tag
+
+
+def test_language_tags_on_runs(mini: dict[str, Path], lists_ru: Path) -> None:
+    for path, tag in ((mini["learner"], "kk-KZ"), (lists_ru, "ru-RU")):
+        body = body_xml(path)
+        runs = [r for r in body.iter(f"{W}r") if r.find(f"{W}t") is not None]
+        langs = {r.find(f"{W}rPr/{W}lang").get(f"{W}val") for r in runs}
+        assert langs == {tag}
+        styles = part_xml(path, "word/styles.xml")
+        default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+        assert default.get(f"{W}val") == tag
+
+
+def num_of(paragraph: docx.text.paragraph.Paragraph) -> tuple[int, int] | None:
+    num_pr = paragraph._p.find(f"{W}pPr/{W}numPr")
+    if num_pr is None:
+        return None
+    return (
+        int(num_pr.find(f"{W}numId").get(f"{W}val")),
+        int(num_pr.find(f"{W}ilvl").get(f"{W}val")),
+    )
+
+
+def test_each_numbered_list_restarts_and_nests(lists_ru: Path) -> None:
+    document = docx.Document(str(lists_ru))
+    by_text = {p.text: p for p in document.paragraphs}
+    alpha, beta = num_of(by_text["Альфа"]), num_of(by_text["Бета"])
+    gamma, delta = num_of(by_text["Гамма"]), num_of(by_text["Дельта"])
+    assert alpha[0] == beta[0] and gamma[0] == delta[0] and alpha[0] != gamma[0]
+    assert alpha[1] == gamma[1] == 0
+    assert num_of(by_text["Вложенный пункт"])[1] == 1
+    assert num_of(by_text["вложенный маркер"])[1] == 1
+    numbering = document.part.numbering_part.element
+    for num_id in (alpha[0], gamma[0]):
+        num = numbering.xpath(f"w:num[@w:numId='{num_id}']")[0]
+        start = num.find(f"{W}lvlOverride/{W}startOverride")
+        assert start.get(f"{W}val") == "1"
+        abstract = numbering.xpath(
+            f"w:abstractNum[@w:abstractNumId='{num.find(f'{W}abstractNumId').get(f'{W}val')}']"
+        )[0]
+        assert abstract.find(f"{W}lvl/{W}numFmt").get(f"{W}val") == "decimal"
+
+
+def test_page_setup_and_large_print(lists_ru: Path, mini: dict[str, Path]) -> None:
+    small = docx.Document(str(lists_ru))
+    section = small.sections[0]
+    assert round(section.page_width.mm) == 148 and round(section.page_height.mm) == 210
+    assert small.styles["Normal"].font.size.pt >= 18
+    normal = docx.Document(str(mini["learner"]))
+    assert round(normal.sections[0].page_width.mm) == 210
+    assert normal.styles["Normal"].font.size.pt == 11
+    assert normal.sections[0].header.paragraphs[0].text.startswith("Сандық сауаттылық")
+    footer = normal.sections[0].footer.paragraphs[0]._p
+    instructions = [i.text.strip() for i in footer.iter(f"{W}instrText")]
+    assert instructions == ["PAGE", "NUMPAGES"]
+
+
+def test_core_properties(mini: dict[str, Path]) -> None:
+    props = docx.Document(str(mini["learner"])).core_properties
+    assert props.title == "Сандық сауаттылық негіздері"
+    assert props.subject == "Тест курсы"
+    assert props.author == "Айгүл Сейітқызы"
+    assert props.language == "kk-KZ"
+    assert props.created.date().isoformat() == props.modified.date().isoformat() == "2026-09-01"
+    assert "python-docx" not in f"{props.author} {props.comments} {props.last_modified_by}"
+
+
+def test_footnotes_links_and_bookmarks(mini: dict[str, Path], lists_ru: Path) -> None:
+    notes = part_xml(mini["learner"], "word/footnotes.xml")
+    texts = ["".join(n.itertext()) for n in notes.findall(f"{W}footnote")]
+    assert any("Ноутбукта бұл бөліктер бір корпуста болады." in text for text in texts)
+    body = body_xml(mini["learner"])
+    assert len(body.findall(f".//{W}footnoteReference")) == 1
+    bookmarks = {b.get(f"{W}name") for b in body.iter(f"{W}bookmarkStart")}
+    internal = [h.get(f"{W}anchor") for h in body.iter(f"{W}hyperlink") if h.get(f"{W}anchor")]
+    assert internal and set(internal) <= bookmarks
+    document = docx.Document(str(lists_ru))
+    external = [
+        r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")
+    ]
+    assert external == ["https://example.org/a"]
+
+
+def test_table_header_repeats_and_images_fit(mini: dict[str, Path]) -> None:
+    document = docx.Document(str(mini["learner"]))
+    table = next(t for t in document.tables if t.style.name == "Casekit Table")
+    assert table.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None
+    assert [c.text for c in table.rows[1].cells] == ["Монитор", "Кескінді көрсету", "45 000"]
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    shapes = document.inline_shapes
+    assert len(shapes) >= 5  # two photos, the SVG chart, QR codes
+    assert all(0 < shape.width <= text_width for shape in shapes)
+
+
+def test_media_qr_code_decodes(mini: dict[str, Path]) -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    document = docx.Document(str(mini["learner"]))
+    decoded = set()
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/image"):
+            image = Image.open(io.BytesIO(rel.target_part.blob))
+            decoded |= {r.text for r in zxingcpp.read_barcodes(image)}
+    assert decoded == {"media/intro.mp4", "media/greeting.mp3"}  # QR targets of V1.1, A2.1
+
+
+def test_editions(mini: dict[str, Path]) -> None:
+    learner = "\n".join(p.text for p in docx.Document(str(mini["learner"])).paragraphs)
+    learner += "".join(body_xml(mini["learner"]).itertext())
+    teacher = "".join(body_xml(mini["teacher"]).itertext())
+    for secret in ("F2 пернесін басыңыз", "Қалта жасау үшін", "Дұрыс жауап", "Астана"):
+        assert secret not in learner
+        assert secret in teacher
+    for both in ("Жауап парағы", "Аты-жөні", "Файлдың атын өзгертіңіз"):
+        assert both in learner and both in teacher
+    sheet = next(
+        p
+        for p in docx.Document(str(mini["learner"])).paragraphs
+        if p.text.startswith("Жауап парағы")
+    )
+    assert sheet.style.name == "Answer Sheet Title"
+    assert sheet.style.paragraph_format.page_break_before
+
+
+def test_rebuild_is_byte_identical(mini: dict[str, Path], mini_again: dict[str, Path]) -> None:
+    for edition in ("learner", "teacher"):
+        assert mini[edition].read_bytes() == mini_again[edition].read_bytes()
+    with zipfile.ZipFile(mini["learner"]) as z:
+        assert z.namelist()[0] == "[Content_Types].xml"
+        assert {info.date_time[:3] for info in z.infolist()} == {(2026, 9, 1)}
+
+
+def test_bundled_reference_is_generated_by_casekit() -> None:
+    assert (builtin_templates() / REFERENCE).read_bytes() == make_reference()
+
+
+# --------------------------------------------------------------------------- user reference
+
+
+def bare_reference(path: Path, header: str) -> None:
+    """A user's letterhead: a header text and almost no styles."""
+    document = docx.Document()
+    styles = document.styles.element
+    for style in list(styles.findall(qn("w:style"))):
+        if style.get(qn("w:styleId")) not in ("Normal", "DefaultParagraphFont", "TableNormal"):
+            styles.remove(style)
+    document.sections[0].header.paragraphs[0].text = header
+    document.add_paragraph("This text is not part of the course.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+def test_user_reference_without_styles_builds(tmp_path: Path) -> None:
+    course = write_course(tmp_path / "course", RU_LESSON, "ru", 'templates = "templates"\n')
+    bare_reference(course / "templates" / REFERENCE, "Школа № 5")
+    learner = build(course, tmp_path / "out")["learner"]
+    document = docx.Document(str(learner))
+    assert "Source Code" in {s.name for s in document.styles}
+    assert document.sections[0].header.paragraphs[0].text == "Школа № 5"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Альфа" in text and "not part of the course" not in text
+
+
+def test_broken_reference_is_one_diagnostic(tmp_path: Path) -> None:
+    course = write_course(tmp_path / "course", RU_LESSON, "ru", 'templates = "templates"\n')
+    (course / "templates" / "docx").mkdir(parents=True)
+    (course / "templates" / REFERENCE).write_bytes(b"not a zip")
+    out = tmp_path / "out"
+    with pytest.raises(CasekitError) as raised:
+        build(course, out)
+    assert "reference.docx" in str(raised.value.diagnostic)
+    assert not list(out.rglob("*.docx"))
+
+
+# --------------------------------------------------------------------------- real readers
+
+
+def test_pandoc_reads_back_the_source_text(mini: dict[str, Path]) -> None:
+    pypandoc = pytest.importorskip("pypandoc")
+    markdown = pypandoc.convert_file(
+        str(mini["teacher"]), "markdown", format="docx", extra_args=["--wrap=none"]
+    )
+    for expected in (
+        "# 1-модуль: Компьютермен танысу",
+        "## 1.1 Компьютер деген не?",
+        "### Негізгі бөліктер",
+        "Компьютер *монитордан*, пернетақтадан және жүйелік блоктан тұрады[^1]",
+        "`Ctrl+C`",
+        "Ә Ғ Қ Ң Ө Ұ Ү Һ І әріптерін пернетақтадан табу.",
+        "Кескінді көрсету",
+        "45 000",
+        "[^1]: Ноутбукта бұл бөліктер бір корпуста болады.",
+        '    print("Сәлем, әлем!")',
+        "> Білім --- таусылмайтын қазына.",
+        "1.  Бірінші қадам",
+        "    1.  Ішкі қадам",
+        "Компьютерді ылғалды қолмен ұстамаңыз.",
+    ):
+        assert expected in markdown, expected
+
+
+@pytest.fixture(scope="module")
+def converted(mini: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    soffice = require_tool("soffice")
+    out = tmp_path_factory.mktemp("pdf")
+    profile = tmp_path_factory.mktemp("lo-profile")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(mini["learner"]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / "mini-kk-learner.pdf"
+
+
+def test_libreoffice_converts_with_kazakh_text_and_contents(converted: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(converted))
+    pages = [page.extract_text() for page in reader.pages]
+    assert 6 <= len(pages) <= 20
+    contents = next(text for text in pages if "Мазмұны" in text)
+    for entry in (
+        "1-модуль: Компьютермен танысу",
+        "1.1 Компьютер деген не?",
+        "2.1 Құпиясөз қауіпсіздігі",
+    ):
+        assert entry in contents
+    text = "\n".join(pages)
+    for expected in (
+        "Ә Ғ Қ Ң Ө Ұ Ү Һ І",
+        "Ноутбукта бұл бөліктер бір корпуста болады.",
+        "Бағасы, ₸",
+        "Жауап парағы",
+        "1-бет, барлығы",
+    ):
+        assert expected in text, expected
+    assert "Дұрыс жауап" not in text
