@@ -4,6 +4,7 @@ back with pandoc and converting them with LibreOffice (all real clients)."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -358,39 +359,40 @@ def test_pandoc_reads_back_the_source_text(mini: dict[str, Path]) -> None:
 
 
 @pytest.fixture(scope="module")
-def converted(mini: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def converted(
+    mini: dict[str, Path], lists_ru: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[str]]:
+    """The text of each page of the mini learner edition and the Russian lists course,
+    converted to PDF by LibreOffice (a private profile, so parallel runs don't clash)."""
+    from pypdf import PdfReader
+
     soffice = require_tool("soffice")
     out = tmp_path_factory.mktemp("pdf")
     profile = tmp_path_factory.mktemp("lo-profile")
+    sources = [mini["learner"], lists_ru]
     subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(mini["learner"]),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return out / "mini-kk-learner.pdf"
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+         "pdf", "--outdir", str(out), *map(str, sources)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return {
+        source.stem: [page.extract_text() for page in PdfReader(out / f"{source.stem}.pdf").pages]
+        for source in sources
+    }
 
 
-def test_libreoffice_converts_with_kazakh_text_and_contents(converted: Path) -> None:
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(converted))
-    pages = [page.extract_text() for page in reader.pages]
+def test_libreoffice_converts_with_kazakh_text_and_contents(
+    converted: dict[str, list[str]],
+) -> None:
+    pages = converted["mini-kk-learner"]
     assert 6 <= len(pages) <= 20
     contents = next(text for text in pages if "Мазмұны" in text)
     for entry in (
         "1-модуль: Компьютермен танысу",
         "1.1 Компьютер деген не?",
         "2.1 Құпиясөз қауіпсіздігі",
+        "Терминдер сөздігі",
+        "Медиа материалдар көрсеткіші",
     ):
         assert entry in contents
     text = "\n".join(pages)
@@ -399,7 +401,20 @@ def test_libreoffice_converts_with_kazakh_text_and_contents(converted: Path) -> 
         "Ноутбукта бұл бөліктер бір корпуста болады.",
         "Бағасы, ₸",
         "Жауап парағы",
-        "1-бет, барлығы",
+        f"{len(pages)}-бет, барлығы {len(pages)}",
     ):
         assert expected in text, expected
     assert "Дұрыс жауап" not in text
+
+
+def test_libreoffice_restarts_each_numbered_list(converted: dict[str, list[str]]) -> None:
+    text = "\n".join(converted["lists-learner"])
+    for first, second in (("Альфа", "Бета"), ("Гамма", "Дельта")):
+        assert re.search(rf"1\.\s*{first}\s+2\.\s*{second}", text), text
+    assert re.search(r"1\.\s*Вложенный пункт", text)
+
+
+def test_settings_are_in_schema_order(mini: dict[str, Path]) -> None:
+    settings = [child.tag.split("}")[1] for child in part_xml(mini["learner"], "word/settings.xml")]
+    assert settings.index("updateFields") < settings.index("footnotePr") < settings.index("compat")
+    assert "proofState" not in settings

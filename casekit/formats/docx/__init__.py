@@ -19,10 +19,10 @@ from casekit.formats.docx.page import (
     set_language,
     set_right_tabs,
     set_up_page,
-    write_header_footer,
 )
 from casekit.formats.docx.properties import set_core_properties
 from casekit.formats.docx.reference import load_reference
+from casekit.formats.docx.settings import prepare_settings
 from casekit.formats.docx.writer import DocxWriter
 from casekit.formats.docx.zipfix import deterministic_zip
 from casekit.render.common import edition_label, source_date
@@ -38,17 +38,9 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
         scale_for_large_print(doc)
     tag = set_language(doc, course.config.language)
     writer = DocxWriter(course, doc, text_width)
-    label = edition_label(course, writer.msg)
-    write_header_footer(
-        doc,
-        f"{course.config.title} · {label}",
-        writer.msg,
-        footer_style=writer.sid("footer"),
-        header_style=writer.sid("header"),
-        rpr_factory=writer.rpr,
-    )
     write_course(writer)
-    set_core_properties(doc, course, tag, label)
+    prepare_settings(doc, tag, has_toc=bool(course.modules))
+    set_core_properties(doc, course, tag, edition_label(course, writer.msg))
     out = io.BytesIO()
     doc.save(out)
     return deterministic_zip(out.getvalue(), source_date(course))

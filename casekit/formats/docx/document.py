@@ -2,31 +2,51 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+from docx.blkcntnr import BlockItemContainer
 from docx.oxml.ns import qn
 
 from casekit import tree as t
 from casekit.collation import sort_key
-from casekit.formats.docx.fields import field_begin, field_end
+from casekit.formats.docx.fields import field_begin, field_end, simple_field
 from casekit.formats.docx.links import internal_link
-from casekit.formats.docx.oxml import el
 from casekit.formats.docx.writer import DocxWriter, RunFormat
+from casekit.messages import Messages
 from casekit.render.common import edition_label, source_date
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+FOOTER_FIELDS = {"{page}": "PAGE", "{total}": "NUMPAGES"}
 
 
-def contents_entries(course: t.Course, msg) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
-    """(level, text, anchor) of every module and lesson, as the TOC field lists them."""
+def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, str]]:
+    """(level, text, bookmark anchor) of every module, lesson and appendix: what the
+    TOC field lists once a word processor updates it."""
     entries = []
     for module in course.modules:
         entries.append((1, f"{msg('module', number=module.index)}: {module.title}", module.id))
         for lesson in module.lessons:
             entries.append((2, f"{lesson.number} {t.plain_text(lesson.title)}", lesson.anchor))
-    return entries
+    return entries + [(1, msg(key), anchor) for key, anchor, _ in appendices(course)]
+
+
+def appendices(course: t.Course) -> list[tuple[str, str, Callable[[DocxWriter], None]]]:
+    """(message key of the heading, bookmark anchor, writer) of the appendices this
+    edition has."""
+    found = []
+    if course.glossary():
+        found.append(("glossary", "appendix-glossary", glossary))
+    if any(m.code for m in course.media):
+        found.append(("media_index", "appendix-media-index", media_index))
+    if course.answer_key:
+        found.append(("answers_appendix", "appendix-answer-key", answer_key))
+    return found
 
 
 def write_course(writer: DocxWriter) -> None:
     doc, course, msg = writer.doc, writer.course, writer.msg
+    header_and_footer(writer)
     cover(writer)
     contents(writer)
     for module in course.modules:
@@ -34,9 +54,39 @@ def write_course(writer: DocxWriter) -> None:
         writer.text(heading, f"{msg('module', number=module.index)}: {module.title}")
         for lesson in module.lessons:
             write_lesson(writer, lesson)
-    glossary(writer)
-    media_index(writer)
-    answer_key(writer)
+    for key, anchor, write in appendices(course):
+        writer.text(writer.heading(doc, 1, anchor), msg(key))
+        write(writer)
+
+
+def _has_content(story: BlockItemContainer) -> bool:
+    element = story._element
+    return (
+        bool("".join(element.itertext()).strip())
+        or element.find(f".//{qn('w:drawing')}") is not None
+    )
+
+
+def header_and_footer(writer: DocxWriter) -> None:
+    """Course title in the header, "page X of Y" in the footer, unless the reference
+    document has its own (a letterhead)."""
+    section = writer.doc.sections[0]
+    header, footer = section.header, section.footer
+    if header.is_linked_to_previous or not _has_content(header):
+        header.is_linked_to_previous = False
+        p = header.paragraphs[0]._p
+        p.style = writer.sid("header")
+        label = edition_label(writer.course, writer.msg)
+        writer.text(p, f"{writer.course.config.title} · {label}")
+    if footer.is_linked_to_previous or not _has_content(footer):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]._p
+        p.style = writer.sid("footer")
+        for part in re.split(r"(\{page\}|\{total\})", writer.msg.table["page_x_of_y"]):
+            if part in FOOTER_FIELDS:
+                p.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr()))
+            elif part:
+                writer.text(p, part)
 
 
 def cover(writer: DocxWriter) -> None:
@@ -82,9 +132,6 @@ def contents(writer: DocxWriter) -> None:
     for run in reversed(field_begin(TOC_INSTRUCTION, dirty=True)):
         ppr.addnext(run)
     paragraphs[-1].append(field_end())
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        settings.append(el("w:updateFields", val="true"))
 
 
 def write_lesson(writer: DocxWriter, lesson: t.Lesson) -> None:
@@ -105,29 +152,21 @@ def write_lesson(writer: DocxWriter, lesson: t.Lesson) -> None:
 
 def glossary(writer: DocxWriter) -> None:
     entries = sorted(writer.course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
-    if entries:
-        writer.text(writer.heading(writer.doc, 1, "glossary"), writer.msg("glossary"))
-        for entry in entries:
-            writer.glossary_entry(writer.doc, entry)
+    for entry in entries:
+        writer.glossary_entry(writer.doc, entry)
 
 
 def media_index(writer: DocxWriter) -> None:
-    items = [m for m in writer.course.media if m.code]
-    if items:
-        writer.text(writer.heading(writer.doc, 1, "media-index"), writer.msg("media_index"))
-        for item in items:
+    for item in writer.course.media:
+        if item.code:
             writer.media_card(writer.doc, item)
             writer.para(writer.doc, "Table Text")
 
 
 def answer_key(writer: DocxWriter) -> None:
     """The learner edition's answers appendix, when the course asks for it."""
-    key = writer.course.answer_key
-    if not key:
-        return
     msg, doc = writer.msg, writer.doc
-    writer.text(writer.heading(doc, 1, "answer-key"), msg("answers_appendix"))
-    for entry in key:
+    for entry in writer.course.answer_key:
         p = writer.para(doc, "Body Text")
         label = f"{msg('quiz', number=entry.quiz.number)}, "
         label += f"{msg('question', number=entry.question.number)}: "

@@ -1,4 +1,5 @@
-"""Real Word footnotes: the footnotes part, and a container to write a note into.
+"""Real Word footnotes: the footnotes part, and a container to write a note into
+(``settings.py`` names the separator notes).
 
 python-docx has no footnote API. A document made by Word already has a
 footnotes part (with the separator notes), casekit's reference may not: either
@@ -59,7 +60,6 @@ class Footnotes:
         self.part = self._part(doc)
         ids = [int(n.get(qn("w:id"))) for n in self.part.element.findall(qn("w:footnote"))]
         self.next_id = max([0, *ids]) + 1
-        self._link_settings()
 
     @staticmethod
     def _part(doc: Document) -> XmlPart:
@@ -82,21 +82,6 @@ class Footnotes:
         )
         document_part.relate_to(part, RT.FOOTNOTES)
         return part
-
-    def _link_settings(self) -> None:
-        """Word expects the separator notes to be named in the settings."""
-        settings = self.doc.settings.element
-        if settings.find(qn("w:footnotePr")) is not None:
-            return
-        footnote_pr = el("w:footnotePr", el("w:footnote", id=-1), el("w:footnote", id=0))
-        # footnotePr belongs after the compatibility/proofing settings: before w:endnotePr,
-        # w:compat or w:rsids, whichever comes first
-        for tag in ("w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr"):
-            anchor = settings.find(qn(tag))
-            if anchor is not None:
-                anchor.addprevious(footnote_pr)
-                return
-        settings.append(footnote_pr)
 
     def new(self) -> tuple[int, FootnoteContainer]:
         """A new, empty note: its id and a container to write its paragraphs into."""

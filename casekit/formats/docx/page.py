@@ -1,8 +1,6 @@
-"""Page set-up: paper, margins, large print, header and footer, document language."""
+"""Page set-up: paper, margins, large print, document language."""
 
 from __future__ import annotations
-
-import re
 
 from docx.document import Document
 from docx.oxml.ns import qn
@@ -10,10 +8,8 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Mm
 
 from casekit.config import PrintOptions
-from casekit.formats.docx.fields import simple_field
-from casekit.formats.docx.oxml import el, text_run
+from casekit.formats.docx.oxml import el
 from casekit.formats.docx.styles import RIGHT_TAB_STYLES
-from casekit.messages import Messages
 
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}
 LARGE_PRINT_PT = 18
@@ -89,34 +85,3 @@ def set_language(doc: Document, language: str) -> str:
     tag = LANGUAGE_TAGS[language]
     set_default_run_property(doc, el("w:lang", val=tag, eastAsia=tag, bidi=tag))
     return tag
-
-
-def write_header_footer(
-    doc: Document,
-    header_text: str,
-    msg: Messages,
-    footer_style: str,
-    header_style: str,
-    rpr_factory,
-) -> None:  # type: ignore[no-untyped-def]
-    """Course title in the header, "page X of Y" in the footer, unless the reference
-    document already has its own (a letterhead)."""
-    section = doc.sections[0]
-    header = section.header
-    if header.is_linked_to_previous or not any(p.text.strip() for p in header.paragraphs):
-        header.is_linked_to_previous = False
-        paragraph = header.paragraphs[0]
-        paragraph._p.style = header_style
-        paragraph._p.append(text_run(header_text, rpr_factory()))
-    footer = section.footer
-    if footer.is_linked_to_previous or not any(p.text.strip() for p in footer.paragraphs):
-        footer.is_linked_to_previous = False
-        paragraph = footer.paragraphs[0]
-        paragraph._p.style = footer_style
-        for part in re.split(r"(\{page\}|\{total\})", msg.table["page_x_of_y"]):
-            if part == "{page}":
-                paragraph._p.extend(simple_field("PAGE", "1", rpr_factory()))
-            elif part == "{total}":
-                paragraph._p.extend(simple_field("NUMPAGES", "1", rpr_factory()))
-            elif part:
-                paragraph._p.append(text_run(part, rpr_factory()))
