@@ -10,14 +10,15 @@ from casekit import tree as t
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
     """A copy of ``course`` for ``edition``; media items and settings are shared."""
-    memo: dict[int, object] = {id(item): item for item in course.media}
-    memo[id(course.config)] = course.config
-    result = copy.deepcopy(course, memo)
+    shared: dict[int, object] = {id(item): item for item in course.media}
+    shared[id(course.config)] = course.config
+    # deepcopy fills the memo it is given: each copy needs a fresh one
+    result = copy.deepcopy(course, dict(shared))
     result.edition = edition
     if edition == "teacher":
         return result
     if course.config.answers_appendix:
-        full = copy.deepcopy(course, dict(memo))
+        full = copy.deepcopy(course, dict(shared))
         result.answer_key = [
             t.AnswerKeyEntry(quiz, question)
             for lesson in full.lessons()
