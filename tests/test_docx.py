@@ -43,6 +43,12 @@ title: Два списка
 ::: note
 Заметка в рамке.
 :::
+
+::: {.quiz #q-ru title="Проверка"}
+1. Какой ответ верный?
+   - [ ] Неверный
+   - [x] Верный ответ
+:::
 """
 
 
@@ -83,7 +89,7 @@ def write_course(root: Path, lesson: str, language: str, extra_toml: str = "") -
 @pytest.fixture(scope="module")
 def lists_ru(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ru")
-    course = write_course(root / "course", RU_LESSON, "ru")
+    course = write_course(root / "course", RU_LESSON, "ru", "answers_appendix = true\n")
     return build(course, root / "out", paper="A5", large_print=True)["learner"]
 
 
@@ -412,6 +418,15 @@ def test_libreoffice_restarts_each_numbered_list(converted: dict[str, list[str]]
     for first, second in (("Альфа", "Бета"), ("Гамма", "Дельта")):
         assert re.search(rf"1\.\s*{first}\s+2\.\s*{second}", text), text
     assert re.search(r"1\.\s*Вложенный пункт", text)
+
+
+def test_learner_answer_key_appendix(lists_ru: Path) -> None:
+    paragraphs = [p for p in docx.Document(str(lists_ru)).paragraphs if p.text]
+    texts = [p.text for p in paragraphs]
+    assert "☐ b) Верный ответ" in texts  # unmarked in the quiz itself
+    heading = len(texts) - 1 - texts[::-1].index("Ответы к самопроверкам")  # not the contents
+    assert paragraphs[heading].style.name == "Heading 1"
+    assert "b) Верный ответ" in texts[heading + 1]
 
 
 def test_settings_are_in_schema_order(mini: dict[str, Path]) -> None:
