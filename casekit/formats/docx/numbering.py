@@ -74,14 +74,17 @@ class ListNumbering:
         """A fresh numbering instance (its ``numId``) starting at ``start`` on ``level``."""
         num_id = self.next_num
         self.next_num += 1
-        self.root.append(
-            el(
-                "w:num",
-                el("w:abstractNumId", val=self.abstract[ordered]),
-                el("w:lvlOverride", el("w:startOverride", val=start), ilvl=level),
-                numId=num_id,
-            )
+        num = el(
+            "w:num",
+            el("w:abstractNumId", val=self.abstract[ordered]),
+            el("w:lvlOverride", el("w:startOverride", val=start), ilvl=level),
+            numId=num_id,
         )
+        cleanup = self.root.find(qn("w:numIdMacAtCleanup"))  # must stay last (Word for Mac)
+        if cleanup is not None:
+            cleanup.addprevious(num)
+        else:
+            self.root.append(num)
         return num_id
 
 

@@ -34,7 +34,6 @@ class Box:
 class StyleSpec:
     name: str
     kind: str = "paragraph"  # paragraph, character, table
-    style_id: str = ""
     base: str = ""  # style name
     next: str = ""  # style name
     font: str = ""
@@ -53,15 +52,25 @@ class StyleSpec:
     underline: bool = False
     tab_leader: str = ""  # right tab at the text width with this leader (answer lines)
 
+    @property
+    def style_id(self) -> str:
+        """Word matches built-in styles by name; the id only has to be unique."""
+        return self.name.title().replace(" ", "")
+
 
 HEADING_SIZES = (18, 15, 13, 12, 11, 11)
 
+
+def box_style(name: str, border: str, fill: str, size: int) -> StyleSpec:
+    """A table style drawn as a bordered (and shaded) box: tables, callouts, media cards."""
+    return StyleSpec(name, kind="table", box=Box(border, fill, size))
+
+
 SPECS: tuple[StyleSpec, ...] = (
-    StyleSpec("Normal", style_id="Normal", font=BODY_FONT, size=11, after=6),
-    StyleSpec("Body Text", style_id="BodyText", base="Normal", after=8),
+    StyleSpec("Normal", font=BODY_FONT, size=11, after=6),
+    StyleSpec("Body Text", base="Normal", after=8),
     StyleSpec(
         "Title",
-        style_id="Title",
         base="Normal",
         size=26,
         bold=True,
@@ -69,11 +78,10 @@ SPECS: tuple[StyleSpec, ...] = (
         after=12,
         before=96,
     ),
-    StyleSpec("Subtitle", style_id="Subtitle", base="Normal", size=16, color="2F5496", after=24),
+    StyleSpec("Subtitle", base="Normal", size=16, color="2F5496", after=24),
     *(
         StyleSpec(
             f"heading {n}",
-            style_id=f"Heading{n}",
             base="Normal",
             next="Body Text",
             size=size,
@@ -87,18 +95,17 @@ SPECS: tuple[StyleSpec, ...] = (
         )
         for n, size in enumerate(HEADING_SIZES, start=1)
     ),
-    StyleSpec("List Bullet", style_id="ListBullet", base="Normal", after=3),
-    StyleSpec("List Bullet 2", style_id="ListBullet2", base="List Bullet"),
-    StyleSpec("List Bullet 3", style_id="ListBullet3", base="List Bullet"),
-    StyleSpec("List Number", style_id="ListNumber", base="Normal", after=3),
-    StyleSpec("List Number 2", style_id="ListNumber2", base="List Number"),
-    StyleSpec("List Number 3", style_id="ListNumber3", base="List Number"),
-    StyleSpec("List Continue", style_id="ListContinue", base="Normal", indent=0.63, after=3),
-    StyleSpec("List Continue 2", style_id="ListContinue2", base="List Continue", indent=1.27),
-    StyleSpec("List Continue 3", style_id="ListContinue3", base="List Continue", indent=1.9),
+    StyleSpec("List Bullet", base="Normal", after=3),
+    StyleSpec("List Bullet 2", base="List Bullet"),
+    StyleSpec("List Bullet 3", base="List Bullet"),
+    StyleSpec("List Number", base="Normal", after=3),
+    StyleSpec("List Number 2", base="List Number"),
+    StyleSpec("List Number 3", base="List Number"),
+    StyleSpec("List Continue", base="Normal", indent=0.63, after=3),
+    StyleSpec("List Continue 2", base="List Continue", indent=1.27),
+    StyleSpec("List Continue 3", base="List Continue", indent=1.9),
     StyleSpec(
         "Quote",
-        style_id="Quote",
         base="Normal",
         italic=True,
         indent=1,
@@ -107,133 +114,74 @@ SPECS: tuple[StyleSpec, ...] = (
     ),
     StyleSpec(
         "Source Code",
-        style_id="SourceCode",
         base="Normal",
         font=MONO_FONT,
         size=9.5,
         after=8,
         box=Box(border="BFBFBF", fill="F2F2F2", border_size=4),
     ),
-    StyleSpec("Verbatim Char", kind="character", style_id="VerbatimChar", font=MONO_FONT),
-    StyleSpec("Hyperlink", kind="character", style_id="Hyperlink", color="0563C1", underline=True),
-    StyleSpec(
-        "caption", style_id="Caption", base="Normal", size=10, italic=True, color="404040", after=12
-    ),
-    StyleSpec("Table Caption", style_id="TableCaption", base="caption", keep_next=True, after=4),
-    StyleSpec("Figure", style_id="Figure", base="Normal", align="center", keep_next=True, after=3),
-    StyleSpec("footnote text", style_id="FootnoteText", base="Normal", size=9, after=0),
-    StyleSpec("footnote reference", kind="character", style_id="FootnoteReference"),
-    StyleSpec(
-        "header", style_id="Header", base="Normal", size=9, color="595959", align="center", after=0
-    ),
-    StyleSpec(
-        "footer", style_id="Footer", base="Normal", size=9, color="595959", align="center", after=0
-    ),
-    StyleSpec("TOC Heading", style_id="TOCHeading", base="heading 1", outline=9),
-    StyleSpec(
-        "toc 1", style_id="TOC1", base="Normal", bold=True, before=6, after=2, tab_leader="dot"
-    ),
-    StyleSpec("toc 2", style_id="TOC2", base="Normal", indent=0.5, after=2, tab_leader="dot"),
-    StyleSpec("Cover Info", style_id="CoverInfo", base="Normal", after=2),
-    StyleSpec("Lesson Info", style_id="LessonInfo", base="Normal", italic=True, color="404040"),
-    StyleSpec("Box Title", style_id="BoxTitle", base="Normal", bold=True, keep_next=True, after=4),
-    StyleSpec("Table Heading", style_id="TableHeading", base="Normal", bold=True, after=0),
-    StyleSpec("Table Text", style_id="TableText", base="Normal", after=0),
-    StyleSpec("Separator", style_id="Separator", base="Normal", after=12, box=Box(border="A6A6A6")),
-    StyleSpec(
-        "Glossary Term", style_id="GlossaryTerm", base="Normal", bold=True, keep_next=True, after=0
-    ),
-    StyleSpec("Glossary Definition", style_id="GlossaryDefinition", base="Normal", indent=1),
+    StyleSpec("Verbatim Char", kind="character", font=MONO_FONT),
+    StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True),
+    StyleSpec("caption", base="Normal", size=10, italic=True, color="404040", after=12),
+    StyleSpec("Table Caption", base="caption", keep_next=True, after=4),
+    StyleSpec("Figure", base="Normal", align="center", keep_next=True, after=3),
+    StyleSpec("footnote text", base="Normal", size=9, after=0),
+    StyleSpec("footnote reference", kind="character"),
+    StyleSpec("header", base="Normal", size=9, color="595959", align="center", after=0),
+    StyleSpec("footer", base="Normal", size=9, color="595959", align="center", after=0),
+    StyleSpec("TOC Heading", base="heading 1", outline=9),
+    StyleSpec("toc 1", base="Normal", bold=True, before=6, after=2, tab_leader="dot"),
+    StyleSpec("toc 2", base="Normal", indent=0.5, after=2, tab_leader="dot"),
+    StyleSpec("Cover Info", base="Normal", after=2),
+    StyleSpec("Lesson Info", base="Normal", italic=True, color="404040"),
+    StyleSpec("Box Title", base="Normal", bold=True, keep_next=True, after=4),
+    StyleSpec("Table Heading", base="Normal", bold=True, after=0),
+    StyleSpec("Table Text", base="Normal", after=0),
+    StyleSpec("Separator", base="Normal", after=12, box=Box(border="A6A6A6")),
+    StyleSpec("Glossary Term", base="Normal", bold=True, keep_next=True, after=0),
+    StyleSpec("Glossary Definition", base="Normal", indent=1),
     StyleSpec(
         "Quiz Instructions",
-        style_id="QuizInstructions",
         base="Normal",
         italic=True,
         size=10,
         indent=0.63,
         after=3,
     ),
-    StyleSpec("Quiz Option", style_id="QuizOption", base="Normal", indent=1.2, after=2),
-    StyleSpec("Media Code", style_id="MediaCode", base="Normal", bold=True, size=14, after=2),
-    StyleSpec("Transcript", style_id="Transcript", base="Normal", size=10, indent=0.5, after=2),
+    StyleSpec("Quiz Option", base="Normal", indent=1.2, after=2),
+    StyleSpec("Media Code", base="Normal", bold=True, size=14, after=2),
+    StyleSpec("Transcript", base="Normal", size=10, indent=0.5, after=2),
     StyleSpec(
         "Answer Sheet Title",
-        style_id="AnswerSheetTitle",
         base="heading 3",
         page_break=True,
         outline=9,
     ),
     StyleSpec(
         "Answer Line",
-        style_id="AnswerLine",
         base="Normal",
         before=14,
         after=0,
         tab_leader="underscore",
     ),
-    StyleSpec(
-        "Casekit Table",
-        kind="table",
-        style_id="CasekitTable",
-        box=Box(border="808080", border_size=4),
-    ),
-    StyleSpec(
-        "Media Card", kind="table", style_id="MediaCard", box=Box(border="808080", border_size=4)
-    ),
-    StyleSpec(
-        "Callout Note",
-        kind="table",
-        style_id="CalloutNote",
-        box=Box(border="2F5496", fill="EAF1FB", border_size=12),
-    ),
-    StyleSpec(
-        "Callout Tip",
-        kind="table",
-        style_id="CalloutTip",
-        box=Box(border="38761D", fill="EDF7E9", border_size=12),
-    ),
-    StyleSpec(
-        "Callout Warning",
-        kind="table",
-        style_id="CalloutWarning",
-        box=Box(border="B45F06", fill="FFF2E0", border_size=12),
-    ),
-    StyleSpec(
-        "Callout Important",
-        kind="table",
-        style_id="CalloutImportant",
-        box=Box(border="990000", fill="FBEAEA", border_size=12),
-    ),
-    StyleSpec(
-        "Callout",
-        kind="table",
-        style_id="Callout",
-        box=Box(border="595959", fill="F2F2F2", border_size=12),
-    ),
-    StyleSpec(
-        "Objectives Box",
-        kind="table",
-        style_id="ObjectivesBox",
-        box=Box(border="2F5496", fill="F3F6FC", border_size=8),
-    ),
-    StyleSpec(
-        "Key Points Box",
-        kind="table",
-        style_id="KeyPointsBox",
-        box=Box(border="38761D", fill="F4FAF1", border_size=8),
-    ),
-    StyleSpec(
-        "Solution Box",
-        kind="table",
-        style_id="SolutionBox",
-        box=Box(border="7F6000", fill="FFF9E5", border_size=8),
-    ),
-    StyleSpec(
-        "Answer Box", kind="table", style_id="AnswerBox", box=Box(border="7F6000", border_size=8)
+    *(
+        box_style(name, border, fill, size)
+        for name, border, fill, size in (
+            ("Casekit Table", "808080", "", 4),
+            ("Media Card", "808080", "", 4),
+            ("Callout Note", "2F5496", "EAF1FB", 12),
+            ("Callout Tip", "38761D", "EDF7E9", 12),
+            ("Callout Warning", "B45F06", "FFF2E0", 12),
+            ("Callout Important", "990000", "FBEAEA", 12),
+            ("Callout", "595959", "F2F2F2", 12),
+            ("Objectives Box", "2F5496", "F3F6FC", 8),
+            ("Key Points Box", "38761D", "F4FAF1", 8),
+            ("Solution Box", "7F6000", "FFF9E5", 8),
+            ("Answer Box", "7F6000", "", 8),
+        )
     ),
 )
 
-SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
 CALLOUT_STYLES = {
     "note": "Callout Note",
     "tip": "Callout Tip",
