@@ -149,6 +149,7 @@ SPECS: tuple[StyleSpec, ...] = (
         after=3,
     ),
     StyleSpec("Quiz Option", base="Normal", indent=1.2, after=2),
+    StyleSpec("Media Hint", base="Normal", italic=True, size=9, color="404040", after=0),
     StyleSpec("Media Code", base="Normal", bold=True, size=14, after=2),
     StyleSpec("Transcript", base="Normal", size=10, indent=0.5, after=2),
     StyleSpec(

@@ -353,8 +353,9 @@ class DocxWriter:
         """QR code beside the short code, the caption and how to open the media."""
         table = self.new_table(target, 1, 2, "Media Card")
         qr_cell, text_cell = table.cell(0, 0), table.cell(0, 1)
-        qr_cell.width = QR_SIZE + Cm(0.5)
-        text_cell.width = Emu(self.text_width - qr_cell.width)
+        widths = (Emu(QR_SIZE + Cm(0.5)), Emu(self.text_width - QR_SIZE - Cm(0.5)))
+        for column, cell, width in zip(table.columns, (qr_cell, text_cell), widths, strict=True):
+            column.width = cell.width = width
         p = qr_cell.paragraphs[0]._p
         p.style = self.sid("Figure")
         p.append(self.drawing(qr_png(item.target_url), QR_SIZE, QR_SIZE))
@@ -363,7 +364,7 @@ class DocxWriter:
         def write_text(cell: _Cell) -> None:
             self.text(self.para(cell, "Media Code", anchor), item.code)
             self.text(self.para(cell, "Body Text"), media_caption(item, self.msg))
-            self.text(self.para(cell, "Quiz Instructions"), self.msg("media_hint"))
+            self.text(self.para(cell, "Media Hint"), self.msg("media_hint"))
 
         self.fill_cell(text_cell, write_text)
 
