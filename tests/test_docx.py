@@ -321,7 +321,8 @@ def test_user_reference_without_styles_builds(tmp_path: Path) -> None:
     learner = build(course, tmp_path / "out")["learner"]
     document = docx.Document(str(learner))
     assert "Source Code" in {s.name for s in document.styles}
-    assert document.sections[0].header.paragraphs[0].text == "Школа № 5"
+    header = [p.text for p in document.sections[0].header.paragraphs]
+    assert header == ["Школа № 5", "Списки · Издание для обучающегося"]
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Альфа" in text and "not part of the course" not in text
 
@@ -427,6 +428,28 @@ def test_learner_answer_key_appendix(lists_ru: Path) -> None:
     heading = len(texts) - 1 - texts[::-1].index("Ответы к самопроверкам")  # not the contents
     assert paragraphs[heading].style.name == "Heading 1"
     assert "b) Верный ответ" in texts[heading + 1]
+
+
+def test_reference_saved_by_libreoffice_is_reused(mini: dict[str, Path], tmp_path: Path) -> None:
+    """A teacher restyles the packet in LibreOffice and uses it as the course's reference:
+    its styles (LibreOffice names them "Heading 1", Word "heading 1") are used, not doubled."""
+    soffice = require_tool("soffice")
+    course = write_course(tmp_path / "course", RU_LESSON, "ru", 'templates = "templates"\n')
+    folder = course / "templates" / "docx"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(folder), str(mini["teacher"])],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    (folder / mini["teacher"].name).rename(folder / "reference.docx")
+    before = {s.style_id for s in docx.Document(str(folder / "reference.docx")).styles}
+    document = docx.Document(str(build(course, tmp_path / "out")["learner"]))
+    after = {s.style_id for s in document.styles}
+    assert after == before  # every casekit style was found in it
+    assert "Вложенный пункт" in [p.text for p in document.paragraphs]
+    assert len(document.part.rels) < 20  # the reference's own pictures are not carried along
+    header = [p.text for p in document.sections[0].header.paragraphs]
+    assert header == ["Списки · Издание для обучающегося"]  # the teacher header replaced
 
 
 def test_settings_are_in_schema_order(mini: dict[str, Path]) -> None:

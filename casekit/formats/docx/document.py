@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from docx.blkcntnr import BlockItemContainer
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
 
 from casekit import tree as t
 from casekit.collation import sort_key
@@ -59,34 +60,36 @@ def write_course(writer: DocxWriter) -> None:
         write(writer)
 
 
-def _has_content(story: BlockItemContainer) -> bool:
+def running_paragraph(story: BlockItemContainer, style_id: str) -> CT_P:
+    """casekit's paragraph (style ``style_id``) in a header or footer, below whatever a
+    letterhead reference document has there; one left by an earlier build (a reference
+    saved from a casekit document) is replaced."""
     element = story._element
-    return (
-        bool("".join(element.itertext()).strip())
-        or element.find(f".//{qn('w:drawing')}") is not None
-    )
+    for p in element.findall(qn("w:p")):
+        if p.style == style_id:
+            element.remove(p)
+    paragraphs = element.findall(qn("w:p"))
+    if len(paragraphs) == 1 and len(paragraphs[0]) <= 1 and not paragraphs[0].text:
+        p = paragraphs[0]  # the empty paragraph of a new header
+    else:
+        p = story.add_paragraph()._p
+    p.style = style_id
+    return p
 
 
 def header_and_footer(writer: DocxWriter) -> None:
-    """Course title in the header, "page X of Y" in the footer, unless the reference
-    document has its own (a letterhead)."""
+    """Course title and edition in the header, "page X of Y" in the footer."""
     section = writer.doc.sections[0]
-    header, footer = section.header, section.footer
-    if header.is_linked_to_previous or not _has_content(header):
-        header.is_linked_to_previous = False
-        p = header.paragraphs[0]._p
-        p.style = writer.sid("header")
-        label = edition_label(writer.course, writer.msg)
-        writer.text(p, f"{writer.course.config.title} · {label}")
-    if footer.is_linked_to_previous or not _has_content(footer):
-        footer.is_linked_to_previous = False
-        p = footer.paragraphs[0]._p
-        p.style = writer.sid("footer")
-        for part in re.split(r"(\{page\}|\{total\})", writer.msg.table["page_x_of_y"]):
-            if part in FOOTER_FIELDS:
-                p.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr()))
-            elif part:
-                writer.text(p, part)
+    section.header.is_linked_to_previous = section.footer.is_linked_to_previous = False
+    header = running_paragraph(section.header, writer.sid("Course Header"))
+    label = edition_label(writer.course, writer.msg)
+    writer.text(header, f"{writer.course.config.title} · {label}")
+    footer = running_paragraph(section.footer, writer.sid("Page Footer"))
+    for part in re.split(r"(\{page\}|\{total\})", writer.msg.table["page_x_of_y"]):
+        if part in FOOTER_FIELDS:
+            footer.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr()))
+        elif part:
+            writer.text(footer, part)
 
 
 def cover(writer: DocxWriter) -> None:

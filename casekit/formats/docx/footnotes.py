@@ -58,6 +58,9 @@ class Footnotes:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.part = self._part(doc)
+        for note in self.part.element.findall(qn("w:footnote")):
+            if note.get(qn("w:type")) is None:  # a note of the reference document's text
+                self.part.element.remove(note)
         ids = [int(n.get(qn("w:id"))) for n in self.part.element.findall(qn("w:footnote"))]
         self.next_id = max([0, *ids]) + 1
 

@@ -9,7 +9,7 @@ from docx.shared import Emu, Mm
 
 from casekit.config import PrintOptions
 from casekit.formats.docx.oxml import el
-from casekit.formats.docx.styles import RIGHT_TAB_STYLES
+from casekit.formats.docx.styles import RIGHT_TAB_STYLES, find_style
 
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}
 LARGE_PRINT_PT = 18
@@ -31,7 +31,7 @@ def set_up_page(doc: Document, options: PrintOptions) -> Emu:
 def set_right_tabs(doc: Document, text_width: Emu) -> None:
     """Answer lines and contents entries end in a right tab with a leader: at the margin."""
     for name in RIGHT_TAB_STYLES:
-        style = doc.styles.element.get_by_name(name)
+        style = find_style(doc, name)
         if style is None:
             continue
         for tab in style.iterfind(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}"):
@@ -42,7 +42,7 @@ def set_right_tabs(doc: Document, text_width: Emu) -> None:
 def scale_for_large_print(doc: Document) -> None:
     """Scale every font size in the styles so body text is 18 pt (headings keep their ratio)."""
     styles = doc.styles.element
-    normal = styles.get_by_name("Normal")
+    normal = find_style(doc, "Normal")
     size = normal.find(f"{qn('w:rPr')}/{qn('w:sz')}") if normal is not None else None
     defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
     base = size if size is not None else defaults

@@ -53,6 +53,10 @@ def clear_body(doc: Document) -> None:
     for child in list(body):
         if child is not section:
             body.remove(child)
+    rels = doc.part.rels
+    for r_id, rel in list(rels.items()):  # the pictures and links of the removed text
+        if rel.reltype in (RT.IMAGE, RT.HYPERLINK):
+            del rels[r_id]
 
 
 def make_reference() -> bytes:

@@ -127,8 +127,10 @@ SPECS: tuple[StyleSpec, ...] = (
     StyleSpec("Figure", base="Normal", align="center", keep_next=True, after=3),
     StyleSpec("footnote text", base="Normal", size=9, after=0),
     StyleSpec("footnote reference", kind="character"),
-    StyleSpec("header", base="Normal", size=9, color="595959", align="center", after=0),
-    StyleSpec("footer", base="Normal", size=9, color="595959", align="center", after=0),
+    StyleSpec("header", base="Normal", size=9, color="595959", after=0),
+    StyleSpec("footer", base="Normal", size=9, color="595959", after=0),
+    StyleSpec("Course Header", base="header", align="center"),
+    StyleSpec("Page Footer", base="footer", align="center"),
     StyleSpec("TOC Heading", base="heading 1", outline=9),
     StyleSpec("toc 1", base="Normal", bold=True, before=6, after=2, tab_leader="dot"),
     StyleSpec("toc 2", base="Normal", indent=0.5, after=2, tab_leader="dot"),
@@ -307,15 +309,22 @@ def style_element(spec: StyleSpec, style_id: str, ids: dict[str, str]) -> BaseOx
     return style
 
 
-def has_style(doc: Document, name: str) -> bool:
-    return doc.styles.element.get_by_name(name) is not None
+def find_style(doc: Document, name: str) -> BaseOxmlElement | None:
+    """The style named ``name``, ignoring case: Word writes "heading 1", LibreOffice
+    "Heading 1" for the same built-in style."""
+    wanted = name.lower()
+    for style in doc.styles.element.findall(qn("w:style")):
+        found = style.find(qn("w:name"))
+        if found is not None and found.get(qn("w:val"), "").lower() == wanted:
+            return style
+    return None
 
 
 def add_missing_styles(doc: Document) -> list[str]:
     """Add every casekit style ``doc`` lacks (a user's reference document); returns their names."""
     added = []
     for spec in SPECS:
-        if not has_style(doc, spec.name):
+        if find_style(doc, spec.name) is None:
             _append_style(doc, spec)
             added.append(spec.name)
     return added
@@ -324,7 +333,7 @@ def add_missing_styles(doc: Document) -> list[str]:
 def replace_styles(doc: Document) -> None:
     """Make every casekit style exactly as specified (building casekit's own reference)."""
     for spec in SPECS:
-        old = doc.styles.element.get_by_name(spec.name)
+        old = find_style(doc, spec.name)
         if old is None:
             old = doc.styles.element.get_by_id(spec.style_id)
         if old is not None:
@@ -337,7 +346,7 @@ def _append_style(doc: Document, spec: StyleSpec) -> None:
     ids = {
         name: found.styleId
         for name in (spec.base, spec.next)
-        if name and (found := styles.get_by_name(name)) is not None
+        if name and (found := find_style(doc, name)) is not None
     }
     style_id = spec.style_id
     if styles.get_by_id(style_id) is not None:  # a user's style already uses the id

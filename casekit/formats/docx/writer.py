@@ -31,7 +31,7 @@ from casekit.formats.docx.links import Bookmarks, external_link, internal_link
 from casekit.formats.docx.numbering import ListNumbering, number_paragraph
 from casekit.formats.docx.oxml import el, text_run
 from casekit.formats.docx.page import LANGUAGE_TAGS
-from casekit.formats.docx.styles import CALLOUT_STYLES
+from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
 from casekit.messages import Messages, messages
 from casekit.render.common import (
     callout_label,
@@ -93,7 +93,7 @@ class DocxWriter:
     def sid(self, name: str) -> str:
         """The id of the style named ``name`` in this document."""
         if name not in self._style_ids:
-            style = self.doc.styles.element.get_by_name(name)
+            style = find_style(self.doc, name)
             if style is None:
                 raise KeyError(f"style {name!r} missing: add_missing_styles was not run")
             self._style_ids[name] = style.styleId
