@@ -456,3 +456,27 @@ def test_settings_are_in_schema_order(mini: dict[str, Path]) -> None:
     settings = [child.tag.split("}")[1] for child in part_xml(mini["learner"], "word/settings.xml")]
     assert settings.index("updateFields") < settings.index("footnotePr") < settings.index("compat")
     assert "proofState" not in settings
+
+
+def test_huge_svg_is_rasterised_within_bounds(tmp_path: Path) -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="20000">'
+        '<rect width="100000" height="20000" fill="#0b5394"/>'
+        '<text x="10" y="15000" font-size="9000" fill="#fff">Қазақ</text></svg>'
+    )
+    course = write_course(
+        tmp_path / "course", "---\ntitle: Сурет\n---\n\n![Үлкен](../media/big.svg)\n", "kk"
+    )
+    (course / "media").mkdir()
+    (course / "media" / "big.svg").write_text(svg, "utf-8")
+    document = docx.Document(str(build(course, tmp_path / "out")["learner"]))
+    from PIL import Image
+
+    section = document.sections[0]
+    (shape,) = document.inline_shapes
+    assert shape.width <= section.page_width - section.left_margin - section.right_margin
+    blobs = [
+        r.target_part.blob for r in document.part.rels.values() if r.reltype.endswith("/image")
+    ]
+    (image,) = [Image.open(io.BytesIO(blob)) for blob in blobs]
+    assert max(image.size) <= 4000

@@ -28,6 +28,7 @@ from casekit.templates_lookup import builtin_templates
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
+MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
 
 _FACES = {
     ("normal", "normal"): "DejaVuSans.ttf",
@@ -94,29 +95,36 @@ def _with_default_font(svg: bytes) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def rasterise_svg(svg: bytes, path: str) -> bytes:
-    """PNG bytes of a (sanitised) SVG at print resolution."""
-    drawing = svg2rlg(io.BytesIO(_with_default_font(svg)), font_map=_font_map())
+def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
+    """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
+    and that resolution."""
+    try:
+        drawing = svg2rlg(io.BytesIO(_with_default_font(svg)), font_map=_font_map())
+    except Exception as exc:  # svglib raises whatever its parsing hits
+        raise error(path, f"cannot draw this SVG: {exc}", "svg-unreadable") from None
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:
         raise error(path, "this SVG has no drawable size", "svg-unreadable")
-    pdf = renderPDF.drawToString(drawing)
-    document = pypdfium2.PdfDocument(pdf)
+    dpi = min(PRINT_DPI, MAX_RASTER_PIXELS * 72 / max(drawing.width, drawing.height))
+    document = pypdfium2.PdfDocument(renderPDF.drawToString(drawing))
     try:
-        image = document[0].render(scale=PRINT_DPI / 72).to_pil().convert("RGB")
+        image = document[0].render(scale=dpi / 72).to_pil().convert("RGB")
     finally:
         document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, dpi=(PRINT_DPI, PRINT_DPI))
-    return out.getvalue()
+    image.save(out, format="PNG", optimize=False, dpi=(dpi, dpi))
+    return out.getvalue(), dpi
 
 
 def picture(root: Path, item: t.MediaItem) -> Picture:
     """The bytes Word embeds for ``item`` and its natural size."""
     data = image_bytes(root, item)
+    dpi: float = SCREEN_DPI
     if item.format == "svg":
-        data = rasterise_svg(data, item.path)
+        data, dpi = rasterise_svg(data, item.path)
+    try:
         with Image.open(io.BytesIO(data)) as image:
-            return Picture(data, image.width, image.height, PRINT_DPI)
-    with Image.open(io.BytesIO(data)) as image:
-        dpi = image.info.get("dpi", (SCREEN_DPI, SCREEN_DPI))[0] or SCREEN_DPI
-        return Picture(data, image.width, image.height, max(float(dpi), 72.0))
+            if item.format != "svg":
+                dpi = max(float(image.info.get("dpi", (SCREEN_DPI,))[0] or SCREEN_DPI), 72.0)
+            return Picture(data, image.width, image.height, dpi)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise error(item.path, f"cannot read this image: {exc}", "image-unreadable") from None
