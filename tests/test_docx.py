@@ -480,3 +480,13 @@ def test_huge_svg_is_rasterised_within_bounds(tmp_path: Path) -> None:
     ]
     (image,) = [Image.open(io.BytesIO(blob)) for blob in blobs]
     assert max(image.size) <= 4000
+
+
+def test_tabs_and_control_characters(tmp_path: Path) -> None:
+    """XML cannot carry most control characters: they are dropped, a tab is a Word tab."""
+    lesson = '---\ntitle: "Т\\u0001"\n---\n\nБір\x0bекі\tүш.\n\n```\n\tотступ\n```\n'
+    course = write_course(tmp_path / "course", lesson, "kk")
+    document = docx.Document(str(build(course, tmp_path / "out")["learner"]))
+    texts = [p.text for p in document.paragraphs]
+    assert "Бірекі\tүш." in texts
+    assert "\tотступ" in texts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docx.oxml.xmlchemy import BaseOxmlElement
 
-from casekit.formats.docx.oxml import el, text_run
+from casekit.formats.docx.oxml import XML_SPACE, el, text_run
 
 
 def _char(kind: str, dirty: bool = False) -> BaseOxmlElement:
@@ -18,7 +18,7 @@ def field_begin(instruction: str, dirty: bool = False) -> list[BaseOxmlElement]:
     """The runs that open a field and end its instruction (the result follows)."""
     instr = el("w:instrText")
     instr.text = f" {instruction} "
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.set(XML_SPACE, "preserve")
     return [_char("begin", dirty), el("w:r", instr), _char("separate")]
 
 

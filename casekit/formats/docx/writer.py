@@ -29,7 +29,7 @@ from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnot
 from casekit.formats.docx.images import Picture, picture
 from casekit.formats.docx.links import Bookmarks, external_link, internal_link
 from casekit.formats.docx.numbering import ListNumbering, number_paragraph
-from casekit.formats.docx.oxml import el, text_run
+from casekit.formats.docx.oxml import el, text_run, xml_text
 from casekit.formats.docx.page import LANGUAGE_TAGS
 from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
 from casekit.messages import Messages, messages
@@ -347,7 +347,7 @@ class DocxWriter:
     def set_alt_text(p: CT_P, alt: str) -> None:
         """Screen readers read ``descr`` of the drawing."""
         for doc_pr in p.iter(qn("wp:docPr")):
-            doc_pr.set("descr", alt)
+            doc_pr.set("descr", xml_text(alt))
 
     def media_card(self, target: Target, item: t.MediaItem, anchor: str = "") -> None:
         """QR code beside the short code, the caption and how to open the media."""
