@@ -5,16 +5,14 @@ below (python-docx's blank document with casekit's styles). A course may put
 its own ``docx/reference.docx`` (letterhead, fonts, colours) in its templates
 folder; whatever styles that document lacks are added, so a build never fails
 on a missing style. Regenerate the bundled file with
-``python -m casekit.formats.docx.reference templates/docx/reference.docx``.
+``python scripts/make-docx-reference.py``.
 """
 
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import docx
 from docx.document import Document
@@ -77,7 +75,3 @@ def make_reference() -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return deterministic_zip(out.getvalue(), REFERENCE_DATE)
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintenance command
-    Path(sys.argv[1]).write_bytes(make_reference())
