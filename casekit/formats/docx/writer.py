@@ -299,6 +299,11 @@ class DocxWriter:
                 if cell_node.align:
                     p.get_or_add_pPr().jc_val = ALIGN[cell_node.align]
                 self.inlines(p, cell_node.children)
+        self.spacer(target)
+
+    def spacer(self, target: Target) -> None:
+        """An empty paragraph after a table, so the next table or list does not touch it."""
+        self.para(target, "Table Text")
 
     def block_codeblock(self, target: Target, b: t.CodeBlock) -> None:
         self.code(target, b.text)
@@ -404,7 +409,7 @@ class DocxWriter:
                 self.blocks(cell, blocks)
 
         self.fill_cell(table.cell(0, 0), write)
-        self.para(target, "Table Text")  # keeps the next box from merging with this one
+        self.spacer(target)
 
     def block_callout(self, target: Target, b: t.Callout) -> None:
         self.box(target, CALLOUT_STYLES[b.kind], callout_label(b.kind, self.msg), b.blocks, b.title)
