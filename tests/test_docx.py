@@ -35,7 +35,7 @@ title: Два списка
    1. Вложенный пункт
    - вложенный маркер
 
-Текст между списками со [ссылкой](https://example.org/a) и [назад](#first).
+Текст между списками со [ссылкой](https://example.org/a) и [назад](#first).[^n]
 
 1. Гамма
 2. Дельта
@@ -49,6 +49,8 @@ title: Два списка
    - [ ] Неверный
    - [x] Верный ответ
 :::
+
+[^n]: Сноска на русском.
 """
 
 
@@ -450,6 +452,9 @@ def test_reference_saved_by_libreoffice_is_reused(mini: dict[str, Path], tmp_pat
     assert len(document.part.rels) < 20  # the reference's own pictures are not carried along
     header = [p.text for p in document.sections[0].header.paragraphs]
     assert header == ["Списки · Издание для обучающегося"]  # the teacher header replaced
+    notes = "".join(part_xml(tmp_path / "out" / "lists" / "docx" / "lists-learner.docx",
+                             "word/footnotes.xml").itertext())  # fmt: skip
+    assert "Сноска на русском." in notes and "Ноутбукта" not in notes
 
 
 def test_settings_are_in_schema_order(mini: dict[str, Path]) -> None:

@@ -66,17 +66,12 @@ class Footnotes:
 
     @staticmethod
     def _part(doc: Document) -> XmlPart:
+        """The reference document's footnotes part (parsed as XML thanks to the
+        ``PartFactory`` entry above), or a new one."""
         document_part = doc.part
         for rel in document_part.rels.values():
-            if rel.reltype == RT.FOOTNOTES and not rel.is_external:
-                part = rel.target_part
-                if isinstance(part, XmlPart):
-                    return part
-                fresh = XmlPart(
-                    part.partname, part.content_type, parse_xml(part.blob), part.package
-                )
-                rel._target = fresh
-                return fresh
+            if rel.reltype == RT.FOOTNOTES and isinstance(rel.target_part, XmlPart):
+                return rel.target_part
         part = XmlPart(
             PackURI("/word/footnotes.xml"),
             CT.WML_FOOTNOTES,
