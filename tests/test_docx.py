@@ -333,6 +333,7 @@ def test_user_reference_without_styles_builds(tmp_path: Path) -> None:
     assert "Source Code" in {s.name for s in document.styles}
     header = [p.text for p in document.sections[0].header.paragraphs]
     assert header == ["Школа № 5", "Списки · Издание для обучающегося"]
+    assert not document.sections[0].different_first_page_header_footer  # letterhead on the cover
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Альфа" in text and "not part of the course" not in text
 
@@ -422,6 +423,7 @@ def test_libreoffice_converts_with_kazakh_text_and_contents(
     ):
         assert expected in text, expected
     assert "Дұрыс жауап" not in text
+    assert "барлығы" not in pages[0] and "барлығы" in pages[1]  # no running footer on the cover
 
 
 def test_libreoffice_restarts_each_numbered_list(converted: dict[str, list[str]]) -> None:

@@ -60,36 +60,37 @@ def write_course(writer: DocxWriter) -> None:
         write(writer)
 
 
-def running_paragraph(story: BlockItemContainer, style_id: str) -> CT_P:
+def running_paragraph(story: BlockItemContainer, style_id: str) -> tuple[CT_P, bool]:
     """casekit's paragraph (style ``style_id``) in a header or footer, below whatever a
-    letterhead reference document has there; one left by an earlier build (a reference
-    saved from a casekit document) is replaced."""
+    letterhead reference document has there, and whether it had anything. One left by
+    an earlier build (a reference saved from a casekit document) is replaced."""
     element = story._element
     for p in element.findall(qn("w:p")):
         if p.style == style_id:
             element.remove(p)
-    paragraphs = element.findall(qn("w:p"))
-    if len(paragraphs) == 1 and len(paragraphs[0]) <= 1 and not paragraphs[0].text:
-        p = paragraphs[0]  # the empty paragraph of a new header
-    else:
-        p = story.add_paragraph()._p
+    first = element.find(qn("w:p"))
+    blank = len(element) == 1 and first is not None and not first.xpath("./w:r | ./w:hyperlink")
+    p = first if blank else story.add_paragraph()._p  # reuse the empty paragraph of a new header
     p.style = style_id
-    return p
+    return p, not blank
 
 
 def header_and_footer(writer: DocxWriter) -> None:
-    """Course title and edition in the header, "page X of Y" in the footer."""
+    """Course title and edition in the header, "page X of Y" in the footer; none on
+    the cover unless the reference document is a letterhead."""
     section = writer.doc.sections[0]
     section.header.is_linked_to_previous = section.footer.is_linked_to_previous = False
-    header = running_paragraph(section.header, writer.sid("Course Header"))
+    header, letterhead = running_paragraph(section.header, writer.sid("Course Header"))
     label = edition_label(writer.course, writer.msg)
     writer.text(header, f"{writer.course.config.title} · {label}")
-    footer = running_paragraph(section.footer, writer.sid("Page Footer"))
+    footer, letterfoot = running_paragraph(section.footer, writer.sid("Page Footer"))
     for part in re.split(r"(\{page\}|\{total\})", writer.msg.table["page_x_of_y"]):
         if part in FOOTER_FIELDS:
             footer.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr()))
         elif part:
             writer.text(footer, part)
+    if not (letterhead or letterfoot):
+        section.different_first_page_header_footer = True  # an empty first-page header
 
 
 def cover(writer: DocxWriter) -> None:
