@@ -111,7 +111,7 @@ def cover(writer: DocxWriter) -> None:
     lines.append(f"{msg('date')}: {source_date(writer.course).date().isoformat()}")
     lines.append(f"{msg('licence')}: {config.licence}")
     for index, line in enumerate(lines):
-        writer.text(writer.para(doc, "Cover Info"), line, RunFormat(bold=index == 0))
+        writer.text(writer.para(doc, "Cover Edition" if index == 0 else "Cover Info"), line)
 
 
 def contents(writer: DocxWriter) -> None:

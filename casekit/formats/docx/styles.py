@@ -134,6 +134,7 @@ SPECS: tuple[StyleSpec, ...] = (
     StyleSpec("TOC Heading", base="heading 1", outline=9),
     StyleSpec("toc 1", base="Normal", bold=True, before=6, after=2, tab_leader="dot"),
     StyleSpec("toc 2", base="Normal", indent=0.5, after=2, tab_leader="dot"),
+    StyleSpec("Cover Edition", base="Normal", bold=True, size=13, after=8),
     StyleSpec("Cover Info", base="Normal", after=2),
     StyleSpec("Lesson Info", base="Normal", italic=True, color="404040"),
     StyleSpec("Box Title", base="Normal", bold=True, keep_next=True, after=4),
