@@ -21,12 +21,16 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 FOOTER_FIELDS = {"{page}": "PAGE", "{total}": "NUMPAGES"}
 
 
+def module_title(module: t.Module, msg: Messages) -> str:
+    return f"{msg('module', number=module.index)}: {module.title}"
+
+
 def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, str]]:
     """(level, text, bookmark anchor) of every module, lesson and appendix: what the
     TOC field lists once a word processor updates it."""
     entries = []
     for module in course.modules:
-        entries.append((1, f"{msg('module', number=module.index)}: {module.title}", module.id))
+        entries.append((1, module_title(module, msg), module.id))
         for lesson in module.lessons:
             entries.append((2, f"{lesson.number} {t.plain_text(lesson.title)}", lesson.anchor))
     return entries + [(1, msg(key), anchor) for key, anchor, _ in appendices(course)]
@@ -52,7 +56,7 @@ def write_course(writer: DocxWriter) -> None:
     contents(writer)
     for module in course.modules:
         heading = writer.heading(doc, 1, module.id)
-        writer.text(heading, f"{msg('module', number=module.index)}: {module.title}")
+        writer.text(heading, module_title(module, msg))
         for lesson in module.lessons:
             write_lesson(writer, lesson)
     for key, anchor, write in appendices(course):
