@@ -505,3 +505,13 @@ def test_tabs_and_control_characters(tmp_path: Path) -> None:
     texts = [p.text for p in document.paragraphs]
     assert "Бірекі\tүш." in texts
     assert "\tотступ" in texts
+
+
+def test_source_date_epoch_sets_dates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    course = write_course(tmp_path / "course", RU_LESSON, "ru")
+    learner = build(course, tmp_path / "out")["learner"]
+    props = docx.Document(str(learner)).core_properties
+    assert props.created.isoformat().startswith("2026-01-01T00:00:00")
+    with zipfile.ZipFile(learner) as z:
+        assert {info.date_time for info in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
