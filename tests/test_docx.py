@@ -515,3 +515,21 @@ def test_source_date_epoch_sets_dates(tmp_path: Path, monkeypatch: pytest.Monkey
     assert props.created.isoformat().startswith("2026-01-01T00:00:00")
     with zipfile.ZipFile(learner) as z:
         assert {info.date_time for info in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+
+
+def test_footnote_with_link_and_picture(tmp_path: Path) -> None:
+    """A note's link is related from the footnotes part; a picture there becomes its alt text."""
+    lesson = (
+        "---\ntitle: Ескерту\n---\n\nМәтін[^a].\n\n"
+        "[^a]: Қараңыз [сайт](https://example.org/kk) және ![белгіше](../media/dot.png) белгісін.\n"
+    )
+    course = write_course(tmp_path / "course", lesson, "kk")
+    (course / "media").mkdir()
+    (course / "media" / "dot.png").write_bytes((MINI / "media" / "diagram.png").read_bytes())
+    learner = build(course, tmp_path / "out")["learner"]
+    notes = part_xml(learner, "word/footnotes.xml")
+    assert "белгіше" in "".join(notes.itertext())
+    assert notes.find(f".//{W}drawing") is None
+    with zipfile.ZipFile(learner) as z:
+        rels = z.read("word/_rels/footnotes.xml.rels").decode()
+    assert 'Target="https://example.org/kk"' in rels

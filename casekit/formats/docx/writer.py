@@ -123,6 +123,11 @@ class DocxWriter:
             self.bookmarks.mark(p, anchor)
         return p
 
+    @property
+    def can_draw(self) -> bool:
+        """Pictures and notes belong to the document part: not inside a footnote."""
+        return self.part is self.doc.part
+
     def page_break(self, target: Target) -> None:
         p = target.add_paragraph()._p
         p.append(el("w:r", el("w:br", type="page")))
@@ -178,7 +183,7 @@ class DocxWriter:
         self.inlines(hyperlink, n.children, replace(fmt, style="Hyperlink"))
 
     def inline_image(self, parent: BaseOxmlElement, n: t.InlineImage, fmt: RunFormat) -> None:
-        if n.media is None or self.part is not self.doc.part:
+        if n.media is None or not self.can_draw:
             self.text(parent, n.alt, fmt)
             return
         pic = picture(self.root, n.media)
@@ -192,7 +197,7 @@ class DocxWriter:
 
     def footnote_ref(self, parent: BaseOxmlElement, n: t.FootnoteRef, fmt: RunFormat) -> None:
         note = self.notes.get(n.note)
-        if note is None or self.part is not self.doc.part:  # a reference inside a note
+        if note is None or not self.can_draw:  # a reference inside a note
             self.text(parent, str(n.number), replace(fmt, style="footnote reference"))
             return
         note_id, container = self.footnotes.new()
@@ -338,7 +343,7 @@ class DocxWriter:
 
     def block_figure(self, target: Target, b: t.Figure) -> None:
         p = self.para(target, "Figure")
-        if b.media is None or self.part is not self.doc.part:
+        if b.media is None or not self.can_draw:
             self.text(p, b.alt)
         else:
             pic = picture(self.root, b.media)
@@ -356,6 +361,11 @@ class DocxWriter:
 
     def media_card(self, target: Target, item: t.MediaItem, anchor: str = "") -> None:
         """QR code beside the short code, the caption and how to open the media."""
+        if not self.can_draw:
+            p = self.para(target, self.body_style, anchor)
+            self.text(p, f"{item.code} ", RunFormat(bold=True))
+            self.text(p, media_caption(item, self.msg))
+            return
         table = self.new_table(target, 1, 2, "Media Card")
         qr_cell, text_cell = table.cell(0, 0), table.cell(0, 1)
         widths = (Emu(QR_SIZE + Cm(0.5)), Emu(self.text_width - QR_SIZE - Cm(0.5)))
