@@ -520,7 +520,7 @@ def test_source_date_epoch_sets_dates(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_footnote_with_link_and_picture(tmp_path: Path) -> None:
     """A note's link is related from the footnotes part; a picture there becomes its alt text."""
     lesson = (
-        "---\ntitle: Ескерту\n---\n\nМәтін[^a].\n\n"
+        "---\ntitle: Ескерту\n---\n\nМәтін ![белгі](../media/dot.png)[^a].\n\n"
         "[^a]: Қараңыз [сайт](https://example.org/kk) және ![белгіше](../media/dot.png) белгісін.\n"
     )
     course = write_course(tmp_path / "course", lesson, "kk")
@@ -533,3 +533,5 @@ def test_footnote_with_link_and_picture(tmp_path: Path) -> None:
     with zipfile.ZipFile(learner) as z:
         rels = z.read("word/_rels/footnotes.xml.rels").decode()
     assert 'Target="https://example.org/kk"' in rels
+    (icon,) = docx.Document(str(learner)).inline_shapes  # in the text: one line high
+    assert round(icon.height.cm, 1) == 0.5
