@@ -2,8 +2,8 @@
 
 Blocks are written into a *target*: the document body, a table cell (boxes,
 media cards) or a footnote. Paragraph and run properties are named styles
-from ``styles.py``; the only direct properties are list membership, table
-cell alignment and the language of each run.
+from ``styles.py``; the only direct properties are what the source says
+(emphasis, table cell alignment), list membership and each run's language.
 """
 
 from __future__ import annotations
