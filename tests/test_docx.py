@@ -535,3 +535,15 @@ def test_footnote_with_link_and_picture(tmp_path: Path) -> None:
     assert 'Target="https://example.org/kk"' in rels
     (icon,) = docx.Document(str(learner)).inline_shapes  # in the text: one line high
     assert round(icon.height.cm, 1) == 0.5
+
+
+def test_svg_text_is_drawn_in_bundled_fonts() -> None:
+    """Never a base-14 font (no Cyrillic) nor a system font found by fontconfig."""
+    from casekit.formats.docx.images import BundledFonts
+
+    fonts = BundledFonts()
+    assert fonts.find_font("Helvetica") == ("CasekitSvgSans-DejaVuSans", True)
+    assert fonts.find_font("Times New Roman", "700", "italic")[0] == (
+        "CasekitSvgSans-DejaVuSans-BoldOblique"
+    )
+    assert fonts.find_font("monospace", "bold")[0] == "CasekitSvgMono-DejaVuSansMono-Bold"

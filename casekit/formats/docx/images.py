@@ -1,7 +1,7 @@
 """Images for Word: PNG and JPEG as they are, SVG rasterised at print resolution.
 
 SVG is drawn by svglib into a reportlab PDF page with casekit's bundled DejaVu
-fonts for the usual families (so Kazakh labels inside a chart survive) and that page is rendered by
+fonts (so Kazakh labels inside a chart survive) and that page is rendered by
 pdfium: no system libraries, and the same pixels on every machine.
 """
 
@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2
-from lxml import etree
 from PIL import Image
 from reportlab.graphics import renderPDF
 from reportlab.pdfbase import pdfmetrics
@@ -30,25 +29,14 @@ PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
 MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
 
-_FACES = {
-    ("normal", "normal"): "DejaVuSans.ttf",
-    ("bold", "normal"): "DejaVuSans-Bold.ttf",
-    ("normal", "italic"): "DejaVuSans-Oblique.ttf",
-    ("bold", "italic"): "DejaVuSans-BoldOblique.ttf",
+_SANS = {
+    (False, False): "DejaVuSans.ttf",
+    (True, False): "DejaVuSans-Bold.ttf",
+    (False, True): "DejaVuSans-Oblique.ttf",
+    (True, True): "DejaVuSans-BoldOblique.ttf",
 }
-_MONO = {("normal", "normal"): "DejaVuSansMono.ttf", ("bold", "normal"): "DejaVuSansMono-Bold.ttf"}
-DEFAULT_FAMILY = "Casekit Sans"  # what SVG text without a font-family is drawn in
-_SANS_NAMES = (
-    DEFAULT_FAMILY,
-    "sans-serif",
-    "Arial",
-    "DejaVu Sans",
-    "serif",
-    "Times New Roman",
-    "Times-Roman",
-    "Verdana",
-)
-_MONO_NAMES = ("monospace", "Courier", "Courier New", "DejaVu Sans Mono")
+_MONO = {(False, False): "DejaVuSansMono.ttf", (True, False): "DejaVuSansMono-Bold.ttf"}
+_MONO_FAMILIES = ("monospace", "courier", "courier new", "dejavu sans mono", "consolas")
 
 
 @dataclass(frozen=True)
@@ -67,31 +55,29 @@ class Picture:
         return self.height_px / self.dpi
 
 
-@lru_cache(maxsize=1)
-def _font_map() -> FontMap:
-    """svglib's fonts for SVG text, all resolved to the bundled DejaVu files."""
-    fonts = builtin_templates() / "fonts"
-    font_map = FontMap()
-    for table, names, prefix in (
-        (_FACES, _SANS_NAMES, "CasekitSvgSans"),
-        (_MONO, _MONO_NAMES, "CasekitSvgMono"),
-    ):
-        for (weight, style), filename in table.items():
-            rl_name = f"{prefix}-{weight}-{style}"
-            if rl_name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(rl_name, str(fonts / filename)))
-            for family in names:
-                font_map.register_font(family, weight=weight, style=style, rlgFontName=rl_name)
-    return font_map
+class BundledFonts(FontMap):
+    """Every SVG font family drawn in the bundled DejaVu Sans (or Sans Mono): the
+    same glyphs on every machine, Kazakh letters included, never a system font
+    found by fontconfig nor a base-14 font without Cyrillic."""
+
+    def find_font(
+        self, font_name: str, weight: str = "normal", style: str = "normal"
+    ) -> tuple[str, bool]:
+        bold = str(weight).lower() in ("bold", "bolder") or (
+            str(weight).isdigit() and int(weight) >= 600
+        )
+        italic = str(style).lower() in ("italic", "oblique")
+        if font_name.strip().strip("'\"").lower() in _MONO_FAMILIES:
+            return _registered("CasekitSvgMono", _MONO[bold, False]), True
+        return _registered("CasekitSvgSans", _SANS[bold, italic]), True
 
 
-def _with_default_font(svg: bytes) -> bytes:
-    """svglib draws text without a font-family in Helvetica (no Cyrillic): name ours."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.fromstring(svg, parser)
-    if root.get("font-family") is None:
-        root.set("font-family", DEFAULT_FAMILY)
-    return etree.tostring(root)
+def _registered(prefix: str, filename: str) -> str:
+    """The reportlab name of a bundled font file, registered on first use."""
+    name = f"{prefix}-{filename.removesuffix('.ttf')}"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, str(builtin_templates() / "fonts" / filename)))
+    return name
 
 
 @lru_cache(maxsize=64)
@@ -99,7 +85,7 @@ def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
     """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
     and that resolution."""
     try:
-        drawing = svg2rlg(io.BytesIO(_with_default_font(svg)), font_map=_font_map())
+        drawing = svg2rlg(io.BytesIO(svg), font_map=BundledFonts())
     except Exception as exc:  # svglib raises whatever its parsing hits
         raise error(path, f"cannot draw this SVG: {exc}", "svg-unreadable") from None
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:
