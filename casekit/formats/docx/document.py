@@ -168,7 +168,6 @@ def media_index(writer: DocxWriter) -> None:
     for item in writer.course.media:
         if item.code:
             writer.media_card(writer.doc, item)
-            writer.spacer(writer.doc)
 
 
 def answer_key(writer: DocxWriter) -> None:

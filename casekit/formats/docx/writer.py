@@ -382,6 +382,7 @@ class DocxWriter:
             self.text(self.para(cell, "Media Hint"), self.msg("media_hint"))
 
         self.fill_cell(text_cell, write_text)
+        self.spacer(target)
 
     def block_mediablock(self, target: Target, b: t.MediaBlock) -> None:
         item = b.media
