@@ -16,10 +16,12 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from casekit.build import build_course
-from casekit.diagnostics import CasekitError
+from casekit.course import load_course
+from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.docx.reference import REFERENCE, make_reference
 from casekit.templates_lookup import builtin_templates
-from tests.conftest import MINI, require_tool
+from casekit.tree import plain_text
+from tests.conftest import COURSES, MINI, require_tool
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -547,3 +549,17 @@ def test_svg_text_is_drawn_in_bundled_fonts() -> None:
         "CasekitSvgSans-DejaVuSans-BoldOblique"
     )
     assert fonts.find_font("monospace", "bold")[0] == "CasekitSvgMono-DejaVuSansMono-Bold"
+
+
+@pytest.mark.parametrize("course_dir", COURSES, ids=lambda p: p.name)
+def test_example_courses(course_dir: Path, tmp_path: Path) -> None:
+    course = load_course(course_dir, Diagnostics())
+    teacher = docx.Document(str(build(course_dir, tmp_path / "out")["teacher"]))
+    headings = {
+        p.text: p.style.name for p in teacher.paragraphs if p.style.name.startswith("Heading")
+    }
+    for module in course.modules:
+        for lesson in module.lessons:
+            assert headings[f"{lesson.number} {plain_text(lesson.title)}"] == "Heading 2"
+    assert sum(1 for style in headings.values() if style == "Heading 1") >= len(course.modules)
+    assert len(teacher.inline_shapes) >= len([m for m in course.media if m.kind == "image"])
