@@ -32,8 +32,11 @@ def write_errors(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``."""
+def atomic_file(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
+
+    ``durable=False`` skips the fsyncs (the rename stays atomic): for caches, whose
+    loss after a power cut costs only time."""
     with write_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
@@ -42,7 +45,8 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
             yield handle
             with write_errors(path):
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    os.fsync(handle.fileno())
         with write_errors(path):
             os.chmod(temp, 0o644)
             os.replace(temp, path)
@@ -50,12 +54,13 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_file(path) as handle, write_errors(path):
+    with atomic_file(path, durable) as handle, write_errors(path):
         handle.write(data)
 
 

@@ -71,11 +71,11 @@ def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
     return real, rel
 
 
-def course_file(course: t.Course, ref: str, field: str) -> Path:
+def course_file(course: t.Course, ref: str, field: str, missing_code: str = "file-missing") -> Path:
     """The real path of a file that the ``course.toml`` field ``field`` (e.g.
     ``fonts.regular``) names. Formats use this for any file a course names; it
     raises ``CasekitError`` at the field's line when the path is refused or missing."""
-    return _named_path(Path(course.root), ref, field, folder=False)
+    return _named_path(Path(course.root), ref, field, False, missing_code)
 
 
 def check_named_paths(root: Path, config: CourseConfig, diags: Diagnostics) -> None:
@@ -87,12 +87,12 @@ def check_named_paths(root: Path, config: CourseConfig, diags: Diagnostics) -> N
     for field, ref, folder in named:
         if ref:
             try:
-                _named_path(root, ref, field, folder)
+                _named_path(root, ref, field, folder, "file-missing" if folder else "font-missing")
             except CasekitError as exc:
                 diags.items.append(exc.diagnostic)
 
 
-def _named_path(root: Path, ref: str, field: str, folder: bool) -> Path:
+def _named_path(root: Path, ref: str, field: str, folder: bool, missing_code: str) -> Path:
     where = config_field_line(root, field)
     try:
         real, rel = resolve_inside(root, ref)
@@ -102,5 +102,5 @@ def _named_path(root: Path, ref: str, field: str, folder: bool) -> Path:
         ) from None
     if not (real.is_dir() if folder else real.is_file()):
         kind = "folder" if folder else "file"
-        raise error(COURSE_FILE, f"{field}: {kind} not found: {rel}", "file-missing", where)
+        raise error(COURSE_FILE, f"{field}: {kind} not found: {rel}", missing_code, where)
     return real

@@ -22,11 +22,14 @@ PNG = (
 
 
 def run_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``casekit check .`` run inside the course, so paths print relative to it."""
     return subprocess.run(
-        [sys.executable, "-m", "casekit", "check", str(root), *args],
+        [sys.executable, "-m", "casekit", "check", ".", *args],
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
 
 
@@ -300,3 +303,16 @@ def test_text_output_format(make_course) -> None:
 def test_minimal_toml_template_is_valid(make_course) -> None:
     root = make_course({"a.md": "# A\n"}, toml=MINIMAL_TOML.format(lessons='"a.md"'))
     assert diagnostics(root) == []
+
+
+def test_several_courses_print_paths_from_the_working_folder(make_course, tmp_path: Path) -> None:
+    root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
+    result = subprocess.run(
+        [sys.executable, "-m", "casekit", "check", "course", "course"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.stderr.splitlines()[0].startswith("course/a.md:3:1: warning:")
+    assert root.name == "course"

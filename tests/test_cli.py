@@ -70,7 +70,7 @@ def test_failed_build_keeps_previous_output(mini_course: Path, tmp_path: Path) -
     second = casekit("build", str(mini_course), "-f", "html", "-o", str(out))
     assert second.returncode == 1
     assert "lessons/02-files.md:" in second.stderr and "[link-broken]" in second.stderr
-    assert "build stopped" in second.stderr
+    assert "build of mini-kk stopped" in second.stderr
     assert "Traceback" not in second.stderr
     assert page.read_bytes() == before
     assert sorted(p.name for p in page.parent.iterdir()) == [
@@ -110,4 +110,13 @@ def test_quiet_and_verbose(mini_course: Path, tmp_path: Path) -> None:
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
     verbose = casekit("build", str(mini_course), "-f", "html", "-v", "-o", str(tmp_path / "v"))
     assert "casekit: building html (learner)" in verbose.stderr
-    assert "mini-kk-teacher.html" in verbose.stdout
+    assert verbose.stdout.splitlines()[0].split() == [
+        "course",
+        "format",
+        "edition",
+        "pages",
+        "size",
+        "time",
+        "status",
+    ]
+    assert verbose.stdout.splitlines()[3].split()[:3] == ["mini-kk", "html", "teacher"]

@@ -16,7 +16,12 @@ from typing import Any
 from casekit import tree as t
 from casekit.config import PrintOptions
 
-FORMAT_MODULES = ("casekit.formats.html",)
+FORMAT_MODULES = (
+    "casekit.formats.html",
+    "casekit.formats.pdf",
+    "casekit.formats.docx",
+    "casekit.formats.usb",
+)
 
 
 @dataclass
@@ -60,10 +65,10 @@ def register(fmt: Format) -> Format:
 
 
 def formats() -> dict[str, Format]:
-    """Every registered format, by name (imports the format modules once)."""
-    if not _REGISTRY:
-        for module in FORMAT_MODULES:
-            importlib.import_module(module)
+    """Every registered format, by name. Each format module is imported (once: Python
+    caches modules), even when another one was imported directly before."""
+    for module in FORMAT_MODULES:
+        importlib.import_module(module)
     return dict(_REGISTRY)
 
 

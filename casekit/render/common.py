@@ -40,6 +40,16 @@ def option_instructions(question: t.Question, msg: Messages) -> str:
     }[question.kind]
 
 
+def option_letter(index: int) -> str:
+    """``a)``, ``b)``...: how options are labelled on paper and in answer keys."""
+    return f"{chr(ord('a') + index)})"
+
+
+def correct_options(question: t.Question) -> list[tuple[str, list[t.Inline]]]:
+    """(letter, text) of each option marked correct."""
+    return [(option_letter(i), o.children) for i, o in enumerate(question.options) if o.correct]
+
+
 def media_caption(item: t.MediaItem, msg: Messages, with_code: bool = True) -> str:
     """``Video V2.3: Title (Duration 1:05)``: the same words in every format.
 

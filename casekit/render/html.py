@@ -16,6 +16,7 @@ from casekit import tree as t
 from casekit.messages import Messages, messages
 from casekit.render.common import (
     callout_label,
+    correct_options,
     media_caption,
     option_instructions,
     qr_svg,
@@ -366,9 +367,7 @@ class HtmlWriter:
     def answer_text(self, q: t.Question) -> str:
         if q.options:
             return "; ".join(
-                f"{chr(ord('a') + i)}) {self.inlines(o.children)}"
-                for i, o in enumerate(q.options)
-                if o.correct
+                f"{letter} {self.inlines(text)}" for letter, text in correct_options(q)
             )
         return self.blocks(q.answer).replace("<p>", "").replace("</p>\n", " ").strip()
 

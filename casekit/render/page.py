@@ -16,11 +16,12 @@ from casekit.render.html import HtmlWriter, attr
 from casekit.templates_lookup import CourseTemplateLoader, read_template, template_error
 
 
-def jinja_environment(course: t.Course, folder: str) -> SandboxedEnvironment:
-    """Jinja for the templates in ``folder`` (e.g. ``html``): sandboxed, because a
-    course may bring its own templates and course sources are untrusted."""
+def jinja_environment(course: t.Course, name: str) -> SandboxedEnvironment:
+    """Jinja for the template ``name`` (e.g. ``html/page.html.j2``) and its folder:
+    sandboxed, because a course may bring its own templates and course sources
+    are untrusted."""
     return SandboxedEnvironment(
-        loader=CourseTemplateLoader(course, folder),
+        loader=CourseTemplateLoader(course, name.rsplit("/", 1)[0]),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -80,7 +81,7 @@ def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
     ]
     css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
     try:
-        template = jinja_environment(course, "html").get_template("page.html.j2")
+        template = jinja_environment(course, "html/page.html.j2").get_template("page.html.j2")
         return template.render(
             course=course,
             config=course.config,

@@ -1,0 +1,253 @@
+"""A large synthetic course for benchmarks: about 25 printed A4 pages per lesson
+(40 lessons: about 1,000 pages) with headings, paragraphs, lists, tables, images,
+code, callouts and quizzes. Deterministic: the same arguments give the same files.
+
+    python benchmarks/generate_course.py OUT_FOLDER [--lessons 40] [--language kk]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import shutil
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+WORDS = {
+    "kk": [
+        "білім",
+        "оқушы",
+        "сабақ",
+        "компьютер",
+        "файл",
+        "қалта",
+        "мәтін",
+        "құпиясөз",
+        "қауіпсіздік",
+        "желі",
+        "әріп",
+        "тапсырма",
+        "жауап",
+        "сұрақ",
+        "мұғалім",
+        "кітап",
+        "дәптер",
+        "өнер",
+        "ғылым",
+        "тарих",
+        "қазақ",
+        "тілі",
+        "әдебиет",
+        "еңбек",
+        "үй",
+        "мектеп",
+        "қала",
+        "ауыл",
+        "жол",
+        "көлік",
+        "өмір",
+        "денсаулық",
+        "спорт",
+        "су",
+        "жер",
+        "күн",
+        "ай",
+        "жұлдыз",
+        "өзен",
+        "көл",
+        "тау",
+        "орман",
+        "дала",
+        "құс",
+        "жануар",
+        "өсімдік",
+        "гүл",
+        "ағаш",
+        "жеміс",
+        "көкөніс",
+        "нан",
+        "сүт",
+        "ет",
+    ],
+    "ru": [
+        "знание",
+        "ученик",
+        "урок",
+        "компьютер",
+        "файл",
+        "папка",
+        "текст",
+        "пароль",
+        "безопасность",
+        "сеть",
+        "буква",
+        "задание",
+        "ответ",
+        "вопрос",
+        "учитель",
+        "книга",
+        "тетрадь",
+        "искусство",
+        "наука",
+        "история",
+        "язык",
+        "литература",
+        "труд",
+        "дом",
+        "школа",
+        "город",
+        "село",
+        "дорога",
+        "жизнь",
+        "здоровье",
+        "спорт",
+        "вода",
+        "земля",
+    ],
+    "en": [
+        "knowledge",
+        "learner",
+        "lesson",
+        "computer",
+        "file",
+        "folder",
+        "text",
+        "password",
+        "safety",
+        "network",
+        "letter",
+        "task",
+        "answer",
+        "question",
+        "teacher",
+        "book",
+        "notebook",
+        "art",
+        "science",
+        "history",
+        "language",
+        "literature",
+        "work",
+        "home",
+        "school",
+        "town",
+        "village",
+        "road",
+        "life",
+        "health",
+        "sport",
+        "water",
+        "earth",
+    ],
+}
+SECTIONS_PER_LESSON = 10
+LESSONS_PER_MODULE = 5
+
+
+def _sentence(rng: random.Random, words: list[str]) -> str:
+    chosen = [rng.choice(words) for _ in range(rng.randint(8, 16))]
+    return chosen[0].capitalize() + " " + " ".join(chosen[1:]) + "."
+
+
+def _paragraph(rng: random.Random, words: list[str], sentences: int = 7) -> str:
+    text = " ".join(_sentence(rng, words) for _ in range(sentences))
+    first, rest = text.split(" ", 1)
+    return f"{first} **{rng.choice(words)}** *{rng.choice(words)}* `{rng.choice(words)}` {rest}"
+
+
+def _table(rng: random.Random, words: list[str], rows: int) -> str:
+    lines = ["| № | " + " | ".join(w.capitalize() for w in rng.sample(words, 3)) + " |"]
+    lines.append("|--:|:--|:--|--:|")
+    for index in range(1, rows + 1):
+        cells = [" ".join(rng.sample(words, 2)), " ".join(rng.sample(words, 4))]
+        lines.append(f"| {index} | {cells[0]} | {cells[1]} | {rng.randint(100, 99999)} |")
+    return "\n".join(lines) + f"\n\nTable: {_sentence(rng, words)}\n"
+
+
+def _lesson(index: int, language: str) -> str:
+    rng = random.Random(index)
+    words = WORDS[language]
+    parts = [f"---\ntitle: {_sentence(rng, words)[:-1]}\nhours: 2\n---\n"]
+    parts.append("::: objectives\n" + "".join(f"- {_sentence(rng, words)}\n" for _ in range(3)))
+    parts.append(":::\n")
+    for section in range(1, SECTIONS_PER_LESSON + 1):
+        parts.append(f"## {_sentence(rng, words)[:-1]} {{#s{section}}}\n")
+        parts.extend(_paragraph(rng, words) + "\n" for _ in range(4))
+        image = "photo.jpg" if section % 2 else ("diagram.png" if section % 4 else "chart.svg")
+        parts.append(f"![{_sentence(rng, words)}](../media/{image})\n")
+        parts.append(_table(rng, words, rows=14))
+        parts.extend(f"{n}. {_sentence(rng, words)}\n" for n in range(1, 6))
+        parts.append("")
+        parts.append("```\n" + "\n".join(_sentence(rng, words) for _ in range(6)) + "\n```\n")
+        parts.append(f"::: tip\n{_paragraph(rng, words, 2)}\n:::\n")
+        parts.extend(_paragraph(rng, words) + "\n" for _ in range(2))
+    parts.append('::: {.quiz title="' + _sentence(rng, words)[:-1] + '"}')
+    for question in range(1, 4):
+        parts.append(f"{question}. {_sentence(rng, words)}")
+        parts.append(f"   - [x] {rng.choice(words)}\n   - [ ] {rng.choice(words)}")
+    parts.append(":::\n")
+    return "\n".join(parts)
+
+
+def _media(folder: Path) -> None:
+    media = folder / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (1200, 700), "#dfe8f1")
+    draw = ImageDraw.Draw(image)
+    for step in range(12):
+        draw.rectangle((60 + step * 90, 650 - step * 45, 120 + step * 90, 650), fill="#0b5394")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    (media / "diagram.png").write_bytes(out.getvalue())
+    out = io.BytesIO()
+    image.convert("L").save(out, format="JPEG", quality=80)
+    (media / "photo.jpg").write_bytes(out.getvalue())
+    bars = "".join(
+        f'<rect x="{20 + i * 40}" y="{140 - i * 10}" width="30" height="{i * 10 + 10}" fill="#2e7d32"/>'
+        for i in range(10)
+    )
+    (media / "chart.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="440" height="160">{bars}</svg>', "utf-8"
+    )
+
+
+def generate(folder: Path, lessons: int = 40, language: str = "kk") -> Path:
+    """Write the course into ``folder`` (replaced if it exists) and return it."""
+    folder = Path(folder)
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "lessons").mkdir(parents=True)
+    _media(folder)
+    names = []
+    for index in range(1, lessons + 1):
+        name = f"lessons/{index:03d}.md"
+        (folder / name).write_text(_lesson(index, language), "utf-8")
+        names.append(name)
+    modules = []
+    for start in range(0, lessons, LESSONS_PER_MODULE):
+        chunk = ", ".join(f'"{n}"' for n in names[start : start + LESSONS_PER_MODULE])
+        modules.append(
+            f'[[modules]]\ntitle = "Модуль {start // LESSONS_PER_MODULE + 1}"\nlessons = [{chunk}]\n'
+        )
+    (folder / "course.toml").write_text(
+        f'id = "bench-{language}"\ntitle = "Benchmark {language}"\nlanguage = "{language}"\n'
+        'version = "1.0"\ndate = 2026-01-01\norganisation = "casekit"\nauthors = ["casekit"]\n'
+        'licence = "CC0"\n\n' + "\n".join(modules),
+        "utf-8",
+    )
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--lessons", type=int, default=40)
+    parser.add_argument("--language", choices=sorted(WORDS), default="kk")
+    args = parser.parse_args()
+    print(generate(args.folder, args.lessons, args.language))
+
+
+if __name__ == "__main__":
+    main()

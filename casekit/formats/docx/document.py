@@ -1,0 +1,199 @@
+"""The whole DOCX of one edition: cover, contents, modules and lessons, appendices."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from docx.blkcntnr import BlockItemContainer
+from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
+
+from casekit import tree as t
+from casekit.collation import sort_key
+from casekit.formats.docx.fields import field_begin, field_end, simple_field
+from casekit.formats.docx.links import internal_link
+from casekit.formats.docx.writer import DocxWriter, RunFormat
+from casekit.messages import Messages
+from casekit.render.common import edition_label, source_date
+
+TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+FOOTER_FIELDS = {"{page}": "PAGE", "{total}": "NUMPAGES"}
+
+
+def module_title(module: t.Module, msg: Messages) -> str:
+    return f"{msg('module', number=module.index)}: {module.title}"
+
+
+def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, str]]:
+    """(level, text, bookmark anchor) of every module, lesson and appendix: what the
+    TOC field lists once a word processor updates it."""
+    entries = []
+    for module in course.modules:
+        entries.append((1, module_title(module, msg), module.id))
+        for lesson in module.lessons:
+            entries.append((2, f"{lesson.number} {t.plain_text(lesson.title)}", lesson.anchor))
+    return entries + [(1, msg(key), anchor) for key, anchor, _ in appendices(course)]
+
+
+def appendices(course: t.Course) -> list[tuple[str, str, Callable[[DocxWriter], None]]]:
+    """(message key of the heading, bookmark anchor, writer) of the appendices this
+    edition has."""
+    found = []
+    if course.glossary():
+        found.append(("glossary", "appendix-glossary", glossary))
+    if any(m.code for m in course.media):
+        found.append(("media_index", "appendix-media-index", media_index))
+    if course.answer_key:
+        found.append(("answers_appendix", "appendix-answer-key", answer_key))
+    return found
+
+
+def write_course(writer: DocxWriter) -> None:
+    doc, course, msg = writer.doc, writer.course, writer.msg
+    header_and_footer(writer)
+    cover(writer)
+    contents(writer)
+    for module in course.modules:
+        heading = writer.heading(doc, 1, module.id)
+        writer.text(heading, module_title(module, msg))
+        for lesson in module.lessons:
+            write_lesson(writer, lesson)
+    for key, anchor, write in appendices(course):
+        writer.text(writer.heading(doc, 1, anchor), msg(key))
+        write(writer)
+
+
+def running_paragraph(story: BlockItemContainer, style_id: str) -> tuple[CT_P, bool]:
+    """casekit's paragraph (style ``style_id``) in a header or footer, below whatever a
+    letterhead reference document has there, and whether it had anything. One left by
+    an earlier build (a reference saved from a casekit document) is replaced."""
+    element = story._element
+    for p in element.findall(qn("w:p")):
+        if p.style == style_id:
+            element.remove(p)
+    first = element.find(qn("w:p"))
+    blank = len(element) == 1 and first is not None and not first.xpath("./w:r | ./w:hyperlink")
+    p = first if blank else story.add_paragraph()._p  # reuse the empty paragraph of a new header
+    p.style = style_id
+    return p, not blank
+
+
+def header_and_footer(writer: DocxWriter) -> None:
+    """Course title and edition in the header, "page X of Y" in the footer; none on
+    the cover unless the reference document is a letterhead."""
+    section = writer.doc.sections[0]
+    section.header.is_linked_to_previous = section.footer.is_linked_to_previous = False
+    header, letterhead = running_paragraph(section.header, writer.sid("Course Header"))
+    label = edition_label(writer.course, writer.msg)
+    writer.text(header, f"{writer.course.config.title} · {label}")
+    footer, letterfoot = running_paragraph(section.footer, writer.sid("Page Footer"))
+    for part in re.split(r"(\{page\}|\{total\})", writer.msg.table["page_x_of_y"]):
+        if part in FOOTER_FIELDS:
+            footer.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr()))
+        elif part:
+            writer.text(footer, part)
+    if not (letterhead or letterfoot):
+        section.different_first_page_header_footer = True  # an empty first-page header
+
+
+def cover(writer: DocxWriter) -> None:
+    doc, config, msg = writer.doc, writer.course.config, writer.msg
+    writer.text(writer.para(doc, "Title"), config.title)
+    if config.subtitle:
+        writer.text(writer.para(doc, "Subtitle"), config.subtitle)
+    lines = [
+        edition_label(writer.course, msg),
+        f"{msg('organisation')}: {config.organisation}",
+        f"{msg('authors')}: {', '.join(config.authors)}",
+    ]
+    if config.level:
+        lines.append(f"{msg('level')}: {config.level}")
+    if config.credits is not None:
+        lines.append(f"{msg('credits')}: {config.credits:g}")
+    lines.append(f"{msg('version')}: {config.version}")
+    lines.append(f"{msg('date')}: {source_date(writer.course).date().isoformat()}")
+    lines.append(f"{msg('licence')}: {config.licence}")
+    for index, line in enumerate(lines):
+        writer.text(writer.para(doc, "Cover Edition" if index == 0 else "Cover Info"), line)
+
+
+def contents(writer: DocxWriter) -> None:
+    """A TOC field whose result is already filled in with the modules and lessons
+    (linked, without page numbers), so the contents show before a word processor
+    updates the field: Word offers to on opening (``updateFields``); LibreOffice
+    keeps the result as it is until "Update index"."""
+    doc = writer.doc
+    writer.text(writer.para(doc, "TOC Heading"), writer.msg("contents"))
+    entries = contents_entries(writer.course, writer.msg)
+    paragraphs = []
+    for level, text, anchor in entries:
+        p = writer.para(doc, f"toc {level}")
+        link = internal_link(writer.bookmarks, anchor)
+        p.append(link)
+        writer.text(link, text)
+        paragraphs.append(p)
+    if not paragraphs:
+        return
+    first = paragraphs[0]
+    ppr = first.find(qn("w:pPr"))
+    for run in reversed(field_begin(TOC_INSTRUCTION, dirty=True)):
+        ppr.addnext(run)
+    paragraphs[-1].append(field_end())
+
+
+def write_lesson(writer: DocxWriter, lesson: t.Lesson) -> None:
+    doc, msg = writer.doc, writer.msg
+    heading = writer.heading(doc, 2, lesson.anchor)
+    writer.text(heading, f"{lesson.number} ")
+    writer.inlines(heading, lesson.title)
+    if lesson.hours is not None:
+        writer.text(writer.para(doc, "Lesson Info"), f"{msg('hours')}: {lesson.hours:g}")
+    if lesson.outcomes:
+        pos = lesson.pos
+        items = [t.ListItem(pos, [t.Paragraph(pos, [t.Text(o)])]) for o in lesson.outcomes]
+        writer.box(doc, "Objectives Box", msg("outcomes"), [t.BulletList(pos, items)])
+    writer.notes = {note.anchor: note for note in lesson.footnotes}
+    writer.blocks(doc, lesson.blocks)
+    writer.notes = {}
+
+
+def glossary(writer: DocxWriter) -> None:
+    entries = sorted(writer.course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+    for entry in entries:
+        writer.glossary_entry(writer.doc, entry)
+
+
+def media_index(writer: DocxWriter) -> None:
+    for item in writer.course.media:
+        if item.code:
+            writer.media_card(writer.doc, item)
+
+
+def answer_key(writer: DocxWriter) -> None:
+    """The learner edition's answers appendix, when the course asks for it."""
+    msg, doc = writer.msg, writer.doc
+    for entry in writer.course.answer_key:
+        p = writer.para(doc, "Body Text")
+        label = f"{msg('quiz', number=entry.quiz.number)}, "
+        label += f"{msg('question', number=entry.question.number)}: "
+        writer.text(p, label, RunFormat(bold=True))
+        q = entry.question
+        if q.options:
+            writer.text(
+                p,
+                "; ".join(
+                    f"{chr(ord('a') + i)}) {t.plain_text(o.children)}"
+                    for i, o in enumerate(q.options)
+                    if o.correct
+                ),
+            )
+        else:
+            writer.text(
+                p,
+                " ".join(
+                    t.plain_text(b.children)
+                    for b in t.iter_blocks(q.answer)
+                    if isinstance(b, t.Paragraph)
+                ),
+            )

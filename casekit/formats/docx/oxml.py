@@ -1,0 +1,46 @@
+"""Tiny helpers for writing WordprocessingML elements python-docx has no API for."""
+
+from __future__ import annotations
+
+import re
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def el(tag: str, *children: BaseOxmlElement, **attrs: str | int) -> BaseOxmlElement:
+    """``el("w:shd", val="clear", fill="EEEEEE")``: attributes get the ``w:`` prefix
+    unless they already name one (``r_id`` -> ``r:id``)."""
+    element = OxmlElement(tag)
+    for key, value in attrs.items():
+        name = key.replace("_", ":", 1) if "_" in key else f"w:{key}"
+        element.set(qn(name), str(value))
+    for child in children:
+        element.append(child)
+    return element
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the control characters XML cannot carry."""
+    return NOT_XML.sub("", text)
+
+
+def text_run(text: str, rpr: BaseOxmlElement | None = None) -> BaseOxmlElement:
+    """A ``w:r`` holding ``text``: spaces kept, tabs as ``w:tab``, and the control
+    characters XML cannot carry dropped."""
+    run = el("w:r")
+    if rpr is not None:
+        run.append(rpr)
+    for index, piece in enumerate(xml_text(text).split("\t")):
+        if index:
+            run.append(el("w:tab"))
+        if piece:
+            t = el("w:t")
+            t.text = piece
+            t.set(XML_SPACE, "preserve")
+            run.append(t)
+    return run

@@ -1,0 +1,77 @@
+"""The reference document: where every style of a casekit DOCX comes from.
+
+casekit ships ``templates/docx/reference.docx``, made by ``make_reference``
+below (python-docx's blank document with casekit's styles). A course may put
+its own ``docx/reference.docx`` (letterhead, fonts, colours) in its templates
+folder; whatever styles that document lacks are added, so a build never fails
+on a missing style. Regenerate the bundled file with
+``python scripts/make-docx-reference.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import docx
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
+
+from casekit import tree as t
+from casekit.diagnostics import error
+from casekit.formats.docx.styles import add_missing_styles, replace_styles
+from casekit.formats.docx.zipfix import deterministic_zip
+from casekit.templates_lookup import template_path
+
+REFERENCE = "docx/reference.docx"
+REFERENCE_DATE = datetime(2026, 1, 1)
+
+
+def load_reference(course: t.Course) -> Document:
+    """The course's (or casekit's) reference document, emptied, with every casekit style."""
+    path = template_path(course, REFERENCE)
+    try:
+        doc = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        shown = path.relative_to(course.root) if path.is_relative_to(course.root) else path
+        raise error(
+            str(shown), "not a Word document (.docx) that can be opened", "docx-reference"
+        ) from None
+    clear_body(doc)
+    add_missing_styles(doc)
+    return doc
+
+
+def clear_body(doc: Document) -> None:
+    """Drop the reference document's text, keeping its final section (page set-up)."""
+    body = doc.element.body
+    section = body.sectPr
+    for child in list(body):
+        if child is not section:
+            body.remove(child)
+    rels = doc.part.rels
+    for r_id, rel in list(rels.items()):  # the pictures and links of the removed text
+        if rel.reltype in (RT.IMAGE, RT.HYPERLINK):
+            del rels[r_id]
+
+
+def make_reference() -> bytes:
+    """casekit's own reference document, byte for byte the same on every run."""
+    doc = docx.Document()
+    clear_body(doc)
+    replace_styles(doc)
+    package_rels = doc.part.package.rels
+    for r_id, rel in list(package_rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package_rels[r_id]
+    props = doc.core_properties
+    props.title = "casekit reference document"
+    props.author = props.last_modified_by = "casekit"
+    props.comments = props.keywords = props.subject = ""
+    props.created = props.modified = REFERENCE_DATE
+    props.revision = 1
+    out = io.BytesIO()
+    doc.save(out)
+    return deterministic_zip(out.getvalue(), REFERENCE_DATE)

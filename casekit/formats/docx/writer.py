@@ -1,0 +1,509 @@
+"""Renders the document tree into a python-docx document, with styles only.
+
+Blocks are written into a *target*: the document body, a table cell (boxes,
+media cards) or a footnote. Paragraph and run properties are named styles
+from ``styles.py``; the only direct properties are what the source says
+(emphasis, table cell alignment), list membership and each run's language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Union
+
+from docx.blkcntnr import BlockItemContainer
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Emu
+from docx.table import Table, _Cell
+
+from casekit import tree as t
+from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnote_mark
+from casekit.formats.docx.images import Picture, picture
+from casekit.formats.docx.links import Bookmarks, external_link, internal_link
+from casekit.formats.docx.numbering import ListNumbering, number_paragraph
+from casekit.formats.docx.oxml import el, text_run, xml_text
+from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
+from casekit.messages import Messages, messages
+from casekit.render.common import (
+    callout_label,
+    media_caption,
+    option_instructions,
+    qr_png,
+    safe_href,
+)
+from casekit.vtt import format_time
+
+Target = Union[Document, _Cell, FootnoteContainer]
+
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+QR_SIZE = Cm(3.2)
+INLINE_IMAGE_HEIGHT = Cm(0.5)
+MAX_FIGURE_HEIGHT = Cm(12)
+ANSWER_LINES_SHORT = 3
+ANSWER_LINES_SHEET = 16
+
+
+@dataclass(frozen=True)
+class RunFormat:
+    bold: bool = False
+    italic: bool = False
+    strike: bool = False
+    style: str = ""  # character style name
+
+
+def level_suffix(level: int) -> str:
+    """Word's list styles come in levels: "List Bullet", "List Bullet 2", "List Bullet 3"."""
+    return "" if level == 0 else f" {min(level + 1, 3)}"
+
+
+class DocxWriter:
+    """Writes lessons, boxes and appendices of one edition into ``doc``."""
+
+    def __init__(self, course: t.Course, doc: Document, text_width: Emu) -> None:
+        self.course = course
+        self.doc = doc
+        self.root = Path(course.root)
+        self.msg: Messages = messages(course.config.language)
+        self.lang = LANGUAGE_TAGS[course.config.language]
+        self.text_width = text_width
+        self.numbering = ListNumbering(doc)
+        self.footnotes = Footnotes(doc)
+        self.bookmarks = Bookmarks()
+        self.body_style = "Body Text"
+        self.list_level = -1
+        self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
+        self.part = doc.part  # the part hyperlinks of the current target belong to
+        self._style_ids: dict[str, str] = {}
+
+    # ---------------------------------------------------------------- styles and runs
+
+    def sid(self, name: str) -> str:
+        """The id of the style named ``name`` in this document."""
+        if name not in self._style_ids:
+            style = find_style(self.doc, name)
+            if style is None:
+                raise KeyError(f"style {name!r} missing: add_missing_styles was not run")
+            self._style_ids[name] = style.styleId
+        return self._style_ids[name]
+
+    def rpr(self, fmt: RunFormat = RunFormat()) -> BaseOxmlElement:
+        """Run properties: a character style, emphasis from the source, the language."""
+        rpr = el("w:rPr")
+        if fmt.style:
+            rpr.append(el("w:rStyle", val=self.sid(fmt.style)))
+        if fmt.bold:
+            rpr.extend([el("w:b"), el("w:bCs")])
+        if fmt.italic:
+            rpr.extend([el("w:i"), el("w:iCs")])
+        if fmt.strike:
+            rpr.append(el("w:strike"))
+        rpr.append(el("w:lang", val=self.lang, eastAsia=self.lang, bidi=self.lang))
+        return rpr
+
+    def text(self, parent: BaseOxmlElement, text: str, fmt: RunFormat = RunFormat()) -> None:
+        parent.append(text_run(text, self.rpr(fmt)))
+
+    def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
+        p = target.add_paragraph()._p
+        p.style = self.sid(style)
+        if anchor:
+            self.bookmarks.mark(p, anchor)
+        return p
+
+    @property
+    def can_draw(self) -> bool:
+        """Pictures and notes belong to the document part: not inside a footnote."""
+        return self.part is self.doc.part
+
+    def page_break(self, target: Target) -> None:
+        p = target.add_paragraph()._p
+        p.append(el("w:r", el("w:br", type="page")))
+
+    @contextlib.contextmanager
+    def styled(self, body_style: str) -> Iterator[None]:
+        """Write paragraphs in ``body_style`` (a quote, a definition, a list item's rest)."""
+        saved, self.body_style = self.body_style, body_style
+        try:
+            yield
+        finally:
+            self.body_style = saved
+
+    # ---------------------------------------------------------------- inlines
+
+    def inlines(
+        self, parent: BaseOxmlElement, nodes: list[t.Inline], fmt: RunFormat = RunFormat()
+    ) -> None:
+        for node in nodes:
+            self.inline(parent, node, fmt)
+
+    def inline(self, parent: BaseOxmlElement, n: t.Inline, fmt: RunFormat) -> None:
+        if isinstance(n, t.Text):
+            self.text(parent, n.text, fmt)
+        elif isinstance(n, t.Emph):
+            self.inlines(parent, n.children, replace(fmt, italic=True))
+        elif isinstance(n, t.Strong):
+            self.inlines(parent, n.children, replace(fmt, bold=True))
+        elif isinstance(n, t.Strike):
+            self.inlines(parent, n.children, replace(fmt, strike=True))
+        elif isinstance(n, (t.Code, t.RawInline)):
+            self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
+        elif isinstance(n, t.LineBreak):
+            parent.append(el("w:r", self.rpr(fmt), el("w:br")))
+        elif isinstance(n, t.Link):
+            self.link(parent, n, fmt)
+        elif isinstance(n, t.InlineImage):
+            self.inline_image(parent, n, fmt)
+        elif isinstance(n, t.FootnoteRef):
+            self.footnote_ref(parent, n, fmt)
+        else:
+            raise TypeError(f"unknown inline node {type(n).__name__}")
+
+    def link(self, parent: BaseOxmlElement, n: t.Link, fmt: RunFormat) -> None:
+        if n.target is not None:
+            hyperlink = internal_link(self.bookmarks, n.target.anchor or n.target.lesson_id)
+        elif safe_href(n.href):
+            hyperlink = external_link(self.part, n.href)
+        else:
+            self.inlines(parent, n.children, fmt)
+            return
+        parent.append(hyperlink)
+        self.inlines(hyperlink, n.children, replace(fmt, style="Hyperlink"))
+
+    def inline_image(self, parent: BaseOxmlElement, n: t.InlineImage, fmt: RunFormat) -> None:
+        if n.media is None or not self.can_draw:
+            self.text(parent, n.alt, fmt)
+            return
+        pic = picture(self.root, n.media)
+        height = INLINE_IMAGE_HEIGHT
+        width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
+        parent.append(self.drawing(pic.data, width, height))
+
+    def drawing(self, data: bytes, width: Emu, height: Emu) -> BaseOxmlElement:
+        inline = self.doc.part.new_pic_inline(io.BytesIO(data), width, height)
+        return el("w:r", el("w:rPr", el("w:noProof")), el("w:drawing", inline))
+
+    def footnote_ref(self, parent: BaseOxmlElement, n: t.FootnoteRef, fmt: RunFormat) -> None:
+        note = self.notes.get(n.note)
+        if note is None or not self.can_draw:  # a reference inside a note
+            self.text(parent, str(n.number), replace(fmt, style="footnote reference"))
+            return
+        note_id, container = self.footnotes.new()
+        saved_part, self.part = self.part, self.footnotes.part
+        try:
+            with self.styled("footnote text"):
+                self.blocks(container, note.blocks)
+            first = (
+                container.paragraphs[0]._p
+                if container.paragraphs
+                else self.para(container, "footnote text")
+            )
+            mark = footnote_mark(self.sid("footnote reference"))
+            ppr = first.find(qn("w:pPr"))
+            if ppr is not None:
+                ppr.addnext(mark)
+            else:
+                first.insert(0, mark)
+            mark.addnext(text_run(" ", self.rpr()))
+        finally:
+            self.part = saved_part
+        parent.append(footnote_mark(self.sid("footnote reference"), note_id))
+
+    # ---------------------------------------------------------------- blocks
+
+    def blocks(self, target: Target, blocks: list[t.Block]) -> None:
+        for block in blocks:
+            self.block(target, block)
+
+    def block(self, target: Target, block: t.Block) -> None:
+        getattr(self, "block_" + type(block).__name__.lower())(target, block)
+
+    def heading(self, target: Target, level: int, anchor: str = "") -> CT_P:
+        return self.para(target, f"heading {max(1, min(level, 6))}", anchor)
+
+    def labelled(self, p: CT_P, label: str, title: list[t.Inline]) -> None:
+        self.text(p, label + (": " if title else ""))
+        self.inlines(p, title)
+
+    def block_heading(self, target: Target, b: t.Heading) -> None:
+        # "#" and "##" in a lesson are its sections (Heading 3), "###" Heading 4 ...
+        p = self.heading(target, 2 + max(1, b.level - 1), b.anchor)
+        self.inlines(p, b.children)
+
+    def block_paragraph(self, target: Target, b: t.Paragraph) -> None:
+        self.inlines(self.para(target, self.body_style), b.children)
+
+    def block_bulletlist(self, target: Target, b: t.BulletList) -> None:
+        self.list_block(target, b, ordered=False)
+
+    def block_orderedlist(self, target: Target, b: t.OrderedList) -> None:
+        self.list_block(target, b, ordered=True)
+
+    def list_block(self, target: Target, b: t.BulletList | t.OrderedList, ordered: bool) -> None:
+        level = self.list_level + 1
+        start = b.start if isinstance(b, t.OrderedList) else 1
+        num_id = self.numbering.new_list(ordered, min(level, 8), start)
+        style = ("List Number" if ordered else "List Bullet") + level_suffix(level)
+        saved, self.list_level = self.list_level, level
+        try:
+            for item in b.items:
+                p = self.para(target, style)
+                number_paragraph(p.get_or_add_pPr(), num_id, min(level, 8))
+                if item.checked is not None:
+                    self.text(p, "☑ " if item.checked else "☐ ")
+                rest = item.blocks
+                if rest and isinstance(rest[0], t.Paragraph):
+                    self.inlines(p, rest[0].children)
+                    rest = rest[1:]
+                with self.styled("List Continue" + level_suffix(level)):
+                    self.blocks(target, rest)
+        finally:
+            self.list_level = saved
+
+    def new_table(self, target: Target, rows: int, cols: int, style: str) -> Table:
+        if isinstance(target, FootnoteContainer):
+            table = BlockItemContainer.add_table(target, rows, cols, self.text_width)
+        else:
+            table = target.add_table(rows, cols)
+        table._tbl.tblPr.style = self.sid(style)
+        return table
+
+    def fill_cell(self, cell: _Cell, write: Callable[[_Cell], None]) -> None:
+        """Write into a cell, dropping the empty paragraph a new cell starts with."""
+        first = cell.paragraphs[0]._p
+        write(cell)
+        if len(cell._tc) > 2 and not first.text:
+            cell._tc.remove(first)
+        if cell._tc[-1].tag == qn("w:tbl"):
+            cell.add_paragraph()
+
+    def block_table(self, target: Target, b: t.Table) -> None:
+        caption = self.para(target, "Table Caption", b.anchor)
+        self.labelled(caption, self.msg("table", number=b.number), b.caption)
+        cols = max(len(b.header), *(len(row) for row in b.rows)) if b.rows else len(b.header)
+        table = self.new_table(target, 1 + len(b.rows), cols, "Casekit Table")
+        header_row = table.rows[0]._tr
+        header_row.get_or_add_trPr().append(el("w:tblHeader"))
+        for r, row in enumerate([b.header, *b.rows]):
+            style = "Table Heading" if r == 0 else "Table Text"
+            for c, cell_node in enumerate(row[:cols]):
+                p = table.cell(r, c).paragraphs[0]._p
+                p.style = self.sid(style)
+                if cell_node.align:
+                    p.get_or_add_pPr().jc_val = ALIGN[cell_node.align]
+                self.inlines(p, cell_node.children)
+        self.spacer(target)
+
+    def spacer(self, target: Target) -> None:
+        """An empty paragraph after a table, so the next table or list does not touch it."""
+        self.para(target, "Table Text")
+
+    def block_codeblock(self, target: Target, b: t.CodeBlock) -> None:
+        self.code(target, b.text)
+
+    def code(self, target: Target, text: str) -> None:
+        p = self.para(target, "Source Code")
+        for index, line in enumerate(text.rstrip("\n").split("\n")):
+            if index:
+                p.append(el("w:r", el("w:br")))
+            self.text(p, line)
+
+    def block_rawblock(self, target: Target, b: t.RawBlock) -> None:
+        self.code(target, b.text)
+
+    def block_blockquote(self, target: Target, b: t.BlockQuote) -> None:
+        with self.styled("Quote"):
+            self.blocks(target, b.blocks)
+
+    def block_thematicbreak(self, target: Target, b: t.ThematicBreak) -> None:
+        self.para(target, "Separator")
+
+    def block_div(self, target: Target, b: t.Div) -> None:
+        self.blocks(target, b.blocks)
+
+    # ---------------------------------------------------------------- figures and media
+
+    def fit(self, pic: Picture, max_width: Emu, max_height: Emu) -> tuple[Emu, Emu]:
+        """The picture's natural size, shrunk to fit ``max_width`` x ``max_height``."""
+        width, height = Emu(int(pic.width_inches * 914400)), Emu(int(pic.height_inches * 914400))
+        scale = min(1.0, max_width / max(width, 1), max_height / max(height, 1))
+        return Emu(int(width * scale)), Emu(int(height * scale))
+
+    def block_figure(self, target: Target, b: t.Figure) -> None:
+        p = self.para(target, "Figure")
+        if b.media is None or not self.can_draw:
+            self.text(p, b.alt)
+        else:
+            pic = picture(self.root, b.media)
+            width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT)
+            p.append(self.drawing(pic.data, width, height))
+            self.set_alt_text(p, b.alt)
+        caption = self.para(target, "caption", b.anchor)
+        self.labelled(caption, self.msg("figure", number=b.number), b.caption)
+
+    @staticmethod
+    def set_alt_text(p: CT_P, alt: str) -> None:
+        """Screen readers read ``descr`` of the drawing."""
+        for doc_pr in p.iter(qn("wp:docPr")):
+            doc_pr.set("descr", xml_text(alt))
+
+    def media_card(self, target: Target, item: t.MediaItem, anchor: str = "") -> None:
+        """QR code beside the short code, the caption and how to open the media."""
+        if not self.can_draw:
+            p = self.para(target, self.body_style, anchor)
+            self.text(p, f"{item.code} ", RunFormat(bold=True))
+            self.text(p, media_caption(item, self.msg))
+            return
+        table = self.new_table(target, 1, 2, "Media Card")
+        qr_cell, text_cell = table.cell(0, 0), table.cell(0, 1)
+        widths = (Emu(QR_SIZE + Cm(0.5)), Emu(self.text_width - QR_SIZE - Cm(0.5)))
+        for column, cell, width in zip(table.columns, (qr_cell, text_cell), widths, strict=True):
+            column.width = cell.width = width
+        p = qr_cell.paragraphs[0]._p
+        p.style = self.sid("Figure")
+        p.append(self.drawing(qr_png(item.target_url), QR_SIZE, QR_SIZE))
+        self.set_alt_text(p, f"QR: {item.code}")
+
+        def write_text(cell: _Cell) -> None:
+            self.text(self.para(cell, "Media Code", anchor), item.code)
+            self.text(self.para(cell, "Body Text"), media_caption(item, self.msg))
+            self.text(self.para(cell, "Media Hint"), self.msg("media_hint"))
+
+        self.fill_cell(text_cell, write_text)
+        self.spacer(target)
+
+    def block_mediablock(self, target: Target, b: t.MediaBlock) -> None:
+        item = b.media
+        if item is None:
+            self.text(
+                self.para(target, self.body_style, b.anchor),
+                f"{b.title} — {self.msg('media_unavailable')}",
+            )
+            return
+        self.media_card(target, item, b.anchor)
+        self.blocks(target, b.caption)
+        if item.transcript is not None and item.transcript.cues:
+            self.text(self.para(target, "Box Title"), self.msg("transcript"))
+            for cue in item.transcript.cues:
+                p = self.para(target, "Transcript")
+                self.text(p, format_time(cue.start), RunFormat(bold=True))
+                self.text(p, "  " + cue.text)
+
+    # ---------------------------------------------------------------- boxes
+
+    def box(
+        self,
+        target: Target,
+        style: str,
+        label: str,
+        blocks: list[t.Block],
+        title: list[t.Inline] | None = None,
+    ) -> None:
+        """A shaded, bordered box: a one-cell table in a table style of its own."""
+        table = self.new_table(target, 1, 1, style)
+
+        def write(cell: _Cell) -> None:
+            self.labelled(self.para(cell, "Box Title"), label, title or [])
+            with self.styled("Body Text"):
+                self.blocks(cell, blocks)
+
+        self.fill_cell(table.cell(0, 0), write)
+        self.spacer(target)
+
+    def block_callout(self, target: Target, b: t.Callout) -> None:
+        self.box(target, CALLOUT_STYLES[b.kind], callout_label(b.kind, self.msg), b.blocks, b.title)
+
+    def block_objectives(self, target: Target, b: t.Objectives) -> None:
+        self.box(target, "Objectives Box", self.msg("objectives"), b.blocks)
+
+    def block_keypoints(self, target: Target, b: t.KeyPoints) -> None:
+        self.box(target, "Key Points Box", self.msg("keypoints"), b.blocks)
+
+    def block_solution(self, target: Target, b: t.Solution) -> None:
+        self.box(target, "Solution Box", self.msg("solution"), b.blocks)
+
+    # ---------------------------------------------------------------- tasks and quizzes
+
+    def block_exercise(self, target: Target, b: t.Exercise) -> None:
+        self.labelled(
+            self.heading(target, 3, b.anchor), self.msg("exercise", number=b.number), b.title
+        )
+        self.blocks(target, b.blocks)
+
+    def block_assignment(self, target: Target, b: t.Assignment) -> None:
+        label = self.msg("assignment", number=b.number)
+        self.labelled(self.heading(target, 3, b.anchor), label, b.title)
+        self.blocks(target, b.blocks)
+        self.answer_sheet(target, label, b.title)
+
+    def answer_sheet(self, target: Target, label: str, title: list[t.Inline]) -> None:
+        """A page of its own the learner fills in and hands back."""
+        p = self.para(target, "Answer Sheet Title")
+        self.text(p, f"{self.msg('answer_sheet')}: ")
+        self.labelled(p, label, title)
+        self.text(
+            self.para(target, "Cover Info"), f"{self.msg('course')}: {self.course.config.title}"
+        )
+        for key in ("learner_name", "learner_id", "date", "signature"):
+            line = self.para(target, "Answer Line")
+            self.text(line, f"{self.msg(key)}: ")
+            line.append(el("w:r", el("w:tab")))
+        self.para(target, "Answer Line")
+        self.answer_lines(target, ANSWER_LINES_SHEET)
+        self.page_break(target)
+
+    def answer_lines(self, target: Target, count: int) -> None:
+        for _ in range(count):
+            self.para(target, "Answer Line").append(el("w:r", el("w:tab")))
+
+    def block_quiz(self, target: Target, b: t.Quiz) -> None:
+        self.labelled(self.heading(target, 3, b.anchor), self.msg("quiz", number=b.number), b.title)
+        self.blocks(target, b.intro)
+        num_id = self.numbering.new_list(True, 0, 1)
+        for q in b.questions:
+            self.question(target, q, num_id)
+
+    def question(self, target: Target, q: t.Question, num_id: int) -> None:
+        p = self.para(target, "List Number", q.anchor)
+        number_paragraph(p.get_or_add_pPr(), num_id, 0)
+        rest = q.prompt
+        if rest and isinstance(rest[0], t.Paragraph):
+            self.inlines(p, rest[0].children)
+            rest = rest[1:]
+        with self.styled("List Continue"):
+            self.blocks(target, rest)
+        self.text(self.para(target, "Quiz Instructions"), option_instructions(q, self.msg))
+        for index, option in enumerate(q.options):
+            p = self.para(target, "Quiz Option")
+            self.text(p, f"{'☑' if option.correct else '☐'} {chr(ord('a') + index)}) ")
+            self.inlines(p, option.children)
+            if option.correct:
+                self.text(p, f" ({self.msg('correct_answer')})", RunFormat(bold=True))
+        if not q.options:
+            if q.answer:
+                self.box(target, "Answer Box", self.msg("answer"), q.answer)
+            else:
+                self.answer_lines(target, ANSWER_LINES_SHORT)
+        if q.solution is not None:
+            self.block_solution(target, q.solution)
+
+    def block_glossary(self, target: Target, b: t.Glossary) -> None:
+        for entry in b.entries:
+            self.glossary_entry(target, entry, entry.anchor)
+
+    def glossary_entry(self, target: Target, entry: t.GlossaryEntry, anchor: str = "") -> None:
+        self.inlines(self.para(target, "Glossary Term", anchor), entry.term)
+        with self.styled("Glossary Definition"):
+            self.blocks(target, entry.definition)

@@ -1,0 +1,44 @@
+"""The ``pdf`` format: a print-ready paper packet per edition, laid out with
+reportlab Platypus straight from the document tree.
+
+Modules: ``fonts`` (embedded TrueType families and the glyph check), ``styles``,
+``flowables`` (QR codes, ruled lines, lazily finished paragraphs), ``images``,
+``writer`` (tree -> flowables), ``document`` (cover, contents, header/footer,
+outline, layout passes) and ``booklet`` (A5 pages imposed two-up on A4).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casekit import tree as t
+from casekit.atomic import write_bytes
+from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats.pdf.booklet import impose
+from casekit.formats.pdf.document import Packet, PageSetup, render
+from casekit.formats.pdf.flowables import LayoutState
+from casekit.formats.pdf.fonts import check_coverage, load_fonts
+from casekit.formats.pdf.styles import make_styles
+from casekit.formats.pdf.writer import PdfWriter
+from casekit.messages import messages
+
+
+def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
+    options = ctx.print_options(course)
+    fonts = load_fonts(course)
+    check_coverage(course, fonts)
+    setup = PageSetup.from_options(options)
+    styles = make_styles(fonts, options.large_print)
+    state = LayoutState()
+    writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
+    packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
+    story = writer.story()
+    data = render(packet, story, writer.outline)
+    if options.booklet:
+        data = impose(data)
+    target = ctx.out_dir / output_name(course, "pdf")
+    write_bytes(target, data)
+    return [target]
+
+
+register(Format("pdf", build_pdf, "print-ready PDF packet per edition (A4, A5, Letter, booklet)"))

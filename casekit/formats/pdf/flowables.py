@@ -1,0 +1,253 @@
+"""Small reportlab flowables the paper packet needs beyond Platypus's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
+from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
+
+from casekit.formats.pdf.styles import RULE
+from casekit.render.common import qr_matrix
+
+
+class QrCode(Flowable):
+    """A QR code drawn as vector squares (one rectangle per run of dark modules)."""
+
+    def __init__(self, text: str, size: float) -> None:
+        super().__init__()
+        self.text = text
+        self.size = size
+        self.matrix = qr_matrix(text)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        if is_dry(canvas):
+            return
+        count = len(self.matrix)
+        module = self.size / count
+        canvas.saveState()
+        canvas.setFillColor(colors.white)
+        canvas.rect(0, 0, self.size, self.size, stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        path = canvas.beginPath()
+        for row_index, row in enumerate(self.matrix):
+            y = self.size - (row_index + 1) * module
+            col = 0
+            while col < count:
+                if row[col]:
+                    start = col
+                    while col < count and row[col]:
+                        col += 1
+                    path.rect(start * module, y, (col - start) * module, module)
+                else:
+                    col += 1
+        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+
+
+class BoxStart(FrameBG):
+    """Starts a tinted, bordered box (ended by ``FrameBG(start=False)``) that may run
+    over pages; unlike ``FrameBG`` it starts at the current indentation."""
+
+    def __init__(self, color: colors.Color, border: colors.Color | None = None) -> None:
+        super().__init__(color=color, strokeColor=border, strokeWidth=0.8 if border else None)
+
+    def draw(self) -> None:
+        frame = getattr(self, "_frame", None)
+        if frame is not None:
+            self.left = frame._leftExtraIndent
+            self.right = frame._rightExtraIndent
+        super().draw()
+
+
+class BoxEnd(FrameActionFlowable):
+    """Ends the box ``BoxStart`` began. A frame action, so it takes effect where it
+    is even at the very end of a page (a ``FrameBG`` end there moves to the next
+    page and draws an empty strip of the box)."""
+
+    def __init__(self) -> None:  # FrameActionFlowable's own __init__ refuses to run
+        pass
+
+    def frameAction(self, frame: Any) -> None:  # noqa: N802 (reportlab's name)
+        if frame._frameBGs:
+            frame._frameBGs.pop()
+
+
+class CodeLines(Preformatted):
+    """Monospaced text that wraps to the width it gets (a marker starts each
+    continuation line), so no line is ever cut off at the page edge."""
+
+    def __init__(self, text: str, style: ParagraphStyle, continuation: str) -> None:
+        super().__init__(text, style)
+        self.source = list(self.lines)
+        self.continuation = continuation
+        self.columns = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        style = self.style
+        char = stringWidth("M", style.fontName, style.fontSize)
+        columns = max(int((avail_width - style.leftIndent - style.rightIndent) // char), 8)
+        if columns != self.columns:
+            self.columns = columns
+            self.lines = splitLines(self.source, columns, " ", self.continuation)
+        return super().wrap(avail_width, avail_height)
+
+
+class RuledLines(Flowable):
+    """Lines to write on: ``count`` of them, or (``count=0``) the rest of the frame."""
+
+    def __init__(self, spacing: float, count: int = 0) -> None:
+        super().__init__()
+        self.spacing = spacing
+        self.count = count
+        self.height = 0.0
+        self.width = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        if self.count:
+            self.height = self.count * self.spacing
+        else:  # at least three lines; else the frame moves the lines to a new page
+            self.height = max(avail_height, 3 * self.spacing)
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        lines = int(self.height // self.spacing)
+        for index in range(1, lines + 1):
+            y = self.height - index * self.spacing
+            canvas.line(0, y, self.width, y)
+        canvas.restoreState()
+
+
+def is_dry(canvas: Any) -> bool:
+    """True on the first layout pass, whose pages are measured but never shown:
+    flowables that are costly to draw skip drawing there."""
+    return getattr(canvas, "casekit_dry", False)
+
+
+class FastParagraph(Paragraph):
+    """A paragraph that keeps its line breaks for the width it was last wrapped to.
+
+    Tables wrap their cells several times and every layout pass wraps every
+    paragraph again; breaking lines is most of reportlab's work, and the result
+    only depends on the width."""
+
+    _wrapped: tuple[float, float, float] | None = None  # (avail width, width, height)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        cached = self._wrapped
+        if cached is not None and cached[0] == avail_width and hasattr(self, "blPara"):
+            self.width, self.height = cached[1:]
+            return self.width, self.height
+        width, height = super().wrap(avail_width, avail_height)
+        self._wrapped = (avail_width, width, height)
+        return width, height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not is_dry(canvas):
+            super().drawOn(canvas, x, y, _sW)
+
+
+class FastTable(Table):
+    """A table that is only measured, not drawn, in the first layout pass."""
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not is_dry(canvas):
+            super().drawOn(canvas, x, y, _sW)
+
+
+class LazyParagraph(FastParagraph):
+    """A paragraph whose markup is finished when it is laid out (``finish``), e.g.
+    links to anchors written later and page numbers from the previous pass."""
+
+    def __init__(
+        self,
+        template: str | None,
+        style: ParagraphStyle,
+        finish: Callable[[str], str] | None = None,
+        **kw: Any,
+    ) -> None:
+        # reportlab's ``split`` makes the parts with ``self.__class__(None, style, frags=...)``:
+        # those parts are finished already (``finish`` is None)
+        self.template = template
+        self.finish = finish
+        self.kw = kw
+        self.markup = finish(template) if finish and template is not None else template
+        super().__init__(self.markup, style, **kw)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self.finish is None or self.template is None:
+            return super().wrap(avail_width, avail_height)
+        markup = self.finish(self.template)
+        if markup != self.markup:
+            self.markup = markup
+            self._wrapped = None
+            Paragraph.__init__(self, markup, self.style, **self.kw)
+        return super().wrap(avail_width, avail_height)
+
+
+class Marked(LazyParagraph):
+    """A title that names destinations (``anchors``) and maybe a TOC/outline entry
+    ``(level, title, key)``; the document template records its page when laid out."""
+
+    anchors: tuple[str, ...] = ()
+    outline: tuple[int, str, str] | None = None
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        parts = super().split(avail_width, avail_height)
+        if parts and parts[0] is not self:
+            first = parts[0]
+            first.anchors, first.outline = self.anchors, self.outline  # type: ignore[attr-defined]
+            for part in parts[1:]:
+                part.anchors, part.outline = (), None  # type: ignore[attr-defined]
+        return parts
+
+
+class LayoutState(IndexingFlowable):
+    """What one layout pass learns for the next: the total page count and the page of
+    every anchor. ``multiBuild`` repeats passes until nothing changed, so "page X of Y"
+    and "see page N" are right in the final pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+        self.pages: dict[str, int] = {}
+        self._previous: tuple[int, dict[str, int]] | None = None
+
+    def beforeBuild(self) -> None:  # noqa: N802 (reportlab's name)
+        self._previous = (self.total, self.pages)
+        self.pages = {}
+
+    def record_total(self, total: int) -> None:
+        self.total = total
+
+    def isSatisfied(self) -> bool:  # noqa: N802
+        return self._previous == (self.total, self.pages)
+
+    def last_page_of(self, anchor: str) -> int | None:
+        """The page of ``anchor`` as the previous pass laid it out."""
+        if self._previous is None:
+            return None
+        return self._previous[1].get(anchor)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass

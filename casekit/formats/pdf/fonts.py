@@ -1,0 +1,196 @@
+"""Fonts for the PDF: TrueType families registered with reportlab, and the
+glyph-coverage check that stops a build before a character prints as a box.
+
+The bundled DejaVu fonts (``templates/fonts``) cover Kazakh and Russian. A
+course may name its own TTF files in ``course.toml`` ``[fonts]`` (regular,
+bold, italic, bold_italic, mono, mono_bold; paths inside the course folder).
+Faces it leaves out fall back to its regular (or mono) face, never to a font
+that would change the look of the text. Only TrueType outlines work
+(reportlab cannot embed CFF/OTF fonts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from casekit import tree as t
+from casekit.config import COURSE_FILE
+from casekit.diagnostics import error
+from casekit.paths import course_file
+from casekit.templates_lookup import template_path
+
+BUILTIN = {
+    "regular": "fonts/DejaVuSans.ttf",
+    "bold": "fonts/DejaVuSans-Bold.ttf",
+    "italic": "fonts/DejaVuSans-Oblique.ttf",
+    "bold_italic": "fonts/DejaVuSans-BoldOblique.ttf",
+    "mono": "fonts/DejaVuSansMono.ttf",
+    "mono_bold": "fonts/DejaVuSansMono-Bold.ttf",
+}
+#: the face a missing course face falls back to
+FALLBACK = {"bold": "regular", "italic": "regular", "bold_italic": "bold", "mono_bold": "mono"}
+TEXT_FACES = ("regular", "bold", "italic", "bold_italic")
+MONO_FACES = ("mono", "mono_bold")
+
+
+@dataclass(frozen=True)
+class Face:
+    name: str  # the name registered with reportlab
+    file: str  # for messages: the path as the course wrote it, or the bundled file name
+    font: TTFont
+
+    def has(self, char: str) -> bool:
+        return ord(char) in self.font.face.charToGlyph
+
+
+@dataclass(frozen=True)
+class FontSet:
+    regular: Face
+    bold: Face
+    italic: Face
+    bold_italic: Face
+    mono: Face
+    mono_bold: Face
+
+    @property
+    def family(self) -> str:
+        """The family name to use in paragraph styles (``<b>``/``<i>`` map inside it)."""
+        return self.regular.name
+
+    @property
+    def mono_family(self) -> str:
+        return self.mono.name
+
+    def face(self, role: str) -> Face:
+        return getattr(self, role)
+
+    def symbol(self, preferred: str, fallback: str, role: str = "regular") -> str:
+        """``preferred`` when the face can print it, else the plain ``fallback``."""
+        return preferred if all(self.face(role).has(c) for c in preferred) else fallback
+
+
+_LOADED: dict[tuple[str, str], Face] = {}
+
+
+def _load(real: Path, shown: str) -> Face:
+    data = real.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    key = (str(real), digest)
+    if key not in _LOADED:
+        name = f"ck-{digest}"
+        try:
+            font = TTFont(name, str(real))
+        except (TTFError, OSError, ValueError) as exc:
+            raise error(
+                COURSE_FILE,
+                f"font {shown!r} cannot be used: {exc} (a TrueType .ttf file is needed)",
+                "font-invalid",
+            ) from None
+        pdfmetrics.registerFont(font)
+        _LOADED[key] = Face(name, shown, font)
+    return _LOADED[key]
+
+
+def load_fonts(course: t.Course) -> FontSet:
+    """Register the course's font faces (bundled DejaVu unless ``[fonts]`` says otherwise)."""
+    configured = course.config.fonts
+    faces: dict[str, Face] = {}
+    for role in ("regular", "mono", "bold", "italic", "bold_italic", "mono_bold"):
+        rel = getattr(configured, role)
+        if rel:
+            faces[role] = _load(course_file(course, rel, f"fonts.{role}", "font-missing"), rel)
+        elif role in FALLBACK and getattr(configured, "mono" if "mono" in role else "regular"):
+            faces[role] = faces[FALLBACK[role]]
+        else:
+            builtin = template_path(course, BUILTIN[role])
+            faces[role] = _load(builtin, builtin.name)
+    fonts = FontSet(**faces)
+    # <b> and <i> in paragraph markup switch faces inside these families
+    for normal, bold, italic, bold_italic in (
+        (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic),
+        (fonts.mono, fonts.mono_bold, fonts.mono, fonts.mono_bold),
+    ):
+        pdfmetrics.registerFontFamily(
+            normal.name,
+            normal=normal.name,
+            bold=bold.name,
+            italic=italic.name,
+            boldItalic=bold_italic.name,
+        )
+    return fonts
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _inline_texts(inlines: list[t.Inline]) -> Iterator[tuple[bool, str]]:
+    """(is monospace, text) of every piece of an inline sequence."""
+    for node in t.iter_inlines(inlines):
+        if isinstance(node, t.Text):
+            yield False, node.text
+        elif isinstance(node, (t.Code, t.RawInline)):
+            yield True, node.text
+        elif isinstance(node, t.InlineImage):
+            yield False, node.alt
+
+
+def _block_texts(block: t.Block) -> Iterator[tuple[bool, str]]:
+    for inlines in t.block_inlines(block):
+        yield from _inline_texts(inlines)
+    if isinstance(block, (t.CodeBlock, t.RawBlock)):
+        yield True, block.text
+    elif isinstance(block, t.Figure):
+        yield False, block.alt
+    elif isinstance(block, t.MediaBlock):
+        yield False, block.title
+        if block.media is not None:
+            yield False, block.media.title
+            if block.media.transcript is not None:
+                yield False, block.media.transcript.text
+
+
+def course_texts(course: t.Course) -> Iterator[tuple[t.Pos, bool, str]]:
+    """Every piece of text the PDF prints from the course, with where it is written."""
+    config = course.config
+    here = t.Pos(COURSE_FILE, 1, 1)
+    for text in (config.title, config.subtitle, config.organisation, config.level, config.licence):
+        yield here, False, text
+    for text in [*config.authors, *config.outcomes, *(m.title for m in course.modules)]:
+        yield here, False, text
+    for lesson in course.lessons():
+        for text in (t.plain_text(lesson.title), *lesson.outcomes):
+            yield lesson.pos, False, text
+        blocks = list(lesson.blocks)
+        for note in lesson.footnotes:
+            blocks.extend(note.blocks)
+        for block in t.iter_blocks(blocks):
+            for mono, text in _block_texts(block):
+                yield block.pos, mono, text
+
+
+def check_coverage(course: t.Course, fonts: FontSet) -> None:
+    """Raise a one-line error for the first character a face used for it cannot print."""
+    checked: set[tuple[bool, str]] = set()
+    for pos, mono, text in course_texts(course):
+        for char in text:
+            if (mono, char) in checked or char.isspace() or not char.isprintable():
+                continue
+            checked.add((mono, char))
+            for role in MONO_FACES if mono else TEXT_FACES:
+                face = fonts.face(role)
+                if not face.has(char):
+                    raise error(
+                        pos.path,
+                        f"the font {face.file!r} ({role.replace('_', ' ')}) has no glyph for "
+                        f"{char!r} (U+{ord(char):04X}); choose a font that covers it in "
+                        f"course.toml [fonts]",
+                        "font-glyph",
+                        pos.line,
+                        pos.column,
+                    )

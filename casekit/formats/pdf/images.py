@@ -1,0 +1,146 @@
+"""Images as flowables: SVG stays vector (svglib), raster images are decoded once
+with bounds so a corrupt file or a decompression bomb gives a diagnostic."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image as PILImage
+from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable
+from svglib.svglib import svg2rlg
+
+from casekit import tree as t
+from casekit.diagnostics import error
+from casekit.formats.pdf.flowables import is_dry
+from casekit.formats.pdf.fonts import FontSet
+from casekit.media import MAX_IMAGE_PIXELS
+from casekit.render.images import image_bytes
+
+
+def _fit(width: float, height: float, max_width: float, max_height: float) -> float:
+    """The scale that makes ``width`` the text width, unless that is too tall."""
+    return min(max_width / width, max_height / height)
+
+
+def _svg(data: bytes, item: t.MediaItem, pos: t.Pos) -> Drawing:
+    try:
+        drawing = svg2rlg(io.BytesIO(data))
+    except Exception as exc:  # svglib raises whatever lxml or its own parser raises
+        raise error(
+            pos.path, f"SVG image {item.path} cannot be read: {exc}", "image-invalid", pos.line
+        ) from None
+    if drawing is None or not drawing.width or not drawing.height:
+        raise error(pos.path, f"SVG image {item.path} has no size", "image-invalid", pos.line)
+    return drawing
+
+
+def _use_course_fonts(drawing: Drawing, fonts: FontSet) -> None:
+    """Text in an SVG gets the course's embedded fonts (svglib picks base-14 fonts,
+    which print Cyrillic as boxes and are not embedded)."""
+    drawing.initialFontName = fonts.regular.name  # the renderer's first setFont
+    stack: list[object] = [drawing]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, String):
+            name = node.fontName.lower()
+            mono = "mono" in name or "courier" in name
+            bold = "bold" in name
+            italic = "italic" in name or "oblique" in name
+            if mono:
+                node.fontName = (fonts.mono_bold if bold else fonts.mono).name
+            else:
+                role = ("bold_" if bold else "") + ("italic" if italic else "regular")
+                node.fontName = fonts.face(role.replace("bold_regular", "bold")).name
+        elif isinstance(node, Group):
+            stack.extend(node.contents)
+
+
+@lru_cache(maxsize=64)
+def _raster_size(data: bytes) -> tuple[int, int]:
+    """Decode ``data`` fully once (a broken file fails here, not at draw time)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        with PILImage.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"{image.width}x{image.height} pixels is too large")
+            image.load()
+            return image.size
+
+
+def _check_raster(data: bytes, item: t.MediaItem, pos: t.Pos) -> tuple[int, int]:
+    try:
+        return _raster_size(data)
+    except Exception as exc:  # Pillow raises many kinds for broken files
+        raise error(
+            pos.path,
+            f"image {item.path} cannot be decoded: {exc}",
+            "image-invalid",
+            pos.line,
+        ) from None
+
+
+class RasterImage(Flowable):
+    """A raster image drawn from a shared reader. The first use puts it in a form
+    XObject (one decode and one hash per document); every use draws that form."""
+
+    def __init__(self, reader: ImageReader, key: str, width: float, height: float) -> None:
+        super().__init__()
+        self.reader = reader
+        self.key = key
+        self.width = width
+        self.height = height
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        if is_dry(canvas):
+            return
+        drawn: set[str] = canvas.__dict__.setdefault("casekit_images", set())
+        name = f"img-{self.key}"
+        if name not in drawn:
+            drawn.add(name)
+            canvas.beginForm(name, 0, 0, 1, 1)
+            canvas.drawImage(self.reader, 0, 0, 1, 1)
+            canvas.endForm()
+        canvas.saveState()
+        canvas.scale(self.width, self.height)
+        canvas.doForm(name)
+        canvas.restoreState()
+
+
+@lru_cache(maxsize=64)
+def _reader(data: bytes) -> ImageReader:
+    """One decoder per image, so an image used many times is decoded once."""
+    return ImageReader(io.BytesIO(data))
+
+
+def image_flowable(
+    root: Path,
+    item: t.MediaItem,
+    pos: t.Pos,
+    fonts: FontSet,
+    max_width: float,
+    max_height: float,
+) -> Flowable:
+    """``item`` scaled to ``max_width`` (or less when it would be taller than ``max_height``)."""
+    data = image_bytes(root, item)
+    if item.format == "svg":
+        drawing = _svg(data, item, pos)
+        _use_course_fonts(drawing, fonts)
+        scale = _fit(drawing.width, drawing.height, max_width, max_height)
+        drawing.scale(scale, scale)
+        drawing.width *= scale
+        drawing.height *= scale
+        drawing.hAlign = "CENTER"
+        return drawing
+    width, height = _check_raster(data, item, pos)
+    scale = _fit(width, height, max_width, max_height)
+    return RasterImage(_reader(data), item.sha256[:16], width * scale, height * scale)

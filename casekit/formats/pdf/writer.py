@@ -1,0 +1,720 @@
+"""The document tree as reportlab flowables: one method per block node.
+
+Text goes through reportlab's paragraph markup, so everything from the source
+is escaped here. Links into the course become internal PDF links; a link to
+another lesson also prints "see page N", taken from the previous layout pass
+(``LayoutState``), which is why such paragraphs are built lazily at wrap time.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Indenter,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import FrameBG, HRFlowable
+
+from casekit import tree as t
+from casekit.collation import sort_key
+from casekit.formats.pdf.flowables import (
+    BoxEnd,
+    BoxStart,
+    CodeLines,
+    FastParagraph,
+    FastTable,
+    LayoutState,
+    LazyParagraph,
+    Marked,
+    QrCode,
+    RuledLines,
+)
+from casekit.formats.pdf.fonts import FontSet
+from casekit.formats.pdf.images import image_flowable
+from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
+from casekit.messages import Messages, messages
+from casekit.render.common import (
+    callout_label,
+    correct_options,
+    media_caption,
+    option_instructions,
+    option_letter,
+    safe_href,
+)
+from casekit.vtt import format_time
+
+MAX_INDENT_LEVELS = 6  # deeper lists and quotes keep the indentation of level 6
+RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: value"
+_REF = re.compile("\x00(L|R|E)([^\x00]*)\x00")
+
+
+def answer_sheet_payload(course: t.Course, assignment: t.Assignment) -> str:
+    """What an answer sheet's QR code encodes: ``<course id>|<version>|<assignment>``
+    where ``<assignment>`` is the assignment's anchor (or its number when it has none),
+    so returned sheets can be sorted by scanning."""
+    config = course.config
+    return f"{config.id}|{config.version}|{assignment.anchor or assignment.number}"
+
+
+class PdfWriter:
+    """Turns lessons into flowables for one page size and style set."""
+
+    def __init__(
+        self,
+        course: t.Course,
+        fonts: FontSet,
+        styles: Styles,
+        state: LayoutState,
+        frame_width: float,
+        frame_height: float,
+    ) -> None:
+        self.course = course
+        self.root = Path(course.root)
+        self.fonts = fonts
+        self.styles = styles
+        self.state = state
+        self.msg: Messages = messages(course.config.language)
+        self.width = frame_width
+        self.height = frame_height
+        self.depth = 0  # list / quote nesting
+        self.lesson_id = ""
+        self.anchors: set[str] = set()  # every destination written so far
+        self.outline: list[tuple[int, str, int, str]] = []  # TOC entries, pages unknown
+        self.derived: dict[str, ParagraphStyle] = {}  # styles made from the base styles
+        self.unchecked = fonts.symbol("☐", "[ ]")
+        self.checked = fonts.symbol("☑", "[x]")
+        self.bullet = fonts.symbol("•", "-")
+        self.continuation = fonts.symbol("↪", ">", "mono")
+
+    # ---------------------------------------------------------------- text
+
+    def inlines(self, nodes: list[t.Inline]) -> str:
+        return "".join(self.inline(n) for n in nodes)
+
+    def inline(self, n: t.Inline) -> str:
+        if isinstance(n, t.Text):
+            return escape(n.text, quote=False)
+        if isinstance(n, t.Emph):
+            return f"<i>{self.inlines(n.children)}</i>"
+        if isinstance(n, t.Strong):
+            return f"<b>{self.inlines(n.children)}</b>"
+        if isinstance(n, t.Strike):
+            return f"<strike>{self.inlines(n.children)}</strike>"
+        if isinstance(n, (t.Code, t.RawInline)):
+            return f'<font face="{self.fonts.mono_family}">{escape(n.text, quote=False)}</font>'
+        if isinstance(n, t.LineBreak):
+            return "<br/>"
+        if isinstance(n, t.Link):
+            return self.link(n)
+        if isinstance(n, t.InlineImage):
+            return f"[{escape(n.alt, quote=False)}]"
+        if isinstance(n, t.FootnoteRef):
+            mark = f'<a name="{escape(n.anchor)}"/>' if n.anchor else ""
+            self.anchors.add(n.anchor)
+            return f"{mark}<super>{self.internal(str(n.number), n.note)}</super>"
+        raise TypeError(f"unknown inline node {type(n).__name__}")
+
+    def internal(self, inner: str, anchor: str) -> str:
+        """A link to ``anchor``, decided at layout time (the anchor may come later)."""
+        return f"\x00L{anchor}\x00{inner}\x00E\x00"
+
+    def link(self, n: t.Link) -> str:
+        inner = self.inlines(n.children)
+        if n.target is not None:
+            anchor = n.target.anchor or n.target.lesson_id
+            text = self.internal(inner, anchor)
+            if n.target.lesson_id != self.lesson_id:
+                text += f" (\x00R{anchor}\x00)"
+            return text
+        href = safe_href(n.href)
+        if not href:
+            return inner
+        shown = href.removeprefix("mailto:")
+        text = f'<a href="{escape(href)}" color="{LINK.hexval()}">{inner}</a>'
+        if t.plain_text(n.children).strip() != shown:
+            text += f" ({escape(shown, quote=False)})"
+        return text
+
+    def finish(self, template: str) -> str:
+        """Resolve the link and page-reference placeholders of ``template``."""
+        out: list[str] = []
+        open_links: list[bool] = []
+        last = 0
+        for match in _REF.finditer(template):
+            out.append(template[last : match.start()])
+            last = match.end()
+            kind, anchor = match.group(1), match.group(2)
+            if kind == "L":
+                known = anchor in self.anchors
+                open_links.append(known)
+                if known:
+                    out.append(f'<a href="#{escape(anchor)}" color="{LINK.hexval()}">')
+            elif kind == "E":
+                if open_links.pop():
+                    out.append("</a>")
+            else:
+                page = self.state.last_page_of(anchor)
+                out.append(escape(self.msg("see_page", page=page if page else "…")))
+        out.append(template[last:])
+        return "".join(out)
+
+    def para(
+        self, markup: str, style: ParagraphStyle | None = None, bullet: str | None = None
+    ) -> Paragraph:
+        style = style or self.styles.body
+        if "\x00" in markup:
+            return LazyParagraph(markup, style, self.finish, bulletText=bullet)
+        return FastParagraph(markup, style, bulletText=bullet)
+
+    def marked(
+        self,
+        markup: str,
+        style: ParagraphStyle,
+        anchor: str = "",
+        outline: tuple[int, str] | None = None,
+    ) -> Marked:
+        """A title paragraph that is a link destination and maybe a TOC/outline entry."""
+        if anchor:
+            self.anchors.add(anchor)
+            markup = f'<a name="{escape(anchor)}"/>{markup}'
+        flow = Marked(markup, style, self.finish)
+        flow.anchors = (anchor,) if anchor else ()
+        flow.outline = (outline[0], outline[1], anchor) if outline and anchor else None
+        if flow.outline is not None:
+            self.outline.append((outline[0], escape(outline[1], quote=False), 0, anchor))
+        return flow
+
+    def labelled(self, label: str, title: list[t.Inline]) -> str:
+        text = escape(label, quote=False)
+        if title:
+            text += ": " + self.inlines(title)
+        return text
+
+    def table(
+        self,
+        data: list[list[object]],
+        widths: list[float | None],
+        commands: list[tuple],
+        **kw: object,
+    ) -> Table:
+        """A reportlab table in the course font (reportlab's default is an
+        unembedded Helvetica, referenced even when every cell is a paragraph)."""
+        font = ("FONT", (0, 0), (-1, -1), self.fonts.family, self.styles.size)
+        return FastTable(data, colWidths=widths, style=TableStyle([font, *commands]), **kw)
+
+    # ---------------------------------------------------------------- blocks
+
+    def blocks(self, blocks: list[t.Block]) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            out.extend(self.block(block))
+        return out
+
+    def block(self, block: t.Block) -> list[Flowable]:
+        flows: list[Flowable] = getattr(self, "block_" + type(block).__name__.lower())(block)
+        for flow in flows:
+            if not hasattr(flow, "casekit_pos"):
+                flow.casekit_pos = block.pos  # type: ignore[attr-defined]
+        return flows
+
+    def block_heading(self, b: t.Heading) -> list[Flowable]:
+        style = self.styles.headings[min(b.level, 6) - 1]
+        return [self.marked(self.inlines(b.children), style, b.anchor)]
+
+    def block_paragraph(self, b: t.Paragraph) -> list[Flowable]:
+        return [self.para(self.inlines(b.children))]
+
+    def indented(self, flows: list[Flowable], width: float) -> list[Flowable]:
+        """``flows`` indented one level (deep nesting stops adding indentation)."""
+        if self.depth > MAX_INDENT_LEVELS:
+            width = 0
+        return [Indenter(left=width), *flows, Indenter(left=-width)]
+
+    def derive(self, name: str, parent: ParagraphStyle, **changes: object) -> ParagraphStyle:
+        """A variant of ``parent``, made once per writer."""
+        if name not in self.derived:
+            self.derived[name] = ParagraphStyle(name, parent=parent, **changes)
+        return self.derived[name]
+
+    def item_style(self, tight: bool) -> ParagraphStyle:
+        """The style of a list item's first paragraph (its marker hangs to the left)."""
+        body = self.styles.body
+        return self.derive(
+            f"item-{tight}",
+            body,
+            bulletIndent=-self.styles.indent,
+            bulletFontName=self.fonts.family,
+            bulletFontSize=body.fontSize,
+            spaceAfter=body.fontSize * (0.2 if tight else 0.5),
+        )
+
+    def list_items(
+        self, items: list[t.ListItem], markers: list[str], tight: bool
+    ) -> list[Flowable]:
+        out: list[Flowable] = []
+        self.depth += 1
+        for item, marker in zip(items, markers, strict=True):
+            if item.checked is not None:
+                marker = self.checked if item.checked else self.unchecked
+            inner: list[Flowable] = []
+            blocks = list(item.blocks)
+            if blocks and isinstance(blocks[0], t.Paragraph):
+                first = blocks.pop(0)
+                inner.append(
+                    self.para(self.inlines(first.children), self.item_style(tight), marker)
+                )
+            else:
+                inner.append(self.para("", self.item_style(tight), marker))
+            inner.extend(self.blocks(blocks))
+            out.extend(self.indented(inner, self.styles.indent))
+        self.depth -= 1
+        return out
+
+    def block_bulletlist(self, b: t.BulletList) -> list[Flowable]:
+        return self.list_items(b.items, [self.bullet] * len(b.items), b.tight)
+
+    def block_orderedlist(self, b: t.OrderedList) -> list[Flowable]:
+        markers = [f"{b.start + i}." for i in range(len(b.items))]
+        return self.list_items(b.items, markers, b.tight)
+
+    def cell(self, c: t.TableCell, head: bool) -> Paragraph:
+        style = self.styles.cell_head if head else self.styles.cell
+        if c.align:
+            style = self.aligned(style, c.align)
+        return self.para(self.inlines(c.children), style)
+
+    def aligned(self, style: ParagraphStyle, align: str) -> ParagraphStyle:
+        alignment = {"left": 0, "center": 1, "right": 2}[align]
+        return self.derive(f"{style.name}-{align}", style, alignment=alignment)
+
+    def column_widths(self, b: t.Table) -> list[float]:
+        """Widths by content: longer columns get more room, none gets less than a word."""
+        rows = [b.header, *b.rows]
+        weights = []
+        for col in range(len(b.header)):
+            longest = max(
+                (len(t.plain_text(row[col].children)) for row in rows if col < len(row)), default=1
+            )
+            weights.append(min(max(longest, 4), 40))
+        total = sum(weights)
+        return [self.width * w / total for w in weights]
+
+    def block_table(self, b: t.Table) -> list[Flowable]:
+        caption = self.marked(
+            self.labelled(self.msg("table", number=b.number), b.caption),
+            self.styles.box_title,
+            b.anchor,
+        )
+        caption.keepWithNext = 1
+        if len(b.header) > RECORD_TABLE_COLUMNS:
+            return [caption, *self.record_table(b)]
+        data = [[self.cell(c, True) for c in b.header]]
+        data += [[self.cell(c, False) for c in row] for row in b.rows]
+        table = self.table(
+            data,
+            self.column_widths(b),
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ],
+            repeatRows=1,
+            splitInRow=1,
+            hAlign="LEFT",
+        )
+        return [caption, table, Spacer(1, self.styles.size * 0.8)]
+
+    def record_table(self, b: t.Table) -> list[Flowable]:
+        """A table too wide for the page: each row as "header: value" lines."""
+        out: list[Flowable] = []
+        heads = [self.inlines(c.children) for c in b.header]
+        for index, row in enumerate(b.rows, start=1):
+            lines = [
+                f"<b>{head}:</b> {self.inlines(c.children)}"
+                for head, c in zip(heads, row, strict=False)
+            ]
+            out.append(self.para(f"<b>{index}.</b>", self.styles.body))
+            out.extend(
+                self.indented(
+                    [self.para(line, self.styles.cell) for line in lines], self.styles.indent
+                )
+            )
+            out.append(Spacer(1, self.styles.size * 0.4))
+        return out
+
+    def code(self, text: str) -> list[Flowable]:
+        lines = CodeLines(
+            text.expandtabs(4).rstrip("\n"), self.styles.code, f"{self.continuation} "
+        )
+        pad = self.styles.size * 0.4
+        return [
+            Spacer(1, pad),
+            BoxStart(CODE_BG),
+            Spacer(1, pad),
+            lines,
+            BoxEnd(),
+            Spacer(1, self.styles.size * 0.8),
+        ]
+
+    def block_codeblock(self, b: t.CodeBlock) -> list[Flowable]:
+        return self.code(b.text)
+
+    def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
+        return self.code(b.text)
+
+    def block_blockquote(self, b: t.BlockQuote) -> list[Flowable]:
+        self.depth += 1
+        inner = self.blocks(b.blocks)
+        self.depth -= 1
+        pad = self.styles.size * 0.5
+        box = [BoxStart(SHADE), Spacer(1, pad), *self.indented(inner, pad), BoxEnd()]
+        return self.indented(box, self.styles.indent)
+
+    def block_thematicbreak(self, b: t.ThematicBreak) -> list[Flowable]:
+        return [HRFlowable(width="60%", thickness=0.7, color=RULE, spaceBefore=6, spaceAfter=10)]
+
+    def block_figure(self, b: t.Figure) -> list[Flowable]:
+        caption = self.marked(
+            self.labelled(self.msg("figure", number=b.number), b.caption),
+            self.styles.caption,
+            b.anchor,
+        )
+        if b.media is None:
+            image: Flowable = self.para(f"[{escape(b.alt, quote=False)}]", self.styles.caption)
+        else:
+            image = image_flowable(
+                self.root, b.media, b.pos, self.fonts, self.width, self.height * 0.55
+            )
+        return [KeepTogether([Spacer(1, 4), image, caption]), Spacer(1, self.styles.size * 0.5)]
+
+    def box(
+        self,
+        kind: str,
+        label: str,
+        inner: list[Flowable],
+        title: list[t.Inline] | None = None,
+    ) -> list[Flowable]:
+        """A bordered, tinted box that may run over pages (``FrameBG``)."""
+        border, background = (colors.HexColor(c) for c in BOX_COLOURS[kind])
+        pad = self.styles.size * 0.6
+        head = (
+            [self.para(self.labelled(label, title or []), self.styles.box_title)] if label else []
+        )
+        # the top of the box stays with its first content: no empty box at a page end
+        lead: list[Flowable] = [
+            Spacer(1, pad * 0.5),
+            BoxStart(background, border),
+            Indenter(left=pad, right=pad),
+            Spacer(1, pad),
+            *head,
+        ]
+        rest = list(inner)
+        while rest:
+            flow = rest.pop(0)
+            lead.append(flow)
+            if not isinstance(flow, (Indenter, Spacer, FrameBG)):
+                break
+        return [
+            KeepTogether(lead),
+            *rest,
+            Indenter(left=-pad, right=-pad),
+            BoxEnd(),
+            Spacer(1, pad),
+        ]
+
+    def block_callout(self, b: t.Callout) -> list[Flowable]:
+        return self.box(b.kind, callout_label(b.kind, self.msg), self.blocks(b.blocks), b.title)
+
+    def block_objectives(self, b: t.Objectives) -> list[Flowable]:
+        return self.box("objectives", self.msg("objectives"), self.blocks(b.blocks))
+
+    def block_keypoints(self, b: t.KeyPoints) -> list[Flowable]:
+        return self.box("keypoints", self.msg("keypoints"), self.blocks(b.blocks))
+
+    def block_solution(self, b: t.Solution) -> list[Flowable]:
+        return self.box("solution", self.msg("solution"), self.blocks(b.blocks))
+
+    def block_div(self, b: t.Div) -> list[Flowable]:
+        return self.blocks(b.blocks)
+
+    def block_mediablock(self, b: t.MediaBlock) -> list[Flowable]:
+        item = b.media
+        if item is None:
+            text = f"{escape(b.title, quote=False)} — {escape(self.msg('media_unavailable'))}"
+            return [self.marked(text, self.styles.body, b.anchor)]
+        size = self.styles.size * 9
+        text = [
+            self.marked(escape(item.code), self.styles.media_code, b.anchor),
+            self.para(escape(media_caption(item, self.msg), quote=False), self.styles.box_title),
+            self.para(escape(self.msg("media_hint"), quote=False), self.styles.small),
+        ]
+        card = self.table(
+            [[QrCode(item.target_url, size), text]],
+            [size + 12, None],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ],
+        )
+        inner: list[Flowable] = [card, *self.blocks(b.caption), *self.transcript(item)]
+        return self.box("media", "", inner)
+
+    def transcript(self, item: t.MediaItem) -> list[Flowable]:
+        if item.transcript is None or not item.transcript.cues:
+            return []
+        out: list[Flowable] = [self.para(escape(self.msg("transcript")), self.styles.box_title)]
+        for cue in item.transcript.cues:
+            out.append(
+                self.para(
+                    f'<font color="#666666">{format_time(cue.start)}</font>  '
+                    + escape(cue.text, quote=False),
+                    self.styles.small,
+                )
+            )
+        return out
+
+    def task_heading(self, label: str, b: t.Assignment | t.Exercise | t.Quiz) -> Marked:
+        return self.marked(self.labelled(label, b.title), self.styles.headings[1], b.anchor)
+
+    def block_assignment(self, b: t.Assignment) -> list[Flowable]:
+        label = self.msg("assignment", number=b.number)
+        return [self.task_heading(label, b), *self.blocks(b.blocks), *self.answer_sheet(b)]
+
+    def block_exercise(self, b: t.Exercise) -> list[Flowable]:
+        label = self.msg("exercise", number=b.number)
+        return [self.task_heading(label, b), *self.blocks(b.blocks)]
+
+    def block_quiz(self, b: t.Quiz) -> list[Flowable]:
+        out = [self.task_heading(self.msg("quiz", number=b.number), b), *self.blocks(b.intro)]
+        for question in b.questions:
+            out.extend(self.question(question))
+        return out
+
+    def question(self, q: t.Question) -> list[Flowable]:
+        prompt = list(q.prompt)
+        out: list[Flowable] = []
+        number = f"<b>{q.number}.</b>"
+        if q.anchor:
+            self.anchors.add(q.anchor)
+            number = f'<a name="{escape(q.anchor)}"/>' + number
+        if prompt and isinstance(prompt[0], t.Paragraph):
+            out.append(self.para(f"{number} {self.inlines(prompt.pop(0).children)}"))
+        else:
+            out.append(self.para(number))
+        out.extend(self.blocks(prompt))
+        inner: list[Flowable] = [
+            self.para(f"<i>{escape(option_instructions(q, self.msg))}</i>", self.styles.small)
+        ]
+        options: list[Flowable] = []
+        for index, option in enumerate(q.options):
+            mark = self.checked if option.correct else self.unchecked
+            text = f"{option_letter(index)} {self.inlines(option.children)}"
+            if option.correct:
+                text = f"<b>{text} ({escape(self.msg('correct_answer'))})</b>"
+            options.append(self.para(text, self.item_style(True), mark))
+        inner.extend(self.indented(options, self.styles.indent))
+        if not q.options:
+            if q.answer:
+                inner.extend(self.box("answer", self.msg("answer"), self.blocks(q.answer)))
+            else:
+                inner.append(RuledLines(self.styles.size * 2.2, count=3))
+                inner.append(Spacer(1, self.styles.size * 0.5))
+        if q.solution is not None:
+            inner.extend(self.block_solution(q.solution))
+        return out + self.indented(inner, self.styles.indent)
+
+    def block_glossary(self, b: t.Glossary) -> list[Flowable]:
+        out: list[Flowable] = []
+        for entry in b.entries:
+            term = self.marked(f"<b>{self.inlines(entry.term)}</b>", self.styles.body, entry.anchor)
+            term.keepWithNext = 1
+            out.append(term)
+            out.extend(self.indented(self.blocks(entry.definition), self.styles.indent))
+        return out
+
+    # ---------------------------------------------------------------- answer sheets
+
+    def answer_sheet(self, b: t.Assignment) -> list[Flowable]:
+        """A detachable page: who, which assignment, a QR code to sort it, lines to write on."""
+        msg, styles = self.msg, self.styles
+        config = self.course.config
+        field = styles.body.fontSize * 2.4
+
+        def line(label: str, value: str = "") -> list[Flowable]:
+            return [self.para(f"<b>{escape(label)}:</b> {value}", styles.body)]
+
+        rows = [
+            line(msg("course"), escape(config.title, quote=False)),
+            line(msg("assignment", number=b.number), self.inlines(b.title)),
+            line(msg("learner_name")),
+            line(msg("learner_id")),
+            line(msg("date")),
+            line(msg("signature")),
+        ]
+        qr_size = styles.size * 9
+        info = self.table(
+            [[row] for row in rows],
+            [self.width - qr_size - 12],
+            [
+                ("LINEBELOW", (0, 2), (0, -1), 0.6, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 2), (0, -1), field * 0.6),
+            ],
+        )
+        head = self.table(
+            [[info, QrCode(answer_sheet_payload(self.course, b), qr_size)]],
+            [self.width - qr_size - 6, qr_size + 6],
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
+        )
+        title = self.para(escape(msg("answer_sheet")), styles.headings[0])
+        sheet = [PageBreak(), title, head, Spacer(1, field * 0.5)]
+        sheet.append(RuledLines(styles.size * 2.2))
+        return sheet
+
+    # ---------------------------------------------------------------- lessons
+
+    def lesson(self, lesson: t.Lesson) -> list[Flowable]:
+        self.lesson_id = lesson.id
+        title_text = escape(lesson.number) + " " + self.inlines(lesson.title)
+        outline = (1, f"{lesson.number} {t.plain_text(lesson.title)}")
+        out: list[Flowable] = [
+            CondPageBreak(self.height * 0.3),
+            self.marked(title_text, self.styles.lesson, lesson.anchor, outline),
+        ]
+        if lesson.hours is not None:
+            out.append(
+                self.para(f"{escape(self.msg('hours'))}: {lesson.hours:g}", self.styles.small)
+            )
+        if lesson.outcomes:
+            items = [
+                self.para(escape(o, quote=False), self.item_style(True), self.bullet)
+                for o in lesson.outcomes
+            ]
+            out.extend(
+                self.box(
+                    "objectives", self.msg("outcomes"), self.indented(items, self.styles.indent)
+                )
+            )
+        for block in lesson.blocks:
+            out.extend(self.block(block))
+        out.extend(self.footnotes(lesson))
+        return out
+
+    def footnotes(self, lesson: t.Lesson) -> list[Flowable]:
+        if not lesson.footnotes:
+            return []
+        out: list[Flowable] = [
+            HRFlowable(width="30%", thickness=0.5, color=RULE, hAlign="LEFT", spaceBefore=6),
+            self.para(escape(self.msg("footnotes")), self.styles.box_title),
+        ]
+        for note in lesson.footnotes:
+            blocks = list(note.blocks)
+            number = f"{note.number}."
+            if note.ref_anchor:
+                number = self.internal(number, note.ref_anchor)
+            first = ""
+            if blocks and isinstance(blocks[0], t.Paragraph):
+                first = self.inlines(blocks.pop(0).children)
+            out.append(self.marked(f"{number} {first}", self.styles.small, note.anchor))
+            out.extend(self.indented(self.blocks(blocks), self.styles.indent))
+        return out
+
+    def module(self, module: t.Module) -> list[Flowable]:
+        title = f"{self.msg('module', number=module.index)}: {module.title}"
+        heading = self.marked(escape(title, quote=False), self.styles.module, module.id, (0, title))
+        out: list[Flowable] = [PageBreak(), heading]
+        for lesson in module.lessons:
+            out.extend(self.lesson(lesson))
+        return out
+
+    # ---------------------------------------------------------------- appendices
+
+    def appendix_title(self, key: str) -> Marked:
+        title = self.msg(key)
+        return self.marked(escape(title), self.styles.module, f"appendix-{key}", (0, title))
+
+    def glossary(self) -> list[Flowable]:
+        entries = sorted(self.course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+        if not entries:
+            return []
+        out: list[Flowable] = [PageBreak(), self.appendix_title("glossary")]
+        for entry in entries:
+            term = self.para(self.internal(f"<b>{self.inlines(entry.term)}</b>", entry.anchor))
+            term.keepWithNext = 1
+            out.append(term)
+            out.extend(self.indented(self.blocks(entry.definition), self.styles.indent))
+        return out
+
+    def media_index(self) -> list[Flowable]:
+        items = [m for m in self.course.media if m.code]
+        if not items:
+            return []
+        size = self.styles.size * 7.5
+        rows = [
+            [
+                QrCode(m.target_url, size),
+                [
+                    self.para(f"<b>{escape(m.code)}</b>", self.styles.media_code),
+                    self.para(escape(media_caption(m, self.msg), quote=False)),
+                ],
+            ]
+            for m in items
+        ]
+        table = self.table(
+            rows,
+            [size + 14, self.width - size - 14],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.5, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ],
+            hAlign="LEFT",
+        )
+        return [PageBreak(), self.appendix_title("media_index"), table]
+
+    def answer_key(self) -> list[Flowable]:
+        """The learner's answers appendix (only when the course asks for it)."""
+        if not self.course.answer_key:
+            return []
+        out: list[Flowable] = [PageBreak(), self.appendix_title("answers_appendix")]
+        for entry in self.course.answer_key:
+            label = f"{self.msg('quiz', number=entry.quiz.number)}, {self.msg('question', number=entry.question.number)}"
+            out.append(self.para(f"<b>{escape(label)}:</b> {self.answer_text(entry.question)}"))
+        return out
+
+    def answer_text(self, q: t.Question) -> str:
+        if q.options:
+            return "; ".join(
+                f"{letter} {self.inlines(text)}" for letter, text in correct_options(q)
+            )
+        return " ".join(
+            self.inlines(b.children) for b in t.iter_blocks(q.answer) if isinstance(b, t.Paragraph)
+        )
+
+    def story(self) -> list[Flowable]:
+        """Every module, then the appendices."""
+        out: list[Flowable] = []
+        for module in self.course.modules:
+            out.extend(self.module(module))
+        out.extend(self.glossary())
+        out.extend(self.media_index())
+        out.extend(self.answer_key())
+        return out

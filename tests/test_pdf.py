@@ -1,0 +1,365 @@
+"""The PDF packet, checked with real tools: qpdf, pdffonts, pypdf text extraction,
+pypdfium2 rendering decoded by zxing-cpp. Each course is built once per module."""
+
+from __future__ import annotations
+
+import collections
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import reportlab
+import zxingcpp
+from pypdf import PdfReader
+
+from casekit.build import build_course
+from casekit.course import load_course
+from casekit.diagnostics import CasekitError, Diagnostics
+from casekit.formats.pdf.booklet import saddle_stitch_order
+from casekit.formats.pdf.writer import answer_sheet_payload
+from tests.conftest import MINI, require_tool
+
+KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
+SOLUTION_TEXT = ("F2 пернесін басыңыз", "Жаңа қалта", "Дұрыс жауап", "Астана")
+
+
+def build(course: Path, out: Path, editions=("learner", "teacher"), **options) -> dict[str, Path]:
+    result = build_course(course, ["pdf"], editions, out, options)
+    assert not result.stopped, [str(d) for d in result.diagnostics.sorted()]
+    return {record.edition: record.paths[0] for record in result.outputs}
+
+
+def copy_mini(tmp: Path, name: str, extra_toml: str = "") -> Path:
+    target = tmp / name
+    shutil.copytree(MINI, target)
+    if extra_toml:
+        toml = target / "course.toml"
+        text = toml.read_text("utf-8")
+        toml.write_text(text.replace("[[modules]]", extra_toml + "\n[[modules]]", 1), "utf-8")
+    return target
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+def text_by_font(pdf: Path) -> dict[str, str]:
+    """Extracted text grouped by the PDF font it is drawn with (subset prefix dropped)."""
+    found: dict[str, list[str]] = collections.defaultdict(list)
+
+    def visit(text, _cm, _tm, font, _size):
+        if font and text.strip():
+            found[str(font.get("/BaseFont", "")).split("+")[-1]].append(text)
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return {name: "".join(parts) for name, parts in found.items()}
+
+
+def decoded_qr_codes(pdf: Path) -> list[str]:
+    texts: list[str] = []
+    document = pypdfium2.PdfDocument(str(pdf))
+    for page in document:
+        image = page.render(scale=2.5).to_pil()
+        texts.extend(code.text for code in zxingcpp.read_barcodes(image))
+    return texts
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("pdf")
+    return build(copy_mini(tmp, "mini"), tmp / "build")
+
+
+@pytest.fixture(scope="module")
+def mini_course():
+    return load_course(MINI, Diagnostics())
+
+
+def test_qpdf_check_passes(mini):
+    qpdf = require_tool("qpdf")
+    for pdf in mini.values():
+        result = subprocess.run([qpdf, "--check", str(pdf)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "No syntax or stream encoding errors" in result.stdout
+
+
+def test_every_font_is_embedded(mini):
+    pdffonts = require_tool("pdffonts")
+    for pdf in mini.values():
+        out = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True)
+        rows = out.stdout.splitlines()[2:]
+        assert len(rows) >= 4  # regular, bold, italic, mono at least
+        for row in rows:
+            assert re.search(r"\byes\s+yes\s+yes\b", row), f"not embedded: {row}"
+            assert "DejaVu" in row
+
+
+def test_learner_edition_has_no_solutions_and_teacher_has_them(mini):
+    learner = "\n".join(page_texts(mini["learner"]))
+    teacher = "\n".join(page_texts(mini["teacher"]))
+    for text in SOLUTION_TEXT:
+        assert text not in learner, text
+        assert text in teacher, text
+    assert "Білім алушыға арналған басылым" in learner
+
+
+def test_structure_cover_toc_outline_metadata(mini, mini_course):
+    reader = PdfReader(mini["teacher"])
+    meta = reader.metadata
+    assert meta.title == "Сандық сауаттылық негіздері"
+    assert meta.author == "Айгүл Сейітқызы"
+    assert "Тест курсы" in meta.subject
+    assert str(reader.trailer["/Root"]["/Lang"]) == "kk"
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline[:2] == ["1-модуль: Компьютермен танысу", "2-модуль: Қауіпсіздік"]
+    lessons = [item.title for item in reader.outline[1]]
+    assert lessons == ["1.1 Компьютер деген не?", "1.2 Файлдар мен қалталар"]
+    texts = page_texts(mini["teacher"])
+    total = len(texts)
+    assert "Тест курсы" in texts[0] and "1.0.0" in texts[0] and "2026-09-01" in texts[0]
+    # the contents page lists, in order, the pages the outline entries point to
+    flat: list = []
+    for item in reader.outline:
+        flat.extend(item if isinstance(item, list) else [item])
+    outline_pages = [reader.get_destination_page_number(item) + 1 for item in flat]
+    toc_pages = [int(n) for n in re.findall(r"\.\s+(\d+)\n", texts[1] + "\n")]
+    assert toc_pages == outline_pages
+    assert "Құпиясөз қауіпсіздігі" in texts[outline_pages[4] - 1]
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"{number}-бет, барлығы {total}" in text
+
+
+def internal_link_pages(reader: PdfReader, page) -> set[int]:
+    pages = set()
+    for annot in page.get("/Annots", []):
+        annot = annot.get_object()
+        if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+            pages.add(reader.get_page_number(annot["/Dest"][0].get_object()) + 1)
+    return pages
+
+
+def test_cross_lesson_links_are_internal_with_page_reference(mini):
+    reader = PdfReader(mini["teacher"])
+    texts = page_texts(mini["teacher"])
+    for link_text, target_text in (
+        ("файлдар туралы", "Қалталар"),
+        ("Бірінші сабаққа", "Негізгі бөліктер"),
+    ):
+        index = next(i for i, text in enumerate(texts) if link_text in text)
+        page = int(re.search(link_text + r"[^(]*\((\d+)-бетті қараңыз\)", texts[index])[1])
+        assert page in internal_link_pages(reader, reader.pages[index])
+        assert target_text in texts[page - 1]
+
+
+def test_qr_codes_decode_to_media_urls_and_answer_sheet_ids(mini, mini_course):
+    expected = {m.target_url for m in mini_course.media if m.code}
+    assignment = next(
+        b
+        for lesson in mini_course.lessons()
+        for b in lesson.blocks
+        if type(b).__name__ == "Assignment"
+    )
+    payload = answer_sheet_payload(mini_course, assignment)
+    assert payload == "mini-kk|1.0.0|" + assignment.anchor
+    decoded = decoded_qr_codes(mini["learner"])
+    assert set(decoded) == expected | {payload}
+    # one per media block in the text, one per item in the media index, one answer sheet
+    assert collections.Counter(decoded)[payload] == 1
+    assert len(decoded) == 3 + len(expected) + 1
+
+
+def test_two_builds_are_byte_identical(mini, tmp_path):
+    again = build(copy_mini(tmp_path, "mini"), tmp_path / "again", editions=("learner",))
+    assert again["learner"].read_bytes() == mini["learner"].read_bytes()
+
+
+# --------------------------------------------------------------------------- faces
+
+
+FACES_LESSON = f"""\
+---
+title: Әріптер
+---
+
+Қарапайым: {KAZAKH}.
+
+**{KAZAKH}** және *{KAZAKH}* және ***{KAZAKH}*** және `{KAZAKH}`.
+
+```
+print("{KAZAKH}")
+```
+"""
+
+
+def test_kazakh_letters_in_every_face(make_course, tmp_path):
+    root = make_course({"a.md": FACES_LESSON})
+    pdf = build(root, tmp_path / "out", editions=("learner",))["learner"]
+    by_font = text_by_font(pdf)
+    for face in ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique"):
+        assert KAZAKH in by_font[face].replace(" ", ""), face
+    assert KAZAKH in by_font["DejaVuSansMono"]
+
+
+def test_missing_glyph_is_one_line_error(make_course, tmp_path):
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    root = make_course(
+        {"a.md": "---\ntitle: Fonts\n---\n\nHello\n\nLetter Ә here.\n"},
+        files={"fonts/Vera.ttf": vera.read_bytes()},
+    )
+    config = root / "course.toml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "[[modules]]", '[fonts]\nregular = "fonts/Vera.ttf"\n\n[[modules]]'
+        ),
+        "utf-8",
+    )
+    with pytest.raises(CasekitError) as caught:
+        build_course(root, ["pdf"], ("learner",), tmp_path / "out", {})
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("a.md:7:1: error:")
+    assert "'Ә' (U+04D8)" in message and "fonts/Vera.ttf" in message
+
+
+# --------------------------------------------------------------------------- print options
+
+
+@pytest.fixture(scope="module")
+def a5_and_booklet(tmp_path_factory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("booklet")
+    course = copy_mini(tmp, "mini")
+    a5 = build(course, tmp / "a5", editions=("learner",), paper="A5")["learner"]
+    booklet = build(course, tmp / "booklet", editions=("learner",), booklet=True)["learner"]
+    return a5, booklet
+
+
+def test_booklet_pages_are_in_saddle_stitch_order(a5_and_booklet):
+    a5, booklet = a5_and_booklet
+    first = PdfReader(a5).pages[0]
+    assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (420, 595)
+    pages = len(PdfReader(a5).pages)
+    padded = -(-pages // 4) * 4
+    qpdf = require_tool("qpdf")
+    subprocess.run([qpdf, "--check", str(booklet)], check=True, capture_output=True)
+    reader = PdfReader(booklet)
+    assert len(reader.pages) == padded // 2
+    for side, (left, right) in zip(reader.pages, saddle_stitch_order(padded), strict=True):
+        assert round(float(side.mediabox.width)) == 842  # landscape A4
+        numbers: list[tuple[float, int]] = []
+
+        def visit(text, cm, tm, _font, _size, numbers=numbers):
+            match = re.search(r"(\d+)-бет, барлығы", text)
+            if match:
+                numbers.append((cm[4] + tm[4] * cm[0], int(match[1])))
+
+        side.extract_text(visitor_text=visit)
+        # the cover and blank pages have no footer
+        want = [(slot, index + 1) for slot, index in enumerate((left, right)) if 0 < index < pages]
+        got = sorted(numbers)
+        assert [n for _x, n in got] == [n for _slot, n in want]
+    assert saddle_stitch_order(8) == [(7, 0), (1, 6), (5, 2), (3, 4)]
+
+
+def test_large_print_body_is_at_least_18_points(tmp_path):
+    course = copy_mini(tmp_path, "mini")
+    pdf = build(course, tmp_path / "out", editions=("learner",), large_print=True)["learner"]
+    sizes: collections.Counter[float] = collections.Counter()
+
+    def visit(text, cm, tm, _font, size):
+        if text.strip():
+            sizes[round(size * tm[0] * cm[0], 1)] += len(text)
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    body_size = sizes.most_common(1)[0][0]
+    assert body_size >= 18
+
+
+def test_answers_appendix_only_when_asked(tmp_path, mini):
+    course = copy_mini(tmp_path, "mini", "answers_appendix = true")
+    pdf = build(course, tmp_path / "out", editions=("learner",))["learner"]
+    texts = page_texts(pdf)
+    assert texts[-1].startswith("Өзін-өзі тексеру жауаптары")
+    for answer in ("1-сұрақ: b) Пернетақта", "a) Монитор; b) Жүйелік блок", "3-сұрақ: Астана"):
+        assert answer in texts[-1]
+    assert "Астана" not in "".join(texts[:-1])
+    assert "Өзін-өзі тексеру жауаптары" not in "".join(page_texts(mini["learner"]))
+
+
+# --------------------------------------------------------------------------- bad input
+
+HOSTILE_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+ width="100" height="50"><script>alert(1)</script>
+<image xlink:href="http://example.com/x.png" width="10" height="10"/>
+<rect width="100" height="50" fill="#cc0000" onload="alert(2)"/></svg>"""
+
+
+def hostile_lesson() -> str:
+    word = "Ә" * 1000
+    columns = 30
+    header = "| " + " | ".join(f"Бағана {i}" for i in range(columns)) + " |"
+    rule = "|" + "---|" * columns
+    row = "| " + " | ".join(f"мән {i}" for i in range(columns)) + " |"
+    nested = "".join("  " * depth + "- деңгей\n" for depth in range(15))
+    long_cell = "| Ұзын | " + " ".join(["сөз"] * 3000) + " |"
+    # a paragraph longer than a page, with a link that is finished at layout time
+    long_linked = " ".join(["абзац"] * 1500) + " [бөлімге](#sec) " + " ".join(["соңы"] * 1500)
+    return (
+        "---\ntitle: Қиын мәтін\n---\n\n## Бөлім {#sec}\n\n"
+        f"{long_linked}\n\n"
+        f"{word}\n\n```\n{word}\n```\n\n{header}\n{rule}\n{row}\n\n"
+        f"| A | B |\n|---|---|\n{long_cell}\n\n"
+        "| Қайталанатын | Баған |\n|---|---|\n"
+        + "".join(f"| жол {i} | мән |\n" for i in range(150))
+        + "\n"
+        f"{nested}\n![Қауіпті сурет](media/bad.svg)\n"
+    )
+
+
+def test_hostile_content_gives_a_sensible_layout(make_course, tmp_path):
+    root = make_course({"a.md": hostile_lesson()}, files={"media/bad.svg": HOSTILE_SVG})
+    pdf = build(root, tmp_path / "out", editions=("learner",))["learner"]
+    text = "".join(page_texts(pdf))
+    assert text.count("Ә") >= 2000  # the long word, twice, with nothing cut off
+    assert "Бағана 29" in text and "мән 29" in text
+    pages = page_texts(pdf)
+    long_table = [p for p in pages if "жол " in p]
+    assert len(long_table) >= 2  # the 150-row table runs over pages ...
+    assert all("Қайталанатын" in p for p in long_table)  # ... with its header on each
+    assert text.count("деңгей") == 15
+    assert text.count("абзац") == 1500 and text.count("соңы") == 1500
+    assert "example.com" not in pdf.read_bytes().decode("latin-1")
+
+
+def test_corrupt_image_is_a_diagnostic(make_course, tmp_path):
+    png_header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00\x00\x00\x10" * 2
+    root = make_course(
+        {"a.md": "---\ntitle: T\n---\n\nText.\n\n![Сынық](media/broken.png)\n"},
+        files={"media/broken.png": png_header + b"\x08\x02\x00\x00\x00garbage" * 5},
+    )
+    try:
+        result = build_course(root, ["pdf"], ("learner",), tmp_path / "out", {})
+    except CasekitError as exc:
+        assert str(exc).startswith("a.md:7:1: error:") and "broken.png" in str(exc)
+    else:
+        assert result.stopped
+        assert any("broken.png" in str(d) for d in result.diagnostics.sorted())
+
+
+def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path):
+    title = " ".join(["атау"] * 3000)
+    root = make_course(
+        {
+            "a.md": f'---\ntitle: T\n---\n\nText.\n\n::: {{.video src="media/v.mp4" title="{title}"}}\n:::\n'
+        },
+        files={"media/v.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64},
+    )
+    with pytest.raises(CasekitError) as caught:
+        build_course(root, ["pdf"], ("learner",), tmp_path / "out", {})
+    message = str(caught.value)
+    assert message.startswith("a.md:7:1: error: this block cannot be laid out")
+    assert message.endswith("[pdf-layout]") and "\n" not in message
