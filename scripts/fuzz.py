@@ -1,11 +1,14 @@
 """A long fuzzing session outside CI: the property tests of tests/test_fuzz.py
-with many more examples. Usage: python scripts/fuzz.py [EXAMPLES [markdown|toml]]
+with many more examples, optionally through every format.
+
+    python scripts/fuzz.py --examples 5000 --property markdown --formats html,pdf,docx,usb
 
 Prints how many inputs ran and every distinct failure found (hypothesis
 shrinks each one to a small reproducer)."""
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import time
@@ -32,10 +35,15 @@ def progress(name: str, count: int) -> None:
 
 
 def main() -> int:
-    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--examples", type=int, default=5000)
+    parser.add_argument("--property", choices=["markdown", "toml"], action="append")
+    parser.add_argument("--formats", default="html", help="comma-separated format names")
+    args = parser.parse_args()
+    format_names = tuple(args.formats.split(","))
     counts = {"markdown": 0, "toml": 0}
     long_run = settings(
-        max_examples=examples,
+        max_examples=args.examples,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=True,
@@ -46,17 +54,19 @@ def main() -> int:
     def markdown(first: bytes, second: bytes, allow_html: bool) -> None:
         counts["markdown"] += 1
         progress("markdown", counts["markdown"])
-        run_course(course_toml_for(["a.md", "b.md"], allow_html), {"a.md": first, "b.md": second})
+        lessons = {"a.md": first, "b.md": second}
+        run_course(course_toml_for(["a.md", "b.md"], allow_html), lessons, format_names)
 
     @long_run
     @given(toml=course_toml())
     def toml(toml: str) -> None:
         counts["toml"] += 1
         progress("toml", counts["toml"])
-        run_course(toml, {"a.md": "# Сабақ\n".encode(), "b.md": "# Б\n".encode()})
+        lessons = {"a.md": "# Сабақ\n".encode(), "b.md": "# Б\n".encode()}
+        run_course(toml, lessons, format_names)
 
     failed = 0
-    chosen = sys.argv[2:] or ["markdown", "toml"]
+    chosen = args.property or ["markdown", "toml"]
     for test in [t for t in (markdown, toml) if t.__name__ in chosen]:
         started = time.perf_counter()
         try:

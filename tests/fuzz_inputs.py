@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from casekit.diagnostics import Diagnostics
 from casekit.parse.divs import KNOWN_CLASSES
 from tests.conftest import MINIMAL_TOML
-from tests.hostile_build import build_html
+from tests.hostile_build import build_formats
 
 MINI_MEDIA = Path(__file__).resolve().parent / "data" / "mini" / "media"
 
@@ -243,8 +243,10 @@ def course_toml_for(lessons: list[str], allow_html: bool) -> str:
     )
 
 
-def run_course(toml: str, lessons: dict[str, bytes]) -> Diagnostics:
-    """Check and build the html format of a course written to a temporary folder.
+def run_course(
+    toml: str, lessons: dict[str, bytes], format_names: tuple[str, ...] = ("html",)
+) -> Diagnostics:
+    """Check and build a course written to a temporary folder (html by default).
 
     Returns the diagnostics; anything but a ``CasekitError`` propagates (a bug)."""
     with tempfile.TemporaryDirectory(prefix="casekit-fuzz-") as temp:
@@ -255,6 +257,6 @@ def run_course(toml: str, lessons: dict[str, bytes]) -> Diagnostics:
         (root / "course.toml").write_text(toml, "utf-8")
         for name, data in lessons.items():
             (root / name).write_bytes(data)
-        diags, pages = build_html(root, Path(temp) / "out")
-        assert all(page.startswith("<!DOCTYPE html>") for page in pages.values())
+        diags, outputs = build_formats(root, Path(temp) / "out", format_names)
+        assert all(path.stat().st_size > 0 for record in outputs for path in record.paths)
         return diags

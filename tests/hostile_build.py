@@ -4,33 +4,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casekit.build import build_course
+from casekit.build import OutputRecord, build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.lock import release_build_lock
 
 
-def build_html(course: Path, out: Path) -> tuple[Diagnostics, dict[str, str]]:
-    """Check and build the html format of ``course`` into ``out``.
+def build_formats(
+    course: Path, out: Path, format_names: tuple[str, ...] = ("html",)
+) -> tuple[Diagnostics, list[OutputRecord]]:
+    """Check and build ``format_names`` of ``course`` into ``out``.
 
-    Returns the diagnostics (a ``CasekitError`` becomes one of them) and the
-    pages written, by edition. Any other exception propagates: that is a bug."""
+    Returns the diagnostics (a ``CasekitError`` becomes one of them) and what
+    was written. Any other exception propagates: that is a bug."""
     try:
-        result = build_course(course, ["html"], ("learner", "teacher"), out)
+        result = build_course(course, list(format_names), ("learner", "teacher"), out)
     except CasekitError as exc:
         diags = Diagnostics()
         diags.items.append(exc.diagnostic)
-        return diags, {}
+        return diags, []
     finally:
         for folder in out.glob("*"):
             release_build_lock(folder)
     for item in result.diagnostics.items:
         assert "\n" not in str(item) and len(str(item)) < 600, item
-    pages = {
-        record.edition: path.read_text("utf-8")
-        for record in result.outputs
-        for path in record.paths
-    }
-    return result.diagnostics, pages
+    return result.diagnostics, [] if result.stopped else result.outputs
+
+
+def build_html(course: Path, out: Path) -> tuple[Diagnostics, dict[str, str]]:
+    """``build_formats`` for the html format; the pages written, by edition."""
+    diags, outputs = build_formats(course, out)
+    pages = {record.edition: path.read_text("utf-8") for record in outputs for path in record.paths}
+    return diags, pages
 
 
 def codes(diags: Diagnostics) -> set[str]:
