@@ -28,7 +28,7 @@ from casekit.course import load_course
 from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.editions import apply_edition
 from casekit.formats import BuildContext, formats
-from casekit.lock import hold_build_lock
+from casekit.lock import hold_build_lock, releases_build_locks
 from casekit.templates_lookup import builtin_templates
 
 
@@ -89,6 +89,7 @@ def _jobs_for(format_names: list[str], editions: tuple[t.Edition, ...]) -> list[
     ]
 
 
+@releases_build_locks
 def build_course(
     course_dir: Path,
     format_names: list[str],

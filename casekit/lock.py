@@ -2,23 +2,44 @@
 
 The kernel releases an ``flock`` when its process ends, however it ends
 (SIGKILL included), so a stale lock file never blocks the next build. The lock
-is held until the process exits (the CLI builds once per process) or until
-``release_build_lock``; a second call for the same folder in the same process
-is a no-op.
+is held until the function decorated with ``releases_build_locks`` returns (or
+the process exits, or ``release_build_lock``); a second call for the same
+folder in the same process is a no-op. Worker processes forked during a build
+share the lock, so it lasts until the last of them is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from casekit.atomic import write_errors
 from casekit.diagnostics import error
 
 LOCK_NAME = ".casekit-lock"
 _held: dict[Path, int] = {}  # folder -> open file descriptor holding the lock
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def releases_build_locks(function: Callable[P, R]) -> Callable[P, R]:
+    """Release the locks ``function`` takes when it returns (or raises)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        before = set(_held)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            for folder in set(_held) - before:
+                release_build_lock(folder)
+
+    return wrapper
 
 
 def hold_build_lock(folder: Path) -> None:

@@ -7,6 +7,7 @@ to take a second or two, killed after increasing delays.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -75,12 +76,16 @@ def test_killed_builds_leave_old_or_new_outputs_never_partial(
     killed_while_running = 0
     for delay in KILL_DELAYS:
         process = subprocess.Popen(
-            casekit_command(big_course, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            casekit_command(big_course, out),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: the build and its workers
         )
         time.sleep(delay)
         if process.poll() is None:
             killed_while_running += 1
-        process.send_signal(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have finished already
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         for name, data in old.items():
             now = (html / name).read_bytes()

@@ -136,10 +136,13 @@ class LessonParser:
         kind = node.type
         pos = self.pos(node)
         if node.level >= MAX_NESTING - 2:
-            self.diags.warning(
+            # markdown-it stops reading at its nesting limit (for lists, the rest of the
+            # lesson is lost), so this is an error: no output silently misses content
+            self.diags.error(
                 pos,
                 "nesting-too-deep",
-                f"markup nested deeper than {MAX_NESTING - 2} levels is not parsed",
+                f"markup nested deeper than {MAX_NESTING - 2} levels cannot be read "
+                "(with lists, neither can the rest of the lesson); nest less deeply",
             )
             return None
         if kind == "front_matter":
@@ -427,7 +430,7 @@ def parse_lesson(
             line,
             1,
             "warning",
-            "nesting-too-deep",
+            "inline-nesting-too-deep",
             f"inline markup nested deeper than {MAX_INLINE_NESTING} levels is kept as text",
         )
     root = SyntaxTreeNode(tokens)
