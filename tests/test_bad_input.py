@@ -3,8 +3,6 @@ is now one diagnostic line with its file and position, never a traceback."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from casekit.lock import hold_build_lock, release_build_lock
 from casekit.svg import SvgError, sanitize_svg
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
+from tests.test_cli import casekit
 
 MakeCourse = Callable[..., Path]
 TOML = MINIMAL_TOML.format(lessons='"a.md"')
@@ -102,14 +101,11 @@ def test_debug_shows_the_traceback_and_plain_mode_one_line(
 ) -> None:
     course = make_course({"a.md": "# x\n"})
     folder = tmp_path / "out" / "t"
-    command = [sys.executable, "-m", "casekit"]
     build = ["build", str(course), "-f", "html", "-o", str(tmp_path / "out")]
     hold_build_lock(folder)
     try:
-        plain = subprocess.run(command + build, capture_output=True, text=True, timeout=120)
-        debug = subprocess.run(
-            command + ["--debug"] + build, capture_output=True, text=True, timeout=120
-        )
+        plain = casekit(*build)
+        debug = casekit("--debug", *build)
     finally:
         release_build_lock(folder)
     assert plain.returncode == 1
@@ -123,22 +119,7 @@ def test_unwritable_output_folder_is_one_line(make_course: MakeCourse, tmp_path:
     course = make_course({"a.md": "# x\n"})
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the output folder should be")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "casekit",
-            "build",
-            str(course),
-            "-f",
-            "html",
-            "-o",
-            str(blocker / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = casekit("build", str(course), "-f", "html", "-o", str(blocker / "out"))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"{blocker / 'out' / 't'}:1:1: error: cannot write the output: Not a directory "
