@@ -2,11 +2,14 @@
 
 Templates a course brings are untrusted like the rest of its sources: every
 name (also names in ``{% include %}``) is resolved inside the course folder or
-inside casekit's templates, and Jinja runs sandboxed (see ``render/page.py``).
+inside casekit's templates, Jinja runs sandboxed (see ``render/page.py``),
+scripts (``.js``) always come from casekit, and a course's stylesheets may
+fetch nothing from outside the bundle.
 """
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable
 from importlib import resources
@@ -23,10 +26,15 @@ def builtin_templates() -> Path:
     return Path(str(resources.files("casekit.templates")))
 
 
+_REMOTE_CSS = re.compile(
+    r"""(url\(|@import|image-set\()\s*['"]?\s*(//|(?!data:)[a-z][a-z0-9+.-]*:)|\\""", re.I
+)
+
+
 def template_path(course: t.Course, name: str) -> Path:
     """The file ``name`` (e.g. ``html/style.css``) a course overrides, or casekit's own."""
     folder = course.config.templates
-    if folder:
+    if folder and not name.endswith(".js"):  # a course never brings code to the viewer
         try:
             real, rel = resolve_inside(Path(course.root), f"{folder}/{name}")
         except PathEscape as exc:
@@ -34,12 +42,31 @@ def template_path(course: t.Course, name: str) -> Path:
                 "course.toml", f"template {folder}/{name} is refused: {exc}", "path-escape"
             ) from None
         if real.is_file():
+            if name.endswith(".css"):
+                _check_stylesheet(course, real)
             return real
     try:
         real, _ = resolve_inside(builtin_templates(), name)
     except PathEscape as exc:
         raise error("course.toml", f"template {name} is refused: {exc}", "path-escape") from None
     return real
+
+
+def _check_stylesheet(course: t.Course, path: Path) -> None:
+    """A course's CSS may not load anything from outside (offline learners, and
+    no tracking): no remote ``url()``, ``@import`` or ``image-set()``, and no CSS
+    escapes, which could spell those."""
+    text = path.read_bytes().decode("utf-8", "replace")
+    found = _REMOTE_CSS.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise error(
+            _shown(course, path),
+            f"stylesheet refers outside the course ({found.group(0)!r}); "
+            "keep fonts and pictures in the course and write characters, not CSS escapes",
+            "template-remote",
+            line,
+        )
 
 
 def read_template(course: t.Course, name: str) -> str:

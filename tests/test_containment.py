@@ -289,3 +289,45 @@ def test_resolve_inside_never_touches_the_target(tmp_path: Path) -> None:
         with pytest.raises(PathEscape, match=reason):
             resolve_inside(tmp_path, ref)
     assert resolve_inside(tmp_path, "a/./b/../c.md")[1] == "a/c.md"
+
+
+@pytest.mark.parametrize(
+    ("css", "line"),
+    [
+        ("p { color: red }\nbody { background: url(http://evil.example/t.png) }", 2),
+        ('@import "https://evil.example/a.css";', 1),
+        ("p {}\n\na { b: url( '//evil.example/x' ) }", 3),
+        ('p { b: image-set("http://evil.example/x.png" 1x) }', 1),
+        ("p { b: u\\72l(http://evil.example/x) }", 1),
+    ],
+)
+def test_course_stylesheet_may_not_fetch_from_outside(
+    course: Path, tmp_path: Path, css: str, line: int
+) -> None:
+    (course / "tpl" / "html").mkdir(parents=True)
+    (course / "tpl" / "html" / "style.css").write_text(css, "utf-8")
+    with_toml(course, 'templates = "tpl"')
+    diags, pages = build_html(course, tmp_path / "out")
+    assert pages == {}
+    [found] = diags.sorted()
+    assert (found.path, found.line, found.code) == ("tpl/html/style.css", line, "template-remote")
+
+
+def test_course_stylesheet_with_local_references_is_used(course: Path, tmp_path: Path) -> None:
+    (course / "tpl" / "html").mkdir(parents=True)
+    css = 'p { color: #123456 }\n@font-face { src: url("fonts/x.ttf") }\na::before { content: "•" }'
+    (course / "tpl" / "html" / "style.css").write_text(css, "utf-8")
+    with_toml(course, 'templates = "tpl"')
+    diags, pages = build_html(course, tmp_path / "out")
+    assert not diags.has_errors() and "#123456" in pages["learner"]
+
+
+def test_course_cannot_replace_viewer_scripts(course: Path) -> None:
+    from casekit.templates_lookup import builtin_templates, template_path
+
+    (course / "tpl" / "viewer").mkdir(parents=True)
+    (course / "tpl" / "viewer" / "viewer.js").write_text("alert(1)", "utf-8")
+    with_toml(course, 'templates = "tpl"')
+    loaded = load_course(course, Diagnostics())
+    assert loaded is not None
+    assert template_path(loaded, "viewer/viewer.js") == builtin_templates() / "viewer" / "viewer.js"
