@@ -62,8 +62,9 @@ def hold_build_lock(folder: Path) -> None:
             f"or stop it, then build again",
             "build-locked",
         ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    if _read_pid(fd) != str(os.getpid()):  # unchanged otherwise: a no-op rebuild writes nothing
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     _held[key] = fd
 
 
