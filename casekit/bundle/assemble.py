@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 from casekit import tree as t
 from casekit.atomic import atomic_dir
-from casekit.bundle import MANIFEST, MANIFEST_SCRIPT, PAYLOAD, payload_path
+from casekit.bundle import MANIFEST, MANIFEST_SCRIPT, PAYLOAD
 from casekit.bundle.bag import sha256, write_bag
 from casekit.bundle.capacity import check_fits
 from casekit.bundle.manifest import BundleFile, manifest_bytes
@@ -123,12 +123,12 @@ def media_copies(course: t.Course) -> list[MediaCopy]:
     root = Path(course.root)
     for item in course.media:
         copies.append(
-            MediaCopy(item, item.path, payload_path(item.bundle_path), item.size, item.sha256)
+            MediaCopy(item, item.path, item.bundle_path, item.size, item.sha256)
         )
         if item.transcript is not None:
             real, rel = resolve_inside(root, item.transcript.path)
             vtt = str(PurePosixPath(item.bundle_path).with_suffix(".vtt"))
-            copies.append(MediaCopy(None, rel, payload_path(vtt), real.stat().st_size))
+            copies.append(MediaCopy(None, rel, vtt, real.stat().st_size))
     return copies
 
 
