@@ -195,9 +195,12 @@ def build_course(
         for job in independent:
             progress(f"building {job.format}" + (f" ({job.edition})" if job.edition else ""))
             finish(job, *_run_job(job, course, context(job)))
+    built = {(r.format, r.edition): r.paths for r in records.values()}
     for job in packaging:
         progress(f"building {job.format}")
-        finish(job, *_run_job(job, course, context(job)))
+        ctx = context(job)
+        ctx.built = built
+        finish(job, *_run_job(job, course, ctx))
 
     result.outputs = [records[job.key] for job in planned]
     return result

@@ -309,7 +309,10 @@ def test_several_courses_print_paths_from_the_working_folder(make_course, tmp_pa
     root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
     result = subprocess.run(
         [sys.executable, "-m", "casekit", "check", "course", "course"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.stderr.splitlines()[0].startswith("course/a.md:3:1: warning:")
     assert root.name == "course"
