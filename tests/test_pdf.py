@@ -13,7 +13,6 @@ import pypdfium2
 import pytest
 import reportlab
 import zxingcpp
-from tests.conftest import MINI, require_tool
 from pypdf import PdfReader
 
 from casekit.build import build_course
@@ -21,6 +20,7 @@ from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.pdf.booklet import saddle_stitch_order
 from casekit.formats.pdf.writer import answer_sheet_payload
+from tests.conftest import MINI, require_tool
 
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 SOLUTION_TEXT = ("F2 пернесін басыңыз", "Жаңа қалта", "Дұрыс жауап", "Астана")
