@@ -62,6 +62,7 @@ def qr_svg(text: str) -> str:
     image = _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     svg = image.to_string(encoding="unicode")
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
+    svg = svg.replace(' id="qr-path"', "")  # many codes share a page: ids must be unique
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
