@@ -219,10 +219,11 @@ class HtmlWriter:
         caption = escape(media_caption(item, self.msg))
         parts = [
             f'<figure class="media media-{item.kind}" id="{attr(b.anchor)}"'
-            f' data-code="{attr(item.code)}">\n',
+            f' aria-labelledby="{attr(b.anchor)}-title" data-code="{attr(item.code)}">\n',
             player,
             f'<div class="media-card">{qr}<div class="media-text">'
-            f'<figcaption><span class="media-code">{escape(item.code)}</span> {caption}</figcaption>\n'
+            f'<p class="media-title" id="{attr(b.anchor)}-title">'
+            f'<span class="media-code">{escape(item.code)}</span> {caption}</p>\n'
             f'<p class="media-hint">{escape(self.msg("media_hint"))}</p>\n</div></div>\n',
             self.blocks(b.caption),
             self.transcript(item),
