@@ -80,7 +80,7 @@ class HtmlWriter:
         title = f'<span class="number">{escape(lesson.number)}</span> ' + self.inlines(lesson.title)
         parts = [
             f'<section class="lesson" id="{attr(lesson.anchor)}" aria-labelledby="'
-            f'{attr(lesson.anchor)}-title"{self.type_attrs("chapter", "")}>\n',
+            f'{attr(lesson.anchor)}-title"{self.type_attrs("chapter", "doc-chapter")}>\n',
             self.heading(self.lesson_level, title, f"{lesson.anchor}-title"),
         ]
         if lesson.hours is not None:
