@@ -10,14 +10,12 @@ from casekit import tree as t
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
     """A copy of ``course`` for ``edition``; media items and settings are shared."""
-    memo: dict[int, object] = {id(item): item for item in course.media}
-    memo[id(course.config)] = course.config
-    result = copy.deepcopy(course, memo)
+    result = copy.deepcopy(course, _shared(course))
     result.edition = edition
     if edition == "teacher":
         return result
     if course.config.answers_appendix:
-        full = copy.deepcopy(course, dict(memo))
+        full = copy.deepcopy(course, _shared(course))  # a fresh memo: nothing shared with result
         result.answer_key = [
             t.AnswerKeyEntry(quiz, question)
             for lesson in full.lessons()
@@ -30,6 +28,13 @@ def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
         for note in lesson.footnotes:
             note.blocks = _strip(note.blocks)
     return result
+
+
+def _shared(course: t.Course) -> dict[int, object]:
+    """A deepcopy memo that keeps media items and settings shared with ``course``."""
+    memo: dict[int, object] = {id(item): item for item in course.media}
+    memo[id(course.config)] = course.config
+    return memo
 
 
 def _strip(blocks: list[t.Block]) -> list[t.Block]:
