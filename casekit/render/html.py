@@ -48,6 +48,10 @@ class HtmlWriter:
         """The ``src`` of an image."""
         return item.bundle_path
 
+    def answer_href(self, question: t.Question) -> str:
+        """Where the answer key's line for ``question`` is (learner edition)."""
+        return self.self_href(f"key-{question.anchor}")
+
     def media(self, block: t.MediaBlock) -> str:
         """A video or audio item: by default as on paper (QR code, code, transcript)."""
         return self.media_figure(block, player="")
@@ -324,6 +328,11 @@ class HtmlWriter:
             parts.append('<div class="answer-lines" aria-hidden="true"></div>\n')
         if q.solution is not None:
             parts.append(self.block_solution(q.solution))
+        if self.course.answer_key:
+            parts.append(
+                f'<p class="answer-link"><a href="{attr(self.answer_href(q))}">'
+                f"{escape(self.msg('see_answer'))}</a></p>\n"
+            )
         parts.append("</li>\n")
         return "".join(parts)
 
@@ -350,9 +359,15 @@ class HtmlWriter:
         rows = []
         for entry in self.course.answer_key:
             label = self.msg("quiz", number=entry.quiz.number)
+            question = entry.question
+            back = (
+                f' <a href="{attr(self.self_href(question.anchor))}" role="doc-backlink"'
+                f' aria-label="{attr(self.msg("back_to_text"))}">↩</a>'
+            )
             rows.append(
-                f"<li><strong>{escape(label)}, {escape(self.msg('question', number=entry.question.number))}"
-                f":</strong> {self.answer_text(entry.question)}</li>\n"
+                f'<li id="key-{attr(question.anchor)}"><strong>{escape(label)}, '
+                f"{escape(self.msg('question', number=question.number))}"
+                f":</strong> {self.answer_text(question)}{back}</li>\n"
             )
         return (
             '<section class="answer-key" id="answer-key">\n'
