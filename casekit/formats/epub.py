@@ -23,7 +23,7 @@ from casekit.atomic import write_bytes
 from casekit.diagnostics import error
 from casekit.formats import BuildContext, Format, output_name, register
 from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css
-from casekit.formats.epub_writer import BookFiles, EpubWriter
+from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.paths import PathEscape, resolve_inside
 from casekit.render.common import edition_label, source_date
@@ -251,7 +251,7 @@ def back_matter(course: t.Course, writer: EpubWriter) -> list[Document]:
     parts = [
         ("glossary.xhtml", "glossary", "glossary", glossary_html),
         ("media-index.xhtml", "media_index", "appendix", media_index_html),
-        ("answers.xhtml", "answers_appendix", "appendix", lambda _c, w, level: w.answer_key(level)),
+        (ANSWERS_FILE, "answers_appendix", "appendix", lambda _c, w, level: w.answer_key(level)),
     ]
     documents = []
     for file, key, landmark, render in parts:

@@ -16,6 +16,7 @@ from casekit.render.common import media_caption
 from casekit.render.html import HtmlWriter, attr
 
 _ID = re.compile(r'\sid="([^"]+)"')
+ANSWERS_FILE = "answers.xhtml"
 
 
 @dataclass
@@ -49,6 +50,9 @@ class EpubWriter(HtmlWriter):
     def self_href(self, anchor: str) -> str:
         document = self.files.anchors.get(anchor, self.current)
         return f"#{anchor}" if document == self.current else f"{document}#{anchor}"
+
+    def answer_href(self, question: t.Question) -> str:
+        return f"{ANSWERS_FILE}#key-{question.anchor}"
 
     def image_src(self, item: t.MediaItem) -> str:
         return self.files.media[item.path]
