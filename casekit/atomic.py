@@ -18,27 +18,32 @@ TEMP_PREFIX = ".casekit-tmp-"
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``."""
+def atomic_file(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
+
+    ``durable=False`` skips the fsyncs (the rename stays atomic): for caches, whose
+    loss after a power cut costs only time."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_file(path) as handle:
+    with atomic_file(path, durable) as handle:
         handle.write(data)
 
 

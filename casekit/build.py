@@ -1,19 +1,34 @@
-"""The build pipeline: load and check a course, then run each requested format."""
+"""The build pipeline: load and check a course, then run each requested format.
+
+A build is a list of jobs (format x edition). Each job has a fingerprint of all it
+depends on: every file of the course folder, casekit's own templates and version, the
+format, the edition and the options. A job whose fingerprint and files are unchanged
+since the last build is skipped; when every job is skipped the course is not even
+parsed. Jobs run in separate processes with ``jobs > 1``; the bytes are the same.
+"""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casekit import __version__
 from casekit import tree as t
 from casekit.atomic import clean_stale_temporaries
+from casekit.cache import BuildCache, digest, tree_fingerprint
+from casekit.config import load_config
 from casekit.course import load_course
-from casekit.diagnostics import Diagnostics
+from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.editions import apply_edition
 from casekit.formats import BuildContext, formats
+from casekit.templates_lookup import builtin_templates
 
 
 @dataclass
@@ -22,17 +37,55 @@ class OutputRecord:
     edition: str
     paths: list[Path]
     seconds: float
+    cached: bool = False
 
 
 @dataclass
 class BuildResult:
     course_id: str
+    course_dir: Path
     diagnostics: Diagnostics
     outputs: list[OutputRecord] = field(default_factory=list)
     stopped: bool = False  # check found errors: nothing was built
+    cache: BuildCache | None = None
 
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    format: str
+    edition: t.Edition | None  # None: the format takes the whole course (usb)
+
+    @property
+    def key(self) -> str:
+        return f"{self.format}:{self.edition or '-'}"
+
+
+def default_jobs() -> int:
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
+def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path], float]:
+    """Build one job (in this process or a worker)."""
+    started = time.perf_counter()
+    tree = apply_edition(course, job.edition) if job.edition else course
+    paths = formats()[job.format].build(tree, ctx)
+    return paths, time.perf_counter() - started
+
+
+def _jobs_for(format_names: list[str], editions: tuple[t.Edition, ...]) -> list[Job]:
+    registry = formats()
+    # formats that package others (usb) run after the formats they package
+    ordered = sorted(format_names, key=lambda name: not registry[name].per_edition)
+    return [
+        Job(name, edition)
+        for name in ordered
+        for edition in (editions if registry[name].per_edition else (None,))
+    ]
 
 
 def build_course(
@@ -43,37 +96,118 @@ def build_course(
     options: dict[str, Any] | None = None,
     strict: bool = False,
     progress: Progress = lambda _message: None,
+    jobs: int = 1,
+    force: bool = False,
 ) -> BuildResult:
     """Check the course, then build every format/edition into ``out_root/<course-id>``.
 
     Raises ``CasekitError`` for a problem that stops a format (one diagnostic);
     check errors are returned in the result with ``stopped`` set."""
     diags = Diagnostics()
+    course_dir = course_dir.resolve()
     progress(f"checking {course_dir}")
-    course = load_course(course_dir, diags)
-    course_id = course.config.id if course else course_dir.name
-    result = BuildResult(course_id, diags)
+    config = load_config(course_dir, diags)
+    result = BuildResult(config.id if config else course_dir.name, course_dir, diags)
+    if config is None:
+        result.stopped = True
+        return result
+    options = dict(options or {})
+    build_root = (out_root / config.id).resolve()
+    clean_stale_temporaries(build_root)
+    cache = BuildCache(build_root, read=not force)
+    result.cache = cache
+
+    course_fp = digest(
+        __version__,
+        tree_fingerprint(course_dir, cache),
+        tree_fingerprint(builtin_templates()),
+    )
+    planned = _jobs_for(format_names, editions)
+    fingerprints = {
+        job.key: digest(course_fp, job.key, json.dumps(options, sort_keys=True, default=str))
+        for job in planned
+    }
+    fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
+    checked = cache.load("check", course_fp)
+    if (
+        isinstance(checked, list)
+        and all(isinstance(d, Diagnostic) for d in checked)
+        and all(fresh.values())
+    ):
+        diags.items.extend(checked)
+        if diags.has_errors(strict):
+            result.stopped = True
+            return result
+        for job in planned:
+            result.outputs.append(
+                OutputRecord(job.format, job.edition or "-", fresh[job.key] or [], 0.0, True)
+            )
+            cache.stats.skipped_outputs.append(job.key)
+        return result
+
+    course = load_course(course_dir, diags, cache)
     if course is None or diags.has_errors(strict):
         result.stopped = True
         return result
-    registry = formats()
-    build_root = out_root / course_id
-    clean_stale_temporaries(build_root)
-    for name in format_names:
-        fmt = registry[name]
-        ctx = BuildContext(
-            out_dir=build_root / name,
-            options=dict(options or {}),
-            course_dir=Path(course.root),
+    cache.store("check", course_fp, list(diags.items))
+
+    def context(job: Job) -> BuildContext:
+        return BuildContext(
+            out_dir=build_root / job.format,
+            options=options,
+            course_dir=course_dir,
             build_root=build_root,
         )
-        targets: list[t.Edition | None] = list(editions) if fmt.per_edition else [None]
-        for edition in targets:
-            started = time.perf_counter()
-            progress(f"building {name}" + (f" ({edition})" if edition else ""))
-            tree = apply_edition(course, edition) if edition else course
-            paths = fmt.build(tree, ctx)
-            result.outputs.append(
-                OutputRecord(name, edition or "-", paths, time.perf_counter() - started)
-            )
+
+    todo = [job for job in planned if not fresh[job.key]]
+    for job in planned:
+        if fresh[job.key]:
+            cache.stats.skipped_outputs.append(job.key)
+    records: dict[str, OutputRecord] = {
+        job.key: OutputRecord(job.format, job.edition or "-", fresh[job.key] or [], 0.0, True)
+        for job in planned
+        if fresh[job.key]
+    }
+
+    def finish(job: Job, paths: list[Path], seconds: float) -> None:
+        records[job.key] = OutputRecord(job.format, job.edition or "-", paths, seconds)
+        cache.record_outputs(job.key, fingerprints[job.key], paths)
+        progress(
+            f"built {job.format}"
+            + (f" ({job.edition})" if job.edition else "")
+            + f" in {seconds:.1f} s"
+        )
+
+    independent = [job for job in todo if formats()[job.format].per_edition]
+    packaging = [job for job in todo if not formats()[job.format].per_edition]
+    if jobs > 1 and len(independent) > 1:
+        context_mp = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(independent)), mp_context=context_mp
+        ) as pool:
+            futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
+            for job in independent:
+                progress(f"building {job.format}" + (f" ({job.edition})" if job.edition else ""))
+                futures.append((job, pool.submit(_run_job, job, course, context(job))))
+            for job, future in futures:
+                finish(job, *future.result())
+    else:
+        for job in independent:
+            progress(f"building {job.format}" + (f" ({job.edition})" if job.edition else ""))
+            finish(job, *_run_job(job, course, context(job)))
+    for job in packaging:
+        progress(f"building {job.format}")
+        finish(job, *_run_job(job, course, context(job)))
+
+    result.outputs = [records[job.key] for job in planned]
     return result
+
+
+def find_courses(folder: Path) -> list[Path]:
+    """The courses directly inside ``folder`` when it is a catalogue (a folder of courses),
+    else ``folder`` itself (whose check then reports a missing course.toml)."""
+    if folder.is_dir() and not (folder / "course.toml").is_file():
+        inside = sorted(p for p in folder.iterdir() if (p / "course.toml").is_file())
+        if inside:
+            return inside
+    return [folder]

@@ -7,6 +7,8 @@ a traceback appears only with ``--debug``.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -14,10 +16,11 @@ import click
 
 from casekit import __version__
 from casekit import tree as t
-from casekit.build import build_course
+from casekit.build import build_course, default_jobs, find_courses
 from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
+from casekit.summary import format_table, summary_rows
 
 
 class Ui:
@@ -33,8 +36,16 @@ class Ui:
             click.echo(f"casekit: {message}", err=True)
 
 
-def print_diagnostics(diags: Diagnostics, strict: bool, as_json: bool, quiet: bool) -> None:
+def print_diagnostics(
+    diags: Diagnostics, strict: bool, as_json: bool, quiet: bool, course_dir: Path | None = None
+) -> None:
+    """Print sorted diagnostics; paths are shown as the user can open them (course dir + path)."""
     found = diags.sorted(strict)
+    if course_dir is not None:
+        found = [
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
+            for d in found
+        ]
     if as_json:
         click.echo(to_json(found))
         return
@@ -62,7 +73,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "course_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
     "--format",
@@ -73,18 +86,26 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Diagnostics as lines for people or JSON for tools.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
-def check(course_dir: Path, strict: bool, output_format: str, quiet: bool) -> None:
-    """Check a course and print its diagnostics as path:line:col lines.
+def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet: bool) -> None:
+    """Check courses and print their diagnostics as path:line:col lines.
 
-    Exit status is 1 when there are errors (with --strict, warnings too).
+    Each argument is a course folder or a folder of courses. Exit status is 1
+    when there are errors (with --strict, warnings too).
 
     \b
     Examples:
       casekit check courses/digital-literacy-kk
+      casekit check courses/*
       casekit check --strict --format json courses/job-search-en
     """
     diags = Diagnostics()
-    load_course(course_dir, diags)
+    for course_dir in (c for arg in course_dirs for c in find_courses(arg)):
+        own = Diagnostics()
+        load_course(course_dir, own)
+        diags.items.extend(
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
+            for d in own.items
+        )
     print_diagnostics(diags, strict, output_format == "json", quiet)
     sys.exit(1 if diags.has_errors(strict) else 0)
 
@@ -169,6 +190,14 @@ def _format_choice() -> click.Choice:
     default=None,
     help="USB: put the teacher editions in the bundle too.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Formats and editions built in parallel processes (default: CPU count).",
+)
+@click.option("--force", is_flag=True, help="Rebuild everything, ignoring the build cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
 def build(
@@ -177,37 +206,57 @@ def build(
     edition: str,
     out_root: Path,
     strict: bool,
+    jobs: int | None,
+    force: bool,
     quiet: bool,
     verbose: bool,
     **format_options: object,
 ) -> None:
     """Check a course, then build its outputs into OUT/<course-id>/<format>/.
 
-    Errors found by the check stop the build and leave earlier outputs as
-    they were. Every output is written atomically.
+    COURSE_DIR is a course folder, or a folder of courses (a catalogue: every
+    course in it is built). Errors found by the check stop that course's build
+    and leave its earlier outputs as they were. Every output is written
+    atomically; outputs whose sources did not change are not rebuilt.
 
     \b
     Examples:
       casekit build courses/digital-literacy-kk
-      casekit build courses/digital-literacy-kk --format html --edition learner
-      casekit build courses/job-search-en -f html -o /tmp/out
+      casekit build courses/digital-literacy-kk --format pdf --edition learner
+      casekit build courses/ --jobs 2          # every course in the folder
+      casekit build courses/job-search-en -f html -o /tmp/out --force
     """
     ui = Ui(quiet, verbose)
     names = list(format_names) or sorted(formats())
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
     options = {key: value for key, value in format_options.items() if value is not None}
-    result = build_course(
-        course_dir, names, editions, out_root, options=options, strict=strict, progress=ui.progress
-    )
-    if result.diagnostics.items or result.stopped:
-        print_diagnostics(result.diagnostics, strict, False, quiet)
-    if result.stopped:
-        click.echo("casekit: build stopped: fix the errors above", err=True)
-        sys.exit(1)
+    courses = find_courses(course_dir)
+    results = []
+    for folder in courses:
+        result = build_course(
+            folder,
+            names,
+            editions,
+            out_root,
+            options=options,
+            strict=strict,
+            progress=ui.progress,
+            jobs=jobs or default_jobs(),
+            force=force,
+        )
+        results.append(result)
+        if result.diagnostics.items or result.stopped:
+            if len(courses) > 1:
+                click.echo(f"casekit: {folder}", err=True)
+            print_diagnostics(result.diagnostics, strict, False, quiet, folder)
+        if result.stopped:
+            click.echo(
+                f"casekit: build of {result.course_id} stopped: fix the errors above", err=True
+            )
     if not quiet:
-        for record in result.outputs:
-            for path in record.paths:
-                click.echo(f"{record.format:6} {record.edition:8} {path}  ({record.seconds:.2f} s)")
+        click.echo(format_table(summary_rows(results)))
+    if any(result.stopped for result in results):
+        sys.exit(1)
 
 
 @cli.command()

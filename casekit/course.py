@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
+from casekit.cache import BuildCache
 from casekit.config import COURSE_FILE, load_config
 from casekit.diagnostics import Diagnostics
 from casekit.parse.lesson import lesson_id_for, parse_lesson
@@ -13,9 +14,11 @@ from casekit.resolve import resolve
 from casekit.sourcetext import read_source_text
 
 
-def load_course(root: Path, diags: Diagnostics) -> t.Course | None:
+def load_course(root: Path, diags: Diagnostics, cache: BuildCache | None = None) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
-    settings cannot be read. Problems are added to ``diags``; nothing is printed."""
+    settings cannot be read. Problems are added to ``diags``; nothing is printed.
+    With a ``cache``, unchanged lessons are not parsed again and unchanged media
+    files are not hashed again."""
     root = root.resolve()
     config = load_config(root, diags)
     if config is None:
@@ -47,7 +50,25 @@ def load_course(root: Path, diags: Diagnostics) -> t.Course | None:
             text = read_source_text(real, rel, diags)
             if text is None:
                 continue
-            module.lessons.append(parse_lesson(rel, text, diags))
+            module.lessons.append(_parse(rel, text, diags, cache))
         course.modules.append(module)
-    resolve(course, diags)
+    resolve(course, diags, cache)
     return course
+
+
+def _parse(path: str, text: str, diags: Diagnostics, cache: BuildCache | None) -> t.Lesson:
+    """Parse a lesson, or take it (and its parse diagnostics) from the cache."""
+    key = BuildCache.lesson_key(path, text)
+    if cache is not None:
+        cached = cache.load("lesson", key)
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], t.Lesson):
+            cache.stats.reused.append(path)
+            diags.items.extend(cached[1])
+            return cached[0]
+    own = Diagnostics()
+    lesson = parse_lesson(path, text, own)
+    diags.extend(own)
+    if cache is not None:
+        cache.stats.parsed.append(path)
+        cache.store("lesson", key, (lesson, own.items))
+    return lesson

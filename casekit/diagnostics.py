@@ -31,6 +31,9 @@ class CasekitError(Exception):
         super().__init__(str(diagnostic))
         self.diagnostic = diagnostic
 
+    def __reduce__(self) -> tuple[type, tuple[Diagnostic]]:
+        return (type(self), (self.diagnostic,))  # crosses process boundaries (--jobs)
+
 
 def error(path: str, message: str, code: str, line: int = 1, column: int = 1) -> CasekitError:
     """A ``CasekitError`` for a problem at ``path:line:column``."""

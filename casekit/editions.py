@@ -1,63 +1,77 @@
 """Edition filtering, in one place: the learner edition loses every solution
-and every marked answer; the teacher edition keeps them all."""
+and every marked answer; the teacher edition keeps them all.
+
+The tree is treated as immutable from here on: an edition shares every node it
+does not change with the source tree (copy on write), so making an edition
+costs little even for a course of a thousand pages. Renderers must not modify
+the tree they are given.
+"""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 
 from casekit import tree as t
 
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
-    """A copy of ``course`` for ``edition``; media items and settings are shared."""
-    result = copy.deepcopy(course, _shared(course))
-    result.edition = edition
+    """``course`` as the given edition sees it."""
     if edition == "teacher":
-        return result
+        return dataclasses.replace(course, edition=edition)
+    modules = [
+        dataclasses.replace(module, lessons=[_learner_lesson(lesson) for lesson in module.lessons])
+        for module in course.modules
+    ]
+    answer_key = []
     if course.config.answers_appendix:
-        full = copy.deepcopy(course, _shared(course))  # a fresh memo: nothing shared with result
-        result.answer_key = [
+        answer_key = [
             t.AnswerKeyEntry(quiz, question)
-            for lesson in full.lessons()
+            for lesson in course.lessons()
             for quiz in t.iter_blocks(lesson.blocks)
             if isinstance(quiz, t.Quiz)
             for question in quiz.questions
         ]
-    for lesson in result.lessons():
-        lesson.blocks = _strip(lesson.blocks)
-        for note in lesson.footnotes:
-            note.blocks = _strip(note.blocks)
-    return result
+    return dataclasses.replace(course, modules=modules, edition=edition, answer_key=answer_key)
 
 
-def _shared(course: t.Course) -> dict[int, object]:
-    """A deepcopy memo that keeps media items and settings shared with ``course``."""
-    memo: dict[int, object] = {id(item): item for item in course.media}
-    memo[id(course.config)] = course.config
-    return memo
+def _learner_lesson(lesson: t.Lesson) -> t.Lesson:
+    return dataclasses.replace(
+        lesson,
+        blocks=_strip(lesson.blocks),
+        footnotes=[dataclasses.replace(n, blocks=_strip(n.blocks)) for n in lesson.footnotes],
+    )
 
 
 def _strip(blocks: list[t.Block]) -> list[t.Block]:
-    """Remove solutions and hide answers, at any depth (iteratively)."""
-    kept = [b for b in blocks if not isinstance(b, t.Solution)]
-    pending = list(kept)
-    while pending:
-        block = pending.pop()
-        if isinstance(block, t.Quiz):
-            block.intro = [b for b in block.intro if not isinstance(b, t.Solution)]
-            for question in block.questions:
-                question.solution = None
-                question.answer = []
-                question.prompt = [b for b in question.prompt if not isinstance(b, t.Solution)]
-                for option in question.options:
-                    option.correct = None
-        elif isinstance(block, (t.BulletList, t.OrderedList)):
-            for item in block.items:
-                item.blocks = [b for b in item.blocks if not isinstance(b, t.Solution)]
-        elif isinstance(block, t.Glossary):
-            for entry in block.entries:
-                entry.definition = [b for b in entry.definition if not isinstance(b, t.Solution)]
-        elif hasattr(block, "blocks"):
-            block.blocks = [b for b in block.blocks if not isinstance(b, t.Solution)]
-        pending.extend(t.child_blocks(block))
-    return kept
+    """``blocks`` without solutions and with answers hidden, at any depth."""
+    return [_strip_block(b) for b in blocks if not isinstance(b, t.Solution)]
+
+
+def _strip_block(block: t.Block) -> t.Block:
+    replace = dataclasses.replace
+    if isinstance(block, t.Quiz):
+        return replace(
+            block,
+            intro=_strip(block.intro),
+            questions=[
+                replace(
+                    q,
+                    prompt=_strip(q.prompt),
+                    options=[replace(o, correct=None) for o in q.options],
+                    answer=[],
+                    solution=None,
+                )
+                for q in block.questions
+            ],
+        )
+    if isinstance(block, (t.BulletList, t.OrderedList)):
+        return replace(block, items=[replace(i, blocks=_strip(i.blocks)) for i in block.items])
+    if isinstance(block, t.Glossary):
+        return replace(
+            block, entries=[replace(e, definition=_strip(e.definition)) for e in block.entries]
+        )
+    if isinstance(block, t.MediaBlock):
+        return replace(block, caption=_strip(block.caption))
+    if hasattr(block, "blocks"):
+        return replace(block, blocks=_strip(block.blocks))  # type: ignore[call-arg]
+    return block

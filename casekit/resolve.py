@@ -10,10 +10,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from casekit import tree as t
+from casekit.cache import BuildCache
 from casekit.diagnostics import Diagnostics
-from casekit.media import FORMAT_KIND, MediaError, probe
+from casekit.media import FORMAT_KIND, MediaError, Probe, probe
 from casekit.paths import PathEscape, is_url, resolve_inside
 from casekit.sourcetext import read_source_text
 from casekit.vtt import VttError, parse_vtt
@@ -31,8 +33,11 @@ def slugify(text: str) -> str:
 
 
 class Resolver:
-    def __init__(self, course: t.Course, diags: Diagnostics) -> None:
+    def __init__(
+        self, course: t.Course, diags: Diagnostics, cache: BuildCache | None = None
+    ) -> None:
         self.course = course
+        self.cache = cache
         self.root = Path(course.root)
         self.diags = diags
         self.used_anchors: set[str] = set()
@@ -143,7 +148,8 @@ class Resolver:
             return None
         base = str(PurePosixPath(lesson.path).parent)
         try:
-            real, rel = resolve_inside(self.root, src, base)
+            # markdown-it percent-encodes URLs; the file name is the decoded form
+            real, rel = resolve_inside(self.root, unquote(src), base)
         except PathEscape as exc:
             self.diags.error(pos, "path-escape", f"media path {src!r} is refused: {exc}")
             return None
@@ -159,7 +165,7 @@ class Resolver:
             self.diags.error(pos, "media-missing", f"media file not found: {rel}")
             return None
         try:
-            found = probe(real)
+            found = self.probe(real, rel)
         except (MediaError, OSError) as exc:
             self.bad_media.add(rel)
             self.diags.error(pos, "media-invalid", f"{rel}: {exc}")
@@ -188,6 +194,18 @@ class Resolver:
             item.transcript = self.transcript(real, rel, pos)
         self.media[rel] = item
         return item
+
+    def probe(self, real: Path, rel: str) -> Probe:
+        """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
+        if self.cache is None:
+            return probe(real)
+        key = BuildCache.media_key(real)
+        found = self.cache.load("probe", key)
+        if not isinstance(found, Probe):
+            found = probe(real)
+            self.cache.stats.probed.append(rel)
+            self.cache.store("probe", key, found)
+        return found
 
     def transcript(self, real: Path, rel: str, pos: t.Pos) -> t.Transcript | None:
         vtt_rel = str(PurePosixPath(rel).with_suffix(".vtt"))
@@ -267,7 +285,7 @@ class Resolver:
         else:
             base = str(PurePosixPath(lesson.path).parent)
             try:
-                real, rel = resolve_inside(self.root, path, base)
+                real, rel = resolve_inside(self.root, unquote(path), base)
             except PathEscape as exc:
                 self.diags.error(pos, "path-escape", f"link {href!r} is refused: {exc}")
                 link.href = ""
@@ -294,7 +312,7 @@ class Resolver:
             target_lesson = found
         anchor = None
         if fragment:
-            anchor = self.anchors.get(target_lesson.id, {}).get(fragment)
+            anchor = self.anchors.get(target_lesson.id, {}).get(unquote(fragment))
             if anchor is None:
                 self.diags.error(
                     pos, "anchor-broken", f"no heading or id '#{fragment}' in {target_lesson.path}"
@@ -353,6 +371,6 @@ def _credits_line(root: Path) -> int:
     return next((n for n, line in enumerate(lines, 1) if line.strip().startswith("credits")), 1)
 
 
-def resolve(course: t.Course, diags: Diagnostics) -> None:
+def resolve(course: t.Course, diags: Diagnostics, cache: BuildCache | None = None) -> None:
     """Fill in anchors, numbers, media and link targets of ``course`` in place."""
-    Resolver(course, diags).run()
+    Resolver(course, diags, cache).run()

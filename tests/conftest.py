@@ -55,13 +55,17 @@ lessons = [{lessons}]
 def make_course(tmp_path: Path) -> Callable[..., Path]:
     """Write a small course: ``make_course({"a.md": "..."}, toml=None, files={})``."""
 
-    def make(lessons: dict[str, str], toml: str | None = None,
-             files: dict[str, bytes | str] | None = None) -> Path:
+    def make(
+        lessons: dict[str, str],
+        toml: str | None = None,
+        files: dict[str, bytes | str] | None = None,
+    ) -> Path:
         root = tmp_path / "course"
         root.mkdir(exist_ok=True)
         names = ", ".join(f'"{name}"' for name in lessons)
-        (root / "course.toml").write_text(toml if toml is not None
-                                          else MINIMAL_TOML.format(lessons=names), "utf-8")
+        (root / "course.toml").write_text(
+            toml if toml is not None else MINIMAL_TOML.format(lessons=names), "utf-8"
+        )
         for name, text in lessons.items():
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)

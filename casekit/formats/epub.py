@@ -70,9 +70,7 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     add_resources(book, course, files, embed_media)
     fonts = book_fonts(course)
     for index, font in enumerate(fonts, start=1):
-        book.add_item(
-            epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data)
-        )
+        book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
     css = epub.EpubItem("style", "style.css", "text/css", content=stylesheet(course, fonts))
     book.add_item(css)
 

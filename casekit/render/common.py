@@ -40,10 +40,13 @@ def option_instructions(question: t.Question, msg: Messages) -> str:
     }[question.kind]
 
 
-def media_caption(item: t.MediaItem, msg: Messages) -> str:
-    """``Video V2.3: Title (Duration 1:05)``: the same words in every format."""
+def media_caption(item: t.MediaItem, msg: Messages, with_code: bool = True) -> str:
+    """``Video V2.3: Title (Duration 1:05)``: the same words in every format.
+
+    ``with_code=False`` leaves the short code out, for layouts that show it as a badge."""
     kind = msg("video") if item.kind == "video" else msg("audio")
-    text = f"{kind} {item.code}: {item.title or item.name}"
+    code = f" {item.code}" if with_code else ""
+    text = f"{kind}{code}: {item.title or item.name}"
     if item.duration:
         text += f" ({msg('duration')} {format_time(item.duration)})"
     return text
@@ -61,8 +64,7 @@ def qr_svg(text: str) -> str:
     """A QR code for ``text`` as inline SVG markup (one path, deterministic)."""
     image = _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     svg = image.to_string(encoding="unicode")
-    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
-    svg = svg.replace(' id="qr-path"', "")  # many codes share a page: ids must be unique
+    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg).replace(' id="qr-path"', "")  # ids must be unique
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 

@@ -220,7 +220,7 @@ class HtmlWriter:
                 f" — {escape(self.msg('media_unavailable'))}</figcaption></figure>\n"
             )
         qr = f'<div class="qr" aria-hidden="true">{qr_svg(item.target_url)}</div>'
-        caption = escape(media_caption(item, self.msg))
+        caption = escape(media_caption(item, self.msg, with_code=False))
         parts = [
             f'<figure class="media media-{item.kind}" id="{attr(b.anchor)}"'
             f' aria-labelledby="{attr(b.anchor)}-title" data-code="{attr(item.code)}">\n',

@@ -1,0 +1,195 @@
+"""Content-addressed build cache under ``build/<course-id>/.cache/``.
+
+Three things are remembered between builds:
+
+- parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes;
+- media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
+  unchanged video is never hashed twice;
+- for every output (format x edition), the fingerprint of everything it was built from
+  and the files it wrote: a rebuild whose fingerprint matches, and whose files are still
+  there as written, is skipped.
+
+Every entry carries a SHA-256 of its payload; an entry that fails the check, or cannot be
+read, is ignored and rebuilt, never trusted. Deleting the folder is always safe. The cache
+is as trusted as the build folder itself (entries are pickles written by casekit).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casekit import __version__
+from casekit.atomic import write_bytes
+
+CACHE_DIR = ".cache"
+_MAGIC = b"casekit-cache-1\n"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class CacheStats:
+    parsed: list[str] = field(default_factory=list)  # lessons parsed (cache misses)
+    reused: list[str] = field(default_factory=list)  # lessons taken from the cache
+    probed: list[str] = field(default_factory=list)  # media files hashed
+    skipped_outputs: list[str] = field(default_factory=list)
+    rejected: int = 0  # corrupt entries ignored
+
+
+class BuildCache:
+    """The cache of one course's build folder."""
+
+    def __init__(self, build_root: Path, read: bool = True) -> None:
+        """``read=False`` (``--force``) ignores what is cached but still records this build."""
+        self.folder = build_root / CACHE_DIR
+        self.read = read
+        self.stats = CacheStats()
+
+    # ------------------------------------------------------------ entries
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key
+
+    def load(self, kind: str, key: str) -> Any | None:
+        if not self.read:
+            return None
+        try:
+            data = self._path(kind, key).read_bytes()
+        except OSError:
+            return None
+        header, _, payload = data.partition(b"\n")
+        header += b"\n"
+        check, payload = payload[:64], payload[64:]
+        if (
+            header != _MAGIC
+            or check.decode("ascii", "replace") != hashlib.sha256(payload).hexdigest()
+        ):
+            self.stats.rejected += 1
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a damaged pickle can raise almost anything
+            self.stats.rejected += 1
+            return None
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        check = hashlib.sha256(payload).hexdigest().encode("ascii")
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            write_bytes(self._path(kind, key), _MAGIC + check + payload, durable=False)
+
+    # ------------------------------------------------------------ keys
+
+    @staticmethod
+    def lesson_key(path: str, text: str) -> str:
+        return digest("lesson", __version__, path, text)
+
+    @staticmethod
+    def media_key(real: Path) -> str:
+        st = real.stat()
+        return digest(
+            "media", __version__, str(real), str(st.st_size), str(st.st_mtime_ns), str(st.st_ino)
+        )
+
+    # ------------------------------------------------------------ outputs
+
+    def _outputs_file(self) -> Path:
+        return self.folder / "outputs.json"
+
+    def _read_outputs(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._outputs_file().read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
+        """The files ``job`` wrote last time, if its inputs are unchanged and the files are
+        still there exactly as written (size and mtime); else ``None``."""
+        if not self.read:
+            return None
+        entry = self._read_outputs().get(job)
+        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
+            return None
+        paths = []
+        for record in entry.get("files", []):
+            path = Path(record["path"])
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            if [st.st_size, st.st_mtime_ns] != record["stat"]:
+                return None
+            paths.append(path)
+        return paths
+
+    def record_outputs(self, job: str, fingerprint: str, paths: list[Path]) -> None:
+        data = self._read_outputs()
+        files = []
+        for path in paths:
+            st = path.stat()
+            files.append({"path": str(path), "stat": [st.st_size, st.st_mtime_ns]})
+        data[job] = {"fingerprint": fingerprint, "files": files}
+        write_bytes(
+            self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode(), durable=False
+        )
+
+
+def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
+    """A hash of every file below ``folder`` (names and contents), in a stable order.
+
+    Large files are hashed once and then recognised by their stat (see ``media_key``)."""
+    h = hashlib.sha256()
+    if not folder.is_dir():
+        return digest("missing", str(folder))
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            h.update(rel.encode("utf-8") + b"\0")
+            h.update(file_digest(path, cache).encode("ascii"))
+    return h.hexdigest()
+
+
+def file_digest(path: Path, cache: BuildCache | None) -> str:
+    """SHA-256 of a file; remembered by stat in the cache for files over 1 MiB."""
+    if path.is_symlink():  # never read through a link: it may point out of the course
+        try:
+            return digest("symlink", os.readlink(path))
+        except OSError:
+            return "unreadable"
+    try:
+        st = path.stat()
+    except OSError:
+        return "unreadable"
+    if st.st_size <= 1 << 20 or cache is None:
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return "unreadable"
+    key = BuildCache.media_key(path)
+    known = cache.load("digest", key)
+    if isinstance(known, str):
+        return known
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            h.update(chunk)
+    value = h.hexdigest()
+    cache.store("digest", key, value)
+    return value

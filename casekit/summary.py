@@ -1,0 +1,67 @@
+"""The summary table printed after a build: one row per output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casekit.build import BuildResult
+
+
+def page_count(path: Path) -> str:
+    """Pages of a PDF (read with pypdf), or "-" for other files."""
+    if path.suffix != ".pdf":
+        return "-"
+    try:
+        from pypdf import PdfReader
+
+        return str(len(PdfReader(path).pages))
+    except Exception:  # an optional figure: never fail a build over it
+        return "?"
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def folder_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def summary_rows(results: list[BuildResult]) -> list[list[str]]:
+    rows = [["course", "format", "edition", "pages", "size", "time", "status"]]
+    for result in results:
+        if result.stopped:
+            errors, _warnings = result.diagnostics.counts()
+            rows.append([result.course_id, "-", "-", "-", "-", "-", f"failed ({errors} errors)"])
+            continue
+        for record in result.outputs:
+            for path in record.paths:
+                rows.append(
+                    [
+                        result.course_id,
+                        record.format,
+                        record.edition,
+                        page_count(path),
+                        human_size(folder_size(path)),
+                        f"{record.seconds:.2f} s",
+                        "up to date" if record.cached else "built",
+                    ]
+                )
+    return rows
+
+
+def format_table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""The single-page ``html`` format, checked in a real browser and by reading it back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+
+KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    import shutil
+
+    from tests.conftest import MINI
+
+    root = tmp_path_factory.mktemp("html")
+    course = root / "mini"
+    shutil.copytree(MINI, course)
+    lesson = course / "lessons" / "03-safety.md"
+    lesson.write_text(
+        lesson.read_text("utf-8")
+        + '\n<script>alert("x")</script>\n\nInline <img src=x onerror=alert(1)>.\n',
+        "utf-8",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "casekit",
+            "build",
+            str(course),
+            "-f",
+            "html",
+            "-o",
+            str(root / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    folder = root / "out" / "mini-kk" / "html"
+    return {
+        e: (folder / f"mini-kk-{e}.html").read_text("utf-8") for e in ("learner", "teacher")
+    } | {"folder": str(folder)}
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    collector = Collector()
+    collector.feed(page)
+    return collector.tags
+
+
+def test_page_is_self_contained(pages: dict[str, str]) -> None:
+    for edition in ("learner", "teacher"):
+        found = tags(pages[edition])
+        sources = [a.get("src") or "" for _t, a in found if "src" in a]
+        assert sources and all(s.startswith("data:image/") for s in sources)
+        assert not [t for t, _a in found if t in ("script", "iframe", "object", "link")]
+        assert "Content-Security-Policy" in pages[edition]
+
+
+def test_raw_html_is_escaped_never_live(pages: dict[str, str]) -> None:
+    page = pages["learner"]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert not [a for _t, a in tags(page) if any(k.startswith("on") for k in a)]
+
+
+def test_editions(pages: dict[str, str]) -> None:
+    solution = "Қалта жасау үшін тінтуірдің оң жақ батырмасын басып"
+    assert solution in pages["teacher"] and solution not in pages["learner"]
+    assert "Дұрыс жауап" in pages["teacher"] and "Дұрыс жауап" not in pages["learner"]
+    assert "Оқытушыға арналған басылым" in pages["teacher"]
+    assert "Білім алушыға арналған басылым" in pages["learner"]
+
+
+def test_internal_links_point_to_existing_ids(pages: dict[str, str]) -> None:
+    found = tags(pages["teacher"])
+    ids = {a["id"] for _t, a in found if a.get("id")}
+    hrefs = [a["href"] for t, a in found if t == "a" and (a.get("href") or "").startswith("#")]
+    assert "#02-files--folders" in hrefs and "#01-computer--fn-1" in hrefs
+    assert all(h[1:] in ids for h in hrefs), [h for h in hrefs if h[1:] not in ids]
+    assert len(ids) == len([a["id"] for _t, a in found if a.get("id")]), "ids are unique"
+
+
+def test_media_block_and_labels(pages: dict[str, str]) -> None:
+    page = pages["learner"]
+    assert 'data-code="V1.1"' in page and 'data-code="A2.1"' in page
+    assert "Бейне: Компьютер туралы бейне (Ұзақтығы 0:03)" in page
+    assert "Мәтіндік нұсқасы" in page and "Ә Ғ Қ Ң Ө Ұ Ү Һ І" in page
+    assert all(letter in page for letter in KAZAKH[:9])
+    assert "Медиа материалдар көрсеткіші" in page and "Терминдер сөздігі" in page
+
+
+def test_chromium_renders_the_page_offline(pages: dict[str, str], tmp_path: Path) -> None:
+    chromium = require_tool("chromium")
+    page = Path(pages["folder"]) / "mini-kk-learner.html"
+    result = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert '<h1 class="course-title">Сандық сауаттылық негіздері</h1>' in dom
+    assert len(re.findall(r"<img ", dom)) == 3
+    assert "Пернетақта" in dom

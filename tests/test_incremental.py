@@ -1,0 +1,160 @@
+"""Incremental and parallel builds: the cache skips what did not change, never trusts
+a damaged entry, and parallel builds give the same bytes as serial ones."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from casekit.build import build_course
+from casekit.cache import CACHE_DIR
+from tests.conftest import MINI
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(course: Path, out: Path, **kwargs):
+    result = build_course(course, ["html"], ("learner", "teacher"), out, **kwargs)
+    assert not result.stopped, result.diagnostics.sorted()
+    return result
+
+
+def test_no_change_rebuild_writes_nothing(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = build(mini_course, out)
+    assert sorted(first.cache.stats.parsed) == [
+        "lessons/01-computer.md",
+        "lessons/02-files.md",
+        "lessons/03-safety.md",
+    ]
+    before = snapshot(out)
+    second = build(mini_course, out)
+    assert snapshot(out) == before
+    assert second.cache.stats.parsed == [] and second.cache.stats.reused == []  # not even loaded
+    assert all(record.cached for record in second.outputs)
+    assert second.cache.stats.skipped_outputs == ["html:learner", "html:teacher"]
+
+
+def test_one_lesson_edit_reparses_only_that_lesson(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out)
+    page = out / "mini-kk" / "html" / "mini-kk-learner.html"
+    before = page.read_bytes()
+    lesson = mini_course / "lessons" / "03-safety.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nЖаңа абзац: өзгеріс.\n", "utf-8")
+    result = build(mini_course, out)
+    assert result.cache.stats.parsed == ["lessons/03-safety.md"]
+    assert len(result.cache.stats.reused) == 2
+    assert result.cache.stats.probed == []  # media unchanged: not hashed again
+    assert not any(record.cached for record in result.outputs)
+    assert page.read_bytes() != before and "Жаңа абзац: өзгеріс." in page.read_text("utf-8")
+
+
+def test_media_and_option_changes_rebuild(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out)
+    (mini_course / "media" / "intro.vtt").write_text(
+        (mini_course / "media" / "intro.vtt")
+        .read_text("utf-8")
+        .replace("Сәлеметсіз", "Қайырлы күн"),
+        "utf-8",
+    )
+    changed = build(mini_course, out)
+    assert not any(record.cached for record in changed.outputs)
+    assert "Қайырлы күн" in (out / "mini-kk" / "html" / "mini-kk-teacher.html").read_text("utf-8")
+    other_options = build(mini_course, out, options={"paper": "A5"})
+    assert not any(record.cached for record in other_options.outputs)
+
+
+def test_deleted_output_is_rebuilt(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out)
+    page = out / "mini-kk" / "html" / "mini-kk-teacher.html"
+    page.unlink()
+    result = build(mini_course, out)
+    assert page.is_file()
+    assert [r.cached for r in result.outputs] == [True, False]
+
+
+def test_corrupt_cache_entries_are_rebuilt(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out)
+    entries = [p for p in (out / "mini-kk" / CACHE_DIR / "lesson").rglob("*") if p.is_file()]
+    assert len(entries) == 3
+    for entry in entries:
+        data = bytearray(entry.read_bytes())
+        data[-5] ^= 0xFF
+        entry.write_bytes(bytes(data))
+    (out / "mini-kk" / CACHE_DIR / "outputs.json").write_text("{not json", "utf-8")
+    lesson = mini_course / "lessons" / "01-computer.md"
+    os.utime(lesson)  # same bytes: the course fingerprint is unchanged, the outputs record is not
+    result = build(mini_course, out)
+    assert result.cache.stats.rejected == 3
+    assert len(result.cache.stats.parsed) == 3
+    assert not any(record.cached for record in result.outputs)
+
+
+def test_force_ignores_the_cache(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out)
+    result = build(mini_course, out, force=True)
+    assert len(result.cache.stats.parsed) == 3
+    assert not any(record.cached for record in result.outputs)
+
+
+def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
+    serial = build(MINI, tmp_path / "serial", jobs=1, force=True)
+    parallel = build(MINI, tmp_path / "parallel", jobs=2, force=True)
+    for a, b in zip(serial.outputs, parallel.outputs, strict=True):
+        assert [p.read_bytes() for p in a.paths] == [p.read_bytes() for p in b.paths]
+
+
+def test_catalogue_build_with_summary(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    catalogue = tmp_path / "courses"
+    shutil.copytree(MINI, catalogue / "mini")
+    shutil.copytree(MINI, catalogue / "second")
+    toml = catalogue / "second" / "course.toml"
+    toml.write_text(toml.read_text("utf-8").replace('id = "mini-kk"', 'id = "second-kk"'), "utf-8")
+    (catalogue / "notes").mkdir()  # not a course: ignored
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "casekit",
+            "build",
+            str(catalogue),
+            "-f",
+            "html",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[2:]]
+    assert [(r[0], r[1], r[2], r[-1]) for r in rows] == [
+        ("mini-kk", "html", "learner", "built"),
+        ("mini-kk", "html", "teacher", "built"),
+        ("second-kk", "html", "learner", "built"),
+        ("second-kk", "html", "teacher", "built"),
+    ]
+    assert (tmp_path / "out" / "second-kk" / "html" / "second-kk-teacher.html").is_file()
+
+
+def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(mini_course, out, force=True)
+    again = build(mini_course, out)
+    assert all(record.cached for record in again.outputs)
