@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from casekit.build import build_course
-from tests.conftest import COURSES, IN_CI, MINI, ROOT, require_tool
+from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, require_tool
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -67,21 +67,9 @@ def build(course: Path, out: Path, **options: object) -> dict[str, Book]:
     return {r.edition: Book(r.paths[0]) for r in result.outputs}
 
 
-ENGLISH_TOML = """\
-id = "en-test"
-title = "Test"
-language = "en"
-version = "1"
-date = 2026-01-01
-organisation = "Org"
-authors = ["A", "B"]
-licence = "CC0"
-templates = "tpl"
-
-[[modules]]
-title = "M"
-lessons = ["a.md"]
-"""
+ENGLISH_TOML = MINIMAL_TOML.format(lessons='"a.md"').replace(
+    'authors = ["A"]', 'authors = ["A", "B"]\ntemplates = "tpl"'
+)
 
 
 @pytest.fixture(scope="module")
