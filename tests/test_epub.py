@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 
 from casekit.build import build_course
+from casekit.diagnostics import CasekitError
 from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, require_tool
 
 NS = {
@@ -414,3 +415,18 @@ def ace_violations(book: Path, out: Path) -> list[str]:
 @pytest.mark.parametrize("key", ["learner-embedded", "teacher"])
 def test_daisy_ace_finds_no_violations(books: dict[str, Book], key: str, tmp_path: Path) -> None:
     assert ace_violations(books[key].path, tmp_path / "ace") == []
+
+
+def test_unreadable_font_is_one_diagnostic_and_keeps_the_previous_book(
+    make_course, tmp_path: Path
+) -> None:
+    toml = MINIMAL_TOML.format(lessons='"a.md"')
+    course = make_course({"a.md": "---\ntitle: One\n---\n\nText.\n"}, toml=toml)
+    out = tmp_path / "out"
+    before = build(course, out)["learner"].data
+    broken = toml.replace("[[modules]]", '[fonts]\nregular = "fonts/missing.ttf"\n\n[[modules]]')
+    (course / "course.toml").write_text(broken, "utf-8")
+    with pytest.raises(CasekitError) as caught:
+        build(course, out)
+    assert str(caught.value.diagnostic).startswith("course.toml:1:1: error: cannot read font")
+    assert (out / "t" / "epub" / "t-learner.epub").read_bytes() == before
