@@ -224,23 +224,24 @@ def cover_document(course: t.Course, msg: Messages) -> Document:
 
 
 def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
-    """One document per lesson. Every chapter's file name is known before any is
-    written, and their ids are recorded, so links between them resolve."""
-    lessons = course.lessons()
-    for number, lesson in enumerate(lessons, start=1):
+    """One document per lesson.
+
+    Rendered twice: the first pass records which chapter holds every id, so that
+    the second can tell a link to an element this edition lacks (a heading inside
+    a teacher-only solution) and send it to the start of its lesson instead."""
+    for number, lesson in enumerate(course.lessons(), start=1):
         writer.files.chapters[lesson.id] = f"lesson-{number:02d}.xhtml"
-    documents = []
-    for module in course.modules:
-        label = escape(writer.msg("module", number=module.index) + ": " + module.title)
-        for lesson in module.lessons:
-            writer.current = writer.files.chapters[lesson.id]
-            body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
-            writer.files.record_ids(writer.current, body)
-            title = f"{lesson.number} {t.plain_text(lesson.title)}"
-            first = not documents
-            documents.append(
-                Document(writer.current, title, body, "bodymatter", "bodymatter" if first else "")
-            )
+    for _ in range(2):
+        documents = []
+        for module in course.modules:
+            label = escape(writer.msg("module", number=module.index) + ": " + module.title)
+            for lesson in module.lessons:
+                writer.current = writer.files.chapters[lesson.id]
+                body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
+                writer.files.record_ids(writer.current, body)
+                title = f"{lesson.number} {t.plain_text(lesson.title)}"
+                landmark = "" if documents else "bodymatter"
+                documents.append(Document(writer.current, title, body, "bodymatter", landmark))
     return documents
 
 

@@ -45,7 +45,11 @@ class EpubWriter(HtmlWriter):
         self.current = ""
 
     def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
-        return f"{self.files.chapters[lesson_id]}#{anchor or lesson_id}"
+        """The anchor in its chapter; the lesson's start when this edition lacks it."""
+        chapter = self.files.chapters[lesson_id]
+        if anchor and self.files.anchors.get(anchor) == chapter:
+            return f"{chapter}#{anchor}"
+        return f"{chapter}#{lesson_id}"
 
     def self_href(self, anchor: str) -> str:
         document = self.files.anchors.get(anchor, self.current)
