@@ -270,6 +270,9 @@ def test_cover_names_course_organisation_and_edition(books: dict[str, Book]) -> 
     text = books["teacher"].text("cover.xhtml")
     for words in ("Сандық сауаттылық негіздері", "Ашық білім орталығы", "Оқытушыға арналған"):
         assert words in text
+    image = books["teacher"].opf.find(".//opf:item[@properties='cover-image']", NS)
+    data = books["teacher"].zip.read("EPUB/" + image.get("href"))
+    assert data.startswith(b"\x89PNG") and image.get("media-type") == "image/png"
 
 
 @pytest.mark.parametrize("key", ["learner", "teacher-embedded", "learner-embedded", "english"])

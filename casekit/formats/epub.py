@@ -22,6 +22,7 @@ from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.diagnostics import error
 from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats.epub_cover import cover_png
 from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css
 from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
@@ -73,6 +74,11 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
         book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
     css = epub.EpubItem("style", "style.css", "text/css", content=stylesheet(course, fonts))
     book.add_item(css)
+    config = course.config
+    cover = cover_png(
+        config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
+    )
+    book.set_cover("images/cover.png", cover, create_page=False)
 
     documents = [cover_document(course, writer.msg)]
     documents += chapter_documents(course, writer)
