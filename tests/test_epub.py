@@ -90,6 +90,14 @@ The answer.
 """
 
 
+#: Opus is an EPUB core audio type, Vorbis is not (EPUBCheck would demand a fallback)
+AUDIO = """
+![Opus tone](media/opus.ogg)
+
+![Vorbis tone](media/vorbis.ogg)
+"""
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     """Built once for the whole module: the mini course in both editions, plain and
@@ -110,7 +118,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     (english / "tpl" / "epub").mkdir(parents=True)
     (english / "course.toml").write_text(ENGLISH_TOML, "utf-8")
     (english / "a.md").write_text("---\ntitle: One\n---\n\nSee [the hint](b.md#hint).\n", "utf-8")
-    (english / "b.md").write_text(HIDDEN_TARGET, "utf-8")
+    (english / "b.md").write_text(HIDDEN_TARGET + AUDIO, "utf-8")
+    shutil.copytree(ROOT / "tests" / "data" / "epub-audio", english / "media")
     (english / "tpl" / "epub" / "epub.css").write_text(".own-rule { color: red; }\n", "utf-8")
     return {
         "learner": plain["learner"],
@@ -119,7 +128,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         "teacher-again": rebuilt["teacher"],
         "learner-embedded": embedded["learner"],
         "teacher-embedded": embedded["teacher"],
-        "english": build(english, tmp / "en")["learner"],
+        "english": build(english, tmp / "en", embed_media=True)["learner"],
     }
 
 
@@ -477,3 +486,14 @@ def test_pandoc_reads_chapters_headings_links_and_notes(books: dict[str, Book]) 
     assert "тұрады[^1]." in markdown  # pandoc took the noteref for a footnote
     assert re.search(r"(?m)^\[\^1\]:.*\n\n?\s+Ноутбукта бұл бөліктер", markdown)
     assert "](#lesson-02.xhtml_02-files--folders){.internal}" in markdown
+
+
+def test_only_core_audio_types_are_carried(books: dict[str, Book]) -> None:
+    book = books["english"]
+    sources = book.find("lesson-02.xhtml", "//x:audio/@src")
+    assert len(sources) == 1
+    types = {i.get("href"): i.get("media-type") for i in book.opf.iterfind(".//opf:item", NS)}
+    assert types[sources[0]] == "audio/ogg; codecs=opus"
+    vorbis = book.find("lesson-02.xhtml", "//x:figure[contains(@class, 'media-audio')]")[1]
+    assert not vorbis.xpath(".//x:audio", namespaces=NS)
+    assert vorbis.xpath(".//*[local-name()='svg']")  # as on paper: the QR code

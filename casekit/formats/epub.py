@@ -65,10 +65,10 @@ def build_epub(course: t.Course, ctx: BuildContext) -> list[Path]:
 def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     """The EPUB of one edition of ``course``, as deterministic bytes."""
     files = BookFiles()
-    writer = EpubWriter(course, files, embed_media)
+    writer = EpubWriter(course, files)
     book = epub.EpubBook()
-    set_metadata(book, course, writer.msg, embed_media)
-    add_resources(book, course, files, embed_media)
+    played = add_resources(book, course, files, embed_media)
+    set_metadata(book, course, writer.msg, played)
     fonts = book_fonts(course)
     for index, font in enumerate(fonts, start=1):
         book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
@@ -124,7 +124,9 @@ def book_identifier(course: t.Course) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def set_metadata(book: epub.EpubBook, course: t.Course, msg: Messages, embed_media: bool) -> None:
+def set_metadata(
+    book: epub.EpubBook, course: t.Course, msg: Messages, played: list[t.MediaItem]
+) -> None:
     config = course.config
     book.set_identifier(book_identifier(course))
     book.set_title(f"{config.title} — {edition_label(course, msg)}")
@@ -136,16 +138,17 @@ def set_metadata(book: epub.EpubBook, course: t.Course, msg: Messages, embed_med
     book.add_metadata("DC", "date", source_date(course).date().isoformat())
     if config.subtitle:
         book.add_metadata("DC", "description", config.subtitle)
-    for prop, value in accessibility_metadata(course, msg, embed_media):
+    for prop, value in accessibility_metadata(course, msg, played):
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
 def accessibility_metadata(
-    course: t.Course, msg: Messages, embed_media: bool
+    course: t.Course, msg: Messages, played: list[t.MediaItem]
 ) -> list[tuple[str, str]]:
-    """schema.org accessibility properties describing what the book really contains."""
+    """schema.org accessibility properties describing what the book really contains
+    (``played``: the audio and video carried in the book)."""
     has_images = any(m.kind == "image" for m in course.media)
-    has_av = embed_media and any(m.kind != "image" for m in course.media)
+    has_av = bool(played)
     modes = ["textual"] + (["visual"] if has_images or has_av else [])
     modes += ["auditory"] if has_av else []
     features = [
@@ -157,7 +160,7 @@ def accessibility_metadata(
     ]
     if any(m.transcript is not None for m in course.media):
         features.append("transcript")
-    if has_av and any(m.kind == "video" and m.transcript for m in course.media):
+    if any(m.kind == "video" and m.transcript for m in played):
         features.append("captions")
     hazards = ["noFlashingHazard", "noMotionSimulationHazard", "noSoundHazard"]
     if has_av:
@@ -176,20 +179,23 @@ def accessibility_metadata(
 
 def add_resources(
     book: epub.EpubBook, course: t.Course, files: BookFiles, embed_media: bool
-) -> None:
-    """Images always; audio, video and their WebVTT tracks only with ``embed_media``.
-
-    Files get neutral names (``images/003.png``) so no source name needs escaping."""
+) -> list[t.MediaItem]:
+    """Images always; with ``embed_media`` also the audio and video every EPUB 3 reader
+    must play, and video transcripts as WebVTT tracks. Returns the audio and video
+    carried. Files get neutral names (``images/003.png``): no name needs escaping."""
     root = Path(course.root)
+    played = []
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
         if item.kind == "image":
-            name = f"images/{index:03d}.{ext}"
-            data = image_bytes(root, item)
+            name, data, media_type = f"images/{index:03d}.{ext}", image_bytes(root, item), None
         elif embed_media:
-            name = f"media/{index:03d}.{ext}"
-            data = read_course_file(root, item.path)
-            if item.transcript is not None:
+            name, data = f"media/{index:03d}.{ext}", read_course_file(root, item.path)
+            media_type = playable_type(item, data)
+            if media_type is None:
+                continue  # stays a figure with QR code and transcript, as on paper
+            played.append(item)
+            if item.kind == "video" and item.transcript is not None:
                 track = f"media/{index:03d}.vtt"
                 files.media[item.transcript.path] = track
                 vtt = read_course_file(root, item.transcript.path)
@@ -197,7 +203,21 @@ def add_resources(
         else:
             continue
         files.media[item.path] = name
-        book.add_item(epub.EpubItem(f"media-{index:03d}", name, item.media_type, content=data))
+        book.add_item(
+            epub.EpubItem(f"media-{index:03d}", name, media_type or item.media_type, content=data)
+        )
+    return played
+
+
+def playable_type(item: t.MediaItem, data: bytes) -> str | None:
+    """The manifest type of an audio or video file, or ``None`` for audio that is not
+    an EPUB core media type (Ogg Vorbis: EPUBCheck demands a fallback, readers may
+    not play it). Video has no core types and needs no fallback."""
+    if item.kind == "video" or item.format in ("mp3", "m4a"):
+        return item.media_type
+    if item.format == "ogg" and data[28:36] == b"OpusHead":  # first Ogg page, Opus header
+        return "audio/ogg; codecs=opus"
+    return None
 
 
 def read_course_file(root: Path, path: str) -> bytes:

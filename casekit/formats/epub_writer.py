@@ -1,7 +1,7 @@
 """The EPUB flavour of ``HtmlWriter``: chapter files, book-internal images and media.
 
 Only the hooks differ from the HTML page: links go to ``<chapter>.xhtml#anchor``,
-images and (with ``embed_media``) audio and video point to files inside the
+images and (when the book carries them) audio and video point to files inside the
 book. The markup itself is ``HtmlWriter``'s, with ``epub:type`` beside ARIA roles.
 """
 
@@ -38,10 +38,9 @@ class EpubWriter(HtmlWriter):
 
     epub = True
 
-    def __init__(self, course: t.Course, files: BookFiles, embed_media: bool) -> None:
+    def __init__(self, course: t.Course, files: BookFiles) -> None:
         super().__init__(course)
         self.files = files
-        self.embed_media = embed_media
         self.current = ""
 
     def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
@@ -62,7 +61,7 @@ class EpubWriter(HtmlWriter):
         return self.files.media[item.path]
 
     def media(self, block: t.MediaBlock) -> str:
-        if not self.embed_media or block.media is None:
+        if block.media is None or block.media.path not in self.files.media:
             return super().media(block)
         return self.media_figure(block, player=self.player(block.media))
 
