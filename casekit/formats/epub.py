@@ -9,6 +9,7 @@ the same sources always give the same bytes.
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 from dataclasses import dataclass
 from html import escape
@@ -301,7 +302,10 @@ def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
 
 
 def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Document]) -> list:
-    """Modules > lessons > the lessons' top-level headings, then the back matter."""
+    """Modules > lessons > the lessons' top-level headings, then the back matter.
+
+    NCX entries get numbered ids: an anchor is not always a valid XML name."""
+    uids = (f"toc-{n}" for n in itertools.count(1))
     toc: list = []
     for module in course.modules:
         lessons: list = []
@@ -309,19 +313,19 @@ def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Docu
             file = writer.files.chapters[lesson.id]
             title = f"{lesson.number} {t.plain_text(lesson.title)}"
             headings = [
-                epub.Link(f"{file}#{b.anchor}", t.plain_text(b.children), f"toc-{b.anchor}")
+                epub.Link(f"{file}#{b.anchor}", t.plain_text(b.children), next(uids))
                 for b in lesson.blocks
                 if isinstance(b, t.Heading) and b.level == 1
             ]
             if headings:
                 lessons.append((epub.Section(title, file), headings))
             else:
-                lessons.append(epub.Link(file, title, f"toc-{lesson.anchor}"))
+                lessons.append(epub.Link(file, title, next(uids)))
         label = writer.msg("module", number=module.index) + ": " + module.title
         first = writer.files.chapters[module.lessons[0].id]
         toc.append((epub.Section(label, first), lessons))
     toc += [
-        epub.Link(doc.file, doc.title, f"toc-{Path(doc.file).stem}")
+        epub.Link(doc.file, doc.title, next(uids))
         for doc in documents
         if doc.matter == "backmatter"
     ]
