@@ -17,6 +17,7 @@ import click
 from casekit import __version__
 from casekit import tree as t
 from casekit.build import build_course, default_jobs, find_courses
+from casekit.bundle import commands as bundle_commands
 from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
@@ -281,6 +282,10 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
 
     scaffold(course_dir, lang, course_id)
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")
+
+
+for _command in bundle_commands.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

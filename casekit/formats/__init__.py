@@ -16,7 +16,7 @@ from typing import Any
 from casekit import tree as t
 from casekit.config import PrintOptions
 
-FORMAT_MODULES = ("casekit.formats.html", "casekit.formats.epub")
+FORMAT_MODULES = ("casekit.formats.html", "casekit.formats.epub", "casekit.formats.usb")
 
 
 @dataclass

@@ -7,6 +7,9 @@ import shlex
 from dataclasses import dataclass, field
 
 _TRAILING = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_LEADING = re.compile(r"^\{([^{}]*)\}")
+# what an attribute block starts with: #id, .class, pandoc's "-" (unnumbered), key=value
+_ATTRIBUTE_START = re.compile(r"^\s*(?:[#.]|-(?:\s|$)|[\w-]+=)")
 
 
 @dataclass
@@ -33,6 +36,8 @@ def parse_braced(inner: str) -> Attributes:
             attrs.classes.append(word[1:])
         elif word.startswith("#"):
             attrs.id = word[1:]
+        elif word == "-":
+            attrs.classes.append("unnumbered")
         elif "=" in word:
             key, value = word.split("=", 1)
             attrs.values[key] = value
@@ -56,9 +61,20 @@ def parse_div_info(info: str) -> Attributes:
 def split_trailing(text: str) -> tuple[str, Attributes | None]:
     """Split ``Heading text {#id .class}`` into the text and its attributes."""
     match = _TRAILING.search(text)
-    if not match or not match.group(1).strip().startswith(("#", ".")):
+    if not match or not _ATTRIBUTE_START.match(match.group(1)):
         return text, None
     try:
         return text[: match.start()], parse_braced(match.group(1))
     except AttributeError_:
         return text, None
+
+
+def split_leading(text: str) -> tuple[Attributes | None, str]:
+    """Split ``{width=50%} and more`` (attributes right after an image) from the text."""
+    match = _LEADING.match(text)
+    if not match or not _ATTRIBUTE_START.match(match.group(1)):
+        return None, text
+    try:
+        return parse_braced(match.group(1)), text[match.end() :]
+    except AttributeError_:
+        return None, text

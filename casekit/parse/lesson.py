@@ -11,7 +11,13 @@ from markdown_it.tree import SyntaxTreeNode
 
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
-from casekit.parse.attributes import AttributeError_, Attributes, parse_div_info, split_trailing
+from casekit.parse.attributes import (
+    AttributeError_,
+    Attributes,
+    parse_div_info,
+    split_leading,
+    split_trailing,
+)
 from casekit.parse.divs import DivBuilder
 from casekit.parse.markdown import MAX_NESTING, markdown_parser
 
@@ -75,12 +81,13 @@ class LessonParser:
             block = self.block(node)
             if block is None:
                 continue
-            # "Table: caption" right after a table (pandoc's caption paragraph)
-            if isinstance(block, t.Paragraph) and out and isinstance(out[-1], t.Table):
-                first = block.children[0] if block.children else None
-                if isinstance(first, t.Text) and re.match(r"^(Table)?:\s", first.text):
-                    self.caption_table(out[-1], block)
-                    continue
+            # "Table: caption" right after a table, or right before it (pandoc allows both)
+            after_table = out and isinstance(out[-1], t.Table) and not out[-1].caption
+            if _is_table_caption(block) and after_table:
+                self.caption_table(out[-1], block)  # type: ignore[arg-type]
+                continue
+            if isinstance(block, t.Table) and out and _is_table_caption(out[-1]):
+                self.caption_table(block, out.pop())  # type: ignore[arg-type]
             out.append(block)
         return out
 
@@ -159,7 +166,7 @@ class LessonParser:
         inline = node.children[0]
         children = self.inlines(inline, pos)
         figure = self.figure(children, pos)
-        return figure if figure is not None else t.Paragraph(pos, children)
+        return figure if figure is not None else t.Paragraph(pos, _drop_image_attributes(children))
 
     def figure(self, children: list[t.Inline], pos: t.Pos) -> t.Block | None:
         """An image alone in its paragraph (optionally with ``{#id}``) is a figure,
@@ -176,10 +183,15 @@ class LessonParser:
         image = content[0]
         identifier = attrs.id if attrs else ""
         kind = media_kind_of(image.src)
+        title = self.inline_markdown(image.title, pos) if image.title else []
         if kind in ("video", "audio"):
-            return t.MediaBlock(pos, kind, image.src, image.alt, id=identifier)  # type: ignore[arg-type]
-        caption = self.inline_markdown(image.title, pos) if image.title else [t.Text(image.alt)]
-        return t.Figure(pos, image.src, image.alt, caption, id=identifier)
+            caption = [t.Paragraph(pos, title)] if title else []
+            return t.MediaBlock(pos, kind, image.src, image.alt, caption, id=identifier)  # type: ignore[arg-type]
+        # Quarto: ![Caption](src){fig-alt="Alt text"}: the bracket text is then the caption
+        alt = attrs.values.get("fig-alt", "") if attrs else ""
+        return t.Figure(
+            pos, image.src, alt or image.alt, title or [t.Text(image.alt)], id=identifier
+        )
 
     def list_item(self, node: SyntaxTreeNode) -> t.ListItem:
         pos = self.pos(node)
@@ -369,6 +381,28 @@ def parse_lesson(path: str, text: str, diags: Diagnostics) -> t.Lesson:
         hours=float(meta["hours"]) if "hours" in meta else None,
         outcomes=list(meta.get("outcomes", [])),
     )
+
+
+def _is_table_caption(block: t.Block) -> bool:
+    """A paragraph written as pandoc's table caption: ``Table: text`` or ``: text``."""
+    if not isinstance(block, t.Paragraph) or not block.children:
+        return False
+    first = block.children[0]
+    return isinstance(first, t.Text) and bool(re.match(r"^(Table)?:\s", first.text))
+
+
+def _drop_image_attributes(inlines: list[t.Inline]) -> list[t.Inline]:
+    """Pandoc's ``![alt](src){width=50%}`` inside text: the attributes are not text to show."""
+    sequences = [inlines] + [
+        node.children
+        for node in t.iter_inlines(inlines)
+        if isinstance(getattr(node, "children", None), list)
+    ]
+    for seq in sequences:
+        for image, after in zip(seq, seq[1:], strict=False):
+            if isinstance(image, t.InlineImage) and isinstance(after, t.Text):
+                after.text = split_leading(after.text)[1]
+    return inlines
 
 
 def _normalise_heading_levels(blocks: list[t.Block]) -> None:

@@ -1,0 +1,23 @@
+"""USB bundles: assembling, checking, verifying and copying them.
+
+A bundle is a BagIt bag (RFC 8493). Its base folder holds what staff open
+(``index.html``, ``verify.html``, ``README.txt``), ``manifest.json`` and the
+BagIt tag files; the payload folder ``data/`` holds the viewer's assets,
+the media (at ``data/<MediaItem.bundle_path>``) and the editions.
+"""
+
+from __future__ import annotations
+
+PAYLOAD = "data"
+VIEWER_ASSETS = f"{PAYLOAD}/viewer"
+MANIFEST = "manifest.json"
+#: the manifest again as a script, for verify.html (file:// pages cannot fetch JSON)
+MANIFEST_SCRIPT = f"{VIEWER_ASSETS}/manifest.js"
+BAGIT_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
+#: files that describe the bundle and so cannot be listed in manifest.json
+METADATA_FILES = frozenset((MANIFEST, MANIFEST_SCRIPT, *BAGIT_FILES))
+
+
+def payload_path(bundle_path: str) -> str:
+    """Where a ``MediaItem.bundle_path`` lives inside the bundle folder."""
+    return f"{PAYLOAD}/{bundle_path}"

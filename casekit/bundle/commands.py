@@ -1,0 +1,99 @@
+"""The ``casekit verify`` and ``casekit copy`` commands (registered on the CLI group)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from casekit.bundle.capacity import human
+from casekit.bundle.copy import copy_bundle
+from casekit.bundle.verify import verify
+
+
+@click.command("verify")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for tools.")
+def verify_command(path: Path, as_json: bool) -> None:
+    """Re-hash a bundle (folder, zip, or a stick holding bundles) against its manifest.
+
+    Prints each missing, extra or modified file on its own line; exit status 1
+    when anything differs.
+
+    \b
+    Examples:
+      casekit verify build/mini-kk/usb/mini-kk-1.0.0
+      casekit verify /media/stick --json
+    """
+    reports = verify(path)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            for difference in report.differences:
+                click.echo(f"{report.bundle}: {difference}")
+            verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
+            click.echo(
+                f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
+            )
+    sys.exit(0 if all(r.ok for r in reports) else 1)
+
+
+class ProgressLine:
+    """One self-rewriting stderr line for all sticks: bytes, speed and ETA (on a terminal)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = 0.0
+        self.tty = sys.stderr.isatty()
+        self.lock = threading.Lock()
+        self.done: dict[Path, int] = {}
+        self.total: dict[Path, int] = {}
+
+    def __call__(self, destination: Path, done: int, total: int) -> None:
+        with self.lock:
+            self.done[destination], self.total[destination] = done, total
+            now = time.monotonic()
+            done, total = sum(self.done.values()), sum(self.total.values())
+            if not self.tty or (now - self.shown < 0.2 and done < total):
+                return
+            self.shown = now
+            rate = done / max(now - self.started, 1e-6)
+            eta = int((total - done) / rate) if rate else 0
+            where = destination if len(self.total) == 1 else f"{len(self.total)} sticks"
+            click.echo(
+                f"\r{where}: {human(done)} / {human(total)} ({100 * done // max(total, 1)}%), "
+                f"{human(rate)}/s, ETA {eta // 60}:{eta % 60:02d}   ",
+                err=True,
+                nl=False,
+            )
+
+
+@click.command("copy")
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("destinations", nargs=-1, required=True, type=click.Path(path_type=Path))
+def copy_command(bundle: Path, destinations: tuple[Path, ...]) -> None:
+    """Copy a bundle folder to one or more mounted sticks and verify every copy.
+
+    Each copy is flushed to the stick, read back and compared with the
+    manifest before it gets its final name. Exit status 1 if any copy failed.
+
+    \b
+    Examples:
+      casekit copy build/mini-kk/usb/mini-kk-1.0.0 /media/stick1 /media/stick2
+    """
+    line = ProgressLine()
+    results = copy_bundle(bundle, list(destinations), line)
+    if line.tty:
+        click.echo(err=True)
+    for result in results:
+        status = "OK" if result.ok else f"FAILED: {result.problem}"
+        click.echo(f"{result.destination / bundle.name}: {status}")
+    sys.exit(0 if all(r.ok for r in results) else 1)
+
+
+COMMANDS = (verify_command, copy_command)

@@ -1,0 +1,93 @@
+"""Names and sizes every stick accepts (FAT32, exFAT, NTFS), and nothing executable."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from casekit.diagnostics import error
+
+MAX_PATH = 255  # characters of "<bundle folder>/<path>" (Windows and FAT long names)
+MAX_FILE_SIZE = 4 * 1024**3 - 1  # FAT32 cannot hold a file of 4 GiB or more
+
+_BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9¹²³])(\..*)?$", re.I)
+_EXECUTABLE = (
+    ".exe .com .bat .cmd .sh .bash .lnk .scr .pif .vbs .vbe .js .jse .mjs .wsf .wsh .ws .msi "
+    ".msp .msc .ps1 .psm1 .psd1 .reg .hta .cpl .jar .app .dll .sys .desktop .command .run "
+    ".bin .appimage .deb .rpm .apk .scf .url .inf .gadget .py .pl .elf .so .dylib .action"
+)
+EXECUTABLE_SUFFIXES = frozenset(_EXECUTABLE.split())
+AUTORUN_NAMES = frozenset(("autorun.inf", "autorun", ".autorun", "desktop.ini", "autoexec.bat"))
+#: the only place a script may live: the viewer's own assets
+SCRIPT_FOLDER = "data/viewer/"
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """A file the bundle will hold: its path in the bundle and where it comes from."""
+
+    path: str  # POSIX, relative to the bundle folder
+    size: int
+    source: str = ""  # course-relative source path, named in errors when known
+
+
+def check_files(bundle_name: str, files: Iterable[PlannedFile]) -> None:
+    """Raise ``CasekitError`` for the first file no stick would take, or that could run."""
+    folded: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for planned in sorted(files, key=lambda f: f.path):
+        where = planned.source or f"{bundle_name}/{planned.path}"
+        if sources.setdefault(planned.path, where) != where:
+            raise error(
+                where,
+                f"{sources[planned.path]} and {where} would both become {planned.path}",
+                "bundle-duplicate",
+            )
+        problem = name_problem(bundle_name, planned.path) or size_problem(planned.size)
+        if problem:
+            raise error(where, f"{planned.path}: {problem}", "bundle-unportable")
+        parts = planned.path.split("/")
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            key = unicodedata.normalize("NFC", prefix).casefold()
+            other = folded.setdefault(key, prefix)
+            if other != prefix:
+                raise error(
+                    where,
+                    f"{prefix} and {other} differ only by letter case; "
+                    "Windows and most sticks treat them as one file: rename one",
+                    "bundle-case-clash",
+                )
+
+
+def name_problem(bundle_name: str, path: str) -> str:
+    """Why ``path`` cannot go on a stick (or must never be written), or ""."""
+    full = f"{bundle_name}/{path}" if bundle_name else path
+    if len(full) > MAX_PATH:
+        return f"path is {len(full)} characters long; the limit is {MAX_PATH}"
+    for part in full.split("/"):
+        if part in ("", ".", ".."):
+            return "empty, '.' or '..' path component"
+        bad = _BAD_CHARS.search(part)
+        if bad:
+            return f"name {part!r} contains {bad.group()!r}, which FAT32/exFAT/NTFS refuse"
+        if part[-1] in " .":
+            return f"name {part!r} ends with a space or dot, which Windows drops"
+        if _RESERVED.match(part):
+            return f"name {part!r} is reserved on Windows (CON, PRN, AUX, NUL, COM1, LPT1, ...)"
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in AUTORUN_NAMES:
+        return f"{name} runs automatically on some systems; casekit never writes it"
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix in EXECUTABLE_SUFFIXES and not (suffix == ".js" and path.startswith(SCRIPT_FOLDER)):
+        return f"'{suffix}' files can run programs; casekit never writes them to a bundle"
+    return ""
+
+
+def size_problem(size: int) -> str:
+    if size > MAX_FILE_SIZE:
+        return f"file is {size} bytes; FAT32 sticks hold at most {MAX_FILE_SIZE} bytes (4 GiB) per file"
+    return ""

@@ -1,0 +1,34 @@
+"""README.txt for staff: the course language first, then English (from templates)."""
+
+from __future__ import annotations
+
+from casekit import tree as t
+from casekit.bundle.viewer import EditionLink
+from casekit.messages import messages
+from casekit.render.common import source_date
+from casekit.render.page import jinja_environment
+
+
+def readme_bytes(course: t.Course, editions: list[EditionLink], bundle: str) -> bytes:
+    """UTF-8 with a byte order mark and CRLF line ends, so old Windows Notepad shows it."""
+    languages = [course.config.language] + (["en"] if course.config.language != "en" else [])
+    parts = []
+    for language in languages:
+        name = f"bundle/readme-{language}.txt.j2"
+        env = jinja_environment(course, name)
+        env.autoescape = False  # plain text, not HTML
+        template = env.get_template(name.rsplit("/", 1)[-1])
+        parts.append(
+            template.render(
+                config=course.config,
+                msg=messages(language),
+                viewer_msg=messages(course.config.language),  # labels as the pages show them
+                date=source_date(course).date().isoformat(),
+                editions=editions,
+                bundle=bundle,
+                lessons=len(course.lessons()),
+                media=sum(1 for m in course.media if m.code),
+            )
+        )
+    text = ("\n" + "=" * 72 + "\n\n").join(parts)
+    return "\ufeff".encode() + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")

@@ -1,0 +1,208 @@
+"""The offline viewer: ``index.html`` and its assets, opened from ``file://``.
+
+Lessons are rendered by ``HtmlWriter`` into one page whose script shows one
+lesson at a time; without JavaScript the page still reads top to bottom.
+Data the script needs ships as ``.js`` because ``file://`` pages cannot fetch
+JSON. Nothing refers to a remote resource, and the page's CSP forbids it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from casekit import tree as t
+from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS, payload_path
+from casekit.bundle.capacity import human
+from casekit.paths import resolve_inside
+from casekit.render.common import source_date
+from casekit.render.html import HtmlWriter, attr
+from casekit.render.page import glossary_html, jinja_environment, media_index_html
+from casekit.templates_lookup import template_path
+
+#: template (under templates/) -> where the viewer keeps it in the bundle
+STATIC_ASSETS = {
+    "html/style.css": f"{VIEWER_ASSETS}/style.css",
+    "viewer/viewer.css": f"{VIEWER_ASSETS}/viewer.css",
+    "viewer/viewer.js": f"{VIEWER_ASSETS}/viewer.js",
+    "viewer/verify.js": f"{VIEWER_ASSETS}/verify.js",
+    "viewer/sha256.js": f"{VIEWER_ASSETS}/sha256.js",
+    "fonts/DejaVuSans.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans.ttf",
+    "fonts/DejaVuSans-Bold.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans-Bold.ttf",
+}
+COURSE_SCRIPT = f"{VIEWER_ASSETS}/course.js"
+#: the files of verify.html (role "verifier" in the manifest; the rest are "viewer")
+VERIFIER_FILES = frozenset(
+    ("verify.html", f"{VIEWER_ASSETS}/verify.js", f"{VIEWER_ASSETS}/sha256.js")
+)
+#: verify.html hashes larger files in slices instead of whole with Web Crypto
+WHOLE_FILE_LIMIT = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EditionLink:
+    path: str  # in the bundle
+    format: str  # pdf, epub, docx, html
+    edition: str  # learner, teacher
+    size: int
+
+    @property
+    def size_text(self) -> str:
+        return human(self.size)
+
+
+class ViewerWriter(HtmlWriter):
+    """Media play in the page: HTML5 players with the WebVTT captions and the transcript."""
+
+    def __init__(self, course: t.Course) -> None:
+        super().__init__(course)
+        self.root = Path(course.root)
+
+    def image_src(self, item: t.MediaItem) -> str:
+        return payload_path(item.bundle_path)
+
+    def media(self, block: t.MediaBlock) -> str:
+        item = block.media
+        if item is None:
+            return self.media_figure(block, player="")
+        tag = "video" if item.kind == "video" else "audio"
+        return self.media_figure(
+            block,
+            player=(
+                f'<{tag} class="player" controls="controls" preload="metadata"'
+                f' src="{attr(payload_path(item.bundle_path))}">{self.captions(item)}</{tag}>\n'
+            ),
+        )
+
+    def captions(self, item: t.MediaItem) -> str:
+        """A captions track; a data: URL, because file:// pages may not load a .vtt file."""
+        if item.transcript is None:
+            return ""
+        real, _ = resolve_inside(self.root, item.transcript.path)
+        data = base64.b64encode(real.read_bytes()).decode("ascii")
+        language = self.course.config.language
+        return (
+            f'<track kind="captions" srclang="{language}" label="{attr(self.msg("transcript"))}"'
+            f' src="data:text/vtt;base64,{data}" default="default"/>'
+        )
+
+
+def _block_text(block: t.Block) -> str:
+    parts: list[str] = []
+    for inner in t.iter_blocks([block]):
+        parts.extend(t.plain_text(seq) for seq in t.block_inlines(inner))
+        if isinstance(inner, t.CodeBlock):
+            parts.append(inner.text)
+        elif isinstance(inner, t.Figure):
+            parts.append(inner.alt)
+        elif isinstance(inner, t.MediaBlock):
+            parts.append(inner.title)
+            if inner.media is not None:
+                parts.append(inner.media.code)
+                if inner.media.transcript is not None:
+                    parts.append(inner.media.transcript.text)
+    return " ".join(p for p in parts if p)
+
+
+def search_entries(course: t.Course) -> list[dict[str, str]]:
+    """One entry per lesson section (split at top-level headings) with its plain text."""
+    entries: list[dict[str, str]] = []
+    for lesson in course.lessons():
+        label = f"{lesson.number} {t.plain_text(lesson.title)}"
+        current = {"anchor": lesson.anchor, "lesson": label, "title": label, "text": ""}
+        texts = [label]
+        blocks = list(lesson.blocks) + [b for note in lesson.footnotes for b in note.blocks]
+        for block in blocks:
+            if isinstance(block, t.Heading) and block in lesson.blocks:
+                entries.append({**current, "text": " ".join(texts)})
+                title = t.plain_text(block.children)
+                current = {"anchor": block.anchor, "lesson": label, "title": title, "text": ""}
+                texts = [title]
+            else:
+                texts.append(_block_text(block))
+        entries.append({**current, "text": " ".join(texts)})
+    return [e for e in entries if e["text"]]
+
+
+def media_anchors(course: t.Course) -> dict[str, str]:
+    """Short code -> anchor of the media block that first shows it."""
+    anchors: dict[str, str] = {}
+    for lesson in course.lessons():
+        for block in t.iter_blocks(lesson.blocks):
+            if isinstance(block, t.MediaBlock) and block.media and block.media.code:
+                anchors.setdefault(block.media.code, block.anchor)
+    return anchors
+
+
+def _script(name: str, data: object) -> bytes:
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return f"window.{name} = {text};\n".encode("ascii")
+
+
+def manifest_script(manifest: bytes) -> bytes:
+    """verify.html's copy of manifest.json (the exact text, so its hash can be checked)."""
+    return _script("CASEKIT_MANIFEST_JSON", manifest.decode("utf-8"))
+
+
+def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
+    template = jinja_environment(course, name).get_template(name.rsplit("/", 1)[-1])
+    return template.render(context).encode("utf-8")
+
+
+def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, bytes]:
+    """Every file of the viewer (pages, styles, scripts, fonts) by its path in the bundle."""
+    writer = ViewerWriter(course)
+    msg = writer.msg
+    lessons = course.lessons()
+    pages = []
+    for index, lesson in enumerate(lessons):
+        module = next(m for m in course.modules if lesson in m.lessons)
+        pages.append(
+            {
+                "lesson": lesson,
+                "module": msg("module", number=module.index) + ": " + module.title,
+                "html": Markup(writer.lesson(lesson, level=2)),
+                "previous": lessons[index - 1] if index > 0 else None,
+                "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+            }
+        )
+    titles = {lesson.id: Markup(writer.inlines(lesson.title)) for lesson in lessons}
+    context = {
+        "course": course,
+        "config": course.config,
+        "msg": msg,
+        "date": source_date(course).date().isoformat(),
+        "pages": pages,
+        "titles": titles,
+        "glossary": Markup(glossary_html(course, writer, 2)),
+        "media_index": Markup(media_index_html(course, writer, 2)),
+        "answer_key": Markup(writer.answer_key(2)),
+        "editions": editions,
+        "assets": VIEWER_ASSETS,
+        "course_script": COURSE_SCRIPT,
+        "manifest_script": MANIFEST_SCRIPT,
+        "metadata": sorted(METADATA_FILES),
+        "whole_file_limit": WHOLE_FILE_LIMIT,
+    }
+    files = {
+        "index.html": _render(course, "viewer/index.html.j2", context),
+        "verify.html": _render(course, "viewer/verify.html.j2", context),
+        COURSE_SCRIPT: _script(
+            "CASEKIT_COURSE",
+            {
+                "codes": media_anchors(course),
+                "search": search_entries(course),
+                "labels": {
+                    "no_results": msg("no_results"),
+                    "code_not_found": msg("code_not_found", code="{code}"),
+                },
+            },
+        ),
+    }
+    for name, target in STATIC_ASSETS.items():
+        files[target] = template_path(course, name).read_bytes()
+    return files
