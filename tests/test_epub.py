@@ -500,3 +500,9 @@ def test_only_core_audio_types_are_carried(books: dict[str, Book]) -> None:
     vorbis = book.find("lesson-02.xhtml", "//x:figure[contains(@class, 'media-audio')]")[1]
     assert not vorbis.xpath(".//x:audio", namespaces=NS)
     assert vorbis.xpath(".//*[local-name()='svg']")  # as on paper: the QR code
+
+
+@pytest.mark.parametrize("course", COURSES, ids=[c.name for c in COURSES])
+def test_example_courses_pass_daisy_ace(course: Path, tmp_path: Path) -> None:
+    book = build(course, tmp_path / "out", embed_media=True)["learner"]
+    assert ace_violations(book.path, tmp_path / "ace") == []
