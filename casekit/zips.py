@@ -2,7 +2,8 @@
 
 Libraries that write zips (ebooklib, python-docx) stamp entries with the
 wall clock and their own order; ``normalize_zip`` rewrites such an archive so
-the same sources always give the same bytes.
+the same sources always give the same bytes. ``zip_entry`` is the one way an
+entry's header is made (also for the USB bundle's zip).
 """
 
 from __future__ import annotations
@@ -17,24 +18,29 @@ STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m
 ZIP_EPOCH = datetime(1980, 1, 1)
 
 
+def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
+    """An entry header that depends on nothing but its arguments (not on the clock,
+    the builder's system or umask)."""
+    when = max(when.replace(tzinfo=None), ZIP_EPOCH)
+    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    info.create_system = 3  # Unix, whatever system builds it
+    info.external_attr = 0o100644 << 16
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    return info
+
+
 def normalize_zip(
     data: bytes, when: datetime, first: Sequence[str] = (), stored: Sequence[str] = ()
 ) -> bytes:
     """Rewrite the zip ``data``: entries ``first`` (in that order), then the rest sorted
     by name; every entry stamped ``when``; ``stored`` names and compressed media
     kept uncompressed, everything else deflated."""
-    when = max(when.replace(tzinfo=None), ZIP_EPOCH)
-    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         names = source.namelist()
         order = [n for n in first if n in names] + sorted(n for n in names if n not in first)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as target:
             for name in order:
-                info = zipfile.ZipInfo(name, date_time=stamp)
-                info.create_system = 3  # unix, so the permissions below are honoured
-                info.external_attr = 0o644 << 16
                 keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
-                info.compress_type = zipfile.ZIP_STORED if keep else zipfile.ZIP_DEFLATED
-                target.writestr(info, source.read(name), compresslevel=9)
+                target.writestr(zip_entry(name, when, keep), source.read(name), compresslevel=9)
     return out.getvalue()
