@@ -70,20 +70,28 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     book = epub.EpubBook()
     played = add_resources(book, course, files, embed_media)
     set_metadata(book, course, writer.msg, played)
-    fonts = book_fonts(course)
-    for index, font in enumerate(fonts, start=1):
-        book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
-    css = epub.EpubItem("style", "style.css", "text/css", content=stylesheet(course, fonts))
-    book.add_item(css)
+    css = add_style(book, course)
     config = course.config
     cover = cover_png(
         config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
     )
     book.set_cover("images/cover.png", cover, create_page=False)
-
     documents = [cover_document(course, writer.msg)]
     documents += chapter_documents(course, writer)
     documents += back_matter(course, writer)
+    add_documents(book, course, writer, documents, css)
+    return package_bytes(book, course, writer.msg)
+
+
+def add_documents(
+    book: epub.EpubBook,
+    course: t.Course,
+    writer: EpubWriter,
+    documents: list[Document],
+    css: epub.EpubItem,
+) -> None:
+    """The documents in reading order (cover, navigation, lessons, back matter), the
+    table of contents and the landmarks."""
     nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
     nav.add_item(css)
     book.add_item(nav)
@@ -99,11 +107,14 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     ]
     book.guide.sort(key=lambda entry: entry["type"] != "cover")
 
+
+def package_bytes(book: epub.EpubBook, course: t.Course, msg: Messages) -> bytes:
+    """ebooklib writes the package; the zip is then rewritten with fixed order and times."""
     options = {
-        "epub2_guide": False,
+        "epub2_guide": False,  # EPUB 2 guide types differ from landmarks: no guide at all
         "epub3_pages": False,
         "mtime": source_date(course),
-        "landmark_title": writer.msg("landmarks"),
+        "landmark_title": msg("landmarks"),
     }
     out = io.BytesIO()
     _PackageWriter(out, book, options).write()
@@ -227,6 +238,16 @@ def read_course_file(root: Path, path: str) -> bytes:
         return real.read_bytes()
     except (PathEscape, OSError) as exc:
         raise error(path, f"cannot read the file for the EPUB: {exc}", "epub-read") from None
+
+
+def add_style(book: epub.EpubBook, course: t.Course) -> epub.EpubItem:
+    """The book's one stylesheet, and the fonts it names."""
+    fonts = book_fonts(course)
+    for index, font in enumerate(fonts, start=1):
+        book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
+    css = epub.EpubItem("style", "style.css", "text/css", content=stylesheet(course, fonts))
+    book.add_item(css)
+    return css
 
 
 def stylesheet(course: t.Course, fonts: list[BookFont]) -> bytes:
