@@ -42,5 +42,5 @@ def normalize_zip(
         with zipfile.ZipFile(out, "w") as target:
             for name in order:
                 keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
-                target.writestr(zip_entry(name, when, keep), source.read(name), compresslevel=9)
+                target.writestr(zip_entry(name, when, keep), source.read(name))
     return out.getvalue()

@@ -113,6 +113,7 @@ def package_bytes(book: epub.EpubBook, course: t.Course, msg: Messages) -> bytes
     options = {
         "epub2_guide": False,  # EPUB 2 guide types differ from landmarks: no guide at all
         "epub3_pages": False,
+        "compresslevel": 0,  # the zip is compressed once, when it is rewritten
         "mtime": source_date(course),
         "landmark_title": msg("landmarks"),
     }

@@ -53,5 +53,5 @@ def cover_png(title: str, subtitle: str, organisation: str, edition: str) -> byt
     bold = _font("DejaVuSans-Bold.ttf", 48)
     draw.text((MARGIN, SIZE[1] - 200), edition, font=bold, fill=ACCENT)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
