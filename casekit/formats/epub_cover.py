@@ -42,10 +42,14 @@ def cover_png(title: str, subtitle: str, organisation: str, edition: str) -> byt
         draw.text((MARGIN, y), line, font=small, fill="white")
         y += 60
     y = 480
-    big = _font("DejaVuSans-Bold.ttf", 88)
-    for line in _wrap(draw, title, big):
+    size = 88
+    big = _font("DejaVuSans-Bold.ttf", size)
+    while len(_wrap(draw, title, big)) > 6 and size > 40:  # long titles: smaller type
+        size -= 8
+        big = _font("DejaVuSans-Bold.ttf", size)
+    for line in _wrap(draw, title, big)[:8]:
         draw.text((MARGIN, y), line, font=big, fill=INK)
-        y += 110
+        y += size * 5 // 4
     y += 30
     for line in _wrap(draw, subtitle, small):
         draw.text((MARGIN, y), line, font=small, fill=(85, 85, 85))
