@@ -19,6 +19,7 @@ from casekit.config import PrintOptions
 FORMAT_MODULES = (
     "casekit.formats.html",
     "casekit.formats.pdf",
+    "casekit.formats.epub",
     "casekit.formats.docx",
     "casekit.formats.usb",
 )
