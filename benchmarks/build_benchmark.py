@@ -58,6 +58,11 @@ def pandoc_command(course: Path, lessons: list[str], target: Path) -> list[str]:
     ]
 
 
+def build_command(course: Path, out: Path, *options: str) -> list[str]:
+    """``casekit build`` of ``course`` into ``out``, quiet, one job unless options say more."""
+    return [*CASEKIT, "build", str(course), "-q", "-o", str(out), "-j", "1", *options]
+
+
 def lesson_files(course: Path) -> list[str]:
     return sorted(str(p) for p in (course / "lessons").glob("*.md"))
 
@@ -79,35 +84,20 @@ def main() -> None:
 
         for fmt, ext in (("docx", "docx"), ("epub", "epub")):
             ours = best(
-                [
-                    *CASEKIT,
-                    "build",
-                    str(course),
-                    "-f",
-                    fmt,
-                    "-e",
-                    "learner",
-                    "--force",
-                    "-j",
-                    "1",
-                    "-q",
-                    "-o",
-                    str(out),
-                ],
-                args.runs,
+                build_command(course, out, "-f", fmt, "-e", "learner", "--force"), args.runs
             )
             theirs = best(pandoc_command(course, lessons, root / f"pandoc.{ext}"), args.runs)
             rows.append(
                 (f"{fmt}: casekit / pandoc", f"{ours:.2f} s / {theirs:.2f} s = {ours / theirs:.2f}")
             )
 
-        full = [*CASEKIT, "build", str(course), "--force", "-q", "-o", str(out)]
-        serial = best([*full, "-j", "1"], 1)
+        full = build_command(course, out, "--force")
+        serial = best(full, 1)
         parallel = best([*full, "-j", "2"], 1)
         rows.append(("full build, --jobs 1", f"{serial:.1f} s"))
         rows.append(("full build, --jobs 2", f"{parallel:.1f} s ({serial / parallel:.2f}x)"))
 
-        again = [*CASEKIT, "build", str(course), "-q", "-o", str(out)]
+        again = build_command(course, out)
         unchanged = best(again, args.runs)
         rows.append(("no-change rebuild", f"{unchanged:.2f} s ({unchanged / serial:.1%} of full)"))
         lesson = Path(lessons[len(lessons) // 2])
@@ -116,21 +106,7 @@ def main() -> None:
         rows.append(("one-lesson edit rebuild", f"{edited:.1f} s ({edited / serial:.1%} of full)"))
 
         for fmt in ("html", "pdf", "epub", "docx", "usb"):
-            seconds, rss = run(
-                [
-                    *CASEKIT,
-                    "build",
-                    str(course),
-                    "-f",
-                    fmt,
-                    "--force",
-                    "-j",
-                    "1",
-                    "-q",
-                    "-o",
-                    str(out),
-                ]
-            )
+            seconds, rss = run(build_command(course, out, "-f", fmt, "--force"))
             rows.append((f"{fmt}: both editions", f"{seconds:.1f} s, peak RSS {rss} MiB"))
 
     width = max(len(name) for name, _ in rows)
