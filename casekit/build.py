@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casekit import __version__
 from casekit import tree as t
 from casekit.atomic import clean_stale_temporaries
-from casekit.cache import BuildCache, digest, tree_fingerprint
+from casekit.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
 from casekit.config import load_config
 from casekit.course import load_course
 from casekit.diagnostics import Diagnostic, Diagnostics
@@ -118,7 +117,7 @@ def build_course(
     result.cache = cache
 
     course_fp = digest(
-        __version__,
+        code_fingerprint(),
         tree_fingerprint(course_dir, cache),
         tree_fingerprint(builtin_templates()),
     )
