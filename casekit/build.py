@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casekit import __version__
 from casekit import tree as t
 from casekit.atomic import clean_stale_temporaries
-from casekit.cache import BuildCache, digest, tree_fingerprint
+from casekit.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
 from casekit.config import load_config
 from casekit.course import load_course
 from casekit.diagnostics import Diagnostic, Diagnostics
@@ -121,7 +120,7 @@ def build_course(
     result.cache = cache
 
     course_fp = digest(
-        __version__,
+        code_fingerprint(),
         tree_fingerprint(course_dir, cache),
         tree_fingerprint(builtin_templates()),
     )
@@ -198,9 +197,12 @@ def build_course(
         for job in independent:
             progress(f"building {job.format}" + (f" ({job.edition})" if job.edition else ""))
             finish(job, *_run_job(job, course, context(job)))
+    built = {(r.format, r.edition): r.paths for r in records.values()}
     for job in packaging:
         progress(f"building {job.format}")
-        finish(job, *_run_job(job, course, context(job)))
+        ctx = context(job)
+        ctx.built = built
+        finish(job, *_run_job(job, course, ctx))
 
     result.outputs = [records[job.key] for job in planned]
     return result

@@ -17,6 +17,7 @@ is as trusted as the build folder itself (entries are pickles written by casekit
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -96,13 +97,18 @@ class BuildCache:
 
     @staticmethod
     def lesson_key(path: str, text: str) -> str:
-        return digest("lesson", __version__, path, text)
+        return digest("lesson", code_fingerprint(), path, text)
 
     @staticmethod
     def media_key(real: Path) -> str:
         st = real.stat()
         return digest(
-            "media", __version__, str(real), str(st.st_size), str(st.st_mtime_ns), str(st.st_ino)
+            "media",
+            code_fingerprint(),
+            str(real),
+            str(st.st_size),
+            str(st.st_mtime_ns),
+            str(st.st_ino),
         )
 
     # ------------------------------------------------------------ outputs
@@ -193,3 +199,16 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
     value = h.hexdigest()
     cache.store("digest", key, value)
     return value
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of casekit's own code and message files, so that a changed casekit (even
+    without a new version number) never reuses outputs of the old one."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()

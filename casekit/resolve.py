@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from casekit import tree as t
+from casekit.bundle import PAYLOAD
 from casekit.cache import BuildCache
 from casekit.diagnostics import Diagnostics
 from casekit.media import FORMAT_KIND, MediaError, Probe, probe
@@ -177,7 +178,9 @@ class Resolver:
         if real_kind != kind and not (kind == "video" and real_kind == "audio"):
             self.diags.error(pos, "media-kind", f"{rel} is {real_kind}, used here as {kind}")
             return None
-        bundle_path = rel if rel.startswith("media/") else f"media/{rel}"
+        # the path from the bundle's root, which is also what the QR code encodes
+        media_rel = rel if rel.startswith("media/") else f"media/{rel}"
+        bundle_path = f"{PAYLOAD}/{media_rel}"
         base_url = self.course.config.media_base_url
         item = t.MediaItem(
             path=rel,

@@ -403,7 +403,7 @@ class MediaItem:
     format: str  # png, jpeg, svg, mp4, webm, mp3, ogg, m4a
     size: int
     sha256: str
-    bundle_path: str  # where the USB bundle keeps it, e.g. "media/video/intro.mp4"
+    bundle_path: str  # where the USB bundle keeps it, e.g. "data/media/video/intro.mp4"
     target_url: str  # what a QR code encodes: media_base_url + path, or bundle_path
     code: str = ""  # short code for video/audio, e.g. "V2.3"
     title: str = ""

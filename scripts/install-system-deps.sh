@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages whose programs the tests use as real validators
-# and clients. Does nothing for packages already present; needs root for apt-get.
+# and clients, and DAISY Ace (npm) into .tools/. Does nothing for what is
+# already present; needs root for apt-get.
 set -euo pipefail
 
 need=()
@@ -10,15 +11,23 @@ command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 command -v chromium >/dev/null || need+=(chromium)
 command -v java >/dev/null || need+=(default-jre-headless)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v npm >/dev/null || need+=(nodejs npm)
 
 if [ ${#need[@]} -eq 0 ]; then
-  exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
+  :
+elif [ "$(id -u)" -ne 0 ]; then
   echo "install-system-deps: not root; missing Debian packages: ${need[*]}" >&2
   echo "install-system-deps: tests that need them are skipped outside CI" >&2
-  exit 0
+else
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${need[@]}"
+
+# DAISY Ace, the EPUB accessibility checker (tests/test_epub.py). --ignore-scripts
+# skips its post-install downloads (Electron, Chromium); the tests run it with
+# ace-puppeteer and the Debian chromium.
+tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
+if [ ! -x "$tools/node_modules/.bin/ace-puppeteer" ] && command -v npm >/dev/null; then
+  npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "@daisy/ace@^1.4"
+fi

@@ -217,7 +217,7 @@ def test_kazakh_course_media(kk: t.Course) -> None:
         "media/video/files-and-folders.mp4",
     )
     assert video.title == "Файлдар мен қалталар"
-    assert video.target_url == video.bundle_path == "media/video/files-and-folders.mp4"
+    assert video.target_url == video.bundle_path == "data/media/video/files-and-folders.mp4"
     assert 20 < (video.duration or 0) < 35
     assert video.transcript is not None and len(video.transcript.cues) == 4
     assert video.transcript.cues[0].text.startswith("Сәлеметсіз бе!")

@@ -280,7 +280,7 @@ def test_media_qr_code_decodes(mini: dict[str, Path]) -> None:
         if rel.reltype.endswith("/image"):
             image = Image.open(io.BytesIO(rel.target_part.blob))
             decoded |= {r.text for r in zxingcpp.read_barcodes(image)}
-    assert decoded == {"media/intro.mp4", "media/greeting.mp3"}  # QR targets of V1.1, A2.1
+    assert decoded == {"data/media/intro.mp4", "data/media/greeting.mp3"}  # targets of V1.1, A2.1
 
 
 def test_editions(mini: dict[str, Path]) -> None:

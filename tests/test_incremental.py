@@ -158,3 +158,29 @@ def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
     build(mini_course, out, force=True)
     again = build(mini_course, out)
     assert all(record.cached for record in again.outputs)
+
+
+def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path: Path) -> None:
+    import bagit
+
+    out = tmp_path / "out"
+    first = build_course(mini_course, ["usb"], ("learner",), out)
+    assert not first.stopped
+    bundle = out / "mini-kk" / "usb" / "mini-kk-1.0.0"
+    inode = {
+        name: (bundle / "data/media" / name).stat().st_ino for name in ("intro.mp4", "photo.jpg")
+    }
+    (mini_course / "media" / "photo.jpg").write_bytes((MINI / "media" / "diagram.png").read_bytes())
+    (mini_course / "media" / "photo.jpg").rename(mini_course / "media" / "photo.png")
+    lesson = mini_course / "lessons" / "01-computer.md"
+    lesson.write_text(lesson.read_text("utf-8").replace("photo.jpg", "photo.png"), "utf-8")
+    second = build_course(mini_course, ["usb"], ("learner",), out)
+    assert not second.stopped
+    assert (bundle / "data/media/intro.mp4").stat().st_ino == inode[
+        "intro.mp4"
+    ]  # linked, not copied
+    assert not (bundle / "data/media/photo.jpg").exists()
+    assert (bundle / "data/media/photo.png").read_bytes() == (
+        MINI / "media/diagram.png"
+    ).read_bytes()
+    bagit.Bag(str(bundle)).validate()

@@ -91,7 +91,7 @@ def test_media_registered_once_with_codes(course: t.Course) -> None:
     assert video.duration == pytest.approx(3.0, abs=0.2)
     assert video.transcript is not None and len(video.transcript.cues) == 2
     assert video.transcript.cues[1].text.endswith("Ә Ғ Қ Ң Ө Ұ Ү Һ І.")
-    assert video.target_url == "media/intro.mp4" == video.bundle_path
+    assert video.target_url == "data/media/intro.mp4" == video.bundle_path
     assert len(video.sha256) == 64 and video.size == (MINI / "media/intro.mp4").stat().st_size
     assert media["media/greeting.mp3"].code == "A2.1"
     assert (media["media/diagram.png"].width, media["media/diagram.png"].height) == (320, 200)
@@ -110,7 +110,7 @@ def test_media_base_url(tmp_path: Path) -> None:
     toml = root / "course.toml"
     toml.write_text('media_base_url = "http://10.0.0.5/case"\n' + toml.read_text("utf-8"), "utf-8")
     course = load_course(root, Diagnostics())
-    assert course.media_by_code()["V1.1"].target_url == "http://10.0.0.5/case/media/intro.mp4"
+    assert course.media_by_code()["V1.1"].target_url == "http://10.0.0.5/case/data/media/intro.mp4"
 
 
 def test_cross_lesson_links_resolve(course: t.Course) -> None:

@@ -125,9 +125,9 @@ def test_viewer_navigates_searches_and_opens_media_by_code(browser, bundle: Path
 
     image = Image.open(io.BytesIO(figure.locator(".qr").screenshot()))
     decoded = [r.text for r in zxingcpp.read_barcodes(image)]
-    assert decoded == ["media/intro.mp4"]
+    assert decoded == ["data/media/intro.mp4"]
     entry = next(f for f in manifest(bundle)["files"] if f["path"] == "data/media/intro.mp4")
-    target = bundle / "data" / decoded[0]
+    target = bundle / decoded[0]
     assert hashlib.sha256(target.read_bytes()).hexdigest() == entry["sha256"]
 
     # an unknown code says so instead of jumping

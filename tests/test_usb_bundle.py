@@ -88,7 +88,7 @@ def test_qr_targets_and_codes_point_to_bundle_files(bundle: Path) -> None:
     media = [f for f in data["files"] if f["role"] == "media"]
     assert media
     for entry in media:
-        target = bundle / "data" / entry["qr_target"]  # relative targets: from the payload folder
+        target = bundle / entry["qr_target"]  # relative targets are paths from the bundle folder
         assert target.is_file()
         assert sha(target) == entry["sha256"]
     for code, path in data["codes"].items():
@@ -315,4 +315,4 @@ def test_qr_codes_printed_in_the_pdf_open_bundle_files(bundle: Path) -> None:
     media = {f["qr_target"]: f for f in files.values() if f["role"] == "media" and f.get("code")}
     assert set(media) <= decoded
     for target in decoded & set(media):
-        assert sha(bundle / "data" / target) == media[target]["sha256"]
+        assert sha(bundle / target) == media[target]["sha256"]

@@ -3,7 +3,8 @@
 A bundle is a BagIt bag (RFC 8493). Its base folder holds what staff open
 (``index.html``, ``verify.html``, ``README.txt``), ``manifest.json`` and the
 BagIt tag files; the payload folder ``data/`` holds the viewer's assets,
-the media (at ``data/<MediaItem.bundle_path>``) and the editions.
+the media (at ``MediaItem.bundle_path``, ``data/media/...``, which relative QR
+codes point to) and the editions.
 """
 
 from __future__ import annotations
@@ -16,8 +17,3 @@ MANIFEST_SCRIPT = f"{VIEWER_ASSETS}/manifest.js"
 BAGIT_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
 #: files that describe the bundle and so cannot be listed in manifest.json
 METADATA_FILES = frozenset((MANIFEST, MANIFEST_SCRIPT, *BAGIT_FILES))
-
-
-def payload_path(bundle_path: str) -> str:
-    """Where a ``MediaItem.bundle_path`` lives inside the bundle folder."""
-    return f"{PAYLOAD}/{bundle_path}"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from casekit import tree as t
 from casekit.atomic import atomic_dir
-from casekit.bundle import MANIFEST, MANIFEST_SCRIPT, PAYLOAD, payload_path
+from casekit.bundle import MANIFEST, MANIFEST_SCRIPT, PAYLOAD
 from casekit.bundle.bag import sha256, write_bag
 from casekit.bundle.capacity import check_fits
 from casekit.bundle.manifest import BundleFile, manifest_bytes
 from casekit.bundle.portable import PlannedFile, check_files
 from casekit.bundle.readme import readme_bytes
+from casekit.bundle.reuse import PreviousBundle
 from casekit.bundle.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
@@ -54,9 +56,11 @@ class MediaCopy:
 class BundleWriter:
     """Writes files into the (temporary) bundle folder and records them for the manifest."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, previous: PreviousBundle | None = None) -> None:
         self.folder = folder
         self.files: list[BundleFile] = []
+        self.previous = previous
+        self.linked: list[str] = []  # media taken unchanged from the previous bundle
 
     def write(self, path: str, data: bytes) -> str:
         target = self.folder / path
@@ -78,6 +82,12 @@ class BundleWriter:
         except PathEscape as exc:
             raise error(copy.source, f"media file is refused: {exc}", "path-escape") from None
         target = self.folder / copy.path
+        if self.previous is not None and self.previous.link(
+            copy.path, copy.size, copy.sha256, target
+        ):
+            self.linked.append(copy.path)
+            self.files.append(BundleFile(copy.path, role, copy.size, copy.sha256, details))
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         changed = error(
             copy.source,
@@ -109,7 +119,13 @@ def build_editions(course: t.Course, ctx: BuildContext, folder: Path) -> list[Ed
         edition_ctx = BuildContext(out_dir, dict(ctx.options), ctx.course_dir, ctx.build_root)
         for edition in wanted:
             before = set(out_dir.rglob("*"))
-            fmt.build(apply_edition(course, edition), edition_ctx)
+            ready = ctx.built.get((fmt.name, edition))
+            if ready:  # this build made it already: copy, don't render it twice
+                out_dir.mkdir(parents=True, exist_ok=True)
+                for path in ready:
+                    shutil.copyfile(path, out_dir / path.name)
+            else:
+                fmt.build(apply_edition(course, edition), edition_ctx)
             for path in sorted(set(out_dir.rglob("*")) - before):
                 if path.is_file():
                     rel = path.relative_to(folder).as_posix()
@@ -122,13 +138,11 @@ def media_copies(course: t.Course) -> list[MediaCopy]:
     copies = []
     root = Path(course.root)
     for item in course.media:
-        copies.append(
-            MediaCopy(item, item.path, payload_path(item.bundle_path), item.size, item.sha256)
-        )
+        copies.append(MediaCopy(item, item.path, item.bundle_path, item.size, item.sha256))
         if item.transcript is not None:
             real, rel = resolve_inside(root, item.transcript.path)
             vtt = str(PurePosixPath(item.bundle_path).with_suffix(".vtt"))
-            copies.append(MediaCopy(None, rel, payload_path(vtt), real.stat().st_size))
+            copies.append(MediaCopy(None, rel, vtt, real.stat().st_size))
     return copies
 
 
@@ -152,6 +166,7 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
     check_files("", [PlannedFile(name, 0, "course.toml")])
     target = ctx.out_dir / name
     root = Path(course.root)
+    previous = PreviousBundle(ctx.build_root, target)
     with atomic_dir(target) as folder:
         editions = build_editions(course, ctx, folder)
         pages = viewer_files(apply_edition(course, "learner"), editions)  # learners read it
@@ -168,7 +183,7 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
         if stick:
             where = "course.toml" if not ctx.options.get("stick_size") else "--stick-size"
             check_fits(stick, where, [*planned, PlannedFile(MANIFEST, METADATA_ALLOWANCE)])
-        writer = BundleWriter(folder)
+        writer = BundleWriter(folder, previous)
         for path, data in sorted(pages.items()):
             writer.add_bytes(path, data, "verifier" if path in VERIFIER_FILES else "viewer")
         writer.add_bytes("README.txt", readme, "readme")
@@ -182,6 +197,7 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
                 writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
             else:
                 writer.add_copy(root, copy, "media", **media_details(copy.item))
+        media = {c.path for c in copies if c.item is not None and c.item.format != "svg"}
         codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
         manifest = manifest_bytes(course, writer.files, codes)
         script = manifest_script(manifest)
@@ -193,4 +209,5 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
         }
         tag_hashes[MANIFEST] = writer.write(MANIFEST, manifest)
         write_bag(course, [*writer.files, script_file], tag_hashes, writer.write)
+    previous.save({f.path: f.sha256 for f in writer.files if f.role == "media" and f.path in media})
     return target

@@ -16,7 +16,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS, payload_path
+from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
 from casekit.paths import resolve_inside
 from casekit.render.common import source_date
@@ -63,7 +63,7 @@ class ViewerWriter(HtmlWriter):
         self.root = Path(course.root)
 
     def image_src(self, item: t.MediaItem) -> str:
-        return payload_path(item.bundle_path)
+        return item.bundle_path
 
     def media(self, block: t.MediaBlock) -> str:
         item = block.media
@@ -74,7 +74,7 @@ class ViewerWriter(HtmlWriter):
             block,
             player=(
                 f'<{tag} class="player" controls="controls" preload="metadata"'
-                f' src="{attr(payload_path(item.bundle_path))}">{self.captions(item)}</{tag}>\n'
+                f' src="{attr(item.bundle_path)}">{self.captions(item)}</{tag}>\n'
             ),
         )
 

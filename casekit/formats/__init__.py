@@ -19,6 +19,7 @@ from casekit.config import PrintOptions
 FORMAT_MODULES = (
     "casekit.formats.html",
     "casekit.formats.pdf",
+    "casekit.formats.epub",
     "casekit.formats.docx",
     "casekit.formats.usb",
 )
@@ -32,6 +33,9 @@ class BuildContext:
     options: dict[str, Any] = field(default_factory=dict)  # format options from the CLI
     course_dir: Path = Path(".")
     build_root: Path = Path("build")  # build/<course-id>, shared by all formats
+    #: outputs of this build's other jobs, by (format, edition): a packaging format
+    #: (usb) copies these instead of rendering the editions again
+    built: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
 
     def print_options(self, course: t.Course) -> PrintOptions:
         """The course's print settings with command-line overrides applied."""

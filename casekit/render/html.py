@@ -51,6 +51,10 @@ class HtmlWriter:
         """The ``src`` of an image."""
         return item.bundle_path
 
+    def answer_href(self, question: t.Question) -> str:
+        """Where the answer key's line for ``question`` is (learner edition)."""
+        return self.self_href(f"key-{question.anchor}")
+
     def media(self, block: t.MediaBlock) -> str:
         """A video or audio item: by default as on paper (QR code, code, transcript)."""
         return self.media_figure(block, player="")
@@ -83,7 +87,7 @@ class HtmlWriter:
         title = f'<span class="number">{escape(lesson.number)}</span> ' + self.inlines(lesson.title)
         parts = [
             f'<section class="lesson" id="{attr(lesson.anchor)}" aria-labelledby="'
-            f'{attr(lesson.anchor)}-title"{self.type_attrs("chapter", "")}>\n',
+            f'{attr(lesson.anchor)}-title"{self.type_attrs("chapter", "doc-chapter")}>\n',
             self.heading(self.lesson_level, title, f"{lesson.anchor}-title"),
         ]
         if lesson.hours is not None:
@@ -222,10 +226,11 @@ class HtmlWriter:
         caption = escape(media_caption(item, self.msg, with_code=False))
         parts = [
             f'<figure class="media media-{item.kind}" id="{attr(b.anchor)}"'
-            f' data-code="{attr(item.code)}">\n',
+            f' aria-labelledby="{attr(b.anchor)}-title" data-code="{attr(item.code)}">\n',
             player,
             f'<div class="media-card">{qr}<div class="media-text">'
-            f'<figcaption><span class="media-code">{escape(item.code)}</span> {caption}</figcaption>\n'
+            f'<p class="media-title" id="{attr(b.anchor)}-title">'
+            f'<span class="media-code">{escape(item.code)}</span> {caption}</p>\n'
             f'<p class="media-hint">{escape(self.msg("media_hint"))}</p>\n</div></div>\n',
             self.blocks(b.caption),
             self.transcript(item),
@@ -326,6 +331,11 @@ class HtmlWriter:
             parts.append('<div class="answer-lines" aria-hidden="true"></div>\n')
         if q.solution is not None:
             parts.append(self.block_solution(q.solution))
+        if self.course.answer_key:
+            parts.append(
+                f'<p class="answer-link"><a href="{attr(self.answer_href(q))}">'
+                f"{escape(self.msg('see_answer'))}</a></p>\n"
+            )
         parts.append("</li>\n")
         return "".join(parts)
 
@@ -354,9 +364,15 @@ class HtmlWriter:
         rows = []
         for entry in self.course.answer_key:
             label = self.msg("quiz", number=entry.quiz.number)
+            question = entry.question
+            back = (
+                f' <a href="{attr(self.self_href(question.anchor))}" role="doc-backlink"'
+                f' aria-label="{attr(self.msg("back_to_text"))}">↩</a>'
+            )
             rows.append(
-                f"<li><strong>{escape(label)}, {escape(self.msg('question', number=entry.question.number))}"
-                f":</strong> {self.answer_text(entry.question)}</li>\n"
+                f'<li id="key-{attr(question.anchor)}"><strong>{escape(label)}, '
+                f"{escape(self.msg('question', number=question.number))}"
+                f":</strong> {self.answer_text(question)}{back}</li>\n"
             )
         return (
             '<section class="answer-key" id="answer-key">\n'

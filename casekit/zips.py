@@ -1,0 +1,46 @@
+"""Deterministic zip archives: fixed entry order, times and attributes.
+
+Libraries that write zips (ebooklib, python-docx) stamp entries with the
+wall clock and their own order; ``normalize_zip`` rewrites such an archive so
+the same sources always give the same bytes. ``zip_entry`` is the one way an
+entry's header is made (also for the USB bundle's zip).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+
+#: formats that are already compressed: deflating them again only costs time
+STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m4a", ".zip")
+ZIP_EPOCH = datetime(1980, 1, 1)
+
+
+def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
+    """An entry header that depends on nothing but its arguments (not on the clock,
+    the builder's system or umask)."""
+    when = max(when.replace(tzinfo=None), ZIP_EPOCH)
+    info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    info.create_system = 3  # Unix, whatever system builds it
+    info.external_attr = 0o100644 << 16
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    return info
+
+
+def normalize_zip(
+    data: bytes, when: datetime, first: Sequence[str] = (), stored: Sequence[str] = ()
+) -> bytes:
+    """Rewrite the zip ``data``: entries ``first`` (in that order), then the rest sorted
+    by name; every entry stamped ``when``; ``stored`` names and compressed media
+    kept uncompressed, everything else deflated."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        names = source.namelist()
+        order = [n for n in first if n in names] + sorted(n for n in names if n not in first)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for name in order:
+                keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
+                target.writestr(zip_entry(name, when, keep), source.read(name))
+    return out.getvalue()
