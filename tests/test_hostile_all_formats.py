@@ -104,3 +104,13 @@ def test_no_output_refers_outside_or_runs_lesson_code(built: tuple[list, list[Pa
                 assert parser.found == [], (name, parser.found[:3])
                 assert b"xss-1'" not in data and b"xss-10'" not in data, name
     assert checked >= len(paths)
+
+
+def test_epub_with_the_allowed_html_subset_passes_epubcheck(
+    built: tuple[list, list[Path]],
+) -> None:
+    from tests.test_epub import epubcheck
+
+    books = [p for p in built[1] if p.suffix == ".epub"]
+    assert len(books) == 2
+    assert epubcheck(books) == {book: [] for book in books}
