@@ -7,10 +7,14 @@ session runs outside CI with ``scripts/fuzz.py``.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz_inputs import course_toml, course_toml_for, lesson_bytes, run_course
+from casekit.media import MediaError, probe
+from tests.fuzz_inputs import MINI_MEDIA, course_toml, course_toml_for, lesson_bytes, run_course
 
 FUZZ = settings(
     max_examples=50,
@@ -33,3 +37,35 @@ def test_random_course_toml_gives_diagnostics_not_crashes(toml: str) -> None:
     lesson = "# Сабақ\n\nМәтін [сілтеме](b.md).\n".encode()
     diags = run_course(toml, {"a.md": lesson, "b.md": "# Б\n".encode()})
     assert all(d.path and d.line >= 1 and d.column >= 1 for d in diags.items)
+
+
+@st.composite
+def damaged_media(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A sample image with random bytes changed, cut out, inserted or cut off."""
+    name = draw(st.sampled_from(["diagram.png", "photo.jpg", "chart.svg"]))
+    data = bytearray((MINI_MEDIA / name).read_bytes())
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, len(data) - 1))
+        edit = draw(st.sampled_from(["set", "cut", "insert"]))
+        if edit == "set":
+            data[at] = draw(st.integers(0, 255))
+        elif edit == "cut":
+            del data[at : at + draw(st.integers(1, 64))]
+        else:
+            data[at:at] = draw(st.binary(min_size=1, max_size=32))
+        if not data:
+            data = bytearray(b"\0")
+    return name, bytes(data[: draw(st.integers(1, len(data)))])
+
+
+@FUZZ
+@given(media=damaged_media())
+def test_damaged_images_are_media_errors(media: tuple[str, bytes]) -> None:
+    name, data = media
+    with tempfile.TemporaryDirectory() as temp:
+        path = Path(temp) / name
+        path.write_bytes(data)
+        try:
+            probe(path)
+        except MediaError as exc:
+            assert "\n" not in str(exc)
