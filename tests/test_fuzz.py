@@ -1,4 +1,4 @@
-"""Property tests: random Markdown and random ``course.toml`` never crash casekit.
+"""Property tests: random Markdown, random ``course.toml`` and damaged images never crash casekit.
 
 ``check`` and the html build either succeed or report diagnostics; no other
 exception may escape (the CLI would show it as an internal error). A longer
