@@ -18,7 +18,6 @@ import pytest
 from lxml import etree
 
 from casekit.build import build_course
-from casekit.diagnostics import CasekitError
 from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, require_tool
 
 NS = {
@@ -466,9 +465,11 @@ def test_unreadable_font_is_one_diagnostic_and_keeps_the_previous_book(
     before = build(course, out)["learner"].data
     broken = toml.replace("[[modules]]", '[fonts]\nregular = "fonts/missing.ttf"\n\n[[modules]]')
     (course / "course.toml").write_text(broken, "utf-8")
-    with pytest.raises(CasekitError) as caught:
-        build(course, out)
-    assert str(caught.value.diagnostic).startswith("course.toml:1:1: error: cannot read font")
+    result = build_course(course, ["epub"], ("learner", "teacher"), out)
+    assert result.stopped  # the check finds it, before any format runs
+    assert [str(d) for d in result.diagnostics.sorted()] == [
+        "course.toml:11:1: error: fonts.regular: file not found: fonts/missing.ttf [font-missing]"
+    ]
     assert (out / "t" / "epub" / "t-learner.epub").read_bytes() == before
 
 

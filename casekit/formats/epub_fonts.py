@@ -9,11 +9,11 @@ the reader's fonts and stay small. A course that names font files in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.paths import PathEscape, resolve_inside
+from casekit.paths import course_file
 from casekit.templates_lookup import builtin_templates
 
 #: (FontOptions field, CSS family, weight, style, bundled file)
@@ -50,22 +50,18 @@ def book_fonts(course: t.Course) -> list[BookFont]:
     fonts = []
     for field, family, weight, style, bundled in FACES:
         if field in named:
-            data, suffix = _course_font(Path(course.root), named[field])
+            data, suffix = _course_font(course, field, named[field])
         else:
             data, suffix = (builtin_templates() / "fonts" / bundled).read_bytes(), ".ttf"
         fonts.append(BookFont(family, weight, style, f"fonts/{field}{suffix}", data))
     return fonts
 
 
-def _course_font(root: Path, path: str) -> tuple[bytes, str]:
+def _course_font(course: t.Course, field: str, path: str) -> tuple[bytes, str]:
     suffix = PurePosixPath(path).suffix.lower()
     if suffix not in FONT_TYPES:
         raise error("course.toml", f"font {path!r} is not a TTF, OTF or WOFF file", "font-type")
-    try:
-        real, _ = resolve_inside(root, path)
-        return real.read_bytes(), suffix
-    except (PathEscape, OSError) as exc:
-        raise error("course.toml", f"cannot read font {path!r}: {exc}", "font-missing") from None
+    return course_file(course, path, f"fonts.{field}", "font-missing").read_bytes(), suffix
 
 
 def font_face_css(fonts: list[BookFont]) -> str:
