@@ -17,7 +17,7 @@ from casekit.media import MediaError, probe
 from tests.fuzz_inputs import MINI_MEDIA, course_toml, course_toml_for, lesson_bytes, run_course
 
 FUZZ = settings(
-    max_examples=50,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -30,10 +30,10 @@ LESSON = (
     + "\n\n"
     + "\n\n".join(XSS)
     + "\n\n| № | Ат |\n|---|---|\n"
-    + "".join(f"| {i} | Қ{i} |\n" for i in range(300))
+    + "".join(f"| {i} | Қ{i} |\n" for i in range(100))
     + "\n"
-    + "".join(f"Мәтін[^{i}].\n\n" for i in range(200))
-    + "".join(f"[^{i}]: Ескерту {i}\n" for i in range(200))
+    + "".join(f"Мәтін[^{i}].\n\n" for i in range(50))
+    + "".join(f"[^{i}]: Ескерту {i}\n" for i in range(50))
 )
 
 
@@ -87,7 +87,7 @@ def test_every_format_builds_the_whole_lesson(built: tuple[list, list[Path]]) ->
     outputs, paths = built
     assert {record.format for record in outputs} == set(formats())
     html = next(p for p in paths if p.suffix == ".html").read_text("utf-8")
-    assert "Қ299" in html and "Ескерту 199" in html  # nothing after the nesting was lost
+    assert "Қ99" in html and "Ескерту 49" in html  # nothing after the nesting was lost
 
 
 def test_no_output_refers_outside_or_runs_lesson_code(built: tuple[list, list[Path]]) -> None:
