@@ -30,13 +30,14 @@ CASEKIT = [sys.executable, "-m", "casekit"]
 
 def run(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (MiB) of one process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        message = process.stderr.read().decode() if process.stderr else ""
-        sys.exit(f"failed: {' '.join(command)}\n{message}")
+    with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the process
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            sys.exit(f"failed: {' '.join(command)}\n{errors.read().decode(errors='replace')}")
     return seconds, usage.ru_maxrss // 1024
 
 
