@@ -53,6 +53,14 @@ TOML = MINIMAL_TOML.format(lessons='"a.md"')
             id="toml-credits-inf",
         ),
         pytest.param(
+            "# x\n\nМәтін[^1].\n\n[^1]: Бір\n\n    - [^1]: Екі\n",
+            TOML,
+            "a.md:1:1: error: the lesson's Markdown cannot be read: a footnote definition "
+            "([^n]: ...) is nested inside another one; write footnote definitions unindented "
+            "[markdown-invalid]",
+            id="nested-footnote-definition-found-by-fuzzing",
+        ),
+        pytest.param(
             "# x\n",
             TOML.replace('lessons = ["a.md"]', 'lessons = ["."]'),
             "course.toml:10:1: error: lesson file not found: '.' [lesson-missing]",

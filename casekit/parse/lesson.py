@@ -433,7 +433,19 @@ def parse_lesson(
             "inline-nesting-too-deep",
             f"inline markup nested deeper than {MAX_INLINE_NESTING} levels is kept as text",
         )
-    root = SyntaxTreeNode(tokens)
+    try:
+        root = SyntaxTreeNode(tokens)
+    except ValueError:  # markdown-it's footnote plugin nests a definition inside another
+        diags.add(
+            path,
+            1,
+            1,
+            "error",
+            "markdown-invalid",
+            "the lesson's Markdown cannot be read: a footnote definition ([^n]: ...) "
+            "is nested inside another one; write footnote definitions unindented",
+        )
+        return t.Lesson(lesson_id_for(path), path, [t.Text(lesson_id_for(path))], [])
     meta = parser.front_matter(root)
     blocks = parser.blocks(root.children)
     title: list[t.Inline] = []
