@@ -14,6 +14,7 @@ from pathlib import Path
 from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats.pdf import speedups
 from casekit.formats.pdf.booklet import impose
 from casekit.formats.pdf.document import Packet, PageSetup, render
 from casekit.formats.pdf.flowables import LayoutState
@@ -24,6 +25,7 @@ from casekit.messages import messages
 
 
 def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
+    speedups.install()
     options = ctx.print_options(course)
     fonts = load_fonts(course)
     check_coverage(course, fonts)
