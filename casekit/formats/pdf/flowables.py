@@ -168,7 +168,9 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
     in). Every layout pass wraps and splits the same paragraphs again, and tables
     wrap their cells several times; the results only depend on width and room."""
 
-    _wrapped: tuple[float, float, float, Any] | None = None  # avail width, width, height, lines
+    #: per available width (a box's first lines are measured unindented by ``KeepTogether``,
+    #: then indented by the frame): width, height, lines
+    _wrapped: dict[float, tuple[float, float, Any]] | None = None
     _split: tuple[float, float, Any, list[Flowable]] | None = None  # room, lines, parts
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
@@ -182,14 +184,15 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
         super()._setup(text, style, bulletText, frags, cleaner)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        cached = self._wrapped
-        if cached is not None and cached[0] == avail_width:
+        if self._wrapped is None:
+            self._wrapped = {}
+        cached = self._wrapped.get(avail_width)
+        if cached is not None:
             # reportlab drops the lines when a split finds no room: they are still right
-            self.blPara = cached[3]
-            self.width, self.height = cached[1:3]
+            self.width, self.height, self.blPara = cached
             return self.width, self.height
         width, height = super().wrap(avail_width, avail_height)
-        self._wrapped = (avail_width, width, height, self.blPara)
+        self._wrapped[avail_width] = (width, height, self.blPara)
         return width, height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
