@@ -169,8 +169,8 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
     wrap their cells several times; the results only depend on width and room."""
 
     #: per available width (a box's first lines are measured unindented by ``KeepTogether``,
-    #: then indented by the frame): width, height, lines
-    _wrapped: dict[float, tuple[float, float, Any]] | None = None
+    #: then indented by the frame): (available width, width, height, lines)
+    _wrapped: tuple[tuple[float, float, float, Any], ...] = ()
     _split: tuple[float, float, Any, list[Flowable]] | None = None  # room, lines, parts
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
@@ -184,15 +184,13 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
         super()._setup(text, style, bulletText, frags, cleaner)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        if self._wrapped is None:
-            self._wrapped = {}
-        cached = self._wrapped.get(avail_width)
-        if cached is not None:
-            # reportlab drops the lines when a split finds no room: they are still right
-            self.width, self.height, self.blPara = cached
-            return self.width, self.height
+        for cached in self._wrapped:
+            if cached[0] == avail_width:
+                # reportlab drops the lines when a split finds no room: they are still right
+                _, self.width, self.height, self.blPara = cached
+                return self.width, self.height
         width, height = super().wrap(avail_width, avail_height)
-        self._wrapped[avail_width] = (width, height, self.blPara)
+        self._wrapped = (*self._wrapped, (avail_width, width, height, self.blPara))
         return width, height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
@@ -234,7 +232,7 @@ class LazyParagraph(FastParagraph):
         markup = self.finish(self.template)
         if markup != self.markup:
             self.markup = markup
-            self._wrapped = None
+            self._wrapped = ()
             Paragraph.__init__(self, markup, self.style, **self.kw)
         return super().wrap(avail_width, avail_height)
 
