@@ -1,6 +1,8 @@
 """PDF build speed on the generated large course: pages per second and peak memory.
 
 python benchmarks/pdf_benchmark.py [--lessons 40] [--language kk]
+
+Measure CPU time (the machine may be shared); docs/pdf.md records the figures.
 """
 
 from __future__ import annotations
