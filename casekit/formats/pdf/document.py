@@ -28,7 +28,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from casekit import tree as t
 from casekit.config import PrintOptions
 from casekit.diagnostics import error
-from casekit.formats.pdf.flowables import LayoutState, Marked
+from casekit.formats.pdf.flowables import LayoutState, Marked, is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
 from casekit.messages import Messages
@@ -159,7 +159,9 @@ class PacketTemplate(BaseDocTemplate):
         self.state.record_total(self.page)
 
     def decorate(self, canvas: Any, doc: BaseDocTemplate) -> None:
-        """Running header and footer of a body page."""
+        """Running header and footer of a body page (not drawn in the measuring pass)."""
+        if is_dry(canvas):
+            return
         size = self.styles.header.fontSize
         top = self.pagesize[1] - self.topMargin + size * 0.9
         left, right = self.leftMargin, self.leftMargin + self.width
