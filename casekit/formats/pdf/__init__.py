@@ -34,8 +34,9 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     state = LayoutState()
     writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
     packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
-    story = writer.story()
-    data = render(packet, story, writer.outline)
+    with speedups.layout_gc():
+        story = writer.story()
+        data = render(packet, story, writer.outline)
     if options.booklet:
         data = impose(data)
     target = ctx.out_dir / output_name(course, "pdf")
