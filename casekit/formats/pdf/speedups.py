@@ -1,5 +1,4 @@
-"""Fixes for slow spots of reportlab's line breaking, installed before layout, and
-a garbage-collector setting for the layout (``layout_gc``).
+"""Fixes for slow spots of reportlab's line breaking, installed before layout.
 
 Breaking paragraphs into lines is most of the PDF build, and three helpers it
 calls once or more per word cost more than the rest of its work:
@@ -17,9 +16,6 @@ calls once or more per word cost more than the rest of its work:
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import reportlab.platypus.paragraph as rl_paragraph
@@ -67,19 +63,3 @@ def install() -> None:
     rl_paragraph.sameFrag = same_frag
     rl_paragraph.stringWidth = string_width
     rl_paragraph.getAscentDescent = ascent_descent
-
-
-@contextmanager
-def layout_gc() -> Iterator[None]:
-    """No full (oldest-generation) garbage collections while laying out.
-
-    The layout creates millions of long-lived objects (fragments, lines); each
-    full collection walks all of them, and Python starts one every time the heap
-    grows by a quarter: about a quarter of the layout's time. Young collections
-    still run, so short-lived cycles are freed as before (peak memory unchanged)."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
