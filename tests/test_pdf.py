@@ -363,3 +363,37 @@ def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path):
     message = str(caught.value)
     assert message.startswith("a.md:7:1: error: this block cannot be laid out")
     assert message.endswith("[pdf-layout]") and "\n" not in message
+
+
+def test_layout_speedups_give_reportlabs_answers() -> None:
+    """The faster helpers installed into reportlab's line breaking answer exactly as
+    reportlab's own do, for fragments of every kind the writer produces."""
+    from reportlab.lib.rl_accel import sameFrag
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.platypus import Paragraph
+
+    from casekit.formats.pdf import speedups
+    from casekit.formats.pdf.flowables import FastParagraph
+
+    speedups.install()
+    style = ParagraphStyle("t", fontName="Helvetica")
+    markup = (
+        'Ә <b>қ</b> <i>ң</i> <font face="Courier">ө</font> <a href="#x" color="blue">ұ</a> '
+        '<a name="y"/>ү<br/>һ <strike>і</strike> <super>1</super> plain <b>bold</b> <b>again</b>'
+    )
+    frags = Paragraph(markup, style).frags
+    assert len(frags) > 10
+    for f in frags:
+        for g in frags:
+            assert bool(speedups.same_frag(f, g)) == bool(sameFrag(f, g))
+    for word in ("Әліпби", "қ", "", "Құпиясөз!"):
+        assert speedups.string_width(word, "Helvetica", 10.5) == pdfmetrics.stringWidth(
+            word, "Helvetica", 10.5
+        )
+    assert speedups.ascent_descent("Helvetica", 9) == pdfmetrics.getAscentDescent("Helvetica", 9)
+    # plain text skips the markup parser but gives the parser's fragment
+    for text in ("Қазақ  тілі\n мен", " a b ", "x"):
+        fast, parsed = FastParagraph(text, style), Paragraph(text, style)
+        assert [f.__dict__ for f in fast.frags] == [f.__dict__ for f in parsed.frags]
+        assert fast.text == parsed.text

@@ -14,16 +14,19 @@ from pathlib import Path
 from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats.pdf import speedups
 from casekit.formats.pdf.booklet import impose
 from casekit.formats.pdf.document import Packet, PageSetup, render
 from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
+from casekit.gc_tuning import no_full_collections
 from casekit.messages import messages
 
 
 def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
+    speedups.install()
     options = ctx.print_options(course)
     fonts = load_fonts(course)
     check_coverage(course, fonts)
@@ -32,8 +35,9 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     state = LayoutState()
     writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
     packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
-    story = writer.story()
-    data = render(packet, story, writer.outline)
+    with no_full_collections():
+        story = writer.story()
+        data = render(packet, story, writer.outline)
     if options.booklet:
         data = impose(data)
     target = ctx.out_dir / output_name(course, "pdf")

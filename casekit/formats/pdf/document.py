@@ -3,6 +3,7 @@ metadata; and the layout passes that make page numbers right."""
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
 from html import escape
@@ -28,7 +29,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from casekit import tree as t
 from casekit.config import PrintOptions
 from casekit.diagnostics import error
-from casekit.formats.pdf.flowables import LayoutState, Marked
+from casekit.formats.pdf.flowables import LayoutState, Marked, is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
 from casekit.messages import Messages
@@ -74,6 +75,20 @@ class Packet:
     state: LayoutState
 
 
+class TextFrame(Frame):
+    """The text frame of every page. reportlab deep-copies the current frame each
+    time it measures a ``KeepTogether`` (to simulate it without side effects); a
+    copy with its own lists is enough and avoids copying every open box's
+    background record (``_frameBGs``) with all it refers to."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TextFrame:
+        clone = copy.copy(self)
+        for name, value in vars(self).items():
+            if isinstance(value, list):
+                setattr(clone, name, list(value))
+        return clone
+
+
 class PacketTemplate(BaseDocTemplate):
     """Cover page without header; body pages with header (course / module) and
     footer (edition, page X of Y); modules and lessons in the outline and TOC."""
@@ -107,7 +122,7 @@ class PacketTemplate(BaseDocTemplate):
         self.last_pos: t.Pos | None = None
         date = source_date(course)
         self.date_string = date.strftime("D:%Y%m%d%H%M%S+00'00'")
-        frame = Frame(
+        frame = TextFrame(
             self.leftMargin,
             self.bottomMargin,
             self.width,
@@ -159,7 +174,9 @@ class PacketTemplate(BaseDocTemplate):
         self.state.record_total(self.page)
 
     def decorate(self, canvas: Any, doc: BaseDocTemplate) -> None:
-        """Running header and footer of a body page."""
+        """Running header and footer of a body page (not drawn in the measuring pass)."""
+        if is_dry(canvas):
+            return
         size = self.styles.header.fontSize
         top = self.pagesize[1] - self.topMargin + size * 0.9
         left, right = self.leftMargin, self.leftMargin + self.width

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,20 @@ from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.styles import RULE
 from casekit.render.common import qr_matrix
+
+
+def is_dry(canvas: Any) -> bool:
+    """True on the first layout pass, whose pages are measured but never shown:
+    flowables that are costly to draw skip drawing there."""
+    return getattr(canvas, "casekit_dry", False)
+
+
+class DrawnInFinalPass:
+    """A mixin for flowables that are measured but not drawn in the first layout pass."""
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        if not is_dry(canvas):
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
 
 
 class QrCode(Flowable):
@@ -82,7 +97,7 @@ class BoxEnd(FrameActionFlowable):
             frame._frameBGs.pop()
 
 
-class CodeLines(Preformatted):
+class CodeLines(DrawnInFinalPass, Preformatted):
     """Monospaced text that wraps to the width it gets (a marker starts each
     continuation line), so no line is ever cut off at the page edge."""
 
@@ -135,41 +150,61 @@ class RuledLines(Flowable):
         canvas.restoreState()
 
 
-def is_dry(canvas: Any) -> bool:
-    """True on the first layout pass, whose pages are measured but never shown:
-    flowables that are costly to draw skip drawing there."""
-    return getattr(canvas, "casekit_dry", False)
+#: the one text fragment reportlab's markup parser makes of plain text, per style
+_PLAIN_FRAGS: weakref.WeakKeyDictionary[ParagraphStyle, Any] = weakref.WeakKeyDictionary()
 
 
-class FastParagraph(Paragraph):
-    """A paragraph that keeps its line breaks for the width it was last wrapped to.
+def _plain_frag(style: ParagraphStyle) -> Any:
+    frag = _PLAIN_FRAGS.get(style)
+    if frag is None:
+        frag = _PLAIN_FRAGS[style] = Paragraph("x", style).frags[0]
+    return frag
 
-    Tables wrap their cells several times and every layout pass wraps every
-    paragraph again; breaking lines is most of reportlab's work, and the result
-    only depends on the width."""
 
-    _wrapped: tuple[float, float, float] | None = None  # (avail width, width, height)
+class FastParagraph(DrawnInFinalPass, Paragraph):
+    """A paragraph that does reportlab's costly work once per document, not once per
+    use: parsing plain text (no markup to parse), breaking lines (kept for the width
+    it was wrapped to) and splitting at a page end (kept for the room it was split
+    in). Every layout pass wraps and splits the same paragraphs again, and tables
+    wrap their cells several times; the results only depend on width and room."""
+
+    #: per available width (a box's first lines are measured unindented by ``KeepTogether``,
+    #: then indented by the frame): (available width, width, height, lines)
+    _wrapped: tuple[tuple[float, float, float, Any], ...] = ()
+    _split: tuple[float, float, Any, list[Flowable]] | None = None  # room, lines, parts
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
+        plain = frags is None and isinstance(text, str) and "<" not in text and "&" not in text
+        if plain and not getattr(style, "textTransform", None):
+            cleaned = cleaner(text)
+            if cleaned:  # what the parser makes of it: one fragment in the style's font
+                frag = _plain_frag(style).clone(text=cleaned, link=[], us_lines=[])
+                super()._setup(cleaned, style, bulletText, [frag], cleaner)
+                return
+        super()._setup(text, style, bulletText, frags, cleaner)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        cached = self._wrapped
-        if cached is not None and cached[0] == avail_width and hasattr(self, "blPara"):
-            self.width, self.height = cached[1:]
-            return self.width, self.height
+        for cached in self._wrapped:
+            if cached[0] == avail_width:
+                # reportlab drops the lines when a split finds no room: they are still right
+                _, self.width, self.height, self.blPara = cached
+                return self.width, self.height
         width, height = super().wrap(avail_width, avail_height)
-        self._wrapped = (avail_width, width, height)
+        self._wrapped = (*self._wrapped, (avail_width, width, height, self.blPara))
         return width, height
 
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
-        if not is_dry(canvas):
-            super().drawOn(canvas, x, y, _sW)
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        cached = self._split
+        lines = getattr(self, "blPara", None)
+        if cached is not None and cached[:2] == (avail_width, avail_height) and cached[2] is lines:
+            return list(cached[3])
+        parts = super().split(avail_width, avail_height)
+        self._split = (avail_width, avail_height, lines, list(parts))
+        return parts
 
 
-class FastTable(Table):
+class FastTable(DrawnInFinalPass, Table):
     """A table that is only measured, not drawn, in the first layout pass."""
-
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
-        if not is_dry(canvas):
-            super().drawOn(canvas, x, y, _sW)
 
 
 class LazyParagraph(FastParagraph):
@@ -197,7 +232,7 @@ class LazyParagraph(FastParagraph):
         markup = self.finish(self.template)
         if markup != self.markup:
             self.markup = markup
-            self._wrapped = None
+            self._wrapped = ()
             Paragraph.__init__(self, markup, self.style, **self.kw)
         return super().wrap(avail_width, avail_height)
 

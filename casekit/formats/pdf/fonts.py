@@ -175,13 +175,19 @@ def course_texts(course: t.Course) -> Iterator[tuple[t.Pos, bool, str]]:
 
 
 def check_coverage(course: t.Course, fonts: FontSet) -> None:
-    """Raise a one-line error for the first character a face used for it cannot print."""
-    checked: set[tuple[bool, str]] = set()
+    """Raise a one-line error for the first character a face used for it cannot print.
+
+    Each distinct character is checked once (per text/monospace use), where it first
+    appears: the check is one set difference per piece of text."""
+    seen: dict[bool, set[str]] = {False: set(), True: set()}
     for pos, mono, text in course_texts(course):
-        for char in text:
-            if (mono, char) in checked or char.isspace() or not char.isprintable():
+        new = set(text) - seen[mono]
+        if not new:
+            continue
+        seen[mono] |= new
+        for char in sorted(new, key=text.index):  # in reading order: the first is reported
+            if char.isspace() or not char.isprintable():
                 continue
-            checked.add((mono, char))
             for role in MONO_FACES if mono else TEXT_FACES:
                 face = fonts.face(role)
                 if not face.has(char):

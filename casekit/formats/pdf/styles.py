@@ -71,6 +71,9 @@ def make_styles(fonts: FontSet, large_print: bool) -> Styles:
             "splitLongWords": 1,
             "allowWidows": 0,
             "allowOrphans": 0,
+            # reportlab's default (0.05) re-measures every word of the line for each word
+            # of a paragraph with mixed fonts: quadratic, and most of the line breaking time
+            "spaceShrinkage": 0,
         }
         base.update(kw)
         return ParagraphStyle(name, **base)  # type: ignore[arg-type]

@@ -1,0 +1,65 @@
+"""Fixes for slow spots of reportlab's line breaking, installed before layout.
+
+Breaking paragraphs into lines is most of the PDF build, and three helpers it
+calls once or more per word cost more than the rest of its work:
+
+- ``sameFrag`` (from the ``_rl_accel`` C extension) asks each text fragment for
+  attributes it usually lacks (``cbDefn``, ``lineBreak``, ``backColor``, ``nobr``),
+  raising and clearing an ``AttributeError`` each time: about 9 µs per call for
+  paragraphs with mixed fonts (bold, italic, code). ``same_frag`` is reportlab's
+  own pure-Python fallback (``reportlab.lib.rl_accel``): same answers, ~1.5 µs.
+- ``getAscentDescent`` raises and catches an ``AttributeError`` for every
+  TrueType font; ``stringWidth`` measures the same words over and over (course
+  text repeats its vocabulary). Both are pure functions of their arguments, so
+  their results are remembered for the build.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reportlab.platypus.paragraph as rl_paragraph
+from reportlab.pdfbase import pdfmetrics
+
+_COMPARED = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
+#: remembered widths are forgotten beyond this many (a few tens of MB at most)
+MAX_REMEMBERED_WIDTHS = 300_000
+
+_widths: dict[tuple[str, str, float, str], float] = {}
+_extents: dict[tuple[str, float | None], tuple[float, float]] = {}
+
+
+def same_frag(f: Any, g: Any) -> bool:
+    """True when fragments ``f`` and ``g`` may share one run of text on a line."""
+    fd, gd = f.__dict__, g.__dict__
+    if "cbDefn" in fd or "lineBreak" in fd or "cbDefn" in gd or "lineBreak" in gd:
+        return False
+    return list(map(fd.get, _COMPARED)) == list(map(gd.get, _COMPARED))
+
+
+def string_width(text: str, font_name: str, font_size: float, encoding: str = "utf8") -> float:
+    key = (text, font_name, font_size, encoding)
+    width = _widths.get(key)
+    if width is None:
+        if len(_widths) >= MAX_REMEMBERED_WIDTHS:
+            _widths.clear()
+        width = _widths[key] = pdfmetrics.stringWidth(text, font_name, font_size, encoding)
+    return width
+
+
+def ascent_descent(font_name: str, font_size: float | None = None) -> tuple[float, float]:
+    key = (font_name, font_size)
+    extent = _extents.get(key)
+    if extent is None:
+        extent = _extents[key] = pdfmetrics.getAscentDescent(font_name, font_size)
+    return extent
+
+
+def install() -> None:
+    """Use the helpers above in reportlab's paragraph layout, with empty memories
+    (fonts registered since the last build may reuse a name)."""
+    _widths.clear()
+    _extents.clear()
+    rl_paragraph.sameFrag = same_frag
+    rl_paragraph.stringWidth = string_width
+    rl_paragraph.getAscentDescent = ascent_descent
