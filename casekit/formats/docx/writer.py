@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +19,10 @@ from typing import Union
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
+from docx.oxml.table import CT_Tbl
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu
@@ -87,6 +91,10 @@ class DocxWriter:
         self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
         self.part = doc.part  # the part hyperlinks of the current target belong to
         self._style_ids: dict[str, str] = {}
+        # drawing ids counted here: python-docx searches the whole document for the
+        # largest id before every picture, which is quadratic in the number of pictures
+        self.shape_ids = itertools.count(doc.part.next_id)
+        self._body_end: BaseOxmlElement | None = None
 
     # ---------------------------------------------------------------- styles and runs
 
@@ -116,8 +124,25 @@ class DocxWriter:
     def text(self, parent: BaseOxmlElement, text: str, fmt: RunFormat = RunFormat()) -> None:
         parent.append(text_run(text, self.rpr(fmt)))
 
+    def new_paragraph(self, target: Target) -> CT_P:
+        """An empty paragraph at the end of ``target``. In the body it goes straight
+        before the final section properties: python-docx looks them up by scanning the
+        whole body for every paragraph and table, which is quadratic in a long course."""
+        if isinstance(target, Document):
+            p = OxmlElement("w:p")
+            self.body_end.addprevious(p)
+            return p
+        return target.add_paragraph()._p
+
+    @property
+    def body_end(self) -> BaseOxmlElement:
+        if self._body_end is None:
+            body = self.doc.element.body
+            self._body_end = body.sectPr if body.sectPr is not None else body.add_sectPr()
+        return self._body_end
+
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
-        p = target.add_paragraph()._p
+        p = self.new_paragraph(target)
         p.style = self.sid(style)
         if anchor:
             self.bookmarks.mark(p, anchor)
@@ -129,7 +154,7 @@ class DocxWriter:
         return self.part is self.doc.part
 
     def page_break(self, target: Target) -> None:
-        p = target.add_paragraph()._p
+        p = self.new_paragraph(target)
         p.append(el("w:r", el("w:br", type="page")))
 
     @contextlib.contextmanager
@@ -192,7 +217,9 @@ class DocxWriter:
         parent.append(self.drawing(pic.data, width, height))
 
     def drawing(self, data: bytes, width: Emu, height: Emu) -> BaseOxmlElement:
-        inline = self.doc.part.new_pic_inline(io.BytesIO(data), width, height)
+        rid, image = self.doc.part.get_or_add_image(io.BytesIO(data))
+        cx, cy = image.scaled_dimensions(width, height)
+        inline = CT_Inline.new_pic_inline(next(self.shape_ids), rid, image.filename, cx, cy)
         return el("w:r", el("w:rPr", el("w:noProof")), el("w:drawing", inline))
 
     def footnote_ref(self, parent: BaseOxmlElement, n: t.FootnoteRef, fmt: RunFormat) -> None:
@@ -273,7 +300,11 @@ class DocxWriter:
             self.list_level = saved
 
     def new_table(self, target: Target, rows: int, cols: int, style: str) -> Table:
-        if isinstance(target, FootnoteContainer):
+        if isinstance(target, Document):  # see new_paragraph
+            tbl = CT_Tbl.new_tbl(rows, cols, self.text_width)
+            self.body_end.addprevious(tbl)
+            table = Table(tbl, target._body)
+        elif isinstance(target, FootnoteContainer):
             table = BlockItemContainer.add_table(target, rows, cols, self.text_width)
         else:
             table = target.add_table(rows, cols)
@@ -296,10 +327,12 @@ class DocxWriter:
         table = self.new_table(target, 1 + len(b.rows), cols, "Casekit Table")
         header_row = table.rows[0]._tr
         header_row.get_or_add_trPr().append(el("w:tblHeader"))
-        for r, row in enumerate([b.header, *b.rows]):
+        # rows read straight from the XML: table.cell(r, c) rescans the whole table each time
+        for r, (row, tr) in enumerate(zip([b.header, *b.rows], table._tbl.tr_lst, strict=True)):
             style = "Table Heading" if r == 0 else "Table Text"
+            cells = tr.tc_lst
             for c, cell_node in enumerate(row[:cols]):
-                p = table.cell(r, c).paragraphs[0]._p
+                p = cells[c].p_lst[0]
                 p.style = self.sid(style)
                 if cell_node.align:
                     p.get_or_add_pPr().jc_val = ALIGN[cell_node.align]
