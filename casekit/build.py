@@ -74,7 +74,8 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
     """Build one job (in this process or a worker)."""
     started = time.perf_counter()
     tree = apply_edition(course, job.edition) if job.edition else course
-    paths = formats()[job.format].build(tree, ctx)
+    with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
+        paths = formats()[job.format].build(tree, ctx)
     return paths, time.perf_counter() - started
 
 

@@ -21,7 +21,6 @@ from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
-from casekit.gc_tuning import no_full_collections
 from casekit.messages import messages
 
 
@@ -35,9 +34,8 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     state = LayoutState()
     writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
     packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
-    with no_full_collections():
-        story = writer.story()
-        data = render(packet, story, writer.outline)
+    story = writer.story()  # the build runs formats without full collections (gc_tuning)
+    data = render(packet, story, writer.outline)
     if options.booklet:
         data = impose(data)
     target = ctx.out_dir / output_name(course, "pdf")
