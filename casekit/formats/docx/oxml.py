@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import NamespacePrefixedTag, qn
+from docx.oxml.parser import oxml_parser
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+@functools.cache
+def _tag(tag: str) -> tuple[str, dict[str, str]]:
+    """Clark name and namespace map of ``w:p``-style tags (what ``OxmlElement`` works out
+    on every call: a large share of the build for a long course)."""
+    prefixed = NamespacePrefixedTag(tag)
+    return prefixed.clark_name, prefixed.nsmap
+
+
+@functools.cache
+def _attribute(key: str) -> str:
+    return qn(key.replace("_", ":", 1) if "_" in key else f"w:{key}")
+
+
 def el(tag: str, *children: BaseOxmlElement, **attrs: str | int) -> BaseOxmlElement:
     """``el("w:shd", val="clear", fill="EEEEEE")``: attributes get the ``w:`` prefix
     unless they already name one (``r_id`` -> ``r:id``)."""
-    element = OxmlElement(tag)
+    clark, nsmap = _tag(tag)
+    element = oxml_parser.makeelement(clark, nsmap=nsmap)
     for key, value in attrs.items():
-        name = key.replace("_", ":", 1) if "_" in key else f"w:{key}"
-        element.set(qn(name), str(value))
+        element.set(_attribute(key), str(value))
     for child in children:
         element.append(child)
     return element
