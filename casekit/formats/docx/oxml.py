@@ -58,3 +58,17 @@ def text_run(text: str, rpr: BaseOxmlElement | None = None) -> BaseOxmlElement:
             t.set(XML_SPACE, "preserve")
             run.append(t)
     return run
+
+
+def set_paragraph_style(p: BaseOxmlElement, style_id: str) -> None:
+    """Give paragraph ``p`` the style ``style_id`` (``w:pStyle`` is the first child of
+    ``w:pPr``). python-docx's ``p.style = ...`` gets there by testing for each of the
+    thirty elements that may follow, which dominated writing a long course."""
+    ppr = p.find(_tag("w:pPr")[0])
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    old = ppr.find(_tag("w:pStyle")[0])
+    if old is not None:
+        ppr.remove(old)
+    ppr.insert(0, el("w:pStyle", val=style_id))

@@ -33,7 +33,7 @@ from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnot
 from casekit.formats.docx.images import Picture, picture
 from casekit.formats.docx.links import Bookmarks, external_link, internal_link
 from casekit.formats.docx.numbering import ListNumbering, number_paragraph
-from casekit.formats.docx.oxml import el, text_run, xml_text
+from casekit.formats.docx.oxml import el, set_paragraph_style, text_run, xml_text
 from casekit.formats.docx.page import LANGUAGE_TAGS
 from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
 from casekit.messages import Messages, messages
@@ -143,7 +143,7 @@ class DocxWriter:
 
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
         p = self.new_paragraph(target)
-        p.style = self.sid(style)
+        set_paragraph_style(p, self.sid(style))
         if anchor:
             self.bookmarks.mark(p, anchor)
         return p
@@ -333,9 +333,9 @@ class DocxWriter:
             cells = tr.tc_lst
             for c, cell_node in enumerate(row[:cols]):
                 p = cells[c].p_lst[0]
-                p.style = self.sid(style)
+                set_paragraph_style(p, self.sid(style))
                 if cell_node.align:
-                    p.get_or_add_pPr().jc_val = ALIGN[cell_node.align]
+                    p.pPr.append(el("w:jc", val=ALIGN[cell_node.align].xml_value))
                 self.inlines(p, cell_node.children)
         self.spacer(target)
 
@@ -405,7 +405,7 @@ class DocxWriter:
         for column, cell, width in zip(table.columns, (qr_cell, text_cell), widths, strict=True):
             column.width = cell.width = width
         p = qr_cell.paragraphs[0]._p
-        p.style = self.sid("Figure")
+        set_paragraph_style(p, self.sid("Figure"))
         p.append(self.drawing(qr_png(item.target_url), QR_SIZE, QR_SIZE))
         self.set_alt_text(p, f"QR: {item.code}")
 
