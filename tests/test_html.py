@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import require_tool
+from tests.test_cli import casekit
 
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 
@@ -30,22 +30,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         + '\n<script>alert("x")</script>\n\nInline <img src=x onerror=alert(1)>.\n',
         "utf-8",
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "casekit",
-            "build",
-            str(course),
-            "-f",
-            "html",
-            "-o",
-            str(root / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = casekit("build", str(course), "-f", "html", "-o", str(root / "out"))
     assert result.returncode == 0, result.stderr
     folder = root / "out" / "mini-kk" / "html"
     return {

@@ -117,8 +117,7 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
 
 
 def test_catalogue_build_with_summary(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+    from tests.test_cli import casekit
 
     catalogue = tmp_path / "courses"
     shutil.copytree(MINI, catalogue / "mini")
@@ -126,22 +125,7 @@ def test_catalogue_build_with_summary(tmp_path: Path) -> None:
     toml = catalogue / "second" / "course.toml"
     toml.write_text(toml.read_text("utf-8").replace('id = "mini-kk"', 'id = "second-kk"'), "utf-8")
     (catalogue / "notes").mkdir()  # not a course: ignored
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "casekit",
-            "build",
-            str(catalogue),
-            "-f",
-            "html",
-            "-o",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = casekit("build", str(catalogue), "-f", "html", "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[2:]]
     assert [(r[0], r[1], r[2], r[-1]) for r in rows] == [
