@@ -96,8 +96,9 @@ class BuildCache:
     # ------------------------------------------------------------ keys
 
     @staticmethod
-    def lesson_key(path: str, text: str) -> str:
-        return digest("lesson", code_fingerprint(), path, text)
+    def lesson_key(path: str, text: str, allow_html: bool = False) -> str:
+        """Parsing depends on the text and on ``allow_html`` (raw HTML handling)."""
+        return digest("lesson", code_fingerprint(), path, text, str(allow_html))
 
     @staticmethod
     def media_key(real: Path) -> str:

@@ -61,8 +61,7 @@ def _parse(
     path: str, text: str, diags: Diagnostics, cache: BuildCache | None, allow_html: bool
 ) -> t.Lesson:
     """Parse a lesson, or take it (and its parse diagnostics) from the cache."""
-    # raw HTML warnings depend on allow_html, so it is part of the key
-    key = BuildCache.lesson_key(path, text + f"\0allow_html={allow_html}")
+    key = BuildCache.lesson_key(path, text, allow_html)
     if cache is not None:
         cached = cache.load("lesson", key)
         if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], t.Lesson):
