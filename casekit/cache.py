@@ -28,6 +28,7 @@ from typing import Any
 
 from casekit import __version__
 from casekit.atomic import write_bytes
+from casekit.media import hash_file
 
 CACHE_DIR = ".cache"
 _MAGIC = b"casekit-cache-1\n"
@@ -193,11 +194,7 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
     known = cache.load("digest", key)
     if isinstance(known, str):
         return known
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            h.update(chunk)
-    value = h.hexdigest()
+    _size, value = hash_file(path)
     cache.store("digest", key, value)
     return value
 

@@ -4,16 +4,15 @@ whole, and image decoding is bounded."""
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from casekit.bundle.stream import hash_stream
 from casekit.svg import SvgError, sanitize_svg, svg_size
 
-CHUNK = 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # about 6300 x 6300: far beyond print resolution
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 
@@ -79,13 +78,8 @@ def sniff(head: bytes) -> str | None:
 
 def hash_file(file: Path) -> tuple[int, str]:
     """Size and SHA-256 of ``file``, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
     with file.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+        return hash_stream(handle)
 
 
 def probe(file: Path) -> Probe:

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from casekit import tree as t
 from casekit.bundle import PAYLOAD
 from casekit.cache import BuildCache
+from casekit.config import config_field_line
 from casekit.diagnostics import Diagnostics
 from casekit.media import FORMAT_KIND, MediaError, Probe, probe
 from casekit.paths import PathEscape, is_url, resolve_inside
@@ -361,21 +362,13 @@ class Resolver:
         if expected and abs(total - expected) > 0.1 * expected:
             self.diags.add(
                 "course.toml",
-                _credits_line(self.root),
+                config_field_line(self.root, "credits"),
                 1,
                 "warning",
                 "credits-mismatch",
                 f"credits = {credits:g} means {expected:g} academic hours, but the "
                 f"lessons add up to {total:g} hours (more than 10% apart)",
             )
-
-
-def _credits_line(root: Path) -> int:
-    try:
-        lines = (root / "course.toml").read_text("utf-8", "replace").splitlines()
-    except OSError:
-        return 1
-    return next((n for n, line in enumerate(lines, 1) if line.strip().startswith("credits")), 1)
 
 
 def resolve(course: t.Course, diags: Diagnostics, cache: BuildCache | None = None) -> None:
