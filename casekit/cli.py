@@ -60,8 +60,7 @@ def print_diagnostics(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="casekit")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors (for bug reports).")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(debug: bool) -> None:
     """Build offline case packages (PDF, EPUB, DOCX, USB bundles) from a course in Markdown.
 
     \b
@@ -70,7 +69,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       casekit check courses/digital-literacy-kk
       casekit build courses/digital-literacy-kk --format html
     """
-    ctx.obj = {"debug": debug}
+    # --debug is read by main(), which decides how errors are shown
 
 
 @cli.command()

@@ -57,7 +57,6 @@ class Format:
     build: Builder
     summary: str
     per_edition: bool = True  # False: the format gets the full course once (usb)
-    needs: tuple[str, ...] = ()  # formats whose outputs this one packages
 
 
 _REGISTRY: dict[str, Format] = {}
