@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_course import generate  # noqa: E402
 
 CASEKIT = [sys.executable, "-m", "casekit"]
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
 
 def run(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
@@ -46,12 +48,15 @@ def best(command: list[str], runs: int, cwd: Path | None = None) -> float:
 
 
 def pandoc_command(course: Path, lessons: list[str], target: Path) -> list[str]:
+    """pandoc on the lessons, finding their images (``../media/...``, relative to the
+    lesson files) as casekit does: without the lessons folder on the resource path
+    pandoc skips every image and converts less than casekit."""
     import pypandoc
 
     return [
         pypandoc.get_pandoc_path(),
         "--from=markdown",
-        f"--resource-path={course}",
+        f"--resource-path={course / 'lessons'}",
         "--toc",
         "-o",
         str(target),
@@ -62,6 +67,13 @@ def pandoc_command(course: Path, lessons: list[str], target: Path) -> list[str]:
 def build_command(course: Path, out: Path, *options: str) -> list[str]:
     """``casekit build`` of ``course`` into ``out``, quiet, one job unless options say more."""
     return [*CASEKIT, "build", str(course), "-q", "-o", str(out), "-j", "1", *options]
+
+
+def images_in(package: Path) -> int:
+    """Image files inside a DOCX or EPUB: both converters must have embedded the same
+    figures for their times to compare."""
+    with zipfile.ZipFile(package) as archive:
+        return sum(name.lower().endswith(IMAGE_SUFFIXES) for name in archive.namelist())
 
 
 def lesson_files(course: Path) -> list[str]:
@@ -91,6 +103,9 @@ def main() -> None:
             rows.append(
                 (f"{fmt}: casekit / pandoc", f"{ours:.2f} s / {theirs:.2f} s = {ours / theirs:.2f}")
             )
+            (package,) = out.glob(f"*/{fmt}/*-learner.{ext}")
+            pictures = f"{images_in(package)} / {images_in(root / f'pandoc.{ext}')}"
+            rows.append((f"{fmt}: image files, casekit / pandoc", pictures))
 
         full = build_command(course, out, "--force")
         serial = best(full, 1)
