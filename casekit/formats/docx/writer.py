@@ -19,7 +19,6 @@ from typing import Union
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
@@ -33,7 +32,7 @@ from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnot
 from casekit.formats.docx.images import Picture, picture
 from casekit.formats.docx.links import Bookmarks, external_link, internal_link
 from casekit.formats.docx.numbering import ListNumbering, number_paragraph
-from casekit.formats.docx.oxml import el, set_paragraph_style, text_run, xml_text
+from casekit.formats.docx.oxml import Prototypes, el, set_paragraph_style, text_run, xml_text
 from casekit.formats.docx.page import LANGUAGE_TAGS
 from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
 from casekit.messages import Messages, messages
@@ -95,6 +94,11 @@ class DocxWriter:
         # largest id before every picture, which is quadratic in the number of pictures
         self.shape_ids = itertools.count(doc.part.next_id)
         self._body_end: BaseOxmlElement | None = None
+        self._rprs = Prototypes(self._run_properties)
+        self._runs = Prototypes(lambda fmt: text_run("-", self._run_properties(fmt)))
+        self._paragraphs = Prototypes(
+            lambda style_id: el("w:p", el("w:pPr", el("w:pStyle", val=style_id)))
+        )
 
     # ---------------------------------------------------------------- styles and runs
 
@@ -109,6 +113,9 @@ class DocxWriter:
 
     def rpr(self, fmt: RunFormat = RunFormat()) -> BaseOxmlElement:
         """Run properties: a character style, emphasis from the source, the language."""
+        return self._rprs(fmt)
+
+    def _run_properties(self, fmt: RunFormat) -> BaseOxmlElement:
         rpr = el("w:rPr")
         if fmt.style:
             rpr.append(el("w:rStyle", val=self.sid(fmt.style)))
@@ -122,17 +129,23 @@ class DocxWriter:
         return rpr
 
     def text(self, parent: BaseOxmlElement, text: str, fmt: RunFormat = RunFormat()) -> None:
-        parent.append(text_run(text, self.rpr(fmt)))
+        clean = xml_text(text)
+        if clean and "\t" not in clean:  # the common case: one w:t
+            run = self._runs(fmt)
+            run[-1].text = clean
+        else:
+            run = text_run(clean, self.rpr(fmt))
+        parent.append(run)
 
-    def new_paragraph(self, target: Target) -> CT_P:
-        """An empty paragraph at the end of ``target``. In the body it goes straight
-        before the final section properties: python-docx looks them up by scanning the
-        whole body for every paragraph and table, which is quadratic in a long course."""
+    def add_paragraph(self, target: Target, p: CT_P) -> CT_P:
+        """Put ``p`` at the end of ``target``. In the body it goes straight before the
+        final section properties: python-docx looks them up by scanning the whole body
+        for every paragraph and table, which is quadratic in a long course."""
         if isinstance(target, Document):
-            p = OxmlElement("w:p")
             self.body_end.addprevious(p)
-            return p
-        return target.add_paragraph()._p
+        else:
+            target._element.append(p)  # cells and notes end with their paragraphs
+        return p
 
     @property
     def body_end(self) -> BaseOxmlElement:
@@ -142,8 +155,7 @@ class DocxWriter:
         return self._body_end
 
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
-        p = self.new_paragraph(target)
-        set_paragraph_style(p, self.sid(style))
+        p = self.add_paragraph(target, self._paragraphs(self.sid(style)))
         if anchor:
             self.bookmarks.mark(p, anchor)
         return p
@@ -154,8 +166,7 @@ class DocxWriter:
         return self.part is self.doc.part
 
     def page_break(self, target: Target) -> None:
-        p = self.new_paragraph(target)
-        p.append(el("w:r", el("w:br", type="page")))
+        self.add_paragraph(target, el("w:p", el("w:r", el("w:br", type="page"))))
 
     @contextlib.contextmanager
     def styled(self, body_style: str) -> Iterator[None]:
@@ -332,8 +343,8 @@ class DocxWriter:
             style = "Table Heading" if r == 0 else "Table Text"
             cells = tr.tc_lst
             for c, cell_node in enumerate(row[:cols]):
-                p = cells[c].p_lst[0]
-                set_paragraph_style(p, self.sid(style))
+                p = self._paragraphs(self.sid(style))
+                cells[c].replace(cells[c].p_lst[0], p)  # the new cell's empty paragraph
                 if cell_node.align:
                     p.pPr.append(el("w:jc", val=ALIGN[cell_node.align].xml_value))
                 self.inlines(p, cell_node.children)
