@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
 from collections.abc import Callable, Hashable
@@ -94,4 +93,4 @@ class Prototypes(Generic[K]):
         prototype = self._built.get(key)
         if prototype is None:
             prototype = self._built[key] = self._build(key)
-        return copy.deepcopy(prototype)
+        return prototype.__copy__()  # lxml copies the whole subtree
