@@ -22,7 +22,7 @@ from markupsafe import Markup
 from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.diagnostics import error
-from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats import BuildContext, output_name
 from casekit.formats.epub_cover import cover_png
 from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css
 from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
@@ -352,6 +352,3 @@ def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Docu
         if doc.matter == "backmatter"
     ]
     return toc
-
-
-register(Format("epub", build_epub, "one EPUB 3 per edition (validated, accessible)"))

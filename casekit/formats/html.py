@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.atomic import write_bytes
-from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats import BuildContext, output_name
 from casekit.render.html import HtmlWriter
 from casekit.render.images import image_bytes
 from casekit.render.page import render_page
@@ -30,6 +30,3 @@ def build_html(course: t.Course, ctx: BuildContext) -> list[Path]:
     html = render_page(course, SinglePageWriter(course), ctx.course_dir)
     write_bytes(target, html.encode("utf-8"))
     return [target]
-
-
-register(Format("html", build_html, "one self-contained HTML page per edition"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from casekit import tree as t
 from casekit.bundle.archive import write_zip
 from casekit.bundle.assemble import assemble_bundle
-from casekit.formats import BuildContext, Format, register
+from casekit.formats import BuildContext
 from casekit.render.common import source_date
 
 
@@ -19,13 +19,3 @@ def build_usb(course: t.Course, ctx: BuildContext) -> list[Path]:
             write_zip(folder, folder.with_name(folder.name + ".zip"), source_date(course))
         )
     return written
-
-
-register(
-    Format(
-        "usb",
-        build_usb,
-        "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
-        per_edition=False,
-    )
-)

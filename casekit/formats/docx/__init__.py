@@ -12,7 +12,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.atomic import write_bytes
-from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats import BuildContext, output_name
 from casekit.formats.docx.document import write_course
 from casekit.formats.docx.page import (
     scale_for_large_print,
@@ -50,6 +50,3 @@ def build_docx(course: t.Course, ctx: BuildContext) -> list[Path]:
     target = ctx.out_dir / output_name(course, "docx")
     write_bytes(target, render_docx(course, ctx))
     return [target]
-
-
-register(Format("docx", build_docx, "an editable Word document per edition"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.atomic import write_bytes
-from casekit.formats import BuildContext, Format, output_name, register
+from casekit.formats import BuildContext, output_name
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.booklet import impose
 from casekit.formats.pdf.document import Packet, PageSetup, render
@@ -41,6 +41,3 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     target = ctx.out_dir / output_name(course, "pdf")
     write_bytes(target, data)
     return [target]
-
-
-register(Format("pdf", build_pdf, "print-ready PDF packet per edition (A4, A5, Letter, booklet)"))
