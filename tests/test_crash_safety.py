@@ -2,7 +2,7 @@
 outputs whole, and two builds on one output folder do not mix.
 
 The killed builds are real ``casekit build`` processes on a course big enough
-to take a second or two, killed after increasing delays.
+to take a moment, killed at points spread over how long a rebuild takes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from casekit.atomic import TEMP_PREFIX, atomic_dir, clean_stale_temporaries
 from casekit.lock import LOCK_NAME, hold_build_lock, release_build_lock
 from tests.conftest import MINI
 
-KILL_DELAYS = (0.2, 0.5, 0.8, 1.1, 1.5)
+#: when the killed builds are killed, as fractions of how long an uninterrupted one takes
+KILL_POINTS = (0.05, 0.2, 0.4, 0.6, 0.8)
 NEW_TITLE = "Жаңа сабақ".encode()
 
 
@@ -71,10 +72,18 @@ def test_killed_builds_leave_old_or_new_outputs_never_partial(
     old = outputs(html)
     assert sorted(old) == ["mini-kk-learner.html", "mini-kk-teacher.html"]
 
+    # how long the rebuild after an edit takes here, to kill the next ones inside it
+    lesson = big_course / "lessons" / "gen-01.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nӨзгеріс.\n", "utf-8")
+    started = time.perf_counter()
+    assert run_build(big_course, out).returncode == 0
+    duration = time.perf_counter() - started
+    old = outputs(html)
+
     lesson = big_course / "lessons" / "gen-00.md"
     lesson.write_text(lesson.read_text("utf-8").replace("Сабақ 0", "Жаңа сабақ"), "utf-8")
     killed_while_running = 0
-    for delay in KILL_DELAYS:
+    for delay in (point * duration for point in KILL_POINTS):
         process = subprocess.Popen(
             casekit_command(big_course, out),
             stdout=subprocess.DEVNULL,
