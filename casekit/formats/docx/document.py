@@ -90,7 +90,7 @@ def header_and_footer(writer: DocxWriter) -> None:
     footer, letterfoot = running_paragraph(section.footer, writer.sid("Page Footer"))
     for part in re.split(r"(\{page\}|\{total\})", writer.msg.table["page_x_of_y"]):
         if part in FOOTER_FIELDS:
-            footer.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr()))
+            footer.extend(simple_field(FOOTER_FIELDS[part], "1", writer.rpr(RunFormat())))
         elif part:
             writer.text(footer, part)
     if not (letterhead or letterfoot):

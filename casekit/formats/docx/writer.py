@@ -32,7 +32,14 @@ from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnot
 from casekit.formats.docx.images import Picture, picture
 from casekit.formats.docx.links import Bookmarks, external_link, internal_link
 from casekit.formats.docx.numbering import ListNumbering, number_paragraph
-from casekit.formats.docx.oxml import Prototypes, el, set_paragraph_style, text_run, xml_text
+from casekit.formats.docx.oxml import (
+    Prototypes,
+    StyledParagraphs,
+    el,
+    set_paragraph_style,
+    text_run,
+    xml_text,
+)
 from casekit.formats.docx.page import LANGUAGE_TAGS
 from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
 from casekit.messages import Messages, messages
@@ -67,6 +74,55 @@ class RunFormat:
     style: str = ""  # character style name
 
 
+class StyleIds:
+    """The id of each style of ``doc``, by style name (looked up once each)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._ids: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self._ids:
+            style = find_style(self.doc, name)
+            if style is None:
+                raise KeyError(f"style {name!r} missing: add_missing_styles was not run")
+            self._ids[name] = style.styleId
+        return self._ids[name]
+
+
+class RunProperties(Prototypes[RunFormat]):
+    """Run properties: a character style, emphasis from the source, the language."""
+
+    def __init__(self, style_ids: StyleIds, lang: str) -> None:
+        super().__init__()
+        self.style_ids = style_ids
+        self.lang = lang
+
+    def build(self, key: RunFormat) -> BaseOxmlElement:
+        rpr = el("w:rPr")
+        if key.style:
+            rpr.append(el("w:rStyle", val=self.style_ids(key.style)))
+        if key.bold:
+            rpr.extend([el("w:b"), el("w:bCs")])
+        if key.italic:
+            rpr.extend([el("w:i"), el("w:iCs")])
+        if key.strike:
+            rpr.append(el("w:strike"))
+        rpr.append(el("w:lang", val=self.lang, eastAsia=self.lang, bidi=self.lang))
+        return rpr
+
+
+class TextRuns(Prototypes[RunFormat]):
+    """Runs of one format holding one ``w:t``, whose text the caller sets."""
+
+    def __init__(self, run_properties: RunProperties) -> None:
+        super().__init__()
+        self.run_properties = run_properties
+
+    def build(self, key: RunFormat) -> BaseOxmlElement:
+        return text_run("-", self.run_properties.build(key))
+
+
 def level_suffix(level: int) -> str:
     """Word's list styles come in levels: "List Bullet", "List Bullet 2", "List Bullet 3"."""
     return "" if level == 0 else f" {min(level + 1, 3)}"
@@ -89,44 +145,16 @@ class DocxWriter:
         self.list_level = -1
         self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
         self.part = doc.part  # the part hyperlinks of the current target belong to
-        self._style_ids: dict[str, str] = {}
         # drawing ids counted here: python-docx searches the whole document for the
         # largest id before every picture, which is quadratic in the number of pictures
         self.shape_ids = itertools.count(doc.part.next_id)
         self._body_end: BaseOxmlElement | None = None
-        self._rprs = Prototypes(self._run_properties)
-        self._runs = Prototypes(lambda fmt: text_run("-", self._run_properties(fmt)))
-        self._paragraphs = Prototypes(
-            lambda style_id: el("w:p", el("w:pPr", el("w:pStyle", val=style_id)))
-        )
+        self.sid = StyleIds(doc)  # the id of a style, by name
+        self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
+        self._runs = TextRuns(self.rpr)
+        self._paragraphs = StyledParagraphs()
 
     # ---------------------------------------------------------------- styles and runs
-
-    def sid(self, name: str) -> str:
-        """The id of the style named ``name`` in this document."""
-        if name not in self._style_ids:
-            style = find_style(self.doc, name)
-            if style is None:
-                raise KeyError(f"style {name!r} missing: add_missing_styles was not run")
-            self._style_ids[name] = style.styleId
-        return self._style_ids[name]
-
-    def rpr(self, fmt: RunFormat = RunFormat()) -> BaseOxmlElement:
-        """Run properties: a character style, emphasis from the source, the language."""
-        return self._rprs(fmt)
-
-    def _run_properties(self, fmt: RunFormat) -> BaseOxmlElement:
-        rpr = el("w:rPr")
-        if fmt.style:
-            rpr.append(el("w:rStyle", val=self.sid(fmt.style)))
-        if fmt.bold:
-            rpr.extend([el("w:b"), el("w:bCs")])
-        if fmt.italic:
-            rpr.extend([el("w:i"), el("w:iCs")])
-        if fmt.strike:
-            rpr.append(el("w:strike"))
-        rpr.append(el("w:lang", val=self.lang, eastAsia=self.lang, bidi=self.lang))
-        return rpr
 
     def text(self, parent: BaseOxmlElement, text: str, fmt: RunFormat = RunFormat()) -> None:
         clean = xml_text(text)
@@ -254,7 +282,7 @@ class DocxWriter:
                 ppr.addnext(mark)
             else:
                 first.insert(0, mark)
-            mark.addnext(text_run(" ", self.rpr()))
+            mark.addnext(text_run(" ", self.rpr(RunFormat())))
         finally:
             self.part = saved_part
         parent.append(footnote_mark(self.sid("footnote reference"), note_id))
