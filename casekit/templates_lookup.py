@@ -107,6 +107,23 @@ def template_error(course: t.Course, exc: TemplateError) -> CasekitError:
     return error(shown, f"template error: {exc.message or exc}", "template-error", line)
 
 
+def active_content_error(course: t.Course, name: str, what: str, tag: str) -> CasekitError:
+    """The page rendered from template ``name`` carries ``what`` in ``tag`` (see
+    ``render/active_content.py``); the line is where the template writes that tag, or
+    1 when the template puts it together from pieces."""
+    path = template_path(course, name)
+    source = path.read_bytes().decode("utf-8", "replace")
+    found = source.find(tag)
+    line = source.count("\n", 0, found) + 1 if found >= 0 else 1
+    return error(
+        _shown(course, path),
+        f"the page from this template has {what}: course templates may not add scripts, "
+        "event handlers, frames or files from outside",
+        "template-script",
+        line,
+    )
+
+
 def _shown(course: t.Course, path: Path) -> str:
     """``path`` relative to the course folder when it is inside, else as it is."""
     try:

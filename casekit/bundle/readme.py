@@ -6,7 +6,7 @@ from casekit import tree as t
 from casekit.bundle.viewer import EditionLink
 from casekit.messages import messages
 from casekit.render.common import source_date
-from casekit.render.page import jinja_environment
+from casekit.render.page import render_template
 
 
 def readme_bytes(course: t.Course, editions: list[EditionLink], bundle: str) -> bytes:
@@ -15,11 +15,11 @@ def readme_bytes(course: t.Course, editions: list[EditionLink], bundle: str) -> 
     parts = []
     for language in languages:
         name = f"bundle/readme-{language}.txt.j2"
-        env = jinja_environment(course, name)
-        env.autoescape = False  # plain text, not HTML
-        template = env.get_template(name.rsplit("/", 1)[-1])
         parts.append(
-            template.render(
+            render_template(
+                course,
+                name,
+                markup=False,  # plain text, not HTML
                 config=course.config,
                 msg=messages(language),
                 viewer_msg=messages(course.config.language),  # labels as the pages show them

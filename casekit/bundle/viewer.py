@@ -21,7 +21,7 @@ from casekit.bundle.capacity import human
 from casekit.paths import resolve_inside
 from casekit.render.common import source_date
 from casekit.render.html import HtmlWriter, attr
-from casekit.render.page import glossary_html, jinja_environment, media_index_html
+from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.templates_lookup import template_path
 
 #: template (under templates/) -> where the viewer keeps it in the bundle
@@ -149,8 +149,7 @@ def manifest_script(manifest: bytes) -> bytes:
 
 
 def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
-    template = jinja_environment(course, name).get_template(name.rsplit("/", 1)[-1])
-    return template.render(context).encode("utf-8")
+    return render_template(course, name, **context).encode("utf-8")
 
 
 def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, bytes]:

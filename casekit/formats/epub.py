@@ -30,7 +30,7 @@ from casekit.messages import Messages
 from casekit.paths import PathEscape, resolve_inside
 from casekit.render.common import edition_label, source_date
 from casekit.render.images import image_bytes
-from casekit.render.page import glossary_html, jinja_environment, media_index_html
+from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.templates_lookup import read_template
 from casekit.zips import normalize_zip
 
@@ -275,8 +275,9 @@ def stylesheet(course: t.Course, fonts: list[BookFont]) -> bytes:
 
 
 def cover_document(course: t.Course, msg: Messages) -> Document:
-    env = jinja_environment(course, "epub/cover.xhtml.j2")
-    body = env.get_template("cover.xhtml.j2").render(
+    body = render_template(
+        course,
+        "epub/cover.xhtml.j2",
         config=course.config,
         msg=msg,
         edition=edition_label(course, msg),
@@ -325,9 +326,13 @@ def back_matter(course: t.Course, writer: EpubWriter) -> list[Document]:
 
 
 def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
-    env = jinja_environment(course, "epub/document.xhtml.j2")
-    text = env.get_template("document.xhtml.j2").render(
-        language=course.config.language, title=doc.title, matter=doc.matter, body=Markup(doc.body)
+    text = render_template(
+        course,
+        "epub/document.xhtml.j2",
+        language=course.config.language,
+        title=doc.title,
+        matter=doc.matter,
+        body=Markup(doc.body),
     )
     item = epub.EpubItem(
         f"doc-{Path(doc.file).stem}", doc.file, "application/xhtml+xml", content=text.encode()

@@ -11,12 +11,18 @@ from markupsafe import Markup
 
 from casekit import tree as t
 from casekit.collation import sort_key
+from casekit.render.active_content import find_active_content
 from casekit.render.common import edition_label, media_caption, qr_svg, source_date
 from casekit.render.html import HtmlWriter, attr
-from casekit.templates_lookup import CourseTemplateLoader, read_template, template_error
+from casekit.templates_lookup import (
+    CourseTemplateLoader,
+    active_content_error,
+    read_template,
+    template_error,
+)
 
 
-def jinja_environment(course: t.Course, name: str) -> SandboxedEnvironment:
+def _jinja_environment(course: t.Course, name: str) -> SandboxedEnvironment:
     """Jinja for the template ``name`` (e.g. ``html/page.html.j2``) and its folder:
     sandboxed, because a course may bring its own templates and course sources
     are untrusted."""
@@ -26,6 +32,26 @@ def jinja_environment(course: t.Course, name: str) -> SandboxedEnvironment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+def render_template(
+    course: t.Course, name: str, /, *, markup: bool = True, **context: object
+) -> str:
+    """The template ``name`` (e.g. ``html/page.html.j2``: the course's own or casekit's)
+    rendered with ``context``; ``markup=False`` for plain text (no escaping). A Jinja
+    error is one diagnostic at the template's line, and a page from a course that has
+    its own templates may not carry scripts or other active content."""
+    env = _jinja_environment(course, name)
+    env.autoescape = markup
+    try:
+        text = env.get_template(name.rsplit("/", 1)[-1]).render(**context)
+    except TemplateError as exc:
+        raise template_error(course, exc) from None
+    if markup and course.config.templates:
+        found = find_active_content(text)
+        if found:
+            raise active_content_error(course, name, *found)
+    return text
 
 
 def glossary_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
@@ -80,21 +106,19 @@ def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
         writer.answer_key(1),
     ]
     css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
-    try:
-        template = jinja_environment(course, "html/page.html.j2").get_template("page.html.j2")
-        return template.render(
-            course=course,
-            config=course.config,
-            msg=msg,
-            edition=edition_label(course, msg),
-            date=source_date(course).date().isoformat(),
-            css=css,
-            body=Markup("".join(body)),
-            appendices=Markup("".join(appendices)),
-            toc=[
-                (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
-                for m in course.modules
-            ],
-        )
-    except TemplateError as exc:
-        raise template_error(course, exc) from None
+    return render_template(
+        course,
+        "html/page.html.j2",
+        course=course,
+        config=course.config,
+        msg=msg,
+        edition=edition_label(course, msg),
+        date=source_date(course).date().isoformat(),
+        css=css,
+        body=Markup("".join(body)),
+        appendices=Markup("".join(appendices)),
+        toc=[
+            (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
+            for m in course.modules
+        ],
+    )

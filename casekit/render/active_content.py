@@ -1,0 +1,84 @@
+"""Refusing active content that a course's own templates put into a page.
+
+casekit's writers escape every text and sanitise raw HTML and SVG, so what they
+write never runs. A course may also replace the page templates (``templates``
+in ``course.toml``), and those are untrusted like any course source: Jinja runs
+sandboxed with autoescaping, but literal markup in a template reaches the page
+as it is written, and splitting it up (``<scr{% if 0 %}x{% endif %}ipt>``)
+defeats any check of the template's source. So the *rendered* page is checked,
+tag by tag: no scripts but casekit's own files (``<script src="....js">`` with no
+inline code: a course never brings ``.js``), no event handlers, no
+``javascript:`` URLs, no frames, plug-ins, ``<base>``, meta refresh or SVG
+animation, and nothing loaded from outside the book or bundle.
+
+Every tag in a rendered page is markup (text is escaped), so a tag scanner that
+respects quoted attribute values is exact enough; HTML comments are scanned too,
+which can only make it stricter.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'=<>`/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_EMPTY_SCRIPT_END = re.compile(r"\s*</script\s*>", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20]+")
+_SCRIPT_URL = ("javascript:", "vbscript:", "data:text/html")
+_REMOTE = re.compile(r"^(//|(?!data:)[a-z][a-z0-9+.-]*:)")
+#: attributes that make the reader load something (``href`` only on ``link``)
+_LOADING = {"src", "srcset", "poster", "data", "background", "action", "formaction"}
+_FORBIDDEN_TAGS = {
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "base",
+    "portal",
+    "set",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "handler",
+    "listener",
+}
+
+
+def _value(raw: str | None) -> str:
+    """An attribute value as the browser reads it: unquoted, entities decoded, and
+    without the spaces and control characters it ignores in a URL scheme."""
+    if raw is None:
+        return ""
+    if raw[:1] in "\"'":
+        raw = raw[1:-1]
+    return _INVISIBLE.sub("", html.unescape(raw)).lower()
+
+
+def find_active_content(markup: str) -> tuple[str, str] | None:
+    """The first active thing in ``markup``: a short description, and the tag that
+    carries it as written (to find it in the template). ``None`` when there is none."""
+    for tag in _TAG.finditer(markup):
+        name = tag.group(1).lower()
+        attributes = {
+            m.group(1).lower(): _value(m.group(2)) for m in _ATTRIBUTE.finditer(tag.group(2))
+        }
+        if name in _FORBIDDEN_TAGS:
+            return f"a <{name}> element", tag.group(0)
+        if name == "meta" and attributes.get("http-equiv") == "refresh":
+            return 'a <meta http-equiv="refresh">', tag.group(0)
+        for key, value in attributes.items():
+            if key.startswith("on"):
+                return f"an event handler ({key}=)", tag.group(0)
+            if value.startswith(_SCRIPT_URL):
+                return f"a script URL ({key}={value[:20]}...)", tag.group(0)
+            loads = key in _LOADING or (name == "link" and key == "href")
+            if loads and _REMOTE.match(value):
+                return f"a file loaded from outside ({key}={value[:40]})", tag.group(0)
+        if name == "script":
+            src = attributes.get("src", "")
+            if not src.endswith(".js") or not _EMPTY_SCRIPT_END.match(markup, tag.end()):
+                return "a <script> of its own (only casekit's .js files may run)", tag.group(0)
+    return None

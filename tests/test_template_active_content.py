@@ -1,0 +1,138 @@
+"""A course's own page templates may not put scripts or other active content into the
+HTML page, the EPUB or the USB viewer: the rendered pages are checked, so splitting
+the markup up in the template does not get past."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casekit.render.active_content import find_active_content
+from casekit.templates_lookup import builtin_templates
+from tests.conftest import MINIMAL_TOML
+from tests.hostile_build import build_formats, build_html
+
+LESSON = "---\ntitle: Бір\n---\n\nМәтін: onclick=x, <script>alert(1)</script>, javascript:y.\n"
+
+ACTIVE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT src='https://evil.example/x.js'></SCRIPT>",
+    "<scr{% if false %}x{% endif %}ipt>alert(1)</script>",
+    '<body onload="steal()">',
+    '<a title="a>b" onclick="steal()">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    "<a href=' JavaScript:alert(1)'>x</a>",
+    '<iframe src="page.html"></iframe>',
+    '<object data="x.swf"></object>',
+    '<base href="https://evil.example/">',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<img src="https://tracker.example/pixel.png" alt="">',
+    '<img srcset="//tracker.example/p.png 2x" alt="">',
+    '<link rel="stylesheet" href="http://evil.example/a.css">',
+    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
+    '<svg><a xlink:href="data:text/html,&lt;script&gt;">x</a></svg>',
+]
+
+
+def course_with(root: Path, files: dict[str, str]) -> Path:
+    course = root / "course"
+    course.mkdir()
+    (course / "a.md").write_text(LESSON, "utf-8")
+    toml = MINIMAL_TOML.format(lessons='"a.md"').replace(
+        'licence = "CC0"\n', 'licence = "CC0"\ntemplates = "tpl"\n'
+    )
+    (course / "course.toml").write_text(toml, "utf-8")
+    (course / "tpl").mkdir()
+    for name, text in files.items():
+        (course / "tpl" / name).parent.mkdir(parents=True, exist_ok=True)
+        (course / "tpl" / name).write_text(text, "utf-8")
+    return course
+
+
+def builtin(name: str) -> str:
+    return (builtin_templates() / name).read_text("utf-8")
+
+
+@pytest.mark.parametrize("markup", ACTIVE)
+def test_active_content_in_the_page_template_is_one_error(tmp_path: Path, markup: str) -> None:
+    page = builtin("html/page.html.j2").replace("</body>", f"\n\n{markup}\n</body>")
+    course = course_with(tmp_path, {"html/page.html.j2": page})
+    diags, pages = build_html(course, tmp_path / "out")
+    assert pages == {}
+    [found] = diags.sorted()
+    assert (found.path, found.code) == ("tpl/html/page.html.j2", "template-script"), found
+    assert found.line == page.count("\n", 0, page.index(markup)) + 1 or markup.startswith("<scr{")
+    assert "course templates may not add scripts" in found.message
+
+
+def test_a_course_copy_of_the_builtin_templates_builds(tmp_path: Path) -> None:
+    """casekit's own templates, scripts of the viewer included, pass; and so does text
+    that only looks like markup (it is escaped)."""
+    names = [
+        "html/page.html.j2",
+        "epub/document.xhtml.j2",
+        "epub/cover.xhtml.j2",
+        "viewer/index.html.j2",
+        "viewer/verify.html.j2",
+    ]
+    extra = '<p><a href="https://edu.example.kz/">сайт</a> <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""></p>'
+    files = {name: builtin(name) for name in names}
+    files["html/page.html.j2"] = files["html/page.html.j2"].replace("</body>", extra + "</body>")
+    course = course_with(tmp_path, files)
+    diags, outputs = build_formats(course, tmp_path / "out", ("html", "epub", "usb"))
+    assert not diags.has_errors(), diags.items
+    assert {record.format for record in outputs} == {"html", "epub", "usb"}
+    page = next(p for r in outputs if r.format == "html" for p in r.paths).read_text("utf-8")
+    assert "edu.example.kz" in page and 'onclick=x, <code class="raw-html">&lt;script&gt;' in page
+
+
+def test_active_content_in_an_epub_template_is_one_error(tmp_path: Path) -> None:
+    document = builtin("epub/document.xhtml.j2").replace(
+        "</body>", '<script type="text/javascript">alert(1)</script></body>'
+    )
+    course = course_with(tmp_path, {"epub/document.xhtml.j2": document})
+    out = tmp_path / "out"
+    diags, outputs = build_formats(course, out, ("epub",))
+    assert outputs == []
+    [found] = diags.sorted()
+    assert (found.path, found.code) == ("tpl/epub/document.xhtml.j2", "template-script")
+
+
+def test_inline_script_in_the_viewer_template_is_one_error_and_keeps_the_bundle(
+    tmp_path: Path,
+) -> None:
+    course = course_with(tmp_path, {})
+    out = tmp_path / "out"
+    diags, outputs = build_formats(course, out, ("html", "usb"))
+    assert not diags.has_errors(), diags.items
+    bundle = next(p for r in outputs if r.format == "usb" for p in r.paths)
+    before = (bundle / "index.html").read_bytes()
+    index = builtin("viewer/index.html.j2").replace(
+        "</body>", "<script>fetch('file:///etc/passwd')</script></body>"
+    )
+    (course / "tpl" / "viewer").mkdir(parents=True)
+    (course / "tpl" / "viewer" / "index.html.j2").write_text(index, "utf-8")
+    diags, outputs = build_formats(course, out, ("html", "usb"))
+    [found] = diags.sorted()
+    assert (found.path, found.code) == ("tpl/viewer/index.html.j2", "template-script")
+    assert (bundle / "index.html").read_bytes() == before
+
+
+def test_the_scanner_reads_attributes_as_a_browser_does() -> None:
+    assert find_active_content('<p title="onclick=x">onload="y" <b>javascript:</b></p>') is None
+    assert find_active_content("<a href=javascript&colon;alert(1)>") is not None
+    assert find_active_content('<div\nONMOUSEOVER="x">') is not None
+    assert find_active_content('<script src="data/viewer/viewer.js"></script>') is None
+    assert find_active_content('<script src="viewer.js">alert(1)</script>') is not None
+
+
+@pytest.mark.parametrize("name", ["epub/document.xhtml.j2", "viewer/index.html.j2"])
+def test_jinja_error_in_an_epub_or_viewer_template_is_one_diagnostic(
+    tmp_path: Path, name: str
+) -> None:
+    course = course_with(tmp_path, {name: "<p>\n{% for %}\n</p>"})
+    diags, outputs = build_formats(course, tmp_path / "out", ("epub", "usb"))
+    assert outputs == []
+    [found] = diags.sorted()
+    assert (found.path, found.line, found.code) == (f"tpl/{name}", 2, "template-error"), found
