@@ -4,7 +4,8 @@
 
 Generates a course with that much video (nothing is committed), then, in the same
 run and on the same disk, times:
-  1. casekit's usb format (copy + hash in one pass, fsync, manifest, BagIt);
+  1. casekit's usb format (copy + hash in one pass, fsync, manifest, BagIt) on learner
+     editions rendered beforehand, untimed, as a full build hands them over;
   2. `cp -r` of the media followed by `sha256sum` of the copies;
   3. a plain Python single pass: read, hash, write each file (with fsync, as casekit);
 and prints throughput and the peak RSS of each (each runs in its own process).
@@ -58,13 +59,22 @@ def make_course(root: Path, media: list[Path]) -> Path:
 def child_bundle(course: Path, out: Path) -> None:
     from casekit.course import load_course
     from casekit.diagnostics import Diagnostics
+    from casekit.editions import apply_edition
     from casekit.formats import BuildContext, formats
 
     loaded = load_course(course, Diagnostics())
     assert loaded is not None
-    # only the bundle's own work is timed: media were hashed by the check stage above
+    # only the bundle's own work is timed: media were hashed by the check stage above, and
+    # the learner editions are rendered first, as a full build does before packaging them
+    built = {
+        (name, "learner"): formats()[name].build(
+            apply_edition(loaded, "learner"), BuildContext(out / name, {}, course, out)
+        )
+        for name in ("pdf", "epub", "docx")
+    }
+    context = BuildContext(out / "usb", {}, course, out, built=built)
     started = time.perf_counter()
-    formats()["usb"].build(loaded, BuildContext(out / "usb", {}, course, out))
+    formats()["usb"].build(loaded, context)
     print(time.perf_counter() - started)
 
 
