@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
@@ -78,7 +79,7 @@ def set_paragraph_style(p: BaseOxmlElement, style_id: str) -> None:
     ppr.insert(0, el("w:pStyle", val=style_id))
 
 
-class Prototypes(Generic[K]):
+class Prototypes(ABC, Generic[K]):
     """Small element trees built once per key (by ``build``) and copied on every use.
 
     Copying a tree is about six times faster than building it element by element:
@@ -91,8 +92,9 @@ class Prototypes(Generic[K]):
     def __init__(self) -> None:
         self._built: dict[K, BaseOxmlElement] = {}
 
+    @abstractmethod
     def build(self, key: K) -> BaseOxmlElement:
-        raise NotImplementedError
+        """The prototype for ``key``."""
 
     def __call__(self, key: K) -> BaseOxmlElement:
         prototype = self._built.get(key)
