@@ -9,7 +9,6 @@ fetch nothing from outside the bundle.
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Callable
 from importlib import resources
@@ -20,15 +19,11 @@ from jinja2 import BaseLoader, Environment, TemplateError, TemplateNotFound
 from casekit import tree as t
 from casekit.diagnostics import CasekitError, error
 from casekit.paths import PathEscape, resolve_inside
+from casekit.render.active_content import REMOTE_CSS
 
 
 def builtin_templates() -> Path:
     return Path(str(resources.files("casekit.templates")))
-
-
-_REMOTE_CSS = re.compile(
-    r"""(url\(|@import|image-set\()\s*['"]?\s*(//|(?!data:)[a-z][a-z0-9+.-]*:)|\\""", re.I
-)
 
 
 def template_path(course: t.Course, name: str) -> Path:
@@ -57,7 +52,7 @@ def _check_stylesheet(course: t.Course, path: Path) -> None:
     no tracking): no remote ``url()``, ``@import`` or ``image-set()``, and no CSS
     escapes, which could spell those."""
     text = path.read_bytes().decode("utf-8", "replace")
-    found = _REMOTE_CSS.search(text)
+    found = REMOTE_CSS.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
         raise error(

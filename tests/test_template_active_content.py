@@ -32,6 +32,8 @@ ACTIVE = [
     '<link rel="stylesheet" href="http://evil.example/a.css">',
     '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
     '<svg><a xlink:href="data:text/html,&lt;script&gt;">x</a></svg>',
+    '<div style="background: url(https://tracker.example/p.png)">x</div>',
+    '<style>@import "https://evil.example/a.css";</style>',
 ]
 
 

@@ -27,6 +27,12 @@ _EMPTY_SCRIPT_END = re.compile(r"\s*</script\s*>", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20]+")
 _SCRIPT_URL = ("javascript:", "vbscript:", "data:text/html")
 _REMOTE = re.compile(r"^(//|(?!data:)[a-z][a-z0-9+.-]*:)")
+#: CSS that loads from outside: a remote ``url()``, ``@import`` or ``image-set()``, or a
+#: CSS escape, which could spell one (course stylesheets are held to the same rule)
+REMOTE_CSS = re.compile(
+    r"""(url\(|@import|image-set\()\s*['"]?\s*(//|(?!data:)[a-z][a-z0-9+.-]*:)|\\""", re.I
+)
+_STYLE_END = re.compile(r"</style", re.IGNORECASE)
 #: attributes that make the reader load something (``href`` only on ``link``)
 _LOADING = {"src", "srcset", "poster", "data", "background", "action", "formaction"}
 _FORBIDDEN_TAGS = {
@@ -58,8 +64,9 @@ def _value(raw: str | None) -> str:
 
 
 def find_active_content(markup: str) -> tuple[str, str] | None:
-    """The first active thing in ``markup``: a short description, and the tag that
-    carries it as written (to find it in the template). ``None`` when there is none."""
+    """The first active thing in ``markup``: a short description, and the markup that
+    carries it as written (the tag, or the CSS), to find it in the template. ``None``
+    when there is none."""
     for tag in _TAG.finditer(markup):
         name = tag.group(1).lower()
         attributes = {
@@ -75,8 +82,14 @@ def find_active_content(markup: str) -> tuple[str, str] | None:
             if value.startswith(_SCRIPT_URL):
                 return f"a script URL ({key}={value[:20]}...)", tag.group(0)
             loads = key in _LOADING or (name == "link" and key == "href")
-            if loads and _REMOTE.match(value):
+            if (loads and _REMOTE.match(value)) or (key == "style" and REMOTE_CSS.search(value)):
                 return f"a file loaded from outside ({key}={value[:40]})", tag.group(0)
+        if name == "style":
+            end = _STYLE_END.search(markup, tag.end())
+            found = REMOTE_CSS.search(markup, tag.end(), end.start() if end else len(markup))
+            if found:
+                css = found.group(0)
+                return f"a file loaded from outside by a stylesheet ({css})", css
         if name == "script":
             src = attributes.get("src", "")
             if not src.endswith(".js") or not _EMPTY_SCRIPT_END.match(markup, tag.end()):
