@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from casekit.render.active_content import find_active_content
 from casekit.render.sanitize import ALLOWED_TAGS, sanitize_html
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
@@ -111,6 +112,8 @@ def test_no_vector_reaches_the_page_as_markup(pages: dict, allow: bool) -> None:
         body = lesson_html(page)
         assert_nothing_live(body)
         assert "evil.example" not in "".join(str(a) for _t, a in tags(body))
+        # so a course with its own templates is not refused for what its lessons say
+        assert find_active_content(page) is None
 
 
 def test_default_shows_raw_html_as_text(pages: dict) -> None:

@@ -127,6 +127,12 @@ def test_the_scanner_reads_attributes_as_a_browser_does() -> None:
     assert find_active_content('<div\nONMOUSEOVER="x">') is not None
     assert find_active_content('<script src="data/viewer/viewer.js"></script>') is None
     assert find_active_content('<script src="viewer.js">alert(1)</script>') is not None
+    # a quote left open hides the rest of the tag from a scanner that needs it closed
+    assert find_active_content('<a href=javascript:alert(1) title="x>y</a><p>z</p>') is not None
+    assert find_active_content("<img src=x.png alt='a\n<p>b</p>") is not None
+    # a "<" inside a quoted value is not a tag; the first of repeated attributes counts
+    assert find_active_content('<p title="<iframe>">x</p>') is None
+    assert find_active_content('<a href="/ok" href="javascript:x()">y</a>') is not None
 
 
 @pytest.mark.parametrize("name", ["epub/document.xhtml.j2", "viewer/index.html.j2"])

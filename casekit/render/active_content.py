@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import re
 
+_TAG_START = re.compile(r"<[a-zA-Z]")
 _TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _ATTRIBUTE = re.compile(r"""([^\s"'=<>`/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 _EMPTY_SCRIPT_END = re.compile(r"\s*</script\s*>", re.IGNORECASE)
@@ -67,16 +68,22 @@ def find_active_content(markup: str) -> tuple[str, str] | None:
     """The first active thing in ``markup``: a short description, and the markup that
     carries it as written (the tag, or the CSS), to find it in the template. ``None``
     when there is none."""
-    for tag in _TAG.finditer(markup):
+    position = 0
+    while (start := _TAG_START.search(markup, position)) is not None:
+        tag = _TAG.match(markup, start.start())
+        if tag is None:  # a quote left open: a browser reads on into the page for the tag
+            return "a tag that does not end (a quote left open)", markup[start.start() :][:40]
+        position = tag.end()  # a "<" inside a quoted value is not a tag
         name = tag.group(1).lower()
-        attributes = {
-            m.group(1).lower(): _value(m.group(2)) for m in _ATTRIBUTE.finditer(tag.group(2))
-        }
+        pairs = [
+            (m.group(1).lower(), _value(m.group(2))) for m in _ATTRIBUTE.finditer(tag.group(2))
+        ]
+        attributes = dict(reversed(pairs))  # the first of repeated attributes counts
         if name in _FORBIDDEN_TAGS:
             return f"a <{name}> element", tag.group(0)
         if name == "meta" and attributes.get("http-equiv") == "refresh":
             return 'a <meta http-equiv="refresh">', tag.group(0)
-        for key, value in attributes.items():
+        for key, value in pairs:  # every value, repeated ones too
             if key.startswith("on"):
                 return f"an event handler ({key}=)", tag.group(0)
             if value.startswith(_SCRIPT_URL):
