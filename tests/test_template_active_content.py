@@ -4,6 +4,7 @@ the markup up in the template does not get past."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,68 @@ def test_jinja_error_in_an_epub_or_viewer_template_is_one_diagnostic(
     assert outputs == []
     [found] = diags.sorted()
     assert (found.path, found.line, found.code) == (f"tpl/{name}", 2, "template-error"), found
+
+
+#: pieces of markup, shuffled into tag soup for the comparison with Chromium
+SOUP_TAGS = ["a", "img", "p", "svg", "math", "script", "SCRIPT", "title", "textarea", "style"]
+SOUP_TAGS += ["noscript", "iframe", "object", "meta", "base", "set", "animate", "button", "link"]
+SOUP_ATTRIBUTES = ["href", "src", "onload", "ONERROR", "o\tnload", "title", "style", "xlink:href"]
+SOUP_ATTRIBUTES += ["formaction", "to", "values", "http-equiv", "content", "srcdoc", "data"]
+SOUP_VALUES = ["javascript:alert(1)", "java&#x09;script:x", "&#x6A;avascript:x", " JavaScript:x"]
+SOUP_VALUES += ["x", "https://e.example/a", "data:text/html,x", "refresh", '"', "'", "a>b", "`x`"]
+SOUP_VALUES += ["vbscript:x", "javascript&colon;x", "jav&NewLine;ascript:x"]
+SOUP_TEXT = ["<", ">", '"', "'", "=", " ", "/", "\n", "<!--", "-->", "<![CDATA[", "]]>", "x"]
+SOUP_TEXT += ["</title>", "</script>", "</noscript>", "</textarea>", "<!", "<?", "</", "&quot;"]
+
+#: what Chromium's parser makes active: the same rules as the scanner, read from the DOM
+ACTIVE_IN_DOM = """(pages) => pages.map(markup => {
+  const found = [];
+  const forbidden = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet',
+                     'base', 'portal', 'set', 'animate', 'animatemotion', 'animatetransform'];
+  for (const el of new DOMParser().parseFromString(markup, 'text/html').querySelectorAll('*')) {
+    const name = el.localName.toLowerCase();
+    if (forbidden.includes(name)) found.push(name);
+    if (name === 'meta' && (el.getAttribute('http-equiv') || '').toLowerCase() === 'refresh')
+      found.push('refresh');
+    for (const a of el.attributes) {
+      const value = a.value.replace(/[\\x00-\\x20]/g, '').toLowerCase();
+      if (a.name.toLowerCase().startsWith('on')) found.push(a.name);
+      if (/^(javascript:|vbscript:|data:text\\/html)/.test(value)) found.push(a.name + '=');
+    }
+  }
+  return found;
+})"""
+
+
+def tag_soup(rng: random.Random) -> str:
+    def attribute() -> str:
+        quote = rng.choice(['"', "'", "", "`"])
+        value = rng.choice(SOUP_VALUES)
+        name = rng.choice(SOUP_ATTRIBUTES)
+        return f"{name}={quote}{value}{quote}" if rng.random() < 0.85 else name
+
+    def tag() -> str:
+        name = rng.choice(SOUP_TAGS)
+        separator = rng.choice([" ", "/", "\n", "\t", " /"])
+        attributes = separator.join(attribute() for _ in range(rng.randint(0, 3)))
+        return f"<{name}{separator}{attributes}" + rng.choice([">", "/>", "", f">x</{name}>"])
+
+    pieces = [tag() if rng.random() < 0.6 else rng.choice(SOUP_TEXT) for _ in range(8)]
+    return "".join(pieces[: rng.randint(1, 8)])
+
+
+def test_the_scanner_misses_nothing_chromium_would_run(browser) -> None:
+    """Random tag soup (unclosed quotes, comments, text elements, entities in URLs,
+    repeated attributes) parsed by Chromium: whatever its DOM has that could run or
+    load, the scanner refuses too."""
+    rng = random.Random(2026)
+    soups = [tag_soup(rng) for _ in range(6000)]
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        active = page.evaluate(ACTIVE_IN_DOM, soups)
+    finally:
+        page.close()
+    assert sum(1 for found in active if found) > 1000  # the soup is hostile enough
+    pairs = zip(soups, active, strict=True)
+    missed = [soup for soup, found in pairs if found and not find_active_content(soup)]
+    assert missed == []
