@@ -352,6 +352,41 @@ def test_broken_reference_is_one_diagnostic(tmp_path: Path) -> None:
     assert not list(out.rglob("*.docx"))
 
 
+def hostile_reference(path: Path, extra: dict[str, bytes]) -> None:
+    """The bundled reference document with ``extra`` parts added to its zip."""
+    data = (builtin_templates() / REFERENCE).read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        for name, content in extra.items():
+            target.writestr(name, content, compress_type=zipfile.ZIP_DEFLATED)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"word/bomb.xml": b"\0" * (80 * 2**20)}, "unpacks to 80 MiB; at most 64 MiB"),
+        ({f"word/p{i}.xml": b"<x/>" for i in range(1200)}, "has 1216 parts; a reference document has a few dozen"),
+        ({"word/vbaProject.bin": b"macro"}, "carries word/vbaProject.bin"),
+        ({"word/embeddings/oleObject1.bin": b"MZ"}, "carries word/embeddings/oleObject1.bin"),
+        ({"word/activeX/activeX1.xml": b"<x/>"}, "carries word/activeX/activeX1.xml"),
+    ],
+)
+def test_hostile_reference_is_refused_before_it_is_read(
+    tmp_path: Path, extra: dict[str, bytes], message: str
+) -> None:
+    """A zip bomb, a package of thousands of parts, macros or embedded programs: one
+    line, and nothing unpacked into memory (the editions go onto learners' sticks)."""
+    course = write_course(tmp_path / "course", RU_LESSON, "ru", 'templates = "templates"\n')
+    hostile_reference(course / "templates" / REFERENCE, extra)
+    with pytest.raises(CasekitError) as raised:
+        build(course, tmp_path / "out")
+    diagnostic = raised.value.diagnostic
+    assert (diagnostic.path, diagnostic.code) == ("templates/" + REFERENCE, "docx-reference")
+    assert message in diagnostic.message, diagnostic.message
+
+
 # --------------------------------------------------------------------------- real readers
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import docx
 from docx.document import Document
@@ -27,21 +28,49 @@ from casekit.templates_lookup import template_path
 
 REFERENCE = "docx/reference.docx"
 REFERENCE_DATE = datetime(2026, 1, 1)
+#: a reference document holds styles and perhaps a letterhead: far below these
+MAX_REFERENCE_PARTS = 1000
+MAX_REFERENCE_BYTES = 64 * 1024 * 1024  # unpacked: a zip bomb is refused before it is read
+#: parts that carry code or other programs' objects (macros, ActiveX, OLE embeddings)
+ACTIVE_PARTS = ("vbaproject", "activex", "oleobject", "embeddings/", "macrosheet")
 
 
 def load_reference(course: t.Course) -> Document:
     """The course's (or casekit's) reference document, emptied, with every casekit style."""
     path = template_path(course, REFERENCE)
+    shown = str(path.relative_to(course.root) if path.is_relative_to(course.root) else path)
+    refused = _refusal(path)
+    if refused:
+        raise error(shown, refused, "docx-reference")
     try:
         doc = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        shown = path.relative_to(course.root) if path.is_relative_to(course.root) else path
         raise error(
-            str(shown), "not a Word document (.docx) that can be opened", "docx-reference"
+            shown, "not a Word document (.docx) that can be opened", "docx-reference"
         ) from None
     clear_body(doc)
     add_missing_styles(doc)
     return doc
+
+
+def _refusal(path: Path) -> str:
+    """Why the package at ``path`` is not read (too many or too large parts once
+    unpacked, macros or embedded objects, which the editions would carry onto the
+    learners' sticks), or ``""``."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "not a Word document (.docx) that can be opened"
+    if len(parts) > MAX_REFERENCE_PARTS:
+        return f"has {len(parts)} parts; a reference document has a few dozen"
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_REFERENCE_BYTES:
+        return f"unpacks to {unpacked // 2**20} MiB; at most {MAX_REFERENCE_BYTES // 2**20} MiB"
+    for part in parts:
+        if any(marker in part.filename.lower() for marker in ACTIVE_PARTS):
+            return f"carries {part.filename} (macros or embedded objects are refused)"
+    return ""
 
 
 def clear_body(doc: Document) -> None:
