@@ -24,6 +24,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 MAX_NAME_BYTES = 255  # what Linux file systems accept; longer names raise ENAMETOOLONG
 MAX_PATH_BYTES = 1024
+#: a font file named in course.toml (the largest real fonts, CJK, are about 20 MiB)
+MAX_NAMED_FILE_BYTES = 64 * 1024 * 1024
 
 
 class PathEscape(ValueError):
@@ -103,4 +105,12 @@ def _named_path(root: Path, ref: str, field: str, folder: bool, missing_code: st
     if not (real.is_dir() if folder else real.is_file()):
         kind = "folder" if folder else "file"
         raise error(COURSE_FILE, f"{field}: {kind} not found: {rel}", missing_code, where)
+    if not folder and real.stat().st_size > MAX_NAMED_FILE_BYTES:
+        size = real.stat().st_size // 2**20
+        raise error(
+            COURSE_FILE,
+            f"{field}: {rel} is {size} MiB; at most {MAX_NAMED_FILE_BYTES // 2**20} MiB",
+            "file-too-large",
+            where,
+        )
     return real

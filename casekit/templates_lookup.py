@@ -18,8 +18,9 @@ from jinja2 import BaseLoader, Environment, TemplateError, TemplateNotFound
 
 from casekit import tree as t
 from casekit.diagnostics import CasekitError, error
-from casekit.paths import PathEscape, resolve_inside
+from casekit.paths import MAX_NAMED_FILE_BYTES, PathEscape, resolve_inside
 from casekit.render.active_content import REMOTE_CSS
+from casekit.sourcetext import MAX_SOURCE_BYTES
 
 
 def builtin_templates() -> Path:
@@ -37,6 +38,7 @@ def template_path(course: t.Course, name: str) -> Path:
                 "course.toml", f"template {folder}/{name} is refused: {exc}", "path-escape"
             ) from None
         if real.is_file():
+            _check_size(course, real, name)
             if name.endswith(".css"):
                 _check_stylesheet(course, real)
             return real
@@ -45,6 +47,19 @@ def template_path(course: t.Course, name: str) -> Path:
     except PathEscape as exc:
         raise error("course.toml", f"template {name} is refused: {exc}", "path-escape") from None
     return real
+
+
+def _check_size(course: t.Course, path: Path, name: str) -> None:
+    """A course's template or stylesheet is a text source (2 MiB at most); its other
+    files (a reference document, a viewer font) may be as large as a font."""
+    text = name.endswith((".j2", ".css"))
+    limit = MAX_SOURCE_BYTES if text else MAX_NAMED_FILE_BYTES
+    if path.stat().st_size > limit:
+        raise error(
+            _shown(course, path),
+            f"{'template' if text else 'file'} is larger than {limit // 2**20} MiB",
+            "source-too-large" if text else "file-too-large",
+        )
 
 
 def _check_stylesheet(course: t.Course, path: Path) -> None:

@@ -367,7 +367,10 @@ def hostile_reference(path: Path, extra: dict[str, bytes]) -> None:
     ("extra", "message"),
     [
         ({"word/bomb.xml": b"\0" * (80 * 2**20)}, "unpacks to 80 MiB; at most 64 MiB"),
-        ({f"word/p{i}.xml": b"<x/>" for i in range(1200)}, "has 1216 parts; a reference document has a few dozen"),
+        (
+            {f"word/p{i}.xml": b"<x/>" for i in range(1200)},
+            "has 1216 parts; a reference document has a few dozen",
+        ),
         ({"word/vbaProject.bin": b"macro"}, "carries word/vbaProject.bin"),
         ({"word/embeddings/oleObject1.bin": b"MZ"}, "carries word/embeddings/oleObject1.bin"),
         ({"word/activeX/activeX1.xml": b"<x/>"}, "carries word/activeX/activeX1.xml"),

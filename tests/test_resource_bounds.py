@@ -15,7 +15,7 @@ import pytest
 from casekit.diagnostics import Diagnostics
 from casekit.parse.lesson import parse_lesson
 from casekit.sourcetext import MAX_SOURCE_BYTES
-from tests.conftest import MINI
+from tests.conftest import MINI, MINIMAL_TOML
 from tests.hostile_build import build_html, codes
 
 MakeCourse = Callable[..., Path]
@@ -230,3 +230,30 @@ def test_hostile_images_are_refused_with_the_reason(
     assert (found.path, found.line) == ("a.md", 3)
     assert message in found.message, found.message
     assert seconds < 10
+
+
+def test_huge_font_and_template_files_are_refused_unread(
+    make_course: MakeCourse, tmp_path: Path
+) -> None:
+    """Files course.toml names (fonts) and a course's templates are bounded like the
+    lessons: one line each, nothing read into memory (the files here are sparse)."""
+    toml = MINIMAL_TOML.format(lessons='"a.md"').replace(
+        'licence = "CC0"\n', 'licence = "CC0"\ntemplates = "tpl"\n\n[fonts]\nregular = "big.ttf"\n'
+    )
+    course = make_course({"a.md": "# Сабақ\n\nМәтін.\n"}, toml=toml)
+    with (course / "big.ttf").open("wb") as font:
+        font.truncate(65 * 2**20)
+    (course / "tpl" / "html").mkdir(parents=True)
+    diags, pages = build_html(course, tmp_path / "out")
+    assert pages == {}
+    [found] = diags.sorted()
+    assert (found.path, found.line, found.code) == ("course.toml", 12, "file-too-large"), found
+    assert found.message == "fonts.regular: big.ttf is 65 MiB; at most 64 MiB"
+
+    (course / "course.toml").write_text(toml.replace('\n[fonts]\nregular = "big.ttf"\n', ""))
+    with (course / "tpl" / "html" / "page.html.j2").open("wb") as template:
+        template.truncate(MAX_SOURCE_BYTES + 1)
+    diags, pages = build_html(course, tmp_path / "out")
+    assert pages == {}
+    [found] = diags.sorted()
+    assert (found.path, found.code) == ("tpl/html/page.html.j2", "source-too-large"), found
