@@ -162,6 +162,7 @@ def build_course(
             options=options,
             course_dir=course_dir,
             build_root=build_root,
+            cache=cache,
         )
 
     todo = [job for job in planned if not fresh[job.key]]

@@ -1,8 +1,9 @@
 """Content-addressed build cache under ``build/<course-id>/.cache/``.
 
-Three things are remembered between builds:
+Four things are remembered between builds:
 
 - parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes;
+- EPUB fonts subset to a book's characters, keyed by the font's bytes and the characters;
 - media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
   unchanged video is never hashed twice;
 - for every output (format x edition), the fingerprint of everything it was built from

@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from casekit.build import build_course
 from casekit.cache import CACHE_DIR
 from tests.conftest import MINI
@@ -168,3 +170,31 @@ def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path:
         MINI / "media/diagram.png"
     ).read_bytes()
     bagit.Bag(str(bundle)).validate()
+
+
+def test_subset_fonts_are_reused_after_an_edit(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subsetting the five faces of a Kazakh EPUB is most of its build time: an edit that
+    brings no new character reuses the cached subsets, and the book is the same bytes as
+    one built with --force (which does not read the cache)."""
+    from casekit.formats import epub_fonts
+
+    calls: list[str] = []
+    subset = epub_fonts._subset
+    monkeypatch.setattr(
+        epub_fonts, "_subset", lambda font, *args: calls.append(font.file) or subset(font, *args)
+    )
+    out = tmp_path / "out"
+    build_course(mini_course, ["epub"], ("learner",), out)
+    assert len(calls) == 5
+    lesson = mini_course / "lessons" / "03-safety.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nҚауіпсіздік туралы тағы бір сөз.\n", "utf-8")
+    calls.clear()
+    build_course(mini_course, ["epub"], ("learner",), out)
+    assert calls == []
+    book = out / "mini-kk" / "epub" / "mini-kk-learner.epub"
+    cached = book.read_bytes()
+    build_course(mini_course, ["epub"], ("learner",), out, force=True)
+    assert len(calls) == 5
+    assert book.read_bytes() == cached

@@ -116,7 +116,9 @@ def build_editions(course: t.Course, ctx: BuildContext, folder: Path) -> list[Ed
     out_dir = folder / EDITIONS_DIR
     links: list[EditionLink] = []
     for fmt in edition_formats(formats()):
-        edition_ctx = BuildContext(out_dir, dict(ctx.options), ctx.course_dir, ctx.build_root)
+        edition_ctx = BuildContext(
+            out_dir, dict(ctx.options), ctx.course_dir, ctx.build_root, cache=ctx.cache
+        )
         for edition in wanted:
             before = set(out_dir.rglob("*"))
             ready = ctx.built.get((fmt.name, edition))

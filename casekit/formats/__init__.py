@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
+from casekit.cache import BuildCache
 from casekit.config import PrintOptions
 
 
@@ -31,6 +32,9 @@ class BuildContext:
     #: outputs of this build's other jobs, by (format, edition): a packaging format
     #: (usb) copies these instead of rendering the editions again
     built: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
+    #: the course's build cache, for what a format derives from unchanged inputs
+    #: (subset fonts); ``None`` outside a build
+    cache: BuildCache | None = None
 
     def print_options(self, course: t.Course) -> PrintOptions:
         """The course's print settings with command-line overrides applied."""

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from casekit import tree as t
 from casekit.atomic import write_bytes
+from casekit.cache import BuildCache
 from casekit.diagnostics import error
 from casekit.formats import BuildContext, output_name
 from casekit.formats.epub_cover import cover_png
@@ -59,12 +60,13 @@ class _PackageWriter(epub.EpubWriter):
 
 def build_epub(course: t.Course, ctx: BuildContext) -> list[Path]:
     target = ctx.out_dir / output_name(course, "epub")
-    write_bytes(target, epub_bytes(course, bool(ctx.options.get("embed_media"))))
+    write_bytes(target, epub_bytes(course, bool(ctx.options.get("embed_media")), ctx.cache))
     return [target]
 
 
-def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
-    """The EPUB of one edition of ``course``, as deterministic bytes."""
+def epub_bytes(course: t.Course, embed_media: bool, cache: BuildCache | None = None) -> bytes:
+    """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
+    build's, where subset fonts are kept)."""
     files = BookFiles()
     writer = EpubWriter(course, files)
     book = epub.EpubBook()
@@ -80,7 +82,7 @@ def epub_bytes(course: t.Course, embed_media: bool) -> bytes:
     documents += chapter_documents(course, writer)
     documents += back_matter(course, writer)
     add_documents(book, course, writer, documents, css)
-    add_fonts(book, course, fonts, writer.msg)
+    add_fonts(book, course, fonts, writer.msg, cache)
     return package_bytes(book, course, writer.msg)
 
 
@@ -250,7 +252,13 @@ def add_style(book: epub.EpubBook, course: t.Course) -> tuple[epub.EpubItem, lis
     return css, fonts
 
 
-def add_fonts(book: epub.EpubBook, course: t.Course, fonts: list[BookFont], msg: Messages) -> None:
+def add_fonts(
+    book: epub.EpubBook,
+    course: t.Course,
+    fonts: list[BookFont],
+    msg: Messages,
+    cache: BuildCache | None,
+) -> None:
     """The embedded fonts, subset to the characters of every document and stylesheet
     of the book and of the labels (the navigation document is written from them)."""
     text = "".join(
@@ -260,7 +268,7 @@ def add_fonts(book: epub.EpubBook, course: t.Course, fonts: list[BookFont], msg:
         and isinstance(item.content, bytes)  # not the navigation, written at the end
     )
     text += "".join(msg.table.values())
-    for index, font in enumerate(subset_fonts(fonts, text, Path(course.root)), start=1):
+    for index, font in enumerate(subset_fonts(fonts, text, Path(course.root), cache), start=1):
         book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
 
 
