@@ -105,11 +105,11 @@ def _named_path(root: Path, ref: str, field: str, folder: bool, missing_code: st
     if not (real.is_dir() if folder else real.is_file()):
         kind = "folder" if folder else "file"
         raise error(COURSE_FILE, f"{field}: {kind} not found: {rel}", missing_code, where)
-    if not folder and real.stat().st_size > MAX_NAMED_FILE_BYTES:
-        size = real.stat().st_size // 2**20
+    size = 0 if folder else real.stat().st_size
+    if size > MAX_NAMED_FILE_BYTES:
         raise error(
             COURSE_FILE,
-            f"{field}: {rel} is {size} MiB; at most {MAX_NAMED_FILE_BYTES // 2**20} MiB",
+            f"{field}: {rel} is {size // 2**20} MiB; at most {MAX_NAMED_FILE_BYTES // 2**20} MiB",
             "file-too-large",
             where,
         )
