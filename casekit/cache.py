@@ -61,6 +61,9 @@ class BuildCache:
         self.folder = build_root / CACHE_DIR
         self.read = read
         self.stats = CacheStats()
+        #: large files hashed in this build, by ``media_key``: with ``--force`` too, the
+        #: fingerprint and the media probe share one hash of each file
+        self.digests: dict[str, str] = {}
 
     # ------------------------------------------------------------ entries
 
@@ -192,12 +195,12 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
         except OSError:
             return "unreadable"
     key = BuildCache.media_key(path)
-    known = cache.load("digest", key)
-    if isinstance(known, str):
-        return known
-    _size, value = hash_file(path)
-    cache.store("digest", key, value)
-    return value
+    known = cache.digests.get(key) or cache.load("digest", key)
+    if not isinstance(known, str):
+        _size, known = hash_file(path)
+        cache.store("digest", key, known)
+    cache.digests[key] = known
+    return known
 
 
 @functools.cache

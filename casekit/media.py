@@ -82,8 +82,10 @@ def hash_file(file: Path) -> tuple[int, str]:
         return hash_stream(handle)
 
 
-def probe(file: Path) -> Probe:
-    """Everything casekit needs to know about a media file; raises ``MediaError``."""
+def probe(file: Path, sha256: str = "") -> Probe:
+    """Everything casekit needs to know about a media file; raises ``MediaError``.
+    ``sha256``: the file's hash when the caller has it (the build fingerprint hashes
+    every course file), so a large video is not read twice."""
     expected = EXTENSION_FORMATS.get(file.suffix.lower())
     if expected is None:
         known = ", ".join(sorted(EXTENSION_FORMATS))
@@ -95,7 +97,7 @@ def probe(file: Path) -> Probe:
     if found not in compatible:
         shown = found.upper() if found else "an unknown format"
         raise MediaError(f"file content is {shown}, not {expected.upper()} as its name says")
-    size, sha = hash_file(file)
+    size, sha = (file.stat().st_size, sha256) if sha256 else hash_file(file)
     result = Probe(expected, size, sha)
     if expected in ("png", "jpeg"):
         result.width, result.height = _raster_size(file, size)

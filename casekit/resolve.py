@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from casekit import tree as t
 from casekit.bundle import PAYLOAD
-from casekit.cache import BuildCache
+from casekit.cache import BuildCache, file_digest
 from casekit.config import config_field_line
 from casekit.diagnostics import Diagnostics
 from casekit.media import FORMAT_KIND, MediaError, Probe, probe
@@ -209,7 +209,7 @@ class Resolver:
         key = BuildCache.media_key(real)
         found = self.cache.load("probe", key)
         if not isinstance(found, Probe):
-            found = probe(real)
+            found = probe(real, file_digest(real, self.cache))
             self.cache.stats.probed.append(rel)
             self.cache.store("probe", key, found)
         return found
