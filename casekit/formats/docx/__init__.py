@@ -21,11 +21,11 @@ from casekit.formats.docx.page import (
     set_up_page,
 )
 from casekit.formats.docx.properties import set_core_properties
-from casekit.formats.docx.reference import load_reference
+from casekit.formats.docx.reference import CONTENT_TYPES, load_reference
 from casekit.formats.docx.settings import prepare_settings
 from casekit.formats.docx.writer import DocxWriter
-from casekit.formats.docx.zipfix import deterministic_zip
 from casekit.render.common import edition_label, source_date
+from casekit.zips import normalize_zip
 
 
 def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
@@ -43,7 +43,7 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
     set_core_properties(doc, course, tag, edition_label(course, writer.msg))
     out = io.BytesIO()
     doc.save(out)
-    return deterministic_zip(out.getvalue(), source_date(course))
+    return normalize_zip(out.getvalue(), source_date(course), first=(CONTENT_TYPES,))
 
 
 def build_docx(course: t.Course, ctx: BuildContext) -> list[Path]:

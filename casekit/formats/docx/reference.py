@@ -23,11 +23,12 @@ from docx.opc.exceptions import PackageNotFoundError
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.docx.styles import add_missing_styles, replace_styles
-from casekit.formats.docx.zipfix import deterministic_zip
 from casekit.templates_lookup import template_path
+from casekit.zips import normalize_zip
 
 REFERENCE = "docx/reference.docx"
 REFERENCE_DATE = datetime(2026, 1, 1)
+CONTENT_TYPES = "[Content_Types].xml"  # the part Word expects first in the package
 #: a reference document holds styles and perhaps a letterhead: far below these
 MAX_REFERENCE_PARTS = 1000
 MAX_REFERENCE_BYTES = 64 * 1024 * 1024  # unpacked: a zip bomb is refused before it is read
@@ -103,4 +104,4 @@ def make_reference() -> bytes:
     props.revision = 1
     out = io.BytesIO()
     doc.save(out)
-    return deterministic_zip(out.getvalue(), REFERENCE_DATE)
+    return normalize_zip(out.getvalue(), REFERENCE_DATE, first=(CONTENT_TYPES,))
