@@ -100,7 +100,8 @@ def subset_fonts(
     stylesheet may transform it: module labels are upper case) and ``ALWAYS_KEPT``.
     Subsetting takes about 0.1 s per face: the results are kept in the build cache,
     by font and characters, so a rebuild after an edit usually reuses them."""
-    used = set(text) | set(text.upper()) | set(text.lower()) | set(ALWAYS_KEPT)
+    seen = set(text)
+    used = seen | {c.upper() for c in seen} | {c.lower() for c in seen} | set(ALWAYS_KEPT)
     characters = "".join(sorted(used))
     out = []
     for font in fonts:
