@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateError, select_autoescape
+from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -22,13 +22,13 @@ from casekit.templates_lookup import (
 )
 
 
-def _jinja_environment(course: t.Course, name: str) -> SandboxedEnvironment:
+def _jinja_environment(course: t.Course, name: str, markup: bool) -> SandboxedEnvironment:
     """Jinja for the template ``name`` (e.g. ``html/page.html.j2``) and its folder:
     sandboxed, because a course may bring its own templates and course sources
     are untrusted."""
     return SandboxedEnvironment(
         loader=CourseTemplateLoader(course, name.rsplit("/", 1)[0]),
-        autoescape=select_autoescape(default=True),
+        autoescape=markup,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -41,8 +41,7 @@ def render_template(
     rendered with ``context``; ``markup=False`` for plain text (no escaping). A Jinja
     error is one diagnostic at the template's line, and a page from a course that has
     its own templates may not carry scripts or other active content."""
-    env = _jinja_environment(course, name)
-    env.autoescape = markup
+    env = _jinja_environment(course, name, markup)
     try:
         text = env.get_template(name.rsplit("/", 1)[-1]).render(**context)
     except TemplateError as exc:
