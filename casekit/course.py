@@ -61,17 +61,17 @@ def _parse(
     path: str, text: str, diags: Diagnostics, cache: BuildCache | None, allow_html: bool
 ) -> t.Lesson:
     """Parse a lesson, or take it (and its parse diagnostics) from the cache."""
+    if cache is None:  # casekit check: no cache, and no need for its key
+        return parse_lesson(path, text, diags, allow_html=allow_html)
     key = BuildCache.lesson_key(path, text, allow_html)
-    if cache is not None:
-        cached = cache.load("lesson", key)
-        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], t.Lesson):
-            cache.stats.reused.append(path)
-            diags.items.extend(cached[1])
-            return cached[0]
+    cached = cache.load("lesson", key)
+    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], t.Lesson):
+        cache.stats.reused.append(path)
+        diags.items.extend(cached[1])
+        return cached[0]
     own = Diagnostics()
     lesson = parse_lesson(path, text, own, allow_html=allow_html)
     diags.extend(own)
-    if cache is not None:
-        cache.stats.parsed.append(path)
-        cache.store("lesson", key, (lesson, own.items))
+    cache.stats.parsed.append(path)
+    cache.store("lesson", key, (lesson, own.items))
     return lesson
