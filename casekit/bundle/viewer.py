@@ -19,7 +19,7 @@ from casekit import tree as t
 from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
 from casekit.paths import resolve_inside
-from casekit.render.common import source_date
+from casekit.render.common import module_title, source_date
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.templates_lookup import template_path
@@ -163,7 +163,7 @@ def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, byt
         pages.append(
             {
                 "lesson": lesson,
-                "module": msg("module", number=module.index) + ": " + module.title,
+                "module": module_title(module, msg),
                 "html": Markup(writer.lesson(lesson, level=2)),
                 "previous": lessons[index - 1] if index > 0 else None,
                 "next": lessons[index + 1] if index + 1 < len(lessons) else None,

@@ -29,7 +29,7 @@ from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css, subs
 from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.paths import PathEscape, resolve_inside
-from casekit.render.common import edition_label, source_date
+from casekit.render.common import edition_label, module_title, source_date
 from casekit.render.images import image_bytes
 from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.templates_lookup import read_template
@@ -305,7 +305,7 @@ def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
     for _ in range(2):
         documents = []
         for module in course.modules:
-            label = escape(writer.msg("module", number=module.index) + ": " + module.title)
+            label = escape(module_title(module, writer.msg))
             for lesson in module.lessons:
                 writer.current = writer.files.chapters[lesson.id]
                 body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
@@ -369,7 +369,7 @@ def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Docu
                 lessons.append((epub.Section(title, file), headings))
             else:
                 lessons.append(epub.Link(file, title, next(uids)))
-        label = writer.msg("module", number=module.index) + ": " + module.title
+        label = module_title(module, writer.msg)
         first = writer.files.chapters[module.lessons[0].id]
         toc.append((epub.Section(label, first), lessons))
     toc += [

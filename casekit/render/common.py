@@ -17,6 +17,7 @@ import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
 from casekit import tree as t
+from casekit.collation import sort_key
 from casekit.messages import Messages
 from casekit.vtt import format_time
 
@@ -38,6 +39,16 @@ def option_instructions(question: t.Question, msg: Messages) -> str:
         "multiple": msg("select_all"),
         "short": msg("write_answer"),
     }[question.kind]
+
+
+def module_title(module: t.Module, msg: Messages) -> str:
+    """``1-модуль: Title``: a module's heading in every format."""
+    return f"{msg('module', number=module.index)}: {module.title}"
+
+
+def sorted_glossary(course: t.Course) -> list[t.GlossaryEntry]:
+    """Every glossary entry of the course in its language's alphabetical order."""
+    return sorted(course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
 
 
 def option_letter(index: int) -> str:

@@ -10,9 +10,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.collation import sort_key
 from casekit.render.active_content import find_active_content
-from casekit.render.common import edition_label, media_caption, qr_svg, source_date
+from casekit.render.common import (
+    edition_label,
+    media_caption,
+    module_title,
+    qr_svg,
+    sorted_glossary,
+    source_date,
+)
 from casekit.render.html import HtmlWriter, attr
 from casekit.templates_lookup import (
     CourseTemplateLoader,
@@ -54,7 +60,7 @@ def render_template(
 
 
 def glossary_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
-    entries = sorted(course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+    entries = sorted_glossary(course)
     if not entries:
         return ""
     items = "".join(
@@ -91,11 +97,7 @@ def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
     body: list[str] = []
     for module in course.modules:
         body.append(f'<section class="module" id="{attr(module.id)}">\n')
-        body.append(
-            writer.heading(
-                1, escape(msg("module", number=module.index)) + ": " + escape(module.title)
-            )
-        )
+        body.append(writer.heading(1, escape(module_title(module, msg))))
         for lesson in module.lessons:
             body.append(writer.lesson(lesson, level=2))
         body.append("</section>\n")

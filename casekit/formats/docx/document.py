@@ -10,19 +10,20 @@ from docx.oxml.ns import qn
 from docx.oxml.text.paragraph import CT_P
 
 from casekit import tree as t
-from casekit.collation import sort_key
 from casekit.formats.docx.fields import field_begin, field_end, simple_field
 from casekit.formats.docx.links import internal_link
 from casekit.formats.docx.writer import DocxWriter, RunFormat
 from casekit.messages import Messages
-from casekit.render.common import edition_label, source_date
+from casekit.render.common import (
+    correct_options,
+    edition_label,
+    module_title,
+    sorted_glossary,
+    source_date,
+)
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 FOOTER_FIELDS = {"{page}": "PAGE", "{total}": "NUMPAGES"}
-
-
-def module_title(module: t.Module, msg: Messages) -> str:
-    return f"{msg('module', number=module.index)}: {module.title}"
 
 
 def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, str]]:
@@ -159,7 +160,7 @@ def write_lesson(writer: DocxWriter, lesson: t.Lesson) -> None:
 
 
 def glossary(writer: DocxWriter) -> None:
-    entries = sorted(writer.course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+    entries = sorted_glossary(writer.course)
     for entry in entries:
         writer.glossary_entry(writer.doc, entry)
 
@@ -183,9 +184,7 @@ def answer_key(writer: DocxWriter) -> None:
             writer.text(
                 p,
                 "; ".join(
-                    f"{chr(ord('a') + i)}) {t.plain_text(o.children)}"
-                    for i, o in enumerate(q.options)
-                    if o.correct
+                    f"{letter} {t.plain_text(children)}" for letter, children in correct_options(q)
                 ),
             )
         else:

@@ -47,6 +47,7 @@ from casekit.render.common import (
     callout_label,
     media_caption,
     option_instructions,
+    option_letter,
     qr_png,
     safe_href,
 )
@@ -559,7 +560,7 @@ class DocxWriter:
         self.text(self.para(target, "Quiz Instructions"), option_instructions(q, self.msg))
         for index, option in enumerate(q.options):
             p = self.para(target, "Quiz Option")
-            self.text(p, f"{'☑' if option.correct else '☐'} {chr(ord('a') + index)}) ")
+            self.text(p, f"{'☑' if option.correct else '☐'} {option_letter(index)} ")
             self.inlines(p, option.children)
             if option.correct:
                 self.text(p, f" ({self.msg('correct_answer')})", RunFormat(bold=True))

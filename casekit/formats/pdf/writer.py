@@ -28,7 +28,6 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
-from casekit.collation import sort_key
 from casekit.formats.pdf.flowables import (
     BoxEnd,
     BoxStart,
@@ -49,9 +48,11 @@ from casekit.render.common import (
     callout_label,
     correct_options,
     media_caption,
+    module_title,
     option_instructions,
     option_letter,
     safe_href,
+    sorted_glossary,
 )
 from casekit.vtt import format_time
 
@@ -636,7 +637,7 @@ class PdfWriter:
         return out
 
     def module(self, module: t.Module) -> list[Flowable]:
-        title = f"{self.msg('module', number=module.index)}: {module.title}"
+        title = module_title(module, self.msg)
         heading = self.marked(escape(title, quote=False), self.styles.module, module.id, (0, title))
         out: list[Flowable] = [PageBreak(), heading]
         for lesson in module.lessons:
@@ -650,7 +651,7 @@ class PdfWriter:
         return self.marked(escape(title), self.styles.module, f"appendix-{key}", (0, title))
 
     def glossary(self) -> list[Flowable]:
-        entries = sorted(self.course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+        entries = sorted_glossary(self.course)
         if not entries:
             return []
         out: list[Flowable] = [PageBreak(), self.appendix_title("glossary")]
