@@ -80,7 +80,10 @@ def _check_stylesheet(course: t.Course, path: Path) -> None:
 
 
 def read_template(course: t.Course, name: str) -> str:
-    path = template_path(course, name)
+    return _read(course, template_path(course, name))
+
+
+def _read(course: t.Course, path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -102,7 +105,7 @@ class CourseTemplateLoader(BaseLoader):
         path = template_path(self.course, f"{self.folder}/{template}")
         if not path.is_file():
             raise TemplateNotFound(template)
-        return read_template(self.course, f"{self.folder}/{template}"), str(path), lambda: True
+        return _read(self.course, path), str(path), lambda: True
 
 
 def template_error(course: t.Course, exc: TemplateError) -> CasekitError:
