@@ -95,22 +95,18 @@ def check_named_paths(root: Path, config: CourseConfig, diags: Diagnostics) -> N
 
 
 def _named_path(root: Path, ref: str, field: str, folder: bool, missing_code: str) -> Path:
-    where = config_field_line(root, field)
+    def refused(message: str, code: str) -> CasekitError:  # course.toml is read only then
+        return error(COURSE_FILE, f"{field}{message}", code, config_field_line(root, field))
+
     try:
         real, rel = resolve_inside(root, ref)
     except PathEscape as exc:
-        raise error(
-            COURSE_FILE, f"{field} = {ref!r} is refused: {exc}", "path-escape", where
-        ) from None
+        raise refused(f" = {ref!r} is refused: {exc}", "path-escape") from None
     if not (real.is_dir() if folder else real.is_file()):
         kind = "folder" if folder else "file"
-        raise error(COURSE_FILE, f"{field}: {kind} not found: {rel}", missing_code, where)
+        raise refused(f": {kind} not found: {rel}", missing_code)
     size = 0 if folder else real.stat().st_size
     if size > MAX_NAMED_FILE_BYTES:
-        raise error(
-            COURSE_FILE,
-            f"{field}: {rel} is {size // 2**20} MiB; at most {MAX_NAMED_FILE_BYTES // 2**20} MiB",
-            "file-too-large",
-            where,
-        )
+        limit = MAX_NAMED_FILE_BYTES // 2**20
+        raise refused(f": {rel} is {size // 2**20} MiB; at most {limit} MiB", "file-too-large")
     return real
