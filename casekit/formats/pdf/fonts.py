@@ -12,6 +12,7 @@ that would change the look of the text. Only TrueType outlines work
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,7 @@ def _load(real: Path, shown: str) -> Face:
     if key not in _LOADED:
         name = f"ck-{digest}"
         try:
-            font = TTFont(name, str(real))
+            font = TTFont(name, io.BytesIO(data))  # the bytes just hashed: one read
         except (TTFError, OSError, ValueError) as exc:
             raise error(
                 COURSE_FILE,
