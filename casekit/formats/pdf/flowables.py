@@ -36,7 +36,6 @@ class QrCode(Flowable):
 
     def __init__(self, text: str, size: float) -> None:
         super().__init__()
-        self.text = text
         self.size = size
         self.matrix = qr_matrix(text)
 
