@@ -1,14 +1,13 @@
-"""Images as flowables: SVG stays vector (svglib), raster images are decoded once
-with bounds so a corrupt file or a decompression bomb gives a diagnostic."""
+"""Images as flowables: SVG stays vector (svglib); raster images are drawn at the size
+``media.probe`` found when it decoded them with bounds (a corrupt file or a
+decompression bomb is a diagnostic of the check, before any format runs)."""
 
 from __future__ import annotations
 
 import io
-import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image as PILImage
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
@@ -18,7 +17,6 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
-from casekit.media import MAX_IMAGE_PIXELS
 from casekit.render.images import image_bytes
 
 
@@ -58,30 +56,6 @@ def _use_course_fonts(drawing: Drawing, fonts: FontSet) -> None:
                 node.fontName = fonts.face(role.replace("bold_regular", "bold")).name
         elif isinstance(node, Group):
             stack.extend(node.contents)
-
-
-@lru_cache(maxsize=64)
-def _raster_size(data: bytes) -> tuple[int, int]:
-    """Decode ``data`` fully once (a broken file fails here, not at draw time)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-        with PILImage.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ValueError(f"{image.width}x{image.height} pixels is too large")
-            image.load()
-            return image.size
-
-
-def _check_raster(data: bytes, item: t.MediaItem, pos: t.Pos) -> tuple[int, int]:
-    try:
-        return _raster_size(data)
-    except Exception as exc:  # Pillow raises many kinds for broken files
-        raise error(
-            pos.path,
-            f"image {item.path} cannot be decoded: {exc}",
-            "image-invalid",
-            pos.line,
-        ) from None
 
 
 class RasterImage(Flowable):
@@ -141,6 +115,7 @@ def image_flowable(
         drawing.height *= scale
         drawing.hAlign = "CENTER"
         return drawing
-    width, height = _check_raster(data, item, pos)
+    # the probe decoded it fully, with bounds, and image_bytes checked it is that file
+    width, height = item.width or 1, item.height or 1
     scale = _fit(width, height, max_width, max_height)
     return RasterImage(_reader(data), item.sha256[:16], width * scale, height * scale)
