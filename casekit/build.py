@@ -63,6 +63,11 @@ class Job:
     def key(self) -> str:
         return f"{self.format}:{self.edition or '-'}"
 
+    @property
+    def label(self) -> str:
+        """``pdf (learner)``, ``usb``: how progress messages name the job."""
+        return self.format + (f" ({self.edition})" if self.edition else "")
+
 
 def default_jobs() -> int:
     return max(
@@ -132,21 +137,23 @@ def build_course(
         for job in planned
     }
     fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
+    records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
+    for job in planned:
+        paths = fresh[job.key]
+        if paths:
+            records[job.key] = OutputRecord(job.format, job.edition or "-", paths, 0.0, True)
+            cache.stats.skipped_outputs.append(job.key)
     checked = cache.load("check", course_fp)
     if (
         isinstance(checked, list)
         and all(isinstance(d, Diagnostic) for d in checked)
-        and all(fresh.values())
+        and len(records) == len(planned)
     ):
         diags.items.extend(checked)
         if diags.has_errors(strict):
             result.stopped = True
             return result
-        for job in planned:
-            result.outputs.append(
-                OutputRecord(job.format, job.edition or "-", fresh[job.key] or [], 0.0, True)
-            )
-            cache.stats.skipped_outputs.append(job.key)
+        result.outputs = [records[job.key] for job in planned]
         return result
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
@@ -165,24 +172,12 @@ def build_course(
             cache=cache,
         )
 
-    todo = [job for job in planned if not fresh[job.key]]
-    for job in planned:
-        if fresh[job.key]:
-            cache.stats.skipped_outputs.append(job.key)
-    records: dict[str, OutputRecord] = {
-        job.key: OutputRecord(job.format, job.edition or "-", fresh[job.key] or [], 0.0, True)
-        for job in planned
-        if fresh[job.key]
-    }
+    todo = [job for job in planned if job.key not in records]
 
     def finish(job: Job, paths: list[Path], seconds: float) -> None:
         records[job.key] = OutputRecord(job.format, job.edition or "-", paths, seconds)
         cache.record_outputs(job.key, fingerprints[job.key], paths)
-        progress(
-            f"built {job.format}"
-            + (f" ({job.edition})" if job.edition else "")
-            + f" in {seconds:.1f} s"
-        )
+        progress(f"built {job.label} in {seconds:.1f} s")
 
     independent = [job for job in todo if formats()[job.format].per_edition]
     packaging = [job for job in todo if not formats()[job.format].per_edition]
@@ -193,17 +188,17 @@ def build_course(
         ) as pool:
             futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
             for job in independent:
-                progress(f"building {job.format}" + (f" ({job.edition})" if job.edition else ""))
+                progress(f"building {job.label}")
                 futures.append((job, pool.submit(_run_job, job, course, context(job))))
             for job, future in futures:
                 finish(job, *future.result())
     else:
         for job in independent:
-            progress(f"building {job.format}" + (f" ({job.edition})" if job.edition else ""))
+            progress(f"building {job.label}")
             finish(job, *_run_job(job, course, context(job)))
     built = {(r.format, r.edition): r.paths for r in records.values()}
     for job in packaging:
-        progress(f"building {job.format}")
+        progress(f"building {job.label}")
         ctx = context(job)
         ctx.built = built
         finish(job, *_run_job(job, course, ctx))
