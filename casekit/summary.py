@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit.build import BuildResult
+from casekit.bundle.capacity import human
 
 
 def page_count(path: Path) -> str:
@@ -17,15 +18,6 @@ def page_count(path: Path) -> str:
         return str(len(PdfReader(path).pages))
     except Exception:  # an optional figure: never fail a build over it
         return "?"
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
 
 
 def folder_size(path: Path) -> int:
@@ -49,7 +41,7 @@ def summary_rows(results: list[BuildResult]) -> list[list[str]]:
                         record.format,
                         record.edition,
                         page_count(path),
-                        human_size(folder_size(path)),
+                        human(folder_size(path)),
                         f"{record.seconds:.2f} s",
                         "up to date" if record.cached else "built",
                     ]
