@@ -92,7 +92,7 @@ class DivBuilder:
 
     def glossary(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
         entries = [e for b in blocks if isinstance(b, t.Glossary) for e in b.entries]
-        if not entries or len(entries) == 0:
+        if not entries:
             self.diags.warning(
                 pos,
                 "glossary-empty",

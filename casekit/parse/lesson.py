@@ -31,6 +31,8 @@ from casekit.timelimit import TimeLimitExceeded, time_limit
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _FRONT_MATTER_FIELDS = {"title": str, "hours": (int, float), "outcomes": list}
 PARSE_SECONDS = 30.0  # a lesson whose Markdown takes longer is refused (see timelimit.py)
+#: pandoc's table caption: a paragraph "Table: ..." or ": ..." beside a table
+TABLE_CAPTION = re.compile(r"^(Table)?:\s+")
 MAX_HOURS = 10_000  # academic hours of one lesson; also keeps huge YAML integers out
 LOCATE_BUDGET = 20_000  # characters searched per position lookup: linear on hostile lines
 VIDEO_EXTENSIONS = {".mp4", ".webm"}
@@ -124,7 +126,7 @@ class LessonParser:
     def caption_table(self, table: t.Table, para: t.Paragraph) -> None:
         first = para.children[0]
         assert isinstance(first, t.Text)
-        first.text = re.sub(r"^(Table)?:\s+", "", first.text)
+        first.text = TABLE_CAPTION.sub("", first.text)
         last = para.children[-1]
         if isinstance(last, t.Text):
             last.text, attrs = split_trailing(last.text)
@@ -422,7 +424,7 @@ def parse_lesson(
             "or its markup too unusual (thousands of unclosed brackets or nested quotes); "
             "split it into smaller lessons",
         )
-        return t.Lesson(lesson_id_for(path), path, [t.Text(lesson_id_for(path))], [])
+        return _unreadable_lesson(path)
     for token in flatten_deep_inlines(tokens):
         line = token.map[0] + 1 if token.map else 1
         diags.add(
@@ -445,7 +447,7 @@ def parse_lesson(
             "the lesson's Markdown cannot be read: a footnote definition ([^n]: ...) "
             "is nested inside another one; write footnote definitions unindented",
         )
-        return t.Lesson(lesson_id_for(path), path, [t.Text(lesson_id_for(path))], [])
+        return _unreadable_lesson(path)
     meta = parser.front_matter(root)
     blocks = parser.blocks(root.children)
     title: list[t.Inline] = []
@@ -475,12 +477,18 @@ def parse_lesson(
     )
 
 
+def _unreadable_lesson(path: str) -> t.Lesson:
+    """An empty lesson titled by its id, for a lesson whose Markdown cannot be read
+    (the error is in the diagnostics; the rest of the course still checks)."""
+    return t.Lesson(lesson_id_for(path), path, [t.Text(lesson_id_for(path))], [])
+
+
 def _is_table_caption(block: t.Block) -> bool:
     """A paragraph written as pandoc's table caption: ``Table: text`` or ``: text``."""
     if not isinstance(block, t.Paragraph) or not block.children:
         return False
     first = block.children[0]
-    return isinstance(first, t.Text) and bool(re.match(r"^(Table)?:\s", first.text))
+    return isinstance(first, t.Text) and bool(TABLE_CAPTION.match(first.text))
 
 
 def _drop_image_attributes(inlines: list[t.Inline]) -> list[t.Inline]:
