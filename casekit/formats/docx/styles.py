@@ -314,14 +314,11 @@ def find_style(doc: Document, name: str) -> BaseOxmlElement | None:
     return None
 
 
-def add_missing_styles(doc: Document) -> list[str]:
-    """Add every casekit style ``doc`` lacks (a user's reference document); returns their names."""
-    added = []
+def add_missing_styles(doc: Document) -> None:
+    """Add every casekit style ``doc`` lacks (a user's reference document)."""
     for spec in SPECS:
         if find_style(doc, spec.name) is None:
             _append_style(doc, spec)
-            added.append(spec.name)
-    return added
 
 
 def replace_styles(doc: Document) -> None:

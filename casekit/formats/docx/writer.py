@@ -340,7 +340,7 @@ class DocxWriter:
             self.list_level = saved
 
     def new_table(self, target: Target, rows: int, cols: int, style: str) -> Table:
-        if isinstance(target, Document):  # see new_paragraph
+        if isinstance(target, Document):  # see add_paragraph
             tbl = CT_Tbl.new_tbl(rows, cols, self.text_width)
             self.body_end.addprevious(tbl)
             table = Table(tbl, target._body)
