@@ -157,7 +157,7 @@ def build_course(
         return result
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
-        course = load_course(course_dir, diags, cache)
+        course = load_course(course_dir, diags, cache, config)
     if course is None or diags.has_errors(strict):
         result.stopped = True
         return result

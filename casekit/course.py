@@ -6,7 +6,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.cache import BuildCache
-from casekit.config import COURSE_FILE, load_config
+from casekit.config import COURSE_FILE, CourseConfig, load_config
 from casekit.diagnostics import Diagnostics
 from casekit.parse.lesson import lesson_id_for, parse_lesson
 from casekit.paths import PathEscape, check_named_paths, resolve_inside
@@ -14,13 +14,19 @@ from casekit.resolve import resolve
 from casekit.sourcetext import read_source_text
 
 
-def load_course(root: Path, diags: Diagnostics, cache: BuildCache | None = None) -> t.Course | None:
+def load_course(
+    root: Path,
+    diags: Diagnostics,
+    cache: BuildCache | None = None,
+    config: CourseConfig | None = None,
+) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
     settings cannot be read. Problems are added to ``diags``; nothing is printed.
     With a ``cache``, unchanged lessons are not parsed again and unchanged media
-    files are not hashed again."""
+    files are not hashed again. ``config``: ``course.toml`` as the caller has
+    already loaded it (into the same ``diags``)."""
     root = root.resolve()
-    config = load_config(root, diags)
+    config = config or load_config(root, diags)
     if config is None:
         return None
     check_named_paths(root, config, diags)
