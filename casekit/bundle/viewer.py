@@ -19,7 +19,7 @@ from casekit import tree as t
 from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
 from casekit.paths import resolve_inside
-from casekit.render.common import module_title, source_date
+from casekit.render.common import lesson_title, module_title, source_date
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.templates_lookup import template_path
@@ -112,7 +112,7 @@ def search_entries(course: t.Course) -> list[dict[str, str]]:
     """One entry per lesson section (split at top-level headings) with its plain text."""
     entries: list[dict[str, str]] = []
     for lesson in course.lessons():
-        label = f"{lesson.number} {t.plain_text(lesson.title)}"
+        label = lesson_title(lesson)
         current = {"anchor": lesson.anchor, "lesson": label, "title": label, "text": ""}
         texts = [label]
         blocks = list(lesson.blocks) + [b for note in lesson.footnotes for b in note.blocks]

@@ -29,7 +29,7 @@ from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css, subs
 from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.paths import PathEscape, resolve_inside
-from casekit.render.common import edition_label, module_title, source_date
+from casekit.render.common import edition_label, lesson_title, module_title, source_date
 from casekit.render.images import image_bytes
 from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.templates_lookup import read_template
@@ -310,7 +310,7 @@ def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
                 writer.current = writer.files.chapters[lesson.id]
                 body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
                 writer.files.record_ids(writer.current, body)
-                title = f"{lesson.number} {t.plain_text(lesson.title)}"
+                title = lesson_title(lesson)
                 landmark = "" if documents else "bodymatter"
                 documents.append(Document(writer.current, title, body, "bodymatter", landmark))
     return documents
@@ -359,7 +359,7 @@ def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Docu
         lessons: list = []
         for lesson in module.lessons:
             file = writer.files.chapters[lesson.id]
-            title = f"{lesson.number} {t.plain_text(lesson.title)}"
+            title = lesson_title(lesson)
             headings = [
                 epub.Link(f"{file}#{b.anchor}", t.plain_text(b.children), next(uids))
                 for b in lesson.blocks

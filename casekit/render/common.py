@@ -46,6 +46,11 @@ def module_title(module: t.Module, msg: Messages) -> str:
     return f"{msg('module', number=module.index)}: {module.title}"
 
 
+def lesson_title(lesson: t.Lesson) -> str:
+    """``1.2 Title`` as plain text: a lesson in contents, outlines and navigation."""
+    return f"{lesson.number} {t.plain_text(lesson.title)}"
+
+
 def sorted_glossary(course: t.Course) -> list[t.GlossaryEntry]:
     """Every glossary entry of the course in its language's alphabetical order."""
     return sorted(course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))

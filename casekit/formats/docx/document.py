@@ -17,6 +17,7 @@ from casekit.messages import Messages
 from casekit.render.common import (
     correct_options,
     edition_label,
+    lesson_title,
     module_title,
     sorted_glossary,
     source_date,
@@ -33,7 +34,7 @@ def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, st
     for module in course.modules:
         entries.append((1, module_title(module, msg), module.id))
         for lesson in module.lessons:
-            entries.append((2, f"{lesson.number} {t.plain_text(lesson.title)}", lesson.anchor))
+            entries.append((2, lesson_title(lesson), lesson.anchor))
     return entries + [(1, msg(key), anchor) for key, anchor, _ in appendices(course)]
 
 

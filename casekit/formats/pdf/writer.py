@@ -47,6 +47,7 @@ from casekit.messages import Messages, messages
 from casekit.render.common import (
     callout_label,
     correct_options,
+    lesson_title,
     media_caption,
     module_title,
     option_instructions,
@@ -593,7 +594,7 @@ class PdfWriter:
     def lesson(self, lesson: t.Lesson) -> list[Flowable]:
         self.lesson_id = lesson.id
         title_text = escape(lesson.number) + " " + self.inlines(lesson.title)
-        outline = (1, f"{lesson.number} {t.plain_text(lesson.title)}")
+        outline = (1, lesson_title(lesson))
         out: list[Flowable] = [
             CondPageBreak(self.height * 0.3),
             self.marked(title_text, self.styles.lesson, lesson.anchor, outline),
