@@ -6,18 +6,29 @@ from pathlib import Path
 
 from casekit.build import BuildResult
 from casekit.bundle.capacity import human
+from casekit.cache import BuildCache, digest
 
 
-def page_count(path: Path) -> str:
-    """Pages of a PDF (read with pypdf), or "-" for other files."""
+def page_count(path: Path, cache: BuildCache | None) -> str:
+    """Pages of a PDF, or "-" for other files. Counted with pypdf once per version of
+    the file (the build cache remembers it by size and mtime), so the summary of a
+    no-change rebuild does not read every packet again."""
     if path.suffix != ".pdf":
         return "-"
+    st = path.stat()
+    key = digest("pages", str(path), str(st.st_size), str(st.st_mtime_ns))
+    known = cache.load("pages", key) if cache else None
+    if isinstance(known, int):
+        return str(known)
     try:
         from pypdf import PdfReader
 
-        return str(len(PdfReader(path).pages))
+        pages = len(PdfReader(path).pages)
     except Exception:  # an optional figure: never fail a build over it
         return "?"
+    if cache:
+        cache.store("pages", key, pages)
+    return str(pages)
 
 
 def folder_size(path: Path) -> int:
@@ -40,7 +51,7 @@ def summary_rows(results: list[BuildResult]) -> list[list[str]]:
                         result.course_id,
                         record.format,
                         record.edition,
-                        page_count(path),
+                        page_count(path, result.cache),
                         human(folder_size(path)),
                         f"{record.seconds:.2f} s",
                         "up to date" if record.cached else "built",
