@@ -27,6 +27,23 @@ def builtin_templates() -> Path:
     return Path(str(resources.files("casekit.templates")))
 
 
+#: casekit's own font files (under templates/), by face: DejaVu covers every Kazakh,
+#: Russian and Latin letter
+BUNDLED_FONTS = {
+    "regular": "fonts/DejaVuSans.ttf",
+    "bold": "fonts/DejaVuSans-Bold.ttf",
+    "italic": "fonts/DejaVuSans-Oblique.ttf",
+    "bold_italic": "fonts/DejaVuSans-BoldOblique.ttf",
+    "mono": "fonts/DejaVuSansMono.ttf",
+    "mono_bold": "fonts/DejaVuSansMono-Bold.ttf",
+}
+
+
+def bundled_font(face: str) -> Path:
+    """casekit's own file for ``face`` (``regular``, ``bold``, ... ``mono_bold``)."""
+    return builtin_templates() / BUNDLED_FONTS[face]
+
+
 def template_path(course: t.Course, name: str) -> Path:
     """The file ``name`` (e.g. ``html/style.css``) a course overrides, or casekit's own."""
     folder = course.config.templates

@@ -7,7 +7,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from casekit.templates_lookup import builtin_templates
+from casekit.templates_lookup import bundled_font
 
 SIZE = (1200, 1600)
 MARGIN = 100
@@ -15,8 +15,8 @@ ACCENT = (11, 83, 148)
 INK = (27, 27, 27)
 
 
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(builtin_templates() / "fonts" / name), size)
+def _font(face: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(bundled_font(face)), size)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> list[str]:
@@ -36,17 +36,17 @@ def cover_png(title: str, subtitle: str, organisation: str, edition: str) -> byt
     image = Image.new("RGB", SIZE, "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, SIZE[0], 360), fill=ACCENT)
-    small = _font("DejaVuSans.ttf", 44)
+    small = _font("regular", 44)
     y = 140
     for line in _wrap(draw, organisation, small):
         draw.text((MARGIN, y), line, font=small, fill="white")
         y += 60
     y = 480
     size = 88
-    big = _font("DejaVuSans-Bold.ttf", size)
+    big = _font("bold", size)
     while len(_wrap(draw, title, big)) > 6 and size > 40:  # long titles: smaller type
         size -= 8
-        big = _font("DejaVuSans-Bold.ttf", size)
+        big = _font("bold", size)
     for line in _wrap(draw, title, big)[:8]:
         draw.text((MARGIN, y), line, font=big, fill=INK)
         y += size * 5 // 4
@@ -54,7 +54,7 @@ def cover_png(title: str, subtitle: str, organisation: str, edition: str) -> byt
     for line in _wrap(draw, subtitle, small):
         draw.text((MARGIN, y), line, font=small, fill=(85, 85, 85))
         y += 60
-    bold = _font("DejaVuSans-Bold.ttf", 48)
+    bold = _font("bold", 48)
     draw.text((MARGIN, SIZE[1] - 200), edition, font=bold, fill=ACCENT)
     out = io.BytesIO()
     image.save(out, format="PNG")

@@ -27,15 +27,15 @@ from casekit.cache import BuildCache, code_fingerprint, digest
 from casekit.config import COURSE_FILE, config_field_line
 from casekit.diagnostics import error
 from casekit.paths import course_file
-from casekit.templates_lookup import builtin_templates
+from casekit.templates_lookup import bundled_font
 
-#: (FontOptions field, CSS family, weight, style, bundled file)
+#: (FontOptions field, CSS family, weight, style): the bundled file is BUNDLED_FONTS[field]
 FACES = (
-    ("regular", "DejaVu Sans", "normal", "normal", "DejaVuSans.ttf"),
-    ("bold", "DejaVu Sans", "bold", "normal", "DejaVuSans-Bold.ttf"),
-    ("italic", "DejaVu Sans", "normal", "italic", "DejaVuSans-Oblique.ttf"),
-    ("bold_italic", "DejaVu Sans", "bold", "italic", "DejaVuSans-BoldOblique.ttf"),
-    ("mono", "DejaVu Sans Mono", "normal", "normal", "DejaVuSansMono.ttf"),
+    ("regular", "DejaVu Sans", "normal", "normal"),
+    ("bold", "DejaVu Sans", "bold", "normal"),
+    ("italic", "DejaVu Sans", "normal", "italic"),
+    ("bold_italic", "DejaVu Sans", "bold", "italic"),
+    ("mono", "DejaVu Sans Mono", "normal", "normal"),
 )
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 EMBED_BY_DEFAULT = ("kk",)
@@ -76,11 +76,11 @@ def book_fonts(course: t.Course) -> list[BookFont]:
     if not named and course.config.language not in EMBED_BY_DEFAULT:
         return []
     fonts = []
-    for field, family, weight, style, bundled in FACES:
+    for field, family, weight, style in FACES:
         if field in named:
             data, suffix = _course_font(course, field, named[field])
         else:
-            data, suffix = (builtin_templates() / "fonts" / bundled).read_bytes(), ".ttf"
+            data, suffix = bundled_font(field).read_bytes(), ".ttf"
         file = f"fonts/{field}{suffix}"
         fonts.append(BookFont(family, weight, style, file, data, field, named.get(field, "")))
     return fonts

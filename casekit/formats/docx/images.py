@@ -23,19 +23,20 @@ from svglib.svglib import svg2rlg
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
-from casekit.templates_lookup import builtin_templates
+from casekit.templates_lookup import bundled_font
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
 MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
 
+#: the bundled face for (bold, italic)
 _SANS = {
-    (False, False): "DejaVuSans.ttf",
-    (True, False): "DejaVuSans-Bold.ttf",
-    (False, True): "DejaVuSans-Oblique.ttf",
-    (True, True): "DejaVuSans-BoldOblique.ttf",
+    (False, False): "regular",
+    (True, False): "bold",
+    (False, True): "italic",
+    (True, True): "bold_italic",
 }
-_MONO = {(False, False): "DejaVuSansMono.ttf", (True, False): "DejaVuSansMono-Bold.ttf"}
+_MONO = {(False, False): "mono", (True, False): "mono_bold"}
 _MONO_FAMILIES = ("monospace", "courier", "courier new", "dejavu sans mono", "consolas")
 
 
@@ -72,11 +73,12 @@ class BundledFonts(FontMap):
         return _registered("CasekitSvgSans", _SANS[bold, italic]), True
 
 
-def _registered(prefix: str, filename: str) -> str:
-    """The reportlab name of a bundled font file, registered on first use."""
-    name = f"{prefix}-{filename.removesuffix('.ttf')}"
+def _registered(prefix: str, face: str) -> str:
+    """The reportlab name of a bundled face, registered on first use."""
+    file = bundled_font(face)
+    name = f"{prefix}-{file.stem}"
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(builtin_templates() / "fonts" / filename)))
+        pdfmetrics.registerFont(TTFont(name, str(file)))
     return name
 
 

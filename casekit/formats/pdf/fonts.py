@@ -24,16 +24,8 @@ from casekit import tree as t
 from casekit.config import COURSE_FILE
 from casekit.diagnostics import error
 from casekit.paths import course_file
-from casekit.templates_lookup import template_path
+from casekit.templates_lookup import BUNDLED_FONTS, template_path
 
-BUILTIN = {
-    "regular": "fonts/DejaVuSans.ttf",
-    "bold": "fonts/DejaVuSans-Bold.ttf",
-    "italic": "fonts/DejaVuSans-Oblique.ttf",
-    "bold_italic": "fonts/DejaVuSans-BoldOblique.ttf",
-    "mono": "fonts/DejaVuSansMono.ttf",
-    "mono_bold": "fonts/DejaVuSansMono-Bold.ttf",
-}
 #: the face a missing course face falls back to
 FALLBACK = {"bold": "regular", "italic": "regular", "bold_italic": "bold", "mono_bold": "mono"}
 TEXT_FACES = ("regular", "bold", "italic", "bold_italic")
@@ -109,7 +101,7 @@ def load_fonts(course: t.Course) -> FontSet:
         elif role in FALLBACK and getattr(configured, "mono" if "mono" in role else "regular"):
             faces[role] = faces[FALLBACK[role]]
         else:
-            builtin = template_path(course, BUILTIN[role])
+            builtin = template_path(course, BUNDLED_FONTS[role])
             faces[role] = _load(builtin, builtin.name)
     fonts = FontSet(**faces)
     # <b> and <i> in paragraph markup switch faces inside these families
