@@ -35,6 +35,16 @@ STATIC_ASSETS = {
     "fonts/DejaVuSans-Bold.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans-Bold.ttf",
 }
 COURSE_SCRIPT = f"{VIEWER_ASSETS}/course.js"
+#: every script a viewer page may load, by its exact path (see render/active_content.py)
+VIEWER_SCRIPTS = frozenset(
+    (
+        COURSE_SCRIPT,
+        MANIFEST_SCRIPT,
+        f"{VIEWER_ASSETS}/viewer.js",
+        f"{VIEWER_ASSETS}/verify.js",
+        f"{VIEWER_ASSETS}/sha256.js",
+    )
+)
 #: the files of verify.html (role "verifier" in the manifest; the rest are "viewer")
 VERIFIER_FILES = frozenset(
     ("verify.html", f"{VIEWER_ASSETS}/verify.js", f"{VIEWER_ASSETS}/sha256.js")
@@ -149,7 +159,7 @@ def manifest_script(manifest: bytes) -> bytes:
 
 
 def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
-    return render_template(course, name, **context).encode("utf-8")
+    return render_template(course, name, scripts=VIEWER_SCRIPTS, **context).encode("utf-8")
 
 
 def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, bytes]:
