@@ -16,8 +16,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from casekit import tree as t
+from casekit.atomic import TEMP_PREFIX
 from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
+from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.paths import resolve_inside
 from casekit.render.common import lesson_title, module_title, source_date
 from casekit.render.html import HtmlWriter, attr
@@ -162,6 +164,19 @@ def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
     return render_template(course, name, scripts=VIEWER_SCRIPTS, **context).encode("utf-8")
 
 
+def verify_context() -> dict[str, object]:
+    """What verify.js needs besides its labels (verify-attributes.j2): the stick's
+    verify.html and the facility's page (``casekit verifier-page``) share it."""
+    return {
+        "manifest_script": MANIFEST_SCRIPT,
+        "metadata": sorted(METADATA_FILES),
+        "whole_file_limit": WHOLE_FILE_LIMIT,
+        "temporary_prefix": TEMP_PREFIX,
+        "runnable_suffixes": sorted(EXECUTABLE_SUFFIXES),
+        "autorun_names": sorted(AUTORUN_NAMES),
+    }
+
+
 def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, bytes]:
     """Every file of the viewer (pages, styles, scripts, fonts) by its path in the bundle."""
     writer = ViewerWriter(course)
@@ -193,9 +208,7 @@ def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, byt
         "editions": editions,
         "assets": VIEWER_ASSETS,
         "course_script": COURSE_SCRIPT,
-        "manifest_script": MANIFEST_SCRIPT,
-        "metadata": sorted(METADATA_FILES),
-        "whole_file_limit": WHOLE_FILE_LIMIT,
+        **verify_context(),
     }
     files = {
         "index.html": _render(course, "viewer/index.html.j2", context),
