@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casekit.dlt import CREDIT_LIMITS
 from casekit.diagnostics import Diagnostics
+from casekit.dlt import CREDIT_LIMITS
 from casekit.sourcetext import read_source_text
 
 if sys.version_info >= (3, 11):
