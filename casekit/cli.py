@@ -284,9 +284,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
 
 
 @cli.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--into",
     "into",

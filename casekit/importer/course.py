@@ -22,9 +22,15 @@ from casekit.diagnostics import Diagnostics, error
 from casekit.importer.ast import plain_text
 from casekit.importer.images import MediaSet
 from casekit.importer.markdown import LessonWriter, Links
-from casekit.importer.ooxml import Finding, clean_docx, docx_properties, odt_findings
+from casekit.importer.ooxml import (
+    Finding,
+    clean_docx,
+    docx_properties,
+    odt_findings,
+    odt_pictures,
+)
 from casekit.importer.pandoc import read_ast
-from casekit.importer.shape import Module, shape
+from casekit.importer.shape import Module, describe_pictures, shape
 from casekit.importer.source import MACRO_PARTS, vet
 from casekit.scaffold import placeholder_text
 
@@ -144,11 +150,12 @@ def convert(
     taken: set[str],
     diags: Diagnostics,
     first_number: int = 1,
+    course: Path | None = None,
 ) -> tuple[Imported, str]:
     """Every document as lessons and media; ``taken``: lesson paths already in use."""
     imported = Imported()
     number = first_number
-    pending: list[tuple[Path, list[Module], MediaSet]] = []
+    pending: list[tuple[Path, list[Module], MediaSet, set[str]]] = []
     for path in files:
         shown = str(path)
         vetted = vet(path)
@@ -156,6 +163,7 @@ def convert(
             diags.add(shown, 1, 1, "warning", "import-macros", note)
         with tempfile.TemporaryDirectory(prefix="casekit-import-") as temp:
             source = path
+            properties = {"title": "", "authors": "", "organisation": ""}
             if vetted.kind == "docx":
                 source = Path(temp) / "document.docx"
                 findings = clean_docx(
@@ -170,7 +178,9 @@ def convert(
             elif vetted.kind == "odt":
                 _findings_to(diags, shown, odt_findings(path))
             ast = read_ast(source, vetted.reader, Path(temp) / "media")
-            title = _meta_text(ast["meta"], "title") or path.stem
+            if vetted.kind == "odt":
+                ast["blocks"] = describe_pictures(ast["blocks"], odt_pictures(path))
+            title = _meta_text(ast["meta"], "title") or properties["title"] or path.stem
             if not imported.title:
                 imported.title = title
                 imported.subtitle = _meta_text(ast["meta"], "subtitle")
@@ -178,17 +188,20 @@ def convert(
             if author and not imported.authors:
                 imported.authors = [a.strip() for a in author.split(";") if a.strip()]
             shaped = shape(ast["blocks"], title, split)
-            for note in shaped.notes:
-                diags.add(shown, 1, 1, "warning", "import-kept-as-text", note)
+            linked = _linked_anchors(ast["blocks"])
+            for code, note in shaped.notes:
+                diags.add(shown, 1, 1, "warning", code, note)
             imported.text_sample.append(plain_text(ast["blocks"])[:20000])
-            media = MediaSet(f"media/{slug(path.stem)}", path.parent, shown=shown)
+            media = MediaSet(
+                f"media/{slug(path.stem)}", path.parent, shown=shown, naming=slug, course=course
+            )
             # pictures are read while the temporary folder exists
             for module in shaped.modules:
                 for lesson in module.lessons:
                     _collect_images(lesson.blocks, media)
-            pending.append((path, shaped.modules, media))
+            pending.append((path, shaped.modules, media, linked))
     lang = language or detect_language(imported.text_sample)
-    for path, modules, media in pending:
+    for path, modules, media, linked in pending:
         shown = str(path)
         paths: dict[int, str] = {}
         for module in modules:
@@ -210,6 +223,7 @@ def convert(
                 for anchor in lesson.ids
             },
             media,
+            linked,
         )  # fmt: skip
         for module in modules:
             out = ImportedModule(module.title, [])
@@ -217,8 +231,8 @@ def convert(
                 here = paths[id(lesson)]
                 writer = LessonWriter(links.of(here), lang)
                 text = writer.lesson(lesson.title, lesson.blocks, lesson.outcomes, lesson.hours)
-                for note in writer.notes:
-                    diags.add(shown, 1, 1, "warning", "import-kept-as-text", f"{here}: {note}")
+                for code, note in writer.notes:
+                    diags.add(shown, 1, 1, "warning", code, f"{here}: {note}")
                 out.lessons.append(ImportedLesson(here, text))
             imported.modules.append(out)
         for note in media.notes:
@@ -234,6 +248,7 @@ class DocumentLinks:
     own: dict[str, str]  # lesson path -> the id of the heading that became its title
     where: dict[str, str]  # anchor -> the lesson path that holds it
     media: MediaSet
+    linked: set[str]  # anchors some link points to: written as {#id}
 
     def of(self, here: str) -> Links:
         def anchor(name: str) -> str | None:
@@ -249,7 +264,24 @@ class DocumentLinks:
             target = self.media.by_source.get(src)
             return f"../{target}" if target else None
 
-        return Links(anchor, image)
+        return Links(anchor, image, self.linked)
+
+
+def _linked_anchors(blocks: object) -> set[str]:
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if value.get("t") == "Link" and value["c"][2][0].startswith("#"):
+                found.add(value["c"][2][0][1:])
+            elif "c" in value:
+                walk(value["c"])
+
+    walk(blocks)
+    return found
 
 
 def _collect_images(blocks: object, media: MediaSet) -> None:
@@ -258,7 +290,7 @@ def _collect_images(blocks: object, media: MediaSet) -> None:
             _collect_images(item, media)
     elif isinstance(blocks, dict):
         if blocks.get("t") == "Image":
-            media.add(blocks["c"][2][0])
+            media.add(blocks["c"][2][0], plain_text(blocks["c"][1]))
         elif "c" in blocks:
             _collect_images(blocks["c"], media)
 
@@ -329,7 +361,7 @@ def into_course(
     taken = {str(p) for m in existing for p in m.get("lessons", [])}
     taken |= {f"lessons/{p.name}" for p in (course / "lessons").glob("*.md")}
     first = len(taken) + 1
-    imported, _lang = convert(files, split, str(language), taken, diags, first)
+    imported, _lang = convert(files, split, str(language), taken, diags, first, course)
     if module is not None:
         if not 1 <= module <= len(existing):
             raise error(
@@ -348,7 +380,7 @@ def into_course(
             table["title"] = m.title
             table["lessons"] = [lesson.path for lesson in m.lessons]
             existing.append(table)
-    for rel in [*imported.media, *(le.path for m in imported.modules for le in m.lessons)]:
+    for rel in [le.path for m in imported.modules for le in m.lessons]:
         if (course / rel).exists():
             raise error(str(course / rel), "exists already; nothing was imported", "import-exists")
     _write_files(course, imported)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from PIL import Image
 
 from casekit.diagnostics import error
 from casekit.media import (
-    EXTENSION_FORMATS,
     FORMAT_KIND,
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -42,14 +42,17 @@ class MediaSet:
     by_hash: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     shown: str = ""  # the document, for error lines
+    naming: Callable[[str], str] = str  # a file name part from a description
+    course: Path | None = None  # the course the pictures go into, when it exists
 
-    def add(self, src: str) -> str | None:
-        """The media path of the picture ``src`` (as pandoc names it), or ``None``."""
+    def add(self, src: str, alt: str = "") -> str | None:
+        """The media path of the picture ``src`` (as pandoc names it), or ``None``;
+        the file is named after its description ``alt`` when it has one."""
         if src not in self.by_source:
-            self.by_source[src] = self._add(src)
+            self.by_source[src] = self._add(src, alt)
         return self.by_source[src]
 
-    def _add(self, src: str) -> str | None:
+    def _add(self, src: str, alt: str) -> str | None:
         if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) and not src.lower().startswith("file:"):
             self.notes.append(f"picture {src[:60]} is not in the document: left out")
             return None
@@ -71,7 +74,8 @@ class MediaSet:
                 "import-image",
             )
         data = path.read_bytes()
-        name = re.sub(r"[^\w.-]+", "-", path.stem).strip("-").lower() or "image"
+        name = self.naming(alt) if alt else re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+        name = name or "image"
         found = sniff(data[:512])
         if found is not None and FORMAT_KIND.get(found) == "image":
             suffix = ".jpg" if found == "jpeg" else f".{found}"
@@ -85,14 +89,20 @@ class MediaSet:
             return self.by_hash[digest]
         target = f"{self.folder}/{name}{suffix}"
         counter = 2
-        while target in self.files:
+        while target in self.files or self._other_file(target, data):
             target = f"{self.folder}/{name}-{counter}{suffix}"
             counter += 1
-        assert EXTENSION_FORMATS[suffix]
         self._check(data, suffix, path.name)
         self.files[target] = data
         self.by_hash[digest] = target
         return target
+
+    def _other_file(self, target: str, data: bytes) -> bool:
+        """Whether the course already has a different file at ``target``."""
+        if self.course is None or not (self.course / target).exists():
+            return False
+        existing = self.course / target
+        return not existing.is_file() or existing.read_bytes() != data
 
     def _check(self, data: bytes, suffix: str, name: str) -> None:
         """casekit's own bounded probe: what passes here passes ``casekit check``."""

@@ -31,13 +31,15 @@ class Links:
     anchor: Callable[[str], str | None]
     #: a picture's source -> its path from the lesson, or ``None`` when it was left out
     image: Callable[[str], str | None]
+    #: anchors that links point to: headings and figures keep these ids
+    linked: set[str] = field(default_factory=set)
 
 
 @dataclass
 class LessonWriter:
     links: Links
     language: str = "en"
-    notes: list[str] = field(default_factory=list)  # for the report
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     footnotes: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------ inlines
@@ -83,7 +85,7 @@ class LessonWriter:
         if tag == "Math":
             return _code(c[1])
         if tag == "RawInline":
-            self.notes.append(f"raw {c[0]} left out: {c[1][:40]}")
+            self.notes.append(("import-raw", f"raw {c[0]} left out: {c[1][:40]}"))
             return ""
         if tag == "Link":
             return self.link(c[1], c[2][0])
@@ -102,7 +104,9 @@ class LessonWriter:
                 return label
             url = target or url
         elif not re.match(r"^(https?:|mailto:)", url, re.I):
-            self.notes.append(f"link to {url[:60]} left out (only web and e-mail links are kept)")
+            self.notes.append(
+                ("import-link", f"link to {url[:60]} left out (only web and e-mail links are kept)")
+            )
             return label
         if not label.strip():
             label = ESCAPED.sub(r"\\\1", url)
@@ -117,7 +121,9 @@ class LessonWriter:
         caption = caption or title
         shown_alt = ESCAPED.sub(r"\\\1", alt or caption or target.rsplit("/", 1)[-1])
         if not alt:
-            self.notes.append(f"picture {target} has no description (alt text): add one")
+            self.notes.append(
+                ("import-image", f"picture {target} has no description (alt text): add one")
+            )
         titled = f' "{_quote(caption)}"' if caption and caption != alt else ""
         return f"![{shown_alt}]({_url(target)}{titled})"
 
@@ -137,7 +143,7 @@ class LessonWriter:
         if tag == "Header":
             level, attr, text = c
             line = "#" * level + " " + self.inlines(text)
-            return indent + line + (f" {{#{attr[0]}}}" if self.links.anchor(attr[0]) else "")
+            return indent + line + (f" {{#{attr[0]}}}" if attr[0] in self.links.linked else "")
         if tag == "BulletList":
             return self.list_items(c, indent, lambda _n: "-")
         if tag == "OrderedList":
@@ -169,7 +175,7 @@ class LessonWriter:
         if tag == "Div":
             return self.div(c, indent)
         if tag == "RawBlock":
-            self.notes.append(f"raw {c[0]} block left out")
+            self.notes.append(("import-raw", f"raw {c[0]} block left out"))
             return ""
         return ""
 
@@ -202,7 +208,7 @@ class LessonWriter:
         if not images:
             return self.blocks(content)
         written = self.image(images[0]["c"], caption_text)
-        anchor = f"{{#{attr[0]}}}" if attr[0] and self.links.anchor(attr[0]) else ""
+        anchor = f"{{#{attr[0]}}}" if attr[0] in self.links.linked else ""
         return written + anchor
 
     def table(self, c: list) -> str:
@@ -246,7 +252,7 @@ class LessonWriter:
         rows.extend(cells(row, pending) for row in body)
         if merged:
             self.notes.append(
-                "a table had merged cells: each merged cell's text is in its first cell"
+                ("import-table", "a table had merged cells: each one's text is in its first cell")
             )
         lines = ["| " + " | ".join(rows[0]) + " |"]
         lines.append("|" + "|".join(ALIGN[spec[0]["t"]] for spec in specs) + "|")

@@ -13,7 +13,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
@@ -202,8 +202,8 @@ def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Fi
             if any(a.tag == f"{{{W}}}txbxContent" for a in paragraph.iterancestors()):
                 continue  # counted with the paragraph that holds the text box
             number += 1
-            text = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}t"))
             problems = _feature_findings(paragraph, comments) + _replace_symbols(paragraph)
+            text = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}t"))
             findings.extend(Finding(number, _snippet(text), c, m) for c, m in problems)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in package.infolist():
@@ -230,8 +230,11 @@ def odt_findings(path: Path) -> list[Finding]:
         content = etree.fromstring(package.read("content.xml"), XML_PARSER)
     findings: list[Finding] = []
     paragraphs = content.iter(f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h")
+    outside_notes = ".//text()[not(ancestor::office:annotation)]"
     for number, paragraph in enumerate(paragraphs, start=1):
-        text = _snippet(_text(paragraph))
+        if any(a.tag == f"{{{ODF_OFFICE}}}annotation" for a in paragraph.iterancestors()):
+            continue
+        text = _snippet("".join(paragraph.xpath(outside_notes, namespaces={"office": ODF_OFFICE})))
         for box in paragraph.iter(f"{{{ODF_DRAW}}}text-box"):
             findings.append(
                 Finding(
@@ -251,12 +254,10 @@ def odt_findings(path: Path) -> list[Finding]:
                 )
             )
         for note in paragraph.iter(f"{{{ODF_OFFICE}}}annotation"):
+            words = " ".join(_text(p) for p in note.iter(f"{{{ODF_TEXT}}}p"))
             findings.append(
                 Finding(
-                    number,
-                    text,
-                    "import-comment",
-                    f"comment «{_snippet(_text(note))}» is not imported",
+                    number, text, "import-comment", f"comment «{_snippet(words)}» is not imported"
                 )
             )
     if content.find(f".//{{{ODF_TEXT}}}tracked-changes") is not None:
@@ -265,16 +266,46 @@ def odt_findings(path: Path) -> list[Finding]:
 
 
 def docx_properties(path: Path) -> dict[str, str]:
-    """The document's author(s) and company, from its properties (``""`` when unset)."""
-    found = {"authors": "", "organisation": ""}
+    """The document's title, author(s) and company, from its properties (``""`` when unset)."""
+    found = {"title": "", "authors": "", "organisation": ""}
     with zipfile.ZipFile(path) as package:
         names = set(package.namelist())
         if "docProps/core.xml" in names:
             core = etree.fromstring(package.read("docProps/core.xml"), XML_PARSER)
-            creator = core.find("{http://purl.org/dc/elements/1.1/}creator")
-            found["authors"] = (creator.text or "").strip() if creator is not None else ""
+            for key, tag in (("title", "title"), ("authors", "creator")):
+                element = core.find(f"{{http://purl.org/dc/elements/1.1/}}{tag}")
+                found[key] = (element.text or "").strip() if element is not None else ""
         if "docProps/app.xml" in names:
             app = etree.fromstring(package.read("docProps/app.xml"), XML_PARSER)
             company = next((e for e in app if etree.QName(e).localname == "Company"), None)
             found["organisation"] = (company.text or "").strip() if company is not None else ""
+    return found
+
+
+ODF_SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ODF_XLINK = "http://www.w3.org/1999/xlink"
+CAPTION_STYLES = re.compile(r"^(caption|illustration|figure|drawing)", re.I)
+
+
+def odt_pictures(path: Path) -> dict[str, tuple[str, str]]:
+    """Picture file name -> (description, caption) of an OpenDocument text; pandoc's
+    reader takes neither (the caption is the paragraph after the picture in a
+    caption style)."""
+    with zipfile.ZipFile(path) as package:
+        content = etree.fromstring(package.read("content.xml"), XML_PARSER)
+    found: dict[str, tuple[str, str]] = {}
+    for frame in content.iter(f"{{{ODF_DRAW}}}frame"):
+        image = frame.find(f"{{{ODF_DRAW}}}image")
+        if image is None:
+            continue
+        href = image.get(f"{{{ODF_XLINK}}}href", "")
+        desc = frame.find(f"{{{ODF_SVG}}}desc")
+        title = frame.find(f"{{{ODF_SVG}}}title")
+        alt = next((_text(e) for e in (desc, title) if e is not None and _text(e)), "")
+        caption = ""
+        holder = next((a for a in frame.iterancestors() if a.tag == f"{{{ODF_TEXT}}}p"), None)
+        after = holder.getnext() if holder is not None else None
+        if after is not None and CAPTION_STYLES.match(after.get(f"{{{ODF_TEXT}}}style-name", "")):
+            caption = _text(after)
+        found[PurePosixPath(href).name] = (alt, caption)
     return found

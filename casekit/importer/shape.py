@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from casekit.config import LANGUAGES
 from casekit.importer import vocabulary as v
@@ -56,7 +57,7 @@ class Module:
 @dataclass
 class Shaped:
     modules: list[Module]
-    notes: list[str]  # what was changed or left out, for the report
+    notes: list[tuple[str, str]]  # (code, message): what was changed or left out
 
 
 # ---------------------------------------------------------------- tables
@@ -84,7 +85,7 @@ def single_cell(table: Node) -> list[Node] | None:
 
 class Shaper:
     def __init__(self) -> None:
-        self.notes: list[str] = []
+        self.notes: list[tuple[str, str]] = []
         self.made_by_casekit = False
 
     # ------------------------------------------------------------ boxes
@@ -116,7 +117,10 @@ class Shaper:
         kept = [(s, b) for s, b in text if v.style_key(s) not in v.GENERATED_STYLES]
         code = next((plain_text(b) for s, b in text if v.style_key(s) == "mediacode"), "")
         self.notes.append(
-            f"video/audio {code} is not in the document: add its file and a video or audio div"
+            (
+                "import-media",
+                f"video/audio {code} is not in the document: add its file and a video or audio div",
+            )
         )
         return self.blocks(kept)
 
@@ -266,7 +270,10 @@ class Shaper:
         )
         if not questions or not answered:
             self.notes.append(
-                f"self-check «{title}» has questions without a marked answer: kept as text"
+                (
+                    "import-kept-as-text",
+                    f"self-check «{title}» has questions without a marked answer: kept as text",
+                )
             )
             return [node("Header", [3, ["", [], []], [node("Str", title)]]), *blocks]
         blocks = blocks[: len(blocks) - len(after)]
@@ -415,7 +422,12 @@ def shape(blocks: list[Node], title: str, split: bool) -> Shaped:
     for heading, body in sections:
         heading_title = _header_title(heading)
         if shaper.made_by_casekit and v.strip_label(heading_title).casefold() in back_matter:
-            shaper.notes.append(f"«{heading_title}» is made by casekit from the lessons: left out")
+            shaper.notes.append(
+                (
+                    "import-generated",
+                    f"«{heading_title}» is made by casekit from the lessons: left out",
+                )
+            )
             continue
         _own, subsections = _sections(body, top + 1)
         if as_modules and _holds_sections(body, top + 1):
@@ -432,3 +444,37 @@ def shape(blocks: list[Node], title: str, split: bool) -> Shaped:
             name = v.strip_number(heading_title)
             modules[-1].lessons.append(_lesson(name, body, heading["c"][1][0]))
     return Shaped([m for m in modules if m.lessons], shaper.notes)
+
+
+def describe_pictures(blocks: list[Node], pictures: dict[str, tuple[str, str]]) -> list[Node]:
+    """Give pictures the description and caption their document keeps beside them
+    (``pictures``: file name -> (description, caption)); a picture alone in its
+    paragraph followed by its caption paragraph becomes a figure."""
+    out: list[Node] = []
+    for block in blocks:
+        image = _lone_image(block)
+        if image is not None:
+            alt, caption = pictures.get(PurePosixPath(image["c"][2][0]).name, ("", ""))
+            if alt and not plain_text(image["c"][1]):
+                image["c"][1] = [node("Str", alt)]
+            image["pending_caption"] = caption
+        elif out and block["t"] == "Para":
+            previous = _lone_image(out[-1])
+            wanted = previous.pop("pending_caption", "") if previous else ""
+            if wanted and plain_text(block["c"]) == wanted:
+                out[-1] = node(
+                    "Figure", [["", [], []], [None, [node("Plain", block["c"])]], [out[-1]]]
+                )
+                continue
+        out.append(block)
+    for block in out:
+        image = _lone_image(block)
+        if image is not None:
+            image.pop("pending_caption", None)
+    return out
+
+
+def _lone_image(block: Node) -> Node | None:
+    if block["t"] in ("Para", "Plain") and len(block["c"]) == 1 and block["c"][0]["t"] == "Image":
+        return block["c"][0]
+    return None

@@ -10,6 +10,7 @@ caught too.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,7 +100,14 @@ def _vet_package(path: Path, head: bytes, vetted: Vetted) -> None:
                 _vet_odf(package, names, shown)
             elif "word/document.xml" not in names:
                 raise error(shown, "is a zip file but not a Word document", "import-damaged")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+    ):
         raise error(
             shown, "is damaged: not a readable Word/LibreOffice package", "import-damaged"
         ) from None
