@@ -170,13 +170,18 @@ def word_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return methodologist_docx(folder / "Сабақ 1.docx", png(64, 48))
 
 
-def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path: Path) -> None:
-    done = casekit("import", word_file, "-o", tmp_path / "c")
+def import_one(document: Path, course: Path) -> tuple[str, t.Lesson, list[t.Block]]:
+    """Import ``document`` as the new ``course``, check it: (report, lesson, its blocks)."""
+    done = casekit("import", document, "-o", course)
     assert done.returncode == 0, done.stderr
-    course = tmp_path / "c"
     check_passes(course)
     (lesson,) = loaded(course).lessons()
-    blocks = list(t.iter_blocks(lesson.blocks))
+    return done.stderr, lesson, list(t.iter_blocks(lesson.blocks))
+
+
+def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path: Path) -> None:
+    course = tmp_path / "c"
+    report, lesson, blocks = import_one(word_file, course)
     text = lesson_text(course)
     assert _plain(lesson.title) == "Компьютермен танысу"
     assert "Бұл мәтін өз стилінде жазылған, бірақ жоғалмауы керек." in text  # own style kept
@@ -201,7 +206,7 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
     assert Image.open(course / figure.media.path).size == (64, 48)
     # symbol fonts: the Wingdings tick becomes ✓, the smiley is reported with its paragraph
     assert "Дайын: ✓" in text and "ü" not in text and "\uf04a" not in text
-    lines = done.stderr.splitlines()
+    lines = report.splitlines()
 
     def line(code: str) -> str:
         (found,) = [x for x in lines if x.endswith(f"[{code}]")]
@@ -228,13 +233,8 @@ def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
         capture_output=True,
         timeout=180,
     )
-    odt = tmp_path / "Сабақ 1.odt"
-    done = casekit("import", odt, "-o", tmp_path / "c")
-    assert done.returncode == 0, done.stderr
     course = tmp_path / "c"
-    check_passes(course)
-    (lesson,) = loaded(course).lessons()
-    blocks = list(t.iter_blocks(lesson.blocks))
+    _report, _lesson, blocks = import_one(tmp_path / "Сабақ 1.odt", course)
     assert [b.kind for b in blocks if isinstance(b, t.Callout)] == ["warning"]  # the box
     assert [type(b).__name__ for b in blocks if isinstance(b, t.Assignment)] == ["Assignment"]
     (table,) = [b for b in blocks if isinstance(b, t.Table)]

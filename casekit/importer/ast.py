@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 Node = dict[str, Any]
@@ -60,6 +61,18 @@ def plain_text(value: Any) -> str:
 
     walk(value)
     return " ".join("".join(parts).split())
+
+
+def nodes(value: Any, tag: str) -> Iterator[Node]:
+    """Every node of type ``tag`` in ``value`` (blocks, inlines or a node), depth first."""
+    if isinstance(value, list):
+        for item in value:
+            yield from nodes(item, tag)
+    elif isinstance(value, dict) and "t" in value:
+        if value["t"] == tag:
+            yield value
+        if "c" in value:
+            yield from nodes(value["c"], tag)
 
 
 def inlines_of(block: Node) -> list[Node]:

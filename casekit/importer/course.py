@@ -19,7 +19,7 @@ import tomlkit
 from casekit.atomic import atomic_dir, write_bytes
 from casekit.config import COURSE_FILE, LANGUAGES
 from casekit.diagnostics import Diagnostics, error
-from casekit.importer.ast import plain_text
+from casekit.importer.ast import Node, nodes, plain_text
 from casekit.importer.images import MediaSet
 from casekit.importer.markdown import LessonWriter, Links
 from casekit.importer.ooxml import (
@@ -267,32 +267,14 @@ class DocumentLinks:
         return Links(anchor, image, self.linked)
 
 
-def _linked_anchors(blocks: object) -> set[str]:
-    found: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, list):
-            for item in value:
-                walk(item)
-        elif isinstance(value, dict):
-            if value.get("t") == "Link" and value["c"][2][0].startswith("#"):
-                found.add(value["c"][2][0][1:])
-            elif "c" in value:
-                walk(value["c"])
-
-    walk(blocks)
-    return found
+def _linked_anchors(blocks: list[Node]) -> set[str]:
+    """The ``#anchors`` the document's links point to."""
+    return {link["c"][2][0][1:] for link in nodes(blocks, "Link") if link["c"][2][0][:1] == "#"}
 
 
-def _collect_images(blocks: object, media: MediaSet) -> None:
-    if isinstance(blocks, list):
-        for item in blocks:
-            _collect_images(item, media)
-    elif isinstance(blocks, dict):
-        if blocks.get("t") == "Image":
-            media.add(blocks["c"][2][0], plain_text(blocks["c"][1]))
-        elif "c" in blocks:
-            _collect_images(blocks["c"], media)
+def _collect_images(blocks: list[Node], media: MediaSet) -> None:
+    for image in nodes(blocks, "Image"):
+        media.add(image["c"][2][0], plain_text(image["c"][1]))
 
 
 # ---------------------------------------------------------------- writing

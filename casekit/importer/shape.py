@@ -22,6 +22,7 @@ from casekit.importer.ast import (
     drop_leading_text,
     inlines_of,
     node,
+    nodes,
     plain_text,
     strip_style_divs,
     unwrap_styles,
@@ -333,20 +334,7 @@ def _header_title(block: Node) -> str:
 
 
 def _ids(blocks: list[Node]) -> set[str]:
-    found: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, list):
-            for x in value:
-                walk(x)
-        elif isinstance(value, dict):
-            if value.get("t") == "Header" and value["c"][1][0]:
-                found.add(value["c"][1][0])
-            if "c" in value:
-                walk(value["c"])
-
-    walk(blocks)
-    return found
+    return {h["c"][1][0] for h in nodes(blocks, "Header") if h["c"][1][0]}
 
 
 def _lesson(title: str, blocks: list[Node], own_id: str = "") -> Lesson:
