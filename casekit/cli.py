@@ -21,6 +21,7 @@ from casekit.bundle import commands as bundle_commands
 from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
+from casekit.learners import commands as learner_commands
 from casekit.summary import format_table, summary_rows
 
 
@@ -283,7 +284,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")
 
 
-for _command in bundle_commands.COMMANDS:
+for _command in [*bundle_commands.COMMANDS, *learner_commands.COMMANDS]:
     cli.add_command(_command)
 
 
