@@ -23,6 +23,7 @@ from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
 from casekit.summary import format_table, summary_rows
+from casekit.trust import commands as trust_commands
 
 
 class Ui:
@@ -423,7 +424,7 @@ def serve(
     )
 
 
-for _command in [*bundle_commands.COMMANDS, *learner_commands.COMMANDS]:
+for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
     cli.add_command(_command)
 
 
