@@ -35,6 +35,17 @@ KEYS_DIR_OPTION = click.option(
 )
 
 
+def trust_option(help: str):
+    """``--trust DIR``: the facility's folder of trusted public keys (*.pub)."""
+    return click.option(
+        "--trust",
+        "trust_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help,
+    )
+
+
 def passphrase(confirm: bool) -> bytes:
     """$CASEKIT_KEY_PASSPHRASE (for scripts), else asked on the terminal, never echoed."""
     if os.environ.get(ENV_PASSPHRASE):
@@ -147,13 +158,7 @@ def print_report(report: Report, trust: TrustReport | None, approvals: int) -> N
 @click.command("verify")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for tools.")
-@click.option(
-    "--trust",
-    "trust_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of trusted public keys (*.pub): check who approved the bundle.",
-)
+@trust_option("Folder of trusted public keys (*.pub): check who approved the bundle.")
 @click.option(
     "--require-role",
     "roles",
@@ -211,13 +216,7 @@ def verify_command(
     type=click.Choice(["kk", "ru", "en"]),
     help="Language of the page (default: the first bundle's).",
 )
-@click.option(
-    "--trust",
-    "trust_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of trusted public keys: the page also requires an approval by one of them.",
-)
+@trust_option("Folder of trusted public keys: the page also requires an approval by one of them.")
 def verifier_page_command(
     bundles: tuple[Path, ...], out: Path, language: str | None, trust_dir: Path | None
 ) -> None:
@@ -253,13 +252,7 @@ def verifier_page_command(
     default=None,
     help="The PDF to write (default: approval-<bundle>.pdf here).",
 )
-@click.option(
-    "--trust",
-    "trust_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of trusted public keys: mark which approvals they made.",
-)
+@trust_option("Folder of trusted public keys: mark which approvals they made.")
 @click.option(
     "--packets",
     "packets_dir",
