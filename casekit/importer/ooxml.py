@@ -138,13 +138,6 @@ def _replace_symbols(paragraph: etree._Element) -> list[tuple[str, str]]:
 
 def _feature_findings(paragraph: etree._Element, comments: dict[str, str]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for box in paragraph.iter(f"{{{W}}}txbxContent"):
-        found.append(
-            (
-                "import-text-box",
-                f"text box «{_snippet(_text(box))}» is not part of the lesson text; its text is left out",
-            )
-        )
     for data in paragraph.iter(f"{{{A}}}graphicData"):
         uri = data.get("uri", "")
         if uri == DIAGRAM_URI:
@@ -187,6 +180,39 @@ def _feature_findings(paragraph: etree._Element, comments: dict[str, str]) -> li
     return found
 
 
+def _in_text_box(element: etree._Element) -> bool:
+    return any(a.tag == f"{{{W}}}txbxContent" for a in element.iterancestors())
+
+
+def _unbox(paragraph: etree._Element) -> list[tuple[str, str]]:
+    """Move the text of ``paragraph``'s text boxes after it as ordinary paragraphs
+    (pandoc would drop it); Word keeps a box twice, as a drawing and as its VML
+    fallback, so only boxes outside ``mc:Fallback`` are taken."""
+    found: list[tuple[str, str]] = []
+    boxes = [
+        box
+        for box in paragraph.iter(f"{{{W}}}txbxContent")
+        if not any(etree.QName(a).localname == "Fallback" for a in box.iterancestors())
+    ]
+    anchor = paragraph
+    for box in boxes:
+        found.append(
+            (
+                "import-text-box",
+                f"text box «{_snippet(_text(box))}»: its text is imported as ordinary "
+                "paragraphs after this one; check where it belongs",
+            )
+        )
+        for inner in box.findall(f"{{{W}}}p"):
+            anchor.addnext(inner)
+            anchor = inner
+    for box in boxes:
+        run = next((a for a in box.iterancestors() if a.tag == f"{{{W}}}r"), None)
+        if run is not None and run.getparent() is not None:
+            run.getparent().remove(run)
+    return found
+
+
 def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Finding]:
     """Copy the DOCX at ``path`` to ``target`` with symbol-font characters replaced and
     only the parts ``keep`` accepts; return every problem by paragraph."""
@@ -197,12 +223,10 @@ def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Fi
             for comment in etree.fromstring(package.read("word/comments.xml"), XML_PARSER):
                 comments[comment.get(f"{{{W}}}id", "")] = _text(comment)
         findings: list[Finding] = []
-        number = 0
-        for paragraph in body.iter(f"{{{W}}}p"):
-            if any(a.tag == f"{{{W}}}txbxContent" for a in paragraph.iterancestors()):
-                continue  # counted with the paragraph that holds the text box
-            number += 1
+        paragraphs = [p for p in body.iter(f"{{{W}}}p") if not _in_text_box(p)]
+        for number, paragraph in enumerate(paragraphs, start=1):
             problems = _feature_findings(paragraph, comments) + _replace_symbols(paragraph)
+            problems += _unbox(paragraph)
             text = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}t"))
             findings.extend(Finding(number, _snippet(text), c, m) for c, m in problems)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
