@@ -60,7 +60,7 @@ EQUATION = (
 
 def methodologist_docx(path: Path, picture: bytes | None = None) -> Path:
     """A Kazakh lesson as a methodologist writes it in Word: headings, a style named
-    "Ескерту", a shaded one-cell box, numbered tasks, a numbered list that goes on
+    "Ескерту", a one-cell box, shaded paragraphs, numbered tasks, a numbered list that goes on
     after a paragraph, a table with merged cells, a described picture with a caption,
     symbol-font characters, a text box, an equation, a tracked change and a comment."""
     document = docx.Document()
@@ -107,6 +107,12 @@ def methodologist_docx(path: Path, picture: bytes | None = None) -> Path:
     box.cell(0, 0).text = "Назар аударыңыз"
     box.cell(0, 0).add_paragraph("Ылғал қолмен розеткаға тимеңіз.")
 
+    for text in ("Кеңес", "Жұмысты бітірген соң компьютерді дұрыс өшіріңіз."):
+        shaded = document.add_paragraph(text)  # a box drawn by paragraph shading
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), "E2EFD9")
+        shaded._p.get_or_add_pPr().append(shading)
     document.add_paragraph("Тапсырма 1. Компьютердің үш бөлігін атаңыз.")
     document.add_paragraph("Жауапты дәптерге жазыңыз.", "List Bullet")
     document.add_heading("Қорытынды", level=1)

@@ -193,6 +193,7 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
     assert callouts == [
         ("note", "Компьютерді сөндірмей тұрып, барлық файлды сақтаңыз."),
         ("warning", "Ылғал қолмен розеткаға тимеңіз."),
+        ("tip", "Жұмысты бітірген соң компьютерді дұрыс өшіріңіз."),
     ]
     (task,) = [b for b in blocks if isinstance(b, t.Assignment)]
     assert _plain(t.block_inlines(task.blocks[0])[0]) == "Компьютердің үш бөлігін атаңыз."
