@@ -136,11 +136,17 @@ def qr_matrix(text: str) -> list[list[bool]]:
     return _qr(text).get_matrix()
 
 
+def source_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a time, when it is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch.isdigit() else None
+
+
 def source_date(course: t.Course) -> datetime:
     """The date stamped into outputs: ``SOURCE_DATE_EPOCH`` if set, else the course date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    epoch = source_epoch()
+    if epoch is not None:
+        return epoch
     date = course.config.date
     return datetime(date.year, date.month, date.day, tzinfo=timezone.utc)
 

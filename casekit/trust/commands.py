@@ -13,8 +13,10 @@ from casekit.atomic import write_bytes
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import Report, find_bundles, verify_source
-from casekit.trust.approve import approve
+from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
+from casekit.trust.diff import compare
+from casekit.trust.diff_report import html_report, summary_lines
 from casekit.trust.keys import (
     ENV_PASSPHRASE,
     default_keys_dir,
@@ -24,7 +26,8 @@ from casekit.trust.keys import (
     load_trusted,
     new_key,
 )
-from casekit.trust.sheet import approval_report, intact_bundle, sheet_pdf, stamp_packets
+from casekit.trust.sheet import approval_report, sheet_pdf, stamp_packets
+from casekit.trust.snapshot import snapshot
 
 KEYS_DIR_OPTION = click.option(
     "--dir",
@@ -282,8 +285,46 @@ def approval_sheet_command(
             click.echo(f"{path}: cover stamped with content {facts.content}")
 
 
+@click.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The report to write (default: diff-<course>-<old version>-<new version>.html).",
+)
+@click.option("--exit-code", is_flag=True, help="Exit with status 1 when anything changed.")
+def diff_command(old: Path, new: Path, html_path: Path | None, exit_code: bool) -> None:
+    """Compare two versions of a course (bundle folders, zips or course folders):
+    lessons with a word-level diff, media, settings.
+
+    Prints a summary and writes a self-contained HTML report (old and new side by
+    side) for the reviewer. An approval never carries over to changed content.
+
+    \b
+    Examples:
+      casekit diff build-1.0/mini-kk/usb/mini-kk-1.0.0 build/mini-kk/usb/mini-kk-1.1.0
+      casekit diff mini-kk-1.0.0.zip courses/mini-kk --html review.html
+    """
+    before, after = snapshot(old), snapshot(new)
+    found = compare(before, after)
+    for line in summary_lines(found):
+        click.echo(line)
+    settings = after.settings
+    target = html_path or Path(
+        f"diff-{settings.get('id', 'course')}-{before.settings.get('version', 'old')}"
+        f"-{settings.get('version', 'new')}.html"
+    )
+    write_bytes(target, html_report(found))
+    click.echo(f"report: {target}")
+    sys.exit(1 if exit_code and found.changed else 0)
+
+
 COMMANDS = (
     keys_group,
+    diff_command,
     approval_sheet_command,
     approve_command,
     verify_command,
