@@ -23,8 +23,9 @@ from casekit.bundle.verify import verify
 def verify_command(path: Path, as_json: bool) -> None:
     """Re-hash a bundle (folder, zip, or a stick holding bundles) against its manifest.
 
-    Prints each missing, extra or modified file on its own line; exit status 1
-    when anything differs.
+    Prints each missing, extra, modified, damaged or inconsistent file on its
+    own line, and every file beside the bundles (on the stick, or in the zip);
+    exit status 1 when a bundle differs or anything beside it could run.
 
     \b
     Examples:
@@ -38,10 +39,15 @@ def verify_command(path: Path, as_json: bool) -> None:
         for report in reports:
             for difference in report.differences:
                 click.echo(f"{report.bundle}: {difference}")
-            verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
-            click.echo(
-                f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
-            )
+            failing = sum(d.fails for d in report.differences)
+            verdict = "OK" if report.ok else f"FAILED ({failing} differences)"
+            if report.kind == "outside":
+                click.echo(f"{verdict}: {report.bundle}: {report.files} files beside the bundles")
+            else:
+                click.echo(
+                    f"{verdict}: {report.bundle}: {report.files} files, "
+                    f"fingerprint {report.fingerprint}"
+                )
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
