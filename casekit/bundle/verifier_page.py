@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from casekit.bundle import MANIFEST
 from casekit.bundle.manifest import parse_manifest
-from casekit.bundle.verify import Report, find_bundles, verify_source
+from casekit.bundle.verify import find_bundles, verify_source
 from casekit.bundle.viewer import verify_context
 from casekit.diagnostics import error
 from casekit.messages import messages
@@ -41,8 +41,6 @@ def trusted_bundles(paths: list[Path]) -> list[dict[str, str]]:
     trusted: dict[str, dict[str, str]] = {}
     for path in paths:
         for source in find_bundles(path):
-            if isinstance(source, Report):  # files beside the bundles: not trusted or not
-                continue
             report = verify_source(source)
             if not report.ok:
                 raise error(

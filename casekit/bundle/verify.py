@@ -25,7 +25,7 @@ from typing import BinaryIO, Literal
 from urllib.parse import unquote
 
 from casekit.atomic import TEMP_PREFIX
-from casekit.bundle import BAGIT_FILES, MANIFEST
+from casekit.bundle import BAGIT_FILES, MANIFEST, is_approval_file
 from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, parse_manifest
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
@@ -149,6 +149,11 @@ class Source:
             raise Unreadable(f"larger than {limit // 2**20} MiB")
         return data
 
+    def read_at_most(self, path: str, limit: int) -> bytes:
+        """The first ``limit`` bytes: a hostile file may be of any size."""
+        with self.open(path) as handle:
+            return handle.read(limit)
+
     def digest(self, path: str) -> str:
         """SHA-256 of a file; raises ``Unreadable`` (a zip entry whose data is corrupt)."""
         try:
@@ -244,7 +249,7 @@ def _climbs_out(name: str) -> bool:
     return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
 
 
-def _zip_bundles(path: Path) -> Iterator[Source | Report]:
+def _zip_bundles(path: Path) -> tuple[list[Source], Report | None]:
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
@@ -273,8 +278,7 @@ def _zip_bundles(path: Path) -> Iterator[Source | Report]:
         raise error(
             str(path), "this zip holds no casekit bundle (no manifest.json)", "not-a-bundle"
         )
-    for prefix in prefixes:
-        yield ZipSource(archive, f"{path}:{prefix}", prefix)
+    sources: list[Source] = [ZipSource(archive, f"{path}:{prefix}", prefix) for prefix in prefixes]
     beside = Report(str(path), kind="outside")
     for info in infos:
         name = info.filename
@@ -284,9 +288,12 @@ def _zip_bundles(path: Path) -> Iterator[Source | Report]:
             beside.differences.append(_beside(name))
     if "" in prefixes:
         beside.differences = [d for d in beside.differences if d.kind == "unsafe"]
-    if beside.differences:
-        beside.files = len(beside.differences)
-        yield beside
+    return sources, _if_any(beside)
+
+
+def _if_any(beside: Report) -> Report | None:
+    beside.files = len(beside.differences)
+    return beside if beside.differences else None
 
 
 def _is_bundle(folder: Path) -> bool:
@@ -296,17 +303,15 @@ def _is_bundle(folder: Path) -> bool:
     )
 
 
-def find_bundles(path: Path) -> Iterator[Source | Report]:
+def survey(path: Path) -> tuple[list[Source], Report | None]:
     """The bundles at ``path`` (a bundle folder, a folder such as a stick holding bundles
-    at any depth, or a zip), then a ``Report`` of what lies beside them, if anything."""
+    at any depth, or a zip), and a ``Report`` of what lies beside them, if anything."""
     if path.is_file():
-        yield from _zip_bundles(path)
-        return
+        return _zip_bundles(path)
     if not path.is_dir():
         raise error(str(path), "not a folder, a zip or a regular file", "not-a-bundle")
     if _is_bundle(path):
-        yield FolderSource(path)
-        return
+        return [FolderSource(path)], None
     found: list[Path] = []
     for root, dirs, _files in os.walk(path):
         dirs.sort()
@@ -318,8 +323,6 @@ def find_bundles(path: Path) -> Iterator[Source | Report]:
         raise error(
             str(path), "no casekit bundle here (no manifest.json and bagit.txt)", "not-a-bundle"
         )
-    for folder in found:
-        yield FolderSource(folder)
     beside = Report(str(path), kind="outside")
     for rel, mode in walk_regular(path, skip=frozenset(found)):
         difference = _beside(rel)
@@ -328,9 +331,12 @@ def find_bundles(path: Path) -> Iterator[Source | Report]:
             kind = "leftover" if difference.kind == "leftover" else "damaged"
             difference = Difference(kind, rel, detail)
         beside.differences.append(difference)
-    if beside.differences:
-        beside.files = len(beside.differences)
-        yield beside
+    return [FolderSource(folder) for folder in found], _if_any(beside)
+
+
+def find_bundles(path: Path) -> Iterator[Source]:
+    """The bundles at ``path`` (see ``survey``)."""
+    yield from survey(path)[0]
 
 
 def parse_bag_manifest(text: str) -> tuple[dict[str, str], list[str]]:
@@ -405,13 +411,13 @@ def verify_source(source: Source) -> Report:
     if TAGMANIFEST not in source.files and TAGMANIFEST not in damaged:
         report.differences.append(Difference("missing", TAGMANIFEST))
     for path in sorted(set(source.files) - set(expected) - {TAGMANIFEST}):
-        report.differences.append(Difference("extra", path))
+        if not is_approval_file(path):  # signed, outside the tag manifest they sign
+            report.differences.append(Difference("extra", path))
     return report
 
 
 def verify(path: Path) -> list[Report]:
     """Reports for every bundle at ``path`` (a folder, a zip, or a stick holding bundles),
-    and one for what lies beside them, if anything."""
-    return [
-        found if isinstance(found, Report) else verify_source(found) for found in find_bundles(path)
-    ]
+    then one for what lies beside them, if anything."""
+    sources, beside = survey(path)
+    return [verify_source(source) for source in sources] + ([beside] if beside else [])
