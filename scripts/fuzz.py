@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import resource
-import shutil
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -24,15 +22,14 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from tests.fuzz_inputs import (  # noqa: E402
-    apply_operations,
     course_toml,
     course_toml_for,
     damaged_bundle,
     damaged_zip,
     lesson_bytes,
     run_course,
-    run_verify,
-    sample_bundle,
+    verify_damaged_copy,
+    verify_zip_bytes,
 )
 
 
@@ -80,22 +77,14 @@ def main() -> int:
     def verify_zip(data: bytes) -> None:
         counts["verify_zip"] += 1
         progress("verify-zip", counts["verify_zip"])
-        with tempfile.TemporaryDirectory() as temp:
-            archive = Path(temp) / "bundle.zip"
-            archive.write_bytes(data)
-            run_verify(archive)
+        verify_zip_bytes(data)
 
     @long_run
     @given(operations=damaged_bundle(), stick=st.booleans())
     def verify_folder(operations: list[tuple[str, str, bytes]], stick: bool) -> None:
         counts["verify_folder"] += 1
         progress("verify-folder", counts["verify_folder"])
-        bundle = sample_bundle()
-        with tempfile.TemporaryDirectory() as temp:
-            copy = Path(temp) / "stick" / bundle.name
-            shutil.copytree(bundle, copy)
-            apply_operations(copy, operations)
-            run_verify(copy.parent if stick else copy)
+        verify_damaged_copy(operations, stick)
 
     failed = 0
     chosen = [name.replace("-", "_") for name in args.property or ["markdown", "toml"]]

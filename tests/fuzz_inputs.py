@@ -394,3 +394,22 @@ def run_verify(path: Path) -> None:
     for report in reports:
         for difference in report.differences:
             assert "\n" not in str(difference), difference
+
+
+def verify_zip_bytes(data: bytes) -> None:
+    """``run_verify`` on a zip holding ``data``."""
+    with tempfile.TemporaryDirectory() as temp:
+        archive = Path(temp) / "bundle.zip"
+        archive.write_bytes(data)
+        run_verify(archive)
+
+
+def verify_damaged_copy(operations: list[tuple[str, str, bytes]], stick: bool) -> None:
+    """``run_verify`` on a copy of the sample bundle damaged by ``operations`` (given as
+    the bundle folder, or as the stick folder holding it)."""
+    bundle = sample_bundle()
+    with tempfile.TemporaryDirectory() as temp:
+        copy = Path(temp) / "stick" / bundle.name
+        shutil.copytree(bundle, copy)
+        apply_operations(copy, operations)
+        run_verify(copy.parent if stick else copy)

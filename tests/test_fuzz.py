@@ -8,7 +8,6 @@ session runs outside CI with ``scripts/fuzz.py``.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,15 +17,14 @@ from hypothesis import strategies as st
 from casekit.media import MediaError, probe
 from tests.fuzz_inputs import (
     MINI_MEDIA,
-    apply_operations,
     course_toml,
     course_toml_for,
     damaged_bundle,
     damaged_zip,
     lesson_bytes,
     run_course,
-    run_verify,
-    sample_bundle,
+    verify_damaged_copy,
+    verify_zip_bytes,
 )
 
 FUZZ = settings(
@@ -90,10 +88,7 @@ VERIFY_FUZZ = settings(FUZZ, max_examples=25)
 @VERIFY_FUZZ
 @given(data=damaged_zip())
 def test_damaged_zips_given_to_verify_are_reports_or_one_line(data: bytes) -> None:
-    with tempfile.TemporaryDirectory() as temp:
-        archive = Path(temp) / "bundle.zip"
-        archive.write_bytes(data)
-        run_verify(archive)
+    verify_zip_bytes(data)
 
 
 @VERIFY_FUZZ
@@ -101,9 +96,4 @@ def test_damaged_zips_given_to_verify_are_reports_or_one_line(data: bytes) -> No
 def test_damaged_bundle_folders_given_to_verify_are_reports_or_one_line(
     operations: list[tuple[str, str, bytes]], stick: bool
 ) -> None:
-    bundle = sample_bundle()
-    with tempfile.TemporaryDirectory() as temp:
-        copy = Path(temp) / "stick" / bundle.name
-        shutil.copytree(bundle, copy)
-        apply_operations(copy, operations)
-        run_verify(copy.parent if stick else copy)
+    verify_damaged_copy(operations, stick)
