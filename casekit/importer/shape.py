@@ -175,7 +175,7 @@ class Shaper:
                 while index < len(items) and items[index][0] == style:
                     group.append(items[index][1])
                     index += 1
-                out.append(div([box_kind], [strip_style_divs(b) for b in group]))
+                out.extend(self.box(style, group))  # a first line "Кеңес" still names it
                 continue
             if block["t"] == "Figure":
                 out.append(self.figure(block))
