@@ -384,3 +384,20 @@ def test_unknown_type_and_nonempty_target(tmp_path: Path, word_file: Path) -> No
     done = casekit("import", word_file, "-o", target)
     assert done.returncode == 1 and "[new-not-empty]" in done.stderr
     assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+def test_split_makes_a_lesson_per_top_level_heading(word_file: Path, tmp_path: Path) -> None:
+    course = tmp_path / "c"
+    done = casekit("import", word_file, "--split", "-o", course)
+    assert done.returncode == 0, done.stderr
+    check_passes(course)
+    (module,) = loaded(course).modules
+    assert module.title == "Компьютермен танысу"  # the document's title
+    assert [_plain(lesson.title) for lesson in module.lessons] == [
+        "Компьютер құрылғылары",
+        "Қорытынды",
+    ]
+    assert [p.name for p in sorted((course / "lessons").iterdir())] == [
+        "01-kompyuter-qurylgylary.md",
+        "02-qorytyndy.md",
+    ]
