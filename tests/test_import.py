@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -401,3 +402,26 @@ def test_split_makes_a_lesson_per_top_level_heading(word_file: Path, tmp_path: P
         "01-kompyuter-qurylgylary.md",
         "02-qorytyndy.md",
     ]
+
+
+def test_same_documents_give_the_same_course(word_file: Path, tmp_path: Path) -> None:
+    courses = []
+    for name in ("one", "two"):
+        done = subprocess.run(
+            [sys.executable, "-m", "casekit", "import", str(word_file), "-o", name],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        courses.append(tmp_path / name)
+
+    def files(root: Path) -> dict[str, bytes]:
+        found = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        found["course.toml"] = re.sub(rb'^id = ".*"\n', b"", found["course.toml"])
+        return found
+
+    first, second = map(files, courses)
+    assert first == second and "date = 2026-09-21" in first["course.toml"].decode()
