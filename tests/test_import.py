@@ -238,7 +238,7 @@ def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
         timeout=180,
     )
     course = tmp_path / "c"
-    _report, _lesson, blocks = import_one(tmp_path / "Сабақ 1.odt", course)
+    report, _lesson, blocks = import_one(tmp_path / "Сабақ 1.odt", course)
     assert [b.kind for b in blocks if isinstance(b, t.Callout)] == ["warning"]  # the box
     assert [type(b).__name__ for b in blocks if isinstance(b, t.Assignment)] == ["Assignment"]
     (table,) = [b for b in blocks if isinstance(b, t.Table)]
@@ -246,6 +246,13 @@ def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
     (figure,) = [b for b in blocks if isinstance(b, t.Figure)]
     assert figure.alt == FIGURE_ALT and Image.open(course / figure.media.path).size == (64, 48)
     assert "Бұл мәтін өз стилінде жазылған" in lesson_text(course)
+    # LibreOffice keeps the symbol and legacy fonts as span styles: replaced and reported
+    assert "Дайын: ✓" in lesson_text(course) and "ü" not in lesson_text(course)
+    assert re.search(r"odt:\d+:1: warning: paragraph \d+ «Дайын: ✓».*U\+F04A", report)
+    assert "KZ Times New Roman" in report and "[import-legacy-font]" in report
+    assert "«Осыны тексеру керек» is not imported [import-comment]" in report
+    assert "«Суреттің жанында:»: text box «Мәтін жолағындағы кеңес»" in report
+    assert "Мәтін жолағындағы кеңес" in lesson_text(course)
 
 
 def test_html_and_markdown_import_with_their_pictures(tmp_path: Path) -> None:
