@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -42,7 +43,7 @@ KEYS_DIR_OPTION = click.option(
 )
 
 
-def trust_option(help: str):
+def trust_option(help: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """``--trust DIR``: the facility's folder of trusted public keys (*.pub)."""
     return click.option(
         "--trust",
