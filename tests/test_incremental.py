@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casekit.build import build_course
-from casekit.cache import CACHE_DIR
+from casekit.build.pipeline import build_course
+from casekit.files.cache import CACHE_DIR
 from tests.conftest import MINI
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from casekit.diagnostics import Diagnostics
-from casekit.sourcetext import read_source_text
+from casekit.safety.sourcetext import read_source_text
 
 if sys.version_info >= (3, 11):
     import tomllib

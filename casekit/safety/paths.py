@@ -12,7 +12,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from casekit.config import COURSE_FILE, CourseConfig, config_field_line
+from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line
 from casekit.diagnostics import CasekitError, Diagnostics, error
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from casekit.bundle.stream import hash_stream
-from casekit.svg import SvgError, sanitize_svg, svg_size
+from casekit.files.stream import hash_stream
+from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 
 MAX_IMAGE_PIXELS = 40_000_000  # about 6300 x 6300: far beyond print resolution
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
