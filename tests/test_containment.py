@@ -16,7 +16,8 @@ import pytest
 from casekit.build.course import load_course
 from casekit.config.settings import load_config
 from casekit.diagnostics import CasekitError, Diagnostics
-from casekit.safety.paths import PathEscape, course_file, resolve_inside
+from casekit.resolve.named_files import course_file
+from casekit.safety.paths import PathEscape, resolve_inside
 from tests.conftest import MINI, MINIMAL_TOML
 from tests.hostile_build import build_html
 

@@ -9,8 +9,9 @@ from casekit.config.settings import COURSE_FILE, CourseConfig, load_config
 from casekit.diagnostics import Diagnostics
 from casekit.files.cache import BuildCache
 from casekit.parse.lesson import lesson_id_for, parse_lesson
+from casekit.resolve.named_files import check_named_paths
 from casekit.resolve.resolver import resolve
-from casekit.safety.paths import PathEscape, check_named_paths, resolve_inside
+from casekit.safety.paths import PathEscape, resolve_inside
 from casekit.safety.sourcetext import read_source_text
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from casekit import __version__
 from casekit.files.atomic import write_bytes
-from casekit.resolve.media import hash_file
+from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
 _MAGIC = b"casekit-cache-1\n"

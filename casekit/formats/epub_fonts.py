@@ -27,7 +27,7 @@ from casekit.config.settings import COURSE_FILE, config_field_line
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render.templates import bundled_font
-from casekit.safety.paths import course_file
+from casekit.resolve.named_files import course_file
 
 #: (FontOptions field, CSS family, weight, style): the bundled file is BUNDLED_FONTS[field]
 FACES = (

@@ -24,7 +24,7 @@ from casekit import tree as t
 from casekit.config.settings import COURSE_FILE
 from casekit.diagnostics import error
 from casekit.render.templates import BUNDLED_FONTS, template_path
-from casekit.safety.paths import course_file
+from casekit.resolve.named_files import course_file
 
 #: the face a missing course face falls back to
 FALLBACK = {"bold": "regular", "italic": "regular", "bold_italic": "bold", "mono_bold": "mono"}
