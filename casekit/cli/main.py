@@ -16,10 +16,10 @@ import click
 
 from casekit import __version__
 from casekit import tree as t
-from casekit.build.pipeline.course import load_course
-from casekit.build.pipeline.pipeline import build_course, default_jobs, find_courses
-from casekit.build.pipeline.summary import format_table, summary_rows
-from casekit.cli.main import bundle as bundle_commands
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course, default_jobs, find_courses
+from casekit.build.summary import format_table, summary_rows
+from casekit.cli import bundle as bundle_commands
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 
@@ -277,7 +277,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
       casekit new my-course --lang kk
       casekit new courses/budgeting --lang ru --id budgeting-ru
     """
-    from casekit.cli.main.scaffold import scaffold
+    from casekit.cli.scaffold import scaffold
 
     scaffold(course_dir, lang, course_id)
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")
