@@ -76,7 +76,7 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "epub",
-            "casekit.formats.epub:build_epub",
+            "casekit.formats.epub.book:build_epub",
             "one EPUB 3 per edition (validated, accessible)",
         ),
         Format("docx", "casekit.formats.docx:build_docx", "an editable Word document per edition"),

@@ -25,9 +25,9 @@ from casekit.files.atomic import write_bytes
 from casekit.files.cache import BuildCache
 from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, output_name
-from casekit.formats.epub_cover import cover_png
-from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css, subset_fonts
-from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
+from casekit.formats.epub.cover import cover_png
+from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
+from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
 from casekit.render.images import image_bytes
