@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal, Union
 
-from casekit.config import CourseConfig
+from casekit.config.settings import CourseConfig
 
 
 @dataclass(frozen=True)

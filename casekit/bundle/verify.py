@@ -13,8 +13,8 @@ from casekit.bundle import BAGIT_FILES, MANIFEST
 from casekit.bundle.archive import bundle_files
 from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, parse_manifest
-from casekit.bundle.stream import hash_stream
 from casekit.diagnostics import error
+from casekit.files.stream import hash_stream
 
 TAGMANIFEST = BAGIT_FILES[-1]
 

@@ -25,8 +25,8 @@ from casekit.parse.markdown import (
     flatten_deep_inlines,
     markdown_parser,
 )
-from casekit.render.sanitize import dropped_markup
-from casekit.timelimit import TimeLimitExceeded, time_limit
+from casekit.safety.sanitize import dropped_markup
+from casekit.safety.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _FRONT_MATTER_FIELDS = {"title": str, "hours": (int, float), "outcomes": list}

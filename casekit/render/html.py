@@ -22,8 +22,8 @@ from casekit.render.common import (
     qr_svg,
     safe_href,
 )
-from casekit.render.sanitize import HtmlSubset, sanitize_html
-from casekit.vtt import format_time
+from casekit.resolve.vtt import format_time
+from casekit.safety.sanitize import HtmlSubset, sanitize_html
 
 
 def attr(value: str) -> str:

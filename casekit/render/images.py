@@ -9,8 +9,8 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.paths import resolve_inside
-from casekit.svg import sanitize_svg
+from casekit.safety.paths import resolve_inside
+from casekit.safety.svg import sanitize_svg
 
 
 @lru_cache(maxsize=256)

@@ -23,7 +23,7 @@ from svglib.svglib import svg2rlg
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
-from casekit.templates_lookup import bundled_font
+from casekit.render.templates import bundled_font
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have

@@ -51,7 +51,7 @@ from casekit.render.common import (
     qr_png,
     safe_href,
 )
-from casekit.vtt import format_time
+from casekit.resolve.vtt import format_time
 
 Target = Union[Document, _Cell, FootnoteContainer]
 

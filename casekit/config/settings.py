@@ -11,7 +11,7 @@ from typing import Any
 
 from casekit.diagnostics import Diagnostics
 from casekit.dlt import CREDIT_LIMITS
-from casekit.sourcetext import read_source_text
+from casekit.safety.sourcetext import read_source_text
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from casekit.atomic import write_bytes
 from casekit.bundle.capacity import human
 from casekit.bundle.copy import copy_bundle
 from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import verify
+from casekit.files.atomic import write_bytes
 
 
 @click.command("verify")
