@@ -36,13 +36,13 @@ def atomic_file(path: Path, durable: bool = True, mode: int = 0o644) -> Iterator
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
 
     ``durable=False`` skips the fsyncs (the rename stays atomic): for caches, whose
-    loss after a power cut costs only time. ``mode=0o600`` for personal data (the
-    temporary file is owner-only from its creation)."""
+    loss after a power cut costs only time. ``mode=0o600`` for personal data and secret
+    keys (the temporary file is owner-only from its creation)."""
     with write_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "w+b") as handle:  # readable too: a zip appends in place
             yield handle
             with write_errors(path):
                 handle.flush()
