@@ -23,6 +23,7 @@ from casekit.cli import bundle as bundle_commands
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
+from casekit.messages import BUILT_IN
 from casekit.trust import commands as trust_commands
 
 
@@ -265,7 +266,7 @@ def build(
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(list(BUILT_IN)),
     default="kk",
     show_default=True,
     help="Language of the new course.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -11,10 +12,16 @@ import click
 
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
-from casekit.bundle.verify import Report, find_bundles, verify_source
+from casekit.bundle.verify import FolderSource, Report, find_bundles, verify_source
+from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
-from casekit.trust.approve import approve
+from casekit.learners.commands import names_option, open_register, register_option
+from casekit.learners.records import IssuedItem, StickCustody
+from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
+from casekit.trust.custody import StickIdentity, issued_state, return_problems, stick_identity
+from casekit.trust.diff import compare
+from casekit.trust.diff_report import html_report, summary_lines
 from casekit.trust.keys import (
     ENV_PASSPHRASE,
     default_keys_dir,
@@ -24,7 +31,7 @@ from casekit.trust.keys import (
     load_trusted,
     new_key,
 )
-from casekit.trust.sheet import approval_report, intact_bundle, sheet_pdf, stamp_packets
+from casekit.trust.snapshot import snapshot
 
 KEYS_DIR_OPTION = click.option(
     "--dir",
@@ -271,6 +278,8 @@ def approval_sheet_command(
       casekit approval-sheet build/mini-kk/usb/mini-kk-1.0.0 --trust /srv/casekit/trusted
       casekit approval-sheet mini-kk-1.0.0.zip -o sheet.pdf --packets print/
     """
+    from casekit.trust.sheet import approval_report, sheet_pdf, stamp_packets  # reportlab: slow
+
     source, facts = intact_bundle(bundle)
     trusted = load_trusted(trust_dir) if trust_dir is not None else None
     report = approval_report(source, trusted)
@@ -282,8 +291,191 @@ def approval_sheet_command(
             click.echo(f"{path}: cover stamped with content {facts.content}")
 
 
+@click.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The report to write (default: diff-<course>-<old version>-<new version>.html).",
+)
+@click.option("--exit-code", is_flag=True, help="Exit with status 1 when anything changed.")
+def diff_command(old: Path, new: Path, html_path: Path | None, exit_code: bool) -> None:
+    """Compare two versions of a course (bundle folders, zips or course folders):
+    lessons with a word-level diff, media, settings.
+
+    Prints a summary and writes a self-contained HTML report (old and new side by
+    side) for the reviewer. An approval never carries over to changed content.
+
+    \b
+    Examples:
+      casekit diff build-1.0/mini-kk/usb/mini-kk-1.0.0 build/mini-kk/usb/mini-kk-1.1.0
+      casekit diff mini-kk-1.0.0.zip courses/mini-kk --html review.html
+    """
+    before, after = snapshot(old), snapshot(new)
+    found = compare(before, after)
+    for line in summary_lines(found):
+        click.echo(line)
+    settings = after.settings
+    target = html_path or Path(
+        f"diff-{settings.get('id', 'course')}-{before.settings.get('version', 'old')}"
+        f"-{settings.get('version', 'new')}.html"
+    )
+    write_bytes(target, html_report(found))
+    click.echo(f"report: {target}")
+    sys.exit(1 if exit_code and found.changed else 0)
+
+
+def _stick_id(stick: Path, given: str | None) -> tuple[str, StickIdentity]:
+    identity = stick_identity(stick)
+    found = given or identity.serial or identity.uuid
+    if not found:
+        raise error(
+            str(stick),
+            "the stick's serial number cannot be read here: give --id (e.g. the number "
+            "written on the stick)",
+            "stick-id",
+        )
+    return found, identity
+
+
+@click.command("issue")
+@click.argument("stick", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--learner", required=True, help="The learner's code in the register.")
+@click.option("--id", "given_id", default=None, help="The stick's id (default: its serial).")
+@click.option("--by", "issued_by", default="", help="Who hands the stick out.")
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Return date.")
+@trust_option("Trusted public keys: issue only a bundle they approved.")
+@click.option("--require-role", "roles", multiple=True, help="With --trust: a required role.")
+@register_option
+def issue_command(
+    stick: Path,
+    learner: str,
+    given_id: str | None,
+    issued_by: str,
+    due: dt.datetime | None,
+    trust_dir: Path | None,
+    roles: tuple[str, ...],
+    register_location: str | None,
+) -> None:
+    """Record a stick (after casekit copy) as handed to a learner.
+
+    Records the stick's label and serial when readable, the bundle's content
+    fingerprint and every file on the stick, who and when.
+
+    \b
+    Examples:
+      casekit issue /media/stick --learner KZ-001 --by "A. Seitkali" --due 2026-12-31
+      casekit issue /media/stick --learner KZ-001 --id S-017 --trust /srv/casekit/trusted
+    """
+    stick_id, identity = _stick_id(stick, given_id)
+    bundle, facts, files = issued_state(stick)
+    if trust_dir is not None:
+        trust = check_trust(FolderSource(bundle), True, load_trusted(trust_dir), list(roles))
+        if trust.verdict is not Verdict.APPROVED:
+            raise error(
+                str(bundle), f"not issued: {trust.verdict.words}: {trust.reason}", "not-approved"
+            )
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    item = IssuedItem(
+        stick_id, "stick", learner, facts.course, facts.version, now.date(), issued_by,
+        facts.content_sha256,
+    )  # fmt: skip
+    custody = StickCustody(
+        item, bundle.name, now, files, identity.label, identity.serial,
+        due.date() if due else None,
+    )  # fmt: skip
+    with open_register(register_location) as register:
+        register.issue_stick(custody)
+    due_text = f", due {custody.due_on}" if custody.due_on else ""
+    click.echo(
+        f"stick {stick_id} issued to {learner}: {facts.course} {facts.version}, "
+        f"content {facts.content}, {len(files)} files{due_text}"
+    )
+
+
+@click.command("return")
+@click.argument("stick", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--id", "given_id", default=None, help="The stick's id (default: its serial).")
+@click.option("--by", "received_by", default="", help="Who receives the stick.")
+@register_option
+def return_command(
+    stick: Path, given_id: str | None, received_by: str, register_location: str | None
+) -> None:
+    """Check a returned stick against what was issued and record the return.
+
+    Lists every file changed, removed or added anywhere on the stick (added files
+    are named, never opened). Exit status 1 when anything differs.
+
+    \b
+    Examples:
+      casekit return /media/stick --by "A. Seitkali"
+    """
+    stick_id, _ = _stick_id(stick, given_id)
+    with open_register(register_location) as register:
+        custody = register.stick(stick_id)
+        if custody is None or not custody.out:
+            raise error(str(stick), f"the stick {stick_id!r} is not out", "stick-not-out")
+        problems = return_problems(stick, custody.bundle, custody.item.sha256, custody.files)
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        register.return_stick(stick_id, now, received_by, problems)
+    for problem in problems:
+        click.echo(f"{stick}: {problem}")
+    verdict = "OK" if not problems else f"{len(problems)} problem(s)"
+    click.echo(f"stick {stick_id} returned by {custody.item.learner}: {verdict}")
+    sys.exit(1 if problems else 0)
+
+
+@click.command("custody")
+@click.option("--all", "show_all", is_flag=True, help="Also list sticks returned intact.")
+@names_option
+@register_option
+def custody_command(show_all: bool, names: bool, register_location: str | None) -> None:
+    """List sticks out, overdue, and returned with problems.
+
+    \b
+    Examples:
+      casekit custody
+      casekit custody --all --names
+    """
+    today = dt.datetime.now(dt.timezone.utc).date()
+    with open_register(register_location, write=False) as register:
+        rows = register.custody()
+        shown = {}
+        if names:
+            shown = {r.item.learner: register.learner(r.item.learner).full_name for r in rows}
+    listed = 0
+    for row in rows:
+        if row.overdue(today):
+            status = f"OVERDUE since {row.due_on}"
+        elif row.out:
+            status = "out" + (f", due {row.due_on}" if row.due_on else "")
+        elif row.problems:
+            status = f"returned {row.returned_at:%Y-%m-%d} with {len(row.problems)} problem(s)"
+        elif show_all:
+            status = f"returned {row.returned_at:%Y-%m-%d} intact"
+        else:
+            continue
+        listed += 1
+        who = f"{row.item.learner} {shown[row.item.learner]}" if names else row.item.learner
+        click.echo(
+            f"{row.item.item_id}  {who}  {row.item.course_id} {row.item.course_version}  "
+            f"issued {row.item.issued_on}  {status}"
+        )
+        for problem in row.problems:
+            click.echo(f"    {problem}")
+    if not listed:
+        click.echo("no sticks out, overdue or returned with problems")
+
+
 COMMANDS = (
     keys_group,
+    issue_command,
+    return_command,
+    custody_command,
+    diff_command,
     approval_sheet_command,
     approve_command,
     verify_command,

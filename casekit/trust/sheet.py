@@ -10,8 +10,6 @@ verifier page against paper.
 from __future__ import annotations
 
 import io
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -24,15 +22,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casekit import __version__
-from casekit.bundle import MANIFEST
-from casekit.bundle.verify import TAGMANIFEST, Source, verify_source
+from casekit.bundle.verify import Source
 from casekit.diagnostics import error
 from casekit.files.atomic import atomic_file
 from casekit.formats.pdf.flowables import QrCode
 from casekit.formats.pdf.fonts import bundled_face
 from casekit.messages import Messages, messages
-from casekit.trust import sha256_hex, short_fingerprint
-from casekit.trust.approve import approvals_in, single_bundle
+from casekit.trust.approve import BundleFacts, approvals_in
 from casekit.trust.check import TrustReport, check_trust
 from casekit.trust.keys import PublicKey, decode_raw_key
 from casekit.trust.statement import SignedStatement
@@ -47,45 +43,6 @@ SIGNATURE_WORDS = {
     "duplicate": "sheet_valid",
     "not-an-approval": "sheet_invalid",
 }
-
-
-@dataclass(frozen=True)
-class BundleFacts:
-    label: str
-    title: str
-    course: str
-    version: str
-    language: str
-    content_sha256: str  # of the tag manifest
-    manifest_sha256: str
-
-    @property
-    def content(self) -> str:
-        return short_fingerprint(self.content_sha256)
-
-
-def intact_bundle(path: Path) -> tuple[Source, BundleFacts]:
-    """The bundle at ``path``, refused unless its files match its manifests: a sheet
-    or a stamped packet for damaged content would vouch for the wrong bytes."""
-    source = single_bundle(path)
-    report = verify_source(source)
-    if not report.ok:
-        raise error(
-            source.label,
-            f"the bundle differs from its manifests ({report.differences[0]}): run casekit verify",
-            "bundle-damaged",
-        )
-    course = json.loads(source.read(MANIFEST).decode("utf-8"))["course"]
-    facts = BundleFacts(
-        source.label,
-        str(course["title"]),
-        str(course["id"]),
-        str(course["version"]),
-        str(course["language"]),
-        sha256_hex(source.read(TAGMANIFEST)),
-        report.fingerprint,
-    )
-    return source, facts
 
 
 def carried_keys(source: Source) -> dict[str, PublicKey]:
