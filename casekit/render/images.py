@@ -1,5 +1,5 @@
-"""Reading image bytes for embedding: re-checked against the registered hash,
-and SVG always sanitised."""
+"""Reading image bytes for embedding: re-checked against the registered hash, SVG
+always sanitised, and PNG/JPEG without metadata (EXIF, XMP, text; orientation kept)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.diagnostics import error
+from casekit.render.image_metadata import ImageStructureError, strip_metadata
 from casekit.safety.paths import resolve_inside
 from casekit.safety.svg import sanitize_svg
 
@@ -20,11 +21,17 @@ def _read(real: Path, sha256: str, path: str, fmt: str) -> bytes:
         raise error(
             path, "file changed while the course was being built; build again", "media-changed"
         )
-    return sanitize_svg(data) if fmt == "svg" else data
+    if fmt == "svg":
+        return sanitize_svg(data)
+    try:
+        return strip_metadata(data, fmt)
+    except ImageStructureError as exc:
+        raise error(path, f"cannot remove the image's metadata: {exc}", "media-invalid") from None
 
 
 def image_bytes(root: Path, item: t.MediaItem) -> bytes:
-    """The bytes of an image to embed (sanitised SVG, or the file as it is)."""
+    """The bytes of an image to embed: sanitised SVG, or PNG/JPEG without metadata
+    (what every format and the bundle embed)."""
     real, _ = resolve_inside(root, item.path)
     return _read(real, item.sha256, item.path, item.format)
 
