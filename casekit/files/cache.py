@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from casekit import __version__, typed_json
-from casekit.atomic import write_bytes
-from casekit.media import hash_file
+from casekit.files.atomic import write_bytes
+from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
 _MAGIC = b"casekit-cache-2"
