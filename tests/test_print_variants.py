@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from casekit.build import build_course
+from casekit.build.pipeline import build_course
 from tests.conftest import COURSES, require_tool
 
 PAPERS_PT = {"A4": (595, 842), "A5": (420, 595), "Letter": (612, 792)}
