@@ -9,7 +9,7 @@ from casekit.cache import BuildCache
 from casekit.config import COURSE_FILE, CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.parse.lesson import lesson_id_for, parse_lesson
-from casekit.paths import PathEscape, check_named_paths, resolve_inside
+from casekit.paths import PathEscape, check_named_paths, resolve_inside, special_files
 from casekit.resolve import resolve
 from casekit.sourcetext import read_source_text
 
@@ -30,6 +30,10 @@ def load_course(
     if config is None:
         return None
     check_named_paths(root, config, diags)
+    for rel, what in special_files(root):
+        diags.warning(
+            t.Pos(rel, 1, 1), "special-file", f"{what}, not a file: casekit never opens it"
+        )
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
     for index, module_config in enumerate(config.modules, start=1):
