@@ -24,14 +24,14 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 from urllib.parse import unquote
 
-from casekit.atomic import TEMP_PREFIX
 from casekit.bundle import BAGIT_FILES, MANIFEST, is_approval_file
 from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, parse_manifest
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
-from casekit.bundle.stream import hash_stream
 from casekit.diagnostics import error
-from casekit.paths import file_type
+from casekit.files.atomic import TEMP_PREFIX
+from casekit.files.stream import hash_stream
+from casekit.safety.paths import file_type
 
 TAGMANIFEST = BAGIT_FILES[-1]
 #: manifest.json and the BagIt manifests are read whole, up to this size

@@ -30,9 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from casekit import __version__, typed_json
-from casekit.atomic import write_bytes
-from casekit.media import hash_file
-from casekit.paths import is_special
+from casekit.files.atomic import write_bytes
+from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
 _MAGIC = b"casekit-cache-2"
@@ -217,7 +216,7 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
         st = path.stat()
     except OSError:
         return "unreadable"
-    if is_special(st.st_mode):  # a FIFO or device: never opened (check names it)
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device: never opened (check names it)
         return digest("special", str(stat.S_IFMT(st.st_mode)))
     if st.st_size <= 1 << 20 or cache is None:
         try:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.cache import BuildCache
-from casekit.config import COURSE_FILE, CourseConfig, load_config
+from casekit.config.settings import COURSE_FILE, CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.files.cache import BuildCache
 from casekit.parse.lesson import lesson_id_for, parse_lesson
-from casekit.paths import PathEscape, check_named_paths, resolve_inside, special_files
-from casekit.resolve import resolve
-from casekit.sourcetext import read_source_text
+from casekit.resolve.named_files import check_named_paths
+from casekit.resolve.resolver import resolve
+from casekit.safety.paths import PathEscape, resolve_inside, special_files
+from casekit.safety.sourcetext import read_source_text
 
 
 def load_course(
