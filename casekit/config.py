@@ -32,6 +32,18 @@ class PrintOptions:
 
 
 @dataclass
+class BrailleOptions:
+    """The Braille edition (``-f brf``): page geometry and contraction."""
+
+    cells: int = 40  # per line
+    lines: int = 25  # per page, the page-number line included
+    grade: int = 1  # 1 uncontracted; 2 contracted where liblouis has a table (en, ru)
+
+
+BRAILLE_LIMITS = {"cells": (20, 100), "lines": (10, 50), "grade": (1, 2)}
+
+
+@dataclass
 class FontOptions:
     """Font files (inside the course folder) replacing the bundled DejaVu fonts."""
 
@@ -71,6 +83,7 @@ class CourseConfig:
     allow_html: bool = False
     stick_size: str = ""
     print: PrintOptions = field(default_factory=PrintOptions)
+    braille: BrailleOptions = field(default_factory=BrailleOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
 
 
@@ -94,6 +107,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "allow_html": ((bool,), False, "true or false"),
     "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
+    "braille": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
@@ -102,6 +116,10 @@ _PRINT: dict[str, tuple[tuple[type, ...], str]] = {
     "margins_mm": ((int, float), "a number"),
     "booklet": ((bool,), "true or false"),
     "large_print": ((bool,), "true or false"),
+}
+_BRAILLE = {
+    name: ((int,), f"a whole number from {low} to {high}")
+    for name, (low, high) in BRAILLE_LIMITS.items()
 }
 _FONTS = {name: ((str,), "a font file path") for name in FontOptions.__dataclass_fields__}
 _MODULE: dict[str, tuple[tuple[type, ...], str]] = {
@@ -214,10 +232,12 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
 
     ok = True
 
-    def field_error(key: str, message: str, code: str = "config-value") -> None:
+    def field_error(key: str, message: str, code: str = "config-value", table: str = "") -> None:
         nonlocal ok
         ok = False
-        diags.add(path, _key_line(text, key), 1, "error", code, f"field '{key}' {message}")
+        line = _key_line(text, key, _key_line(text, table) if table else 0)
+        name = f"{table}.{key}" if table else key
+        diags.add(path, line, 1, "error", code, f"field '{name}' {message}")
 
     if not ID_PATTERN.match(good["id"]):
         field_error(
@@ -254,6 +274,20 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         field_error("paper", f"must be one of {', '.join(PAPERS)}, not {print_options.paper!r}")
     if not 5 <= print_options.margins_mm <= 60:
         field_error("margins_mm", "must be between 5 and 60 (millimetres)")
+    braille = BrailleOptions(
+        **_check_table(
+            good.get("braille", {}),
+            _BRAILLE,
+            "braille.",
+            text,
+            path,
+            diags,
+            _key_line(text, "braille"),
+        )
+    )
+    for key, (low, high) in BRAILLE_LIMITS.items():
+        if not low <= getattr(braille, key) <= high:
+            field_error(key, f"must be a whole number from {low} to {high}", table="braille")
     fonts = FontOptions(
         **_check_table(
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
@@ -317,5 +351,6 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         allow_html=good.get("allow_html", False),
         stick_size=good.get("stick_size", ""),
         print=print_options,
+        braille=braille,
         fonts=fonts,
     )

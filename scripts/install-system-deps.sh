@@ -12,6 +12,8 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v java >/dev/null || need+=(default-jre-headless)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v lou_translate >/dev/null || need+=(liblouis-bin)
+[ -f /usr/share/liblouis/tables/kk.utb ] || need+=(liblouis-data)
 
 if [ ${#need[@]} -eq 0 ]; then
   :

@@ -18,7 +18,7 @@ from typing import Any
 
 from casekit import tree as t
 from casekit.cache import BuildCache
-from casekit.config import PrintOptions
+from casekit.config import BrailleOptions, PrintOptions
 
 
 @dataclass
@@ -44,6 +44,15 @@ class BuildContext:
             if self.options.get(key) is not None
         }
         return replace(course.config.print, **overrides)
+
+    def braille_options(self, course: t.Course) -> BrailleOptions:
+        """The course's Braille settings with command-line overrides applied."""
+        overrides = {
+            key: self.options[f"braille_{key}"]
+            for key in ("cells", "lines", "grade")
+            if self.options.get(f"braille_{key}") is not None
+        }
+        return replace(course.config.braille, **overrides)
 
 
 #: build(course, context) -> the files written
@@ -80,6 +89,11 @@ FORMATS: dict[str, Format] = {
             "one EPUB 3 per edition (validated, accessible)",
         ),
         Format("docx", "casekit.formats.docx:build_docx", "an editable Word document per edition"),
+        Format(
+            "brf",
+            "casekit.formats.brf:build_brf",
+            "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
+        ),
         Format(
             "usb",
             "casekit.formats.usb:build_usb",
