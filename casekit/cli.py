@@ -21,7 +21,9 @@ from casekit.bundle import commands as bundle_commands
 from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
+from casekit.learners import commands as learner_commands
 from casekit.summary import format_table, summary_rows
+from casekit.trust import commands as trust_commands
 
 
 class Ui:
@@ -301,7 +303,75 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")
 
 
-for _command in bundle_commands.COMMANDS:
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Add the lessons to this course (course.toml's modules) instead of making a new one.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the new course (default: named after the first file).",
+)
+@click.option(
+    "--split", is_flag=True, help="One lesson per top-level heading (not one per document)."
+)
+@click.option(
+    "--module",
+    "module",
+    type=click.IntRange(1),
+    default=None,
+    help="With --into: add the lessons to module N instead of new modules.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["kk", "ru", "en"]),
+    default=None,
+    help="Language of a new course (default: recognised from the text).",
+)
+def import_(
+    files: tuple[Path, ...],
+    into: Path | None,
+    out: Path | None,
+    split: bool,
+    module: int | None,
+    lang: str | None,
+) -> None:
+    """Import Word (.docx), LibreOffice (.odt), HTML and Markdown documents as lessons.
+
+    Headings, lists, tables, footnotes, links and pictures are kept; boxes and
+    styles such as "Note"/"Ескерту" become callouts, numbered "Тапсырма"/"Задание"/
+    "Assignment" items assignments. What cannot be kept (text boxes, SmartArt,
+    comments, tracked changes, symbol fonts) is listed per file and paragraph.
+
+    \b
+    Examples:
+      casekit import lesson1.docx lesson2.docx -o my-course
+      casekit import manual.docx --split -o my-course
+      casekit import extra.odt --into courses/digital-literacy-kk
+    """
+    from casekit.importer.course import into_course, new_course
+
+    diags = Diagnostics()
+    paths = list(files)
+    if into is not None:
+        written = into_course(into, paths, split, module, diags)
+        course = into
+    else:
+        course = out or Path(paths[0].stem)
+        written = new_course(course, paths, split, lang, diags)
+    print_diagnostics(diags, False, False, True)
+    click.echo(f"imported {len(written)} lesson(s) into {course}; next: casekit check {course}")
+
+
+for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
     cli.add_command(_command)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from casekit import tree as t
 from casekit.cache import BuildCache
 from casekit.config import COURSE_FILE, CourseConfig, load_config
-from casekit.diagnostics import Diagnostics
+from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.parse.lesson import lesson_id_for, parse_lesson
 from casekit.paths import PathEscape, check_named_paths, resolve_inside
 from casekit.resolve import resolve
@@ -70,8 +70,8 @@ def _parse(
     if cache is None:  # casekit check: no cache, and no need for its key
         return parse_lesson(path, text, diags, allow_html=allow_html)
     key = BuildCache.lesson_key(path, text, allow_html)
-    cached = cache.load("lesson", key)
-    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], t.Lesson):
+    cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
+    if cached is not None:
         cache.stats.reused.append(path)
         diags.items.extend(cached[1])
         return cached[0]

@@ -14,6 +14,8 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v lou_translate >/dev/null || need+=(liblouis-bin)
 [ -f /usr/share/liblouis/tables/kk.utb ] || need+=(liblouis-data)
+# the learner-register tests start their own PostgreSQL server (initdb + pg_ctl)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
   :

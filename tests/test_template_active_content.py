@@ -126,7 +126,11 @@ def test_the_scanner_reads_attributes_as_a_browser_does() -> None:
     assert find_active_content('<p title="onclick=x">onload="y" <b>javascript:</b></p>') is None
     assert find_active_content("<a href=javascript&colon;alert(1)>") is not None
     assert find_active_content('<div\nONMOUSEOVER="x">') is not None
-    assert find_active_content('<script src="data/viewer/viewer.js"></script>') is None
+    ours = frozenset({"data/viewer/viewer.js"})
+    assert (
+        find_active_content('<script src="data/viewer/viewer.js"></script>', scripts=ours) is None
+    )
+    assert find_active_content('<script src="data/viewer/viewer.js"></script>') is not None
     assert find_active_content('<script src="viewer.js">alert(1)</script>') is not None
     # a quote left open hides the rest of the tag from a scanner that needs it closed
     assert find_active_content('<a href=javascript:alert(1) title="x>y</a><p>z</p>') is not None
@@ -210,3 +214,45 @@ def test_the_scanner_misses_nothing_chromium_would_run(browser) -> None:
     pairs = zip(soups, active, strict=True)
     missed = [soup for soup, found in pairs if found and not find_active_content(soup)]
     assert missed == []
+
+
+#: scripts that end in ".js" without being casekit's file: a course stylesheet or
+#: transcript that is valid JavaScript would run (issue 19)
+NOT_OURS = [
+    '<script src="data/viewer/style.css?.js"></script>',
+    '<script src="data/viewer/style.css#.js"></script>',
+    '<script src="data/media/intro.vtt?x=1.js"></script>',
+    '<script src="./data/viewer/viewer.js"></script>',
+    '<script src="data/viewer/viewer.js?"></script>',
+    '<script src="data/viewer/viewer.js" src="data/viewer/style.css"></script>',
+    '<svg><script href="data/viewer/style.css" src="data/viewer/viewer.js"></script></svg>',
+    '<script type="module" src="data/viewer/viewer.js"></script>',
+]
+
+
+@pytest.mark.parametrize("markup", NOT_OURS)
+def test_a_viewer_script_must_be_one_of_casekits_files_named_exactly(
+    tmp_path: Path, markup: str
+) -> None:
+    index = builtin("viewer/index.html.j2").replace("</body>", f"{markup}\n</body>")
+    course = course_with(tmp_path, {"viewer/index.html.j2": index})
+    diags, outputs = build_formats(course, tmp_path / "out", ("usb",))
+    assert outputs == []
+    [found] = diags.sorted()
+    assert (found.path, found.code) == ("tpl/viewer/index.html.j2", "template-script"), found
+
+
+@pytest.mark.parametrize("script", ["style.css?.js", "style.css#x.js", "x.js"])
+def test_the_epub_and_the_html_page_load_no_script_at_all(tmp_path: Path, script: str) -> None:
+    markup = f'<script src="{script}"></script>'
+    files = {
+        "epub/document.xhtml.j2": builtin("epub/document.xhtml.j2").replace(
+            "</body>", markup + "</body>"
+        ),
+        "html/page.html.j2": builtin("html/page.html.j2").replace("</body>", markup + "</body>"),
+    }
+    course = course_with(tmp_path, files)
+    for fmt, name in (("epub", "epub/document.xhtml.j2"), ("html", "html/page.html.j2")):
+        diags, outputs = build_formats(course, tmp_path / f"out-{fmt}", (fmt,))
+        assert outputs == []
+        assert [(d.path, d.code) for d in diags.sorted()] == [(f"tpl/{name}", "template-script")]

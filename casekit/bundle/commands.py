@@ -1,8 +1,8 @@
-"""The ``casekit verify`` and ``casekit copy`` commands (registered on the CLI group)."""
+"""The ``casekit copy`` and ``casekit verifier-page`` commands (``casekit verify`` is in
+``casekit.trust.commands``: it checks approvals too)."""
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -10,37 +10,10 @@ from pathlib import Path
 
 import click
 
+from casekit.atomic import write_bytes
 from casekit.bundle.capacity import human
 from casekit.bundle.copy import copy_bundle
-from casekit.bundle.verify import verify
-
-
-@click.command("verify")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for tools.")
-def verify_command(path: Path, as_json: bool) -> None:
-    """Re-hash a bundle (folder, zip, or a stick holding bundles) against its manifest.
-
-    Prints each missing, extra or modified file on its own line; exit status 1
-    when anything differs.
-
-    \b
-    Examples:
-      casekit verify build/mini-kk/usb/mini-kk-1.0.0
-      casekit verify /media/stick --json
-    """
-    reports = verify(path)
-    if as_json:
-        click.echo(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=2))
-    else:
-        for report in reports:
-            for difference in report.differences:
-                click.echo(f"{report.bundle}: {difference}")
-            verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
-            click.echo(
-                f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
-            )
-    sys.exit(0 if all(r.ok for r in reports) else 1)
+from casekit.bundle.verifier_page import verifier_page
 
 
 class ProgressLine:
@@ -96,4 +69,34 @@ def copy_command(bundle: Path, destinations: tuple[Path, ...]) -> None:
     sys.exit(0 if all(r.ok for r in results) else 1)
 
 
-COMMANDS = (verify_command, copy_command)
+@click.command("verifier-page")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The page to write (keep it on the facility's computer, not on a stick).",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["kk", "ru", "en"]),
+    help="Language of the page (default: the first bundle's).",
+)
+def verifier_page_command(bundles: tuple[Path, ...], out: Path, language: str | None) -> None:
+    """Write the facility's page for checking returned sticks in a browser.
+
+    BUNDLES (folders, zips, or folders holding bundles) are verified first; the
+    page trusts exactly their fingerprints and checks every bundle on a picked
+    stick against them. Unlike verify.html on a stick, it cannot be edited by
+    whoever holds the stick.
+
+    \b
+    Examples:
+      casekit verifier-page build/mini-kk/usb/mini-kk-1.0.0 -o ~/verify-sticks.html
+    """
+    write_bytes(out, verifier_page(list(bundles), language))
+    click.echo(f"{out}: trusts {', '.join(bundle.name for bundle in bundles)}")
+
+
+COMMANDS = (copy_command, verifier_page_command)

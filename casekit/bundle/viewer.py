@@ -16,8 +16,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
+from casekit.atomic import TEMP_PREFIX
+from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
+from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.paths import resolve_inside
 from casekit.render.common import lesson_title, module_title, source_date
 from casekit.render.html import HtmlWriter, attr
@@ -35,6 +37,16 @@ STATIC_ASSETS = {
     "fonts/DejaVuSans-Bold.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans-Bold.ttf",
 }
 COURSE_SCRIPT = f"{VIEWER_ASSETS}/course.js"
+#: every script a viewer page may load, by its exact path (see render/active_content.py)
+VIEWER_SCRIPTS = frozenset(
+    (
+        COURSE_SCRIPT,
+        MANIFEST_SCRIPT,
+        f"{VIEWER_ASSETS}/viewer.js",
+        f"{VIEWER_ASSETS}/verify.js",
+        f"{VIEWER_ASSETS}/sha256.js",
+    )
+)
 #: the files of verify.html (role "verifier" in the manifest; the rest are "viewer")
 VERIFIER_FILES = frozenset(
     ("verify.html", f"{VIEWER_ASSETS}/verify.js", f"{VIEWER_ASSETS}/sha256.js")
@@ -149,7 +161,21 @@ def manifest_script(manifest: bytes) -> bytes:
 
 
 def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
-    return render_template(course, name, **context).encode("utf-8")
+    return render_template(course, name, scripts=VIEWER_SCRIPTS, **context).encode("utf-8")
+
+
+def verify_context() -> dict[str, object]:
+    """What verify.js needs besides its labels (verify-attributes.j2): the stick's
+    verify.html and the facility's page (``casekit verifier-page``) share it."""
+    return {
+        "manifest_script": MANIFEST_SCRIPT,
+        "metadata": sorted(METADATA_FILES),
+        "approvals": APPROVALS,
+        "whole_file_limit": WHOLE_FILE_LIMIT,
+        "temporary_prefix": TEMP_PREFIX,
+        "runnable_suffixes": sorted(EXECUTABLE_SUFFIXES),
+        "autorun_names": sorted(AUTORUN_NAMES),
+    }
 
 
 def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, bytes]:
@@ -183,9 +209,7 @@ def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, byt
         "editions": editions,
         "assets": VIEWER_ASSETS,
         "course_script": COURSE_SCRIPT,
-        "manifest_script": MANIFEST_SCRIPT,
-        "metadata": sorted(METADATA_FILES),
-        "whole_file_limit": WHOLE_FILE_LIMIT,
+        **verify_context(),
     }
     files = {
         "index.html": _render(course, "viewer/index.html.j2", context),

@@ -6,8 +6,10 @@ in ``course.toml``), and those are untrusted like any course source: Jinja runs
 sandboxed with autoescaping, but literal markup in a template reaches the page
 as it is written, and splitting it up (``<scr{% if 0 %}x{% endif %}ipt>``)
 defeats any check of the template's source. So the *rendered* page is checked,
-tag by tag: no scripts but casekit's own files (``<script src="....js">`` with no
-inline code: a course never brings ``.js``), no event handlers, no
+tag by tag: no scripts but casekit's own files, named exactly (``<script
+src="data/viewer/viewer.js">``: no query, no fragment, no other attribute but
+``data-*``, no inline code), so no file of the course (a stylesheet or a transcript
+that happens to be valid JavaScript) can ever be loaded as a script; no event handlers, no
 ``javascript:`` URLs, no frames, plug-ins, ``<base>``, meta refresh or SVG
 animation, and nothing loaded from outside the book or bundle.
 
@@ -109,7 +111,20 @@ def _read_tag(markup: str, pos: int, end: int) -> Tag | None:
         attributes.append((key.group(0).lower(), clean))
 
 
-def _check_tag(name: str, attributes: list[tuple[str, str]], written: str) -> Found | None:
+def _check_script(attributes: list[tuple[str, str]], scripts: frozenset[str]) -> str | None:
+    """Why a ``<script>`` is not one of casekit's own ``scripts`` (exact paths), or ``None``."""
+    sources = [value for key, value in attributes if key == "src"]
+    if len(sources) != 1 or sources[0] not in scripts:
+        return "a <script> that is not one of casekit's own files (named exactly)"
+    for key, _ in attributes:
+        if key != "src" and not key.startswith("data-"):
+            return f"a <script> with a {key}= attribute (only src= and data-* are allowed)"
+    return None
+
+
+def _check_tag(
+    name: str, attributes: list[tuple[str, str]], written: str, scripts: frozenset[str]
+) -> Found | None:
     if name in _FORBIDDEN_TAGS:
         return f"a <{name}> element", written
     first = dict(reversed(attributes))  # the first of repeated attributes counts
@@ -123,15 +138,23 @@ def _check_tag(name: str, attributes: list[tuple[str, str]], written: str) -> Fo
         loads = key in _LOADING or (name == "link" and key == "href")
         if (loads and _REMOTE.match(value)) or (key == "style" and REMOTE_CSS.search(value)):
             return f"a file loaded from outside ({key}={value[:40]})", written
-    if name == "script" and not first.get("src", "").endswith(".js"):
-        return "a <script> of its own (only casekit's .js files may run)", written
+    if name == "script":
+        refused = _check_script(attributes, scripts)
+        if refused:
+            return refused, written
     return None
 
 
-def find_active_content(markup: str, start: int = 0, end: int | None = None) -> Found | None:
+def find_active_content(
+    markup: str,
+    start: int = 0,
+    end: int | None = None,
+    scripts: frozenset[str] = frozenset(),
+) -> Found | None:
     """The first active thing in ``markup[start:end]``: a short description, and the
     markup that carries it as written (to find it in the template). ``None`` when
-    there is none."""
+    there is none. ``scripts`` are the exact paths of the page's own script files
+    (casekit's; none in the HTML page and the EPUB)."""
     end = len(markup) if end is None else end
     pos = start
     while (lt := markup.find("<", pos, end)) >= 0:
@@ -139,7 +162,7 @@ def find_active_content(markup: str, start: int = 0, end: int | None = None) -> 
         if markup.startswith("<!--", lt, end):  # a comment: its text is checked too
             close = markup.find("-->", lt + 4, end)
             close = end if close < 0 else close
-            found = find_active_content(markup, lt + 4, close)
+            found = find_active_content(markup, lt + 4, close, scripts)
             if found:
                 return found
             pos = close + 3
@@ -148,14 +171,14 @@ def find_active_content(markup: str, start: int = 0, end: int | None = None) -> 
                 tag = _read_tag(markup, lt + 2, end)
                 if tag is None:
                     return "a tag that does not end (a quote left open)", markup[lt:][:40]
-                found = _check_tag("", tag[1], markup[lt : tag[2]])  # its attributes only
+                found = _check_tag("", tag[1], markup[lt : tag[2]], scripts)  # attributes only
                 if found:
                     return found
                 pos = tag[2]
                 continue
             close = markup.find(">", lt + 2, end)  # "<!...>", "<?...>", "</ ...>": text
             close = end if close < 0 else close
-            found = find_active_content(markup, lt + 2, close)
+            found = find_active_content(markup, lt + 2, close, scripts)
             if found:
                 return found
             pos = close + 1
@@ -165,13 +188,13 @@ def find_active_content(markup: str, start: int = 0, end: int | None = None) -> 
                 return "a tag that does not end (a quote left open)", markup[lt:][:40]
             name, attributes, pos = tag
             written = markup[lt:pos]
-            found = _check_tag(name, attributes, written)
+            found = _check_tag(name, attributes, written, scripts)
             if found:
                 return found
             if name in _TEXT_ELEMENTS:  # text up to the end tag, where reading resumes
                 closing = _END_TAGS[name].search(markup, pos, end)
                 stop = closing.start() if closing else end
-                found = _check_text(markup, name, written, pos, stop)
+                found = _check_text(markup, name, written, pos, stop, scripts)
                 if found:
                     return found
                 pos = stop
@@ -180,7 +203,9 @@ def find_active_content(markup: str, start: int = 0, end: int | None = None) -> 
     return None
 
 
-def _check_text(markup: str, name: str, written: str, pos: int, stop: int) -> Found | None:
+def _check_text(
+    markup: str, name: str, written: str, pos: int, stop: int, scripts: frozenset[str]
+) -> Found | None:
     """The content of a ``<title>``, ``<style>``, ``<script>`` ...: checked as markup
     (stricter than a browser, which reads text there); a script must have none, a
     stylesheet may load nothing from outside."""
@@ -190,4 +215,4 @@ def _check_text(markup: str, name: str, written: str, pos: int, stop: int) -> Fo
         css = REMOTE_CSS.search(markup, pos, stop)
         if css:
             return f"a file loaded from outside by a stylesheet ({css.group(0)})", css.group(0)
-    return find_active_content(markup, pos, stop)
+    return find_active_content(markup, pos, stop, scripts)

@@ -41,19 +41,26 @@ def _jinja_environment(course: t.Course, name: str, markup: bool) -> SandboxedEn
 
 
 def render_template(
-    course: t.Course, name: str, /, *, markup: bool = True, **context: object
+    course: t.Course,
+    name: str,
+    /,
+    *,
+    markup: bool = True,
+    scripts: frozenset[str] = frozenset(),
+    **context: object,
 ) -> str:
     """The template ``name`` (e.g. ``html/page.html.j2``: the course's own or casekit's)
     rendered with ``context``; ``markup=False`` for plain text (no escaping). A Jinja
     error is one diagnostic at the template's line, and a page from a course that has
-    its own templates may not carry scripts or other active content."""
+    its own templates may not carry active content: its only scripts are casekit's
+    files at exactly the paths ``scripts``."""
     env = _jinja_environment(course, name, markup)
     try:
         text = env.get_template(name.rsplit("/", 1)[-1]).render(**context)
     except TemplateError as exc:
         raise template_error(course, exc) from None
     if markup and course.config.templates:
-        found = find_active_content(text)
+        found = find_active_content(text, scripts=scripts)
         if found:
             raise active_content_error(course, name, *found)
     return text

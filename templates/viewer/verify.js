@@ -1,11 +1,29 @@
-/* verify.html: re-hash the picked bundle folder with Web Crypto SHA-256 against the manifest. */
+/* Checking every course bundle in a picked folder (a bundle, or a whole stick) with
+   SHA-256 against its manifest.json.
+
+   Two pages run this script. verify.html on the stick knows its own manifest
+   (window.CASEKIT_MANIFEST_JSON): it finds accidental damage, but it comes from the
+   stick it checks, so it proves nothing against tampering. The facility's page
+   (`casekit verifier-page`, kept off the sticks) knows the fingerprints it trusts
+   (window.CASEKIT_TRUSTED): a bundle whose manifest.json has any other fingerprint
+   fails. Lookups by file name use Map, never plain objects, so that files named
+   "constructor" or "__proto__" are files like any other. */
 (function () {
   "use strict";
   var labels = document.currentScript.dataset;
-  var manifestText = window.CASEKIT_MANIFEST_JSON;
-  var manifest = JSON.parse(manifestText);
+  var trusted = window.CASEKIT_TRUSTED ? new Map(window.CASEKIT_TRUSTED.map(function (entry) {
+    return [entry.fingerprint, entry];
+  })) : null;
+  var ownText = typeof window.CASEKIT_MANIFEST_JSON === "string" ? window.CASEKIT_MANIFEST_JSON : null;
   /* Files that describe the bundle: they cannot list themselves in the manifest. */
-  var METADATA = labels.metadata.split(" ");
+  var METADATA = new Set(labels.metadata.split(" "));
+  var MANIFEST = "manifest.json";
+  /* approvals/<name>.json: signed tag files outside the manifests (casekit approve). */
+  var APPROVALS = labels.approvals + "/";
+  var MANIFEST_SCRIPT = labels.manifestScript;
+  var TEMPORARY = labels.temporaryPrefix;
+  var RUNNABLE = new Set(labels.runnableSuffixes.split(" "));
+  var AUTORUN = new Set(labels.autorunNames.split(" "));
 
   function hex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
@@ -30,68 +48,169 @@
     }
     return from(0);
   }
-  function format(template, path) { return template.replace("{path}", path); }
-
-  /* The picked folder may be the bundle itself or a stick holding it: find manifest.json
-     beside bagit.txt and take paths relative to that folder. */
-  function bundleFiles(files) {
-    var byPath = {};
-    files.forEach(function (f) { byPath[f.webkitRelativePath || f.name] = f; });
-    var roots = Object.keys(byPath).filter(function (p) {
-      return /(^|\/)manifest\.json$/.test(p) && byPath[p.replace(/manifest\.json$/, "bagit.txt")];
-    }).map(function (p) { return p.slice(0, -"manifest.json".length); });
-    roots.sort(function (a, b) { return a.length - b.length; });
-    if (!roots.length) return null;
-    var result = {};
-    Object.keys(byPath).forEach(function (p) {
-      if (p.indexOf(roots[0]) === 0) result[p.slice(roots[0].length)] = byPath[p];
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : all;
     });
-    return result;
+  }
+  /* Inside a folder that casekit writes under a temporary name (a copy not finished). */
+  function temporary(path) {
+    return path.split("/").slice(0, -1).some(function (part) { return part.indexOf(TEMPORARY) === 0; });
+  }
+  /* manifest.js as casekit writes it (Python's json.dumps with ensure_ascii). */
+  function manifestScript(text) {
+    var quoted = JSON.stringify(text).replace(/[\u0080-\uffff]/g, function (c) {
+      return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
+    });
+    return "window.CASEKIT_MANIFEST_JSON = " + quoted + ";\n";
+  }
+  function isApproval(path) {
+    var name = path.slice(APPROVALS.length);
+    return path.indexOf(APPROVALS) === 0 && name.indexOf("/") < 0 && /\.json$/.test(name);
+  }
+  function runnable(name) {
+    var lower = name.toLowerCase();
+    var dot = lower.lastIndexOf(".");
+    return AUTORUN.has(lower) || (dot >= 0 && RUNNABLE.has(lower.slice(dot)));
   }
 
-  function check(files) {
-    var differences = [];
-    var expected = {};
-    manifest.files.forEach(function (entry) { expected[entry.path] = entry; });
-    var progress = document.getElementById("progress");
-    var done = 0;
+  /* Every bundle under the picked folder (manifest.json beside bagit.txt, not in a
+     copy that casekit left unfinished), and the files that belong to none. */
+  function findBundles(files) {
+    var byPath = new Map();
+    files.forEach(function (f) { byPath.set(f.webkitRelativePath || f.name, f); });
+    var roots = [];
+    byPath.forEach(function (file, path) {
+      if (!/(^|\/)manifest\.json$/.test(path)) return;
+      var root = path.slice(0, -MANIFEST.length);
+      if (byPath.has(root + "bagit.txt") && !temporary(root)) {
+        roots.push(root);
+      }
+    });
+    roots.sort();
+    var outside = [];
+    byPath.forEach(function (file, path) {
+      if (!roots.some(function (root) { return path.indexOf(root) === 0; })) outside.push(path);
+    });
+    outside.sort();
+    return { byPath: byPath, roots: roots, outside: outside };
+  }
+
+  /* Paths as seen from the picked folder, without its own name when it is the bundle. */
+  function shown(found, root, path) {
+    var top = root.split("/")[0] + "/";
+    return (found.roots.length === 1 && root === top ? "" : root.slice(top.length)) + path;
+  }
+
+  function checkBundle(found, root, progress) {
+    var files = new Map();
+    found.byPath.forEach(function (file, path) {
+      if (path.indexOf(root) === 0) files.set(path.slice(root.length), file);
+    });
+    var result = { root: root, fingerprint: "", differences: [], failed: false };
+    function add(label, path) {
+      result.differences.push(say(label, { path: shown(found, root, path) }));
+      result.failed = true;
+    }
+    var manifestBytes;
+    return files.get(MANIFEST).arrayBuffer().then(function (buffer) {
+      manifestBytes = buffer;
+      return sha256(buffer);
+    }).then(function (fingerprint) {
+      result.fingerprint = fingerprint;
+      var text, manifest;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(manifestBytes);
+        manifest = JSON.parse(text);
+        if (!Array.isArray(manifest.files)) throw new Error("no files");
+      } catch (problem) {
+        add(labels.damaged, MANIFEST);
+        return null;
+      }
+      if (trusted && !trusted.has(fingerprint)) {
+        result.differences.push(say(labels.untrusted, { path: shown(found, root, ""), fingerprint: fingerprint }));
+        result.failed = true;
+        return null;
+      }
+      return sha256(new TextEncoder().encode(ownText || "")).then(function (own) {
+        if (!trusted && fingerprint !== own) {
+          result.differences.push(say(labels.other, { path: shown(found, root, ""), fingerprint: fingerprint }));
+        }
+        return checkFiles(manifest, text, files, add, progress);
+      });
+    }).then(function () { return result; });
+  }
+
+  function checkFiles(manifest, text, files, add, progress) {
+    var expected = new Map();
+    manifest.files.forEach(function (entry) { expected.set(String(entry.path), entry); });
     var chain = Promise.resolve();
-    manifest.files.forEach(function (entry) {
+    expected.forEach(function (entry, path) {
       chain = chain.then(function () {
-        var file = files[entry.path];
-        progress.textContent = labels.checking.replace("{done}", ++done)
-          .replace("{total}", manifest.files.length);
-        if (!file) { differences.push(format(labels.missing, entry.path)); return null; }
-        if (file.size !== entry.size) { differences.push(format(labels.modified, entry.path)); return null; }
+        progress();
+        var file = files.get(path);
+        if (!file) { add(labels.missing, path); return null; }
+        if (file.size !== entry.size) { add(labels.modified, path); return null; }
         return hashFile(file).then(function (digest) {
-          if (digest !== entry.sha256) differences.push(format(labels.modified, entry.path));
+          if (digest !== entry.sha256) add(labels.modified, path);
         });
       });
     });
     return chain.then(function () {
-      return files["manifest.json"].arrayBuffer().then(sha256);
-    }).then(function (digest) {
-      return sha256(new TextEncoder().encode(manifestText)).then(function (own) {
-        if (digest !== own) differences.push(format(labels.modified, "manifest.json"));
-        document.getElementById("fingerprint").textContent = labels.fingerprint + " " + own;
-        Object.keys(files).sort().forEach(function (path) {
-          if (!expected[path] && METADATA.indexOf(path) < 0) {
-            differences.push(format(labels.extra, path));
-          }
-        });
-        return differences;
+      var script = files.get(MANIFEST_SCRIPT);
+      if (!script) { add(labels.missing, MANIFEST_SCRIPT); return null; }
+      return script.text().then(function (written) {
+        if (written !== manifestScript(text)) add(labels.modified, MANIFEST_SCRIPT);
+      });
+    }).then(function () {
+      Array.from(files.keys()).sort().forEach(function (path) {
+        if (!expected.has(path) && !METADATA.has(path) && !isApproval(path)) add(labels.extra, path);
       });
     });
   }
 
-  function report(differences) {
+  function check(found) {
+    var total = found.byPath.size - found.outside.length;
+    var done = 0;
+    var progressLine = document.getElementById("progress");
+    function progress() {
+      progressLine.textContent = say(labels.checking, { done: ++done, total: total });
+    }
+    var results = [];
+    var chain = Promise.resolve();
+    found.roots.forEach(function (root) {
+      chain = chain.then(function () {
+        return checkBundle(found, root, progress).then(function (result) { results.push(result); });
+      });
+    });
+    return chain.then(function () {
+      var lines = [];
+      var failed = false;
+      var prints = [];
+      results.forEach(function (result) {
+        failed = failed || result.failed;
+        lines = lines.concat(result.differences);
+        prints.push((found.roots.length > 1 ? shown(found, result.root, "") + ": " : "") + result.fingerprint);
+      });
+      found.outside.forEach(function (path) {
+        var name = path.split("/").pop();
+        if (temporary(path)) { lines.push(say(labels.leftover, { path: path })); failed = true; }
+        else if (runnable(name)) { lines.push(say(labels.runnableFile, { path: path })); failed = true; }
+        else lines.push(say(labels.outside, { path: path }));
+      });
+      document.getElementById("fingerprint").textContent = labels.fingerprint + " " + prints.join(", ");
+      return { failed: failed, lines: lines };
+    });
+  }
+
+  function report(outcome) {
     var verdict = document.getElementById("verdict");
     var list = document.getElementById("differences");
     verdict.hidden = false;
-    verdict.className = "verdict " + (differences.length ? "fail" : "pass");
-    verdict.textContent = differences.length ? labels.fail : labels.pass;
+    verdict.className = "verdict " + (outcome.failed ? "fail" : "pass");
+    verdict.textContent = outcome.failed ? labels.fail : labels.pass;
     list.textContent = "";
-    differences.forEach(function (text) {
+    outcome.lines.forEach(function (text) {
       var li = document.createElement("li");
       li.textContent = text;
       list.appendChild(li);
@@ -99,8 +218,8 @@
   }
 
   document.getElementById("folder").addEventListener("change", function (event) {
-    var files = bundleFiles(Array.prototype.slice.call(event.target.files));
-    if (!files || !files["manifest.json"]) { report([labels.noBundle]); return; }
-    check(files).then(report, function (problem) { report([String(problem)]); });
+    var found = findBundles(Array.prototype.slice.call(event.target.files));
+    if (!found.roots.length) { report({ failed: true, lines: [labels.noBundle] }); return; }
+    check(found).then(report, function (problem) { report({ failed: true, lines: [String(problem)] }); });
   });
 })();

@@ -32,7 +32,9 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     setup = PageSetup.from_options(options)
     styles = make_styles(fonts, options.large_print)
     state = LayoutState()
-    writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
+    writer = PdfWriter(
+        course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
+    )
     packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)
