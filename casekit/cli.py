@@ -186,6 +186,12 @@ def _format_choice() -> click.Choice:
     help="BRF: 1 uncontracted, 2 contracted where liblouis has a table (en, ru).",
 )
 @click.option(
+    "--narrate/--no-narrate",
+    default=None,
+    help="Speak every lesson (espeak-ng): audio in the USB bundle and, with --embed-media, "
+    "EPUB 3 Media Overlays (default: course.toml [narration]).",
+)
+@click.option(
     "--embed-media",
     is_flag=True,
     default=None,

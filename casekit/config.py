@@ -41,6 +41,13 @@ class BrailleOptions:
     grade: int = 1  # 1 uncontracted; 2 contracted where liblouis has a table (en, ru)
 
 
+@dataclass
+class NarrationOptions:
+    """Spoken lessons (espeak-ng): in the USB bundle, and in the EPUB with embedded media."""
+
+    enabled: bool = False
+
+
 BRAILLE_LIMITS = {"cells": (20, 100), "lines": (10, 50), "grade": (1, 2)}
 
 
@@ -86,6 +93,7 @@ class CourseConfig:
     stick_size: str = ""
     print: PrintOptions = field(default_factory=PrintOptions)
     braille: BrailleOptions = field(default_factory=BrailleOptions)
+    narration: NarrationOptions = field(default_factory=NarrationOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
 
 
@@ -111,6 +119,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
     "braille": ((dict,), False, "a table"),
+    "narration": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
@@ -124,6 +133,7 @@ _BRAILLE = {
     name: ((int,), f"a whole number from {low} to {high}")
     for name, (low, high) in BRAILLE_LIMITS.items()
 }
+_NARRATION = {"enabled": ((bool,), "true or false")}
 _FONTS = {name: ((str,), "a font file path") for name in FontOptions.__dataclass_fields__}
 _MODULE: dict[str, tuple[tuple[type, ...], str]] = {
     "title": ((str,), "a string"),
@@ -295,6 +305,17 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
     for key, (low, high) in BRAILLE_LIMITS.items():
         if not low <= getattr(braille, key) <= high:
             field_error(key, f"must be a whole number from {low} to {high}", table="braille")
+    narration = NarrationOptions(
+        **_check_table(
+            good.get("narration", {}),
+            _NARRATION,
+            "narration.",
+            text,
+            path,
+            diags,
+            _key_line(text, "narration"),
+        )
+    )
     fonts = FontOptions(
         **_check_table(
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
@@ -360,5 +381,6 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         stick_size=good.get("stick_size", ""),
         print=print_options,
         braille=braille,
+        narration=narration,
         fonts=fonts,
     )

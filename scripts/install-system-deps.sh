@@ -14,6 +14,7 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v lou_translate >/dev/null || need+=(liblouis-bin)
 [ -f /usr/share/liblouis/tables/kk.utb ] || need+=(liblouis-data)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # the learner-register tests start their own PostgreSQL server (initdb + pg_ctl)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 

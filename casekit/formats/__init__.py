@@ -45,6 +45,11 @@ class BuildContext:
         }
         return replace(course.config.print, **overrides)
 
+    def narrate(self, course: t.Course) -> bool:
+        """Lessons are spoken: ``--narrate`` or ``[narration] enabled`` in course.toml."""
+        flag = self.options.get("narrate")
+        return course.config.narration.enabled if flag is None else bool(flag)
+
     def braille_options(self, course: t.Course) -> BrailleOptions:
         """The course's Braille settings with command-line overrides applied."""
         overrides = {
