@@ -22,6 +22,7 @@ from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
+from casekit.messages import BUILT_IN
 from casekit.summary import format_table, summary_rows
 from casekit.trust import commands as trust_commands
 
@@ -289,7 +290,7 @@ def build(
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(list(BUILT_IN)),
     default="kk",
     show_default=True,
     help="Language of the new course.",
@@ -375,6 +376,77 @@ def import_(
         written = new_course(course, paths, split, lang, diags)
     print_diagnostics(diags, False, False, True)
     click.echo(f"imported {len(written)} lesson(s) into {course}; next: casekit check {course}")
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-p",
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Loopback address to listen on (127.0.0.1, ::1); other addresses are refused.",
+)
+@click.option(
+    "-e",
+    "--edition",
+    type=click.Choice(["learner", "teacher"]),
+    default="teacher",
+    show_default=True,
+    help="Which edition the viewer shows (teacher: with solutions and answers).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Where the build cache is kept (OUT/<course-id>/.cache), shared with casekit build.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+def serve(
+    course_dir: Path, port: int, host: str, edition: str, out_root: Path, open_browser: bool
+) -> None:
+    """Preview a course in its offline viewer, rebuilt and reloaded as you edit.
+
+    Listens on this computer only. Every change to the course folder rebuilds
+    the viewer (unchanged lessons are not parsed again) and reloads the page;
+    when a change breaks the course, the errors show over the page and here,
+    and the last good build stays on screen.
+
+    \b
+    Examples:
+      casekit serve courses/digital-literacy-kk --open
+      casekit serve my-course --port 0 --edition learner
+    """
+    from casekit.serve.run import serve as run_serve
+    from casekit.serve.site import Outcome
+
+    def report(outcome: Outcome) -> None:
+        diags = Diagnostics(list(outcome.diagnostics))
+        if diags.items:
+            print_diagnostics(diags, False, False, True, course_dir)
+        state = "built" if outcome.site is not None else "not built (errors above)"
+        click.echo(f"casekit: {state} in {outcome.seconds:.2f} s", err=True)
+
+    run_serve(
+        course_dir,
+        out_root,
+        port,
+        host,
+        edition,  # type: ignore[arg-type]
+        open_browser,
+        report,
+        lambda line: click.echo(line),
+    )
 
 
 for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
