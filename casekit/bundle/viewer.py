@@ -22,7 +22,7 @@ from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_AS
 from casekit.bundle.capacity import human
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.cache import BuildCache
-from casekit.messages import messages
+from casekit.messages import course_messages
 from casekit.paths import resolve_inside
 from casekit.render.common import lesson_title, module_title, source_date
 from casekit.render.html import HtmlWriter, attr
@@ -193,7 +193,7 @@ def narrated_lesson(
     marked, sentences = mark_sentences(html, f"{lesson.anchor}-sentence-")
     if not sentences:
         return html, "", b""
-    msg = messages(course.config.language)
+    msg = course_messages(course.config)
     spoken = narrate(sentences, course.config.language, msg, cache)
     clips = json.dumps([[c.id, c.begin, c.end] for c in spoken.clips], separators=(",", ":"))
     control = (

@@ -25,7 +25,7 @@ from casekit import tree as t
 from casekit.atomic import write_bytes
 from casekit.config import BrailleOptions
 from casekit.formats import BuildContext, output_name
-from casekit.messages import Messages, messages
+from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     callout_label,
     correct_options,
@@ -70,7 +70,7 @@ class BrailleWriter:
 
     def __init__(self, course: t.Course) -> None:
         self.course = course
-        self.msg: Messages = messages(course.config.language)
+        self.msg: Messages = course_messages(course.config)
 
     # ---------------------------------------------------------------- document
 
@@ -434,7 +434,7 @@ class Layout:
         self, course: t.Course, anchors: dict[str, int], first_body: int
     ) -> list[list[str]]:
         """Contents entries: each lesson with guide dots and its page at the right margin."""
-        msg = messages(course.config.language)
+        msg = course_messages(course.config)
         width = self.options.cells
         out: list[list[str]] = []
         for module in course.modules:
