@@ -21,15 +21,15 @@ from pathlib import Path
 
 import pypandoc
 
-from casekit.config import BrailleOptions
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.config.settings import BrailleOptions
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
 from casekit.formats.brf import braille_pages
 from casekit.messages import course_messages
 from casekit.render.html import HtmlWriter
 from casekit.render.narration import VOICES, narrate
 from casekit.render.sentences import mark_sentences
+from casekit.resolve.editions import apply_edition
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_course import generate  # noqa: E402

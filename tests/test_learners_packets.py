@@ -16,12 +16,12 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
 from casekit.learners import schedule
 from casekit.learners.personal_pages import sheet_targets
 from casekit.learners.register import open_register
+from casekit.resolve.editions import apply_edition
 from tests.conftest import require_tool
 from tests.learners_helpers import casekit, dump, write_roster
 

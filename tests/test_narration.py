@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from casekit.cache import BuildCache
+from casekit.files.cache import BuildCache
 from casekit.messages import messages
 from casekit.render import narration
 from casekit.render.sentences import Sentence, mark_sentences

@@ -12,10 +12,10 @@ import pytest
 
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
 from casekit.messages import messages
 from casekit.parse.lesson import parse_lesson
-from casekit.svg import SvgError, drawable_svg, sanitize_svg
+from casekit.resolve.editions import apply_edition
+from casekit.safety.svg import SvgError, drawable_svg, sanitize_svg
 
 
 def parse(text: str) -> tuple[t.Lesson, Diagnostics]:

@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from casekit import tree as t
-from casekit.build import build_course
+from casekit.build.pipeline import build_course
 from tests.conftest import ROOT
 from tests.test_epub import epubcheck
 
@@ -314,11 +314,11 @@ def test_svg_text_matches_chromium(browser: object, name: str, figure: str) -> N
     """The text of every figure, where Chromium draws it, is text in casekit's PDF
     (no glyph outside the figure; fonts the SVG names but this machine lacks fall
     back to the bundled ones, Cyrillic and Kazakh included)."""
-    from casekit.course import load_course
+    from casekit.build.course import load_course
     from casekit.diagnostics import Diagnostics
     from casekit.formats.pdf.fonts import load_fonts
     from casekit.formats.pdf.images import svg_drawing
-    from casekit.svg import sanitize_svg
+    from casekit.safety.svg import sanitize_svg
 
     course = load_course(COURSES[name], Diagnostics())
     assert course is not None

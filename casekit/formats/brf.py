@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
-from casekit.config import BrailleOptions
+from casekit.config.settings import BrailleOptions
+from casekit.files.atomic import write_bytes
 from casekit.formats import BuildContext, output_name
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (

@@ -34,9 +34,8 @@ from pypdf.generic import (
 )
 
 from casekit import tree as t
-from casekit.atomic import atomic_dir
 from casekit.diagnostics import error
-from casekit.editions import apply_edition
+from casekit.files.atomic import atomic_dir
 from casekit.formats import BuildContext
 from casekit.formats.pdf import build_pdf
 from casekit.formats.pdf.document import PageSetup
@@ -67,6 +66,7 @@ from casekit.learners.records import Enrolment, IssuedItem, Learner, Sheet
 from casekit.learners.register import Register
 from casekit.learners.schedule import StudyPlan, plan
 from casekit.messages import messages
+from casekit.resolve.editions import apply_edition
 
 Progress = Callable[[str], None]
 

@@ -28,9 +28,8 @@ from casekit.parse.markdown import (
     flatten_deep_inlines,
     markdown_parser,
 )
-from casekit.render.images import IMAGE_LENGTH
-from casekit.render.sanitize import dropped_markup
-from casekit.timelimit import TimeLimitExceeded, time_limit
+from casekit.safety.sanitize import dropped_markup
+from casekit.safety.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 #: teaching/exercises: the Carpentries Workbench's minutes, the hours when ``hours`` is unset
@@ -293,7 +292,7 @@ class LessonParser:
         # pandoc {alt="..."} and Quarto {fig-alt="..."}: the bracket text is then the caption
         values = attrs.values if attrs else {}
         for key in ("width", "height"):
-            if key in values and not IMAGE_LENGTH.match(values[key]):
+            if key in values and not t.IMAGE_LENGTH.match(values[key]):
                 self.diags.warning(
                     pos,
                     "image-size",

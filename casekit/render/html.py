@@ -25,8 +25,8 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import css_size
-from casekit.render.sanitize import HtmlSubset, sanitize_html
-from casekit.vtt import format_time
+from casekit.resolve.vtt import format_time
+from casekit.safety.sanitize import HtmlSubset, sanitize_html
 
 
 def attr(value: str) -> str:

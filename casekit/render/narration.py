@@ -24,8 +24,8 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 
-from casekit.cache import BuildCache, digest
 from casekit.diagnostics import CasekitError, error
+from casekit.files.cache import BuildCache, digest
 from casekit.messages import Messages
 from casekit.render.sentences import Sentence
 

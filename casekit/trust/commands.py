@@ -6,15 +6,16 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from casekit.atomic import write_bytes
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
-from casekit.bundle.verify import FolderSource, Report, find_bundles, verify_source
+from casekit.bundle.verify import FolderSource, Report, survey, verify_source
 from casekit.diagnostics import error
+from casekit.files.atomic import write_bytes
 from casekit.learners.commands import names_option, open_register, register_option
 from casekit.learners.records import IssuedItem, StickCustody
 from casekit.trust.approve import approve, intact_bundle
@@ -42,7 +43,7 @@ KEYS_DIR_OPTION = click.option(
 )
 
 
-def trust_option(help: str):
+def trust_option(help: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """``--trust DIR``: the facility's folder of trusted public keys (*.pub)."""
     return click.option(
         "--trust",
@@ -141,7 +142,11 @@ def approve_command(
 def print_report(report: Report, trust: TrustReport | None, approvals: int) -> None:
     for difference in report.differences:
         click.echo(f"{report.bundle}: {difference}")
-    verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
+    failing = sum(d.fails for d in report.differences)
+    verdict = "OK" if report.ok else f"FAILED ({failing} differences)"
+    if report.kind == "outside":
+        click.echo(f"{verdict}: {report.bundle}: {report.files} files beside the bundles")
+        return
     click.echo(
         f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
     )
@@ -178,8 +183,10 @@ def verify_command(
     """Re-hash a bundle (folder, zip, or a stick holding bundles) against its manifest,
     and with --trust check its approvals.
 
-    Prints each missing, extra or modified file on its own line. Exit status:
-    0 intact (and with --trust approved), 1 files differ, 3 intact but not
+    Prints each missing, extra, modified, damaged or inconsistent file on its own
+    line, and every file beside the bundles (on the stick, or in the zip). Exit status:
+    0 intact (and with --trust approved), 1 files differ or a program, auto-run
+    file or unfinished copy lies beside the bundles, 3 intact but not
     approved (or a required role missing), 4 an approval for different content,
     5 signed by an unknown key only, 6 a damaged or forged approval.
 
@@ -192,19 +199,22 @@ def verify_command(
     if roles and trust_dir is None:
         raise click.UsageError("--require-role needs --trust DIR")
     trusted = load_trusted(trust_dir) if trust_dir is not None else None
-    results = []
-    for source in find_bundles(path):
+    results: list[tuple[Report, TrustReport | None, int]] = []
+    sources, beside = survey(path)
+    for source in sources:
         report = verify_source(source)
         trust = None if trusted is None else check_trust(source, report.ok, trusted, list(roles))
         approvals = sum(is_approval_file(p) for p in source.files)
         results.append((report, trust, approvals))
+    if beside is not None:  # files on the stick or in the zip beside the bundles
+        results.append((beside, None, 0))
     if as_json:
         data = [{**r.as_json(), **({"trust": t.as_json()} if t else {})} for r, t, _ in results]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for report, trust, approvals in results:
             print_report(report, trust, approvals)
-    if trusted is None:
+    if not all(r.ok for r, _, _ in results) or trusted is None:
         sys.exit(0 if all(r.ok for r, _, _ in results) else 1)
     sys.exit(worst([t.verdict for _, t, _ in results if t is not None]).exit_code)
 

@@ -54,7 +54,7 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import figure_size
-from casekit.vtt import format_time
+from casekit.resolve.vtt import format_time
 
 Target = Union[Document, _Cell, FootnoteContainer]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
+from casekit.files.atomic import write_bytes
 from casekit.formats import BuildContext, output_name
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.booklet import impose

@@ -59,9 +59,9 @@ from casekit.render.common import (
     safe_href,
     sorted_glossary,
 )
+from casekit.resolve.vtt import format_time
 from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
 from casekit.sheets.payload import course_payload
-from casekit.vtt import format_time
 
 MAX_INDENT_LEVELS = 6  # deeper lists and quotes keep the indentation of level 6
 RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: value"

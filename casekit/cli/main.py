@@ -16,14 +16,14 @@ import click
 
 from casekit import __version__
 from casekit import tree as t
-from casekit.build import build_course, default_jobs, find_courses
-from casekit.bundle import commands as bundle_commands
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course, default_jobs, find_courses
+from casekit.build.summary import format_table, summary_rows
+from casekit.cli import bundle as bundle_commands
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
 from casekit.messages import BUILT_IN
-from casekit.summary import format_table, summary_rows
 from casekit.trust import commands as trust_commands
 
 
@@ -304,7 +304,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
       casekit new my-course --lang kk
       casekit new courses/budgeting --lang ru --id budgeting-ru
     """
-    from casekit.scaffold import scaffold
+    from casekit.config.scaffold import scaffold
 
     scaffold(course_dir, lang, course_id)
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")

@@ -20,21 +20,21 @@ from lxml import etree
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
-from casekit.cache import BuildCache
 from casekit.diagnostics import error
+from casekit.files.atomic import write_bytes
+from casekit.files.cache import BuildCache
+from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, output_name
-from casekit.formats.epub_cover import cover_png
-from casekit.formats.epub_fonts import BookFont, book_fonts, font_face_css, subset_fonts
-from casekit.formats.epub_overlays import add_overlays, narrate_chapter
-from casekit.formats.epub_writer import ANSWERS_FILE, BookFiles, EpubWriter
+from casekit.formats.epub.cover import cover_png
+from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
+from casekit.formats.epub.overlays import add_overlays, narrate_chapter
+from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
-from casekit.paths import PathEscape, resolve_inside
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
 from casekit.render.images import image_bytes
 from casekit.render.page import glossary_html, media_index_html, render_template
-from casekit.templates_lookup import read_template
-from casekit.zips import normalize_zip
+from casekit.render.templates import read_template
+from casekit.safety.paths import PathEscape, resolve_inside
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXTENSIONS = {"jpeg": "jpg"}

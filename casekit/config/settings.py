@@ -12,7 +12,7 @@ from typing import Any
 from casekit.diagnostics import Diagnostics
 from casekit.dlt import CREDIT_LIMITS
 from casekit.messages import BUILT_IN, built_in_language, label_names, label_placeholders
-from casekit.sourcetext import read_source_text
+from casekit.safety.sourcetext import read_source_text
 
 if sys.version_info >= (3, 11):
     import tomllib

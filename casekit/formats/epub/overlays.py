@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from ebooklib import epub
 
 from casekit import tree as t
-from casekit.cache import BuildCache
+from casekit.files.cache import BuildCache
 from casekit.messages import Messages
 from casekit.render.narration import AUDIO_TYPE, Narration, clock, narrate
 from casekit.render.sentences import mark_sentences

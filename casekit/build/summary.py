@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casekit.build import BuildResult
+from casekit.build.pipeline import BuildResult
 from casekit.bundle.capacity import human
-from casekit.cache import BuildCache, digest
+from casekit.files.cache import BuildCache, digest
 
 
 def page_count(path: Path, cache: BuildCache | None) -> str:
