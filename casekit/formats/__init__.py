@@ -100,6 +100,12 @@ FORMATS: dict[str, Format] = {
             "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
         ),
         Format(
+            "moodle-questions",
+            "casekit.formats.moodle_questions:build_moodle_questions",
+            "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
+            per_edition=False,
+        ),
+        Format(
             "usb",
             "casekit.bundle.usb:build_usb",
             "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
