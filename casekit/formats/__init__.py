@@ -100,6 +100,12 @@ FORMATS: dict[str, Format] = {
             "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
         ),
         Format(
+            "cc",
+            "casekit.formats.cc:build_cc",
+            "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
+            per_edition=False,
+        ),
+        Format(
             "moodle-questions",
             "casekit.formats.moodle_questions:build_moodle_questions",
             "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
