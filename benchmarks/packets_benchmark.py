@@ -52,9 +52,8 @@ def naive(course_dir: str, learners: int) -> None:
 
     from pypdf import PdfReader, PdfWriter
 
-    from casekit.course import load_course
+    from casekit.build.course import load_course
     from casekit.diagnostics import Diagnostics
-    from casekit.editions import apply_edition
     from casekit.formats import BuildContext
     from casekit.formats.pdf import build_pdf
     from casekit.formats.pdf.document import PageSetup
@@ -70,6 +69,7 @@ def naive(course_dir: str, learners: int) -> None:
     from casekit.learners.records import Enrolment, Learner
     from casekit.learners.schedule import plan
     from casekit.messages import messages
+    from casekit.resolve.editions import apply_edition
 
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(learners):

@@ -18,13 +18,13 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
 from casekit.learners import schedule
 from casekit.learners.personal_pages import sheet_targets
 from casekit.learners.register import open_register
 from casekit.messages import messages
+from casekit.resolve.editions import apply_edition
 from casekit.sheets.layout import SheetPage
 from casekit.sheets.payload import parse_payload
 from tests.conftest import require_tool

@@ -16,23 +16,23 @@ from pathlib import Path, PurePosixPath
 
 import tomlkit
 
-from casekit.atomic import atomic_dir, write_bytes
-from casekit.config import COURSE_FILE, LANGUAGES
+from casekit.config.scaffold import placeholder_text
+from casekit.config.settings import BCP47, COURSE_FILE
 from casekit.diagnostics import Diagnostics, error
+from casekit.files.atomic import atomic_dir, write_bytes
 from casekit.importer.ast import Node, nodes, plain_text
 from casekit.importer.images import MediaSet
 from casekit.importer.markdown import LessonWriter, Links
 from casekit.importer.ooxml import (
     Finding,
     clean_docx,
+    clean_odt,
     docx_properties,
-    odt_findings,
     odt_pictures,
 )
 from casekit.importer.pandoc import read_ast
 from casekit.importer.shape import Module, describe_pictures, shape
 from casekit.importer.source import MACRO_PARTS, vet
-from casekit.scaffold import placeholder_text
 
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 TRANSLIT = dict(
@@ -162,13 +162,12 @@ def convert(
         for note in vetted.notes:
             diags.add(shown, 1, 1, "warning", "import-macros", note)
         with tempfile.TemporaryDirectory(prefix="casekit-import-") as temp:
+            keep = _not_macros
             source = path
             properties = {"title": "", "authors": "", "organisation": ""}
             if vetted.kind == "docx":
                 source = Path(temp) / "document.docx"
-                findings = clean_docx(
-                    path, source, lambda name: not any(m in name.lower() for m in MACRO_PARTS)
-                )
+                findings = clean_docx(path, source, keep)
                 _findings_to(diags, shown, findings)
                 properties = docx_properties(path)
                 imported.organisation = imported.organisation or properties["organisation"]
@@ -176,7 +175,8 @@ def convert(
                 if author and not imported.authors:
                     imported.authors = [a.strip() for a in author.split(";") if a.strip()]
             elif vetted.kind == "odt":
-                _findings_to(diags, shown, odt_findings(path))
+                source = Path(temp) / "document.odt"
+                _findings_to(diags, shown, clean_odt(path, source, keep))
             ast = read_ast(source, vetted.reader, Path(temp) / "media")
             if vetted.kind == "odt":
                 ast["blocks"] = describe_pictures(ast["blocks"], odt_pictures(path))
@@ -267,6 +267,11 @@ class DocumentLinks:
         return Links(anchor, image, self.linked)
 
 
+def _not_macros(part: str) -> bool:
+    """Whether a package part is copied for pandoc: never macros or controls."""
+    return not any(marker in part.lower() for marker in MACRO_PARTS)
+
+
 def _linked_anchors(blocks: list[Node]) -> set[str]:
     """The ``#anchors`` the document's links point to."""
     return {link["c"][2][0][1:] for link in nodes(blocks, "Link") if link["c"][2][0][:1] == "#"}
@@ -334,7 +339,7 @@ def into_course(
         raise error(str(toml_path), f"cannot be read or edited: {exc}", "config-syntax") from None
     language = doc.get("language")
     existing = doc.get("modules")
-    if language not in LANGUAGES or not isinstance(existing, list):
+    if not (isinstance(language, str) and BCP47.match(language)) or not isinstance(existing, list):
         raise error(
             str(toml_path),
             "run casekit check first: language or modules are not valid",

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from casekit.atomic import write_bytes
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics, error
 from casekit.dlt import CREDIT_LIMITS, HOURS_PER_CREDIT
+from casekit.files.atomic import write_bytes
 from casekit.learners import REGISTER_ENV, schedule
 from casekit.learners.records import Enrolment, Learner
 from casekit.learners.roster import COLUMNS, read_roster

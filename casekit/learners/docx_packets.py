@@ -20,6 +20,7 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 
 from casekit import tree as t
+from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext
 from casekit.formats.docx import render_docx
 from casekit.formats.docx.reference import CONTENT_TYPES
@@ -29,7 +30,6 @@ from casekit.learners.schedule import StudyPlan
 from casekit.learners.wording import Fact, Wording
 from casekit.render.common import option_letter, source_date
 from casekit.sheets.payload import register_payload
-from casekit.zips import normalize_zip
 
 QR_SIZE_MM = 30
 ANSWER_LINES = 12

@@ -34,9 +34,8 @@ from pypdf.generic import (
 )
 
 from casekit import tree as t
-from casekit.atomic import atomic_dir
 from casekit.diagnostics import error
-from casekit.editions import apply_edition
+from casekit.files.atomic import atomic_dir
 from casekit.formats import BuildContext
 from casekit.formats.pdf import build_pdf
 from casekit.formats.pdf.document import PageSetup
@@ -66,7 +65,8 @@ from casekit.learners.personal_pages import (
 from casekit.learners.records import Enrolment, IssuedItem, Learner, Sheet
 from casekit.learners.register import Register
 from casekit.learners.schedule import StudyPlan, plan
-from casekit.messages import messages
+from casekit.messages import course_messages
+from casekit.resolve.editions import apply_edition
 from casekit.sheets.layout import SheetPage
 from casekit.sheets.payload import register_payload
 
@@ -182,7 +182,7 @@ def build_packets(
     folder = options.out_root / f"{config.id}-{config.version}" / group
     result = PacketsResult(folder, skipped=[p.code for p in people if p.code not in enrolled])
     learner_course = apply_edition(course, "learner")
-    targets = sheet_targets(learner_course, messages(config.language), config.print.paper)
+    targets = sheet_targets(learner_course, course_messages(config), config.print.paper)
     plans: dict[tuple, StudyPlan] = {}
     entries: dict[bool, list[_Entry]] = {}
     for learner in learners:
@@ -289,7 +289,7 @@ def _edition(course: t.Course, scratch: Path, large_print: bool) -> _Edition:
         PageSetup.from_options(ctx.print_options(course)),
         fonts,
         make_styles(fonts, large_print),
-        messages(course.config.language),
+        course_messages(course.config),
     )
     return _Edition(body, look, Numbering(body.size))
 

@@ -27,7 +27,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from casekit import tree as t
-from casekit.config import PrintOptions
+from casekit.config.settings import PrintOptions
 from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import LayoutState, Marked, is_dry
 from casekit.formats.pdf.fonts import FontSet
