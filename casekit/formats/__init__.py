@@ -81,6 +81,18 @@ FORMATS: dict[str, Format] = {
         ),
         Format("docx", "casekit.formats.docx:build_docx", "an editable Word document per edition"),
         Format(
+            "cc",
+            "casekit.formats.cc:build_cc",
+            "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
+            per_edition=False,
+        ),
+        Format(
+            "moodle-questions",
+            "casekit.formats.moodle_questions:build_moodle_questions",
+            "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
+            per_edition=False,
+        ),
+        Format(
             "usb",
             "casekit.bundle.usb:build_usb",
             "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
