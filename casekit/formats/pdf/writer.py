@@ -119,6 +119,11 @@ class PdfWriter:
             return f"<strike>{self.inlines(n.children)}</strike>"
         if isinstance(n, (t.Code, t.RawInline)):
             return f'<font face="{self.fonts.mono_family}">{escape(n.text, quote=False)}</font>'
+        if isinstance(n, t.Kbd):  # a key cap: reportlab frames no inline text, so a shaded key
+            return (
+                f'<font face="{self.fonts.mono_family}" backColor="#d9d9d9">'
+                f"\u00a0{escape(n.text, quote=False)}\u00a0</font>"
+            )
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
