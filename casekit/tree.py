@@ -8,12 +8,16 @@ link targets (fields marked "resolved" below are ``None`` until then).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal, Union
 
-from casekit.config import CourseConfig
+from casekit.config.settings import CourseConfig
+
+#: pandoc's image sizes: a number with %, px, cm, mm, in or pt (a bare number is pixels)
+IMAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(%|px|cm|mm|in|pt)?$")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,13 @@ class Strike:
 
 @dataclass
 class Code:
+    text: str
+
+
+@dataclass
+class Kbd:
+    """A key to press, ``<kbd>Ctrl</kbd>`` in the source: drawn as a key cap."""
+
     text: str
 
 
@@ -111,7 +122,7 @@ class RawInline:
 
 
 Inline = Union[
-    Text, Emph, Strong, Strike, Code, LineBreak, Link, InlineImage, FootnoteRef, RawInline
+    Text, Emph, Strong, Strike, Code, Kbd, LineBreak, Link, InlineImage, FootnoteRef, RawInline
 ]
 
 
@@ -607,7 +618,7 @@ def plain_text(inlines: list[Inline]) -> str:
     """The text of an inline sequence, without markup."""
     parts: list[str] = []
     for node in iter_inlines(inlines):
-        if isinstance(node, (Text, Code, RawInline)):
+        if isinstance(node, (Text, Code, Kbd, RawInline)):
             parts.append(node.text)
         elif isinstance(node, LineBreak):
             parts.append(" ")

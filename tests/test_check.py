@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
 from tests.conftest import MINIMAL_TOML
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casekit.media import MediaError, probe
+from casekit.resolve.media import MediaError, probe
 from tests.fuzz_inputs import (
     MINI_MEDIA,
     course_toml,

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 from casekit import tree as t
-from casekit.build import build_course
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostics
 from tests.conftest import COURSES, MINI, require_tool
 from tests.import_helpers import FIGURE_ALT, FIGURE_CAPTION, methodologist_docx, png

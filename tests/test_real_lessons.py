@@ -18,7 +18,7 @@ import pytest
 from lxml import etree
 
 from casekit import tree as t
-from casekit.build import build_course
+from casekit.build.pipeline import build_course
 from tests.conftest import ROOT
 from tests.test_epub import epubcheck
 
@@ -314,11 +314,11 @@ def test_svg_text_matches_chromium(browser: object, name: str, figure: str) -> N
     """The text of every figure, where Chromium draws it, is text in casekit's PDF
     (no glyph outside the figure; fonts the SVG names but this machine lacks fall
     back to the bundled ones, Cyrillic and Kazakh included)."""
-    from casekit.course import load_course
+    from casekit.build.course import load_course
     from casekit.diagnostics import Diagnostics
     from casekit.formats.pdf.fonts import load_fonts
     from casekit.formats.pdf.images import svg_drawing
-    from casekit.svg import sanitize_svg
+    from casekit.safety.svg import sanitize_svg
 
     course = load_course(COURSES[name], Diagnostics())
     assert course is not None
@@ -343,3 +343,35 @@ def test_svg_text_matches_chromium(browser: object, name: str, figure: str) -> N
         # the baseline lies within the line box Chromium draws, the start near its left
         assert bottom - line - 0.02 <= y <= bottom + 0.02, (text, y, bottom, line)
         assert abs(x - left) < 0.06, (text, x, left)
+
+
+@pytest.mark.slow
+def test_viewer_contents_are_numbered_once(built: dict, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto((usb_folder(built, "uk") / "index.html").as_uri())
+        items = page.evaluate(
+            """() => [...document.querySelectorAll('.toc ol > li')].map(li =>
+                [getComputedStyle(li).listStyleType, li.innerText.split('\\n')[0]])"""
+        )
+    finally:
+        page.close()
+    assert items and all(style == "none" for style, _ in items)
+    assert any(text.startswith("1.1 ") for _, text in items)
+
+
+@pytest.mark.slow
+def test_kbd_is_a_key_cap_in_every_format(built: dict) -> None:
+    outputs = built["carpentries"]
+    for fmt in ("pdf", "epub", "docx", "html"):
+        text = output_text(fmt, outputs[fmt]["learner"])
+        assert "Ctrl" in text and "&lt;kbd&gt;" not in text, fmt
+        if fmt in ("pdf", "docx"):
+            assert "<kbd>" not in text, fmt
+    assert "<kbd>Tab</kbd>" in outputs["html"]["learner"].read_text("utf-8")
+    runs = [
+        r
+        for r in docx_xml(outputs["docx"]["learner"]).iter(f"{W}r")
+        if "".join(r.itertext()) == "Tab"
+    ]
+    assert [r.find(f"{W}rPr/{W}rStyle").get(f"{W}val") for r in runs] == ["Keyboard"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from casekit.cache import BuildCache
+from casekit.files.cache import BuildCache
 from casekit.serve import LIVE_SCRIPT
 from casekit.serve.site import build_site
 from tests.conftest import MINI, ROOT

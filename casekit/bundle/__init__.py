@@ -9,7 +9,8 @@ codes point to) and the editions.
 
 from __future__ import annotations
 
-PAYLOAD = "data"
+from casekit.resolve.layout import PAYLOAD
+
 VIEWER_ASSETS = f"{PAYLOAD}/viewer"
 MANIFEST = "manifest.json"
 #: the manifest again as a script, for verify.html (file:// pages cannot fetch JSON)

@@ -9,11 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from casekit.atomic import atomic_dir
 from casekit.bundle import is_approval_file
 from casekit.bundle.capacity import human, space_needed
 from casekit.bundle.portable import PlannedFile
-from casekit.bundle.stream import copy_hashed, drop_cache, hash_stream
 from casekit.bundle.verify import (
     Difference,
     Expected,
@@ -23,6 +21,8 @@ from casekit.bundle.verify import (
     open_regular,
 )
 from casekit.diagnostics import error
+from casekit.files.atomic import atomic_dir
+from casekit.files.stream import copy_hashed, drop_cache, hash_stream
 
 #: progress(destination, bytes done, bytes in total)
 Progress = Callable[[Path, int, int], None]

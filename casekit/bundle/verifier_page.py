@@ -26,7 +26,7 @@ from casekit.bundle.verify import find_bundles, verify_source
 from casekit.bundle.viewer import verify_context
 from casekit.diagnostics import error
 from casekit.messages import messages
-from casekit.templates_lookup import builtin_templates
+from casekit.render.templates import builtin_templates
 
 
 def _csp_hash(text: str) -> str:

@@ -24,13 +24,14 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 from urllib.parse import unquote
 
-from casekit.atomic import TEMP_PREFIX
 from casekit.bundle import BAGIT_FILES, MANIFEST, is_approval_file
 from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, parse_manifest
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
-from casekit.bundle.stream import hash_stream
 from casekit.diagnostics import error
+from casekit.files.atomic import TEMP_PREFIX
+from casekit.files.stream import hash_stream
+from casekit.safety.paths import file_type
 
 TAGMANIFEST = BAGIT_FILES[-1]
 #: manifest.json and the BagIt manifests are read whole, up to this size
@@ -110,19 +111,6 @@ def open_regular(path: Path) -> BinaryIO:
         os.close(fd)
         raise Unreadable("not a regular file")
     return os.fdopen(fd, "rb")
-
-
-def file_type(mode: int) -> str:
-    """What a file that is not a regular file is, for the report."""
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 class Source:

@@ -16,9 +16,10 @@ from pathlib import Path, PurePosixPath
 
 import tomlkit
 
-from casekit.atomic import atomic_dir, write_bytes
-from casekit.config import BCP47, COURSE_FILE
+from casekit.config.scaffold import placeholder_text
+from casekit.config.settings import BCP47, COURSE_FILE
 from casekit.diagnostics import Diagnostics, error
+from casekit.files.atomic import atomic_dir, write_bytes
 from casekit.importer.ast import Node, nodes, plain_text
 from casekit.importer.images import MediaSet
 from casekit.importer.markdown import LessonWriter, Links
@@ -32,7 +33,6 @@ from casekit.importer.ooxml import (
 from casekit.importer.pandoc import read_ast
 from casekit.importer.shape import Module, describe_pictures, shape
 from casekit.importer.source import MACRO_PARTS, vet
-from casekit.scaffold import placeholder_text
 
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 TRANSLIT = dict(

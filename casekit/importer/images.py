@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from casekit.diagnostics import error
-from casekit.media import (
+from casekit.resolve.media import (
     FORMAT_KIND,
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -26,7 +26,7 @@ from casekit.media import (
     probe,
     sniff,
 )
-from casekit.paths import PathEscape, resolve_inside
+from casekit.safety.paths import PathEscape, resolve_inside
 
 CONVERTED = {"GIF": "gif", "BMP": "bmp", "TIFF": "tiff"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from casekit.config import LANGUAGES
+from casekit.config.settings import LANGUAGES
 from casekit.messages import messages
 
 #: label message keys of boxes -> the div class they become

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from casekit import tree as t
+from casekit.diagnostics import Diagnostics
 from casekit.messages import BUILT_IN, messages
 from casekit.parse.attributes import Attributes
 
-if TYPE_CHECKING:
-    from casekit.parse.lesson import LessonParser
+
+class LessonParser(Protocol):
+    """What div building needs from the lesson parser (which imports this module)."""
+
+    diags: Diagnostics
+
+    def inline_markdown(self, text: str, near: t.Pos) -> list[t.Inline]: ...
+
 
 CALLOUT_CLASSES: dict[str, t.CalloutKind] = {
     "callout": "callout",

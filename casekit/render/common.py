@@ -17,9 +17,9 @@ import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
 from casekit import tree as t
-from casekit.collation import sort_key
 from casekit.messages import Messages
-from casekit.vtt import format_time
+from casekit.render.collation import sort_key
+from casekit.resolve.vtt import format_time
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 

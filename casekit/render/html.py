@@ -25,8 +25,8 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import css_size
-from casekit.render.sanitize import HtmlSubset, sanitize_html
-from casekit.vtt import format_time
+from casekit.resolve.vtt import format_time
+from casekit.safety.sanitize import HtmlSubset, sanitize_html
 
 
 def attr(value: str) -> str:
@@ -419,6 +419,8 @@ class HtmlWriter:
             return f"<del>{self.inlines(n.children)}</del>"
         if isinstance(n, t.Code):
             return f"<code>{escape(n.text)}</code>"
+        if isinstance(n, t.Kbd):
+            return f"<kbd>{escape(n.text)}</kbd>"
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):

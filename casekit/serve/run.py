@@ -11,9 +11,9 @@ from pathlib import Path
 import watchfiles
 
 from casekit import tree as t
-from casekit.cache import BuildCache
-from casekit.config import load_config
+from casekit.config.settings import load_config
 from casekit.diagnostics import Diagnostics, error
+from casekit.files.cache import BuildCache
 from casekit.serve.server import Hub, PreviewServer, is_loopback
 from casekit.serve.site import Outcome, build_site
 

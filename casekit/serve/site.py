@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casekit import tree as t
+from casekit.build.course import load_course
 from casekit.bundle.viewer import viewer_files
-from casekit.cache import BuildCache
-from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics
-from casekit.editions import apply_edition
-from casekit.paths import resolve_inside
+from casekit.files.cache import BuildCache
 from casekit.render.images import image_bytes
+from casekit.resolve.editions import apply_edition
+from casekit.safety.paths import resolve_inside
 
 
 @dataclass

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from casekit.atomic import atomic_file
 from casekit.bundle import MANIFEST, is_approval_file
 from casekit.bundle.verify import (
     TAGMANIFEST,
@@ -25,6 +24,8 @@ from casekit.bundle.verify import (
     verify_source,
 )
 from casekit.diagnostics import error, one_line
+from casekit.files.atomic import atomic_file
+from casekit.files.zips import zip_entry
 from casekit.trust import sha256_hex, short_fingerprint
 from casekit.trust.keys import KeyPair
 from casekit.trust.statement import (
@@ -39,7 +40,6 @@ from casekit.trust.statement import (
     parse_approval,
     sign,
 )
-from casekit.zips import zip_entry
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from casekit.atomic import write_bytes
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import FolderSource, Report, survey, verify_source
 from casekit.diagnostics import error
+from casekit.files.atomic import write_bytes
 from casekit.learners.commands import names_option, open_register, register_option
 from casekit.learners.records import IssuedItem, StickCustody
 from casekit.trust.approve import approve, intact_bundle

@@ -8,7 +8,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from casekit import __version__
 from casekit.messages import messages
-from casekit.templates_lookup import builtin_templates
+from casekit.render.templates import builtin_templates
 from casekit.trust.diff import CourseDiff
 
 SIGNS = {"added": "+", "removed": "-", "changed": "~"}

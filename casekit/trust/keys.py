@@ -22,8 +22,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from casekit.atomic import atomic_file
 from casekit.diagnostics import error
+from casekit.files.atomic import atomic_file
 from casekit.trust import sha256_hex, short_fingerprint
 
 PRIVATE_SUFFIX = ".key"

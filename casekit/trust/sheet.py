@@ -22,9 +22,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casekit import __version__
-from casekit.atomic import atomic_file
 from casekit.bundle.verify import Source
 from casekit.diagnostics import error
+from casekit.files.atomic import atomic_file
 from casekit.formats.pdf.flowables import QrCode
 from casekit.formats.pdf.fonts import bundled_face
 from casekit.messages import Messages, messages

@@ -12,13 +12,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casekit.build.course import load_course
 from casekit.bundle.manifest import ManifestError, course_metadata, parse_manifest
 from casekit.bundle.verify import Source
 from casekit.bundle.viewer import COURSE_SCRIPT, search_entries
-from casekit.course import load_course
 from casekit.diagnostics import Diagnostics, error
-from casekit.editions import apply_edition
 from casekit.render.images import image_bytes
+from casekit.resolve.editions import apply_edition
 from casekit.trust import sha256_hex
 from casekit.trust.approve import approvals_in, intact_bundle
 

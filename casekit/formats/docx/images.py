@@ -23,8 +23,8 @@ from svglib.svglib import svg2rlg
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
-from casekit.svg import drawable_svg
-from casekit.templates_lookup import bundled_font
+from casekit.render.templates import bundled_font
+from casekit.safety.svg import drawable_svg
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have

@@ -7,7 +7,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Mm
 
-from casekit.config import PrintOptions
+from casekit.config.settings import PrintOptions
 from casekit.formats.docx.oxml import el
 from casekit.formats.docx.styles import RIGHT_TAB_STYLES, find_style
 

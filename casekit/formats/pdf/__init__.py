@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
+from casekit.files.atomic import write_bytes
 from casekit.formats import BuildContext, output_name
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.booklet import impose
@@ -35,6 +35,8 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     writer = PdfWriter(
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
+    # personal packets (casekit.learners) print each learner's own sheets instead
+    writer.answer_sheets = ctx.options.get("answer_sheets", True)
     packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)

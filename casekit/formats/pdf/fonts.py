@@ -21,10 +21,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from casekit import tree as t
-from casekit.config import COURSE_FILE
+from casekit.config.settings import COURSE_FILE
 from casekit.diagnostics import error
-from casekit.paths import course_file
-from casekit.templates_lookup import BUNDLED_FONTS, bundled_font, template_path
+from casekit.render.templates import BUNDLED_FONTS, bundled_font, template_path
+from casekit.resolve.named_files import course_file
 
 #: the face a missing course face falls back to
 FALLBACK = {"bold": "regular", "italic": "regular", "bold_italic": "bold", "mono_bold": "mono"}
@@ -133,7 +133,7 @@ def _inline_texts(inlines: list[t.Inline]) -> Iterator[tuple[bool, str]]:
     for node in t.iter_inlines(inlines):
         if isinstance(node, t.Text):
             yield False, node.text
-        elif isinstance(node, (t.Code, t.RawInline)):
+        elif isinstance(node, (t.Code, t.Kbd, t.RawInline)):
             yield True, node.text
         elif isinstance(node, t.InlineImage):
             yield False, node.alt

@@ -18,7 +18,7 @@ from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.render.images import figure_size, image_bytes
-from casekit.svg import drawable_svg
+from casekit.safety.svg import drawable_svg
 
 
 def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> Drawing:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from casekit.atomic import write_errors
 from casekit.diagnostics import error
+from casekit.files.atomic import write_errors
 
 LOCK_NAME = ".casekit-lock"
 _held: dict[Path, int] = {}  # folder -> open file descriptor holding the lock

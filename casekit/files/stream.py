@@ -69,3 +69,9 @@ def drop_cache(handle: BinaryIO) -> None:
     if hasattr(os, "posix_fadvise"):
         os.fsync(handle.fileno())
         os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def hash_file(file: Path) -> tuple[int, str]:
+    """Size and SHA-256 of ``file``, read in chunks."""
+    with file.open("rb") as handle:
+        return hash_stream(handle)

@@ -16,14 +16,14 @@ import click
 
 from casekit import __version__
 from casekit import tree as t
-from casekit.build import build_course, default_jobs, find_courses
-from casekit.bundle import commands as bundle_commands
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course, default_jobs, find_courses
+from casekit.build.summary import format_table, summary_rows
+from casekit.cli import bundle as bundle_commands
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
 from casekit.messages import BUILT_IN
-from casekit.summary import format_table, summary_rows
 from casekit.trust import commands as trust_commands
 
 
@@ -169,6 +169,30 @@ def _format_choice() -> click.Choice:
     help="PDF/DOCX: body text of 18 pt or more for learners with low vision.",
 )
 @click.option(
+    "--braille-cells",
+    type=click.IntRange(20, 100),
+    default=None,
+    help="BRF: cells per line (default: course.toml, else 40).",
+)
+@click.option(
+    "--braille-lines",
+    type=click.IntRange(10, 50),
+    default=None,
+    help="BRF: lines per page, page number included (default: course.toml, else 25).",
+)
+@click.option(
+    "--braille-grade",
+    type=click.IntRange(1, 2),
+    default=None,
+    help="BRF: 1 uncontracted, 2 contracted where liblouis has a table (en, ru).",
+)
+@click.option(
+    "--narrate/--no-narrate",
+    default=None,
+    help="Speak every lesson (espeak-ng): audio in the USB bundle and, with --embed-media, "
+    "EPUB 3 Media Overlays (default: course.toml [narration]).",
+)
+@click.option(
     "--embed-media",
     is_flag=True,
     default=None,
@@ -280,7 +304,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
       casekit new my-course --lang kk
       casekit new courses/budgeting --lang ru --id budgeting-ru
     """
-    from casekit.scaffold import scaffold
+    from casekit.config.scaffold import scaffold
 
     scaffold(course_dir, lang, course_id)
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")

@@ -13,14 +13,14 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from casekit import tree as t
-from casekit.bundle import PAYLOAD
-from casekit.cache import BuildCache, file_digest
-from casekit.config import config_field_line
+from casekit.config.settings import config_field_line
 from casekit.diagnostics import Diagnostics
-from casekit.media import FORMAT_KIND, MediaError, Probe, probe
-from casekit.paths import PathEscape, is_url, resolve_inside
-from casekit.sourcetext import read_source_text
-from casekit.vtt import VttError, parse_vtt
+from casekit.files.cache import BuildCache, file_digest
+from casekit.resolve.layout import PAYLOAD
+from casekit.resolve.media import FORMAT_KIND, MediaError, Probe, probe
+from casekit.resolve.vtt import VttError, parse_vtt
+from casekit.safety.paths import PathEscape, is_url, resolve_inside
+from casekit.safety.sourcetext import read_source_text
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 HOURS_PER_CREDIT = 30

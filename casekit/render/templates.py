@@ -18,9 +18,9 @@ from jinja2 import BaseLoader, Environment, TemplateError, TemplateNotFound
 
 from casekit import tree as t
 from casekit.diagnostics import CasekitError, error
-from casekit.paths import MAX_NAMED_FILE_BYTES, PathEscape, resolve_inside
-from casekit.render.active_content import REMOTE_CSS
-from casekit.sourcetext import MAX_SOURCE_BYTES
+from casekit.safety.active_content import REMOTE_CSS
+from casekit.safety.paths import MAX_NAMED_FILE_BYTES, PathEscape, resolve_inside
+from casekit.safety.sourcetext import MAX_SOURCE_BYTES
 
 
 def builtin_templates() -> Path:

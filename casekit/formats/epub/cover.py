@@ -7,7 +7,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from casekit.templates_lookup import bundled_font
+from casekit.render.templates import bundled_font
 
 SIZE = (1200, 1600)
 MARGIN = 100

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casekit.build import BuildResult
+from casekit.build.pipeline import BuildResult
 from casekit.bundle.capacity import human
-from casekit.cache import BuildCache, digest
+from casekit.files.cache import BuildCache, digest
 
 
 def page_count(path: Path, cache: BuildCache | None) -> str:
@@ -41,8 +41,11 @@ def summary_rows(results: list[BuildResult]) -> list[list[str]]:
     rows = [["course", "format", "edition", "pages", "size", "time", "status"]]
     for result in results:
         if result.stopped:
-            errors, _warnings = result.diagnostics.counts()
-            rows.append([result.course_id, "-", "-", "-", "-", "-", f"failed ({errors} errors)"])
+            errors, warnings = result.diagnostics.counts()
+            why = f"{errors} errors"
+            if result.strict and warnings:
+                why += f", {warnings} warnings with --strict"
+            rows.append([result.course_id, "-", "-", "-", "-", "-", f"failed ({why})"])
             continue
         for record in result.outputs:
             for path in record.paths:

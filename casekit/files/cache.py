@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from casekit import __version__, typed_json
-from casekit.atomic import write_bytes
-from casekit.media import hash_file
+from casekit.files.atomic import write_bytes
+from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
 _MAGIC = b"casekit-cache-2"
@@ -216,6 +216,8 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
         st = path.stat()
     except OSError:
         return "unreadable"
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device: never opened (check names it)
+        return digest("special", str(stat.S_IFMT(st.st_mode)))
     if st.st_size <= 1 << 20 or cache is None:
         try:
             return hashlib.sha256(path.read_bytes()).hexdigest()

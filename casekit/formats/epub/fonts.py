@@ -23,11 +23,11 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from casekit import tree as t
-from casekit.cache import BuildCache, code_fingerprint, digest
-from casekit.config import COURSE_FILE, config_field_line
+from casekit.config.settings import COURSE_FILE, config_field_line
 from casekit.diagnostics import error
-from casekit.paths import course_file
-from casekit.templates_lookup import bundled_font
+from casekit.files.cache import BuildCache, code_fingerprint, digest
+from casekit.render.templates import bundled_font
+from casekit.resolve.named_files import course_file
 
 #: (FontOptions field, CSS family, weight, style): the bundled file is BUNDLED_FONTS[field]
 FACES = (

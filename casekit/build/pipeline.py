@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
-from casekit.atomic import clean_stale_temporaries
-from casekit.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
-from casekit.config import load_config
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.gc_tuning import no_full_collections
+from casekit.build.lock import hold_build_lock, releases_build_locks
+from casekit.config.settings import load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
-from casekit.editions import apply_edition
+from casekit.files.atomic import clean_stale_temporaries
+from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
 from casekit.formats import BuildContext, formats
-from casekit.gc_tuning import no_full_collections
-from casekit.lock import hold_build_lock, releases_build_locks
-from casekit.templates_lookup import builtin_templates
+from casekit.render.templates import builtin_templates
+from casekit.resolve.editions import apply_edition
 
 
 @dataclass
@@ -48,6 +48,7 @@ class BuildResult:
     diagnostics: Diagnostics
     outputs: list[OutputRecord] = field(default_factory=list)
     stopped: bool = False  # check found errors: nothing was built
+    strict: bool = False  # warnings counted as errors
     cache: BuildCache | None = None
 
 
@@ -115,7 +116,7 @@ def build_course(
     course_dir = course_dir.resolve()
     progress(f"checking {course_dir}")
     config = load_config(course_dir, diags)
-    result = BuildResult(config.id if config else course_dir.name, course_dir, diags)
+    result = BuildResult(config.id if config else course_dir.name, course_dir, diags, strict=strict)
     if config is None:
         result.stopped = True
         return result

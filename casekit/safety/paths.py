@@ -2,21 +2,16 @@
 
 Sources are untrusted. A path is refused before anything is opened when it is
 absolute, has a drive letter or backslashes, is a URL, climbs out with ``..``,
-or reaches outside through a symlink at any depth.
+or reaches outside through a symlink at any depth; and it is never opened when it
+is not a regular file or a folder (a FIFO would hang a read, a device never end one).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
-
-from casekit.config import COURSE_FILE, CourseConfig, config_field_line
-from casekit.diagnostics import CasekitError, Diagnostics, error
-
-if TYPE_CHECKING:
-    from casekit import tree as t
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -26,6 +21,41 @@ MAX_NAME_BYTES = 255  # what Linux file systems accept; longer names raise ENAME
 MAX_PATH_BYTES = 1024
 #: a font file named in course.toml (the largest real fonts, CJK, are about 20 MiB)
 MAX_NAMED_FILE_BYTES = 64 * 1024 * 1024
+
+
+def file_type(mode: int) -> str:
+    """What a file that is not a regular file or a folder is, for a message."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def is_special(mode: int) -> bool:
+    """Neither a regular file nor a folder: never to be opened."""
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def special_files(root: Path) -> list[tuple[str, str]]:
+    """``(path, what it is)`` of every FIFO, device or socket under ``root`` (without
+    following links), sorted: ``check`` names them, nothing ever opens them."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # as the build's fingerprint
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if is_special(mode) and not stat.S_ISLNK(mode):
+                found.append((path.relative_to(root).as_posix(), file_type(mode)))
+    return sorted(found)
 
 
 class PathEscape(ValueError):
@@ -70,43 +100,10 @@ def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
     real = Path(os.path.realpath(real_root / rel)) if rel else real_root
     if real != real_root and real_root not in real.parents:
         raise PathEscape("path leads outside the course folder through a symlink")
-    return real, rel
-
-
-def course_file(course: t.Course, ref: str, field: str, missing_code: str = "file-missing") -> Path:
-    """The real path of a file that the ``course.toml`` field ``field`` (e.g.
-    ``fonts.regular``) names. Formats use this for any file a course names; it
-    raises ``CasekitError`` at the field's line when the path is refused or missing."""
-    return _named_path(Path(course.root), ref, field, False, missing_code)
-
-
-def check_named_paths(root: Path, config: CourseConfig, diags: Diagnostics) -> None:
-    """At check time: the templates folder and font files ``course.toml`` names
-    are inside the course folder and exist."""
-    named = [("templates", config.templates, True)] + [
-        (f"fonts.{name}", ref, False) for name, ref in vars(config.fonts).items()
-    ]
-    for field, ref, folder in named:
-        if ref:
-            try:
-                _named_path(root, ref, field, folder, "file-missing" if folder else "font-missing")
-            except CasekitError as exc:
-                diags.items.append(exc.diagnostic)
-
-
-def _named_path(root: Path, ref: str, field: str, folder: bool, missing_code: str) -> Path:
-    def refused(message: str, code: str) -> CasekitError:  # course.toml is read only then
-        return error(COURSE_FILE, f"{field}{message}", code, config_field_line(root, field))
-
     try:
-        real, rel = resolve_inside(root, ref)
-    except PathEscape as exc:
-        raise refused(f" = {ref!r} is refused: {exc}", "path-escape") from None
-    if not (real.is_dir() if folder else real.is_file()):
-        kind = "folder" if folder else "file"
-        raise refused(f": {kind} not found: {rel}", missing_code)
-    size = 0 if folder else real.stat().st_size
-    if size > MAX_NAMED_FILE_BYTES:
-        limit = MAX_NAMED_FILE_BYTES // 2**20
-        raise refused(f": {rel} is {size // 2**20} MiB; at most {limit} MiB", "file-too-large")
-    return real
+        mode = real.stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # missing: the caller says so
+    if is_special(mode):
+        raise PathEscape(f"{rel} is {file_type(mode)}, not a file; casekit never opens it")
+    return real, rel

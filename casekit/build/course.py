@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.cache import BuildCache
-from casekit.config import COURSE_FILE, CourseConfig, load_config
+from casekit.config.settings import COURSE_FILE, CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.files.cache import BuildCache
 from casekit.parse.lesson import lesson_id_for, parse_lesson
-from casekit.paths import PathEscape, check_named_paths, resolve_inside
-from casekit.resolve import resolve
-from casekit.sourcetext import read_source_text
+from casekit.resolve.named_files import check_named_paths
+from casekit.resolve.resolver import resolve
+from casekit.safety.paths import PathEscape, resolve_inside, special_files
+from casekit.safety.sourcetext import read_source_text
 
 
 def load_course(
@@ -30,6 +31,10 @@ def load_course(
     if config is None:
         return None
     check_named_paths(root, config, diags)
+    for rel, what in special_files(root):
+        diags.warning(
+            t.Pos(rel, 1, 1), "special-file", f"{what}, not a file: casekit never opens it"
+        )
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
     for index, module_config in enumerate(config.modules, start=1):

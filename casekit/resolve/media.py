@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from casekit.bundle.stream import hash_stream
-from casekit.svg import SvgError, sanitize_svg, svg_size
+from casekit.files.stream import hash_file
+from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 
 MAX_IMAGE_PIXELS = 40_000_000  # about 6300 x 6300: far beyond print resolution
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
@@ -74,12 +74,6 @@ def sniff(head: bytes) -> str | None:
     if text.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in head.lower():
         return "svg"
     return None
-
-
-def hash_file(file: Path) -> tuple[int, str]:
-    """Size and SHA-256 of ``file``, read in chunks."""
-    with file.open("rb") as handle:
-        return hash_stream(handle)
 
 
 def probe(file: Path, sha256: str = "") -> Probe:
