@@ -12,6 +12,9 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v java >/dev/null || need+=(default-jre-headless)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v lou_translate >/dev/null || need+=(liblouis-bin)
+[ -f /usr/share/liblouis/tables/kk.utb ] || need+=(liblouis-data)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # the learner-register tests start their own PostgreSQL server (initdb + pg_ctl)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 
@@ -32,4 +35,10 @@ fi
 tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
 if [ ! -x "$tools/node_modules/.bin/ace-puppeteer" ] && command -v npm >/dev/null; then
   npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "@daisy/ace@^1.4"
+fi
+
+# gift-pegjs, a GIFT parser, reads back the Moodle question bank in
+# tests/test_moodle_questions.py.
+if [ ! -f "$tools/node_modules/gift-pegjs/package.json" ] && command -v npm >/dev/null; then
+  npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "gift-pegjs@^1.0.2"
 fi

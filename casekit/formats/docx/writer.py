@@ -229,6 +229,8 @@ class DocxWriter:
             self.inlines(parent, n.children, replace(fmt, strike=True))
         elif isinstance(n, (t.Code, t.RawInline)):
             self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
+        elif isinstance(n, t.Kbd):
+            self.text(parent, n.text, replace(fmt, style="Keyboard"))
         elif isinstance(n, t.LineBreak):
             parent.append(el("w:r", self.rpr(fmt), el("w:br")))
         elif isinstance(n, t.Link):
