@@ -92,6 +92,7 @@ class PdfWriter:
         self.width = frame_width
         self.height = frame_height
         self.paper = paper
+        self.answer_sheets = True  # blank answer sheets after assignments and modules
         self.depth = 0  # list / quote nesting
         self.lesson_id = ""
         self.anchors: set[str] = set()  # every destination written so far
@@ -577,6 +578,8 @@ class PdfWriter:
 
     def sheet_pages(self, pages: list[SheetPage], title: str, item: str) -> list[Flowable]:
         """Each page of a sheet on its own undecorated page."""
+        if not self.answer_sheets:
+            return []
         out: list[Flowable] = [DuplexBreak(after_sheet=False)]  # duplex: a right-hand page
         for page in pages:
             text = self.sheet_text(page, title, item)
