@@ -18,4 +18,5 @@ test: test-deps system-deps  ## install the test extras and run the whole test s
 
 lint:
 	ruff check casekit tests benchmarks
+	lint-imports --no-cache
 	ruff format --check casekit tests benchmarks

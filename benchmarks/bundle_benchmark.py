@@ -57,10 +57,10 @@ def make_course(root: Path, media: list[Path]) -> Path:
 
 
 def child_bundle(course: Path, out: Path) -> None:
-    from casekit.course import load_course
+    from casekit.build.course import load_course
     from casekit.diagnostics import Diagnostics
-    from casekit.editions import apply_edition
     from casekit.formats import BuildContext, formats
+    from casekit.resolve.editions import apply_edition
 
     loaded = load_course(course, Diagnostics())
     assert loaded is not None

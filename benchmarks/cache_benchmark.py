@@ -15,7 +15,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit import typed_json
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.parse.lesson import parse_lesson
 

@@ -14,10 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
-from casekit.formats.epub import epub_bytes
+from casekit.formats.epub.book import epub_bytes
+from casekit.resolve.editions import apply_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 

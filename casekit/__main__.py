@@ -1,3 +1,3 @@
-from casekit.cli import main
+from casekit.cli.main import main
 
 main()

@@ -8,12 +8,16 @@ link targets (fields marked "resolved" below are ``None`` until then).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal, Union
 
-from casekit.config import CourseConfig
+from casekit.config.settings import CourseConfig
+
+#: pandoc's image sizes: a number with %, px, cm, mm, in or pt (a bare number is pixels)
+IMAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(%|px|cm|mm|in|pt)?$")
 
 
 @dataclass(frozen=True)
@@ -172,11 +176,16 @@ class Table:
     anchor: str = ""  # resolved
 
 
+#: what a code block shows: a command to type, what a program printed, an error it gave
+CodeRole = Literal["", "command", "output", "error"]
+
+
 @dataclass
 class CodeBlock:
     pos: Pos
     text: str
     language: str = ""
+    role: CodeRole = ""
 
 
 @dataclass
@@ -199,6 +208,8 @@ class Figure:
     alt: str
     caption: list[Inline] = field(default_factory=list)
     id: str = ""
+    width: str = ""  # pandoc's width=/height= as written: "50%", "300px", "8cm", "40mm"
+    height: str = ""
     media: MediaItem | None = None  # resolved
     number: str = ""  # resolved
     anchor: str = ""  # resolved
@@ -218,7 +229,22 @@ class MediaBlock:
     anchor: str = ""  # resolved
 
 
-CalloutKind = Literal["note", "tip", "warning", "important", "callout"]
+CalloutKind = Literal[
+    "note",
+    "tip",
+    "warning",
+    "important",
+    "callout",
+    "hint",
+    "caution",
+    "questions",
+    "prereq",
+    "discussion",
+    "spoiler",
+    "checklist",
+    "testimonial",
+    "instructor",  # teacher-only, like solutions (editions.py)
+]
 
 
 @dataclass
@@ -253,6 +279,7 @@ class Solution:
     pos: Pos
     blocks: list[Block]
     id: str = ""
+    title: list[Inline] = field(default_factory=list)  # a leading heading other than "Solution"
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casekit.build import OutputRecord, build_course
+from casekit.build.lock import release_build_lock
+from casekit.build.pipeline import OutputRecord, build_course
 from casekit.diagnostics import CasekitError, Diagnostics
-from casekit.lock import release_build_lock
 
 
 def build_formats(

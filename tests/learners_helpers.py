@@ -22,7 +22,7 @@ def casekit(*args: str, register: str | None = None) -> subprocess.CompletedProc
     """Run the ``casekit`` command line in this process (as ``main`` runs it, errors
     turned into lines and exit codes), with ``$CASEKIT_REGISTER`` set; a subprocess
     per call costs seconds on the shared test machine."""
-    from casekit.cli import main
+    from casekit.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     saved_env, saved_argv = dict(os.environ), sys.argv

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from casekit.lock import hold_build_lock, release_build_lock
-from casekit.svg import SvgError, sanitize_svg
+from casekit.build.lock import hold_build_lock, release_build_lock
+from casekit.safety.svg import SvgError, sanitize_svg
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
 from tests.test_cli import casekit

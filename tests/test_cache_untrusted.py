@@ -15,10 +15,10 @@ import pytest
 
 from casekit import tree as t
 from casekit import typed_json
-from casekit.build import build_course
-from casekit.cache import CACHE_DIR
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.files.cache import CACHE_DIR
 from tests.conftest import COURSES, MINI
 
 

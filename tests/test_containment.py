@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from casekit.config import load_config
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.config.settings import load_config
 from casekit.diagnostics import CasekitError, Diagnostics
-from casekit.paths import PathEscape, course_file, resolve_inside
+from casekit.resolve.named_files import course_file
+from casekit.safety.paths import PathEscape, resolve_inside
 from tests.conftest import MINI, MINIMAL_TOML
 from tests.hostile_build import build_html
 
@@ -323,7 +324,7 @@ def test_course_stylesheet_with_local_references_is_used(course: Path, tmp_path:
 
 
 def test_course_cannot_replace_viewer_scripts(course: Path) -> None:
-    from casekit.templates_lookup import builtin_templates, template_path
+    from casekit.render.templates import builtin_templates, template_path
 
     (course / "tpl" / "viewer").mkdir(parents=True)
     (course / "tpl" / "viewer" / "viewer.js").write_text("alert(1)", "utf-8")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from casekit import tree as t
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
-from casekit.resolve import HOURS_PER_CREDIT, Resolver
+from casekit.resolve.editions import apply_edition
+from casekit.resolve.resolver import HOURS_PER_CREDIT, Resolver
 from tests.test_cli import casekit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from casekit.atomic import TEMP_PREFIX, atomic_dir, clean_stale_temporaries
-from casekit.lock import LOCK_NAME, hold_build_lock, release_build_lock
+from casekit.build.lock import LOCK_NAME, hold_build_lock, release_build_lock
+from casekit.files.atomic import TEMP_PREFIX, atomic_dir, clean_stale_temporaries
 from tests.conftest import MINI
 
 #: when the killed builds are killed, as fractions of how long an uninterrupted one takes
@@ -165,7 +165,7 @@ def test_a_killed_lock_holder_does_not_block_the_next_build(
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from casekit.lock import hold_build_lock;"
+            "import sys, time; from pathlib import Path; from casekit.build.lock import hold_build_lock;"
             f"hold_build_lock(Path({str(out / 'mini-kk')!r})); print('held', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
@@ -208,7 +208,7 @@ def test_atomic_dir_killed_while_writing_keeps_the_old_folder(tmp_path: Path) ->
         [
             sys.executable,
             "-c",
-            "import time; from pathlib import Path; from casekit.atomic import atomic_dir\n"
+            "import time; from pathlib import Path; from casekit.files.atomic import atomic_dir\n"
             f"with atomic_dir(Path({str(bundle)!r})) as temp:\n"
             "    (temp / 'index.html').write_text('new')\n"
             "    print('writing', flush=True)\n"

@@ -16,11 +16,11 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from casekit.build import build_course
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.docx.reference import REFERENCE, make_reference
-from casekit.templates_lookup import builtin_templates
+from casekit.render.templates import builtin_templates
 from casekit.tree import plain_text
 from tests.conftest import COURSES, MINI, require_tool
 
@@ -608,10 +608,10 @@ def test_the_writer_is_freed_without_a_garbage_collection() -> None:
     """The writer (and the prototypes it caches) form no reference cycle: formats run one
     after another without full collections, and a cycle kept a finished document in
     memory and made the next format of a serial build a quarter slower."""
-    from casekit.editions import apply_edition
     from casekit.formats import BuildContext
     from casekit.formats.docx import render_docx
     from casekit.formats.docx.writer import DocxWriter
+    from casekit.resolve.editions import apply_edition
 
     course = load_course(MINI, Diagnostics())
     assert course is not None

@@ -19,7 +19,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from casekit.build import build_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError
 from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, require_tool
 

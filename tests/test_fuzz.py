@@ -1,4 +1,5 @@
-"""Property tests: random Markdown, random ``course.toml`` and damaged images never crash casekit.
+"""Property tests: random Markdown, random ``course.toml``, damaged images and damaged
+bundles and zips given to ``verify`` never crash casekit.
 
 ``check`` and the html build either succeed or report diagnostics; no other
 exception may escape (the CLI would show it as an internal error). A longer
@@ -13,8 +14,18 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casekit.media import MediaError, probe
-from tests.fuzz_inputs import MINI_MEDIA, course_toml, course_toml_for, lesson_bytes, run_course
+from casekit.resolve.media import MediaError, probe
+from tests.fuzz_inputs import (
+    MINI_MEDIA,
+    course_toml,
+    course_toml_for,
+    damaged_bundle,
+    damaged_zip,
+    lesson_bytes,
+    run_course,
+    verify_damaged_copy,
+    verify_zip_bytes,
+)
 
 FUZZ = settings(
     max_examples=40,
@@ -69,3 +80,20 @@ def test_damaged_images_are_media_errors(media: tuple[str, bytes]) -> None:
             probe(path)
         except MediaError as exc:
             assert "\n" not in str(exc)
+
+
+VERIFY_FUZZ = settings(FUZZ, max_examples=25)
+
+
+@VERIFY_FUZZ
+@given(data=damaged_zip())
+def test_damaged_zips_given_to_verify_are_reports_or_one_line(data: bytes) -> None:
+    verify_zip_bytes(data)
+
+
+@VERIFY_FUZZ
+@given(operations=damaged_bundle(), stick=st.booleans())
+def test_damaged_bundle_folders_given_to_verify_are_reports_or_one_line(
+    operations: list[tuple[str, str, bytes]], stick: bool
+) -> None:
+    verify_damaged_copy(operations, stick)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casekit.build import build_course
-from casekit.cache import CACHE_DIR
+from casekit.build.pipeline import build_course
+from casekit.files.cache import CACHE_DIR
 from tests.conftest import MINI
 
 
@@ -178,7 +178,7 @@ def test_subset_fonts_are_reused_after_an_edit(
     """Subsetting the five faces of a Kazakh EPUB is most of its build time: an edit that
     brings no new character reuses the cached subsets, and the book is the same bytes as
     one built with --force (which does not read the cache)."""
-    from casekit.formats import epub_fonts
+    from casekit.formats.epub.book import fonts as epub_fonts
 
     calls: list[str] = []
     subset = epub_fonts._subset

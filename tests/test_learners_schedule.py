@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.learners import schedule
 from casekit.learners.records import Enrolment

@@ -15,8 +15,8 @@ import reportlab
 import zxingcpp
 from pypdf import PdfReader
 
-from casekit.build import build_course
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.pdf.booklet import saddle_stitch_order
 from casekit.sheets.payload import course_payload

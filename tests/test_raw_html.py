@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from casekit.render.active_content import find_active_content
-from casekit.render.sanitize import ALLOWED_TAGS, sanitize_html
+from casekit.safety.active_content import find_active_content
+from casekit.safety.sanitize import ALLOWED_TAGS, sanitize_html
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
 from tests.test_html import tags

@@ -14,7 +14,7 @@ import pytest
 
 from casekit.diagnostics import Diagnostics
 from casekit.parse.lesson import parse_lesson
-from casekit.sourcetext import MAX_SOURCE_BYTES
+from casekit.safety.sourcetext import MAX_SOURCE_BYTES
 from tests.conftest import MINI, MINIMAL_TOML
 from tests.hostile_build import build_html, codes
 

@@ -12,8 +12,8 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from casekit.build import build_course
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostics
 from casekit.sheets.layout import (
     MARK_INSET,

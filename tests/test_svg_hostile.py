@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from casekit.svg import SvgError, sanitize_svg, svg_size
+from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 from tests.hostile_build import build_html, codes
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">{}</svg>'

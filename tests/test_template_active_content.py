@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casekit.render.active_content import find_active_content
-from casekit.templates_lookup import builtin_templates
+from casekit.render.templates import builtin_templates
+from casekit.safety.active_content import find_active_content
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_formats, build_html
 

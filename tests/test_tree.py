@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from casekit import tree as t
-from casekit.course import load_course
+from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from casekit.editions import apply_edition
+from casekit.resolve.editions import apply_edition
 from tests.conftest import MINI
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import bagit
 import pytest
 
+from casekit.build.course import load_course
 from casekit.bundle.capacity import parse_size
 from casekit.bundle.portable import PlannedFile, check_files, name_problem
-from casekit.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats import BuildContext, formats
 from tests.usb_helpers import MINI, build_usb, casekit, fresh_bundle, manifest

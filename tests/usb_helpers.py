@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from casekit.build import build_course
+from casekit.build.pipeline import build_course
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini"

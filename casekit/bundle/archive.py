@@ -7,9 +7,9 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from casekit.atomic import atomic_file
-from casekit.bundle.stream import CHUNK
-from casekit.zips import zip_entry
+from casekit.files.atomic import atomic_file
+from casekit.files.stream import CHUNK
+from casekit.files.zips import zip_entry
 
 #: already compressed: storing them again costs time and saves nothing
 STORED_SUFFIXES = frozenset(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from casekit import tree as t
-from casekit.atomic import atomic_dir
 from casekit.bundle import MANIFEST, MANIFEST_SCRIPT, PAYLOAD
 from casekit.bundle.bag import sha256, write_bag
 from casekit.bundle.capacity import check_fits
@@ -15,13 +14,14 @@ from casekit.bundle.manifest import BundleFile, manifest_bytes
 from casekit.bundle.portable import PlannedFile, check_files
 from casekit.bundle.readme import readme_bytes
 from casekit.bundle.reuse import PreviousBundle
-from casekit.bundle.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
-from casekit.editions import apply_edition
+from casekit.files.atomic import atomic_dir
+from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
 from casekit.formats import BuildContext, Format, formats
-from casekit.paths import PathEscape, resolve_inside
 from casekit.render.images import image_bytes
+from casekit.resolve.editions import apply_edition
+from casekit.safety.paths import PathEscape, resolve_inside
 
 EDITION_FORMATS = ("pdf", "epub", "docx")
 FALLBACK_EDITION_FORMAT = "html"
@@ -194,12 +194,12 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
         for copy in copies:
             if copy.item is None:
                 writer.add_copy(root, copy, "transcript")
-            elif copy.item.format == "svg":  # sanitised: opened alone, an SVG could run scripts
+            elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
                 data = image_bytes(root, copy.item)
                 writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
             else:
                 writer.add_copy(root, copy, "media", **media_details(copy.item))
-        media = {c.path for c in copies if c.item is not None and c.item.format != "svg"}
+        media = {c.path for c in copies if c.item is not None and c.item.kind != "image"}
         codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
         manifest = manifest_bytes(course, writer.files, codes)
         script = manifest_script(manifest)

@@ -9,12 +9,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from casekit.atomic import atomic_dir
+from casekit.bundle import is_approval_file
 from casekit.bundle.capacity import human, space_needed
 from casekit.bundle.portable import PlannedFile
-from casekit.bundle.stream import copy_hashed, drop_cache, hash_stream
-from casekit.bundle.verify import Expected, FolderSource, expected_files
+from casekit.bundle.verify import (
+    Difference,
+    Expected,
+    FolderSource,
+    Unreadable,
+    expected_files,
+    open_regular,
+)
 from casekit.diagnostics import error
+from casekit.files.atomic import atomic_dir
+from casekit.files.stream import copy_hashed, drop_cache, hash_stream
 
 #: progress(destination, bytes done, bytes in total)
 Progress = Callable[[Path, int, int], None]
@@ -43,13 +51,14 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
     if not (bundle / "manifest.json").is_file():
         raise error(str(bundle), "not a bundle folder (no manifest.json)", "not-a-bundle")
     source = FolderSource(bundle)
-    expected, _ = expected_files(source)
-    paths = sorted(set(expected) | {"tagmanifest-sha256.txt"})
-    missing = [p for p in paths if p not in source.files]
-    if missing:
+    expected, _, problems = expected_files(source)
+    approvals = {p for p in source.files if is_approval_file(p)}  # signed, not in manifests
+    paths = sorted(set(expected) | {"tagmanifest-sha256.txt"} | approvals)
+    problems += source.problems + [Difference("missing", p) for p in paths if p not in source.files]
+    if problems:
         raise error(
             str(bundle),
-            f"the bundle is incomplete ({missing[0]} is missing): run casekit verify",
+            f"the bundle is damaged ({problems[0]}): run casekit verify",
             "bundle-damaged",
         )
     sizes = {p: source.files[p] for p in paths}
@@ -92,15 +101,17 @@ def _copy_one(
         done += count
         progress(destination, done, total)
 
+    written: dict[str, str] = {}
     try:
         with atomic_dir(destination / bundle.name) as temp:
             for path in paths:
                 target = temp / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with (bundle / path).open("rb") as src, target.open("wb") as out:
+                with open_regular(bundle / path) as src, target.open("wb") as out:
                     _, digest = copy_hashed(src, out, advance)
                     out.flush()
                     drop_cache(out)
+                written[path] = digest
                 if path in expected and digest != expected[path].sha256:
                     raise error(
                         str(bundle / path),
@@ -111,10 +122,12 @@ def _copy_one(
             for path in paths:
                 with (temp / path).open("rb") as back:
                     _, digest = hash_stream(back, advance)
-                if path in expected and digest != expected[path].sha256:
+                if digest != written[path]:
                     raise CopyFailed(
                         f"read-back mismatch: {path} on the stick differs from the bundle"
                     )
+    except Unreadable as exc:  # a source file replaced by a FIFO or link since it was listed
+        raise error(str(bundle), f"the bundle is damaged ({exc})", "bundle-damaged") from None
     except OSError as exc:
         raise CopyFailed(_write_problem(exc)) from None
 

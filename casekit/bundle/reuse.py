@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from casekit.cache import CACHE_DIR
+from casekit.files.cache import CACHE_DIR
 
 RECORD = "usb-media.json"
 

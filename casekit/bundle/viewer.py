@@ -16,15 +16,15 @@ from pathlib import Path
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.atomic import TEMP_PREFIX
-from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
+from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
-from casekit.paths import resolve_inside
+from casekit.files.atomic import TEMP_PREFIX
 from casekit.render.common import lesson_title, module_title, source_date
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.page import glossary_html, media_index_html, render_template
-from casekit.templates_lookup import template_path
+from casekit.render.templates import template_path
+from casekit.safety.paths import resolve_inside
 
 #: template (under templates/) -> where the viewer keeps it in the bundle
 STATIC_ASSETS = {
@@ -170,6 +170,7 @@ def verify_context() -> dict[str, object]:
     return {
         "manifest_script": MANIFEST_SCRIPT,
         "metadata": sorted(METADATA_FILES),
+        "approvals": APPROVALS,
         "whole_file_limit": WHOLE_FILE_LIMIT,
         "temporary_prefix": TEMP_PREFIX,
         "runnable_suffixes": sorted(EXECUTABLE_SUFFIXES),

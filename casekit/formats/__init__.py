@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
-from casekit.cache import BuildCache
-from casekit.config import PrintOptions
+from casekit.config.settings import PrintOptions
+from casekit.files.cache import BuildCache
 
 
 @dataclass
@@ -76,13 +76,25 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "epub",
-            "casekit.formats.epub:build_epub",
+            "casekit.formats.epub.book:build_epub",
             "one EPUB 3 per edition (validated, accessible)",
         ),
         Format("docx", "casekit.formats.docx:build_docx", "an editable Word document per edition"),
         Format(
+            "cc",
+            "casekit.formats.cc:build_cc",
+            "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
+            per_edition=False,
+        ),
+        Format(
+            "moodle-questions",
+            "casekit.formats.moodle_questions:build_moodle_questions",
+            "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
+            per_edition=False,
+        ),
+        Format(
             "usb",
-            "casekit.formats.usb:build_usb",
+            "casekit.bundle.usb:build_usb",
             "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
             per_edition=False,
         ),

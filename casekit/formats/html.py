@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
+from casekit.files.atomic import write_bytes
 from casekit.formats import BuildContext, output_name
 from casekit.render.html import HtmlWriter
 from casekit.render.images import image_bytes

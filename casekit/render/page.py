@@ -10,7 +10,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.render.active_content import find_active_content
 from casekit.render.common import (
     edition_label,
     media_caption,
@@ -20,12 +19,13 @@ from casekit.render.common import (
     source_date,
 )
 from casekit.render.html import HtmlWriter, attr
-from casekit.templates_lookup import (
+from casekit.render.templates import (
     CourseTemplateLoader,
     active_content_error,
     read_template,
     template_error,
 )
+from casekit.safety.active_content import find_active_content
 
 
 def _jinja_environment(course: t.Course, name: str, markup: bool) -> SandboxedEnvironment:

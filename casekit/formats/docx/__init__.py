@@ -11,7 +11,8 @@ import io
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
+from casekit.files.atomic import write_bytes
+from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, output_name
 from casekit.formats.docx.document import write_course
 from casekit.formats.docx.page import (
@@ -25,7 +26,6 @@ from casekit.formats.docx.reference import CONTENT_TYPES, load_reference
 from casekit.formats.docx.settings import prepare_settings
 from casekit.formats.docx.writer import DocxWriter
 from casekit.render.common import edition_label, source_date
-from casekit.zips import normalize_zip
 
 
 def render_docx(course: t.Course, ctx: BuildContext) -> bytes:

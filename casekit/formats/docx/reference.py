@@ -22,9 +22,9 @@ from docx.opc.exceptions import PackageNotFoundError
 
 from casekit import tree as t
 from casekit.diagnostics import error
+from casekit.files.zips import normalize_zip
 from casekit.formats.docx.styles import add_missing_styles, replace_styles
-from casekit.templates_lookup import template_path
-from casekit.zips import normalize_zip
+from casekit.render.templates import template_path
 
 REFERENCE = "docx/reference.docx"
 REFERENCE_DATE = datetime(2026, 1, 1)

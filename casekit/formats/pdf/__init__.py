@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.atomic import write_bytes
+from casekit.files.atomic import write_bytes
 from casekit.formats import BuildContext, output_name
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.booklet import impose
@@ -21,7 +21,7 @@ from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
-from casekit.messages import messages
+from casekit.messages import course_messages
 
 
 def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
@@ -35,7 +35,7 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     writer = PdfWriter(
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
-    packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
+    packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)
     if options.booklet:

@@ -26,6 +26,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import NotAtTopPageBreak
 from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
@@ -33,6 +34,7 @@ from casekit.formats.pdf.flowables import (
     BoxEnd,
     BoxStart,
     CodeLines,
+    DuplexBreak,
     FastParagraph,
     FastTable,
     LayoutState,
@@ -45,9 +47,11 @@ from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
 from casekit.formats.pdf.sheet import SheetFlowable, SheetText
 from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
-from casekit.messages import Messages, messages
+from casekit.messages import Messages, course_messages
 from casekit.render.common import (
+    CALLOUT_LOOK,
     callout_label,
+    code_label,
     correct_options,
     lesson_title,
     media_caption,
@@ -57,9 +61,9 @@ from casekit.render.common import (
     safe_href,
     sorted_glossary,
 )
+from casekit.resolve.vtt import format_time
 from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
 from casekit.sheets.payload import course_payload
-from casekit.vtt import format_time
 
 MAX_INDENT_LEVELS = 6  # deeper lists and quotes keep the indentation of level 6
 RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: value"
@@ -84,7 +88,7 @@ class PdfWriter:
         self.fonts = fonts
         self.styles = styles
         self.state = state
-        self.msg: Messages = messages(course.config.language)
+        self.msg: Messages = course_messages(course.config)
         self.width = frame_width
         self.height = frame_height
         self.paper = paper
@@ -356,14 +360,19 @@ class PdfWriter:
             out.append(Spacer(1, self.styles.size * 0.4))
         return out
 
-    def code(self, text: str) -> list[Flowable]:
+    def code(self, text: str, role: t.CodeRole = "", label: str = "") -> list[Flowable]:
+        """A code block; output and errors are framed on white, not tinted, and a
+        label above says which it is (both survive black-and-white print)."""
         lines = CodeLines(
             text.expandtabs(4).rstrip("\n"), self.styles.code, f"{self.continuation} "
         )
         pad = self.styles.size * 0.4
+        box = BoxStart(CODE_BG) if role in ("", "command") else BoxStart(colors.white, RULE)
+        head = [self.para(escape(label), self.styles.code_label)] if label else []
         return [
             Spacer(1, pad),
-            BoxStart(CODE_BG),
+            *head,
+            box,
             Spacer(1, pad),
             lines,
             BoxEnd(),
@@ -371,7 +380,7 @@ class PdfWriter:
         ]
 
     def block_codeblock(self, b: t.CodeBlock) -> list[Flowable]:
-        return self.code(b.text)
+        return self.code(b.text, b.role, code_label(b, self.msg))
 
     def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
         return self.code(b.text)
@@ -397,7 +406,7 @@ class PdfWriter:
             image: Flowable = self.para(f"[{escape(b.alt, quote=False)}]", self.styles.caption)
         else:
             image = image_flowable(
-                self.root, b.media, b.pos, self.fonts, self.width, self.height * 0.55
+                self.root, b, b.media, self.fonts, self.width, self.height * 0.55
             )
         return [KeepTogether([Spacer(1, 4), image, caption]), Spacer(1, self.styles.size * 0.5)]
 
@@ -437,7 +446,8 @@ class PdfWriter:
         ]
 
     def block_callout(self, b: t.Callout) -> list[Flowable]:
-        return self.box(b.kind, callout_label(b.kind, self.msg), self.blocks(b.blocks), b.title)
+        label = callout_label(b.kind, self.msg)
+        return self.box(CALLOUT_LOOK[b.kind], label, self.blocks(b.blocks), b.title)
 
     def block_objectives(self, b: t.Objectives) -> list[Flowable]:
         return self.box("objectives", self.msg("objectives"), self.blocks(b.blocks))
@@ -446,10 +456,10 @@ class PdfWriter:
         return self.box("keypoints", self.msg("keypoints"), self.blocks(b.blocks))
 
     def block_solution(self, b: t.Solution) -> list[Flowable]:
-        return self.box("solution", self.msg("solution"), self.blocks(b.blocks))
+        return self.box("solution", self.msg("solution"), self.blocks(b.blocks), b.title)
 
     def block_div(self, b: t.Div) -> list[Flowable]:
-        return self.blocks(b.blocks)
+        return self.box("callout", "", self.blocks(b.blocks))
 
     def block_mediablock(self, b: t.MediaBlock) -> list[Flowable]:
         item = b.media
@@ -462,16 +472,21 @@ class PdfWriter:
             self.para(escape(media_caption(item, self.msg), quote=False), self.styles.box_title),
             self.para(escape(self.msg("media_hint"), quote=False), self.styles.small),
         ]
-        card = self.table(
-            [[QrCode(item.target_url, size), text]],
-            [size + 12, None],
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ],
-        )
-        inner: list[Flowable] = [card, *self.blocks(b.caption), *self.transcript(item)]
+        if self.width - size - 12 < self.width * 0.45:  # small or large-print pages
+            cards: list[Flowable] = [QrCode(item.target_url, size), Spacer(1, 4), *text]
+        else:
+            cards = [
+                self.table(
+                    [[QrCode(item.target_url, size), text]],
+                    [size + 12, None],
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (0, 0), 0),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ],
+                )
+            ]
+        inner: list[Flowable] = [*cards, *self.blocks(b.caption), *self.transcript(item)]
         return self.box("media", "", inner)
 
     def transcript(self, item: t.MediaItem) -> list[Flowable]:
@@ -557,7 +572,7 @@ class PdfWriter:
 
     def sheet_pages(self, pages: list[SheetPage], title: str, item: str) -> list[Flowable]:
         """Each page of a sheet on its own undecorated page."""
-        out: list[Flowable] = []
+        out: list[Flowable] = [DuplexBreak(after_sheet=False)]  # duplex: a right-hand page
         for page in pages:
             text = self.sheet_text(page, title, item)
             out += [
@@ -566,7 +581,8 @@ class PdfWriter:
                 NextPageTemplate("body"),
                 SheetFlowable(page, text, self.fonts, self.msg),
             ]
-        return out
+        # and shares no sheet of paper with the lesson that goes on
+        return [*out, DuplexBreak(after_sheet=True)]
 
     def answer_sheet(self, b: t.Assignment) -> list[Flowable]:
         """A detachable page to write the assignment on, read back by ``casekit scan``."""
@@ -633,7 +649,7 @@ class PdfWriter:
     def module(self, module: t.Module) -> list[Flowable]:
         title = module_title(module, self.msg)
         heading = self.marked(escape(title, quote=False), self.styles.module, module.id, (0, title))
-        out: list[Flowable] = [PageBreak(), heading]
+        out: list[Flowable] = [NotAtTopPageBreak(), heading]
         for lesson in module.lessons:
             out.extend(self.lesson(lesson))
         out.extend(self.quiz_sheet(module))
@@ -649,7 +665,7 @@ class PdfWriter:
         entries = sorted_glossary(self.course)
         if not entries:
             return []
-        out: list[Flowable] = [PageBreak(), self.appendix_title("glossary")]
+        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title("glossary")]
         for entry in entries:
             term = self.para(self.internal(f"<b>{self.inlines(entry.term)}</b>", entry.anchor))
             term.keepWithNext = 1
@@ -684,13 +700,13 @@ class PdfWriter:
             ],
             hAlign="LEFT",
         )
-        return [PageBreak(), self.appendix_title("media_index"), table]
+        return [NotAtTopPageBreak(), self.appendix_title("media_index"), table]
 
     def answer_key(self) -> list[Flowable]:
         """The learner's answers appendix (only when the course asks for it)."""
         if not self.course.answer_key:
             return []
-        out: list[Flowable] = [PageBreak(), self.appendix_title("answers_appendix")]
+        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title("answers_appendix")]
         for entry in self.course.answer_key:
             label = f"{self.msg('quiz', number=entry.quiz.number)}, {self.msg('question', number=entry.question.number)}"
             out.append(self.para(f"<b>{escape(label)}:</b> {self.answer_text(entry.question)}"))

@@ -1,0 +1,88 @@
+"""Load a course folder: settings, every lesson parsed, then resolved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casekit import tree as t
+from casekit.config.settings import COURSE_FILE, CourseConfig, load_config
+from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.files.cache import BuildCache
+from casekit.parse.lesson import lesson_id_for, parse_lesson
+from casekit.resolve.named_files import check_named_paths
+from casekit.resolve.resolver import resolve
+from casekit.safety.paths import PathEscape, resolve_inside, special_files
+from casekit.safety.sourcetext import read_source_text
+
+
+def load_course(
+    root: Path,
+    diags: Diagnostics,
+    cache: BuildCache | None = None,
+    config: CourseConfig | None = None,
+) -> t.Course | None:
+    """The resolved course tree of the folder ``root``, or ``None`` when the
+    settings cannot be read. Problems are added to ``diags``; nothing is printed.
+    With a ``cache``, unchanged lessons are not parsed again and unchanged media
+    files are not hashed again. ``config``: ``course.toml`` as the caller has
+    already loaded it (into the same ``diags``)."""
+    root = root.resolve()
+    config = config or load_config(root, diags)
+    if config is None:
+        return None
+    check_named_paths(root, config, diags)
+    for rel, what in special_files(root):
+        diags.warning(
+            t.Pos(rel, 1, 1), "special-file", f"{what}, not a file: casekit never opens it"
+        )
+    course = t.Course(config=config, root=str(root), modules=[])
+    seen_ids: dict[str, str] = {}
+    for index, module_config in enumerate(config.modules, start=1):
+        module = t.Module(index, module_config.title, [])
+        for ref in module_config.lessons:
+            where = t.Pos(COURSE_FILE, module_config.line, 1)
+            try:
+                real, rel = resolve_inside(root, ref)
+            except PathEscape as exc:
+                diags.error(where, "path-escape", f"lesson path {ref!r} is refused: {exc}")
+                continue
+            if not real.is_file():
+                diags.error(where, "lesson-missing", f"lesson file not found: {rel or ref!r}")
+                continue
+            lesson_id = lesson_id_for(rel)
+            if lesson_id in seen_ids:
+                diags.error(
+                    where,
+                    "duplicate-id",
+                    f"lessons {seen_ids[lesson_id]} and {rel} have the same id "
+                    f"'{lesson_id}': rename one file",
+                )
+                continue
+            seen_ids[lesson_id] = rel
+            text = read_source_text(real, rel, diags)
+            if text is None:
+                continue
+            module.lessons.append(_parse(rel, text, diags, cache, config.allow_html))
+        course.modules.append(module)
+    resolve(course, diags, cache)
+    return course
+
+
+def _parse(
+    path: str, text: str, diags: Diagnostics, cache: BuildCache | None, allow_html: bool
+) -> t.Lesson:
+    """Parse a lesson, or take it (and its parse diagnostics) from the cache."""
+    if cache is None:  # casekit check: no cache, and no need for its key
+        return parse_lesson(path, text, diags, allow_html=allow_html)
+    key = BuildCache.lesson_key(path, text, allow_html)
+    cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
+    if cached is not None:
+        cache.stats.reused.append(path)
+        diags.items.extend(cached[1])
+        return cached[0]
+    own = Diagnostics()
+    lesson = parse_lesson(path, text, own, allow_html=allow_html)
+    diags.extend(own)
+    cache.stats.parsed.append(path)
+    cache.store("lesson", key, (lesson, own.items))
+    return lesson

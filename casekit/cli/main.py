@@ -1,0 +1,461 @@
+"""The ``casekit`` command line: parse options, call the pipeline, print diagnostics.
+
+Everything testable lives below this module; here we only translate between
+the terminal and the pipeline. User errors are one line and a non-zero exit;
+a traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from casekit import __version__
+from casekit import tree as t
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course, default_jobs, find_courses
+from casekit.build.summary import format_table, summary_rows
+from casekit.cli import bundle as bundle_commands
+from casekit.diagnostics import CasekitError, Diagnostics, to_json
+from casekit.formats import formats
+from casekit.learners import commands as learner_commands
+from casekit.messages import BUILT_IN
+from casekit.trust import commands as trust_commands
+
+
+class Ui:
+    """Terminal output: quiet when not a TTY unless asked, verbose on request."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = sys.stderr.isatty()
+
+    def progress(self, message: str) -> None:
+        if self.verbose or (self.tty and not self.quiet):
+            click.echo(f"casekit: {message}", err=True)
+
+
+def print_diagnostics(
+    diags: Diagnostics, strict: bool, as_json: bool, quiet: bool, course_dir: Path | None = None
+) -> None:
+    """Print sorted diagnostics; paths are shown as the user can open them (course dir + path)."""
+    found = diags.sorted(strict)
+    if course_dir is not None:
+        found = [
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
+            for d in found
+        ]
+    if as_json:
+        click.echo(to_json(found))
+        return
+    for diagnostic in found:
+        click.echo(str(diagnostic), err=True)
+    errors, warnings = diags.counts(strict)
+    if not quiet or errors:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="casekit")
+@click.option("--debug", is_flag=True, help="Show a traceback for errors (for bug reports).")
+def cli(debug: bool) -> None:
+    """Build offline case packages (PDF, EPUB, DOCX, USB bundles) from a course in Markdown.
+
+    \b
+    Examples:
+      casekit new my-course --lang kk
+      casekit check courses/digital-literacy-kk
+      casekit build courses/digital-literacy-kk --format html
+    """
+    # --debug is read by main(), which decides how errors are shown
+
+
+@cli.command()
+@click.argument(
+    "course_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Diagnostics as lines for people or JSON for tools.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
+def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet: bool) -> None:
+    """Check courses and print their diagnostics as path:line:col lines.
+
+    Each argument is a course folder or a folder of courses. Exit status is 1
+    when there are errors (with --strict, warnings too).
+
+    \b
+    Examples:
+      casekit check courses/digital-literacy-kk
+      casekit check courses/*
+      casekit check --strict --format json courses/job-search-en
+    """
+    diags = Diagnostics()
+    for course_dir in (c for arg in course_dirs for c in find_courses(arg)):
+        own = Diagnostics()
+        load_course(course_dir, own)
+        diags.items.extend(
+            dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
+            for d in own.items
+        )
+    print_diagnostics(diags, strict, output_format == "json", quiet)
+    sys.exit(1 if diags.has_errors(strict) else 0)
+
+
+def _format_choice() -> click.Choice:
+    return click.Choice(sorted(formats()))
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "format_names",
+    multiple=True,
+    type=_format_choice(),
+    help="Output format (repeat for several). Default: every format.",
+)
+@click.option(
+    "-e",
+    "--edition",
+    type=click.Choice(["learner", "teacher", "all"]),
+    default="all",
+    show_default=True,
+    help="Which edition to build.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder; the course goes into OUT/<course-id>/.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "A5", "Letter"]),
+    default=None,
+    help="Paper size for PDF/DOCX (default: course.toml, else A4).",
+)
+@click.option(
+    "--margins",
+    "margins_mm",
+    type=click.FloatRange(5, 60),
+    default=None,
+    help="Page margins in millimetres (default: course.toml, else 20).",
+)
+@click.option(
+    "--booklet/--no-booklet",
+    default=None,
+    help="PDF: A5 pages imposed two-up on A4 for saddle-stitch duplex printing.",
+)
+@click.option(
+    "--large-print/--no-large-print",
+    default=None,
+    help="PDF/DOCX: body text of 18 pt or more for learners with low vision.",
+)
+@click.option(
+    "--embed-media",
+    is_flag=True,
+    default=None,
+    help="EPUB: carry audio and video inside the book (larger file).",
+)
+@click.option(
+    "--zip",
+    "make_zip",
+    is_flag=True,
+    default=None,
+    help="USB: also write a deterministic zip of the bundle.",
+)
+@click.option(
+    "--stick-size",
+    default=None,
+    help='USB: fail when the bundle would not fit a stick of this size, e.g. "8GB".',
+)
+@click.option(
+    "--with-teacher",
+    "bundle_teacher",
+    is_flag=True,
+    default=None,
+    help="USB: put the teacher editions in the bundle too.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Formats and editions built in parallel processes (default: CPU count).",
+)
+@click.option("--force", is_flag=True, help="Rebuild everything, ignoring the build cache.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
+def build(
+    course_dir: Path,
+    format_names: tuple[str, ...],
+    edition: str,
+    out_root: Path,
+    strict: bool,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+    **format_options: object,
+) -> None:
+    """Check a course, then build its outputs into OUT/<course-id>/<format>/.
+
+    COURSE_DIR is a course folder, or a folder of courses (a catalogue: every
+    course in it is built). Errors found by the check stop that course's build
+    and leave its earlier outputs as they were. Every output is written
+    atomically; outputs whose sources did not change are not rebuilt.
+
+    \b
+    Examples:
+      casekit build courses/digital-literacy-kk
+      casekit build courses/digital-literacy-kk --format pdf --edition learner
+      casekit build courses/ --jobs 2          # every course in the folder
+      casekit build courses/job-search-en -f html -o /tmp/out --force
+    """
+    ui = Ui(quiet, verbose)
+    names = list(format_names) or sorted(formats())
+    editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
+    options = {key: value for key, value in format_options.items() if value is not None}
+    courses = find_courses(course_dir)
+    results = []
+    for folder in courses:
+        result = build_course(
+            folder,
+            names,
+            editions,
+            out_root,
+            options=options,
+            strict=strict,
+            progress=ui.progress,
+            jobs=jobs or default_jobs(),
+            force=force,
+        )
+        results.append(result)
+        if result.diagnostics.items or result.stopped:
+            if len(courses) > 1:
+                click.echo(f"casekit: {folder}", err=True)
+            print_diagnostics(result.diagnostics, strict, False, quiet, folder)
+        if result.stopped:
+            click.echo(
+                f"casekit: build of {result.course_id} stopped: fix the errors above", err=True
+            )
+    if not quiet:
+        click.echo(format_table(summary_rows(results)))
+    if any(result.stopped for result in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(list(BUILT_IN)),
+    default="kk",
+    show_default=True,
+    help="Language of the new course.",
+)
+@click.option("--id", "course_id", default=None, help="Course id (default: the folder name).")
+def new(course_dir: Path, lang: str, course_id: str | None) -> None:
+    """Create a new course folder that passes check and builds.
+
+    \b
+    Examples:
+      casekit new my-course --lang kk
+      casekit new courses/budgeting --lang ru --id budgeting-ru
+    """
+    from casekit.config.scaffold import scaffold
+
+    scaffold(course_dir, lang, course_id)
+    click.echo(f"created {course_dir}; next: casekit build {course_dir}")
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Add the lessons to this course (course.toml's modules) instead of making a new one.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the new course (default: named after the first file).",
+)
+@click.option(
+    "--split", is_flag=True, help="One lesson per top-level heading (not one per document)."
+)
+@click.option(
+    "--module",
+    "module",
+    type=click.IntRange(1),
+    default=None,
+    help="With --into: add the lessons to module N instead of new modules.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["kk", "ru", "en"]),
+    default=None,
+    help="Language of a new course (default: recognised from the text).",
+)
+def import_(
+    files: tuple[Path, ...],
+    into: Path | None,
+    out: Path | None,
+    split: bool,
+    module: int | None,
+    lang: str | None,
+) -> None:
+    """Import Word (.docx), LibreOffice (.odt), HTML and Markdown documents as lessons.
+
+    Headings, lists, tables, footnotes, links and pictures are kept; boxes and
+    styles such as "Note"/"Ескерту" become callouts, numbered "Тапсырма"/"Задание"/
+    "Assignment" items assignments. What cannot be kept (text boxes, SmartArt,
+    comments, tracked changes, symbol fonts) is listed per file and paragraph.
+
+    \b
+    Examples:
+      casekit import lesson1.docx lesson2.docx -o my-course
+      casekit import manual.docx --split -o my-course
+      casekit import extra.odt --into courses/digital-literacy-kk
+    """
+    from casekit.importer.course import into_course, new_course
+
+    diags = Diagnostics()
+    paths = list(files)
+    if into is not None:
+        written = into_course(into, paths, split, module, diags)
+        course = into
+    else:
+        course = out or Path(paths[0].stem)
+        written = new_course(course, paths, split, lang, diags)
+    print_diagnostics(diags, False, False, True)
+    click.echo(f"imported {len(written)} lesson(s) into {course}; next: casekit check {course}")
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-p",
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Loopback address to listen on (127.0.0.1, ::1); other addresses are refused.",
+)
+@click.option(
+    "-e",
+    "--edition",
+    type=click.Choice(["learner", "teacher"]),
+    default="teacher",
+    show_default=True,
+    help="Which edition the viewer shows (teacher: with solutions and answers).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Where the build cache is kept (OUT/<course-id>/.cache), shared with casekit build.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+def serve(
+    course_dir: Path, port: int, host: str, edition: str, out_root: Path, open_browser: bool
+) -> None:
+    """Preview a course in its offline viewer, rebuilt and reloaded as you edit.
+
+    Listens on this computer only. Every change to the course folder rebuilds
+    the viewer (unchanged lessons are not parsed again) and reloads the page;
+    when a change breaks the course, the errors show over the page and here,
+    and the last good build stays on screen.
+
+    \b
+    Examples:
+      casekit serve courses/digital-literacy-kk --open
+      casekit serve my-course --port 0 --edition learner
+    """
+    from casekit.serve.run import serve as run_serve
+    from casekit.serve.site import Outcome
+
+    def report(outcome: Outcome) -> None:
+        diags = Diagnostics(list(outcome.diagnostics))
+        if diags.items:
+            print_diagnostics(diags, False, False, True, course_dir)
+        state = "built" if outcome.site is not None else "not built (errors above)"
+        click.echo(f"casekit: {state} in {outcome.seconds:.2f} s", err=True)
+
+    run_serve(
+        course_dir,
+        out_root,
+        port,
+        host,
+        edition,  # type: ignore[arg-type]
+        open_browser,
+        report,
+        lambda line: click.echo(line),
+    )
+
+
+for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning user errors into one line and exit 1."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("casekit: interrupted", err=True)
+        sys.exit(130)
+    except CasekitError as exc:
+        if debug:
+            raise
+        click.echo(str(exc.diagnostic), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("casekit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line unless debugging
+        if debug:
+            raise
+        click.echo(
+            f"casekit: internal error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Course settings: ``course.toml`` read into typed values."""

@@ -1,0 +1,1 @@
+"""How casekit touches disk: atomic writes, hashed streams, deterministic zips, the build cache."""

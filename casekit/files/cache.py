@@ -1,0 +1,245 @@
+"""Content-addressed build cache under ``build/<course-id>/.cache/``.
+
+Four things are remembered between builds:
+
+- parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes;
+- EPUB fonts subset to a book's characters, keyed by the font's bytes and the characters;
+- media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
+  unchanged video is never hashed twice;
+- for every output (format x edition), the fingerprint of everything it was built from
+  and the files it wrote: a rebuild whose fingerprint matches, and whose files are still
+  there as written, is skipped.
+
+Entries are JSON (``typed_json``) or raw bytes, never pickles: whoever can write the
+build folder (or, later, a shared cache) cannot make casekit run code. Each entry names
+its kind and key and carries a SHA-256 of its payload, and is decoded only into the type
+its reader expects; an entry that fails any check is ignored and rebuilt. Deleting the
+folder is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casekit import __version__, typed_json
+from casekit.files.atomic import write_bytes
+from casekit.files.stream import hash_file
+
+CACHE_DIR = ".cache"
+_MAGIC = b"casekit-cache-2"
+
+
+def _header(kind: str, key: str) -> bytes:
+    """What an entry starts with: the format, and the kind and key it was stored under
+    (an entry copied to another key is refused)."""
+    return _MAGIC + f" {kind} {key}\n".encode("ascii")
+
+
+def _check(payload: bytes) -> bytes:
+    return hashlib.sha256(payload).hexdigest().encode("ascii")
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class CacheStats:
+    parsed: list[str] = field(default_factory=list)  # lessons parsed (cache misses)
+    reused: list[str] = field(default_factory=list)  # lessons taken from the cache
+    probed: list[str] = field(default_factory=list)  # media files hashed
+    skipped_outputs: list[str] = field(default_factory=list)
+    rejected: int = 0  # corrupt entries ignored
+
+
+class BuildCache:
+    """The cache of one course's build folder."""
+
+    def __init__(self, build_root: Path, read: bool = True) -> None:
+        """``read=False`` (``--force``) ignores what is cached but still records this build."""
+        self.folder = build_root / CACHE_DIR
+        self.read = read
+        self.stats = CacheStats()
+        #: large files hashed in this build, by ``media_key``: with ``--force`` too, the
+        #: fingerprint and the media probe share one hash of each file
+        self.digests: dict[str, str] = {}
+
+    # ------------------------------------------------------------ entries
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key
+
+    def load(self, kind: str, key: str, expected: Any) -> Any | None:
+        """The entry ``kind``/``key`` as a value of type ``expected`` (``bytes`` for raw
+        data), or ``None`` when there is none or it is damaged, moved from another key
+        or not of that type: entries are untrusted input (see ``typed_json``)."""
+        if not self.read:
+            return None
+        try:
+            data = self._path(kind, key).read_bytes()
+        except OSError:
+            return None
+        header = _header(kind, key)
+        payload = data[len(header) + 64 :]
+        check = data[len(header) : len(header) + 64]
+        if not data.startswith(header) or check != _check(payload):
+            self.stats.rejected += 1
+            return None
+        if expected is bytes:
+            return payload
+        try:
+            return typed_json.decode(payload, expected)
+        except typed_json.TypedJsonError:
+            self.stats.rejected += 1
+            return None
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        """Keep ``value`` (bytes, or what ``typed_json.encode`` writes) under ``kind``/``key``."""
+        payload = value if isinstance(value, bytes) else typed_json.encode(value)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            write_bytes(
+                self._path(kind, key), _header(kind, key) + _check(payload) + payload, durable=False
+            )
+
+    # ------------------------------------------------------------ keys
+
+    @staticmethod
+    def lesson_key(path: str, text: str, allow_html: bool = False) -> str:
+        """Parsing depends on the text and on ``allow_html`` (raw HTML handling)."""
+        return digest("lesson", code_fingerprint(), path, text, str(allow_html))
+
+    @staticmethod
+    def media_key(real: Path) -> str:
+        st = real.stat()
+        return digest(
+            "media",
+            code_fingerprint(),
+            str(real),
+            str(st.st_size),
+            str(st.st_mtime_ns),
+            str(st.st_ino),
+        )
+
+    # ------------------------------------------------------------ outputs
+
+    def _outputs_file(self) -> Path:
+        return self.folder / "outputs.json"
+
+    def _read_outputs(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._outputs_file().read_text("utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
+        """The files ``job`` wrote last time, if its inputs are unchanged and the files are
+        still there exactly as written (size and mtime); else ``None``. The record is
+        untrusted input: it may name only files inside the build folder."""
+        if not self.read:
+            return None
+        entry = self._read_outputs().get(job)
+        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
+            return None
+        build_root = os.path.abspath(self.folder.parent)
+        records = entry.get("files")
+        if not isinstance(records, list):
+            return None
+        paths = []
+        for record in records:
+            if not isinstance(record, dict) or not isinstance(record.get("path"), str):
+                return None
+            path = Path(record["path"])
+            if os.path.commonpath([build_root, os.path.abspath(path)]) != build_root:
+                return None
+            try:
+                st = path.lstat()
+            except (OSError, ValueError):
+                return None
+            if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+                return None
+            if [st.st_size, st.st_mtime_ns] != record.get("stat"):
+                return None
+            paths.append(path)
+        return paths
+
+    def record_outputs(self, job: str, fingerprint: str, paths: list[Path]) -> None:
+        data = self._read_outputs()
+        files = []
+        for path in paths:
+            st = path.stat()
+            files.append({"path": str(path), "stat": [st.st_size, st.st_mtime_ns]})
+        data[job] = {"fingerprint": fingerprint, "files": files}
+        write_bytes(
+            self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode(), durable=False
+        )
+
+
+def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
+    """A hash of every file below ``folder`` (names and contents), in a stable order.
+
+    Large files are hashed once and then recognised by their stat (see ``media_key``)."""
+    h = hashlib.sha256()
+    if not folder.is_dir():
+        return digest("missing", str(folder))
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            h.update(rel.encode("utf-8") + b"\0")
+            h.update(file_digest(path, cache).encode("ascii"))
+    return h.hexdigest()
+
+
+def file_digest(path: Path, cache: BuildCache | None) -> str:
+    """SHA-256 of a file; remembered by stat in the cache for files over 1 MiB."""
+    if path.is_symlink():  # never read through a link: it may point out of the course
+        try:
+            return digest("symlink", os.readlink(path))
+        except OSError:
+            return "unreadable"
+    try:
+        st = path.stat()
+    except OSError:
+        return "unreadable"
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device: never opened (check names it)
+        return digest("special", str(stat.S_IFMT(st.st_mode)))
+    if st.st_size <= 1 << 20 or cache is None:
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return "unreadable"
+    key = BuildCache.media_key(path)
+    known = cache.digests.get(key) or cache.load("digest", key, str)
+    if not isinstance(known, str):
+        _size, known = hash_file(path)
+        cache.store("digest", key, known)
+    cache.digests[key] = known
+    return known
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of casekit's own code and message files, so that a changed casekit (even
+    without a new version number) never reuses outputs of the old one."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()

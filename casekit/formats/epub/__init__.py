@@ -1,0 +1,1 @@
+"""The ``epub`` format: one EPUB 3 per edition."""

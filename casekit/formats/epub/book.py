@@ -1,0 +1,380 @@
+"""The ``epub`` format: one EPUB 3 per edition, built with ebooklib from the tree.
+
+Chapters are written by ``EpubWriter`` (the HTML writer with EPUB hooks) into
+complete XHTML documents from ``templates/epub``; ebooklib assembles the
+package, the navigation document and the NCX; the zip is then rewritten so
+the same sources always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import uuid
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from ebooklib import epub
+from lxml import etree
+from markupsafe import Markup
+
+from casekit import tree as t
+from casekit.diagnostics import error
+from casekit.files.atomic import write_bytes
+from casekit.files.cache import BuildCache
+from casekit.files.zips import normalize_zip
+from casekit.formats import BuildContext, output_name
+from casekit.formats.epub.cover import cover_png
+from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
+from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
+from casekit.messages import Messages
+from casekit.render.common import edition_label, lesson_title, module_title, source_date
+from casekit.render.images import image_bytes
+from casekit.render.page import glossary_html, media_index_html, render_template
+from casekit.render.templates import read_template
+from casekit.safety.paths import PathEscape, resolve_inside
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+EXTENSIONS = {"jpeg": "jpg"}
+
+
+@dataclass
+class Document:
+    """One XHTML document of the book, in reading order."""
+
+    file: str
+    title: str
+    body: str
+    matter: str  # epub:type of <body>: frontmatter, bodymatter or backmatter
+    landmark: str = ""  # epub:type in the landmarks nav, if listed there
+
+
+class _PackageWriter(epub.EpubWriter):
+    """ebooklib's writer, plus ``xml:lang`` on the package element."""
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+
+def build_epub(course: t.Course, ctx: BuildContext) -> list[Path]:
+    target = ctx.out_dir / output_name(course, "epub")
+    write_bytes(target, epub_bytes(course, bool(ctx.options.get("embed_media")), ctx.cache))
+    return [target]
+
+
+def epub_bytes(course: t.Course, embed_media: bool, cache: BuildCache | None = None) -> bytes:
+    """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
+    build's, where subset fonts are kept)."""
+    files = BookFiles()
+    writer = EpubWriter(course, files)
+    book = epub.EpubBook()
+    played = add_resources(book, course, files, embed_media)
+    set_metadata(book, course, writer.msg, played)
+    css, fonts = add_style(book, course)
+    config = course.config
+    cover = cover_png(
+        config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
+    )
+    book.set_cover("images/cover.png", cover, create_page=False)
+    documents = [cover_document(course, writer.msg)]
+    documents += chapter_documents(course, writer)
+    documents += back_matter(course, writer)
+    add_documents(book, course, writer, documents, css)
+    add_fonts(book, course, fonts, writer.msg, cache)
+    return package_bytes(book, course, writer.msg)
+
+
+def add_documents(
+    book: epub.EpubBook,
+    course: t.Course,
+    writer: EpubWriter,
+    documents: list[Document],
+    css: epub.EpubItem,
+) -> None:
+    """The documents in reading order (cover, navigation, lessons, back matter), the
+    table of contents and the landmarks."""
+    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
+    nav.add_item(css)
+    book.add_item(nav)
+    items = [book.add_item(document_item(course, doc)) for doc in documents]
+    book.spine = [items[0], nav, *items[1:]]
+    book.toc = table_of_contents(course, writer, documents)
+    book.add_item(epub.EpubNcx())
+    book.guide = [{"type": "toc", "href": "nav.xhtml", "title": writer.msg("contents")}]
+    book.guide += [
+        {"type": doc.landmark, "href": doc.file, "title": doc.title}
+        for doc in documents
+        if doc.landmark
+    ]
+    book.guide.sort(key=lambda entry: entry["type"] != "cover")
+
+
+def package_bytes(book: epub.EpubBook, course: t.Course, msg: Messages) -> bytes:
+    """ebooklib writes the package; the zip is then rewritten with fixed order and times."""
+    options = {
+        "epub2_guide": False,  # EPUB 2 guide types differ from landmarks: no guide at all
+        "epub3_pages": False,
+        "compresslevel": 0,  # the zip is compressed once, when it is rewritten
+        "mtime": source_date(course),
+        "landmark_title": msg("landmarks"),
+    }
+    out = io.BytesIO()
+    _PackageWriter(out, book, options).write()
+    return normalize_zip(
+        out.getvalue(),
+        source_date(course),
+        first=("mimetype", "META-INF/container.xml"),
+        stored=("mimetype",),
+    )
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def book_identifier(course: t.Course) -> str:
+    """Stable per course id, version and edition: the same book always has the same id."""
+    config = course.config
+    name = f"casekit:{config.id}:{config.version}:{course.edition or 'full'}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def set_metadata(
+    book: epub.EpubBook, course: t.Course, msg: Messages, played: list[t.MediaItem]
+) -> None:
+    config = course.config
+    book.set_identifier(book_identifier(course))
+    book.set_title(f"{config.title} — {edition_label(course, msg)}")
+    book.set_language(config.language)
+    for index, author in enumerate(config.authors, start=1):
+        book.add_author(author, uid=f"creator-{index}")
+    book.add_metadata("DC", "publisher", config.organisation)
+    book.add_metadata("DC", "rights", config.licence)
+    book.add_metadata("DC", "date", source_date(course).date().isoformat())
+    if config.subtitle:
+        book.add_metadata("DC", "description", config.subtitle)
+    for prop, value in accessibility_metadata(course, msg, played):
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def accessibility_metadata(
+    course: t.Course, msg: Messages, played: list[t.MediaItem]
+) -> list[tuple[str, str]]:
+    """schema.org accessibility properties describing what the book really contains
+    (``played``: the audio and video carried in the book)."""
+    has_images = any(m.kind == "image" for m in course.media)
+    has_av = bool(played)
+    modes = ["textual"] + (["visual"] if has_images or has_av else [])
+    modes += ["auditory"] if has_av else []
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "alternativeText",
+    ]
+    if any(m.transcript is not None for m in course.media):
+        features.append("transcript")
+    if any(m.kind == "video" and m.transcript for m in played):
+        features.append("captions")
+    hazards = ["noFlashingHazard", "noMotionSimulationHazard", "noSoundHazard"]
+    if has_av:
+        hazards = ["unknown"]
+    return (
+        [("schema:accessMode", mode) for mode in modes]
+        + [("schema:accessModeSufficient", "textual")]
+        + [("schema:accessibilityFeature", feature) for feature in features]
+        + [("schema:accessibilityHazard", hazard) for hazard in hazards]
+        + [("schema:accessibilitySummary", msg("accessibility_summary"))]
+    )
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def add_resources(
+    book: epub.EpubBook, course: t.Course, files: BookFiles, embed_media: bool
+) -> list[t.MediaItem]:
+    """Images always; with ``embed_media`` also the audio and video every EPUB 3 reader
+    must play, and video transcripts as WebVTT tracks. Returns the audio and video
+    carried. Files get neutral names (``images/003.png``): no name needs escaping."""
+    root = Path(course.root)
+    played = []
+    for index, item in enumerate(course.media, start=1):
+        ext = EXTENSIONS.get(item.format, item.format)
+        if item.kind == "image":
+            name, data, media_type = f"images/{index:03d}.{ext}", image_bytes(root, item), None
+        elif embed_media:
+            name, data = f"media/{index:03d}.{ext}", read_course_file(root, item.path)
+            media_type = playable_type(item, data)
+            if media_type is None:
+                continue  # stays a figure with QR code and transcript, as on paper
+            played.append(item)
+            if item.kind == "video" and item.transcript is not None:
+                track = f"media/{index:03d}.vtt"
+                files.media[item.transcript.path] = track
+                vtt = read_course_file(root, item.transcript.path)
+                book.add_item(epub.EpubItem(f"track-{index:03d}", track, "text/vtt", content=vtt))
+        else:
+            continue
+        files.media[item.path] = name
+        book.add_item(
+            epub.EpubItem(f"media-{index:03d}", name, media_type or item.media_type, content=data)
+        )
+    return played
+
+
+def playable_type(item: t.MediaItem, data: bytes) -> str | None:
+    """The manifest type of an audio or video file, or ``None`` for audio that is not
+    an EPUB core media type (Ogg Vorbis: EPUBCheck demands a fallback, readers may
+    not play it). Video has no core types and needs no fallback."""
+    if item.kind == "video" or item.format in ("mp3", "m4a"):
+        return item.media_type
+    if item.format == "ogg" and data[28:36] == b"OpusHead":  # first Ogg page, Opus header
+        return "audio/ogg; codecs=opus"
+    return None
+
+
+def read_course_file(root: Path, path: str) -> bytes:
+    try:
+        real, _ = resolve_inside(root, path)
+        return real.read_bytes()
+    except (PathEscape, OSError) as exc:
+        raise error(path, f"cannot read the file for the EPUB: {exc}", "epub-read") from None
+
+
+def add_style(book: epub.EpubBook, course: t.Course) -> tuple[epub.EpubItem, list[BookFont]]:
+    """The book's one stylesheet, and the fonts it names (added once the text is known)."""
+    fonts = book_fonts(course)
+    css = epub.EpubItem("style", "style.css", "text/css", content=stylesheet(course, fonts))
+    book.add_item(css)
+    return css, fonts
+
+
+def add_fonts(
+    book: epub.EpubBook,
+    course: t.Course,
+    fonts: list[BookFont],
+    msg: Messages,
+    cache: BuildCache | None,
+) -> None:
+    """The embedded fonts, subset to the characters of every document and stylesheet
+    of the book and of the labels (the navigation document is written from them)."""
+    text = "".join(
+        item.content.decode("utf-8")
+        for item in book.get_items()
+        if item.media_type in ("application/xhtml+xml", "text/css")
+        and isinstance(item.content, bytes)  # not the navigation, written at the end
+    )
+    text += "".join(msg.table.values())
+    for index, font in enumerate(subset_fonts(fonts, text, Path(course.root), cache), start=1):
+        book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
+
+
+def stylesheet(course: t.Course, fonts: list[BookFont]) -> bytes:
+    """``html/style.css`` + ``epub/epub.css`` (both overridable) + the embedded fonts."""
+    parts = [font_face_css(fonts), read_template(course, "html/style.css")]
+    parts.append(read_template(course, "epub/epub.css"))
+    return "\n".join(part for part in parts if part).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def cover_document(course: t.Course, msg: Messages) -> Document:
+    body = render_template(
+        course,
+        "epub/cover.xhtml.j2",
+        config=course.config,
+        msg=msg,
+        edition=edition_label(course, msg),
+        date=source_date(course).date().isoformat(),
+    )
+    return Document("cover.xhtml", msg("cover"), body, "frontmatter", landmark="cover")
+
+
+def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
+    """One document per lesson.
+
+    Rendered twice: the first pass records which chapter holds every id, so that
+    the second can tell a link to an element this edition lacks (a heading inside
+    a teacher-only solution) and send it to the start of its lesson instead."""
+    for number, lesson in enumerate(course.lessons(), start=1):
+        writer.files.chapters[lesson.id] = f"lesson-{number:02d}.xhtml"
+    for _ in range(2):
+        documents = []
+        for module in course.modules:
+            label = escape(module_title(module, writer.msg))
+            for lesson in module.lessons:
+                writer.current = writer.files.chapters[lesson.id]
+                body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
+                writer.files.record_ids(writer.current, body)
+                title = lesson_title(lesson)
+                landmark = "" if documents else "bodymatter"
+                documents.append(Document(writer.current, title, body, "bodymatter", landmark))
+    return documents
+
+
+def back_matter(course: t.Course, writer: EpubWriter) -> list[Document]:
+    """Glossary, media index and (learner edition, when asked) the answer key."""
+    parts = [
+        ("glossary.xhtml", "glossary", "glossary", glossary_html),
+        ("media-index.xhtml", "media_index", "appendix", media_index_html),
+        (ANSWERS_FILE, "answers_appendix", "appendix", lambda _c, w, level: w.answer_key(level)),
+    ]
+    documents = []
+    for file, key, landmark, render in parts:
+        writer.current = file
+        body = render(course, writer, 1)
+        if body:
+            writer.files.record_ids(file, body)
+            documents.append(Document(file, writer.msg(key), body, "backmatter", landmark))
+    return documents
+
+
+def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
+    text = render_template(
+        course,
+        "epub/document.xhtml.j2",
+        language=course.config.language,
+        title=doc.title,
+        matter=doc.matter,
+        body=Markup(doc.body),
+    )
+    item = epub.EpubItem(
+        f"doc-{Path(doc.file).stem}", doc.file, "application/xhtml+xml", content=text.encode()
+    )
+    item.properties = ["svg"] if "<svg" in doc.body else []
+    return item
+
+
+def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Document]) -> list:
+    """Modules > lessons > the lessons' top-level headings, then the back matter.
+
+    NCX entries get numbered ids: an anchor is not always a valid XML name."""
+    uids = (f"toc-{n}" for n in itertools.count(1))
+    toc: list = []
+    for module in course.modules:
+        lessons: list = []
+        for lesson in module.lessons:
+            file = writer.files.chapters[lesson.id]
+            title = lesson_title(lesson)
+            headings = [
+                epub.Link(f"{file}#{b.anchor}", t.plain_text(b.children), next(uids))
+                for b in lesson.blocks
+                if isinstance(b, t.Heading) and b.level == 1
+            ]
+            if headings:
+                lessons.append((epub.Section(title, file), headings))
+            else:
+                lessons.append(epub.Link(file, title, next(uids)))
+        label = module_title(module, writer.msg)
+        first = writer.files.chapters[module.lessons[0].id]
+        toc.append((epub.Section(label, first), lessons))
+    toc += [
+        epub.Link(doc.file, doc.title, next(uids))
+        for doc in documents
+        if doc.matter == "backmatter"
+    ]
+    return toc

@@ -1,0 +1,1 @@
+"""Resolving a parsed course: anchors, numbers, media, transcripts, links; and edition filtering."""

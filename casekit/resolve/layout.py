@@ -1,0 +1,11 @@
+"""Where the USB bundle keeps what resolve points at.
+
+Resolve gives every media file its path in the bundle (``MediaItem.bundle_path``),
+which a QR code encodes when the course sets no media base URL, so the bundle's
+payload folder is named here, below both resolve and the bundle package.
+"""
+
+from __future__ import annotations
+
+#: the bundle's payload folder (BagIt ``data/``); media live in ``data/media/...``
+PAYLOAD = "data"

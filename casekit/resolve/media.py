@@ -1,0 +1,141 @@
+"""Probing media files: real format (by content, not name), size, hash, pixel
+size of images, duration of audio and video. Files are streamed, never read
+whole, and image decoding is bounded."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from casekit.files.stream import hash_file
+from casekit.safety.svg import SvgError, sanitize_svg, svg_size
+
+MAX_IMAGE_PIXELS = 40_000_000  # about 6300 x 6300: far beyond print resolution
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+
+EXTENSION_FORMATS = {
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".svg": "svg",
+    ".mp4": "mp4",
+    ".m4v": "mp4",
+    ".webm": "webm",
+    ".mp3": "mp3",
+    ".ogg": "ogg",
+    ".oga": "ogg",
+    ".m4a": "m4a",
+}
+FORMAT_KIND = {
+    "png": "image",
+    "jpeg": "image",
+    "svg": "image",
+    "mp4": "video",
+    "webm": "video",
+    "mp3": "audio",
+    "ogg": "audio",
+    "m4a": "audio",
+}
+
+
+class MediaError(ValueError):
+    """A media file that cannot be used (the message says why)."""
+
+
+@dataclass
+class Probe:
+    format: str
+    size: int
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+
+
+def sniff(head: bytes) -> str | None:
+    """The format that the first bytes of a file show, or ``None``."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        return "m4a" if brand in (b"M4A ", b"M4B ") else "mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in head.lower():
+        return "svg"
+    return None
+
+
+def probe(file: Path, sha256: str = "") -> Probe:
+    """Everything casekit needs to know about a media file; raises ``MediaError``.
+    ``sha256``: the file's hash when the caller has it (the build fingerprint hashes
+    every course file), so a large video is not read twice."""
+    expected = EXTENSION_FORMATS.get(file.suffix.lower())
+    if expected is None:
+        known = ", ".join(sorted(EXTENSION_FORMATS))
+        raise MediaError(f"unsupported media type '{file.suffix}' (supported: {known})")
+    with file.open("rb") as handle:
+        head = handle.read(512)
+    found = sniff(head)
+    compatible = {expected} | ({"mp4", "m4a"} if expected in ("mp4", "m4a") else set())
+    if found not in compatible:
+        shown = found.upper() if found else "an unknown format"
+        raise MediaError(f"file content is {shown}, not {expected.upper()} as its name says")
+    size, sha = (file.stat().st_size, sha256) if sha256 else hash_file(file)
+    result = Probe(expected, size, sha)
+    if expected in ("png", "jpeg"):
+        result.width, result.height = _raster_size(file, size)
+    elif expected == "svg":
+        data = file.read_bytes() if size <= MAX_IMAGE_BYTES else b""
+        try:
+            width, height = svg_size(sanitize_svg(data))
+        except SvgError as exc:
+            raise MediaError(str(exc)) from None
+        result.width, result.height = round(width), round(height)
+    else:
+        result.duration = _duration(file)
+    return result
+
+
+def _raster_size(file: Path, size: int) -> tuple[int, int]:
+    if size > MAX_IMAGE_BYTES:
+        raise MediaError(f"image is {size} bytes; the limit is {MAX_IMAGE_BYTES}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise MediaError(
+                        f"image is {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
+                    )
+                image.load()
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaError(f"image is too large to decode safely ({exc})") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(f"image is corrupt or truncated ({exc})") from None
+    return width, height
+
+
+def _duration(file: Path) -> float | None:
+    """Duration in seconds from the container's header (mutagen), if it says."""
+    import mutagen
+
+    try:
+        info = mutagen.File(file)
+    except Exception:  # mutagen raises many types for damaged files; duration is optional
+        return None
+    length = getattr(getattr(info, "info", None), "length", None)
+    return round(float(length), 3) if length else None

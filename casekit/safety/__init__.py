@@ -1,0 +1,1 @@
+"""Handling untrusted input: path containment, bounded source text and parse time, raw HTML, SVG and template active-content checks."""

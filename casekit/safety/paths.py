@@ -1,0 +1,109 @@
+"""Containment: every path a course names is resolved inside the course folder.
+
+Sources are untrusted. A path is refused before anything is opened when it is
+absolute, has a drive letter or backslashes, is a URL, climbs out with ``..``,
+or reaches outside through a symlink at any depth; and it is never opened when it
+is not a regular file or a folder (a FIFO would hang a read, a device never end one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path, PurePosixPath
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+MAX_NAME_BYTES = 255  # what Linux file systems accept; longer names raise ENAMETOOLONG
+MAX_PATH_BYTES = 1024
+#: a font file named in course.toml (the largest real fonts, CJK, are about 20 MiB)
+MAX_NAMED_FILE_BYTES = 64 * 1024 * 1024
+
+
+def file_type(mode: int) -> str:
+    """What a file that is not a regular file or a folder is, for a message."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def is_special(mode: int) -> bool:
+    """Neither a regular file nor a folder: never to be opened."""
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def special_files(root: Path) -> list[tuple[str, str]]:
+    """``(path, what it is)`` of every FIFO, device or socket under ``root`` (without
+    following links), sorted: ``check`` names them, nothing ever opens them."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # as the build's fingerprint
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if is_special(mode) and not stat.S_ISLNK(mode):
+                found.append((path.relative_to(root).as_posix(), file_type(mode)))
+    return sorted(found)
+
+
+class PathEscape(ValueError):
+    """A path that is refused: it would leave the course folder, or cannot name a
+    file there at all (the message says why)."""
+
+
+def is_url(ref: str) -> bool:
+    """True for ``http:``, ``mailto:``, ``file:`` and other scheme-prefixed references."""
+    return bool(_SCHEME.match(ref)) and not _DRIVE.match(ref)
+
+
+def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
+    """Resolve ``ref`` (relative to the folder ``base`` inside ``root``).
+
+    Returns the real path and the normalised POSIX path relative to ``root``.
+    Raises ``PathEscape`` when the path leaves ``root`` by any means; the target
+    is never opened here.
+    """
+    if "\x00" in ref:
+        raise PathEscape("path contains a NUL character")
+    if ref.startswith("file:"):
+        raise PathEscape("file: URLs are not allowed")
+    if "\\" in ref:
+        raise PathEscape("backslashes are not allowed in paths (use /)")
+    if _DRIVE.match(ref) or ref.startswith("/") or ref.startswith("~"):
+        raise PathEscape("absolute paths are not allowed")
+    parts: list[str] = [p for p in PurePosixPath(base).parts if p not in ("", ".")]
+    for part in PurePosixPath(ref).parts:
+        if part == "..":
+            if not parts:
+                raise PathEscape("path climbs out of the course folder")
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    if any(len(part.encode()) > MAX_NAME_BYTES for part in parts):
+        raise PathEscape(f"a file or folder name is longer than {MAX_NAME_BYTES} bytes")
+    rel = "/".join(parts)
+    if len(rel.encode()) > MAX_PATH_BYTES:
+        raise PathEscape(f"path is longer than {MAX_PATH_BYTES} bytes")
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(real_root / rel)) if rel else real_root
+    if real != real_root and real_root not in real.parents:
+        raise PathEscape("path leads outside the course folder through a symlink")
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # missing: the caller says so
+    if is_special(mode):
+        raise PathEscape(f"{rel} is {file_type(mode)}, not a file; casekit never opens it")
+    return real, rel

@@ -1,0 +1,47 @@
+"""The layers of the pipeline, as the import-linter contracts in pyproject.toml state them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+LINT = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+
+
+def lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
+    """Run import-linter with the project's contracts on the ``casekit`` in ``package_parent``."""
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run(
+        [sys.executable, "-c", LINT, str(ROOT / "pyproject.toml"), "--no-cache", "--no-logo"],
+        cwd=package_parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_every_import_runs_downward_and_no_loop() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+def test_an_upward_import_or_a_loop_breaks_the_contract(tmp_path: Path) -> None:
+    """The contracts are not vacuous: an import from a lower layer to a higher one, and
+    a loop between two modules of one layer, are each reported by name."""
+    shutil.copytree(ROOT / "casekit", tmp_path / "casekit")
+    tree = tmp_path / "casekit" / "tree.py"
+    tree.write_text(tree.read_text() + "\nfrom casekit.render import html  # noqa\n")
+    divs = tmp_path / "casekit" / "parse" / "divs.py"
+    divs.write_text(divs.read_text() + "\nfrom casekit.parse import lesson  # noqa\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "casekit.tree is not allowed to import casekit.render" in result.stdout
+    assert "- casekit.tree -> casekit.render.html" in result.stdout
+    assert "No cycles are allowed in casekit.parse." in result.stdout
