@@ -27,8 +27,8 @@ import numpy as np
 import pypdfium2
 import zxingcpp
 
-from casekit.build import build_course
-from casekit.course import load_course
+from casekit.build.course import load_course
+from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostics
 from casekit.sheets.layout import Rect, SheetPage, course_sheets
 from casekit.sheets.payload import course_payload
