@@ -343,3 +343,35 @@ def test_svg_text_matches_chromium(browser: object, name: str, figure: str) -> N
         # the baseline lies within the line box Chromium draws, the start near its left
         assert bottom - line - 0.02 <= y <= bottom + 0.02, (text, y, bottom, line)
         assert abs(x - left) < 0.06, (text, x, left)
+
+
+@pytest.mark.slow
+def test_viewer_contents_are_numbered_once(built: dict, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto((usb_folder(built, "uk") / "index.html").as_uri())
+        items = page.evaluate(
+            """() => [...document.querySelectorAll('.toc ol > li')].map(li =>
+                [getComputedStyle(li).listStyleType, li.innerText.split('\\n')[0]])"""
+        )
+    finally:
+        page.close()
+    assert items and all(style == "none" for style, _ in items)
+    assert any(text.startswith("1.1 ") for _, text in items)
+
+
+@pytest.mark.slow
+def test_kbd_is_a_key_cap_in_every_format(built: dict) -> None:
+    outputs = built["carpentries"]
+    for fmt in ("pdf", "epub", "docx", "html"):
+        text = output_text(fmt, outputs[fmt]["learner"])
+        assert "Ctrl" in text and "&lt;kbd&gt;" not in text, fmt
+        if fmt in ("pdf", "docx"):
+            assert "<kbd>" not in text, fmt
+    assert "<kbd>Tab</kbd>" in outputs["html"]["learner"].read_text("utf-8")
+    runs = [
+        r
+        for r in docx_xml(outputs["docx"]["learner"]).iter(f"{W}r")
+        if "".join(r.itertext()) == "Tab"
+    ]
+    assert [r.find(f"{W}rPr/{W}rStyle").get(f"{W}val") for r in runs] == ["Keyboard"]
