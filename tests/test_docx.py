@@ -609,7 +609,8 @@ def test_the_writer_is_freed_without_a_garbage_collection() -> None:
     after another without full collections, and a cycle kept a finished document in
     memory and made the next format of a serial build a quarter slower."""
     from casekit.formats import BuildContext
-    from casekit.formats.docx import render_docx
+    from casekit.formats.docx import DocxOptions
+    from casekit.formats.docx.render import render_docx
     from casekit.formats.docx.writer import DocxWriter
     from casekit.resolve.editions import apply_edition
 
@@ -619,7 +620,7 @@ def test_the_writer_is_freed_without_a_garbage_collection() -> None:
     gc.collect()
     gc.disable()
     try:
-        assert render_docx(learner, BuildContext(out_dir=Path("unused"))).startswith(b"PK")
+        assert render_docx(learner, BuildContext(Path("unused"), DocxOptions())).startswith(b"PK")
         assert not [o for o in gc.get_objects() if isinstance(o, DocxWriter)]
     finally:
         gc.enable()

@@ -71,8 +71,29 @@ def test_media_and_option_changes_rebuild(mini_course: Path, tmp_path: Path) -> 
     changed = build(mini_course, out)
     assert not any(record.cached for record in changed.outputs)
     assert "Қайырлы күн" in (out / "mini-kk" / "html" / "mini-kk-teacher.html").read_text("utf-8")
-    other_options = build(mini_course, out, options={"paper": "A5"})
-    assert not any(record.cached for record in other_options.outputs)
+
+
+def test_an_option_rebuilds_only_the_formats_that_read_it(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """A job's fingerprint holds the options of its own format only: --paper rebuilds
+    the DOCX, not the HTML page; --embed-media (EPUB) and --zip (USB) rebuild neither."""
+    out = tmp_path / "out"
+
+    def cached(**options: object) -> dict[str, bool]:
+        result = build_course(mini_course, ["html", "docx"], ("learner",), out, options=options)
+        assert not result.stopped, result.diagnostics.sorted()
+        return {record.format: record.cached for record in result.outputs}
+
+    assert cached() == {"html": False, "docx": False}
+    assert cached(embed_media=True, zip=True) == {"html": True, "docx": True}
+    assert cached(paper="A5") == {"html": True, "docx": False}
+    assert cached(paper="A5", margins_mm=30.0) == {"html": True, "docx": False}
+    (mini_course / "course.toml").write_text(
+        (mini_course / "course.toml").read_text("utf-8") + "\n[docx]\nlarge_print = true\n",
+        "utf-8",
+    )
+    assert cached(paper="A5", margins_mm=30.0) == {"html": False, "docx": False}
 
 
 def test_deleted_output_is_rebuilt(mini_course: Path, tmp_path: Path) -> None:
@@ -178,7 +199,7 @@ def test_subset_fonts_are_reused_after_an_edit(
     """Subsetting the five faces of a Kazakh EPUB is most of its build time: an edit that
     brings no new character reuses the cached subsets, and the book is the same bytes as
     one built with --force (which does not read the cache)."""
-    from casekit.formats import epub_fonts
+    from casekit.formats.epub import fonts as epub_fonts
 
     calls: list[str] = []
     subset = epub_fonts._subset

@@ -15,10 +15,10 @@ MINI = ROOT / "tests" / "data" / "mini"
 
 
 def build_usb(course: Path, out: Path, **options: object) -> list[Path]:
-    """Build the usb format of ``course`` into ``out``; the written paths."""
+    """Build the usb format of ``course`` into ``out``; the bundle (and zip) written."""
     result = build_course(course, ["usb"], ("learner",), out, options=dict(options))
     assert not result.stopped, result.diagnostics.sorted()
-    return [path for record in result.outputs for path in record.paths]
+    return [path for record in result.outputs if record.format == "usb" for path in record.paths]
 
 
 def fresh_bundle(tmp: Path, **options: object) -> Path:

@@ -20,6 +20,7 @@ from casekit.build.course import load_course
 from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
+from casekit.cli.format_flags import format_flags
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 
@@ -110,18 +111,38 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     sys.exit(1 if diags.has_errors(strict) else 0)
 
 
-def _format_choice() -> click.Choice:
-    return click.Choice(sorted(formats()))
+class FormatChoice(click.Choice):
+    """The registered formats' names, read when the command runs (plugins included)."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return sorted(formats())
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
 
 
-@cli.command()
+class BuildCommand(click.Command):
+    """``build``: its format flags come from the formats' options, read when it runs."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        at = next(i for i, p in enumerate(params) if p.name == "strict") + 1
+        return [*params[:at], *format_flags(formats()), *params[at:]]
+
+
+@cli.command(cls=BuildCommand)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "-f",
     "--format",
     "format_names",
     multiple=True,
-    type=_format_choice(),
+    type=FormatChoice(),
     help="Output format (repeat for several). Default: every format.",
 )
 @click.option(
@@ -142,54 +163,6 @@ def _format_choice() -> click.Choice:
     help="Output folder; the course goes into OUT/<course-id>/.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "A5", "Letter"]),
-    default=None,
-    help="Paper size for PDF/DOCX (default: course.toml, else A4).",
-)
-@click.option(
-    "--margins",
-    "margins_mm",
-    type=click.FloatRange(5, 60),
-    default=None,
-    help="Page margins in millimetres (default: course.toml, else 20).",
-)
-@click.option(
-    "--booklet/--no-booklet",
-    default=None,
-    help="PDF: A5 pages imposed two-up on A4 for saddle-stitch duplex printing.",
-)
-@click.option(
-    "--large-print/--no-large-print",
-    default=None,
-    help="PDF/DOCX: body text of 18 pt or more for learners with low vision.",
-)
-@click.option(
-    "--embed-media",
-    is_flag=True,
-    default=None,
-    help="EPUB: carry audio and video inside the book (larger file).",
-)
-@click.option(
-    "--zip",
-    "make_zip",
-    is_flag=True,
-    default=None,
-    help="USB: also write a deterministic zip of the bundle.",
-)
-@click.option(
-    "--stick-size",
-    default=None,
-    help='USB: fail when the bundle would not fit a stick of this size, e.g. "8GB".',
-)
-@click.option(
-    "--with-teacher",
-    "bundle_teacher",
-    is_flag=True,
-    default=None,
-    help="USB: put the teacher editions in the bundle too.",
-)
 @click.option(
     "-j",
     "--jobs",

@@ -72,6 +72,9 @@ class CourseConfig:
     stick_size: str = ""
     print: PrintOptions = field(default_factory=PrintOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
+    #: the formats' own tables (``[pdf]``, ``[usb]``, ...) as written; the build checks
+    #: each against its format's options (``formats/options.py``)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # field name -> (expected type(s), required, human description)
@@ -205,7 +208,9 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         return None
 
     top = {key: (types, desc) for key, (types, _req, desc) in _TOP.items()}
-    good = _check_table(data, top, "", text, path, diags)
+    tables = {k: v for k, v in data.items() if k not in _TOP and isinstance(v, dict)}
+    fields = {k: v for k, v in data.items() if k not in tables}
+    good = _check_table(fields, top, "", text, path, diags)
     missing = [key for key, (_t, required, _d) in _TOP.items() if required and key not in data]
     for key in missing:
         diags.add(path, 1, 1, "error", "config-missing-field", f"missing field '{key}'")
@@ -318,4 +323,5 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         stick_size=good.get("stick_size", ""),
         print=print_options,
         fonts=fonts,
+        tables=tables,
     )

@@ -21,10 +21,9 @@ from markupsafe import Markup
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.files.atomic import write_bytes
 from casekit.files.cache import BuildCache
 from casekit.files.zips import normalize_zip
-from casekit.formats import BuildContext, output_name
+from casekit.formats import BuildContext, Output, output_name
 from casekit.formats.epub.cover import cover_png
 from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
@@ -58,10 +57,9 @@ class _PackageWriter(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def build_epub(course: t.Course, ctx: BuildContext) -> list[Path]:
-    target = ctx.out_dir / output_name(course, "epub")
-    write_bytes(target, epub_bytes(course, bool(ctx.options.get("embed_media")), ctx.cache))
-    return [target]
+def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
+    data = epub_bytes(course, ctx.options.embed_media, ctx.cache)
+    return [Output(output_name(course, "epub"), data)]
 
 
 def epub_bytes(course: t.Course, embed_media: bool, cache: BuildCache | None = None) -> bytes:

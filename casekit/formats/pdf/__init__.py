@@ -9,35 +9,39 @@ outline, layout passes) and ``booklet`` (A5 pages imposed two-up on A4).
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
-from casekit import tree as t
-from casekit.files.atomic import write_bytes
-from casekit.formats import BuildContext, output_name
-from casekit.formats.pdf import speedups
-from casekit.formats.pdf.booklet import impose
-from casekit.formats.pdf.document import Packet, PageSetup, render
-from casekit.formats.pdf.flowables import LayoutState
-from casekit.formats.pdf.fonts import check_coverage, load_fonts
-from casekit.formats.pdf.styles import make_styles
-from casekit.formats.pdf.writer import PdfWriter
-from casekit.messages import messages
+from casekit.config.settings import PAPERS
+from casekit.formats import Format
+from casekit.formats.options import option
 
 
-def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
-    speedups.install()
-    options = ctx.print_options(course)
-    fonts = load_fonts(course)
-    check_coverage(course, fonts)
-    setup = PageSetup.from_options(options)
-    styles = make_styles(fonts, options.large_print)
-    state = LayoutState()
-    writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
-    packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
-    story = writer.story()  # the build runs formats without full collections (gc_tuning)
-    data = render(packet, story, writer.outline)
-    if options.booklet:
-        data = impose(data)
-    target = ctx.out_dir / output_name(course, "pdf")
-    write_bytes(target, data)
-    return [target]
+@dataclass(frozen=True)
+class PdfOptions:
+    paper: str = option("A4", "paper size", choices=PAPERS, course="print.paper")
+    margins_mm: float = option(
+        20.0,
+        "page margins in millimetres",
+        minimum=5,
+        maximum=60,
+        flag="margins",
+        course="print.margins_mm",
+    )
+    booklet: bool = option(
+        False,
+        "A5 pages imposed two-up on A4 for saddle-stitch duplex printing",
+        course="print.booklet",
+    )
+    large_print: bool = option(
+        False,
+        "body text of 18 pt or more for learners with low vision",
+        course="print.large_print",
+    )
+
+
+FORMAT = Format(
+    "pdf",
+    "print-ready PDF packet per edition (A4, A5, Letter, booklet)",
+    "casekit.formats.pdf.render:render_pdf",
+    PdfOptions,
+)

@@ -27,8 +27,8 @@ from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from casekit import tree as t
-from casekit.config.settings import PrintOptions
 from casekit.diagnostics import error
+from casekit.formats.pdf import PdfOptions
 from casekit.formats.pdf.flowables import LayoutState, Marked, is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
@@ -45,7 +45,7 @@ class PageSetup:
     margin: float
 
     @classmethod
-    def from_options(cls, options: PrintOptions) -> PageSetup:
+    def from_options(cls, options: PdfOptions) -> PageSetup:
         paper = "A5" if options.booklet else options.paper
         return cls(PAPER[paper], options.margins_mm * mm)
 
