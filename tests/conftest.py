@@ -105,3 +105,26 @@ def make_course(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A PostgreSQL server the tests start themselves (Debian's ``postgresql``)."""
+    from tests.postgres_server import postgres_bin, running_server
+
+    bindir = postgres_bin()
+    if bindir is None:
+        message = "PostgreSQL is not installed (make system-deps installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with running_server(bindir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def register_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a fresh learner register goes: an SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "register.sqlite")
+    return request.getfixturevalue("postgres_server").new_database()

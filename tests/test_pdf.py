@@ -20,7 +20,7 @@ from casekit.build.course import load_course
 from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.pdf.booklet import saddle_stitch_order
-from casekit.formats.pdf.writer import answer_sheet_payload
+from casekit.sheets.payload import course_payload
 from tests.conftest import MINI, require_tool
 
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
@@ -41,6 +41,11 @@ def copy_mini(tmp: Path, name: str, extra_toml: str = "") -> Path:
         text = toml.read_text("utf-8")
         toml.write_text(text.replace("[[modules]]", extra_toml + "\n[[modules]]", 1), "utf-8")
     return target
+
+
+def is_sheet(text: str) -> bool:
+    """An answer sheet page (its marking instruction, in Kazakh)."""
+    return "Қара шаршыларға және QR кодқа ештеңе жазбаңыз." in text.replace("\n", " ")
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -130,8 +135,14 @@ def test_structure_cover_toc_outline_metadata(mini, mini_course):
     toc_pages = [int(n) for n in re.findall(r"\.\s+(\d+)\n", texts[1] + "\n")]
     assert toc_pages == outline_pages
     assert "Құпиясөз қауіпсіздігі" in texts[outline_pages[4] - 1]
+    sheets = 0
     for number, text in enumerate(texts[1:], start=2):
+        if is_sheet(text):
+            sheets += 1  # answer sheets carry no running header or footer
+            assert "бет, барлығы" not in text
+            continue
         assert f"{number}-бет, барлығы {total}" in text
+    assert sheets == 2  # the assignment sheet, the quiz sheet of module 1 (module 2 has no quiz)
 
 
 def internal_link_pages(reader: PdfReader, page) -> set[int]:
@@ -164,13 +175,19 @@ def test_qr_codes_decode_to_media_urls_and_answer_sheet_ids(mini, mini_course):
         for b in lesson.blocks
         if type(b).__name__ == "Assignment"
     )
-    payload = answer_sheet_payload(mini_course, assignment)
+    payload = course_payload(mini_course, assignment.anchor)
     assert payload == "mini-kk|1.0.0|" + assignment.anchor
+    quiz_sheets = {
+        course_payload(mini_course, m.id)
+        for m in mini_course.modules
+        if any(type(b).__name__ == "Quiz" for lesson in m.lessons for b in lesson.blocks)
+    }
+    assert quiz_sheets
     decoded = decoded_qr_codes(mini["learner"])
-    assert set(decoded) == expected | {payload}
-    # one per media block in the text, one per item in the media index, one answer sheet
+    assert set(decoded) == expected | {payload} | quiz_sheets
+    # one per media block in the text, one per item in the media index, one per sheet
     assert collections.Counter(decoded)[payload] == 1
-    assert len(decoded) == 3 + len(expected) + 1
+    assert len(decoded) == 3 + len(expected) + 1 + len(quiz_sheets)
 
 
 def test_two_builds_are_byte_identical(mini, tmp_path):
@@ -243,6 +260,8 @@ def test_booklet_pages_are_in_saddle_stitch_order(a5_and_booklet):
     first = PdfReader(a5).pages[0]
     assert (round(float(first.mediabox.width)), round(float(first.mediabox.height))) == (420, 595)
     pages = len(PdfReader(a5).pages)
+    sheets = {index for index, text in enumerate(page_texts(a5)) if is_sheet(text)}
+    assert sheets
     padded = -(-pages // 4) * 4
     qpdf = require_tool("qpdf")
     subprocess.run([qpdf, "--check", str(booklet)], check=True, capture_output=True)
@@ -258,8 +277,12 @@ def test_booklet_pages_are_in_saddle_stitch_order(a5_and_booklet):
                 numbers.append((cm[4] + tm[4] * cm[0], int(match[1])))
 
         side.extract_text(visitor_text=visit)
-        # the cover and blank pages have no footer
-        want = [(slot, index + 1) for slot, index in enumerate((left, right)) if 0 < index < pages]
+        # the cover, answer sheets and blank pages have no footer
+        want = [
+            (slot, index + 1)
+            for slot, index in enumerate((left, right))
+            if 0 < index < pages and index not in sheets
+        ]
         got = sorted(numbers)
         assert [n for _x, n in got] == [n for _slot, n in want]
     assert saddle_stitch_order(8) == [(7, 0), (1, 6), (5, 2), (3, 4)]

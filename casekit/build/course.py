@@ -6,7 +6,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
-from casekit.diagnostics import Diagnostics
+from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.files.cache import BuildCache
 from casekit.formats import formats
 from casekit.formats.options import check_table
@@ -74,8 +74,8 @@ def _parse(
     if cache is None:  # casekit check: no cache, and no need for its key
         return parse_lesson(path, text, diags, allow_html=allow_html)
     key = BuildCache.lesson_key(path, text, allow_html)
-    cached = cache.load("lesson", key)
-    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], t.Lesson):
+    cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
+    if cached is not None:
         cache.stats.reused.append(path)
         diags.items.extend(cached[1])
         return cached[0]

@@ -183,12 +183,8 @@ def build_course(
         if paths:
             records[job.key] = OutputRecord(job.format, job.edition or "-", paths, 0.0, True)
             cache.stats.skipped_outputs.append(job.key)
-    checked = cache.load("check", course_fp)
-    if (
-        isinstance(checked, list)
-        and all(isinstance(d, Diagnostic) for d in checked)
-        and len(records) == len(planned)
-    ):
+    checked = cache.load("check", course_fp, list[Diagnostic])
+    if checked is not None and len(records) == len(planned):
         diags.items.extend(checked)
         if diags.has_errors(strict):
             result.stopped = True

@@ -17,8 +17,8 @@ def page_count(path: Path, cache: BuildCache | None) -> str:
         return "-"
     st = path.stat()
     key = digest("pages", str(path), str(st.st_size), str(st.st_mtime_ns))
-    known = cache.load("pages", key) if cache else None
-    if isinstance(known, int):
+    known = cache.load("pages", key, int) if cache else None
+    if known is not None:
         return str(known)
     try:
         from pypdf import PdfReader

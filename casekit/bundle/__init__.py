@@ -18,3 +18,11 @@ MANIFEST_SCRIPT = f"{VIEWER_ASSETS}/manifest.js"
 BAGIT_FILES = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
 #: files that describe the bundle and so cannot be listed in manifest.json
 METADATA_FILES = frozenset((MANIFEST, MANIFEST_SCRIPT, *BAGIT_FILES))
+#: signed approvals (casekit.trust): tag files outside the tag manifest, which they sign
+APPROVALS = "approvals"
+
+
+def is_approval_file(path: str) -> bool:
+    """``approvals/<name>.json``: checked by ``casekit verify --trust``, never an extra file."""
+    folder, _, name = path.partition("/")
+    return folder == APPROVALS and name.endswith(".json") and "/" not in name

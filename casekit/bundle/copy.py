@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from casekit.bundle import is_approval_file
 from casekit.bundle.capacity import human, space_needed
 from casekit.bundle.portable import PlannedFile
 from casekit.bundle.verify import Expected, FolderSource, expected_files
@@ -44,7 +45,8 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
         raise error(str(bundle), "not a bundle folder (no manifest.json)", "not-a-bundle")
     source = FolderSource(bundle)
     expected, _ = expected_files(source)
-    paths = sorted(set(expected) | {"tagmanifest-sha256.txt"})
+    approvals = {p for p in source.files if is_approval_file(p)}  # signed, not in manifests
+    paths = sorted(set(expected) | {"tagmanifest-sha256.txt"} | approvals)
     missing = [p for p in paths if p not in source.files]
     if missing:
         raise error(
@@ -92,6 +94,7 @@ def _copy_one(
         done += count
         progress(destination, done, total)
 
+    written: dict[str, str] = {}
     try:
         with atomic_dir(destination / bundle.name) as temp:
             for path in paths:
@@ -101,6 +104,7 @@ def _copy_one(
                     _, digest = copy_hashed(src, out, advance)
                     out.flush()
                     drop_cache(out)
+                written[path] = digest
                 if path in expected and digest != expected[path].sha256:
                     raise error(
                         str(bundle / path),
@@ -111,7 +115,7 @@ def _copy_one(
             for path in paths:
                 with (temp / path).open("rb") as back:
                     _, digest = hash_stream(back, advance)
-                if path in expected and digest != expected[path].sha256:
+                if digest != written[path]:
                     raise CopyFailed(
                         f"read-back mismatch: {path} on the stick differs from the bundle"
                     )

@@ -16,6 +16,8 @@ from pathlib import Path
 from casekit.files.cache import BuildCache, digest
 
 KIND = "usb-media"
+#: bundle path -> size, mtime (ns), inode and SHA-256 of the file as it was written
+Records = dict[str, tuple[int, int, int, str]]
 
 
 class PreviousBundle:
@@ -24,8 +26,8 @@ class PreviousBundle:
         self.cache = cache
         self.folder = folder
         self.key = digest(KIND, str(folder))
-        data = cache.load(KIND, self.key) if cache is not None else None
-        self.records: dict[str, list[object]] = data if isinstance(data, dict) else {}
+        found = cache.load(KIND, self.key, Records) if cache is not None else None
+        self.records: Records = found or {}
 
     def link(self, path: str, size: int, sha256: str, target: Path) -> bool:
         """Hard-link ``path`` from the previous bundle to ``target`` if it is reusable."""
@@ -36,12 +38,12 @@ class PreviousBundle:
             st = previous.lstat()
         except OSError:
             return False
-        if size != st.st_size or self.records.get(path) != [
+        if size != st.st_size or self.records.get(path) != (
             st.st_size,
             st.st_mtime_ns,
             st.st_ino,
             sha256,
-        ]:
+        ):
             return False
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,8 +57,8 @@ class PreviousBundle:
         ``written`` (its temporary folder: a rename keeps inodes and mtimes)."""
         if self.cache is None:
             return
-        records = {}
+        records: Records = {}
         for path, sha256 in sorted(media.items()):
             st = (written / path).lstat()
-            records[path] = [st.st_size, st.st_mtime_ns, st.st_ino, sha256]
+            records[path] = (st.st_size, st.st_mtime_ns, st.st_ino, sha256)
         self.cache.store(KIND, self.key, records)

@@ -16,7 +16,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.bundle import MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
+from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.files.atomic import TEMP_PREFIX
@@ -170,6 +170,7 @@ def verify_context() -> dict[str, object]:
     return {
         "manifest_script": MANIFEST_SCRIPT,
         "metadata": sorted(METADATA_FILES),
+        "approvals": APPROVALS,
         "whole_file_limit": WHOLE_FILE_LIMIT,
         "temporary_prefix": TEMP_PREFIX,
         "runnable_suffixes": sorted(EXECUTABLE_SUFFIXES),

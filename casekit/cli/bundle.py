@@ -1,8 +1,8 @@
-"""The ``casekit verify`` and ``casekit copy`` commands (registered on the CLI group)."""
+"""The ``casekit copy`` and ``casekit verifier-page`` commands (``casekit verify`` is in
+``casekit.trust.commands``: it checks approvals too)."""
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -13,36 +13,7 @@ import click
 from casekit.bundle.capacity import human
 from casekit.bundle.copy import copy_bundle
 from casekit.bundle.verifier_page import verifier_page
-from casekit.bundle.verify import verify
 from casekit.files.atomic import write_bytes
-
-
-@click.command("verify")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for tools.")
-def verify_command(path: Path, as_json: bool) -> None:
-    """Re-hash a bundle (folder, zip, or a stick holding bundles) against its manifest.
-
-    Prints each missing, extra or modified file on its own line; exit status 1
-    when anything differs.
-
-    \b
-    Examples:
-      casekit verify build/mini-kk/usb/mini-kk-1.0.0
-      casekit verify /media/stick --json
-    """
-    reports = verify(path)
-    if as_json:
-        click.echo(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=2))
-    else:
-        for report in reports:
-            for difference in report.differences:
-                click.echo(f"{report.bundle}: {difference}")
-            verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
-            click.echo(
-                f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
-            )
-    sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
 class ProgressLine:
@@ -128,4 +99,4 @@ def verifier_page_command(bundles: tuple[Path, ...], out: Path, language: str | 
     click.echo(f"{out}: trusts {', '.join(bundle.name for bundle in bundles)}")
 
 
-COMMANDS = (verify_command, copy_command, verifier_page_command)
+COMMANDS = (copy_command, verifier_page_command)

@@ -23,6 +23,8 @@ from casekit.cli import bundle as bundle_commands
 from casekit.cli.format_flags import format_flags
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
+from casekit.learners import commands as learner_commands
+from casekit.trust import commands as trust_commands
 
 
 class Ui:
@@ -250,13 +252,152 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
       casekit new my-course --lang kk
       casekit new courses/budgeting --lang ru --id budgeting-ru
     """
-    from casekit.cli.scaffold import scaffold
+    from casekit.config.scaffold import scaffold
 
     scaffold(course_dir, lang, course_id)
     click.echo(f"created {course_dir}; next: casekit build {course_dir}")
 
 
-for _command in bundle_commands.COMMANDS:
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Add the lessons to this course (course.toml's modules) instead of making a new one.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the new course (default: named after the first file).",
+)
+@click.option(
+    "--split", is_flag=True, help="One lesson per top-level heading (not one per document)."
+)
+@click.option(
+    "--module",
+    "module",
+    type=click.IntRange(1),
+    default=None,
+    help="With --into: add the lessons to module N instead of new modules.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["kk", "ru", "en"]),
+    default=None,
+    help="Language of a new course (default: recognised from the text).",
+)
+def import_(
+    files: tuple[Path, ...],
+    into: Path | None,
+    out: Path | None,
+    split: bool,
+    module: int | None,
+    lang: str | None,
+) -> None:
+    """Import Word (.docx), LibreOffice (.odt), HTML and Markdown documents as lessons.
+
+    Headings, lists, tables, footnotes, links and pictures are kept; boxes and
+    styles such as "Note"/"Ескерту" become callouts, numbered "Тапсырма"/"Задание"/
+    "Assignment" items assignments. What cannot be kept (text boxes, SmartArt,
+    comments, tracked changes, symbol fonts) is listed per file and paragraph.
+
+    \b
+    Examples:
+      casekit import lesson1.docx lesson2.docx -o my-course
+      casekit import manual.docx --split -o my-course
+      casekit import extra.odt --into courses/digital-literacy-kk
+    """
+    from casekit.importer.course import into_course, new_course
+
+    diags = Diagnostics()
+    paths = list(files)
+    if into is not None:
+        written = into_course(into, paths, split, module, diags)
+        course = into
+    else:
+        course = out or Path(paths[0].stem)
+        written = new_course(course, paths, split, lang, diags)
+    print_diagnostics(diags, False, False, True)
+    click.echo(f"imported {len(written)} lesson(s) into {course}; next: casekit check {course}")
+
+
+@cli.command()
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-p",
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Loopback address to listen on (127.0.0.1, ::1); other addresses are refused.",
+)
+@click.option(
+    "-e",
+    "--edition",
+    type=click.Choice(["learner", "teacher"]),
+    default="teacher",
+    show_default=True,
+    help="Which edition the viewer shows (teacher: with solutions and answers).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Where the build cache is kept (OUT/<course-id>/.cache), shared with casekit build.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+def serve(
+    course_dir: Path, port: int, host: str, edition: str, out_root: Path, open_browser: bool
+) -> None:
+    """Preview a course in its offline viewer, rebuilt and reloaded as you edit.
+
+    Listens on this computer only. Every change to the course folder rebuilds
+    the viewer (unchanged lessons are not parsed again) and reloads the page;
+    when a change breaks the course, the errors show over the page and here,
+    and the last good build stays on screen.
+
+    \b
+    Examples:
+      casekit serve courses/digital-literacy-kk --open
+      casekit serve my-course --port 0 --edition learner
+    """
+    from casekit.serve.run import serve as run_serve
+    from casekit.serve.site import Outcome
+
+    def report(outcome: Outcome) -> None:
+        diags = Diagnostics(list(outcome.diagnostics))
+        if diags.items:
+            print_diagnostics(diags, False, False, True, course_dir)
+        state = "built" if outcome.site is not None else "not built (errors above)"
+        click.echo(f"casekit: {state} in {outcome.seconds:.2f} s", err=True)
+
+    run_serve(
+        course_dir,
+        out_root,
+        port,
+        host,
+        edition,  # type: ignore[arg-type]
+        open_browser,
+        report,
+        lambda line: click.echo(line),
+    )
+
+
+for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
     cli.add_command(_command)
 
 

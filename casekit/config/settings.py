@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casekit.config.dlt import CREDIT_LIMITS
 from casekit.diagnostics import Diagnostics
 from casekit.safety.sourcetext import read_source_text
 
@@ -63,6 +64,7 @@ class CourseConfig:
     modules: list[ModuleConfig]
     subtitle: str = ""
     credits: float | None = None
+    programme: str = ""  # DLT programme type for the credit limits (casekit.config.dlt)
     level: str = ""
     outcomes: list[str] = field(default_factory=list)
     media_base_url: str = ""
@@ -89,6 +91,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "authors": ((list,), True, "a list of strings"),
     "licence": ((str,), True, "a string"),
     "credits": ((int, float), False, "a number"),
+    "programme": ((str,), False, "a programme type"),
     "level": ((str,), False, "a string"),
     "outcomes": ((list,), False, "a list of strings"),
     "media_base_url": ((str,), False, "a string"),
@@ -250,6 +253,10 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
     elif "credits" in good and not good["credits"] <= 1000:  # also inf and nan
         field_error("credits", "must be a number of credits up to 1000")
 
+    programme = good.get("programme", "")
+    if programme and programme not in CREDIT_LIMITS:
+        field_error("programme", f"must be one of {', '.join(CREDIT_LIMITS)}, not {programme!r}")
+
     print_options = PrintOptions(
         **_check_table(
             good.get("print", {}), _PRINT, "print.", text, path, diags, _key_line(text, "print")
@@ -314,6 +321,7 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         modules=modules,
         subtitle=good.get("subtitle", ""),
         credits=good.get("credits"),
+        programme=programme,
         level=good.get("level", ""),
         outcomes=list(good.get("outcomes", [])),
         media_base_url=url.rstrip("/") + "/" if url else "",

@@ -32,23 +32,24 @@ def write_errors(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, durable: bool = True, mode: int = 0o644) -> Iterator[BinaryIO]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
 
     ``durable=False`` skips the fsyncs (the rename stays atomic): for caches, whose
-    loss after a power cut costs only time."""
+    loss after a power cut costs only time. ``mode=0o600`` for personal data and secret
+    keys (the temporary file is owner-only from its creation)."""
     with write_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "w+b") as handle:  # readable too: a zip appends in place
             yield handle
             with write_errors(path):
                 handle.flush()
                 if durable:
                     os.fsync(handle.fileno())
         with write_errors(path):
-            os.chmod(temp, 0o644)
+            os.chmod(temp, mode)
             os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -58,9 +59,9 @@ def atomic_file(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
         _fsync_dir(path.parent)
 
 
-def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_file(path, durable) as handle, write_errors(path):
+    with atomic_file(path, durable, mode) as handle, write_errors(path):
         handle.write(data)
 
 

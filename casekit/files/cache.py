@@ -10,9 +10,11 @@ Four things are remembered between builds:
   and the files it wrote: a rebuild whose fingerprint matches, and whose files are still
   there as written, is skipped.
 
-Every entry carries a SHA-256 of its payload; an entry that fails the check, or cannot be
-read, is ignored and rebuilt, never trusted. Deleting the folder is always safe. The cache
-is as trusted as the build folder itself (entries are pickles written by casekit).
+Entries are JSON (``typed_json``) or raw bytes, never pickles: whoever can write the
+build folder (or, later, a shared cache) cannot make casekit run code. Each entry names
+its kind and key and carries a SHA-256 of its payload, and is decoded only into the type
+its reader expects; an entry that fails any check is ignored and rebuilt. Deleting the
+folder is always safe.
 """
 
 from __future__ import annotations
@@ -22,17 +24,28 @@ import functools
 import hashlib
 import json
 import os
-import pickle
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from casekit import __version__
+from casekit.files import typed_json
 from casekit.files.atomic import write_bytes
 from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
-_MAGIC = b"casekit-cache-1\n"
+_MAGIC = b"casekit-cache-2"
+
+
+def _header(kind: str, key: str) -> bytes:
+    """What an entry starts with: the format, and the kind and key it was stored under
+    (an entry copied to another key is refused)."""
+    return _MAGIC + f" {kind} {key}\n".encode("ascii")
+
+
+def _check(payload: bytes) -> bytes:
+    return hashlib.sha256(payload).hexdigest().encode("ascii")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -70,33 +83,37 @@ class BuildCache:
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / key
 
-    def load(self, kind: str, key: str) -> Any | None:
+    def load(self, kind: str, key: str, expected: Any) -> Any | None:
+        """The entry ``kind``/``key`` as a value of type ``expected`` (``bytes`` for raw
+        data), or ``None`` when there is none or it is damaged, moved from another key
+        or not of that type: entries are untrusted input (see ``typed_json``)."""
         if not self.read:
             return None
         try:
             data = self._path(kind, key).read_bytes()
         except OSError:
             return None
-        header, _, payload = data.partition(b"\n")
-        header += b"\n"
-        check, payload = payload[:64], payload[64:]
-        if (
-            header != _MAGIC
-            or check.decode("ascii", "replace") != hashlib.sha256(payload).hexdigest()
-        ):
+        header = _header(kind, key)
+        payload = data[len(header) + 64 :]
+        check = data[len(header) : len(header) + 64]
+        if not data.startswith(header) or check != _check(payload):
             self.stats.rejected += 1
             return None
+        if expected is bytes:
+            return payload
         try:
-            return pickle.loads(payload)
-        except Exception:  # a damaged pickle can raise almost anything
+            return typed_json.decode(payload, expected)
+        except typed_json.TypedJsonError:
             self.stats.rejected += 1
             return None
 
     def store(self, kind: str, key: str, value: Any) -> None:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        check = hashlib.sha256(payload).hexdigest().encode("ascii")
+        """Keep ``value`` (bytes, or what ``typed_json.encode`` writes) under ``kind``/``key``."""
+        payload = value if isinstance(value, bytes) else typed_json.encode(value)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_bytes(self._path(kind, key), _MAGIC + check + payload, durable=False)
+            write_bytes(
+                self._path(kind, key), _header(kind, key) + _check(payload) + payload, durable=False
+            )
 
     # ------------------------------------------------------------ keys
 
@@ -131,20 +148,31 @@ class BuildCache:
 
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are
-        still there exactly as written (size and mtime); else ``None``."""
+        still there exactly as written (size and mtime); else ``None``. The record is
+        untrusted input: it may name only files inside the build folder."""
         if not self.read:
             return None
         entry = self._read_outputs().get(job)
         if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
             return None
+        build_root = os.path.abspath(self.folder.parent)
+        records = entry.get("files")
+        if not isinstance(records, list):
+            return None
         paths = []
-        for record in entry.get("files", []):
-            path = Path(record["path"])
-            try:
-                st = path.stat()
-            except OSError:
+        for record in records:
+            if not isinstance(record, dict) or not isinstance(record.get("path"), str):
                 return None
-            if [st.st_size, st.st_mtime_ns] != record["stat"]:
+            path = Path(record["path"])
+            if os.path.commonpath([build_root, os.path.abspath(path)]) != build_root:
+                return None
+            try:
+                st = path.lstat()
+            except (OSError, ValueError):
+                return None
+            if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+                return None
+            if [st.st_size, st.st_mtime_ns] != record.get("stat"):
                 return None
             paths.append(path)
         return paths
@@ -195,7 +223,7 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
         except OSError:
             return "unreadable"
     key = BuildCache.media_key(path)
-    known = cache.digests.get(key) or cache.load("digest", key)
+    known = cache.digests.get(key) or cache.load("digest", key, str)
     if not isinstance(known, str):
         _size, known = hash_file(path)
         cache.store("digest", key, known)

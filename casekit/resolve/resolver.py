@@ -207,8 +207,8 @@ class Resolver:
         if self.cache is None:
             return probe(real)
         key = BuildCache.media_key(real)
-        found = self.cache.load("probe", key)
-        if not isinstance(found, Probe):
+        found = self.cache.load("probe", key, Probe)
+        if found is None:
             found = probe(real, file_digest(real, self.cache))
             self.cache.stats.probed.append(rel)
             self.cache.store("probe", key, found)

@@ -18,6 +18,8 @@
   /* Files that describe the bundle: they cannot list themselves in the manifest. */
   var METADATA = new Set(labels.metadata.split(" "));
   var MANIFEST = "manifest.json";
+  /* approvals/<name>.json: signed tag files outside the manifests (casekit approve). */
+  var APPROVALS = labels.approvals + "/";
   var MANIFEST_SCRIPT = labels.manifestScript;
   var TEMPORARY = labels.temporaryPrefix;
   var RUNNABLE = new Set(labels.runnableSuffixes.split(" "));
@@ -61,6 +63,10 @@
       return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
     });
     return "window.CASEKIT_MANIFEST_JSON = " + quoted + ";\n";
+  }
+  function isApproval(path) {
+    var name = path.slice(APPROVALS.length);
+    return path.indexOf(APPROVALS) === 0 && name.indexOf("/") < 0 && /\.json$/.test(name);
   }
   function runnable(name) {
     var lower = name.toLowerCase();
@@ -158,7 +164,7 @@
       });
     }).then(function () {
       Array.from(files.keys()).sort().forEach(function (path) {
-        if (!expected.has(path) && !METADATA.has(path)) add(labels.extra, path);
+        if (!expected.has(path) && !METADATA.has(path) && !isApproval(path)) add(labels.extra, path);
       });
     });
   }

@@ -109,8 +109,8 @@ def subset_fonts(
             out.append(font)
             continue
         key = digest("font-subset", code_fingerprint(), font.data, characters)
-        data = cache.load("font", key) if cache else None
-        if not isinstance(data, bytes):
+        data = cache.load("font", key, bytes) if cache else None
+        if data is None:
             data = _subset(font, characters, course_root)
             if cache:
                 cache.store("font", key, data)

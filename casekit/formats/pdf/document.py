@@ -41,13 +41,17 @@ MAX_PASSES = 6
 
 @dataclass(frozen=True)
 class PageSetup:
-    size: tuple[float, float]
+    paper: str  # a key of PAPER
     margin: float
 
     @classmethod
     def from_options(cls, options: PdfOptions) -> PageSetup:
         paper = "A5" if options.booklet else options.paper
-        return cls(PAPER[paper], options.margins_mm * mm)
+        return cls(paper, options.margins_mm * mm)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return PAPER[self.paper]
 
     @property
     def frame_width(self) -> float:
@@ -137,6 +141,7 @@ class PacketTemplate(BaseDocTemplate):
             [
                 PageTemplate("cover", [frame]),
                 PageTemplate("body", [frame], onPageEnd=self.decorate),
+                PageTemplate("sheet", [frame]),  # answer sheets: no header, no footer
             ]
         )
 

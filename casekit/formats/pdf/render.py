@@ -22,7 +22,9 @@ def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     setup = PageSetup.from_options(options)
     styles = make_styles(fonts, options.large_print)
     state = LayoutState()
-    writer = PdfWriter(course, fonts, styles, state, setup.frame_width, setup.frame_height)
+    writer = PdfWriter(
+        course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
+    )
     packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)

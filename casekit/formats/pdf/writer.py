@@ -19,6 +19,7 @@ from reportlab.platypus import (
     Flowable,
     Indenter,
     KeepTogether,
+    NextPageTemplate,
     PageBreak,
     Paragraph,
     Spacer,
@@ -42,6 +43,7 @@ from casekit.formats.pdf.flowables import (
 )
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
+from casekit.formats.pdf.sheet import SheetFlowable, SheetText
 from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
 from casekit.messages import Messages, messages
 from casekit.render.common import (
@@ -56,18 +58,12 @@ from casekit.render.common import (
     sorted_glossary,
 )
 from casekit.resolve.vtt import format_time
+from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
+from casekit.sheets.payload import course_payload
 
 MAX_INDENT_LEVELS = 6  # deeper lists and quotes keep the indentation of level 6
 RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: value"
 _REF = re.compile("\x00(L|R|E)([^\x00]*)\x00")
-
-
-def answer_sheet_payload(course: t.Course, assignment: t.Assignment) -> str:
-    """What an answer sheet's QR code encodes: ``<course id>|<version>|<assignment>``
-    where ``<assignment>`` is the assignment's anchor (or its number when it has none),
-    so returned sheets can be sorted by scanning."""
-    config = course.config
-    return f"{config.id}|{config.version}|{assignment.anchor or assignment.number}"
 
 
 class PdfWriter:
@@ -81,6 +77,7 @@ class PdfWriter:
         state: LayoutState,
         frame_width: float,
         frame_height: float,
+        paper: str = "A4",
     ) -> None:
         self.course = course
         self.root = Path(course.root)
@@ -90,6 +87,7 @@ class PdfWriter:
         self.msg: Messages = messages(course.config.language)
         self.width = frame_width
         self.height = frame_height
+        self.paper = paper
         self.depth = 0  # list / quote nesting
         self.lesson_id = ""
         self.anchors: set[str] = set()  # every destination written so far
@@ -551,43 +549,38 @@ class PdfWriter:
 
     # ---------------------------------------------------------------- answer sheets
 
+    def sheet_text(self, page: SheetPage, title: str, item: str) -> SheetText:
+        """The words and QR text of a course build's sheet: no learner, a blank code
+        field (personal packets give the learner's code and register sheet id)."""
+        payload = course_payload(self.course, page.item, page.page)
+        return SheetText(title, self.course.config.title, item, payload)
+
+    def sheet_pages(self, pages: list[SheetPage], title: str, item: str) -> list[Flowable]:
+        """Each page of a sheet on its own undecorated page."""
+        out: list[Flowable] = []
+        for page in pages:
+            text = self.sheet_text(page, title, item)
+            out += [
+                NextPageTemplate("sheet"),
+                PageBreak(),
+                NextPageTemplate("body"),
+                SheetFlowable(page, text, self.fonts, self.msg),
+            ]
+        return out
+
     def answer_sheet(self, b: t.Assignment) -> list[Flowable]:
-        """A detachable page: who, which assignment, a QR code to sort it, lines to write on."""
-        msg, styles = self.msg, self.styles
-        config = self.course.config
-        field = styles.body.fontSize * 2.4
+        """A detachable page to write the assignment on, read back by ``casekit scan``."""
+        item = self.msg("assignment", number=b.number)
+        if b.title:
+            item += ": " + t.plain_text(b.title)
+        pages = assignment_sheet(b, self.paper)
+        return self.sheet_pages(pages, self.msg("answer_sheet"), item)
 
-        def line(label: str, value: str = "") -> list[Flowable]:
-            return [self.para(f"<b>{escape(label)}:</b> {value}", styles.body)]
-
-        rows = [
-            line(msg("course"), escape(config.title, quote=False)),
-            line(msg("assignment", number=b.number), self.inlines(b.title)),
-            line(msg("learner_name")),
-            line(msg("learner_id")),
-            line(msg("date")),
-            line(msg("signature")),
-        ]
-        qr_size = styles.size * 9
-        info = self.table(
-            [[row] for row in rows],
-            [self.width - qr_size - 12],
-            [
-                ("LINEBELOW", (0, 2), (0, -1), 0.6, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 2), (0, -1), field * 0.6),
-            ],
-        )
-        head = self.table(
-            [[info, QrCode(answer_sheet_payload(self.course, b), qr_size)]],
-            [self.width - qr_size - 6, qr_size + 6],
-            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
-        )
-        title = self.para(escape(msg("answer_sheet")), styles.headings[0])
-        sheet = [PageBreak(), title, head, Spacer(1, field * 0.5)]
-        sheet.append(RuledLines(styles.size * 2.2))
-        return sheet
+    def quiz_sheet(self, module: t.Module) -> list[Flowable]:
+        """The module's quiz answer sheet: a row of boxes per question."""
+        pages = quiz_sheet(module, self.paper)
+        item = module_title(module, self.msg)
+        return self.sheet_pages(pages, self.msg("quiz_sheet"), item)
 
     # ---------------------------------------------------------------- lessons
 
@@ -643,6 +636,7 @@ class PdfWriter:
         out: list[Flowable] = [PageBreak(), heading]
         for lesson in module.lessons:
             out.extend(self.lesson(lesson))
+        out.extend(self.quiz_sheet(module))
         return out
 
     # ---------------------------------------------------------------- appendices

@@ -57,6 +57,11 @@ _TEXT = {
 }
 
 
+def placeholder_text(language: str) -> dict[str, str]:
+    """The words of a new course in ``language`` (title, organisation, author ...)."""
+    return dict(_TEXT[language])
+
+
 def scaffold(folder: Path, language: str, course_id: str | None = None) -> None:
     """Write a new course into ``folder`` (which must not exist or be empty)."""
     if folder.exists() and any(folder.iterdir()):

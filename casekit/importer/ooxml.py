@@ -1,0 +1,311 @@
+"""What pandoc's AST cannot carry, found in the document's own XML, per paragraph.
+
+pandoc accepts tracked changes, drops comments, and reads text boxes, SmartArt
+and embedded objects partly or not at all; characters of symbol fonts
+(Wingdings) and of legacy Kazakh fonts (KZ Times and the like, which put Kazakh
+letters on the code points of other characters) come through as the wrong
+characters. The author needs a list with the paragraph each one is in.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+NS = {"w": W, "m": M, "a": A, "wps": WPS}
+DIAGRAM_URI = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+#: fonts whose characters are pictures, not letters
+SYMBOL_FONTS = re.compile(r"^(wingdings( [23])?|webdings|symbol|zapf ?dingbats|marlett)$", re.I)
+#: 8-bit Kazakh fonts from before Unicode: "KZ Times New Roman", "Kz Arial", "Times/Kazakh" ...
+LEGACY_KAZAKH_FONTS = re.compile(r"^kz[ _]|kazakh|^(times|arial)[ _]?kz\b", re.I)
+#: Symbol and Wingdings characters that have a Unicode twin (the common bullets and arrows)
+SYMBOL_TWINS = {
+    ("symbol", 0xB7): "•",
+    ("symbol", 0xAE): "→",
+    ("symbol", 0xB4): "×",
+    ("symbol", 0xB3): "≥",
+    ("symbol", 0xA3): "≤",
+    ("symbol", 0xB1): "±",
+    ("wingdings", 0xFC): "✓",
+    ("wingdings", 0xFB): "✗",
+    ("wingdings", 0xA7): "▪",
+    ("wingdings", 0x9F): "•",
+    ("wingdings", 0xD8): "➢",
+    ("wingdings", 0xE0): "→",
+    ("wingdings", 0x6C): "●",
+    ("wingdings", 0x6E): "■",
+    ("wingdings", 0x71): "❑",
+    ("wingdings", 0x76): "❖",
+}
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+SNIPPET = 40
+
+
+@dataclass(frozen=True)
+class Finding:
+    paragraph: int  # 1-based, in reading order; 0: the whole document
+    snippet: str  # the paragraph's first words, so the author finds it
+    code: str
+    message: str
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET else text[:SNIPPET].rstrip() + "…"
+
+
+def symbol_twin(font: str, code: int) -> str | None:
+    """The Unicode character a symbol-font character stands for, when there is one."""
+    family = "wingdings" if font.lower().startswith("wingdings") else font.lower()
+    return SYMBOL_TWINS.get((family, code & 0xFF))
+
+
+def _run_font(run: etree._Element) -> str:
+    fonts = run.find("w:rPr/w:rFonts", NS)
+    if fonts is None:
+        return ""
+    for key in ("ascii", "hAnsi", "cs"):
+        value = fonts.get(f"{{{W}}}{key}")
+        if value:
+            return value
+    return ""
+
+
+def _replace_symbols(paragraph: etree._Element) -> list[tuple[str, str]]:
+    """Put Unicode in place of symbol-font characters (those without a twin are
+    left out) and list what was done; legacy Kazakh fonts are only reported."""
+    found: list[tuple[str, str]] = []
+    for sym in list(paragraph.iter(f"{{{W}}}sym")):
+        font = sym.get(f"{{{W}}}font", "")
+        code = int(sym.get(f"{{{W}}}char", "0") or "0", 16)
+        twin = symbol_twin(font, code)
+        if twin is None:
+            found.append(
+                (
+                    "import-symbol-font",
+                    f"character U+{code:04X} of the font {font} has no Unicode equivalent; "
+                    "it is left out",
+                )
+            )
+        replacement = etree.Element(f"{{{W}}}t")
+        replacement.text = twin or ""
+        sym.getparent().replace(sym, replacement)
+    for run in paragraph.iter(f"{{{W}}}r"):
+        font = _run_font(run)
+        texts = list(run.iter(f"{{{W}}}t"))
+        text = "".join(t.text or "" for t in texts)
+        if not font or not text.strip():
+            continue
+        if SYMBOL_FONTS.match(font):
+            unmapped = sorted({c for c in text if symbol_twin(font, ord(c)) is None})
+            if unmapped:
+                shown = " ".join(f"U+{ord(c):04X}" for c in unmapped[:8])
+                found.append(
+                    (
+                        "import-symbol-font",
+                        f"characters of the symbol font {font} have no Unicode equivalent "
+                        f"({shown}); they are left out",
+                    )
+                )
+            for t in texts:
+                t.text = "".join(symbol_twin(font, ord(c)) or "" for c in t.text or "")
+        elif LEGACY_KAZAKH_FONTS.search(font):
+            odd = "".join(sorted({c for c in text if not c.isascii()})[:12])
+            found.append(
+                (
+                    "import-legacy-font",
+                    f"text in the legacy font {font}: its Kazakh letters are stored as other "
+                    f"characters ({odd or 'letters'}); convert the text to Unicode and import "
+                    "again",
+                )
+            )
+    return found
+
+
+def _feature_findings(paragraph: etree._Element, comments: dict[str, str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for box in paragraph.iter(f"{{{W}}}txbxContent"):
+        found.append(
+            (
+                "import-text-box",
+                f"text box «{_snippet(_text(box))}» is not part of the lesson text; its text is left out",
+            )
+        )
+    for data in paragraph.iter(f"{{{A}}}graphicData"):
+        uri = data.get("uri", "")
+        if uri == DIAGRAM_URI:
+            found.append(
+                (
+                    "import-smartart",
+                    "SmartArt diagram is not imported; redraw it as an image or a list",
+                )
+            )
+        elif uri == CHART_URI:
+            found.append(
+                ("import-chart", "chart is not imported; save it as a picture and insert that")
+            )
+    for obj in paragraph.iter(f"{{{W}}}object"):
+        prog = next((e.get("ProgID", "") for e in obj.iter() if e.get("ProgID")), "object")
+        found.append(
+            (
+                "import-object",
+                f"embedded object ({prog}) is not imported; an equation or chart should be a picture or text",
+            )
+        )
+    if paragraph.find(".//m:oMath", NS) is not None:
+        found.append(("import-equation", "equation is kept as TeX text in code; check it"))
+    for tag, what in (
+        ("ins", "insertion"),
+        ("del", "deletion"),
+        ("moveFrom", "move"),
+        ("moveTo", ""),
+    ):
+        for change in paragraph.iter(f"{{{W}}}{tag}"):
+            if not what:
+                continue
+            author = change.get(f"{{{W}}}author", "")
+            by = f" by {author}" if author else ""
+            found.append(("import-tracked-change", f"tracked {what}{by} was accepted"))
+            break
+    for ref in paragraph.iter(f"{{{W}}}commentReference"):
+        text = comments.get(ref.get(f"{{{W}}}id", ""), "")
+        found.append(("import-comment", f"comment «{_snippet(text)}» is not imported"))
+    return found
+
+
+def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Finding]:
+    """Copy the DOCX at ``path`` to ``target`` with symbol-font characters replaced and
+    only the parts ``keep`` accepts; return every problem by paragraph."""
+    with zipfile.ZipFile(path) as package:
+        body = etree.fromstring(package.read("word/document.xml"), XML_PARSER)
+        comments: dict[str, str] = {}
+        if "word/comments.xml" in package.namelist():
+            for comment in etree.fromstring(package.read("word/comments.xml"), XML_PARSER):
+                comments[comment.get(f"{{{W}}}id", "")] = _text(comment)
+        findings: list[Finding] = []
+        number = 0
+        for paragraph in body.iter(f"{{{W}}}p"):
+            if any(a.tag == f"{{{W}}}txbxContent" for a in paragraph.iterancestors()):
+                continue  # counted with the paragraph that holds the text box
+            number += 1
+            problems = _feature_findings(paragraph, comments) + _replace_symbols(paragraph)
+            text = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}t"))
+            findings.extend(Finding(number, _snippet(text), c, m) for c, m in problems)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in package.infolist():
+                if info.filename == "word/document.xml":
+                    out.writestr(
+                        info.filename,
+                        etree.tostring(
+                            body, xml_declaration=True, encoding="UTF-8", standalone=True
+                        ),
+                    )
+                elif keep(info.filename):
+                    out.writestr(info.filename, package.read(info))
+    return findings
+
+
+ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def odt_findings(path: Path) -> list[Finding]:
+    """The same list for an OpenDocument text: text boxes, objects, changes, comments."""
+    with zipfile.ZipFile(path) as package:
+        content = etree.fromstring(package.read("content.xml"), XML_PARSER)
+    findings: list[Finding] = []
+    paragraphs = content.iter(f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h")
+    outside_notes = ".//text()[not(ancestor::office:annotation)]"
+    for number, paragraph in enumerate(paragraphs, start=1):
+        if any(a.tag == f"{{{ODF_OFFICE}}}annotation" for a in paragraph.iterancestors()):
+            continue
+        text = _snippet("".join(paragraph.xpath(outside_notes, namespaces={"office": ODF_OFFICE})))
+        for box in paragraph.iter(f"{{{ODF_DRAW}}}text-box"):
+            findings.append(
+                Finding(
+                    number,
+                    text,
+                    "import-text-box",
+                    f"text box «{_snippet(_text(box))}» is not imported",
+                )
+            )
+        for _obj in paragraph.iter(f"{{{ODF_DRAW}}}object"):
+            findings.append(
+                Finding(
+                    number,
+                    text,
+                    "import-object",
+                    "embedded object (formula or chart) is not imported",
+                )
+            )
+        for note in paragraph.iter(f"{{{ODF_OFFICE}}}annotation"):
+            words = " ".join(_text(p) for p in note.iter(f"{{{ODF_TEXT}}}p"))
+            findings.append(
+                Finding(
+                    number, text, "import-comment", f"comment «{_snippet(words)}» is not imported"
+                )
+            )
+    if content.find(f".//{{{ODF_TEXT}}}tracked-changes") is not None:
+        findings.append(Finding(0, "", "import-tracked-change", "tracked changes were accepted"))
+    return findings
+
+
+def docx_properties(path: Path) -> dict[str, str]:
+    """The document's title, author(s) and company, from its properties (``""`` when unset)."""
+    found = {"title": "", "authors": "", "organisation": ""}
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        if "docProps/core.xml" in names:
+            core = etree.fromstring(package.read("docProps/core.xml"), XML_PARSER)
+            for key, tag in (("title", "title"), ("authors", "creator")):
+                element = core.find(f"{{http://purl.org/dc/elements/1.1/}}{tag}")
+                found[key] = (element.text or "").strip() if element is not None else ""
+        if "docProps/app.xml" in names:
+            app = etree.fromstring(package.read("docProps/app.xml"), XML_PARSER)
+            company = next((e for e in app if etree.QName(e).localname == "Company"), None)
+            found["organisation"] = (company.text or "").strip() if company is not None else ""
+    return found
+
+
+ODF_SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ODF_XLINK = "http://www.w3.org/1999/xlink"
+CAPTION_STYLES = re.compile(r"^(caption|illustration|figure|drawing)", re.I)
+
+
+def odt_pictures(path: Path) -> dict[str, tuple[str, str]]:
+    """Picture file name -> (description, caption) of an OpenDocument text; pandoc's
+    reader takes neither (the caption is the paragraph after the picture in a
+    caption style)."""
+    with zipfile.ZipFile(path) as package:
+        content = etree.fromstring(package.read("content.xml"), XML_PARSER)
+    found: dict[str, tuple[str, str]] = {}
+    for frame in content.iter(f"{{{ODF_DRAW}}}frame"):
+        image = frame.find(f"{{{ODF_DRAW}}}image")
+        if image is None:
+            continue
+        href = image.get(f"{{{ODF_XLINK}}}href", "")
+        desc = frame.find(f"{{{ODF_SVG}}}desc")
+        title = frame.find(f"{{{ODF_SVG}}}title")
+        alt = next((_text(e) for e in (desc, title) if e is not None and _text(e)), "")
+        caption = ""
+        holder = next((a for a in frame.iterancestors() if a.tag == f"{{{ODF_TEXT}}}p"), None)
+        after = holder.getnext() if holder is not None else None
+        if after is not None and CAPTION_STYLES.match(after.get(f"{{{ODF_TEXT}}}style-name", "")):
+            caption = _text(after)
+        found[PurePosixPath(href).name] = (alt, caption)
+    return found

@@ -1,0 +1,1 @@
+"""Alembic migrations of the learner register (run by ``register.open_register``)."""

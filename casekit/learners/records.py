@@ -1,0 +1,113 @@
+"""Typed records of the learner register: what the register returns and takes.
+
+The register turns rows into these and back; no other module sees a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: accommodations a roster may ask for, and what casekit does with each
+ACCOMMODATIONS: dict[str, str] = {
+    "large-print": "the course body and personal pages in large print (18 pt or more)",
+}
+
+CODE = 64  # most characters of a learner, group, facility, packet or stick code
+NAME = 200  # most characters of a name
+SHEET_ID = 24  # what a sheet's QR code carries: short enough for a version 1-2 symbol
+
+SheetKind = Literal["assignment", "quiz"]
+ItemKind = Literal["packet", "stick"]
+
+
+@dataclass(frozen=True)
+class Learner:
+    code: str  # the facility's learner code: printed on packets instead of the name
+    last_name: str
+    first_name: str
+    group: str
+    facility: str = ""
+    middle_name: str = ""  # patronymic
+    language: str = ""  # kk, ru or en; empty: the course's language
+    accommodations: tuple[str, ...] = ()
+    withdrawn_on: dt.date | None = None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(
+            part for part in (self.last_name, self.first_name, self.middle_name) if part
+        )
+
+    @property
+    def large_print(self) -> bool:
+        return "large-print" in self.accommodations
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """A weekly consultation slot: weekday 0 = Monday, and a time of day."""
+
+    weekday: int
+    time: dt.time
+
+    def __str__(self) -> str:
+        return f"{WEEKDAYS[self.weekday]} {self.time:%H:%M}"
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    learner: str  # learner code
+    course_id: str
+    course_version: str
+    start: dt.date
+    hours_per_week: float
+    study_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # weekdays, 0 = Monday
+    consultations: tuple[Consultation, ...] = ()
+    holidays: tuple[dt.date, ...] = ()
+    programme: str = ""  # the course's DLT programme type, for the credit limits
+    credits: float = 0.0
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """An answer sheet handed out: its short id is what the sheet's QR code carries."""
+
+    id: str
+    learner: str
+    course_id: str
+    course_version: str
+    kind: SheetKind
+    target: str  # the assignment's or quiz's number in the course, e.g. "2.1"
+    packet: str = ""
+
+
+@dataclass(frozen=True)
+class IssuedItem:
+    item_id: str  # packet id or stick id
+    kind: ItemKind
+    learner: str
+    course_id: str
+    course_version: str
+    issued_on: dt.date
+    issued_by: str = ""
+    sha256: str = ""  # of the file handed out (a packet PDF), when there is one
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A learner as a roster gives them, with the facility's full name if stated."""
+
+    learner: Learner
+    facility_name: str = ""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)

@@ -1,0 +1,630 @@
+"""The learner register: the only module that touches the database.
+
+One SQLite file by default (created on first use, owner-only, WAL, a busy
+timeout; write transactions start with ``BEGIN IMMEDIATE`` so two casekit
+processes queue instead of failing with "database is locked"), or PostgreSQL
+by URL for a register shared by several facilities (writers queue on an
+advisory lock). Alembic migrations bring a register made by an older casekit
+up to date when it is opened; one made by a newer casekit is refused.
+
+Every method takes and returns the typed records of ``records``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+
+from casekit.diagnostics import CasekitError, error
+from casekit.learners import REGISTER_ENV
+from casekit.learners import schema as s
+from casekit.learners.records import (
+    Consultation,
+    Enrolment,
+    ImportSummary,
+    IssuedItem,
+    Learner,
+    RosterRow,
+    Sheet,
+)
+
+BUSY_TIMEOUT_MS = 60_000
+_PG_LOCK = 0x6361_7365  # "case": the advisory lock every PostgreSQL writer takes
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_location() -> str:
+    """``$CASEKIT_REGISTER``, else ``register.sqlite`` in casekit's data folder."""
+    if os.environ.get(REGISTER_ENV):
+        return os.environ[REGISTER_ENV]
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return os.path.join(base, "casekit", "register.sqlite")
+
+
+class Register:
+    """An open register. Use ``open_register``; close it (or use it as a context manager)."""
+
+    def __init__(self, engine: sa.Engine, where: str) -> None:
+        self.engine = engine
+        self.where = where  # file path or URL without password: for messages
+
+    # ------------------------------------------------------------------ plumbing
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """A write transaction that holds the register's write lock from its start."""
+        with self._errors(), self.engine.connect() as conn:
+            conn = conn.execution_options(casekit_write=True)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_LOCK)))
+                yield conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._errors(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            raise _database_error(self.where, exc) from None
+
+    def fail(self, message: str, code: str) -> CasekitError:
+        return error(self.where, message, code)
+
+    # ------------------------------------------------------------------ learners
+
+    def import_roster(self, rows: list[RosterRow]) -> ImportSummary:
+        """Add or update learners by code, in one transaction."""
+        summary = ImportSummary()
+        with self._write() as conn:
+            facility_ids = {r.code: r.id for r in conn.execute(sa.select(s.facilities))}
+            group_rows = {r.code: r for r in conn.execute(sa.select(s.groups))}
+            existing = {
+                r.code: r
+                for r in conn.execute(
+                    sa.select(s.learners).where(
+                        s.learners.c.code.in_([row.learner.code for row in rows])
+                    )
+                )
+            }
+            for row in rows:
+                learner = row.learner
+                facility_id = None
+                if learner.facility:
+                    facility_id = facility_ids.get(learner.facility)
+                    if facility_id is None:
+                        facility_id = conn.execute(
+                            sa.insert(s.facilities).values(
+                                code=learner.facility, name=row.facility_name
+                            )
+                        ).inserted_primary_key[0]
+                        facility_ids[learner.facility] = facility_id
+                    elif row.facility_name:
+                        conn.execute(
+                            sa.update(s.facilities)
+                            .where(s.facilities.c.id == facility_id)
+                            .values(name=row.facility_name)
+                        )
+                group = group_rows.get(learner.group)
+                if group is None:
+                    group_id = conn.execute(
+                        sa.insert(s.groups).values(code=learner.group, facility_id=facility_id)
+                    ).inserted_primary_key[0]
+                    group_rows[learner.group] = conn.execute(
+                        sa.select(s.groups).where(s.groups.c.id == group_id)
+                    ).one()
+                else:
+                    group_id = group.id
+                    if facility_id is not None and group.facility_id != facility_id:
+                        conn.execute(
+                            sa.update(s.groups)
+                            .where(s.groups.c.id == group_id)
+                            .values(facility_id=facility_id)
+                        )
+                values = _learner_values(learner, group_id)
+                old = existing.get(learner.code)
+                if old is None:
+                    conn.execute(sa.insert(s.learners).values(**values))
+                    summary.added.append(learner.code)
+                elif any(getattr(old, key) != value for key, value in values.items()):
+                    conn.execute(
+                        sa.update(s.learners).where(s.learners.c.id == old.id).values(**values)
+                    )
+                    summary.updated.append(learner.code)
+                else:
+                    summary.unchanged.append(learner.code)
+        return summary
+
+    def learners(self, group: str | None = None, *, active_only: bool = False) -> list[Learner]:
+        """Learners sorted by code; of one group when ``group`` is given."""
+        query = _learner_query()
+        if group is not None:
+            query = query.where(s.groups.c.code == group)
+        if active_only:
+            query = query.where(s.learners.c.withdrawn_on.is_(None))
+        with self._read() as conn:
+            return [_learner(row) for row in conn.execute(query.order_by(s.learners.c.code))]
+
+    def learner(self, code: str) -> Learner:
+        with self._read() as conn:
+            row = conn.execute(_learner_query().where(s.learners.c.code == code)).first()
+        if row is None:
+            raise self.fail(f"no learner with the code {code!r} in the register", "unknown-learner")
+        return _learner(row)
+
+    def groups(self) -> list[str]:
+        with self._read() as conn:
+            return list(conn.scalars(sa.select(s.groups.c.code).order_by(s.groups.c.code)))
+
+    def require_group(self, group: str) -> None:
+        """Refuse a group the register does not know, naming the ones it does."""
+        known = self.groups()
+        if group not in known:
+            names = ", ".join(known) if known else "none yet: import a roster first"
+            raise self.fail(f"unknown group {group!r} (groups: {names})", "unknown-group")
+
+    def withdraw(self, code: str, on: dt.date) -> None:
+        """Mark a learner as withdrawn: kept in the register, left out of new packets."""
+        with self._write() as conn:
+            done = conn.execute(
+                sa.update(s.learners).where(s.learners.c.code == code).values(withdrawn_on=on)
+            )
+            if done.rowcount == 0:
+                raise self.fail(f"no learner with the code {code!r}", "unknown-learner")
+
+    def purge(self, code: str) -> None:
+        """Delete a learner and everything recorded about them, for real.
+
+        SQLite overwrites the freed pages (``secure_delete``) and the write-ahead
+        log is truncated, so the data is gone from the files too."""
+        with self._write() as conn:
+            learner_id = conn.scalar(sa.select(s.learners.c.id).where(s.learners.c.code == code))
+            if learner_id is None:
+                raise self.fail(f"no learner with the code {code!r}", "unknown-learner")
+            sheet_ids = sa.select(s.sheets.c.id).where(s.sheets.c.learner_id == learner_id)
+            conn.execute(sa.delete(s.results).where(s.results.c.sheet_id.in_(sheet_ids)))
+            conn.execute(sa.delete(s.submissions).where(s.submissions.c.sheet_id.in_(sheet_ids)))
+            for table in (s.sheets, s.issued_items, s.enrolments):
+                conn.execute(sa.delete(table).where(table.c.learner_id == learner_id))
+            conn.execute(sa.delete(s.learners).where(s.learners.c.id == learner_id))
+        if self.engine.dialect.name == "sqlite":
+            with self._errors(), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # ------------------------------------------------------------------ enrolments
+
+    def enrol(self, group: str, plan: Enrolment, credit_limit: float | None = None) -> list[str]:
+        """Enrol every active learner of ``group`` (``plan.learner`` is ignored) in
+        one course version, all or nothing. Refuses a learner already enrolled in
+        the course, and one whose DLT credits in ``plan.programme`` would go over
+        ``credit_limit``. Returns the learner codes enrolled."""
+        with self._write() as conn:
+            rows = conn.execute(
+                sa.select(s.learners.c.id, s.learners.c.code)
+                .join(s.groups, s.learners.c.group_id == s.groups.c.id)
+                .where(s.groups.c.code == group, s.learners.c.withdrawn_on.is_(None))
+                .order_by(s.learners.c.code)
+            ).all()
+            if not rows:
+                raise self.fail(f"group {group!r} has no active learners", "empty-group")
+            ids = [row.id for row in rows]
+            twice = conn.execute(
+                sa.select(s.learners.c.code, s.enrolments.c.course_version)
+                .join(s.enrolments, s.enrolments.c.learner_id == s.learners.c.id)
+                .where(s.enrolments.c.learner_id.in_(ids))
+                .where(s.enrolments.c.course_id == plan.course_id)
+                .order_by(s.learners.c.code)
+            ).first()
+            if twice is not None:
+                raise self.fail(
+                    f"learner {twice.code} is already enrolled in {plan.course_id} "
+                    f"(version {twice.course_version}); nothing was enrolled",
+                    "enrolled-twice",
+                )
+            if credit_limit is not None and plan.programme:
+                used = dict(
+                    conn.execute(
+                        sa.select(s.learners.c.code, sa.func.sum(s.enrolments.c.credits))
+                        .join(s.enrolments, s.enrolments.c.learner_id == s.learners.c.id)
+                        .where(s.enrolments.c.learner_id.in_(ids))
+                        .where(s.enrolments.c.programme == plan.programme)
+                        .group_by(s.learners.c.code)
+                    ).all()
+                )
+                for code in sorted(used) + sorted(set(r.code for r in rows) - set(used)):
+                    total = (used.get(code) or 0.0) + plan.credits
+                    if total > credit_limit + 1e-9:
+                        raise self.fail(
+                            f"learner {code} would study {total:g} credits of the "
+                            f"'{plan.programme}' programme by DLT, over the limit of "
+                            f"{credit_limit:g} (Rules on DLT, Order 374); nothing was enrolled",
+                            "credit-limit",
+                        )
+            conn.execute(
+                sa.insert(s.enrolments),
+                [{**_enrolment_values(plan), "learner_id": learner_id} for learner_id in ids],
+            )
+        return [row.code for row in rows]
+
+    def enrolments(
+        self, *, course_id: str | None = None, group: str | None = None, learner: str | None = None
+    ) -> list[Enrolment]:
+        query = (
+            sa.select(s.enrolments, s.learners.c.code.label("learner_code"))
+            .select_from(s.enrolments)
+            .join(s.learners, s.enrolments.c.learner_id == s.learners.c.id)
+            .join(s.groups, s.learners.c.group_id == s.groups.c.id)
+            .order_by(s.learners.c.code, s.enrolments.c.course_id)
+        )
+        if course_id is not None:
+            query = query.where(s.enrolments.c.course_id == course_id)
+        if group is not None:
+            query = query.where(s.groups.c.code == group)
+        if learner is not None:
+            query = query.where(s.learners.c.code == learner)
+        with self._read() as conn:
+            return [_enrolment(row) for row in conn.execute(query)]
+
+    # ------------------------------------------------------------------ packets and sheets
+
+    def record_issue(self, items: Iterable[IssuedItem], sheets: Iterable[Sheet]) -> None:
+        """Record packets (or sticks) as issued with their answer sheets, in one
+        transaction. Issuing the same packet again updates its date and issuer;
+        a sheet id already known keeps its row."""
+        items, sheets = list(items), list(sheets)
+        with self._write() as conn:
+            codes = {i.learner for i in items} | {sh.learner for sh in sheets}
+            ids = dict(
+                conn.execute(
+                    sa.select(s.learners.c.code, s.learners.c.id).where(
+                        s.learners.c.code.in_(codes)
+                    )
+                ).all()
+            )
+            missing = sorted(codes - set(ids))
+            if missing:
+                raise self.fail(f"no learner with the code {missing[0]!r}", "unknown-learner")
+            known_items = set(
+                conn.execute(
+                    sa.select(s.issued_items.c.kind, s.issued_items.c.item_id).where(
+                        s.issued_items.c.item_id.in_([i.item_id for i in items])
+                    )
+                ).all()
+            )
+            for item in items:
+                values = {
+                    "item_id": item.item_id,
+                    "kind": item.kind,
+                    "learner_id": ids[item.learner],
+                    "course_id": item.course_id,
+                    "course_version": item.course_version,
+                    "issued_on": item.issued_on,
+                    "issued_by": item.issued_by,
+                    "sha256": item.sha256,
+                }
+                if (item.kind, item.item_id) in known_items:
+                    conn.execute(
+                        sa.update(s.issued_items)
+                        .where(s.issued_items.c.kind == item.kind)
+                        .where(s.issued_items.c.item_id == item.item_id)
+                        .values(**values)
+                    )
+                else:
+                    conn.execute(sa.insert(s.issued_items).values(**values))
+            known_sheets = set(
+                conn.scalars(
+                    sa.select(s.sheets.c.id).where(s.sheets.c.id.in_([sh.id for sh in sheets]))
+                )
+            )
+            new = [
+                {
+                    "id": sh.id,
+                    "learner_id": ids[sh.learner],
+                    "course_id": sh.course_id,
+                    "course_version": sh.course_version,
+                    "kind": sh.kind,
+                    "target": sh.target,
+                    "packet_id": sh.packet,
+                }
+                for sh in sheets
+                if sh.id not in known_sheets
+            ]
+            if new:
+                conn.execute(sa.insert(s.sheets), new)
+
+    def issued(self, *, learner: str | None = None, kind: str | None = None) -> list[IssuedItem]:
+        query = (
+            sa.select(s.issued_items, s.learners.c.code.label("learner_code"))
+            .select_from(s.issued_items)
+            .join(s.learners, s.issued_items.c.learner_id == s.learners.c.id)
+            .order_by(s.learners.c.code, s.issued_items.c.item_id)
+        )
+        if learner is not None:
+            query = query.where(s.learners.c.code == learner)
+        if kind is not None:
+            query = query.where(s.issued_items.c.kind == kind)
+        with self._read() as conn:
+            return [
+                IssuedItem(
+                    item_id=row.item_id,
+                    kind=row.kind,
+                    learner=row.learner_code,
+                    course_id=row.course_id,
+                    course_version=row.course_version,
+                    issued_on=row.issued_on,
+                    issued_by=row.issued_by,
+                    sha256=row.sha256,
+                )
+                for row in conn.execute(query)
+            ]
+
+    def sheet(self, sheet_id: str) -> Sheet | None:
+        """The answer sheet a scanned QR code names, or ``None``."""
+        with self._read() as conn:
+            row = conn.execute(_sheet_query().where(s.sheets.c.id == sheet_id)).first()
+        return None if row is None else _sheet(row)
+
+    def sheets(self, learner: str) -> list[Sheet]:
+        with self._read() as conn:
+            query = _sheet_query().where(s.learners.c.code == learner).order_by(s.sheets.c.id)
+            return [_sheet(row) for row in conn.execute(query)]
+
+
+# ---------------------------------------------------------------------- rows <-> records
+
+
+def _learner_query() -> sa.Select:
+    return (
+        sa.select(
+            s.learners,
+            s.groups.c.code.label("group_code"),
+            s.facilities.c.code.label("facility_code"),
+        )
+        .join(s.groups, s.learners.c.group_id == s.groups.c.id)
+        .outerjoin(s.facilities, s.groups.c.facility_id == s.facilities.c.id)
+    )
+
+
+def _learner(row: sa.Row) -> Learner:
+    return Learner(
+        code=row.code,
+        last_name=row.last_name,
+        first_name=row.first_name,
+        middle_name=row.middle_name,
+        group=row.group_code,
+        facility=row.facility_code or "",
+        language=row.language,
+        accommodations=tuple(a for a in row.accommodations.split() if a),
+        withdrawn_on=row.withdrawn_on,
+    )
+
+
+def _learner_values(learner: Learner, group_id: int) -> dict[str, object]:
+    return {
+        "code": learner.code,
+        "last_name": learner.last_name,
+        "first_name": learner.first_name,
+        "middle_name": learner.middle_name,
+        "group_id": group_id,
+        "language": learner.language,
+        "accommodations": " ".join(learner.accommodations),
+        "withdrawn_on": learner.withdrawn_on,
+    }
+
+
+def _enrolment_values(plan: Enrolment) -> dict[str, object]:
+    return {
+        "course_id": plan.course_id,
+        "course_version": plan.course_version,
+        "programme": plan.programme,
+        "credits": plan.credits,
+        "start_date": plan.start,
+        "hours_per_week": plan.hours_per_week,
+        "study_days": " ".join(str(d) for d in plan.study_days),
+        "consultations": "; ".join(f"{c.weekday} {c.time:%H:%M}" for c in plan.consultations),
+        "holidays": " ".join(d.isoformat() for d in plan.holidays),
+    }
+
+
+def _enrolment(row: sa.Row) -> Enrolment:
+    consultations = []
+    for part in filter(None, row.consultations.split("; ")):
+        day, time = part.split()
+        consultations.append(Consultation(int(day), dt.time.fromisoformat(time)))
+    return Enrolment(
+        learner=row.learner_code,
+        course_id=row.course_id,
+        course_version=row.course_version,
+        start=row.start_date,
+        hours_per_week=row.hours_per_week,
+        study_days=tuple(int(d) for d in row.study_days.split()),
+        consultations=tuple(consultations),
+        holidays=tuple(dt.date.fromisoformat(d) for d in row.holidays.split()),
+        programme=row.programme,
+        credits=row.credits,
+    )
+
+
+def _sheet_query() -> sa.Select:
+    return (
+        sa.select(s.sheets, s.learners.c.code.label("learner_code"))
+        .select_from(s.sheets)
+        .join(s.learners, s.sheets.c.learner_id == s.learners.c.id)
+    )
+
+
+def _sheet(row: sa.Row) -> Sheet:
+    return Sheet(
+        id=row.id,
+        learner=row.learner_code,
+        course_id=row.course_id,
+        course_version=row.course_version,
+        kind=row.kind,
+        target=row.target,
+        packet=row.packet_id,
+    )
+
+
+# ---------------------------------------------------------------------- opening
+
+
+def open_register(location: str | Path | None = None, *, write: bool = True) -> Register:
+    """Open (creating on first use) the register at a file path or a database URL,
+    migrated to the newest schema.
+
+    ``write=False``: for reading only; the register must exist already, and a
+    read-only file is opened read-only (then it cannot be migrated)."""
+    text = str(location) if location else default_location()
+    if "://" in text:
+        url = sa.make_url(text)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        where = url.render_as_string(hide_password=True)
+        if url.drivername.startswith("sqlite"):
+            return _open_sqlite(Path(url.database or ""), where, write)
+        engine = sa.create_engine(url, pool_pre_ping=False)
+        register = Register(engine, where)
+    else:
+        return _open_sqlite(Path(text), text, write)
+    _migrate(register, True)
+    return register
+
+
+def _open_sqlite(path: Path, where: str, write: bool) -> Register:
+    if not str(path) or str(path) == ":memory:":
+        raise error(where, "the register must be a file or a database URL", "register-path")
+    if path.is_dir():
+        raise error(where, "the register path is a folder, not a file", "register-path")
+    exists = path.exists()
+    if not exists and not write:
+        raise error(where, "no register here yet (import a roster first)", "register-missing")
+    read_only = exists and not (path.stat().st_mode & stat.S_IWUSR)
+    if read_only and write:
+        raise error(
+            where,
+            "the register file is read-only (no write permission): nothing was changed",
+            "register-read-only",
+        )
+    if not exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise error(
+                where, f"cannot create the register: {exc.strerror or exc}", "register-create"
+            ) from None
+    uri = f"file:{path.resolve()}" + ("?mode=ro" if read_only else "")
+    engine = sa.create_engine(
+        "sqlite+pysqlite:///",
+        creator=lambda: _sqlite_connect(uri),
+        poolclass=sa.pool.NullPool,
+    )
+    sa.event.listen(engine, "begin", _sqlite_begin)
+    register = Register(engine, where)
+    _migrate(register, not read_only)
+    return register
+
+
+def _sqlite_connect(uri: str) -> object:
+    import sqlite3
+
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    if "mode=ro" not in uri:
+        conn.execute("PRAGMA journal_mode = WAL")
+    return conn
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """pysqlite's own transaction handling is off (``isolation_level=None``): begin
+    here, taking the write lock at once for writers so that a reader never has to
+    upgrade its lock half-way (which fails at once, whatever the busy timeout)."""
+    immediate = conn.get_execution_options().get("casekit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _alembic_config(conn: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def _migrate(register: Register, write: bool) -> None:
+    """Bring the register to the newest schema, or refuse one from a newer casekit."""
+    try:
+        _migrate_or_fail(register, write)
+    except BaseException:
+        register.close()
+        raise
+
+
+def _migrate_or_fail(register: Register, write: bool) -> None:
+    with register._write() if write else register._read() as conn:
+        config = _alembic_config(conn)
+        scripts = ScriptDirectory.from_config(config)
+        current = MigrationContext.configure(conn).get_current_heads()
+        for revision in current:
+            try:
+                scripts.get_revision(revision)
+            except CommandError:
+                raise register.fail(
+                    f"this register was made by a newer casekit (schema {revision}); "
+                    "upgrade casekit to use it",
+                    "register-newer",
+                ) from None
+        if not current and sa.inspect(conn).get_table_names():
+            raise register.fail(
+                "this database is not a casekit register (it has other tables)", "not-a-register"
+            )
+        if set(current) == set(scripts.get_heads()):
+            return
+        if not write:
+            raise register.fail(
+                "this register was made by an older casekit and is read-only: "
+                "make it writable once so that casekit can upgrade it",
+                "register-old",
+            )
+        command.upgrade(config, "head")
+
+
+def current_revision(register: Register) -> tuple[str, ...]:
+    """The schema revision(s) the register is at."""
+    with register._read() as conn:
+        return MigrationContext.configure(conn).get_current_heads()
+
+
+def _database_error(where: str, exc: sa.exc.DBAPIError) -> CasekitError:
+    reason = str(exc.orig) if exc.orig is not None else str(exc)
+    reason = reason.strip().splitlines()[0] if reason.strip() else type(exc).__name__
+    if "readonly" in reason or "read-only" in reason:
+        return error(where, "the register is read-only: nothing was changed", "register-read-only")
+    if "file is not a database" in reason:
+        return error(where, "this file is not a casekit register", "not-a-register")
+    return error(where, f"register: {reason}", "register-error")

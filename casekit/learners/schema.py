@@ -1,0 +1,120 @@
+"""The register's tables as SQLAlchemy Core objects, for the register's queries.
+
+Migrations in ``migrations/versions`` are the history and never import this
+module; a test checks that the migrated database and these tables agree.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from casekit.learners.records import CODE, NAME, SHEET_ID
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=NAMING)
+
+
+facilities = sa.Table(
+    "facilities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(CODE), nullable=False, unique=True),
+    sa.Column("name", sa.String(NAME), nullable=False, server_default=""),
+)
+
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(CODE), nullable=False, unique=True),
+    sa.Column("facility_id", sa.ForeignKey("facilities.id"), nullable=True),
+)
+
+learners = sa.Table(
+    "learners",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(CODE), nullable=False, unique=True),
+    sa.Column("last_name", sa.String(NAME), nullable=False),
+    sa.Column("first_name", sa.String(NAME), nullable=False),
+    sa.Column("middle_name", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("group_id", sa.ForeignKey("groups.id"), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False, server_default=""),
+    sa.Column("accommodations", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("withdrawn_on", sa.Date, nullable=True),
+)
+
+enrolments = sa.Table(
+    "enrolments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("learner_id", sa.ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("programme", sa.String(50), nullable=False, server_default=""),
+    sa.Column("credits", sa.Float, nullable=False, server_default="0"),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("hours_per_week", sa.Float, nullable=False),
+    sa.Column("study_days", sa.String(40), nullable=False),
+    sa.Column("consultations", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("holidays", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("learner_id", "course_id", name="uq_enrolments_learner_course"),
+)
+
+issued_items = sa.Table(
+    "issued_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("item_id", sa.String(CODE), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # packet | stick
+    sa.Column("learner_id", sa.ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("issued_by", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("sha256", sa.String(64), nullable=False, server_default=""),  # of the packet PDF
+    sa.UniqueConstraint("kind", "item_id", name="uq_issued_items_kind_item"),
+)
+
+sheets = sa.Table(
+    "sheets",
+    metadata,
+    sa.Column("id", sa.String(SHEET_ID), primary_key=True),
+    sa.Column("learner_id", sa.ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # assignment | quiz
+    sa.Column("target", sa.String(CODE), nullable=False),  # its number, e.g. "2.1"
+    sa.Column("packet_id", sa.String(CODE), nullable=False, server_default=""),
+)
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sheet_id", sa.ForeignKey("sheets.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("source", sa.String(500), nullable=False, server_default=""),
+    sa.Column("source_sha256", sa.String(64), nullable=False, server_default=""),
+    sa.Column("page", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("marks", sa.Text, nullable=False, server_default=""),  # JSON
+)
+
+results = sa.Table(
+    "results",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sheet_id", sa.ForeignKey("sheets.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("submission_id", sa.ForeignKey("submissions.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_score", sa.Float, nullable=True),
+    sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
