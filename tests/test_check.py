@@ -12,7 +12,7 @@ import pytest
 
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from tests.conftest import MINIMAL_TOML
+from tests.conftest import MINI, MINIMAL_TOML
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -187,6 +187,29 @@ def test_unsafe_link_schemes_never_become_links(make_course) -> None:
 def test_other_link_schemes_are_errors(make_course) -> None:
     root = make_course({"a.md": "# A\n\n[x](ftp://example.org/x)\n"})
     assert "error:link-scheme:a.md:3" in diagnostics(root)
+
+
+def test_a_link_no_output_would_keep_is_an_error(make_course) -> None:
+    """One list of safe schemes: a link the check lets through is one every format keeps."""
+    root = make_course({"a.md": "# A\n\n[x](http:example.org) [y](https://example.org)\n"})
+    found = diagnostics(root)
+    assert "error:link-scheme:a.md:3" in found
+    assert "warning:external-link:a.md:3" in found
+
+
+def test_media_names_say_one_kind_everywhere(make_course) -> None:
+    """One media-kind table: an .m4v used with image syntax is the video it is."""
+    from casekit import tree as t
+
+    video = (MINI / "media" / "intro.mp4").read_bytes()
+    root = make_course(
+        {"a.md": "# A\n\n![Clip](media/clip.m4v)\n"}, files={"media/clip.m4v": video}
+    )
+    diags = Diagnostics()
+    course = load_course(root, diags)
+    assert course is not None and not diags.has_errors(), diags.sorted()
+    assert [(m.kind, m.format) for m in course.media] == [("video", "mp4")]
+    assert [type(b) for b in course.lessons()[0].blocks] == [t.MediaBlock]
 
 
 def test_broken_lesson_links_and_anchors(make_course) -> None:

@@ -58,7 +58,7 @@ def install_plugin(folder: Path, module: str, source: str, entry: str) -> Path:
 
 
 def run(plugins: Path, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(plugins)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugins), *sys.path[:1]])}
     return subprocess.run(
         [sys.executable, "-m", "casekit", *map(str, args)],
         capture_output=True,

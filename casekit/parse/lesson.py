@@ -35,8 +35,6 @@ PARSE_SECONDS = 30.0  # a lesson whose Markdown takes longer is refused (see tim
 TABLE_CAPTION = re.compile(r"^(Table)?:\s+")
 MAX_HOURS = 10_000  # academic hours of one lesson; also keeps huge YAML integers out
 LOCATE_BUDGET = 20_000  # characters searched per position lookup: linear on hostile lines
-VIDEO_EXTENSIONS = {".mp4", ".webm"}
-AUDIO_EXTENSIONS = {".mp3", ".ogg", ".m4a"}
 
 
 def lesson_id_for(path: str) -> str:
@@ -46,12 +44,10 @@ def lesson_id_for(path: str) -> str:
 
 
 def media_kind_of(src: str) -> str:
+    """What a file name says it is (an unknown one is taken for an image: resolve says
+    which names it accepts)."""
     suffix = PurePosixPath(src.split("#")[0].split("?")[0]).suffix.lower()
-    if suffix in VIDEO_EXTENSIONS:
-        return "video"
-    if suffix in AUDIO_EXTENSIONS:
-        return "audio"
-    return "image"
+    return t.FORMAT_KIND.get(t.EXTENSION_FORMATS.get(suffix, ""), "image")
 
 
 class LessonParser:
