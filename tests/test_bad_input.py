@@ -10,9 +10,8 @@ import pytest
 
 from casekit.build.lock import hold_build_lock, release_build_lock
 from casekit.safety.svg import SvgError, sanitize_svg
-from tests.conftest import MINIMAL_TOML
+from tests.conftest import MINIMAL_TOML, casekit
 from tests.hostile_build import build_html
-from tests.test_cli import casekit
 
 MakeCourse = Callable[..., Path]
 TOML = MINIMAL_TOML.format(lessons='"a.md"')

@@ -15,11 +15,11 @@ import pytest
 
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.files import typed_json
 from casekit.files.cache import CACHE_DIR
 from tests.conftest import COURSES, MINI
+from tests.conftest import build as build_formats
 
 
 class RunsCode:
@@ -37,9 +37,7 @@ def html_pages(out: Path) -> dict[str, bytes]:
 
 
 def build(course: Path, out: Path, **options: object):
-    result = build_course(course, ["html"], ("learner",), out, options=dict(options))
-    assert not result.stopped, result.diagnostics.sorted()
-    return result
+    return build_formats(course, ["html"], out, ("learner",), **options)
 
 
 @pytest.fixture

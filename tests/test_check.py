@@ -12,7 +12,7 @@ import pytest
 
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from tests.conftest import MINI, MINIMAL_TOML
+from tests.conftest import MINI, MINIMAL_TOML, casekit
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -23,14 +23,7 @@ PNG = (
 
 def run_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``casekit check .`` run inside the course, so paths print relative to it."""
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", "check", ".", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-    )
+    return casekit("check", ".", *args, cwd=root)
 
 
 def diagnostics(root: Path) -> list[str]:

@@ -13,7 +13,7 @@ from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.resolve.editions import apply_edition
 from casekit.resolve.resolver import HOURS_PER_CREDIT, Resolver
-from tests.test_cli import casekit
+from tests.conftest import casekit
 
 ROOT = Path(__file__).resolve().parent.parent
 KK = ROOT / "courses" / "digital-literacy-kk"

@@ -17,12 +17,12 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from casekit.build.course import load_course
-from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.docx.reference import REFERENCE, make_reference
 from casekit.render.templates import builtin_templates
 from casekit.tree import plain_text
-from tests.conftest import COURSES, MINI, require_tool
+from tests.conftest import COURSES, MINI, built, require_tool
+from tests.conftest import build as build_formats
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -58,9 +58,7 @@ title: Два списка
 
 
 def build(course_dir: Path, out: Path, **options: object) -> dict[str, Path]:
-    result = build_course(course_dir, ["docx"], ("learner", "teacher"), out, options=options)
-    assert not result.stopped, [str(d) for d in result.diagnostics.items]
-    return {record.edition: record.paths[0] for record in result.outputs}
+    return built(build_formats(course_dir, ["docx"], out, **options), "docx")
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pytest
 from casekit.build.pipeline import build_course
 from casekit.files.cache import CACHE_DIR
 from tests.conftest import MINI
+from tests.conftest import build as build_formats
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -22,10 +23,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
     }
 
 
-def build(course: Path, out: Path, **kwargs):
-    result = build_course(course, ["html"], ("learner", "teacher"), out, **kwargs)
-    assert not result.stopped, result.diagnostics.sorted()
-    return result
+def build(course: Path, out: Path, force: bool = False, jobs: int = 1, **options: object):
+    return build_formats(course, ["html"], out, force=force, jobs=jobs, **options)
 
 
 def test_no_change_rebuild_writes_nothing(mini_course: Path, tmp_path: Path) -> None:
@@ -140,7 +139,7 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
 
 
 def test_catalogue_build_with_summary(tmp_path: Path) -> None:
-    from tests.test_cli import casekit
+    from tests.conftest import casekit
 
     catalogue = tmp_path / "courses"
     shutil.copytree(MINI, catalogue / "mini")

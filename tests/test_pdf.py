@@ -21,16 +21,15 @@ from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.pdf.booklet import saddle_stitch_order
 from casekit.sheets.payload import course_payload
-from tests.conftest import MINI, require_tool
+from tests.conftest import MINI, built, require_tool
+from tests.conftest import build as build_formats
 
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 SOLUTION_TEXT = ("F2 пернесін басыңыз", "Жаңа қалта", "Дұрыс жауап", "Астана")
 
 
 def build(course: Path, out: Path, editions=("learner", "teacher"), **options) -> dict[str, Path]:
-    result = build_course(course, ["pdf"], editions, out, options)
-    assert not result.stopped, [str(d) for d in result.diagnostics.sorted()]
-    return {record.edition: record.paths[0] for record in result.outputs}
+    return built(build_formats(course, ["pdf"], out, editions, **options), "pdf")
 
 
 def copy_mini(tmp: Path, name: str, extra_toml: str = "") -> Path:

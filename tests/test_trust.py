@@ -13,7 +13,8 @@ from pathlib import Path
 import bagit
 import pytest
 
-from tests.usb_helpers import casekit, fresh_bundle
+from tests.conftest import casekit
+from tests.usb_helpers import fresh_bundle
 
 EXIT = {"approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknown": 5, "bad": 6}
 

@@ -20,7 +20,8 @@ from casekit.bundle.portable import PlannedFile, check_files, name_problem
 from casekit.bundle.usb import UsbOptions
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats import BuildContext, formats
-from tests.usb_helpers import MINI, build_usb, casekit, fresh_bundle, manifest
+from tests.conftest import casekit
+from tests.usb_helpers import MINI, build_usb, fresh_bundle, manifest
 
 
 @pytest.fixture(scope="module")
