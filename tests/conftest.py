@@ -170,7 +170,7 @@ def postgres_server() -> Iterator[object]:
         yield server
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def register_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a fresh learner register goes: an SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":

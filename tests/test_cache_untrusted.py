@@ -140,6 +140,7 @@ def test_outputs_json_may_name_only_files_in_the_build_folder(built, tmp_path: P
     assert html_pages(out) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("course_dir", [MINI, *COURSES], ids=lambda p: p.name)
 def test_every_lesson_of_the_example_courses_round_trips(course_dir: Path) -> None:
     diags = Diagnostics()

@@ -36,12 +36,14 @@ def codes(root: Path) -> set[str]:
     return {entry.split(":")[1] for entry in diagnostics(root)}
 
 
+@pytest.mark.slow
 def test_mini_course_is_clean(mini_course: Path) -> None:
     result = run_check(mini_course, "--strict")
     assert result.returncode == 0, result.stderr
     assert "0 error(s), 0 warning(s)" in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_course_toml(tmp_path: Path) -> None:
     result = run_check(tmp_path)
     assert result.returncode == 1
@@ -65,6 +67,7 @@ def test_missing_course_toml(tmp_path: Path) -> None:
         (lambda s: s.replace('id = "t"', 'id = "t'), "config-syntax", "invalid TOML"),
     ],
 )
+@pytest.mark.slow
 def test_course_toml_errors_name_the_field(make_course, edit, code: str, field: str) -> None:
     root = make_course({"a.md": "# A\n\nText.\n"})
     toml = root / "course.toml"
@@ -92,6 +95,7 @@ def test_lesson_missing(make_course) -> None:
     assert "error:lesson-missing:course.toml:10" in diagnostics(root)
 
 
+@pytest.mark.slow
 def test_invalid_utf8_names_line_and_byte_offset(make_course) -> None:
     root = make_course({"a.md": "# A\n"})
     (root / "a.md").write_bytes(b"# A\n\n" + "Қазақ ".encode() + b"\xff ok\n")
@@ -152,6 +156,7 @@ def test_lesson_path_escaping_in_course_toml(make_course) -> None:
     assert any(e.startswith("error:path-escape:course.toml") for e in diagnostics(root))
 
 
+@pytest.mark.slow
 def test_external_links_warn_and_fail_under_strict(make_course) -> None:
     root = make_course(
         {"a.md": "# A\n\nSee [site](https://example.org) and ![p](https://example.org/p.png).\n"}
@@ -290,6 +295,7 @@ def test_invalid_vtt(make_course, mini_course: Path) -> None:
     assert "error:vtt-invalid:media/intro.vtt:3" in diagnostics(mini_course)
 
 
+@pytest.mark.slow
 def test_json_output_and_sorting(make_course) -> None:
     root = make_course({"a.md": "# A\n\n![](x.png)\n\n::: odd\n:::\n"})
     result = run_check(root, "--format", "json")
@@ -306,6 +312,7 @@ def test_json_output_and_sorting(make_course) -> None:
     assert result.returncode == 1
 
 
+@pytest.mark.slow
 def test_text_output_format(make_course) -> None:
     root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
     result = run_check(root)
@@ -321,6 +328,7 @@ def test_minimal_toml_template_is_valid(make_course) -> None:
     assert diagnostics(root) == []
 
 
+@pytest.mark.slow
 def test_several_courses_print_paths_from_the_working_folder(make_course, tmp_path: Path) -> None:
     root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
     result = subprocess.run(

@@ -15,6 +15,8 @@ from casekit.resolve.editions import apply_edition
 from casekit.resolve.resolver import HOURS_PER_CREDIT, Resolver
 from tests.conftest import casekit
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 ROOT = Path(__file__).resolve().parent.parent
 KK = ROOT / "courses" / "digital-literacy-kk"
 EN = ROOT / "courses" / "job-search-en"

@@ -24,6 +24,8 @@ from casekit.tree import plain_text
 from tests.conftest import COURSES, MINI, built, require_tool
 from tests.conftest import build as build_formats
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 RU_LESSON = """\

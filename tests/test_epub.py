@@ -24,6 +24,8 @@ from casekit.diagnostics import CasekitError
 from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, built, require_tool
 from tests.conftest import build as build_formats
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",

@@ -78,6 +78,7 @@ def course(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_a_format_from_outside_casekit_builds(course: Path, tmp_path: Path) -> None:
     plugins = install_plugin(tmp_path / "plugins", "toy_text", TOY_FORMAT, "text = toy_text:FORMAT")
     out = tmp_path / "out"
@@ -114,6 +115,7 @@ def test_a_format_from_outside_casekit_builds(course: Path, tmp_path: Path) -> N
     assert alone.returncode == 1 and "unknown table '[text]'" in alone.stderr
 
 
+@pytest.mark.slow
 def test_a_broken_format_plugin_is_one_line(course: Path, tmp_path: Path) -> None:
     plugins = install_plugin(
         tmp_path / "plugins",
@@ -128,6 +130,7 @@ def test_a_broken_format_plugin_is_one_line(course: Path, tmp_path: Path) -> Non
     assert "[format-plugin]" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_second_format_of_the_same_name_is_refused(course: Path, tmp_path: Path) -> None:
     clash = TOY_FORMAT.replace('Format("text"', 'Format("pdf"')
     plugins = install_plugin(tmp_path / "plugins", "toy_pdf", clash, "pdf2 = toy_pdf:FORMAT")

@@ -12,6 +12,7 @@ import io
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -19,6 +20,8 @@ from PIL import Image
 from casekit.resolve.media import MediaError, probe
 from casekit.safety.svg import sanitize_svg, svg_size
 from tests.fuzz_inputs import MINI_MEDIA, course_toml, course_toml_for, lesson_bytes, run_course
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 FUZZ = settings(
     max_examples=40,

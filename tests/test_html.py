@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import casekit, require_tool
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 
 

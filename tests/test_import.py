@@ -20,6 +20,8 @@ from casekit.diagnostics import Diagnostics
 from tests.conftest import COURSES, MINI, casekit, require_tool
 from tests.import_helpers import FIGURE_ALT, FIGURE_CAPTION, methodologist_docx, png
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 
 def check_passes(course: Path) -> None:
     done = casekit("check", "--strict", course)

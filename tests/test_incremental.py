@@ -72,6 +72,7 @@ def test_media_and_option_changes_rebuild(mini_course: Path, tmp_path: Path) -> 
     assert "Қайырлы күн" in (out / "mini-kk" / "html" / "mini-kk-teacher.html").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_an_option_rebuilds_only_the_formats_that_read_it(
     mini_course: Path, tmp_path: Path
 ) -> None:
@@ -131,6 +132,7 @@ def test_force_ignores_the_cache(mini_course: Path, tmp_path: Path) -> None:
     assert not any(record.cached for record in result.outputs)
 
 
+@pytest.mark.slow
 def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
     serial = build(MINI, tmp_path / "serial", jobs=1, force=True)
     parallel = build(MINI, tmp_path / "parallel", jobs=2, force=True)
@@ -138,6 +140,7 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
         assert [p.read_bytes() for p in a.paths] == [p.read_bytes() for p in b.paths]
 
 
+@pytest.mark.slow
 def test_catalogue_build_with_summary(tmp_path: Path) -> None:
     from tests.conftest import casekit
 
@@ -166,6 +169,7 @@ def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
     assert all(record.cached for record in again.outputs)
 
 
+@pytest.mark.slow
 def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path: Path) -> None:
     import bagit
 
@@ -192,6 +196,7 @@ def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path:
     bagit.Bag(str(bundle)).validate()
 
 
+@pytest.mark.slow
 def test_subset_fonts_are_reused_after_an_edit(
     mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -360,6 +360,7 @@ for n in range(15):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(tmp_path: Path, register_location: str) -> None:
     """Four processes open a register that does not exist yet and write into it at
     once, each opening it afresh for every learner: no 'database is locked', nothing lost."""
@@ -429,6 +430,7 @@ def test_register_made_by_the_first_schema_upgrades_in_place(register_location: 
         assert enrolment.study_days == (0, 1, 2, 3, 4) and enrolment.hours_per_week == 6
 
 
+@pytest.mark.slow
 def test_the_installed_program(tmp_path: Path) -> None:
     """The same import through the real ``casekit`` process; names never on the terminal."""
     location = str(tmp_path / "register.sqlite")

@@ -24,6 +24,8 @@ from casekit.sheets.payload import course_payload
 from tests.conftest import MINI, built, require_tool
 from tests.conftest import build as build_formats
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 SOLUTION_TEXT = ("F2 пернесін басыңыз", "Жаңа қалта", "Дұрыс жауап", "Астана")
 

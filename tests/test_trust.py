@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import casekit
 from tests.usb_helpers import fresh_bundle
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 EXIT = {"approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknown": 5, "bad": 6}
 
 

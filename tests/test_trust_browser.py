@@ -15,6 +15,8 @@ from tests.conftest import casekit
 from tests.test_usb_verifier_page import run_page
 from tests.usb_helpers import fresh_bundle
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 MSG = messages("kk")
 
 

@@ -23,6 +23,8 @@ from casekit.formats import BuildContext, formats
 from tests.conftest import casekit
 from tests.usb_helpers import MINI, build_usb, fresh_bundle, manifest
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:

@@ -15,6 +15,8 @@ from casekit.bundle.copy import copy_bundle
 from tests.conftest import casekit
 from tests.usb_helpers import fresh_bundle, manifest
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -17,6 +17,8 @@ from tests.conftest import casekit
 from tests.test_usb_browser import Watched
 from tests.usb_helpers import fresh_bundle
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 MSG = messages("kk")
 
 
