@@ -22,6 +22,7 @@ from casekit.render.common import (
     qr_svg,
     safe_href,
 )
+from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 from casekit.safety.sanitize import HtmlSubset, sanitize_html
 
@@ -30,7 +31,7 @@ def attr(value: str) -> str:
     return escape(value, quote=True)
 
 
-class HtmlWriter:
+class HtmlWriter(TreeWriter):
     """Renders lessons to HTML. Override the ``*_href``/``*_src``/``media`` hooks."""
 
     #: add ``epub:type`` attributes beside ARIA roles (EPUB wants both)
@@ -142,8 +143,8 @@ class HtmlWriter:
         return "".join(self.block(b) for b in blocks)
 
     def block(self, block: t.Block) -> str:
-        method = getattr(self, "block_" + type(block).__name__.lower())
-        return method(block)
+        html: str = self.block_handler(block)(block)
+        return html
 
     def block_heading(self, b: t.Heading) -> str:
         return self.heading(self.lesson_level + b.level, self.inlines(b.children), b.anchor)
