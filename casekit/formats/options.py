@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line
+from casekit.config.settings import COURSE_FILE, PAPERS, CourseConfig, config_field_line
 from casekit.diagnostics import Diagnostics
 
 #: the Python types an option may have, as ``course.toml`` names them
@@ -73,6 +73,27 @@ def option(
 @dataclass(frozen=True)
 class NoOptions:
     """The options of a format that has none."""
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What every printable format (PDF, DOCX) reads: the ``[print]`` table's page
+    settings, which its own table and the command line override."""
+
+    paper: str = option("A4", "paper size", choices=PAPERS, course="print.paper")
+    margins_mm: float = option(
+        20.0,
+        "page margins in millimetres",
+        minimum=5,
+        maximum=60,
+        flag="margins",
+        course="print.margins_mm",
+    )
+    large_print: bool = option(
+        False,
+        "body text of 18 pt or more for learners with low vision",
+        course="print.large_print",
+    )
 
 
 def options_of(cls: type) -> list[Option]:

@@ -11,31 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casekit.config.settings import PAPERS
 from casekit.formats import Format
-from casekit.formats.options import option
+from casekit.formats.options import PageOptions, option
 
 
 @dataclass(frozen=True)
-class PdfOptions:
-    paper: str = option("A4", "paper size", choices=PAPERS, course="print.paper")
-    margins_mm: float = option(
-        20.0,
-        "page margins in millimetres",
-        minimum=5,
-        maximum=60,
-        flag="margins",
-        course="print.margins_mm",
-    )
+class PdfOptions(PageOptions):
     booklet: bool = option(
         False,
         "A5 pages imposed two-up on A4 for saddle-stitch duplex printing",
         course="print.booklet",
-    )
-    large_print: bool = option(
-        False,
-        "body text of 18 pt or more for learners with low vision",
-        course="print.large_print",
     )
 
 
