@@ -172,11 +172,16 @@ class Table:
     anchor: str = ""  # resolved
 
 
+#: what a code block shows: a command to type, what a program printed, an error it gave
+CodeRole = Literal["", "command", "output", "error"]
+
+
 @dataclass
 class CodeBlock:
     pos: Pos
     text: str
     language: str = ""
+    role: CodeRole = ""
 
 
 @dataclass
@@ -199,6 +204,8 @@ class Figure:
     alt: str
     caption: list[Inline] = field(default_factory=list)
     id: str = ""
+    width: str = ""  # pandoc's width=/height= as written: "50%", "300px", "8cm", "40mm"
+    height: str = ""
     media: MediaItem | None = None  # resolved
     number: str = ""  # resolved
     anchor: str = ""  # resolved
@@ -218,7 +225,22 @@ class MediaBlock:
     anchor: str = ""  # resolved
 
 
-CalloutKind = Literal["note", "tip", "warning", "important", "callout"]
+CalloutKind = Literal[
+    "note",
+    "tip",
+    "warning",
+    "important",
+    "callout",
+    "hint",
+    "caution",
+    "questions",
+    "prereq",
+    "discussion",
+    "spoiler",
+    "checklist",
+    "testimonial",
+    "instructor",  # teacher-only, like solutions (editions.py)
+]
 
 
 @dataclass
@@ -253,6 +275,7 @@ class Solution:
     pos: Pos
     blocks: list[Block]
     id: str = ""
+    title: list[Inline] = field(default_factory=list)  # a leading heading other than "Solution"
 
 
 @dataclass

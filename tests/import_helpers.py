@@ -7,7 +7,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from PIL import Image
@@ -45,11 +45,24 @@ def _tracked_insertion(paragraph, text: str, author: str) -> None:
     paragraph._p.append(ins)
 
 
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+TEXT_BOX = (
+    f'<w:r {W_NS} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict>'
+    '<v:shape style="width:120pt;height:40pt"><v:textbox><w:txbxContent>'
+    "<w:p><w:r><w:t>Мәтін жолағындағы кеңес</w:t></w:r></w:p>"
+    "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+)
+EQUATION = (
+    '<m:oMath xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+    "<m:r><m:t>a+b</m:t></m:r></m:oMath>"
+)
+
+
 def methodologist_docx(path: Path, picture: bytes | None = None) -> Path:
     """A Kazakh lesson as a methodologist writes it in Word: headings, a style named
-    "Ескерту", a shaded one-cell box, numbered tasks, a numbered list that goes on
+    "Ескерту", a one-cell box, shaded paragraphs, numbered tasks, a numbered list that goes on
     after a paragraph, a table with merged cells, a described picture with a caption,
-    symbol-font characters, a tracked change and a comment."""
+    symbol-font characters, a text box, an equation, a tracked change and a comment."""
     document = docx.Document()
     styles = document.styles
     note_style = styles.add_style("Ескерту", WD_STYLE_TYPE.PARAGRAPH)
@@ -94,6 +107,12 @@ def methodologist_docx(path: Path, picture: bytes | None = None) -> Path:
     box.cell(0, 0).text = "Назар аударыңыз"
     box.cell(0, 0).add_paragraph("Ылғал қолмен розеткаға тимеңіз.")
 
+    for text in ("Кеңес", "Жұмысты бітірген соң компьютерді дұрыс өшіріңіз."):
+        shaded = document.add_paragraph(text)  # a box drawn by paragraph shading
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:fill"), "E2EFD9")
+        shaded._p.get_or_add_pPr().append(shading)
     document.add_paragraph("Тапсырма 1. Компьютердің үш бөлігін атаңыз.")
     document.add_paragraph("Жауапты дәптерге жазыңыз.", "List Bullet")
     document.add_heading("Қорытынды", level=1)
@@ -106,6 +125,10 @@ def methodologist_docx(path: Path, picture: bytes | None = None) -> Path:
     run.font.name = "KZ Times New Roman"
     changed = document.add_paragraph("Сабақ аяқталды.")
     _tracked_insertion(changed, " Рақмет!", "Ерлан")
+    holder = document.add_paragraph("Суреттің жанында: ")
+    holder._p.append(parse_xml(TEXT_BOX))
+    formula = document.add_paragraph("Формула: ")
+    formula._p.append(parse_xml(EQUATION))
     commented = document.add_paragraph("Пікір қалдырылған сөйлем.")
     document.add_comment(commented.runs, text="Осыны тексеру керек", author="Ерлан")
     document.save(path)

@@ -57,7 +57,11 @@ def test_missing_course_toml(tmp_path: Path) -> None:
         (lambda s: s.replace('title = "Test"\n', ""), "config-missing-field", "'title'"),
         (lambda s: 'colour = "red"\n' + s, "config-unknown-field", "'colour'"),
         (lambda s: s.replace('version = "1"', "version = 1"), "config-type", "'version'"),
-        (lambda s: s.replace('language = "en"', 'language = "de"'), "config-value", "'language'"),
+        (
+            lambda s: s.replace('language = "en"', 'language = "en_US!"'),
+            "config-value",
+            "'language'",
+        ),
         (lambda s: s.replace("date = 2026-01-01", 'date = "soon"'), "config-value", "'date'"),
         (lambda s: s.replace('id = "t"', 'id = "Bad Id"'), "config-value", "'id'"),
         (lambda s: s + "[print]\npaper = 'B5'\n", "config-value", "'paper'"),
@@ -318,7 +322,7 @@ def test_text_output_format(make_course) -> None:
     result = run_check(root)
     assert result.returncode == 0
     assert result.stderr.splitlines()[0] == (
-        "a.md:3:1: warning: unknown div class .odd: kept as a plain block [unknown-div]"
+        "a.md:3:1: warning: unknown div class .odd: shown as a plain box without a label [unknown-div]"
     )
     assert result.stderr.splitlines()[-1] == "0 error(s), 1 warning(s)"
 

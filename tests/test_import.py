@@ -184,6 +184,7 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
     assert callouts == [
         ("note", "Компьютерді сөндірмей тұрып, барлық файлды сақтаңыз."),
         ("warning", "Ылғал қолмен розеткаға тимеңіз."),
+        ("tip", "Жұмысты бітірген соң компьютерді дұрыс өшіріңіз."),
     ]
     (task,) = [b for b in blocks if isinstance(b, t.Assignment)]
     assert _plain(t.block_inlines(task.blocks[0])[0]) == "Компьютердің үш бөлігін атаңыз."
@@ -211,6 +212,8 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
         "import-legacy-font"
     )
     assert "by Ерлан was accepted" in line("import-tracked-change")
+    assert "«Суреттің жанында:»" in line("import-text-box") and "Мәтін жолағындағы" in text
+    assert "«Формула:»" in line("import-equation") and "`a + b`" in text
     assert "«Осыны тексеру керек»" in line("import-comment")
     assert "merged" in line("import-table")
 
@@ -335,9 +338,10 @@ def test_password_protected_docx(tmp_path: Path, word_file: Path) -> None:
     assert "password-protected" in _bad(locked, tmp_path, "import-encrypted")
 
 
-def test_docx_with_macros_imports_text_only(tmp_path: Path, word_file: Path) -> None:
+@pytest.mark.parametrize("suffix", [".docx", ".docm"])
+def test_docx_with_macros_imports_text_only(tmp_path: Path, word_file: Path, suffix: str) -> None:
     macro = b'Attribute VB_Name = "AutoOpen"\nSub AutoOpen()\nShell "calc"\nEnd Sub\n'
-    docm = tmp_path / "macros.docx"
+    docm = tmp_path / f"macros{suffix}"
     shutil.copy(word_file, docm)
     with zipfile.ZipFile(docm, "a") as package:
         package.writestr("word/vbaProject.bin", macro)
@@ -371,3 +375,20 @@ def test_unknown_type_and_nonempty_target(tmp_path: Path, word_file: Path) -> No
     done = casekit("import", word_file, "-o", target)
     assert done.returncode == 1 and "[new-not-empty]" in done.stderr
     assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+def test_split_makes_a_lesson_per_top_level_heading(word_file: Path, tmp_path: Path) -> None:
+    course = tmp_path / "c"
+    done = casekit("import", word_file, "--split", "-o", course)
+    assert done.returncode == 0, done.stderr
+    check_passes(course)
+    (module,) = loaded(course).modules
+    assert module.title == "Компьютермен танысу"  # the document's title
+    assert [_plain(lesson.title) for lesson in module.lessons] == [
+        "Компьютер құрылғылары",
+        "Қорытынды",
+    ]
+    assert [p.name for p in sorted((course / "lessons").iterdir())] == [
+        "01-kompyuter-qurylgylary.md",
+        "02-qorytyndy.md",
+    ]

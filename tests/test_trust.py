@@ -13,6 +13,8 @@ from pathlib import Path
 import bagit
 import pytest
 
+from casekit.bundle import MANIFEST_SCRIPT
+from casekit.bundle.viewer import manifest_script
 from tests.conftest import casekit
 from tests.usb_helpers import fresh_bundle
 
@@ -23,7 +25,7 @@ EXIT = {"approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknow
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_bundle(tmp_path_factory.mktemp("trust"), make_zip=True)
+    return fresh_bundle(tmp_path_factory.mktemp("trust"), zip=True)
 
 
 @pytest.fixture
@@ -84,7 +86,9 @@ def rehash_consistently(bundle: Path) -> None:
     for entry in manifest["files"]:
         data = (bundle / entry["path"]).read_bytes()
         entry["size"], entry["sha256"] = len(data), hashlib.sha256(data).hexdigest()
-    (bundle / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    text = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    (bundle / "manifest.json").write_bytes(text)
+    (bundle / MANIFEST_SCRIPT).write_bytes(manifest_script(text))  # for verify.html
     for name in ("manifest-sha256.txt", "tagmanifest-sha256.txt"):
         lines = []
         for line in (bundle / name).read_text("utf-8").splitlines():

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from casekit import tree as t
 from casekit.bundle.viewer import EditionLink
-from casekit.messages import messages
+from casekit.messages import built_in_language, course_messages, messages
 from casekit.render.common import source_date
 from casekit.render.page import render_template
 
 
 def readme_bytes(course: t.Course, editions: list[EditionLink], bundle: str) -> bytes:
     """UTF-8 with a byte order mark and CRLF line ends, so old Windows Notepad shows it."""
-    languages = [course.config.language] + (["en"] if course.config.language != "en" else [])
+    own = built_in_language(course.config.language) or "en"
+    languages = [own] + (["en"] if own != "en" else [])
     parts = []
     for language in languages:
         name = f"bundle/readme-{language}.txt.j2"
@@ -22,7 +23,7 @@ def readme_bytes(course: t.Course, editions: list[EditionLink], bundle: str) -> 
                 markup=False,  # plain text, not HTML
                 config=course.config,
                 msg=messages(language),
-                viewer_msg=messages(course.config.language),  # labels as the pages show them
+                viewer_msg=course_messages(course.config),  # labels as the pages show them
                 date=source_date(course).date().isoformat(),
                 editions=editions,
                 bundle=bundle,

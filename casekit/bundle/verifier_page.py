@@ -62,14 +62,23 @@ def trusted_bundles(paths: list[Path]) -> list[dict[str, str]]:
     return sorted(trusted.values(), key=lambda e: (e["id"], e["version"], e["fingerprint"]))
 
 
-def verifier_page(paths: list[Path], language: str | None = None) -> bytes:
-    """The standalone page (UTF-8 HTML) that trusts exactly the bundles at ``paths``."""
+def _script_data(name: str, value: object) -> str:
+    data = json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return f"window.{name} = {data.replace('<', chr(92) + 'u003c')};\n"
+
+
+def verifier_page(
+    paths: list[Path], language: str | None = None, keys: list[dict[str, str]] | None = None
+) -> bytes:
+    """The standalone page (UTF-8 HTML) that trusts exactly the bundles at ``paths``;
+    with ``keys`` (fingerprint, reviewer, base64 key of each trusted reviewer) a
+    bundle passes only when one of them approved it."""
     trusted = trusted_bundles(paths)
     language = language or trusted[0]["language"]
     templates = builtin_templates() / "viewer"
-    data = json.dumps(trusted, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     scripts = [
-        f"window.CASEKIT_TRUSTED = {data.replace('<', chr(92) + 'u003c')};\n",
+        _script_data("CASEKIT_TRUSTED", trusted)
+        + (_script_data("CASEKIT_TRUSTED_KEYS", keys) if keys else ""),
         (templates / "sha256.js").read_text("utf-8"),
         (templates / "verify.js").read_text("utf-8"),
     ]
@@ -81,6 +90,7 @@ def verifier_page(paths: list[Path], language: str | None = None) -> bytes:
         language=language,
         msg=messages(language),
         trusted=trusted,
+        keys=keys or [],
         scripts=[Markup(s) for s in scripts],
         script_hashes=Markup(" ".join(_csp_hash(s) for s in scripts)),
         style=Markup(style),

@@ -1,5 +1,5 @@
-"""The ``casekit copy`` and ``casekit verifier-page`` commands (``casekit verify`` is in
-``casekit.trust.commands``: it checks approvals too)."""
+"""The ``casekit copy`` command (``casekit verify`` and ``casekit verifier-page`` are in
+``casekit.trust.commands``: they check approvals too)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import click
 
 from casekit.bundle.capacity import human
 from casekit.bundle.copy import copy_bundle
-from casekit.bundle.verifier_page import verifier_page
-from casekit.files.atomic import write_bytes
 
 
 class ProgressLine:
@@ -69,34 +67,4 @@ def copy_command(bundle: Path, destinations: tuple[Path, ...]) -> None:
     sys.exit(0 if all(r.ok for r in results) else 1)
 
 
-@click.command("verifier-page")
-@click.argument("bundles", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--out",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The page to write (keep it on the facility's computer, not on a stick).",
-)
-@click.option(
-    "--language",
-    type=click.Choice(["kk", "ru", "en"]),
-    help="Language of the page (default: the first bundle's).",
-)
-def verifier_page_command(bundles: tuple[Path, ...], out: Path, language: str | None) -> None:
-    """Write the facility's page for checking returned sticks in a browser.
-
-    BUNDLES (folders, zips, or folders holding bundles) are verified first; the
-    page trusts exactly their fingerprints and checks every bundle on a picked
-    stick against them. Unlike verify.html on a stick, it cannot be edited by
-    whoever holds the stick.
-
-    \b
-    Examples:
-      casekit verifier-page build/mini-kk/usb/mini-kk-1.0.0 -o ~/verify-sticks.html
-    """
-    write_bytes(out, verifier_page(list(bundles), language))
-    click.echo(f"{out}: trusts {', '.join(bundle.name for bundle in bundles)}")
-
-
-COMMANDS = (copy_command, verifier_page_command)
+COMMANDS = (copy_command,)

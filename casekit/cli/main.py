@@ -19,11 +19,12 @@ from casekit import tree as t
 from casekit.build.course import load_course
 from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
-from casekit.cli import bundle as bundle_commands
 from casekit.cli.format_flags import format_flags
+from casekit.cli.main import bundle as bundle_commands
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
+from casekit.messages import BUILT_IN
 from casekit.trust import commands as trust_commands
 
 
@@ -238,7 +239,7 @@ def build(
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(list(BUILT_IN)),
     default="kk",
     show_default=True,
     help="Language of the new course.",

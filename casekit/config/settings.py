@@ -11,6 +11,7 @@ from typing import Any
 
 from casekit.config.dlt import CREDIT_LIMITS
 from casekit.diagnostics import Diagnostics
+from casekit.messages import BUILT_IN, built_in_language, label_names, label_placeholders
 from casekit.safety.sourcetext import read_source_text
 
 if sys.version_info >= (3, 11):
@@ -19,7 +20,15 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 COURSE_FILE = "course.toml"
-LANGUAGES = ("kk", "ru", "en")
+LANGUAGES = BUILT_IN  # the languages casekit has labels (and importer vocabulary) for
+#: a well-formed BCP 47 language tag (RFC 5646 syntax: language, script, region, variants,
+#: extensions, private use), e.g. ``uk``, ``sr-Cyrl-RS``, ``kk-KZ``
+BCP47 = re.compile(
+    r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
+    r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*"
+    r"(?:-x(?:-[a-z\d]{1,8})+)?$",
+    re.I,
+)
 PAPERS = ("A4", "A5", "Letter")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -77,6 +86,7 @@ class CourseConfig:
     #: the formats' own tables (``[pdf]``, ``[usb]``, ...) as written; the build checks
     #: each against its format's options (``formats/options.py``)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # the course's own wording of labels
 
 
 # field name -> (expected type(s), required, human description)
@@ -101,6 +111,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
+    "labels": ((dict,), False, "a table of label names and texts"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
 _PRINT: dict[str, tuple[tuple[type, ...], str]] = {
@@ -225,14 +236,46 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
     def field_error(key: str, message: str, code: str = "config-value") -> None:
         nonlocal ok
         ok = False
-        diags.add(path, _key_line(text, key), 1, "error", code, f"field '{key}' {message}")
+        line = _key_line(text, key.rpartition(".")[2])
+        diags.add(path, line, 1, "error", code, f"field '{key}' {message}")
 
     if not ID_PATTERN.match(good["id"]):
         field_error(
             "id", f"must be lower-case letters, digits and '-' (at most 64), not {good['id']!r}"
         )
-    if good["language"] not in LANGUAGES:
-        field_error("language", f"must be one of {', '.join(LANGUAGES)}, not {good['language']!r}")
+    if not BCP47.match(good["language"]):
+        field_error(
+            "language",
+            f"must be a BCP 47 language tag (kk, ru, en, uk, ...), not {good['language']!r}",
+        )
+    elif built_in_language(good["language"]) is None:
+        diags.add(
+            path,
+            _key_line(text, "language"),
+            1,
+            "warning",
+            "language-labels",
+            f"casekit has no labels in {good['language']!r} (built in: {', '.join(BUILT_IN)}): "
+            "English labels are used; reword them in a [labels] table",
+        )
+    labels = good.get("labels", {})
+    for key, value in labels.items():
+        if key not in label_names():
+            field_error(
+                f"labels.{key}",
+                f"is not a label casekit adds; known: {', '.join(sorted(label_names()))}",
+                "config-unknown-field",
+            )
+        elif not isinstance(value, str):
+            field_error(f"labels.{key}", "must be a string", "config-type")
+        else:
+            try:
+                value.format(**{name: "" for name in label_placeholders(key)})
+            except (KeyError, IndexError, ValueError):
+                field_error(
+                    f"labels.{key}",
+                    f"may only use the placeholders {label_placeholders(key) or 'none'} in braces, not {value!r}",
+                )
     date = good["date"]
     if isinstance(date, dt.datetime):
         date = date.date()
@@ -332,4 +375,5 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         print=print_options,
         fonts=fonts,
         tables=tables,
+        labels=dict(labels),
     )

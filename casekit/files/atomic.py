@@ -66,8 +66,9 @@ def write_bytes(path: Path, data: bytes, durable: bool = True, mode: int = 0o644
 
 
 @contextlib.contextmanager
-def atomic_dir(path: Path) -> Iterator[Path]:
-    """Build a folder in a temporary sibling; on success it replaces ``path`` whole."""
+def atomic_dir(path: Path, mode: int = 0o755) -> Iterator[Path]:
+    """Build a folder in a temporary sibling; on success it replaces ``path`` whole
+    (``mode=0o700`` for personal data)."""
     with write_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=path.parent))
@@ -77,7 +78,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
             for name in files:
                 with open(os.path.join(root, name), "rb") as handle:
                     os.fsync(handle.fileno())
-        os.chmod(temp, 0o755)
+        os.chmod(temp, mode)
         old = None
         if path.exists():
             old = path.with_name(f"{_OLD_PREFIX}{path.name}")

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 import tomlkit
 
 from casekit.config.scaffold import placeholder_text
-from casekit.config.settings import COURSE_FILE, LANGUAGES
+from casekit.config.settings import BCP47, COURSE_FILE
 from casekit.diagnostics import Diagnostics, error
 from casekit.files.atomic import atomic_dir, write_bytes
 from casekit.importer.ast import Node, nodes, plain_text
@@ -334,7 +334,7 @@ def into_course(
         raise error(str(toml_path), f"cannot be read or edited: {exc}", "config-syntax") from None
     language = doc.get("language")
     existing = doc.get("modules")
-    if language not in LANGUAGES or not isinstance(existing, list):
+    if not (isinstance(language, str) and BCP47.match(language)) or not isinstance(existing, list):
         raise error(
             str(toml_path),
             "run casekit check first: language or modules are not valid",

@@ -138,13 +138,6 @@ def _replace_symbols(paragraph: etree._Element) -> list[tuple[str, str]]:
 
 def _feature_findings(paragraph: etree._Element, comments: dict[str, str]) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for box in paragraph.iter(f"{{{W}}}txbxContent"):
-        found.append(
-            (
-                "import-text-box",
-                f"text box «{_snippet(_text(box))}» is not part of the lesson text; its text is left out",
-            )
-        )
     for data in paragraph.iter(f"{{{A}}}graphicData"):
         uri = data.get("uri", "")
         if uri == DIAGRAM_URI:
@@ -187,9 +180,75 @@ def _feature_findings(paragraph: etree._Element, comments: dict[str, str]) -> li
     return found
 
 
+def _in_text_box(element: etree._Element) -> bool:
+    return any(a.tag == f"{{{W}}}txbxContent" for a in element.iterancestors())
+
+
+def _unbox(paragraph: etree._Element) -> list[tuple[str, str]]:
+    """Move the text of ``paragraph``'s text boxes after it as ordinary paragraphs
+    (pandoc would drop it); Word keeps a box twice, as a drawing and as its VML
+    fallback, so only boxes outside ``mc:Fallback`` are taken."""
+    found: list[tuple[str, str]] = []
+    boxes = [
+        box
+        for box in paragraph.iter(f"{{{W}}}txbxContent")
+        if not any(etree.QName(a).localname == "Fallback" for a in box.iterancestors())
+    ]
+    anchor = paragraph
+    for box in boxes:
+        found.append(
+            (
+                "import-text-box",
+                f"text box «{_snippet(_text(box))}»: its text is imported as ordinary "
+                "paragraphs after this one; check where it belongs",
+            )
+        )
+        for inner in box.findall(f"{{{W}}}p"):
+            anchor.addnext(inner)
+            anchor = inner
+    for box in boxes:
+        run = next((a for a in box.iterancestors() if a.tag == f"{{{W}}}r"), None)
+        if run is not None and run.getparent() is not None:
+            run.getparent().remove(run)
+    return found
+
+
+SHADED_STYLE_ID = "CasekitShaded"
+SHADED_STYLE_NAME = "Casekit Shaded"  # vocabulary.STYLE_KINDS maps it to a callout
+UNSHADED = {"", "auto", "FFFFFF", "ffffff"}
+
+
+def _mark_shaded(paragraph: etree._Element) -> bool:
+    """Give a shaded body paragraph (a box drawn by shading, not a heading or a list
+    item) casekit's own style, so it becomes a callout; the text is kept either way."""
+    ppr = paragraph.find("w:pPr", NS)
+    shading = ppr.find("w:shd", NS) if ppr is not None else None
+    if shading is None or shading.get(f"{{{W}}}fill", "") in UNSHADED:
+        return False
+    style = ppr.find("w:pStyle", NS)
+    name = style.get(f"{{{W}}}val", "") if style is not None else ""
+    if ppr.find("w:numPr", NS) is not None or re.match(r"(heading|title|toc)", name, re.I):
+        return False
+    if style is None:
+        style = etree.Element(f"{{{W}}}pStyle")
+        ppr.insert(0, style)
+    style.set(f"{{{W}}}val", SHADED_STYLE_ID)
+    return True
+
+
+def _with_shaded_style(styles: bytes) -> bytes:
+    root = etree.fromstring(styles, XML_PARSER)
+    style = etree.SubElement(root, f"{{{W}}}style")
+    style.set(f"{{{W}}}type", "paragraph")
+    style.set(f"{{{W}}}styleId", SHADED_STYLE_ID)
+    etree.SubElement(style, f"{{{W}}}name").set(f"{{{W}}}val", SHADED_STYLE_NAME)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Finding]:
-    """Copy the DOCX at ``path`` to ``target`` with symbol-font characters replaced and
-    only the parts ``keep`` accepts; return every problem by paragraph."""
+    """Copy the DOCX at ``path`` to ``target`` with symbol-font characters replaced,
+    text boxes unboxed, shaded paragraphs marked and only the parts ``keep`` accepts;
+    return every problem by paragraph."""
     with zipfile.ZipFile(path) as package:
         body = etree.fromstring(package.read("word/document.xml"), XML_PARSER)
         comments: dict[str, str] = {}
@@ -197,12 +256,12 @@ def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Fi
             for comment in etree.fromstring(package.read("word/comments.xml"), XML_PARSER):
                 comments[comment.get(f"{{{W}}}id", "")] = _text(comment)
         findings: list[Finding] = []
-        number = 0
-        for paragraph in body.iter(f"{{{W}}}p"):
-            if any(a.tag == f"{{{W}}}txbxContent" for a in paragraph.iterancestors()):
-                continue  # counted with the paragraph that holds the text box
-            number += 1
+        paragraphs = [p for p in body.iter(f"{{{W}}}p") if not _in_text_box(p)]
+        shaded = False
+        for number, paragraph in enumerate(paragraphs, start=1):
             problems = _feature_findings(paragraph, comments) + _replace_symbols(paragraph)
+            problems += _unbox(paragraph)
+            shaded = _mark_shaded(paragraph) or shaded
             text = "".join(t.text or "" for t in paragraph.iter(f"{{{W}}}t"))
             findings.extend(Finding(number, _snippet(text), c, m) for c, m in problems)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
@@ -214,6 +273,8 @@ def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Fi
                             body, xml_declaration=True, encoding="UTF-8", standalone=True
                         ),
                     )
+                elif info.filename == "word/styles.xml" and shaded:
+                    out.writestr(info.filename, _with_shaded_style(package.read(info)))
                 elif keep(info.filename):
                     out.writestr(info.filename, package.read(info))
     return findings

@@ -10,6 +10,9 @@ from typing import Any
 from casekit.diagnostics import error
 
 TIMEOUT_S = 300
+#: pandoc's heap limit (its manual's advice for untrusted input); GHC exits 251 past it
+MAX_HEAP_MIB = 1536
+HEAP_EXHAUSTED = 251
 #: the AST major version this module reads (pandoc-types 1.23)
 API_MAJOR = (1, 23)
 
@@ -26,10 +29,13 @@ def read_ast(source: Path, reader: str, media_dir: Path) -> dict[str, Any]:
     """The document as pandoc's AST; pictures are written to ``media_dir``.
 
     ``--sandbox`` lets the reader open nothing but the input (an HTML page's
-    remote or local pictures are not fetched); tracked changes are accepted
-    (``ooxml`` reports them)."""
+    remote or local pictures are not fetched), the heap is bounded and the run
+    timed; tracked changes are accepted (``ooxml`` reports them)."""
     command = [
         pandoc_binary(),
+        "+RTS",
+        f"-M{MAX_HEAP_MIB}m",
+        "-RTS",
         "--sandbox",
         "--from",
         reader,
@@ -45,6 +51,12 @@ def read_ast(source: Path, reader: str, media_dir: Path) -> dict[str, Any]:
         raise error(
             str(source), f"reading took more than {TIMEOUT_S} s; refused", "import-damaged"
         ) from None
+    if done.returncode == HEAP_EXHAUSTED:
+        raise error(
+            str(source),
+            f"reading needs more than {MAX_HEAP_MIB} MiB of memory (damaged or hostile?); refused",
+            "import-damaged",
+        )
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise error(

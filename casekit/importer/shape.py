@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from casekit.config.settings import LANGUAGES
 from casekit.importer import vocabulary as v
 from casekit.importer.ast import (
     Node,
@@ -27,7 +26,7 @@ from casekit.importer.ast import (
     strip_style_divs,
     unwrap_styles,
 )
-from casekit.messages import messages
+from casekit.messages import BUILT_IN, messages
 
 #: node types of this module only: where a numbered item ends, a lesson's study hours
 BOUNDARY = "casekit-boundary"
@@ -175,7 +174,7 @@ class Shaper:
                 while index < len(items) and items[index][0] == style:
                     group.append(items[index][1])
                     index += 1
-                out.append(div([box_kind], [strip_style_divs(b) for b in group]))
+                out.extend(self.box(style, group))  # a first line "Кеңес" still names it
                 continue
             if block["t"] == "Figure":
                 out.append(self.figure(block))
@@ -299,7 +298,7 @@ def _ends_item(block: Node, level: int) -> bool:
 
 
 def _correct_suffixes() -> list[str]:
-    return [f"({messages(lang)('correct_answer')})" for lang in LANGUAGES]
+    return [f"({messages(lang)('correct_answer')})" for lang in BUILT_IN]
 
 
 def _check_mark(block: Node) -> list[Node] | None:
@@ -379,7 +378,7 @@ def _holds_sections(blocks: list[Node], level: int) -> bool:
 
 
 def _back_matter_titles() -> set[str]:
-    return {messages(lang)(key).casefold() for lang in LANGUAGES for key in BACK_MATTER_KEYS}
+    return {messages(lang)(key).casefold() for lang in BUILT_IN for key in BACK_MATTER_KEYS}
 
 
 def shape(blocks: list[Node], title: str, split: bool) -> Shaped:

@@ -19,6 +19,7 @@ from casekit.diagnostics import error
 #: what casekit imports: file extension -> (kind, pandoc's reader)
 READERS = {
     ".docx": ("docx", "docx+styles"),
+    ".docm": ("docx", "docx+styles"),  # macro-enabled: the macros are dropped
     ".odt": ("odt", "odt"),
     ".html": ("html", "html"),
     ".htm": ("html", "html"),

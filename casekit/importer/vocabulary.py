@@ -45,6 +45,7 @@ STYLE_KINDS = {
     "solutionbox": "solution",
     "answerbox": "answer",
     "mediacard": "media-card",
+    "casekitshaded": "note",  # a shaded paragraph (importer.ooxml marks it)
 }
 #: numbered items: message key -> div class, and the synonyms ({number} is the number)
 NUMBERED = {"assignment": "assignment", "exercise": "exercise", "quiz": "quiz"}

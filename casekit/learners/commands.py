@@ -309,4 +309,76 @@ def enrol_command(
     )
 
 
-COMMANDS = [learners, enrol_command]
+@click.command("packets")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--group", required=True, help="The enrolled group to make packets for.")
+@click.option(
+    "-o",
+    "--out",
+    "out_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("packets"),
+    show_default=True,
+    help="Output folder; packets go to OUT/<course-id>-<version>/<group>/ (owner-only).",
+)
+@names_option
+@click.option("--issued-by", default="", help="Who hands the packets out (on the issue list).")
+@click.option(
+    "--date",
+    "issued_on",
+    default=None,
+    help="Date of issue, e.g. 2027-01-11 (default: today, or SOURCE_DATE_EPOCH).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@register_option
+def packets_command(
+    course_dir: Path,
+    group: str,
+    out_root: Path,
+    names: bool,
+    issued_by: str,
+    issued_on: str | None,
+    quiet: bool,
+    register_location: str | None,
+) -> None:
+    """Personal packets of an enrolled group: cover, study plan, the course body and
+    answer sheets with the learner's code and a QR code; an issue list for staff.
+
+    The packets and the issue list replace the group's earlier ones as a whole;
+    the issue (packet ids, their SHA-256, the answer sheets) is recorded in the
+    register. Names are printed only with --names.
+
+    \b
+    Examples:
+      casekit packets courses/digital-literacy-kk --group G1 --issued-by "A. Seitkyzy"
+      casekit packets courses/digital-literacy-kk --group G1 --names -o /media/printer
+    """
+    from casekit.learners.packet_options import PacketOptions
+    from casekit.learners.packets import build_packets
+    from casekit.render.common import source_epoch
+
+    epoch = source_epoch()
+    day = (
+        _plan_option("--date", schedule.parse_date, issued_on)
+        if issued_on
+        else (epoch.date() if epoch else dt.date.today())
+    )
+    course = load_course_or_exit(course_dir)
+
+    def progress(message: str) -> None:
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"casekit: {message}", err=True)
+
+    options = PacketOptions(out_root, day, issued_by, names)  # type: ignore[arg-type]
+    with open_register(register_location) as register:
+        result = build_packets(course, register, group, options, progress)  # type: ignore[arg-type]
+    for code in result.skipped:
+        click.echo(
+            f"casekit: {code} of {group} is not enrolled in this course: no packet", err=True
+        )
+    click.echo(f"{len(result.packets)} packet(s) for {group} in {result.folder}")
+    if result.issue_list is not None:
+        click.echo(f"issue list: {result.issue_list}")
+
+
+COMMANDS = [learners, enrol_command, packets_command]

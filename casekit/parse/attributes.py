@@ -6,6 +6,9 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+#: pandoc's image sizes: a number with %, px, cm, mm, in or pt (a bare number is pixels)
+IMAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(%|px|cm|mm|in|pt)?$")
+
 _TRAILING = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _LEADING = re.compile(r"^\{([^{}]*)\}")
 # what an attribute block starts with: #id, .class, pandoc's "-" (unnumbered), key=value
@@ -78,3 +81,35 @@ def split_leading(text: str) -> tuple[Attributes | None, str]:
         return parse_braced(match.group(1)), text[match.end() :]
     except AttributeError_:
         return None, text
+
+
+def split_image_attributes(source: str) -> tuple[str, Attributes | None]:
+    """Split ``![..](..){alt='a {b} "c"' width=50%}`` (a paragraph's source) into the
+    image and its attributes. Quotes are honoured, so values may hold braces; the
+    attribute block must end the text. Without one, ``source`` comes back whole."""
+    if not source.endswith("}"):
+        return source, None
+    start = source.rfind("){")
+    while start >= 0:
+        block = source[start + 1 :]
+        if _closes_at_end(block):
+            try:
+                return source[: start + 1], parse_braced(block[1:-1])
+            except AttributeError_:
+                pass
+        start = source.rfind("){", 0, start)
+    return source, None
+
+
+def _closes_at_end(block: str) -> bool:
+    """``block`` starts with ``{`` and its matching ``}`` (outside quotes) is its last character."""
+    quote = ""
+    for index, char in enumerate(block):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "}":
+            return index == len(block) - 1
+    return False

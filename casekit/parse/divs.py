@@ -7,6 +7,7 @@ from typing import Protocol
 
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
+from casekit.messages import BUILT_IN, messages
 from casekit.parse.attributes import Attributes
 
 
@@ -22,17 +23,39 @@ CALLOUT_CLASSES: dict[str, t.CalloutKind] = {
     "callout": "callout",
     "note": "note",
     "tip": "tip",
-    "hint": "tip",
+    "hint": "hint",
     "warning": "warning",
-    "caution": "warning",
+    "caution": "caution",
     "important": "important",
     "callout-note": "note",
     "callout-tip": "tip",
     "callout-warning": "warning",
-    "callout-caution": "warning",
+    "callout-caution": "caution",
     "callout-important": "important",
+    # the Carpentries Workbench's boxes
+    "questions": "questions",
+    "prereq": "prereq",
+    "discussion": "discussion",
+    "spoiler": "spoiler",
+    "checklist": "checklist",
+    "testimonial": "testimonial",
+    "instructor": "instructor",
 }
 EXERCISE_CLASSES = {"challenge", "exercise"}
+
+
+def label_words(*keys: str) -> set[str]:
+    """What the labels ``keys`` say in every built-in language (and the class names
+    themselves): a box's own heading that says no more than its label is left out."""
+    return {
+        word
+        for key in keys
+        for word in (key, *(messages(lang)(key).casefold() for lang in BUILT_IN))
+    }
+
+
+#: a solution's own heading that says no more than the box's label
+SOLUTION_WORDS = label_words("solution", "answer") | {"solutions"}
 KNOWN_CLASSES = (
     set(CALLOUT_CLASSES)
     | EXERCISE_CLASSES
@@ -61,7 +84,7 @@ class DivBuilder:
             "keypoints": lambda a, b, p: t.KeyPoints(p, b),
             "assignment": self.assignment,
             "quiz": self.quiz,
-            "solution": lambda a, b, p: t.Solution(p, b, id=a.id),
+            "solution": self.solution,
             "answer": lambda a, b, p: t.Div(p, ["answer"], b, id=a.id),
             "glossary": self.glossary,
             "video": self.media,
@@ -71,15 +94,20 @@ class DivBuilder:
     def build(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
         name = next((c for c in attrs.classes if c in KNOWN_CLASSES), "")
         if name in CALLOUT_CLASSES:
+            kind = CALLOUT_CLASSES[name]
             title, blocks = self.title(attrs, blocks, pos)
-            return t.Callout(pos, CALLOUT_CLASSES[name], title, blocks, id=attrs.id)
+            if t.plain_text(title).strip(" :.").casefold() in label_words(kind):
+                title = []
+            return t.Callout(pos, kind, title, blocks, id=attrs.id)
         if name in EXERCISE_CLASSES:
             title, blocks = self.title(attrs, blocks, pos)
             return t.Exercise(pos, title, blocks, id=attrs.id)
         if name:
             return self.builders[name](attrs, blocks, pos)
         shown = " ".join("." + c for c in attrs.classes) or "(none)"
-        self.diags.warning(pos, "unknown-div", f"unknown div class {shown}: kept as a plain block")
+        self.diags.warning(
+            pos, "unknown-div", f"unknown div class {shown}: shown as a plain box without a label"
+        )
         return t.Div(pos, list(attrs.classes), blocks, id=attrs.id, attributes=dict(attrs.values))
 
     def title(
@@ -92,6 +120,19 @@ class DivBuilder:
         if blocks and isinstance(blocks[0], t.Heading):
             return blocks[0].children, blocks[1:]
         return [], blocks
+
+    def solution(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block:
+        """A leading heading that only says "Solution" (Carpentries writes ``## Solution``)
+        is left out: the box is labelled already. Other headings stay in the text."""
+        first = blocks[0] if blocks else None
+        if (
+            isinstance(first, t.Heading)
+            and not first.id
+            and t.plain_text(first.children).strip(" :.").casefold() in SOLUTION_WORDS
+        ):
+            blocks = blocks[1:]
+        title = self.title(attrs, [], pos)[0]
+        return t.Solution(pos, blocks, id=attrs.id, title=title)
 
     def assignment(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block:
         title, blocks = self.title(attrs, blocks, pos)

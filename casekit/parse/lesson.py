@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -12,13 +13,16 @@ from markdown_it.tree import SyntaxTreeNode
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
 from casekit.parse.attributes import (
+    IMAGE_LENGTH,
     AttributeError_,
     Attributes,
+    parse_braced,
     parse_div_info,
+    split_image_attributes,
     split_leading,
     split_trailing,
 )
-from casekit.parse.divs import DivBuilder
+from casekit.parse.divs import KNOWN_CLASSES, DivBuilder
 from casekit.parse.markdown import (
     MAX_INLINE_NESTING,
     MAX_NESTING,
@@ -29,12 +33,28 @@ from casekit.safety.sanitize import dropped_markup
 from casekit.safety.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
-_FRONT_MATTER_FIELDS = {"title": str, "hours": (int, float), "outcomes": list}
+#: teaching/exercises: the Carpentries Workbench's minutes, the hours when ``hours`` is unset
+_FRONT_MATTER_FIELDS = {
+    "title": str,
+    "hours": (int, float),
+    "outcomes": list,
+    "teaching": (int, float),
+    "exercises": (int, float),
+}
 PARSE_SECONDS = 30.0  # a lesson whose Markdown takes longer is refused (see timelimit.py)
 #: pandoc's table caption: a paragraph "Table: ..." or ": ..." beside a table
 TABLE_CAPTION = re.compile(r"^(Table)?:\s+")
 MAX_HOURS = 10_000  # academic hours of one lesson; also keeps huge YAML integers out
 LOCATE_BUDGET = 20_000  # characters searched per position lookup: linear on hostile lines
+#: code classes that say what a block shows rather than its language
+CODE_ROLES: dict[str, t.CodeRole] = {
+    "output": "output",
+    "error": "error",
+    "warning": "error",
+    "command": "command",
+    "input": "command",
+}
+SHELL_LANGUAGES = {"bash", "sh", "shell", "zsh", "console", "powershell", "cmd", "bat"}
 
 
 def lesson_id_for(path: str) -> str:
@@ -106,6 +126,9 @@ class LessonParser:
     def blocks(self, nodes: list[SyntaxTreeNode]) -> list[t.Block]:
         out: list[t.Block] = []
         for node in nodes:
+            if node.type == "kramdown_ial":
+                self.kramdown(node, out)
+                continue
             block = self.block(node)
             if block is None:
                 continue
@@ -118,6 +141,48 @@ class LessonParser:
                 self.caption_table(block, out.pop())  # type: ignore[arg-type]
             out.append(block)
         return out
+
+    def kramdown(self, node: SyntaxTreeNode, out: list[t.Block]) -> None:
+        """``{: .language-bash}`` / ``{: .challenge}`` after a block (Carpentries' old
+        Jekyll styles) applies to that block; one that cannot be applied is a warning.
+        The line itself is never shown."""
+        pos = self.pos(node)
+        try:
+            attrs = parse_braced(node.info)
+        except AttributeError_ as exc:
+            self.diags.warning(pos, "kramdown-attributes", f"{exc}; the line is left out")
+            return
+        last = out[-1] if out else None
+        if isinstance(last, t.CodeBlock):
+            self.code_classes(last, attrs.classes)
+            return
+        if isinstance(last, t.BlockQuote) and any(c in KNOWN_CLASSES for c in attrs.classes):
+            built = self.divs.build(attrs, last.blocks, last.pos)
+            if built is None:
+                out.pop()
+            else:
+                out[-1] = built
+            return
+        shown = "{: " + node.info + "}"
+        self.diags.warning(
+            pos,
+            "kramdown-attributes",
+            f"kramdown attributes {shown} do not apply to the block before them "
+            "(a code block takes .language-x, .output, .error; a block quote a box class "
+            "such as .challenge or .solution); the line is left out",
+        )
+
+    def code_classes(self, block: t.CodeBlock, classes: list[str]) -> None:
+        """A code block's language and role from its classes (``bash``, ``.language-r``,
+        ``.output``, ``.error``): a shell language is a command to type."""
+        for name in classes:
+            name = name.removeprefix("language-").lower()
+            if name in CODE_ROLES:
+                block.role = CODE_ROLES[name]
+            elif name and not block.language:
+                block.language = name
+        if not block.role and block.language in SHELL_LANGUAGES:
+            block.role = "command"
 
     def caption_table(self, table: t.Table, para: t.Paragraph) -> None:
         first = para.children[0]
@@ -158,7 +223,9 @@ class LessonParser:
             return t.OrderedList(pos, items, start=start, tight=_tight(node))
         if kind in ("fence", "code_block"):
             text = node.content[:-1] if node.content.endswith("\n") else node.content
-            return t.CodeBlock(pos, text, (node.info or "").split(" ")[0].strip())
+            block = t.CodeBlock(pos, text)
+            self.code_classes(block, code_info_classes(node.info or ""))
+            return block
         if kind == "blockquote":
             return t.BlockQuote(pos, self.blocks(node.children))
         if kind == "hr":
@@ -193,20 +260,23 @@ class LessonParser:
 
     def paragraph(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Block:
         inline = node.children[0]
-        children = self.inlines(inline, pos)
-        figure = self.figure(children, pos)
-        return figure if figure is not None else t.Paragraph(pos, _drop_image_attributes(children))
+        figure = self.figure(inline.content, pos)
+        if figure is not None:
+            return figure
+        return t.Paragraph(pos, _drop_image_attributes(self.inlines(inline, pos)))
 
-    def figure(self, children: list[t.Inline], pos: t.Pos) -> t.Block | None:
-        """An image alone in its paragraph (optionally with ``{#id}``) is a figure,
-        or a media block when it names a video or audio file."""
-        content = [c for c in children if not (isinstance(c, t.Text) and not c.text.strip())]
-        attrs: Attributes | None = None
-        if len(content) == 2 and isinstance(content[1], t.Text):
-            _, attrs = split_trailing(content[1].text)
-            if attrs is None or _.strip():
-                return None
-            content = content[:1]
+    def figure(self, source: str, pos: t.Pos) -> t.Block | None:
+        """An image alone in its paragraph (optionally with pandoc attributes) is a
+        figure, or a media block when it names a video or audio file.
+
+        The attributes are read from the source, quote-aware, so an ``alt='...'``
+        holding braces, quotes or backticks is read whole."""
+        image_source, attrs = split_image_attributes(source.strip())
+        tokens = self.md.parseInline(image_source)
+        flatten_deep_inlines(tokens)
+        root = SyntaxTreeNode(tokens)
+        content = self.inlines(root.children[0], pos) if root.children else []
+        content = [c for c in content if not (isinstance(c, t.Text) and not c.text.strip())]
         if len(content) != 1 or not isinstance(content[0], t.InlineImage):
             return None
         image = content[0]
@@ -216,10 +286,27 @@ class LessonParser:
         if kind in ("video", "audio"):
             caption = [t.Paragraph(pos, title)] if title else []
             return t.MediaBlock(pos, kind, image.src, image.alt, caption, id=identifier)  # type: ignore[arg-type]
-        # Quarto: ![Caption](src){fig-alt="Alt text"}: the bracket text is then the caption
-        alt = attrs.values.get("fig-alt", "") if attrs else ""
+        # pandoc {alt="..."} and Quarto {fig-alt="..."}: the bracket text is then the caption
+        values = attrs.values if attrs else {}
+        for key in ("width", "height"):
+            if key in values and not IMAGE_LENGTH.match(values[key]):
+                self.diags.warning(
+                    pos,
+                    "image-size",
+                    f"{key}={values[key]!r} is not a size casekit reads (a number with %, px, "
+                    "cm, mm, in or pt); the image is sized to the page",
+                )
+                del values[key]
+        alt = values.get("fig-alt", "") or values.get("alt", "")
+        caption = title or ([t.Text(image.alt)] if image.alt else [])
         return t.Figure(
-            pos, image.src, alt or image.alt, title or [t.Text(image.alt)], id=identifier
+            pos,
+            image.src,
+            alt or image.alt,
+            caption,
+            id=identifier,
+            width=values.get("width", ""),
+            height=values.get("height", ""),
         )
 
     def list_item(self, node: SyntaxTreeNode) -> t.ListItem:
@@ -389,6 +476,10 @@ class LessonParser:
                 self.diags.error(
                     line, "front-matter", f"'hours' must be a number from 0 to {MAX_HOURS}"
                 )
+            elif key in ("teaching", "exercises") and not 0 <= value <= MAX_HOURS * 60:
+                self.diags.error(
+                    line, "front-matter", f"'{key}' must be a number of minutes from 0"
+                )
             elif key == "outcomes" and not all(isinstance(v, str) for v in value):
                 self.diags.error(line, "front-matter", "'outcomes' must be a list of strings")
             else:
@@ -468,9 +559,33 @@ def parse_lesson(
         title=title,
         blocks=blocks,
         footnotes=sorted(parser.footnotes, key=lambda f: f.number),
-        hours=float(meta["hours"]) if "hours" in meta else None,
+        hours=_hours(meta),
         outcomes=list(meta.get("outcomes", [])),
     )
+
+
+def code_info_classes(info: str) -> list[str]:
+    """The classes of a code fence's info string: ``bash``, ``{.bash}``,
+    ``python {.output}``, ``{.language-r .error}``."""
+    info = info.strip()
+    classes: list[str] = []
+    if info and not info.startswith("{"):
+        word, _, info = info.partition(" ")
+        classes.append(word.lstrip("."))
+        info = info.strip()
+    if info.startswith("{") and info.endswith("}"):
+        with contextlib.suppress(AttributeError_):
+            classes.extend(parse_braced(info[1:-1]).classes)
+    return classes
+
+
+def _hours(meta: dict[str, Any]) -> float | None:
+    """``hours``, else the Carpentries' ``teaching`` + ``exercises`` minutes."""
+    if "hours" in meta:
+        return float(meta["hours"])
+    if "teaching" in meta or "exercises" in meta:
+        return round((meta.get("teaching", 0) + meta.get("exercises", 0)) / 60, 2)
+    return None
 
 
 def _unreadable_lesson(path: str) -> t.Lesson:

@@ -21,6 +21,9 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 _OPEN = re.compile(r"^(:{3,})\s*([^:\s].*?)\s*:*\s*$")
 _CLOSE = re.compile(r"^:{3,}\s*$")
 _CODE_FENCE = re.compile(r"^(`{3,}|~{3,})")
+#: a kramdown/Jekyll attribute line (``{: .language-bash}``, ``{: .challenge}``), as
+#: Carpentries lessons written for the old styles put after a code block or block quote
+KRAMDOWN_IAL = re.compile(r"^\{:\s*([^{}]*?)\s*\}\s*$")
 
 # Deep enough for any real course (quiz > list > item > list > ...), shallow
 # enough that hostile nesting cannot exhaust the stack: deeper markup is text.
@@ -90,10 +93,28 @@ def _fenced_div(state: StateBlock, start_line: int, end_line: int, silent: bool)
     return True
 
 
+def _kramdown_ial(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A ``{: ...}`` line is a block of its own: it ends the paragraph or block quote
+    before it (instead of continuing it lazily), so the parse can apply it to that block."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    match = KRAMDOWN_IAL.match(_line(state, start_line))
+    if not match:
+        return False
+    if silent:
+        return True
+    token = state.push("kramdown_ial", "", 0)
+    token.block = True
+    token.info = match.group(1)
+    token.map = [start_line, start_line + 1]
+    state.line = start_line + 1
+    return True
+
+
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
     """The one configured parser (CommonMark + GFM tables and strikethrough,
-    front matter, footnotes, definition lists, fenced divs)."""
+    front matter, footnotes, definition lists, fenced divs, kramdown attribute lines)."""
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(footnote_plugin).use(deflist_plugin)
@@ -101,6 +122,12 @@ def markdown_parser() -> MarkdownIt:
         "fence",
         "fenced_div",
         _fenced_div,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
+        "fence",
+        "kramdown_ial",
+        _kramdown_ial,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     return md

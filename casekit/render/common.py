@@ -28,8 +28,33 @@ def safe_href(href: str) -> str:
     return href if href.lower().startswith(SAFE_SCHEMES) else ""
 
 
+#: the colours a box kind borrows: every format styles the five base looks only
+CALLOUT_LOOK: dict[t.CalloutKind, str] = {
+    "note": "note",
+    "tip": "tip",
+    "warning": "warning",
+    "important": "important",
+    "callout": "callout",
+    "hint": "tip",
+    "caution": "warning",
+    "questions": "note",
+    "prereq": "note",
+    "discussion": "callout",
+    "spoiler": "callout",
+    "checklist": "tip",
+    "testimonial": "callout",
+    "instructor": "important",
+}
+
+
 def callout_label(kind: t.CalloutKind, msg: Messages) -> str:
     return msg(kind)
+
+
+def code_label(block: t.CodeBlock, msg: Messages) -> str:
+    """``Command``, ``Output``, ``Error``: the words that tell a code block's role in
+    black-and-white print; "" for plain code."""
+    return msg(f"code_{block.role}") if block.role else ""
 
 
 def option_instructions(question: t.Question, msg: Messages) -> str:
@@ -52,7 +77,8 @@ def lesson_title(lesson: t.Lesson) -> str:
 
 def sorted_glossary(course: t.Course) -> list[t.GlossaryEntry]:
     """Every glossary entry of the course in its language's alphabetical order."""
-    return sorted(course.glossary(), key=lambda e: sort_key(t.plain_text(e.term)))
+    language = course.config.language
+    return sorted(course.glossary(), key=lambda e: sort_key(t.plain_text(e.term), language))
 
 
 def option_letter(index: int) -> str:
@@ -109,11 +135,17 @@ def qr_matrix(text: str) -> list[list[bool]]:
     return _qr(text).get_matrix()
 
 
+def source_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a time, when it is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), tz=timezone.utc) if epoch.isdigit() else None
+
+
 def source_date(course: t.Course) -> datetime:
     """The date stamped into outputs: ``SOURCE_DATE_EPOCH`` if set, else the course date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    epoch = source_epoch()
+    if epoch is not None:
+        return epoch
     date = course.config.date
     return datetime(date.year, date.month, date.day, tzinfo=timezone.utc)
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 from html import escape
 
 from casekit import tree as t
-from casekit.messages import Messages, messages
+from casekit.messages import Messages, course_messages
 from casekit.render.common import (
+    CALLOUT_LOOK,
     callout_label,
+    code_label,
     correct_options,
     media_caption,
     option_instructions,
     qr_svg,
     safe_href,
 )
+from casekit.render.images import css_size
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 from casekit.safety.sanitize import HtmlSubset, sanitize_html
@@ -39,7 +42,7 @@ class HtmlWriter(TreeWriter):
 
     def __init__(self, course: t.Course) -> None:
         self.course = course
-        self.msg: Messages = messages(course.config.language)
+        self.msg: Messages = course_messages(course.config)
         self.lesson_level = 2  # heading level of a lesson title
 
     # ---------------------------------------------------------------- hooks
@@ -190,7 +193,11 @@ class HtmlWriter(TreeWriter):
 
     def block_codeblock(self, b: t.CodeBlock) -> str:
         lang = f' class="language-{attr(b.language)}"' if b.language else ""
-        return f"<pre><code{lang}>{escape(b.text)}</code></pre>\n"
+        code = f"<pre><code{lang}>{escape(b.text)}</code></pre>\n"
+        if not b.role:
+            return code
+        label = f'<p class="code-label">{escape(code_label(b, self.msg))}</p>\n'
+        return f'<div class="code code-{b.role}">\n{label}{code}</div>\n'
 
     def block_blockquote(self, b: t.BlockQuote) -> str:
         return f"<blockquote>\n{self.blocks(b.blocks)}</blockquote>\n"
@@ -206,6 +213,8 @@ class HtmlWriter(TreeWriter):
             size = ""
             if b.media.width and b.media.height:
                 size = f' width="{b.media.width}" height="{b.media.height}"'
+            if css_size(b):
+                size += f' style="{attr(css_size(b))}"'
             image = f'<img src="{attr(self.image_src(b.media))}" alt="{attr(b.alt)}"{size}/>'
         return (
             f'<figure class="figure" id="{attr(b.anchor)}">\n{image}\n'
@@ -263,14 +272,12 @@ class HtmlWriter(TreeWriter):
         id_attr = f' id="{attr(anchor)}"' if anchor else ""
         role_attr = f' role="{role}"' if role else ""
         head = self.labelled(label, title or [])
-        return (
-            f'<div class="{cls}"{id_attr}{role_attr}>\n<p class="box-title">{head}</p>\n'
-            f"{self.blocks(blocks)}</div>\n"
-        )
+        head = f'<p class="box-title">{head}</p>\n' if head else ""
+        return f'<div class="{cls}"{id_attr}{role_attr}>\n{head}{self.blocks(blocks)}</div>\n'
 
     def block_callout(self, b: t.Callout) -> str:
         return self.box(
-            f"callout callout-{b.kind}",
+            f"callout callout-{CALLOUT_LOOK[b.kind]} callout-{b.kind}",
             callout_label(b.kind, self.msg),
             b.blocks,
             b.title,
@@ -284,7 +291,7 @@ class HtmlWriter(TreeWriter):
         return self.box("keypoints", self.msg("keypoints"), b.blocks)
 
     def block_solution(self, b: t.Solution) -> str:
-        return self.box("solution", self.msg("solution"), b.blocks)
+        return self.box("solution", self.msg("solution"), b.blocks, b.title)
 
     def task_section(self, cls: str, label: str, b: t.Assignment | t.Exercise) -> str:
         heading = self.heading(self.lesson_level + 1, self.labelled(label, b.title))

@@ -1,5 +1,5 @@
-"""Edition filtering, in one place: the learner edition loses every solution
-and every marked answer; the teacher edition keeps them all.
+"""Edition filtering, in one place: the learner edition loses every solution,
+every instructor note and every marked answer; the teacher edition keeps them all.
 
 The tree is treated as immutable from here on: an edition shares every node it
 does not change with the source tree (copy on write), so making an edition
@@ -43,8 +43,14 @@ def _learner_lesson(lesson: t.Lesson) -> t.Lesson:
 
 
 def _strip(blocks: list[t.Block]) -> list[t.Block]:
-    """``blocks`` without solutions and with answers hidden, at any depth."""
-    return [_strip_block(b) for b in blocks if not isinstance(b, t.Solution)]
+    """``blocks`` without solutions and instructor notes, answers hidden, at any depth."""
+    return [_strip_block(b) for b in blocks if not _teacher_only(b)]
+
+
+def _teacher_only(block: t.Block) -> bool:
+    return isinstance(block, t.Solution) or (
+        isinstance(block, t.Callout) and block.kind == "instructor"
+    )
 
 
 def _strip_block(block: t.Block) -> t.Block:

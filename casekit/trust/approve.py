@@ -26,7 +26,7 @@ from casekit.bundle.verify import (
 from casekit.diagnostics import error, one_line
 from casekit.files.atomic import atomic_file
 from casekit.files.zips import zip_entry
-from casekit.trust import sha256_hex
+from casekit.trust import sha256_hex, short_fingerprint
 from casekit.trust.keys import KeyPair
 from casekit.trust.statement import (
     DECISION,
@@ -57,6 +57,45 @@ def single_bundle(path: Path) -> Source:
             "not-a-bundle",
         )
     return sources[0]
+
+
+@dataclass(frozen=True)
+class BundleFacts:
+    label: str
+    title: str
+    course: str
+    version: str
+    language: str
+    content_sha256: str  # of the tag manifest
+    manifest_sha256: str
+
+    @property
+    def content(self) -> str:
+        return short_fingerprint(self.content_sha256)
+
+
+def intact_bundle(path: Path) -> tuple[Source, BundleFacts]:
+    """The bundle at ``path``, refused unless its files match its manifests: a sheet
+    or a stamped packet for damaged content would vouch for the wrong bytes."""
+    source = single_bundle(path)
+    report = verify_source(source)
+    if not report.ok:
+        raise error(
+            source.label,
+            f"the bundle differs from its manifests ({report.differences[0]}): run casekit verify",
+            "bundle-damaged",
+        )
+    course = json.loads(source.read(MANIFEST).decode("utf-8"))["course"]
+    facts = BundleFacts(
+        source.label,
+        str(course["title"]),
+        str(course["id"]),
+        str(course["version"]),
+        str(course["language"]),
+        sha256_hex(source.read(TAGMANIFEST)),
+        report.fingerprint,
+    )
+    return source, facts
 
 
 def approvals_in(source: Source) -> dict[str, SignedStatement | StatementError]:

@@ -1,4 +1,4 @@
-"""The ``casekit keys``, ``casekit approve`` and ``casekit verify`` commands."""
+"""The ``casekit keys``, ``approve``, ``verify`` and ``verifier-page`` commands."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from pathlib import Path
 import click
 
 from casekit.bundle import is_approval_file
+from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import Report, find_bundles, verify_source
-from casekit.trust.approve import approve
+from casekit.files.atomic import write_bytes
+from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
+from casekit.trust.diff import compare
+from casekit.trust.diff_report import html_report, summary_lines
 from casekit.trust.keys import (
     ENV_PASSPHRASE,
     default_keys_dir,
@@ -22,6 +26,8 @@ from casekit.trust.keys import (
     load_trusted,
     new_key,
 )
+from casekit.trust.sheet import approval_report, sheet_pdf, stamp_packets
+from casekit.trust.snapshot import snapshot
 
 KEYS_DIR_OPTION = click.option(
     "--dir",
@@ -30,6 +36,17 @@ KEYS_DIR_OPTION = click.option(
     default=None,
     help="Keys folder (default: $CASEKIT_KEYS, else ~/.config/casekit/keys).",
 )
+
+
+def trust_option(help: str):
+    """``--trust DIR``: the facility's folder of trusted public keys (*.pub)."""
+    return click.option(
+        "--trust",
+        "trust_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help,
+    )
 
 
 def passphrase(confirm: bool) -> bytes:
@@ -144,13 +161,7 @@ def print_report(report: Report, trust: TrustReport | None, approvals: int) -> N
 @click.command("verify")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for tools.")
-@click.option(
-    "--trust",
-    "trust_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder of trusted public keys (*.pub): check who approved the bundle.",
-)
+@trust_option("Folder of trusted public keys (*.pub): check who approved the bundle.")
 @click.option(
     "--require-role",
     "roles",
@@ -194,4 +205,128 @@ def verify_command(
     sys.exit(worst([t.verdict for _, t, _ in results if t is not None]).exit_code)
 
 
-COMMANDS = (keys_group, approve_command, verify_command)
+@click.command("verifier-page")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The page to write (keep it on the facility's computer, not on a stick).",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["kk", "ru", "en"]),
+    help="Language of the page (default: the first bundle's).",
+)
+@trust_option("Folder of trusted public keys: the page also requires an approval by one of them.")
+def verifier_page_command(
+    bundles: tuple[Path, ...], out: Path, language: str | None, trust_dir: Path | None
+) -> None:
+    """Write the facility's page for checking returned sticks in a browser.
+
+    BUNDLES (folders, zips, or folders holding bundles) are verified first; the
+    page trusts exactly their fingerprints and checks every bundle on a picked
+    stick against them. Unlike verify.html on a stick, it cannot be edited by
+    whoever holds the stick. With --trust it carries the reviewers' public keys
+    and shows who approved each bundle; a bundle no trusted key approved fails.
+
+    \b
+    Examples:
+      casekit verifier-page build/mini-kk/usb/mini-kk-1.0.0 -o ~/verify-sticks.html
+      casekit verifier-page build/*/usb/*/ --trust /srv/casekit/trusted -o verify-sticks.html
+    """
+    keys = None
+    if trust_dir is not None:
+        keys = [
+            {"fingerprint": k.fingerprint, "reviewer": k.reviewer, "key": k.b64}
+            for k in load_trusted(trust_dir).values()
+        ]
+    write_bytes(out, verifier_page(list(bundles), language, keys))
+    click.echo(f"{out}: trusts {', '.join(bundle.name for bundle in bundles)}")
+
+
+@click.command("approval-sheet")
+@click.argument("bundle", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The PDF to write (default: approval-<bundle>.pdf here).",
+)
+@trust_option("Folder of trusted public keys: mark which approvals they made.")
+@click.option(
+    "--packets",
+    "packets_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the bundle's PDF packets here, the content fingerprint on each cover.",
+)
+def approval_sheet_command(
+    bundle: Path, out: Path | None, trust_dir: Path | None, packets_dir: Path | None
+) -> None:
+    """Print a one-page PDF for the facility's file: course, version, content
+    fingerprint (with a QR code), approvals with their key fingerprints.
+
+    \b
+    Examples:
+      casekit approval-sheet build/mini-kk/usb/mini-kk-1.0.0 --trust /srv/casekit/trusted
+      casekit approval-sheet mini-kk-1.0.0.zip -o sheet.pdf --packets print/
+    """
+    source, facts = intact_bundle(bundle)
+    trusted = load_trusted(trust_dir) if trust_dir is not None else None
+    report = approval_report(source, trusted)
+    target = out or Path(f"approval-{facts.course}-{facts.version}.pdf")
+    write_bytes(target, sheet_pdf(facts, report, trusted is not None))
+    click.echo(f"{target}: content {facts.content}, {len(report.roles)} valid approval(s)")
+    if packets_dir is not None:
+        for path in stamp_packets(source, facts, packets_dir):
+            click.echo(f"{path}: cover stamped with content {facts.content}")
+
+
+@click.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The report to write (default: diff-<course>-<old version>-<new version>.html).",
+)
+@click.option("--exit-code", is_flag=True, help="Exit with status 1 when anything changed.")
+def diff_command(old: Path, new: Path, html_path: Path | None, exit_code: bool) -> None:
+    """Compare two versions of a course (bundle folders, zips or course folders):
+    lessons with a word-level diff, media, settings.
+
+    Prints a summary and writes a self-contained HTML report (old and new side by
+    side) for the reviewer. An approval never carries over to changed content.
+
+    \b
+    Examples:
+      casekit diff build-1.0/mini-kk/usb/mini-kk-1.0.0 build/mini-kk/usb/mini-kk-1.1.0
+      casekit diff mini-kk-1.0.0.zip courses/mini-kk --html review.html
+    """
+    before, after = snapshot(old), snapshot(new)
+    found = compare(before, after)
+    for line in summary_lines(found):
+        click.echo(line)
+    settings = after.settings
+    target = html_path or Path(
+        f"diff-{settings.get('id', 'course')}-{before.settings.get('version', 'old')}"
+        f"-{settings.get('version', 'new')}.html"
+    )
+    write_bytes(target, html_report(found))
+    click.echo(f"report: {target}")
+    sys.exit(1 if exit_code and found.changed else 0)
+
+
+COMMANDS = (
+    keys_group,
+    diff_command,
+    approval_sheet_command,
+    approve_command,
+    verify_command,
+    verifier_page_command,
+)

@@ -7,13 +7,23 @@
    (`casekit verifier-page`, kept off the sticks) knows the fingerprints it trusts
    (window.CASEKIT_TRUSTED): a bundle whose manifest.json has any other fingerprint
    fails. Lookups by file name use Map, never plain objects, so that files named
-   "constructor" or "__proto__" are files like any other. */
+   "constructor" or "__proto__" are files like any other.
+
+   Approvals (approvals/<name>.json, casekit approve) are Ed25519 signatures over a
+   statement naming the SHA-256 of tagmanifest-sha256.txt; Web Crypto checks them.
+   The stick's page checks them with the keys the approvals carry (integrity, not
+   origin: anyone can make a key); the facility's page with the keys it was written
+   with (window.CASEKIT_TRUSTED_KEYS), and a bundle no trusted key approved fails. */
 (function () {
   "use strict";
   var labels = document.currentScript.dataset;
   var trusted = window.CASEKIT_TRUSTED ? new Map(window.CASEKIT_TRUSTED.map(function (entry) {
     return [entry.fingerprint, entry];
   })) : null;
+  var trustedKeys = window.CASEKIT_TRUSTED_KEYS ? new Map(window.CASEKIT_TRUSTED_KEYS.map(function (entry) {
+    return [entry.fingerprint, entry];
+  })) : null;
+  var TAGMANIFEST = "tagmanifest-sha256.txt";
   var ownText = typeof window.CASEKIT_MANIFEST_JSON === "string" ? window.CASEKIT_MANIFEST_JSON : null;
   /* Files that describe the bundle: they cannot list themselves in the manifest. */
   var METADATA = new Set(labels.metadata.split(" "));
@@ -67,6 +77,16 @@
   function isApproval(path) {
     var name = path.slice(APPROVALS.length);
     return path.indexOf(APPROVALS) === 0 && name.indexOf("/") < 0 && /\.json$/.test(name);
+  }
+  function bytesOf(base64) {
+    var text = atob(base64);
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+  /* casekit's short fingerprint: the first 80 bits of a SHA-256, in groups of four. */
+  function short(hexDigest) {
+    return hexDigest.slice(0, 20).match(/.{4}/g).join("-");
   }
   function runnable(name) {
     var lower = name.toLowerCase();
@@ -137,8 +157,94 @@
           result.differences.push(say(labels.other, { path: shown(found, root, ""), fingerprint: fingerprint }));
         }
         return checkFiles(manifest, text, files, add, progress);
+      }).then(function () {
+        return checkApprovals(files, add, result, function (p) { return shown(found, root, p); });
       });
     }).then(function () { return result; });
+  }
+
+  /* The tag manifest binds manifest.json (checked above, and through it every payload
+     file) and the other tag files to the hash the approvals sign. */
+  function checkTagManifest(files, add) {
+    var tags = files.get(TAGMANIFEST);
+    if (!tags) { add(labels.missing, TAGMANIFEST); return Promise.resolve(null); }
+    return tags.arrayBuffer().then(function (buffer) {
+      var chain = Promise.resolve();
+      new TextDecoder().decode(buffer).split("\n").forEach(function (line) {
+        var cut = line.indexOf(" ");
+        if (cut < 0) return;
+        var digest = line.slice(0, cut).toLowerCase();
+        var path = line.slice(cut).trim().replace(/%0A/gi, "\n").replace(/%0D/gi, "\r").replace(/%25/g, "%");
+        chain = chain.then(function () {
+          var file = files.get(path);
+          if (!file) { add(labels.missing, path); return null; }
+          return file.arrayBuffer().then(sha256).then(function (found) {
+            if (found !== digest) add(labels.modified, path);
+          });
+        });
+      });
+      return chain.then(function () { return sha256(buffer); });
+    });
+  }
+
+  function readApproval(file) {
+    if (file.size > 65536) return Promise.reject(new Error("too large"));
+    return file.text().then(function (text) {
+      var outer = JSON.parse(text);
+      var statement = JSON.parse(outer.statement);
+      var key = bytesOf(statement.key);
+      var signature = bytesOf(outer.signature);
+      if (outer.casekit_approval !== 1 || statement.casekit_statement !== 1 ||
+          key.length !== 32 || signature.length !== 64) throw new Error("not an approval");
+      return crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]).then(function (imported) {
+        return crypto.subtle.verify({ name: "Ed25519" }, imported, signature, new TextEncoder().encode(outer.statement));
+      }).then(function (good) {
+        return sha256(key).then(function (digest) {
+          return { statement: statement, good: good, key: short(digest) };
+        });
+      });
+    });
+  }
+
+  function checkApprovals(files, add, result, where) {
+    var paths = Array.from(files.keys()).filter(isApproval).sort();
+    result.approvals = [];
+    function line(label, values, failed) {
+      result.approvals.push(say(label, values));
+      if (failed) result.failed = true;
+    }
+    if (!paths.length) {
+      line(labels.notApproved, {}, trustedKeys !== null);
+      return Promise.resolve();
+    }
+    if (!(window.crypto && crypto.subtle)) { line(labels.noEd25519, {}, trustedKeys !== null); return Promise.resolve(); }
+    return checkTagManifest(files, add).then(function (content) {
+      var seen = new Set();
+      var valid = 0;
+      var chain = Promise.resolve();
+      paths.forEach(function (path) {
+        chain = chain.then(function () {
+          return readApproval(files.get(path)).then(function (found) {
+            var s = found.statement;
+            var trusted = trustedKeys ? trustedKeys.get(found.key) : null;
+            var values = { path: where(path), reviewer: trusted ? trusted.reviewer : String(s.reviewer),
+              role: String(s.role), date: String(s.date), fingerprint: found.key };
+            if (!found.good || s.key_fingerprint !== found.key) line(labels.approvalForged, values, true);
+            else if (s.tagmanifest_sha256 !== content) line(labels.approvalOther, values, true);
+            else if (trustedKeys && (!trusted || trusted.key !== s.key)) line(labels.approvalUnknown, values, false);
+            else if (seen.has(found.key)) line(labels.approvalDuplicate, values, false);
+            else if (s.decision !== "approved") line(labels.approvalForged, values, true);
+            else { seen.add(found.key); valid++; line(labels.approved, values, false); }
+          }, function (problem) {
+            if (problem && problem.name === "NotSupportedError") line(labels.noEd25519, {}, trustedKeys !== null);
+            else line(labels.approvalForged, { path: where(path) }, true);
+          });
+        });
+      });
+      return chain.then(function () {
+        if (trustedKeys && !valid) line(labels.notTrusted, {}, true);
+      });
+    });
   }
 
   function checkFiles(manifest, text, files, add, progress) {
@@ -187,9 +293,12 @@
       var lines = [];
       var failed = false;
       var prints = [];
+      var approvals = [];
       results.forEach(function (result) {
         failed = failed || result.failed;
         lines = lines.concat(result.differences);
+        var prefix = found.roots.length > 1 ? shown(found, result.root, "") + ": " : "";
+        approvals = approvals.concat((result.approvals || []).map(function (text) { return prefix + text; }));
         prints.push((found.roots.length > 1 ? shown(found, result.root, "") + ": " : "") + result.fingerprint);
       });
       found.outside.forEach(function (path) {
@@ -199,7 +308,7 @@
         else lines.push(say(labels.outside, { path: path }));
       });
       document.getElementById("fingerprint").textContent = labels.fingerprint + " " + prints.join(", ");
-      return { failed: failed, lines: lines };
+      return { failed: failed, lines: lines, approvals: approvals };
     });
   }
 
@@ -215,6 +324,14 @@
       li.textContent = text;
       list.appendChild(li);
     });
+    var approvals = document.getElementById("approvals");
+    approvals.textContent = "";
+    (outcome.approvals || []).forEach(function (text) {
+      var li = document.createElement("li");
+      li.textContent = text;
+      approvals.appendChild(li);
+    });
+    document.getElementById("approvals-section").hidden = !(outcome.approvals || []).length;
   }
 
   document.getElementById("folder").addEventListener("change", function (event) {

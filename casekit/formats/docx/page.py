@@ -13,7 +13,8 @@ from casekit.formats.docx.styles import RIGHT_TAB_STYLES, find_style
 
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}
 LARGE_PRINT_PT = 18
-LANGUAGE_TAGS = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-US"}
+#: Word's language for spell-checking; other languages keep the course's own tag
+LANGUAGE_TAGS = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-US", "uk": "uk-UA"}
 
 
 def set_up_page(doc: Document, options: DocxOptions) -> Emu:
@@ -82,6 +83,6 @@ def set_default_run_property(doc: Document, prop: BaseOxmlElement) -> None:
 
 def set_language(doc: Document, language: str) -> str:
     """The document's default language (spell-checking); returns the BCP 47 tag."""
-    tag = LANGUAGE_TAGS[language]
+    tag = LANGUAGE_TAGS.get(language, language)
     set_default_run_property(doc, el("w:lang", val=tag, eastAsia=tag, bidi=tag))
     return tag

@@ -120,6 +120,18 @@ SPECS: tuple[StyleSpec, ...] = (
         after=8,
         box=Box(border="BFBFBF", fill="F2F2F2", border_size=4),
     ),
+    # what a program printed: framed on white; an error: a heavier frame
+    StyleSpec(
+        "Source Code Output",
+        base="Source Code",
+        box=Box(border="808080", fill="FFFFFF", border_size=6),
+    ),
+    StyleSpec(
+        "Source Code Error",
+        base="Source Code",
+        box=Box(border="7F0000", fill="FFFFFF", border_size=12),
+    ),
+    StyleSpec("Code Label", base="Normal", size=8.5, bold=True, keep_next=True, after=1),
     StyleSpec("Verbatim Char", kind="character", font=MONO_FONT),
     StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True),
     StyleSpec("caption", base="Normal", size=10, italic=True, color="404040", after=12),
@@ -185,6 +197,13 @@ CALLOUT_STYLES = {
     "warning": "Callout Warning",
     "important": "Callout Important",
     "callout": "Callout",
+}
+#: the paragraph style of a code block, by its role (``tree.CodeRole``)
+CODE_STYLES = {
+    "": "Source Code",
+    "command": "Source Code",
+    "output": "Source Code Output",
+    "error": "Source Code Error",
 }
 TEXT_WIDTH_TWIPS_A4 = 9638  # right tab stops; moved to the real text width at build time
 RIGHT_TAB_STYLES = tuple(spec.name for spec in SPECS if spec.tab_leader)

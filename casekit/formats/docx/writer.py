@@ -41,16 +41,19 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
-from casekit.formats.docx.styles import CALLOUT_STYLES, find_style
-from casekit.messages import Messages, messages
+from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, find_style
+from casekit.messages import Messages, course_messages
 from casekit.render.common import (
+    CALLOUT_LOOK,
     callout_label,
+    code_label,
     media_caption,
     option_instructions,
     option_letter,
     qr_png,
     safe_href,
 )
+from casekit.render.images import figure_size
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
@@ -64,6 +67,7 @@ ALIGN = {
 QR_SIZE = Cm(3.2)
 INLINE_IMAGE_HEIGHT = Cm(0.5)
 MAX_FIGURE_HEIGHT = Cm(12)
+EMU_PER_PT = 12700
 ANSWER_LINES_SHORT = 3
 ANSWER_LINES_SHEET = 16
 
@@ -137,8 +141,8 @@ class DocxWriter(TreeWriter):
         self.course = course
         self.doc = doc
         self.root = Path(course.root)
-        self.msg: Messages = messages(course.config.language)
-        self.lang = LANGUAGE_TAGS[course.config.language]
+        self.msg: Messages = course_messages(course.config)
+        self.lang = LANGUAGE_TAGS.get(course.config.language, course.config.language)
         self.text_width = text_width
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
@@ -385,10 +389,18 @@ class DocxWriter(TreeWriter):
         self.para(target, "Table Text")
 
     def block_codeblock(self, target: Target, b: t.CodeBlock) -> None:
-        self.code(target, b.text)
+        label = code_label(b, self.msg)
+        if label:
+            self.text(self.para(target, "Code Label"), label)
+        self.code(target, b.text, CODE_STYLES[b.role])
 
-    def code(self, target: Target, text: str) -> None:
-        p = self.para(target, "Source Code")
+    def code(self, target: Target, text: str, style: str = "Source Code") -> None:
+        p = self.para(target, style)
+        previous = p.getprevious()
+        code_ids = {self.sid(name) for name in CODE_STYLES.values()}
+        if previous is not None and previous.tag == qn("w:p") and previous.style in code_ids:
+            # Word joins neighbouring paragraphs of one bordered style into one box
+            p.addprevious(self._paragraphs(self.sid("Table Text")))
         for index, line in enumerate(text.rstrip("\n").split("\n")):
             if index:
                 p.append(el("w:r", el("w:br")))
@@ -405,13 +417,25 @@ class DocxWriter(TreeWriter):
         self.para(target, "Separator")
 
     def block_div(self, target: Target, b: t.Div) -> None:
-        self.blocks(target, b.blocks)
+        self.box(target, CALLOUT_STYLES["callout"], "", b.blocks)
 
     # ---------------------------------------------------------------- figures and media
 
-    def fit(self, pic: Picture, max_width: Emu, max_height: Emu) -> tuple[Emu, Emu]:
-        """The picture's natural size, shrunk to fit ``max_width`` x ``max_height``."""
+    def fit(
+        self, pic: Picture, max_width: Emu, max_height: Emu, figure: t.Figure | None = None
+    ) -> tuple[Emu, Emu]:
+        """The figure's ``width=``/``height=`` if given (``render.images.figure_size``),
+        else the picture's natural size; shrunk to fit ``max_width`` x ``max_height``."""
         width, height = Emu(int(pic.width_inches * 914400)), Emu(int(pic.height_inches * 914400))
+        if figure is not None and (figure.width or figure.height):
+            w, h = figure_size(
+                figure,
+                width / EMU_PER_PT,
+                height / EMU_PER_PT,
+                max_width / EMU_PER_PT,
+                max_height / EMU_PER_PT,
+            )
+            return Emu(int(w * EMU_PER_PT)), Emu(int(h * EMU_PER_PT))
         scale = min(1.0, max_width / max(width, 1), max_height / max(height, 1))
         return Emu(int(width * scale)), Emu(int(height * scale))
 
@@ -421,7 +445,7 @@ class DocxWriter(TreeWriter):
             self.text(p, b.alt)
         else:
             pic = picture(self.root, b.media)
-            width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT)
+            width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT, b)
             p.append(self.drawing(pic.data, width, height))
             self.set_alt_text(p, b.alt)
         caption = self.para(target, "caption", b.anchor)
@@ -489,7 +513,8 @@ class DocxWriter(TreeWriter):
         table = self.new_table(target, 1, 1, style)
 
         def write(cell: _Cell) -> None:
-            self.labelled(self.para(cell, "Box Title"), label, title or [])
+            if label or title:
+                self.labelled(self.para(cell, "Box Title"), label, title or [])
             with self.styled("Body Text"):
                 self.blocks(cell, blocks)
 
@@ -497,7 +522,8 @@ class DocxWriter(TreeWriter):
         self.spacer(target)
 
     def block_callout(self, target: Target, b: t.Callout) -> None:
-        self.box(target, CALLOUT_STYLES[b.kind], callout_label(b.kind, self.msg), b.blocks, b.title)
+        style = CALLOUT_STYLES[CALLOUT_LOOK[b.kind]]
+        self.box(target, style, callout_label(b.kind, self.msg), b.blocks, b.title)
 
     def block_objectives(self, target: Target, b: t.Objectives) -> None:
         self.box(target, "Objectives Box", self.msg("objectives"), b.blocks)
@@ -506,7 +532,7 @@ class DocxWriter(TreeWriter):
         self.box(target, "Key Points Box", self.msg("keypoints"), b.blocks)
 
     def block_solution(self, target: Target, b: t.Solution) -> None:
-        self.box(target, "Solution Box", self.msg("solution"), b.blocks)
+        self.box(target, "Solution Box", self.msg("solution"), b.blocks, b.title)
 
     # ---------------------------------------------------------------- tasks and quizzes
 

@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from casekit import tree as t
 from casekit.config.settings import COURSE_FILE
 from casekit.diagnostics import error
-from casekit.render.templates import BUNDLED_FONTS, template_path
+from casekit.render.templates import BUNDLED_FONTS, bundled_font, template_path
 from casekit.resolve.named_files import course_file
 
 #: the face a missing course face falls back to
@@ -88,6 +88,12 @@ def _load(real: Path, shown: str) -> Face:
         pdfmetrics.registerFont(font)
         _LOADED[key] = Face(name, shown, font)
     return _LOADED[key]
+
+
+def bundled_face(role: str) -> Face:
+    """casekit's own DejaVu face for ``role``, registered (for pages made without a course)."""
+    path = bundled_font(role)
+    return _load(path, path.name)
 
 
 def load_fonts(course: t.Course) -> FontSet:

@@ -17,17 +17,20 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
-from casekit.render.images import image_bytes
+from casekit.render.images import figure_size, image_bytes
+from casekit.safety.svg import drawable_svg
 
 
-def _fit(width: float, height: float, max_width: float, max_height: float) -> float:
-    """The scale that makes ``width`` the text width, unless that is too tall."""
-    return min(max_width / width, max_height / height)
+def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> Drawing:
+    """A sanitised SVG as a reportlab drawing, its text in the course's fonts."""
+    drawing = _svg(data, item, pos)
+    _use_course_fonts(drawing, fonts)
+    return drawing
 
 
 def _svg(data: bytes, item: t.MediaItem, pos: t.Pos) -> Drawing:
     try:
-        drawing = svg2rlg(io.BytesIO(data))
+        drawing = svg2rlg(io.BytesIO(drawable_svg(data)))
     except Exception as exc:  # svglib raises whatever lxml or its own parser raises
         raise error(
             pos.path, f"SVG image {item.path} cannot be read: {exc}", "image-invalid", pos.line
@@ -98,24 +101,22 @@ def _reader(data: bytes) -> ImageReader:
 
 def image_flowable(
     root: Path,
+    figure: t.Figure,
     item: t.MediaItem,
-    pos: t.Pos,
     fonts: FontSet,
     max_width: float,
     max_height: float,
 ) -> Flowable:
-    """``item`` scaled to ``max_width`` (or less when it would be taller than ``max_height``)."""
+    """The figure's image at its ``width=``/``height=``, else the text width, within
+    ``max_width`` x ``max_height`` (``render.images.figure_size``)."""
     data = image_bytes(root, item)
     if item.format == "svg":
-        drawing = _svg(data, item, pos)
-        _use_course_fonts(drawing, fonts)
-        scale = _fit(drawing.width, drawing.height, max_width, max_height)
-        drawing.scale(scale, scale)
-        drawing.width *= scale
-        drawing.height *= scale
+        drawing = svg_drawing(data, item, figure.pos, fonts)
+        width, height = figure_size(figure, drawing.width, drawing.height, max_width, max_height)
+        drawing.scale(width / drawing.width, height / drawing.height)
+        drawing.width, drawing.height = width, height
         drawing.hAlign = "CENTER"
         return drawing
     # the probe decoded it fully, with bounds, and image_bytes checked it is that file
-    width, height = item.width or 1, item.height or 1
-    scale = _fit(width, height, max_width, max_height)
-    return RasterImage(_reader(data), item.sha256[:16], width * scale, height * scale)
+    width, height = figure_size(figure, item.width or 1, item.height or 1, max_width, max_height)
+    return RasterImage(_reader(data), item.sha256[:16], width, height)

@@ -11,7 +11,7 @@ from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
-from casekit.messages import messages
+from casekit.messages import course_messages
 
 
 def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
@@ -25,7 +25,7 @@ def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     writer = PdfWriter(
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
-    packet = Packet(course, setup, fonts, styles, messages(course.config.language), state)
+    packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)
     if options.booklet:

@@ -45,9 +45,11 @@ from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
 from casekit.formats.pdf.sheet import SheetFlowable, SheetText
 from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
-from casekit.messages import Messages, messages
+from casekit.messages import Messages, course_messages
 from casekit.render.common import (
+    CALLOUT_LOOK,
     callout_label,
+    code_label,
     correct_options,
     lesson_title,
     media_caption,
@@ -85,7 +87,7 @@ class PdfWriter(TreeWriter):
         self.fonts = fonts
         self.styles = styles
         self.state = state
-        self.msg: Messages = messages(course.config.language)
+        self.msg: Messages = course_messages(course.config)
         self.width = frame_width
         self.height = frame_height
         self.paper = paper
@@ -357,14 +359,19 @@ class PdfWriter(TreeWriter):
             out.append(Spacer(1, self.styles.size * 0.4))
         return out
 
-    def code(self, text: str) -> list[Flowable]:
+    def code(self, text: str, role: t.CodeRole = "", label: str = "") -> list[Flowable]:
+        """A code block; output and errors are framed on white, not tinted, and a
+        label above says which it is (both survive black-and-white print)."""
         lines = CodeLines(
             text.expandtabs(4).rstrip("\n"), self.styles.code, f"{self.continuation} "
         )
         pad = self.styles.size * 0.4
+        box = BoxStart(CODE_BG) if role in ("", "command") else BoxStart(colors.white, RULE)
+        head = [self.para(escape(label), self.styles.code_label)] if label else []
         return [
             Spacer(1, pad),
-            BoxStart(CODE_BG),
+            *head,
+            box,
             Spacer(1, pad),
             lines,
             BoxEnd(),
@@ -372,7 +379,7 @@ class PdfWriter(TreeWriter):
         ]
 
     def block_codeblock(self, b: t.CodeBlock) -> list[Flowable]:
-        return self.code(b.text)
+        return self.code(b.text, b.role, code_label(b, self.msg))
 
     def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
         return self.code(b.text)
@@ -398,7 +405,7 @@ class PdfWriter(TreeWriter):
             image: Flowable = self.para(f"[{escape(b.alt, quote=False)}]", self.styles.caption)
         else:
             image = image_flowable(
-                self.root, b.media, b.pos, self.fonts, self.width, self.height * 0.55
+                self.root, b, b.media, self.fonts, self.width, self.height * 0.55
             )
         return [KeepTogether([Spacer(1, 4), image, caption]), Spacer(1, self.styles.size * 0.5)]
 
@@ -438,7 +445,8 @@ class PdfWriter(TreeWriter):
         ]
 
     def block_callout(self, b: t.Callout) -> list[Flowable]:
-        return self.box(b.kind, callout_label(b.kind, self.msg), self.blocks(b.blocks), b.title)
+        label = callout_label(b.kind, self.msg)
+        return self.box(CALLOUT_LOOK[b.kind], label, self.blocks(b.blocks), b.title)
 
     def block_objectives(self, b: t.Objectives) -> list[Flowable]:
         return self.box("objectives", self.msg("objectives"), self.blocks(b.blocks))
@@ -447,10 +455,10 @@ class PdfWriter(TreeWriter):
         return self.box("keypoints", self.msg("keypoints"), self.blocks(b.blocks))
 
     def block_solution(self, b: t.Solution) -> list[Flowable]:
-        return self.box("solution", self.msg("solution"), self.blocks(b.blocks))
+        return self.box("solution", self.msg("solution"), self.blocks(b.blocks), b.title)
 
     def block_div(self, b: t.Div) -> list[Flowable]:
-        return self.blocks(b.blocks)
+        return self.box("callout", "", self.blocks(b.blocks))
 
     def block_mediablock(self, b: t.MediaBlock) -> list[Flowable]:
         item = b.media
