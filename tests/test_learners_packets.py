@@ -25,6 +25,8 @@ from casekit.resolve.editions import apply_edition
 from tests.conftest import require_tool
 from tests.learners_helpers import casekit, dump, write_roster
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 COURSE = Path(__file__).resolve().parent.parent / "courses" / "digital-literacy-kk"
 ENROL = ["--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]
 PLAN = ["--consultations", "Tue 10:00", "--holidays", "2027-01-19"]

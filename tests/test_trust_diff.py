@@ -16,6 +16,8 @@ from tests.conftest import casekit
 from tests.test_trust import rehash_consistently
 from tests.usb_helpers import build_usb, fresh_bundle
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 MSG = messages("kk")
 
 

@@ -21,6 +21,8 @@ from casekit.trust.keys import find_private_key, load_key_pair, new_key
 from tests.conftest import casekit, require_tool
 from tests.usb_helpers import fresh_bundle
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 MSG = messages("kk")
 
 
