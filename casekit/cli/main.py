@@ -19,8 +19,8 @@ from casekit import tree as t
 from casekit.build.course import load_course
 from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
-from casekit.cli.format_flags import format_flags
 from casekit.cli import bundle as bundle_commands
+from casekit.cli.format_flags import format_flags
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
