@@ -8,12 +8,16 @@ link targets (fields marked "resolved" below are ``None`` until then).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal, Union
 
 from casekit.config.settings import CourseConfig
+
+#: pandoc's image sizes: a number with %, px, cm, mm, in or pt (a bare number is pixels)
+IMAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(%|px|cm|mm|in|pt)?$")
 
 
 @dataclass(frozen=True)

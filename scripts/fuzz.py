@@ -2,6 +2,7 @@
 with many more examples, optionally through every format.
 
     python scripts/fuzz.py --examples 5000 --property markdown --formats html,pdf,docx,usb
+    python scripts/fuzz.py --examples 5000 --property verify-zip --property verify-folder
 
 Prints how many inputs ran and every distinct failure found (hypothesis
 shrinks each one to a small reproducer)."""
@@ -23,8 +24,12 @@ from hypothesis import strategies as st  # noqa: E402
 from tests.fuzz_inputs import (  # noqa: E402
     course_toml,
     course_toml_for,
+    damaged_bundle,
+    damaged_zip,
     lesson_bytes,
     run_course,
+    verify_damaged_copy,
+    verify_zip_bytes,
 )
 
 
@@ -37,11 +42,13 @@ def progress(name: str, count: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--examples", type=int, default=5000)
-    parser.add_argument("--property", choices=["markdown", "toml"], action="append")
+    parser.add_argument(
+        "--property", choices=["markdown", "toml", "verify-zip", "verify-folder"], action="append"
+    )
     parser.add_argument("--formats", default="html", help="comma-separated format names")
     args = parser.parse_args()
     format_names = tuple(args.formats.split(","))
-    counts = {"markdown": 0, "toml": 0}
+    counts = {"markdown": 0, "toml": 0, "verify_zip": 0, "verify_folder": 0}
     long_run = settings(
         max_examples=args.examples,
         deadline=None,
@@ -65,9 +72,23 @@ def main() -> int:
         lessons = {"a.md": "# Сабақ\n".encode(), "b.md": "# Б\n".encode()}
         run_course(toml, lessons, format_names)
 
+    @long_run
+    @given(data=damaged_zip())
+    def verify_zip(data: bytes) -> None:
+        counts["verify_zip"] += 1
+        progress("verify-zip", counts["verify_zip"])
+        verify_zip_bytes(data)
+
+    @long_run
+    @given(operations=damaged_bundle(), stick=st.booleans())
+    def verify_folder(operations: list[tuple[str, str, bytes]], stick: bool) -> None:
+        counts["verify_folder"] += 1
+        progress("verify-folder", counts["verify_folder"])
+        verify_damaged_copy(operations, stick)
+
     failed = 0
-    chosen = args.property or ["markdown", "toml"]
-    for test in [t for t in (markdown, toml) if t.__name__ in chosen]:
+    chosen = [name.replace("-", "_") for name in args.property or ["markdown", "toml"]]
+    for test in [t for t in (markdown, toml, verify_zip, verify_folder) if t.__name__ in chosen]:
         started = time.perf_counter()
         try:
             test()

@@ -33,3 +33,9 @@ tools="$(cd "$(dirname "$0")/.." && pwd)/.tools"
 if [ ! -x "$tools/node_modules/.bin/ace-puppeteer" ] && command -v npm >/dev/null; then
   npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "@daisy/ace@^1.4"
 fi
+
+# gift-pegjs, a GIFT parser, reads back the Moodle question bank in
+# tests/test_moodle_questions.py.
+if [ ! -f "$tools/node_modules/gift-pegjs/package.json" ] && command -v npm >/dev/null; then
+  npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "gift-pegjs@^1.0.2"
+fi

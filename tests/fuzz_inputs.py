@@ -1,6 +1,7 @@
 """Hypothesis strategies for hostile course sources: random Markdown that mixes
 every construct of the format, random ``course.toml`` text, and the harness
-that runs ``check`` and the html build on them in-process.
+that runs ``check`` and the html build on them in-process; and damaged bundles
+and zips given to ``verify``.
 
 Used by ``tests/test_fuzz.py`` (a modest example count in CI) and by
 ``scripts/fuzz.py`` (a long session outside CI).
@@ -8,8 +9,14 @@ Used by ``tests/test_fuzz.py`` (a modest example count in CI) and by
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import os
 import shutil
 import tempfile
+import warnings
+import zipfile
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -260,3 +267,149 @@ def run_course(
         diags, outputs = build_formats(root, Path(temp) / "out", format_names)
         assert all(path.stat().st_size > 0 for record in outputs for path in record.paths)
         return diags
+
+
+# ---------------------------------------------------------------- bundles given to verify
+
+#: names a hostile stick or zip may carry (object properties, climbing, control characters)
+HOSTILE_NAMES = [
+    "constructor",
+    "__proto__",
+    "toString",
+    "autorun.inf",
+    "setup.exe",
+    "../evil.txt",
+    "/etc/passwd",
+    "C:/x.txt",
+    "a\\b.txt",
+    "x\nOK: forged",
+    "manifest.json",
+    "bagit.txt",
+    ".casekit-tmp-1/manifest.json",
+    "data/media/intro.mp4",
+    "ö/ü.txt",
+]
+
+
+@functools.cache
+def sample_bundle() -> Path:
+    """The mini course's USB bundle (folder and zip), built once per process."""
+    from tests.usb_helpers import fresh_bundle
+
+    return fresh_bundle(Path(tempfile.mkdtemp(prefix="casekit-fuzz-bundle-")), zip=True)
+
+
+def _edit(draw: st.DrawFn, data: bytes, edits: int) -> bytes:
+    raw = bytearray(data)
+    for _ in range(edits):
+        if not raw:
+            raw = bytearray(b"\0")
+        at = draw(st.integers(0, len(raw) - 1))
+        edit = draw(st.sampled_from(["set", "cut", "insert", "truncate"]))
+        if edit == "set":
+            raw[at] = draw(st.integers(0, 255))
+        elif edit == "cut":
+            del raw[at : at + draw(st.integers(1, 4096))]
+        elif edit == "insert":
+            raw[at:at] = draw(st.binary(min_size=1, max_size=64))
+        else:
+            del raw[at:]
+    return bytes(raw)
+
+
+@st.composite
+def damaged_zip(draw: st.DrawFn) -> bytes:
+    """The sample bundle's zip with entries added (hostile names, duplicates) and random
+    bytes changed, cut out, inserted or cut off."""
+    bundle = sample_bundle()
+    data = bundle.with_name(bundle.name + ".zip").read_bytes()
+    added = draw(st.lists(st.sampled_from(HOSTILE_NAMES), max_size=3))
+    if added:
+        buffer = io.BytesIO(data)
+        with warnings.catch_warnings(), zipfile.ZipFile(buffer, "a") as archive:
+            warnings.simplefilter("ignore")  # duplicate names are the point
+            for name in added:
+                prefix = draw(st.sampled_from(["", f"{bundle.name}/"]))
+                archive.writestr(prefix + name, draw(st.binary(max_size=64)))
+        data = buffer.getvalue()
+    return _edit(draw, data, draw(st.integers(0, 6)))
+
+
+@st.composite
+def damaged_bundle(draw: st.DrawFn) -> list[tuple[str, str, bytes]]:
+    """Operations on a copy of the sample bundle folder: (operation, path, data)."""
+    bundle = sample_bundle()
+    files = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+    operation = st.sampled_from(["delete", "edit", "fifo", "symlink", "loop", "folder", "add"])
+    operations = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(operation)
+        if kind == "add":
+            path = draw(st.sampled_from(HOSTILE_NAMES))
+        else:
+            path = draw(st.sampled_from(files))
+        data = b""
+        if kind == "edit":
+            original = (bundle / path).read_bytes()
+            data = _edit(draw, original, draw(st.integers(1, 4)))
+        elif kind == "add":
+            data = draw(st.binary(max_size=64))
+        operations.append((kind, path, data))
+    return operations
+
+
+def apply_operations(folder: Path, operations: list[tuple[str, str, bytes]]) -> None:
+    """Damage a bundle copy in place; operations that do not apply are skipped."""
+    for kind, path, data in operations:
+        target = folder / path
+        if not Path(os.path.normpath(target)).is_relative_to(folder):
+            continue  # a name that climbs out: stays inside the temporary folder
+        with contextlib.suppress(OSError):
+            if kind != "add" and (target.is_file() or target.is_symlink()):
+                target.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "edit" or kind == "add":
+                target.write_bytes(data)
+            elif kind == "fifo":
+                os.mkfifo(target)
+            elif kind == "symlink":
+                target.symlink_to("/dev/zero")
+            elif kind == "loop":
+                target.symlink_to(target)
+            elif kind == "folder":
+                target.mkdir()
+
+
+def run_verify(path: Path) -> None:
+    """``verify`` on ``path``: reports, or one ``CasekitError`` line; anything else
+    propagates (a bug, an internal error on the command line)."""
+    from casekit.bundle.verify import verify
+    from casekit.diagnostics import CasekitError
+
+    try:
+        reports = verify(path)
+    except CasekitError as exc:
+        assert "\n" not in str(exc), exc
+        return
+    for report in reports:
+        for difference in report.differences:
+            assert "\n" not in str(difference), difference
+
+
+def verify_zip_bytes(data: bytes) -> None:
+    """``run_verify`` on a zip holding ``data``."""
+    with tempfile.TemporaryDirectory() as temp:
+        archive = Path(temp) / "bundle.zip"
+        archive.write_bytes(data)
+        run_verify(archive)
+
+
+def verify_damaged_copy(operations: list[tuple[str, str, bytes]], stick: bool) -> None:
+    """``run_verify`` on a copy of the sample bundle damaged by ``operations`` (given as
+    the bundle folder, or as the stick folder holding it)."""
+    bundle = sample_bundle()
+    with tempfile.TemporaryDirectory() as temp:
+        copy = Path(temp) / "stick" / bundle.name
+        shutil.copytree(bundle, copy)
+        apply_operations(copy, operations)
+        run_verify(copy.parent if stick else copy)

@@ -1,4 +1,5 @@
-"""Property tests: random Markdown, random ``course.toml`` and damaged images never crash casekit.
+"""Property tests: random Markdown, random ``course.toml``, damaged images and damaged
+bundles and zips given to ``verify`` never crash casekit.
 
 ``check`` and the html build either succeed or report diagnostics; no other
 exception may escape (the CLI would show it as an internal error). A longer
@@ -19,7 +20,17 @@ from PIL import Image
 
 from casekit.resolve.media import MediaError, probe
 from casekit.safety.svg import sanitize_svg, svg_size
-from tests.fuzz_inputs import MINI_MEDIA, course_toml, course_toml_for, lesson_bytes, run_course
+from tests.fuzz_inputs import (
+    MINI_MEDIA,
+    course_toml,
+    course_toml_for,
+    damaged_bundle,
+    damaged_zip,
+    lesson_bytes,
+    run_course,
+    verify_damaged_copy,
+    verify_zip_bytes,
+)
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
@@ -95,3 +106,20 @@ def test_damaged_images_are_media_errors(media: tuple[str, bytes]) -> None:
         with Image.open(io.BytesIO(data)) as image:
             image.load()  # raises for an image the probe should have refused
             assert (found.width, found.height) == image.size
+
+
+VERIFY_FUZZ = settings(FUZZ, max_examples=25)
+
+
+@VERIFY_FUZZ
+@given(data=damaged_zip())
+def test_damaged_zips_given_to_verify_are_reports_or_one_line(data: bytes) -> None:
+    verify_zip_bytes(data)
+
+
+@VERIFY_FUZZ
+@given(operations=damaged_bundle(), stick=st.booleans())
+def test_damaged_bundle_folders_given_to_verify_are_reports_or_one_line(
+    operations: list[tuple[str, str, bytes]], stick: bool
+) -> None:
+    verify_damaged_copy(operations, stick)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -228,7 +230,7 @@ def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
         timeout=180,
     )
     course = tmp_path / "c"
-    _report, _lesson, blocks = import_one(tmp_path / "Сабақ 1.odt", course)
+    report, _lesson, blocks = import_one(tmp_path / "Сабақ 1.odt", course)
     assert [b.kind for b in blocks if isinstance(b, t.Callout)] == ["warning"]  # the box
     assert [type(b).__name__ for b in blocks if isinstance(b, t.Assignment)] == ["Assignment"]
     (table,) = [b for b in blocks if isinstance(b, t.Table)]
@@ -236,6 +238,13 @@ def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
     (figure,) = [b for b in blocks if isinstance(b, t.Figure)]
     assert figure.alt == FIGURE_ALT and Image.open(course / figure.media.path).size == (64, 48)
     assert "Бұл мәтін өз стилінде жазылған" in lesson_text(course)
+    # LibreOffice keeps the symbol and legacy fonts as span styles: replaced and reported
+    assert "Дайын: ✓" in lesson_text(course) and "ü" not in lesson_text(course)
+    assert re.search(r"odt:\d+:1: warning: paragraph \d+ «Дайын: ✓».*U\+F04A", report)
+    assert "KZ Times New Roman" in report and "[import-legacy-font]" in report
+    assert "«Осыны тексеру керек» is not imported [import-comment]" in report
+    assert "«Суреттің жанында:»: text box «Мәтін жолағындағы кеңес»" in report
+    assert "Мәтін жолағындағы кеңес" in lesson_text(course)
 
 
 def test_html_and_markdown_import_with_their_pictures(tmp_path: Path) -> None:
@@ -392,3 +401,26 @@ def test_split_makes_a_lesson_per_top_level_heading(word_file: Path, tmp_path: P
         "01-kompyuter-qurylgylary.md",
         "02-qorytyndy.md",
     ]
+
+
+def test_same_documents_give_the_same_course(word_file: Path, tmp_path: Path) -> None:
+    courses = []
+    for name in ("one", "two"):
+        done = subprocess.run(
+            [sys.executable, "-m", "casekit", "import", str(word_file), "-o", name],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"},
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        courses.append(tmp_path / name)
+
+    def files(root: Path) -> dict[str, bytes]:
+        found = {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        found["course.toml"] = re.sub(rb'^id = ".*"\n', b"", found["course.toml"])
+        return found
+
+    first, second = map(files, courses)
+    assert first == second and "date = 2026-09-21" in first["course.toml"].decode()

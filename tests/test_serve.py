@@ -189,3 +189,20 @@ def test_starts_with_a_broken_course_and_serves_once_fixed(course: Path, tmp_pat
         assert status == 200 and b"<html" in body
     finally:
         server.stop()
+
+
+def test_busy_port_is_one_line(course: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "casekit", "serve", str(course), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"127.0.0.1:{port}:") and line.endswith("[serve-port]")

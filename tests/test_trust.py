@@ -12,14 +12,30 @@ from pathlib import Path
 
 import bagit
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casekit.bundle import MANIFEST_SCRIPT
 from casekit.bundle.viewer import manifest_script
+from casekit.trust.keys import KeyPair, PublicKey
+from casekit.trust.statement import Statement, StatementError, parse_approval, sign
 from tests.conftest import casekit
 from tests.usb_helpers import fresh_bundle
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
+_PRIVATE = Ed25519PrivateKey.generate()
+SIGNER = KeyPair(
+    PublicKey("k", "K", _PRIVATE.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
+    _PRIVATE,
+)
+SIGNED = sign(
+    Statement("c", "1", "0" * 64, "K", "role", "2026-01-01T00:00:00Z", "approved", "",
+              SIGNER.public.b64, SIGNER.public.fingerprint),
+    SIGNER,
+)  # fmt: skip
 EXIT = {"approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknown": 5, "bad": 6}
 
 
@@ -322,3 +338,34 @@ def test_bad_trust_folder_and_key_files(bundle: Path, trust: Path, tmp_path: Pat
     assert done.returncode == 1 and "broken.pub" in done.stderr and "[key-damaged]" in done.stderr
     assert "Traceback" not in done.stderr
     os.unlink(trust / "broken.pub")
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=2048) | st.text(max_size=512).map(str.encode))
+def test_any_bytes_are_an_approval_or_a_clear_refusal(data: bytes) -> None:
+    try:
+        found = parse_approval(data)
+    except StatementError as exc:
+        assert str(exc)  # a reason for the one-line report
+        return
+    assert len(found.signature) == 64 and not found.signed_by(SIGNER.public)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    field=st.sampled_from(["course", "version", "tagmanifest_sha256", "reviewer", "role",
+                           "date", "decision", "note", "key", "key_fingerprint"]),
+    value=st.none() | st.integers() | st.text(max_size=80) | st.lists(st.text(), max_size=2),
+)  # fmt: skip
+def test_a_statement_with_any_field_changed_never_verifies(field: str, value: object) -> None:
+    """Parsed or refused, a changed statement never passes a signature check."""
+    signed = json.loads(SIGNED.file_bytes())
+    inner = json.loads(signed["statement"])
+    inner[field] = value
+    signed["statement"] = json.dumps(inner)
+    try:
+        found = parse_approval(json.dumps(signed).encode())
+    except StatementError:
+        return
+    assert found.text == signed["statement"]
+    assert not found.signed_by(SIGNER.public) or found.text == SIGNED.text

@@ -13,7 +13,7 @@ from casekit.formats.options import check_table
 from casekit.parse.lesson import lesson_id_for, parse_lesson
 from casekit.resolve.named_files import check_named_paths
 from casekit.resolve.resolver import resolve
-from casekit.safety.paths import PathEscape, resolve_inside
+from casekit.safety.paths import PathEscape, resolve_inside, special_files
 from casekit.safety.sourcetext import read_source_text
 
 
@@ -34,6 +34,10 @@ def load_course(
         return None
     check_named_paths(root, config, diags)
     check_format_tables(root, config, diags)
+    for rel, what in special_files(root):
+        diags.warning(
+            t.Pos(rel, 1, 1), "special-file", f"{what}, not a file: casekit never opens it"
+        )
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
     for index, module_config in enumerate(config.modules, start=1):

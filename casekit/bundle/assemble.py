@@ -175,12 +175,12 @@ def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
     for copy in copies:
         if copy.item is None:
             writer.add_copy(root, copy, "transcript")
-        elif copy.item.format == "svg":  # sanitised: opened alone, an SVG could run scripts
+        elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
             data = image_bytes(root, copy.item)
             writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
         else:
             writer.add_copy(root, copy, "media", **media_details(copy.item))
-    media = {c.path for c in copies if c.item is not None and c.item.format != "svg"}
+    media = {c.path for c in copies if c.item is not None and c.item.kind != "image"}
     codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
     manifest = manifest_bytes(course, writer.files, codes)
     script = manifest_script(manifest)

@@ -12,7 +12,14 @@ from pathlib import Path
 from casekit.bundle import is_approval_file
 from casekit.bundle.capacity import human, space_needed
 from casekit.bundle.portable import PlannedFile
-from casekit.bundle.verify import Expected, FolderSource, expected_files
+from casekit.bundle.verify import (
+    Difference,
+    Expected,
+    FolderSource,
+    Unreadable,
+    expected_files,
+    open_regular,
+)
 from casekit.diagnostics import error
 from casekit.files.atomic import atomic_dir
 from casekit.files.stream import copy_hashed, drop_cache, hash_stream
@@ -44,14 +51,14 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
     if not (bundle / "manifest.json").is_file():
         raise error(str(bundle), "not a bundle folder (no manifest.json)", "not-a-bundle")
     source = FolderSource(bundle)
-    expected, _ = expected_files(source)
+    expected, _, problems = expected_files(source)
     approvals = {p for p in source.files if is_approval_file(p)}  # signed, not in manifests
     paths = sorted(set(expected) | {"tagmanifest-sha256.txt"} | approvals)
-    missing = [p for p in paths if p not in source.files]
-    if missing:
+    problems += source.problems + [Difference("missing", p) for p in paths if p not in source.files]
+    if problems:
         raise error(
             str(bundle),
-            f"the bundle is incomplete ({missing[0]} is missing): run casekit verify",
+            f"the bundle is damaged ({problems[0]}): run casekit verify",
             "bundle-damaged",
         )
     sizes = {p: source.files[p] for p in paths}
@@ -100,7 +107,7 @@ def _copy_one(
             for path in paths:
                 target = temp / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with (bundle / path).open("rb") as src, target.open("wb") as out:
+                with open_regular(bundle / path) as src, target.open("wb") as out:
                     _, digest = copy_hashed(src, out, advance)
                     out.flush()
                     drop_cache(out)
@@ -119,6 +126,8 @@ def _copy_one(
                     raise CopyFailed(
                         f"read-back mismatch: {path} on the stick differs from the bundle"
                     )
+    except Unreadable as exc:  # a source file replaced by a FIFO or link since it was listed
+        raise error(str(bundle), f"the bundle is damaged ({exc})", "bundle-damaged") from None
     except OSError as exc:
         raise CopyFailed(_write_problem(exc)) from None
 

@@ -70,9 +70,13 @@ def parse_manifest(data: bytes) -> tuple[dict[str, Any], dict[str, BundleFile]]:
             details = {
                 k: v for k, v in entry.items() if k not in ("path", "role", "size", "sha256")
             }
+            if not isinstance(entry["path"], str) or not isinstance(entry["sha256"], str):
+                raise TypeError("a path or sha256 is not a string")
+            if entry["path"] in files:  # tools would disagree on which entry counts
+                raise ValueError(f"{entry['path']} is listed twice")
             files[entry["path"]] = BundleFile(
                 entry["path"], entry["role"], int(entry["size"]), entry["sha256"], details
             )
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise ManifestError(f"manifest.json is damaged ({type(exc).__name__}: {exc})") from None
     return manifest, files

@@ -217,6 +217,8 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
         st = path.stat()
     except OSError:
         return "unreadable"
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device: never opened (check names it)
+        return digest("special", str(stat.S_IFMT(st.st_mode)))
     if st.st_size <= 1 << 20 or cache is None:
         try:
             return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -42,6 +42,7 @@ BUILTIN = (
     "casekit.formats.pdf:FORMAT",
     "casekit.formats.epub:FORMAT",
     "casekit.formats.docx:FORMAT",
+    "casekit.formats.moodle_questions:FORMAT",
     "casekit.bundle.usb:FORMAT",
 )
 

@@ -26,8 +26,8 @@ from casekit.importer.markdown import LessonWriter, Links
 from casekit.importer.ooxml import (
     Finding,
     clean_docx,
+    clean_odt,
     docx_properties,
-    odt_findings,
     odt_pictures,
 )
 from casekit.importer.pandoc import read_ast
@@ -162,13 +162,12 @@ def convert(
         for note in vetted.notes:
             diags.add(shown, 1, 1, "warning", "import-macros", note)
         with tempfile.TemporaryDirectory(prefix="casekit-import-") as temp:
+            keep = _not_macros
             source = path
             properties = {"title": "", "authors": "", "organisation": ""}
             if vetted.kind == "docx":
                 source = Path(temp) / "document.docx"
-                findings = clean_docx(
-                    path, source, lambda name: not any(m in name.lower() for m in MACRO_PARTS)
-                )
+                findings = clean_docx(path, source, keep)
                 _findings_to(diags, shown, findings)
                 properties = docx_properties(path)
                 imported.organisation = imported.organisation or properties["organisation"]
@@ -176,7 +175,8 @@ def convert(
                 if author and not imported.authors:
                     imported.authors = [a.strip() for a in author.split(";") if a.strip()]
             elif vetted.kind == "odt":
-                _findings_to(diags, shown, odt_findings(path))
+                source = Path(temp) / "document.odt"
+                _findings_to(diags, shown, clean_odt(path, source, keep))
             ast = read_ast(source, vetted.reader, Path(temp) / "media")
             if vetted.kind == "odt":
                 ast["blocks"] = describe_pictures(ast["blocks"], odt_pictures(path))
@@ -265,6 +265,11 @@ class DocumentLinks:
             return f"../{target}" if target else None
 
         return Links(anchor, image, self.linked)
+
+
+def _not_macros(part: str) -> bool:
+    """Whether a package part is copied for pandoc: never macros or controls."""
+    return not any(marker in part.lower() for marker in MACRO_PARTS)
 
 
 def _linked_anchors(blocks: list[Node]) -> set[str]:

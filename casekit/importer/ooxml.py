@@ -85,6 +85,40 @@ def _run_font(run: etree._Element) -> str:
     return ""
 
 
+def font_problems(font: str, text: str) -> list[tuple[str, str]]:
+    """(code, message) for ``text`` set in ``font`` when the font is a symbol font
+    (characters without a Unicode twin) or a pre-Unicode Kazakh font."""
+    if SYMBOL_FONTS.match(font):
+        unmapped = sorted({c for c in text if symbol_twin(font, ord(c)) is None})
+        if not unmapped:
+            return []
+        shown = " ".join(f"U+{ord(c):04X}" for c in unmapped[:8])
+        return [
+            (
+                "import-symbol-font",
+                f"characters of the symbol font {font} have no Unicode equivalent "
+                f"({shown}); they are left out",
+            )
+        ]
+    if LEGACY_KAZAKH_FONTS.search(font):
+        odd = "".join(sorted({c for c in text if not c.isascii()})[:12])
+        return [
+            (
+                "import-legacy-font",
+                f"text in the legacy font {font}: its Kazakh letters are stored as other "
+                f"characters ({odd or 'letters'}); convert the text to Unicode and import again",
+            )
+        ]
+    return []
+
+
+def in_unicode(font: str, text: str) -> str:
+    """``text`` of a symbol font as the Unicode characters it shows (others left out)."""
+    if not SYMBOL_FONTS.match(font):
+        return text
+    return "".join(symbol_twin(font, ord(c)) or "" for c in text)
+
+
 def _replace_symbols(paragraph: etree._Element) -> list[tuple[str, str]]:
     """Put Unicode in place of symbol-font characters (those without a twin are
     left out) and list what was done; legacy Kazakh fonts are only reported."""
@@ -110,29 +144,9 @@ def _replace_symbols(paragraph: etree._Element) -> list[tuple[str, str]]:
         text = "".join(t.text or "" for t in texts)
         if not font or not text.strip():
             continue
-        if SYMBOL_FONTS.match(font):
-            unmapped = sorted({c for c in text if symbol_twin(font, ord(c)) is None})
-            if unmapped:
-                shown = " ".join(f"U+{ord(c):04X}" for c in unmapped[:8])
-                found.append(
-                    (
-                        "import-symbol-font",
-                        f"characters of the symbol font {font} have no Unicode equivalent "
-                        f"({shown}); they are left out",
-                    )
-                )
-            for t in texts:
-                t.text = "".join(symbol_twin(font, ord(c)) or "" for c in t.text or "")
-        elif LEGACY_KAZAKH_FONTS.search(font):
-            odd = "".join(sorted({c for c in text if not c.isascii()})[:12])
-            found.append(
-                (
-                    "import-legacy-font",
-                    f"text in the legacy font {font}: its Kazakh letters are stored as other "
-                    f"characters ({odd or 'letters'}); convert the text to Unicode and import "
-                    "again",
-                )
-            )
+        found.extend(font_problems(font, text))
+        for t in texts:
+            t.text = in_unicode(font, t.text or "")
     return found
 
 
@@ -283,28 +297,94 @@ def clean_docx(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Fi
 ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 ODF_DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ODF_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ODF_FO = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ODF_SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
 
 
-def odt_findings(path: Path) -> list[Finding]:
-    """The same list for an OpenDocument text: text boxes, objects, changes, comments."""
+def _odt_fonts(content: etree._Element) -> dict[str, str]:
+    """Automatic text style name -> the font family it sets."""
+    faces = {
+        face.get(f"{{{ODF_STYLE}}}name", ""): face.get(f"{{{ODF_SVG}}}font-family", "").strip("'\"")
+        for face in content.iter(f"{{{ODF_STYLE}}}font-face")
+    }
+    fonts: dict[str, str] = {}
+    for style in content.iter(f"{{{ODF_STYLE}}}style"):
+        props = style.find(f"{{{ODF_STYLE}}}text-properties")
+        if props is None:
+            continue
+        name = props.get(f"{{{ODF_STYLE}}}font-name", "")
+        family = faces.get(name) or name or props.get(f"{{{ODF_FO}}}font-family", "")
+        if family:
+            fonts[style.get(f"{{{ODF_STYLE}}}name", "")] = family.strip("'\"")
+    return fonts
+
+
+def clean_odt(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Finding]:
+    """Copy the OpenDocument text at ``path`` to ``target`` with symbol-font characters
+    replaced and only the parts ``keep`` accepts; return text boxes, objects, changes,
+    comments and symbol or legacy fonts by paragraph."""
     with zipfile.ZipFile(path) as package:
         content = etree.fromstring(package.read("content.xml"), XML_PARSER)
+        findings = _odt_findings(content)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in package.infolist():
+                if info.filename == "content.xml":
+                    out.writestr(
+                        info.filename,
+                        etree.tostring(content, xml_declaration=True, encoding="UTF-8"),
+                    )
+                elif info.filename == "mimetype" or keep(info.filename):
+                    out.writestr(info, package.read(info))
+    return findings
+
+
+ODF_BOXES = (f"{{{ODF_DRAW}}}text-box", f"{{{ODF_DRAW}}}custom-shape")
+
+
+def _odt_unbox(paragraph: etree._Element) -> list[tuple[str, str]]:
+    """Text boxes and shapes with text: their paragraphs move after ``paragraph``."""
+    found: list[tuple[str, str]] = []
+    anchor = paragraph
+    for box in [b for b in paragraph.iter(*ODF_BOXES) if b.getparent() is not None]:
+        inner = box.findall(f"{{{ODF_TEXT}}}p")
+        if not inner:
+            continue
+        found.append(
+            (
+                "import-text-box",
+                f"text box «{_snippet(_text(box))}»: its text is imported as ordinary "
+                "paragraphs after this one; check where it belongs",
+            )
+        )
+        for moved in inner:
+            anchor.addnext(moved)
+            anchor = moved
+        holder = box.getparent() if box.tag == ODF_BOXES[0] else box
+        holder.getparent().remove(holder)
+    return found
+
+
+def _odt_findings(content: etree._Element) -> list[Finding]:
+    fonts = _odt_fonts(content)
     findings: list[Finding] = []
-    paragraphs = content.iter(f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h")
+    skipped = {f"{{{ODF_OFFICE}}}annotation", *ODF_BOXES}
+    paragraphs = [
+        p
+        for p in content.iter(f"{{{ODF_TEXT}}}p", f"{{{ODF_TEXT}}}h")
+        if not any(a.tag in skipped for a in p.iterancestors())
+    ]
     outside_notes = ".//text()[not(ancestor::office:annotation)]"
     for number, paragraph in enumerate(paragraphs, start=1):
-        if any(a.tag == f"{{{ODF_OFFICE}}}annotation" for a in paragraph.iterancestors()):
-            continue
+        fixed: list[tuple[str, str]] = []
+        for span in paragraph.iter(f"{{{ODF_TEXT}}}span"):
+            font = fonts.get(span.get(f"{{{ODF_TEXT}}}style-name", ""), "")
+            if font and span.text:
+                fixed.extend(font_problems(font, span.text))
+                span.text = in_unicode(font, span.text)
+        fixed += _odt_unbox(paragraph)
         text = _snippet("".join(paragraph.xpath(outside_notes, namespaces={"office": ODF_OFFICE})))
-        for box in paragraph.iter(f"{{{ODF_DRAW}}}text-box"):
-            findings.append(
-                Finding(
-                    number,
-                    text,
-                    "import-text-box",
-                    f"text box «{_snippet(_text(box))}» is not imported",
-                )
-            )
+        findings.extend(Finding(number, text, c, m) for c, m in fixed)
         for _obj in paragraph.iter(f"{{{ODF_DRAW}}}object"):
             findings.append(
                 Finding(
@@ -343,7 +423,6 @@ def docx_properties(path: Path) -> dict[str, str]:
     return found
 
 
-ODF_SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
 ODF_XLINK = "http://www.w3.org/1999/xlink"
 CAPTION_STYLES = re.compile(r"^(caption|illustration|figure|drawing)", re.I)
 

@@ -99,6 +99,30 @@ class IssuedItem:
 
 
 @dataclass(frozen=True)
+class StickCustody:
+    """A stick in custody: issued with a bundle (``item.sha256`` is its content
+    fingerprint, the SHA-256 of the tag manifest), returned or still out."""
+
+    item: IssuedItem
+    bundle: str  # the bundle folder's name on the stick
+    issued_at: dt.datetime
+    files: dict[str, int]  # every file on the stick when issued: path -> size
+    label: str = ""  # the file system's label, when readable
+    serial: str = ""  # the device's serial number, when readable
+    due_on: dt.date | None = None
+    returned_at: dt.datetime | None = None
+    received_by: str = ""
+    problems: tuple[str, ...] = ()
+
+    @property
+    def out(self) -> bool:
+        return self.returned_at is None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.out and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
 class RosterRow:
     """A learner as a roster gives them, with the facility's full name if stated."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,7 @@ from casekit.learners.records import (
     Learner,
     RosterRow,
     Sheet,
+    StickCustody,
 )
 
 BUSY_TIMEOUT_MS = 60_000
@@ -368,19 +370,7 @@ class Register:
         if kind is not None:
             query = query.where(s.issued_items.c.kind == kind)
         with self._read() as conn:
-            return [
-                IssuedItem(
-                    item_id=row.item_id,
-                    kind=row.kind,
-                    learner=row.learner_code,
-                    course_id=row.course_id,
-                    course_version=row.course_version,
-                    issued_on=row.issued_on,
-                    issued_by=row.issued_by,
-                    sha256=row.sha256,
-                )
-                for row in conn.execute(query)
-            ]
+            return [_issued_item(row) for row in conn.execute(query)]
 
     def sheet(self, sheet_id: str) -> Sheet | None:
         """The answer sheet a scanned QR code names, or ``None``."""
@@ -393,8 +383,111 @@ class Register:
             query = _sheet_query().where(s.learners.c.code == learner).order_by(s.sheets.c.id)
             return [_sheet(row) for row in conn.execute(query)]
 
+    # ------------------------------------------------------------------ custody of sticks
+
+    def issue_stick(self, custody: StickCustody) -> None:
+        """Record a stick handed to a learner; refused while the stick is still out."""
+        current = self.stick(custody.item.item_id)
+        if current is not None and current.out:
+            raise self.fail(
+                f"the stick {custody.item.item_id!r} is still out (issued to "
+                f"{current.item.learner} on {current.item.issued_on}): record its return first",
+                "stick-out",
+            )
+        self.record_issue([custody.item], [])
+        with self._write() as conn:
+            item_id = conn.scalar(
+                sa.select(s.issued_items.c.id)
+                .where(s.issued_items.c.kind == "stick")
+                .where(s.issued_items.c.item_id == custody.item.item_id)
+            )
+            conn.execute(
+                sa.delete(s.stick_custody).where(s.stick_custody.c.issued_item_id == item_id)
+            )
+            conn.execute(
+                sa.insert(s.stick_custody).values(
+                    issued_item_id=item_id,
+                    label=custody.label,
+                    serial=custody.serial,
+                    bundle=custody.bundle,
+                    issued_at=custody.issued_at,
+                    due_on=custody.due_on,
+                    files=json.dumps(custody.files, ensure_ascii=False, sort_keys=True),
+                )
+            )
+
+    def return_stick(
+        self, stick_id: str, returned_at: dt.datetime, received_by: str, problems: list[str]
+    ) -> None:
+        current = self.stick(stick_id)
+        if current is None or not current.out:
+            raise self.fail(f"the stick {stick_id!r} is not out", "stick-not-out")
+        with self._write() as conn:
+            item_id = conn.scalar(
+                sa.select(s.issued_items.c.id)
+                .where(s.issued_items.c.kind == "stick")
+                .where(s.issued_items.c.item_id == stick_id)
+            )
+            conn.execute(
+                sa.update(s.stick_custody)
+                .where(s.stick_custody.c.issued_item_id == item_id)
+                .values(
+                    returned_at=returned_at,
+                    received_by=received_by,
+                    problems=json.dumps(problems, ensure_ascii=False),
+                )
+            )
+
+    def stick(self, stick_id: str) -> StickCustody | None:
+        found = self.custody(stick_id=stick_id)
+        return found[0] if found else None
+
+    def custody(self, *, stick_id: str | None = None) -> list[StickCustody]:
+        """Every stick issued (the latest issue of each), by stick id."""
+        c, i = s.stick_custody.c, s.issued_items.c
+        query = (
+            sa.select(s.stick_custody, s.issued_items, s.learners.c.code.label("learner_code"))
+            .select_from(s.stick_custody)
+            .join(s.issued_items, c.issued_item_id == i.id)
+            .join(s.learners, i.learner_id == s.learners.c.id)
+            .order_by(i.item_id)
+        )
+        if stick_id is not None:
+            query = query.where(i.item_id == stick_id)
+        with self._read() as conn:
+            return [_custody(row) for row in conn.execute(query)]
+
 
 # ---------------------------------------------------------------------- rows <-> records
+
+
+def _issued_item(row: sa.Row) -> IssuedItem:
+    """An issued item from a row of ``issued_items`` joined with the learner's code."""
+    return IssuedItem(
+        item_id=row.item_id,
+        kind=row.kind,
+        learner=row.learner_code,
+        course_id=row.course_id,
+        course_version=row.course_version,
+        issued_on=row.issued_on,
+        issued_by=row.issued_by,
+        sha256=row.sha256,
+    )
+
+
+def _custody(row: sa.Row) -> StickCustody:
+    return StickCustody(
+        item=_issued_item(row),
+        bundle=row.bundle,
+        issued_at=row.issued_at,
+        files=json.loads(row.files or "{}"),
+        label=row.label,
+        serial=row.serial,
+        due_on=row.due_on,
+        returned_at=row.returned_at,
+        received_by=row.received_by,
+        problems=tuple(json.loads(row.problems)) if row.problems else (),
+    )
 
 
 def _learner_query() -> sa.Select:

@@ -81,6 +81,27 @@ issued_items = sa.Table(
     sa.UniqueConstraint("kind", "item_id", name="uq_issued_items_kind_item"),
 )
 
+stick_custody = sa.Table(
+    "stick_custody",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "issued_item_id",
+        sa.ForeignKey("issued_items.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("label", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("serial", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("bundle", sa.String(NAME), nullable=False),  # the bundle folder's name
+    sa.Column("issued_at", sa.DateTime, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=True),
+    sa.Column("files", sa.Text, nullable=False, server_default=""),  # JSON {path: size}
+    sa.Column("returned_at", sa.DateTime, nullable=True),
+    sa.Column("received_by", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("problems", sa.Text, nullable=False, server_default=""),  # JSON list
+)
+
 sheets = sa.Table(
     "sheets",
     metadata,

@@ -6,9 +6,6 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-#: pandoc's image sizes: a number with %, px, cm, mm, in or pt (a bare number is pixels)
-IMAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(%|px|cm|mm|in|pt)?$")
-
 _TRAILING = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _LEADING = re.compile(r"^\{([^{}]*)\}")
 # what an attribute block starts with: #id, .class, pandoc's "-" (unnumbered), key=value

@@ -13,7 +13,6 @@ from markdown_it.tree import SyntaxTreeNode
 from casekit import tree as t
 from casekit.diagnostics import Diagnostics
 from casekit.parse.attributes import (
-    IMAGE_LENGTH,
     AttributeError_,
     Attributes,
     parse_braced,
@@ -289,7 +288,7 @@ class LessonParser:
         # pandoc {alt="..."} and Quarto {fig-alt="..."}: the bracket text is then the caption
         values = attrs.values if attrs else {}
         for key in ("width", "height"):
-            if key in values and not IMAGE_LENGTH.match(values[key]):
+            if key in values and not t.IMAGE_LENGTH.match(values[key]):
                 self.diags.warning(
                     pos,
                     "image-size",

@@ -1,5 +1,5 @@
-"""Reading image bytes for embedding: re-checked against the registered hash,
-and SVG always sanitised."""
+"""Reading image bytes for embedding: re-checked against the registered hash, SVG
+always sanitised, and PNG/JPEG without metadata (EXIF, XMP, text; orientation kept)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.parse.attributes import IMAGE_LENGTH
+from casekit.render.image_metadata import ImageStructureError, strip_metadata
 from casekit.safety.paths import resolve_inside
 from casekit.safety.svg import sanitize_svg
 
@@ -21,11 +21,17 @@ def _read(real: Path, sha256: str, path: str, fmt: str) -> bytes:
         raise error(
             path, "file changed while the course was being built; build again", "media-changed"
         )
-    return sanitize_svg(data) if fmt == "svg" else data
+    if fmt == "svg":
+        return sanitize_svg(data)
+    try:
+        return strip_metadata(data, fmt)
+    except ImageStructureError as exc:
+        raise error(path, f"cannot remove the image's metadata: {exc}", "media-invalid") from None
 
 
 def image_bytes(root: Path, item: t.MediaItem) -> bytes:
-    """The bytes of an image to embed (sanitised SVG, or the file as it is)."""
+    """The bytes of an image to embed: sanitised SVG, or PNG/JPEG without metadata
+    (what every format and the bundle embed)."""
     real, _ = resolve_inside(root, item.path)
     return _read(real, item.sha256, item.path, item.format)
 
@@ -35,7 +41,7 @@ _POINTS = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 7
 
 def _points(value: str, whole: float) -> float:
     """``value`` in points; a percentage is of ``whole``. 0 when unset."""
-    match = IMAGE_LENGTH.match(value)
+    match = t.IMAGE_LENGTH.match(value)
     if not match:
         return 0.0
     number, unit = float(match.group(1)), match.group(2) or ""
@@ -67,7 +73,7 @@ def css_size(figure: t.Figure) -> str:
     """The figure's size as inline CSS for HTML and EPUB (bare numbers are pixels)."""
     rules = []
     for name, value in (("width", figure.width), ("height", figure.height)):
-        match = IMAGE_LENGTH.match(value)
+        match = t.IMAGE_LENGTH.match(value)
         if match:
             rules.append(f"{name}:{match.group(1)}{match.group(2) or 'px'}")
     if rules and not figure.height:

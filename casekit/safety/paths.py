@@ -2,13 +2,15 @@
 
 Sources are untrusted. A path is refused before anything is opened when it is
 absolute, has a drive letter or backslashes, is a URL, climbs out with ``..``,
-or reaches outside through a symlink at any depth.
+or reaches outside through a symlink at any depth; and it is never opened when it
+is not a regular file or a folder (a FIFO would hang a read, a device never end one).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path, PurePosixPath
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -19,6 +21,41 @@ MAX_NAME_BYTES = 255  # what Linux file systems accept; longer names raise ENAME
 MAX_PATH_BYTES = 1024
 #: a font file named in course.toml (the largest real fonts, CJK, are about 20 MiB)
 MAX_NAMED_FILE_BYTES = 64 * 1024 * 1024
+
+
+def file_type(mode: int) -> str:
+    """What a file that is not a regular file or a folder is, for a message."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def is_special(mode: int) -> bool:
+    """Neither a regular file nor a folder: never to be opened."""
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def special_files(root: Path) -> list[tuple[str, str]]:
+    """``(path, what it is)`` of every FIFO, device or socket under ``root`` (without
+    following links), sorted: ``check`` names them, nothing ever opens them."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # as the build's fingerprint
+        for name in [*dirs, *files]:
+            path = Path(folder, name)
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if is_special(mode) and not stat.S_ISLNK(mode):
+                found.append((path.relative_to(root).as_posix(), file_type(mode)))
+    return sorted(found)
 
 
 class PathEscape(ValueError):
@@ -67,4 +104,10 @@ def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
     real = Path(os.path.realpath(real_root / rel)) if rel else real_root
     if real != real_root and real_root not in real.parents:
         raise PathEscape("path leads outside the course folder through a symlink")
+    try:
+        mode = real.stat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # missing: the caller says so
+    if is_special(mode):
+        raise PathEscape(f"{rel} is {file_type(mode)}, not a file; casekit never opens it")
     return real, rel

@@ -60,15 +60,15 @@ def serve(
     cache_root = (out_root / config.id).resolve()
     cache = BuildCache(cache_root)
     hub = Hub()
-    first = build_site(course_dir, cache, edition, 1)
-    report(first)
-    hub.publish(first)
-    try:
+    try:  # before the first build: a busy port is said at once
         server = PreviewServer(port, hub, host)
     except OSError as exc:
         raise error(
             f"{host}:{port}", f"cannot listen there ({exc.strerror}); try --port 0", "serve-port"
         ) from None
+    first = build_site(course_dir, cache, edition, 1)
+    report(first)
+    hub.publish(first)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(f"serving {course_dir.name} at {url} (Ctrl-C stops)")

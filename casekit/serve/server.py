@@ -134,7 +134,9 @@ class Handler(BaseHTTPRequestHandler):
         key = "index.html" if path == "/" else path[1:]
         if site is None:
             self.plain(
-                HTTPStatus.SERVICE_UNAVAILABLE, "the course has errors: see the terminal\n", body
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "no good build yet (building, or the course has errors: see the terminal)\n",
+                body,
             )
         elif key in site.files:
             data = site.files[key]

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from enum import Enum
 
-from casekit.bundle.verify import TAGMANIFEST, Source
+from casekit.bundle.verify import TAGMANIFEST, Source, Unreadable
 from casekit.trust import sha256_hex, short_fingerprint
 from casekit.trust.approve import approvals_in, course_of
 from casekit.trust.keys import PublicKey, decode_raw_key
@@ -153,10 +153,13 @@ def check_trust(
     source: Source, intact: bool, trusted: dict[str, PublicKey], required_roles: list[str]
 ) -> TrustReport:
     """The approvals of ``source`` checked against ``trusted`` and the required roles."""
-    content = sha256_hex(source.read(TAGMANIFEST)) if TAGMANIFEST in source.files else ""
+    try:
+        content = sha256_hex(source.read(TAGMANIFEST)) if TAGMANIFEST in source.files else ""
+    except Unreadable:  # corrupt in the zip, or too large: reported by verify_source
+        content = ""
     try:
         course: tuple[str, str] | None = course_of(source)
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError, Unreadable):
         course = None
     checks: list[ApprovalCheck] = []
     seen_keys: dict[str, str] = {}

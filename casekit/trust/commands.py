@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
-from casekit.bundle.verify import Report, find_bundles, verify_source
+from casekit.bundle.verify import FolderSource, Report, survey, verify_source
+from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
+from casekit.learners.commands import names_option, open_register, register_option
+from casekit.learners.records import IssuedItem, StickCustody
 from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
+from casekit.trust.custody import StickIdentity, issued_state, return_problems, stick_identity
 from casekit.trust.diff import compare
 from casekit.trust.diff_report import html_report, summary_lines
 from casekit.trust.keys import (
@@ -26,7 +32,6 @@ from casekit.trust.keys import (
     load_trusted,
     new_key,
 )
-from casekit.trust.sheet import approval_report, sheet_pdf, stamp_packets
 from casekit.trust.snapshot import snapshot
 
 KEYS_DIR_OPTION = click.option(
@@ -38,7 +43,7 @@ KEYS_DIR_OPTION = click.option(
 )
 
 
-def trust_option(help: str):
+def trust_option(help: str) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """``--trust DIR``: the facility's folder of trusted public keys (*.pub)."""
     return click.option(
         "--trust",
@@ -137,7 +142,11 @@ def approve_command(
 def print_report(report: Report, trust: TrustReport | None, approvals: int) -> None:
     for difference in report.differences:
         click.echo(f"{report.bundle}: {difference}")
-    verdict = "OK" if report.ok else f"FAILED ({len(report.differences)} differences)"
+    failing = sum(d.fails for d in report.differences)
+    verdict = "OK" if report.ok else f"FAILED ({failing} differences)"
+    if report.kind == "outside":
+        click.echo(f"{verdict}: {report.bundle}: {report.files} files beside the bundles")
+        return
     click.echo(
         f"{verdict}: {report.bundle}: {report.files} files, fingerprint {report.fingerprint}"
     )
@@ -174,8 +183,10 @@ def verify_command(
     """Re-hash a bundle (folder, zip, or a stick holding bundles) against its manifest,
     and with --trust check its approvals.
 
-    Prints each missing, extra or modified file on its own line. Exit status:
-    0 intact (and with --trust approved), 1 files differ, 3 intact but not
+    Prints each missing, extra, modified, damaged or inconsistent file on its own
+    line, and every file beside the bundles (on the stick, or in the zip). Exit status:
+    0 intact (and with --trust approved), 1 files differ or a program, auto-run
+    file or unfinished copy lies beside the bundles, 3 intact but not
     approved (or a required role missing), 4 an approval for different content,
     5 signed by an unknown key only, 6 a damaged or forged approval.
 
@@ -188,19 +199,22 @@ def verify_command(
     if roles and trust_dir is None:
         raise click.UsageError("--require-role needs --trust DIR")
     trusted = load_trusted(trust_dir) if trust_dir is not None else None
-    results = []
-    for source in find_bundles(path):
+    results: list[tuple[Report, TrustReport | None, int]] = []
+    sources, beside = survey(path)
+    for source in sources:
         report = verify_source(source)
         trust = None if trusted is None else check_trust(source, report.ok, trusted, list(roles))
         approvals = sum(is_approval_file(p) for p in source.files)
         results.append((report, trust, approvals))
+    if beside is not None:  # files on the stick or in the zip beside the bundles
+        results.append((beside, None, 0))
     if as_json:
         data = [{**r.as_json(), **({"trust": t.as_json()} if t else {})} for r, t, _ in results]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for report, trust, approvals in results:
             print_report(report, trust, approvals)
-    if trusted is None:
+    if not all(r.ok for r, _, _ in results) or trusted is None:
         sys.exit(0 if all(r.ok for r, _, _ in results) else 1)
     sys.exit(worst([t.verdict for _, t, _ in results if t is not None]).exit_code)
 
@@ -274,6 +288,8 @@ def approval_sheet_command(
       casekit approval-sheet build/mini-kk/usb/mini-kk-1.0.0 --trust /srv/casekit/trusted
       casekit approval-sheet mini-kk-1.0.0.zip -o sheet.pdf --packets print/
     """
+    from casekit.trust.sheet import approval_report, sheet_pdf, stamp_packets  # reportlab: slow
+
     source, facts = intact_bundle(bundle)
     trusted = load_trusted(trust_dir) if trust_dir is not None else None
     report = approval_report(source, trusted)
@@ -322,8 +338,153 @@ def diff_command(old: Path, new: Path, html_path: Path | None, exit_code: bool) 
     sys.exit(1 if exit_code and found.changed else 0)
 
 
+def _stick_id(stick: Path, given: str | None) -> tuple[str, StickIdentity]:
+    identity = stick_identity(stick)
+    found = given or identity.serial or identity.uuid
+    if not found:
+        raise error(
+            str(stick),
+            "the stick's serial number cannot be read here: give --id (e.g. the number "
+            "written on the stick)",
+            "stick-id",
+        )
+    return found, identity
+
+
+@click.command("issue")
+@click.argument("stick", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--learner", required=True, help="The learner's code in the register.")
+@click.option("--id", "given_id", default=None, help="The stick's id (default: its serial).")
+@click.option("--by", "issued_by", default="", help="Who hands the stick out.")
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Return date.")
+@trust_option("Trusted public keys: issue only a bundle they approved.")
+@click.option("--require-role", "roles", multiple=True, help="With --trust: a required role.")
+@register_option
+def issue_command(
+    stick: Path,
+    learner: str,
+    given_id: str | None,
+    issued_by: str,
+    due: dt.datetime | None,
+    trust_dir: Path | None,
+    roles: tuple[str, ...],
+    register_location: str | None,
+) -> None:
+    """Record a stick (after casekit copy) as handed to a learner.
+
+    Records the stick's label and serial when readable, the bundle's content
+    fingerprint and every file on the stick, who and when.
+
+    \b
+    Examples:
+      casekit issue /media/stick --learner KZ-001 --by "A. Seitkali" --due 2026-12-31
+      casekit issue /media/stick --learner KZ-001 --id S-017 --trust /srv/casekit/trusted
+    """
+    stick_id, identity = _stick_id(stick, given_id)
+    bundle, facts, files = issued_state(stick)
+    if trust_dir is not None:
+        trust = check_trust(FolderSource(bundle), True, load_trusted(trust_dir), list(roles))
+        if trust.verdict is not Verdict.APPROVED:
+            raise error(
+                str(bundle), f"not issued: {trust.verdict.words}: {trust.reason}", "not-approved"
+            )
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    item = IssuedItem(
+        stick_id, "stick", learner, facts.course, facts.version, now.date(), issued_by,
+        facts.content_sha256,
+    )  # fmt: skip
+    custody = StickCustody(
+        item, bundle.name, now, files, identity.label, identity.serial,
+        due.date() if due else None,
+    )  # fmt: skip
+    with open_register(register_location) as register:
+        register.issue_stick(custody)
+    due_text = f", due {custody.due_on}" if custody.due_on else ""
+    click.echo(
+        f"stick {stick_id} issued to {learner}: {facts.course} {facts.version}, "
+        f"content {facts.content}, {len(files)} files{due_text}"
+    )
+
+
+@click.command("return")
+@click.argument("stick", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--id", "given_id", default=None, help="The stick's id (default: its serial).")
+@click.option("--by", "received_by", default="", help="Who receives the stick.")
+@register_option
+def return_command(
+    stick: Path, given_id: str | None, received_by: str, register_location: str | None
+) -> None:
+    """Check a returned stick against what was issued and record the return.
+
+    Lists every file changed, removed or added anywhere on the stick (added files
+    are named, never opened). Exit status 1 when anything differs.
+
+    \b
+    Examples:
+      casekit return /media/stick --by "A. Seitkali"
+    """
+    stick_id, _ = _stick_id(stick, given_id)
+    with open_register(register_location) as register:
+        custody = register.stick(stick_id)
+        if custody is None or not custody.out:
+            raise error(str(stick), f"the stick {stick_id!r} is not out", "stick-not-out")
+        problems = return_problems(stick, custody.bundle, custody.item.sha256, custody.files)
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        register.return_stick(stick_id, now, received_by, problems)
+    for problem in problems:
+        click.echo(f"{stick}: {problem}")
+    verdict = "OK" if not problems else f"{len(problems)} problem(s)"
+    click.echo(f"stick {stick_id} returned by {custody.item.learner}: {verdict}")
+    sys.exit(1 if problems else 0)
+
+
+@click.command("custody")
+@click.option("--all", "show_all", is_flag=True, help="Also list sticks returned intact.")
+@names_option
+@register_option
+def custody_command(show_all: bool, names: bool, register_location: str | None) -> None:
+    """List sticks out, overdue, and returned with problems.
+
+    \b
+    Examples:
+      casekit custody
+      casekit custody --all --names
+    """
+    today = dt.datetime.now(dt.timezone.utc).date()
+    with open_register(register_location, write=False) as register:
+        rows = register.custody()
+        shown = {}
+        if names:
+            shown = {r.item.learner: register.learner(r.item.learner).full_name for r in rows}
+    listed = 0
+    for row in rows:
+        if row.overdue(today):
+            status = f"OVERDUE since {row.due_on}"
+        elif row.out:
+            status = "out" + (f", due {row.due_on}" if row.due_on else "")
+        elif row.problems:
+            status = f"returned {row.returned_at:%Y-%m-%d} with {len(row.problems)} problem(s)"
+        elif show_all:
+            status = f"returned {row.returned_at:%Y-%m-%d} intact"
+        else:
+            continue
+        listed += 1
+        who = f"{row.item.learner} {shown[row.item.learner]}" if names else row.item.learner
+        click.echo(
+            f"{row.item.item_id}  {who}  {row.item.course_id} {row.item.course_version}  "
+            f"issued {row.item.issued_on}  {status}"
+        )
+        for problem in row.problems:
+            click.echo(f"    {problem}")
+    if not listed:
+        click.echo("no sticks out, overdue or returned with problems")
+
+
 COMMANDS = (
     keys_group,
+    issue_command,
+    return_command,
+    custody_command,
     diff_command,
     approval_sheet_command,
     approve_command,

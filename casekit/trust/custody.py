@@ -1,0 +1,165 @@
+"""Custody of sticks: what a stick carried when it went out, and what came back.
+
+Issuing reads the stick's identity (file-system label and device serial, when the
+system can tell them), checks its one bundle and lists every file on it. A
+return checks the bundle against its manifests and the recorded content
+fingerprint, and lists every file changed, removed or added anywhere on the
+stick. Added files are named, never opened: they may come from anyone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from casekit.bundle import BAGIT_FILES, MANIFEST
+from casekit.bundle.verify import TAGMANIFEST, FolderSource, verify_source
+from casekit.diagnostics import error
+from casekit.trust import sha256_hex, short_fingerprint
+from casekit.trust.approve import BundleFacts, intact_bundle
+
+
+@dataclass(frozen=True)
+class StickIdentity:
+    label: str = ""
+    serial: str = ""
+    uuid: str = ""
+
+
+def mount_source(path: Path) -> str:
+    """The device mounted at the longest mount point containing ``path`` (Linux)."""
+    target = os.path.realpath(path)
+    best, device = "", ""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split(" - ")
+                if len(fields) != 2:
+                    continue
+                point = fields[0].split()[4].encode().decode("unicode_escape")
+                source = fields[1].split()[1]
+                inside = target == point or target.startswith(point.rstrip("/") + "/")
+                if inside and len(point) >= len(best):
+                    best, device = point, source
+    except OSError:
+        return ""
+    return device if device.startswith("/dev/") else ""
+
+
+def _lsblk(device: str) -> dict[str, str]:
+    lsblk = shutil.which("lsblk")
+    if lsblk is None:
+        return {}
+    try:
+        done = subprocess.run(
+            [lsblk, "-J", "-d", "-o", "NAME,LABEL,UUID,SERIAL,PKNAME", device],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        found = json.loads(done.stdout)["blockdevices"][0]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError):
+        return {}
+    return {k: str(v or "") for k, v in found.items()}
+
+
+def stick_identity(path: Path) -> StickIdentity:
+    """Label, serial and file-system UUID of the stick mounted at ``path``, as far
+    as ``lsblk`` can tell (a partition's serial is its disk's)."""
+    device = mount_source(path)
+    if not device:
+        return StickIdentity()
+    found = _lsblk(device)
+    serial = found.get("serial", "")
+    if not serial and found.get("pkname"):
+        serial = _lsblk(f"/dev/{found['pkname']}").get("serial", "")
+    return StickIdentity(found.get("label", ""), serial, found.get("uuid", ""))
+
+
+def inventory(stick: Path) -> dict[str, int]:
+    """Every entry on the stick: path -> size (-1 for anything not a regular file).
+    Nothing is opened or followed."""
+    found: dict[str, int] = {}
+    for root, dirs, files in os.walk(stick, followlinks=False):
+        dirs.sort()
+        for name in [*files, *(d for d in dirs if os.path.islink(os.path.join(root, d)))]:
+            path = Path(root, name)
+            info = path.lstat()
+            rel = path.relative_to(stick).as_posix()
+            found[rel] = info.st_size if stat.S_ISREG(info.st_mode) else -1
+    return found
+
+
+def stick_bundle(stick: Path) -> Path:
+    """The one bundle folder on a stick (as ``casekit copy`` writes it)."""
+    if (stick / MANIFEST).is_file():
+        raise error(
+            str(stick),
+            "this is a bundle folder: give the stick (the folder that holds the bundle)",
+            "not-a-stick",
+        )
+    found = (
+        sorted(
+            p
+            for p in stick.iterdir()
+            if (p / MANIFEST).is_file() and (p / BAGIT_FILES[0]).is_file()
+        )
+        if stick.is_dir()
+        else []
+    )
+    if len(found) != 1:
+        raise error(
+            str(stick),
+            f"holds {len(found)} bundles; a stick in custody carries exactly one",
+            "not-a-bundle",
+        )
+    return found[0]
+
+
+def issued_state(stick: Path) -> tuple[Path, BundleFacts, dict[str, int]]:
+    """The bundle on ``stick`` (it must verify), its facts and the stick's inventory."""
+    bundle = stick_bundle(stick)
+    _, facts = intact_bundle(bundle)
+    return bundle, facts, inventory(stick)
+
+
+def return_problems(
+    stick: Path, bundle_name: str, content_sha256: str, issued: dict[str, int]
+) -> list[str]:
+    """Everything that differs from the issue: one line per problem."""
+    bundle = stick / bundle_name
+    problems: list[str] = []
+    reported: set[str] = set()
+    if not (bundle / MANIFEST).is_file():
+        problems.append(f"missing: {bundle_name} (the bundle is gone)")
+    else:
+        source = FolderSource(bundle)
+        report = verify_source(source)
+        for difference in report.differences:
+            path = f"{bundle_name}/{difference.path}"
+            reported.add(path)
+            problems.append(f"{difference.kind}: {path}")
+        if TAGMANIFEST in source.files:
+            content = sha256_hex(source.read(TAGMANIFEST))
+            if content != content_sha256:
+                problems.append(
+                    f"different content: {short_fingerprint(content)}, issued "
+                    f"{short_fingerprint(content_sha256)}"
+                )
+    now = inventory(stick)
+    for path in sorted(set(now) | set(issued)):
+        if path in reported:
+            continue
+        if path not in issued:
+            kind = "not a regular file, " if now[path] < 0 else ""
+            problems.append(f"added: {path} ({kind}{max(now[path], 0)} bytes; not opened)")
+        elif path not in now:
+            problems.append(f"removed: {path}")
+        elif now[path] != issued[path]:
+            problems.append(f"changed: {path} ({issued[path]} -> {now[path]} bytes)")
+    return problems
