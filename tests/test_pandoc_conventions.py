@@ -253,3 +253,11 @@ def test_bad_labels_name_the_field(make_course, labels: str, message: str) -> No
     toml.write_text(toml.read_text("utf-8") + f"\n[labels]\n{labels}\n", "utf-8")
     check = run("check", ".", cwd=root)
     assert check.returncode == 1 and message in check.stderr and "course.toml:" in check.stderr
+
+
+def test_strict_failure_names_the_warnings_that_failed_it(make_course, tmp_path: Path) -> None:
+    root = make_course({"a.md": "# A\n\n::: column-margin\nX\n:::\n"})
+    build = run("build", ".", "--strict", "-f", "html", "-o", str(tmp_path / "out"), cwd=root)
+    assert build.returncode == 1
+    assert "[unknown-div]" in build.stderr and ".column-margin" in build.stderr
+    assert "failed (0 errors, 1 warnings with --strict)" in build.stdout

@@ -54,6 +54,7 @@ class BuildResult:
     diagnostics: Diagnostics
     outputs: list[OutputRecord] = field(default_factory=list)
     stopped: bool = False  # check found errors: nothing was built
+    strict: bool = False  # warnings counted as errors
     cache: BuildCache | None = None
 
 
@@ -151,7 +152,7 @@ def build_course(
     course_dir = course_dir.resolve()
     progress(f"checking {course_dir}")
     config = load_config(course_dir, diags)
-    result = BuildResult(config.id if config else course_dir.name, course_dir, diags)
+    result = BuildResult(config.id if config else course_dir.name, course_dir, diags, strict=strict)
     if config is None:
         result.stopped = True
         return result

@@ -41,8 +41,11 @@ def summary_rows(results: list[BuildResult]) -> list[list[str]]:
     rows = [["course", "format", "edition", "pages", "size", "time", "status"]]
     for result in results:
         if result.stopped:
-            errors, _warnings = result.diagnostics.counts()
-            rows.append([result.course_id, "-", "-", "-", "-", "-", f"failed ({errors} errors)"])
+            errors, warnings = result.diagnostics.counts()
+            why = f"{errors} errors"
+            if result.strict and warnings:
+                why += f", {warnings} warnings with --strict"
+            rows.append([result.course_id, "-", "-", "-", "-", "-", f"failed ({why})"])
             continue
         for record in result.outputs:
             for path in record.paths:

@@ -43,6 +43,7 @@ BUILTIN = (
     "casekit.formats.epub:FORMAT",
     "casekit.formats.docx:FORMAT",
     "casekit.formats.moodle_questions:FORMAT",
+    "casekit.formats.cc:FORMAT",
     "casekit.bundle.usb:FORMAT",
 )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4, A5, LETTER
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -29,7 +30,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.pdf import PdfOptions
-from casekit.formats.pdf.flowables import LayoutState, Marked, is_dry
+from casekit.formats.pdf.flowables import FastParagraph, LayoutState, Marked, is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
 from casekit.messages import Messages
@@ -155,6 +156,15 @@ class PacketTemplate(BaseDocTemplate):
         stamp = self.date_string
         self.canv.setDateFormatter(lambda *_: stamp)
 
+    def handle_frameBegin(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
+        """A box still open at the top of a page (a callout, solution, quiz, code or
+        quote running over) starts there with a "(continued)" mark."""
+        super().handle_frameBegin(*args, **kwargs)
+        if self.frame._frameBGs and self.page > 1:
+            self._hanging.append(
+                FastParagraph(escape(self.msg("continued")), self.styles.continued)
+            )
+
     def handle_flowable(self, flowables: list[Flowable]) -> None:  # noqa: N802
         if flowables:
             pos = getattr(flowables[0], "casekit_pos", None)
@@ -199,16 +209,18 @@ class PacketTemplate(BaseDocTemplate):
         canvas.setLineWidth(0.5)
         canvas.line(left, top - size * 0.5, right, top - size * 0.5)
         bottom = self.bottomMargin - size * 2.2
-        canvas.drawString(left, bottom, edition_label(self.course, self.msg))
         total = self.state.total or self.page
-        canvas.drawRightString(right, bottom, self.msg("page_x_of_y", page=self.page, total=total))
+        page = self.msg("page_x_of_y", page=self.page, total=total)
+        room = self.width - stringWidth(page, self.fonts.family, size) - size
+        canvas.drawString(
+            left, bottom, _clip(edition_label(self.course, self.msg), self.fonts, size, room)
+        )
+        canvas.drawRightString(right, bottom, page)
         canvas.restoreState()
 
 
 def _clip(text: str, fonts: FontSet, size: float, width: float) -> str:
     """``text`` shortened with an ellipsis to fit ``width``."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     if stringWidth(text, fonts.family, size) <= width:
         return text
     while text and stringWidth(text + "…", fonts.family, size) > width:

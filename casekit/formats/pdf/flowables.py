@@ -9,7 +9,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Table
 from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
@@ -281,6 +281,42 @@ class LayoutState(IndexingFlowable):
         return self._previous[1].get(anchor)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class DuplexBreak(Flowable):
+    """Where it stands, break to a page of the given side for duplex printing.
+
+    Before an answer sheet (which breaks to a new page itself): on a right-hand
+    page, the left-hand page after it is left blank (with its running header and
+    footer) so the sheet starts on a right-hand page.
+    ``after_sheet`` (after a sheet's last page): the sheet's back stays blank when
+    it ended on a right-hand page (running header and footer only), so no lesson
+    text shares its sheet of paper. Zero size; the breaks are generated content, as
+    reportlab's ``CondPageBreak`` does."""
+
+    def __init__(self, after_sheet: bool) -> None:
+        super().__init__()
+        self.after_sheet = after_sheet
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        frame = self._doctemplateAttr("frame")
+        page = self._doctemplateAttr("page")
+        if frame is None or page is None:
+            return 0, 0
+        if not self.after_sheet:
+            if page % 2 == 1:  # the sheet's own page break would land on a left-hand page
+                frame.add_generated_content(PageBreak())
+        elif frame._atTop:  # the full sheet page pushed it onto the next page
+            if page % 2 == 0:
+                frame.add_generated_content(PageBreak())
+        elif page % 2 == 1:
+            frame.add_generated_content(PageBreak(), PageBreak())
+        else:
+            frame.add_generated_content(PageBreak())
         return 0, 0
 
     def draw(self) -> None:

@@ -40,6 +40,7 @@ class Styles:
     caption: ParagraphStyle
     code: ParagraphStyle
     code_label: ParagraphStyle
+    continued: ParagraphStyle
     cell: ParagraphStyle
     cell_head: ParagraphStyle
     module: ParagraphStyle
@@ -104,6 +105,7 @@ def make_styles(fonts: FontSet, large_print: bool) -> Styles:
             spaceAfter=size * 0.4,
         ),
         code_label=style("code_label", 0.8, fontName=fonts.bold.name, spaceAfter=2, keepWithNext=1),
+        continued=style("continued", 0.8, textColor=MUTED, spaceAfter=size * 0.2),
         cell=style("cell", 0.9, spaceAfter=0, leading=size * 0.9 * 1.25),
         cell_head=style(
             "cell_head", 0.9, fontName=fonts.bold.name, spaceAfter=0, leading=size * 0.9 * 1.25

@@ -26,6 +26,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import NotAtTopPageBreak
 from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
@@ -33,6 +34,7 @@ from casekit.formats.pdf.flowables import (
     BoxEnd,
     BoxStart,
     CodeLines,
+    DuplexBreak,
     FastParagraph,
     FastTable,
     LayoutState,
@@ -471,16 +473,21 @@ class PdfWriter(TreeWriter):
             self.para(escape(media_caption(item, self.msg), quote=False), self.styles.box_title),
             self.para(escape(self.msg("media_hint"), quote=False), self.styles.small),
         ]
-        card = self.table(
-            [[QrCode(item.target_url, size), text]],
-            [size + 12, None],
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-            ],
-        )
-        inner: list[Flowable] = [card, *self.blocks(b.caption), *self.transcript(item)]
+        if self.width - size - 12 < self.width * 0.45:  # small or large-print pages
+            cards: list[Flowable] = [QrCode(item.target_url, size), Spacer(1, 4), *text]
+        else:
+            cards = [
+                self.table(
+                    [[QrCode(item.target_url, size), text]],
+                    [size + 12, None],
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (0, 0), 0),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ],
+                )
+            ]
+        inner: list[Flowable] = [*cards, *self.blocks(b.caption), *self.transcript(item)]
         return self.box("media", "", inner)
 
     def transcript(self, item: t.MediaItem) -> list[Flowable]:
@@ -566,7 +573,7 @@ class PdfWriter(TreeWriter):
 
     def sheet_pages(self, pages: list[SheetPage], title: str, item: str) -> list[Flowable]:
         """Each page of a sheet on its own undecorated page."""
-        out: list[Flowable] = []
+        out: list[Flowable] = [DuplexBreak(after_sheet=False)]  # duplex: a right-hand page
         for page in pages:
             text = self.sheet_text(page, title, item)
             out += [
@@ -575,7 +582,8 @@ class PdfWriter(TreeWriter):
                 NextPageTemplate("body"),
                 SheetFlowable(page, text, self.fonts, self.msg),
             ]
-        return out
+        # and shares no sheet of paper with the lesson that goes on
+        return [*out, DuplexBreak(after_sheet=True)]
 
     def answer_sheet(self, b: t.Assignment) -> list[Flowable]:
         """A detachable page to write the assignment on, read back by ``casekit scan``."""
@@ -642,7 +650,7 @@ class PdfWriter(TreeWriter):
     def module(self, module: t.Module) -> list[Flowable]:
         title = module_title(module, self.msg)
         heading = self.marked(escape(title, quote=False), self.styles.module, module.id, (0, title))
-        out: list[Flowable] = [PageBreak(), heading]
+        out: list[Flowable] = [NotAtTopPageBreak(), heading]
         for lesson in module.lessons:
             out.extend(self.lesson(lesson))
         out.extend(self.quiz_sheet(module))
@@ -658,7 +666,7 @@ class PdfWriter(TreeWriter):
         entries = sorted_glossary(self.course)
         if not entries:
             return []
-        out: list[Flowable] = [PageBreak(), self.appendix_title("glossary")]
+        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title("glossary")]
         for entry in entries:
             term = self.para(self.internal(f"<b>{self.inlines(entry.term)}</b>", entry.anchor))
             term.keepWithNext = 1
@@ -693,13 +701,13 @@ class PdfWriter(TreeWriter):
             ],
             hAlign="LEFT",
         )
-        return [PageBreak(), self.appendix_title("media_index"), table]
+        return [NotAtTopPageBreak(), self.appendix_title("media_index"), table]
 
     def answer_key(self) -> list[Flowable]:
         """The learner's answers appendix (only when the course asks for it)."""
         if not self.course.answer_key:
             return []
-        out: list[Flowable] = [PageBreak(), self.appendix_title("answers_appendix")]
+        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title("answers_appendix")]
         for entry in self.course.answer_key:
             label = f"{self.msg('quiz', number=entry.quiz.number)}, {self.msg('question', number=entry.question.number)}"
             out.append(self.para(f"<b>{escape(label)}:</b> {self.answer_text(entry.question)}"))

@@ -1,0 +1,301 @@
+"""The ``cc`` format: an IMS Common Cartridge 1.1 package (``<id>-<version>.imscc``).
+
+Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
+
+- ``imsmanifest.xml``: LOM metadata of the course and one organization, modules →
+  lessons, each lesson followed by its quizzes;
+- ``web_resources/<lesson>.html``: each lesson of the **learner edition** as one page
+  written by the shared HTML writer, with its images under ``web_resources/`` (relative
+  links between web content, as the CC profile asks); assignments stay in their lesson
+  page with their instructions;
+- ``<quiz>/assessment.xml``: each quiz as a CC QTI 1.2.1 assessment the platform grades.
+  Every casekit question kind has a CC profile: single choice → ``multiple_choice``
+  (``true_false`` for true/false), multiple choice → ``multiple_response``, short
+  answer → ``fib``. The answers are in ``resprocessing`` (the platform needs them to
+  grade); the solutions are teacher material and stay out, as does the answers appendix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+from markupsafe import Markup
+
+from casekit import tree as t
+from casekit.files.zips import STORED_SUFFIXES, zip_entry
+from casekit.formats import BuildContext, Format, Output
+from casekit.formats.moodle_questions import short_answer, true_false
+from casekit.messages import Messages
+from casekit.render.common import lesson_title, module_title, source_date
+from casekit.render.html import HtmlWriter
+from casekit.render.images import image_bytes
+from casekit.render.page import render_template
+from casekit.render.templates import read_template
+from casekit.resolve.editions import apply_edition
+
+CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+LOM = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
+QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = (
+    f"{CP} http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_imscp_v1p2_v1p0.xsd "
+    f"{LOM} http://www.imsglobal.org/profile/cc/ccv1p1/LOM/ccv1p1_lommanifest_v1p0.xsd"
+)
+QTI_LOCATION = f"{QTI} http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd"
+ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
+WEB = "web_resources"
+
+
+class CartridgeWriter(HtmlWriter):
+    """Lesson pages side by side in ``web_resources/``, images below them."""
+
+    def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
+        return f"{lesson_id}.html" + (f"#{anchor}" if anchor else "")
+
+
+def _id(prefix: str, name: str) -> str:
+    """An XML ID (an NCName) for ``name``, which may start with a digit."""
+    return f"{prefix}_{name}"
+
+
+def lesson_quizzes(lesson: t.Lesson) -> list[t.Quiz]:
+    return [b for b in t.iter_blocks(lesson.blocks) if isinstance(b, t.Quiz)]
+
+
+def quiz_title(quiz: t.Quiz, msg: Messages) -> str:
+    title = t.plain_text(quiz.title)
+    return msg("quiz", number=quiz.number) + (f": {title}" if title else "")
+
+
+def lesson_page(course: t.Course, writer: HtmlWriter, lesson: t.Lesson) -> bytes:
+    css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
+    html = render_template(
+        course,
+        "cc/lesson.html.j2",
+        config=course.config,
+        title=lesson_title(lesson),
+        css=css,
+        body=Markup(writer.lesson(lesson, level=1)),
+    )
+    return html.encode("utf-8")
+
+
+# -------------------------------------------------------------------- manifest
+
+
+def _lang_string(parent: etree._Element, tag: str, text: str, language: str) -> None:
+    element = etree.SubElement(parent, f"{{{LOM}}}{tag}")
+    etree.SubElement(element, f"{{{LOM}}}string", language=language).text = text
+
+
+def _metadata(course: t.Course, parent: etree._Element) -> None:
+    config = course.config
+    metadata = etree.SubElement(parent, f"{{{CP}}}metadata")
+    etree.SubElement(metadata, f"{{{CP}}}schema").text = "IMS Common Cartridge"
+    etree.SubElement(metadata, f"{{{CP}}}schemaversion").text = "1.1.0"
+    lom = etree.SubElement(metadata, f"{{{LOM}}}lom")
+    general = etree.SubElement(lom, f"{{{LOM}}}general")
+    _lang_string(general, "title", config.title, config.language)
+    etree.SubElement(general, f"{{{LOM}}}language").text = config.language
+    if config.subtitle:
+        _lang_string(general, "description", config.subtitle, config.language)
+    rights = etree.SubElement(lom, f"{{{LOM}}}rights")
+    restricted = etree.SubElement(rights, f"{{{LOM}}}copyrightAndOtherRestrictions")
+    etree.SubElement(restricted, f"{{{LOM}}}value").text = "yes"
+    _lang_string(rights, "description", config.licence, config.language)
+
+
+def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> bytes:
+    """``pages``: lesson id → page path; ``images``: the image paths the pages use."""
+    msg = HtmlWriter(course).msg
+    root = etree.Element(f"{{{CP}}}manifest", nsmap={None: CP, "lomimscc": LOM, "xsi": XSI})
+    root.set("identifier", _id("M", course.config.id))
+    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+    _metadata(course, root)
+    organizations = etree.SubElement(root, f"{{{CP}}}organizations")
+    organization = etree.SubElement(
+        organizations, f"{{{CP}}}organization", identifier="O_1", structure="rooted-hierarchy"
+    )
+    top = etree.SubElement(organization, f"{{{CP}}}item", identifier="I_root")
+    resources = etree.SubElement(root, f"{{{CP}}}resources")
+    for module in course.modules:
+        section = etree.SubElement(top, f"{{{CP}}}item", identifier=_id("I", module.id))
+        etree.SubElement(section, f"{{{CP}}}title").text = module_title(module, msg)
+        for lesson in module.lessons:
+            _item(section, _id("I", lesson.id), _id("R", lesson.id), lesson_title(lesson))
+            page = pages[lesson.id]
+            resource = etree.SubElement(
+                resources,
+                f"{{{CP}}}resource",
+                identifier=_id("R", lesson.id),
+                type="webcontent",
+                href=page,
+            )
+            etree.SubElement(resource, f"{{{CP}}}file", href=page)
+            if images:
+                etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
+            for quiz in lesson_quizzes(lesson):
+                title = quiz_title(quiz, msg)
+                _item(section, _id("I", quiz.anchor), _id("R", quiz.anchor), title)
+                resource = etree.SubElement(
+                    resources,
+                    f"{{{CP}}}resource",
+                    identifier=_id("R", quiz.anchor),
+                    type=ASSESSMENT,
+                )
+                etree.SubElement(resource, f"{{{CP}}}file", href=f"{quiz.anchor}/assessment.xml")
+    if images:
+        media = etree.SubElement(
+            resources, f"{{{CP}}}resource", identifier="R_media", type="webcontent"
+        )
+        for path in images:
+            etree.SubElement(media, f"{{{CP}}}file", href=path)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _item(parent: etree._Element, identifier: str, ref: str, title: str) -> None:
+    item = etree.SubElement(parent, f"{{{CP}}}item", identifier=identifier, identifierref=ref)
+    etree.SubElement(item, f"{{{CP}}}title").text = title
+
+
+# ------------------------------------------------------------------------- QTI
+
+
+def _field(parent: etree._Element, label: str, entry: str) -> None:
+    field = etree.SubElement(parent, f"{{{QTI}}}qtimetadatafield")
+    etree.SubElement(field, f"{{{QTI}}}fieldlabel").text = label
+    etree.SubElement(field, f"{{{QTI}}}fieldentry").text = entry
+
+
+def _material(parent: etree._Element, html: str) -> None:
+    material = etree.SubElement(parent, f"{{{QTI}}}material")
+    etree.SubElement(material, f"{{{QTI}}}mattext", texttype="text/html").text = html
+
+
+def assessment(quiz: t.Quiz, title: str, writer: HtmlWriter) -> bytes:
+    """``quiz`` (with its answers marked) as a CC QTI 1.2.1 assessment."""
+    root = etree.Element(f"{{{QTI}}}questestinterop", nsmap={None: QTI, "xsi": XSI})
+    root.set(f"{{{XSI}}}schemaLocation", QTI_LOCATION)
+    test = etree.SubElement(root, f"{{{QTI}}}assessment", ident=_id("A", quiz.anchor), title=title)
+    metadata = etree.SubElement(test, f"{{{QTI}}}qtimetadata")
+    _field(metadata, "cc_profile", "cc.exam.v0p1")
+    _field(metadata, "qmd_assessmenttype", "Examination")
+    _field(metadata, "cc_maxattempts", "unlimited")
+    section = etree.SubElement(test, f"{{{QTI}}}section", ident=_id("S", quiz.anchor))
+    if quiz.intro:
+        _material(section, writer.blocks(quiz.intro).strip())
+    for question in quiz.questions:
+        section.append(_question(quiz, question, writer))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _profile(question: t.Question) -> str:
+    if question.kind == "short":
+        return "cc.fib.v0p1"
+    if true_false(question) is not None:
+        return "cc.true_false.v0p1"
+    return "cc.multiple_choice.v0p1" if question.kind == "single" else "cc.multiple_response.v0p1"
+
+
+def _question(quiz: t.Quiz, question: t.Question, writer: HtmlWriter) -> etree._Element:
+    ident = _id("Q", f"{quiz.anchor}-{question.number}")
+    item = etree.Element(f"{{{QTI}}}item", ident=ident, title=f"{quiz.number}.{question.number}")
+    metadata = etree.SubElement(
+        etree.SubElement(item, f"{{{QTI}}}itemmetadata"), f"{{{QTI}}}qtimetadata"
+    )
+    _field(metadata, "cc_profile", _profile(question))
+    _field(metadata, "cc_weighting", "1")
+    presentation = etree.SubElement(item, f"{{{QTI}}}presentation")
+    _material(presentation, writer.blocks(question.prompt).strip())
+    processing = etree.SubElement(item, f"{{{QTI}}}resprocessing")
+    outcomes = etree.SubElement(processing, f"{{{QTI}}}outcomes")
+    etree.SubElement(
+        outcomes,
+        f"{{{QTI}}}decvar",
+        varname="SCORE",
+        vartype="Decimal",
+        minvalue="0",
+        maxvalue="100",
+    )
+    condition = etree.SubElement(processing, f"{{{QTI}}}respcondition", attrib={"continue": "No"})
+    test = etree.SubElement(condition, f"{{{QTI}}}conditionvar")
+    if question.kind == "short":
+        response = etree.SubElement(
+            presentation, f"{{{QTI}}}response_str", ident="response1", rcardinality="Single"
+        )
+        fib = etree.SubElement(response, f"{{{QTI}}}render_fib")
+        etree.SubElement(fib, f"{{{QTI}}}response_label", ident="answer1")
+        etree.SubElement(
+            test, f"{{{QTI}}}varequal", respident="response1", case="No"
+        ).text = short_answer(question)
+    else:
+        cardinality = "Single" if question.kind == "single" else "Multiple"
+        response = etree.SubElement(
+            presentation, f"{{{QTI}}}response_lid", ident="response1", rcardinality=cardinality
+        )
+        choices = etree.SubElement(response, f"{{{QTI}}}render_choice")
+        labels = [f"{ident}_{index}" for index in range(1, len(question.options) + 1)]
+        for label, option in zip(labels, question.options, strict=True):
+            choice = etree.SubElement(choices, f"{{{QTI}}}response_label", ident=label)
+            _material(choice, writer.inlines(option.children))
+        if question.kind == "multiple":
+            test = etree.SubElement(test, f"{{{QTI}}}and")
+        for label, option in zip(labels, question.options, strict=True):
+            if option.correct:
+                etree.SubElement(test, f"{{{QTI}}}varequal", respident="response1").text = label
+            elif question.kind == "multiple":
+                wrong = etree.SubElement(test, f"{{{QTI}}}not")
+                etree.SubElement(wrong, f"{{{QTI}}}varequal", respident="response1").text = label
+    etree.SubElement(condition, f"{{{QTI}}}setvar", varname="SCORE", action="Set").text = "100"
+    return item
+
+
+# --------------------------------------------------------------------- package
+
+
+def cartridge(full: t.Course) -> bytes:
+    """The ``.imscc`` bytes: learner pages, and quizzes graded from the full course."""
+    learner = dataclasses.replace(apply_edition(full, "learner"), answer_key=[])
+    writer = CartridgeWriter(learner)
+    quiz_writer = CartridgeWriter(full)
+    files: dict[str, bytes] = {}
+    pages: dict[str, str] = {}
+    root = Path(full.root)
+    for item in learner.media:
+        if item.kind == "image":
+            files[f"{WEB}/{item.bundle_path}"] = image_bytes(root, item)
+    images = sorted(files)
+    for module in learner.modules:
+        for lesson in module.lessons:
+            pages[lesson.id] = f"{WEB}/{lesson.id}.html"
+            files[pages[lesson.id]] = lesson_page(learner, writer, lesson)
+    for module in full.modules:
+        for lesson in module.lessons:
+            for quiz in lesson_quizzes(lesson):
+                title = quiz_title(quiz, quiz_writer.msg)
+                files[f"{quiz.anchor}/assessment.xml"] = assessment(quiz, title, quiz_writer)
+    files["imsmanifest.xml"] = manifest(learner, pages, images)
+    when = source_date(full)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in ["imsmanifest.xml", *sorted(n for n in files if n != "imsmanifest.xml")]:
+            archive.writestr(
+                zip_entry(name, when, stored=name.lower().endswith(STORED_SUFFIXES)), files[name]
+            )
+    return out.getvalue()
+
+
+def render_cc(course: t.Course, ctx: BuildContext) -> list[Output]:
+    return [Output(f"{course.config.id}-{course.config.version}.imscc", cartridge(course))]
+
+
+FORMAT = Format(
+    "cc",
+    "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
+    render_cc,
+    per_edition=False,
+)

@@ -1,0 +1,145 @@
+"""``-f cc``: the Common Cartridge 1.1 package against the official IMS schemas (CC 1.1
+manifest, CC QTI 1.2.1 profile), closed (every path inside, every file in the manifest)
+and free of teacher material; quizzes graded as the course marks them."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from lxml import etree
+
+from tests.conftest import IN_CI, ROOT, casekit
+from tests.test_moodle_questions import HOSTILE, LESSON, TOML
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
+CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+#: teacher-only text of tests/data/mini (its assignment and exercise solutions)
+MINI_SOLUTIONS = ("«Жаңа қалта» таңдаңыз", "F2 пернесін басыңыз")
+
+
+def schemas() -> Path:
+    """The official schema files (../shared/lms-schemas, or $CASEKIT_LMS_SCHEMAS)."""
+    folder = Path(os.environ.get("CASEKIT_LMS_SCHEMAS", ROOT.parent / "shared" / "lms-schemas"))
+    if not (folder / "cc11").is_dir():
+        if IN_CI:
+            pytest.fail(f"the IMS schemas are not in {folder}")
+        pytest.skip(f"the IMS schemas are not in {folder}")
+    return folder
+
+
+def build_cc(course: Path) -> Path:
+    done = casekit(
+        "build", "-f", "cc", "-o", course / "build", course, env={"SOURCE_DATE_EPOCH": "1767225600"}
+    )
+    assert done.returncode == 0, done.stderr
+    (package,) = (course / "build").glob("*/cc/*.imscc")
+    return package
+
+
+def read(package: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(package) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_cartridge_valid_closed_and_for_learners(mini_course: Path) -> None:
+    package = build_cc(mini_course)
+    files = read(package)
+    folder = schemas()
+    manifest = etree.fromstring(files["imsmanifest.xml"])
+    cc11 = etree.XMLSchema(etree.parse(str(folder / "cc11" / "ccv1p1_imscp_v1p2_v1p0.xsd")))
+    assert cc11.validate(manifest), cc11.error_log
+    qti = etree.XMLSchema(etree.parse(str(folder / "cc11" / "ccv1p1_qtiasiv1p2p1_v1p0.xsd")))
+    resources = manifest.findall(f".//{CP}resource")
+    listed = {f.get("href") for f in manifest.iter(f"{CP}file")}
+    # no file outside the manifest, and every file the manifest names is in the package
+    assert listed == set(files) - {"imsmanifest.xml"}
+    for resource in resources:
+        assert resource.get("href") in (None, *listed)
+        if resource.get("type") == "imsqti_xmlv1p2/imscc_xmlv1p1/assessment":
+            (href,) = [f.get("href") for f in resource.iter(f"{CP}file")]
+            assert qti.validate(etree.fromstring(files[href])), qti.error_log
+    refs = {r.get("identifier") for r in resources}
+    assert {i.get("identifierref") for i in manifest.iter(f"{CP}item")} - {None} <= refs
+    # the organization mirrors the course: modules, then each lesson and its quizzes
+    (root,) = manifest.find(f"{CP}organizations/{CP}organization").findall(f"{CP}item")
+    titles = [
+        [item.findtext(f"{CP}title") for item in module.findall(f"{CP}item")]
+        for module in root.findall(f"{CP}item")
+    ]
+    assert titles[0][:2] == ["1.1 Компьютер деген не?", "Өзін-өзі тексеру 1.1: Бөліктерді тексеру"]
+    # every link and image of a page resolves inside the package
+    pages = [name for name in files if name.endswith(".html")]
+    assert len(pages) == 3
+    for page in pages:
+        html = files[page].decode("utf-8")
+        for target in re.findall(r'(?:src|href)="([^"#][^"]*)"', html):
+            parts = urlsplit(target)
+            assert not parts.scheme and not parts.netloc, (page, target)
+            path = PurePosixPath(page).parent / unquote(parts.path)
+            assert str(path) in files, (page, target)
+        assert "<script" not in html
+    # nothing of the teacher edition
+    for name, data in files.items():
+        text = data.decode("utf-8", "replace")
+        for solution in MINI_SOLUTIONS:
+            assert solution not in text, name
+        assert 'class="correct"' not in text, name
+    # same sources, same bytes
+    first = package.read_bytes()
+    package.unlink()
+    assert build_cc(mini_course).read_bytes() == first
+
+
+def test_quizzes_graded_as_the_course_marks_them(make_course: Callable[..., Path]) -> None:
+    course = make_course({"a.md": LESSON, "b.md": "# Б\n\nТекст.\n"}, toml=TOML)
+    files = read(build_cc(course))
+    assessments = [name for name in files if name.endswith("assessment.xml")]
+    assert len(assessments) == 1
+    items = etree.fromstring(files[assessments[0]]).findall(f".//{QTI}item")
+
+    def field(item: etree._Element) -> str:
+        return item.findtext(f".//{QTI}fieldentry")
+
+    def choices(item: etree._Element) -> list[tuple[str, str]]:
+        return [
+            (label.get("ident"), label.findtext(f".//{QTI}mattext"))
+            for label in item.iter(f"{QTI}response_label")
+        ]
+
+    def right(item: etree._Element) -> set[str]:
+        """The labels the grading condition wants ticked."""
+        return {v.text for v in item.iter(f"{QTI}varequal") if v.getparent().tag != f"{QTI}not"}
+
+    single, multiple, truefalse, short = items
+    assert [field(i) for i in items] == [
+        "cc.multiple_choice.v0p1",
+        "cc.multiple_response.v0p1",
+        "cc.true_false.v0p1",
+        "cc.fib.v0p1",
+    ]
+    text = etree.fromstring(files[assessments[0]]).findtext(f".//{QTI}item//{QTI}mattext")
+    assert text == f"<p>{HOSTILE.replace('&', '&amp;')}</p>"
+    labels = choices(single)
+    assert [t for _, t in labels] == ["Ответ ~ не = этот", "Ответ #{верный}: да"]
+    assert right(single) == {labels[1][0]}
+    labels = choices(multiple)
+    assert right(multiple) == {labels[0][0], labels[1][0]}
+    assert len(list(multiple.iter(f"{QTI}not"))) == 2
+    assert right(truefalse) == {choices(truefalse)[0][0]}
+    assert right(short) == {"Астана {2}"}
+    for name, data in files.items():
+        assert "Потому что" not in data.decode("utf-8", "replace"), name
+
+
+def test_listed_in_build_help() -> None:
+    done = subprocess.run(["casekit", "build", "--help"], capture_output=True, text=True)
+    assert "cc" in re.findall(r"\b[a-z0-9-]+\b", done.stdout)

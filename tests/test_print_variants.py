@@ -1,0 +1,106 @@
+"""Every print variant of every shipped course builds (paper x large print x booklet),
+and a box taller than the page runs over with a "(continued)" mark."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from casekit.build.pipeline import build_course
+from tests.conftest import COURSES, require_tool
+
+PAPERS_PT = {"A4": (595, 842), "A5": (420, 595), "Letter": (612, 792)}
+VARIANTS = list(itertools.product(PAPERS_PT, (False, True), (False, True)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("course", COURSES, ids=lambda p: p.name)
+def test_every_print_variant_builds_and_passes_qpdf(course: Path, tmp_path: Path) -> None:
+    qpdf = require_tool("qpdf")
+    for paper, large, booklet in VARIANTS:
+        options = {"paper": paper, "large_print": large, "booklet": booklet}
+        result = build_course(course, ["pdf"], ("learner", "teacher"), tmp_path / "out", options)
+        assert not result.stopped, (options, [str(d) for d in result.diagnostics.sorted()])
+        for record in result.outputs:
+            pdf = record.paths[0]
+            subprocess.run([qpdf, "--check", str(pdf)], check=True, capture_output=True)
+            box = PdfReader(pdf).pages[1].mediabox
+            size = (round(float(box.width)), round(float(box.height)))
+            # a booklet puts two A5 pages on one sheet of the chosen paper (landscape)
+            expected = PAPERS_PT[paper if not booklet else "A4"]
+            if booklet:
+                assert size[0] > size[1], options
+            else:
+                assert size == expected, options
+
+
+LONG_BOX = (
+    "::: tip\n" + "\n\n".join(f"Paragraph {n} of a very long tip." for n in range(80)) + "\n:::\n"
+)
+
+
+def test_a_box_taller_than_the_page_runs_over_with_a_continued_mark(
+    make_course, tmp_path: Path
+) -> None:
+    course = make_course(
+        {
+            "a.md": "# A\n\n"
+            + LONG_BOX
+            + "\n```\n"
+            + "\n".join(f"line {n}" for n in range(120))
+            + "\n```\n"
+        }
+    )
+    result = build_course(course, ["pdf"], ("learner",), tmp_path / "out", {"paper": "A5"})
+    assert not result.stopped, [str(d) for d in result.diagnostics.sorted()]
+    pages = [p.extract_text() for p in PdfReader(result.outputs[0].paths[0]).pages]
+    running = [text for text in pages if "Paragraph" in text or "line 1" in text]
+    assert len(running) >= 3
+    # every page the box or the code runs onto starts with the mark, the first does not
+    continued = [text for text in pages if "(continued)" in text]
+    assert len(continued) >= 2
+    first = next(text for text in pages if "Paragraph 0 " in text)
+    assert "(continued)" not in first
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("course", COURSES, ids=lambda p: p.name)
+def test_answer_sheets_start_on_a_right_hand_page_of_their_own(
+    course: Path, tmp_path: Path
+) -> None:
+    """Duplex printing: each answer sheet starts on a right-hand (odd) page, and the
+    back of its last page carries no lesson text (a blank page at most shows the
+    running header and footer)."""
+    result = build_course(course, ["pdf"], ("learner",), tmp_path / "out", {})
+    assert not result.stopped
+    reader = PdfReader(result.outputs[0].paths[0])
+    texts = [page.extract_text() for page in reader.pages]
+    sheet_titles = ("Answer sheet", "Жауап парағы", "answer sheet", "жауап парағы")
+    starts = [
+        n
+        for n, text in enumerate(texts, 1)
+        if any(title in text.splitlines()[0] for title in sheet_titles if text.strip())
+    ]
+    assert starts, "the course has answer sheets"
+    for number in starts:
+        assert number % 2 == 1, f"answer sheet on left-hand page {number}"
+        previous = texts[number - 2]
+        if number - 1 >= 3 and not previous.strip():
+            assert (number - 1) % 2 == 0  # only a left-hand page is left blank before it
+    for number in starts:
+        end = number
+        while end < len(texts) and any(t in texts[end] for t in ("Course:", "Курс:")):
+            end += 1  # later pages of the same sheet
+        if end % 2 == 1 and end < len(texts):
+            back = texts[end]
+            assert not _lesson_text(back), f"lesson text on the back of page {end}"
+
+
+def _lesson_text(text: str) -> bool:
+    """Whether a page has more than the running header and footer."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) > 4
