@@ -54,6 +54,14 @@ class FontOptions:
 
 
 @dataclass
+class ScormOptions:
+    """The ``[scorm]`` table: how ``-f scorm12`` cuts the course into SCOs."""
+
+    one_sco: bool = False  # one SCO for the whole course instead of one per lesson
+    mastery_score: int = 80  # percent of a SCO's questions right to pass
+
+
+@dataclass
 class ModuleConfig:
     title: str
     lessons: list[str]
@@ -83,6 +91,7 @@ class CourseConfig:
     stick_size: str = ""
     print: PrintOptions = field(default_factory=PrintOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
+    scorm: ScormOptions = field(default_factory=ScormOptions)
     labels: dict[str, str] = field(default_factory=dict)  # the course's own wording of labels
 
 
@@ -108,6 +117,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
+    "scorm": ((dict,), False, "a table"),
     "labels": ((dict,), False, "a table of label names and texts"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
@@ -116,6 +126,10 @@ _PRINT: dict[str, tuple[tuple[type, ...], str]] = {
     "margins_mm": ((int, float), "a number"),
     "booklet": ((bool,), "true or false"),
     "large_print": ((bool,), "true or false"),
+}
+_SCORM: dict[str, tuple[tuple[type, ...], str]] = {
+    "one_sco": ((bool,), "true or false"),
+    "mastery_score": ((int,), "a whole number of percent"),
 }
 _FONTS = {name: ((str,), "a font file path") for name in FontOptions.__dataclass_fields__}
 _MODULE: dict[str, tuple[tuple[type, ...], str]] = {
@@ -309,6 +323,13 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
         )
     )
+    scorm = ScormOptions(
+        **_check_table(
+            good.get("scorm", {}), _SCORM, "scorm.", text, path, diags, _key_line(text, "scorm")
+        )
+    )
+    if not 0 <= scorm.mastery_score <= 100:
+        field_error("scorm.mastery_score", "must be between 0 and 100 (percent)")
 
     modules: list[ModuleConfig] = []
     lines = _module_lines(text)
@@ -369,5 +390,6 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         stick_size=good.get("stick_size", ""),
         print=print_options,
         fonts=fonts,
+        scorm=scorm,
         labels=dict(labels),
     )
