@@ -24,7 +24,7 @@ from casekit.build.course import load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.config.settings import load_config
-from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
 from casekit.formats import BuildContext, formats
@@ -206,9 +206,27 @@ def build_course(
 
 def find_courses(folder: Path) -> list[Path]:
     """The courses directly inside ``folder`` when it is a catalogue (a folder of courses),
-    else ``folder`` itself (whose check then reports a missing course.toml)."""
+    else ``folder`` itself (whose check then reports a missing course.toml). Two courses
+    of a catalogue with one ``id`` would write into the same build folder: refused."""
     if folder.is_dir() and not (folder / "course.toml").is_file():
         inside = sorted(p for p in folder.iterdir() if (p / "course.toml").is_file())
         if inside:
+            _refuse_shared_ids(inside)
             return inside
     return [folder]
+
+
+def _refuse_shared_ids(courses: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for course in courses:
+        config = load_config(course, Diagnostics())  # a broken course.toml: its build says
+        if config is None:
+            continue
+        first = seen.setdefault(config.id, course)
+        if first != course:
+            raise error(
+                f"{course.name}/course.toml",
+                f"course id {config.id!r} is also the id of {first.name}: both would build "
+                "into the same folder and overwrite each other; give each course its own id",
+                "duplicate-course-id",
+            )

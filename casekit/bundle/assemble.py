@@ -171,7 +171,8 @@ def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
     previous = PreviousBundle(ctx.build_root, target)
     with atomic_dir(target) as folder:
         editions = build_editions(course, ctx, folder)
-        pages = viewer_files(apply_edition(course, "learner"), editions)  # learners read it
+        learner = apply_edition(course, "learner")  # learners read it
+        pages = viewer_files(learner, editions, ctx.narrate(course), ctx.cache)
         readme = readme_bytes(course, editions, name)
         copies = media_copies(course)
         planned = (

@@ -169,6 +169,30 @@ def _format_choice() -> click.Choice:
     help="PDF/DOCX: body text of 18 pt or more for learners with low vision.",
 )
 @click.option(
+    "--braille-cells",
+    type=click.IntRange(20, 100),
+    default=None,
+    help="BRF: cells per line (default: course.toml, else 40).",
+)
+@click.option(
+    "--braille-lines",
+    type=click.IntRange(10, 50),
+    default=None,
+    help="BRF: lines per page, page number included (default: course.toml, else 25).",
+)
+@click.option(
+    "--braille-grade",
+    type=click.IntRange(1, 2),
+    default=None,
+    help="BRF: 1 uncontracted, 2 contracted where liblouis has a table (en, ru).",
+)
+@click.option(
+    "--narrate/--no-narrate",
+    default=None,
+    help="Speak every lesson (espeak-ng): audio in the USB bundle and, with --embed-media, "
+    "EPUB 3 Media Overlays (default: course.toml [narration]).",
+)
+@click.option(
     "--embed-media",
     is_flag=True,
     default=None,

@@ -42,6 +42,25 @@ class PrintOptions:
 
 
 @dataclass
+class BrailleOptions:
+    """The Braille edition (``-f brf``): page geometry and contraction."""
+
+    cells: int = 40  # per line
+    lines: int = 25  # per page, the page-number line included
+    grade: int = 1  # 1 uncontracted; 2 contracted where liblouis has a table (en, ru)
+
+
+@dataclass
+class NarrationOptions:
+    """Spoken lessons (espeak-ng): in the USB bundle, and in the EPUB with embedded media."""
+
+    enabled: bool = False
+
+
+BRAILLE_LIMITS = {"cells": (20, 100), "lines": (10, 50), "grade": (1, 2)}
+
+
+@dataclass
 class FontOptions:
     """Font files (inside the course folder) replacing the bundled DejaVu fonts."""
 
@@ -90,6 +109,8 @@ class CourseConfig:
     allow_html: bool = False
     stick_size: str = ""
     print: PrintOptions = field(default_factory=PrintOptions)
+    braille: BrailleOptions = field(default_factory=BrailleOptions)
+    narration: NarrationOptions = field(default_factory=NarrationOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
     scorm: ScormOptions = field(default_factory=ScormOptions)
     labels: dict[str, str] = field(default_factory=dict)  # the course's own wording of labels
@@ -116,6 +137,8 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "allow_html": ((bool,), False, "true or false"),
     "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
+    "braille": ((dict,), False, "a table"),
+    "narration": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
     "scorm": ((dict,), False, "a table"),
     "labels": ((dict,), False, "a table of label names and texts"),
@@ -127,6 +150,11 @@ _PRINT: dict[str, tuple[tuple[type, ...], str]] = {
     "booklet": ((bool,), "true or false"),
     "large_print": ((bool,), "true or false"),
 }
+_BRAILLE = {
+    name: ((int,), f"a whole number from {low} to {high}")
+    for name, (low, high) in BRAILLE_LIMITS.items()
+}
+_NARRATION = {"enabled": ((bool,), "true or false")}
 _SCORM: dict[str, tuple[tuple[type, ...], str]] = {
     "one_sco": ((bool,), "true or false"),
     "mastery_score": ((int,), "a whole number of percent"),
@@ -318,6 +346,31 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         field_error("paper", f"must be one of {', '.join(PAPERS)}, not {print_options.paper!r}")
     if not 5 <= print_options.margins_mm <= 60:
         field_error("margins_mm", "must be between 5 and 60 (millimetres)")
+    braille = BrailleOptions(
+        **_check_table(
+            good.get("braille", {}),
+            _BRAILLE,
+            "braille.",
+            text,
+            path,
+            diags,
+            _key_line(text, "braille"),
+        )
+    )
+    for key, (low, high) in BRAILLE_LIMITS.items():
+        if not low <= getattr(braille, key) <= high:
+            field_error(f"braille.{key}", f"must be a whole number from {low} to {high}")
+    narration = NarrationOptions(
+        **_check_table(
+            good.get("narration", {}),
+            _NARRATION,
+            "narration.",
+            text,
+            path,
+            diags,
+            _key_line(text, "narration"),
+        )
+    )
     fonts = FontOptions(
         **_check_table(
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
@@ -389,6 +442,8 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         allow_html=good.get("allow_html", False),
         stick_size=good.get("stick_size", ""),
         print=print_options,
+        braille=braille,
+        narration=narration,
         fonts=fonts,
         scorm=scorm,
         labels=dict(labels),

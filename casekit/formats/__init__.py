@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
-from casekit.config.settings import PrintOptions
+from casekit.config.settings import BrailleOptions, PrintOptions
 from casekit.files.cache import BuildCache
 
 
@@ -44,6 +44,20 @@ class BuildContext:
             if self.options.get(key) is not None
         }
         return replace(course.config.print, **overrides)
+
+    def narrate(self, course: t.Course) -> bool:
+        """Lessons are spoken: ``--narrate`` or ``[narration] enabled`` in course.toml."""
+        flag = self.options.get("narrate")
+        return course.config.narration.enabled if flag is None else bool(flag)
+
+    def braille_options(self, course: t.Course) -> BrailleOptions:
+        """The course's Braille settings with command-line overrides applied."""
+        overrides = {
+            key: self.options[f"braille_{key}"]
+            for key in ("cells", "lines", "grade")
+            if self.options.get(f"braille_{key}") is not None
+        }
+        return replace(course.config.braille, **overrides)
 
 
 #: build(course, context) -> the files written
@@ -80,6 +94,11 @@ FORMATS: dict[str, Format] = {
             "one EPUB 3 per edition (validated, accessible)",
         ),
         Format("docx", "casekit.formats.docx:build_docx", "an editable Word document per edition"),
+        Format(
+            "brf",
+            "casekit.formats.brf:build_brf",
+            "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
+        ),
         Format(
             "cc",
             "casekit.formats.cc:build_cc",
