@@ -9,6 +9,7 @@ parsed. Jobs run in separate processes with ``jobs > 1``; the bytes are the same
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
@@ -80,9 +81,21 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
     """Build one job (in this process or a worker)."""
     started = time.perf_counter()
     tree = apply_edition(course, job.edition) if job.edition else course
-    with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
-        paths = formats()[job.format].build(tree, ctx)
+    try:
+        with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
+            paths = formats()[job.format].build(tree, ctx)
+    except OSError as exc:  # wherever a format writes: a full disk is the user's to fix
+        if exc.errno not in _DISK_FULL:
+            raise
+        reason = exc.strerror or str(exc)
+        raise error(
+            str(ctx.out_dir), f"cannot write the output: {reason}", "write-failed"
+        ) from None
     return paths, time.perf_counter() - started
+
+
+#: errors of a disk that cannot take the output (full, quota, file too large, read-only)
+_DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS))
 
 
 def _jobs_for(format_names: list[str], editions: tuple[t.Edition, ...]) -> list[Job]:
