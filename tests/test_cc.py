@@ -15,7 +15,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import etree
 
-from tests.conftest import IN_CI, ROOT, casekit
+from tests.conftest import IN_CI, ROOT
+from tests.lms_helpers import build_format
 from tests.test_moodle_questions import HOSTILE, LESSON, TOML
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
@@ -37,11 +38,7 @@ def schemas() -> Path:
 
 
 def build_cc(course: Path) -> Path:
-    done = casekit(
-        "build", "-f", "cc", "-o", course / "build", course, env={"SOURCE_DATE_EPOCH": "1767225600"}
-    )
-    assert done.returncode == 0, done.stderr
-    (package,) = (course / "build").glob("*/cc/*.imscc")
+    (package,) = build_format(course, "cc").glob("*.imscc")
     return package
 
 

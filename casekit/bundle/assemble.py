@@ -151,7 +151,8 @@ def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
     root = Path(course.root)
     previous = PreviousBundle(ctx.cache, ctx.out_dir / name)
     editions = copy_editions(ctx, folder)
-    pages = viewer_files(apply_edition(course, "learner"), editions)  # learners read it
+    learner = apply_edition(course, "learner")  # learners read it
+    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache)
     readme = readme_bytes(course, editions, name)
     copies = media_copies(course)
     planned = (

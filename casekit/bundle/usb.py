@@ -27,6 +27,11 @@ class UsbOptions:
         course="stick_size",
     )
     with_teacher: bool = option(False, "put the teacher editions in the bundle too")
+    narrate: bool = option(
+        False,
+        "speak every lesson (espeak-ng): EPUB 3 Media Overlays with --embed-media, audio in the USB bundle",
+        course="narration.enabled",
+    )
 
 
 def consumes(options: UsbOptions) -> list[tuple[str, t.Edition]]:

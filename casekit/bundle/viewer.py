@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from markupsafe import Markup
@@ -20,9 +21,13 @@ from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_AS
 from casekit.bundle.capacity import human
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.files.atomic import TEMP_PREFIX
+from casekit.files.cache import BuildCache
+from casekit.messages import course_messages
 from casekit.render.common import lesson_title, module_title, source_date
 from casekit.render.html import HtmlWriter, attr
+from casekit.render.narration import narrate
 from casekit.render.page import glossary_html, media_index_html, render_template
+from casekit.render.sentences import mark_sentences
 from casekit.render.templates import template_path
 from casekit.safety.paths import resolve_inside
 
@@ -37,6 +42,8 @@ STATIC_ASSETS = {
     "fonts/DejaVuSans-Bold.ttf": f"{VIEWER_ASSETS}/fonts/DejaVuSans-Bold.ttf",
 }
 COURSE_SCRIPT = f"{VIEWER_ASSETS}/course.js"
+#: where the bundle keeps the spoken lessons (``--narrate``)
+NARRATION = "data/narration"
 #: every script a viewer page may load, by its exact path (see render/active_content.py)
 VIEWER_SCRIPTS = frozenset(
     (
@@ -178,19 +185,52 @@ def verify_context() -> dict[str, object]:
     }
 
 
-def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, bytes]:
-    """Every file of the viewer (pages, styles, scripts, fonts) by its path in the bundle."""
+def narrated_lesson(
+    course: t.Course, lesson: t.Lesson, html: str, cache: BuildCache | None
+) -> tuple[str, str, bytes]:
+    """``html`` with its sentences marked, the "listen" control, and the lesson's audio
+    (kept at ``NARRATION/<lesson-id>.ogg``); the control is "" when nothing is read."""
+    marked, sentences = mark_sentences(html, f"{lesson.anchor}-sentence-")
+    if not sentences:
+        return html, "", b""
+    msg = course_messages(course.config)
+    spoken = narrate(sentences, course.config.language, msg, cache)
+    clips = json.dumps([[c.id, c.begin, c.end] for c in spoken.clips], separators=(",", ":"))
+    control = (
+        f'<p class="listen"><button type="button" class="listen-button" aria-pressed="false"'
+        f' data-audio="{attr(f"{NARRATION}/{lesson.id}.ogg")}" data-clips="{attr(clips)}"'
+        f' data-listen="{attr(msg("listen"))}" data-pause="{attr(msg("pause"))}">'
+        f"{escape(msg('listen'))}</button></p>\n"
+    )
+    return marked, control, spoken.audio
+
+
+def viewer_files(
+    course: t.Course,
+    editions: list[EditionLink],
+    narrate_lessons: bool = False,
+    cache: BuildCache | None = None,
+) -> dict[str, bytes]:
+    """Every file of the viewer (pages, styles, scripts, fonts, with ``narrate_lessons``
+    the lessons' audio) by its path in the bundle."""
     writer = ViewerWriter(course)
     msg = writer.msg
     lessons = course.lessons()
     pages = []
+    audio: dict[str, bytes] = {}
     for index, lesson in enumerate(lessons):
         module = next(m for m in course.modules if lesson in m.lessons)
+        html, listen = writer.lesson(lesson, level=2), ""
+        if narrate_lessons:
+            html, listen, sound = narrated_lesson(course, lesson, html, cache)
+            if sound:
+                audio[f"{NARRATION}/{lesson.id}.ogg"] = sound
         pages.append(
             {
                 "lesson": lesson,
                 "module": module_title(module, msg),
-                "html": Markup(writer.lesson(lesson, level=2)),
+                "listen": Markup(listen),
+                "html": Markup(html),
                 "previous": lessons[index - 1] if index > 0 else None,
                 "next": lessons[index + 1] if index + 1 < len(lessons) else None,
             }
@@ -228,4 +268,4 @@ def viewer_files(course: t.Course, editions: list[EditionLink]) -> dict[str, byt
     }
     for name, target in STATIC_ASSETS.items():
         files[target] = template_path(course, name).read_bytes()
-    return files
+    return files | audio

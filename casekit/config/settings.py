@@ -42,6 +42,25 @@ class PrintOptions:
 
 
 @dataclass
+class BrailleOptions:
+    """The Braille edition (``-f brf``): page geometry and contraction."""
+
+    cells: int = 40  # per line
+    lines: int = 25  # per page, the page-number line included
+    grade: int = 1  # 1 uncontracted; 2 contracted where liblouis has a table (en, ru)
+
+
+@dataclass
+class NarrationOptions:
+    """Spoken lessons (espeak-ng): in the USB bundle, and in the EPUB with embedded media."""
+
+    enabled: bool = False
+
+
+BRAILLE_LIMITS = {"cells": (20, 100), "lines": (10, 50), "grade": (1, 2)}
+
+
+@dataclass
 class FontOptions:
     """Font files (inside the course folder) replacing the bundled DejaVu fonts."""
 
@@ -51,6 +70,14 @@ class FontOptions:
     bold_italic: str = ""
     mono: str = ""
     mono_bold: str = ""
+
+
+@dataclass
+class ScormOptions:
+    """The ``[scorm]`` table: how ``-f scorm12`` cuts the course into SCOs."""
+
+    one_sco: bool = False  # one SCO for the whole course instead of one per lesson
+    mastery_score: int = 80  # percent of a SCO's questions right to pass
 
 
 @dataclass
@@ -82,10 +109,13 @@ class CourseConfig:
     allow_html: bool = False
     stick_size: str = ""
     print: PrintOptions = field(default_factory=PrintOptions)
+    braille: BrailleOptions = field(default_factory=BrailleOptions)
+    narration: NarrationOptions = field(default_factory=NarrationOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
     #: the formats' own tables (``[pdf]``, ``[usb]``, ...) as written; the build checks
     #: each against its format's options (``formats/options.py``)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scorm: ScormOptions = field(default_factory=ScormOptions)
     labels: dict[str, str] = field(default_factory=dict)  # the course's own wording of labels
 
 
@@ -110,7 +140,10 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "allow_html": ((bool,), False, "true or false"),
     "stick_size": ((str,), False, 'a size such as "8GB"'),
     "print": ((dict,), False, "a table"),
+    "braille": ((dict,), False, "a table"),
+    "narration": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
+    "scorm": ((dict,), False, "a table"),
     "labels": ((dict,), False, "a table of label names and texts"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
@@ -119,6 +152,15 @@ _PRINT: dict[str, tuple[tuple[type, ...], str]] = {
     "margins_mm": ((int, float), "a number"),
     "booklet": ((bool,), "true or false"),
     "large_print": ((bool,), "true or false"),
+}
+_BRAILLE = {
+    name: ((int,), f"a whole number from {low} to {high}")
+    for name, (low, high) in BRAILLE_LIMITS.items()
+}
+_NARRATION = {"enabled": ((bool,), "true or false")}
+_SCORM: dict[str, tuple[tuple[type, ...], str]] = {
+    "one_sco": ((bool,), "true or false"),
+    "mastery_score": ((int,), "a whole number of percent"),
 }
 _FONTS = {name: ((str,), "a font file path") for name in FontOptions.__dataclass_fields__}
 _MODULE: dict[str, tuple[tuple[type, ...], str]] = {
@@ -309,11 +351,43 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         field_error("paper", f"must be one of {', '.join(PAPERS)}, not {print_options.paper!r}")
     if not 5 <= print_options.margins_mm <= 60:
         field_error("margins_mm", "must be between 5 and 60 (millimetres)")
+    braille = BrailleOptions(
+        **_check_table(
+            good.get("braille", {}),
+            _BRAILLE,
+            "braille.",
+            text,
+            path,
+            diags,
+            _key_line(text, "braille"),
+        )
+    )
+    for key, (low, high) in BRAILLE_LIMITS.items():
+        if not low <= getattr(braille, key) <= high:
+            field_error(f"braille.{key}", f"must be a whole number from {low} to {high}")
+    narration = NarrationOptions(
+        **_check_table(
+            good.get("narration", {}),
+            _NARRATION,
+            "narration.",
+            text,
+            path,
+            diags,
+            _key_line(text, "narration"),
+        )
+    )
     fonts = FontOptions(
         **_check_table(
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
         )
     )
+    scorm = ScormOptions(
+        **_check_table(
+            good.get("scorm", {}), _SCORM, "scorm.", text, path, diags, _key_line(text, "scorm")
+        )
+    )
+    if not 0 <= scorm.mastery_score <= 100:
+        field_error("scorm.mastery_score", "must be between 0 and 100 (percent)")
 
     modules: list[ModuleConfig] = []
     lines = _module_lines(text)
@@ -373,7 +447,10 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         allow_html=good.get("allow_html", False),
         stick_size=good.get("stick_size", ""),
         print=print_options,
+        braille=braille,
+        narration=narration,
         fonts=fonts,
         tables=tables,
+        scorm=scorm,
         labels=dict(labels),
     )

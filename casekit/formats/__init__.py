@@ -42,8 +42,10 @@ BUILTIN = (
     "casekit.formats.pdf:FORMAT",
     "casekit.formats.epub:FORMAT",
     "casekit.formats.docx:FORMAT",
+    "casekit.formats.brf:FORMAT",
     "casekit.formats.moodle_questions:FORMAT",
     "casekit.formats.cc:FORMAT",
+    "casekit.formats.scorm12:FORMAT",
     "casekit.bundle.usb:FORMAT",
 )
 

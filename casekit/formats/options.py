@@ -94,6 +94,8 @@ class PageOptions:
         "body text of 18 pt or more for learners with low vision",
         course="print.large_print",
     )
+    #: personal packets (casekit.learners) print each learner's own sheets instead
+    answer_sheets: bool = option(True, "answer sheets after assignments and self-checks")
 
 
 def options_of(cls: type) -> list[Option]:

@@ -329,6 +329,7 @@ def enrol_command(
     default=None,
     help="Date of issue, e.g. 2027-01-11 (default: today, or SOURCE_DATE_EPOCH).",
 )
+@click.option("--docx", is_flag=True, help="Also a DOCX packet beside each PDF.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @register_option
 def packets_command(
@@ -338,6 +339,7 @@ def packets_command(
     names: bool,
     issued_by: str,
     issued_on: str | None,
+    docx: bool,
     quiet: bool,
     register_location: str | None,
 ) -> None:
@@ -369,14 +371,15 @@ def packets_command(
         if not quiet and sys.stderr.isatty():
             click.echo(f"casekit: {message}", err=True)
 
-    options = PacketOptions(out_root, day, issued_by, names)  # type: ignore[arg-type]
+    options = PacketOptions(out_root, day, issued_by, names, docx)  # type: ignore[arg-type]
     with open_register(register_location) as register:
         result = build_packets(course, register, group, options, progress)  # type: ignore[arg-type]
     for code in result.skipped:
         click.echo(
             f"casekit: {code} of {group} is not enrolled in this course: no packet", err=True
         )
-    click.echo(f"{len(result.packets)} packet(s) for {group} in {result.folder}")
+    count = sum(path.suffix == ".pdf" for path in result.packets)
+    click.echo(f"{count} packet(s) for {group} in {result.folder}")
     if result.issue_list is not None:
         click.echo(f"issue list: {result.issue_list}")
 

@@ -295,8 +295,8 @@ class Register:
 
     def record_issue(self, items: Iterable[IssuedItem], sheets: Iterable[Sheet]) -> None:
         """Record packets (or sticks) as issued with their answer sheets, in one
-        transaction. Issuing the same packet again updates its date and issuer;
-        a sheet id already known keeps its row."""
+        transaction. Issuing the same packet again updates its date and issuer,
+        a sheet printed again its packet and layout."""
         items, sheets = list(items), list(sheets)
         with self._write() as conn:
             codes = {i.learner for i in items} | {sh.learner for sh in sheets}
@@ -351,12 +351,20 @@ class Register:
                     "kind": sh.kind,
                     "target": sh.target,
                     "packet_id": sh.packet,
+                    "layout": sh.layout,
                 }
                 for sh in sheets
                 if sh.id not in known_sheets
             ]
             if new:
                 conn.execute(sa.insert(s.sheets), new)
+            for sh in sheets:  # printed again: the layout and packet of this printing
+                if sh.id in known_sheets:
+                    conn.execute(
+                        sa.update(s.sheets)
+                        .where(s.sheets.c.id == sh.id)
+                        .values(packet_id=sh.packet, layout=sh.layout)
+                    )
 
     def issued(self, *, learner: str | None = None, kind: str | None = None) -> list[IssuedItem]:
         query = (
@@ -579,6 +587,7 @@ def _sheet(row: sa.Row) -> Sheet:
         kind=row.kind,
         target=row.target,
         packet=row.packet_id,
+        layout=row.layout,
     )
 
 

@@ -110,6 +110,50 @@
     var player = document.getElementById(anchor).querySelector("video, audio");
     if (player) player.focus();
   });
+
+  /* Listen: the lesson read aloud (data-audio), the sentence being read highlighted
+     (data-clips: [id, begin, end] in seconds, measured when the audio was made). */
+  var audio = null;
+  var playing = null;
+  var current = null;
+  function highlight(id) {
+    if (current && current.id === id) return;
+    if (current) current.classList.remove("narrating");
+    current = id ? document.getElementById(id) : null;
+    if (current) {
+      current.classList.add("narrating");
+      current.scrollIntoView({ block: "nearest" });
+    }
+  }
+  function label(button, paused) {
+    button.textContent = button.getAttribute(paused ? "data-listen" : "data-pause");
+    button.setAttribute("aria-pressed", paused ? "false" : "true");
+  }
+  document.querySelectorAll(".listen-button").forEach(function (button) {
+    var clips = JSON.parse(button.getAttribute("data-clips"));
+    button.addEventListener("click", function () {
+      if (playing === button && !audio.paused) {
+        audio.pause();
+        return;
+      }
+      if (playing !== button) {
+        if (audio) audio.pause();
+        audio = new Audio(button.getAttribute("data-audio"));
+        playing = button;
+        audio.addEventListener("timeupdate", function () {
+          var time = audio.currentTime;
+          for (var i = 0; i < clips.length; i++) {
+            if (time >= clips[i][1] && time < clips[i][2]) return highlight(clips[i][0]);
+          }
+        });
+        audio.addEventListener("play", function () { label(button, false); });
+        audio.addEventListener("pause", function () { label(button, true); });
+        audio.addEventListener("ended", function () { highlight(null); });
+      }
+      audio.play();
+    });
+  });
+
   window.addEventListener("hashchange", route);
   route();
 })();

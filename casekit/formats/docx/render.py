@@ -31,6 +31,7 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
         scale_for_large_print(doc)
     tag = set_language(doc, course.config.language)
     writer = DocxWriter(course, doc, text_width)
+    writer.answer_sheets = options.answer_sheets
     write_course(writer)
     prepare_settings(doc, tag, has_toc=bool(course.modules))
     set_core_properties(doc, course, tag, edition_label(course, writer.msg))

@@ -15,6 +15,11 @@ from casekit.formats.options import option
 @dataclass(frozen=True)
 class EpubOptions:
     embed_media: bool = option(False, "carry audio and video inside the book (larger file)")
+    narrate: bool = option(
+        False,
+        "speak every lesson (espeak-ng): EPUB 3 Media Overlays with --embed-media, audio in the USB bundle",
+        course="narration.enabled",
+    )
 
 
 FORMAT = Format(

@@ -26,6 +26,7 @@ from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, Output, output_name
 from casekit.formats.epub.cover import cover_png
 from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
+from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
@@ -58,13 +59,17 @@ class _PackageWriter(epub.EpubWriter):
 
 
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
-    data = epub_bytes(course, ctx.options.embed_media, ctx.cache)
+    embed_media = ctx.options.embed_media
+    data = epub_bytes(course, embed_media, ctx.cache, embed_media and ctx.options.narrate)
     return [Output(output_name(course, "epub"), data)]
 
 
-def epub_bytes(course: t.Course, embed_media: bool, cache: BuildCache | None = None) -> bytes:
+def epub_bytes(
+    course: t.Course, embed_media: bool, cache: BuildCache | None = None, narrate: bool = False
+) -> bytes:
     """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
-    build's, where subset fonts are kept)."""
+    build's, where subset fonts and narrations are kept; ``narrate``: lessons spoken,
+    as EPUB 3 Media Overlays)."""
     files = BookFiles()
     writer = EpubWriter(course, files)
     book = epub.EpubBook()
@@ -77,9 +82,15 @@ def epub_bytes(course: t.Course, embed_media: bool, cache: BuildCache | None = N
     )
     book.set_cover("images/cover.png", cover, create_page=False)
     documents = [cover_document(course, writer.msg)]
-    documents += chapter_documents(course, writer)
+    chapters = chapter_documents(course, writer)
+    overlays = []
+    for doc in chapters if narrate else []:
+        doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
+        overlays += [overlay] if overlay else []
+    documents += chapters
     documents += back_matter(course, writer)
-    add_documents(book, course, writer, documents, css)
+    items = add_documents(book, course, writer, documents, css)
+    add_overlays(book, overlays, items)
     add_fonts(book, course, fonts, writer.msg, cache)
     return package_bytes(book, course, writer.msg)
 
@@ -90,9 +101,9 @@ def add_documents(
     writer: EpubWriter,
     documents: list[Document],
     css: epub.EpubItem,
-) -> None:
+) -> list[epub.EpubItem]:
     """The documents in reading order (cover, navigation, lessons, back matter), the
-    table of contents and the landmarks."""
+    table of contents and the landmarks; returns the documents' items."""
     nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
     nav.add_item(css)
     book.add_item(nav)
@@ -107,6 +118,7 @@ def add_documents(
         if doc.landmark
     ]
     book.guide.sort(key=lambda entry: entry["type"] != "cover")
+    return items
 
 
 def package_bytes(book: epub.EpubBook, course: t.Course, msg: Messages) -> bytes:

@@ -20,11 +20,12 @@ def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     fonts = load_fonts(course)
     check_coverage(course, fonts)
     setup = PageSetup.from_options(options)
-    styles = make_styles(fonts, options.large_print)
+    styles = make_styles(fonts, options.large_print, course.config.language)
     state = LayoutState()
     writer = PdfWriter(
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
+    writer.answer_sheets = options.answer_sheets
     packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)

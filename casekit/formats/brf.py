@@ -1,0 +1,501 @@
+"""The ``brf`` format: a Braille-ready file per edition, for embossers.
+
+The tree becomes a list of print paragraphs with their Braille indents
+(``Para``), each is translated with liblouis (``render/liblouis.py``) and wrapped
+at blank cells, and the lines are paged: ``cells`` per line, ``lines`` per page,
+the last line of each page carrying the page number at the right margin (BANA
+practice). Paragraphs start in cell 3, list items in cell 1 with runovers in
+cell 3, headings inside a lesson in cell 5, lesson and module titles centred on
+a new page; boxed content (callouts, objectives, solutions) sits between box
+lines. Tables are read row by row ("Header: value; ..."), images by their alt
+text, media items by their short code and transcript. A title page and a
+contents list with page numbers come first.
+
+Besides ``<course>-<edition>.brf`` (North American ASCII Braille, CR LF lines,
+form feed between pages) the same cells are written as Unicode Braille in
+``<course>-<edition>.txt`` for screen display and refreshable Braille displays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from casekit import tree as t
+from casekit.config.settings import BrailleOptions
+from casekit.formats import BuildContext, Format, Output, output_name
+from casekit.formats.options import option as option_field
+from casekit.messages import Messages, course_messages
+from casekit.render.common import (
+    callout_label,
+    correct_options,
+    edition_label,
+    lesson_title,
+    media_caption,
+    module_title,
+    option_instructions,
+    option_letter,
+)
+from casekit.render.liblouis import (
+    Translator,
+    ascii_braille,
+    has_grade,
+    translator,
+    unicode_braille,
+)
+
+TOP_BOX = "7"  # dots 2356, the top box line
+BOTTOM_BOX = "G"  # dots 1245, the bottom box line
+GUIDE_DOT = '"'  # dot 5, the guide dots of a contents line
+
+
+@dataclass
+class Para:
+    """One print paragraph and where its Braille lines start (0-based cells)."""
+
+    text: str
+    first: int = 2  # indent of the first line
+    runover: int = 0  # indent of the following lines
+    center: bool = False
+    keep: bool = False  # keep with the next paragraph (headings)
+    blank_before: bool = False
+    new_page: bool = False
+    verbatim: bool = False  # code: grade 1, no contractions
+    brf: str = ""  # already Braille (box lines): not translated
+    anchor: str = ""  # lesson id whose page number the contents shows
+
+
+class BrailleWriter:
+    """The tree as ``Para`` items; words come from the message files."""
+
+    def __init__(self, course: t.Course) -> None:
+        self.course = course
+        self.msg: Messages = course_messages(course.config)
+
+    # ---------------------------------------------------------------- document
+
+    def document(self) -> list[Para]:
+        out: list[Para] = []
+        for module in self.course.modules:
+            out.append(Para(module_title(module, self.msg), center=True, new_page=True, keep=True))
+            for index, lesson in enumerate(module.lessons):
+                out.extend(self.lesson(lesson, new_page=index > 0))
+        out.extend(self.answer_key())
+        return out
+
+    def title_page(self) -> list[Para]:
+        config = self.course.config
+        lines = [config.title, config.subtitle, edition_label(self.course, self.msg)]
+        paras = [
+            Para(text, center=True, blank_before=i > 0) for i, text in enumerate(lines) if text
+        ]
+        details = [
+            (self.msg("organisation"), config.organisation),
+            (self.msg("authors"), ", ".join(config.authors)),
+            (self.msg("version"), config.version),
+            (self.msg("date"), config.date.isoformat()),
+            (self.msg("licence"), config.licence),
+        ]
+        paras.extend(
+            Para(f"{label}: {value}", 0, 2, blank_before=i == 0)
+            for i, (label, value) in enumerate(lv for lv in details if lv[1])
+        )
+        return paras
+
+    def lesson(self, lesson: t.Lesson, new_page: bool) -> list[Para]:
+        out = [
+            Para(
+                lesson_title(lesson),
+                center=True,
+                keep=True,
+                new_page=new_page,
+                blank_before=not new_page,
+                anchor=lesson.id,
+            )
+        ]
+        if lesson.hours is not None:
+            out.append(Para(f"{self.msg('hours')}: {lesson.hours:g}", 0, 2, blank_before=True))
+        if lesson.outcomes:
+            out.append(Para(self.msg("outcomes"), 0, 2, keep=True, blank_before=True))
+            out.extend(Para(o, 0, 2) for o in lesson.outcomes)
+        out.extend(self.blocks(lesson.blocks, 0))
+        if lesson.footnotes:
+            out.append(self.heading(self.msg("footnotes")))
+            for note in lesson.footnotes:
+                out.extend(self.item(f"[{note.number}] ", note.blocks, 0))
+        return out
+
+    def answer_key(self) -> list[Para]:
+        if not self.course.answer_key:
+            return []
+        out = [Para(self.msg("answers_appendix"), center=True, new_page=True, keep=True)]
+        for entry in self.course.answer_key:
+            q = entry.question
+            if q.options:
+                answer = "; ".join(f"{letter} {self.text(c)}" for letter, c in correct_options(q))
+            else:
+                answer = " ".join(self.block_text(b) for b in q.answer)
+            label = f"{self.msg('quiz', number=entry.quiz.number)}, "
+            label += self.msg("question", number=q.number)
+            out.append(Para(f"{label}: {answer}", 0, 2))
+        return out
+
+    # ---------------------------------------------------------------- blocks
+
+    def heading(self, text: str, indent: int = 0) -> Para:
+        """A heading inside a lesson: cell 5, a blank line before, kept with what follows."""
+        return Para(text, indent + 4, indent + 4, keep=True, blank_before=True)
+
+    def labelled(self, label: str, title: list[t.Inline]) -> str:
+        return f"{label}: {self.text(title)}" if title else label
+
+    def blocks(self, blocks: list[t.Block], indent: int) -> list[Para]:
+        return [p for b in blocks for p in self.block(b, indent)]
+
+    def block(self, b: t.Block, indent: int) -> list[Para]:
+        return getattr(self, "block_" + type(b).__name__.lower())(b, indent)
+
+    def block_heading(self, b: t.Heading, indent: int) -> list[Para]:
+        return [self.heading(self.text(b.children), indent)]
+
+    def block_paragraph(self, b: t.Paragraph, indent: int) -> list[Para]:
+        return [Para(self.text(b.children), indent + 2, indent)]
+
+    def item(self, marker: str, blocks: list[t.Block], indent: int) -> list[Para]:
+        """A list item: cell 1 with runovers in cell 3; nested content two cells in."""
+        paras = self.blocks(blocks, indent + 2)
+        if paras and not paras[0].brf and not paras[0].keep:
+            first = paras[0]
+            first.text, first.first, first.runover = marker + first.text, indent, indent + 2
+        else:
+            paras.insert(0, Para(marker.strip(), indent, indent + 2))
+        return paras
+
+    def list_items(self, items: list[t.ListItem], start: int | None, indent: int) -> list[Para]:
+        out: list[Para] = []
+        for number, item in enumerate(items, start=start or 1):
+            marker = f"{number}. " if start is not None else ""
+            if item.checked is not None:
+                marker += "[x] " if item.checked else "[ ] "
+            out.extend(self.item(marker, item.blocks, indent))
+        return out
+
+    def block_bulletlist(self, b: t.BulletList, indent: int) -> list[Para]:
+        return self.list_items(b.items, None, indent)
+
+    def block_orderedlist(self, b: t.OrderedList, indent: int) -> list[Para]:
+        return self.list_items(b.items, b.start, indent)
+
+    def block_table(self, b: t.Table, indent: int) -> list[Para]:
+        """Row by row: ``Header: value; Header: value`` (a table read aloud)."""
+        out = [
+            Para(self.labelled(self.msg("table", number=b.number), b.caption), indent, indent + 2)
+        ]
+        header = [self.text(c.children) for c in b.header]
+        for row in b.rows:
+            cells = [self.text(c.children) for c in row]
+            pairs = [f"{h}: {v}" if h else v for h, v in zip(header, cells, strict=False)]
+            out.append(Para("; ".join(pairs), indent, indent + 2))
+        return out
+
+    def block_codeblock(self, b: t.CodeBlock, indent: int) -> list[Para]:
+        return [
+            Para(line, indent, indent + 2, verbatim=True)
+            for line in b.text.rstrip("\n").split("\n")
+            if line.strip()
+        ]
+
+    def block_blockquote(self, b: t.BlockQuote, indent: int) -> list[Para]:
+        return self.blocks(b.blocks, indent + 2)
+
+    def block_thematicbreak(self, b: t.ThematicBreak, indent: int) -> list[Para]:
+        return [Para("", center=True, brf="333", blank_before=True)]  # dots 25 x 3
+
+    def block_figure(self, b: t.Figure, indent: int) -> list[Para]:
+        out = [
+            Para(self.labelled(self.msg("figure", number=b.number), b.caption), indent, indent + 2)
+        ]
+        if b.alt:
+            out.append(Para(f"{self.msg('image_description')}: {b.alt}", indent + 2, indent))
+        return out
+
+    def block_mediablock(self, b: t.MediaBlock, indent: int) -> list[Para]:
+        item = b.media
+        if item is None:
+            return [Para(f"{b.title}: {self.msg('media_unavailable')}", indent, indent + 2)]
+        out = [Para(media_caption(item, self.msg), indent, indent + 2)]
+        out.extend(self.blocks(b.caption, indent))
+        if item.transcript is not None and item.transcript.cues:
+            out.append(Para(self.msg("transcript"), indent, indent + 2, keep=True))
+            out.extend(Para(cue.text, indent + 2, indent) for cue in item.transcript.cues)
+        return out
+
+    def box(self, label: str, blocks: list[t.Block], indent: int) -> list[Para]:
+        """Boxed content between a top and a bottom box line."""
+        return [
+            Para("", brf=TOP_BOX, first=indent, keep=True, blank_before=True),
+            Para(label, indent, indent + 2, keep=True),
+            *self.blocks(blocks, indent),
+            Para("", brf=BOTTOM_BOX, first=indent),
+        ]
+
+    def block_callout(self, b: t.Callout, indent: int) -> list[Para]:
+        return self.box(self.labelled(callout_label(b.kind, self.msg), b.title), b.blocks, indent)
+
+    def block_objectives(self, b: t.Objectives, indent: int) -> list[Para]:
+        return self.box(self.msg("objectives"), b.blocks, indent)
+
+    def block_keypoints(self, b: t.KeyPoints, indent: int) -> list[Para]:
+        return self.box(self.msg("keypoints"), b.blocks, indent)
+
+    def block_solution(self, b: t.Solution, indent: int) -> list[Para]:
+        return self.box(self.msg("solution"), b.blocks, indent)
+
+    def block_assignment(self, b: t.Assignment, indent: int) -> list[Para]:
+        label = self.labelled(self.msg("assignment", number=b.number), b.title)
+        return [self.heading(label, indent), *self.blocks(b.blocks, indent)]
+
+    def block_exercise(self, b: t.Exercise, indent: int) -> list[Para]:
+        label = self.labelled(self.msg("exercise", number=b.number), b.title)
+        return [self.heading(label, indent), *self.blocks(b.blocks, indent)]
+
+    def block_quiz(self, b: t.Quiz, indent: int) -> list[Para]:
+        label = self.labelled(self.msg("quiz", number=b.number), b.title)
+        out = [self.heading(label, indent), *self.blocks(b.intro, indent)]
+        for q in b.questions:
+            out.extend(self.item(f"{q.number}. ", q.prompt, indent))
+            out.append(Para(option_instructions(q, self.msg), indent + 2, indent + 2))
+            for i, option in enumerate(q.options):
+                text = f"{option_letter(i)} {self.text(option.children)}"
+                if option.correct:
+                    text += f" ({self.msg('correct_answer')})"
+                out.append(Para(text, indent + 2, indent + 4))
+            if q.answer:
+                out.extend(self.item(f"{self.msg('answer')}: ", q.answer, indent + 2))
+            if q.solution is not None:
+                out.extend(self.block_solution(q.solution, indent + 2))
+        return out
+
+    def block_glossary(self, b: t.Glossary, indent: int) -> list[Para]:
+        return [
+            p
+            for entry in b.entries
+            for p in self.item(f"{self.text(entry.term)} — ", entry.definition, indent)
+        ]
+
+    def block_div(self, b: t.Div, indent: int) -> list[Para]:
+        return self.blocks(b.blocks, indent)
+
+    def block_rawblock(self, b: t.RawBlock, indent: int) -> list[Para]:
+        return [Para(line, indent, indent + 2, verbatim=True) for line in b.text.splitlines()]
+
+    # ---------------------------------------------------------------- text
+
+    def block_text(self, b: t.Block) -> str:
+        return " ".join(p.text for p in self.block(b, 0))
+
+    def text(self, inlines: list[t.Inline]) -> str:
+        """Print text of inlines: links by their words, images by their alt text,
+        footnote references as ``[n]``."""
+        parts: list[str] = []
+        for node in t.iter_inlines(inlines):
+            if isinstance(node, (t.Text, t.Code, t.RawInline)):
+                parts.append(node.text)
+            elif isinstance(node, t.LineBreak):
+                parts.append(" ")
+            elif isinstance(node, t.InlineImage):
+                parts.append(node.alt)
+            elif isinstance(node, t.FootnoteRef):
+                parts.append(f" [{node.number}]")  # apart: a bracket cell is also ъ
+        return " ".join("".join(parts).split())
+
+
+# -------------------------------------------------------------------- layout
+
+
+@dataclass
+class Pages:
+    """Braille lines paged to a geometry; page numbers are 1-based."""
+
+    options: BrailleOptions
+    number: Translator
+    pages: list[list[str]] = field(default_factory=lambda: [[]])
+    anchors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def body_lines(self) -> int:
+        return self.options.lines - 1  # the last line carries the page number
+
+    def room(self) -> int:
+        return self.body_lines - len(self.pages[-1])
+
+    def new_page(self) -> None:
+        if self.pages[-1]:
+            self.pages.append([])
+
+    def add(self, lines: list[str], need: int = 1, blank_before: bool = False) -> None:
+        """Add ``lines``, on a new page unless ``need`` lines fit on this one."""
+        if self.room() < min(need + (1 if blank_before else 0), self.body_lines):
+            self.new_page()
+        if blank_before and self.pages[-1]:
+            self.pages[-1].append("")
+        for line in lines:
+            if not self.room():
+                self.new_page()
+            self.pages[-1].append(line)
+
+    def page_label(self, page: int) -> str:
+        return self.number.translate(str(page))
+
+    def render(self, first_page: int = 1) -> list[list[str]]:
+        """Every page padded to ``lines`` lines, its number at the right of the last."""
+        out = []
+        for index, page in enumerate(self.pages):
+            number = self.page_label(first_page + index)
+            lines = [line.rstrip() for line in page]
+            lines += [""] * (self.body_lines - len(lines))
+            lines.append(number.rjust(self.options.cells))
+            out.append(lines)
+        return out
+
+
+def wrap(brf: str, first: int, runover: int, width: int) -> list[str]:
+    """Braille ``brf`` broken at blank cells into lines of at most ``width`` cells.
+
+    Indents stop at half the line, however deep the nesting."""
+    first, runover = min(first, width // 2), min(runover, width // 2)
+    lines: list[str] = []
+    current = " " * first
+    indent = first
+    for word in brf.split():
+        while word:
+            room = width - len(current)
+            gap = 0 if len(current) == indent else 1
+            if len(word) + gap <= room:
+                current += " " * gap + word
+                word = ""
+            elif len(current) > indent:  # the word starts the next line
+                lines.append(current)
+                indent = runover
+                current = " " * runover
+            else:  # longer than a whole line: cut it
+                cut = width - len(current)
+                lines.append(current + word[:cut])
+                word = word[cut:]
+                indent = runover
+                current = " " * runover
+    if len(current) > indent or not lines:
+        lines.append(current)
+    return lines
+
+
+class Layout:
+    """Translates ``Para`` items and pages them."""
+
+    def __init__(self, course: t.Course, options: BrailleOptions) -> None:
+        language = course.config.language
+        self.options = options
+        grade = options.grade if has_grade(language, options.grade) else 1
+        self.text = translator(language, grade)
+        self.code = translator(language, 1)
+
+    def brf(self, para: Para) -> str:
+        if para.brf:
+            return para.brf
+        brf = (self.code if para.verbatim else self.text).translate(para.text)
+        return ascii_braille(brf)
+
+    def lines(self, para: Para) -> list[str]:
+        width = self.options.cells
+        if para.brf in (TOP_BOX, BOTTOM_BOX):
+            return [" " * para.first + para.brf * (width - para.first)]
+        if para.center:
+            return [line.center(width).rstrip() for line in wrap(self.brf(para), 0, 0, width)]
+        return wrap(self.brf(para), para.first, para.runover, width)
+
+    def pages(self, paras: list[Para], pages: Pages) -> Pages:
+        rendered = [self.lines(p) for p in paras]
+        # lines that must start on the same page as paragraph i: all of a heading and
+        # what it is kept with, else two lines (no paragraph starts on a last line)
+        need = [0] * (len(paras) + 1)
+        for i in range(len(paras) - 1, -1, -1):
+            own = len(rendered[i]) if paras[i].keep else min(2, len(rendered[i]))
+            following = need[i + 1] + (1 if i + 1 < len(paras) and paras[i + 1].blank_before else 0)
+            need[i] = own + (following if paras[i].keep else 0)
+        for i, (para, lines) in enumerate(zip(paras, rendered, strict=True)):
+            if para.new_page:
+                pages.new_page()
+            pages.add(lines, need[i], para.blank_before)
+            if para.anchor:
+                pages.anchors[para.anchor] = len(pages.pages)
+        return pages
+
+    def contents(
+        self, course: t.Course, anchors: dict[str, int], first_body: int
+    ) -> list[list[str]]:
+        """Contents entries: each lesson with guide dots and its page at the right margin."""
+        msg = course_messages(course.config)
+        width = self.options.cells
+        out: list[list[str]] = []
+        for module in course.modules:
+            out.append(wrap(self.brf(Para(module_title(module, msg))), 0, 4, width))
+            for lesson in module.lessons:
+                number = self.text.translate(str(anchors[lesson.id] + first_body - 1))
+                title = wrap(self.brf(Para(lesson_title(lesson))), 2, 6, width - len(number) - 3)
+                last = title[-1] + " "
+                title[-1] = last + GUIDE_DOT * (width - len(last) - len(number) - 1) + " " + number
+                out.append(title)
+        return out
+
+
+def braille_pages(course: t.Course, options: BrailleOptions) -> list[list[str]]:
+    """The edition as pages of ASCII Braille lines: title page, contents, lessons."""
+    layout = Layout(course, options)
+    writer = BrailleWriter(course)
+    body = layout.pages(writer.document(), Pages(options, layout.text))
+    front_paras = writer.title_page()
+    contents_heading = Para(writer.msg("contents"), center=True, new_page=True, keep=True)
+    first_body = 1
+    for _ in range(5):  # the contents' own length moves the body's page numbers
+        front = layout.pages(front_paras + [contents_heading], Pages(options, layout.text))
+        for entry in layout.contents(course, body.anchors, first_body):
+            front.add(entry, len(entry))
+        if len(front.pages) + 1 == first_body:
+            break
+        first_body = len(front.pages) + 1
+    return front.render(1) + body.render(first_body)
+
+
+@dataclass(frozen=True)
+class BrfOptions:
+    braille_cells: int = option_field(
+        40, "cells per line", minimum=20, maximum=100, course="braille.cells"
+    )
+    braille_lines: int = option_field(
+        25, "lines per page, page number included", minimum=10, maximum=50, course="braille.lines"
+    )
+    braille_grade: int = option_field(
+        1,
+        "1 uncontracted, 2 contracted where liblouis has a table (en, ru)",
+        minimum=1,
+        maximum=2,
+        course="braille.grade",
+    )
+
+
+def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
+    o = ctx.options
+    pages = braille_pages(course, BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade))
+    brf = "\f".join("".join(line + "\r\n" for line in page) for page in pages)
+    txt = "\f".join("".join(unicode_braille(line) + "\n" for line in page) for page in pages)
+    return [
+        Output(output_name(course, "brf"), brf.encode("ascii")),
+        Output(output_name(course, "txt"), txt.encode("utf-8")),
+    ]
+
+
+FORMAT = Format(
+    "brf",
+    "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
+    render_brf,
+    BrfOptions,
+)
