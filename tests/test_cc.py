@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import IN_CI, ROOT
+from tests.lms_helpers import build_format
 from tests.test_moodle_questions import HOSTILE, LESSON, TOML
 
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
@@ -35,13 +36,7 @@ def schemas() -> Path:
 
 
 def build_cc(course: Path) -> Path:
-    subprocess.run(
-        ["casekit", "build", "-f", "cc", "-o", str(course / "build"), str(course)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
-    )
-    (package,) = (course / "build").glob("*/cc/*.imscc")
+    (package,) = build_format(course, "cc").glob("*.imscc")
     return package
 
 

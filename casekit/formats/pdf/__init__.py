@@ -30,7 +30,7 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     fonts = load_fonts(course)
     check_coverage(course, fonts)
     setup = PageSetup.from_options(options)
-    styles = make_styles(fonts, options.large_print)
+    styles = make_styles(fonts, options.large_print, course.config.language)
     state = LayoutState()
     writer = PdfWriter(
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
