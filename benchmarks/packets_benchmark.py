@@ -74,7 +74,8 @@ def naive(course_dir: str, learners: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(learners):
             course = apply_edition(load_course(Path(course_dir), Diagnostics()), "learner")
-            ctx = BuildContext(out_dir=Path(tmp) / str(n), options={"booklet": False})
+            options = {"booklet": False, "answer_sheets": False}
+            ctx = BuildContext(out_dir=Path(tmp) / str(n), options=options)
             (body,) = build_pdf(course, ctx)
             fonts = load_fonts(course)
             look = Look(
@@ -88,7 +89,8 @@ def naive(course_dir: str, learners: int) -> None:
             enrolment = Enrolment(learner.code, course.config.id, "1", dt.date(2027, 1, 11), 6)
             study_plan = plan(course, enrolment)
             cover = render_covers(look, [CoverEntry(learner, "P", study_plan)], False)
-            shared = render_shared(look, study_plan, "N", sheet_targets(course))
+            targets = sheet_targets(course, look.msg, "A4")
+            shared = render_shared(look, study_plan, "N", targets)
             personal = PdfReader(io.BytesIO(shared.pdf))
             writer = PdfWriter()
             writer.append(PdfReader(io.BytesIO(cover)))
@@ -114,8 +116,8 @@ def main() -> None:
         course = str(generate(root / "course", args.lessons, "kk"))
         env = {**os.environ, "CASEKIT_REGISTER": str(root / "register.sqlite")}
         casekit = [sys.executable, "-m", "casekit"]
-        figures = {}
-        for group, count in (("S", 50), ("L", args.learners)):
+        print(f"course                     {args.lessons} lessons (generated, Kazakh)", flush=True)
+        for group, count in (("L", args.learners), ("S", 50)):
             run(
                 [*casekit, "learners", "import", str(roster(root / f"{group}.csv", group, count))],
                 env,
@@ -123,29 +125,28 @@ def main() -> None:
             enrol = ["enrol", course, "--group", group, "--start", "2027-01-11"]
             run([*casekit, *enrol, "--hours-per-week", "6", "--consultations", "Tue 10:00"], env)
             out = ["-o", str(root / "packets"), "-q"]
-            figures[count] = run([*casekit, "packets", course, "--group", group, *out], env)
-        naive_figures = run(
+            wall, cpu, rss = run([*casekit, "packets", course, "--group", group, *out], env)
+            if count == args.learners:
+                big_wall = wall
+                size = sum(p.stat().st_size for p in (root / "packets").rglob("L-*.pdf"))
+            print(
+                f"casekit packets, {count:>4}     {wall:6.1f} s wall, {cpu:6.1f} s CPU, "
+                f"peak RSS {rss:.0f} MiB",
+                flush=True,
+            )
+        print(f"packets written            {size / 2**30:.2f} GiB for {args.learners} learners")
+        wall, cpu, rss = run(
             [sys.executable, __file__, "--naive-child", course, str(args.naive)], env
         )
-        size = sum(p.stat().st_size for p in (root / "packets").rglob("L-*.pdf"))
-    print(f"course                     {args.lessons} lessons (generated, Kazakh)")
-    for count, (wall, cpu, rss) in figures.items():
-        print(
-            f"casekit packets, {count:>4}     {wall:6.1f} s wall, {cpu:6.1f} s CPU, "
-            f"peak RSS {rss:.0f} MiB"
-        )
-    wall, cpu, rss = naive_figures
     per = wall / args.naive
     print(
         f"naive full builds, {args.naive:>2}     {wall:6.1f} s wall, {cpu:6.1f} s CPU, "
         f"peak RSS {rss:.0f} MiB ({per:.1f} s a learner)"
     )
-    big_wall = figures[args.learners][0]
     print(
         f"naive, {args.learners} extrapolated  {per * args.learners:6.0f} s wall "
         f"= {per * args.learners / big_wall:.0f}x casekit packets"
     )
-    print(f"packets written            {size / 2**30:.2f} GiB for {args.learners} learners")
 
 
 if __name__ == "__main__":

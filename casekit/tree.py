@@ -61,6 +61,13 @@ class Code:
 
 
 @dataclass
+class Kbd:
+    """A key to press, ``<kbd>Ctrl</kbd>`` in the source: drawn as a key cap."""
+
+    text: str
+
+
+@dataclass
 class LineBreak:
     """A hard line break (soft breaks become a space in ``Text``)."""
 
@@ -115,7 +122,7 @@ class RawInline:
 
 
 Inline = Union[
-    Text, Emph, Strong, Strike, Code, LineBreak, Link, InlineImage, FootnoteRef, RawInline
+    Text, Emph, Strong, Strike, Code, Kbd, LineBreak, Link, InlineImage, FootnoteRef, RawInline
 ]
 
 
@@ -611,7 +618,7 @@ def plain_text(inlines: list[Inline]) -> str:
     """The text of an inline sequence, without markup."""
     parts: list[str] = []
     for node in iter_inlines(inlines):
-        if isinstance(node, (Text, Code, RawInline)):
+        if isinstance(node, (Text, Code, Kbd, RawInline)):
             parts.append(node.text)
         elif isinstance(node, LineBreak):
             parts.append(" ")

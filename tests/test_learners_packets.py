@@ -5,6 +5,8 @@ right learner and assignment; the plan's dates; privacy; the issue list; refusal
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import shutil
 import stat
@@ -21,9 +23,14 @@ from casekit.diagnostics import Diagnostics
 from casekit.learners import schedule
 from casekit.learners.personal_pages import sheet_targets
 from casekit.learners.register import open_register
+from casekit.messages import messages
 from casekit.resolve.editions import apply_edition
+from casekit.sheets.layout import SheetPage
+from casekit.sheets.payload import parse_payload
 from tests.conftest import require_tool
 from tests.learners_helpers import casekit, dump, write_roster
+
+pytestmark = pytest.mark.slow  # renders the course body for every test
 
 COURSE = Path(__file__).resolve().parent.parent / "courses" / "digital-literacy-kk"
 ENROL = ["--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]
@@ -86,30 +93,42 @@ def course_tree():
 
 def test_every_sheet_decodes_to_its_learner_and_assignment(issued: dict) -> None:
     folder, register_location = issued["folder"], issued["register"]
-    targets = sheet_targets(course_tree())
-    assert len(targets) >= 5  # the course's self-checks and assignments
+    targets = sheet_targets(course_tree(), messages("kk"), "A4")
+    # each module's assignments, then its self-check sheet, as casekit.sheets lays them out
+    assert [(x.kind, x.item) for x in targets] == [
+        ("assignment", "02-files--task-folders"),
+        ("quiz", "module-1"),
+        ("assignment", "04-fraud--task-messages"),
+        ("assignment", "05-egov--task-form"),
+        ("quiz", "module-2"),
+    ]
+    sheet_pages = [(target, page) for target in targets for page in target.pages]
     seen: set[str] = set()
     with open_register(register_location) as register:
         for code in ("KZ-001", "KZ-002", "KZ-003"):
             path = folder / f"{code}.pdf"
             pages = len(PdfReader(path).pages)
-            first_sheet = pages - len(targets)
+            first_sheet = pages - len(sheet_pages)
             found = decoded_sheets(path, first_sheet)
-            # one QR code per answer sheet, on the sheet's page, in course order
+            # one QR code per sheet page, on the page, in course order
             assert [index for index, _text, _extra in found] == list(range(first_sheet, pages))
-            for (index, text, extra), target in zip(found, targets, strict=True):
+            for (index, text, extra), (target, page) in zip(found, sheet_pages, strict=True):
                 assert len(text) <= 24 and int(extra["Version"]) <= 2, (text, extra)
-                sheet = register.sheet(text)
+                ref = parse_payload(text)
+                assert ref is not None and ref.personal and ref.page == page.page
+                sheet = register.sheet(ref.sheet_id)
                 assert sheet is not None, text
                 assert (sheet.learner, sheet.course_id, sheet.course_version) == (
                     code,
                     "digital-literacy-kk",
                     "1.0.0",
                 )
-                assert (sheet.kind, sheet.target) == (target.kind, target.number)
+                assert (sheet.kind, sheet.target) == (target.kind, target.item)
+                printed = [SheetPage.from_json(json.dumps(p)) for p in json.loads(sheet.layout)]
+                assert printed == list(target.pages)  # the scanner reads this geometry
                 page_text = PdfReader(path).pages[index].extract_text()
-                assert code in page_text and text in page_text
-                seen.add(text)
+                assert f"{code}" in page_text
+                seen.add(ref.sheet_id)
         assert len(seen) == 3 * len(targets)  # every sheet of every learner its own id
         packets = {item.learner: item for item in register.issued(kind="packet")}
     assert sorted(packets) == ["KZ-001", "KZ-002", "KZ-003"]
@@ -117,6 +136,14 @@ def test_every_sheet_decodes_to_its_learner_and_assignment(issued: dict) -> None
         data = (folder / f"{code}.pdf").read_bytes()
         assert item.sha256 == hashlib.sha256(data).hexdigest()
         assert (item.issued_on.isoformat(), item.issued_by) == ("2027-01-08", "Сейітқызы А.")
+
+
+def test_the_body_carries_no_blank_sheets(issued: dict) -> None:
+    """The course's own blank sheets (course payloads) are left out of a personal packet."""
+    found = decoded_sheets(issued["folder"] / "KZ-003.pdf", 0)
+    refs = [parse_payload(text) for _index, text, _extra in found]
+    sheets = [ref for ref in refs if ref is not None]
+    assert sheets and all(ref.personal for ref in sheets)
 
 
 def test_a_second_decoder_reads_the_sheets(issued: dict) -> None:
@@ -248,3 +275,75 @@ def test_refusals_leave_packets_and_register_intact(issued: dict, tmp_path: Path
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert dump(register_location) == rows
     assert not any(name.startswith(".casekit-tmp") for name in os.listdir(folder.parent))
+
+
+def test_docx_packets_on_request(tmp_path: Path) -> None:
+    """--docx: a DOCX beside each PDF with the same cover, plan and sheet QR codes;
+    LibreOffice opens it."""
+    import zipfile
+
+    import docx
+    from PIL import Image
+
+    location = str(tmp_path / "register.sqlite")
+    assert (
+        casekit(
+            "learners", "import", str(write_roster(tmp_path / "r.csv")), register=location
+        ).returncode
+        == 0
+    )
+    assert casekit("enrol", str(COURSE), *ENROL, *PLAN, register=location).returncode == 0
+    made = casekit(
+        "packets",
+        str(COURSE),
+        "--group",
+        "G1",
+        "-o",
+        str(tmp_path / "out"),
+        "--docx",
+        register=location,
+    )
+    assert made.returncode == 0, made.stderr
+    folder = tmp_path / "out" / "digital-literacy-kk-1.0.0" / "G1"
+    path = folder / "KZ-003.docx"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[:3] == [
+        "Сандық сауаттылық негіздері",
+        "Жеке пакет",
+        "Білім алушының нөмірі: KZ-003",
+    ]
+    assert "Nurlanov" not in "\n".join(texts)
+    plan_rows = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert plan_rows[0][0] == "№" and plan_rows[1][:2] == ["1.1", "Компьютер қалай жұмыс істейді"]
+    targets = sheet_targets(course_tree(), messages("kk"), "A4")
+    decoded = []
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.startswith("word/media/") and name.endswith(".png"):
+                image = Image.open(io.BytesIO(archive.read(name)))
+                decoded += [
+                    r.text
+                    for r in zxingcpp.read_barcodes(image)
+                    if r.format == zxingcpp.BarcodeFormat.QRCode
+                ]
+    with open_register(location) as register:
+        personal = [
+            register.sheet(parse_payload(text).sheet_id)
+            for text in decoded
+            if parse_payload(text) and parse_payload(text).personal
+        ]
+    assert sorted((s.learner, s.target) for s in personal) == sorted(
+        ("KZ-003", x.item) for x in targets
+    )
+    soffice = require_tool("soffice")
+    converted = subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "lo"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert converted.returncode == 0, converted.stderr
+    pdf_text = " ".join(page_texts(tmp_path / "lo" / "KZ-003.pdf"))
+    assert "KZ-003" in pdf_text and "Жеке оқу жоспары мен кестесі" in pdf_text

@@ -261,3 +261,10 @@ def test_strict_failure_names_the_warnings_that_failed_it(make_course, tmp_path:
     assert build.returncode == 1
     assert "[unknown-div]" in build.stderr and ".column-margin" in build.stderr
     assert "failed (0 errors, 1 warnings with --strict)" in build.stdout
+
+
+def test_kbd_is_a_key_not_raw_html() -> None:
+    lesson, diags = parse("# T\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, or <b>not</b>.\n")
+    children = lesson.blocks[0].children  # type: ignore[union-attr]
+    assert [c.text for c in children if isinstance(c, t.Kbd)] == ["Ctrl", "C"]
+    assert [d.code for d in diags.items] == ["raw-html", "raw-html"]  # <b> and </b> only

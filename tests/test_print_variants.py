@@ -104,3 +104,14 @@ def _lesson_text(text: str) -> bool:
     """Whether a page has more than the running header and footer."""
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) > 4
+
+
+def test_long_words_are_hyphenated_where_a_dictionary_exists(make_course, tmp_path: Path) -> None:
+    words = "uncharacteristically internationalisation incomprehensibilities " * 6
+    course = make_course({"a.md": f"# A\n\n{words}\n"})
+    options = {"paper": "A5", "large_print": True}
+    result = build_course(course, ["pdf"], ("learner",), tmp_path / "out", options)
+    assert not result.stopped
+    text = "\n".join(p.extract_text() for p in PdfReader(result.outputs[0].paths[0]).pages)
+    # some line ends inside a word at a syllable, with a hyphen
+    assert any(line.endswith("-") and line[-2].isalpha() for line in text.splitlines())

@@ -283,26 +283,28 @@ CHROMIUM_TEXTS = """() => {
     const r = node.getBoundingClientRect();
     if (!r.width) continue;
     out.push([own.replace(/\\s+/g, ' ').trim(), (r.left - box.left) / box.width,
-              (r.bottom - box.top) / box.height, r.height / box.height]);
+              (r.bottom - box.top) / box.height, r.height / box.height,
+              parseInt(getComputedStyle(node).fontWeight) >= 600]);
   }
   return out;
 }"""
 
 
-def pdf_texts(drawing: object) -> list[tuple[str, float, float]]:
+def pdf_texts(drawing: object) -> list[tuple[str, float, float, bool]]:
     """Each text run of the drawing rendered to PDF by casekit: its text and where
     its baseline starts, as fractions of the figure (from the top)."""
     from reportlab.graphics import renderPDF
 
     page = pypdf.PdfReader(io.BytesIO(renderPDF.drawToString(drawing))).pages[0]
     width, height = float(page.mediabox.width), float(page.mediabox.height)
-    runs: list[tuple[str, float, float]] = []
+    runs: list[tuple[str, float, float, bool]] = []
 
-    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+    def visit(text: str, cm: list[float], tm: list[float], font: dict, *_: object) -> None:
         if text.strip():
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            runs.append((" ".join(text.split()), x / width, 1 - y / height))
+            bold = "Bold" in str((font or {}).get("/BaseFont", ""))
+            runs.append((" ".join(text.split()), x / width, 1 - y / height, bold))
 
     page.extract_text(visitor_text=visit)
     return runs
@@ -337,9 +339,42 @@ def test_svg_text_matches_chromium(browser: object, name: str, figure: str) -> N
         page.close()
     assert theirs, "Chromium draws no text"
     assert sorted(text for text, *_ in ours) == sorted(text for text, *_ in theirs)
-    for text, left, bottom, line in theirs:
-        x, y = next((x, y) for t_, x, y in ours if t_ == text)
+    for text, left, bottom, line, bold in theirs:
+        x, y, ours_bold = next((x, y, b) for t_, x, y, b in ours if t_ == text)
+        assert ours_bold == bold, (text, "bold" if bold else "regular")
         assert 0 <= x <= 1 and 0 <= y <= 1, (text, x, y)
         # the baseline lies within the line box Chromium draws, the start near its left
         assert bottom - line - 0.02 <= y <= bottom + 0.02, (text, y, bottom, line)
         assert abs(x - left) < 0.06, (text, x, left)
+
+
+@pytest.mark.slow
+def test_viewer_contents_are_numbered_once(built: dict, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto((usb_folder(built, "uk") / "index.html").as_uri())
+        items = page.evaluate(
+            """() => [...document.querySelectorAll('.toc ol > li')].map(li =>
+                [getComputedStyle(li).listStyleType, li.innerText.split('\\n')[0]])"""
+        )
+    finally:
+        page.close()
+    assert items and all(style == "none" for style, _ in items)
+    assert any(text.startswith("1.1 ") for _, text in items)
+
+
+@pytest.mark.slow
+def test_kbd_is_a_key_cap_in_every_format(built: dict) -> None:
+    outputs = built["carpentries"]
+    for fmt in ("pdf", "epub", "docx", "html"):
+        text = output_text(fmt, outputs[fmt]["learner"])
+        assert "Ctrl" in text and "&lt;kbd&gt;" not in text, fmt
+        if fmt in ("pdf", "docx"):
+            assert "<kbd>" not in text, fmt
+    assert "<kbd>Tab</kbd>" in outputs["html"]["learner"].read_text("utf-8")
+    runs = [
+        r
+        for r in docx_xml(outputs["docx"]["learner"]).iter(f"{W}r")
+        if "".join(r.itertext()) == "Tab"
+    ]
+    assert [r.find(f"{W}rPr/{W}rStyle").get(f"{W}val") for r in runs] == ["Keyboard"]

@@ -9,6 +9,7 @@ parsed. Jobs run in separate processes with ``jobs > 1``; the bytes are the same
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
@@ -24,7 +25,7 @@ from casekit.build.course import load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.config.settings import load_config
-from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
 from casekit.formats import BuildContext, formats
@@ -80,9 +81,21 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
     """Build one job (in this process or a worker)."""
     started = time.perf_counter()
     tree = apply_edition(course, job.edition) if job.edition else course
-    with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
-        paths = formats()[job.format].build(tree, ctx)
+    try:
+        with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
+            paths = formats()[job.format].build(tree, ctx)
+    except OSError as exc:  # wherever a format writes: a full disk is the user's to fix
+        if exc.errno not in _DISK_FULL:
+            raise
+        reason = exc.strerror or str(exc)
+        raise error(
+            str(ctx.out_dir), f"cannot write the output: {reason}", "write-failed"
+        ) from None
     return paths, time.perf_counter() - started
+
+
+#: errors of a disk that cannot take the output (full, quota, file too large, read-only)
+_DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS))
 
 
 def _jobs_for(format_names: list[str], editions: tuple[t.Edition, ...]) -> list[Job]:
@@ -206,9 +219,27 @@ def build_course(
 
 def find_courses(folder: Path) -> list[Path]:
     """The courses directly inside ``folder`` when it is a catalogue (a folder of courses),
-    else ``folder`` itself (whose check then reports a missing course.toml)."""
+    else ``folder`` itself (whose check then reports a missing course.toml). Two courses
+    of a catalogue with one ``id`` would write into the same build folder: refused."""
     if folder.is_dir() and not (folder / "course.toml").is_file():
         inside = sorted(p for p in folder.iterdir() if (p / "course.toml").is_file())
         if inside:
+            _refuse_shared_ids(inside)
             return inside
     return [folder]
+
+
+def _refuse_shared_ids(courses: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    for course in courses:
+        config = load_config(course, Diagnostics())  # a broken course.toml: its build says
+        if config is None:
+            continue
+        first = seen.setdefault(config.id, course)
+        if first != course:
+            raise error(
+                f"{course.name}/course.toml",
+                f"course id {config.id!r} is also the id of {first.name}: both would build "
+                "into the same folder and overwrite each other; give each course its own id",
+                "duplicate-course-id",
+            )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
 import shutil
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +24,8 @@ from casekit.bundle.verify import (
     expected_files,
     open_regular,
 )
-from casekit.diagnostics import error
-from casekit.files.atomic import atomic_dir
+from casekit.diagnostics import CasekitError, error
+from casekit.files.atomic import atomic_dir, clean_stale_temporaries
 from casekit.files.stream import copy_hashed, drop_cache, hash_stream
 
 #: progress(destination, bytes done, bytes in total)
@@ -32,6 +36,7 @@ Progress = Callable[[Path, int, int], None]
 class CopyResult:
     destination: Path
     problem: str = ""  # "" when the copy was written and read back intact
+    note: str = ""  # what else was done (the previous copy removed first)
 
     @property
     def ok(self) -> bool:
@@ -63,18 +68,67 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
         )
     sizes = {p: source.files[p] for p in paths}
 
+    cancel = threading.Event()
+
     def attempt(destination: Path) -> CopyResult:
+        def advance(done: int, total: int) -> None:
+            if cancel.is_set():
+                raise CopyCancelled
+            progress(destination, done, total)
+
         try:
-            _copy_one(bundle, destination, paths, sizes, expected, progress)
+            note = _copy_one(bundle, destination, paths, sizes, expected, advance)
         except CopyFailed as exc:
             return CopyResult(destination, str(exc))
-        return CopyResult(destination)
+        except CopyCancelled:
+            return CopyResult(destination, "interrupted; the partial copy was removed")
+        except CasekitError as exc:
+            if exc.diagnostic.code == "bundle-damaged":  # the source: stops every copy
+                raise
+            return CopyResult(destination, exc.diagnostic.message)
+        return CopyResult(destination, note=note)
 
     # one thread per stick: each is written at its own speed (reads and hashing
-    # release the GIL, and the source is read from the page cache after the first)
-    with ThreadPoolExecutor(max_workers=max(1, len(destinations))) as pool:
-        futures = [pool.submit(attempt, destination) for destination in destinations]
+    # release the GIL, and the source is read from the page cache after the first).
+    # Ctrl-C or SIGTERM stops every copy at its next chunk; each removes its partial copy.
+    pool = ThreadPoolExecutor(max_workers=max(1, len(destinations)))
+    futures: list[Future[CopyResult]] = []
+    with _terminate_as_interrupt():
+        try:
+            futures += [pool.submit(attempt, destination) for destination in destinations]
+            wait(futures)
+        except KeyboardInterrupt:
+            cancel.set()
+            while True:  # every copy submitted (a second Ctrl-C too) removes its own
+                try:
+                    pool.shutdown(wait=True)
+                    break
+                except KeyboardInterrupt:
+                    continue
+            raise
+    pool.shutdown()
     return [future.result() for future in futures]  # a damaged source raises here
+
+
+class CopyCancelled(Exception):
+    """Ctrl-C or SIGTERM: the copy stops and removes what it wrote."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises ``KeyboardInterrupt`` like Ctrl-C (in the main thread only)."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _copy_one(
@@ -83,23 +137,43 @@ def _copy_one(
     paths: list[str],
     sizes: dict[str, int],
     expected: dict[str, Expected],
-    progress: Progress,
-) -> None:
+    progress: Callable[[int, int], None],
+) -> str:
+    """Copy, flush, read back and rename; a note for the user, or ""."""
     if not destination.is_dir():
         raise CopyFailed("not a folder (is the stick mounted?)")
+    final = destination / bundle.name
+    if os.path.realpath(final) == os.path.realpath(bundle) or Path(
+        os.path.realpath(destination)
+    ).is_relative_to(os.path.realpath(bundle)):
+        raise CopyFailed("this is where the bundle itself is: choose the stick's folder")
+    clean_stale_temporaries(destination, recursive=False)  # copies a kill or power cut left
+    previous = 0
+    if final.exists() or final.is_symlink():
+        if final.is_symlink() or not (final / "manifest.json").is_file():
+            raise CopyFailed(
+                f"{final.name} is already there and is not a casekit bundle: "
+                "move it away first (it is never replaced)"
+            )
+        previous = sum(p.stat().st_size for p in final.rglob("*") if p.is_file())
     needed = space_needed([PlannedFile(p, s) for p, s in sizes.items()])
     free = shutil.disk_usage(destination).free
+    note = ""
     if needed > free:
-        raise CopyFailed(
-            f"not enough space: the bundle needs {human(needed)}, the stick has {human(free)} free"
-        )
+        if not previous or needed > free + previous:
+            raise CopyFailed(
+                f"not enough space: the bundle needs {human(needed)}, "
+                f"the stick has {human(free)} free"
+            )
+        shutil.rmtree(final)  # room for one copy, not two: the old one goes first
+        note = "the previous copy was removed first to make room"
     total = 2 * sum(sizes.values())  # written, then read back
     done = 0
 
     def advance(count: int) -> None:
         nonlocal done
         done += count
-        progress(destination, done, total)
+        progress(done, total)
 
     written: dict[str, str] = {}
     try:
@@ -130,6 +204,7 @@ def _copy_one(
         raise error(str(bundle), f"the bundle is damaged ({exc})", "bundle-damaged") from None
     except OSError as exc:
         raise CopyFailed(_write_problem(exc)) from None
+    return note
 
 
 def _write_problem(exc: OSError) -> str:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from casekit.diagnostics import error
 
-MAX_PATH = 255  # characters of "<bundle folder>/<path>" (Windows and FAT long names)
+MAX_PATH = 255  # UTF-16 units of "<bundle folder>/<path>" (Windows and FAT long names)
 MAX_FILE_SIZE = 4 * 1024**3 - 1  # FAT32 cannot hold a file of 4 GiB or more
 
 _BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f\x7f]')
+#: characters a link reads as the start of a fragment, a query or an escape
+_LINK_CHARS = re.compile(r"[#%]")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9¹²³])(\..*)?$", re.I)
 _EXECUTABLE = (
     ".exe .com .bat .cmd .sh .bash .lnk .scr .pif .vbs .vbe .js .jse .mjs .wsf .wsh .ws .msi "
@@ -66,11 +68,20 @@ def check_files(bundle_name: str, files: Iterable[PlannedFile]) -> None:
 def name_problem(bundle_name: str, path: str) -> str:
     """Why ``path`` cannot go on a stick (or must never be written), or ""."""
     full = f"{bundle_name}/{path}" if bundle_name else path
-    if len(full) > MAX_PATH:
-        return f"path is {len(full)} characters long; the limit is {MAX_PATH}"
+    units = len(full.encode("utf-16-le")) // 2  # Windows counts UTF-16 code units
+    if units > MAX_PATH:
+        return f"path is {units} UTF-16 units long; the limit is {MAX_PATH}"
     for part in full.split("/"):
         if part in ("", ".", ".."):
             return "empty, '.' or '..' path component"
+        if unicodedata.normalize("NFC", part) != part:
+            return (
+                f"name {part!r} is not in Unicode NFC form (letters written as base and "
+                "accent, as macOS stores them); Windows would show or find it differently"
+            )
+        link = _LINK_CHARS.search(part)
+        if link:
+            return f"name {part!r} contains {link.group()!r}, which breaks links in the viewer"
         bad = _BAD_CHARS.search(part)
         if bad:
             return f"name {part!r} contains {bad.group()!r}, which FAT32/exFAT/NTFS refuse"

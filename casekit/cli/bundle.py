@@ -63,6 +63,7 @@ def copy_command(bundle: Path, destinations: tuple[Path, ...]) -> None:
         click.echo(err=True)
     for result in results:
         status = "OK" if result.ok else f"FAILED: {result.problem}"
+        status += f" ({result.note})" if result.note else ""
         click.echo(f"{result.destination / bundle.name}: {status}")
     sys.exit(0 if all(r.ok for r in results) else 1)
 

@@ -73,6 +73,14 @@ class FontOptions:
 
 
 @dataclass
+class ScormOptions:
+    """The ``[scorm]`` table: how ``-f scorm12`` cuts the course into SCOs."""
+
+    one_sco: bool = False  # one SCO for the whole course instead of one per lesson
+    mastery_score: int = 80  # percent of a SCO's questions right to pass
+
+
+@dataclass
 class ModuleConfig:
     title: str
     lessons: list[str]
@@ -104,6 +112,7 @@ class CourseConfig:
     braille: BrailleOptions = field(default_factory=BrailleOptions)
     narration: NarrationOptions = field(default_factory=NarrationOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
+    scorm: ScormOptions = field(default_factory=ScormOptions)
     labels: dict[str, str] = field(default_factory=dict)  # the course's own wording of labels
 
 
@@ -131,6 +140,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "braille": ((dict,), False, "a table"),
     "narration": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
+    "scorm": ((dict,), False, "a table"),
     "labels": ((dict,), False, "a table of label names and texts"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
@@ -145,6 +155,10 @@ _BRAILLE = {
     for name, (low, high) in BRAILLE_LIMITS.items()
 }
 _NARRATION = {"enabled": ((bool,), "true or false")}
+_SCORM: dict[str, tuple[tuple[type, ...], str]] = {
+    "one_sco": ((bool,), "true or false"),
+    "mastery_score": ((int,), "a whole number of percent"),
+}
 _FONTS = {name: ((str,), "a font file path") for name in FontOptions.__dataclass_fields__}
 _MODULE: dict[str, tuple[tuple[type, ...], str]] = {
     "title": ((str,), "a string"),
@@ -362,6 +376,13 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
         )
     )
+    scorm = ScormOptions(
+        **_check_table(
+            good.get("scorm", {}), _SCORM, "scorm.", text, path, diags, _key_line(text, "scorm")
+        )
+    )
+    if not 0 <= scorm.mastery_score <= 100:
+        field_error("scorm.mastery_score", "must be between 0 and 100 (percent)")
 
     modules: list[ModuleConfig] = []
     lines = _module_lines(text)
@@ -424,5 +445,6 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         braille=braille,
         narration=narration,
         fonts=fonts,
+        scorm=scorm,
         labels=dict(labels),
     )

@@ -78,7 +78,8 @@ def atomic_dir(path: Path, mode: int = 0o755) -> Iterator[Path]:
             for name in files:
                 with open(os.path.join(root, name), "rb") as handle:
                     os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+        with contextlib.suppress(OSError):  # FAT sticks have no permissions to set
+            os.chmod(temp, mode)
         old = None
         if path.exists():
             old = path.with_name(f"{_OLD_PREFIX}{path.name}")
@@ -94,8 +95,9 @@ def atomic_dir(path: Path, mode: int = 0o755) -> Iterator[Path]:
     _fsync_dir(path.parent)
 
 
-def clean_stale_temporaries(folder: Path) -> None:
-    """Undo what a killed build left behind under ``folder``.
+def clean_stale_temporaries(folder: Path, recursive: bool = True) -> None:
+    """Undo what a killed build (or copy) left behind under ``folder`` (only in
+    ``folder`` itself when not ``recursive``: a stick is not searched through).
 
     A folder that ``atomic_dir`` had moved aside but not yet replaced is put
     back under its name; every other temporary is removed."""
@@ -106,7 +108,7 @@ def clean_stale_temporaries(folder: Path) -> None:
         for name in [*dirs, *files]:
             if name.startswith(TEMP_PREFIX):
                 stale.append(Path(root, name))
-        dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)]
+        dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)] if recursive else []
     for entry in stale:
         final = entry.with_name(entry.name.removeprefix(_OLD_PREFIX))
         if entry.name.startswith(_OLD_PREFIX) and not final.exists():

@@ -106,6 +106,12 @@ FORMATS: dict[str, Format] = {
             per_edition=False,
         ),
         Format(
+            "scorm12",
+            "casekit.formats.scorm12:build_scorm12",
+            "SCORM 1.2 package: one SCO per lesson (or per course), status and quiz score",
+            per_edition=False,
+        ),
+        Format(
             "moodle-questions",
             "casekit.formats.moodle_questions:build_moodle_questions",
             "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",

@@ -236,6 +236,12 @@ def load_course_or_exit(course_dir: Path) -> object:
     "--consultations", default="", help='Weekly consultations, e.g. "Tue 10:00, Thu 14:30".'
 )
 @click.option(
+    "--learner",
+    "only",
+    multiple=True,
+    help="Only this learner of the group (repeat for several), e.g. one who joined later.",
+)
+@click.option(
     "--holidays",
     default="",
     help='Days without study: "2027-03-08, 2027-03-21..2027-03-23" or @FILE (one a line).',
@@ -249,6 +255,7 @@ def enrol_command(
     days: str,
     consultations: str,
     holidays: str,
+    only: tuple[str, ...],
     register_location: str | None,
 ) -> None:
     """Enrol a group in the course version in COURSE_DIR, checking DLT credit limits.
@@ -302,7 +309,7 @@ def enrol_command(
     limit = CREDIT_LIMITS[config.programme][0] if config.programme else None
     with open_register(register_location) as register:
         register.require_group(group)
-        enrolled = register.enrol(group, plan, limit)
+        enrolled = register.enrol(group, plan, limit, only)
     click.echo(
         f"{len(enrolled)} learner(s) of {group} enrolled in {config.id} {config.version} "
         f"from {plan.start.isoformat()}"
@@ -329,6 +336,7 @@ def enrol_command(
     default=None,
     help="Date of issue, e.g. 2027-01-11 (default: today, or SOURCE_DATE_EPOCH).",
 )
+@click.option("--docx", is_flag=True, help="Also a DOCX packet beside each PDF.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @register_option
 def packets_command(
@@ -338,6 +346,7 @@ def packets_command(
     names: bool,
     issued_by: str,
     issued_on: str | None,
+    docx: bool,
     quiet: bool,
     register_location: str | None,
 ) -> None:
@@ -368,14 +377,15 @@ def packets_command(
         if not quiet and sys.stderr.isatty():
             click.echo(f"casekit: {message}", err=True)
 
-    options = PacketOptions(out_root, day, issued_by, names)  # type: ignore[arg-type]
+    options = PacketOptions(out_root, day, issued_by, names, docx)  # type: ignore[arg-type]
     with open_register(register_location) as register:
         result = build_packets(course, register, group, options, progress)  # type: ignore[arg-type]
     for code in result.skipped:
         click.echo(
             f"casekit: {code} of {group} is not enrolled in this course: no packet", err=True
         )
-    click.echo(f"{len(result.packets)} packet(s) for {group} in {result.folder}")
+    count = sum(path.suffix == ".pdf" for path in result.packets)
+    click.echo(f"{count} packet(s) for {group} in {result.folder}")
     if result.issue_list is not None:
         click.echo(f"issue list: {result.issue_list}")
 

@@ -45,7 +45,7 @@ def render_issue_list(
         (msg("course"), f"{config.title} ({config.version})"),
         (msg("group"), group),
         (msg("facility"), ", ".join(facilities)),
-        (msg("issued_on"), look.date(options.issued_on)),
+        (msg("issued_on"), look.words.date(options.issued_on)),
         (msg("issued_by"), options.issued_by or "_" * 24),
     ):
         if value:

@@ -41,6 +41,7 @@ from casekit.formats.pdf import build_pdf
 from casekit.formats.pdf.document import PageSetup
 from casekit.formats.pdf.fonts import load_fonts
 from casekit.formats.pdf.styles import make_styles
+from casekit.learners import docx_packets
 from casekit.learners.issue_list import render_issue_list
 from casekit.learners.pdf_assembly import (
     Body,
@@ -55,7 +56,6 @@ from casekit.learners.personal_pages import (
     OVERLAY_FONT,
     CoverEntry,
     Look,
-    SheetHeader,
     SheetTarget,
     overlay,
     render_covers,
@@ -65,8 +65,10 @@ from casekit.learners.personal_pages import (
 from casekit.learners.records import Enrolment, IssuedItem, Learner, Sheet
 from casekit.learners.register import Register
 from casekit.learners.schedule import StudyPlan, plan
-from casekit.messages import messages
+from casekit.messages import course_messages
 from casekit.resolve.editions import apply_edition
+from casekit.sheets.layout import SheetPage
+from casekit.sheets.payload import register_payload
 
 Progress = Callable[[str], None]
 
@@ -83,10 +85,8 @@ def packet_id(course_id: str, version: str, learner: str) -> str:
 
 
 def sheet_id(course_id: str, version: str, learner: str, target: SheetTarget) -> str:
-    """12 characters, what the sheet's QR code carries (a version 1 symbol)."""
-    return _short_id(
-        "", "sheet", course_id, version, learner, target.kind, target.number, length=12
-    )
+    """12 characters, what the sheet's QR code carries (``<id>/<page>`` on later pages)."""
+    return _short_id("", "sheet", course_id, version, learner, target.kind, target.item, length=12)
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ class PacketOptions:
     issued_on: dt.date
     issued_by: str = ""
     names: bool = False
+    docx: bool = False  # a DOCX packet beside each PDF
 
 
 @dataclass
@@ -112,7 +113,8 @@ class _SharedPart:
     objects: Chunks
     root_id: int  # the packet's new page tree; per-packet objects are numbered after it
     plan_ids: list[int]
-    sheet_pages: list[tuple[DictionaryObject, int]]  # page dictionary (no /Parent), sheet index
+    #: per sheet page: its page dictionary (no /Parent), the sheet's index, its layout
+    sheet_pages: list[tuple[DictionaryObject, int, SheetPage]]
 
 
 @dataclass
@@ -137,7 +139,6 @@ class _Edition:
     body: Body
     look: Look
     numbering: Numbering
-    header: SheetHeader
     covers: _Covers | None = None
     shared: dict[tuple, _SharedPart] = field(default_factory=dict)
 
@@ -181,7 +182,7 @@ def build_packets(
     folder = options.out_root / f"{config.id}-{config.version}" / group
     result = PacketsResult(folder, skipped=[p.code for p in people if p.code not in enrolled])
     learner_course = apply_edition(course, "learner")
-    targets = sheet_targets(learner_course)
+    targets = sheet_targets(learner_course, course_messages(config), config.print.paper)
     plans: dict[tuple, StudyPlan] = {}
     entries: dict[bool, list[_Entry]] = {}
     for learner in learners:
@@ -205,11 +206,29 @@ def build_packets(
             edition = _edition(learner_course, Path(scratch), large)
             look = look or edition.look
             edition.covers = _covers(edition, group_entries, options.names)
+            docx_body = None
+            if options.docx:
+                scratch_docx = Path(scratch) / f"docx-{int(large)}"
+                docx_body = docx_packets.render_body(learner_course, scratch_docx, large)
             for entry in group_entries:
                 shared = _shared_for(edition, entry.plan, group, targets)
                 data, count = _packet(edition, shared, entry)
                 _write_private(out / f"{entry.learner.code}.pdf", data)
                 result.packets.append(folder / f"{entry.learner.code}.pdf")
+                if docx_body is not None:
+                    docx = docx_packets.packet_docx(
+                        docx_body,
+                        edition.look.words,
+                        entry.learner,
+                        entry.packet_id,
+                        entry.plan,
+                        group,
+                        targets,
+                        entry.sheet_ids,
+                        options.names,
+                    )
+                    _write_private(out / f"{entry.learner.code}.docx", docx)
+                    result.packets.append(folder / f"{entry.learner.code}.docx")
                 issued.append(
                     IssuedItem(
                         item_id=entry.packet_id,
@@ -223,7 +242,16 @@ def build_packets(
                     )
                 )
                 sheets.extend(
-                    Sheet(sid, entry.learner.code, config.id, config.version, x.kind, x.number)
+                    Sheet(
+                        sid,
+                        entry.learner.code,
+                        config.id,
+                        config.version,
+                        x.kind,
+                        x.item,
+                        entry.packet_id,
+                        x.layout_json(),
+                    )
                     for sid, x in zip(entry.sheet_ids, targets, strict=True)
                 )
                 rows[entry.learner.code] = (entry.learner, entry.packet_id, count)
@@ -232,22 +260,9 @@ def build_packets(
         listed = [rows[code] for code in sorted(rows)]
         _write_private(out / "issue-list.pdf", render_issue_list(look, group, listed, options))
         result.issue_list = folder / "issue-list.pdf"
-        register.record_issue(issued, [_with_packet(s, issued) for s in sheets])
+        register.record_issue(issued, sheets)
     result.packets.sort()
     return result
-
-
-def _with_packet(sheet: Sheet, issued: list[IssuedItem]) -> Sheet:
-    packet = next(i.item_id for i in issued if i.learner == sheet.learner)
-    return Sheet(
-        sheet.id,
-        sheet.learner,
-        sheet.course_id,
-        sheet.course_version,
-        sheet.kind,
-        sheet.target,
-        packet,
-    )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -264,7 +279,7 @@ def _plan_key(enrolment: Enrolment) -> tuple:
 
 def _edition(course: t.Course, scratch: Path, large_print: bool) -> _Edition:
     """The learner body of one print profile, rendered by the pdf format."""
-    options = {"large_print": large_print, "booklet": False}
+    options = {"large_print": large_print, "booklet": False, "answer_sheets": False}
     ctx = BuildContext(out_dir=scratch / ("large" if large_print else "standard"), options=options)
     (path,) = build_pdf(course, ctx)
     body = Body.parse(path.read_bytes())
@@ -274,9 +289,9 @@ def _edition(course: t.Course, scratch: Path, large_print: bool) -> _Edition:
         PageSetup.from_options(ctx.print_options(course)),
         fonts,
         make_styles(fonts, large_print),
-        messages(course.config.language),
+        course_messages(course.config),
     )
-    return _Edition(body, look, Numbering(body.size), SheetHeader.of(look))
+    return _Edition(body, look, Numbering(body.size))
 
 
 def _covers(edition: _Edition, entries: list[_Entry], names: bool) -> _Covers:
@@ -330,7 +345,7 @@ def _shared_for(
         return by_number[value.idnum] if isinstance(value, IndirectObject) else value
 
     sheet_pages = []
-    for page, sheet_index in zip(sheet_dicts, pages.sheet_of_page, strict=True):
+    for page, (sheet_index, layout) in zip(sheet_dicts, pages.sheet_pages, strict=True):
         resources = DictionaryObject(resolved(renumbered(page.raw_get("/Resources"))))
         fonts = resources.raw_get("/Font") if "/Font" in resources else DictionaryObject()
         font_dict = DictionaryObject(resolved(fonts))
@@ -341,7 +356,7 @@ def _shared_for(
         )
         template[NameObject("/Contents")] = renumbered(page.raw_get("/Contents"))
         template[NameObject("/Resources")] = resources
-        sheet_pages.append((template, sheet_index))
+        sheet_pages.append((template, sheet_index, layout))
     helvetica = DictionaryObject(
         {
             NameObject("/Type"): NameObject("/Font"),
@@ -371,9 +386,11 @@ def _packet(edition: _Edition, shared: _SharedPart, entry: _Entry) -> tuple[byte
     page[NameObject("/Parent")] = ref(root_id)
     own: list[tuple[int, PdfObject]] = [(cover.page_id, page)]
     back: list[int] = []
-    for template, sheet_index in shared.sheet_pages:
+    look = edition.look
+    for template, sheet_index, layout in shared.sheet_pages:
         stream_id = numbering.take()
-        mark = overlay(edition.header, entry.learner.code, entry.sheet_ids[sheet_index])
+        payload = register_payload(entry.sheet_ids[sheet_index], layout.page)
+        mark = overlay(layout, look.fonts, look.msg, entry.learner.code, payload)
         own.append((stream_id, content_stream(mark)))
         page = DictionaryObject(template)
         contents = page.raw_get("/Contents")

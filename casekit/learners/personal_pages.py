@@ -3,28 +3,27 @@
 Two small documents, never the course body:
 
 - ``render_shared``: the study plan and the answer-sheet pages of one plan and
-  print profile, rendered once for every learner who shares them; what differs
-  per learner on a sheet (learner code, sheet id, QR code) is left blank at
-  fixed places (``SheetHeader``) and drawn over it per learner (``overlay``);
-- ``render_cover``: a learner's cover (code, and the name only when asked).
+  print profile, rendered once for every learner who shares them. Sheets are
+  drawn from ``casekit.sheets.layout`` by ``formats.pdf.sheet`` like the course's
+  own, without the learner code and the QR code: those are drawn over the page
+  per learner (``overlay``) at the places the layout gives;
+- ``render_covers``: the group's covers (codes; names only when asked).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass, field
-from fractions import Fraction
 from html import escape
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
     KeepInFrame,
-    NextPageTemplate,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -35,46 +34,56 @@ from reportlab.platypus import (
 
 from casekit import tree as t
 from casekit.formats.pdf.document import PageSetup
-from casekit.formats.pdf.flowables import RuledLines
 from casekit.formats.pdf.fonts import FontSet
-from casekit.formats.pdf.styles import MUTED, RULE, Styles
+from casekit.formats.pdf.sheet import Painter, SheetFlowable, SheetText
+from casekit.formats.pdf.styles import RULE, Styles
 from casekit.learners.records import Learner, SheetKind
 from casekit.learners.schedule import StudyPlan
+from casekit.learners.wording import Wording
 from casekit.messages import Messages
-from casekit.render.common import option_letter, source_date
+from casekit.render.common import module_title, source_date
+from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
 
-OVERLAY_FONT = "/CasekitHelvetica"  # codes and sheet ids are ASCII: a standard PDF font
+OVERLAY_FONT = "/CasekitHelvetica"  # learner codes are ASCII: a standard PDF font
+CODE_SIZE = 10  # pt, as formats.pdf.sheet prints the identity lines
 
 
 @dataclass(frozen=True)
 class SheetTarget:
-    """An assignment or self-check that gets an answer sheet."""
+    """An answer sheet of the course: an assignment's, or a module's self-checks'
+    (``casekit.sheets.layout``, the geometry the scanner reads back)."""
 
     kind: SheetKind
-    number: str
-    title: str
-    lesson_id: str
-    questions: tuple[t.Question, ...] = ()
+    item: str  # the assignment's anchor or the module's id
+    title: str  # its line on the sheet: "Assignment 1.2: Title" / "Module 1: Title"
+    lesson_ids: tuple[str, ...]  # whose deadlines apply
+    pages: tuple[SheetPage, ...]
+
+    def layout_json(self) -> str:
+        return "[" + ",".join(page.to_json() for page in self.pages) + "]"
 
 
-def sheet_targets(course: t.Course) -> list[SheetTarget]:
+def sheet_targets(course: t.Course, msg: Messages, paper: str) -> list[SheetTarget]:
+    """Every answer sheet in the order a packet prints them: each module's
+    assignments, then the module's self-check sheet."""
     out = []
-    for lesson in course.lessons():
-        for block in t.iter_blocks(lesson.blocks):
-            if isinstance(block, t.Assignment):
-                out.append(
-                    SheetTarget("assignment", block.number, t.plain_text(block.title), lesson.id)
-                )
-            elif isinstance(block, t.Quiz):
-                out.append(
-                    SheetTarget(
-                        "quiz",
-                        block.number,
-                        t.plain_text(block.title),
-                        lesson.id,
-                        tuple(block.questions),
-                    )
-                )
+    for module in course.modules:
+        quiz_lessons = []
+        for lesson in module.lessons:
+            for block in t.iter_blocks(lesson.blocks):
+                if isinstance(block, t.Assignment):
+                    title = msg("assignment", number=block.number)
+                    if block.title:
+                        title += ": " + t.plain_text(block.title)
+                    pages = tuple(assignment_sheet(block, paper))
+                    out.append(SheetTarget("assignment", block.anchor, title, (lesson.id,), pages))
+                elif isinstance(block, t.Quiz):
+                    quiz_lessons.append(lesson.id)
+        pages = tuple(quiz_sheet(module, paper))
+        if pages:
+            title = module_title(module, msg)
+            lessons = tuple(dict.fromkeys(quiz_lessons))
+            out.append(SheetTarget("quiz", module.id, title, lessons, pages))
     return out
 
 
@@ -88,12 +97,9 @@ class Look:
     styles: Styles
     msg: Messages
 
-    def date(self, day: dt.date) -> str:
-        return self.msg("date_format", year=day.year, month=day.month, day=day.day)
-
-    def number(self, value: float | Fraction) -> str:
-        text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if self.msg("decimal_comma") == "yes" else text
+    @property
+    def words(self) -> Wording:
+        return Wording(self.course, self.msg)
 
     def para(self, text: str, style: Any = None) -> Paragraph:
         return Paragraph(text, style or self.styles.body)
@@ -102,66 +108,35 @@ class Look:
         return self.para(f"<b>{escape(label)}:</b> {escape(value, quote=False)}")
 
 
-@dataclass(frozen=True)
-class SheetHeader:
-    """Where the per-learner marks go on every answer-sheet page (points from the
-    bottom-left corner): the QR code, the learner code, the sheet id under the QR."""
-
-    qr_x: float
-    qr_y: float
-    qr_size: float
-    code_x: float
-    code_y: float
-    code_size: float
-    id_y: float
-    id_size: float
-    height: float  # the band the header takes at the top of the frame
-
-    @classmethod
-    def of(cls, look: Look) -> SheetHeader:
-        setup, size = look.setup, look.styles.size
-        qr = max(30 * mm, size * 8)
-        top = setup.size[1] - setup.margin
-        right = setup.size[0] - setup.margin
-        return cls(
-            qr_x=right - qr,
-            qr_y=top - qr,
-            qr_size=qr,
-            code_x=setup.margin,
-            code_y=top - size * 4.6,
-            code_size=size * 1.6,
-            id_y=top - qr - size * 1.2,
-            id_size=size * 0.9,
-            height=qr + size * 2,
-        )
-
-
 @dataclass
 class SharedPages:
     """The rendered shared document and what each of its pages is."""
 
     pdf: bytes
-    plan_pages: int  # the first ``plan_pages`` pages are the study plan
-    sheet_of_page: list[int] = field(default_factory=list)  # later pages -> sheet index
-    header: SheetHeader | None = None
+    plan_pages: int  # the first ``plan_pages`` pages are the study plan, then sheet pages
+    #: per sheet page: the sheet's index among the targets and the page's layout
+    sheet_pages: list[tuple[int, SheetPage]] = field(default_factory=list)
 
 
-class _SheetMark(Flowable):
-    """Zero-size marker: the pages from here on belong to sheet ``index``."""
+class _BlankQr(Flowable):
+    """Where a sheet's QR code goes: drawn per learner over the page (``overlay``)."""
 
-    def __init__(self, doc: _SharedDoc, index: int) -> None:
-        super().__init__()
-        self.doc, self.index = doc, index
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        pass
 
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return 0, 0
 
-    def draw(self) -> None:
-        self.doc.current_sheet = self.index
+class _SheetTemplate(SheetFlowable):
+    """A sheet page as ``formats.pdf.sheet`` draws it, with the learner code left
+    empty and no QR code: both are drawn per learner over it."""
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+        canvas.saveState()
+        Painter(canvas, self.page, self.fonts).sheet(self.text, self.msg, _BlankQr())
+        canvas.restoreState()
 
 
 class _SharedDoc(BaseDocTemplate):
-    def __init__(self, buffer: io.BytesIO, look: Look, header: SheetHeader) -> None:
+    def __init__(self, buffer: io.BytesIO, look: Look) -> None:
         setup = look.setup
         config = look.course.config
         super().__init__(
@@ -177,114 +152,34 @@ class _SharedDoc(BaseDocTemplate):
             invariant=1,
             initialFontName=look.fonts.family,
         )
-        self.look, self.header = look, header
-        self.current_sheet = -1
-        self.page_sheets: list[int] = []  # per page: sheet index, -1 on plan pages
-        stamp = source_date(look.course).strftime("D:%Y%m%d%H%M%S+00'00'")
-        self.stamp = stamp
-        plain = Frame(
-            self.leftMargin, self.bottomMargin, self.width, self.height, id="plan", showBoundary=0
+        self.stamp = source_date(look.course).strftime("D:%Y%m%d%H%M%S+00'00'")
+        frame = Frame(
+            self.leftMargin, self.bottomMargin, self.width, self.height, id="text", showBoundary=0
         )
-        sheet = Frame(
-            self.leftMargin,
-            self.bottomMargin,
-            self.width,
-            self.height - header.height,
-            id="sheet",
-            showBoundary=0,
-        )
-        self.addPageTemplates(
-            [
-                PageTemplate("plan", [plain]),
-                PageTemplate("sheet", [sheet], onPage=self.sheet_header),
-            ]
-        )
+        self.addPageTemplates([PageTemplate("plan", [frame])])
 
     def handle_documentBegin(self) -> None:  # noqa: N802 (reportlab's name)
         super().handle_documentBegin()
         self.canv.setDateFormatter(lambda *_: self.stamp)
 
-    def handle_pageEnd(self) -> None:  # noqa: N802
-        template = self.pageTemplate.id
-        self.page_sheets.append(self.current_sheet if template == "sheet" else -1)
-        super().handle_pageEnd()
-
-    def sheet_header(self, canvas: Any, doc: BaseDocTemplate) -> None:
-        """The fixed part of every answer-sheet page; the learner's marks go over it."""
-        look, h = self.look, self.header
-        fonts, size = look.fonts, look.styles.size
-        top = look.setup.size[1] - look.setup.margin
-        canvas.saveState()
-        canvas.setFont(fonts.bold.name, size * 1.5)
-        canvas.drawString(look.setup.margin, top - size * 1.5, look.msg("answer_sheet"))
-        canvas.setFont(fonts.regular.name, size)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(h.code_x, h.code_y + h.code_size * 1.3, look.msg("learner_id") + ":")
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(h.code_x, h.code_y - size * 0.4, h.qr_x - size, h.code_y - size * 0.4)
-        canvas.drawRightString(h.qr_x - size * 0.5, h.id_y, look.msg("sheet_id") + ":")
-        canvas.restoreState()
-
 
 def _plan_flowables(look: Look, plan: StudyPlan, group: str) -> list[Flowable]:
-    msg, styles, course = look.msg, look.styles, look.course
-    enrolment = plan.enrolment
-    out: list[Flowable] = [look.para(escape(msg("study_plan")), styles.headings[0])]
-    days = ", ".join(msg(f"weekday_{d}") for d in enrolment.study_days)
-    consultations = ", ".join(
-        f"{msg(f'weekday_{c.weekday}')} {c.time:%H:%M}" for c in enrolment.consultations
-    )
-    for label, value in (
-        (msg("course"), course.config.title),
-        (msg("version"), course.config.version),
-        (msg("group"), group),
-        (msg("study_period"), f"{look.date(enrolment.start)} – {look.date(plan.end)}"),
-        (msg("hours_per_week"), look.number(enrolment.hours_per_week)),
-        (msg("study_days"), days),
-        (msg("consultations"), consultations or msg("none")),
-        (msg("hours"), look.number(plan.hours)),
-        (msg("credits"), look.number(plan.credits)),
-    ):
-        out.append(look.line(label, value))
+    styles, words = look.styles, look.words
+    out: list[Flowable] = [look.para(escape(look.msg("study_plan")), styles.headings[0])]
+    out += [look.line(label, value) for label, value in words.plan_facts(plan, group)]
     out.append(Spacer(1, styles.size))
-    head = [
-        msg("number_sign"),
-        msg("lesson_column"),
-        msg("hours"),
-        msg("credits"),
-        msg("planned_dates"),
-        msg("deadline"),
-    ]
+    table_text = words.plan_table(plan)
     cell, cell_head = styles.cell, styles.cell_head
-    rows: list[list[Any]] = [[Paragraph(escape(h), cell_head) for h in head]]
-    for planned in plan.lessons:
-        lesson = planned.lesson
-        dates = look.date(planned.start)
-        if planned.end != planned.start:
-            dates += f" – {look.date(planned.end)}"
-        rows.append(
-            [
-                Paragraph(escape(lesson.number), cell),
-                Paragraph(escape(t.plain_text(lesson.title), quote=False), cell),
-                Paragraph(look.number(planned.hours), cell),
-                Paragraph(look.number(planned.credits), cell),
-                Paragraph(dates, cell),
-                Paragraph(look.date(planned.deadline) if planned.deadline else "", cell),
-            ]
-        )
-    rows.append(
-        [
-            Paragraph("", cell),
-            Paragraph(f"<b>{escape(msg('total'))}</b>", cell),
-            Paragraph(f"<b>{look.number(plan.hours)}</b>", cell),
-            Paragraph(f"<b>{look.number(plan.credits)}</b>", cell),
-            Paragraph("", cell),
-            Paragraph("", cell),
-        ]
-    )
+
+    def cells(values: list[str], style: Any, bold: bool = False) -> list[Paragraph]:
+        wrap = "<b>{}</b>" if bold else "{}"
+        return [Paragraph(wrap.format(escape(v, quote=False)), style) for v in values]
+
+    rows = [cells(table_text.head, cell_head)]
+    rows += [cells(row, cell) for row in table_text.rows]
+    rows.append(cells(table_text.total, cell, bold=True))
     width = look.setup.frame_width
-    fractions = (0.07, 0.33, 0.12, 0.12, 0.22, 0.14)
+    fractions = (0.06, 0.30, 0.14, 0.14, 0.22, 0.14)
     table = Table(rows, colWidths=[width * f for f in fractions], repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -295,82 +190,33 @@ def _plan_flowables(look: Look, plan: StudyPlan, group: str) -> list[Flowable]:
             ]
         )
     )
-    out.append(table)
-    if plan.consultations:
-        out.append(Spacer(1, styles.size))
-        dates = ", ".join(f"{look.date(d)} {time:%H:%M}" for d, time in plan.consultations)
-        out.append(look.line(msg("consultation_dates"), dates))
-    if enrolment.holidays:
-        out.append(look.line(msg("holidays"), ", ".join(look.date(d) for d in enrolment.holidays)))
-    return out
-
-
-def _sheet_flowables(look: Look, target: SheetTarget, deadline: dt.date | None) -> list[Flowable]:
-    msg, styles = look.msg, look.styles
-    label = msg("assignment" if target.kind == "assignment" else "quiz", number=target.number)
-    out: list[Flowable] = [
-        look.para(
-            f"<b>{escape(label)}</b>"
-            + (f": {escape(target.title, quote=False)}" if target.title else ""),
-            styles.box_title,
-        ),
-        look.line(msg("course"), f"{look.course.config.title} ({look.course.config.version})"),
-    ]
-    if deadline is not None:
-        out.append(look.line(msg("deadline"), look.date(deadline)))
-    blank = "_" * 14
-    out.append(
-        look.para(
-            f"<b>{escape(msg('date'))}:</b> {blank}    <b>{escape(msg('signature'))}:</b> {blank}"
-        )
-    )
-    out.append(Spacer(1, styles.size * 0.8))
-    if target.kind == "quiz":
-        out.append(look.para(escape(msg("mark_answers")), styles.small))
-        box = "☐" if look.fonts.regular.has("☐") else "[ ]"
-        rows = []
-        for question in target.questions:
-            if question.kind == "short":
-                answer = "_" * 40
-            else:
-                answer = "   ".join(
-                    f"{box} {option_letter(i)}" for i in range(len(question.options))
-                )
-            rows.append(
-                [Paragraph(f"{question.number}.", styles.cell), Paragraph(answer, styles.body)]
-            )
-        if rows:
-            width = look.setup.frame_width
-            table = Table(rows, colWidths=[width * 0.1, width * 0.9])
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                        ("TOPPADDING", (0, 0), (-1, -1), styles.size * 0.5),
-                    ]
-                )
-            )
-            out.append(table)
-        out.append(Spacer(1, styles.size))
-    out.append(RuledLines(styles.size * 2.2))
+    out += [table, Spacer(1, styles.size)]
+    out += [look.line(label, value) for label, value in words.plan_notes(plan)]
     return out
 
 
 def render_shared(
     look: Look, plan: StudyPlan, group: str, targets: list[SheetTarget]
 ) -> SharedPages:
-    """Plan pages, then one answer sheet (one page or more) per target."""
+    """Plan pages, then every page of every answer sheet (learner code and QR left out)."""
     buffer = io.BytesIO()
-    header = SheetHeader.of(look)
-    doc = _SharedDoc(buffer, look, header)
+    doc = _SharedDoc(buffer, look)
+    msg = look.msg
     story: list[Flowable] = _plan_flowables(look, plan, group)
+    sheet_pages: list[tuple[int, SheetPage]] = []
     for index, target in enumerate(targets):
-        story += [NextPageTemplate("sheet"), PageBreak(), _SheetMark(doc, index)]
-        story += _sheet_flowables(look, target, plan.deadline(target.lesson_id))
+        deadlines = [d for d in map(plan.deadline, target.lesson_ids) if d is not None]
+        item = target.title
+        if deadlines:
+            item += f". {msg('deadline')}: {look.words.date(max(deadlines))}"
+        title = msg("answer_sheet" if target.kind == "assignment" else "quiz_sheet")
+        for page in target.pages:
+            text = SheetText(title, look.course.config.title, item, "", learner_code="")
+            story += [PageBreak(), _SheetTemplate(page, text, look.fonts, msg)]
+            sheet_pages.append((index, page))
     doc.build(story)
-    plan_pages = doc.page_sheets.count(-1)
-    return SharedPages(buffer.getvalue(), plan_pages, doc.page_sheets[plan_pages:], header)
+    plan_pages = doc.page - len(sheet_pages)
+    return SharedPages(buffer.getvalue(), plan_pages, sheet_pages)
 
 
 @dataclass(frozen=True)
@@ -406,7 +252,7 @@ def render_covers(look: Look, entries: list[CoverEntry], names: bool) -> bytes:
     doc.addPageTemplates([PageTemplate("cover", [frame], onPage=on_page)])
     story: list[Flowable] = []
     for entry in entries:
-        learner, enrolment = entry.learner, entry.plan.enrolment
+        learner = entry.learner
         flow: list[Flowable] = [
             look.para(escape(config.organisation, quote=False), styles.small),
             Spacer(1, doc.height * 0.12),
@@ -417,55 +263,47 @@ def render_covers(look: Look, entries: list[CoverEntry], names: bool) -> bytes:
         flow.append(look.para(f"<b>{escape(msg('personal_packet'))}</b>", styles.cover_subtitle))
         code = f"{escape(msg('learner_id'))}: <b>{escape(learner.code)}</b>"
         flow.append(look.para(code, styles.cover_title))
-        if names:
-            flow.append(look.line(msg("learner_name"), learner.full_name))
-        flow.append(look.line(msg("group"), learner.group))
-        if learner.facility:
-            flow.append(look.line(msg("facility"), learner.facility))
-        flow.append(Spacer(1, styles.size))
-        flow.append(look.line(msg("version"), config.version))
-        period = f"{look.date(enrolment.start)} – {look.date(entry.plan.end)}"
-        flow.append(look.line(msg("study_period"), period))
-        flow.append(look.line(msg("packet_id"), entry.packet_id))
+        facts = look.words.cover_facts(learner, entry.packet_id, entry.plan, names)
+        flow += [look.line(label, value) for label, value in facts]
         story += [KeepInFrame(doc.width, doc.height, flow, mode="shrink"), PageBreak()]
     doc.build(story[:-1])
     return buffer.getvalue()
 
 
-def overlay(header: SheetHeader, code: str, sheet_id: str) -> bytes:
-    """The content stream drawn over an answer-sheet page for one learner: the
-    learner code, the sheet id and its QR code (vector squares)."""
-    h = header
-    matrix = sheet_qr(sheet_id)
-    quiet = 2  # modules of white around the symbol, inside the white square
+def overlay(page: SheetPage, fonts: FontSet, msg: Messages, code: str, payload: str) -> bytes:
+    """The content stream drawn over a sheet page for one learner: the QR code
+    (in the layout's square, 2 modules of white around it, as the course's sheets)
+    and the learner code after its printed label."""
+    height = page.paper[1]
+    matrix = sheet_qr(payload)
+    quiet = 2
     count = len(matrix) + 2 * quiet
-    module = h.qr_size / count
-    parts = [
-        "q 1 g",
-        f"{h.qr_x:.2f} {h.qr_y:.2f} {h.qr_size:.2f} {h.qr_size:.2f} re f",
-        "0 g",
-    ]
-    size = len(matrix)
+    size = page.qr.w * mm
+    x0, y0 = page.qr.x * mm, (height - page.qr.y - page.qr.h) * mm
+    module = size / count
+    parts = ["q 1 g", f"{x0:.2f} {y0:.2f} {size:.2f} {size:.2f} re f", "0 g"]
     for row_index, row in enumerate(matrix):
-        y = h.qr_y + h.qr_size - (row_index + quiet + 1) * module
+        y = y0 + size - (row_index + quiet + 1) * module
         col = 0
-        while col < size:
+        while col < len(row):
             if row[col]:
                 start = col
-                while col < size and row[col]:
+                while col < len(row) and row[col]:
                     col += 1
-                x = h.qr_x + (start + quiet) * module
+                x = x0 + (start + quiet) * module
                 parts.append(f"{x:.3f} {y:.3f} {(col - start) * module:.3f} {module:.3f} re")
             else:
                 col += 1
     parts.append("f")
+    # the identity's fourth line holds "<learner code label>: " (formats.pdf.sheet)
+    r = page.identity
+    line = r.h / 5
+    label = f"{msg('learner_code')}: "
+    x = r.x * mm + stringWidth(label, fonts.bold.name, CODE_SIZE)
+    middle = (height - r.y - 3 * line - line / 2) * mm
     parts.append(
-        f"BT {OVERLAY_FONT} {h.code_size:.2f} Tf {h.code_x:.2f} {h.code_y:.2f} Td "
+        f"BT {OVERLAY_FONT} {CODE_SIZE} Tf {x:.2f} {middle - CODE_SIZE * 0.35:.2f} Td "
         f"({_pdf_text(code)}) Tj ET"
-    )
-    parts.append(
-        f"BT {OVERLAY_FONT} {h.id_size:.2f} Tf {h.qr_x:.2f} {h.id_y:.2f} Td "
-        f"({_pdf_text(sheet_id)}) Tj ET"
     )
     parts.append("Q")
     return "\n".join(parts).encode("ascii")

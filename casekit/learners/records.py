@@ -82,8 +82,10 @@ class Sheet:
     course_id: str
     course_version: str
     kind: SheetKind
-    target: str  # the assignment's or quiz's number in the course, e.g. "2.1"
+    target: str  # the assignment's anchor or the module's id (the layout's ``item``)
     packet: str = ""
+    #: the printed pages as ``casekit.sheets.layout.SheetPage`` JSON objects in a list
+    layout: str = ""
 
 
 @dataclass(frozen=True)

@@ -219,9 +219,16 @@ class Register:
 
     # ------------------------------------------------------------------ enrolments
 
-    def enrol(self, group: str, plan: Enrolment, credit_limit: float | None = None) -> list[str]:
-        """Enrol every active learner of ``group`` (``plan.learner`` is ignored) in
-        one course version, all or nothing. Refuses a learner already enrolled in
+    def enrol(
+        self,
+        group: str,
+        plan: Enrolment,
+        credit_limit: float | None = None,
+        only: tuple[str, ...] = (),
+    ) -> list[str]:
+        """Enrol every active learner of ``group`` (or ``only`` these of them, e.g. one
+        who joined later; ``plan.learner`` is ignored) in one course version, all or
+        nothing. Refuses a learner already enrolled in
         the course, and one whose DLT credits in ``plan.programme`` would go over
         ``credit_limit``. Returns the learner codes enrolled."""
         with self._write() as conn:
@@ -231,6 +238,14 @@ class Register:
                 .where(s.groups.c.code == group, s.learners.c.withdrawn_on.is_(None))
                 .order_by(s.learners.c.code)
             ).all()
+            if only:
+                missing = sorted(set(only) - {row.code for row in rows})
+                if missing:
+                    raise self.fail(
+                        f"{missing[0]!r} is not an active learner of group {group!r}",
+                        "unknown-learner",
+                    )
+                rows = [row for row in rows if row.code in only]
             if not rows:
                 raise self.fail(f"group {group!r} has no active learners", "empty-group")
             ids = [row.id for row in rows]
@@ -295,8 +310,8 @@ class Register:
 
     def record_issue(self, items: Iterable[IssuedItem], sheets: Iterable[Sheet]) -> None:
         """Record packets (or sticks) as issued with their answer sheets, in one
-        transaction. Issuing the same packet again updates its date and issuer;
-        a sheet id already known keeps its row."""
+        transaction. Issuing the same packet again updates its date and issuer,
+        a sheet printed again its packet and layout."""
         items, sheets = list(items), list(sheets)
         with self._write() as conn:
             codes = {i.learner for i in items} | {sh.learner for sh in sheets}
@@ -351,12 +366,20 @@ class Register:
                     "kind": sh.kind,
                     "target": sh.target,
                     "packet_id": sh.packet,
+                    "layout": sh.layout,
                 }
                 for sh in sheets
                 if sh.id not in known_sheets
             ]
             if new:
                 conn.execute(sa.insert(s.sheets), new)
+            for sh in sheets:  # printed again: the layout and packet of this printing
+                if sh.id in known_sheets:
+                    conn.execute(
+                        sa.update(s.sheets)
+                        .where(s.sheets.c.id == sh.id)
+                        .values(packet_id=sh.packet, layout=sh.layout)
+                    )
 
     def issued(self, *, learner: str | None = None, kind: str | None = None) -> list[IssuedItem]:
         query = (
@@ -579,6 +602,7 @@ def _sheet(row: sa.Row) -> Sheet:
         kind=row.kind,
         target=row.target,
         packet=row.packet_id,
+        layout=row.layout,
     )
 
 

@@ -33,17 +33,17 @@ DEFAULT_LESSON_HOURS = 1
 MAX_PLAN_DAYS = 3660  # a plan that does not end within ten years is an input error
 MAX_HOURS_PER_WEEK = 60
 
-#: weekday names a user may type: English, Russian and Kazakh abbreviations
+#: weekday names a user may type: English, Russian, Ukrainian and Kazakh abbreviations
 DAY_NAMES: dict[str, int] = {}
 for _index, _names in enumerate(
     (
         ("mon", "monday", "пн", "пон", "дс", "дүй"),
-        ("tue", "tuesday", "вт", "вто", "сс", "сей"),
-        ("wed", "wednesday", "ср", "сре", "сәр"),
+        ("tue", "tuesday", "вт", "вто", "вів", "сс", "сей"),
+        ("wed", "wednesday", "ср", "сре", "сер", "сәр"),
         ("thu", "thursday", "чт", "чет", "бс", "бей"),
-        ("fri", "friday", "пт", "пят", "жм", "жұм"),
+        ("fri", "friday", "пт", "пят", "п'ят", "жм", "жұм"),
         ("sat", "saturday", "сб", "суб", "сен"),
-        ("sun", "sunday", "вс", "вос", "жс", "жек"),
+        ("sun", "sunday", "вс", "вос", "нд", "нед", "жс", "жек"),
     )
 ):
     for _name in _names:

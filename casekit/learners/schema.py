@@ -110,8 +110,10 @@ sheets = sa.Table(
     sa.Column("course_id", sa.String(100), nullable=False),
     sa.Column("course_version", sa.String(50), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),  # assignment | quiz
-    sa.Column("target", sa.String(CODE), nullable=False),  # its number, e.g. "2.1"
+    # the assignment's anchor or the module's id (casekit.sheets.layout's item)
+    sa.Column("target", sa.String(CODE), nullable=False),
     sa.Column("packet_id", sa.String(CODE), nullable=False, server_default=""),
+    sa.Column("layout", sa.Text, nullable=False, server_default=""),  # JSON list of pages
 )
 
 submissions = sa.Table(

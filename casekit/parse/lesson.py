@@ -274,6 +274,8 @@ class LessonParser:
 
         The attributes are read from the source, quote-aware, so an ``alt='...'``
         holding braces, quotes or backticks is read whole."""
+        if not source.lstrip().startswith("!["):
+            return None
         image_source, attrs = split_image_attributes(source.strip())
         tokens = self.md.parseInline(image_source)
         flatten_deep_inlines(tokens)
@@ -365,8 +367,14 @@ class LessonParser:
 
     def inlines(self, node: SyntaxTreeNode, pos: t.Pos) -> list[t.Inline]:
         out: list[t.Inline] = []
-        for child in node.children:
+        children = list(node.children)
+        while children:
+            child = children.pop(0)
             kind = child.type
+            key = _kbd(child, children)
+            if key is not None:
+                out.append(key)
+                continue
             if kind == "text":
                 if out and isinstance(out[-1], t.Text):
                     out[-1].text += child.content
@@ -580,6 +588,27 @@ def code_info_classes(info: str) -> list[str]:
         with contextlib.suppress(AttributeError_):
             classes.extend(parse_braced(info[1:-1]).classes)
     return classes
+
+
+_KBD_OPEN = re.compile(r"^<kbd>$", re.I)
+_KBD_CLOSE = re.compile(r"^</kbd>$", re.I)
+
+
+def _kbd(child: SyntaxTreeNode, following: list[SyntaxTreeNode]) -> t.Kbd | None:
+    """``<kbd>Ctrl</kbd>`` (the Carpentries' keys): a key cap in every format, whatever
+    ``allow_html`` says. The tokens up to ``</kbd>`` are taken from ``following``."""
+    if child.type != "html_inline" or not _KBD_OPEN.match(child.content):
+        return None
+    for index, node in enumerate(following[:8]):
+        if node.type == "html_inline" and _KBD_CLOSE.match(node.content):
+            inner = following[:index]
+            if not all(n.type in ("text", "code_inline") for n in inner):
+                return None
+            del following[: index + 1]
+            return t.Kbd("".join(n.content for n in inner))
+        if node.type not in ("text", "code_inline"):
+            return None
+    return None
 
 
 def _hours(meta: dict[str, Any]) -> float | None:

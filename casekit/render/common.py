@@ -104,8 +104,11 @@ def media_caption(item: t.MediaItem, msg: Messages, with_code: bool = True) -> s
     return text
 
 
+QR_QUIET_MODULES = 2  # the white border of every QR code casekit prints, in modules
+
+
 def _qr(text: str) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, box_size=10)
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_MODULES, box_size=10)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)
     return code
@@ -129,6 +132,14 @@ def qr_png(text: str, box_size: int = 8) -> bytes:
     out = io.BytesIO()
     image.convert("1").save(out, format="PNG", optimize=False)
     return out.getvalue()
+
+
+@lru_cache(maxsize=4096)
+def qr_modules(text: str) -> int:
+    """The side of ``text``'s QR code in modules, quiet zone included (no drawing)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_MODULES)
+    code.add_data(text.encode("utf-8"))
+    return 17 + 4 * code.best_fit() + 2 * QR_QUIET_MODULES
 
 
 def qr_matrix(text: str) -> list[list[bool]]:

@@ -419,6 +419,8 @@ class HtmlWriter:
             return f"<del>{self.inlines(n.children)}</del>"
         if isinstance(n, t.Code):
             return f"<code>{escape(n.text)}</code>"
+        if isinstance(n, t.Kbd):
+            return f"<kbd>{escape(n.text)}</kbd>"
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):

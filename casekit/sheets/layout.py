@@ -292,3 +292,15 @@ def quiz_sheet(module: t.Module, paper: str = "A4") -> list[SheetPage]:
 
 def _numbered(page: SheetPage, pages: int) -> SheetPage:
     return replace(page, pages=pages)
+
+
+def course_sheets(course: t.Course, paper: str = "A4") -> list[SheetPage]:
+    """Every answer sheet page of ``course`` in the order the packet prints them."""
+    out: list[SheetPage] = []
+    for module in course.modules:
+        for lesson in module.lessons:
+            for block in t.iter_blocks(lesson.blocks):
+                if isinstance(block, t.Assignment):
+                    out += assignment_sheet(block, paper)
+        out += quiz_sheet(module, paper)
+    return out

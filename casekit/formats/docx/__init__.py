@@ -38,6 +38,8 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
         scale_for_large_print(doc)
     tag = set_language(doc, course.config.language)
     writer = DocxWriter(course, doc, text_width)
+    # personal packets (casekit.learners) print each learner's own sheets instead
+    writer.answer_sheets = ctx.options.get("answer_sheets", True)
     write_course(writer)
     prepare_settings(doc, tag, has_toc=bool(course.modules))
     set_core_properties(doc, course, tag, edition_label(course, writer.msg))

@@ -17,28 +17,18 @@ from PIL import Image
 from reportlab.graphics import renderPDF
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from svglib.fonts import FontMap
 from svglib.svglib import svg2rlg
 
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
+from casekit.render.svg_fonts import FaceFonts
 from casekit.render.templates import bundled_font
 from casekit.safety.svg import drawable_svg
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
 MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
-
-#: the bundled face for (bold, italic)
-_SANS = {
-    (False, False): "regular",
-    (True, False): "bold",
-    (False, True): "italic",
-    (True, True): "bold_italic",
-}
-_MONO = {(False, False): "mono", (True, False): "mono_bold"}
-_MONO_FAMILIES = ("monospace", "courier", "courier new", "dejavu sans mono", "consolas")
 
 
 @dataclass(frozen=True)
@@ -57,21 +47,14 @@ class Picture:
         return self.height_px / self.dpi
 
 
-class BundledFonts(FontMap):
-    """Every SVG font family drawn in the bundled DejaVu Sans (or Sans Mono): the
-    same glyphs on every machine, Kazakh letters included, never a system font
-    found by fontconfig nor a base-14 font without Cyrillic."""
+class BundledFonts(FaceFonts):
+    """Every SVG font drawn in the bundled DejaVu faces: the same glyphs on every
+    machine, Kazakh letters included, never a system font found by fontconfig nor a
+    base-14 font without Cyrillic."""
 
-    def find_font(
-        self, font_name: str, weight: str = "normal", style: str = "normal"
-    ) -> tuple[str, bool]:
-        bold = str(weight).lower() in ("bold", "bolder") or (
-            str(weight).isdigit() and int(weight) >= 600
-        )
-        italic = str(style).lower() in ("italic", "oblique")
-        if font_name.strip().strip("'\"").lower() in _MONO_FAMILIES:
-            return _registered("CasekitSvgMono", _MONO[bold, False]), True
-        return _registered("CasekitSvgSans", _SANS[bold, italic]), True
+    def font_for(self, role: str) -> str:
+        prefix = "CasekitSvgMono" if role.startswith("mono") else "CasekitSvgSans"
+        return _registered(prefix, role)
 
 
 def _registered(prefix: str, face: str) -> str:

@@ -133,6 +133,13 @@ SPECS: tuple[StyleSpec, ...] = (
     ),
     StyleSpec("Code Label", base="Normal", size=8.5, bold=True, keep_next=True, after=1),
     StyleSpec("Verbatim Char", kind="character", font=MONO_FONT),
+    # a key to press: a framed, shaded key cap
+    StyleSpec(
+        "Keyboard",
+        kind="character",
+        font=MONO_FONT,
+        box=Box(border="555555", fill="EEEEEE", border_size=4),
+    ),
     StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True),
     StyleSpec("caption", base="Normal", size=10, italic=True, color="404040", after=12),
     StyleSpec("Table Caption", base="caption", keep_next=True, after=4),
@@ -263,6 +270,12 @@ def run_properties(spec: StyleSpec) -> BaseOxmlElement | None:
         rpr.extend([el("w:sz", val=half_points), el("w:szCs", val=half_points)])
     if spec.underline:
         rpr.append(el("w:u", val="single"))
+    if spec.kind == "character" and spec.box.border:
+        rpr.append(
+            el("w:bdr", val="single", sz=spec.box.border_size, space=0, color=spec.box.border)
+        )
+    if spec.kind == "character" and spec.box.fill:
+        rpr.append(el("w:shd", val="clear", color="auto", fill=spec.box.fill))
     if spec.name == "footnote reference":
         rpr.append(el("w:vertAlign", val="superscript"))
     return rpr if len(rpr) else None

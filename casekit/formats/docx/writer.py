@@ -143,6 +143,7 @@ class DocxWriter:
         self.msg: Messages = course_messages(course.config)
         self.lang = LANGUAGE_TAGS.get(course.config.language, course.config.language)
         self.text_width = text_width
+        self.answer_sheets = True  # a blank answer sheet after each assignment
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
@@ -229,6 +230,8 @@ class DocxWriter:
             self.inlines(parent, n.children, replace(fmt, strike=True))
         elif isinstance(n, (t.Code, t.RawInline)):
             self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
+        elif isinstance(n, t.Kbd):
+            self.text(parent, n.text, replace(fmt, style="Keyboard"))
         elif isinstance(n, t.LineBreak):
             parent.append(el("w:r", self.rpr(fmt), el("w:br")))
         elif isinstance(n, t.Link):
@@ -545,7 +548,8 @@ class DocxWriter:
         label = self.msg("assignment", number=b.number)
         self.labelled(self.heading(target, 3, b.anchor), label, b.title)
         self.blocks(target, b.blocks)
-        self.answer_sheet(target, label, b.title)
+        if self.answer_sheets:
+            self.answer_sheet(target, label, b.title)
 
     def answer_sheet(self, target: Target, label: str, title: list[t.Inline]) -> None:
         """A page of its own the learner fills in and hands back."""

@@ -30,11 +30,13 @@ def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
     fonts = load_fonts(course)
     check_coverage(course, fonts)
     setup = PageSetup.from_options(options)
-    styles = make_styles(fonts, options.large_print)
+    styles = make_styles(fonts, options.large_print, course.config.language)
     state = LayoutState()
     writer = PdfWriter(
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
+    # personal packets (casekit.learners) print each learner's own sheets instead
+    writer.answer_sheets = ctx.options.get("answer_sheets", True)
     packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)

@@ -133,7 +133,7 @@ def _inline_texts(inlines: list[t.Inline]) -> Iterator[tuple[bool, str]]:
     for node in t.iter_inlines(inlines):
         if isinstance(node, t.Text):
             yield False, node.text
-        elif isinstance(node, (t.Code, t.RawInline)):
+        elif isinstance(node, (t.Code, t.Kbd, t.RawInline)):
             yield True, node.text
         elif isinstance(node, t.InlineImage):
             yield False, node.alt

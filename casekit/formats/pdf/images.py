@@ -8,7 +8,7 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 from svglib.svglib import svg2rlg
@@ -18,19 +18,20 @@ from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.render.images import figure_size, image_bytes
+from casekit.render.svg_fonts import FaceFonts
 from casekit.safety.svg import drawable_svg
 
 
 def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> Drawing:
     """A sanitised SVG as a reportlab drawing, its text in the course's fonts."""
-    drawing = _svg(data, item, pos)
-    _use_course_fonts(drawing, fonts)
+    drawing = _svg(data, item, pos, CourseFonts(fonts))
+    drawing.initialFontName = fonts.regular.name  # the renderer's first setFont
     return drawing
 
 
-def _svg(data: bytes, item: t.MediaItem, pos: t.Pos) -> Drawing:
+def _svg(data: bytes, item: t.MediaItem, pos: t.Pos, font_map: FaceFonts) -> Drawing:
     try:
-        drawing = svg2rlg(io.BytesIO(drawable_svg(data)))
+        drawing = svg2rlg(io.BytesIO(drawable_svg(data)), font_map=font_map)
     except Exception as exc:  # svglib raises whatever lxml or its own parser raises
         raise error(
             pos.path, f"SVG image {item.path} cannot be read: {exc}", "image-invalid", pos.line
@@ -40,25 +41,16 @@ def _svg(data: bytes, item: t.MediaItem, pos: t.Pos) -> Drawing:
     return drawing
 
 
-def _use_course_fonts(drawing: Drawing, fonts: FontSet) -> None:
-    """Text in an SVG gets the course's embedded fonts (svglib picks base-14 fonts,
+class CourseFonts(FaceFonts):
+    """SVG text in the course's embedded faces (svglib would pick base-14 fonts,
     which print Cyrillic as boxes and are not embedded)."""
-    drawing.initialFontName = fonts.regular.name  # the renderer's first setFont
-    stack: list[object] = [drawing]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, String):
-            name = node.fontName.lower()
-            mono = "mono" in name or "courier" in name
-            bold = "bold" in name
-            italic = "italic" in name or "oblique" in name
-            if mono:
-                node.fontName = (fonts.mono_bold if bold else fonts.mono).name
-            else:
-                role = ("bold_" if bold else "") + ("italic" if italic else "regular")
-                node.fontName = fonts.face(role.replace("bold_regular", "bold")).name
-        elif isinstance(node, Group):
-            stack.extend(node.contents)
+
+    def __init__(self, fonts: FontSet) -> None:
+        super().__init__()
+        self.fonts = fonts
+
+    def font_for(self, role: str) -> str:
+        return self.fonts.face(role).name
 
 
 class RasterImage(Flowable):

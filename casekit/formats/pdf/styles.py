@@ -58,8 +58,20 @@ class Styles:
     size: float
 
 
-def make_styles(fonts: FontSet, large_print: bool) -> Styles:
+def hyphenation_language(language: str) -> str | None:
+    """pyphen's dictionary for a BCP 47 tag (``uk-UA`` → ``uk``), or None (Kazakh has
+    none: its long words are split where the line ends, as before)."""
+    import pyphen
+
+    for candidate in (language.replace("-", "_"), language.split("-")[0].lower()):
+        if candidate in pyphen.LANGUAGES:
+            return candidate
+    return None
+
+
+def make_styles(fonts: FontSet, large_print: bool, language: str = "") -> Styles:
     size = 18.0 if large_print else 10.5
+    hyphenate = hyphenation_language(language) if language else None
     lead = 1.5 if large_print else 1.35
     family, mono = fonts.family, fonts.mono_family
 
@@ -76,6 +88,10 @@ def make_styles(fonts: FontSet, large_print: bool) -> Styles:
             # reportlab's default (0.05) re-measures every word of the line for each word
             # of a paragraph with mixed fonts: quadratic, and most of the line breaking time
             "spaceShrinkage": 0,
+            # long words break at a syllable, with a hyphen, where pyphen has a dictionary
+            # (reportlab's uriWasteReduce splits a URL once and lets the rest overflow:
+            # long URLs keep splitLongWords' break at the line end)
+            "hyphenationLang": hyphenate or "",
         }
         base.update(kw)
         return ParagraphStyle(name, **base)  # type: ignore[arg-type]

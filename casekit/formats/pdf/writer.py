@@ -92,6 +92,7 @@ class PdfWriter:
         self.width = frame_width
         self.height = frame_height
         self.paper = paper
+        self.answer_sheets = True  # blank answer sheets after assignments and modules
         self.depth = 0  # list / quote nesting
         self.lesson_id = ""
         self.anchors: set[str] = set()  # every destination written so far
@@ -118,6 +119,11 @@ class PdfWriter:
             return f"<strike>{self.inlines(n.children)}</strike>"
         if isinstance(n, (t.Code, t.RawInline)):
             return f'<font face="{self.fonts.mono_family}">{escape(n.text, quote=False)}</font>'
+        if isinstance(n, t.Kbd):  # a key cap: reportlab frames no inline text, so a shaded key
+            return (
+                f'<font face="{self.fonts.mono_family}" backColor="#d9d9d9">'
+                f"\u00a0{escape(n.text, quote=False)}\u00a0</font>"
+            )
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
@@ -572,6 +578,8 @@ class PdfWriter:
 
     def sheet_pages(self, pages: list[SheetPage], title: str, item: str) -> list[Flowable]:
         """Each page of a sheet on its own undecorated page."""
+        if not self.answer_sheets:
+            return []
         out: list[Flowable] = [DuplexBreak(after_sheet=False)]  # duplex: a right-hand page
         for page in pages:
             text = self.sheet_text(page, title, item)
