@@ -54,6 +54,17 @@ class CartridgeWriter(HtmlWriter):
         return f"{lesson_id}.html" + (f"#{anchor}" if anchor else "")
 
 
+class QtiWriter(CartridgeWriter):
+    """Question text inside ``<quiz>/assessment.xml``: the files it names are web content,
+    reached through ``$IMS-CC-FILEBASE$`` (the CC token for ``web_resources/``)."""
+
+    def image_src(self, item: t.MediaItem) -> str:
+        return f"$IMS-CC-FILEBASE$/{item.bundle_path}"
+
+    def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
+        return "$IMS-CC-FILEBASE$/" + super().lesson_href(lesson_id, anchor)
+
+
 def _id(prefix: str, name: str) -> str:
     """An XML ID (an NCName) for ``name``, which may start with a digit."""
     return f"{prefix}_{name}"
@@ -128,6 +139,8 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
                     type=ASSESSMENT,
                 )
                 etree.SubElement(resource, f"{{{CP}}}file", href=f"{quiz.anchor}/assessment.xml")
+                if images:
+                    etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
     if images:
         media = etree.SubElement(
             resources, f"{{{CP}}}resource", identifier="R_media", type="webcontent"
@@ -241,7 +254,7 @@ def cartridge(full: t.Course) -> bytes:
     """The ``.imscc`` bytes: learner pages, and quizzes graded from the full course."""
     learner = learner_edition(full)
     writer = CartridgeWriter(learner)
-    quiz_writer = CartridgeWriter(full)
+    quiz_writer = QtiWriter(full)
     files = images(learner, WEB)
     shown = sorted(files)
     pages: dict[str, str] = {}
