@@ -58,23 +58,32 @@ def make_course(root: Path, media: list[Path]) -> Path:
 
 def child_bundle(course: Path, out: Path) -> None:
     from casekit.build.course import load_course
+    from casekit.build.write import write_outputs
+    from casekit.bundle.usb import UsbOptions
     from casekit.diagnostics import Diagnostics
     from casekit.formats import BuildContext, formats
+    from casekit.formats.options import resolve_options
     from casekit.resolve.editions import apply_edition
 
     loaded = load_course(course, Diagnostics())
     assert loaded is not None
+    registry = formats()
+
+    def run(name: str, tree, options, inputs=None) -> list[Path]:
+        ctx = BuildContext(out / name, options, course, out, inputs or {})
+        return write_outputs(name, out / name, registry[name].renderer()(tree, ctx))
+
     # only the bundle's own work is timed: media were hashed by the check stage above, and
     # the learner editions are rendered first, as a full build does before packaging them
-    built = {
-        (name, "learner"): formats()[name].build(
-            apply_edition(loaded, "learner"), BuildContext(out / name, {}, course, out)
+    learner = apply_edition(loaded, "learner")
+    inputs = {
+        (name, "learner"): run(
+            name, learner, resolve_options(name, registry[name].options, loaded.config)
         )
         for name in ("pdf", "epub", "docx")
     }
-    context = BuildContext(out / "usb", {}, course, out, built=built)
     started = time.perf_counter()
-    formats()["usb"].build(loaded, context)
+    run("usb", loaded, UsbOptions(), inputs)
     print(time.perf_counter() - started)
 
 

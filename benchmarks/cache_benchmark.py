@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casekit import tree as t
-from casekit import typed_json
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.files import typed_json
 from casekit.parse.lesson import parse_lesson
 
 

@@ -55,9 +55,11 @@ def naive(course_dir: str, learners: int) -> None:
     from casekit.build.course import load_course
     from casekit.diagnostics import Diagnostics
     from casekit.formats import BuildContext
-    from casekit.formats.pdf import build_pdf
+    from casekit.formats.options import resolve_options
+    from casekit.formats.pdf import PdfOptions
     from casekit.formats.pdf.document import PageSetup
     from casekit.formats.pdf.fonts import load_fonts
+    from casekit.formats.pdf.render import render_pdf
     from casekit.formats.pdf.styles import make_styles
     from casekit.learners.personal_pages import (
         CoverEntry,
@@ -74,13 +76,14 @@ def naive(course_dir: str, learners: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(learners):
             course = apply_edition(load_course(Path(course_dir), Diagnostics()), "learner")
-            options = {"booklet": False, "answer_sheets": False}
+            given = {"booklet": False, "answer_sheets": False}
+            options = resolve_options("pdf", PdfOptions, course.config, given)
             ctx = BuildContext(out_dir=Path(tmp) / str(n), options=options)
-            (body,) = build_pdf(course, ctx)
+            (body,) = render_pdf(course, ctx)
             fonts = load_fonts(course)
             look = Look(
                 course,
-                PageSetup.from_options(ctx.print_options(course)),
+                PageSetup.from_options(options),
                 fonts,
                 make_styles(fonts, False),
                 messages(course.config.language),
@@ -95,7 +98,7 @@ def naive(course_dir: str, learners: int) -> None:
             writer = PdfWriter()
             writer.append(PdfReader(io.BytesIO(cover)))
             writer.append(personal, pages=(0, shared.plan_pages))
-            writer.append(PdfReader(body))
+            writer.append(PdfReader(io.BytesIO(body.data or b"")))
             writer.append(personal, pages=(shared.plan_pages, len(personal.pages)))
             with open(Path(tmp) / f"{learner.code}.pdf", "wb") as handle:
                 writer.write(handle)

@@ -456,16 +456,27 @@ class MediaItem:
         return PurePosixPath(self.path).name
 
 
-MEDIA_TYPES = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "svg": "image/svg+xml",
-    "mp4": "video/mp4",
-    "webm": "video/webm",
-    "mp3": "audio/mpeg",
-    "ogg": "audio/ogg",
-    "m4a": "audio/mp4",
+@dataclass(frozen=True)
+class MediaFormat:
+    kind: MediaKind
+    media_type: str
+    extensions: tuple[str, ...]  # the file names that say this format (the probe checks content)
+
+
+#: every media format casekit accepts: the one table parse, resolve and the formats read
+MEDIA_FORMATS: dict[str, MediaFormat] = {
+    "png": MediaFormat("image", "image/png", (".png",)),
+    "jpeg": MediaFormat("image", "image/jpeg", (".jpg", ".jpeg")),
+    "svg": MediaFormat("image", "image/svg+xml", (".svg",)),
+    "mp4": MediaFormat("video", "video/mp4", (".mp4", ".m4v")),
+    "webm": MediaFormat("video", "video/webm", (".webm",)),
+    "mp3": MediaFormat("audio", "audio/mpeg", (".mp3",)),
+    "ogg": MediaFormat("audio", "audio/ogg", (".ogg", ".oga")),
+    "m4a": MediaFormat("audio", "audio/mp4", (".m4a",)),
 }
+MEDIA_TYPES = {name: f.media_type for name, f in MEDIA_FORMATS.items()}
+FORMAT_KIND: dict[str, MediaKind] = {name: f.kind for name, f in MEDIA_FORMATS.items()}
+EXTENSION_FORMATS = {ext: name for name, f in MEDIA_FORMATS.items() for ext in f.extensions}
 
 
 # --------------------------------------------------------------------------- course

@@ -37,8 +37,11 @@ if [ ! -x "$tools/node_modules/.bin/ace-puppeteer" ] && command -v npm >/dev/nul
   npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "@daisy/ace@^1.4"
 fi
 
-# gift-pegjs, a GIFT parser, reads back the Moodle question bank in
-# tests/test_moodle_questions.py.
-if [ ! -f "$tools/node_modules/gift-pegjs/package.json" ] && command -v npm >/dev/null; then
-  npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent "gift-pegjs@^1.0.2"
+# The learning-platform side of the LMS package tests: gift-pegjs, a GIFT parser, reads
+# back the Moodle question bank (tests/test_moodle_questions.py); scorm-again is the real
+# SCORM 1.2 runtime the SCORM package runs under (tests/test_scorm12.py).
+if { [ ! -f "$tools/node_modules/gift-pegjs/package.json" ] ||
+  [ ! -f "$tools/node_modules/scorm-again/dist/scorm12.js" ]; } && command -v npm >/dev/null; then
+  npm install --prefix "$tools" --ignore-scripts --no-audit --no-fund --silent \
+    "gift-pegjs@^1.0.2" "scorm-again@^2.6"
 fi

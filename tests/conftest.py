@@ -4,16 +4,64 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from casekit.build.pipeline import BuildResult, build_course
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
 COURSES = sorted(p for p in (ROOT / "courses").glob("*") if (p / "course.toml").is_file())
 IN_CI = os.environ.get("CI") == "true"
+
+
+def casekit(
+    *args: object, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real ``casekit`` command (``python -m casekit``) in its own process: the one
+    way tests run the command line."""
+    return subprocess.run(
+        [sys.executable, "-m", "casekit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        timeout=300,
+    )
+
+
+def build(
+    course: Path,
+    format_names: list[str],
+    out: Path,
+    editions: tuple[str, ...] = ("learner", "teacher"),
+    force: bool = False,
+    jobs: int = 1,
+    **options: object,
+) -> BuildResult:
+    """Build ``format_names`` of ``course`` into ``out`` in this process, as
+    ``casekit build`` does: the one way tests build. A check error fails the test."""
+    result = build_course(
+        course,
+        format_names,
+        editions,
+        out,
+        options=options,
+        force=force,
+        jobs=jobs,  # type: ignore[arg-type]
+    )
+    assert not result.stopped, [str(d) for d in result.diagnostics.sorted()]
+    return result
+
+
+def built(result: BuildResult, format_name: str) -> dict[str, Path]:
+    """The first file each edition of ``format_name`` wrote, by edition."""
+    return {r.edition: r.paths[0] for r in result.outputs if r.format == format_name}
 
 
 def require_tool(name: str) -> str:
@@ -122,7 +170,7 @@ def postgres_server() -> Iterator[object]:
         yield server
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def register_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a fresh learner register goes: an SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":

@@ -296,7 +296,7 @@ def sample_bundle() -> Path:
     """The mini course's USB bundle (folder and zip), built once per process."""
     from tests.usb_helpers import fresh_bundle
 
-    return fresh_bundle(Path(tempfile.mkdtemp(prefix="casekit-fuzz-bundle-")), make_zip=True)
+    return fresh_bundle(Path(tempfile.mkdtemp(prefix="casekit-fuzz-bundle-")), zip=True)
 
 
 def _edit(draw: st.DrawFn, data: bytes, edits: int) -> bytes:
@@ -365,8 +365,8 @@ def apply_operations(folder: Path, operations: list[tuple[str, str, bytes]]) -> 
         if not Path(os.path.normpath(target)).is_relative_to(folder):
             continue  # a name that climbs out: stays inside the temporary folder
         with contextlib.suppress(OSError):
-            if kind != "add" and (target.is_file() or target.is_symlink()):
-                target.unlink()
+            if os.path.lexists(target) and not target.is_dir():  # a file, FIFO or link
+                target.unlink()  # (writing into a FIFO made earlier would block for ever)
             target.parent.mkdir(parents=True, exist_ok=True)
             if kind == "edit" or kind == "add":
                 target.write_bytes(data)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import casekit as run_casekit
+
 ROSTER_HEADER = "code;last_name;first_name;middle_name;group;facility;accommodations"
 ROSTER = [
     "KZ-001;Әбілқасымов;Ерлан;Серікұлы;G1;UK-161;",
@@ -45,14 +47,7 @@ def casekit(*args: str, register: str | None = None) -> subprocess.CompletedProc
 
 def casekit_process(*args: str, register: str) -> subprocess.CompletedProcess[str]:
     """The real ``casekit`` program in its own process."""
-    env = {**os.environ, "CASEKIT_REGISTER": register}
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return run_casekit(*args, env={"CASEKIT_REGISTER": register})
 
 
 def write_roster(path: Path, rows: list[str] = ROSTER, *, bom: bool = True) -> Path:

@@ -10,9 +10,8 @@ import pytest
 
 from casekit.build.lock import hold_build_lock, release_build_lock
 from casekit.safety.svg import SvgError, sanitize_svg
-from tests.conftest import MINIMAL_TOML
+from tests.conftest import MINIMAL_TOML, casekit
 from tests.hostile_build import build_html
-from tests.test_cli import casekit
 
 MakeCourse = Callable[..., Path]
 TOML = MINIMAL_TOML.format(lessons='"a.md"')
@@ -104,6 +103,7 @@ def test_svg_crashers_are_svg_errors(data: bytes, message: str) -> None:
         sanitize_svg(data)
 
 
+@pytest.mark.slow
 def test_debug_shows_the_traceback_and_plain_mode_one_line(
     make_course: MakeCourse, tmp_path: Path
 ) -> None:
@@ -123,6 +123,7 @@ def test_debug_shows_the_traceback_and_plain_mode_one_line(
     assert "CasekitError" in debug.stderr
 
 
+@pytest.mark.slow
 def test_unwritable_output_folder_is_one_line(make_course: MakeCourse, tmp_path: Path) -> None:
     course = make_course({"a.md": "# x\n"})
     blocker = tmp_path / "blocker"

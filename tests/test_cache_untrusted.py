@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from casekit import tree as t
-from casekit import typed_json
 from casekit.build.course import load_course
-from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.files import typed_json
 from casekit.files.cache import CACHE_DIR
 from tests.conftest import COURSES, MINI
+from tests.conftest import build as build_formats
 
 
 class RunsCode:
@@ -37,9 +37,7 @@ def html_pages(out: Path) -> dict[str, bytes]:
 
 
 def build(course: Path, out: Path, **options: object):
-    result = build_course(course, ["html"], ("learner",), out, options=dict(options))
-    assert not result.stopped, result.diagnostics.sorted()
-    return result
+    return build_formats(course, ["html"], out, ("learner",), **options)
 
 
 @pytest.fixture
@@ -142,6 +140,7 @@ def test_outputs_json_may_name_only_files_in_the_build_folder(built, tmp_path: P
     assert html_pages(out) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("course_dir", [MINI, *COURSES], ids=lambda p: p.name)
 def test_every_lesson_of_the_example_courses_round_trips(course_dir: Path) -> None:
     diags = Diagnostics()

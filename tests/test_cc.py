@@ -16,7 +16,10 @@ import pytest
 from lxml import etree
 
 from tests.conftest import IN_CI, ROOT
+from tests.lms_helpers import build_format
 from tests.test_moodle_questions import HOSTILE, LESSON, TOML
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
@@ -35,13 +38,7 @@ def schemas() -> Path:
 
 
 def build_cc(course: Path) -> Path:
-    subprocess.run(
-        ["casekit", "build", "-f", "cc", "-o", str(course / "build"), str(course)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
-    )
-    (package,) = (course / "build").glob("*/cc/*.imscc")
+    (package,) = build_format(course, "cc").glob("*.imscc")
     return package
 
 
@@ -143,3 +140,29 @@ def test_quizzes_graded_as_the_course_marks_them(make_course: Callable[..., Path
 def test_listed_in_build_help() -> None:
     done = subprocess.run(["casekit", "build", "--help"], capture_output=True, text=True)
     assert "cc" in re.findall(r"\b[a-z0-9-]+\b", done.stdout)
+
+
+def test_question_images_and_links_reach_web_content(make_course: Callable[..., Path]) -> None:
+    lesson = (
+        "# A\n\n::: {.quiz}\n1. Что на схеме ![Схема](media/d.png)? См. [урок Б](b.md).\n"
+        "   - [x] Да\n   - [ ] Нет\n:::\n"
+    )
+    png = (ROOT / "tests" / "data" / "mini" / "media" / "diagram.png").read_bytes()
+    files = read(
+        build_cc(make_course({"a.md": lesson, "b.md": "# B\n"}, files={"media/d.png": png}))
+    )
+    (quiz,) = [name for name in files if name.endswith("assessment.xml")]
+    text = etree.fromstring(files[quiz]).findtext(f".//{QTI}item//{QTI}mattext")
+    targets = re.findall(r'(?:src|href)="\$IMS-CC-FILEBASE\$/([^"#]+)', text)
+    assert len(targets) == 2, text
+    for target in targets:
+        assert f"web_resources/{target}" in files
+    manifest = etree.fromstring(files["imsmanifest.xml"])
+    cc11 = etree.XMLSchema(etree.parse(str(schemas() / "cc11" / "ccv1p1_imscp_v1p2_v1p0.xsd")))
+    assert cc11.validate(manifest), cc11.error_log
+    (resource,) = [
+        r for r in manifest.iter(f"{CP}resource") if r.get("type", "").endswith("assessment")
+    ]
+    media = [d.get("identifierref") for d in resource.iter(f"{CP}dependency")]
+    (images,) = [r for r in manifest.iter(f"{CP}resource") if r.get("identifier") in media]
+    assert {f.get("href") for f in images.iter(f"{CP}file")} >= {f"web_resources/{targets[0]}"}

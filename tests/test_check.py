@@ -12,7 +12,7 @@ import pytest
 
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
-from tests.conftest import MINIMAL_TOML
+from tests.conftest import MINI, MINIMAL_TOML, casekit
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -23,14 +23,7 @@ PNG = (
 
 def run_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``casekit check .`` run inside the course, so paths print relative to it."""
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", "check", ".", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
-    )
+    return casekit("check", ".", *args, cwd=root)
 
 
 def diagnostics(root: Path) -> list[str]:
@@ -43,12 +36,14 @@ def codes(root: Path) -> set[str]:
     return {entry.split(":")[1] for entry in diagnostics(root)}
 
 
+@pytest.mark.slow
 def test_mini_course_is_clean(mini_course: Path) -> None:
     result = run_check(mini_course, "--strict")
     assert result.returncode == 0, result.stderr
     assert "0 error(s), 0 warning(s)" in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_course_toml(tmp_path: Path) -> None:
     result = run_check(tmp_path)
     assert result.returncode == 1
@@ -76,6 +71,7 @@ def test_missing_course_toml(tmp_path: Path) -> None:
         (lambda s: s.replace('id = "t"', 'id = "t'), "config-syntax", "invalid TOML"),
     ],
 )
+@pytest.mark.slow
 def test_course_toml_errors_name_the_field(make_course, edit, code: str, field: str) -> None:
     root = make_course({"a.md": "# A\n\nText.\n"})
     toml = root / "course.toml"
@@ -103,6 +99,7 @@ def test_lesson_missing(make_course) -> None:
     assert "error:lesson-missing:course.toml:10" in diagnostics(root)
 
 
+@pytest.mark.slow
 def test_invalid_utf8_names_line_and_byte_offset(make_course) -> None:
     root = make_course({"a.md": "# A\n"})
     (root / "a.md").write_bytes(b"# A\n\n" + "Қазақ ".encode() + b"\xff ok\n")
@@ -163,6 +160,7 @@ def test_lesson_path_escaping_in_course_toml(make_course) -> None:
     assert any(e.startswith("error:path-escape:course.toml") for e in diagnostics(root))
 
 
+@pytest.mark.slow
 def test_external_links_warn_and_fail_under_strict(make_course) -> None:
     root = make_course(
         {"a.md": "# A\n\nSee [site](https://example.org) and ![p](https://example.org/p.png).\n"}
@@ -191,6 +189,29 @@ def test_unsafe_link_schemes_never_become_links(make_course) -> None:
 def test_other_link_schemes_are_errors(make_course) -> None:
     root = make_course({"a.md": "# A\n\n[x](ftp://example.org/x)\n"})
     assert "error:link-scheme:a.md:3" in diagnostics(root)
+
+
+def test_a_link_no_output_would_keep_is_an_error(make_course) -> None:
+    """One list of safe schemes: a link the check lets through is one every format keeps."""
+    root = make_course({"a.md": "# A\n\n[x](http:example.org) [y](https://example.org)\n"})
+    found = diagnostics(root)
+    assert "error:link-scheme:a.md:3" in found
+    assert "warning:external-link:a.md:3" in found
+
+
+def test_media_names_say_one_kind_everywhere(make_course) -> None:
+    """One media-kind table: an .m4v used with image syntax is the video it is."""
+    from casekit import tree as t
+
+    video = (MINI / "media" / "intro.mp4").read_bytes()
+    root = make_course(
+        {"a.md": "# A\n\n![Clip](media/clip.m4v)\n"}, files={"media/clip.m4v": video}
+    )
+    diags = Diagnostics()
+    course = load_course(root, diags)
+    assert course is not None and not diags.has_errors(), diags.sorted()
+    assert [(m.kind, m.format) for m in course.media] == [("video", "mp4")]
+    assert [type(b) for b in course.lessons()[0].blocks] == [t.MediaBlock]
 
 
 def test_broken_lesson_links_and_anchors(make_course) -> None:
@@ -278,6 +299,7 @@ def test_invalid_vtt(make_course, mini_course: Path) -> None:
     assert "error:vtt-invalid:media/intro.vtt:3" in diagnostics(mini_course)
 
 
+@pytest.mark.slow
 def test_json_output_and_sorting(make_course) -> None:
     root = make_course({"a.md": "# A\n\n![](x.png)\n\n::: odd\n:::\n"})
     result = run_check(root, "--format", "json")
@@ -294,6 +316,7 @@ def test_json_output_and_sorting(make_course) -> None:
     assert result.returncode == 1
 
 
+@pytest.mark.slow
 def test_text_output_format(make_course) -> None:
     root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
     result = run_check(root)
@@ -309,6 +332,7 @@ def test_minimal_toml_template_is_valid(make_course) -> None:
     assert diagnostics(root) == []
 
 
+@pytest.mark.slow
 def test_several_courses_print_paths_from_the_working_folder(make_course, tmp_path: Path) -> None:
     root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
     result = subprocess.run(

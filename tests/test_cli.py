@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from casekit import __version__
-
-
-def casekit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
+from tests.conftest import casekit
 
 
 def test_version() -> None:
@@ -27,6 +16,7 @@ def test_version() -> None:
     assert result.stdout.strip() == f"casekit, version {__version__}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [[], ["check"], ["build"], ["new"]])
 def test_help_with_examples(command: list[str]) -> None:
     result = casekit(*command, "--help")
@@ -35,6 +25,7 @@ def test_help_with_examples(command: list[str]) -> None:
     assert "casekit " in result.stdout.split("Examples:")[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_new_course_checks_clean_and_builds(tmp_path: Path, lang: str) -> None:
     course = tmp_path / f"course-{lang}"
@@ -50,6 +41,7 @@ def test_new_course_checks_clean_and_builds(tmp_path: Path, lang: str) -> None:
     assert f'<html lang="{lang}"' in page
 
 
+@pytest.mark.slow
 def test_new_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "keep.txt").write_text("mine")
@@ -59,6 +51,7 @@ def test_new_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "x" / "keep.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_failed_build_keeps_previous_output(mini_course: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = casekit("build", str(mini_course), "-f", "html", "-o", str(out))
@@ -79,6 +72,7 @@ def test_failed_build_keeps_previous_output(mini_course: Path, tmp_path: Path) -
     ]
 
 
+@pytest.mark.slow
 def test_build_is_deterministic(mini_course: Path, tmp_path: Path) -> None:
     for name in ("a", "b"):
         assert (
@@ -90,6 +84,7 @@ def test_build_is_deterministic(mini_course: Path, tmp_path: Path) -> None:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
 
 
+@pytest.mark.slow
 def test_user_error_is_one_line_and_debug_shows_traceback(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "f").write_text("x")
@@ -105,6 +100,7 @@ def test_unknown_format_is_a_usage_error(mini_course: Path) -> None:
     assert "Invalid value for '-f' / '--format'" in result.stderr
 
 
+@pytest.mark.slow
 def test_quiet_and_verbose(mini_course: Path, tmp_path: Path) -> None:
     quiet = casekit("build", str(mini_course), "-f", "html", "-q", "-o", str(tmp_path / "q"))
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""

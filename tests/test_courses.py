@@ -13,7 +13,9 @@ from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.resolve.editions import apply_edition
 from casekit.resolve.resolver import HOURS_PER_CREDIT, Resolver
-from tests.test_cli import casekit
+from tests.conftest import casekit
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 ROOT = Path(__file__).resolve().parent.parent
 KK = ROOT / "courses" / "digital-literacy-kk"

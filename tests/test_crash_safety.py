@@ -22,6 +22,8 @@ from casekit.build.lock import LOCK_NAME, hold_build_lock, release_build_lock
 from casekit.files.atomic import TEMP_PREFIX, atomic_dir, clean_stale_temporaries
 from tests.conftest import MINI
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 #: when the killed builds are killed, as fractions of how long an uninterrupted one takes
 KILL_POINTS = (0.05, 0.2, 0.4, 0.6, 0.8)
 NEW_TITLE = "Жаңа сабақ".encode()

@@ -17,12 +17,14 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from casekit.build.course import load_course
-from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.docx.reference import REFERENCE, make_reference
 from casekit.render.templates import builtin_templates
 from casekit.tree import plain_text
-from tests.conftest import COURSES, MINI, require_tool
+from tests.conftest import COURSES, MINI, built, require_tool
+from tests.conftest import build as build_formats
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -58,9 +60,7 @@ title: Два списка
 
 
 def build(course_dir: Path, out: Path, **options: object) -> dict[str, Path]:
-    result = build_course(course_dir, ["docx"], ("learner", "teacher"), out, options=options)
-    assert not result.stopped, [str(d) for d in result.diagnostics.items]
-    return {record.edition: record.paths[0] for record in result.outputs}
+    return built(build_formats(course_dir, ["docx"], out, **options), "docx")
 
 
 @pytest.fixture(scope="module")
@@ -609,7 +609,8 @@ def test_the_writer_is_freed_without_a_garbage_collection() -> None:
     after another without full collections, and a cycle kept a finished document in
     memory and made the next format of a serial build a quarter slower."""
     from casekit.formats import BuildContext
-    from casekit.formats.docx import render_docx
+    from casekit.formats.docx import DocxOptions
+    from casekit.formats.docx.render import render_docx
     from casekit.formats.docx.writer import DocxWriter
     from casekit.resolve.editions import apply_edition
 
@@ -619,7 +620,7 @@ def test_the_writer_is_freed_without_a_garbage_collection() -> None:
     gc.collect()
     gc.disable()
     try:
-        assert render_docx(learner, BuildContext(out_dir=Path("unused"))).startswith(b"PK")
+        assert render_docx(learner, BuildContext(Path("unused"), DocxOptions())).startswith(b"PK")
         assert not [o for o in gc.get_objects() if isinstance(o, DocxWriter)]
     finally:
         gc.enable()

@@ -21,7 +21,10 @@ from lxml import etree
 
 from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError
-from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, require_tool
+from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, built, require_tool
+from tests.conftest import build as build_formats
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -66,9 +69,8 @@ class Book:
 
 
 def build(course: Path, out: Path, **options: object) -> dict[str, Book]:
-    result = build_course(course, ["epub"], ("learner", "teacher"), out, options=options)
-    assert not result.stopped, result.diagnostics.items
-    return {r.edition: Book(r.paths[0]) for r in result.outputs}
+    books = built(build_formats(course, ["epub"], out, **options), "epub")
+    return {edition: Book(path) for edition, path in books.items()}
 
 
 ENGLISH_TOML = MINIMAL_TOML.format(lessons='"a.md", "b.md"').replace(

@@ -8,13 +8,18 @@ session runs outside CI with ``scripts/fuzz.py``.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from casekit.resolve.media import MediaError, probe
+from casekit.safety.svg import sanitize_svg, svg_size
 from tests.fuzz_inputs import (
     MINI_MEDIA,
     course_toml,
@@ -26,6 +31,8 @@ from tests.fuzz_inputs import (
     verify_damaged_copy,
     verify_zip_bytes,
 )
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 FUZZ = settings(
     max_examples=40,
@@ -69,17 +76,36 @@ def damaged_media(draw: st.DrawFn) -> tuple[str, bytes]:
     return name, bytes(data[: draw(st.integers(1, len(data)))])
 
 
+def truncated(name: str) -> tuple[str, bytes]:
+    """A sample image cut in half: its header still says what it is."""
+    data = (MINI_MEDIA / name).read_bytes()
+    return name, data[: len(data) // 2]
+
+
 @FUZZ
 @given(media=damaged_media())
+@example(media=truncated("diagram.png"))
+@example(media=truncated("photo.jpg"))
 def test_damaged_images_are_media_errors(media: tuple[str, bytes]) -> None:
+    """A damaged image is refused in one line, or it is accepted because it is whole:
+    then the probe read all of it (size, hash) and a full decode gives its pixel size."""
     name, data = media
     with tempfile.TemporaryDirectory() as temp:
         path = Path(temp) / name
         path.write_bytes(data)
         try:
-            probe(path)
+            found = probe(path)
         except MediaError as exc:
             assert "\n" not in str(exc)
+            return
+    assert (found.size, found.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    if name.endswith(".svg"):
+        width, height = svg_size(sanitize_svg(data))
+        assert (found.width, found.height) == (round(width), round(height))
+    else:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # raises for an image the probe should have refused
+            assert (found.width, found.height) == image.size
 
 
 VERIFY_FUZZ = settings(FUZZ, max_examples=25)

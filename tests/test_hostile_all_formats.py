@@ -17,6 +17,8 @@ from tests.hostile_build import build_formats
 from tests.test_raw_html import XSS
 from tests.test_svg_hostile import SVG, VECTORS
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 LESSON = (
     "# Қауіпті сабақ\n\n"
     "![Диаграмма](media/bad.svg)\n\n"

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
-from tests.test_cli import casekit
+from tests.conftest import casekit, require_tool
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 

@@ -19,18 +19,10 @@ from casekit import tree as t
 from casekit.build.course import load_course
 from casekit.build.pipeline import build_course
 from casekit.diagnostics import Diagnostics
-from tests.conftest import COURSES, MINI, require_tool
+from tests.conftest import COURSES, MINI, casekit, require_tool
 from tests.import_helpers import FIGURE_ALT, FIGURE_CAPTION, methodologist_docx, png
 
-
-def casekit(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 
 def check_passes(course: Path) -> None:

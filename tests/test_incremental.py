@@ -12,6 +12,7 @@ import pytest
 from casekit.build.pipeline import build_course
 from casekit.files.cache import CACHE_DIR
 from tests.conftest import MINI
+from tests.conftest import build as build_formats
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -22,10 +23,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
     }
 
 
-def build(course: Path, out: Path, **kwargs):
-    result = build_course(course, ["html"], ("learner", "teacher"), out, **kwargs)
-    assert not result.stopped, result.diagnostics.sorted()
-    return result
+def build(course: Path, out: Path, force: bool = False, jobs: int = 1, **options: object):
+    return build_formats(course, ["html"], out, force=force, jobs=jobs, **options)
 
 
 def test_no_change_rebuild_writes_nothing(mini_course: Path, tmp_path: Path) -> None:
@@ -71,8 +70,30 @@ def test_media_and_option_changes_rebuild(mini_course: Path, tmp_path: Path) -> 
     changed = build(mini_course, out)
     assert not any(record.cached for record in changed.outputs)
     assert "Қайырлы күн" in (out / "mini-kk" / "html" / "mini-kk-teacher.html").read_text("utf-8")
-    other_options = build(mini_course, out, options={"paper": "A5"})
-    assert not any(record.cached for record in other_options.outputs)
+
+
+@pytest.mark.slow
+def test_an_option_rebuilds_only_the_formats_that_read_it(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """A job's fingerprint holds the options of its own format only: --paper rebuilds
+    the DOCX, not the HTML page; --embed-media (EPUB) and --zip (USB) rebuild neither."""
+    out = tmp_path / "out"
+
+    def cached(**options: object) -> dict[str, bool]:
+        result = build_course(mini_course, ["html", "docx"], ("learner",), out, options=options)
+        assert not result.stopped, result.diagnostics.sorted()
+        return {record.format: record.cached for record in result.outputs}
+
+    assert cached() == {"html": False, "docx": False}
+    assert cached(embed_media=True, zip=True) == {"html": True, "docx": True}
+    assert cached(paper="A5") == {"html": True, "docx": False}
+    assert cached(paper="A5", margins_mm=30.0) == {"html": True, "docx": False}
+    (mini_course / "course.toml").write_text(
+        (mini_course / "course.toml").read_text("utf-8") + "\n[docx]\nlarge_print = true\n",
+        "utf-8",
+    )
+    assert cached(paper="A5", margins_mm=30.0) == {"html": False, "docx": False}
 
 
 def test_deleted_output_is_rebuilt(mini_course: Path, tmp_path: Path) -> None:
@@ -111,6 +132,7 @@ def test_force_ignores_the_cache(mini_course: Path, tmp_path: Path) -> None:
     assert not any(record.cached for record in result.outputs)
 
 
+@pytest.mark.slow
 def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
     serial = build(MINI, tmp_path / "serial", jobs=1, force=True)
     parallel = build(MINI, tmp_path / "parallel", jobs=2, force=True)
@@ -118,8 +140,9 @@ def test_parallel_build_is_identical_to_serial(tmp_path: Path) -> None:
         assert [p.read_bytes() for p in a.paths] == [p.read_bytes() for p in b.paths]
 
 
+@pytest.mark.slow
 def test_catalogue_build_with_summary(tmp_path: Path) -> None:
-    from tests.test_cli import casekit
+    from tests.conftest import casekit
 
     catalogue = tmp_path / "courses"
     shutil.copytree(MINI, catalogue / "mini")
@@ -146,6 +169,7 @@ def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
     assert all(record.cached for record in again.outputs)
 
 
+@pytest.mark.slow
 def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path: Path) -> None:
     import bagit
 
@@ -172,13 +196,14 @@ def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path:
     bagit.Bag(str(bundle)).validate()
 
 
+@pytest.mark.slow
 def test_subset_fonts_are_reused_after_an_edit(
     mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Subsetting the five faces of a Kazakh EPUB is most of its build time: an edit that
     brings no new character reuses the cached subsets, and the book is the same bytes as
     one built with --force (which does not read the cache)."""
-    from casekit.formats.epub.book import fonts as epub_fonts
+    from casekit.formats.epub import fonts as epub_fonts
 
     calls: list[str] = []
     subset = epub_fonts._subset

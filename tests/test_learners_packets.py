@@ -30,7 +30,7 @@ from casekit.sheets.payload import parse_payload
 from tests.conftest import require_tool
 from tests.learners_helpers import casekit, dump, write_roster
 
-pytestmark = pytest.mark.slow  # renders the course body for every test
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 COURSE = Path(__file__).resolve().parent.parent / "courses" / "digital-literacy-kk"
 ENROL = ["--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]

@@ -253,6 +253,26 @@ def test_enrol_and_refusals(tmp_path: Path, register_location: str) -> None:
     assert dump(register_location) == before
 
 
+def test_a_learner_who_joins_later(tmp_path: Path, register_location: str) -> None:
+    imported(tmp_path, register_location)
+    args = ["enrol", str(COURSE), "--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]
+    assert casekit(*args, register=register_location).returncode == 0
+    newcomer = write_roster(tmp_path / "new.csv", ["KZ-004;Омаров;Асқар;;G1;UK-161;"])
+    assert casekit("learners", "import", str(newcomer), register=register_location).returncode == 0
+    again = casekit(*args, register=register_location)
+    assert again.returncode == 1 and "KZ-001 is already enrolled" in again.stderr
+    stranger = casekit(*args, "--learner", "KZ-010", register=register_location)
+    assert "'KZ-010' is not an active learner of group 'G1'" in stranger.stderr
+    joined = casekit(
+        *args[:5], "2027-02-01", *args[6:], "--learner", "KZ-004", register=register_location
+    )
+    assert joined.returncode == 0, joined.stderr
+    with open_register(register_location) as register:
+        (enrolment,) = register.enrolments(learner="KZ-004")
+        assert enrolment.start.isoformat() == "2027-02-01"
+        assert len(register.enrolments(group="G1")) == 4
+
+
 def test_credit_limit_of_the_programme(tmp_path: Path, register_location: str, make_course) -> None:
     imported(tmp_path, register_location)
     toml = (COURSE / "course.toml").read_text("utf-8")
@@ -360,6 +380,7 @@ for n in range(15):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(tmp_path: Path, register_location: str) -> None:
     """Four processes open a register that does not exist yet and write into it at
     once, each opening it afresh for every learner: no 'database is locked', nothing lost."""
@@ -429,6 +450,7 @@ def test_register_made_by_the_first_schema_upgrades_in_place(register_location: 
         assert enrolment.study_days == (0, 1, 2, 3, 4) and enrolment.hours_per_week == 6
 
 
+@pytest.mark.slow
 def test_the_installed_program(tmp_path: Path) -> None:
     """The same import through the real ``casekit`` process; names never on the terminal."""
     location = str(tmp_path / "register.sqlite")

@@ -4,7 +4,6 @@ the GIFT file read by a real GIFT parser (gift-pegjs), hostile text included."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,7 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import ROOT
+from tests.lms_helpers import build_format, node_tool
 
 #: a question text that uses every character GIFT reserves, and a backslash
 HOSTILE = r"Что даёт {x} = ~y # z: a\b?"
@@ -67,14 +67,8 @@ lessons = ["b.md"]
 """
 
 
-def build(course: Path, course_id: str = "lms") -> Path:
-    subprocess.run(
-        ["casekit", "build", "-f", "moodle-questions", "-o", str(course / "build"), str(course)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
-    )
-    return course / "build" / course_id / "moodle-questions"
+def build(course: Path) -> Path:
+    return build_format(course, "moodle-questions")
 
 
 @pytest.fixture
@@ -134,25 +128,13 @@ def test_moodle_xml_question_by_question(bank: Path) -> None:
 
 def test_three_correct_options_get_a_grade_moodle_accepts(make_course: Callable[..., Path]) -> None:
     lesson = "# L\n\n::: {.quiz}\n1. Q\n   - [x] a\n   - [x] b\n   - [x] c\n   - [ ] d\n:::\n"
-    root = etree.parse(str(build(make_course({"a.md": lesson}), "t") / "t-questions.xml")).getroot()
+    root = etree.parse(str(build(make_course({"a.md": lesson})) / "t-questions.xml")).getroot()
     fractions = [a.get("fraction") for a in root.iter("answer")]
     assert fractions == ["33.33333", "33.33333", "33.33333", "-100"]
 
 
-def gift_parser() -> Path:
-    """gift-pegjs from .tools/ (scripts/install-system-deps.sh), or $CASEKIT_NODE_TOOLS."""
-    tools = Path(os.environ.get("CASEKIT_NODE_TOOLS", ROOT / ".tools"))
-    parser = tools / "node_modules" / "gift-pegjs"
-    if shutil.which("node") is None or not (parser / "package.json").is_file():
-        message = "node or gift-pegjs is not installed (make system-deps installs them)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return parser
-
-
 def test_gift_read_back_by_a_real_parser(bank: Path) -> None:
-    parser = gift_parser()
+    parser = node_tool("gift-pegjs/package.json").parent
     gift = (bank / "lms-questions.gift").read_text("utf-8")
     done = subprocess.run(
         ["node", str(ROOT / "tests" / "gift_parse.js"), str(parser)],

@@ -122,6 +122,7 @@ def test_a_one_megabyte_line(make_course: MakeCourse, tmp_path: Path) -> None:
     assert seconds < 60
 
 
+@pytest.mark.slow
 def test_ten_thousand_links_on_one_line_stay_linear(
     make_course: MakeCourse, tmp_path: Path
 ) -> None:
@@ -145,6 +146,7 @@ def test_positions_on_a_long_line_stay_exact_where_it_matters(
     assert [(d.line, d.column) for d in broken] == [(3, 1), (3, 10_004)]
 
 
+@pytest.mark.slow
 def test_table_with_10000_rows(make_course: MakeCourse, tmp_path: Path) -> None:
     rows = "".join(f"| {i} | Қ{i} | ә |\n" for i in range(10_000))
     diags, pages, seconds = build(make_course, tmp_path, "| № | Ат | Ә |\n|---|:-:|--:|\n" + rows)
@@ -154,6 +156,7 @@ def test_table_with_10000_rows(make_course: MakeCourse, tmp_path: Path) -> None:
     assert seconds < 60
 
 
+@pytest.mark.slow
 def test_thousands_of_footnotes(make_course: MakeCourse, tmp_path: Path) -> None:
     body = "".join(f"Мәтін[^{i}].\n\n" for i in range(3000))
     body += "".join(f"[^{i}]: Ескерту {i}\n" for i in range(3000))
@@ -164,6 +167,7 @@ def test_thousands_of_footnotes(make_course: MakeCourse, tmp_path: Path) -> None
     assert seconds < 60
 
 
+@pytest.mark.slow
 def test_thousands_of_equal_headings_get_unique_anchors_fast(
     make_course: MakeCourse, tmp_path: Path
 ) -> None:

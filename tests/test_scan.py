@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -221,3 +222,75 @@ def test_a_pdf_of_5000_pages_is_refused_in_one_line(tmp_path):
         writer.write(out)
     found = list(pages([path]))
     assert [p.problem for p in found] == ["5000 pages; split it (at most 2000 per file)"]
+
+
+# --------------------------------------------------------------------------- personal sheets
+
+
+@pytest.mark.slow  # renders the course's packets
+def test_personal_sheets_are_read_with_the_layout_the_register_keeps(tmp_path, register_location):
+    """A learner's packet from ``casekit packets``: its quiz sheet is found by the short
+    sheet id in its QR code, fitted with the layout stored in the register, and a cross
+    drawn on it is read as that question's answer."""
+    import json
+
+    import pypdfium2
+
+    from casekit.learners.register import open_register
+    from casekit.sheets.layout import SheetPage
+    from tests.learners_helpers import casekit, write_roster
+
+    course = Path(__file__).resolve().parent.parent / "courses" / "digital-literacy-kk"
+    roster = write_roster(tmp_path / "roster.csv")
+    assert casekit("learners", "import", str(roster), register=register_location).returncode == 0
+    plan = ["--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]
+    assert casekit("enrol", str(course), *plan, register=register_location).returncode == 0
+    out = tmp_path / "packets"
+    made = casekit(
+        "packets", str(course), "--group", "G1", "-o", str(out), register=register_location
+    )
+    assert made.returncode == 0, made.stderr
+    packet = next(out.rglob("KZ-001.pdf"))
+    register = open_register(register_location)
+
+    def lookup(ref):
+        sheet = register.sheet(ref.sheet_id) if ref.personal else None
+        if sheet is None:
+            raise UnknownSheet("not a sheet of this register")
+        layouts = [SheetPage.from_json(json.dumps(page)) for page in json.loads(sheet.layout)]
+        return layouts[ref.page - 1]
+
+    read = []
+    try:
+        for page in pypdfium2.PdfDocument(str(packet)):
+            image = np.array(page.render(scale=150 / 72, grayscale=True).to_pil().convert("L"))
+            if not zxing_sheet(image):
+                continue
+            first = read_page(image, lookup)
+            if not first.questions:
+                continue
+            row = first.layout.rows[0]
+            box = row.boxes[1]
+            px = 150 / 25.4
+            corner = (round(box.x * px) + 5, round(box.y * px) + 5)
+            far = (round((box.x + box.w) * px) - 5, round((box.y + box.h) * px) - 5)
+            cv2.line(image, corner, far, 60, 3)
+            cv2.line(image, (corner[0], far[1]), (far[0], corner[1]), 60, 3)
+            reading = read_page(image, lookup)
+            sheet = register.sheet(reading.ref.sheet_id)
+            assert sheet.learner == "KZ-001" and sheet.kind == "quiz"
+            assert reading.status == "read" and reading.questions[0].key == row.key
+            assert reading.questions[0].chosen == (1,)
+            assert reading.questions[0].boxes[1].state == "crossed"
+            read.append(sheet.target)
+    finally:
+        register.close()
+    assert read == ["module-1", "module-2"]
+
+
+def zxing_sheet(image: np.ndarray) -> bool:
+    """Whether the page carries a casekit sheet's QR code."""
+    from casekit.scan.qr import find_code
+
+    found = find_code(image)
+    return found is not None and found.ref is not None

@@ -19,6 +19,8 @@ from casekit.serve import LIVE_SCRIPT
 from casekit.serve.site import build_site
 from tests.conftest import MINI, ROOT
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 NEW_TEXT = "Серверден келген жаңа сөйлем 4711"
 BROKEN_LINK = "\n[Жоқ сабақ](99-missing.md)\n"
 

@@ -25,6 +25,8 @@ from casekit.sheets.layout import (
 )
 from casekit.sheets.payload import course_payload, parse_payload, register_payload
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 DPI = 150
 
 

@@ -114,7 +114,7 @@ PARAMETER_ENTITY = b"""<?xml version="1.0"?>
         (EXTERNAL_DTD, "forbidden XML feature (DTDForbidden)"),
         (PARAMETER_ENTITY, "forbidden XML feature (DTDForbidden)"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'><rect>", "not well-formed XML"),
-        (b"<html><script>alert(1)</script></html>", "root element is not <svg>"),
+        (b"<html><script>alert(1)</script></html>", "root element is not <svg xmlns="),
         (b"<svg/>" + b" " * (9 * 1024 * 1024), "SVG larger than"),
     ],
 )
@@ -166,3 +166,16 @@ def test_hostile_svg_through_the_html_build(
         assert b"evil.example" not in embedded and b"alert" not in embedded
         assert "evil.example" not in page and "passwd" not in page
     assert "media-invalid" not in codes(diags)
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        '<svg xmlns="http://www.w3.org/1999/xhtml"><iframe src="x.html"/></svg>',
+        "<svg><image href='x.png'/></svg>",  # no namespace: an XML document, not an SVG
+    ],
+)
+def test_an_svg_root_outside_the_svg_namespace_is_refused(root: str) -> None:
+    """Opened alone, an <svg> in the XHTML namespace is an HTML page (issue 19)."""
+    with pytest.raises(SvgError, match="root element is not <svg xmlns="):
+        sanitize_svg(root.encode())

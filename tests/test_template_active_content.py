@@ -69,6 +69,7 @@ def test_active_content_in_the_page_template_is_one_error(tmp_path: Path, markup
     assert "course templates may not add scripts" in found.message
 
 
+@pytest.mark.slow
 def test_a_course_copy_of_the_builtin_templates_builds(tmp_path: Path) -> None:
     """casekit's own templates, scripts of the viewer included, pass; and so does text
     that only looks like markup (it is escaped)."""
@@ -85,11 +86,13 @@ def test_a_course_copy_of_the_builtin_templates_builds(tmp_path: Path) -> None:
     course = course_with(tmp_path, files)
     diags, outputs = build_formats(course, tmp_path / "out", ("html", "epub", "usb"))
     assert not diags.has_errors(), diags.items
-    assert {record.format for record in outputs} == {"html", "epub", "usb"}
+    # usb also has the PDF and DOCX editions it packages built
+    assert {record.format for record in outputs} == {"html", "epub", "usb", "pdf", "docx"}
     page = next(p for r in outputs if r.format == "html" for p in r.paths).read_text("utf-8")
     assert "edu.example.kz" in page and 'onclick=x, <code class="raw-html">&lt;script&gt;' in page
 
 
+@pytest.mark.slow
 def test_active_content_in_an_epub_template_is_one_error(tmp_path: Path) -> None:
     document = builtin("epub/document.xhtml.j2").replace(
         "</body>", '<script type="text/javascript">alert(1)</script></body>'
@@ -102,6 +105,7 @@ def test_active_content_in_an_epub_template_is_one_error(tmp_path: Path) -> None
     assert (found.path, found.code) == ("tpl/epub/document.xhtml.j2", "template-script")
 
 
+@pytest.mark.slow
 def test_inline_script_in_the_viewer_template_is_one_error_and_keeps_the_bundle(
     tmp_path: Path,
 ) -> None:
@@ -140,6 +144,7 @@ def test_the_scanner_reads_attributes_as_a_browser_does() -> None:
     assert find_active_content('<a href="/ok" href="javascript:x()">y</a>') is not None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["epub/document.xhtml.j2", "viewer/index.html.j2"])
 def test_jinja_error_in_an_epub_or_viewer_template_is_one_diagnostic(
     tmp_path: Path, name: str
@@ -199,6 +204,7 @@ def tag_soup(rng: random.Random) -> str:
     return "".join(pieces[: rng.randint(1, 8)])
 
 
+@pytest.mark.slow
 def test_the_scanner_misses_nothing_chromium_would_run(browser) -> None:
     """Random tag soup (unclosed quotes, comments, text elements, entities in URLs,
     repeated attributes) parsed by Chromium: whatever its DOM has that could run or
@@ -230,6 +236,7 @@ NOT_OURS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("markup", NOT_OURS)
 def test_a_viewer_script_must_be_one_of_casekits_files_named_exactly(
     tmp_path: Path, markup: str
@@ -242,6 +249,7 @@ def test_a_viewer_script_must_be_one_of_casekits_files_named_exactly(
     assert (found.path, found.code) == ("tpl/viewer/index.html.j2", "template-script"), found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["style.css?.js", "style.css#x.js", "x.js"])
 def test_the_epub_and_the_html_page_load_no_script_at_all(tmp_path: Path, script: str) -> None:
     markup = f'<script src="{script}"></script>'

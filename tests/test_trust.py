@@ -21,7 +21,10 @@ from casekit.bundle import MANIFEST_SCRIPT
 from casekit.bundle.viewer import manifest_script
 from casekit.trust.keys import KeyPair, PublicKey
 from casekit.trust.statement import Statement, StatementError, parse_approval, sign
-from tests.usb_helpers import casekit, fresh_bundle
+from tests.conftest import casekit
+from tests.usb_helpers import fresh_bundle
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 _PRIVATE = Ed25519PrivateKey.generate()
 SIGNER = KeyPair(
@@ -38,7 +41,7 @@ EXIT = {"approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknow
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fresh_bundle(tmp_path_factory.mktemp("trust"), make_zip=True)
+    return fresh_bundle(tmp_path_factory.mktemp("trust"), zip=True)
 
 
 @pytest.fixture

@@ -12,8 +12,11 @@ from PIL import Image
 
 from casekit.messages import messages
 from casekit.trust.diff import word_diff
+from tests.conftest import casekit
 from tests.test_trust import rehash_consistently
-from tests.usb_helpers import build_usb, casekit, fresh_bundle
+from tests.usb_helpers import build_usb, fresh_bundle
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 MSG = messages("kk")
 
@@ -47,7 +50,7 @@ def new_version(course: Path) -> None:
 def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """The 1.0.0 bundle (with its zip), the 1.1.0 course folder and its bundle."""
     tmp = tmp_path_factory.mktemp("diff")
-    old = fresh_bundle(tmp, make_zip=True)
+    old = fresh_bundle(tmp, zip=True)
     course = tmp / "v2"
     shutil.copytree(tmp / "mini", course)
     new_version(course)

@@ -18,8 +18,10 @@ from casekit.messages import messages
 from casekit.trust import short_fingerprint
 from casekit.trust.approve import approve
 from casekit.trust.keys import find_private_key, load_key_pair, new_key
-from tests.conftest import require_tool
-from tests.usb_helpers import casekit, fresh_bundle
+from tests.conftest import casekit, require_tool
+from tests.usb_helpers import fresh_bundle
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 MSG = messages("kk")
 

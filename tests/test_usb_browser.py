@@ -13,6 +13,8 @@ import pytest
 from casekit.messages import messages
 from tests.usb_helpers import fresh_bundle, manifest
 
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
 MSG = messages("kk")
 
 

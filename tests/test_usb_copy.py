@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from casekit.bundle.copy import copy_bundle
-from tests.usb_helpers import casekit, fresh_bundle, manifest
+from tests.conftest import casekit
+from tests.usb_helpers import fresh_bundle, manifest
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ import pytest
 
 from casekit.bundle.copy import copy_bundle
 from casekit.bundle.verify import verify
-from tests.usb_helpers import casekit, fresh_bundle
+from tests.conftest import casekit
+from tests.usb_helpers import fresh_bundle
 
 
 @pytest.fixture(scope="module")

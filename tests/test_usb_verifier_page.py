@@ -13,8 +13,11 @@ import pytest
 
 from casekit.bundle.viewer import manifest_script
 from casekit.messages import messages
+from tests.conftest import casekit
 from tests.test_usb_browser import Watched
-from tests.usb_helpers import casekit, fresh_bundle
+from tests.usb_helpers import fresh_bundle
+
+pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 MSG = messages("kk")
 

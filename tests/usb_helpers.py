@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from casekit.build.pipeline import build_course
+from tests.conftest import build
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
 
 
 def build_usb(course: Path, out: Path, **options: object) -> list[Path]:
-    """Build the usb format of ``course`` into ``out``; the written paths."""
-    result = build_course(course, ["usb"], ("learner",), out, options=dict(options))
-    assert not result.stopped, result.diagnostics.sorted()
-    return [path for record in result.outputs for path in record.paths]
+    """Build the usb format of ``course`` into ``out``; the bundle (and zip) written."""
+    result = build(course, ["usb"], out, ("learner",), **options)
+    return [path for record in result.outputs if record.format == "usb" for path in record.paths]
 
 
 def fresh_bundle(tmp: Path, **options: object) -> Path:
@@ -26,12 +23,6 @@ def fresh_bundle(tmp: Path, **options: object) -> Path:
     if not course.exists():
         shutil.copytree(MINI, course)
     return build_usb(course, tmp / "build", **options)[0]
-
-
-def casekit(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", *map(str, args)], capture_output=True, text=True
-    )
 
 
 def manifest(bundle: Path) -> dict:

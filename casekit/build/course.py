@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.config.settings import COURSE_FILE, CourseConfig, load_config
+from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.files.cache import BuildCache
+from casekit.formats import formats
+from casekit.formats.options import check_table
 from casekit.parse.lesson import lesson_id_for, parse_lesson
 from casekit.resolve.named_files import check_named_paths
 from casekit.resolve.resolver import resolve
@@ -31,6 +33,7 @@ def load_course(
     if config is None:
         return None
     check_named_paths(root, config, diags)
+    check_format_tables(root, config, diags)
     for rel, what in special_files(root):
         diags.warning(
             t.Pos(rel, 1, 1), "special-file", f"{what}, not a file: casekit never opens it"
@@ -86,3 +89,17 @@ def _parse(
     cache.stats.parsed.append(path)
     cache.store("lesson", key, (lesson, own.items))
     return lesson
+
+
+def check_format_tables(root: Path, config: CourseConfig, diags: Diagnostics) -> None:
+    """Each format table of ``course.toml`` (``[pdf]``, ``[usb]``, ...) against the
+    options of the format of that name."""
+    registry = formats()
+    for name in config.tables:
+        if name in registry:
+            check_table(name, registry[name].options, config, root, diags)
+        else:
+            known = ", ".join(sorted(registry))
+            line = config_field_line(root, name)
+            message = f"unknown table '[{name}]': no format has that name (formats: {known})"
+            diags.add(COURSE_FILE, line, 1, "error", "config-unknown-field", message)

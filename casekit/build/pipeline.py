@@ -1,14 +1,19 @@
 """The build pipeline: load and check a course, then run each requested format.
 
-A build is a list of jobs (format x edition). Each job has a fingerprint of all it
+A build is a list of jobs (format x edition): those asked for, and before them the
+outputs that a packaging format (usb) consumes. Each job has a fingerprint of all it
 depends on: every file of the course folder, casekit's own templates and version, the
-format, the edition and the options. A job whose fingerprint and files are unchanged
-since the last build is skipped; when every job is skipped the course is not even
-parsed. Jobs run in separate processes with ``jobs > 1``; the bytes are the same.
+format, the edition, the options of that format only, and the fingerprints of what it
+consumes. A job whose fingerprint and files are unchanged since the last build is
+skipped; when every job is skipped the course is not even parsed. Jobs run in separate
+processes with ``jobs > 1``; the bytes are the same. A format renders; the build writes
+what it returns (``build/write.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import json
 import multiprocessing
 import os
@@ -23,11 +28,13 @@ from casekit import tree as t
 from casekit.build.course import load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
-from casekit.config.settings import load_config
+from casekit.build.write import write_outputs
+from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
-from casekit.formats import BuildContext, formats
+from casekit.formats import BuildContext, Format, formats
+from casekit.formats.options import resolve_options
 from casekit.render.templates import builtin_templates
 from casekit.resolve.editions import apply_edition
 
@@ -77,23 +84,65 @@ def default_jobs() -> int:
 
 
 def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path], float]:
-    """Build one job (in this process or a worker)."""
+    """Render one job and write its outputs (in this process or a worker)."""
     started = time.perf_counter()
     tree = apply_edition(course, job.edition) if job.edition else course
-    with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
-        paths = formats()[job.format].build(tree, ctx)
+    try:
+        with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
+            outputs = formats()[job.format].renderer()(tree, ctx)
+            paths = write_outputs(job.format, ctx.out_dir, outputs)
+    except OSError as exc:  # wherever a format writes: a full disk is the user's to fix
+        if exc.errno not in _DISK_FULL:
+            raise
+        reason = exc.strerror or str(exc)
+        raise error(
+            str(ctx.out_dir), f"cannot write the output: {reason}", "write-failed"
+        ) from None
     return paths, time.perf_counter() - started
 
 
-def _jobs_for(format_names: list[str], editions: tuple[t.Edition, ...]) -> list[Job]:
-    registry = formats()
-    # formats that package others (usb) run after the formats they package
-    ordered = sorted(format_names, key=lambda name: not registry[name].per_edition)
-    return [
+#: errors of a disk that cannot take the output (full, quota, file too large, read-only)
+_DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS))
+
+
+def _consumed(fmt: Format, options: object) -> list[Job]:
+    return [Job(name, edition) for name, edition in fmt.needs(options)]
+
+
+def plan_jobs(
+    format_names: list[str],
+    editions: tuple[t.Edition, ...],
+    registry: dict[str, Format],
+    options: dict[str, object],
+) -> list[Job]:
+    """The jobs asked for, and what packaging formats consume; packaging runs last."""
+    asked = [
         Job(name, edition)
-        for name in ordered
+        for name in format_names
         for edition in (editions if registry[name].per_edition else (None,))
     ]
+    planned = list(asked)
+    for job in asked:
+        for need in _consumed(registry[job.format], options[job.format]):
+            if need.format not in registry or not registry[need.format].per_edition:
+                raise error(
+                    "casekit",
+                    f"format {job.format} consumes {need.format}, which is not a registered "
+                    "per-edition format",
+                    "format-plugin",
+                )
+            if need not in planned:
+                planned.append(need)
+    return sorted(planned, key=lambda job: job.edition is None)
+
+
+def format_options(
+    registry: dict[str, Format], config: CourseConfig, given: dict[str, Any]
+) -> dict[str, object]:
+    """Every format's options: command line, then course.toml, then defaults."""
+    return {
+        name: resolve_options(name, fmt.options, config, given) for name, fmt in registry.items()
+    }
 
 
 @releases_build_locks
@@ -120,7 +169,8 @@ def build_course(
     if config is None:
         result.stopped = True
         return result
-    options = dict(options or {})
+    registry = formats()
+    chosen = format_options(registry, config, dict(options or {}))
     build_root = (out_root / config.id).resolve()
     hold_build_lock(build_root)
     clean_stale_temporaries(build_root)
@@ -132,11 +182,14 @@ def build_course(
         tree_fingerprint(course_dir, cache),
         tree_fingerprint(builtin_templates()),
     )
-    planned = _jobs_for(format_names, editions)
-    fingerprints = {
-        job.key: digest(course_fp, job.key, json.dumps(options, sort_keys=True, default=str))
-        for job in planned
-    }
+    planned = plan_jobs(format_names, editions, registry, chosen)
+    fingerprints: dict[str, str] = {}
+    for job in planned:  # what a job consumes is planned before it
+        own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        consumed = [
+            fingerprints[need.key] for need in _consumed(registry[job.format], chosen[job.format])
+        ]
+        fingerprints[job.key] = digest(course_fp, job.key, own, *consumed)
     fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
     records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
     for job in planned:
@@ -161,11 +214,16 @@ def build_course(
     cache.store("check", course_fp, list(diags.items))
 
     def context(job: Job) -> BuildContext:
+        fmt = registry[job.format]
         return BuildContext(
             out_dir=build_root / job.format,
-            options=options,
+            options=chosen[job.format],
             course_dir=course_dir,
             build_root=build_root,
+            inputs={
+                (need.format, need.edition or "-"): records[need.key].paths
+                for need in _consumed(fmt, chosen[job.format])
+            },
             cache=cache,
         )
 
@@ -176,8 +234,8 @@ def build_course(
         cache.record_outputs(job.key, fingerprints[job.key], paths)
         progress(f"built {job.label} in {seconds:.1f} s")
 
-    independent = [job for job in todo if formats()[job.format].per_edition]
-    packaging = [job for job in todo if not formats()[job.format].per_edition]
+    independent = [job for job in todo if registry[job.format].per_edition]
+    packaging = [job for job in todo if not registry[job.format].per_edition]
     if jobs > 1 and len(independent) > 1:
         context_mp = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         with ProcessPoolExecutor(
@@ -193,12 +251,9 @@ def build_course(
         for job in independent:
             progress(f"building {job.label}")
             finish(job, *_run_job(job, course, context(job)))
-    built = {(r.format, r.edition): r.paths for r in records.values()}
     for job in packaging:
         progress(f"building {job.label}")
-        ctx = context(job)
-        ctx.built = built
-        finish(job, *_run_job(job, course, ctx))
+        finish(job, *_run_job(job, course, context(job)))
 
     result.outputs = [records[job.key] for job in planned]
     return result

@@ -6,8 +6,8 @@ import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
-from casekit.files.atomic import atomic_file
 from casekit.files.stream import CHUNK
 from casekit.files.zips import zip_entry
 
@@ -43,9 +43,9 @@ def bundle_files(folder: Path) -> list[str]:
     return sorted(found)
 
 
-def write_zip(folder: Path, target: Path, date: datetime) -> Path:
-    """Zip ``folder`` (entries under ``<folder name>/``) atomically into ``target``."""
-    with atomic_file(target) as handle, zipfile.ZipFile(handle, "w") as archive:
+def write_zip(folder: Path, handle: BinaryIO, date: datetime) -> None:
+    """Zip ``folder`` (entries under ``<folder name>/``) into the open file ``handle``."""
+    with zipfile.ZipFile(handle, "w") as archive:
         for rel in bundle_files(folder):
             source = folder / rel
             stored = Path(rel).suffix.lower() in STORED_SUFFIXES
@@ -54,4 +54,3 @@ def write_zip(folder: Path, target: Path, date: datetime) -> Path:
             with source.open("rb") as src, archive.open(info, "w") as out:
                 while chunk := src.read(CHUNK):
                     out.write(chunk)
-    return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -16,15 +17,14 @@ from casekit.bundle.readme import readme_bytes
 from casekit.bundle.reuse import PreviousBundle
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
-from casekit.files.atomic import atomic_dir
 from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
-from casekit.formats import BuildContext, Format, formats
+from casekit.formats import BuildContext
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
 from casekit.safety.paths import PathEscape, resolve_inside
 
+#: the formats whose editions a bundle carries, in the order the viewer lists them
 EDITION_FORMATS = ("pdf", "epub", "docx")
-FALLBACK_EDITION_FORMAT = "html"
 EDITIONS_DIR = f"{PAYLOAD}/editions"
 #: room left in the stick-size check for manifest.json and the BagIt files
 METADATA_ALLOWANCE = 256 * 1024
@@ -34,12 +34,9 @@ def bundle_name(course: t.Course) -> str:
     return f"{course.config.id}-{course.config.version}"
 
 
-def edition_formats(registry: dict[str, Format]) -> list[Format]:
-    """The registered PDF/EPUB/DOCX formats, or the HTML page when none is registered."""
-    found = [registry[name] for name in EDITION_FORMATS if name in registry]
-    if not found and FALLBACK_EDITION_FORMAT in registry:
-        found = [registry[FALLBACK_EDITION_FORMAT]]
-    return found
+def editions_needed(editions: Sequence[t.Edition]) -> list[tuple[str, t.Edition]]:
+    """The (format, edition) outputs a bundle with ``editions`` carries."""
+    return [(fmt, edition) for fmt in EDITION_FORMATS for edition in editions]
 
 
 @dataclass
@@ -105,35 +102,20 @@ class BundleWriter:
         self.files.append(BundleFile(copy.path, role, size, digest, details))
 
 
-def build_editions(course: t.Course, ctx: BuildContext, folder: Path) -> list[EditionLink]:
-    """Build the editions into ``folder/data/editions`` through the format registry.
-
-    Every file a format writes there is recorded, whether or not it returns it,
-    so the manifests always match the folder."""
-    wanted: list[t.Edition] = (
-        ["learner", "teacher"] if ctx.options.get("bundle_teacher") else ["learner"]
-    )
+def copy_editions(ctx: BuildContext, folder: Path) -> list[EditionLink]:
+    """Copy the editions the build made for the bundle (``ctx.inputs``) into
+    ``folder/data/editions``, in the order the viewer lists them."""
     out_dir = folder / EDITIONS_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
     links: list[EditionLink] = []
-    for fmt in edition_formats(formats()):
-        edition_ctx = BuildContext(
-            out_dir, dict(ctx.options), ctx.course_dir, ctx.build_root, cache=ctx.cache
-        )
-        for edition in wanted:
-            before = set(out_dir.rglob("*"))
-            ready = ctx.built.get((fmt.name, edition))
-            if ready:  # this build made it already: copy, don't render it twice
-                out_dir.mkdir(parents=True, exist_ok=True)
-                for path in ready:
-                    shutil.copyfile(path, out_dir / path.name)
-            else:
-                fmt.build(apply_edition(course, edition), edition_ctx)
-            for path in sorted(set(out_dir.rglob("*")) - before):
-                if path.is_file():
-                    rel = path.relative_to(folder).as_posix()
-                    links.append(EditionLink(rel, fmt.name, edition, path.stat().st_size))
-    order = [*EDITION_FORMATS, FALLBACK_EDITION_FORMAT]
-    return sorted(links, key=lambda link: (order.index(link.format), link.edition, link.path))
+    for (fmt, edition), paths in ctx.inputs.items():
+        for path in paths:
+            shutil.copyfile(path, out_dir / path.name)
+            rel = f"{EDITIONS_DIR}/{path.name}"
+            links.append(EditionLink(rel, fmt, edition, path.stat().st_size))
+    return sorted(
+        links, key=lambda link: (EDITION_FORMATS.index(link.format), link.edition, link.path)
+    )
 
 
 def media_copies(course: t.Course) -> list[MediaCopy]:
@@ -162,55 +144,53 @@ def media_details(item: t.MediaItem) -> dict[str, object]:
     return details
 
 
-def assemble_bundle(course: t.Course, ctx: BuildContext) -> Path:
-    """Write ``ctx.out_dir/<course-id>-<version>/`` atomically and return it."""
+def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
+    """Write the bundle ``ctx.out_dir/<course-id>-<version>/`` into the empty ``folder``
+    (the build renames it into place)."""
     name = bundle_name(course)
-    check_files("", [PlannedFile(name, 0, "course.toml")])
-    target = ctx.out_dir / name
     root = Path(course.root)
-    previous = PreviousBundle(ctx.build_root, target)
-    with atomic_dir(target) as folder:
-        editions = build_editions(course, ctx, folder)
-        learner = apply_edition(course, "learner")  # learners read it
-        pages = viewer_files(learner, editions, ctx.narrate(course), ctx.cache)
-        readme = readme_bytes(course, editions, name)
-        copies = media_copies(course)
-        planned = (
-            [PlannedFile(c.path, c.size, c.source) for c in copies]
-            + [PlannedFile(e.path, e.size) for e in editions]
-            + [PlannedFile(path, len(data)) for path, data in pages.items()]
-            + [PlannedFile("README.txt", len(readme))]
-        )
-        check_files(name, planned)
-        stick = ctx.options.get("stick_size") or course.config.stick_size
-        if stick:
-            where = "course.toml" if not ctx.options.get("stick_size") else "--stick-size"
-            check_fits(stick, where, [*planned, PlannedFile(MANIFEST, METADATA_ALLOWANCE)])
-        writer = BundleWriter(folder, previous)
-        for path, data in sorted(pages.items()):
-            writer.add_bytes(path, data, "verifier" if path in VERIFIER_FILES else "viewer")
-        writer.add_bytes("README.txt", readme, "readme")
-        for link in editions:
-            writer.add_written(link.path, "edition", format=link.format, edition=link.edition)
-        for copy in copies:
-            if copy.item is None:
-                writer.add_copy(root, copy, "transcript")
-            elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
-                data = image_bytes(root, copy.item)
-                writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
-            else:
-                writer.add_copy(root, copy, "media", **media_details(copy.item))
-        media = {c.path for c in copies if c.item is not None and c.item.kind != "image"}
-        codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
-        manifest = manifest_bytes(course, writer.files, codes)
-        script = manifest_script(manifest)
-        script_file = BundleFile(
-            MANIFEST_SCRIPT, "verifier", len(script), writer.write(MANIFEST_SCRIPT, script)
-        )
-        tag_hashes = {
-            f.path: f.sha256 for f in writer.files if not f.path.startswith(PAYLOAD + "/")
-        }
-        tag_hashes[MANIFEST] = writer.write(MANIFEST, manifest)
-        write_bag(course, [*writer.files, script_file], tag_hashes, writer.write)
-    previous.save({f.path: f.sha256 for f in writer.files if f.role == "media" and f.path in media})
-    return target
+    previous = PreviousBundle(ctx.cache, ctx.out_dir / name)
+    editions = copy_editions(ctx, folder)
+    learner = apply_edition(course, "learner")  # learners read it
+    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache)
+    readme = readme_bytes(course, editions, name)
+    copies = media_copies(course)
+    planned = (
+        [PlannedFile(c.path, c.size, c.source) for c in copies]
+        + [PlannedFile(e.path, e.size) for e in editions]
+        + [PlannedFile(path, len(data)) for path, data in pages.items()]
+        + [PlannedFile("README.txt", len(readme))]
+    )
+    check_files(name, planned)
+    stick = ctx.options.stick_size
+    if stick:
+        in_toml = (course.config.stick_size, course.config.tables.get("usb", {}).get("stick_size"))
+        where = "course.toml" if stick in in_toml else "--stick-size"
+        check_fits(stick, where, [*planned, PlannedFile(MANIFEST, METADATA_ALLOWANCE)])
+    writer = BundleWriter(folder, previous)
+    for path, data in sorted(pages.items()):
+        writer.add_bytes(path, data, "verifier" if path in VERIFIER_FILES else "viewer")
+    writer.add_bytes("README.txt", readme, "readme")
+    for link in editions:
+        writer.add_written(link.path, "edition", format=link.format, edition=link.edition)
+    for copy in copies:
+        if copy.item is None:
+            writer.add_copy(root, copy, "transcript")
+        elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
+            data = image_bytes(root, copy.item)
+            writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
+        else:
+            writer.add_copy(root, copy, "media", **media_details(copy.item))
+    media = {c.path for c in copies if c.item is not None and c.item.kind != "image"}
+    codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
+    manifest = manifest_bytes(course, writer.files, codes)
+    script = manifest_script(manifest)
+    script_file = BundleFile(
+        MANIFEST_SCRIPT, "verifier", len(script), writer.write(MANIFEST_SCRIPT, script)
+    )
+    tag_hashes = {f.path: f.sha256 for f in writer.files if not f.path.startswith(PAYLOAD + "/")}
+    tag_hashes[MANIFEST] = writer.write(MANIFEST, manifest)
+    write_bag(course, [*writer.files, script_file], tag_hashes, writer.write)
+    previous.save(
+        folder, {f.path: f.sha256 for f in writer.files if f.role == "media" and f.path in media}
+    )

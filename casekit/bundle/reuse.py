@@ -4,30 +4,30 @@ After each build the size, mtime, inode and SHA-256 of every media file in the
 bundle is recorded in the build cache. The next build hard-links a media file
 from the previous bundle when the course's file has the same SHA-256 and the
 bundle's copy is untouched since it was recorded (same size, mtime and inode);
-anything else is copied (and hashed) again.
+anything else is copied (and hashed) again. ``--force`` reads nothing from the
+cache, so it reuses nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 from pathlib import Path
 
-from casekit.files.cache import CACHE_DIR
+from casekit.files.cache import BuildCache, digest
 
-RECORD = "usb-media.json"
+KIND = "usb-media"
+#: bundle path -> size, mtime (ns), inode and SHA-256 of the file as it was written
+Records = dict[str, tuple[int, int, int, str]]
 
 
 class PreviousBundle:
-    def __init__(self, build_root: Path, folder: Path) -> None:
-        self.record_file = build_root / CACHE_DIR / RECORD
+    def __init__(self, cache: BuildCache | None, folder: Path) -> None:
+        """``folder``: where the bundle is (and was last built)."""
+        self.cache = cache
         self.folder = folder
-        try:
-            data = json.loads(self.record_file.read_text("utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        self.records: dict[str, list[object]] = data if isinstance(data, dict) else {}
+        self.key = digest(KIND, str(folder))
+        found = cache.load(KIND, self.key, Records) if cache is not None else None
+        self.records: Records = found or {}
 
     def link(self, path: str, size: int, sha256: str, target: Path) -> bool:
         """Hard-link ``path`` from the previous bundle to ``target`` if it is reusable."""
@@ -38,12 +38,12 @@ class PreviousBundle:
             st = previous.lstat()
         except OSError:
             return False
-        if size != st.st_size or self.records.get(path) != [
+        if size != st.st_size or self.records.get(path) != (
             st.st_size,
             st.st_mtime_ns,
             st.st_ino,
             sha256,
-        ]:
+        ):
             return False
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -52,12 +52,13 @@ class PreviousBundle:
             return False
         return True
 
-    def save(self, media: dict[str, str]) -> None:
-        """Record the bundle's media files (path -> SHA-256) as they are now on disk."""
-        records = {}
+    def save(self, written: Path, media: dict[str, str]) -> None:
+        """Record the media files (path -> SHA-256) of the bundle just written in
+        ``written`` (its temporary folder: a rename keeps inodes and mtimes)."""
+        if self.cache is None:
+            return
+        records: Records = {}
         for path, sha256 in sorted(media.items()):
-            st = (self.folder / path).lstat()
-            records[path] = [st.st_size, st.st_mtime_ns, st.st_ino, sha256]
-        self.record_file.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(OSError):
-            self.record_file.write_text(json.dumps(records, indent=1), "utf-8")
+            st = (written / path).lstat()
+            records[path] = (st.st_size, st.st_mtime_ns, st.st_ino, sha256)
+        self.cache.store(KIND, self.key, records)

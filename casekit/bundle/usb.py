@@ -1,21 +1,62 @@
-"""The ``usb`` format: the bundle staff copy to sticks (viewer, media, editions, manifests)."""
+"""The ``usb`` format: the bundle staff copy to sticks (viewer, media, editions, manifests).
+
+It packages the PDF, EPUB and DOCX editions: it consumes those outputs, which the
+build makes first and hands over in ``BuildContext.inputs``.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
+from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.bundle.archive import write_zip
-from casekit.bundle.assemble import assemble_bundle
-from casekit.formats import BuildContext
+from casekit.bundle.assemble import bundle_name, editions_needed, fill_bundle
+from casekit.bundle.portable import PlannedFile, check_files
+from casekit.formats import BuildContext, Format, Output
+from casekit.formats.options import option
 from casekit.render.common import source_date
 
 
-def build_usb(course: t.Course, ctx: BuildContext) -> list[Path]:
-    folder = assemble_bundle(course, ctx)
-    written = [folder]
-    if ctx.options.get("make_zip"):
-        written.append(
-            write_zip(folder, folder.with_name(folder.name + ".zip"), source_date(course))
-        )
-    return written
+@dataclass(frozen=True)
+class UsbOptions:
+    zip: bool = option(False, "also write a deterministic zip of the bundle")
+    stick_size: str = option(
+        "",
+        'fail when the bundle would not fit a stick of this size, e.g. "8GB"',
+        course="stick_size",
+    )
+    with_teacher: bool = option(False, "put the teacher editions in the bundle too")
+    narrate: bool = option(
+        False,
+        "speak every lesson (espeak-ng): EPUB 3 Media Overlays with --embed-media, audio in the USB bundle",
+        course="narration.enabled",
+    )
+
+
+def consumes(options: UsbOptions) -> list[tuple[str, t.Edition]]:
+    return editions_needed(t.EDITIONS if options.with_teacher else ("learner",))
+
+
+def render_usb(course: t.Course, ctx: BuildContext) -> list[Output]:
+    name = bundle_name(course)
+    check_files("", [PlannedFile(name, 0, "course.toml")])
+    outputs = [Output(name, fill=lambda folder: fill_bundle(course, ctx, folder))]
+    if ctx.options.zip:
+        bundle, date = ctx.out_dir / name, source_date(course)
+
+        def zipped(handle: BinaryIO) -> None:
+            write_zip(bundle, handle, date)
+
+        outputs.append(Output(name + ".zip", write=zipped))
+    return outputs
+
+
+FORMAT = Format(
+    "usb",
+    "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
+    render_usb,
+    UsbOptions,
+    per_edition=False,
+    consumes=consumes,
+)

@@ -20,6 +20,7 @@ from casekit.build.course import load_course
 from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
+from casekit.cli.format_flags import format_flags
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
@@ -113,18 +114,38 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     sys.exit(1 if diags.has_errors(strict) else 0)
 
 
-def _format_choice() -> click.Choice:
-    return click.Choice(sorted(formats()))
+class FormatChoice(click.Choice):
+    """The registered formats' names, read when the command runs (plugins included)."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return sorted(formats())
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
 
 
-@cli.command()
+class BuildCommand(click.Command):
+    """``build``: its format flags come from the formats' options, read when it runs."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        at = next(i for i, p in enumerate(params) if p.name == "strict") + 1
+        return [*params[:at], *format_flags(formats()), *params[at:]]
+
+
+@cli.command(cls=BuildCommand)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "-f",
     "--format",
     "format_names",
     multiple=True,
-    type=_format_choice(),
+    type=FormatChoice(),
     help="Output format (repeat for several). Default: every format.",
 )
 @click.option(
@@ -145,78 +166,6 @@ def _format_choice() -> click.Choice:
     help="Output folder; the course goes into OUT/<course-id>/.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "A5", "Letter"]),
-    default=None,
-    help="Paper size for PDF/DOCX (default: course.toml, else A4).",
-)
-@click.option(
-    "--margins",
-    "margins_mm",
-    type=click.FloatRange(5, 60),
-    default=None,
-    help="Page margins in millimetres (default: course.toml, else 20).",
-)
-@click.option(
-    "--booklet/--no-booklet",
-    default=None,
-    help="PDF: A5 pages imposed two-up on A4 for saddle-stitch duplex printing.",
-)
-@click.option(
-    "--large-print/--no-large-print",
-    default=None,
-    help="PDF/DOCX: body text of 18 pt or more for learners with low vision.",
-)
-@click.option(
-    "--braille-cells",
-    type=click.IntRange(20, 100),
-    default=None,
-    help="BRF: cells per line (default: course.toml, else 40).",
-)
-@click.option(
-    "--braille-lines",
-    type=click.IntRange(10, 50),
-    default=None,
-    help="BRF: lines per page, page number included (default: course.toml, else 25).",
-)
-@click.option(
-    "--braille-grade",
-    type=click.IntRange(1, 2),
-    default=None,
-    help="BRF: 1 uncontracted, 2 contracted where liblouis has a table (en, ru).",
-)
-@click.option(
-    "--narrate/--no-narrate",
-    default=None,
-    help="Speak every lesson (espeak-ng): audio in the USB bundle and, with --embed-media, "
-    "EPUB 3 Media Overlays (default: course.toml [narration]).",
-)
-@click.option(
-    "--embed-media",
-    is_flag=True,
-    default=None,
-    help="EPUB: carry audio and video inside the book (larger file).",
-)
-@click.option(
-    "--zip",
-    "make_zip",
-    is_flag=True,
-    default=None,
-    help="USB: also write a deterministic zip of the bundle.",
-)
-@click.option(
-    "--stick-size",
-    default=None,
-    help='USB: fail when the bundle would not fit a stick of this size, e.g. "8GB".',
-)
-@click.option(
-    "--with-teacher",
-    "bundle_teacher",
-    is_flag=True,
-    default=None,
-    help="USB: put the teacher editions in the bundle too.",
-)
 @click.option(
     "-j",
     "--jobs",

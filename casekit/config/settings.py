@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casekit.config.dlt import CREDIT_LIMITS
 from casekit.diagnostics import Diagnostics
-from casekit.dlt import CREDIT_LIMITS
 from casekit.messages import BUILT_IN, built_in_language, label_names, label_placeholders
 from casekit.safety.sourcetext import read_source_text
 
@@ -73,6 +73,14 @@ class FontOptions:
 
 
 @dataclass
+class ScormOptions:
+    """The ``[scorm]`` table: how ``-f scorm12`` cuts the course into SCOs."""
+
+    one_sco: bool = False  # one SCO for the whole course instead of one per lesson
+    mastery_score: int = 80  # percent of a SCO's questions right to pass
+
+
+@dataclass
 class ModuleConfig:
     title: str
     lessons: list[str]
@@ -92,7 +100,7 @@ class CourseConfig:
     modules: list[ModuleConfig]
     subtitle: str = ""
     credits: float | None = None
-    programme: str = ""  # DLT programme type for the credit limits (casekit.dlt)
+    programme: str = ""  # DLT programme type for the credit limits (casekit.config.dlt)
     level: str = ""
     outcomes: list[str] = field(default_factory=list)
     media_base_url: str = ""
@@ -104,6 +112,10 @@ class CourseConfig:
     braille: BrailleOptions = field(default_factory=BrailleOptions)
     narration: NarrationOptions = field(default_factory=NarrationOptions)
     fonts: FontOptions = field(default_factory=FontOptions)
+    #: the formats' own tables (``[pdf]``, ``[usb]``, ...) as written; the build checks
+    #: each against its format's options (``formats/options.py``)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scorm: ScormOptions = field(default_factory=ScormOptions)
     labels: dict[str, str] = field(default_factory=dict)  # the course's own wording of labels
 
 
@@ -131,6 +143,7 @@ _TOP: dict[str, tuple[tuple[type, ...], bool, str]] = {
     "braille": ((dict,), False, "a table"),
     "narration": ((dict,), False, "a table"),
     "fonts": ((dict,), False, "a table"),
+    "scorm": ((dict,), False, "a table"),
     "labels": ((dict,), False, "a table of label names and texts"),
     "modules": ((list,), True, "an array of tables ([[modules]])"),
 }
@@ -145,6 +158,10 @@ _BRAILLE = {
     for name, (low, high) in BRAILLE_LIMITS.items()
 }
 _NARRATION = {"enabled": ((bool,), "true or false")}
+_SCORM: dict[str, tuple[tuple[type, ...], str]] = {
+    "one_sco": ((bool,), "true or false"),
+    "mastery_score": ((int,), "a whole number of percent"),
+}
 _FONTS = {name: ((str,), "a font file path") for name in FontOptions.__dataclass_fields__}
 _MODULE: dict[str, tuple[tuple[type, ...], str]] = {
     "title": ((str,), "a string"),
@@ -247,7 +264,9 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         return None
 
     top = {key: (types, desc) for key, (types, _req, desc) in _TOP.items()}
-    good = _check_table(data, top, "", text, path, diags)
+    tables = {k: v for k, v in data.items() if k not in _TOP and isinstance(v, dict)}
+    fields = {k: v for k, v in data.items() if k not in tables}
+    good = _check_table(fields, top, "", text, path, diags)
     missing = [key for key, (_t, required, _d) in _TOP.items() if required and key not in data]
     for key in missing:
         diags.add(path, 1, 1, "error", "config-missing-field", f"missing field '{key}'")
@@ -362,6 +381,13 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
             good.get("fonts", {}), _FONTS, "fonts.", text, path, diags, _key_line(text, "fonts")
         )
     )
+    scorm = ScormOptions(
+        **_check_table(
+            good.get("scorm", {}), _SCORM, "scorm.", text, path, diags, _key_line(text, "scorm")
+        )
+    )
+    if not 0 <= scorm.mastery_score <= 100:
+        field_error("scorm.mastery_score", "must be between 0 and 100 (percent)")
 
     modules: list[ModuleConfig] = []
     lines = _module_lines(text)
@@ -424,5 +450,7 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         braille=braille,
         narration=narration,
         fonts=fonts,
+        tables=tables,
+        scorm=scorm,
         labels=dict(labels),
     )

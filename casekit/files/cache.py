@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casekit import __version__, typed_json
+from casekit import __version__
+from casekit.files import typed_json
 from casekit.files.atomic import write_bytes
 from casekit.files.stream import hash_file
 

@@ -1,129 +1,144 @@
-"""The registry of output formats.
+"""The format contract, and the registry of formats.
 
-Each format is one entry in ``FORMATS``: its name, summary and the function that
-builds it, named as ``module:function`` and imported only when that format is
-built (reportlab, ebooklib and python-docx cost a quarter of a second to import:
-``casekit check`` and single-format builds should not pay for all of them).
-Adding a format means adding its entry; the CLI and the build pipeline only ever
-look formats up here.
+A format is a plugin: one ``Format`` value that says
+
+- its ``name`` (the ``--format`` value, its folder ``build/<course-id>/<name>/`` and its
+  ``course.toml`` table ``[<name>]``) and a one-line ``summary``;
+- its ``options``: one frozen dataclass of ``option()`` fields (``formats/options.py``),
+  the single source of its command-line flags, its ``course.toml`` table and its part
+  of the build fingerprint (a job is rebuilt only when an option *it* reads changes);
+- for a format that packages others (``usb``), what it ``consumes``: the (format,
+  edition) outputs it needs, given its options. The build schedules those jobs first and
+  hands their files over in ``BuildContext.inputs``; a format never calls the registry;
+- ``render(course, ctx) -> list[Output]``: the files (or folders) it produced. The build
+  writes them, atomically, into ``ctx.out_dir``.
+
+Formats are found in ``BUILTIN`` and in the ``casekit.formats`` entry-point group, whose
+entries name a ``Format`` (``toyformat = "toy_module:FORMAT"``). A format module should be
+cheap to import (the CLI reads every format's options for its flags): heavy libraries are
+imported by the render function's own module, which ``render`` may name as
+``"module:function"`` to load it only when the format is built.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from casekit import tree as t
-from casekit.config.settings import BrailleOptions, PrintOptions
+from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
+from casekit.formats.options import NoOptions, options_of
+
+ENTRY_POINT_GROUP = "casekit.formats"
+#: casekit's own formats, as "module:attribute" of their ``Format``
+BUILTIN = (
+    "casekit.formats.html:FORMAT",
+    "casekit.formats.pdf:FORMAT",
+    "casekit.formats.epub:FORMAT",
+    "casekit.formats.docx:FORMAT",
+    "casekit.formats.brf:FORMAT",
+    "casekit.formats.moodle_questions:FORMAT",
+    "casekit.formats.cc:FORMAT",
+    "casekit.formats.scorm12:FORMAT",
+    "casekit.bundle.usb:FORMAT",
+)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file or folder a format produced, named relative to the format's folder.
+
+    Exactly one of: ``data`` (the file's bytes), ``write`` (streams a large file into
+    the open temporary file), ``fill`` (fills the empty temporary folder). The build
+    writes it in place atomically, in the order the outputs are returned."""
+
+    name: str
+    data: bytes | None = None
+    write: Callable[[BinaryIO], None] | None = None
+    fill: Callable[[Path], None] | None = None
 
 
 @dataclass
 class BuildContext:
-    """What a format needs besides the (edition-filtered) course tree."""
+    """What a format's render needs besides the (edition-filtered) course tree."""
 
     out_dir: Path  # the format's own folder, e.g. build/<course-id>/pdf
-    options: dict[str, Any] = field(default_factory=dict)  # format options from the CLI
+    options: Any = field(default_factory=NoOptions)  # the format's options dataclass
     course_dir: Path = Path(".")
     build_root: Path = Path("build")  # build/<course-id>, shared by all formats
-    #: outputs of this build's other jobs, by (format, edition): a packaging format
-    #: (usb) copies these instead of rendering the editions again
-    built: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
+    #: what this format consumes, by (format, edition): the files those jobs wrote
+    inputs: dict[tuple[str, str], list[Path]] = field(default_factory=dict)
     #: the course's build cache, for what a format derives from unchanged inputs
-    #: (subset fonts); ``None`` outside a build
+    #: (subset fonts, reusable bundle media); ``None`` outside a build
     cache: BuildCache | None = None
 
-    def print_options(self, course: t.Course) -> PrintOptions:
-        """The course's print settings with command-line overrides applied."""
-        overrides = {
-            key: self.options[key]
-            for key in ("paper", "margins_mm", "booklet", "large_print")
-            if self.options.get(key) is not None
-        }
-        return replace(course.config.print, **overrides)
 
-    def narrate(self, course: t.Course) -> bool:
-        """Lessons are spoken: ``--narrate`` or ``[narration] enabled`` in course.toml."""
-        flag = self.options.get("narrate")
-        return course.config.narration.enabled if flag is None else bool(flag)
-
-    def braille_options(self, course: t.Course) -> BrailleOptions:
-        """The course's Braille settings with command-line overrides applied."""
-        overrides = {
-            key: self.options[f"braille_{key}"]
-            for key in ("cells", "lines", "grade")
-            if self.options.get(f"braille_{key}") is not None
-        }
-        return replace(course.config.braille, **overrides)
-
-
-#: build(course, context) -> the files written
-Builder = Callable[[t.Course, BuildContext], list[Path]]
+#: render(course, context) -> the outputs, for the build to write
+Renderer = Callable[[t.Course, BuildContext], list[Output]]
+#: consumes(options) -> the (format, edition) outputs a packaging format needs
+Consumes = Callable[[Any], Sequence[tuple[str, t.Edition]]]
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
-    builder: str  # "module:function" of the Builder, imported on first use
     summary: str
-    per_edition: bool = True  # False: the format gets the full course once (usb)
+    render: Renderer | str  # or "module:function", imported when the format is built
+    options: type = NoOptions
+    #: False: the format gets the whole course once, not one job per edition (usb)
+    per_edition: bool = True
+    consumes: Consumes | None = None
 
-    def build(self, course: t.Course, ctx: BuildContext) -> list[Path]:
-        module, function = self.builder.split(":")
-        builder: Builder = getattr(importlib.import_module(module), function)
-        return builder(course, ctx)
+    def renderer(self) -> Renderer:
+        if not isinstance(self.render, str):
+            return self.render
+        module, function = self.render.split(":")
+        found: Renderer = getattr(importlib.import_module(module), function)
+        return found
+
+    def needs(self, options: Any) -> list[tuple[str, t.Edition]]:
+        return list(self.consumes(options)) if self.consumes else []
 
 
-FORMATS: dict[str, Format] = {
-    fmt.name: fmt
-    for fmt in (
-        Format(
-            "html", "casekit.formats.html:build_html", "one self-contained HTML page per edition"
-        ),
-        Format(
-            "pdf",
-            "casekit.formats.pdf:build_pdf",
-            "print-ready PDF packet per edition (A4, A5, Letter, booklet)",
-        ),
-        Format(
-            "epub",
-            "casekit.formats.epub.book:build_epub",
-            "one EPUB 3 per edition (validated, accessible)",
-        ),
-        Format("docx", "casekit.formats.docx:build_docx", "an editable Word document per edition"),
-        Format(
-            "brf",
-            "casekit.formats.brf:build_brf",
-            "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
-        ),
-        Format(
-            "cc",
-            "casekit.formats.cc:build_cc",
-            "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
-            per_edition=False,
-        ),
-        Format(
-            "moodle-questions",
-            "casekit.formats.moodle_questions:build_moodle_questions",
-            "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
-            per_edition=False,
-        ),
-        Format(
-            "usb",
-            "casekit.bundle.usb:build_usb",
-            "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
-            per_edition=False,
-        ),
-    )
-}
+def _load(reference: str, where: str) -> Format:
+    module, _, attribute = reference.partition(":")
+    try:
+        found = getattr(importlib.import_module(module), attribute)
+    except Exception as exc:  # a broken plugin is the user's one-line problem, not a crash
+        raise error(where, f"format {reference} cannot be loaded: {exc}", "format-plugin") from exc
+    if not isinstance(found, Format):
+        raise error(where, f"{reference} is not a casekit Format", "format-plugin")
+    try:
+        options_of(found.options)
+    except TypeError as exc:
+        raise error(where, f"format {found.name!r}: {exc}", "format-plugin") from None
+    return found
+
+
+@cache
+def _registry() -> dict[str, Format]:
+    found: dict[str, Format] = {}
+    plugins = [(ref, "casekit") for ref in BUILTIN] + [
+        (ep.value, f"entry point {ep.name} ({ep.dist.name if ep.dist else '?'})")
+        for ep in entry_points(group=ENTRY_POINT_GROUP)
+    ]
+    for reference, where in plugins:
+        fmt = _load(reference, where)
+        if fmt.name in found:
+            raise error(where, f"a second format named {fmt.name!r}: {reference}", "format-plugin")
+        found[fmt.name] = fmt
+    return found
 
 
 def formats() -> dict[str, Format]:
-    """Every format, by name."""
-    return dict(FORMATS)
+    """Every format, by name: casekit's own and those registered by entry point."""
+    return dict(_registry())
 
 
 def output_name(course: t.Course, extension: str) -> str:

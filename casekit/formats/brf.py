@@ -19,12 +19,11 @@ form feed between pages) the same cells are written as Unicode Braille in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from casekit import tree as t
 from casekit.config.settings import BrailleOptions
-from casekit.files.atomic import write_bytes
-from casekit.formats import BuildContext, output_name
+from casekit.formats import BuildContext, Format, Output, output_name
+from casekit.formats.options import option as option_field
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     callout_label,
@@ -466,11 +465,37 @@ def braille_pages(course: t.Course, options: BrailleOptions) -> list[list[str]]:
     return front.render(1) + body.render(first_body)
 
 
-def build_brf(course: t.Course, ctx: BuildContext) -> list[Path]:
-    pages = braille_pages(course, ctx.braille_options(course))
+@dataclass(frozen=True)
+class BrfOptions:
+    braille_cells: int = option_field(
+        40, "cells per line", minimum=20, maximum=100, course="braille.cells"
+    )
+    braille_lines: int = option_field(
+        25, "lines per page, page number included", minimum=10, maximum=50, course="braille.lines"
+    )
+    braille_grade: int = option_field(
+        1,
+        "1 uncontracted, 2 contracted where liblouis has a table (en, ru)",
+        minimum=1,
+        maximum=2,
+        course="braille.grade",
+    )
+
+
+def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
+    o = ctx.options
+    pages = braille_pages(course, BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade))
     brf = "\f".join("".join(line + "\r\n" for line in page) for page in pages)
     txt = "\f".join("".join(unicode_braille(line) + "\n" for line in page) for page in pages)
-    targets = [ctx.out_dir / output_name(course, "brf"), ctx.out_dir / output_name(course, "txt")]
-    write_bytes(targets[0], brf.encode("ascii"))
-    write_bytes(targets[1], txt.encode("utf-8"))
-    return targets
+    return [
+        Output(output_name(course, "brf"), brf.encode("ascii")),
+        Output(output_name(course, "txt"), txt.encode("utf-8")),
+    ]
+
+
+FORMAT = Format(
+    "brf",
+    "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
+    render_brf,
+    BrfOptions,
+)

@@ -17,26 +17,22 @@ Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
 
 from __future__ import annotations
 
-import dataclasses
-import io
-import zipfile
-from pathlib import Path
-
 from lxml import etree
-from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.files.atomic import write_bytes
-from casekit.files.zips import STORED_SUFFIXES, zip_entry
-from casekit.formats import BuildContext
+from casekit.formats import BuildContext, Format, Output
+from casekit.formats.lms import (
+    MANIFEST,
+    images,
+    learner_edition,
+    lesson_quizzes,
+    lms_page,
+    zip_package,
+)
 from casekit.formats.moodle_questions import short_answer, true_false
 from casekit.messages import Messages
-from casekit.render.common import lesson_title, module_title, source_date
+from casekit.render.common import lesson_title, module_title
 from casekit.render.html import HtmlWriter
-from casekit.render.images import image_bytes
-from casekit.render.page import render_template
-from casekit.render.templates import read_template
-from casekit.resolve.editions import apply_edition
 
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 LOM = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
@@ -58,31 +54,25 @@ class CartridgeWriter(HtmlWriter):
         return f"{lesson_id}.html" + (f"#{anchor}" if anchor else "")
 
 
+class QtiWriter(CartridgeWriter):
+    """Question text inside ``<quiz>/assessment.xml``: the files it names are web content,
+    reached through ``$IMS-CC-FILEBASE$`` (the CC token for ``web_resources/``)."""
+
+    def image_src(self, item: t.MediaItem) -> str:
+        return f"$IMS-CC-FILEBASE$/{item.bundle_path}"
+
+    def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
+        return "$IMS-CC-FILEBASE$/" + super().lesson_href(lesson_id, anchor)
+
+
 def _id(prefix: str, name: str) -> str:
     """An XML ID (an NCName) for ``name``, which may start with a digit."""
     return f"{prefix}_{name}"
 
 
-def lesson_quizzes(lesson: t.Lesson) -> list[t.Quiz]:
-    return [b for b in t.iter_blocks(lesson.blocks) if isinstance(b, t.Quiz)]
-
-
 def quiz_title(quiz: t.Quiz, msg: Messages) -> str:
     title = t.plain_text(quiz.title)
     return msg("quiz", number=quiz.number) + (f": {title}" if title else "")
-
-
-def lesson_page(course: t.Course, writer: HtmlWriter, lesson: t.Lesson) -> bytes:
-    css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
-    html = render_template(
-        course,
-        "cc/lesson.html.j2",
-        config=course.config,
-        title=lesson_title(lesson),
-        css=css,
-        body=Markup(writer.lesson(lesson, level=1)),
-    )
-    return html.encode("utf-8")
 
 
 # -------------------------------------------------------------------- manifest
@@ -149,6 +139,8 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
                     type=ASSESSMENT,
                 )
                 etree.SubElement(resource, f"{{{CP}}}file", href=f"{quiz.anchor}/assessment.xml")
+                if images:
+                    etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
     if images:
         media = etree.SubElement(
             resources, f"{{{CP}}}resource", identifier="R_media", type="webcontent"
@@ -260,37 +252,33 @@ def _question(quiz: t.Quiz, question: t.Question, writer: HtmlWriter) -> etree._
 
 def cartridge(full: t.Course) -> bytes:
     """The ``.imscc`` bytes: learner pages, and quizzes graded from the full course."""
-    learner = dataclasses.replace(apply_edition(full, "learner"), answer_key=[])
+    learner = learner_edition(full)
     writer = CartridgeWriter(learner)
-    quiz_writer = CartridgeWriter(full)
-    files: dict[str, bytes] = {}
+    quiz_writer = QtiWriter(full)
+    files = images(learner, WEB)
+    shown = sorted(files)
     pages: dict[str, str] = {}
-    root = Path(full.root)
-    for item in learner.media:
-        if item.kind == "image":
-            files[f"{WEB}/{item.bundle_path}"] = image_bytes(root, item)
-    images = sorted(files)
     for module in learner.modules:
         for lesson in module.lessons:
             pages[lesson.id] = f"{WEB}/{lesson.id}.html"
-            files[pages[lesson.id]] = lesson_page(learner, writer, lesson)
+            body = writer.lesson(lesson, level=1)
+            files[pages[lesson.id]] = lms_page(learner, lesson_title(lesson), body)
     for module in full.modules:
         for lesson in module.lessons:
             for quiz in lesson_quizzes(lesson):
                 title = quiz_title(quiz, quiz_writer.msg)
                 files[f"{quiz.anchor}/assessment.xml"] = assessment(quiz, title, quiz_writer)
-    files["imsmanifest.xml"] = manifest(learner, pages, images)
-    when = source_date(full)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name in ["imsmanifest.xml", *sorted(n for n in files if n != "imsmanifest.xml")]:
-            archive.writestr(
-                zip_entry(name, when, stored=name.lower().endswith(STORED_SUFFIXES)), files[name]
-            )
-    return out.getvalue()
+    files[MANIFEST] = manifest(learner, pages, shown)
+    return zip_package(full, files)
 
 
-def build_cc(course: t.Course, ctx: BuildContext) -> list[Path]:
-    target = ctx.out_dir / f"{course.config.id}-{course.config.version}.imscc"
-    write_bytes(target, cartridge(course))
-    return [target]
+def render_cc(course: t.Course, ctx: BuildContext) -> list[Output]:
+    return [Output(f"{course.config.id}-{course.config.version}.imscc", cartridge(course))]
+
+
+FORMAT = Format(
+    "cc",
+    "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
+    render_cc,
+    per_edition=False,
+)

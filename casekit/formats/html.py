@@ -6,8 +6,7 @@ import base64
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.files.atomic import write_bytes
-from casekit.formats import BuildContext, output_name
+from casekit.formats import BuildContext, Format, Output, output_name
 from casekit.render.html import HtmlWriter
 from casekit.render.images import image_bytes
 from casekit.render.page import render_page
@@ -25,8 +24,9 @@ class SinglePageWriter(HtmlWriter):
         return f"data:{item.media_type};base64,{data}"
 
 
-def build_html(course: t.Course, ctx: BuildContext) -> list[Path]:
-    target = ctx.out_dir / output_name(course, "html")
+def render_html(course: t.Course, ctx: BuildContext) -> list[Output]:
     html = render_page(course, SinglePageWriter(course), ctx.course_dir)
-    write_bytes(target, html.encode("utf-8"))
-    return [target]
+    return [Output(output_name(course, "html"), html.encode("utf-8"))]
+
+
+FORMAT = Format("html", "one self-contained HTML page per edition", render_html)

@@ -18,13 +18,11 @@ it is meant for the teacher who imports it, never for learners.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree
 
 from casekit import tree as t
-from casekit.files.atomic import write_bytes
-from casekit.formats import BuildContext
+from casekit.formats import BuildContext, Format, Output
 from casekit.formats.html import SinglePageWriter
 from casekit.render.common import module_title
 from casekit.render.html import HtmlWriter
@@ -229,9 +227,17 @@ def _question_gift(item: BankQuestion, writer: HtmlWriter) -> str:
     return f"// {gift_escape(item.idnumber)}\n{head} {{\n{body}\n}}\n\n"
 
 
-def build_moodle_questions(course: t.Course, ctx: BuildContext) -> list[Path]:
+def render_moodle_questions(course: t.Course, ctx: BuildContext) -> list[Output]:
     stem = f"{course.config.id}-questions"
-    xml_path, gift_path = ctx.out_dir / f"{stem}.xml", ctx.out_dir / f"{stem}.gift"
-    write_bytes(xml_path, moodle_xml(course))
-    write_bytes(gift_path, gift(course).encode("utf-8"))
-    return [xml_path, gift_path]
+    return [
+        Output(f"{stem}.xml", moodle_xml(course)),
+        Output(f"{stem}.gift", gift(course).encode("utf-8")),
+    ]
+
+
+FORMAT = Format(
+    "moodle-questions",
+    "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
+    render_moodle_questions,
+    per_edition=False,
+)

@@ -19,7 +19,6 @@ from PIL import Image
 
 from casekit.diagnostics import error
 from casekit.resolve.media import (
-    FORMAT_KIND,
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     MediaError,
@@ -27,6 +26,7 @@ from casekit.resolve.media import (
     sniff,
 )
 from casekit.safety.paths import PathEscape, resolve_inside
+from casekit.tree import FORMAT_KIND
 
 CONVERTED = {"GIF": "gif", "BMP": "bmp", "TIFF": "tiff"}
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import click
 
 from casekit.build.course import load_course
+from casekit.config.dlt import CREDIT_LIMITS, HOURS_PER_CREDIT
 from casekit.diagnostics import Diagnostics, error
-from casekit.dlt import CREDIT_LIMITS, HOURS_PER_CREDIT
 from casekit.files.atomic import write_bytes
 from casekit.learners import REGISTER_ENV, schedule
 from casekit.learners.records import Enrolment, Learner
@@ -236,6 +236,12 @@ def load_course_or_exit(course_dir: Path) -> object:
     "--consultations", default="", help='Weekly consultations, e.g. "Tue 10:00, Thu 14:30".'
 )
 @click.option(
+    "--learner",
+    "only",
+    multiple=True,
+    help="Only this learner of the group (repeat for several), e.g. one who joined later.",
+)
+@click.option(
     "--holidays",
     default="",
     help='Days without study: "2027-03-08, 2027-03-21..2027-03-23" or @FILE (one a line).',
@@ -249,6 +255,7 @@ def enrol_command(
     days: str,
     consultations: str,
     holidays: str,
+    only: tuple[str, ...],
     register_location: str | None,
 ) -> None:
     """Enrol a group in the course version in COURSE_DIR, checking DLT credit limits.
@@ -302,7 +309,7 @@ def enrol_command(
     limit = CREDIT_LIMITS[config.programme][0] if config.programme else None
     with open_register(register_location) as register:
         register.require_group(group)
-        enrolled = register.enrol(group, plan, limit)
+        enrolled = register.enrol(group, plan, limit, only)
     click.echo(
         f"{len(enrolled)} learner(s) of {group} enrolled in {config.id} {config.version} "
         f"from {plan.start.isoformat()}"
@@ -355,7 +362,8 @@ def packets_command(
       casekit packets courses/digital-literacy-kk --group G1 --issued-by "A. Seitkyzy"
       casekit packets courses/digital-literacy-kk --group G1 --names -o /media/printer
     """
-    from casekit.learners.packets import PacketOptions, build_packets
+    from casekit.learners.packet_options import PacketOptions
+    from casekit.learners.packets import build_packets
     from casekit.render.common import source_epoch
 
     epoch = source_epoch()

@@ -22,8 +22,10 @@ from docx.text.paragraph import Paragraph
 from casekit import tree as t
 from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext
-from casekit.formats.docx import render_docx
+from casekit.formats.docx import DocxOptions
 from casekit.formats.docx.reference import CONTENT_TYPES
+from casekit.formats.docx.render import render_docx
+from casekit.formats.options import resolve_options
 from casekit.learners.personal_pages import SheetTarget
 from casekit.learners.records import Learner
 from casekit.learners.schedule import StudyPlan
@@ -37,7 +39,8 @@ ANSWER_LINES = 12
 
 def render_body(course: t.Course, scratch: Path, large_print: bool) -> bytes:
     """The learner edition as DOCX without its blank answer sheets."""
-    options = {"large_print": large_print, "answer_sheets": False}
+    given = {"large_print": large_print, "answer_sheets": False}
+    options = resolve_options("docx", DocxOptions, course.config, given)
     return render_docx(course, BuildContext(out_dir=scratch, options=options))
 
 

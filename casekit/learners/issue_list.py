@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import io
 from html import escape
-from typing import TYPE_CHECKING
 
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casekit.formats.pdf.styles import RULE
+from casekit.learners.packet_options import PacketOptions
 from casekit.learners.personal_pages import Look
 from casekit.learners.records import Learner
 from casekit.render.common import source_date
-
-if TYPE_CHECKING:
-    from casekit.learners.packets import PacketOptions
 
 
 def render_issue_list(

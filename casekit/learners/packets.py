@@ -15,7 +15,6 @@ before the next, so memory does not grow with the group.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import io
 import os
@@ -37,12 +36,15 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.atomic import atomic_dir
 from casekit.formats import BuildContext
-from casekit.formats.pdf import build_pdf
+from casekit.formats.options import resolve_options
+from casekit.formats.pdf import PdfOptions
 from casekit.formats.pdf.document import PageSetup
 from casekit.formats.pdf.fonts import load_fonts
+from casekit.formats.pdf.render import render_pdf
 from casekit.formats.pdf.styles import make_styles
 from casekit.learners import docx_packets
 from casekit.learners.issue_list import render_issue_list
+from casekit.learners.packet_options import PacketOptions
 from casekit.learners.pdf_assembly import (
     Body,
     Chunks,
@@ -87,15 +89,6 @@ def packet_id(course_id: str, version: str, learner: str) -> str:
 def sheet_id(course_id: str, version: str, learner: str, target: SheetTarget) -> str:
     """12 characters, what the sheet's QR code carries (``<id>/<page>`` on later pages)."""
     return _short_id("", "sheet", course_id, version, learner, target.kind, target.item, length=12)
-
-
-@dataclass(frozen=True)
-class PacketOptions:
-    out_root: Path  # the group's packets go to OUT/<course-id>-<version>/<group>/
-    issued_on: dt.date
-    issued_by: str = ""
-    names: bool = False
-    docx: bool = False  # a DOCX packet beside each PDF
 
 
 @dataclass
@@ -279,14 +272,15 @@ def _plan_key(enrolment: Enrolment) -> tuple:
 
 def _edition(course: t.Course, scratch: Path, large_print: bool) -> _Edition:
     """The learner body of one print profile, rendered by the pdf format."""
-    options = {"large_print": large_print, "booklet": False, "answer_sheets": False}
+    given = {"large_print": large_print, "booklet": False, "answer_sheets": False}
+    options = resolve_options("pdf", PdfOptions, course.config, given)
     ctx = BuildContext(out_dir=scratch / ("large" if large_print else "standard"), options=options)
-    (path,) = build_pdf(course, ctx)
-    body = Body.parse(path.read_bytes())
+    (output,) = render_pdf(course, ctx)
+    body = Body.parse(output.data or b"")
     fonts = load_fonts(course)
     look = Look(
         course,
-        PageSetup.from_options(ctx.print_options(course)),
+        PageSetup.from_options(options),
         fonts,
         make_styles(fonts, large_print),
         course_messages(course.config),

@@ -219,9 +219,16 @@ class Register:
 
     # ------------------------------------------------------------------ enrolments
 
-    def enrol(self, group: str, plan: Enrolment, credit_limit: float | None = None) -> list[str]:
-        """Enrol every active learner of ``group`` (``plan.learner`` is ignored) in
-        one course version, all or nothing. Refuses a learner already enrolled in
+    def enrol(
+        self,
+        group: str,
+        plan: Enrolment,
+        credit_limit: float | None = None,
+        only: tuple[str, ...] = (),
+    ) -> list[str]:
+        """Enrol every active learner of ``group`` (or ``only`` these of them, e.g. one
+        who joined later; ``plan.learner`` is ignored) in one course version, all or
+        nothing. Refuses a learner already enrolled in
         the course, and one whose DLT credits in ``plan.programme`` would go over
         ``credit_limit``. Returns the learner codes enrolled."""
         with self._write() as conn:
@@ -231,6 +238,14 @@ class Register:
                 .where(s.groups.c.code == group, s.learners.c.withdrawn_on.is_(None))
                 .order_by(s.learners.c.code)
             ).all()
+            if only:
+                missing = sorted(set(only) - {row.code for row in rows})
+                if missing:
+                    raise self.fail(
+                        f"{missing[0]!r} is not an active learner of group {group!r}",
+                        "unknown-learner",
+                    )
+                rows = [row for row in rows if row.code in only]
             if not rows:
                 raise self.fail(f"group {group!r} has no active learners", "empty-group")
             ids = [row.id for row in rows]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from casekit import tree as t
-from casekit.dlt import HOURS_PER_CREDIT
+from casekit.config.dlt import HOURS_PER_CREDIT
 from casekit.learners.records import Consultation, Enrolment
 
 DEFAULT_LESSON_HOURS = 1

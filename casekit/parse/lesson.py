@@ -54,8 +54,6 @@ CODE_ROLES: dict[str, t.CodeRole] = {
     "input": "command",
 }
 SHELL_LANGUAGES = {"bash", "sh", "shell", "zsh", "console", "powershell", "cmd", "bat"}
-VIDEO_EXTENSIONS = {".mp4", ".webm"}
-AUDIO_EXTENSIONS = {".mp3", ".ogg", ".m4a"}
 
 
 def lesson_id_for(path: str) -> str:
@@ -65,12 +63,10 @@ def lesson_id_for(path: str) -> str:
 
 
 def media_kind_of(src: str) -> str:
+    """What a file name says it is (an unknown one is taken for an image: resolve says
+    which names it accepts)."""
     suffix = PurePosixPath(src.split("#")[0].split("?")[0]).suffix.lower()
-    if suffix in VIDEO_EXTENSIONS:
-        return "video"
-    if suffix in AUDIO_EXTENSIONS:
-        return "audio"
-    return "image"
+    return t.FORMAT_KIND.get(t.EXTENSION_FORMATS.get(suffix, ""), "image")
 
 
 class LessonParser:

@@ -20,8 +20,7 @@ from casekit import tree as t
 from casekit.messages import Messages
 from casekit.render.collation import sort_key
 from casekit.resolve.vtt import format_time
-
-SAFE_SCHEMES = ("http://", "https://", "mailto:")
+from casekit.safety.paths import SAFE_SCHEMES
 
 
 def safe_href(href: str) -> str:

@@ -25,6 +25,7 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import css_size
+from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 from casekit.safety.sanitize import HtmlSubset, sanitize_html
 
@@ -33,7 +34,7 @@ def attr(value: str) -> str:
     return escape(value, quote=True)
 
 
-class HtmlWriter:
+class HtmlWriter(TreeWriter):
     """Renders lessons to HTML. Override the ``*_href``/``*_src``/``media`` hooks."""
 
     #: add ``epub:type`` attributes beside ARIA roles (EPUB wants both)
@@ -145,8 +146,8 @@ class HtmlWriter:
         return "".join(self.block(b) for b in blocks)
 
     def block(self, block: t.Block) -> str:
-        method = getattr(self, "block_" + type(block).__name__.lower())
-        return method(block)
+        html: str = self.block_handler(block)(block)
+        return html
 
     def block_heading(self, b: t.Heading) -> str:
         return self.heading(self.lesson_level + b.level, self.inlines(b.children), b.anchor)

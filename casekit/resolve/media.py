@@ -12,33 +12,10 @@ from PIL import Image
 
 from casekit.files.stream import hash_file
 from casekit.safety.svg import SvgError, sanitize_svg, svg_size
+from casekit.tree import EXTENSION_FORMATS
 
 MAX_IMAGE_PIXELS = 40_000_000  # about 6300 x 6300: far beyond print resolution
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
-
-EXTENSION_FORMATS = {
-    ".png": "png",
-    ".jpg": "jpeg",
-    ".jpeg": "jpeg",
-    ".svg": "svg",
-    ".mp4": "mp4",
-    ".m4v": "mp4",
-    ".webm": "webm",
-    ".mp3": "mp3",
-    ".ogg": "ogg",
-    ".oga": "ogg",
-    ".m4a": "m4a",
-}
-FORMAT_KIND = {
-    "png": "image",
-    "jpeg": "image",
-    "svg": "image",
-    "mp4": "video",
-    "webm": "video",
-    "mp3": "audio",
-    "ogg": "audio",
-    "m4a": "audio",
-}
 
 
 class MediaError(ValueError):

@@ -17,12 +17,11 @@ from casekit.config.settings import config_field_line
 from casekit.diagnostics import Diagnostics
 from casekit.files.cache import BuildCache, file_digest
 from casekit.resolve.layout import PAYLOAD
-from casekit.resolve.media import FORMAT_KIND, MediaError, Probe, probe
+from casekit.resolve.media import MediaError, Probe, probe
 from casekit.resolve.vtt import VttError, parse_vtt
-from casekit.safety.paths import PathEscape, is_url, resolve_inside
+from casekit.safety.paths import SAFE_SCHEMES, PathEscape, is_url, resolve_inside
 from casekit.safety.sourcetext import read_source_text
 
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
 HOURS_PER_CREDIT = 30
 
 
@@ -175,7 +174,7 @@ class Resolver:
             self.bad_media.add(rel)
             self.diags.error(pos, "media-invalid", f"{rel}: {exc}")
             return None
-        real_kind = FORMAT_KIND[found.format]
+        real_kind = t.FORMAT_KIND[found.format]
         if real_kind != kind and not (kind == "video" and real_kind == "audio"):
             self.diags.error(pos, "media-kind", f"{rel} is {real_kind}, used here as {kind}")
             return None

@@ -63,6 +63,10 @@ class PathEscape(ValueError):
     file there at all (the message says why)."""
 
 
+#: the only external links casekit keeps; javascript:, data:, file: and the rest are dropped
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
 def is_url(ref: str) -> bool:
     """True for ``http:``, ``mailto:``, ``file:`` and other scheme-prefixed references."""
     return bool(_SCHEME.match(ref)) and not _DRIVE.match(ref)

@@ -118,8 +118,8 @@ def sanitize_svg(data: bytes) -> bytes:
     if len(data) > MAX_SVG_BYTES:
         raise SvgError(f"SVG larger than {MAX_SVG_BYTES} bytes")
     root = _parse(data)
-    if _local(root.tag) != "svg":
-        raise SvgError("file is not an SVG image (root element is not <svg>)")
+    if root.tag != f"{{{SVG_NS}}}svg":  # an <svg> in the XHTML namespace is an HTML page
+        raise SvgError(f"file is not an SVG image (root element is not <svg xmlns={SVG_NS!r}>)")
     namespace = _namespace(root.tag)
     stack = [(root, 0)]
     while stack:

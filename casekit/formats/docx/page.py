@@ -7,7 +7,7 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Mm
 
-from casekit.config.settings import PrintOptions
+from casekit.formats.docx import DocxOptions
 from casekit.formats.docx.oxml import el
 from casekit.formats.docx.styles import RIGHT_TAB_STYLES, find_style
 
@@ -17,7 +17,7 @@ LARGE_PRINT_PT = 18
 LANGUAGE_TAGS = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-US", "uk": "uk-UA"}
 
 
-def set_up_page(doc: Document, options: PrintOptions) -> Emu:
+def set_up_page(doc: Document, options: DocxOptions) -> Emu:
     """Paper size and margins of every section; returns the text width."""
     width, height = PAPER_MM[options.paper]
     for section in doc.sections:

@@ -54,6 +54,7 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import figure_size
+from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
 Target = Union[Document, _Cell, FootnoteContainer]
@@ -133,7 +134,7 @@ def level_suffix(level: int) -> str:
     return "" if level == 0 else f" {min(level + 1, 3)}"
 
 
-class DocxWriter:
+class DocxWriter(TreeWriter):
     """Writes lessons, boxes and appendices of one edition into ``doc``."""
 
     def __init__(self, course: t.Course, doc: Document, text_width: Emu) -> None:
@@ -302,7 +303,7 @@ class DocxWriter:
             self.block(target, block)
 
     def block(self, target: Target, block: t.Block) -> None:
-        getattr(self, "block_" + type(block).__name__.lower())(target, block)
+        self.block_handler(block)(target, block)
 
     def heading(self, target: Target, level: int, anchor: str = "") -> CT_P:
         return self.para(target, f"heading {max(1, min(level, 6))}", anchor)

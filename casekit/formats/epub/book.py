@@ -21,10 +21,9 @@ from markupsafe import Markup
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.files.atomic import write_bytes
 from casekit.files.cache import BuildCache
 from casekit.files.zips import normalize_zip
-from casekit.formats import BuildContext, output_name
+from casekit.formats import BuildContext, Output, output_name
 from casekit.formats.epub.cover import cover_png
 from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
@@ -59,12 +58,10 @@ class _PackageWriter(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def build_epub(course: t.Course, ctx: BuildContext) -> list[Path]:
-    target = ctx.out_dir / output_name(course, "epub")
-    embed_media = bool(ctx.options.get("embed_media"))
-    narrate = embed_media and ctx.narrate(course)
-    write_bytes(target, epub_bytes(course, embed_media, ctx.cache, narrate))
-    return [target]
+def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
+    embed_media = ctx.options.embed_media
+    data = epub_bytes(course, embed_media, ctx.cache, embed_media and ctx.options.narrate)
+    return [Output(output_name(course, "epub"), data)]
 
 
 def epub_bytes(

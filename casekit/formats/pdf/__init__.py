@@ -9,39 +9,24 @@ outline, layout passes) and ``booklet`` (A5 pages imposed two-up on A4).
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
-from casekit import tree as t
-from casekit.files.atomic import write_bytes
-from casekit.formats import BuildContext, output_name
-from casekit.formats.pdf import speedups
-from casekit.formats.pdf.booklet import impose
-from casekit.formats.pdf.document import Packet, PageSetup, render
-from casekit.formats.pdf.flowables import LayoutState
-from casekit.formats.pdf.fonts import check_coverage, load_fonts
-from casekit.formats.pdf.styles import make_styles
-from casekit.formats.pdf.writer import PdfWriter
-from casekit.messages import course_messages
+from casekit.formats import Format
+from casekit.formats.options import PageOptions, option
 
 
-def build_pdf(course: t.Course, ctx: BuildContext) -> list[Path]:
-    speedups.install()
-    options = ctx.print_options(course)
-    fonts = load_fonts(course)
-    check_coverage(course, fonts)
-    setup = PageSetup.from_options(options)
-    styles = make_styles(fonts, options.large_print, course.config.language)
-    state = LayoutState()
-    writer = PdfWriter(
-        course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
+@dataclass(frozen=True)
+class PdfOptions(PageOptions):
+    booklet: bool = option(
+        False,
+        "A5 pages imposed two-up on A4 for saddle-stitch duplex printing",
+        course="print.booklet",
     )
-    # personal packets (casekit.learners) print each learner's own sheets instead
-    writer.answer_sheets = ctx.options.get("answer_sheets", True)
-    packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
-    story = writer.story()  # the build runs formats without full collections (gc_tuning)
-    data = render(packet, story, writer.outline)
-    if options.booklet:
-        data = impose(data)
-    target = ctx.out_dir / output_name(course, "pdf")
-    write_bytes(target, data)
-    return [target]
+
+
+FORMAT = Format(
+    "pdf",
+    "print-ready PDF packet per edition (A4, A5, Letter, booklet)",
+    "casekit.formats.pdf.render:render_pdf",
+    PdfOptions,
+)

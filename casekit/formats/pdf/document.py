@@ -28,8 +28,8 @@ from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from casekit import tree as t
-from casekit.config.settings import PrintOptions
 from casekit.diagnostics import error
+from casekit.formats.pdf import PdfOptions
 from casekit.formats.pdf.flowables import FastParagraph, LayoutState, Marked, is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
@@ -46,7 +46,7 @@ class PageSetup:
     margin: float
 
     @classmethod
-    def from_options(cls, options: PrintOptions) -> PageSetup:
+    def from_options(cls, options: PdfOptions) -> PageSetup:
         paper = "A5" if options.booklet else options.paper
         return cls(paper, options.margins_mm * mm)
 

@@ -61,6 +61,7 @@ from casekit.render.common import (
     safe_href,
     sorted_glossary,
 )
+from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
 from casekit.sheets.payload import course_payload
@@ -70,7 +71,7 @@ RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: v
 _REF = re.compile("\x00(L|R|E)([^\x00]*)\x00")
 
 
-class PdfWriter:
+class PdfWriter(TreeWriter):
     """Turns lessons into flowables for one page size and style set."""
 
     def __init__(
@@ -233,7 +234,7 @@ class PdfWriter:
         return out
 
     def block(self, block: t.Block) -> list[Flowable]:
-        flows: list[Flowable] = getattr(self, "block_" + type(block).__name__.lower())(block)
+        flows: list[Flowable] = self.block_handler(block)(block)
         for flow in flows:
             if not hasattr(flow, "casekit_pos"):
                 flow.casekit_pos = block.pos  # type: ignore[attr-defined]

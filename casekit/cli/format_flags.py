@@ -1,0 +1,47 @@
+"""The ``build`` command's format flags, made from the formats' options dataclasses.
+
+An option that several formats declare (``paper`` for PDF and DOCX) is one flag that
+sets it for each of them; its help names those formats.
+"""
+
+from __future__ import annotations
+
+import click
+
+from casekit.formats import Format
+from casekit.formats.options import Option, options_of
+
+
+def format_flags(registry: dict[str, Format]) -> list[click.Option]:
+    """One click option per option name across ``registry``, in registry order."""
+    owners: dict[str, list[str]] = {}
+    declared: dict[str, Option] = {}
+    for name, fmt in registry.items():
+        for opt in options_of(fmt.options):
+            first = declared.setdefault(opt.name, opt)
+            if (first.type, first.flag) != (opt.type, opt.flag):
+                raise click.UsageError(
+                    f"formats {owners[opt.name][0]} and {name} declare the option "
+                    f"{opt.name} differently"
+                )
+            owners.setdefault(opt.name, []).append(name)
+    flags = []
+    for name, opt in declared.items():
+        label = "/".join(owner.upper() for owner in owners[name])
+        note = ""
+        if opt.type is not bool:
+            shown = f"{opt.default:g}" if opt.type is float else opt.default
+            note = f" (default: course.toml, else {shown})" if shown else " (default: course.toml)"
+        help_text = f"{label}: {opt.spec.help[0].upper()}{opt.spec.help[1:]}{note}."
+        if opt.type is bool:
+            decls = [f"{opt.flag}/--no-{opt.flag[2:]}", name]
+            flags.append(click.Option(decls, default=None, help=help_text))
+            continue
+        kind: click.ParamType | type = opt.type
+        if opt.spec.choices:
+            kind = click.Choice(opt.spec.choices)
+        elif opt.spec.minimum is not None or opt.spec.maximum is not None:
+            ranged = click.FloatRange if opt.type is float else click.IntRange
+            kind = ranged(opt.spec.minimum, opt.spec.maximum)
+        flags.append(click.Option([opt.flag, name], type=kind, default=None, help=help_text))
+    return flags

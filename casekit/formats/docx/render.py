@@ -1,0 +1,44 @@
+"""Rendering one edition of a course as a DOCX (heavy: imports python-docx)."""
+
+from __future__ import annotations
+
+import io
+
+from casekit import tree as t
+from casekit.files.zips import normalize_zip
+from casekit.formats import BuildContext, Output, output_name
+from casekit.formats.docx.document import write_course
+from casekit.formats.docx.page import (
+    scale_for_large_print,
+    set_language,
+    set_right_tabs,
+    set_up_page,
+)
+from casekit.formats.docx.properties import set_core_properties
+from casekit.formats.docx.reference import CONTENT_TYPES, load_reference
+from casekit.formats.docx.settings import prepare_settings
+from casekit.formats.docx.writer import DocxWriter
+from casekit.render.common import edition_label, source_date
+
+
+def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
+    """The DOCX bytes of one edition of ``course``."""
+    doc = load_reference(course)
+    options = ctx.options
+    text_width = set_up_page(doc, options)
+    set_right_tabs(doc, text_width)
+    if options.large_print:
+        scale_for_large_print(doc)
+    tag = set_language(doc, course.config.language)
+    writer = DocxWriter(course, doc, text_width)
+    writer.answer_sheets = options.answer_sheets
+    write_course(writer)
+    prepare_settings(doc, tag, has_toc=bool(course.modules))
+    set_core_properties(doc, course, tag, edition_label(course, writer.msg))
+    out = io.BytesIO()
+    doc.save(out)
+    return normalize_zip(out.getvalue(), source_date(course), first=(CONTENT_TYPES,))
+
+
+def render_outputs(course: t.Course, ctx: BuildContext) -> list[Output]:
+    return [Output(output_name(course, "docx"), render_docx(course, ctx))]

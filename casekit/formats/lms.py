@@ -1,0 +1,78 @@
+"""What the learning-platform packages (``cc``, ``scorm12``) share: the learner pages,
+their images, the quizzes of a lesson and the deterministic package zip."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+from pathlib import Path
+
+from markupsafe import Markup
+
+from casekit import tree as t
+from casekit.files.zips import STORED_SUFFIXES, zip_entry
+from casekit.render.common import source_date
+from casekit.render.images import image_bytes
+from casekit.render.page import render_template
+from casekit.render.templates import read_template
+from casekit.resolve.editions import apply_edition
+
+MANIFEST = "imsmanifest.xml"
+
+
+def learner_edition(full: t.Course) -> t.Course:
+    """What a learner sees in a platform package: the learner edition without the
+    answers appendix (the platform grades the quizzes)."""
+    return dataclasses.replace(apply_edition(full, "learner"), answer_key=[])
+
+
+def lesson_quizzes(lesson: t.Lesson) -> list[t.Quiz]:
+    return [b for b in t.iter_blocks(lesson.blocks) if isinstance(b, t.Quiz)]
+
+
+def images(course: t.Course, folder: str) -> dict[str, bytes]:
+    """The images the pages show (metadata stripped), at ``folder/<bundle path>``."""
+    root = Path(course.root)
+    return {
+        f"{folder}/{item.bundle_path}": image_bytes(root, item)
+        for item in course.media
+        if item.kind == "image"
+    }
+
+
+def lms_page(
+    course: t.Course,
+    title: str,
+    body: str,
+    script: str = "",
+    data: tuple[tuple[str, str], ...] = (),
+) -> bytes:
+    """A self-contained page of a package: the course's HTML style inlined, no network;
+    ``script``, if any, is casekit's own file at that exact path, and ``data`` becomes
+    ``data-*`` attributes for it."""
+    css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
+    html = render_template(
+        course,
+        "lms/page.html.j2",
+        scripts=frozenset({script} - {""}),
+        config=course.config,
+        title=title,
+        css=css,
+        body=Markup(body),
+        script=script,
+        data=data,
+    )
+    return html.encode("utf-8")
+
+
+def zip_package(course: t.Course, files: dict[str, bytes]) -> bytes:
+    """The package: the manifest first, then every file by name, all stamped with the
+    course's date (same sources, same bytes)."""
+    when = source_date(course)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in [MANIFEST, *sorted(n for n in files if n != MANIFEST)]:
+            stored = name.lower().endswith(STORED_SUFFIXES)
+            archive.writestr(zip_entry(name, when, stored), files[name])
+    return out.getvalue()

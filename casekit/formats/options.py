@@ -1,0 +1,197 @@
+"""A format's options: one frozen dataclass per format, the single source of its
+command-line flags, its ``course.toml`` table and its part of the build fingerprint.
+
+Each field is declared with ``option()``: its help text (shown by ``casekit build
+--help``), and where needed its allowed values, its range, its flag name and the course
+setting it falls back to. A value comes from, first to last: the command line, the
+format's table in ``course.toml`` (``[pdf]``, ``[usb]``, ...), the course setting named
+by ``course`` (the ``[print]`` table, ``stick_size``), the field's default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from casekit.config.settings import COURSE_FILE, PAPERS, CourseConfig, config_field_line
+from casekit.diagnostics import Diagnostics
+
+#: the Python types an option may have, as ``course.toml`` names them
+OPTION_TYPES: dict[type, str] = {
+    bool: "true or false",
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+}
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """What ``option()`` records about one field."""
+
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    flag: str = ""  # the command-line flag without dashes; default: the field name
+    course: str = ""  # dotted CourseConfig attribute this option falls back to
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of one format, as the CLI, the loader and the docs see it."""
+
+    name: str  # the field name, also the key in course.toml
+    type: type
+    default: Any
+    spec: OptionSpec
+
+    @property
+    def flag(self) -> str:
+        return "--" + (self.spec.flag or self.name.replace("_", "-"))
+
+
+def option(
+    default: Any,
+    help: str,
+    *,
+    choices: tuple[str, ...] = (),
+    minimum: float | None = None,
+    maximum: float | None = None,
+    flag: str = "",
+    course: str = "",
+) -> Any:
+    """A field of a format's options dataclass."""
+    spec = OptionSpec(help, choices, minimum, maximum, flag, course)
+    return dataclasses.field(default=default, metadata={"casekit": spec})
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of a format that has none."""
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What every printable format (PDF, DOCX) reads: the ``[print]`` table's page
+    settings, which its own table and the command line override."""
+
+    paper: str = option("A4", "paper size", choices=PAPERS, course="print.paper")
+    margins_mm: float = option(
+        20.0,
+        "page margins in millimetres",
+        minimum=5,
+        maximum=60,
+        flag="margins",
+        course="print.margins_mm",
+    )
+    large_print: bool = option(
+        False,
+        "body text of 18 pt or more for learners with low vision",
+        course="print.large_print",
+    )
+    #: personal packets (casekit.learners) print each learner's own sheets instead
+    answer_sheets: bool = option(True, "answer sheets after assignments and self-checks")
+
+
+def options_of(cls: type) -> list[Option]:
+    """The options a format's dataclass declares, in declaration order."""
+    hints = get_type_hints(cls)
+    found = []
+    for f in dataclasses.fields(cls):
+        spec = f.metadata.get("casekit")
+        kind = hints[f.name]
+        if spec is None or kind not in OPTION_TYPES:
+            raise TypeError(
+                f"{cls.__name__}.{f.name}: declare it with option() as bool, str, int or float"
+            )
+        found.append(Option(f.name, kind, f.default, spec))
+    return found
+
+
+def _course_value(config: CourseConfig, dotted: str) -> Any:
+    value: Any = config
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _problem(opt: Option, value: Any) -> tuple[str, str] | None:
+    """The diagnostic code and message when ``value`` is not allowed for ``opt``."""
+    if opt.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, opt.type) or (opt.type is not bool and isinstance(value, bool)):
+        return "config-type", f"must be {OPTION_TYPES[opt.type]}, not {type(value).__name__}"
+    if opt.spec.choices and value not in opt.spec.choices:
+        return "config-value", f"must be one of {', '.join(opt.spec.choices)}, not {value!r}"
+    low, high = opt.spec.minimum, opt.spec.maximum
+    if (low is not None and value < low) or (high is not None and not value <= high):
+        return "config-value", f"must be between {low:g} and {high:g}"
+    return None
+
+
+def check_table(name: str, cls: type, config: CourseConfig, root: Path, diags: Diagnostics) -> None:
+    """Report every unknown key and bad value of the format's ``[name]`` table."""
+    known = {opt.name: opt for opt in options_of(cls)}
+    for key, value in config.tables.get(name, {}).items():
+        field = f"{name}.{key}"
+        line = config_field_line(root, field)
+        opt = known.get(key)
+        if opt is None:
+            listed = ", ".join(sorted(known)) or "none"
+            diags.add(
+                COURSE_FILE,
+                line,
+                1,
+                "error",
+                "config-unknown-field",
+                f"unknown field '{field}' (known fields: {listed})",
+            )
+        elif problem := _problem(opt, value):
+            code, message = problem
+            diags.add(COURSE_FILE, line, 1, "error", code, f"field '{field}' {message}")
+
+
+def resolve_options(
+    name: str, cls: type, config: CourseConfig, given: Mapping[str, Any] | None = None
+) -> Any:
+    """The format's options: command line (``given``, by field name) over its
+    ``course.toml`` table over the course setting over the default. Table values that
+    ``check_table`` reports are skipped here."""
+    table = config.tables.get(name, {})
+    values = {}
+    for opt in options_of(cls):
+        if given and given.get(opt.name) is not None:
+            value = given[opt.name]
+        elif opt.name in table and not _problem(opt, table[opt.name]):
+            value = table[opt.name]
+        elif opt.spec.course:
+            value = _course_value(config, opt.spec.course)
+        else:
+            value = opt.default
+        values[opt.name] = float(value) if opt.type is float else value
+    return cls(**values)
+
+
+def options_markdown(name: str, cls: type) -> str:
+    """The documentation of a format's ``[name]`` table (docs/format.md shows it; a test
+    keeps the two the same)."""
+    rows = [f"`[{name}]`:", "", "| field | type | default | meaning |", "|---|---|---|---|"]
+    for opt in options_of(cls):
+        default = f"`{json.dumps(opt.default)}`" if opt.default != "" else "none"
+        if opt.type is float:
+            default = f"`{opt.default:g}`"
+        if opt.spec.course:
+            default = f"`{opt.spec.course}`, else {default}"
+        meaning = opt.spec.help[0].upper() + opt.spec.help[1:] + "."
+        if opt.spec.choices:
+            meaning += " One of " + ", ".join(f"`{c}`" for c in opt.spec.choices) + "."
+        if opt.spec.minimum is not None and opt.spec.maximum is not None:
+            meaning += f" {opt.spec.minimum:g} to {opt.spec.maximum:g}."
+        kind = OPTION_TYPES[opt.type].removeprefix("a ").replace("true or false", "boolean")
+        rows.append(f"| `{opt.name}` | {kind} | {default} | {meaning} Flag: `{opt.flag}`. |")
+    return "\n".join(rows)
