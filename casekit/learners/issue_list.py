@@ -12,7 +12,6 @@ from casekit.formats.pdf.styles import RULE
 from casekit.learners.packet_options import PacketOptions
 from casekit.learners.personal_pages import Look
 from casekit.learners.records import Learner
-from casekit.render.common import source_date
 
 
 def render_issue_list(
@@ -21,21 +20,9 @@ def render_issue_list(
     """``rows``: learner, packet id, pages. Names only with ``options.names``."""
     msg, styles, config = look.msg, look.styles, look.course.config
     buffer = io.BytesIO()
-    setup = look.setup
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=setup.size,
-        leftMargin=setup.margin,
-        rightMargin=setup.margin,
-        topMargin=setup.margin,
-        bottomMargin=setup.margin,
-        title=f"{msg('issue_list')}: {config.title}, {group}",
-        creator="casekit",
-        lang=config.language,
-        invariant=1,
-        initialFontName=look.fonts.family,
-    )
-    stamp = source_date(look.course).strftime("D:%Y%m%d%H%M%S+00'00'")
+    title = f"{msg('issue_list')}: {config.title}, {group}"
+    doc = SimpleDocTemplate(buffer, **look.doc_settings(**look.info(title)))
+    stamp = look.date
     facilities = sorted({learner.facility for learner, _p, _n in rows if learner.facility})
     story = [Paragraph(escape(msg("issue_list")), styles.headings[0])]
     for label, value in (
@@ -60,7 +47,7 @@ def render_issue_list(
             row.append(Paragraph(escape(learner.full_name, quote=False), cell))
         row += [Paragraph(packet, cell), Paragraph(str(pages), cell), Paragraph("", cell)]
         table_rows.append(row)
-    width = setup.frame_width
+    width = look.setup.frame_width
     fractions = [0.07, 0.2] + ([0.3] if options.names else []) + [0.16, 0.09]
     widths = [width * f for f in fractions]
     widths.append(width - sum(widths))

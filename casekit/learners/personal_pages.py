@@ -33,7 +33,7 @@ from reportlab.platypus import (
 )
 
 from casekit import tree as t
-from casekit.formats.pdf.document import PageSetup
+from casekit.formats.pdf.document import PageSetup, pdf_date
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.sheet import Painter, SheetFlowable, SheetText
 from casekit.formats.pdf.styles import RULE, Styles
@@ -41,7 +41,7 @@ from casekit.learners.records import Learner, SheetKind
 from casekit.learners.schedule import StudyPlan
 from casekit.learners.wording import Wording
 from casekit.messages import Messages
-from casekit.render.common import module_title, source_date
+from casekit.render.common import module_title
 from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
 
 OVERLAY_FONT = "/CasekitHelvetica"  # learner codes are ASCII: a standard PDF font
@@ -101,6 +101,28 @@ class Look:
     def words(self) -> Wording:
         return Wording(self.course, self.msg)
 
+    @property
+    def date(self) -> str:
+        return pdf_date(self.course)
+
+    def doc_settings(self, **extra: Any) -> dict[str, Any]:
+        """What every personal document's template takes: page, margins, the embedded
+        font and reportlab's byte-for-byte invariance; ``extra`` adds document info."""
+        return {
+            "pagesize": self.setup.size,
+            "leftMargin": self.setup.margin,
+            "rightMargin": self.setup.margin,
+            "topMargin": self.setup.margin,
+            "bottomMargin": self.setup.margin,
+            "invariant": 1,
+            "initialFontName": self.fonts.family,
+            **extra,
+        }
+
+    def info(self, title: str) -> dict[str, Any]:
+        """Document info of a stand-alone personal document (plan and sheets, issue list)."""
+        return {"title": title, "creator": "casekit", "lang": self.course.config.language}
+
     def para(self, text: str, style: Any = None) -> Paragraph:
         return Paragraph(text, style or self.styles.body)
 
@@ -137,22 +159,8 @@ class _SheetTemplate(SheetFlowable):
 
 class _SharedDoc(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, look: Look) -> None:
-        setup = look.setup
-        config = look.course.config
-        super().__init__(
-            buffer,
-            pagesize=setup.size,
-            leftMargin=setup.margin,
-            rightMargin=setup.margin,
-            topMargin=setup.margin,
-            bottomMargin=setup.margin,
-            title=config.title,
-            creator="casekit",
-            lang=config.language,
-            invariant=1,
-            initialFontName=look.fonts.family,
-        )
-        self.stamp = source_date(look.course).strftime("D:%Y%m%d%H%M%S+00'00'")
+        super().__init__(buffer, **look.doc_settings(**look.info(look.course.config.title)))
+        self.stamp = look.date
         frame = Frame(
             self.leftMargin, self.bottomMargin, self.width, self.height, id="text", showBoundary=0
         )
@@ -232,18 +240,8 @@ def render_covers(look: Look, entries: list[CoverEntry], names: bool) -> bytes:
     course, the learner's code (the name only with ``names``), the packet id."""
     msg, styles, config = look.msg, look.styles, look.course.config
     buffer = io.BytesIO()
-    setup = look.setup
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=setup.size,
-        leftMargin=setup.margin,
-        rightMargin=setup.margin,
-        topMargin=setup.margin,
-        bottomMargin=setup.margin,
-        invariant=1,
-        initialFontName=look.fonts.family,
-    )
-    stamp = source_date(look.course).strftime("D:%Y%m%d%H%M%S+00'00'")
+    doc = BaseDocTemplate(buffer, **look.doc_settings())
+    stamp = look.date
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="cover")
 
     def on_page(canvas: Any, _doc: Any) -> None:

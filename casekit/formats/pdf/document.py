@@ -40,6 +40,11 @@ PAPER = {"A4": A4, "A5": A5, "Letter": LETTER}
 MAX_PASSES = 6
 
 
+def pdf_date(course: t.Course) -> str:
+    """The course's source date as a PDF date string (no wall clock in any PDF)."""
+    return source_date(course).strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
 @dataclass(frozen=True)
 class PageSetup:
     paper: str  # a key of PAPER
@@ -125,8 +130,7 @@ class PacketTemplate(BaseDocTemplate):
         self.state = packet.state
         self.section = ""
         self.last_pos: t.Pos | None = None
-        date = source_date(course)
-        self.date_string = date.strftime("D:%Y%m%d%H%M%S+00'00'")
+        self.date_string = pdf_date(course)
         frame = TextFrame(
             self.leftMargin,
             self.bottomMargin,
