@@ -21,7 +21,7 @@ IN_CI = os.environ.get("CI") == "true"
 
 
 def casekit(
-    *args: object, cwd: Path | None = None, env: dict[str, str] | None = None
+    *args: object, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """The real ``casekit`` command (``python -m casekit``) in its own process: the one
     way tests run the command line."""
@@ -31,7 +31,7 @@ def casekit(
         text=True,
         cwd=cwd,
         env={**os.environ, **env} if env else None,
-        timeout=300,
+        timeout=timeout,
     )
 
 

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import IN_CI, ROOT, casekit
 
 
 def build_format(course: Path, name: str) -> Path:
     """Build format ``name`` of ``course`` into ``course/build``; its output folder."""
-    subprocess.run(
-        ["casekit", "build", "-f", name, "-o", str(course / "build"), str(course)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
+    done = casekit(
+        "build", "-f", name, "-o", course / "build", course, env={"SOURCE_DATE_EPOCH": "1767225600"}
     )
+    assert done.returncode == 0, done.stderr
     (folder,) = (course / "build").glob(f"*/{name}")
     return folder
 

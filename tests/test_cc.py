@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -15,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import etree
 
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import IN_CI, ROOT, casekit
 from tests.lms_helpers import build_format
 from tests.test_moodle_questions import HOSTILE, LESSON, TOML
 
@@ -138,7 +137,7 @@ def test_quizzes_graded_as_the_course_marks_them(make_course: Callable[..., Path
 
 
 def test_listed_in_build_help() -> None:
-    done = subprocess.run(["casekit", "build", "--help"], capture_output=True, text=True)
+    done = casekit("build", "--help")
     assert "cc" in re.findall(r"\b[a-z0-9-]+\b", done.stdout)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -335,12 +334,6 @@ def test_minimal_toml_template_is_valid(make_course) -> None:
 @pytest.mark.slow
 def test_several_courses_print_paths_from_the_working_folder(make_course, tmp_path: Path) -> None:
     root = make_course({"a.md": "# A\n\n::: odd\n:::\n"})
-    result = subprocess.run(
-        [sys.executable, "-m", "casekit", "check", "course", "course"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = casekit("check", "course", "course", cwd=tmp_path, timeout=120)
     assert result.stderr.splitlines()[0].startswith("course/a.md:3:1: warning:")
     assert root.name == "course"

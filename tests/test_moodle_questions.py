@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, casekit
 from tests.lms_helpers import build_format, node_tool
 
 #: a question text that uses every character GIFT reserves, and a backslash
@@ -176,5 +176,5 @@ def test_same_sources_same_bytes(make_course: Callable[..., Path]) -> None:
 
 
 def test_listed_in_build_help() -> None:
-    done = subprocess.run(["casekit", "build", "--help"], capture_output=True, text=True)
+    done = casekit("build", "--help")
     assert "moodle-questions" in done.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 import types
 from pathlib import Path
@@ -16,6 +15,7 @@ from casekit.messages import messages
 from casekit.parse.lesson import parse_lesson
 from casekit.resolve.editions import apply_edition
 from casekit.safety.svg import SvgError, drawable_svg, sanitize_svg
+from tests.conftest import casekit
 
 
 def parse(text: str) -> tuple[t.Lesson, Diagnostics]:
@@ -209,9 +209,7 @@ def test_nested_tspans_get_their_inherited_position() -> None:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "casekit", *args], cwd=cwd, capture_output=True, text=True
-    )
+    return casekit(*args, cwd=cwd)
 
 
 def test_new_ukrainian_course_checks_and_builds(tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from lxml import etree
 
 from casekit import tree as t
 from casekit.build.pipeline import build_course
-from tests.conftest import ROOT
+from tests.conftest import ROOT, casekit
 from tests.test_epub import epubcheck
 
 CORPUS = ROOT / "tests" / "data"
@@ -120,11 +118,7 @@ def usb_folder(built: dict, name: str) -> Path:
 
 @pytest.mark.parametrize("name", COURSES)
 def test_check_passes_with_only_a_course_toml(name: str) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "casekit", "check", str(COURSES[name])],
-        capture_output=True,
-        text=True,
-    )
+    run = casekit("check", COURSES[name])
     assert run.returncode == 0, run.stderr
     assert " error: " not in run.stderr
 

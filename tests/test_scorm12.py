@@ -5,7 +5,6 @@ hosts them in a frame, as an LMS does."""
 from __future__ import annotations
 
 import mimetypes
-import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import MINIMAL_TOML
+from tests.conftest import MINIMAL_TOML, casekit
 from tests.lms_helpers import build_format, node_tool
 from tests.test_cc import MINI_SOLUTIONS, schemas
 from tests.test_moodle_questions import LESSON
@@ -193,11 +192,7 @@ def test_one_sco_for_the_whole_course(make_course: Callable[..., Path]) -> None:
 def test_bad_mastery_score_is_one_line(make_course: Callable[..., Path]) -> None:
     toml = MINIMAL_TOML.format(lessons='"a.md"') + "\n[scorm]\nmastery_score = 150\n"
     course = make_course({"a.md": "# A\n"}, toml=toml)
-    done = subprocess.run(
-        ["casekit", "build", "-f", "scorm12", "-o", str(course / "build"), str(course)],
-        capture_output=True,
-        text=True,
-    )
+    done = casekit("build", "-f", "scorm12", "-o", course / "build", course)
     assert done.returncode != 0
     assert "course.toml:" in done.stderr + done.stdout
     assert "scorm.mastery_score" in done.stderr + done.stdout

@@ -7,21 +7,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI
+from tests.conftest import MINI, casekit
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "casekit", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,  # a read of a FIFO would block for ever
-    )
+    done = casekit(*args, timeout=120)  # a read of a FIFO would block for ever
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
     return done
 

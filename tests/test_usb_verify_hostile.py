@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import casekit
 from tests.usb_helpers import fresh_bundle
 
 
@@ -25,12 +26,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def verify(path: Path, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "casekit", "verify", str(path), *extra],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    done = casekit("verify", path, *extra, timeout=timeout)
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
     return done
 
