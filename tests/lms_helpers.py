@@ -1,4 +1,5 @@
-"""What the LMS package tests share: building one format, and the npm tools in .tools/."""
+"""What the LMS package tests share: a quiz course with hostile text, building one
+format, the official schema files and the npm tools in .tools/."""
 
 from __future__ import annotations
 
@@ -9,6 +10,68 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI, ROOT, casekit
+
+#: a question text that uses every character GIFT reserves, and a backslash
+HOSTILE = r"Что даёт {x} = ~y # z: a\b?"
+
+LESSON = f"""\
+# Сабақ / урок
+
+::: {{.quiz #check title="Тексеру: {{1}}"}}
+1. {HOSTILE}
+   - [ ] Ответ ~ не = этот
+   - [x] Ответ #{{верный}}: да
+
+   ::: solution
+   Потому что {{x}} = 1 \\\\ и всё.
+   :::
+2. Қайсысы дұрыс?
+   - [x] Монитор
+   - [x] Жүйелік блок
+   - [ ] Терезе
+   - [ ] Есік
+3. Земля круглая.
+   - [x] Верно
+   - [ ] Неверно
+4. Столица Казахстана?
+
+   ::: answer
+   Астана {{2}}
+   :::
+:::
+"""
+
+TOML = """\
+id = "lms"
+title = "Курс / тест"
+language = "ru"
+version = "1"
+date = 2026-01-01
+organisation = "Org"
+authors = ["A"]
+licence = "CC0"
+
+[[modules]]
+title = "Первый"
+lessons = ["a.md"]
+
+[[modules]]
+title = "Без тестов"
+lessons = ["b.md"]
+"""
+
+#: teacher-only text of tests/data/mini (its assignment and exercise solutions)
+MINI_SOLUTIONS = ("«Жаңа қалта» таңдаңыз", "F2 пернесін басыңыз")
+
+
+def schemas() -> Path:
+    """The official schema files (../shared/lms-schemas, or $CASEKIT_LMS_SCHEMAS)."""
+    folder = Path(os.environ.get("CASEKIT_LMS_SCHEMAS", ROOT.parent / "shared" / "lms-schemas"))
+    if not (folder / "cc11").is_dir():
+        if IN_CI:
+            pytest.fail(f"the IMS schemas are not in {folder}")
+        pytest.skip(f"the IMS schemas are not in {folder}")
+    return folder
 
 
 def build_format(course: Path, name: str) -> Path:

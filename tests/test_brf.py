@@ -10,8 +10,7 @@ import pypandoc
 import pytest
 
 from casekit.render.liblouis import ASCII_BRAILLE, Translator, translator, unicode_braille
-from tests.conftest import COURSES, ROOT
-from tests.test_cli import casekit
+from tests.conftest import COURSES, ROOT, casekit
 
 KK_BACK = ROOT / "tests" / "data" / "braille" / "kk-back.utb"
 KAZAKH_LETTERS = "әғқңөұүһі"

@@ -4,7 +4,6 @@ and free of teacher material; quizzes graded as the course marks them."""
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from collections.abc import Callable
@@ -14,26 +13,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import etree
 
-from tests.conftest import IN_CI, ROOT, casekit
-from tests.lms_helpers import build_format
-from tests.test_moodle_questions import HOSTILE, LESSON, TOML
+from tests.conftest import ROOT, casekit
+from tests.lms_helpers import HOSTILE, LESSON, MINI_SOLUTIONS, TOML, build_format, schemas
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
-#: teacher-only text of tests/data/mini (its assignment and exercise solutions)
-MINI_SOLUTIONS = ("«Жаңа қалта» таңдаңыз", "F2 пернесін басыңыз")
-
-
-def schemas() -> Path:
-    """The official schema files (../shared/lms-schemas, or $CASEKIT_LMS_SCHEMAS)."""
-    folder = Path(os.environ.get("CASEKIT_LMS_SCHEMAS", ROOT.parent / "shared" / "lms-schemas"))
-    if not (folder / "cc11").is_dir():
-        if IN_CI:
-            pytest.fail(f"the IMS schemas are not in {folder}")
-        pytest.skip(f"the IMS schemas are not in {folder}")
-    return folder
 
 
 def build_cc(course: Path) -> Path:

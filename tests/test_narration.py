@@ -16,9 +16,8 @@ from casekit.files.cache import BuildCache
 from casekit.messages import messages
 from casekit.render import narration
 from casekit.render.sentences import Sentence, mark_sentences
-from tests.conftest import MINI, require_tool
-from tests.test_cli import casekit
-from tests.test_epub import ace_violations, epubcheck
+from tests.conftest import MINI, casekit, require_tool
+from tests.validators import ace_violations, epubcheck
 
 SMIL = "{http://www.w3.org/ns/SMIL}"
 SAMPLE_RATE = 22050

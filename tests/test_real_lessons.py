@@ -18,7 +18,7 @@ from lxml import etree
 from casekit import tree as t
 from casekit.build.pipeline import build_course
 from tests.conftest import ROOT, casekit
-from tests.test_epub import epubcheck
+from tests.validators import epubcheck
 
 CORPUS = ROOT / "tests" / "data"
 COURSES = {

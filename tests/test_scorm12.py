@@ -13,9 +13,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import MINIMAL_TOML, casekit
-from tests.lms_helpers import build_format, node_tool
-from tests.test_cc import MINI_SOLUTIONS, schemas
-from tests.test_moodle_questions import LESSON
+from tests.lms_helpers import LESSON, MINI_SOLUTIONS, build_format, node_tool, schemas
 
 CP = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
 ADLCP = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
