@@ -17,12 +17,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casekit.bundle import MANIFEST_SCRIPT
-from casekit.bundle.viewer import manifest_script
 from casekit.trust.keys import KeyPair, PublicKey
 from casekit.trust.statement import Statement, StatementError, parse_approval, sign
 from tests.conftest import casekit
-from tests.usb_helpers import fresh_bundle
+from tests.usb_helpers import fresh_bundle, rehash_consistently
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
@@ -93,24 +91,6 @@ def verify(path: Path, trust: Path, *extra: str):
 
 def last_line(done) -> str:
     return done.stdout.strip().splitlines()[-1]
-
-
-def rehash_consistently(bundle: Path) -> None:
-    """What a careful forger does after changing a payload file: rewrite
-    manifest.json, manifest-sha256.txt and tagmanifest-sha256.txt to match."""
-    manifest = json.loads((bundle / "manifest.json").read_text("utf-8"))
-    for entry in manifest["files"]:
-        data = (bundle / entry["path"]).read_bytes()
-        entry["size"], entry["sha256"] = len(data), hashlib.sha256(data).hexdigest()
-    text = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
-    (bundle / "manifest.json").write_bytes(text)
-    (bundle / MANIFEST_SCRIPT).write_bytes(manifest_script(text))  # for verify.html
-    for name in ("manifest-sha256.txt", "tagmanifest-sha256.txt"):
-        lines = []
-        for line in (bundle / name).read_text("utf-8").splitlines():
-            path = line.split("  ", 1)[1]
-            lines.append(f"{hashlib.sha256((bundle / path).read_bytes()).hexdigest()}  {path}\n")
-        (bundle / name).write_text("".join(lines), "utf-8")
 
 
 # keys ----------------------------------------------------------------------

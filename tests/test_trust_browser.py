@@ -13,9 +13,7 @@ from casekit.messages import messages
 from casekit.trust.approve import approve
 from casekit.trust.keys import find_private_key, load_key_pair, new_key
 from tests.conftest import casekit
-from tests.test_trust import rehash_consistently
-from tests.test_usb_verifier_page import run_page
-from tests.usb_helpers import fresh_bundle
+from tests.usb_helpers import fresh_bundle, rehash_consistently, run_page
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 

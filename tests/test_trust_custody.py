@@ -12,8 +12,7 @@ import pytest
 from casekit.trust.approve import approve
 from casekit.trust.keys import find_private_key, load_key_pair, new_key
 from tests.learners_helpers import casekit, write_roster
-from tests.test_trust import rehash_consistently
-from tests.usb_helpers import fresh_bundle
+from tests.usb_helpers import fresh_bundle, rehash_consistently
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from PIL import Image
 from casekit.messages import messages
 from casekit.trust.diff import word_diff
 from tests.conftest import casekit
-from tests.test_trust import rehash_consistently
-from tests.usb_helpers import build_usb, fresh_bundle
+from tests.usb_helpers import build_usb, fresh_bundle, rehash_consistently
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 

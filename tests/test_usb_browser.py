@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from casekit.messages import messages
-from tests.usb_helpers import fresh_bundle, manifest
+from tests.usb_helpers import Watched, fresh_bundle, manifest
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
@@ -21,28 +21,6 @@ MSG = messages("kk")
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fresh_bundle(tmp_path_factory.mktemp("browser"))
-
-
-class Watched:
-    """A page that records every request and every console problem."""
-
-    def __init__(self, browser, width: int = 1100) -> None:
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
-        self.requests: list[str] = []
-        self.problems: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on(
-            "console",
-            lambda m: self.problems.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-
-    def assert_offline_and_clean(self) -> None:
-        assert self.requests
-        left = [u for u in self.requests if not u.startswith(("file://", "data:"))]
-        assert left == [], left
-        assert self.problems == []
-        self.page.close()
 
 
 def visible_lesson(page) -> list[str]:

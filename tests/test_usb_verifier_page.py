@@ -14,8 +14,7 @@ import pytest
 from casekit.bundle.viewer import manifest_script
 from casekit.messages import messages
 from tests.conftest import casekit
-from tests.test_usb_browser import Watched
-from tests.usb_helpers import fresh_bundle
+from tests.usb_helpers import Watched, fresh_bundle, run_page
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
@@ -33,15 +32,6 @@ def facility_page(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     done = casekit("verifier-page", bundle, "--out", page)
     assert done.returncode == 0, done.stderr
     return page
-
-
-def run_page(browser, page_file: Path, folder: Path) -> tuple[str, list[str], Watched]:
-    watched = Watched(browser)
-    watched.page.goto(page_file.as_uri())
-    watched.page.set_input_files("#folder", str(folder))
-    watched.page.wait_for_selector("#verdict:not([hidden])", timeout=20000)
-    verdict = watched.page.inner_text("#verdict")
-    return verdict, watched.page.locator("#differences li").all_inner_texts(), watched
 
 
 def stick_with(tmp_path: Path, bundle: Path, *names: str) -> Path:
