@@ -30,7 +30,7 @@ from casekit.learners.personal_pages import SheetTarget
 from casekit.learners.records import Learner
 from casekit.learners.schedule import StudyPlan
 from casekit.learners.wording import Fact, Wording
-from casekit.render.common import option_letter, source_date
+from casekit.render.common import option_letter, qr_png, source_date
 from casekit.sheets.payload import register_payload
 
 QR_SIZE_MM = 30
@@ -42,17 +42,6 @@ def render_body(course: t.Course, scratch: Path, large_print: bool) -> bytes:
     given = {"large_print": large_print, "answer_sheets": False}
     options = resolve_options("docx", DocxOptions, course.config, given)
     return render_docx(course, BuildContext(out_dir=scratch, options=options))
-
-
-def qr_png(text: str) -> bytes:
-    import zxingcpp
-    from PIL import Image
-
-    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = zxingcpp.write_barcode_to_image(code, scale=8, add_quiet_zones=True)
-    out = io.BytesIO()
-    Image.fromarray(image).convert("1").save(out, format="PNG")
-    return out.getvalue()
 
 
 def packet_docx(
