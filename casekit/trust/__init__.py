@@ -14,8 +14,6 @@ way round).
 
 from __future__ import annotations
 
-import hashlib
-
 #: hex digits of a SHA-256 shown as a short fingerprint (80 bits), in groups of four
 SHORT_DIGITS = 20
 
@@ -25,7 +23,3 @@ def short_fingerprint(hexdigest: str) -> str:
     and to compare with the one printed on the approval sheet."""
     digits = hexdigest[:SHORT_DIGITS].lower()
     return "-".join(digits[i : i + 4] for i in range(0, SHORT_DIGITS, 4))
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

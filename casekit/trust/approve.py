@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from casekit.bundle import MANIFEST, is_approval_file
+from casekit.bundle.bag import sha256
 from casekit.bundle.verify import (
     TAGMANIFEST,
     FolderSource,
@@ -26,7 +27,7 @@ from casekit.bundle.verify import (
 from casekit.diagnostics import error, one_line
 from casekit.files.atomic import atomic_file
 from casekit.files.zips import zip_entry
-from casekit.trust import sha256_hex, short_fingerprint
+from casekit.trust import short_fingerprint
 from casekit.trust.keys import KeyPair
 from casekit.trust.statement import (
     DECISION,
@@ -92,7 +93,7 @@ def intact_bundle(path: Path) -> tuple[Source, BundleFacts]:
         str(course["id"]),
         str(course["version"]),
         str(course["language"]),
-        sha256_hex(source.read(TAGMANIFEST)),
+        sha256(source.read(TAGMANIFEST)),
         report.fingerprint,
     )
     return source, facts
@@ -152,7 +153,7 @@ def approve(
     statement = Statement(
         course=course,
         version=version,
-        tagmanifest_sha256=sha256_hex(source.read(TAGMANIFEST)),
+        tagmanifest_sha256=sha256(source.read(TAGMANIFEST)),
         reviewer=key.public.reviewer,
         role=role,
         date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -12,8 +12,9 @@ import json
 from dataclasses import dataclass, field
 from enum import Enum
 
+from casekit.bundle.bag import sha256
 from casekit.bundle.verify import TAGMANIFEST, Source, Unreadable
-from casekit.trust import sha256_hex, short_fingerprint
+from casekit.trust import short_fingerprint
 from casekit.trust.approve import approvals_in, course_of
 from casekit.trust.keys import PublicKey, decode_raw_key
 from casekit.trust.statement import DECISION, SignedStatement
@@ -154,7 +155,7 @@ def check_trust(
 ) -> TrustReport:
     """The approvals of ``source`` checked against ``trusted`` and the required roles."""
     try:
-        content = sha256_hex(source.read(TAGMANIFEST)) if TAGMANIFEST in source.files else ""
+        content = sha256(source.read(TAGMANIFEST)) if TAGMANIFEST in source.files else ""
     except Unreadable:  # corrupt in the zip, or too large: reported by verify_source
         content = ""
     try:

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casekit.bundle import BAGIT_FILES, MANIFEST
+from casekit.bundle.bag import sha256
 from casekit.bundle.verify import TAGMANIFEST, FolderSource, verify_source
 from casekit.diagnostics import error
-from casekit.trust import sha256_hex, short_fingerprint
+from casekit.trust import short_fingerprint
 from casekit.trust.approve import BundleFacts, intact_bundle
 
 
@@ -145,7 +146,7 @@ def return_problems(
             reported.add(path)
             problems.append(f"{difference.kind}: {path}")
         if TAGMANIFEST in source.files:
-            content = sha256_hex(source.read(TAGMANIFEST))
+            content = sha256(source.read(TAGMANIFEST))
             if content != content_sha256:
                 problems.append(
                     f"different content: {short_fingerprint(content)}, issued "

@@ -22,9 +22,10 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from casekit.bundle.bag import sha256
 from casekit.diagnostics import error
 from casekit.files.atomic import atomic_file
-from casekit.trust import sha256_hex, short_fingerprint
+from casekit.trust import short_fingerprint
 
 PRIVATE_SUFFIX = ".key"
 PUBLIC_SUFFIX = ".pub"
@@ -46,7 +47,7 @@ def default_keys_dir() -> Path:
 
 
 def key_fingerprint(raw: bytes) -> str:
-    return short_fingerprint(sha256_hex(raw))
+    return short_fingerprint(sha256(raw))
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casekit.build.course import load_course
+from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, course_metadata, parse_manifest
 from casekit.bundle.verify import Source
 from casekit.bundle.viewer import COURSE_SCRIPT, search_entries
 from casekit.diagnostics import Diagnostics, error
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
-from casekit.trust import sha256_hex
 from casekit.trust.approve import approvals_in, intact_bundle
 
 #: the viewer's search index of a large course is a few MiB; more is not one
@@ -111,7 +111,7 @@ def from_course(folder: Path) -> Snapshot:
         size, digest = item.size, item.sha256
         if item.format == "svg":  # the bundle holds it sanitised: compare what learners get
             data = image_bytes(Path(course.root), item)
-            size, digest = len(data), sha256_hex(data)
+            size, digest = len(data), sha256(data)
         media[item.bundle_path] = Media(
             item.bundle_path, item.kind, size, digest, item.duration, item.code, item.title
         )
