@@ -32,9 +32,17 @@ from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
-from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
+from casekit.files.cache import (
+    BuildCache,
+    code_fingerprint,
+    digest,
+    file_digests,
+    files_fingerprint,
+    tree_fingerprint,
+)
 from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import resolve_options
+from casekit.render.fragments import Fragments
 from casekit.render.templates import builtin_templates
 from casekit.resolve.editions import apply_edition
 
@@ -177,15 +185,15 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_fp = digest(
-        code_fingerprint(),
-        tree_fingerprint(course_dir, cache),
-        tree_fingerprint(builtin_templates()),
-    )
+    course_files = file_digests(course_dir, cache)
+    templates_fp = tree_fingerprint(builtin_templates())
+    course_fp = digest(code_fingerprint(), files_fingerprint(course_files), templates_fp)
     planned = plan_jobs(format_names, editions, registry, chosen)
     fingerprints: dict[str, str] = {}
+    own_options: dict[str, str] = {}
     for job in planned:  # what a job consumes is planned before it
         own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        own_options[job.key] = own
         consumed = [
             fingerprints[need.key] for need in _consumed(registry[job.format], chosen[job.format])
         ]
@@ -212,6 +220,15 @@ def build_course(
         result.stopped = True
         return result
     cache.store("check", course_fp, list(diags.items))
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    # what every lesson is rendered with: all but the lessons' own files
+    apart = {lesson.path for lesson in lessons.values()}
+    shared_fp = digest(
+        code_fingerprint(),
+        templates_fp,
+        files_fingerprint([f for f in course_files if f[0] not in apart]),
+    )
+    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -225,6 +242,13 @@ def build_course(
                 for need in _consumed(fmt, chosen[job.format])
             },
             cache=cache,
+            fragments=Fragments(
+                cache,
+                job.key,
+                digest(shared_fp, job.key, own_options[job.key]),
+                lessons,
+                lesson_digests,
+            ),
         )
 
     todo = [job for job in planned if job.key not in records]

@@ -152,7 +152,7 @@ def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
     previous = PreviousBundle(ctx.cache, ctx.out_dir / name)
     editions = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it
-    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache)
+    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache, ctx.fragments)
     readme = readme_bytes(course, editions, name)
     copies = media_copies(course)
     planned = (
