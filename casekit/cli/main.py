@@ -25,6 +25,7 @@ from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 from casekit.learners import commands as learner_commands
 from casekit.messages import BUILT_IN
+from casekit.paper import commands as paper_commands
 from casekit.trust import commands as trust_commands
 
 
@@ -398,7 +399,12 @@ def serve(
     )
 
 
-for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
+for _command in (
+    *bundle_commands.COMMANDS,
+    *trust_commands.COMMANDS,
+    *learner_commands.COMMANDS,
+    *paper_commands.COMMANDS,
+):
     cli.add_command(_command)
 
 
