@@ -113,6 +113,37 @@ def test_edit_reloads_break_shows_overlay_fix_removes_it(
     assert "lessons/02-files.md" in terminal and "[link-broken]" in terminal
 
 
+def test_overlay_shows_warnings_with_file_and_line(browser, served: Served, course: Path) -> None:
+    """A build that works but warns shows its warnings (file:line) over the new page,
+    together with the errors when a later change also breaks the course."""
+    page = browser.new_page()
+    page.goto(served.url)
+    page.wait_for_selector("html[data-casekit-live='1']")
+    lesson = course / "lessons" / "02-files.md"
+    original = lesson.read_text("utf-8")
+    line = original.count("\n") + 2  # where the unknown div opens
+    lesson.write_text(original + f"\n::: {{.sidebar}}\n{NEW_TEXT}\n:::\n", "utf-8")
+    page.get_by_text(NEW_TEXT).wait_for(state="attached", timeout=15000)
+    overlay = page.locator("#casekit-serve-overlay")
+    overlay.wait_for(state="visible", timeout=15000)
+    assert overlay.get_attribute("data-severity") == "warning"
+    (warning,) = overlay.locator("[data-severity=warning]").all_inner_texts()
+    assert warning.startswith(f"lessons/02-files.md:{line}:1: warning:"), warning
+    assert warning.endswith("[unknown-div]")
+    assert overlay.locator("[data-severity=error]").count() == 0
+
+    lesson.write_text(original + f"\n::: {{.sidebar}}\n{NEW_TEXT}\n:::\n" + BROKEN_LINK, "utf-8")
+    page.wait_for_selector("#casekit-serve-overlay[data-severity=error]", timeout=15000)
+    errors = overlay.locator("[data-severity=error]").all_inner_texts()
+    assert len(errors) == 1 and "[link-broken]" in errors[0]
+    assert overlay.locator("[data-severity=warning]").all_inner_texts() == [warning]
+
+    lesson.write_text(original, "utf-8")
+    page.get_by_text(NEW_TEXT).wait_for(state="detached", timeout=15000)
+    overlay.wait_for(state="detached", timeout=15000)
+    page.close()
+
+
 def test_serves_nothing_outside_the_build(served: Served, course: Path) -> None:
     secret = (course / "course.toml").read_bytes()
     status, page = served.get("/")
