@@ -20,12 +20,12 @@ from casekit.build.course import load_course
 from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
+from casekit.cli import learners as learner_commands
+from casekit.cli import trust as trust_commands
 from casekit.cli.format_flags import format_flags
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
-from casekit.learners import commands as learner_commands
 from casekit.messages import BUILT_IN
-from casekit.trust import commands as trust_commands
 
 
 class Ui:
