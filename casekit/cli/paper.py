@@ -1,5 +1,5 @@
 """The ``casekit scan``, ``casekit review``, ``casekit grade`` and ``casekit report``
-commands: thin, the work is in ``intake``, ``review`` and ``report``."""
+commands: thin, the work is in ``casekit.paper``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from casekit.learners.commands import open_register, register_option
+from casekit.cli.learners import open_register, register_option
 
 
 def now() -> dt.datetime:
