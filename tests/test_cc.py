@@ -57,10 +57,15 @@ def test_cartridge_valid_closed_and_for_learners(mini_course: Path) -> None:
         [item.findtext(f"{CP}title") for item in module.findall(f"{CP}item")]
         for module in root.findall(f"{CP}item")
     ]
-    assert titles[0][:2] == ["1.1 Компьютер деген не?", "Өзін-өзі тексеру 1.1: Бөліктерді тексеру"]
+    assert titles[0] == [
+        "1.1 Компьютер деген не?",
+        "Өзін-өзі тексеру 1.1: Бөліктерді тексеру",
+        "1.2 Файлдар мен қалталар",
+        "1.1-тапсырма: Өз қалтаңызды жасаңыз",  # the assignment: an item of its own
+    ]
     # every link and image of a page resolves inside the package
     pages = [name for name in files if name.endswith(".html")]
-    assert len(pages) == 3
+    assert len(pages) == 4
     for page in pages:
         html = files[page].decode("utf-8")
         for target in re.findall(r'(?:src|href)="([^"#][^"]*)"', html):
@@ -151,3 +156,74 @@ def test_question_images_and_links_reach_web_content(make_course: Callable[..., 
     media = [d.get("identifierref") for d in resource.iter(f"{CP}dependency")]
     (images,) = [r for r in manifest.iter(f"{CP}resource") if r.get("identifier") in media]
     assert {f.get("href") for f in images.iter(f"{CP}file")} >= {f"web_resources/{targets[0]}"}
+
+
+ASSIGNMENTS = """\
+# A
+
+Вступление.
+
+::: {.assignment #essay title="Эссе"}
+Напишите эссе о файлах[^1], см. ![схему](media/d.png) и [вступление](#intro-text).
+
+::: solution
+Эталонное эссе учителя.
+:::
+:::
+
+## Вступление {#intro-text}
+
+::: assignment
+Вторая работа: см. [урок Б](b.md).
+:::
+
+[^1]: Сноска к эссе.
+"""
+
+
+def test_each_assignment_is_web_content_of_its_own(make_course: Callable[..., Path]) -> None:
+    """CC 1.1 has no assignment type: each assignment is a web content item after its
+    lesson (valid against the CC 1.1 schema), a page of its instructions whose links all
+    resolve inside the package, without the teacher's solution."""
+    png = (ROOT / "tests" / "data" / "mini" / "media" / "diagram.png").read_bytes()
+    course = make_course({"a.md": ASSIGNMENTS, "b.md": "# Б\n"}, files={"media/d.png": png})
+    files = read(build_cc(course))
+    manifest = etree.fromstring(files["imsmanifest.xml"])
+    cc11 = etree.XMLSchema(etree.parse(str(schemas() / "cc11" / "ccv1p1_imscp_v1p2_v1p0.xsd")))
+    assert cc11.validate(manifest), cc11.error_log
+    (module,) = manifest.find(f"{CP}organizations/{CP}organization/{CP}item").findall(f"{CP}item")
+    items = [
+        (i.findtext(f"{CP}title"), i.get("identifierref")) for i in module.findall(f"{CP}item")
+    ]
+    assert [title for title, _ in items] == [
+        "1.1 A",
+        "Assignment 1.1: Эссе",
+        "Assignment 1.2",
+        "1.2 Б",
+    ]
+    resources = {r.get("identifier"): r for r in manifest.iter(f"{CP}resource")}
+    pages = []
+    for _title, ref in items[1:3]:
+        resource = resources[ref]
+        assert resource.get("type") == "webcontent"
+        (href,) = [f.get("href") for f in resource.iter(f"{CP}file")]
+        assert href == resource.get("href") and href.startswith("web_resources/")
+        assert href not in {resources[items[0][1]].get("href"), resources[items[3][1]].get("href")}
+        pages.append((href, files[href].decode("utf-8")))
+    (essay_href, essay), (second_href, second) = pages
+    assert "Напишите эссе о файлах" in essay and "Вторая работа" not in essay
+    assert "Вторая работа" in second and "Вступление." not in second
+    for href, html in pages:
+        assert "Эталонное эссе учителя" not in html
+        for target in re.findall(r'(?:src|href)="([^"]+)"', html):
+            parts = urlsplit(target)
+            assert not parts.scheme and not parts.netloc, (href, target)
+            path = str(PurePosixPath(href).parent / unquote(parts.path)) if parts.path else href
+            assert path in files, (href, target)
+            if parts.fragment:  # the anchor is on the page the link leads to
+                assert f'id="{parts.fragment}"' in files[path].decode("utf-8"), (href, target)
+    assert 'href="a.html#a--intro-text"' in essay  # the rest of the lesson: its own page
+    assert "a.html#a--fn-1" in essay  # the footnote too
+    assert "Эталонное эссе учителя" not in "".join(
+        d.decode("utf-8", "replace") for d in files.values()
+    )

@@ -6,8 +6,11 @@ Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
   lessons, each lesson followed by its quizzes;
 - ``web_resources/<lesson>.html``: each lesson of the **learner edition** as one page
   written by the shared HTML writer, with its images under ``web_resources/`` (relative
-  links between web content, as the CC profile asks); assignments stay in their lesson
-  page with their instructions;
+  links between web content, as the CC profile asks);
+- ``web_resources/<assignment>.html``: each assignment (CC 1.1 has no assignment type) as
+  web content of its own with its instructions, an item after its lesson, so a platform
+  lists it as a page a teacher can turn into a graded assignment; the lesson page keeps
+  it too, in its place;
 - ``<quiz>/assessment.xml``: each quiz as a CC QTI 1.2.1 assessment the platform grades.
   Every casekit question kind has a CC profile: single choice → ``multiple_choice``
   (``true_false`` for true/false), multiple choice → ``multiple_response``, short
@@ -70,9 +73,31 @@ def _id(prefix: str, name: str) -> str:
     return f"{prefix}_{name}"
 
 
-def quiz_title(quiz: t.Quiz, msg: Messages) -> str:
-    title = t.plain_text(quiz.title)
-    return msg("quiz", number=quiz.number) + (f": {title}" if title else "")
+class AssignmentWriter(CartridgeWriter):
+    """One assignment on a page of its own: what it links to outside itself (footnotes,
+    the rest of the lesson) is on its lesson's page."""
+
+    def __init__(self, course: t.Course, lesson: t.Lesson, assignment: t.Assignment) -> None:
+        super().__init__(course)
+        self.lesson_id = lesson.id
+        self.inside = {getattr(b, "anchor", "") for b in t.iter_blocks([assignment])}
+
+    def self_href(self, anchor: str) -> str:
+        return f"#{anchor}" if anchor in self.inside else self.lesson_href(self.lesson_id, anchor)
+
+
+Task = t.Quiz | t.Assignment
+
+
+def lesson_tasks(lesson: t.Lesson) -> list[Task]:
+    """The lesson's quizzes and assignments, in the order they come: each is an item."""
+    return [b for b in t.iter_blocks(lesson.blocks) if isinstance(b, Task)]
+
+
+def task_title(task: Task, msg: Messages) -> str:
+    title = t.plain_text(task.title)
+    label = msg("quiz" if isinstance(task, t.Quiz) else "assignment", number=task.number)
+    return label + (f": {title}" if title else "")
 
 
 # -------------------------------------------------------------------- manifest
@@ -101,7 +126,8 @@ def _metadata(course: t.Course, parent: etree._Element) -> None:
 
 
 def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> bytes:
-    """``pages``: lesson id → page path; ``images``: the image paths the pages use."""
+    """``pages``: lesson id or assignment anchor → page path; ``images``: the image paths
+    the pages use."""
     msg = HtmlWriter(course).msg
     root = etree.Element(f"{{{CP}}}manifest", nsmap={None: CP, "lomimscc": LOM, "xsi": XSI})
     root.set("identifier", _id("M", course.config.id))
@@ -118,27 +144,19 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
         etree.SubElement(section, f"{{{CP}}}title").text = module_title(module, msg)
         for lesson in module.lessons:
             _item(section, _id("I", lesson.id), _id("R", lesson.id), lesson_title(lesson))
-            page = pages[lesson.id]
-            resource = etree.SubElement(
-                resources,
-                f"{{{CP}}}resource",
-                identifier=_id("R", lesson.id),
-                type="webcontent",
-                href=page,
-            )
-            etree.SubElement(resource, f"{{{CP}}}file", href=page)
-            if images:
-                etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
-            for quiz in lesson_quizzes(lesson):
-                title = quiz_title(quiz, msg)
-                _item(section, _id("I", quiz.anchor), _id("R", quiz.anchor), title)
+            _page_resource(resources, _id("R", lesson.id), pages[lesson.id], images)
+            for task in lesson_tasks(lesson):
+                _item(section, _id("I", task.anchor), _id("R", task.anchor), task_title(task, msg))
+                if isinstance(task, t.Assignment):
+                    _page_resource(resources, _id("R", task.anchor), pages[task.anchor], images)
+                    continue
                 resource = etree.SubElement(
                     resources,
                     f"{{{CP}}}resource",
-                    identifier=_id("R", quiz.anchor),
+                    identifier=_id("R", task.anchor),
                     type=ASSESSMENT,
                 )
-                etree.SubElement(resource, f"{{{CP}}}file", href=f"{quiz.anchor}/assessment.xml")
+                etree.SubElement(resource, f"{{{CP}}}file", href=f"{task.anchor}/assessment.xml")
                 if images:
                     etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
     if images:
@@ -148,6 +166,17 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
         for path in images:
             etree.SubElement(media, f"{{{CP}}}file", href=path)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _page_resource(
+    resources: etree._Element, identifier: str, page: str, images: list[str]
+) -> None:
+    resource = etree.SubElement(
+        resources, f"{{{CP}}}resource", identifier=identifier, type="webcontent", href=page
+    )
+    etree.SubElement(resource, f"{{{CP}}}file", href=page)
+    if images:
+        etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
 
 
 def _item(parent: etree._Element, identifier: str, ref: str, title: str) -> None:
@@ -263,10 +292,18 @@ def cartridge(full: t.Course) -> bytes:
             pages[lesson.id] = f"{WEB}/{lesson.id}.html"
             body = writer.lesson(lesson, level=1)
             files[pages[lesson.id]] = lms_page(learner, lesson_title(lesson), body)
+            for task in lesson_tasks(lesson):
+                if isinstance(task, t.Assignment):
+                    pages[task.anchor] = f"{WEB}/{task.anchor}.html"
+                    page_writer = AssignmentWriter(learner, lesson, task)
+                    page_writer.lesson_level = 0  # the assignment's title is the page's h1
+                    title = task_title(task, writer.msg)
+                    html = page_writer.block_assignment(task)
+                    files[pages[task.anchor]] = lms_page(learner, title, html)
     for module in full.modules:
         for lesson in module.lessons:
             for quiz in lesson_quizzes(lesson):
-                title = quiz_title(quiz, quiz_writer.msg)
+                title = task_title(quiz, quiz_writer.msg)
                 files[f"{quiz.anchor}/assessment.xml"] = assessment(quiz, title, quiz_writer)
     files[MANIFEST] = manifest(learner, pages, shown)
     return zip_package(full, files)
