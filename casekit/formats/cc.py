@@ -11,7 +11,9 @@ Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
   web content of its own with its instructions, an item after its lesson, so a platform
   lists it as a page a teacher can turn into a graded assignment; the lesson page keeps
   it too, in its place;
-- ``<quiz>/assessment.xml``: each quiz as a CC QTI 1.2.1 assessment the platform grades.
+- ``<quiz>/assessment.xml``: each quiz as a CC QTI 1.2.1 assessment the platform grades,
+  with the images its questions show beside it (``<quiz>/data/media/...``, its associated
+  content, reached as ``$IMS-CC-FILEBASE$/data/media/...``).
   Every casekit question kind has a CC profile: single choice → ``multiple_choice``
   (``true_false`` for true/false), multiple choice → ``multiple_response``, short
   answer → ``fib``. The answers are in ``resprocessing`` (the platform needs them to
@@ -47,6 +49,7 @@ SCHEMA_LOCATION = (
 )
 QTI_LOCATION = f"{QTI} http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd"
 ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
+ASSOCIATED = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 WEB = "web_resources"
 
 
@@ -58,14 +61,22 @@ class CartridgeWriter(HtmlWriter):
 
 
 class QtiWriter(CartridgeWriter):
-    """Question text inside ``<quiz>/assessment.xml``: the files it names are web content,
-    reached through ``$IMS-CC-FILEBASE$`` (the CC token for ``web_resources/``)."""
+    """Question text inside ``<quiz>/assessment.xml``. ``$IMS-CC-FILEBASE$`` there is the
+    quiz's own folder (Moodle joins what follows the token to the assessment file's folder:
+    backup/cc/entities.class.php ``update_sources``), so the images a quiz shows are copied
+    beside it (``used``: their bundle paths) as its associated content, and lesson pages
+    are one folder up."""
+
+    def __init__(self, course: t.Course) -> None:
+        super().__init__(course)
+        self.used: set[str] = set()
 
     def image_src(self, item: t.MediaItem) -> str:
+        self.used.add(item.bundle_path)
         return f"$IMS-CC-FILEBASE$/{item.bundle_path}"
 
     def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
-        return "$IMS-CC-FILEBASE$/" + super().lesson_href(lesson_id, anchor)
+        return f"$IMS-CC-FILEBASE$/../{WEB}/" + super().lesson_href(lesson_id, anchor)
 
 
 def _id(prefix: str, name: str) -> str:
@@ -125,9 +136,11 @@ def _metadata(course: t.Course, parent: etree._Element) -> None:
     _lang_string(rights, "description", config.licence, config.language)
 
 
-def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> bytes:
+def manifest(
+    course: t.Course, pages: dict[str, str], images: list[str], quiz_files: dict[str, list[str]]
+) -> bytes:
     """``pages``: lesson id or assignment anchor → page path; ``images``: the image paths
-    the pages use."""
+    the pages use; ``quiz_files``: quiz anchor → the images copied beside it."""
     msg = HtmlWriter(course).msg
     root = etree.Element(f"{{{CP}}}manifest", nsmap={None: CP, "lomimscc": LOM, "xsi": XSI})
     root.set("identifier", _id("M", course.config.id))
@@ -157,8 +170,14 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
                     type=ASSESSMENT,
                 )
                 etree.SubElement(resource, f"{{{CP}}}file", href=f"{task.anchor}/assessment.xml")
-                if images:
-                    etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
+                if quiz_files[task.anchor]:
+                    files = _id("F", task.anchor)
+                    etree.SubElement(resource, f"{{{CP}}}dependency", identifierref=files)
+                    associated = etree.SubElement(
+                        resources, f"{{{CP}}}resource", identifier=files, type=ASSOCIATED
+                    )
+                    for path in quiz_files[task.anchor]:
+                        etree.SubElement(associated, f"{{{CP}}}file", href=path)
     if images:
         media = etree.SubElement(
             resources, f"{{{CP}}}resource", identifier="R_media", type="webcontent"
@@ -283,10 +302,10 @@ def cartridge(full: t.Course) -> bytes:
     """The ``.imscc`` bytes: learner pages, and quizzes graded from the full course."""
     learner = learner_edition(full)
     writer = CartridgeWriter(learner)
-    quiz_writer = QtiWriter(full)
     files = images(learner, WEB)
     shown = sorted(files)
     pages: dict[str, str] = {}
+    quiz_files: dict[str, list[str]] = {}
     for module in learner.modules:
         for lesson in module.lessons:
             pages[lesson.id] = f"{WEB}/{lesson.id}.html"
@@ -303,9 +322,15 @@ def cartridge(full: t.Course) -> bytes:
     for module in full.modules:
         for lesson in module.lessons:
             for quiz in lesson_quizzes(lesson):
+                quiz_writer = QtiWriter(full)
                 title = task_title(quiz, quiz_writer.msg)
                 files[f"{quiz.anchor}/assessment.xml"] = assessment(quiz, title, quiz_writer)
-    files[MANIFEST] = manifest(learner, pages, shown)
+                quiz_files[quiz.anchor] = [
+                    f"{quiz.anchor}/{path}" for path in sorted(quiz_writer.used)
+                ]
+                for path in quiz_writer.used:
+                    files[f"{quiz.anchor}/{path}"] = files[f"{WEB}/{path}"]
+    files[MANIFEST] = manifest(learner, pages, shown, quiz_files)
     return zip_package(full, files)
 
 
