@@ -105,7 +105,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     diags = Diagnostics()
     for course_dir in (c for arg in course_dirs for c in find_courses(arg)):
         own = Diagnostics()
-        load_course(course_dir, own)
+        load_course(course_dir, own, hash_media=False)  # a check never reads videos through
         diags.items.extend(
             dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
             for d in own.items
