@@ -21,6 +21,7 @@ from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
 from casekit.cli import learners as learner_commands
+from casekit.cli import paper as paper_commands
 from casekit.cli import trust as trust_commands
 from casekit.cli.format_flags import format_flags
 from casekit.config.settings import LANGUAGES
@@ -398,7 +399,12 @@ def serve(
     )
 
 
-for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
+for _command in (
+    *bundle_commands.COMMANDS,
+    *trust_commands.COMMANDS,
+    *learner_commands.COMMANDS,
+    *paper_commands.COMMANDS,
+):
     cli.add_command(_command)
 
 
