@@ -21,11 +21,12 @@ from casekit.build.pipeline import build_course, default_jobs, find_courses
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
 from casekit.cli import learners as learner_commands
+from casekit.cli import paper as paper_commands
 from casekit.cli import trust as trust_commands
 from casekit.cli.format_flags import format_flags
+from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
-from casekit.messages import BUILT_IN
 
 
 class Ui:
@@ -105,7 +106,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     diags = Diagnostics()
     for course_dir in (c for arg in course_dirs for c in find_courses(arg)):
         own = Diagnostics()
-        load_course(course_dir, own)
+        load_course(course_dir, own, hash_media=False)  # a check never reads videos through
         diags.items.extend(
             dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
             for d in own.items
@@ -239,7 +240,7 @@ def build(
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
-    type=click.Choice(list(BUILT_IN)),
+    type=click.Choice(LANGUAGES),
     default="kk",
     show_default=True,
     help="Language of the new course.",
@@ -288,7 +289,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
 )
 @click.option(
     "--lang",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of a new course (default: recognised from the text).",
 )
@@ -398,7 +399,12 @@ def serve(
     )
 
 
-for _command in (*bundle_commands.COMMANDS, *trust_commands.COMMANDS, *learner_commands.COMMANDS):
+for _command in (
+    *bundle_commands.COMMANDS,
+    *trust_commands.COMMANDS,
+    *learner_commands.COMMANDS,
+    *paper_commands.COMMANDS,
+):
     cli.add_command(_command)
 
 
