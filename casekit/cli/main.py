@@ -24,9 +24,9 @@ from casekit.cli import learners as learner_commands
 from casekit.cli import paper as paper_commands
 from casekit.cli import trust as trust_commands
 from casekit.cli.format_flags import format_flags
+from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
-from casekit.messages import BUILT_IN
 
 
 class Ui:
@@ -240,7 +240,7 @@ def build(
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
-    type=click.Choice(list(BUILT_IN)),
+    type=click.Choice(LANGUAGES),
     default="kk",
     show_default=True,
     help="Language of the new course.",
@@ -289,7 +289,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
 )
 @click.option(
     "--lang",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of a new course (default: recognised from the text).",
 )
