@@ -181,7 +181,14 @@ def build_course(
     registry = formats()
     chosen = format_options(registry, config, dict(options or {}))
     build_root = (out_root / config.id).resolve()
-    hold_build_lock(build_root)
+    if build_root == course_dir or build_root in course_dir.parents:
+        raise error(
+            str(out_root),
+            f"the build folder {build_root} would hold the course folder itself; "
+            "choose another --out",
+            "out-contains-course",
+        )
+    hold_build_lock(build_root)  # its lock also marks it as outputs, never sources
     clean_stale_temporaries(build_root)
     cache = BuildCache(build_root, read=not force)
     result.cache = cache

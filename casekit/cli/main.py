@@ -24,6 +24,8 @@ from casekit.build.shard import WHOLE, Shard
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
 from casekit.cli import distribution
+from casekit.cli import learners as learner_commands
+from casekit.cli import trust as trust_commands
 from casekit.cli.distribution import (
     cache_options,
     executor_options,
@@ -33,9 +35,7 @@ from casekit.cli.distribution import (
 from casekit.cli.format_flags import edition_option, format_flags, format_option
 from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics, to_json
 from casekit.formats import formats
-from casekit.learners import commands as learner_commands
 from casekit.messages import BUILT_IN
-from casekit.trust import commands as trust_commands
 
 
 class Ui:
@@ -115,7 +115,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     diags = Diagnostics()
     for course_dir in (c for arg in course_dirs for c in find_courses(arg)):
         own = Diagnostics()
-        load_course(course_dir, own)
+        load_course(course_dir, own, hash_media=False)  # a check never reads videos through
         diags.items.extend(
             dataclasses.replace(d, path=os.path.normpath(os.path.join(course_dir, d.path)))
             for d in own.items

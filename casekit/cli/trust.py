@@ -14,9 +14,9 @@ import click
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import FolderSource, Report, survey, verify_source
+from casekit.cli.learners import names_option, open_register, register_option
 from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
-from casekit.learners.commands import names_option, open_register, register_option
 from casekit.learners.records import IssuedItem, StickCustody
 from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
