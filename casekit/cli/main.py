@@ -25,6 +25,7 @@ from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
 from casekit.cli import distribution
 from casekit.cli import learners as learner_commands
+from casekit.cli import paper as paper_commands
 from casekit.cli import trust as trust_commands
 from casekit.cli.distribution import (
     cache_options,
@@ -33,9 +34,9 @@ from casekit.cli.distribution import (
     shard_option,
 )
 from casekit.cli.format_flags import edition_option, format_flags, format_option
+from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics, to_json
 from casekit.formats import formats
-from casekit.messages import BUILT_IN
 
 
 class Ui:
@@ -262,7 +263,7 @@ def build(
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option(
     "--lang",
-    type=click.Choice(list(BUILT_IN)),
+    type=click.Choice(LANGUAGES),
     default="kk",
     show_default=True,
     help="Language of the new course.",
@@ -311,7 +312,7 @@ def new(course_dir: Path, lang: str, course_id: str | None) -> None:
 )
 @click.option(
     "--lang",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of a new course (default: recognised from the text).",
 )
@@ -426,6 +427,7 @@ for _command in (
     *trust_commands.COMMANDS,
     *learner_commands.COMMANDS,
     *distribution.COMMANDS,
+    *paper_commands.COMMANDS,
 ):
     cli.add_command(_command)
 
