@@ -15,6 +15,7 @@ from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import FolderSource, Report, survey, verify_source
 from casekit.cli.learners import names_option, open_register, register_option
+from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
 from casekit.learners.records import CustodyEvent, IssuedItem, StickCustody
@@ -258,7 +259,7 @@ def verify_command(
 )
 @click.option(
     "--language",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(LANGUAGES),
     help="Language of the page (default: the first bundle's).",
 )
 @trust_option("Folder of trusted public keys: the page also requires an approval by one of them.")

@@ -9,6 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from casekit.sheets.grading import AnswerKey, Mark
+
+__all__ = ["AnswerKey", "Mark"]  # records of the register, defined with the grading
+
 #: accommodations a roster may ask for, and what casekit does with each
 ACCOMMODATIONS: dict[str, str] = {
     "large-print": "the course body and personal pages in large print (18 pt or more)",
@@ -162,3 +166,70 @@ class ImportSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """A scanned sheet page to record."""
+
+    sheet: str
+    page: int
+    received_at: dt.datetime
+    source: str  # file and page as given on the command line
+    source_sha256: str  # of the decoded page image
+    marks: dict[str, Mark]
+    marks_sha256: str  # what makes two scans the same submission
+    images: tuple[str, ...] = ()  # crops kept, in the register's folder
+    status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
+    score: float | None = None
+    max_score: float | None = None
+    decided_by: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    sheet: str
+    learner: str
+    page: int
+    version: int
+    received_at: dt.datetime
+    source: str
+    source_sha256: str
+    status: str
+    marks: dict[str, Mark]
+    images: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """A grade of a sheet: a quiz page's score, or the teacher's mark for an assignment."""
+
+    sheet: str
+    score: float | None
+    max_score: float | None
+    decided_by: str
+    decided_at: dt.datetime
+    submission: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A page or a question a person must settle before anything is recorded."""
+
+    id: int
+    created_at: dt.datetime
+    source: str
+    page: int
+    source_sha256: str
+    reason: str
+    sheet: str = ""  # empty when the page could not be identified
+    sheet_page: int = 1
+    reading: dict[str, Mark] = field(default_factory=dict)
+    doubtful: tuple[str, ...] = ()  # question keys to settle
+    images: dict[str, str] = field(default_factory=dict)  # what to show -> file
+    status: str = "open"  # open | settled | dismissed
+    decided_by: str = ""
+    decided_at: dt.datetime | None = None
+    decision: dict[str, object] = field(default_factory=dict)

@@ -1,5 +1,9 @@
 """The learner register: the only module that touches the database.
 
+Scanned images (``paper_records``) live in the register's own folder beside
+it: ``<register file>.files/``, or for PostgreSQL one under casekit's data
+folder named after the database.
+
 One SQLite file by default (created on first use, owner-only, WAL, a busy
 timeout; write transactions start with ``BEGIN IMMEDIATE`` so two casekit
 processes queue instead of failing with "database is locked"), or PostgreSQL
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import stat
@@ -31,7 +36,9 @@ from alembic.util.exc import CommandError
 from casekit.diagnostics import CasekitError, error
 from casekit.learners import REGISTER_ENV
 from casekit.learners import schema as s
+from casekit.learners.paper_records import PaperRecords, image_names
 from casekit.learners.records import (
+    AnswerKey,
     Consultation,
     CustodyEvent,
     Enrolment,
@@ -53,16 +60,20 @@ def default_location() -> str:
     """``$CASEKIT_REGISTER``, else ``register.sqlite`` in casekit's data folder."""
     if os.environ.get(REGISTER_ENV):
         return os.environ[REGISTER_ENV]
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
-    return os.path.join(base, "casekit", "register.sqlite")
+    return str(_data_home() / "casekit" / "register.sqlite")
 
 
-class Register:
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+class Register(PaperRecords):
     """An open register. Use ``open_register``; close it (or use it as a context manager)."""
 
-    def __init__(self, engine: sa.Engine, where: str) -> None:
+    def __init__(self, engine: sa.Engine, where: str, files: Path) -> None:
         self.engine = engine
         self.where = where  # file path or URL without password: for messages
+        self.files = files  # its own folder for scanned images (created owner-only on use)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -205,20 +216,30 @@ class Register:
         """Delete a learner and everything recorded about them, for real.
 
         SQLite overwrites the freed pages (``secure_delete``) and the write-ahead
-        log is truncated, so the data is gone from the files too."""
+        log is truncated, so the data is gone from the files too; the scanned
+        images kept for the learner's sheets are deleted."""
         with self._write() as conn:
             learner_id = conn.scalar(sa.select(s.learners.c.id).where(s.learners.c.code == code))
             if learner_id is None:
                 raise self.fail(f"no learner with the code {code!r}", "unknown-learner")
             sheet_ids = sa.select(s.sheets.c.id).where(s.sheets.c.learner_id == learner_id)
+            images = [
+                name
+                for table in (s.submissions, s.reviews)
+                for name in image_names(
+                    conn.scalars(sa.select(table.c.images).where(table.c.sheet_id.in_(sheet_ids)))
+                )
+            ]
             conn.execute(sa.delete(s.results).where(s.results.c.sheet_id.in_(sheet_ids)))
-            conn.execute(sa.delete(s.submissions).where(s.submissions.c.sheet_id.in_(sheet_ids)))
+            for table in (s.submissions, s.reviews):
+                conn.execute(sa.delete(table).where(table.c.sheet_id.in_(sheet_ids)))
             for table in (s.sheets, s.custody_events, s.issued_items, s.enrolments):
                 conn.execute(sa.delete(table).where(table.c.learner_id == learner_id))
             conn.execute(sa.delete(s.learners).where(s.learners.c.id == learner_id))
         if self.engine.dialect.name == "sqlite":
             with self._errors(), self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._forget_images(images)
 
     # ------------------------------------------------------------------ enrolments
 
@@ -311,12 +332,19 @@ class Register:
 
     # ------------------------------------------------------------------ packets and sheets
 
-    def record_issue(self, items: Iterable[IssuedItem], sheets: Iterable[Sheet]) -> None:
-        """Record packets (or sticks) as issued with their answer sheets, in one
-        transaction. Issuing the same packet again updates its date and issuer,
-        a sheet printed again its packet and layout."""
+    def record_issue(
+        self,
+        items: Iterable[IssuedItem],
+        sheets: Iterable[Sheet],
+        keys: Iterable[AnswerKey] = (),
+    ) -> None:
+        """Record packets (or sticks) as issued with their answer sheets and the
+        answer keys that grade them, in one transaction. Issuing the same packet
+        again updates its date and issuer, a sheet printed again its packet and
+        layout; a course version's answer key never changes once recorded."""
         items, sheets = list(items), list(sheets)
         with self._write() as conn:
+            self._record_keys(conn, list(keys))
             codes = {i.learner for i in items} | {sh.learner for sh in sheets}
             ids = dict(
                 conn.execute(
@@ -682,7 +710,8 @@ def open_register(location: str | Path | None = None, *, write: bool = True) -> 
         if url.drivername.startswith("sqlite"):
             return _open_sqlite(Path(url.database or ""), where, write)
         engine = sa.create_engine(url, pool_pre_ping=False)
-        register = Register(engine, where)
+        digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+        register = Register(engine, where, _data_home() / "casekit" / "register-files" / digest)
     else:
         return _open_sqlite(Path(text), text, write)
     _migrate(register, True)
@@ -719,7 +748,7 @@ def _open_sqlite(path: Path, where: str, write: bool) -> Register:
         poolclass=sa.pool.NullPool,
     )
     sa.event.listen(engine, "begin", _sqlite_begin)
-    register = Register(engine, where)
+    register = Register(engine, where, path.with_name(path.name + ".files"))
     _migrate(register, not read_only)
     return register
 

@@ -127,6 +127,12 @@ submissions = sa.Table(
     sa.Column("page", sa.Integer, nullable=False, server_default="1"),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("marks", sa.Text, nullable=False, server_default=""),  # JSON
+    # the n-th different reading of this sheet page (a re-scan with other marks)
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # what makes two scans the same: their marks (quiz pages) or their pixels
+    sa.Column("marks_sha256", sa.String(64), nullable=False, server_default=""),
+    # crops kept for the teacher: JSON list of files in the register's own folder
+    sa.Column("images", sa.Text, nullable=False, server_default=""),
 )
 
 results = sa.Table(
@@ -140,4 +146,38 @@ results = sa.Table(
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+answer_keys = sa.Table(
+    "answer_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("question", sa.String(CODE), nullable=False),  # casekit.sheets.layout key
+    sa.Column("quiz", sa.String(50), nullable=False),  # the quiz's number, "1.2"
+    sa.Column("kind", sa.String(16), nullable=False),  # single | multiple
+    sa.Column("correct", sa.String(200), nullable=False),  # option indices, "0 2"
+    sa.UniqueConstraint(
+        "course_id", "course_version", "question", name="uq_answer_keys_course_question"
+    ),
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("source", sa.String(500), nullable=False, server_default=""),
+    sa.Column("page", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("source_sha256", sa.String(64), nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("sheet_id", sa.ForeignKey("sheets.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("sheet_page", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("reading", sa.Text, nullable=False, server_default=""),  # JSON marks as read
+    sa.Column("images", sa.Text, nullable=False, server_default=""),  # JSON {name: file}
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("decision", sa.Text, nullable=False, server_default=""),  # JSON
 )

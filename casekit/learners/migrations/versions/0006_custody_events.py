@@ -6,8 +6,8 @@ latest issue of a stick). Files issued are recorded with a SHA-256 where the
 bundle's manifests do not cover them (approvals, files beside the bundle); rows
 from 0003 keep their sizes only.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import json
@@ -15,8 +15,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
