@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import build, casekit
-from tests.test_incremental import snapshot
+from tests.conftest import build, casekit, snapshot
 
 
 def test_out_inside_the_course_is_up_to_date(mini_course: Path) -> None:
