@@ -33,6 +33,7 @@ from typing import Any
 from casekit import __version__
 from casekit.files import typed_json
 from casekit.files.atomic import write_bytes
+from casekit.files.sources import source_files
 from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
@@ -66,6 +67,8 @@ class CacheStats:
     skipped_outputs: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
     rejected: int = 0  # corrupt entries ignored
+    #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
+    damaged: list[tuple[str, str]] = field(default_factory=list)
 
 
 class BuildCache:
@@ -150,7 +153,8 @@ class BuildCache:
 
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are
-        still there exactly as written (size and mtime); else ``None``. The record is
+        still there exactly as written (size, mtime, and the ctime and inode that a
+        restored mtime or a replaced file cannot keep); else ``None``. The record is
         untrusted input: it may name only files inside the build folder."""
         if not self.read:
             return None
@@ -174,7 +178,7 @@ class BuildCache:
                 return None
             if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
                 return None
-            if [st.st_size, st.st_mtime_ns] != record.get("stat"):
+            if _stat_record(st) != record.get("stat"):
                 return None
             paths.append(path)
         return paths
@@ -184,15 +188,19 @@ class BuildCache:
         files = []
         for path in paths:
             st = path.stat()
-            files.append({"path": str(path), "stat": [st.st_size, st.st_mtime_ns]})
+            files.append({"path": str(path), "stat": _stat_record(st)})
         data[job] = {"fingerprint": fingerprint, "files": files}
         write_bytes(
             self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode(), durable=False
         )
 
 
+def _stat_record(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
-    """A hash of every file below ``folder`` (names and contents), in a stable order.
+    """A hash of every source file below ``folder`` (names and contents), in a stable order.
 
     Large files are hashed once and then recognised by their stat (see ``media_key``)."""
     if not folder.is_dir():
@@ -201,15 +209,10 @@ def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
 
 
 def file_digests(folder: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
-    """(path relative to ``folder``, SHA-256) of every file below it, hidden folders
-    left out, in a stable order: the parts of ``tree_fingerprint``."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root) / name
-            found.append((path.relative_to(folder).as_posix(), file_digest(path, cache)))
-    return found
+    """(path relative to ``folder``, SHA-256) of every source file below it (build
+    folders inside are outputs, not sources), in a stable order: the parts of
+    ``tree_fingerprint``."""
+    return [(rel, file_digest(path, cache)) for path, rel in source_files(folder)]
 
 
 def files_fingerprint(digests: list[tuple[str, str]]) -> str:
