@@ -87,8 +87,11 @@ def test_issue_records_the_label_of_a_mounted_stick(tmp_path: Path, register_loc
                    register=register_location).returncode == 0  # fmt: skip
     with attached(image) as device, mounted(device, tmp_path / "мой стик") as stick:
         shutil.rmtree(stick / "lost+found")
-        assert mount_source(stick / "anything") == device
+        assert mount_source(stick / "anything") == (str(stick), device)
         assert stick_identity(stick) == StickIdentity("КУРС 16", "", uuid)
+        (stick / "folder").mkdir()  # a folder on the stick is not the stick
+        assert stick_identity(stick / "folder") == StickIdentity()
+        (stick / "folder").rmdir()
         assert casekit("copy", str(built), str(stick)).returncode == 0
         done = casekit("issue", str(stick), "--learner", "KZ-001", register=register_location)
         assert done.returncode == 0, done.stderr  # the stick id is its file-system UUID

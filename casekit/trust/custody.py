@@ -55,8 +55,9 @@ def _unescape(field: str) -> str:
     )
 
 
-def mount_source(path: Path) -> str:
-    """The device mounted at the longest mount point containing ``path`` (Linux)."""
+def mount_source(path: Path) -> tuple[str, str]:
+    """The longest mount point containing ``path`` and the device mounted there
+    ("" for a file system not on a device), on Linux."""
     target = os.path.realpath(path)
     best, device = "", ""
     try:
@@ -71,8 +72,8 @@ def mount_source(path: Path) -> str:
                 if inside and len(point) >= len(best):
                     best, device = point, source
     except (OSError, IndexError):
-        return ""
-    return device if device.startswith("/dev/") else ""
+        return "", ""
+    return best, device if device.startswith("/dev/") else ""
 
 
 def _run(*command: str) -> str:
@@ -153,9 +154,12 @@ def device_identity(device: str) -> StickIdentity:
 
 def stick_identity(path: Path) -> StickIdentity:
     """Label, serial and file-system UUID of the stick mounted at ``path``, as far as
-    the system can tell."""
-    device = mount_source(path)
-    return device_identity(device) if device else StickIdentity()
+    the system can tell; nothing for a folder that is not the root of a mounted
+    device (a folder on the computer's own disk is not a stick)."""
+    point, device = mount_source(path)
+    if not device or point != os.path.realpath(path):
+        return StickIdentity()
+    return device_identity(device)
 
 
 def inventory(stick: Path) -> dict[str, int]:
