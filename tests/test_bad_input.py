@@ -47,7 +47,7 @@ TOML = MINIMAL_TOML.format(lessons='"a.md"')
         pytest.param(
             "# x\n",
             TOML.replace('licence = "CC0"', 'licence = "CC0"\ncredits = inf'),
-            "course.toml:9:1: error: field 'credits' must be a number of credits up to 1000 "
+            "course.toml:9:1: error: field 'credits' must be between 0 and 1000 (credits) "
             "[config-value]",
             id="toml-credits-inf",
         ),

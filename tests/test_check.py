@@ -63,7 +63,7 @@ def test_missing_course_toml(tmp_path: Path) -> None:
         ),
         (lambda s: s.replace("date = 2026-01-01", 'date = "soon"'), "config-value", "'date'"),
         (lambda s: s.replace('id = "t"', 'id = "Bad Id"'), "config-value", "'id'"),
-        (lambda s: s + "[print]\npaper = 'B5'\n", "config-value", "'paper'"),
+        (lambda s: s + "[print]\npaper = 'B5'\n", "config-value", "'print.paper'"),
         (lambda s: s + "[print]\ncolour = true\n", "config-unknown-field", "'print.colour'"),
         (lambda s: s.replace("authors = [", "authors = [1, "), "config-type", "'authors'"),
         (lambda s: "credits = -1\n" + s, "config-value", "'credits'"),

@@ -14,8 +14,7 @@ import pytest
 from casekit.formats import formats
 from tests.conftest import MINI, MINIMAL_TOML
 from tests.hostile_build import build_formats
-from tests.test_raw_html import XSS
-from tests.test_svg_hostile import SVG, VECTORS
+from tests.hostile_inputs import SVG, VECTORS, XSS
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import casekit, require_tool
+from tests.hostile_inputs import tags
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
@@ -37,21 +37,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {
         e: (folder / f"mini-kk-{e}.html").read_text("utf-8") for e in ("learner", "teacher")
     } | {"folder": str(folder)}
-
-
-class Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
-    collector = Collector()
-    collector.feed(page)
-    return collector.tags
 
 
 def test_page_is_self_contained(pages: dict[str, str]) -> None:

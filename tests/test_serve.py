@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from casekit.bundle.viewer import LessonPages
 from casekit.files.cache import BuildCache
 from casekit.serve import LIVE_SCRIPT
 from casekit.serve.site import build_site
@@ -113,6 +114,37 @@ def test_edit_reloads_break_shows_overlay_fix_removes_it(
     assert "lessons/02-files.md" in terminal and "[link-broken]" in terminal
 
 
+def test_overlay_shows_warnings_with_file_and_line(browser, served: Served, course: Path) -> None:
+    """A build that works but warns shows its warnings (file:line) over the new page,
+    together with the errors when a later change also breaks the course."""
+    page = browser.new_page()
+    page.goto(served.url)
+    page.wait_for_selector("html[data-casekit-live='1']")
+    lesson = course / "lessons" / "02-files.md"
+    original = lesson.read_text("utf-8")
+    line = original.count("\n") + 2  # where the unknown div opens
+    lesson.write_text(original + f"\n::: {{.sidebar}}\n{NEW_TEXT}\n:::\n", "utf-8")
+    page.get_by_text(NEW_TEXT).wait_for(state="attached", timeout=15000)
+    overlay = page.locator("#casekit-serve-overlay")
+    overlay.wait_for(state="visible", timeout=15000)
+    assert overlay.get_attribute("data-severity") == "warning"
+    (warning,) = overlay.locator("[data-severity=warning]").all_inner_texts()
+    assert warning.startswith(f"lessons/02-files.md:{line}:1: warning:"), warning
+    assert warning.endswith("[unknown-div]")
+    assert overlay.locator("[data-severity=error]").count() == 0
+
+    lesson.write_text(original + f"\n::: {{.sidebar}}\n{NEW_TEXT}\n:::\n" + BROKEN_LINK, "utf-8")
+    page.wait_for_selector("#casekit-serve-overlay[data-severity=error]", timeout=15000)
+    errors = overlay.locator("[data-severity=error]").all_inner_texts()
+    assert len(errors) == 1 and "[link-broken]" in errors[0]
+    assert overlay.locator("[data-severity=warning]").all_inner_texts() == [warning]
+
+    lesson.write_text(original, "utf-8")
+    page.get_by_text(NEW_TEXT).wait_for(state="detached", timeout=15000)
+    overlay.wait_for(state="detached", timeout=15000)
+    page.close()
+
+
 def test_serves_nothing_outside_the_build(served: Served, course: Path) -> None:
     secret = (course / "course.toml").read_bytes()
     status, page = served.get("/")
@@ -171,6 +203,36 @@ def test_live_script_is_never_part_of_a_build(course: Path, tmp_path: Path) -> N
     assert outcome.site is not None
     assert all(b"_casekit" not in data for data in outcome.site.files.values())
     assert not list((ROOT / "templates").rglob("live.js"))
+
+
+def test_an_edit_redraws_only_its_lesson(course: Path, tmp_path: Path) -> None:
+    """After a one-lesson edit only that lesson's page is rendered again, and the viewer
+    is byte for byte the one a clean build of the edited course makes."""
+    pages, cache = LessonPages(), BuildCache(tmp_path / "cache")
+
+    def rebuild(number: int) -> dict[str, bytes]:
+        outcome = build_site(course, cache, "teacher", number, pages)
+        assert outcome.site is not None, outcome.diagnostics
+        clean = build_site(course, BuildCache(tmp_path / f"clean-{number}"), "teacher", number)
+        assert clean.site is not None and outcome.site.files == clean.site.files
+        return outcome.site.files
+
+    rebuild(1)
+    assert sorted(pages.rendered) == ["01-computer", "02-files", "03-safety"]
+    files = course / "lessons" / "02-files.md"
+    files.write_text(files.read_text("utf-8") + f"\n{NEW_TEXT}\n", "utf-8")
+    assert NEW_TEXT.encode() in rebuild(2)["index.html"]
+    assert pages.rendered == ["02-files"]
+    rebuild(3)  # nothing changed
+    assert pages.rendered == []
+    safety = course / "lessons" / "03-safety.md"
+    safety.write_text(safety.read_text("utf-8").replace("Құпиясөз", "Пароль", 1), "utf-8")
+    assert "Пароль қауіпсіздігі".encode() in rebuild(4)["index.html"]  # contents, pager too
+    assert pages.rendered == ["03-safety"]
+    toml = course / "course.toml"  # a setting every page depends on
+    toml.write_text(toml.read_text("utf-8") + '\n[labels]\nquiz = "Сынақ {number}"\n', "utf-8")
+    rebuild(5)
+    assert sorted(pages.rendered) == ["01-computer", "02-files", "03-safety"]
 
 
 def test_starts_with_a_broken_course_and_serves_once_fixed(course: Path, tmp_path: Path) -> None:

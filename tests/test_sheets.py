@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from casekit.build.course import load_course
 from casekit.build.pipeline import build_course
+from casekit.config.settings import PAPER_SIZES_MM
 from casekit.diagnostics import Diagnostics
 from casekit.sheets.layout import (
     MARK_INSET,
-    PAPERS_MM,
     Rect,
     SheetPage,
     assignment_sheet,
@@ -55,12 +55,12 @@ def overlaps(a: Rect, b: Rect) -> bool:
     return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
 
 
-@pytest.mark.parametrize("paper", sorted(PAPERS_MM))
+@pytest.mark.parametrize("paper", sorted(PAPER_SIZES_MM))
 def test_layout_keeps_marks_inside_and_everything_apart(make_course, paper):
     course = load_course(make_course({"a.md": many_questions(60, options=14)}), Diagnostics())
     pages = quiz_sheet(course.modules[0], paper)
     assert len(pages) >= 3
-    width, height = PAPERS_MM[paper]
+    width, height = PAPER_SIZES_MM[paper]
     questions = []
     for page in pages:
         assert page.pages == len(pages) and page.paper == (width, height)

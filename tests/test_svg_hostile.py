@@ -13,47 +13,7 @@ import pytest
 
 from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 from tests.hostile_build import build_html, codes
-
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">{}</svg>'
-LIVE_ELEMENTS = {
-    "script",
-    "foreignObject",
-    "iframe",
-    "object",
-    "embed",
-    "set",
-    "animate",
-    "handler",
-}
-
-VECTORS = {
-    "script": "<script>alert(1)</script>",
-    "script-cdata": "<script><![CDATA[alert(1)]]></script>",
-    "prefixed-script": '<x:script xmlns:x="http://www.w3.org/2000/svg">alert(1)</x:script>',
-    "xhtml-script": '<h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script>',
-    "onload": '<rect width="1" height="1" onload="alert(1)" ONCLICK="alert(2)"/>',
-    "foreign-object": "<foreignObject><iframe src='http://e.org'/></foreignObject>",
-    "a-javascript": '<a href="javascript:alert(1)"><text>x</text></a>',
-    "a-xlink-javascript": '<a xlink:href=" JaVaScRiPt:alert(1)"><text>x</text></a>',
-    "use-http": '<use href="http://evil.example/x.svg#a"/>',
-    "use-xlink-http": '<use xlink:href="https://evil.example/x.svg#a"/>',
-    "image-file": '<image href="file:///etc/passwd" width="1" height="1"/>',
-    "image-http": '<image xlink:href="http://evil.example/track.png"/>',
-    "image-svg-data": '<image href="data:image/svg+xml;base64,PHN2Zy8+"/>',
-    "style-url": "<style>rect { fill: url(http://evil.example/x) }</style>",
-    "style-import": '<style>@import "http://evil.example/a.css";</style>',
-    "style-escape": "<style>rect { fill: u\\72l(http://evil.example/x) }</style>",
-    "style-image-set": '<style>rect { background: image-set("http://e.org/a.png" 1x) }</style>',
-    "style-attribute": '<rect style="fill: url( &quot;http://e.org/x&quot; )"/>',
-    "fill-mixed": '<rect fill="url(#ok) url(http://evil.example/x)"/>',
-    "filter-url": '<rect filter="URL(http://evil.example/f.svg#f)"/>',
-    "animate-href": '<a href="#x"><set attributeName="href" to="javascript:alert(1)"/></a>',
-    "animate-values": '<animate attributeName="href" values="javascript:alert(1)"/>',
-    "fe-image": '<filter><feImage href="http://evil.example/a.png"/></filter>',
-    "iframe": "<iframe src='http://evil.example'/>",
-    "embed": "<embed src='http://evil.example/a.swf'/>",
-    "handler": "<handler type='application/ecmascript'>alert(1)</handler>",
-}
+from tests.hostile_inputs import LIVE_ELEMENTS, SVG, VECTORS
 
 
 def parse(data: bytes) -> ET.Element:

@@ -34,7 +34,10 @@ SIGNED = sign(
               SIGNER.public.b64, SIGNER.public.fingerprint),
     SIGNER,
 )  # fmt: skip
-EXIT = {"approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknown": 5, "bad": 6}
+EXIT = {
+    "approved": 0, "tampered": 1, "not-approved": 3, "different": 4, "unknown": 5, "bad": 6,
+    "rejected": 7,
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +257,70 @@ def test_damaged_or_forged_approvals_are_never_approved(
     done = verify(bundle, trust, "--require-role", "security review")
     assert done.returncode == EXIT["bad"], done.stdout + done.stderr
     assert "damaged or forged approval" in last_line(done) and "APPROVED:" not in done.stdout
+
+
+# rejections ------------------------------------------------------------------
+
+
+def test_a_rejection_stands_whoever_approves_afterwards(
+    bundle: Path, trust: Path, keys: Path
+) -> None:
+    approve(bundle, "meth", "methodologist")
+    approve(bundle, "sec", "security review", "--decision", "reject", "--note", "3-сабақ")
+    files = sorted(p.name for p in (bundle / "approvals").iterdir())
+    statement = json.loads(json.loads((bundle / "approvals" / files[1]).read_text())["statement"])
+    assert statement["decision"] == "rejected"  # signed like an approval
+    done = verify(bundle, trust)
+    assert done.returncode == EXIT["rejected"], done.stdout
+    assert "rejected: Сергей Иванов (security review)" in done.stdout
+    assert last_line(done).startswith("REJECTED: ")
+    assert "rejected by Сергей Иванов (security review)" in last_line(done)
+    assert "(3-сабақ)" in last_line(done)
+    # the same key cannot turn its rejection into an approval
+    again = casekit("approve", bundle, "--key", "sec", "--role", "security review")
+    assert again.returncode == 1 and "[approval-duplicate]" in again.stderr
+    assert "rejected the bundle" in again.stderr
+    # another reviewer in the same role approves later: the rejection still stands
+    assert casekit("keys", "new", "sec2", "--reviewer", "Асхат Нурланов").returncode == 0
+    shutil.copy(keys / "sec2.pub", trust)
+    approve(bundle, "sec2", "Security  Review")
+    done = verify(bundle, trust, "--require-role", "security review")
+    assert done.returncode == EXIT["rejected"], done.stdout
+    assert "approved: Асхат Нурланов (Security Review)" in done.stdout
+    report = json.loads(verify(bundle, trust, "--json").stdout)[0]["trust"]
+    assert report["verdict"] == "rejected" and report["exit_code"] == 7
+    assert [a["status"] for a in report["approvals"]] == ["valid", "rejected", "valid"]
+
+
+def test_a_rejection_by_an_untrusted_key_is_not_the_facilitys(bundle: Path, trust: Path) -> None:
+    approve(bundle, "meth", "methodologist")
+    approve(bundle, "sec", "security review", "--decision", "reject")
+    (trust / "sec.pub").unlink()
+    done = verify(bundle, trust)
+    assert done.returncode == EXIT["approved"], done.stdout
+    assert "unknown-key: approvals/02-" in done.stdout
+
+
+def test_a_key_may_reject_what_it_approved(bundle: Path, trust: Path) -> None:
+    approve(bundle, "sec", "security review")
+    assert verify(bundle, trust).returncode == EXIT["approved"]
+    approve(bundle, "sec", "security review", "--decision", "reject")
+    assert verify(bundle, trust).returncode == EXIT["rejected"]
+    twice = casekit("approve", bundle, "--key", "sec", "--role", "r", "--decision", "reject")
+    assert twice.returncode == 1 and "one rejection per key" in twice.stderr
+
+
+def test_a_rejection_of_other_content_is_different_content(bundle: Path, trust: Path) -> None:
+    """A rejection holds for the bytes it names; copied onto (or left on) other
+    content it is reported like any statement over another bag, never as approved."""
+    approve(bundle, "sec", "security review", "--decision", "reject")
+    readme = bundle / "README.txt"
+    readme.write_bytes(readme.read_bytes() + b"\nfixed")
+    rehash_consistently(bundle)
+    approve(bundle, "meth", "methodologist")
+    done = verify(bundle, trust)
+    assert done.returncode == EXIT["different"], done.stdout
+    assert "approval for different content" in last_line(done)
 
 
 def test_two_approvals_by_one_key_count_once(bundle: Path, trust: Path) -> None:

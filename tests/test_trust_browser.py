@@ -156,3 +156,74 @@ def test_the_facility_page_requires_a_trusted_approval(
     assert verdict == MSG("verify_fail")
     assert MSG("verify_not_trusted") in watched.page.locator("#approvals li").all_inner_texts()
     watched.page.close()
+
+
+def test_the_facility_page_requires_each_role_like_verify(
+    browser, approved: Path, tmp_path: Path
+) -> None:
+    keys = approved.parent.parent.parent.parent / "keys"
+    trust = tmp_path / "trusted"
+    trust.mkdir()
+    for name in ("meth", "sec"):
+        shutil.copy(keys / f"{name}.pub", trust)
+    usage = casekit("verifier-page", approved, "--require-role", "x", "-o", tmp_path / "x.html")
+    assert usage.returncode == 2 and "--require-role needs --trust" in usage.stderr
+    stick = stick_of(approved, tmp_path)
+    page = tmp_path / "verify-sticks.html"
+    made = casekit("verifier-page", approved, "--trust", trust, "-o", page,
+                   "--require-role", " Security   REVIEW ", "--require-role", "methodologist")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert MSG("verifier_roles", roles="Security REVIEW, methodologist") in page.read_text("utf-8")
+    verdict, lines, watched = run_page(browser, page, stick)
+    assert verdict == MSG("verify_pass"), watched.page.locator("#approvals li").all_inner_texts()
+    watched.assert_offline_and_clean()
+    page = tmp_path / "verify-sticks-director.html"
+    made = casekit("verifier-page", approved, "--trust", trust, "-o", page,
+                   "--require-role", "director", "--require-role", "methodologist")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    verdict, lines, watched = run_page(browser, page, stick)
+    shown = watched.page.locator("#approvals li").all_inner_texts()
+    assert verdict == MSG("verify_fail")
+    assert shown[-1] == MSG("verify_role_missing", role="director"), shown
+    assert MSG("verify_role_missing", role="methodologist") not in shown
+    watched.page.close()
+    # the same demand as casekit verify: the methodologist's key alone is not enough
+    (stick / approved.name / "approvals" / sorted(
+        p.name for p in (approved / "approvals").iterdir())[1]).unlink()  # fmt: skip
+    page = tmp_path / "verify-sticks-security.html"
+    made = casekit("verifier-page", approved, "--trust", trust, "-o", page,
+                   "--require-role", "security review")  # fmt: skip
+    assert made.returncode == 0
+    verdict, lines, watched = run_page(browser, page, stick)
+    assert verdict == MSG("verify_fail")
+    shown = watched.page.locator("#approvals li").all_inner_texts()
+    assert MSG("verify_role_missing", role="security review") in shown
+    watched.page.close()
+    done = casekit("verify", stick, "--trust", trust, "--require-role", "security review")
+    assert done.returncode == 3
+
+
+def test_a_rejected_bundle_fails_both_pages(browser, approved: Path, tmp_path: Path) -> None:
+    tmp = tmp_path / "rejected"
+    bundle = tmp / approved.name
+    shutil.copytree(approved, bundle)
+    keys = approved.parent.parent.parent.parent / "keys"
+    approve(bundle, load_key_pair(find_private_key("sec", keys), bytes), "security review",
+            decision="rejected")  # fmt: skip
+    trust = tmp_path / "trusted"
+    trust.mkdir()
+    for name in ("meth", "sec"):
+        shutil.copy(keys / f"{name}.pub", trust)
+    page = tmp_path / "verify-sticks.html"
+    assert casekit("verifier-page", bundle, "--trust", trust, "-o", page).returncode == 0
+    stick = stick_of(bundle, tmp_path)
+    for checker in (page, stick / approved.name / "verify.html"):
+        verdict, lines, watched = run_page(browser, checker, stick)
+        shown = watched.page.locator("#approvals li").all_inner_texts()
+        assert verdict == MSG("verify_fail"), shown
+        assert lines == []  # intact: it fails for the rejection alone
+        rejected = [line for line in shown if line.startswith(MSG("verify_rejected",
+                    reviewer="Sec", role="security review", date="", fingerprint="")[:30])]  # fmt: skip
+        assert len(rejected) == 1, shown
+        watched.assert_offline_and_clean()
+    assert casekit("verify", stick, "--trust", trust).returncode == 7

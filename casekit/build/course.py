@@ -22,12 +22,14 @@ def load_course(
     diags: Diagnostics,
     cache: BuildCache | None = None,
     config: CourseConfig | None = None,
+    hash_media: bool = True,
 ) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
     settings cannot be read. Problems are added to ``diags``; nothing is printed.
     With a ``cache``, unchanged lessons are not parsed again and unchanged media
     files are not hashed again. ``config``: ``course.toml`` as the caller has
-    already loaded it (into the same ``diags``)."""
+    already loaded it (into the same ``diags``). ``hash_media=False``: a check that never
+    reads media through (their ``sha256`` stays empty)."""
     root = root.resolve()
     config = config or load_config(root, diags)
     if config is None:
@@ -67,7 +69,7 @@ def load_course(
                 continue
             module.lessons.append(_parse(rel, text, diags, cache, config.allow_html))
         course.modules.append(module)
-    resolve(course, diags, cache)
+    resolve(course, diags, cache, hash_media)
     return course
 
 

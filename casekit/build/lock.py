@@ -20,8 +20,9 @@ from typing import ParamSpec, TypeVar
 
 from casekit.diagnostics import error
 from casekit.files.atomic import write_errors
+from casekit.files.sources import BUILD_FOLDER_MARKER
 
-LOCK_NAME = ".casekit-lock"
+LOCK_NAME = BUILD_FOLDER_MARKER  # also what marks a build folder as outputs, not sources
 _held: dict[Path, int] = {}  # folder -> open file descriptor holding the lock
 P = ParamSpec("P")
 R = TypeVar("R")

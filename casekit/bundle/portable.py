@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from casekit.diagnostics import error
+from casekit.files.limits import over_4gib
 
 MAX_PATH = 255  # UTF-16 units of "<bundle folder>/<path>" (Windows and FAT long names)
-MAX_FILE_SIZE = 4 * 1024**3 - 1  # FAT32 cannot hold a file of 4 GiB or more
 
 _BAD_CHARS = re.compile(r'[<>:"\\|?*\x00-\x1f\x7f]')
 #: characters a link reads as the start of a fragment, a query or an escape
@@ -99,6 +99,5 @@ def name_problem(bundle_name: str, path: str) -> str:
 
 
 def size_problem(size: int) -> str:
-    if size > MAX_FILE_SIZE:
-        return f"file is {size} bytes; FAT32 sticks hold at most {MAX_FILE_SIZE} bytes (4 GiB) per file"
-    return ""
+    problem = over_4gib(size)
+    return f"file is {problem}" if problem else ""

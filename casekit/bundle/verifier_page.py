@@ -68,17 +68,24 @@ def _script_data(name: str, value: object) -> str:
 
 
 def verifier_page(
-    paths: list[Path], language: str | None = None, keys: list[dict[str, str]] | None = None
+    paths: list[Path],
+    language: str | None = None,
+    keys: list[dict[str, str]] | None = None,
+    roles: list[str] | None = None,
 ) -> bytes:
     """The standalone page (UTF-8 HTML) that trusts exactly the bundles at ``paths``;
     with ``keys`` (fingerprint, reviewer, base64 key of each trusted reviewer) a
-    bundle passes only when one of them approved it."""
+    bundle passes only when one of them approved it, and with ``roles`` only when
+    they approved it in each of these roles."""
+    if roles and not keys:
+        raise ValueError("required roles need trusted keys")
     trusted = trusted_bundles(paths)
     language = language or trusted[0]["language"]
     templates = builtin_templates() / "viewer"
     scripts = [
         _script_data("CASEKIT_TRUSTED", trusted)
-        + (_script_data("CASEKIT_TRUSTED_KEYS", keys) if keys else ""),
+        + (_script_data("CASEKIT_TRUSTED_KEYS", keys) if keys else "")
+        + (_script_data("CASEKIT_REQUIRED_ROLES", roles) if roles else ""),
         (templates / "sha256.js").read_text("utf-8"),
         (templates / "verify.js").read_text("utf-8"),
     ]
@@ -91,6 +98,7 @@ def verifier_page(
         msg=messages(language),
         trusted=trusted,
         keys=keys or [],
+        roles=roles or [],
         scripts=[Markup(s) for s in scripts],
         script_hashes=Markup(" ".join(_csp_hash(s) for s in scripts)),
         style=Markup(style),

@@ -1,5 +1,5 @@
 """The ``casekit copy`` command (``casekit verify`` and ``casekit verifier-page`` are in
-``casekit.trust.commands``: they check approvals too)."""
+``casekit.cli.trust``: they check approvals too)."""
 
 from __future__ import annotations
 

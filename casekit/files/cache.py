@@ -32,6 +32,7 @@ from typing import Any
 from casekit import __version__
 from casekit.files import typed_json
 from casekit.files.atomic import write_bytes
+from casekit.files.sources import source_files
 from casekit.files.stream import hash_file
 
 CACHE_DIR = ".cache"
@@ -190,19 +191,15 @@ class BuildCache:
 
 
 def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
-    """A hash of every file below ``folder`` (names and contents), in a stable order.
+    """A hash of every source file below ``folder`` (names and contents), in a stable order.
 
     Large files are hashed once and then recognised by their stat (see ``media_key``)."""
     h = hashlib.sha256()
     if not folder.is_dir():
         return digest("missing", str(folder))
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root) / name
-            rel = path.relative_to(folder).as_posix()
-            h.update(rel.encode("utf-8") + b"\0")
-            h.update(file_digest(path, cache).encode("ascii"))
+    for path, rel in source_files(folder):  # build folders inside are outputs, not sources
+        h.update(rel.encode("utf-8") + b"\0")
+        h.update(file_digest(path, cache).encode("ascii"))
     return h.hexdigest()
 
 

@@ -467,17 +467,13 @@ def braille_pages(course: t.Course, options: BrailleOptions) -> list[list[str]]:
 
 @dataclass(frozen=True)
 class BrfOptions:
-    braille_cells: int = option_field(
-        40, "cells per line", minimum=20, maximum=100, course="braille.cells"
-    )
+    braille_cells: int = option_field(40, "cells per line", course="braille.cells")
     braille_lines: int = option_field(
-        25, "lines per page, page number included", minimum=10, maximum=50, course="braille.lines"
+        25, "lines per page, page number included", course="braille.lines"
     )
     braille_grade: int = option_field(
         1,
         "1 uncontracted, 2 contracted where liblouis has a table (en, ru)",
-        minimum=1,
-        maximum=2,
         course="braille.grade",
     )
 

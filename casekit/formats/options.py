@@ -17,28 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from casekit.config.settings import COURSE_FILE, PAPERS, CourseConfig, config_field_line
+from casekit.config.schema import TYPE_NAMES, Spec, problem
+from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, setting_spec
 from casekit.diagnostics import Diagnostics
 
-#: the Python types an option may have, as ``course.toml`` names them
-OPTION_TYPES: dict[type, str] = {
-    bool: "true or false",
-    str: "a string",
-    int: "a whole number",
-    float: "a number",
-}
+#: the Python types an option may have
+OPTION_TYPES = (bool, str, int, float)
 
 
 @dataclass(frozen=True)
-class OptionSpec:
-    """What ``option()`` records about one field."""
+class OptionSpec(Spec):
+    """What ``option()`` records about one field: a setting's declaration (help,
+    choices, range), its flag and the course setting it falls back to."""
 
-    help: str
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
     flag: str = ""  # the command-line flag without dashes; default: the field name
-    course: str = ""  # dotted CourseConfig attribute this option falls back to
+    course: str = ""  # dotted CourseConfig key this option falls back to
 
 
 @dataclass(frozen=True)
@@ -65,8 +58,16 @@ def option(
     flag: str = "",
     course: str = "",
 ) -> Any:
-    """A field of a format's options dataclass."""
-    spec = OptionSpec(help, choices, minimum, maximum, flag, course)
+    """A field of a format's options dataclass. An option that falls back to a course
+    setting (``course=``) allows what that setting allows, unless it says otherwise."""
+    if course:
+        like = setting_spec(course)
+        choices = choices or like.choices
+        minimum = like.minimum if minimum is None else minimum
+        maximum = like.maximum if maximum is None else maximum
+    spec = OptionSpec(
+        help, choices=choices, minimum=minimum, maximum=maximum, flag=flag, course=course
+    )
     return dataclasses.field(default=default, metadata={"casekit": spec})
 
 
@@ -80,14 +81,9 @@ class PageOptions:
     """What every printable format (PDF, DOCX) reads: the ``[print]`` table's page
     settings, which its own table and the command line override."""
 
-    paper: str = option("A4", "paper size", choices=PAPERS, course="print.paper")
+    paper: str = option("A4", "paper size", course="print.paper")
     margins_mm: float = option(
-        20.0,
-        "page margins in millimetres",
-        minimum=5,
-        maximum=60,
-        flag="margins",
-        course="print.margins_mm",
+        20.0, "page margins in millimetres", flag="margins", course="print.margins_mm"
     )
     large_print: bool = option(
         False,
@@ -122,16 +118,8 @@ def _course_value(config: CourseConfig, dotted: str) -> Any:
 
 def _problem(opt: Option, value: Any) -> tuple[str, str] | None:
     """The diagnostic code and message when ``value`` is not allowed for ``opt``."""
-    if opt.type is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, opt.type) or (opt.type is not bool and isinstance(value, bool)):
-        return "config-type", f"must be {OPTION_TYPES[opt.type]}, not {type(value).__name__}"
-    if opt.spec.choices and value not in opt.spec.choices:
-        return "config-value", f"must be one of {', '.join(opt.spec.choices)}, not {value!r}"
-    low, high = opt.spec.minimum, opt.spec.maximum
-    if (low is not None and value < low) or (high is not None and not value <= high):
-        return "config-value", f"must be between {low:g} and {high:g}"
-    return None
+    code, message, _value = problem(opt.type, opt.spec, value)
+    return (code, message) if code else None
 
 
 def check_table(name: str, cls: type, config: CourseConfig, root: Path, diags: Diagnostics) -> None:
@@ -192,6 +180,6 @@ def options_markdown(name: str, cls: type) -> str:
             meaning += " One of " + ", ".join(f"`{c}`" for c in opt.spec.choices) + "."
         if opt.spec.minimum is not None and opt.spec.maximum is not None:
             meaning += f" {opt.spec.minimum:g} to {opt.spec.maximum:g}."
-        kind = OPTION_TYPES[opt.type].removeprefix("a ").replace("true or false", "boolean")
+        kind = TYPE_NAMES[opt.type].removeprefix("a ").replace("true or false", "boolean")
         rows.append(f"| `{opt.name}` | {kind} | {default} | {meaning} Flag: `{opt.flag}`. |")
     return "\n".join(rows)

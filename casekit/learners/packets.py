@@ -69,6 +69,7 @@ from casekit.learners.register import Register
 from casekit.learners.schedule import StudyPlan, plan
 from casekit.messages import course_messages
 from casekit.resolve.editions import apply_edition
+from casekit.sheets.grading import course_keys
 from casekit.sheets.layout import SheetPage
 from casekit.sheets.payload import register_payload
 
@@ -86,9 +87,12 @@ def packet_id(course_id: str, version: str, learner: str) -> str:
     return _short_id("P", "packet", course_id, version, learner, length=10)
 
 
-def sheet_id(course_id: str, version: str, learner: str, target: SheetTarget) -> str:
-    """12 characters, what the sheet's QR code carries (``<id>/<page>`` on later pages)."""
-    return _short_id("", "sheet", course_id, version, learner, target.kind, target.item, length=12)
+def sheet_id(course_id: str, version: str, learner: Learner, target: SheetTarget) -> str:
+    """12 characters, what the sheet's QR code carries (``<id>/<page>`` on later pages).
+    The facility is part of it: two facilities may both have a learner KZ-001, and a
+    sheet of one must be refused by the other's register, not recorded for its KZ-001."""
+    parts = ("sheet", course_id, version, learner.facility, learner.code, target.kind, target.item)
+    return _short_id("", *parts, length=12)
 
 
 @dataclass
@@ -183,7 +187,7 @@ def build_packets(
         key = _plan_key(enrolment)
         if key not in plans:
             plans[key] = plan(learner_course, enrolment)
-        ids = [sheet_id(config.id, config.version, learner.code, x) for x in targets]
+        ids = [sheet_id(config.id, config.version, learner, x) for x in targets]
         entry = _Entry(learner, plans[key], packet_id(config.id, config.version, learner.code), ids)
         entries.setdefault(learner.large_print, []).append(entry)
     issued: list[IssuedItem] = []
@@ -253,7 +257,7 @@ def build_packets(
         listed = [rows[code] for code in sorted(rows)]
         _write_private(out / "issue-list.pdf", render_issue_list(look, group, listed, options))
         result.issue_list = folder / "issue-list.pdf"
-        register.record_issue(issued, sheets)
+        register.record_issue(issued, sheets, course_keys(course))
     result.packets.sort()
     return result
 

@@ -9,6 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from casekit.sheets.grading import AnswerKey, Mark
+
+__all__ = ["AnswerKey", "Mark"]  # records of the register, defined with the grading
+
 #: accommodations a roster may ask for, and what casekit does with each
 ACCOMMODATIONS: dict[str, str] = {
     "large-print": "the course body and personal pages in large print (18 pt or more)",
@@ -100,6 +104,13 @@ class IssuedItem:
     sha256: str = ""  # of the file handed out (a packet PDF), when there is one
 
 
+#: every entry on a stick: path -> (size, SHA-256); the size is -1 for anything not a
+#: regular file, the digest "" where the bundle's manifests cover the file (or the
+#: record predates digests)
+Inventory = dict[str, tuple[int, str]]
+CustodyEventKind = Literal["issued", "returned"]
+
+
 @dataclass(frozen=True)
 class StickCustody:
     """A stick in custody: issued with a bundle (``item.sha256`` is its content
@@ -108,7 +119,7 @@ class StickCustody:
     item: IssuedItem
     bundle: str  # the bundle folder's name on the stick
     issued_at: dt.datetime
-    files: dict[str, int]  # every file on the stick when issued: path -> size
+    files: Inventory  # every file on the stick when issued
     label: str = ""  # the file system's label, when readable
     serial: str = ""  # the device's serial number, when readable
     due_on: dt.date | None = None
@@ -125,6 +136,24 @@ class StickCustody:
 
 
 @dataclass(frozen=True)
+class CustodyEvent:
+    """One line of a stick's history: handed out, or received back."""
+
+    stick_id: str
+    event: CustodyEventKind
+    at: dt.datetime
+    learner: str
+    course_id: str
+    course_version: str
+    sha256: str  # the content fingerprint issued
+    by: str = ""
+    label: str = ""
+    serial: str = ""
+    due_on: dt.date | None = None
+    problems: tuple[str, ...] = ()  # a return's findings
+
+
+@dataclass(frozen=True)
 class RosterRow:
     """A learner as a roster gives them, with the facility's full name if stated."""
 
@@ -137,3 +166,70 @@ class ImportSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """A scanned sheet page to record."""
+
+    sheet: str
+    page: int
+    received_at: dt.datetime
+    source: str  # file and page as given on the command line
+    source_sha256: str  # of the decoded page image
+    marks: dict[str, Mark]
+    marks_sha256: str  # what makes two scans the same submission
+    images: tuple[str, ...] = ()  # crops kept, in the register's folder
+    status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
+    score: float | None = None
+    max_score: float | None = None
+    decided_by: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    sheet: str
+    learner: str
+    page: int
+    version: int
+    received_at: dt.datetime
+    source: str
+    source_sha256: str
+    status: str
+    marks: dict[str, Mark]
+    images: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    """A grade of a sheet: a quiz page's score, or the teacher's mark for an assignment."""
+
+    sheet: str
+    score: float | None
+    max_score: float | None
+    decided_by: str
+    decided_at: dt.datetime
+    submission: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """A page or a question a person must settle before anything is recorded."""
+
+    id: int
+    created_at: dt.datetime
+    source: str
+    page: int
+    source_sha256: str
+    reason: str
+    sheet: str = ""  # empty when the page could not be identified
+    sheet_page: int = 1
+    reading: dict[str, Mark] = field(default_factory=dict)
+    doubtful: tuple[str, ...] = ()  # question keys to settle
+    images: dict[str, str] = field(default_factory=dict)  # what to show -> file
+    status: str = "open"  # open | settled | dismissed
+    decided_by: str = ""
+    decided_at: dt.datetime | None = None
+    decision: dict[str, object] = field(default_factory=dict)

@@ -1,5 +1,9 @@
 """The learner register: the only module that touches the database.
 
+Scanned images (``paper_records``) live in the register's own folder beside
+it: ``<register file>.files/``, or for PostgreSQL one under casekit's data
+folder named after the database.
+
 One SQLite file by default (created on first use, owner-only, WAL, a busy
 timeout; write transactions start with ``BEGIN IMMEDIATE`` so two casekit
 processes queue instead of failing with "database is locked"), or PostgreSQL
@@ -13,7 +17,9 @@ Every method takes and returns the typed records of ``records``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import stat
@@ -30,10 +36,14 @@ from alembic.util.exc import CommandError
 from casekit.diagnostics import CasekitError, error
 from casekit.learners import REGISTER_ENV
 from casekit.learners import schema as s
+from casekit.learners.paper_records import PaperRecords, image_names
 from casekit.learners.records import (
+    AnswerKey,
     Consultation,
+    CustodyEvent,
     Enrolment,
     ImportSummary,
+    Inventory,
     IssuedItem,
     Learner,
     RosterRow,
@@ -50,16 +60,20 @@ def default_location() -> str:
     """``$CASEKIT_REGISTER``, else ``register.sqlite`` in casekit's data folder."""
     if os.environ.get(REGISTER_ENV):
         return os.environ[REGISTER_ENV]
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
-    return os.path.join(base, "casekit", "register.sqlite")
+    return str(_data_home() / "casekit" / "register.sqlite")
 
 
-class Register:
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+class Register(PaperRecords):
     """An open register. Use ``open_register``; close it (or use it as a context manager)."""
 
-    def __init__(self, engine: sa.Engine, where: str) -> None:
+    def __init__(self, engine: sa.Engine, where: str, files: Path) -> None:
         self.engine = engine
         self.where = where  # file path or URL without password: for messages
+        self.files = files  # its own folder for scanned images (created owner-only on use)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -202,20 +216,30 @@ class Register:
         """Delete a learner and everything recorded about them, for real.
 
         SQLite overwrites the freed pages (``secure_delete``) and the write-ahead
-        log is truncated, so the data is gone from the files too."""
+        log is truncated, so the data is gone from the files too; the scanned
+        images kept for the learner's sheets are deleted."""
         with self._write() as conn:
             learner_id = conn.scalar(sa.select(s.learners.c.id).where(s.learners.c.code == code))
             if learner_id is None:
                 raise self.fail(f"no learner with the code {code!r}", "unknown-learner")
             sheet_ids = sa.select(s.sheets.c.id).where(s.sheets.c.learner_id == learner_id)
+            images = [
+                name
+                for table in (s.submissions, s.reviews)
+                for name in image_names(
+                    conn.scalars(sa.select(table.c.images).where(table.c.sheet_id.in_(sheet_ids)))
+                )
+            ]
             conn.execute(sa.delete(s.results).where(s.results.c.sheet_id.in_(sheet_ids)))
-            conn.execute(sa.delete(s.submissions).where(s.submissions.c.sheet_id.in_(sheet_ids)))
-            for table in (s.sheets, s.issued_items, s.enrolments):
+            for table in (s.submissions, s.reviews):
+                conn.execute(sa.delete(table).where(table.c.sheet_id.in_(sheet_ids)))
+            for table in (s.sheets, s.custody_events, s.issued_items, s.enrolments):
                 conn.execute(sa.delete(table).where(table.c.learner_id == learner_id))
             conn.execute(sa.delete(s.learners).where(s.learners.c.id == learner_id))
         if self.engine.dialect.name == "sqlite":
             with self._errors(), self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._forget_images(images)
 
     # ------------------------------------------------------------------ enrolments
 
@@ -308,12 +332,19 @@ class Register:
 
     # ------------------------------------------------------------------ packets and sheets
 
-    def record_issue(self, items: Iterable[IssuedItem], sheets: Iterable[Sheet]) -> None:
-        """Record packets (or sticks) as issued with their answer sheets, in one
-        transaction. Issuing the same packet again updates its date and issuer,
-        a sheet printed again its packet and layout."""
+    def record_issue(
+        self,
+        items: Iterable[IssuedItem],
+        sheets: Iterable[Sheet],
+        keys: Iterable[AnswerKey] = (),
+    ) -> None:
+        """Record packets (or sticks) as issued with their answer sheets and the
+        answer keys that grade them, in one transaction. Issuing the same packet
+        again updates its date and issuer, a sheet printed again its packet and
+        layout; a course version's answer key never changes once recorded."""
         items, sheets = list(items), list(sheets)
         with self._write() as conn:
+            self._record_keys(conn, list(keys))
             codes = {i.learner for i in items} | {sh.learner for sh in sheets}
             ids = dict(
                 conn.execute(
@@ -409,7 +440,8 @@ class Register:
     # ------------------------------------------------------------------ custody of sticks
 
     def issue_stick(self, custody: StickCustody) -> None:
-        """Record a stick handed to a learner; refused while the stick is still out."""
+        """Record a stick handed to a learner; refused while the stick is still out.
+        The stick's earlier issues and returns stay in its history."""
         current = self.stick(custody.item.item_id)
         if current is not None and current.out:
             raise self.fail(
@@ -418,24 +450,30 @@ class Register:
                 "stick-out",
             )
         self.record_issue([custody.item], [])
+        item = custody.item
         with self._write() as conn:
-            item_id = conn.scalar(
-                sa.select(s.issued_items.c.id)
-                .where(s.issued_items.c.kind == "stick")
-                .where(s.issued_items.c.item_id == custody.item.item_id)
+            learner_id = conn.scalar(
+                sa.select(s.learners.c.id).where(s.learners.c.code == item.learner)
             )
             conn.execute(
-                sa.delete(s.stick_custody).where(s.stick_custody.c.issued_item_id == item_id)
-            )
-            conn.execute(
-                sa.insert(s.stick_custody).values(
-                    issued_item_id=item_id,
+                sa.insert(s.custody_events).values(
+                    stick_id=item.item_id,
+                    event="issued",
+                    at=custody.issued_at,
+                    learner_id=learner_id,
+                    by_whom=item.issued_by,
+                    course_id=item.course_id,
+                    course_version=item.course_version,
+                    sha256=item.sha256,
+                    bundle=custody.bundle,
                     label=custody.label,
                     serial=custody.serial,
-                    bundle=custody.bundle,
-                    issued_at=custody.issued_at,
                     due_on=custody.due_on,
-                    files=json.dumps(custody.files, ensure_ascii=False, sort_keys=True),
+                    files=json.dumps(
+                        {p: list(v) for p, v in custody.files.items()},
+                        ensure_ascii=False,
+                        sort_keys=True,
+                    ),
                 )
             )
 
@@ -445,18 +483,25 @@ class Register:
         current = self.stick(stick_id)
         if current is None or not current.out:
             raise self.fail(f"the stick {stick_id!r} is not out", "stick-not-out")
+        item = current.item
         with self._write() as conn:
-            item_id = conn.scalar(
-                sa.select(s.issued_items.c.id)
-                .where(s.issued_items.c.kind == "stick")
-                .where(s.issued_items.c.item_id == stick_id)
+            learner_id = conn.scalar(
+                sa.select(s.learners.c.id).where(s.learners.c.code == item.learner)
             )
             conn.execute(
-                sa.update(s.stick_custody)
-                .where(s.stick_custody.c.issued_item_id == item_id)
-                .values(
-                    returned_at=returned_at,
-                    received_by=received_by,
+                sa.insert(s.custody_events).values(
+                    stick_id=stick_id,
+                    event="returned",
+                    at=returned_at,
+                    learner_id=learner_id,
+                    by_whom=received_by,
+                    course_id=item.course_id,
+                    course_version=item.course_version,
+                    sha256=item.sha256,
+                    bundle=current.bundle,
+                    label=current.label,
+                    serial=current.serial,
+                    due_on=current.due_on,
                     problems=json.dumps(problems, ensure_ascii=False),
                 )
             )
@@ -465,20 +510,26 @@ class Register:
         found = self.custody(stick_id=stick_id)
         return found[0] if found else None
 
-    def custody(self, *, stick_id: str | None = None) -> list[StickCustody]:
-        """Every stick issued (the latest issue of each), by stick id."""
-        c, i = s.stick_custody.c, s.issued_items.c
-        query = (
-            sa.select(s.stick_custody, s.issued_items, s.learners.c.code.label("learner_code"))
-            .select_from(s.stick_custody)
-            .join(s.issued_items, c.issued_item_id == i.id)
-            .join(s.learners, i.learner_id == s.learners.c.id)
-            .order_by(i.item_id)
-        )
-        if stick_id is not None:
-            query = query.where(i.item_id == stick_id)
+    def custody_history(self, *, stick_id: str | None = None) -> list[CustodyEvent]:
+        """Every issue and return, oldest first (of one stick, or of all)."""
         with self._read() as conn:
-            return [_custody(row) for row in conn.execute(query)]
+            return [_custody_event(row) for row in conn.execute(_events_query(stick_id))]
+
+    def custody(self, *, stick_id: str | None = None) -> list[StickCustody]:
+        """Each stick's latest issue and the return that followed it, by stick id."""
+        latest: dict[str, StickCustody] = {}
+        with self._read() as conn:
+            for row in conn.execute(_events_query(stick_id)):
+                if row.event == "issued":
+                    latest[row.stick_id] = _custody(row)
+                elif row.stick_id in latest:
+                    latest[row.stick_id] = dataclasses.replace(
+                        latest[row.stick_id],
+                        returned_at=row.at,
+                        received_by=row.by_whom,
+                        problems=tuple(json.loads(row.problems or "[]")),
+                    )
+        return [latest[key] for key in sorted(latest)]
 
 
 # ---------------------------------------------------------------------- rows <-> records
@@ -498,17 +549,52 @@ def _issued_item(row: sa.Row) -> IssuedItem:
     )
 
 
+def _events_query(stick_id: str | None) -> sa.Select:
+    query = (
+        sa.select(s.custody_events, s.learners.c.code.label("learner_code"))
+        .select_from(s.custody_events)
+        .join(s.learners, s.custody_events.c.learner_id == s.learners.c.id)
+        .order_by(s.custody_events.c.stick_id, s.custody_events.c.id)
+    )
+    return query if stick_id is None else query.where(s.custody_events.c.stick_id == stick_id)
+
+
+def _inventory(text: str) -> Inventory:
+    """Files issued: ``{path: [size, sha256]}`` (or ``{path: size}`` as 0003 kept them)."""
+    found = json.loads(text or "{}")
+    return {p: (v, "") if isinstance(v, int) else (int(v[0]), str(v[1])) for p, v in found.items()}
+
+
 def _custody(row: sa.Row) -> StickCustody:
+    """A stick as its ``issued`` event recorded it."""
+    item = IssuedItem(
+        row.stick_id, "stick", row.learner_code, row.course_id, row.course_version,
+        row.at.date(), row.by_whom, row.sha256,
+    )  # fmt: skip
     return StickCustody(
-        item=_issued_item(row),
+        item=item,
         bundle=row.bundle,
-        issued_at=row.issued_at,
-        files=json.loads(row.files or "{}"),
+        issued_at=row.at,
+        files=_inventory(row.files),
         label=row.label,
         serial=row.serial,
         due_on=row.due_on,
-        returned_at=row.returned_at,
-        received_by=row.received_by,
+    )
+
+
+def _custody_event(row: sa.Row) -> CustodyEvent:
+    return CustodyEvent(
+        stick_id=row.stick_id,
+        event=row.event,
+        at=row.at,
+        learner=row.learner_code,
+        course_id=row.course_id,
+        course_version=row.course_version,
+        sha256=row.sha256,
+        by=row.by_whom,
+        label=row.label,
+        serial=row.serial,
+        due_on=row.due_on,
         problems=tuple(json.loads(row.problems)) if row.problems else (),
     )
 
@@ -624,7 +710,8 @@ def open_register(location: str | Path | None = None, *, write: bool = True) -> 
         if url.drivername.startswith("sqlite"):
             return _open_sqlite(Path(url.database or ""), where, write)
         engine = sa.create_engine(url, pool_pre_ping=False)
-        register = Register(engine, where)
+        digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+        register = Register(engine, where, _data_home() / "casekit" / "register-files" / digest)
     else:
         return _open_sqlite(Path(text), text, write)
     _migrate(register, True)
@@ -661,7 +748,7 @@ def _open_sqlite(path: Path, where: str, write: bool) -> Register:
         poolclass=sa.pool.NullPool,
     )
     sa.event.listen(engine, "begin", _sqlite_begin)
-    register = Register(engine, where)
+    register = Register(engine, where, path.with_name(path.name + ".files"))
     _migrate(register, not read_only)
     return register
 

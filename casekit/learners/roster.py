@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import Diagnostics
 from casekit.learners.records import ACCOMMODATIONS, CODE, NAME, Learner, RosterRow
 
@@ -28,7 +29,7 @@ COLUMNS: dict[str, str] = {
     "group": "* the group (cohort) the learner studies with",
     "facility": "the facility's code",
     "facility_name": "the facility's full name",
-    "language": "kk, ru or en: the learner's language, if not the course's",
+    "language": f"{', '.join(LANGUAGES)}: the learner's language, if not the course's",
     "accommodations": "needs, separated by spaces: " + ", ".join(ACCOMMODATIONS),
 }
 ALIASES = {
@@ -41,7 +42,6 @@ ALIASES = {
     "lang": "language",
 }
 REQUIRED = [name for name, text in COLUMNS.items() if text.startswith("*")]
-LANGUAGES = ("kk", "ru", "en")
 MAX_BYTES = 20 * 1024 * 1024
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

@@ -81,25 +81,25 @@ issued_items = sa.Table(
     sa.UniqueConstraint("kind", "item_id", name="uq_issued_items_kind_item"),
 )
 
-stick_custody = sa.Table(
-    "stick_custody",
+custody_events = sa.Table(
+    "custody_events",  # append-only: every issue and return of a stick, never updated
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "issued_item_id",
-        sa.ForeignKey("issued_items.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
+    sa.Column("stick_id", sa.String(CODE), nullable=False, index=True),
+    sa.Column("event", sa.String(16), nullable=False),  # issued | returned
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("learner_id", sa.ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("by_whom", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),  # the issued content fingerprint
+    sa.Column("bundle", sa.String(NAME), nullable=False),  # the bundle folder's name
     sa.Column("label", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("serial", sa.String(NAME), nullable=False, server_default=""),
-    sa.Column("bundle", sa.String(NAME), nullable=False),  # the bundle folder's name
-    sa.Column("issued_at", sa.DateTime, nullable=False),
     sa.Column("due_on", sa.Date, nullable=True),
-    sa.Column("files", sa.Text, nullable=False, server_default=""),  # JSON {path: size}
-    sa.Column("returned_at", sa.DateTime, nullable=True),
-    sa.Column("received_by", sa.String(NAME), nullable=False, server_default=""),
-    sa.Column("problems", sa.Text, nullable=False, server_default=""),  # JSON list
+    # issued: JSON {path: [size, sha256]}; returned: JSON list of problems
+    sa.Column("files", sa.Text, nullable=False, server_default=""),
+    sa.Column("problems", sa.Text, nullable=False, server_default=""),
 )
 
 sheets = sa.Table(
@@ -127,6 +127,12 @@ submissions = sa.Table(
     sa.Column("page", sa.Integer, nullable=False, server_default="1"),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("marks", sa.Text, nullable=False, server_default=""),  # JSON
+    # the n-th different reading of this sheet page (a re-scan with other marks)
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # what makes two scans the same: their marks (quiz pages) or their pixels
+    sa.Column("marks_sha256", sa.String(64), nullable=False, server_default=""),
+    # crops kept for the teacher: JSON list of files in the register's own folder
+    sa.Column("images", sa.Text, nullable=False, server_default=""),
 )
 
 results = sa.Table(
@@ -140,4 +146,38 @@ results = sa.Table(
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+answer_keys = sa.Table(
+    "answer_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("question", sa.String(CODE), nullable=False),  # casekit.sheets.layout key
+    sa.Column("quiz", sa.String(50), nullable=False),  # the quiz's number, "1.2"
+    sa.Column("kind", sa.String(16), nullable=False),  # single | multiple
+    sa.Column("correct", sa.String(200), nullable=False),  # option indices, "0 2"
+    sa.UniqueConstraint(
+        "course_id", "course_version", "question", name="uq_answer_keys_course_question"
+    ),
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("source", sa.String(500), nullable=False, server_default=""),
+    sa.Column("page", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("source_sha256", sa.String(64), nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("sheet_id", sa.ForeignKey("sheets.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("sheet_page", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("reading", sa.Text, nullable=False, server_default=""),  # JSON marks as read
+    sa.Column("images", sa.Text, nullable=False, server_default=""),  # JSON {name: file}
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("decision", sa.Text, nullable=False, server_default=""),  # JSON
 )

@@ -53,10 +53,10 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def probe(file: Path, sha256: str = "") -> Probe:
+def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
     """Everything casekit needs to know about a media file; raises ``MediaError``.
     ``sha256``: the file's hash when the caller has it (the build fingerprint hashes
-    every course file), so a large video is not read twice."""
+    every course file), so a large video is not read twice; ``hashed=False``: none needed."""
     expected = EXTENSION_FORMATS.get(file.suffix.lower())
     if expected is None:
         known = ", ".join(sorted(EXTENSION_FORMATS))
@@ -68,7 +68,7 @@ def probe(file: Path, sha256: str = "") -> Probe:
     if found not in compatible:
         shown = found.upper() if found else "an unknown format"
         raise MediaError(f"file content is {shown}, not {expected.upper()} as its name says")
-    size, sha = (file.stat().st_size, sha256) if sha256 else hash_file(file)
+    size, sha = (file.stat().st_size, sha256) if sha256 or not hashed else hash_file(file)
     result = Probe(expected, size, sha)
     if expected in ("png", "jpeg"):
         result.width, result.height = _raster_size(file, size)

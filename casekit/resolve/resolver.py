@@ -16,6 +16,7 @@ from casekit import tree as t
 from casekit.config.settings import config_field_line
 from casekit.diagnostics import Diagnostics
 from casekit.files.cache import BuildCache, file_digest
+from casekit.files.limits import over_4gib
 from casekit.resolve.layout import PAYLOAD
 from casekit.resolve.media import MediaError, Probe, probe
 from casekit.resolve.vtt import VttError, parse_vtt
@@ -35,10 +36,15 @@ def slugify(text: str) -> str:
 
 class Resolver:
     def __init__(
-        self, course: t.Course, diags: Diagnostics, cache: BuildCache | None = None
+        self,
+        course: t.Course,
+        diags: Diagnostics,
+        cache: BuildCache | None = None,
+        hash_media: bool = True,
     ) -> None:
         self.course = course
         self.cache = cache
+        self.hash_media = hash_media
         self.root = Path(course.root)
         self.diags = diags
         self.used_anchors: set[str] = set()
@@ -174,6 +180,9 @@ class Resolver:
             self.bad_media.add(rel)
             self.diags.error(pos, "media-invalid", f"{rel}: {exc}")
             return None
+        too_large = over_4gib(found.size)
+        if too_large:  # the usb format refuses it; say so before anything is built
+            self.diags.warning(pos, "file-too-large", f"{rel} is {too_large}")
         real_kind = t.FORMAT_KIND[found.format]
         if real_kind != kind and not (kind == "video" and real_kind == "audio"):
             self.diags.error(pos, "media-kind", f"{rel} is {real_kind}, used here as {kind}")
@@ -204,7 +213,7 @@ class Resolver:
     def probe(self, real: Path, rel: str) -> Probe:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
         if self.cache is None:
-            return probe(real)
+            return probe(real, hashed=self.hash_media)
         key = BuildCache.media_key(real)
         found = self.cache.load("probe", key, Probe)
         if found is None:
@@ -370,6 +379,10 @@ class Resolver:
             )
 
 
-def resolve(course: t.Course, diags: Diagnostics, cache: BuildCache | None = None) -> None:
-    """Fill in anchors, numbers, media and link targets of ``course`` in place."""
-    Resolver(course, diags, cache).run()
+def resolve(
+    course: t.Course, diags: Diagnostics, cache: BuildCache | None = None, hash_media: bool = True
+) -> None:
+    """Fill in anchors, numbers, media and link targets of ``course`` in place.
+    ``hash_media=False`` (``casekit check``) leaves media hashes empty: checking a course
+    never reads its videos through."""
+    Resolver(course, diags, cache, hash_media).run()

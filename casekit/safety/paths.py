@@ -13,6 +13,8 @@ import re
 import stat
 from pathlib import Path, PurePosixPath
 
+from casekit.files.sources import build_folder_of, source_files
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -45,16 +47,13 @@ def special_files(root: Path) -> list[tuple[str, str]]:
     """``(path, what it is)`` of every FIFO, device or socket under ``root`` (without
     following links), sorted: ``check`` names them, nothing ever opens them."""
     found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # as the build's fingerprint
-        for name in [*dirs, *files]:
-            path = Path(folder, name)
-            try:
-                mode = path.lstat().st_mode
-            except OSError:
-                continue
-            if is_special(mode) and not stat.S_ISLNK(mode):
-                found.append((path.relative_to(root).as_posix(), file_type(mode)))
+    for path, rel in source_files(root):  # the files the build's fingerprint reads
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        if is_special(mode) and not stat.S_ISLNK(mode):
+            found.append((rel, file_type(mode)))
     return sorted(found)
 
 
@@ -104,6 +103,9 @@ def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
     real = Path(os.path.realpath(real_root / rel)) if rel else real_root
     if real != real_root and real_root not in real.parents:
         raise PathEscape("path leads outside the course folder through a symlink")
+    output = build_folder_of(real_root, real.relative_to(real_root).as_posix())
+    if output:
+        raise PathEscape(f"{rel} is in {output}/, a casekit build folder: outputs are not sources")
     try:
         mode = real.stat().st_mode
     except OSError:

@@ -1,7 +1,7 @@
 """One page image read end to end: QR -> layout -> fitted page -> boxes -> decision.
 
 ``read_page`` never guesses: a page whose QR cannot be read, whose corner marks
-are missing, or with a box in doubt comes back ``review`` with the reasons and
+are missing, with a box in doubt or two options marked where one is asked comes back ``review`` with the reasons and
 zoomed images of what a person must look at; a page that is no casekit sheet
 (or a sheet the register does not know) comes back ``refused``.
 """
@@ -22,6 +22,8 @@ from casekit.sheets.layout import Rect, SheetPage
 from casekit.sheets.payload import SheetRef
 
 Status = Literal["read", "review", "refused"]
+#: answers a person must settle: a box in doubt, or two marks where one is asked
+DOUBTFUL = ("unsure", "multiple")
 ZOOM_MARGIN_MM = 6.0  # around a doubtful row, so the person sees its neighbours
 ZOOM_PX_PER_MM = 12.0
 
@@ -47,7 +49,7 @@ class PageReading:
 
     @property
     def doubtful(self) -> list[QuestionReading]:
-        return [q for q in self.questions if q.answer == "unsure"]
+        return [q for q in self.questions if q.answer in DOUBTFUL]
 
 
 def read_page(grey: np.ndarray, lookup: LayoutLookup) -> PageReading:
@@ -81,12 +83,12 @@ def read_page(grey: np.ndarray, lookup: LayoutLookup) -> PageReading:
     reading.questions = [read_row(fitted, row) for row in layout.rows]
     reading.areas = {area.key: crop(fitted, area.rect) for area in layout.areas}
     for question, row in zip(reading.questions, layout.rows, strict=True):
-        if question.answer == "unsure":
+        if question.answer in DOUBTFUL:
             reading.zooms[question.key] = zoom(fitted, row.label, row.boxes[-1])
     if reading.zooms:
         reading.status = "review"
         reading.reasons.append(
-            f"{len(reading.zooms)} question(s) with a box in doubt: "
+            f"{len(reading.zooms)} question(s) in doubt: "
             + ", ".join(
                 f"{row.quiz}/{row.question}" for row in layout.rows if row.key in reading.zooms
             )

@@ -11,6 +11,7 @@ from pathlib import Path
 import watchfiles
 
 from casekit import tree as t
+from casekit.bundle.viewer import LessonPages
 from casekit.config.settings import load_config
 from casekit.diagnostics import Diagnostics, error
 from casekit.files.cache import BuildCache
@@ -66,7 +67,8 @@ def serve(
         raise error(
             f"{host}:{port}", f"cannot listen there ({exc.strerror}); try --port 0", "serve-port"
         ) from None
-    first = build_site(course_dir, cache, edition, 1)
+    pages = LessonPages()  # lesson pages of earlier builds: an edit redraws one
+    first = build_site(course_dir, cache, edition, 1, pages)
     report(first)
     hub.publish(first)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
@@ -85,7 +87,7 @@ def serve(
             raise_interrupt=False,
         ):
             number += 1
-            outcome = build_site(course_dir, cache, edition, number)
+            outcome = build_site(course_dir, cache, edition, number, pages)
             report(outcome)
             hub.publish(outcome)
     finally:

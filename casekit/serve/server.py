@@ -57,6 +57,7 @@ class Hub:
         self.lock = threading.Lock()
         self.site: Site | None = None  # the last good build
         self.errors: list[str] = []  # the last build's errors ([] when it was good)
+        self.warnings: list[str] = []  # the last build's warnings, good or not
         self.listeners: list[queue.Queue[str]] = []
 
     def publish(self, outcome: Outcome) -> None:
@@ -66,13 +67,15 @@ class Hub:
             self.errors = [str(d) for d in outcome.diagnostics if d.severity == "error"] or (
                 [] if outcome.site is not None else ["the course cannot be built"]
             )
+            self.warnings = [str(d) for d in outcome.diagnostics if d.severity == "warning"]
             state = self.state()
             for listener in self.listeners:
                 listener.put(state)
 
     def state(self) -> str:
         good = self.site.number if self.site else 0
-        return json.dumps({"good": good, "errors": self.errors}, ensure_ascii=False)
+        state = {"good": good, "errors": self.errors, "warnings": self.warnings}
+        return json.dumps(state, ensure_ascii=False)
 
     def listen(self) -> queue.Queue[str]:
         listener: queue.Queue[str] = queue.Queue()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.bundle.viewer import viewer_files
+from casekit.bundle.viewer import LessonPages, viewer_files
 from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics
 from casekit.files.cache import BuildCache
 from casekit.render.images import image_bytes
@@ -32,25 +32,32 @@ class Outcome:
     seconds: float
 
 
-def build_site(course_dir: Path, cache: BuildCache, edition: t.Edition, number: int) -> Outcome:
+def build_site(
+    course_dir: Path,
+    cache: BuildCache,
+    edition: t.Edition,
+    number: int,
+    pages: LessonPages | None = None,
+) -> Outcome:
     """Load the course (unchanged lessons and media come from ``cache``) and render
-    the viewer of ``edition``; nothing is written but the cache."""
+    the viewer of ``edition`` (unchanged lesson pages come from ``pages``); nothing is
+    written but the cache."""
     started = time.perf_counter()
     diags = Diagnostics()
     try:
         course = load_course(course_dir, diags, cache)
         site = None
         if course is not None and not diags.has_errors():
-            site = _render(course, edition, number)
+            site = _render(course, edition, number, pages)
     except CasekitError as exc:  # a problem found while rendering (an unreadable image ...)
         diags.items.append(exc.diagnostic)
         site = None
     return Outcome(site, diags.sorted(), time.perf_counter() - started)
 
 
-def _render(course: t.Course, edition: t.Edition, number: int) -> Site:
+def _render(course: t.Course, edition: t.Edition, number: int, pages: LessonPages | None) -> Site:
     root = Path(course.root)
-    site = Site(number, viewer_files(apply_edition(course, edition), []))
+    site = Site(number, viewer_files(apply_edition(course, edition), [], rendered=pages))
     for item in course.media:
         if item.kind == "image":  # as the bundle carries it: SVG sanitised
             site.files[item.bundle_path] = image_bytes(root, item)

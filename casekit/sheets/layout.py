@@ -20,12 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 from casekit import tree as t
-
-PAPERS_MM: dict[str, tuple[float, float]] = {
-    "A4": (210.0, 297.0),
-    "A5": (148.0, 210.0),
-    "Letter": (215.9, 279.4),
-}
+from casekit.config.settings import PAPER_SIZES_MM
 
 MARK_SIZE = 7.0  # solid corner squares
 MARK_INSET = 12.0  # from the paper edge to the mark's outer edge (printers keep ~5 mm)
@@ -148,7 +143,7 @@ def question_key(quiz: t.Quiz, question: t.Question) -> str:
 
 
 def paper_size(paper: str) -> tuple[float, float]:
-    return PAPERS_MM[paper]
+    return PAPER_SIZES_MM[paper]
 
 
 @dataclass

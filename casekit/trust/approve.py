@@ -30,7 +30,8 @@ from casekit.files.zips import zip_entry
 from casekit.trust import short_fingerprint
 from casekit.trust.keys import KeyPair
 from casekit.trust.statement import (
-    DECISION,
+    APPROVED,
+    DECISIONS,
     MAX_APPROVAL_FILE,
     MAX_NOTE,
     MAX_ROLE,
@@ -126,9 +127,22 @@ def clean_text(value: str, what: str, limit: int, required: bool) -> str:
 
 
 def approve(
-    path: Path, key: KeyPair, role: str, note: str = "", now: datetime | None = None
+    path: Path,
+    key: KeyPair,
+    role: str,
+    note: str = "",
+    now: datetime | None = None,
+    decision: str = APPROVED,
 ) -> Approved:
-    """Sign an approval of the bundle at ``path`` (folder or zip) and store it in the bag."""
+    """Sign a decision on the bundle at ``path`` (folder or zip), an approval or a
+    rejection, and store it in the bag.
+
+    A key signs one approval of a bundle; it may reject what it approved (the
+    rejection then stands), never approve what it rejected."""
+    if decision not in DECISIONS:
+        raise error(
+            "decision", f"the decision is {decision!r}, not one of {DECISIONS}", "approval-input"
+        )
     role = clean_text(role, "role", MAX_ROLE, required=True)
     note = clean_text(note, "note", MAX_NOTE, required=False)
     source = single_bundle(path)
@@ -142,10 +156,20 @@ def approve(
         )
     existing = approvals_in(source)
     for where, found in existing.items():
-        if isinstance(found, SignedStatement) and found.statement.key == key.public.b64:
+        if not isinstance(found, SignedStatement) or found.statement.key != key.public.b64:
+            continue
+        if found.statement.decision == decision:
             raise error(
                 source.label,
-                f"this key approved the bundle already ({where}); one approval per key",
+                f"this key {decision} the bundle already ({where}); one "
+                f"{'approval' if decision == APPROVED else 'rejection'} per key",
+                "approval-duplicate",
+            )
+        if decision == APPROVED:
+            raise error(
+                source.label,
+                f"this key rejected the bundle ({where}); a rejection stands for these "
+                "exact files: approve a new build instead",
                 "approval-duplicate",
             )
     course, version = course_of(source)
@@ -157,7 +181,7 @@ def approve(
         reviewer=key.public.reviewer,
         role=role,
         date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        decision=DECISION,
+        decision=decision,
         note=note,
         key=key.public.b64,
         key_fingerprint=key.public.fingerprint,

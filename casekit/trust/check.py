@@ -17,7 +17,7 @@ from casekit.bundle.verify import TAGMANIFEST, Source, Unreadable
 from casekit.trust import short_fingerprint
 from casekit.trust.approve import approvals_in, course_of
 from casekit.trust.keys import PublicKey, decode_raw_key
-from casekit.trust.statement import DECISION, SignedStatement
+from casekit.trust.statement import APPROVED, REJECTED, SignedStatement
 
 
 class Verdict(Enum):
@@ -26,6 +26,7 @@ class Verdict(Enum):
     TAMPERED = (1, "tampered")
     DIFFERENT_CONTENT = (4, "approval for different content")
     BAD_APPROVAL = (6, "damaged or forged approval")
+    REJECTED = (7, "rejected")
     UNKNOWN_KEY = (5, "signed by an unknown key")
     NOT_APPROVED = (3, "intact but not approved")
     APPROVED = (0, "approved")
@@ -48,8 +49,9 @@ def worst(verdicts: list[Verdict]) -> Verdict:
 
 @dataclass
 class ApprovalCheck:
-    """One approval file: ``status`` is valid, unknown-key, different-content,
-    bad-signature, damaged, duplicate or not-an-approval."""
+    """One approval file: ``status`` is valid, rejected (a valid rejection),
+    unknown-key, different-content, bad-signature, damaged, duplicate or
+    not-an-approval."""
 
     path: str
     status: str
@@ -65,12 +67,17 @@ class ApprovalCheck:
     def valid(self) -> bool:
         return self.status == "valid"
 
+    @property
+    def who(self) -> str:
+        return f"{self.reviewer or '?'} ({self.role or '?'}), {self.date or '?'}"
+
     def describe(self) -> str:
-        who = f"{self.reviewer or '?'} ({self.role or '?'}), {self.date or '?'}"
         key = f", key {self.key_fingerprint}" if self.key_fingerprint else ""
-        note = f", note: {self.note}" if self.note and self.valid else ""
+        note = f", note: {self.note}" if self.note and self.status in ("valid", "rejected") else ""
         if self.valid:
-            return f"approved: {who}{key}{note}"
+            return f"approved: {self.who}{key}{note}"
+        if self.status == "rejected":
+            return f"rejected: {self.who}{key}{note}"
         return f"{self.status}: {self.path}: {self.detail}"
 
 
@@ -98,7 +105,8 @@ class TrustReport:
 
 
 def same_role(one: str, other: str) -> bool:
-    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+    """Roles compare with spaces collapsed and in lower case (verify.js does the same)."""
+    return " ".join(one.split()).lower() == " ".join(other.split()).lower()
 
 
 def check_one(
@@ -145,9 +153,23 @@ def check_one(
             f"{statement.content_fingerprint}; this bundle is "
             f"{' '.join(course) if course else '?'}, content {short_fingerprint(content)}"
         )
-    elif statement.decision != DECISION:
+    elif statement.decision == REJECTED:
+        check.status, check.detail = "rejected", f"rejected by {check.who}"
+    elif statement.decision != APPROVED:
         check.status, check.detail = "not-an-approval", f"decision {statement.decision!r}"
     return check
+
+
+def carried_keys(source: Source) -> dict[str, PublicKey]:
+    """The keys the approvals carry, as if trusted: their signatures can be checked,
+    their origin only by comparing fingerprints with a trusted list."""
+    keys = {}
+    for found in approvals_in(source).values():
+        if isinstance(found, SignedStatement):
+            statement = found.statement
+            raw = decode_raw_key(statement.key)
+            keys[statement.key_fingerprint] = PublicKey("", statement.reviewer, raw)
+    return keys
 
 
 def check_trust(
@@ -195,6 +217,11 @@ def check_trust(
     elif statuses & {"bad-signature", "damaged"}:
         bad = first.get("bad-signature") or first["damaged"]
         report.verdict, report.reason = Verdict.BAD_APPROVAL, f"{bad.path}: {bad.detail}"
+    elif "rejected" in statuses:  # no approval, by the same role or any other, lifts it
+        report.verdict = Verdict.REJECTED
+        report.reason = "; ".join(
+            c.detail + (f" ({c.note})" if c.note else "") for c in checks if c.status == "rejected"
+        )
     elif valid_roles and not report.missing_roles:
         report.verdict = Verdict.APPROVED
         report.reason = "approved as " + ", ".join(valid_roles)

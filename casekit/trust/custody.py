@@ -1,10 +1,12 @@
 """Custody of sticks: what a stick carried when it went out, and what came back.
 
 Issuing reads the stick's identity (file-system label and device serial, when the
-system can tell them), checks its one bundle and lists every file on it. A
-return checks the bundle against its manifests and the recorded content
-fingerprint, and lists every file changed, removed or added anywhere on the
-stick. Added files are named, never opened: they may come from anyone.
+system can tell them), checks its one bundle and lists every file on it, with a
+SHA-256 of each file the manifests do not cover (approvals, files beside the
+bundle). A return checks the bundle against its manifests and the recorded
+content fingerprint, each approval issued against its signature, and lists every
+file changed (in size or content), removed or added anywhere on the stick. Added
+files are named, never opened: they may come from anyone.
 """
 
 from __future__ import annotations
@@ -17,12 +19,24 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from casekit.bundle import BAGIT_FILES, MANIFEST
+from casekit.bundle import BAGIT_FILES, MANIFEST, is_approval_file
 from casekit.bundle.bag import sha256
-from casekit.bundle.verify import TAGMANIFEST, FolderSource, verify_source
+from casekit.bundle.verify import (
+    TAGMANIFEST,
+    FolderSource,
+    Unreadable,
+    expected_files,
+    open_regular,
+    verify_source,
+)
 from casekit.diagnostics import error
+from casekit.files.stream import hash_stream
+from casekit.learners.records import Inventory
 from casekit.trust import short_fingerprint
-from casekit.trust.approve import BundleFacts, intact_bundle
+from casekit.trust.approve import BundleFacts, course_of, intact_bundle
+from casekit.trust.check import check_one
+from casekit.trust.keys import PublicKey, decode_raw_key
+from casekit.trust.statement import MAX_APPROVAL_FILE, StatementError, parse_approval
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,33 @@ def inventory(stick: Path) -> dict[str, int]:
     return found
 
 
+def file_digest(path: Path) -> str:
+    """SHA-256 of a regular file (never a FIFO, device or link); "" if it cannot be read."""
+    try:
+        with open_regular(path) as handle:
+            return hash_stream(handle)[1]
+    except (Unreadable, OSError):
+        return ""
+
+
+def covered_paths(stick: Path, bundle: Path) -> set[str]:
+    """Stick paths whose content a return checks through the bundle: every file the
+    manifests list, and the tag manifest (its digest is the content fingerprint)."""
+    expected, _, _ = expected_files(FolderSource(bundle))
+    prefix = bundle.relative_to(stick).as_posix()
+    return {f"{prefix}/{path}" for path in [*expected, TAGMANIFEST]}
+
+
+def issued_inventory(stick: Path, bundle: Path) -> Inventory:
+    """The stick's inventory with a SHA-256 of every regular file the manifests do not
+    cover (approvals, anything beside the bundle): a swap of equal size shows."""
+    covered = covered_paths(stick, bundle)
+    return {
+        path: (size, "" if size < 0 or path in covered else file_digest(stick / path))
+        for path, size in inventory(stick).items()
+    }
+
+
 def stick_bundle(stick: Path) -> Path:
     """The one bundle folder on a stick (as ``casekit copy`` writes it)."""
     if (stick / MANIFEST).is_file():
@@ -122,15 +163,46 @@ def stick_bundle(stick: Path) -> Path:
     return found[0]
 
 
-def issued_state(stick: Path) -> tuple[Path, BundleFacts, dict[str, int]]:
+def issued_state(stick: Path) -> tuple[Path, BundleFacts, Inventory]:
     """The bundle on ``stick`` (it must verify), its facts and the stick's inventory."""
     bundle = stick_bundle(stick)
     _, facts = intact_bundle(bundle)
-    return bundle, facts, inventory(stick)
+    return bundle, facts, issued_inventory(stick, bundle)
+
+
+def approval_problems(source: FolderSource, bundle_name: str, issued: Inventory) -> list[str]:
+    """Every approval that was on the stick when it was issued, checked again with the
+    key it carries (integrity, as verify.html does): damaged, forged or for other
+    content. Approvals added since are only named, never opened."""
+    try:
+        content = sha256(source.read(TAGMANIFEST))
+        course: tuple[str, str] | None = course_of(source)
+    except (Unreadable, KeyError, ValueError, TypeError):
+        return []  # reported by the manifest check
+    problems = []
+    for path in sorted(p for p in source.files if is_approval_file(p)):
+        where = f"{bundle_name}/{path}"
+        if where not in issued:
+            continue
+        try:
+            signed = parse_approval(source.read_at_most(path, MAX_APPROVAL_FILE + 1))
+        except (StatementError, OSError) as exc:
+            problems.append(f"damaged approval: {where} ({exc})")
+            continue
+        statement = signed.statement
+        own = {
+            statement.key_fingerprint: PublicKey(
+                "", statement.reviewer, decode_raw_key(statement.key)
+            )
+        }
+        check = check_one(path, signed, own, content, course)
+        if check.status not in ("valid", "rejected"):
+            problems.append(f"{check.status}: {where} ({check.detail})")
+    return problems
 
 
 def return_problems(
-    stick: Path, bundle_name: str, content_sha256: str, issued: dict[str, int]
+    stick: Path, bundle_name: str, content_sha256: str, issued: Inventory
 ) -> list[str]:
     """Everything that differs from the issue: one line per problem."""
     bundle = stick / bundle_name
@@ -152,6 +224,7 @@ def return_problems(
                     f"different content: {short_fingerprint(content)}, issued "
                     f"{short_fingerprint(content_sha256)}"
                 )
+        problems += approval_problems(source, bundle_name, issued)
     now = inventory(stick)
     for path in sorted(set(now) | set(issued)):
         if path in reported:
@@ -159,8 +232,12 @@ def return_problems(
         if path not in issued:
             kind = "not a regular file, " if now[path] < 0 else ""
             problems.append(f"added: {path} ({kind}{max(now[path], 0)} bytes; not opened)")
-        elif path not in now:
+            continue
+        size, digest = issued[path]
+        if path not in now:
             problems.append(f"removed: {path}")
-        elif now[path] != issued[path]:
-            problems.append(f"changed: {path} ({issued[path]} -> {now[path]} bytes)")
+        elif now[path] != size:
+            problems.append(f"changed: {path} ({size} -> {now[path]} bytes)")
+        elif digest and file_digest(stick / path) != digest:
+            problems.append(f"changed: {path} (same size, different content)")
     return problems

@@ -28,10 +28,9 @@ from casekit.files.atomic import atomic_file
 from casekit.formats.pdf.flowables import QrCode
 from casekit.formats.pdf.fonts import bundled_face
 from casekit.messages import Messages, messages
-from casekit.trust.approve import BundleFacts, approvals_in
-from casekit.trust.check import TrustReport, check_trust
-from casekit.trust.keys import PublicKey, decode_raw_key
-from casekit.trust.statement import SignedStatement
+from casekit.trust.approve import BundleFacts
+from casekit.trust.check import TrustReport, carried_keys, check_trust
+from casekit.trust.keys import PublicKey
 
 EDITIONS_PREFIX = "data/editions/"
 SIGNATURE_WORDS = {
@@ -42,19 +41,8 @@ SIGNATURE_WORDS = {
     "damaged": "sheet_invalid",
     "duplicate": "sheet_valid",
     "not-an-approval": "sheet_invalid",
+    "rejected": "sheet_rejected",
 }
-
-
-def carried_keys(source: Source) -> dict[str, PublicKey]:
-    """The keys the approvals carry, as if trusted: their signatures can be checked,
-    their origin only by comparing fingerprints with a trusted list."""
-    keys = {}
-    for found in approvals_in(source).values():
-        if isinstance(found, SignedStatement):
-            statement = found.statement
-            raw = decode_raw_key(statement.key)
-            keys[statement.key_fingerprint] = PublicKey("", statement.reviewer, raw)
-    return keys
 
 
 def approval_report(source: Source, trusted: dict[str, PublicKey] | None) -> TrustReport:

@@ -24,7 +24,10 @@ STATEMENT_FORMAT = 1
 MAX_APPROVAL_FILE = 64 * 1024
 MAX_ROLE = 100
 MAX_NOTE = 2000
-DECISION = "approved"
+APPROVED = "approved"
+REJECTED = "rejected"
+#: what a reviewer decides: the statement's ``decision``
+DECISIONS = (APPROVED, REJECTED)
 
 
 class StatementError(ValueError):

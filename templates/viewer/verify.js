@@ -13,7 +13,10 @@
    statement naming the SHA-256 of tagmanifest-sha256.txt; Web Crypto checks them.
    The stick's page checks them with the keys the approvals carry (integrity, not
    origin: anyone can make a key); the facility's page with the keys it was written
-   with (window.CASEKIT_TRUSTED_KEYS), and a bundle no trusted key approved fails. */
+   with (window.CASEKIT_TRUSTED_KEYS), and a bundle no trusted key approved fails, as
+   does one lacking an approval in a required role (window.CASEKIT_REQUIRED_ROLES).
+   A valid rejection fails the bundle whatever else approved it (casekit verify's
+   "rejected"). Roles compare with spaces collapsed, in lower case, as in casekit. */
 (function () {
   "use strict";
   var labels = document.currentScript.dataset;
@@ -23,6 +26,8 @@
   var trustedKeys = window.CASEKIT_TRUSTED_KEYS ? new Map(window.CASEKIT_TRUSTED_KEYS.map(function (entry) {
     return [entry.fingerprint, entry];
   })) : null;
+  /* Roles a trusted key must have approved in (verifier-page --require-role). */
+  var requiredRoles = window.CASEKIT_REQUIRED_ROLES || [];
   var TAGMANIFEST = "tagmanifest-sha256.txt";
   var ownText = typeof window.CASEKIT_MANIFEST_JSON === "string" ? window.CASEKIT_MANIFEST_JSON : null;
   /* Files that describe the bundle: they cannot list themselves in the manifest. */
@@ -187,6 +192,10 @@
     });
   }
 
+  function sameRole(role) {
+    return role.split(/\s+/).filter(Boolean).join(" ").toLowerCase();
+  }
+
   function readApproval(file) {
     if (file.size > 65536) return Promise.reject(new Error("too large"));
     return file.text().then(function (text) {
@@ -213,13 +222,20 @@
       result.approvals.push(say(label, values));
       if (failed) result.failed = true;
     }
+    function missingRoles(roles) {
+      requiredRoles.forEach(function (role) {
+        if (!roles.has(sameRole(role))) line(labels.roleMissing, { role: role }, true);
+      });
+    }
     if (!paths.length) {
       line(labels.notApproved, {}, trustedKeys !== null);
+      missingRoles(new Set());
       return Promise.resolve();
     }
     if (!(window.crypto && crypto.subtle)) { line(labels.noEd25519, {}, trustedKeys !== null); return Promise.resolve(); }
     return checkTagManifest(files, add).then(function (content) {
       var seen = new Set();
+      var roles = new Set();
       var valid = 0;
       var chain = Promise.resolve();
       paths.forEach(function (path) {
@@ -232,9 +248,13 @@
             if (!found.good || s.key_fingerprint !== found.key) line(labels.approvalForged, values, true);
             else if (s.tagmanifest_sha256 !== content) line(labels.approvalOther, values, true);
             else if (trustedKeys && (!trusted || trusted.key !== s.key)) line(labels.approvalUnknown, values, false);
+            else if (s.decision === "rejected") line(labels.rejected, values, true);
             else if (seen.has(found.key)) line(labels.approvalDuplicate, values, false);
             else if (s.decision !== "approved") line(labels.approvalForged, values, true);
-            else { seen.add(found.key); valid++; line(labels.approved, values, false); }
+            else {
+              seen.add(found.key); roles.add(sameRole(String(s.role))); valid++;
+              line(labels.approved, values, false);
+            }
           }, function (problem) {
             if (problem && problem.name === "NotSupportedError") line(labels.noEd25519, {}, trustedKeys !== null);
             else line(labels.approvalForged, { path: where(path) }, true);
@@ -243,6 +263,7 @@
       });
       return chain.then(function () {
         if (trustedKeys && !valid) line(labels.notTrusted, {}, true);
+        missingRoles(roles);
       });
     });
   }

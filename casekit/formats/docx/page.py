@@ -7,11 +7,11 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Mm
 
+from casekit.config.settings import PAPER_SIZES_MM
 from casekit.formats.docx import DocxOptions
 from casekit.formats.docx.oxml import el
 from casekit.formats.docx.styles import RIGHT_TAB_STYLES, find_style
 
-PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}
 LARGE_PRINT_PT = 18
 #: Word's language for spell-checking; other languages keep the course's own tag
 LANGUAGE_TAGS = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-US", "uk": "uk-UA"}
@@ -19,7 +19,7 @@ LANGUAGE_TAGS = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-US", "uk": "uk-UA"}
 
 def set_up_page(doc: Document, options: DocxOptions) -> Emu:
     """Paper size and margins of every section; returns the text width."""
-    width, height = PAPER_MM[options.paper]
+    width, height = PAPER_SIZES_MM[options.paper]
     for section in doc.sections:
         section.page_width, section.page_height = Mm(width), Mm(height)
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):

@@ -14,10 +14,12 @@ import click
 from casekit.bundle import is_approval_file
 from casekit.bundle.verifier_page import verifier_page
 from casekit.bundle.verify import FolderSource, Report, survey, verify_source
+from casekit.cli.learners import names_option, open_register, register_option
+from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
-from casekit.learners.commands import names_option, open_register, register_option
-from casekit.learners.records import IssuedItem, StickCustody
+from casekit.learners.records import CustodyEvent, IssuedItem, StickCustody
+from casekit.trust import short_fingerprint
 from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
 from casekit.trust.custody import StickIdentity, issued_state, return_problems, stick_identity
@@ -33,6 +35,9 @@ from casekit.trust.keys import (
     new_key,
 )
 from casekit.trust.snapshot import snapshot
+from casekit.trust.statement import APPROVED, REJECTED
+
+DECIDED = {"approve": APPROVED, "reject": REJECTED}
 
 KEYS_DIR_OPTION = click.option(
     "--dir",
@@ -52,6 +57,21 @@ def trust_option(help: str) -> Callable[[Callable[..., object]], Callable[..., o
         default=None,
         help=help,
     )
+
+
+REQUIRE_ROLE_OPTION = click.option(
+    "--require-role",
+    "roles",
+    multiple=True,
+    help="With --trust: fail unless a trusted key approved in this role (repeatable).",
+)
+
+
+def required_roles(roles: tuple[str, ...], trust_dir: Path | None) -> list[str]:
+    """The --require-role values, each with its spaces collapsed; they need --trust."""
+    if roles and trust_dir is None:
+        raise click.UsageError("--require-role needs --trust DIR")
+    return [" ".join(role.split()) for role in roles if role.split()]
 
 
 def passphrase(confirm: bool) -> bytes:
@@ -114,27 +134,39 @@ def keys_list(keys_dir: Path | None) -> None:
 )
 @click.option("--role", required=True, help='Your role, e.g. "methodologist", "security review".')
 @click.option("--note", default="", help="A short note stored in the signed statement.")
+@click.option(
+    "--decision",
+    type=click.Choice(["approve", "reject"]),
+    default="approve",
+    show_default=True,
+    help="reject: sign a rejection; no later approval lifts it for these files.",
+)
 @KEYS_DIR_OPTION
 def approve_command(
-    bundle: Path, key_spec: str, role: str, note: str, keys_dir: Path | None
+    bundle: Path, key_spec: str, role: str, note: str, decision: str, keys_dir: Path | None
 ) -> None:
-    """Sign an approval of an intact bundle (folder or zip) and store it in the bag.
+    """Sign an approval (or with --decision reject a rejection) of an intact bundle
+    (folder or zip) and store it in the bag.
 
     The payload is not changed; approvals stack (methodologist, then security).
     An approval holds for these exact bytes only: a rebuilt bundle needs a new one.
+    A rejection stands for these bytes whoever approves them afterwards.
 
     \b
     Examples:
       casekit approve build/mini-kk/usb/mini-kk-1.0.0 --key aigerim --role methodologist
       casekit approve mini-kk-1.0.0.zip --key security1 --role "security review"
+      casekit approve mini-kk-1.0.0.zip --key security1 --role "security review" \\
+          --decision reject --note "lesson 3 names a banned site"
     """
     key = load_key_pair(
         find_private_key(key_spec, keys_dir or default_keys_dir()), lambda: passphrase(False)
     )
-    done = approve(bundle, key, role, note)
+    done = approve(bundle, key, role, note, decision=DECIDED[decision])
     statement = done.signed.statement
     click.echo(
-        f"{done.path}: approved by {statement.reviewer} ({statement.role}), {statement.date}"
+        f"{done.path}: {statement.decision} by {statement.reviewer} ({statement.role}), "
+        f"{statement.date}"
     )
     click.echo(f"key {statement.key_fingerprint}, content {statement.content_fingerprint}")
 
@@ -156,12 +188,14 @@ def print_report(report: Report, trust: TrustReport | None, approvals: int) -> N
         return
     for check in trust.approvals:
         click.echo(f"{report.bundle}: {check.describe()}")
-    label = {Verdict.APPROVED: "APPROVED", Verdict.NOT_APPROVED: "NOT APPROVED"}.get(
-        trust.verdict, "FAILED"
-    )
+    label = {
+        Verdict.APPROVED: "APPROVED",
+        Verdict.NOT_APPROVED: "NOT APPROVED",
+        Verdict.REJECTED: "REJECTED",
+    }.get(trust.verdict, "FAILED")
     reason = (
         trust.reason
-        if trust.verdict is Verdict.APPROVED
+        if trust.verdict in (Verdict.APPROVED, Verdict.REJECTED)
         else f"{trust.verdict.words}: {trust.reason}"
     )
     click.echo(f"{label}: {report.bundle}: content {trust.content_fingerprint or '?'}: {reason}")
@@ -171,12 +205,7 @@ def print_report(report: Report, trust: TrustReport | None, approvals: int) -> N
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for tools.")
 @trust_option("Folder of trusted public keys (*.pub): check who approved the bundle.")
-@click.option(
-    "--require-role",
-    "roles",
-    multiple=True,
-    help="With --trust: fail unless a trusted key approved in this role (repeatable).",
-)
+@REQUIRE_ROLE_OPTION
 def verify_command(
     path: Path, as_json: bool, trust_dir: Path | None, roles: tuple[str, ...]
 ) -> None:
@@ -188,7 +217,8 @@ def verify_command(
     0 intact (and with --trust approved), 1 files differ or a program, auto-run
     file or unfinished copy lies beside the bundles, 3 intact but not
     approved (or a required role missing), 4 an approval for different content,
-    5 signed by an unknown key only, 6 a damaged or forged approval.
+    5 signed by an unknown key only, 6 a damaged or forged approval, 7 rejected
+    by a trusted key (whatever else approved it).
 
     \b
     Examples:
@@ -196,14 +226,13 @@ def verify_command(
       casekit verify /media/stick --trust /srv/casekit/trusted --require-role "security review"
       casekit verify mini-kk-1.0.0.zip --json
     """
-    if roles and trust_dir is None:
-        raise click.UsageError("--require-role needs --trust DIR")
+    required = required_roles(roles, trust_dir)
     trusted = load_trusted(trust_dir) if trust_dir is not None else None
     results: list[tuple[Report, TrustReport | None, int]] = []
     sources, beside = survey(path)
     for source in sources:
         report = verify_source(source)
-        trust = None if trusted is None else check_trust(source, report.ok, trusted, list(roles))
+        trust = None if trusted is None else check_trust(source, report.ok, trusted, required)
         approvals = sum(is_approval_file(p) for p in source.files)
         results.append((report, trust, approvals))
     if beside is not None:  # files on the stick or in the zip beside the bundles
@@ -230,12 +259,17 @@ def verify_command(
 )
 @click.option(
     "--language",
-    type=click.Choice(["kk", "ru", "en"]),
+    type=click.Choice(LANGUAGES),
     help="Language of the page (default: the first bundle's).",
 )
 @trust_option("Folder of trusted public keys: the page also requires an approval by one of them.")
+@REQUIRE_ROLE_OPTION
 def verifier_page_command(
-    bundles: tuple[Path, ...], out: Path, language: str | None, trust_dir: Path | None
+    bundles: tuple[Path, ...],
+    out: Path,
+    language: str | None,
+    trust_dir: Path | None,
+    roles: tuple[str, ...],
 ) -> None:
     """Write the facility's page for checking returned sticks in a browser.
 
@@ -243,20 +277,24 @@ def verifier_page_command(
     page trusts exactly their fingerprints and checks every bundle on a picked
     stick against them. Unlike verify.html on a stick, it cannot be edited by
     whoever holds the stick. With --trust it carries the reviewers' public keys
-    and shows who approved each bundle; a bundle no trusted key approved fails.
+    and shows who approved each bundle; a bundle no trusted key approved fails,
+    as does one a trusted key rejected, or (--require-role) one lacking an
+    approval in a required role.
 
     \b
     Examples:
       casekit verifier-page build/mini-kk/usb/mini-kk-1.0.0 -o ~/verify-sticks.html
-      casekit verifier-page build/*/usb/*/ --trust /srv/casekit/trusted -o verify-sticks.html
+      casekit verifier-page build/*/usb/*/ --trust /srv/casekit/trusted \\
+          --require-role methodologist --require-role "security review" -o verify-sticks.html
     """
+    required = required_roles(roles, trust_dir)
     keys = None
     if trust_dir is not None:
         keys = [
             {"fingerprint": k.fingerprint, "reviewer": k.reviewer, "key": k.b64}
             for k in load_trusted(trust_dir).values()
         ]
-    write_bytes(out, verifier_page(list(bundles), language, keys))
+    write_bytes(out, verifier_page(list(bundles), language, keys, required))
     click.echo(f"{out}: trusts {', '.join(bundle.name for bundle in bundles)}")
 
 
@@ -358,7 +396,7 @@ def _stick_id(stick: Path, given: str | None) -> tuple[str, StickIdentity]:
 @click.option("--by", "issued_by", default="", help="Who hands the stick out.")
 @click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Return date.")
 @trust_option("Trusted public keys: issue only a bundle they approved.")
-@click.option("--require-role", "roles", multiple=True, help="With --trust: a required role.")
+@REQUIRE_ROLE_OPTION
 @register_option
 def issue_command(
     stick: Path,
@@ -380,10 +418,11 @@ def issue_command(
       casekit issue /media/stick --learner KZ-001 --by "A. Seitkali" --due 2026-12-31
       casekit issue /media/stick --learner KZ-001 --id S-017 --trust /srv/casekit/trusted
     """
+    required = required_roles(roles, trust_dir)
     stick_id, identity = _stick_id(stick, given_id)
     bundle, facts, files = issued_state(stick)
     if trust_dir is not None:
-        trust = check_trust(FolderSource(bundle), True, load_trusted(trust_dir), list(roles))
+        trust = check_trust(FolderSource(bundle), True, load_trusted(trust_dir), required)
         if trust.verdict is not Verdict.APPROVED:
             raise error(
                 str(bundle), f"not issued: {trust.verdict.words}: {trust.reason}", "not-approved"
@@ -440,22 +479,41 @@ def return_command(
 
 @click.command("custody")
 @click.option("--all", "show_all", is_flag=True, help="Also list sticks returned intact.")
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Every issue and return, oldest first (with --stick: of that stick only).",
+)
+@click.option("--stick", "stick_id", default=None, help="With --history: one stick's id.")
 @names_option
 @register_option
-def custody_command(show_all: bool, names: bool, register_location: str | None) -> None:
-    """List sticks out, overdue, and returned with problems.
+def custody_command(
+    show_all: bool, history: bool, stick_id: str | None, names: bool, register_location: str | None
+) -> None:
+    """List sticks out, overdue, and returned with problems; with --history, every
+    issue and return ever recorded (the register never overwrites them).
 
     \b
     Examples:
       casekit custody
       casekit custody --all --names
+      casekit custody --history --stick S-017
     """
+    if stick_id is not None and not history:
+        raise click.UsageError("--stick needs --history")
     today = dt.datetime.now(dt.timezone.utc).date()
     with open_register(register_location, write=False) as register:
         rows = register.custody()
-        shown = {}
-        if names:
-            shown = {r.item.learner: register.learner(r.item.learner).full_name for r in rows}
+        events = register.custody_history(stick_id=stick_id) if history else []
+        learners = {r.item.learner for r in rows} | {e.learner for e in events}
+        shown = {code: register.learner(code).full_name for code in learners} if names else {}
+
+    def who(code: str) -> str:
+        return f"{code} {shown[code]}" if names else code
+
+    if history:
+        print_history(events, who)
+        return
     listed = 0
     for row in rows:
         if row.overdue(today):
@@ -469,15 +527,36 @@ def custody_command(show_all: bool, names: bool, register_location: str | None) 
         else:
             continue
         listed += 1
-        who = f"{row.item.learner} {shown[row.item.learner]}" if names else row.item.learner
         click.echo(
-            f"{row.item.item_id}  {who}  {row.item.course_id} {row.item.course_version}  "
-            f"issued {row.item.issued_on}  {status}"
+            f"{row.item.item_id}  {who(row.item.learner)}  {row.item.course_id} "
+            f"{row.item.course_version}  issued {row.item.issued_on}  {status}"
         )
         for problem in row.problems:
             click.echo(f"    {problem}")
     if not listed:
         click.echo("no sticks out, overdue or returned with problems")
+
+
+def print_history(events: list[CustodyEvent], who: Callable[[str], str]) -> None:
+    """One line per event (problems of a return below it), by stick, oldest first."""
+    for event in events:
+        by = f"  by {event.by}" if event.by else ""
+        if event.event == "issued":
+            due = f"  due {event.due_on}" if event.due_on else ""
+            what = (
+                f"{event.course_id} {event.course_version}  content "
+                f"{short_fingerprint(event.sha256)}{due}"
+            )
+        else:
+            what = f"{len(event.problems)} problem(s)" if event.problems else "intact"
+        click.echo(
+            f"{event.stick_id}  {event.at:%Y-%m-%d %H:%M:%S}  {event.event:<8}  "
+            f"{who(event.learner)}  {what}{by}"
+        )
+        for problem in event.problems:
+            click.echo(f"    {problem}")
+    if not events:
+        click.echo("no custody recorded")
 
 
 COMMANDS = (

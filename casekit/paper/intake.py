@@ -1,0 +1,253 @@
+"""Scanned pages into the register: read each page (``casekit.scan``), identify
+the learner's sheet through the register, grade quiz pages with the key of the
+version the sheet was printed from, and record a submission; or put the page
+on the review list.
+
+Nothing is guessed and nothing is dropped: a page that cannot be read or
+identified, and a page with a question in doubt, goes to the review list with
+the images a person needs (kept in the register's owner-only folder), and is
+reported in one line naming its file and page. Scanning the same pages again
+records nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from casekit.diagnostics import Diagnostic, one_line
+from casekit.learners.records import NewSubmission, Review, Sheet
+from casekit.learners.register import Register
+from casekit.scan.page import PageReading, UnknownSheet, read_page
+from casekit.scan.sources import PageImage, pages
+from casekit.sheets.grading import AnswerKey, Mark, marks_digest, score
+from casekit.sheets.layout import SheetPage
+from casekit.sheets.payload import SheetRef
+
+Outcome = Literal["recorded", "again", "review", "problem"]
+READER = "casekit scan"  # who decided the marks of a page read without doubt
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    source: str
+    page: int
+    outcome: Outcome
+    message: str = ""
+    learner: str = ""
+    sheet: Sheet | None = None
+    score: tuple[float, float] | None = None
+
+    def diagnostic(self) -> Diagnostic:
+        """The page's line for the terminal, in casekit's diagnostic style."""
+        code = "scan-review" if self.outcome == "review" else "scan-unread"
+        severity = "warning" if self.outcome == "review" else "error"
+        return Diagnostic(one_line(self.source), self.page, 1, severity, code, self.message)
+
+
+class RegisterSheets:
+    """The layouts of the sheets the scanned QR codes name, from the register."""
+
+    def __init__(self, register: Register, course: str | None = None) -> None:
+        self.register = register
+        self.course = course
+        self.sheets: dict[str, tuple[Sheet, list[SheetPage]] | None] = {}
+
+    def __call__(self, ref: SheetRef) -> SheetPage:
+        if not ref.personal:
+            raise UnknownSheet(
+                f"a sheet of the course build {ref.course_id} {ref.version}, not a learner's: "
+                "nothing to record (learners answer on the sheets of their personal packets)"
+            )
+        if ref.sheet_id not in self.sheets:
+            sheet = self.register.sheet(ref.sheet_id)
+            self.sheets[ref.sheet_id] = None if sheet is None else (sheet, layouts_of(sheet))
+        found = self.sheets[ref.sheet_id]
+        if found is None:
+            raise UnknownSheet(
+                f"sheet {ref.sheet_id} is not in this register (a sheet of another "
+                "facility's register, or of a learner removed from it?)"
+            )
+        sheet, layouts = found
+        if self.course is not None and sheet.course_id != self.course:
+            raise UnknownSheet(
+                f"sheet {sheet.id} is of the course {sheet.course_id}, not {self.course}"
+            )
+        if ref.page > len(layouts):
+            raise UnknownSheet(f"sheet {sheet.id} has {len(layouts)} page(s), not {ref.page}")
+        return layouts[ref.page - 1]
+
+    def sheet(self, sheet_id: str) -> Sheet:
+        found = self.sheets[sheet_id]
+        assert found is not None
+        return found[0]
+
+
+def layouts_of(sheet: Sheet) -> list[SheetPage]:
+    """The pages of ``sheet`` as printed (the register keeps their layout)."""
+    return [SheetPage.from_json(json.dumps(page)) for page in json.loads(sheet.layout)]
+
+
+@dataclass
+class Intake:
+    """Scanned pages into one register."""
+
+    register: Register
+    course: str | None = None
+    keys: dict[tuple[str, str], dict[str, AnswerKey]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lookup = RegisterSheets(self.register, self.course)
+
+    def scan(self, paths: list[Path], now: dt.datetime) -> Iterator[PageOutcome]:
+        for image in pages(paths):
+            yield self.page(image, now)
+
+    def page(self, image: PageImage, now: dt.datetime) -> PageOutcome:
+        source, number = str(image.source), image.page
+        if image.grey is None:
+            self._review(now, source, number, _file_digest(image.source, number), image.problem)
+            return PageOutcome(source, number, "problem", image.problem)
+        digest = image.digest()
+        reading = read_page(image.grey, self.lookup)
+        ref = reading.ref
+        if reading.status == "refused" or ref is None or not ref.personal or not reading.layout:
+            self._review(now, source, number, digest, reading.reasons[0], reading)
+            return PageOutcome(source, number, "problem", reading.reasons[0])
+        sheet = self.lookup.sheet(ref.sheet_id)
+        if reading.status == "review" and not reading.doubtful:
+            # the sheet is known but the page could not be fitted: no marks at all
+            self._review(now, source, number, digest, reading.reasons[0], reading, sheet)
+            return PageOutcome(source, number, "problem", reading.reasons[0], sheet.learner, sheet)
+        if reading.status == "review":
+            review, status = self._review(
+                now, source, number, digest, "; ".join(reading.reasons), reading, sheet
+            )
+            if status in ("settled", "dismissed"):
+                message = f"already decided in review {review} ({status})"
+                return PageOutcome(source, number, "again", message, sheet.learner, sheet)
+            return PageOutcome(
+                source, number, "review", "; ".join(reading.reasons), sheet.learner, sheet
+            )
+        areas = {
+            f"area:{key}": self.register.keep_image(png(crop))
+            for key, crop in reading.areas.items()
+        }
+        marks = marks_of(reading)
+        new = self.submission(sheet, ref.page, marks, source, number, digest, areas, READER, now)
+        recorded, fresh = self.register.record_submission(new)
+        got = None if new.score is None or new.max_score is None else (new.score, new.max_score)
+        if not fresh:
+            message = f"already recorded (version {recorded.version})"
+            return PageOutcome(source, number, "again", message, sheet.learner, sheet, got)
+        return PageOutcome(
+            source, number, "recorded", f"version {recorded.version}", sheet.learner, sheet, got
+        )
+
+    def submission(
+        self,
+        sheet: Sheet,
+        sheet_page: int,
+        marks: dict[str, Mark],
+        source: str,
+        number: int,
+        digest: str,
+        images: dict[str, str],
+        decided_by: str,
+        now: dt.datetime,
+    ) -> NewSubmission:
+        """The submission of a page whose marks are settled, graded when it is a quiz
+        page and its version's key is recorded."""
+        graded = None
+        if marks:
+            key = (sheet.course_id, sheet.course_version)
+            if key not in self.keys:
+                self.keys[key] = self.register.answer_keys(*key)
+            graded = score(marks, self.keys[key])
+        return NewSubmission(
+            sheet=sheet.id,
+            page=sheet_page,
+            received_at=now,
+            source=f"{source}:{number}",
+            source_sha256=digest,
+            marks=marks,
+            # a quiz page is the same when its marks are; any other page when its pixels are
+            marks_sha256=marks_digest(marks) if marks else digest,
+            images=tuple(sorted(images.values())),
+            status="graded" if graded else ("open" if not marks else "ungraded"),
+            score=graded[0] if graded else None,
+            max_score=graded[1] if graded else None,
+            decided_by=decided_by,
+        )
+
+    def _review(
+        self,
+        now: dt.datetime,
+        source: str,
+        number: int,
+        digest: str,
+        reason: str,
+        reading: PageReading | None = None,
+        sheet: Sheet | None = None,
+    ) -> tuple[int, str]:
+        images = {}
+        if reading is not None:
+            images = {
+                key: self.register.keep_image(png(zoom)) for key, zoom in reading.zooms.items()
+            }
+            images |= {
+                f"area:{key}": self.register.keep_image(png(crop))
+                for key, crop in reading.areas.items()
+            }
+        return self.register.add_review(
+            Review(
+                id=0,
+                created_at=now,
+                source=source,
+                page=number,
+                source_sha256=digest,
+                reason=reason,
+                sheet=sheet.id if sheet else "",
+                sheet_page=reading.ref.page if reading and reading.ref else 1,
+                reading=marks_of(reading) if reading else {},
+                doubtful=tuple(q.key for q in reading.doubtful) if reading else (),
+                images=images,
+            )
+        )
+
+
+def marks_of(reading: PageReading) -> dict[str, Mark]:
+    return {
+        q.key: {
+            "answer": q.answer,
+            "chosen": list(q.chosen),
+            "boxes": [box.state for box in q.boxes],
+        }
+        for q in reading.questions
+    }
+
+
+def png(pixels: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".png", pixels)
+    assert ok
+    return data.tobytes()
+
+
+def _file_digest(path: Path, page: int) -> str:
+    """A file that could not be decoded: its bytes (streamed) and the page number."""
+    digest = hashlib.sha256(f"{page}:".encode())
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        digest.update(str(path).encode())
+    return digest.hexdigest()

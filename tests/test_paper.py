@@ -1,0 +1,342 @@
+"""The paper loop through the command line: real personal packets from
+``casekit packets``, their sheet pages rasterised and marked, read back by
+``casekit scan`` into the real register; graded with the key of the version
+printed; pages that cannot be read reported and kept for review."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import qrcode
+
+from casekit.learners.register import open_register
+from tests.learners_helpers import ROSTER, casekit, dump, write_roster
+from tests.paper_helpers import (
+    COURSE,
+    PLAN,
+    course_copy,
+    dot,
+    issue,
+    marked,
+    save_jpeg,
+    save_pdf,
+    sheet_images,
+)
+
+QUIZ = "01-computer--quiz-parts"  # self-check 1.1, on module 1's quiz sheet
+KEY = {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1], f"{QUIZ}/3": [2]}  # as the lesson's source has it
+
+
+def sheets_of(folder: Path, register: str, learner: str = "KZ-001"):
+    found = sheet_images(folder / f"{learner}.pdf", register)
+    quiz = next(s for s in found if s.target == "module-1")
+    task = next(s for s in found if s.kind == "assignment")
+    return quiz, task
+
+
+def private_files(register_files: Path) -> list[Path]:
+    return sorted(p for p in register_files.rglob("*") if p.is_file())
+
+
+def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_location, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # PostgreSQL's image folder
+    folder = issue(tmp_path, register_location)
+    quiz, task = sheets_of(folder, register_location)
+    two_right = {**KEY, f"{QUIZ}/3": [0]}
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "batch.pdf", [marked(quiz, two_right), marked(task, {})])
+
+    first = casekit("scan", str(scans), register=register_location)
+    assert first.returncode == 0, first.stderr
+    assert "KZ-001: 2 recorded; scores: module-1 2/3" in first.stdout
+    with open_register(register_location) as register:
+        recorded = register.submissions(learner="KZ-001")
+        assert [(s.sheet, s.page, s.version, s.status) for s in recorded] == [
+            (quiz.sheet, 1, 1, "graded"),
+            (task.sheet, 1, 1, "open"),  # waits for the teacher's grade
+        ]
+        assert {k: m["chosen"] for k, m in recorded[0].marks.items()} == two_right
+        assert recorded[0].source == f"{scans / 'batch.pdf'}:1"
+        [result] = register.results(learner="KZ-001")
+        assert (result.sheet, result.score, result.max_score) == (quiz.sheet, 2.0, 3.0)
+        # the open-answer crop is kept, owner-only, in the register's own folder
+        [crop] = recorded[1].images
+        kept = register.image_path(crop)
+        files = register.files
+    assert kept.is_file() and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(files.stat().st_mode) == 0o700
+    assert sorted(p.name for p in scans.iterdir()) == ["batch.pdf"]
+
+    # the same pages again, and the quiz page as a phone photo (EXIF-rotated): nothing new
+    before = dump(register_location)
+    save_jpeg(scans / "photo.jpg", marked(quiz, two_right, seed=7), orientation=6)
+    again = casekit("scan", str(scans), register=register_location)
+    assert again.returncode == 0, again.stderr
+    assert "KZ-001: 3 already recorded" in again.stdout
+    assert dump(register_location) == before
+
+    # another answer on the same sheet: a new version, the first kept
+    (scans / "photo.jpg").unlink()
+    save_pdf(scans / "later.pdf", [marked(quiz, KEY)])
+    changed = casekit("scan", str(scans / "later.pdf"), register=register_location)
+    assert changed.returncode == 0, changed.stderr
+    assert "module-1 3/3" in changed.stdout
+    with open_register(register_location) as register:
+        versions = [(s.version, s.status) for s in register.submissions(sheet=quiz.sheet)]
+        scores = [(r.score, r.max_score) for r in register.results(learner="KZ-001")]
+    assert versions == [(1, "graded"), (2, "graded")]
+    assert scores == [(2.0, 3.0), (3.0, 3.0)]
+
+    # deleting the learner deletes the scanned images too
+    assert private_files(files)
+    purged = casekit("learners", "remove", "KZ-001", "--purge", register=register_location)
+    assert purged.returncode == 0, purged.stderr
+    assert private_files(files) == []
+
+
+def test_pages_that_cannot_be_read_are_one_line_each_and_kept_for_review(tmp_path):
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    quiz, _task = sheets_of(folder, register)
+    # the same learner codes at another facility: its sheets are not this register's
+    other = str(tmp_path / "other.sqlite")
+    roster = write_roster(tmp_path / "other.csv", [r.replace("UK-161", "UK-162") for r in ROSTER])
+    assert casekit("learners", "import", str(roster), register=other).returncode == 0
+    assert casekit("enrol", str(COURSE), "--group", "G1", *PLAN, register=other).returncode == 0
+    out = tmp_path / "other-packets"
+    made = casekit("packets", str(COURSE), "--group", "G1", "-o", str(out), register=other)
+    assert made.returncode == 0, made.stderr
+    foreign_quiz, _ = sheets_of(next(out.rglob("KZ-001.pdf")).parent, other)
+
+    torn = marked(quiz, KEY)
+    torn[: 40 * 6, : 40 * 6] = 255  # the top-left corner torn off, mark and all
+    blank = np.full_like(quiz.image, 255)
+    strange = blank.copy()
+    code = np.array(qrcode.make("https://example.org/").convert("L").resize((300, 300)))
+    strange[200:500, 200:500] = code
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "batch.pdf", [blank, strange, torn, marked(foreign_quiz, KEY)])
+    (scans / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
+
+    result = casekit("scan", str(scans), register=register)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    expected = [
+        (f"{scans / 'batch.pdf'}:1:1: error: no readable QR code", "scan-unread"),
+        (f"{scans / 'batch.pdf'}:2:1: error: not a casekit answer sheet", "scan-unread"),
+        (f"{scans / 'batch.pdf'}:3:1: error: the top-left corner mark", "scan-unread"),
+        (f"{scans / 'batch.pdf'}:4:1: error: sheet ", "another facility"),
+        (f"{scans / 'broken.jpg'}:1:1: error: not a readable image", "scan-unread"),
+    ]
+    assert len(lines) == len(expected), lines
+    for line, (start, part) in zip(lines, expected, strict=True):
+        assert line.startswith(start) and part in line, line
+    assert "Traceback" not in result.stderr
+    assert "5 page(s): 5 not read (for review)" in result.stdout
+    with open_register(register) as reg:
+        assert reg.submissions() == []
+        waiting = reg.reviews()
+        assert [(r.source, r.page, r.sheet) for r in waiting] == [
+            (str(scans / "batch.pdf"), 1, ""),
+            (str(scans / "batch.pdf"), 2, ""),
+            (str(scans / "batch.pdf"), 3, quiz.sheet),  # known, but cannot be fitted
+            (str(scans / "batch.pdf"), 4, ""),
+            (str(scans / "broken.jpg"), 1, ""),
+        ]
+        assert all(
+            reg.image_path(name).is_file() for r in waiting[:4] for name in r.images.values()
+        )
+    before = dump(register)
+    assert casekit("scan", str(scans), register=register).returncode == 1
+    assert dump(register) == before  # kept once, not twice
+
+    # a sheet of another course than the one asked for is refused too
+    save_pdf(scans / "batch.pdf", [marked(quiz, KEY)])
+    (scans / "broken.jpg").unlink()
+    wrong = casekit("scan", str(scans), "--course", "job-search-en", register=register)
+    assert wrong.returncode == 1
+    assert "is of the course digital-literacy-kk, not job-search-en" in wrong.stderr
+
+
+def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    quiz, _task = sheets_of(folder, register)
+    image = marked(quiz, {f"{QUIZ}/1": [1], f"{QUIZ}/2": [0, 1], f"{QUIZ}/3": [2]})
+    dot(image, quiz.layout, f"{QUIZ}/1", 0)  # a faint dot beside the answer
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "doubt.pdf", [image])
+    result = casekit("scan", str(scans), register=register)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        f"{scans / 'doubt.pdf'}:1:1: warning: 2 question(s) in doubt: 1.1/1, 1.1/2"
+    )
+    assert "KZ-001: 1 for review" in result.stdout
+    with open_register(register) as reg:
+        assert reg.submissions() == [] and reg.results() == []
+        [review] = reg.reviews()
+        assert review.sheet == quiz.sheet
+        assert review.doubtful == (f"{QUIZ}/1", f"{QUIZ}/2")
+        assert review.reading[f"{QUIZ}/2"]["answer"] == "multiple"
+        assert review.reading[f"{QUIZ}/3"]["chosen"] == [2]
+        assert set(review.images) == {f"{QUIZ}/1", f"{QUIZ}/2"}
+
+
+def test_each_sheet_is_graded_with_the_key_of_the_version_it_was_printed_from(tmp_path):
+    register = str(tmp_path / "register.sqlite")
+    old = issue(tmp_path, register)  # G1: version 1.0.0
+    newer = course_copy(tmp_path, "1.1.0", new_key=True)  # question 1's answer is now a)
+    assert casekit("enrol", str(newer), "--group", "G2", *PLAN, register=register).returncode == 0
+    out = tmp_path / "packets-G2"
+    made = casekit("packets", str(newer), "--group", "G2", "-o", str(out), register=register)
+    assert made.returncode == 0, made.stderr
+    quiz_old, _ = sheets_of(old, register, "KZ-001")
+    quiz_new, _ = sheets_of(next(out.rglob("issue-list.pdf")).parent, register, "KZ-010")
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "both.pdf", [marked(quiz_old, KEY), marked(quiz_new, KEY)])
+    result = casekit("scan", str(scans), register=register)
+    assert result.returncode == 0, result.stderr
+    assert "KZ-001: 1 recorded; scores: module-1 3/3" in result.stdout
+    assert "KZ-010: 1 recorded; scores: module-1 2/3" in result.stdout
+    with open_register(register) as reg:
+        assert reg.answer_keys("digital-literacy-kk", "1.0.0")[f"{QUIZ}/1"].correct == (1,)
+        assert reg.answer_keys("digital-literacy-kk", "1.1.0")[f"{QUIZ}/1"].correct == (0,)
+
+    # the same version with another answer key is refused: earlier sheets would be graded wrongly
+    edited = course_copy(tmp_path / "edited", "1.0.0", new_key=True)
+    before = dump(register)
+    again = casekit(
+        "packets", str(edited), "--group", "G1", "-o", str(tmp_path / "x"), register=register
+    )
+    assert again.returncode == 1
+    assert (
+        "give the course a new version" in again.stderr and "[answer-key-changed]" in again.stderr
+    )
+    assert dump(register) == before
+
+
+def doubtful_scan(tmp_path: Path) -> tuple[str, Path, object]:
+    """A register with KZ-001's self-check 1.1 scanned with two questions in doubt
+    (page 1) and a blank page (page 2)."""
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    quiz, _task = sheets_of(folder, register)
+    image = marked(quiz, {f"{QUIZ}/1": [1], f"{QUIZ}/2": [0, 1], f"{QUIZ}/3": [2]})
+    dot(image, quiz.layout, f"{QUIZ}/1", 0)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "doubt.pdf", [image, np.full_like(image, 255)])
+    assert casekit("scan", str(scans), register=register).returncode == 1
+    return register, scans, quiz
+
+
+def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path):
+    register, scans, quiz = doubtful_scan(tmp_path)
+    answered = subprocess.run(
+        [sys.executable, "-m", "casekit", "review", "--by", "A. Seitkyzy", "--lang", "ru"],
+        input="x\nb\nb\ny\n",  # "x" is no option letter: asked again
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CASEKIT_REGISTER": register},
+        timeout=120,
+    )
+    assert answered.returncode == 0, answered.stderr
+    assert "Вопрос 1.1/1: a) неясно, b) " in answered.stdout
+    assert answered.stdout.count("Отмеченные варианты в вопросе 1.1/1") == 2
+    assert "2 decision(s) recorded, 0 left" in answered.stdout
+    with open_register(register) as reg:
+        [submission] = reg.submissions()
+        assert {k: m["chosen"] for k, m in submission.marks.items()} == KEY
+        [result] = reg.results()
+        assert (result.score, result.max_score, result.decided_by) == (3.0, 3.0, "A. Seitkyzy")
+        settled, dismissed = reg.reviews(status=None)
+        assert (settled.status, settled.decided_by) == ("settled", "A. Seitkyzy")
+        assert settled.decided_at is not None
+        assert settled.decision == {"questions": {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1]}}
+        assert (dismissed.status, dismissed.decision) == ("dismissed", {"set_aside": True})
+        assert reg.reviews() == []
+    # the same pages scanned again are not put back on the list
+    before = dump(register)
+    again = casekit("scan", str(scans), register=register)
+    assert "already decided in review" not in again.stderr
+    assert "KZ-001: 1 already recorded" in again.stdout
+    assert dump(register) == before
+
+
+def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, browser):
+    register, _scans, quiz = doubtful_scan(tmp_path)
+    made = casekit("review", "--html", "--lang", "kk", register=register)
+    assert made.returncode == 0, made.stderr
+    page_path = Path(made.stdout.strip())
+    assert page_path.parent == Path(register + ".files")
+    assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
+    page = browser.new_page(accept_downloads=True)
+    try:
+        page.goto(page_path.as_uri())
+        assert page.locator("html").get_attribute("lang") == "kk"
+        assert page.locator("h1").inner_text() == "Тексерілетін жауап парақтары"
+        images = page.locator("img")
+        assert images.count() == 3  # two zooms and the blank page
+        assert all(images.nth(i).evaluate("i => i.naturalWidth") > 100 for i in range(3))
+        second = page.locator(f'fieldset[data-key="{QUIZ}/2"] input')
+        assert [second.nth(i).is_checked() for i in range(3)] == [True, True, False]
+        second.nth(0).uncheck()  # the learner meant b) only: a) is a stray mark
+        page.locator('section[data-review="2"] input.aside').check()
+        with page.expect_download() as download:
+            page.locator("#save").click()
+        saved = tmp_path / "decisions.json"
+        download.value.save_as(saved)
+        assert page.locator("#saved").is_visible()
+    finally:
+        page.close()
+    applied = casekit("review", "--apply", str(saved), "--by", "A. Seitkyzy", register=register)
+    assert applied.returncode == 0, applied.stderr
+    with open_register(register) as reg:
+        [submission] = reg.submissions()
+        assert submission.marks[f"{QUIZ}/2"]["chosen"] == [1]
+        assert submission.marks[f"{QUIZ}/1"]["chosen"] == [1]
+        assert [r.status for r in reg.reviews(status=None)] == ["settled", "dismissed"]
+    # applying the same decisions twice records nothing
+    before = dump(register)
+    twice = casekit("review", "--apply", str(saved), "--by", "A. Seitkyzy", register=register)
+    assert twice.returncode == 1 and "[review-closed]" in twice.stderr
+    assert dump(register) == before
+
+
+def test_teacher_grades_an_assignment(tmp_path):
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    _quiz, task = sheets_of(folder, register)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "task.pdf", [marked(task, {})])
+    assert casekit("scan", str(scans), register=register).returncode == 0
+    graded = casekit(
+        "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "A. Seitkyzy", register=register
+    )
+    assert graded.returncode == 0, graded.stderr
+    with open_register(register) as reg:
+        [submission] = reg.submissions()
+        [result] = reg.results()
+    assert (result.sheet, result.score, result.max_score) == (task.sheet, 8.0, 10.0)
+    assert (result.submission, result.decided_by) == (submission.id, "A. Seitkyzy")
+    before = dump(register)
+    for args, message in (
+        (["KZ-001", task.target, "11", "--of", "10"], "is not between 0 and --of 10"),
+        (["KZ-001", "no-such-task", "5", "--of", "10"], "KZ-001 has no sheet 'no-such-task'"),
+        (["KZ-999", task.target, "5", "--of", "10"], "no learner with the code 'KZ-999'"),
+    ):
+        bad = casekit("grade", *args, "--by", "A. Seitkyzy", register=register)
+        assert bad.returncode != 0 and message in bad.stderr, bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1
+    assert dump(register) == before
