@@ -214,6 +214,11 @@ def build_course(
     records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
     for job in planned:
         paths = fresh[job.key]
+        check_intact = registry[job.format].damaged
+        if paths and check_intact:  # outputs that stat alone cannot vouch for
+            damaged = check_intact(paths, cache)
+            cache.stats.damaged += [(path, f"{what}; rebuilt") for path, what in damaged]
+            paths = None if damaged else paths
         if paths:
             records[job.key] = OutputRecord(
                 job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
@@ -292,6 +297,8 @@ def build_course(
         finish(job, *_run_job(job, course, context(job)))
 
     result.outputs = [records[job.key] for job in planned]
+    for path, what in cache.stats.damaged:  # after the check: never a reason to stop
+        diags.add(path, 1, 1, "warning", "output-damaged", what)
     return result
 
 

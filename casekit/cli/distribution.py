@@ -83,33 +83,77 @@ def executor_options(function: F) -> F:
     "--shards", type=click.IntRange(1, 100000), default=1, show_default=True, help="Shard count N."
 )
 @shard_option
+@click.option(
+    "--packets",
+    is_flag=True,
+    help="Plan `casekit packets --all-groups` instead: one job per enrolled group.",
+)
+@click.option(
+    "--register",
+    "register_location",
+    envvar="CASEKIT_REGISTER",
+    default=None,
+    help="With --packets: the register (as for casekit packets).",
+)
 def plan_command(
     course_dir: Path,
     format_names: tuple[str, ...],
     edition: str,
     shards: int,
     shard: Shard | None,
+    packets: bool,
+    register_location: str | None,
 ) -> None:
     """Print the jobs of a build (course x format x edition) and their shard as JSON.
 
     Each job names its course, format, edition, shard and the estimated cost
     (milliseconds) and memory (MiB) of its unit: a packaging job (usb) and the jobs
     it consumes form one unit and always share a shard. The split is the one
-    `casekit build --shard K/N` makes, the same on every machine.
+    `casekit build --shard K/N` makes, the same on every machine. With --packets:
+    the groups of `casekit packets COURSE --all-groups --shard K/N`.
 
     \b
     Examples:
       casekit plan courses/ --shards 8
       casekit plan courses/ --shard 3/8 -f pdf -f epub
+      casekit plan courses/digital-literacy-kk --packets --shards 4
     """
     from casekit.build.plan import plan_catalogue, plan_json
     from casekit.formats import formats
 
+    count = shard.count if shard else shards
+    if packets:
+        click.echo(
+            json.dumps(
+                _packets_plan(course_dir, register_location, count, shard),
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
+        return
     registry = formats()
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
-    count = shard.count if shard else shards
     plan = plan_catalogue(course_dir, list(format_names) or sorted(registry), editions, {}, count)
     click.echo(json.dumps(plan_json(plan, shard), indent=1, ensure_ascii=False))
+
+
+def _packets_plan(
+    course_dir: Path, register_location: str | None, count: int, shard: Shard | None
+) -> dict[str, Any]:
+    from casekit.config.settings import load_config
+    from casekit.diagnostics import Diagnostics, error
+    from casekit.learners.packet_plan import enrolled_groups, packets_plan_json
+    from casekit.learners.register import open_register
+
+    config = load_config(course_dir, Diagnostics())
+    if config is None:
+        raise error(str(course_dir / "course.toml"), "not a course: run casekit check", "no-course")
+    with open_register(register_location, write=False) as register:
+        units = enrolled_groups(register, config.id, course_dir)
+    plan = packets_plan_json(config.id, units, count)
+    if shard is not None:
+        plan["jobs"] = [job for job in plan["jobs"] if job["shard"] == shard.index]
+    return plan
 
 
 COMMANDS = [plan_command]

@@ -65,6 +65,8 @@ class CacheStats:
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
     rejected: int = 0  # corrupt entries ignored
+    #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
+    damaged: list[tuple[str, str]] = field(default_factory=list)
 
 
 class BuildCache:
@@ -149,7 +151,8 @@ class BuildCache:
 
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are
-        still there exactly as written (size and mtime); else ``None``. The record is
+        still there exactly as written (size, mtime, and the ctime and inode that a
+        restored mtime or a replaced file cannot keep); else ``None``. The record is
         untrusted input: it may name only files inside the build folder."""
         if not self.read:
             return None
@@ -173,7 +176,7 @@ class BuildCache:
                 return None
             if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
                 return None
-            if [st.st_size, st.st_mtime_ns] != record.get("stat"):
+            if _stat_record(st) != record.get("stat"):
                 return None
             paths.append(path)
         return paths
@@ -183,11 +186,15 @@ class BuildCache:
         files = []
         for path in paths:
             st = path.stat()
-            files.append({"path": str(path), "stat": [st.st_size, st.st_mtime_ns]})
+            files.append({"path": str(path), "stat": _stat_record(st)})
         data[job] = {"fingerprint": fingerprint, "files": files}
         write_bytes(
             self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode(), durable=False
         )
+
+
+def _stat_record(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
