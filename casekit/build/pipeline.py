@@ -5,9 +5,11 @@ outputs that a packaging format (usb) consumes. Each job has a fingerprint of al
 depends on: every file of the course folder, casekit's own templates and version, the
 format, the edition, the options of that format only, and the fingerprints of what it
 consumes. A job whose fingerprint and files are unchanged since the last build is
-skipped; when every job is skipped the course is not even parsed. Jobs run in separate
-processes with ``jobs > 1``; the bytes are the same. A format renders; the build writes
-what it returns (``build/write.py``).
+skipped; when every job is skipped the course is not even parsed. With a shared cache
+(``--cache-dir``, ``files/shared_cache.py``) a job whose fingerprint is there is copied
+from it, and a job built is put there. ``only`` builds some of the jobs (a shard of a
+catalogue, ``build/plan.py``). Jobs run in separate processes with ``jobs > 1``; the
+bytes are the same. A format renders; the build writes what it returns (``build/write.py``).
 """
 
 from __future__ import annotations
@@ -32,9 +34,18 @@ from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
-from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
+from casekit.files.cache import (
+    BuildCache,
+    code_fingerprint,
+    digest,
+    file_digests,
+    files_fingerprint,
+    tree_fingerprint,
+)
+from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import resolve_options
+from casekit.render.fragments import Fragments
 from casekit.render.templates import builtin_templates
 from casekit.resolve.editions import apply_edition
 
@@ -45,7 +56,9 @@ class OutputRecord:
     edition: str
     paths: list[Path]
     seconds: float
-    cached: bool = False
+    cached: bool = False  # up to date in the build folder
+    fingerprint: str = ""
+    shared: bool = False  # copied from the shared cache
 
 
 @dataclass
@@ -105,7 +118,8 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
 _DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS))
 
 
-def _consumed(fmt: Format, options: object) -> list[Job]:
+def consumed_jobs(fmt: Format, options: object) -> list[Job]:
+    """The jobs whose outputs a (packaging) format consumes."""
     return [Job(name, edition) for name, edition in fmt.needs(options)]
 
 
@@ -123,7 +137,7 @@ def plan_jobs(
     ]
     planned = list(asked)
     for job in asked:
-        for need in _consumed(registry[job.format], options[job.format]):
+        for need in consumed_jobs(registry[job.format], options[job.format]):
             if need.format not in registry or not registry[need.format].per_edition:
                 raise error(
                     "casekit",
@@ -156,8 +170,11 @@ def build_course(
     progress: Progress = lambda _message: None,
     jobs: int = 1,
     force: bool = False,
+    only: frozenset[str] | None = None,
+    shared: SharedCache | None = None,
 ) -> BuildResult:
-    """Check the course, then build every format/edition into ``out_root/<course-id>``.
+    """Check the course, then build every format/edition into ``out_root/<course-id>``
+    (of those jobs, only the keys in ``only`` when given).
 
     Raises ``CasekitError`` for a problem that stops a format (one diagnostic);
     check errors are returned in the result with ``stopped`` set."""
@@ -184,25 +201,39 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_fp = digest(
+    course_files = file_digests(course_dir, cache)
+    casekit_fp = digest(
         code_fingerprint(),
-        tree_fingerprint(course_dir, cache),
         tree_fingerprint(builtin_templates()),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),  # stamped into outputs
     )
+    course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
+    if only is not None:
+        planned = [job for job in planned if job.key in only]
     fingerprints: dict[str, str] = {}
+    own_options: dict[str, str] = {}
     for job in planned:  # what a job consumes is planned before it
         own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        own_options[job.key] = own
         consumed = [
-            fingerprints[need.key] for need in _consumed(registry[job.format], chosen[job.format])
+            fingerprints[need.key]
+            for need in consumed_jobs(registry[job.format], chosen[job.format])
         ]
         fingerprints[job.key] = digest(course_fp, job.key, own, *consumed)
     fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
     records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
     for job in planned:
         paths = fresh[job.key]
+        check_intact = registry[job.format].damaged
+        if paths and check_intact:  # outputs that stat alone cannot vouch for
+            damaged = check_intact(paths, cache)
+            cache.stats.damaged += [(path, f"{what}; rebuilt") for path, what in damaged]
+            paths = None if damaged else paths
         if paths:
-            records[job.key] = OutputRecord(job.format, job.edition or "-", paths, 0.0, True)
+            records[job.key] = OutputRecord(
+                job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
+            )
             cache.stats.skipped_outputs.append(job.key)
     checked = cache.load("check", course_fp, list[Diagnostic])
     if checked is not None and len(records) == len(planned):
@@ -219,6 +250,13 @@ def build_course(
         result.stopped = True
         return result
     cache.store("check", course_fp, list(diags.items))
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    # what every lesson is rendered with: all but the lessons' own files
+    apart = {lesson.path for lesson in lessons.values()}
+    shared_fp = digest(
+        casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart])
+    )
+    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -229,16 +267,37 @@ def build_course(
             build_root=build_root,
             inputs={
                 (need.format, need.edition or "-"): records[need.key].paths
-                for need in _consumed(fmt, chosen[job.format])
+                for need in consumed_jobs(fmt, chosen[job.format])
             },
             cache=cache,
+            fragments=Fragments(
+                cache,
+                job.key,
+                digest(shared_fp, job.key, own_options[job.key]),
+                lessons,
+                lesson_digests,
+            ),
         )
 
+    for job in planned:  # only once the check passed: a stopped build writes nothing
+        if job.key not in records and shared is not None and not force:
+            paths = shared.restore(job.key, fingerprints[job.key], build_root, job.label)
+            if paths is not None:
+                records[job.key] = OutputRecord(
+                    job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
+                )
+                cache.record_outputs(job.key, fingerprints[job.key], paths)
+                progress(f"copied {job.label} from the shared cache")
     todo = [job for job in planned if job.key not in records]
 
     def finish(job: Job, paths: list[Path], seconds: float) -> None:
-        records[job.key] = OutputRecord(job.format, job.edition or "-", paths, seconds)
-        cache.record_outputs(job.key, fingerprints[job.key], paths)
+        fingerprint = fingerprints[job.key]
+        records[job.key] = OutputRecord(
+            job.format, job.edition or "-", paths, seconds, False, fingerprint
+        )
+        cache.record_outputs(job.key, fingerprint, paths)
+        if shared is not None:
+            shared.store(job.key, fingerprint, build_root, paths)
         progress(f"built {job.label} in {seconds:.1f} s")
 
     independent = [job for job in todo if registry[job.format].per_edition]
@@ -263,6 +322,8 @@ def build_course(
         finish(job, *_run_job(job, course, context(job)))
 
     result.outputs = [records[job.key] for job in planned]
+    for path, what in cache.stats.damaged:  # after the check: never a reason to stop
+        diags.add(path, 1, 1, "warning", "output-damaged", what)
     return result
 
 

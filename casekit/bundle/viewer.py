@@ -25,6 +25,7 @@ from casekit.files.atomic import TEMP_PREFIX
 from casekit.files.cache import BuildCache, digest
 from casekit.messages import course_messages
 from casekit.render.common import lesson_title, module_title, source_date
+from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
 from casekit.render.page import glossary_html, media_index_html, render_template
@@ -78,8 +79,8 @@ class EditionLink:
 class ViewerWriter(HtmlWriter):
     """Media play in the page: HTML5 players with the WebVTT captions and the transcript."""
 
-    def __init__(self, course: t.Course) -> None:
-        super().__init__(course)
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
+        super().__init__(course, fragments)
         self.root = Path(course.root)
 
     def image_src(self, item: t.MediaItem) -> str:
@@ -261,16 +262,18 @@ def viewer_files(
     narrate_lessons: bool = False,
     cache: BuildCache | None = None,
     rendered: LessonPages | None = None,
+    fragments: Fragments | None = None,
     extra_scripts: dict[str, bytes] | None = None,
     verifier: bool = True,
 ) -> dict[str, bytes]:
     """Every file of the viewer (pages, styles, scripts, fonts, with ``narrate_lessons``
-    the lessons' audio) by its path in the bundle; lesson pages ``rendered`` before are
-    taken from it. ``extra_scripts`` (path -> bytes) load after the viewer's own (the
+    the lessons' audio) by its path in the bundle; lesson pages ``rendered`` before
+    (in this process: ``casekit serve``) or kept as ``fragments`` by earlier builds are
+    taken from them. ``extra_scripts`` (path -> bytes) load after the viewer's own (the
     SCORM runtime); ``verifier=False`` leaves out ``verify.html`` (a package without the
     bundle's manifest)."""
     extra_scripts = extra_scripts or {}
-    writer = ViewerWriter(course)
+    writer = ViewerWriter(course, fragments)
     rendered = rendered or LessonPages()
     rendered.next_build()
     msg = writer.msg

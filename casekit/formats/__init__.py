@@ -34,6 +34,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
 from casekit.formats.options import NoOptions, options_of
+from casekit.render.fragments import Fragments
 
 ENTRY_POINT_GROUP = "casekit.formats"
 #: casekit's own formats, as "module:attribute" of their ``Format``
@@ -56,12 +57,14 @@ class Output:
 
     Exactly one of: ``data`` (the file's bytes), ``write`` (streams a large file into
     the open temporary file), ``fill`` (fills the empty temporary folder). The build
-    writes it in place atomically, in the order the outputs are returned."""
+    writes it in place atomically, in the order the outputs are returned, and then
+    calls ``written`` with its final path."""
 
     name: str
     data: bytes | None = None
     write: Callable[[BinaryIO], None] | None = None
     fill: Callable[[Path], None] | None = None
+    written: Callable[[Path], None] | None = None
 
 
 @dataclass
@@ -77,6 +80,8 @@ class BuildContext:
     #: the course's build cache, for what a format derives from unchanged inputs
     #: (subset fonts, reusable bundle media); ``None`` outside a build
     cache: BuildCache | None = None
+    #: the job's rendered lessons of earlier builds; ``None`` outside a build
+    fragments: Fragments | None = None
 
 
 #: render(course, context) -> the outputs, for the build to write
@@ -94,6 +99,9 @@ class Format:
     #: False: the format gets the whole course once, not one job per edition (usb)
     per_edition: bool = True
     consumes: Consumes | None = None
+    #: for outputs whose size and times cannot vouch for them (a bundle folder): what
+    #: is damaged in the previous outputs, ``(path, what)``; any of it rebuilds the job
+    damaged: Callable[[list[Path], BuildCache], list[tuple[str, str]]] | None = None
 
     def renderer(self) -> Renderer:
         if not isinstance(self.render, str):
