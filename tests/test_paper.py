@@ -5,6 +5,8 @@ printed; pages that cannot be read reported and kept for review."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import stat
 import subprocess
@@ -340,3 +342,80 @@ def test_teacher_grades_an_assignment(tmp_path):
         assert bad.returncode != 0 and message in bad.stderr, bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
     assert dump(register) == before
+
+
+def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from tests.conftest import require_tool
+
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    quiz, task = sheets_of(folder, register)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
+    assert casekit("scan", str(scans), register=register).returncode == 0
+    assert (
+        casekit(
+            "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
+        ).returncode
+        == 0
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
+    made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
+    assert made.returncode == 0, made.stderr
+    csv_path = tmp_path / "r1" / "report-digital-literacy-kk-1.0.0-G1.csv"
+    pdf_path = csv_path.with_suffix(".pdf")
+    assert stat.S_IMODE(csv_path.stat().st_mode) == stat.S_IMODE(pdf_path.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text("utf-8-sig"))))
+    assert list(rows[0])[:12] == [
+        "username", "facility_name", "channel_id", "channel_name", "content_id",
+        "content_title", "start_timestamp", "end_timestamp", "completion_timestamp",
+        "time_spent", "progress", "kind",
+    ]  # fmt: skip
+    by = {(r["username"], r["content_id"]): r for r in rows}
+    assert {code for code, _item in by} == {"KZ-001", "KZ-002", "KZ-003"}
+    mine = by["KZ-001", "module-1"]
+    assert (mine["score"], mine["max_score"], mine["status"], mine["kind"]) == (
+        "2",
+        "3",
+        "graded",
+        "exercise",
+    )
+    assert (mine["progress"], mine["late"], mine["deadline"]) == ("1.0", "no", "2027-01-13")
+    task_row = by["KZ-001", task.target]
+    assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
+    assert by["KZ-001", "module-2"]["status"] == "missing"
+    missing = by["KZ-003", "module-1"]
+    assert (missing["status"], missing["progress"], missing["late"]) == ("missing", "0.0", "yes")
+    assert "full_name" not in rows[0] and "Әбілқасымов" not in csv_path.read_text("utf-8-sig")
+    checked = subprocess.run(
+        [require_tool("qpdf"), "--check", str(pdf_path)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0 and "No syntax or stream encoding errors" in checked.stdout
+    text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    for words in (
+        "Үлгерім туралы есеп",
+        "KZ-001",
+        "тапсырылмаған",
+        "бағаланған",
+        "8 / 10",
+        "2 / 3",
+    ):
+        assert words in text, words
+    assert "Әбілқасымов" not in text
+    again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
+    assert again.returncode == 0
+    assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
+
+    named = casekit(
+        *args, "--learner", "KZ-001", "--names", "-o", str(tmp_path / "r3"), register=register
+    )
+    assert named.returncode == 0, named.stderr
+    [named_csv] = (tmp_path / "r3").glob("*.csv")
+    named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
+    assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
+    named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)
+    assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text

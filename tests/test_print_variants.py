@@ -73,8 +73,8 @@ def test_answer_sheets_start_on_a_right_hand_page_of_their_own(
     course: Path, tmp_path: Path
 ) -> None:
     """Duplex printing: each answer sheet starts on a right-hand (odd) page, and the
-    back of its last page carries no lesson text (a blank page at most shows the
-    running header and footer)."""
+    back of its last page carries no lesson text. A page left blank is blank: no
+    running header or footer either."""
     result = build_course(course, ["pdf"], ("learner",), tmp_path / "out", {})
     assert not result.stopped
     reader = PdfReader(result.outputs[0].paths[0])
@@ -98,6 +98,10 @@ def test_answer_sheets_start_on_a_right_hand_page_of_their_own(
         if end % 2 == 1 and end < len(texts):
             back = texts[end]
             assert not _lesson_text(back), f"lesson text on the back of page {end}"
+    blank = [n for n, text in enumerate(texts, 1) if not _lesson_text(text)]
+    assert blank, "the course leaves pages blank for duplex printing"
+    for number in blank:
+        assert not texts[number - 1].strip(), f"page {number} is blank but for its decoration"
 
 
 def _lesson_text(text: str) -> bool:

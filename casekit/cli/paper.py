@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from casekit.cli.learners import open_register, register_option
+from casekit.cli.learners import load_course_or_exit, names_option, open_register, register_option
 from casekit.diagnostics import error
 from casekit.messages import BUILT_IN
 
@@ -289,4 +289,70 @@ def grade_command(
     click.echo(f"{learner}: {sheet.target} graded {score:g}/{max_score:g}")
 
 
-COMMANDS = [scan_command, review_command, grade_command]
+@click.command("report")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--group", required=True, help="The enrolled group to report on.")
+@click.option("--learner", default=None, help="Only this learner of the group.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the CSV and the PDF (owner-only files).",
+)
+@names_option
+@click.option(
+    "--date",
+    "as_of",
+    default=None,
+    help="Count lateness as of this day, e.g. 2027-03-01 (default: today, or SOURCE_DATE_EPOCH).",
+)
+@register_option
+def report_command(
+    course_dir: Path,
+    group: str,
+    learner: str | None,
+    out_dir: Path,
+    names: bool,
+    as_of: str | None,
+    register_location: str | None,
+) -> None:
+    """Each learner's answer sheets in the course version in COURSE_DIR: issued, handed
+    in, graded, late against the individual plan; a CSV with the columns of Kolibri's
+    summary-log export, and a printable PDF with a chart. Names only with --names.
+
+    \b
+    Examples:
+      casekit report courses/digital-literacy-kk --group G1 -o reports/
+      casekit report courses/digital-literacy-kk --group G1 --learner KZ-001 --names
+    """
+    from casekit.files.atomic import write_bytes
+    from casekit.learners import schedule
+    from casekit.learners.packets import print_look
+    from casekit.paper import report
+    from casekit.render.common import source_epoch
+
+    epoch = source_epoch()
+    try:
+        day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
+    except schedule.PlanInputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from None
+    course = load_course_or_exit(course_dir)
+    config = course.config  # type: ignore[attr-defined]
+    with open_register(register_location, write=False) as register:
+        lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
+    stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
+    write_bytes(csv_path, report.csv_bytes(course, lines, group, names), mode=0o600)  # type: ignore[arg-type]
+    look = print_look(course)  # type: ignore[arg-type]
+    write_bytes(pdf_path, report.pdf_bytes(look, lines, group, day, names), mode=0o600)
+    handed = sum(line.first is not None for line in lines)
+    late = sum(line.late for line in lines)
+    click.echo(f"{len(lines)} sheet(s): {handed} handed in, {late} late")
+    click.echo(f"{csv_path}\n{pdf_path}")
+
+
+COMMANDS = [scan_command, review_command, grade_command, report_command]

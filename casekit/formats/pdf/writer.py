@@ -61,6 +61,7 @@ from casekit.render.common import (
     safe_href,
     sorted_glossary,
 )
+from casekit.render.inline_html import Piece, Span, around, html_spans
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
@@ -69,6 +70,25 @@ from casekit.sheets.payload import course_payload
 MAX_INDENT_LEVELS = 6  # deeper lists and quotes keep the indentation of level 6
 RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: value"
 _REF = re.compile("\x00(L|R|E)([^\x00]*)\x00")
+#: reportlab markup of each look of an allowed HTML tag (``render.inline_html.LOOK``);
+#: quotes, abbreviations and keys take words or a key cap (``PdfWriter.piece``)
+PDF_LOOK = {
+    "bold": "<b>{inner}</b>",
+    "italic": "<i>{inner}</i>",
+    "underline": "<u>{inner}</u>",
+    "strike": "<strike>{inner}</strike>",
+    "subscript": "<sub>{inner}</sub>",
+    "superscript": "<super>{inner}</super>",
+    "small": '<font size="{small}">{inner}</font>',
+    "mark": '<font backColor="#fff0a0">{inner}</font>',
+    "code": '<font face="{mono}">{inner}</font>',
+    "quote": "{inner}",
+    "abbreviation": "{inner}",
+    "key": "{inner}",
+    "plain": "{inner}",
+    "line-break": "<br/>",
+    "break-opportunity": "",  # reportlab breaks lines at spaces only
+}
 
 
 class PdfWriter(TreeWriter):
@@ -107,7 +127,32 @@ class PdfWriter(TreeWriter):
     # ---------------------------------------------------------------- text
 
     def inlines(self, nodes: list[t.Inline]) -> str:
+        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+            return "".join(self.piece(p) for p in html_spans(nodes))
         return "".join(self.inline(n) for n in nodes)
+
+    def piece(self, p: Piece) -> str:
+        """An inline node, or an allowed HTML tag drawn as its look (``allow_html``)."""
+        if not isinstance(p, Span):
+            return self.inline(p)
+        inner = "".join(self.piece(child) for child in p.children)
+        if p.look == "quote":
+            before, after = around(self.msg, "quotation", "text")
+            return f"{escape(before)}{inner}{escape(after)}"
+        if p.look == "abbreviation" and p.title:
+            before, after = around(self.msg, "abbreviation", "abbr", title=p.title)
+            return f"{escape(before)}{inner}{escape(after)}"
+        if p.look == "key":
+            return self.key_cap(inner)
+        return PDF_LOOK[p.look].format(
+            inner=inner, mono=self.fonts.mono_family, small=self.styles.small.fontSize
+        )
+
+    def key_cap(self, markup: str) -> str:
+        """A key cap: reportlab frames no inline text, so a shaded key."""
+        return (
+            f'<font face="{self.fonts.mono_family}" backColor="#d9d9d9">\u00a0{markup}\u00a0</font>'
+        )
 
     def inline(self, n: t.Inline) -> str:
         if isinstance(n, t.Text):
@@ -120,11 +165,8 @@ class PdfWriter(TreeWriter):
             return f"<strike>{self.inlines(n.children)}</strike>"
         if isinstance(n, (t.Code, t.RawInline)):
             return f'<font face="{self.fonts.mono_family}">{escape(n.text, quote=False)}</font>'
-        if isinstance(n, t.Kbd):  # a key cap: reportlab frames no inline text, so a shaded key
-            return (
-                f'<font face="{self.fonts.mono_family}" backColor="#d9d9d9">'
-                f"\u00a0{escape(n.text, quote=False)}\u00a0</font>"
-            )
+        if isinstance(n, t.Kbd):
+            return self.key_cap(escape(n.text, quote=False))
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
@@ -390,6 +432,8 @@ class PdfWriter(TreeWriter):
         return self.code(b.text, b.role, code_label(b, self.msg))
 
     def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
+        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
+            return [self.para(self.inlines([t.RawInline(b.text)]))]
         return self.code(b.text)
 
     def block_blockquote(self, b: t.BlockQuote) -> list[Flowable]:
