@@ -64,12 +64,17 @@ def tagged_course(root: Path, tagged: dict[str, Path]) -> Path:
 
 
 @pytest.mark.slow
-def test_the_bundle_and_the_epub_carry_no_metadata(tmp_path: Path, tagged: dict[str, Path]) -> None:
+def test_the_bundle_the_epub_and_scorm_carry_no_metadata(
+    tmp_path: Path, tagged: dict[str, Path]
+) -> None:
     course = tagged_course(tmp_path / "course", tagged)
     out = tmp_path / "out"
-    build(course, ["usb"], out, editions=("learner",), embed_media=True)
+    build(course, ["usb", "scorm12"], out, editions=("learner",), embed_media=True)
     bundle = out / "t/usb/t-1"
     epub = out / "t/epub/t-learner.epub"
+    with zipfile.ZipFile(out / "t/scorm12/t-1-scorm12.zip") as package:
+        for name in sorted(tagged):
+            (tmp_path / f"scorm-{name}").write_bytes(package.read(f"data/media/{name}"))
     with zipfile.ZipFile(epub) as book:
         embedded = [n for n in book.namelist() if n.startswith("EPUB/media/") and "vtt" not in n]
         assert len(embedded) == len(tagged)
@@ -77,12 +82,13 @@ def test_the_bundle_and_the_epub_carry_no_metadata(tmp_path: Path, tagged: dict[
             (tmp_path / Path(name).name).write_bytes(book.read(name))
     carried = [bundle / "data/media" / name for name in sorted(tagged)]
     carried += [tmp_path / Path(name).name for name in embedded]
+    carried += [tmp_path / f"scorm-{name}" for name in sorted(tagged)]
     for path in carried:
         assert private_tags(path) == [], path
     for name in sorted(tagged):
         assert stream_hashes(bundle / "data/media" / name) == stream_hashes(tagged[name])
     everything = b"".join(p.read_bytes() for p in bundle.rglob("*") if p.is_file())
-    everything += epub.read_bytes()
+    everything += epub.read_bytes() + b"".join(p.read_bytes() for p in carried)
     assert not [text for text in PRIVATE if text.encode() in everything]
     assert casekit("verify", bundle).returncode == 0
     # the course compares as learners get it (diff writes its HTML report where it runs)

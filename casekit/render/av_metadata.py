@@ -106,6 +106,13 @@ def stripped_copy(root: Path, item: t.MediaItem, target: Path) -> tuple[int, str
     return hash_file(target)
 
 
+def stripped_file(root: Path, item: t.MediaItem, folder: Path) -> Path:
+    """``item`` without metadata, as a file in ``folder`` (a package streams it in)."""
+    target = folder / f"{item.sha256}.{item.format}"
+    stripped_copy(root, item, target)
+    return target
+
+
 def stripped_bytes(root: Path, item: t.MediaItem) -> bytes:
     """``item`` without metadata, in memory (an EPUB is built in memory)."""
     with tempfile.TemporaryDirectory(prefix="casekit-av-") as folder:
