@@ -34,10 +34,18 @@ from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
-from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
+from casekit.files.cache import (
+    BuildCache,
+    code_fingerprint,
+    digest,
+    file_digests,
+    files_fingerprint,
+    tree_fingerprint,
+)
 from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import resolve_options
+from casekit.render.fragments import Fragments
 from casekit.render.templates import builtin_templates
 from casekit.resolve.editions import apply_edition
 
@@ -193,18 +201,21 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_fp = digest(
+    course_files = file_digests(course_dir, cache)
+    casekit_fp = digest(
         code_fingerprint(),
-        tree_fingerprint(course_dir, cache),
         tree_fingerprint(builtin_templates()),
         os.environ.get("SOURCE_DATE_EPOCH", ""),  # stamped into outputs
     )
+    course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
         planned = [job for job in planned if job.key in only]
     fingerprints: dict[str, str] = {}
+    own_options: dict[str, str] = {}
     for job in planned:  # what a job consumes is planned before it
         own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        own_options[job.key] = own
         consumed = [
             fingerprints[need.key]
             for need in consumed_jobs(registry[job.format], chosen[job.format])
@@ -239,6 +250,13 @@ def build_course(
         result.stopped = True
         return result
     cache.store("check", course_fp, list(diags.items))
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    # what every lesson is rendered with: all but the lessons' own files
+    apart = {lesson.path for lesson in lessons.values()}
+    shared_fp = digest(
+        casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart])
+    )
+    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -252,6 +270,13 @@ def build_course(
                 for need in consumed_jobs(fmt, chosen[job.format])
             },
             cache=cache,
+            fragments=Fragments(
+                cache,
+                job.key,
+                digest(shared_fp, job.key, own_options[job.key]),
+                lessons,
+                lesson_digests,
+            ),
         )
 
     for job in planned:  # only once the check passed: a stopped build writes nothing

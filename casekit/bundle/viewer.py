@@ -25,6 +25,7 @@ from casekit.files.atomic import TEMP_PREFIX
 from casekit.files.cache import BuildCache, digest
 from casekit.messages import course_messages
 from casekit.render.common import lesson_title, module_title, source_date
+from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
 from casekit.render.page import glossary_html, media_index_html, render_template
@@ -78,8 +79,8 @@ class EditionLink:
 class ViewerWriter(HtmlWriter):
     """Media play in the page: HTML5 players with the WebVTT captions and the transcript."""
 
-    def __init__(self, course: t.Course) -> None:
-        super().__init__(course)
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
+        super().__init__(course, fragments)
         self.root = Path(course.root)
 
     def image_src(self, item: t.MediaItem) -> str:
@@ -214,8 +215,11 @@ def manifest_script(manifest: bytes) -> bytes:
     return _script("CASEKIT_MANIFEST_JSON", manifest.decode("utf-8"))
 
 
-def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
-    return render_template(course, name, scripts=VIEWER_SCRIPTS, **context).encode("utf-8")
+def _render(
+    course: t.Course, name: str, context: dict[str, object], extra: frozenset[str] = frozenset()
+) -> bytes:
+    scripts = VIEWER_SCRIPTS | extra
+    return render_template(course, name, scripts=scripts, **context).encode("utf-8")
 
 
 def verify_context() -> dict[str, object]:
@@ -258,11 +262,18 @@ def viewer_files(
     narrate_lessons: bool = False,
     cache: BuildCache | None = None,
     rendered: LessonPages | None = None,
+    fragments: Fragments | None = None,
+    extra_scripts: dict[str, bytes] | None = None,
+    verifier: bool = True,
 ) -> dict[str, bytes]:
     """Every file of the viewer (pages, styles, scripts, fonts, with ``narrate_lessons``
-    the lessons' audio) by its path in the bundle; lesson pages ``rendered`` before are
-    taken from it."""
-    writer = ViewerWriter(course)
+    the lessons' audio) by its path in the bundle; lesson pages ``rendered`` before
+    (in this process: ``casekit serve``) or kept as ``fragments`` by earlier builds are
+    taken from them. ``extra_scripts`` (path -> bytes) load after the viewer's own (the
+    SCORM runtime); ``verifier=False`` leaves out ``verify.html`` (a package without the
+    bundle's manifest)."""
+    extra_scripts = extra_scripts or {}
+    writer = ViewerWriter(course, fragments)
     rendered = rendered or LessonPages()
     rendered.next_build()
     msg = writer.msg
@@ -300,11 +311,12 @@ def viewer_files(
         "editions": editions,
         "assets": VIEWER_ASSETS,
         "course_script": COURSE_SCRIPT,
+        "extra_scripts": list(extra_scripts),  # in the order given
+        "verifier": verifier,
         **verify_context(),
     }
     files = {
-        "index.html": _render(course, "viewer/index.html.j2", context),
-        "verify.html": _render(course, "viewer/verify.html.j2", context),
+        "index.html": _render(course, "viewer/index.html.j2", context, frozenset(extra_scripts)),
         COURSE_SCRIPT: _script(
             "CASEKIT_COURSE",
             {
@@ -317,6 +329,9 @@ def viewer_files(
             },
         ),
     }
+    if verifier:
+        files["verify.html"] = _render(course, "viewer/verify.html.j2", context)
     for name, target in STATIC_ASSETS.items():
-        files[target] = template_path(course, name).read_bytes()
-    return files | audio
+        if verifier or target not in VERIFIER_FILES:
+            files[target] = template_path(course, name).read_bytes()
+    return files | audio | extra_scripts

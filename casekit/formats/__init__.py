@@ -34,6 +34,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
 from casekit.formats.options import NoOptions, options_of
+from casekit.render.fragments import Fragments
 
 ENTRY_POINT_GROUP = "casekit.formats"
 #: casekit's own formats, as "module:attribute" of their ``Format``
@@ -79,6 +80,8 @@ class BuildContext:
     #: the course's build cache, for what a format derives from unchanged inputs
     #: (subset fonts, reusable bundle media); ``None`` outside a build
     cache: BuildCache | None = None
+    #: the job's rendered lessons of earlier builds; ``None`` outside a build
+    fragments: Fragments | None = None
 
 
 #: render(course, context) -> the outputs, for the build to write

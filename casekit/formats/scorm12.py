@@ -1,34 +1,34 @@
 """The ``scorm12`` format: a SCORM 1.2 package (``<id>-<version>-scorm12.zip``).
 
-One SCO per lesson (or one for the whole course with ``[scorm] one_sco = true``): the
-lesson's learner-edition page (the shared HTML writer, as in the ``cc`` format) and
-casekit's own runtime script, ``casekit-scorm.js``, which finds the LMS's ``API`` and
-reports the lesson status and the quiz score. The quiz answers the page checks against
-come from the full course, as a ``data-key`` attribute of the page (a SCO that scores
-itself carries its answers; solutions stay out). No third-party runtime, no network.
+The package is the offline viewer of the USB bundle (``index.html``: navigation, search,
+open by code, players for the course's video and audio) for the learner edition, and one
+SCO per lesson (or one for the whole course with ``[scorm] one_sco = true``) launched as
+``index.html?sco=<id>``. casekit's own runtime, ``casekit-scorm.js``, finds the LMS's
+``API``, opens the SCO's first lesson or resumes at the learner's bookmark
+(``cmi.core.lesson_location``), and reports the status and the quiz score. The answers
+it checks against come from the full course, in ``scorm.js`` (a SCO that scores itself
+carries its answers; solutions stay out). No third-party runtime, no network.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
 from casekit import tree as t
+from casekit.bundle import VIEWER_ASSETS
+from casekit.bundle.viewer import viewer_files
 from casekit.formats import BuildContext, Format, Output
-from casekit.formats.lms import (
-    MANIFEST,
-    images,
-    learner_edition,
-    lesson_quizzes,
-    lms_page,
-    zip_package,
-)
+from casekit.formats.lms import MANIFEST, learner_edition, lesson_quizzes, write_package
 from casekit.formats.moodle_questions import short_answer
 from casekit.render.common import lesson_title, module_title
 from casekit.render.html import HtmlWriter
+from casekit.render.images import image_bytes
 from casekit.render.templates import builtin_templates
+from casekit.safety.paths import resolve_inside
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -37,18 +37,9 @@ SCHEMA_LOCATION = (
     f"{CP} imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 "
     f"imsmd_rootv1p2p1.xsd {ADLCP} adlcp_rootv1p2.xsd"
 )
-RUNTIME = "casekit-scorm.js"
-
-
-class ScoWriter(HtmlWriter):
-    """SCO pages side by side in ``sco/``; images under ``sco/data/media/``."""
-
-    def __init__(self, course: t.Course, page_of: dict[str, str]) -> None:
-        super().__init__(course)
-        self.page_of = page_of  # lesson id -> its SCO page name
-
-    def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
-        return self.page_of[lesson_id] + (f"#{anchor or lesson_id}")
+LAUNCH = "index.html"
+RUNTIME = f"{VIEWER_ASSETS}/casekit-scorm.js"
+DATA = f"{VIEWER_ASSETS}/scorm.js"
 
 
 def answer_key(quizzes: list[t.Quiz]) -> dict[str, list[object]]:
@@ -67,55 +58,46 @@ def answer_key(quizzes: list[t.Quiz]) -> dict[str, list[object]]:
 
 @dataclass(frozen=True)
 class Sco:
-    identifier: str
+    id: str  # the launch parameter; R_<id> in the manifest
     title: str
-    page: str  # inside sco/
-    lessons: list[t.Lesson]  # learner edition
-    full: list[t.Lesson]  # the same lessons with their answers
+    lessons: list[t.Lesson]  # the full course's, with their answers
+
+    @property
+    def quizzes(self) -> list[t.Quiz]:
+        return [quiz for lesson in self.lessons for quiz in lesson_quizzes(lesson)]
 
 
-def scos(learner: t.Course, full: t.Course) -> list[tuple[t.Module | None, list[Sco]]]:
+def scos(full: t.Course) -> list[tuple[t.Module | None, list[Sco]]]:
     """The SCOs by module, or one SCO (module None) with ``one_sco``."""
-    full_lessons = {lesson.id: lesson for m in full.modules for lesson in m.lessons}
-    if learner.config.scorm.one_sco:
-        lessons = [lesson for m in learner.modules for lesson in m.lessons]
-        whole = Sco(
-            "R_course",
-            learner.config.title,
-            "course.html",
-            lessons,
-            [full_lessons[x.id] for x in lessons],
-        )
-        return [(None, [whole])]
+    if full.config.scorm.one_sco:
+        return [(None, [Sco("course", full.config.title, full.lessons())])]
     return [
-        (
-            module,
-            [
-                Sco(
-                    f"R_{lesson.id}",
-                    lesson_title(lesson),
-                    f"{lesson.id}.html",
-                    [lesson],
-                    [full_lessons[lesson.id]],
-                )
-                for lesson in module.lessons
-            ],
-        )
-        for module in learner.modules
+        (module, [Sco(lesson.id, lesson_title(lesson), [lesson]) for lesson in module.lessons])
+        for module in full.modules
     ]
 
 
-def sco_page(course: t.Course, writer: ScoWriter, sco: Sco) -> bytes:
-    msg = writer.msg
-    quizzes = [quiz for lesson in sco.full for quiz in lesson_quizzes(lesson)]
-    data = (
-        ("key", json.dumps(answer_key(quizzes), ensure_ascii=False, sort_keys=True)),
-        ("mastery", str(course.config.scorm.mastery_score)),
-        ("check", msg("check_answers")),
-        ("result", msg("score_result", correct="{correct}", total="{total}")),
-    )
-    body = "".join(writer.lesson(lesson, level=1) for lesson in sco.lessons)
-    return lms_page(course, sco.title, body, script=f"../{RUNTIME}", data=data)
+def runtime_data(full: t.Course, by_module: list[tuple[t.Module | None, list[Sco]]]) -> bytes:
+    """``scorm.js``: the answers, the pass mark, the labels and what each SCO holds."""
+    msg = HtmlWriter(full).msg
+    every = [sco for _, group in by_module for sco in group]
+    data = {
+        "key": answer_key([quiz for sco in every for quiz in sco.quizzes]),
+        "mastery": full.config.scorm.mastery_score,
+        "labels": {
+            "check": msg("check_answers"),
+            "result": msg("score_result", correct="{correct}", total="{total}"),
+        },
+        "scos": {
+            sco.id: {
+                "lessons": [lesson.anchor for lesson in sco.lessons],
+                "quizzes": [quiz.anchor for quiz in sco.quizzes],
+            }
+            for sco in every
+        },
+    }
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return f"window.CASEKIT_SCORM = {text};\n".encode("ascii")
 
 
 def manifest(
@@ -140,25 +122,22 @@ def manifest(
             etree.SubElement(parent, f"{{{CP}}}title").text = module_title(module, msg)
         for sco in module_scos:
             item = etree.SubElement(
-                parent,
-                f"{{{CP}}}item",
-                identifier=f"I_{sco.identifier[2:]}",
-                identifierref=sco.identifier,
+                parent, f"{{{CP}}}item", identifier=f"I_{sco.id}", identifierref=f"R_{sco.id}"
             )
             etree.SubElement(item, f"{{{CP}}}title").text = sco.title
-            if any(lesson_quizzes(lesson) for lesson in sco.full):
+            if sco.quizzes:
                 etree.SubElement(item, f"{{{ADLCP}}}masteryscore").text = str(
                     course.config.scorm.mastery_score
                 )
             resource = etree.SubElement(
                 resources,
                 f"{{{CP}}}resource",
-                identifier=sco.identifier,
+                identifier=f"R_{sco.id}",
                 type="webcontent",
-                href=f"sco/{sco.page}",
+                href=f"{LAUNCH}?sco={sco.id}",
             )
             resource.set(f"{{{ADLCP}}}scormtype", "sco")
-            etree.SubElement(resource, f"{{{CP}}}file", href=f"sco/{sco.page}")
+            etree.SubElement(resource, f"{{{CP}}}file", href=LAUNCH)
             etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_common")
     common = etree.SubElement(
         resources, f"{{{CP}}}resource", identifier="R_common", type="webcontent"
@@ -169,30 +148,43 @@ def manifest(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def package(full: t.Course) -> bytes:
+def package_files(full: t.Course) -> dict[str, bytes | Path]:
+    """Every file of the package: the viewer of the learner edition with the runtime,
+    its pictures, and its video and audio (course files, streamed when zipped)."""
     learner = learner_edition(full)
-    by_module = scos(learner, full)
-    page_of = {
-        lesson.id: sco.page for _, group in by_module for sco in group for lesson in sco.lessons
+    by_module = scos(full)
+    extra = {
+        DATA: runtime_data(full, by_module),
+        RUNTIME: (builtin_templates() / "scorm" / "casekit-scorm.js").read_bytes(),
     }
-    writer = ScoWriter(learner, page_of)
-    files = images(learner, "sco")
-    files[RUNTIME] = (builtin_templates() / "scorm" / RUNTIME).read_bytes()
-    assets = sorted(files)
-    for _, group in by_module:
-        for sco in group:
-            files[f"sco/{sco.page}"] = sco_page(learner, writer, sco)
+    files: dict[str, bytes | Path] = {
+        **viewer_files(learner, [], extra_scripts=extra, verifier=False)
+    }
+    root = Path(learner.root)
+    for item in learner.media:
+        if item.kind == "image":
+            files[item.bundle_path] = image_bytes(root, item)
+        else:
+            files[item.bundle_path] = resolve_inside(root, item.path)[0]
+    assets = sorted(set(files) - {LAUNCH})
     files[MANIFEST] = manifest(learner, by_module, assets)
-    return zip_package(full, files)
+    return files
 
 
 def render_scorm12(course: t.Course, ctx: BuildContext) -> list[Output]:
-    return [Output(f"{course.config.id}-{course.config.version}-scorm12.zip", package(course))]
+    files = package_files(course)
+    return [
+        Output(
+            f"{course.config.id}-{course.config.version}-scorm12.zip",
+            write=lambda out: write_package(course, files, out),
+        )
+    ]
 
 
 FORMAT = Format(
     "scorm12",
-    "SCORM 1.2 package: one SCO per lesson (or per course), status and quiz score",
+    "SCORM 1.2 package: the offline viewer, one SCO per lesson (or per course), "
+    "bookmark, status and quiz score",
     render_scorm12,
     per_edition=False,
 )
