@@ -254,3 +254,44 @@ def test_deep_nesting_and_long_words_keep_the_geometry(make_course, tmp_path: Pa
     pages = check_geometry(out / "t" / "brf" / "t-learner.brf", 40, 25, "en")
     text = " ".join(line.strip() for page in pages for line in page)
     assert text.count("LEVEL") == 15 and text.count("X") >= 150
+
+
+@pytest.mark.parametrize("language", ["kk", "uk"])
+def test_grade_2_without_a_contracted_table_is_a_warning_on_its_line(
+    make_course, tmp_path: Path, language: str
+) -> None:
+    course = make_course({"lessons/a.md": "# Сабақ\n\nМәтін.\n"})
+    toml = course / "course.toml"
+    text = toml.read_text("utf-8").replace('language = "en"', f'language = "{language}"')
+    toml.write_text(text + "\n[braille]\ncells = 32\ngrade = 2\n", "utf-8")
+    line = toml.read_text("utf-8").splitlines().index("grade = 2") + 1
+    checked = casekit("check", str(course))
+    assert checked.returncode == 0, checked.stderr  # a warning, not an error
+    expected = (
+        f"course.toml:{line}:1: warning: field 'braille.grade': grade 2 (contracted) Braille "
+        f"is asked for, but liblouis has no contracted table for '{language}' (only for en, "
+        "ru): the Braille edition is uncontracted (grade 1) [braille-grade]"
+    )
+    assert f"{course}/{expected}" in checked.stderr.splitlines()
+    out = tmp_path / "out"
+    built = casekit("build", str(course), "-f", "pdf", "-o", str(out))
+    assert f"{course}/{expected}" in built.stderr.splitlines()  # every build says it
+    # the format table's own key is named where it is set
+    toml.write_text(text + "\n[brf]\nbraille_grade = 2\n", "utf-8")
+    line = toml.read_text("utf-8").splitlines().index("braille_grade = 2") + 1
+    assert (
+        f"course.toml:{line}:1: warning: field 'brf.braille_grade': grade 2"
+        in casekit("check", str(course)).stderr
+    )
+    # asked on the command line: the flag is named, and only while it is given
+    toml.write_text(text, "utf-8")
+    flagged = casekit("build", str(course), "-f", "brf", "-o", str(out), "--braille-grade", "2")
+    assert flagged.returncode == 0, flagged.stderr
+    assert "command line:1:1: warning: --braille-grade: grade 2 (contracted)" in flagged.stderr
+    again = casekit("build", str(course), "-f", "brf", "-o", str(out))
+    assert "braille-grade" not in again.stderr
+    grade_1 = casekit("build", str(course), "-f", "brf", "-o", str(out), "--braille-grade", "1")
+    assert "braille-grade" not in grade_1.stderr
+    english = text.replace(f'language = "{language}"', 'language = "en"')
+    toml.write_text(english + "\n[braille]\ngrade = 2\n", "utf-8")
+    assert "braille-grade" not in casekit("check", str(course)).stderr
