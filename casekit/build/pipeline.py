@@ -34,11 +34,16 @@ from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
-from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
+from casekit.files.cache import (
+    BuildCache,
+    digest,
+    file_digests,
+    files_fingerprint,
+)
 from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import option_origin, resolve_options
-from casekit.render.templates import builtin_templates
+from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
 
 
@@ -210,18 +215,17 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_fp = digest(
-        code_fingerprint(),
-        tree_fingerprint(course_dir, cache),
-        tree_fingerprint(builtin_templates()),
-        os.environ.get("SOURCE_DATE_EPOCH", ""),  # stamped into outputs
-    )
+    course_files = file_digests(course_dir, cache)
+    casekit_fp = casekit_fingerprint()
+    course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
         planned = [job for job in planned if job.key in only]
     fingerprints: dict[str, str] = {}
+    own_options: dict[str, str] = {}
     for job in planned:  # what a job consumes is planned before it
         own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        own_options[job.key] = own
         consumed = [
             fingerprints[need.key]
             for need in consumed_jobs(registry[job.format], chosen[job.format])
@@ -253,11 +257,15 @@ def build_course(
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
         course = load_course(course_dir, diags, cache, config)
+    checked = list(diags.items)  # the flags' warnings are not cached: the next build
+    diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):
         result.stopped = True
         return result
-    cache.store("check", course_fp, list(diags.items))
-    diags.items.extend(flagged)  # not cached: the next build may not give the flag
+    cache.store("check", course_fp, checked)
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    shared_fp = lessons_context(casekit_fp, course_files, lessons)
+    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -271,6 +279,13 @@ def build_course(
                 for need in consumed_jobs(fmt, chosen[job.format])
             },
             cache=cache,
+            fragments=Fragments(
+                cache,
+                job.key,
+                digest(shared_fp, job.key, own_options[job.key]),
+                lessons,
+                lesson_digests,
+            ),
         )
 
     for job in planned:  # only once the check passed: a stopped build writes nothing

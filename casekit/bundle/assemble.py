@@ -153,7 +153,7 @@ def fill_bundle(
     root = Path(course.root)
     editions = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it
-    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache)
+    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache, fragments=ctx.fragments)
     readme = readme_bytes(course, editions, name)
     copies = media_copies(course)
     planned = (

@@ -35,7 +35,7 @@ from casekit.cli.distribution import (
 )
 from casekit.cli.format_flags import edition_option, format_flags, format_option
 from casekit.config.settings import LANGUAGES
-from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics, to_json
+from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 
 
@@ -220,13 +220,14 @@ def build(
             cache_dir.resolve() if cache_dir else None,
             cache_key_file.resolve() if cache_key_file else None,
         )
-        answers = build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2)
-        for answer in answers:
-            if isinstance(answer, Diagnostic):
-                click.echo(str(answer), err=True)
+        for answer in build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2):
+            for line in answer.warnings:
+                warn(line)
+            if answer.error is not None:
+                click.echo(str(answer.error), err=True)
                 failed = True
-            else:
-                results.append(answer)
+            if answer.result is not None:
+                results.append(answer.result)
     else:
         for task in tasks:
             results.append(

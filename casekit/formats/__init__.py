@@ -36,6 +36,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
 from casekit.formats.options import NoOptions, options_of
+from casekit.render.fragments import Fragments
 
 ENTRY_POINT_GROUP = "casekit.formats"
 #: casekit's own formats, as "module:attribute" of their ``Format``
@@ -47,8 +48,8 @@ BUILTIN = (
     "casekit.formats.brf:FORMAT",
     "casekit.formats.moodle_questions:FORMAT",
     "casekit.formats.cc:FORMAT",
-    "casekit.formats.scorm12:FORMAT",
     "casekit.bundle.usb:FORMAT",
+    "casekit.bundle.scorm12:FORMAT",
 )
 
 
@@ -81,6 +82,8 @@ class BuildContext:
     #: the course's build cache, for what a format derives from unchanged inputs
     #: (subset fonts, reusable bundle media); ``None`` outside a build
     cache: BuildCache | None = None
+    #: the job's rendered lessons of earlier builds; ``None`` outside a build
+    fragments: Fragments | None = None
 
 
 #: render(course, context) -> the outputs, for the build to write

@@ -30,6 +30,7 @@ from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
+from casekit.render.fragments import Fragments
 from casekit.render.images import image_bytes
 from casekit.render.page import glossary_html, media_index_html, render_template
 from casekit.render.templates import read_template
@@ -60,18 +61,23 @@ class _PackageWriter(epub.EpubWriter):
 
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
     embed_media = ctx.options.embed_media
-    data = epub_bytes(course, embed_media, ctx.cache, embed_media and ctx.options.narrate)
+    narrate = embed_media and ctx.options.narrate
+    data = epub_bytes(course, embed_media, ctx.cache, narrate, ctx.fragments)
     return [Output(output_name(course, "epub"), data)]
 
 
 def epub_bytes(
-    course: t.Course, embed_media: bool, cache: BuildCache | None = None, narrate: bool = False
+    course: t.Course,
+    embed_media: bool,
+    cache: BuildCache | None = None,
+    narrate: bool = False,
+    fragments: Fragments | None = None,
 ) -> bytes:
     """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
     build's, where subset fonts and narrations are kept; ``narrate``: lessons spoken,
-    as EPUB 3 Media Overlays)."""
+    as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier builds rendered them)."""
     files = BookFiles()
-    writer = EpubWriter(course, files)
+    writer = EpubWriter(course, files, fragments)
     book = epub.EpubBook()
     played = add_resources(book, course, files, embed_media)
     set_metadata(book, course, writer.msg, played)
@@ -307,22 +313,23 @@ def cover_document(course: t.Course, msg: Messages) -> Document:
 def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
     """One document per lesson.
 
-    Rendered twice: the first pass records which chapter holds every id, so that
-    the second can tell a link to an element this edition lacks (a heading inside
-    a teacher-only solution) and send it to the start of its lesson instead."""
+    Which chapter holds every id is known first (``EpubWriter.lesson_ids``), so that a
+    link to an element this edition lacks (a heading inside a teacher-only solution)
+    goes to the start of its lesson instead."""
     for number, lesson in enumerate(course.lessons(), start=1):
         writer.files.chapters[lesson.id] = f"lesson-{number:02d}.xhtml"
-    for _ in range(2):
-        documents = []
-        for module in course.modules:
-            label = escape(module_title(module, writer.msg))
-            for lesson in module.lessons:
-                writer.current = writer.files.chapters[lesson.id]
-                body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
-                writer.files.record_ids(writer.current, body)
-                title = lesson_title(lesson)
-                landmark = "" if documents else "bodymatter"
-                documents.append(Document(writer.current, title, body, "bodymatter", landmark))
+    for lesson in course.lessons():
+        writer.current = writer.files.chapters[lesson.id]
+        writer.files.record(writer.current, writer.lesson_ids(lesson, level=1))
+    documents = []
+    for module in course.modules:
+        label = escape(module_title(module, writer.msg))
+        for lesson in module.lessons:
+            writer.current = writer.files.chapters[lesson.id]
+            body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
+            title = lesson_title(lesson)
+            landmark = "" if documents else "bodymatter"
+            documents.append(Document(writer.current, title, body, "bodymatter", landmark))
     return documents
 
 
