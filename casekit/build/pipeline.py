@@ -36,17 +36,14 @@ from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import (
     BuildCache,
-    code_fingerprint,
     digest,
     file_digests,
     files_fingerprint,
-    tree_fingerprint,
 )
 from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import resolve_options
-from casekit.render.fragments import Fragments
-from casekit.render.templates import builtin_templates
+from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
 
 
@@ -202,11 +199,7 @@ def build_course(
     result.cache = cache
 
     course_files = file_digests(course_dir, cache)
-    casekit_fp = digest(
-        code_fingerprint(),
-        tree_fingerprint(builtin_templates()),
-        os.environ.get("SOURCE_DATE_EPOCH", ""),  # stamped into outputs
-    )
+    casekit_fp = casekit_fingerprint()
     course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
@@ -251,11 +244,7 @@ def build_course(
         return result
     cache.store("check", course_fp, list(diags.items))
     lessons = {lesson.id: lesson for lesson in course.lessons()}
-    # what every lesson is rendered with: all but the lessons' own files
-    apart = {lesson.path for lesson in lessons.values()}
-    shared_fp = digest(
-        casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart])
-    )
+    shared_fp = lessons_context(casekit_fp, course_files, lessons)
     lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:

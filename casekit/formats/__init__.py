@@ -46,8 +46,8 @@ BUILTIN = (
     "casekit.formats.brf:FORMAT",
     "casekit.formats.moodle_questions:FORMAT",
     "casekit.formats.cc:FORMAT",
-    "casekit.formats.scorm12:FORMAT",
     "casekit.bundle.usb:FORMAT",
+    "casekit.bundle.scorm12:FORMAT",
 )
 
 
