@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
-from casekit.build.course import load_course
+from casekit.build.course import format_caveats, load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.build.write import write_outputs
@@ -42,7 +42,7 @@ from casekit.files.cache import (
 )
 from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
-from casekit.formats.options import resolve_options
+from casekit.formats.options import option_origin, resolve_options
 from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
 
@@ -156,6 +156,23 @@ def format_options(
     }
 
 
+def flag_caveats(
+    registry: dict[str, Format], config: CourseConfig, given: dict[str, Any], planned: list[Job]
+) -> list[Diagnostic]:
+    """Warnings for what a command-line flag asks of a planned format that it cannot
+    do for this course (course.toml's own requests are warned of by the check)."""
+    found = []
+    for name in sorted({job.format for job in planned}):
+        fmt = registry[name]
+        for option, code, message in format_caveats(name, fmt, config, given):
+            origin = option_origin(name, fmt.options, config, option, given)
+            if origin.startswith("--"):
+                found.append(
+                    Diagnostic("command line", 1, 1, "warning", code, f"{origin}: {message}")
+                )
+    return found
+
+
 @releases_build_locks
 def build_course(
     course_dir: Path,
@@ -228,9 +245,10 @@ def build_course(
                 job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
             )
             cache.stats.skipped_outputs.append(job.key)
+    flagged = flag_caveats(registry, config, dict(options or {}), planned)
     checked = cache.load("check", course_fp, list[Diagnostic])
     if checked is not None and len(records) == len(planned):
-        diags.items.extend(checked)
+        diags.items.extend(checked + flagged)
         if diags.has_errors(strict):
             result.stopped = True
             return result
@@ -239,10 +257,12 @@ def build_course(
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
         course = load_course(course_dir, diags, cache, config)
+    checked = list(diags.items)  # the flags' warnings are not cached: the next build
+    diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):
         result.stopped = True
         return result
-    cache.store("check", course_fp, list(diags.items))
+    cache.store("check", course_fp, checked)
     lessons = {lesson.id: lesson for lesson in course.lessons()}
     shared_fp = lessons_context(casekit_fp, course_files, lessons)
     lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
