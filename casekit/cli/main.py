@@ -33,9 +33,9 @@ from casekit.cli.distribution import (
     open_shared_cache,
     shard_option,
 )
-from casekit.cli.format_flags import edition_option, format_flags, format_option
+from casekit.cli.format_flags import WithFormatFlags, edition_option, format_option
 from casekit.config.settings import LANGUAGES
-from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics, to_json
+from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
 
 
@@ -125,16 +125,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     sys.exit(1 if diags.has_errors(strict) else 0)
 
 
-class BuildCommand(click.Command):
-    """``build``: its format flags come from the formats' options, read when it runs."""
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        params = super().get_params(ctx)
-        at = next(i for i, p in enumerate(params) if p.name == "strict") + 1
-        return [*params[:at], *format_flags(formats()), *params[at:]]
-
-
-@cli.command(cls=BuildCommand)
+@cli.command(cls=WithFormatFlags)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @format_option
 @edition_option
@@ -220,13 +211,14 @@ def build(
             cache_dir.resolve() if cache_dir else None,
             cache_key_file.resolve() if cache_key_file else None,
         )
-        answers = build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2)
-        for answer in answers:
-            if isinstance(answer, Diagnostic):
-                click.echo(str(answer), err=True)
+        for answer in build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2):
+            for line in answer.warnings:
+                warn(line)
+            if answer.error is not None:
+                click.echo(str(answer.error), err=True)
                 failed = True
-            else:
-                results.append(answer)
+            if answer.result is not None:
+                results.append(answer.result)
     else:
         for task in tasks:
             results.append(

@@ -22,11 +22,38 @@ in the build cache (``files/cache.py``): nothing in them is run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from casekit import tree as t
-from casekit.files.cache import BuildCache, digest
+from casekit.files.cache import (
+    BuildCache,
+    code_fingerprint,
+    digest,
+    files_fingerprint,
+    tree_fingerprint,
+)
+from casekit.render.templates import builtin_templates
+
+
+def casekit_fingerprint() -> str:
+    """casekit itself as every output depends on it: its code, its templates, and
+    SOURCE_DATE_EPOCH (stamped into outputs)."""
+    return digest(
+        code_fingerprint(),
+        tree_fingerprint(builtin_templates()),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    )
+
+
+def lessons_context(
+    casekit_fp: str, course_files: list[tuple[str, str]], lessons: dict[str, t.Lesson]
+) -> str:
+    """What every lesson is rendered with: casekit, and the course's files (``file_digests``)
+    but the lessons' own (a lesson counts through its resolved tree instead)."""
+    apart = {lesson.path for lesson in lessons.values()}
+    return digest(casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart]))
 
 
 @dataclass

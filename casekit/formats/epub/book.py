@@ -29,6 +29,7 @@ from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subs
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
+from casekit.render.av_metadata import stripped_bytes
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
 from casekit.render.fragments import Fragments
 from casekit.render.page import glossary_html, media_index_html, render_template
@@ -231,7 +232,7 @@ def add_resources(
             data, media_type = sizing.image(root, item, SCREEN_BOX), None
             name = f"images/{index:03d}.{ext}"
         elif embed_media:
-            name, data = f"media/{index:03d}.{ext}", read_course_file(root, item.path)
+            name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
             media_type = playable_type(item, data)
             if media_type is None:
                 continue  # stays a figure with QR code and transcript, as on paper

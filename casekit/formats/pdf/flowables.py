@@ -160,6 +160,27 @@ def _plain_frag(style: ParagraphStyle) -> Any:
     return frag
 
 
+def _overflows(lines: Any) -> bool:
+    """Whether a line of reportlab's broken lines is wider than the width it got."""
+    if lines.kind == 0:
+        return any(extra < -0.01 for extra, _words in lines.lines)
+    return any(line.extraSpace < -0.01 for line in lines.lines)
+
+
+#: each paragraph style without hyphenation (``FastParagraph.wrap``)
+_UNHYPHENATED: weakref.WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _unhyphenated(style: ParagraphStyle) -> ParagraphStyle:
+    if style not in _UNHYPHENATED:
+        _UNHYPHENATED[style] = ParagraphStyle(
+            f"{style.name}-unhyphenated", parent=style, hyphenationLang="", uriWasteReduce=0
+        )
+    return _UNHYPHENATED[style]
+
+
 class FastParagraph(DrawnInFinalPass, Paragraph):
     """A paragraph that does reportlab's costly work once per document, not once per
     use: parsing plain text (no markup to parse), breaking lines (kept for the width
@@ -189,6 +210,12 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
                 _, self.width, self.height, self.blPara = cached
                 return self.width, self.height
         width, height = super().wrap(avail_width, avail_height)
+        if _overflows(self.blPara) and self.style.hyphenationLang:
+            # reportlab hyphenates a long word or URL once and leaves the rest of it
+            # unsplittable, running past the margin; without hyphenation its long-word
+            # split breaks every line inside the width
+            self.style = _unhyphenated(self.style)
+            width, height = super().wrap(avail_width, avail_height)
         self._wrapped = (*self._wrapped, (avail_width, width, height, self.blPara))
         return width, height
 

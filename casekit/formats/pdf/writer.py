@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -30,6 +31,7 @@ from reportlab.platypus.doctemplate import NotAtTopPageBreak
 from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
+from casekit.formats.pdf.breaks import soft_hyphens
 from casekit.formats.pdf.flowables import (
     BoxEnd,
     BoxStart,
@@ -46,7 +48,15 @@ from casekit.formats.pdf.flowables import (
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
 from casekit.formats.pdf.sheet import SheetFlowable, SheetText
-from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
+from casekit.formats.pdf.styles import (
+    BOX_COLOURS,
+    CODE_BG,
+    LINK,
+    RULE,
+    SHADE,
+    Styles,
+    hyphenation_language,
+)
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     CALLOUT_LOOK,
@@ -121,6 +131,8 @@ class PdfWriter(TreeWriter):
         self.anchors: set[str] = set()  # every destination written so far
         self.outline: list[tuple[int, str, int, str]] = []  # TOC entries, pages unknown
         self.derived: dict[str, ParagraphStyle] = {}  # styles made from the base styles
+        #: whether pyphen hyphenates the course's words (else ``breaks.soft_hyphens`` does)
+        self.dictionary = hyphenation_language(course.config.language) is not None
         self.unchecked = fonts.symbol("☐", "[ ]")
         self.checked = fonts.symbol("☑", "[x]")
         self.bullet = fonts.symbol("•", "-")
@@ -158,7 +170,7 @@ class PdfWriter(TreeWriter):
 
     def inline(self, n: t.Inline) -> str:
         if isinstance(n, t.Text):
-            return escape(n.text, quote=False)
+            return escape(soft_hyphens(n.text, self.dictionary), quote=False)
         if isinstance(n, t.Emph):
             return f"<i>{self.inlines(n.children)}</i>"
         if isinstance(n, t.Strong):
@@ -166,7 +178,8 @@ class PdfWriter(TreeWriter):
         if isinstance(n, t.Strike):
             return f"<strike>{self.inlines(n.children)}</strike>"
         if isinstance(n, (t.Code, t.RawInline)):
-            return f'<font face="{self.fonts.mono_family}">{escape(n.text, quote=False)}</font>'
+            code = escape(soft_hyphens(n.text, dictionary=False), quote=False)
+            return f'<font face="{self.fonts.mono_family}">{code}</font>'
         if isinstance(n, t.Kbd):
             return self.key_cap(escape(n.text, quote=False))
         if isinstance(n, t.LineBreak):
@@ -355,16 +368,21 @@ class PdfWriter(TreeWriter):
         return self.derive(f"{style.name}-{align}", style, alignment=alignment)
 
     def column_widths(self, b: t.Table) -> list[float]:
-        """Widths by content: longer columns get more room, none gets less than a word."""
+        """Widths by content: each column gets room for its longest word (URLs aside,
+        at most an equal share), the rest goes to longer columns."""
         rows = [b.header, *b.rows]
-        weights = []
+        style, pad = self.styles.cell_head, 12  # reportlab's cell padding, both sides
+        weights, floors = [], []
         for col in range(len(b.header)):
-            longest = max(
-                (len(t.plain_text(row[col].children)) for row in rows if col < len(row)), default=1
-            )
+            texts = [t.plain_text(row[col].children) for row in rows if col < len(row)]
+            longest = max((len(text) for text in texts), default=1)
             weights.append(min(max(longest, 4), 40))
-        total = sum(weights)
-        return [self.width * w / total for w in weights]
+            words = [w for text in texts for w in text.split() if "/" not in w]
+            word = max(words, key=len, default="")
+            needed = stringWidth(word, style.fontName, style.fontSize) + pad
+            floors.append(min(needed, self.width / len(b.header)))
+        rest, total = self.width - sum(floors), sum(weights)
+        return [floor + rest * w / total for floor, w in zip(floors, weights, strict=True)]
 
     def block_table(self, b: t.Table) -> list[Flowable]:
         caption = self.marked(
