@@ -41,6 +41,7 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.sections import SheetSections
 from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, find_style
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
@@ -184,6 +185,7 @@ class DocxWriter(TreeWriter):
         # largest id before every picture, which is quadratic in the number of pictures
         self.shape_ids = itertools.count(doc.part.next_id)
         self._body_end: BaseOxmlElement | None = None
+        self._sections: SheetSections | None = None  # answer sheets in sections of their own
         self.sid = StyleIds(doc)  # the id of a style, by name
         self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
         self._runs = TextRuns(self.rpr)
@@ -216,6 +218,18 @@ class DocxWriter(TreeWriter):
             body = self.doc.element.body
             self._body_end = body.sectPr if body.sectPr is not None else body.add_sectPr()
         return self._body_end
+
+    @property
+    def sections(self) -> SheetSections:
+        if self._sections is None:
+            self._sections = SheetSections(self.body_end)
+        return self._sections
+
+    def finish(self) -> None:
+        """After the last block: the text after the last sheet on a right-hand page."""
+        if self._sections is not None:
+            self._sections.finish()
+            self._body_end = self._sections.body_end
 
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
         p = self.add_paragraph(target, self._paragraphs(self.sid(style)))
@@ -612,7 +626,18 @@ class DocxWriter(TreeWriter):
             self.answer_sheet(target, label, b.title)
 
     def answer_sheet(self, target: Target, label: str, title: list[t.Inline]) -> None:
-        """A page of its own the learner fills in and hands back."""
+        """A page of its own the learner fills in and hands back: in the body, a
+        section on a right-hand page, with the lesson going on on the next one."""
+        in_body = isinstance(target, Document)
+        if in_body:
+            previous = self.body_end.getprevious()
+            if (
+                previous is None
+                or previous.tag != qn("w:p")
+                or previous.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+            ):
+                previous = self.para(target, "Table Text")
+            self.sections.before_sheet(previous)
         p = self.para(target, "Answer Sheet Title")
         self.text(p, f"{self.msg('answer_sheet')}: ")
         self.labelled(p, label, title)
@@ -625,7 +650,10 @@ class DocxWriter(TreeWriter):
             line.append(el("w:r", el("w:tab")))
         self.para(target, "Answer Line")
         self.answer_lines(target, ANSWER_LINES_SHEET)
-        self.page_break(target)
+        if in_body:
+            self.sections.after_sheet(self.body_end.getprevious())
+        else:
+            self.page_break(target)
 
     def answer_lines(self, target: Target, count: int) -> None:
         for _ in range(count):

@@ -29,6 +29,7 @@ from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subs
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
+from casekit.render.av_metadata import stripped_bytes
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
 from casekit.render.fragments import Fragments
 from casekit.render.images import image_bytes
@@ -222,7 +223,7 @@ def add_resources(
         if item.kind == "image":
             name, data, media_type = f"images/{index:03d}.{ext}", image_bytes(root, item), None
         elif embed_media:
-            name, data = f"media/{index:03d}.{ext}", read_course_file(root, item.path)
+            name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
             media_type = playable_type(item, data)
             if media_type is None:
                 continue  # stays a figure with QR code and transcript, as on paper
