@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -22,11 +23,6 @@ from casekit.build.pipeline import BuildResult, build_course, default_jobs, find
 from casekit.build.plan import CourseTask, course_tasks, plan_catalogue
 from casekit.build.shard import WHOLE, Shard
 from casekit.build.summary import format_table, summary_rows
-from casekit.cli import bundle as bundle_commands
-from casekit.cli import distribution
-from casekit.cli import learners as learner_commands
-from casekit.cli import paper as paper_commands
-from casekit.cli import trust as trust_commands
 from casekit.cli.distribution import (
     cache_options,
     executor_options,
@@ -72,7 +68,38 @@ def print_diagnostics(
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: the modules whose COMMANDS join the CLI when one of them is asked for (or the help):
+#: ``casekit build`` and ``check`` never import the bundle, trust, learner and paper code
+COMMAND_MODULES = (
+    "casekit.cli.bundle",
+    "casekit.cli.trust",
+    "casekit.cli.learners",
+    "casekit.cli.distribution",
+    "casekit.cli.paper",
+)
+
+
+class Commands(click.Group):
+    """casekit's commands: those of this module, and those of ``COMMAND_MODULES``,
+    imported on first need (a no-change rebuild spends most of its time importing)."""
+
+    def load(self) -> None:
+        for name in COMMAND_MODULES:
+            for command in importlib.import_module(name).COMMANDS:
+                if command.name not in self.commands:
+                    self.add_command(command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            self.load()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="casekit")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors (for bug reports).")
 def cli(debug: bool) -> None:
@@ -412,16 +439,6 @@ def serve(
         report,
         lambda line: click.echo(line),
     )
-
-
-for _command in (
-    *bundle_commands.COMMANDS,
-    *trust_commands.COMMANDS,
-    *learner_commands.COMMANDS,
-    *distribution.COMMANDS,
-    *paper_commands.COMMANDS,
-):
-    cli.add_command(_command)
 
 
 def main() -> None:
