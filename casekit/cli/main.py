@@ -30,7 +30,7 @@ from casekit.cli.distribution import (
     open_shared_cache,
     shard_option,
 )
-from casekit.cli.format_flags import edition_option, format_flags, format_option
+from casekit.cli.format_flags import WithFormatFlags, edition_option, format_option
 from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
@@ -154,16 +154,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     sys.exit(1 if diags.has_errors(strict) else 0)
 
 
-class BuildCommand(click.Command):
-    """``build``: its format flags come from the formats' options, read when it runs."""
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        params = super().get_params(ctx)
-        at = next(i for i, p in enumerate(params) if p.name == "strict") + 1
-        return [*params[:at], *format_flags(formats()), *params[at:]]
-
-
-@cli.command(cls=BuildCommand)
+@cli.command(cls=WithFormatFlags)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @format_option
 @edition_option

@@ -68,6 +68,7 @@ def write_course(writer: DocxWriter) -> None:
     for key, anchor, write in appendices(course):
         writer.text(writer.heading(doc, 1, anchor), msg(key))
         write(writer)
+    writer.finish()
 
 
 def running_paragraph(story: BlockItemContainer, style_id: str) -> tuple[CT_P, bool]:
