@@ -296,6 +296,8 @@ def build_course(
                     job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
                 )
                 cache.record_outputs(job.key, fingerprints[job.key], paths)
+                if registry[job.format].restored is not None:
+                    registry[job.format].restored(paths, cache)  # type: ignore[misc]
                 progress(f"copied {job.label} from the shared cache")
     todo = [job for job in planned if job.key not in records]
 
