@@ -27,6 +27,8 @@ from tests.conftest import build as build_formats
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: LibreOffice's PDF export with the blank pages it inserts (before a right-hand section)
+PRINTED_PDF = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 RU_LESSON = """\
 ---
@@ -116,6 +118,18 @@ def all_text(path: Path) -> str:
             for name in z.namelist()
             if name.endswith((".xml", ".rels"))
         )
+
+
+def effective_size(style: docx.styles.style.BaseStyle) -> float:
+    """The font size a style gives, through its base styles and the document defaults
+    (10 pt: the default of the standard)."""
+    styles = style.element.getparent()
+    while style is not None:
+        if style.font.size is not None:
+            return style.font.size.pt
+        style = style.base_style
+    default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}sz")
+    return int(default.get(f"{W}val")) / 2 if default is not None else 10.0
 
 
 def paragraphs_by_text(document: docx.document.Document) -> dict[str, str]:
@@ -224,6 +238,14 @@ def test_page_setup_and_large_print(lists_ru: Path, mini: dict[str, Path]) -> No
     section = small.sections[0]
     assert round(section.page_width.mm) == 148 and round(section.page_height.mm) == 210
     assert small.styles["Normal"].font.size.pt >= 18
+    # tables, captions, notes, code, footers: no style in large print is smaller
+    used = {"Table Text", "Table Heading", "Caption", "Table Caption", "footnote text"}
+    used |= {"Source Code", "Verbatim Char", "Page Footer", "Quiz Instructions"}
+    for style in small.styles:
+        if style.type in (1, 2):  # paragraph and character styles
+            assert effective_size(style) >= 18, (style.name, effective_size(style))
+            used.discard(style.name)
+    assert not used, f"styles not found: {used}"
     normal = docx.Document(str(mini["learner"]))
     assert round(normal.sections[0].page_width.mm) == 210
     assert normal.styles["Normal"].font.size.pt == 11
@@ -422,7 +444,8 @@ def converted(
     mini: dict[str, Path], lists_ru: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[str]]:
     """The text of each page of the mini learner edition and the Russian lists course,
-    converted to PDF by LibreOffice (a private profile, so parallel runs don't clash)."""
+    converted to PDF by LibreOffice (a private profile, so parallel runs don't clash),
+    blank pages included, as a printer prints them."""
     from pypdf import PdfReader
 
     soffice = require_tool("soffice")
@@ -431,7 +454,7 @@ def converted(
     sources = [mini["learner"], lists_ru]
     subprocess.run(
         [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-         "pdf", "--outdir", str(out), *map(str, sources)],
+         PRINTED_PDF, "--outdir", str(out), *map(str, sources)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     return {
@@ -465,6 +488,45 @@ def test_libreoffice_converts_with_kazakh_text_and_contents(
         assert expected in text, expected
     assert "Дұрыс жауап" not in text
     assert "барлығы" not in pages[0] and "барлығы" in pages[1]  # no running footer on the cover
+
+
+def test_contents_show_the_pages_headings_land_on(converted: dict[str, list[str]]) -> None:
+    """Opened as it is (no field update), the contents list a page number for every
+    entry, and it is the page on which LibreOffice lays out that heading."""
+    pages = converted["mini-kk-learner"]
+    toc_index = next(n for n, text in enumerate(pages) if "Мазмұны" in text)
+    lines = [line for line in pages[toc_index].splitlines() if "барлығы" not in line]  # footer
+    entries = re.findall(r"^(\S.*?)[ .…]*?(\d+)\s*$", "\n".join(lines), re.M)
+    titles = {
+        "1-модуль: Компьютермен танысу",
+        "1.1 Компьютер деген не?",
+        "2.1 Құпиясөз қауіпсіздігі",
+        "Терминдер сөздігі",
+        "Медиа материалдар көрсеткіші",
+    }
+    numbered = {title.rstrip(" ."): int(page) for title, page in entries}
+    assert titles <= numbered.keys(), pages[toc_index]
+    for title, page in numbered.items():
+        assert toc_index + 1 < page <= len(pages), (title, page)
+        lines = [line.strip() for line in pages[page - 1].splitlines()]
+        assert title in lines, f"{title!r} is not on page {page}"
+        earlier = "\n".join(pages[toc_index + 1 : page - 1])
+        assert title not in earlier.splitlines(), f"{title!r} is before page {page}"
+
+
+def test_answer_sheets_have_sheets_of_paper_of_their_own(
+    converted: dict[str, list[str]],
+) -> None:
+    """Printed duplex, each answer sheet starts on a right-hand (odd) page, without the
+    running header, and the back of its page stays blank."""
+    pages = converted["mini-kk-learner"]
+    sheets = [n for n, text in enumerate(pages, 1) if "Жауап парағы:" in text]
+    assert sheets
+    for number in sheets:
+        assert number % 2 == 1, f"answer sheet on left-hand page {number}"
+        assert "бет, барлығы" not in pages[number - 1]
+        assert not pages[number].strip(), f"text on the back of the sheet, page {number + 1}"
+        assert "бет, барлығы" in pages[number + 1]  # the lesson goes on, numbered
 
 
 def test_libreoffice_restarts_each_numbered_list(converted: dict[str, list[str]]) -> None:

@@ -47,7 +47,17 @@ class BuildSettings:
     cache_key_file: Path | None
 
 
-def _build_task(task: CourseTask, settings: BuildSettings) -> BuildResult | Diagnostic:
+@dataclass
+class Answer:
+    """What a task returns: the build, or the user error that stopped it, and the
+    warnings of the shared cache (in the answer: progress events may come late)."""
+
+    result: BuildResult | None
+    error: Diagnostic | None
+    warnings: list[str]
+
+
+def _build_task(task: CourseTask, settings: BuildSettings) -> Answer:
     """Run on a worker: build one course; a user error is returned, not raised."""
     from distributed import get_worker
 
@@ -58,11 +68,12 @@ def _build_task(task: CourseTask, settings: BuildSettings) -> BuildResult | Diag
     def progress(message: str) -> None:
         worker.log_event(PROGRESS_TOPIC, f"{task.course_id}: {message}")
 
+    warnings: list[str] = []
     shared = None
     try:
         if settings.cache_dir is not None:
             key = load_key(settings.cache_dir, settings.cache_key_file)
-            shared = SharedCache(settings.cache_dir, key, progress)
+            shared = SharedCache(settings.cache_dir, key, warnings.append)
         result = build_course(
             task.course_dir,
             settings.format_names,
@@ -77,9 +88,9 @@ def _build_task(task: CourseTask, settings: BuildSettings) -> BuildResult | Diag
             shared=shared,
         )
     except CasekitError as exc:
-        return exc.diagnostic
+        return Answer(None, exc.diagnostic, warnings)
     result.cache = None  # stays on the worker
-    return result
+    return Answer(result, None, warnings)
 
 
 def build_on_dask(
@@ -88,10 +99,17 @@ def build_on_dask(
     scheduler: str | None,
     progress: Callable[[str], None],
     workers: int = 2,
-) -> list[BuildResult | Diagnostic]:
+) -> list[Answer]:
     """Build ``tasks`` on the cluster at ``scheduler`` (else a ``LocalCluster`` of
     ``workers`` processes); results in the order of ``tasks``."""
-    from distributed import Client, LocalCluster, as_completed
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise error(
+            "--executor",
+            "dask needs Dask distributed: pip install 'casekit[dask]'",
+            "dask-missing",
+        ) from None
 
     cluster = None
     try:
@@ -106,7 +124,7 @@ def build_on_dask(
                 memory_limit=f"{memory}MiB",
                 silence_logs=40,
             )
-        client = Client(cluster or scheduler, timeout="30s")
+        client = Client(cluster or scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         where = scheduler or "LocalCluster"
         raise error(where, f"cannot reach the Dask scheduler: {exc}", "dask-scheduler") from None
@@ -128,7 +146,7 @@ def build_on_dask(
                 )
             )
         order = {future.key: index for index, future in enumerate(submitted)}
-        results: list[BuildResult | Diagnostic | None] = [None] * len(tasks)
+        results: list[Answer | None] = [None] * len(tasks)
         for done, future in enumerate(as_completed(submitted), 1):
             task = tasks[order[future.key]]
             try:

@@ -27,18 +27,23 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
-from casekit.build.course import load_course
+from casekit.build.course import format_caveats, load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
-from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
+from casekit.files.cache import (
+    BuildCache,
+    digest,
+    file_digests,
+    files_fingerprint,
+)
 from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
-from casekit.formats.options import resolve_options
-from casekit.render.templates import builtin_templates
+from casekit.formats.options import option_origin, resolve_options
+from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
 
 
@@ -151,6 +156,23 @@ def format_options(
     }
 
 
+def flag_caveats(
+    registry: dict[str, Format], config: CourseConfig, given: dict[str, Any], planned: list[Job]
+) -> list[Diagnostic]:
+    """Warnings for what a command-line flag asks of a planned format that it cannot
+    do for this course (course.toml's own requests are warned of by the check)."""
+    found = []
+    for name in sorted({job.format for job in planned}):
+        fmt = registry[name]
+        for option, code, message in format_caveats(name, fmt, config, given):
+            origin = option_origin(name, fmt.options, config, option, given)
+            if origin.startswith("--"):
+                found.append(
+                    Diagnostic("command line", 1, 1, "warning", code, f"{origin}: {message}")
+                )
+    return found
+
+
 @releases_build_locks
 def build_course(
     course_dir: Path,
@@ -193,18 +215,17 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_fp = digest(
-        code_fingerprint(),
-        tree_fingerprint(course_dir, cache),
-        tree_fingerprint(builtin_templates()),
-        os.environ.get("SOURCE_DATE_EPOCH", ""),  # stamped into outputs
-    )
+    course_files = file_digests(course_dir, cache)
+    casekit_fp = casekit_fingerprint()
+    course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
         planned = [job for job in planned if job.key in only]
     fingerprints: dict[str, str] = {}
+    own_options: dict[str, str] = {}
     for job in planned:  # what a job consumes is planned before it
         own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        own_options[job.key] = own
         consumed = [
             fingerprints[need.key]
             for need in consumed_jobs(registry[job.format], chosen[job.format])
@@ -224,9 +245,10 @@ def build_course(
                 job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
             )
             cache.stats.skipped_outputs.append(job.key)
+    flagged = flag_caveats(registry, config, dict(options or {}), planned)
     checked = cache.load("check", course_fp, list[Diagnostic])
     if checked is not None and len(records) == len(planned):
-        diags.items.extend(checked)
+        diags.items.extend(checked + flagged)
         if diags.has_errors(strict):
             result.stopped = True
             return result
@@ -235,10 +257,15 @@ def build_course(
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
         course = load_course(course_dir, diags, cache, config)
+    checked = list(diags.items)  # the flags' warnings are not cached: the next build
+    diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):
         result.stopped = True
         return result
-    cache.store("check", course_fp, list(diags.items))
+    cache.store("check", course_fp, checked)
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    shared_fp = lessons_context(casekit_fp, course_files, lessons)
+    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -252,6 +279,13 @@ def build_course(
                 for need in consumed_jobs(fmt, chosen[job.format])
             },
             cache=cache,
+            fragments=Fragments(
+                cache,
+                job.key,
+                digest(shared_fp, job.key, own_options[job.key]),
+                lessons,
+                lesson_digests,
+            ),
         )
 
     for job in planned:  # only once the check passed: a stopped build writes nothing
@@ -262,6 +296,8 @@ def build_course(
                     job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
                 )
                 cache.record_outputs(job.key, fingerprints[job.key], paths)
+                if registry[job.format].restored is not None:
+                    registry[job.format].restored(paths, cache)  # type: ignore[misc]
                 progress(f"copied {job.label} from the shared cache")
     todo = [job for job in planned if job.key not in records]
 

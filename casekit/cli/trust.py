@@ -442,6 +442,7 @@ def issue_command(
     click.echo(
         f"stick {stick_id} issued to {learner}: {facts.course} {facts.version}, "
         f"content {facts.content}, {len(files)} files{due_text}"
+        f"{identity_text(identity.label, identity.serial, ', ')}"
     )
 
 
@@ -537,6 +538,11 @@ def custody_command(
         click.echo("no sticks out, overdue or returned with problems")
 
 
+def identity_text(label: str, serial: str, gap: str = "  ") -> str:
+    """What the stick told of itself: ``  label "КУРС 16"  serial 0401...``."""
+    return (f'{gap}label "{label}"' if label else "") + (f"{gap}serial {serial}" if serial else "")
+
+
 def print_history(events: list[CustodyEvent], who: Callable[[str], str]) -> None:
     """One line per event (problems of a return below it), by stick, oldest first."""
     for event in events:
@@ -545,7 +551,7 @@ def print_history(events: list[CustodyEvent], who: Callable[[str], str]) -> None
             due = f"  due {event.due_on}" if event.due_on else ""
             what = (
                 f"{event.course_id} {event.course_version}  content "
-                f"{short_fingerprint(event.sha256)}{due}"
+                f"{short_fingerprint(event.sha256)}{due}{identity_text(event.label, event.serial)}"
             )
         else:
             what = f"{len(event.problems)} problem(s)" if event.problems else "intact"

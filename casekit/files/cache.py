@@ -1,8 +1,9 @@
 """Content-addressed build cache under ``build/<course-id>/.cache/``.
 
-Four things are remembered between builds:
+Five things are remembered between builds:
 
 - parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes;
+- rendered lessons (``render/fragments.py``), keyed by the resolved lesson and its job;
 - EPUB fonts subset to a book's characters, keyed by the font's bytes and the characters;
 - media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
   unchanged video is never hashed twice;
@@ -64,6 +65,7 @@ class CacheStats:
     reused: list[str] = field(default_factory=list)  # lessons taken from the cache
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
     rejected: int = 0  # corrupt entries ignored
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
@@ -201,12 +203,24 @@ def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
     """A hash of every source file below ``folder`` (names and contents), in a stable order.
 
     Large files are hashed once and then recognised by their stat (see ``media_key``)."""
-    h = hashlib.sha256()
     if not folder.is_dir():
         return digest("missing", str(folder))
-    for path, rel in source_files(folder):  # build folders inside are outputs, not sources
+    return files_fingerprint(file_digests(folder, cache))
+
+
+def file_digests(folder: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
+    """(path relative to ``folder``, SHA-256) of every source file below it (build
+    folders inside are outputs, not sources), in a stable order: the parts of
+    ``tree_fingerprint``."""
+    return [(rel, file_digest(path, cache)) for path, rel in source_files(folder)]
+
+
+def files_fingerprint(digests: list[tuple[str, str]]) -> str:
+    """One hash of ``file_digests`` (or of a selection of them)."""
+    h = hashlib.sha256()
+    for rel, known in digests:
         h.update(rel.encode("utf-8") + b"\0")
-        h.update(file_digest(path, cache).encode("ascii"))
+        h.update(known.encode("ascii"))
     return h.hexdigest()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.formats import BuildContext, Format, Output, output_name
+from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter
 from casekit.render.images import image_bytes
 from casekit.render.page import render_page
@@ -15,8 +16,8 @@ from casekit.render.page import render_page
 class SinglePageWriter(HtmlWriter):
     """Images become data URIs so the page carries everything it shows."""
 
-    def __init__(self, course: t.Course) -> None:
-        super().__init__(course)
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
+        super().__init__(course, fragments)
         self.root = Path(course.root)
 
     def image_src(self, item: t.MediaItem) -> str:
@@ -25,7 +26,7 @@ class SinglePageWriter(HtmlWriter):
 
 
 def render_html(course: t.Course, ctx: BuildContext) -> list[Output]:
-    html = render_page(course, SinglePageWriter(course), ctx.course_dir)
+    html = render_page(course, SinglePageWriter(course, ctx.fragments), ctx.course_dir)
     return [Output(output_name(course, "html"), html.encode("utf-8"))]
 
 

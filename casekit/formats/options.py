@@ -71,6 +71,15 @@ def option(
     return dataclasses.field(default=default, metadata={"casekit": spec})
 
 
+def original_images_option() -> Any:
+    """The one declaration of ``original_images`` (PDF, DOCX, EPUB: render/resample.py)."""
+    return option(
+        False,
+        "embed images as they are, not resampled to what the output shows "
+        "(300 dpi in print, 1600 pixels on screen)",
+    )
+
+
 @dataclass(frozen=True)
 class NoOptions:
     """The options of a format that has none."""
@@ -92,6 +101,7 @@ class PageOptions:
     )
     #: personal packets (casekit.learners) print each learner's own sheets instead
     answer_sheets: bool = option(True, "answer sheets after assignments and self-checks")
+    original_images: bool = original_images_option()
 
 
 def options_of(cls: type) -> list[Option]:
@@ -142,6 +152,24 @@ def check_table(name: str, cls: type, config: CourseConfig, root: Path, diags: D
         elif problem := _problem(opt, value):
             code, message = problem
             diags.add(COURSE_FILE, line, 1, "error", code, f"field '{field}' {message}")
+
+
+def option_origin(
+    name: str, cls: type, config: CourseConfig, field: str, given: Mapping[str, Any] | None = None
+) -> str:
+    """Where option ``field`` of format ``name`` takes its value from, in the order
+    ``resolve_options`` reads them: its flag (``--braille-grade``), its key in the
+    format's table (``brf.braille_grade``), the course setting (``braille.grade``),
+    or "" for the default."""
+    opt = {o.name: o for o in options_of(cls)}[field]
+    table = config.tables.get(name, {})
+    if given and given.get(field) is not None:
+        return opt.flag
+    if field in table and not _problem(opt, table[field]):
+        return f"{name}.{field}"
+    if opt.spec.course and _course_value(config, opt.spec.course) != opt.default:
+        return opt.spec.course
+    return ""
 
 
 def resolve_options(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -46,54 +47,119 @@ class StickIdentity:
     uuid: str = ""
 
 
-def mount_source(path: Path) -> str:
-    """The device mounted at the longest mount point containing ``path`` (Linux)."""
+def _unescape(field: str) -> str:
+    """A /proc/self/mountinfo field: spaces, tabs, newlines and backslashes are octal
+    escapes (``\\040``) over the path's bytes, which are UTF-8 (``/media/курс``)."""
+    return os.fsdecode(
+        re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m[1], 8)]), os.fsencode(field))
+    )
+
+
+def mount_source(path: Path) -> tuple[str, str]:
+    """The longest mount point containing ``path`` and the device mounted there
+    ("" for a file system not on a device), on Linux."""
     target = os.path.realpath(path)
     best, device = "", ""
     try:
-        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as handle:
             for line in handle:
                 fields = line.split(" - ")
                 if len(fields) != 2:
                     continue
-                point = fields[0].split()[4].encode().decode("unicode_escape")
-                source = fields[1].split()[1]
+                point = _unescape(fields[0].split()[4])
+                source = _unescape(fields[1].split()[1])
                 inside = target == point or target.startswith(point.rstrip("/") + "/")
                 if inside and len(point) >= len(best):
                     best, device = point, source
-    except OSError:
+    except (OSError, IndexError):
+        return "", ""
+    return best, device if device.startswith("/dev/") else ""
+
+
+def _run(*command: str) -> str:
+    """A short-lived helper's standard output ("" when it is missing or fails)."""
+    program = shutil.which(command[0])
+    if program is None:
         return ""
-    return device if device.startswith("/dev/") else ""
+    try:
+        done = subprocess.run(
+            [program, *command[1:]], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout if done.returncode == 0 else ""
 
 
 def _lsblk(device: str) -> dict[str, str]:
-    lsblk = shutil.which("lsblk")
-    if lsblk is None:
-        return {}
     try:
-        done = subprocess.run(
-            [lsblk, "-J", "-d", "-o", "NAME,LABEL,UUID,SERIAL,PKNAME", device],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        found = json.loads(done.stdout)["blockdevices"][0]
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError):
+        found = json.loads(_run("lsblk", "-J", "-d", "-o", "NAME,LABEL,UUID,SERIAL,PKNAME", device))
+        return {k: str(v or "") for k, v in found["blockdevices"][0].items()}
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return {}
-    return {k: str(v or "") for k, v in found.items()}
 
 
-def stick_identity(path: Path) -> StickIdentity:
-    """Label, serial and file-system UUID of the stick mounted at ``path``, as far
-    as ``lsblk`` can tell (a partition's serial is its disk's)."""
-    device = mount_source(path)
-    if not device:
-        return StickIdentity()
+def _blkid(device: str) -> dict[str, str]:
+    """``label`` and ``uuid`` as blkid reads them from the file system itself: lsblk
+    takes them from udev's database, which minimal systems and containers lack.
+    The ``*_ENC`` values keep every byte, spaces and odd characters as ``\\xNN``."""
+    fields = {"ID_FS_LABEL_ENC": "label", "ID_FS_UUID_ENC": "uuid"}
+    found = {}
+    for line in _run("blkid", "-o", "udev", device).splitlines():
+        key, _, value = line.partition("=")
+        if key in fields:
+            raw = re.sub(
+                rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m[1], 16)]), os.fsencode(value)
+            )
+            found[fields[key]] = raw.decode("utf-8", "replace")
+    return found
+
+
+def _sysfs_serial(disk: str) -> str:
+    """The disk's serial from sysfs when udev did not give it: the block device's own
+    ``serial`` (virtio, NVMe), else the nearest device above it that has one (a USB
+    stick's serial sits on its USB device, a few levels above the SCSI disk)."""
+    block = Path("/sys/class/block", disk)
+    candidates = [block / "serial"]
+    try:
+        here = (block / "device").resolve(strict=True)
+    except OSError:
+        here = None
+    while here is not None and here != here.parent and str(here).startswith("/sys/devices/"):
+        candidates.append(here / "serial")
+        here = here.parent
+    for candidate in candidates:
+        try:
+            text = candidate.read_text("utf-8", "replace").strip()
+        except OSError:
+            continue
+        if text:
+            return text
+    return ""
+
+
+def device_identity(device: str) -> StickIdentity:
+    """Label, serial and file-system UUID of a block device (a partition's serial is
+    its disk's): from lsblk, else blkid and sysfs."""
     found = _lsblk(device)
+    if not (found.get("label") and found.get("uuid")):
+        probed = _blkid(device)
+        found = {**found, **{k: v for k, v in probed.items() if not found.get(k)}}
+    disk = found.get("pkname") or Path(device).name
     serial = found.get("serial", "")
     if not serial and found.get("pkname"):
         serial = _lsblk(f"/dev/{found['pkname']}").get("serial", "")
+    serial = serial or _sysfs_serial(disk)
     return StickIdentity(found.get("label", ""), serial, found.get("uuid", ""))
+
+
+def stick_identity(path: Path) -> StickIdentity:
+    """Label, serial and file-system UUID of the stick mounted at ``path``, as far as
+    the system can tell; nothing for a folder that is not the root of a mounted
+    device (a folder on the computer's own disk is not a stick)."""
+    point, device = mount_source(path)
+    if not device or point != os.path.realpath(path):
+        return StickIdentity()
+    return device_identity(device)
 
 
 def inventory(stick: Path) -> dict[str, int]:

@@ -22,9 +22,10 @@ from svglib.svglib import svg2rlg
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
+from casekit.render.resample import FITTED, Sizing
 from casekit.render.svg_fonts import FaceFonts
+from casekit.render.svg_markers import svglib_svg
 from casekit.render.templates import bundled_font
-from casekit.safety.svg import drawable_svg
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
@@ -71,7 +72,7 @@ def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
     """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
     and that resolution."""
     try:
-        drawing = svg2rlg(io.BytesIO(drawable_svg(svg)), font_map=BundledFonts())
+        drawing = svg2rlg(io.BytesIO(svglib_svg(svg)), font_map=BundledFonts())
     except Exception as exc:  # svglib raises whatever its parsing hits
         raise error(path, f"cannot draw this SVG: {exc}", "svg-unreadable") from None
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:
@@ -87,9 +88,12 @@ def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
     return out.getvalue(), dpi
 
 
-def picture(root: Path, item: t.MediaItem) -> Picture:
-    """The bytes Word embeds for ``item`` and its natural size."""
-    data = image_bytes(root, item)
+def picture(
+    root: Path, item: t.MediaItem, box: tuple[int, int] = (0, 0), sizing: Sizing = FITTED
+) -> Picture:
+    """The bytes Word embeds for ``item`` and its natural size; a raster image no
+    larger than print resolution needs for a ``box`` of pixels (``sizing``)."""
+    data = sizing.image(root, item, box) if box[0] else image_bytes(root, item)
     dpi: float = SCREEN_DPI
     if item.format == "svg":
         data, dpi = rasterise_svg(data, item.path)

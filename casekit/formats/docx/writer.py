@@ -41,6 +41,7 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.sections import SheetSections
 from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, find_style
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
@@ -54,6 +55,8 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import figure_size
+from casekit.render.inline_html import Piece, Span, around, html_spans
+from casekit.render.resample import Sizing, print_box
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
@@ -77,7 +80,28 @@ class RunFormat:
     bold: bool = False
     italic: bool = False
     strike: bool = False
+    underline: bool = False
+    position: str = ""  # "superscript" or "subscript" (w:vertAlign)
     style: str = ""  # character style name
+
+
+#: the run format of each look of an allowed HTML tag (``render.inline_html.LOOK``);
+#: quotes and abbreviations add words (``DocxWriter.piece``)
+DOCX_LOOK: dict[str, dict[str, object]] = {
+    "bold": {"bold": True},
+    "italic": {"italic": True},
+    "underline": {"underline": True},
+    "strike": {"strike": True},
+    "subscript": {"position": "subscript"},
+    "superscript": {"position": "superscript"},
+    "small": {"style": "Small Text"},
+    "mark": {"style": "Marked Text"},
+    "code": {"style": "Verbatim Char"},
+    "key": {"style": "Keyboard"},
+    "quote": {},
+    "abbreviation": {},
+    "plain": {},
+}
 
 
 class StyleIds:
@@ -114,6 +138,10 @@ class RunProperties(Prototypes[RunFormat]):
             rpr.extend([el("w:i"), el("w:iCs")])
         if key.strike:
             rpr.append(el("w:strike"))
+        if key.underline:
+            rpr.append(el("w:u", val="single"))
+        if key.position:
+            rpr.append(el("w:vertAlign", val=key.position))
         rpr.append(el("w:lang", val=self.lang, eastAsia=self.lang, bidi=self.lang))
         return rpr
 
@@ -145,9 +173,12 @@ class DocxWriter(TreeWriter):
         self.lang = LANGUAGE_TAGS.get(course.config.language, course.config.language)
         self.text_width = text_width
         self.answer_sheets = True  # a blank answer sheet after each assignment
+        self.sizing = Sizing()  # how raster images are embedded
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
+        #: bookmark name -> the text of its contents entry's page number (``pagination``)
+        self.contents_pages: dict[str, BaseOxmlElement] = {}
         self.body_style = "Body Text"
         self.list_level = -1
         self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
@@ -156,6 +187,7 @@ class DocxWriter(TreeWriter):
         # largest id before every picture, which is quadratic in the number of pictures
         self.shape_ids = itertools.count(doc.part.next_id)
         self._body_end: BaseOxmlElement | None = None
+        self._sections: SheetSections | None = None  # answer sheets in sections of their own
         self.sid = StyleIds(doc)  # the id of a style, by name
         self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
         self._runs = TextRuns(self.rpr)
@@ -189,6 +221,18 @@ class DocxWriter(TreeWriter):
             self._body_end = body.sectPr if body.sectPr is not None else body.add_sectPr()
         return self._body_end
 
+    @property
+    def sections(self) -> SheetSections:
+        if self._sections is None:
+            self._sections = SheetSections(self.body_end)
+        return self._sections
+
+    def finish(self) -> None:
+        """After the last block: the text after the last sheet on a right-hand page."""
+        if self._sections is not None:
+            self._sections.finish()
+            self._body_end = self._sections.body_end
+
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
         p = self.add_paragraph(target, self._paragraphs(self.sid(style)))
         if anchor:
@@ -217,8 +261,36 @@ class DocxWriter(TreeWriter):
     def inlines(
         self, parent: BaseOxmlElement, nodes: list[t.Inline], fmt: RunFormat = RunFormat()
     ) -> None:
+        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+            for piece in html_spans(nodes):
+                self.piece(parent, piece, fmt)
+            return
         for node in nodes:
             self.inline(parent, node, fmt)
+
+    def piece(self, parent: BaseOxmlElement, p: Piece, fmt: RunFormat) -> None:
+        """An inline node, or an allowed HTML tag drawn as its look (``allow_html``)."""
+        if not isinstance(p, Span):
+            self.inline(parent, p, fmt)
+            return
+        if p.look == "line-break":
+            parent.append(el("w:r", self.rpr(fmt), el("w:br")))
+            return
+        if p.look == "break-opportunity":  # a zero-width space: Word and LibreOffice break there
+            self.text(parent, "\u200b", fmt)
+            return
+        before = after = ""
+        if p.look == "quote":
+            before, after = around(self.msg, "quotation", "text")
+        elif p.look == "abbreviation" and p.title:
+            before, after = around(self.msg, "abbreviation", "abbr", title=p.title)
+        if before:
+            self.text(parent, before, fmt)
+        inner = replace(fmt, **DOCX_LOOK[p.look])  # type: ignore[arg-type]
+        for child in p.children:
+            self.piece(parent, child, inner)
+        if after:
+            self.text(parent, after, fmt)
 
     def inline(self, parent: BaseOxmlElement, n: t.Inline, fmt: RunFormat) -> None:
         if isinstance(n, t.Text):
@@ -259,8 +331,9 @@ class DocxWriter(TreeWriter):
         if n.media is None or not self.can_draw:
             self.text(parent, n.alt, fmt)
             return
-        pic = picture(self.root, n.media)
         height = INLINE_IMAGE_HEIGHT
+        box = print_box(self.text_width / EMU_PER_PT, height / EMU_PER_PT)
+        pic = picture(self.root, n.media, box, self.sizing)
         width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
         parent.append(self.drawing(pic.data, width, height))
 
@@ -410,7 +483,10 @@ class DocxWriter(TreeWriter):
             self.text(p, line)
 
     def block_rawblock(self, target: Target, b: t.RawBlock) -> None:
-        self.code(target, b.text)
+        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
+            self.inlines(self.para(target, self.body_style), [t.RawInline(b.text)])
+        else:
+            self.code(target, b.text)
 
     def block_blockquote(self, target: Target, b: t.BlockQuote) -> None:
         with self.styled("Quote"):
@@ -447,7 +523,8 @@ class DocxWriter(TreeWriter):
         if b.media is None or not self.can_draw:
             self.text(p, b.alt)
         else:
-            pic = picture(self.root, b.media)
+            box = print_box(self.text_width / EMU_PER_PT, MAX_FIGURE_HEIGHT / EMU_PER_PT)
+            pic = picture(self.root, b.media, box, self.sizing)
             width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT, b)
             p.append(self.drawing(pic.data, width, height))
             self.set_alt_text(p, b.alt)
@@ -553,7 +630,18 @@ class DocxWriter(TreeWriter):
             self.answer_sheet(target, label, b.title)
 
     def answer_sheet(self, target: Target, label: str, title: list[t.Inline]) -> None:
-        """A page of its own the learner fills in and hands back."""
+        """A page of its own the learner fills in and hands back: in the body, a
+        section on a right-hand page, with the lesson going on on the next one."""
+        in_body = isinstance(target, Document)
+        if in_body:
+            previous = self.body_end.getprevious()
+            if (
+                previous is None
+                or previous.tag != qn("w:p")
+                or previous.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+            ):
+                previous = self.para(target, "Table Text")
+            self.sections.before_sheet(previous)
         p = self.para(target, "Answer Sheet Title")
         self.text(p, f"{self.msg('answer_sheet')}: ")
         self.labelled(p, label, title)
@@ -566,7 +654,10 @@ class DocxWriter(TreeWriter):
             line.append(el("w:r", el("w:tab")))
         self.para(target, "Answer Line")
         self.answer_lines(target, ANSWER_LINES_SHEET)
-        self.page_break(target)
+        if in_body:
+            self.sections.after_sheet(self.body_end.getprevious())
+        else:
+            self.page_break(target)
 
     def answer_lines(self, target: Target, count: int) -> None:
         for _ in range(count):

@@ -29,9 +29,11 @@ from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subs
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
+from casekit.render.av_metadata import stripped_bytes
 from casekit.render.common import edition_label, lesson_title, module_title, source_date
-from casekit.render.images import image_bytes
+from casekit.render.fragments import Fragments
 from casekit.render.page import glossary_html, media_index_html, render_template
+from casekit.render.resample import FITTED, SCREEN_BOX, Sizing
 from casekit.render.templates import read_template
 from casekit.safety.paths import PathEscape, resolve_inside
 
@@ -60,20 +62,28 @@ class _PackageWriter(epub.EpubWriter):
 
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
     embed_media = ctx.options.embed_media
-    data = epub_bytes(course, embed_media, ctx.cache, embed_media and ctx.options.narrate)
+    narrate = embed_media and ctx.options.narrate
+    sizing = Sizing(ctx.cache, ctx.options.original_images)
+    data = epub_bytes(course, embed_media, ctx.cache, narrate, ctx.fragments, sizing)
     return [Output(output_name(course, "epub"), data)]
 
 
 def epub_bytes(
-    course: t.Course, embed_media: bool, cache: BuildCache | None = None, narrate: bool = False
+    course: t.Course,
+    embed_media: bool,
+    cache: BuildCache | None = None,
+    narrate: bool = False,
+    fragments: Fragments | None = None,
+    sizing: Sizing = FITTED,
 ) -> bytes:
     """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
     build's, where subset fonts and narrations are kept; ``narrate``: lessons spoken,
-    as EPUB 3 Media Overlays)."""
+    as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier builds rendered them;
+    ``sizing``: images at screen size or as they are)."""
     files = BookFiles()
-    writer = EpubWriter(course, files)
+    writer = EpubWriter(course, files, fragments)
     book = epub.EpubBook()
-    played = add_resources(book, course, files, embed_media)
+    played = add_resources(book, course, files, embed_media, sizing)
     set_metadata(book, course, writer.msg, played)
     css, fonts = add_style(book, course)
     config = course.config
@@ -204,19 +214,25 @@ def accessibility_metadata(
 
 
 def add_resources(
-    book: epub.EpubBook, course: t.Course, files: BookFiles, embed_media: bool
+    book: epub.EpubBook,
+    course: t.Course,
+    files: BookFiles,
+    embed_media: bool,
+    sizing: Sizing = FITTED,
 ) -> list[t.MediaItem]:
-    """Images always; with ``embed_media`` also the audio and video every EPUB 3 reader
-    must play, and video transcripts as WebVTT tracks. Returns the audio and video
+    """Images always (no larger than a screen needs, ``sizing``); with ``embed_media``
+    also the audio and video every EPUB 3 reader must play, and video transcripts as
+    WebVTT tracks. Returns the audio and video
     carried. Files get neutral names (``images/003.png``): no name needs escaping."""
     root = Path(course.root)
     played = []
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
         if item.kind == "image":
-            name, data, media_type = f"images/{index:03d}.{ext}", image_bytes(root, item), None
+            data, media_type = sizing.image(root, item, SCREEN_BOX), None
+            name = f"images/{index:03d}.{ext}"
         elif embed_media:
-            name, data = f"media/{index:03d}.{ext}", read_course_file(root, item.path)
+            name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
             media_type = playable_type(item, data)
             if media_type is None:
                 continue  # stays a figure with QR code and transcript, as on paper
@@ -307,22 +323,23 @@ def cover_document(course: t.Course, msg: Messages) -> Document:
 def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
     """One document per lesson.
 
-    Rendered twice: the first pass records which chapter holds every id, so that
-    the second can tell a link to an element this edition lacks (a heading inside
-    a teacher-only solution) and send it to the start of its lesson instead."""
+    Which chapter holds every id is known first (``EpubWriter.lesson_ids``), so that a
+    link to an element this edition lacks (a heading inside a teacher-only solution)
+    goes to the start of its lesson instead."""
     for number, lesson in enumerate(course.lessons(), start=1):
         writer.files.chapters[lesson.id] = f"lesson-{number:02d}.xhtml"
-    for _ in range(2):
-        documents = []
-        for module in course.modules:
-            label = escape(module_title(module, writer.msg))
-            for lesson in module.lessons:
-                writer.current = writer.files.chapters[lesson.id]
-                body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
-                writer.files.record_ids(writer.current, body)
-                title = lesson_title(lesson)
-                landmark = "" if documents else "bodymatter"
-                documents.append(Document(writer.current, title, body, "bodymatter", landmark))
+    for lesson in course.lessons():
+        writer.current = writer.files.chapters[lesson.id]
+        writer.files.record(writer.current, writer.lesson_ids(lesson, level=1))
+    documents = []
+    for module in course.modules:
+        label = escape(module_title(module, writer.msg))
+        for lesson in module.lessons:
+            writer.current = writer.files.chapters[lesson.id]
+            body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
+            title = lesson_title(lesson)
+            landmark = "" if documents else "bodymatter"
+            documents.append(Document(writer.current, title, body, "bodymatter", landmark))
     return documents
 
 

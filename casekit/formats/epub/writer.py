@@ -7,12 +7,15 @@ book. The markup itself is ``HtmlWriter``'s, with ``epub:type`` beside ARIA role
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from html import escape
 
 from casekit import tree as t
+from casekit.files.cache import digest
 from casekit.render.common import media_caption
+from casekit.render.fragments import Fragments, Lookups
 from casekit.render.html import HtmlWriter, attr
 
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -29,8 +32,16 @@ class BookFiles:
 
     def record_ids(self, document: str, markup: str) -> None:
         """Remember which document holds every ``id`` in ``markup``."""
-        for anchor in _ID.findall(markup):
+        self.record(document, _ID.findall(markup))
+
+    def record(self, document: str, ids: list[str]) -> None:
+        for anchor in ids:
             self.anchors.setdefault(anchor, document)
+
+    def digest(self) -> str:
+        """A hash of where lessons and media are: what every chapter's links and images
+        point to (ids are looked up one by one: ``EpubWriter.anchor_document``)."""
+        return digest(json.dumps([self.chapters, self.media]))
 
 
 class EpubWriter(HtmlWriter):
@@ -38,20 +49,44 @@ class EpubWriter(HtmlWriter):
 
     epub = True
 
-    def __init__(self, course: t.Course, files: BookFiles) -> None:
-        super().__init__(course)
+    def __init__(
+        self, course: t.Course, files: BookFiles, fragments: Fragments | None = None
+    ) -> None:
+        super().__init__(course, fragments)
         self.files = files
         self.current = ""
+        self.lookups = Lookups(files.anchors)
+
+    def anchor_document(self, anchor: str) -> str:
+        """The document that holds ``anchor`` ("" when none does)."""
+        return self.lookups.get(anchor)
+
+    def fragment_parts(self) -> tuple[str, ...]:
+        """Links and images point into the book: its file map and the document written."""
+        return (*super().fragment_parts(), self.current, self.files.digest())
+
+    def lesson_ids(self, lesson: t.Lesson, level: int) -> list[str]:
+        """Every ``id`` the lesson's markup holds: they do not depend on the file map
+        (only links do), so they are known before the other chapters are written."""
+        self.lesson_level = level
+
+        def ids() -> str:
+            return "\n".join(_ID.findall(self.render_lesson(lesson)))
+
+        if self.fragments is None:
+            return ids().split("\n")
+        parts = ("ids", *HtmlWriter.fragment_parts(self), self.current)
+        return self.fragments.text(lesson, self.course.edition or "", parts, ids).split("\n")
 
     def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
         """The anchor in its chapter; the lesson's start when this edition lacks it."""
         chapter = self.files.chapters[lesson_id]
-        if anchor and self.files.anchors.get(anchor) == chapter:
+        if anchor and self.anchor_document(anchor) == chapter:
             return f"{chapter}#{anchor}"
         return f"{chapter}#{lesson_id}"
 
     def self_href(self, anchor: str) -> str:
-        document = self.files.anchors.get(anchor, self.current)
+        document = self.anchor_document(anchor) or self.current
         return f"#{anchor}" if document == self.current else f"{document}#{anchor}"
 
     def answer_href(self, question: t.Question) -> str:
