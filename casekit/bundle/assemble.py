@@ -17,10 +17,13 @@ from casekit.bundle.readme import readme_bytes
 from casekit.bundle.reuse import PreviousBundle
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
+from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
 from casekit.formats import BuildContext
+from casekit.render.av_metadata import ffmpeg_version, stripped_copy
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
+from casekit.resolve.layout import bundle_name
 from casekit.safety.paths import PathEscape, resolve_inside
 
 #: the formats whose editions a bundle carries, in the order the viewer lists them
@@ -28,10 +31,6 @@ EDITION_FORMATS = ("pdf", "epub", "docx")
 EDITIONS_DIR = f"{PAYLOAD}/editions"
 #: room left in the stick-size check for manifest.json and the BagIt files
 METADATA_ALLOWANCE = 256 * 1024
-
-
-def bundle_name(course: t.Course) -> str:
-    return f"{course.config.id}-{course.config.version}"
 
 
 def editions_needed(editions: Sequence[t.Edition]) -> list[tuple[str, t.Edition]]:
@@ -57,7 +56,6 @@ class BundleWriter:
         self.folder = folder
         self.files: list[BundleFile] = []
         self.previous = previous
-        self.linked: list[str] = []  # media taken unchanged from the previous bundle
 
     def write(self, path: str, data: bytes) -> str:
         target = self.folder / path
@@ -74,17 +72,12 @@ class BundleWriter:
         self.files.append(BundleFile(path, role, size, digest, details))
 
     def add_copy(self, course_root: Path, copy: MediaCopy, role: str, **details: object) -> None:
+        """A course file streamed in as it is (a transcript), hashed on the way."""
         try:
             real, _ = resolve_inside(course_root, copy.source)
         except PathEscape as exc:
             raise error(copy.source, f"media file is refused: {exc}", "path-escape") from None
         target = self.folder / copy.path
-        if self.previous is not None and self.previous.link(
-            copy.path, copy.size, copy.sha256, target
-        ):  # only an intact old copy: a damaged one is reported and copied afresh
-            self.linked.append(copy.path)
-            self.files.append(BundleFile(copy.path, role, copy.size, copy.sha256, details))
-            return
         target.parent.mkdir(parents=True, exist_ok=True)
         changed = error(
             copy.source,
@@ -100,6 +93,21 @@ class BundleWriter:
         if size != copy.size or (copy.sha256 and digest != copy.sha256):
             raise changed
         self.files.append(BundleFile(copy.path, role, size, digest, details))
+
+    def add_av(
+        self, course_root: Path, item: t.MediaItem, cache: BuildCache | None, **details: object
+    ) -> None:
+        """Audio or video without its metadata (``render/av_metadata``); hard-linked from
+        the previous bundle when stripping the same file gave that copy and it is intact."""
+        key = digest("av-stripped", ffmpeg_version(), code_fingerprint(), item.format, item.sha256)
+        known = cache.load("av-stripped", key, tuple[int, str]) if cache is not None else None
+        target = self.folder / item.bundle_path
+        if not (known and self.previous and self.previous.link(item.bundle_path, *known, target)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            known = stripped_copy(course_root, item, target)
+            if cache is not None:
+                cache.store("av-stripped", key, known)
+        self.files.append(BundleFile(item.bundle_path, "media", *known, details))
 
 
 def copy_editions(ctx: BuildContext, folder: Path) -> list[EditionLink]:
@@ -149,7 +157,7 @@ def fill_bundle(
 ) -> None:
     """Write the bundle ``ctx.out_dir/<course-id>-<version>/`` into the empty ``folder``
     (the build renames it into place), hard-linking intact media of ``previous``."""
-    name = bundle_name(course)
+    name = bundle_name(course.config)
     root = Path(course.root)
     editions = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it
@@ -180,8 +188,8 @@ def fill_bundle(
         elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
             data = image_bytes(root, copy.item)
             writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
-        else:
-            writer.add_copy(root, copy, "media", **media_details(copy.item))
+        else:  # audio and video without titles, GPS, dates, chapters or cover art
+            writer.add_av(root, copy.item, ctx.cache, **media_details(copy.item))
     codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
     manifest = manifest_bytes(course, writer.files, codes)
     script = manifest_script(manifest)
