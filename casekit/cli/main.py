@@ -23,6 +23,7 @@ from casekit.build.pipeline import BuildResult, build_course, default_jobs, find
 from casekit.build.plan import CourseTask, course_tasks, plan_catalogue
 from casekit.build.shard import WHOLE, Shard
 from casekit.build.summary import format_table, summary_rows
+from casekit.cli import distribution
 from casekit.cli.distribution import (
     cache_options,
     executor_options,
@@ -68,38 +69,39 @@ def print_diagnostics(
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
-#: the modules whose COMMANDS join the CLI when one of them is asked for (or the help):
-#: ``casekit build`` and ``check`` never import the bundle, trust, learner and paper code
-COMMAND_MODULES = (
+#: modules whose ``COMMANDS`` are loaded only when one of them is asked for (or listed by
+#: ``--help``): ``casekit serve``, ``build`` and ``check`` start without importing the
+#: learner register, trust, scanning and bundle copying (benchmarks/serve_benchmark.py)
+LAZY_COMMANDS = (
     "casekit.cli.bundle",
     "casekit.cli.trust",
     "casekit.cli.learners",
-    "casekit.cli.distribution",
     "casekit.cli.paper",
 )
 
 
-class Commands(click.Group):
-    """casekit's commands: those of this module, and those of ``COMMAND_MODULES``,
-    imported on first need (a no-change rebuild spends most of its time importing)."""
+class LazyGroup(click.Group):
+    """A group that imports the ``LAZY_COMMANDS`` modules when a command is not its own."""
 
-    def load(self) -> None:
-        for name in COMMAND_MODULES:
+    def load_lazy(self) -> None:
+        for name in LAZY_COMMANDS:
             for command in importlib.import_module(name).COMMANDS:
                 if command.name not in self.commands:
                     self.add_command(command)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands:
-            self.load()
-        return super().get_command(ctx, cmd_name)
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            self.load_lazy()
+            found = super().get_command(ctx, cmd_name)
+        return found
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self.load()
+        self.load_lazy()
         return super().list_commands(ctx)
 
 
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="casekit")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors (for bug reports).")
 def cli(debug: bool) -> None:
@@ -439,6 +441,10 @@ def serve(
         report,
         lambda line: click.echo(line),
     )
+
+
+for _command in distribution.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

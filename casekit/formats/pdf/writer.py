@@ -212,7 +212,7 @@ class PdfWriter(TreeWriter):
         shown = href.removeprefix("mailto:")
         text = f'<a href="{escape(href)}" color="{LINK.hexval()}">{inner}</a>'
         if t.plain_text(n.children).strip() != shown:
-            text += f" ({escape(shown, quote=False)})"
+            text += f" ({escape(soft_hyphens(shown, dictionary=False), quote=False)})"
         return text
 
     def finish(self, template: str) -> str:
