@@ -56,6 +56,7 @@ from casekit.render.common import (
 )
 from casekit.render.images import figure_size
 from casekit.render.inline_html import Piece, Span, around, html_spans
+from casekit.render.resample import Sizing, print_box
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
@@ -172,6 +173,7 @@ class DocxWriter(TreeWriter):
         self.lang = LANGUAGE_TAGS.get(course.config.language, course.config.language)
         self.text_width = text_width
         self.answer_sheets = True  # a blank answer sheet after each assignment
+        self.sizing = Sizing()  # how raster images are embedded
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
@@ -329,8 +331,9 @@ class DocxWriter(TreeWriter):
         if n.media is None or not self.can_draw:
             self.text(parent, n.alt, fmt)
             return
-        pic = picture(self.root, n.media)
         height = INLINE_IMAGE_HEIGHT
+        box = print_box(self.text_width / EMU_PER_PT, height / EMU_PER_PT)
+        pic = picture(self.root, n.media, box, self.sizing)
         width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
         parent.append(self.drawing(pic.data, width, height))
 
@@ -520,7 +523,8 @@ class DocxWriter(TreeWriter):
         if b.media is None or not self.can_draw:
             self.text(p, b.alt)
         else:
-            pic = picture(self.root, b.media)
+            box = print_box(self.text_width / EMU_PER_PT, MAX_FIGURE_HEIGHT / EMU_PER_PT)
+            pic = picture(self.root, b.media, box, self.sizing)
             width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT, b)
             p.append(self.drawing(pic.data, width, height))
             self.set_alt_text(p, b.alt)
