@@ -451,6 +451,8 @@ class HtmlWriter(TreeWriter):
             return (
                 f'<img class="inline" src="{attr(self.image_src(n.media))}" alt="{attr(n.alt)}"/>'
             )
+        if isinstance(n, t.RawInline):  # a lone tag (allow_html): its subset, balanced
+            return sanitize_html(n.text)
         if isinstance(n, t.FootnoteRef):
             if not n.note:
                 return f"<sup>{n.number}</sup>"

@@ -310,6 +310,8 @@ class DocxWriter(TreeWriter):
             self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
         elif isinstance(n, t.Kbd):
             self.text(parent, n.text, replace(fmt, style="Keyboard"))
+        elif isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
+            self.inlines(parent, [n], fmt)
         elif isinstance(n, t.LineBreak):
             parent.append(el("w:r", self.rpr(fmt), el("w:br")))
         elif isinstance(n, t.Link):

@@ -182,6 +182,8 @@ class PdfWriter(TreeWriter):
             return f'<font face="{self.fonts.mono_family}">{code}</font>'
         if isinstance(n, t.Kbd):
             return self.key_cap(escape(n.text, quote=False))
+        if isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
+            return self.inlines([n])
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
