@@ -24,10 +24,11 @@ from casekit.files import typed_json
 from casekit.files.atomic import TEMP_PREFIX
 from casekit.files.cache import BuildCache, digest
 from casekit.messages import course_messages
-from casekit.render.common import lesson_title, module_title, source_date
+from casekit.render.common import lesson_title, source_date
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
-from casekit.render.page import glossary_html, media_index_html, render_template
+from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
+from casekit.render.page import appendix_html, render_template
 from casekit.render.sentences import mark_sentences
 from casekit.render.templates import template_path
 from casekit.safety.paths import resolve_inside
@@ -266,11 +267,12 @@ def viewer_files(
     rendered = rendered or LessonPages()
     rendered.next_build()
     msg = writer.msg
-    lessons = course.lessons()
+    outline = course_outline(course, msg)
+    placed = [(part, lesson) for part in outline.parts for lesson in part.lessons]
+    lessons = [lesson for _part, lesson in placed]
     pages = []
     audio: dict[str, bytes] = {}
-    for index, lesson in enumerate(lessons):
-        module = next(m for m in course.modules if lesson in m.lessons)
+    for index, (part, lesson) in enumerate(placed):
         html, listen = rendered.html(writer, lesson), ""
         if narrate_lessons:
             html, listen, sound = narrated_lesson(course, lesson, html, cache)
@@ -279,7 +281,7 @@ def viewer_files(
         pages.append(
             {
                 "lesson": lesson,
-                "module": module_title(module, msg),
+                "module": part.title,
                 "listen": Markup(listen),
                 "html": Markup(html),
                 "previous": lessons[index - 1] if index > 0 else None,
@@ -294,9 +296,15 @@ def viewer_files(
         "date": source_date(course).date().isoformat(),
         "pages": pages,
         "titles": titles,
-        "glossary": Markup(glossary_html(course, writer, 2)),
-        "media_index": Markup(media_index_html(course, writer, 2)),
-        "answer_key": Markup(writer.answer_key(2)),
+        # the back matter of the outline, by the name the template gives each section
+        **{
+            name: Markup(appendix_html(course, writer, key, 2) if outline.has(key) else "")
+            for name, key in (
+                ("glossary", GLOSSARY),
+                ("media_index", MEDIA_INDEX),
+                ("answer_key", ANSWER_KEY),
+            )
+        },
         "editions": editions,
         "assets": VIEWER_ASSETS,
         "course_script": COURSE_SCRIPT,

@@ -190,7 +190,7 @@ class Reader:
     diags: Diagnostics
 
     def fail(self, where: KeyPath, code: str, message: str) -> None:
-        self.diags.add(self.path, line_of(self.lines, where), 1, "error", code, message)
+        self.diags.error(self.path, message, code, line_of(self.lines, where))
 
     def table(self, schema: type, data: Mapping[str, Any], where: KeyPath = ()) -> Any:
         """The schema's dataclass from ``data``, or ``None`` when a key of it is wrong

@@ -25,8 +25,7 @@ from casekit.formats.lms import (
     lms_page,
     zip_package,
 )
-from casekit.formats.moodle_questions import short_answer
-from casekit.render.common import lesson_title, module_title
+from casekit.render.common import lesson_title, module_title, short_answer
 from casekit.render.html import HtmlWriter
 from casekit.render.templates import builtin_templates
 

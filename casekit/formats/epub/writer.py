@@ -1,58 +1,38 @@
-"""The EPUB flavour of ``HtmlWriter``: chapter files, book-internal images and media.
+"""The EPUB flavour of ``HtmlWriter``: book-internal images and media.
 
-Only the hooks differ from the HTML page: links go to ``<chapter>.xhtml#anchor``,
-images and (when the book carries them) audio and video point to files inside the
+Only the hooks differ from the HTML page: links go to ``<chapter>.xhtml#anchor``
+(``render/chapters.py``), images and (when the book carries them) audio and video point to files inside the
 book. The markup itself is ``HtmlWriter``'s, with ``epub:type`` beside ARIA roles.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from html import escape
 
 from casekit import tree as t
+from casekit.render.chapters import ChapterFiles, SplitWriter
 from casekit.render.common import media_caption
-from casekit.render.html import HtmlWriter, attr
+from casekit.render.html import attr
 
-_ID = re.compile(r'\sid="([^"]+)"')
 ANSWERS_FILE = "answers.xhtml"
 
 
 @dataclass
-class BookFiles:
+class BookFiles(ChapterFiles):
     """Where each part of the course lives inside the book (paths relative to the OPF)."""
 
-    chapters: dict[str, str] = field(default_factory=dict)  # lesson id -> chapter file
     media: dict[str, str] = field(default_factory=dict)  # course path -> file in the book
-    anchors: dict[str, str] = field(default_factory=dict)  # element id -> document file
-
-    def record_ids(self, document: str, markup: str) -> None:
-        """Remember which document holds every ``id`` in ``markup``."""
-        for anchor in _ID.findall(markup):
-            self.anchors.setdefault(anchor, document)
 
 
-class EpubWriter(HtmlWriter):
+class EpubWriter(SplitWriter):
     """Renders one document of the book at a time (``current`` is its file name)."""
 
     epub = True
+    files: BookFiles
 
     def __init__(self, course: t.Course, files: BookFiles) -> None:
-        super().__init__(course)
-        self.files = files
-        self.current = ""
-
-    def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
-        """The anchor in its chapter; the lesson's start when this edition lacks it."""
-        chapter = self.files.chapters[lesson_id]
-        if anchor and self.files.anchors.get(anchor) == chapter:
-            return f"{chapter}#{anchor}"
-        return f"{chapter}#{lesson_id}"
-
-    def self_href(self, anchor: str) -> str:
-        document = self.files.anchors.get(anchor, self.current)
-        return f"#{anchor}" if document == self.current else f"{document}#{anchor}"
+        super().__init__(course, files)
 
     def answer_href(self, question: t.Question) -> str:
         return f"{ANSWERS_FILE}#key-{question.anchor}"
