@@ -105,6 +105,16 @@ def true_false(question: t.Question) -> bool | None:
     """The correct value when ``question`` is a true/false question, else None."""
     if question.kind != "single" or len(question.options) != 2:
         return None
+    texts = tuple(
+        t.plain_text(o.children).strip().rstrip(".!").casefold() for o in question.options
+    )
+    for pair in TRUE_FALSE.values():
+        if sorted(texts) == sorted(pair):
+            chosen = next(
+                text for text, o in zip(texts, question.options, strict=True) if o.correct
+            )
+            return chosen == pair[0]
+    return None
 
 
 def short_answer(question: t.Question) -> str:
