@@ -150,8 +150,10 @@ def problem(kind: Any, spec: Spec, value: Any) -> tuple[str, str, Any]:
         elif not isinstance(value, dt.date):
             return wrong
     elif typing.get_origin(kind) is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list):
             return wrong
+        if odd := [type(v).__name__ for v in value if not isinstance(v, str)]:
+            return "config-type", f"must be {type_name(kind)}, not a list holding {odd[0]}", value
         if spec.minimum is not None and len(value) < spec.minimum:
             return "config-value", "must not be empty", value
     elif kind is float and isinstance(value, int) and not isinstance(value, bool):
