@@ -14,7 +14,11 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v lou_translate >/dev/null || need+=(liblouis-bin)
 [ -f /usr/share/liblouis/tables/kk.utb ] || need+=(liblouis-data)
+# Debian's own liblouis binding: the Braille tests read dots (virtual dot 9) back with it
+/usr/bin/python3 -c "import louis" 2>/dev/null || need+=(python3-louis)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
+# the stick-identity tests format FAT images (they run only as root, on loop devices)
+command -v mkfs.vfat >/dev/null || need+=(dosfstools)
 # the learner-register tests start their own PostgreSQL server (initdb + pg_ctl)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 

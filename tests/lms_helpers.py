@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lxml import etree, isoschematron
 
 from tests.conftest import IN_CI, ROOT, casekit
 
@@ -72,6 +73,20 @@ def schemas() -> Path:
             pytest.fail(f"the IMS schemas are not in {folder}")
         pytest.skip(f"the IMS schemas are not in {folder}")
     return folder
+
+
+def cc_manifest_errors(manifest: etree._Element) -> list[str]:
+    """What the official CC 1.1 manifest schema says against ``manifest``: its XSD, and
+    the Schematron rules embedded in it (item, resource, dependency and file rules the
+    XSD alone does not check; lxml's schema check of the embedded Schematron itself is
+    skipped, as the IMS file uses a title there that ISO Schematron's grammar refuses)."""
+    path = str(schemas() / "cc11" / "ccv1p1_imscp_v1p2_v1p0.xsd")
+    xsd = etree.XMLSchema(etree.parse(path))
+    rules = isoschematron.Schematron(etree.parse(path), validate_schema=False)
+    errors = [] if xsd.validate(manifest) else [str(e) for e in xsd.error_log]
+    if not rules.validate(manifest):
+        errors += [etree.fromstring(e.message).findtext("{*}text").strip() for e in rules.error_log]
+    return errors
 
 
 def build_format(course: Path, name: str) -> Path:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pypandoc
 import pytest
 
-from casekit.render.liblouis import ASCII_BRAILLE, Translator, translator, unicode_braille
+from casekit.render.liblouis import (
+    ASCII_BRAILLE,
+    Translator,
+    ascii_braille,
+    translator,
+    unicode_braille,
+)
 from tests.conftest import COURSES, ROOT, casekit
 
 KK_BACK = ROOT / "tests" / "data" / "braille" / "kk-back.utb"
@@ -254,3 +262,111 @@ def test_deep_nesting_and_long_words_keep_the_geometry(make_course, tmp_path: Pa
     pages = check_geometry(out / "t" / "brf" / "t-learner.brf", 40, 25, "en")
     text = " ".join(line.strip() for page in pages for line in page)
     assert text.count("LEVEL") == 15 and text.count("X") >= 150
+
+
+@pytest.mark.parametrize("language", ["kk", "uk"])
+def test_grade_2_without_a_contracted_table_is_a_warning_on_its_line(
+    make_course, tmp_path: Path, language: str
+) -> None:
+    course = make_course({"lessons/a.md": "# Сабақ\n\nМәтін.\n"})
+    toml = course / "course.toml"
+    text = toml.read_text("utf-8").replace('language = "en"', f'language = "{language}"')
+    toml.write_text(text + "\n[braille]\ncells = 32\ngrade = 2\n", "utf-8")
+    line = toml.read_text("utf-8").splitlines().index("grade = 2") + 1
+    checked = casekit("check", str(course))
+    assert checked.returncode == 0, checked.stderr  # a warning, not an error
+    expected = (
+        f"course.toml:{line}:1: warning: field 'braille.grade': grade 2 (contracted) Braille "
+        f"is asked for, but liblouis has no contracted table for '{language}' (only for en, "
+        "ru): the Braille edition is uncontracted (grade 1) [braille-grade]"
+    )
+    assert f"{course}/{expected}" in checked.stderr.splitlines()
+    out = tmp_path / "out"
+    built = casekit("build", str(course), "-f", "pdf", "-o", str(out))
+    assert f"{course}/{expected}" in built.stderr.splitlines()  # every build says it
+    # the format table's own key is named where it is set
+    toml.write_text(text + "\n[brf]\nbraille_grade = 2\n", "utf-8")
+    line = toml.read_text("utf-8").splitlines().index("braille_grade = 2") + 1
+    assert (
+        f"course.toml:{line}:1: warning: field 'brf.braille_grade': grade 2"
+        in casekit("check", str(course)).stderr
+    )
+    # asked on the command line: the flag is named, and only while it is given
+    toml.write_text(text, "utf-8")
+    flagged = casekit("build", str(course), "-f", "brf", "-o", str(out), "--braille-grade", "2")
+    assert flagged.returncode == 0, flagged.stderr
+    assert "command line:1:1: warning: --braille-grade: grade 2 (contracted)" in flagged.stderr
+    again = casekit("build", str(course), "-f", "brf", "-o", str(out))
+    assert "braille-grade" not in again.stderr
+    grade_1 = casekit("build", str(course), "-f", "brf", "-o", str(out), "--braille-grade", "1")
+    assert "braille-grade" not in grade_1.stderr
+    english = text.replace(f'language = "{language}"', 'language = "en"')
+    toml.write_text(english + "\n[braille]\ngrade = 2\n", "utf-8")
+    assert "braille-grade" not in casekit("check", str(course)).stderr
+
+
+KAZAKH_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+#: each of the nine letters in a word
+KAZAKH_WORDS = "мәтін ағаш қала таң өзен ұл үй гауһар іні"
+#: the sign liblouis' kk.utb reads from each Kazakh letter's six-dot cell
+SIX_DOT_READINGS = {
+    "ә": ")", "ғ": "∞", "қ": "#", "ң": "@", "ө": "(", "ұ": "§", "ү": "\\34/", "һ": "v", "і": "y",
+}  # fmt: skip
+LOUIS_DOTS = """
+import json, sys, louis
+text = sys.stdin.read()
+dots = louis.translateString(["kk.utb"], text, mode=louis.dotsIO)
+back = louis.backTranslateString(["kk.utb"], dots, mode=louis.dotsIO)
+print(json.dumps({"dots": [ord(c) & 0x7FFF for c in dots], "back": back}))
+"""
+
+
+def official_dots(text: str) -> tuple[list[int], str]:
+    """``text`` through kk.utb and back at the level of dots (dots 1-8 and liblouis'
+    virtual dot 9), with Debian's liblouis binding, independent of casekit's."""
+    done = subprocess.run(
+        ["/usr/bin/python3", "-c", LOUIS_DOTS], input=text, capture_output=True, text=True
+    )
+    if done.returncode != 0 and "No module named 'louis'" in done.stderr:
+        pytest.skip("python3-louis is not installed")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    return found["dots"], found["back"]
+
+
+def test_the_real_kazakh_table_reads_every_letter_back() -> None:
+    """Back-translation with liblouis' own kk.utb, every letter of the alphabet.
+
+    kk.utb tells the nine Kazakh letters from other signs by liblouis' virtual dot 9,
+    and Cyrillic from Latin letters the same way; an embosser prints six dots. The 33
+    letters Kazakh shares with Russian come back from the BRF itself. The nine do not:
+    their six-dot cells are also signs (ә is dots 345 like a closing bracket, і is
+    13456 like Latin y), and kk.utb reads the BRF cell as the sign in every context
+    tried, inside words included. liblouis resolves them only where dot 9 survives,
+    at the level of dots: there each of them comes back in its word, and casekit's
+    cells are those dots without dot 9. (A reader of Kazakh Braille tells them apart by context; the
+    read-back of the example course does so with tests/data/braille/kk-back.utb.)"""
+    real = translator("kk")  # ru-brf.dis,kk.utb: what the BRF is made with
+    shared = "".join(c for c in KAZAKH_ALPHABET if c not in KAZAKH_LETTERS)
+    assert len(shared) == 33 and len(KAZAKH_ALPHABET) == 42
+    sentence = f"{shared}, {shared[::-1]}."
+    assert real.back_translate(ascii_braille(real.translate(sentence))) == sentence
+    # no capital sign in Kazakh (and Russian) literary Braille: capitals read back small
+    upper = ascii_braille(real.translate(sentence.upper()))
+    assert upper == ascii_braille(real.translate(sentence))
+    dots, back = official_dots(KAZAKH_WORDS)
+    # every Kazakh letter comes back in its word (kk.utb reads the shared letters only
+    # from the BRF's cells, above: at this level they come back as dot numbers)
+    assert [c for c in back if c in KAZAKH_LETTERS] == [
+        c for c in KAZAKH_WORDS if c in KAZAKH_LETTERS
+    ]
+    assert back.split(" ")[4].startswith("ө") and back.split(" ")[7].count("һ") == 1
+    cells = "".join(ASCII_BRAILLE[d & 0x3F] for d in dots)
+    assert ascii_braille(real.translate(KAZAKH_WORDS)) == cells
+    assert all(d & 0x100 for d, ch in zip(dots, KAZAKH_WORDS, strict=True) if ch != " ")
+    for letter, sign in SIX_DOT_READINGS.items():
+        cell = ascii_braille(real.translate(letter))
+        assert real.back_translate(cell) == sign, letter  # the collision, explained above
+        word = next(w for w in KAZAKH_WORDS.split() if letter in w)
+        assert letter not in real.back_translate(ascii_braille(real.translate(word)))
+    assert "".join(sorted(SIX_DOT_READINGS)) == "".join(sorted(KAZAKH_LETTERS))

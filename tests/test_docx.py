@@ -118,6 +118,18 @@ def all_text(path: Path) -> str:
         )
 
 
+def effective_size(style: docx.styles.style.BaseStyle) -> float:
+    """The font size a style gives, through its base styles and the document defaults
+    (10 pt: the default of the standard)."""
+    styles = style.element.getparent()
+    while style is not None:
+        if style.font.size is not None:
+            return style.font.size.pt
+        style = style.base_style
+    default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}sz")
+    return int(default.get(f"{W}val")) / 2 if default is not None else 10.0
+
+
 def paragraphs_by_text(document: docx.document.Document) -> dict[str, str]:
     return {p.text: p.style.name for p in document.paragraphs if p.text}
 
@@ -224,6 +236,14 @@ def test_page_setup_and_large_print(lists_ru: Path, mini: dict[str, Path]) -> No
     section = small.sections[0]
     assert round(section.page_width.mm) == 148 and round(section.page_height.mm) == 210
     assert small.styles["Normal"].font.size.pt >= 18
+    # tables, captions, notes, code, footers: no style in large print is smaller
+    used = {"Table Text", "Table Heading", "Caption", "Table Caption", "footnote text"}
+    used |= {"Source Code", "Verbatim Char", "Page Footer", "Quiz Instructions"}
+    for style in small.styles:
+        if style.type in (1, 2):  # paragraph and character styles
+            assert effective_size(style) >= 18, (style.name, effective_size(style))
+            used.discard(style.name)
+    assert not used, f"styles not found: {used}"
     normal = docx.Document(str(mini["learner"]))
     assert round(normal.sections[0].page_width.mm) == 210
     assert normal.styles["Normal"].font.size.pt == 11
@@ -465,6 +485,30 @@ def test_libreoffice_converts_with_kazakh_text_and_contents(
         assert expected in text, expected
     assert "Дұрыс жауап" not in text
     assert "барлығы" not in pages[0] and "барлығы" in pages[1]  # no running footer on the cover
+
+
+def test_contents_show_the_pages_headings_land_on(converted: dict[str, list[str]]) -> None:
+    """Opened as it is (no field update), the contents list a page number for every
+    entry, and it is the page on which LibreOffice lays out that heading."""
+    pages = converted["mini-kk-learner"]
+    toc_index = next(n for n, text in enumerate(pages) if "Мазмұны" in text)
+    lines = [line for line in pages[toc_index].splitlines() if "барлығы" not in line]  # footer
+    entries = re.findall(r"^(\S.*?)[ .…]*?(\d+)\s*$", "\n".join(lines), re.M)
+    titles = {
+        "1-модуль: Компьютермен танысу",
+        "1.1 Компьютер деген не?",
+        "2.1 Құпиясөз қауіпсіздігі",
+        "Терминдер сөздігі",
+        "Медиа материалдар көрсеткіші",
+    }
+    numbered = {title.rstrip(" ."): int(page) for title, page in entries}
+    assert titles <= numbered.keys(), pages[toc_index]
+    for title, page in numbered.items():
+        assert toc_index + 1 < page <= len(pages), (title, page)
+        lines = [line.strip() for line in pages[page - 1].splitlines()]
+        assert title in lines, f"{title!r} is not on page {page}"
+        earlier = "\n".join(pages[toc_index + 1 : page - 1])
+        assert title not in earlier.splitlines(), f"{title!r} is before page {page}"
 
 
 def test_libreoffice_restarts_each_numbered_list(converted: dict[str, list[str]]) -> None:

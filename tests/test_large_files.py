@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from casekit.bundle.portable import PlannedFile, check_files
-from casekit.diagnostics import CasekitError
 from casekit.files.limits import FAT32_MAX_FILE
 from tests.conftest import casekit
 
@@ -50,11 +48,3 @@ def test_check_names_every_file_over_4_gib(mini_course: Path) -> None:
     assert "--strict" not in result.stderr
     strict = casekit("check", "--strict", mini_course, timeout=120)
     assert strict.returncode == 1
-
-
-def test_the_bundle_refuses_what_check_named() -> None:
-    with pytest.raises(CasekitError) as caught:
-        check_files("b", [PlannedFile("data/media/huge.mp4", FAT32_MAX_FILE + 1, "media/huge.mp4")])
-    assert caught.value.diagnostic.code == "bundle-unportable"
-    assert "over 4 GiB" in caught.value.diagnostic.message
-    check_files("b", [PlannedFile("data/media/edge.mp4", FAT32_MAX_FILE, "media/edge.mp4")])

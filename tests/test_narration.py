@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -215,11 +216,10 @@ def test_viewer_listen_control_plays_and_the_highlight_moves(
 
 def test_missing_ffmpeg_is_one_line_naming_the_package(make_course, tmp_path: Path) -> None:
     course = make_course({"a.md": "---\ntitle: A\n---\n\nOne sentence. Another one.\n"})
-    bin_dir = tmp_path / "bin"  # a PATH with python but without ffmpeg
-    bin_dir.mkdir()
-    (bin_dir / "python").symlink_to(Path(__import__("sys").executable))
+    bin_dir = tmp_path / "bin"  # an empty PATH: no ffmpeg (python is named by its path,
+    bin_dir.mkdir()  # not a symlink to it, which would lose a virtualenv)
     result = subprocess.run(
-        [str(bin_dir / "python"), "-m", "casekit", "build", str(course), "-f", "epub",
+        [sys.executable, "-m", "casekit", "build", str(course), "-f", "epub",
          "--embed-media", "--narrate", "-o", str(tmp_path / "out"), "-q"],
         capture_output=True, text=True, env={"PATH": str(bin_dir)}, timeout=300,
     )  # fmt: skip

@@ -5,7 +5,12 @@ printed; pages that cannot be read reported and kept for review."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -220,3 +225,197 @@ def test_each_sheet_is_graded_with_the_key_of_the_version_it_was_printed_from(tm
         "give the course a new version" in again.stderr and "[answer-key-changed]" in again.stderr
     )
     assert dump(register) == before
+
+
+def doubtful_scan(tmp_path: Path) -> tuple[str, Path, object]:
+    """A register with KZ-001's self-check 1.1 scanned with two questions in doubt
+    (page 1) and a blank page (page 2)."""
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    quiz, _task = sheets_of(folder, register)
+    image = marked(quiz, {f"{QUIZ}/1": [1], f"{QUIZ}/2": [0, 1], f"{QUIZ}/3": [2]})
+    dot(image, quiz.layout, f"{QUIZ}/1", 0)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "doubt.pdf", [image, np.full_like(image, 255)])
+    assert casekit("scan", str(scans), register=register).returncode == 1
+    return register, scans, quiz
+
+
+def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path):
+    register, scans, quiz = doubtful_scan(tmp_path)
+    answered = subprocess.run(
+        [sys.executable, "-m", "casekit", "review", "--by", "A. Seitkyzy", "--lang", "ru"],
+        input="x\nb\nb\ny\n",  # "x" is no option letter: asked again
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CASEKIT_REGISTER": register},
+        timeout=120,
+    )
+    assert answered.returncode == 0, answered.stderr
+    assert "Вопрос 1.1/1: a) неясно, b) " in answered.stdout
+    assert answered.stdout.count("Отмеченные варианты в вопросе 1.1/1") == 2
+    assert "2 decision(s) recorded, 0 left" in answered.stdout
+    with open_register(register) as reg:
+        [submission] = reg.submissions()
+        assert {k: m["chosen"] for k, m in submission.marks.items()} == KEY
+        [result] = reg.results()
+        assert (result.score, result.max_score, result.decided_by) == (3.0, 3.0, "A. Seitkyzy")
+        settled, dismissed = reg.reviews(status=None)
+        assert (settled.status, settled.decided_by) == ("settled", "A. Seitkyzy")
+        assert settled.decided_at is not None
+        assert settled.decision == {"questions": {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1]}}
+        assert (dismissed.status, dismissed.decision) == ("dismissed", {"set_aside": True})
+        assert reg.reviews() == []
+    # the same pages scanned again are not put back on the list
+    before = dump(register)
+    again = casekit("scan", str(scans), register=register)
+    assert "already decided in review" not in again.stderr
+    assert "KZ-001: 1 already recorded" in again.stdout
+    assert dump(register) == before
+
+
+def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, browser):
+    register, _scans, quiz = doubtful_scan(tmp_path)
+    made = casekit("review", "--html", "--lang", "kk", register=register)
+    assert made.returncode == 0, made.stderr
+    page_path = Path(made.stdout.strip())
+    assert page_path.parent == Path(register + ".files")
+    assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
+    page = browser.new_page(accept_downloads=True)
+    try:
+        page.goto(page_path.as_uri())
+        assert page.locator("html").get_attribute("lang") == "kk"
+        assert page.locator("h1").inner_text() == "Тексерілетін жауап парақтары"
+        images = page.locator("img")
+        assert images.count() == 3  # two zooms and the blank page
+        assert all(images.nth(i).evaluate("i => i.naturalWidth") > 100 for i in range(3))
+        second = page.locator(f'fieldset[data-key="{QUIZ}/2"] input')
+        assert [second.nth(i).is_checked() for i in range(3)] == [True, True, False]
+        second.nth(0).uncheck()  # the learner meant b) only: a) is a stray mark
+        page.locator('section[data-review="2"] input.aside').check()
+        with page.expect_download() as download:
+            page.locator("#save").click()
+        saved = tmp_path / "decisions.json"
+        download.value.save_as(saved)
+        assert page.locator("#saved").is_visible()
+    finally:
+        page.close()
+    applied = casekit("review", "--apply", str(saved), "--by", "A. Seitkyzy", register=register)
+    assert applied.returncode == 0, applied.stderr
+    with open_register(register) as reg:
+        [submission] = reg.submissions()
+        assert submission.marks[f"{QUIZ}/2"]["chosen"] == [1]
+        assert submission.marks[f"{QUIZ}/1"]["chosen"] == [1]
+        assert [r.status for r in reg.reviews(status=None)] == ["settled", "dismissed"]
+    # applying the same decisions twice records nothing
+    before = dump(register)
+    twice = casekit("review", "--apply", str(saved), "--by", "A. Seitkyzy", register=register)
+    assert twice.returncode == 1 and "[review-closed]" in twice.stderr
+    assert dump(register) == before
+
+
+def test_teacher_grades_an_assignment(tmp_path):
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    _quiz, task = sheets_of(folder, register)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "task.pdf", [marked(task, {})])
+    assert casekit("scan", str(scans), register=register).returncode == 0
+    graded = casekit(
+        "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "A. Seitkyzy", register=register
+    )
+    assert graded.returncode == 0, graded.stderr
+    with open_register(register) as reg:
+        [submission] = reg.submissions()
+        [result] = reg.results()
+    assert (result.sheet, result.score, result.max_score) == (task.sheet, 8.0, 10.0)
+    assert (result.submission, result.decided_by) == (submission.id, "A. Seitkyzy")
+    before = dump(register)
+    for args, message in (
+        (["KZ-001", task.target, "11", "--of", "10"], "is not between 0 and --of 10"),
+        (["KZ-001", "no-such-task", "5", "--of", "10"], "KZ-001 has no sheet 'no-such-task'"),
+        (["KZ-999", task.target, "5", "--of", "10"], "no learner with the code 'KZ-999'"),
+    ):
+        bad = casekit("grade", *args, "--by", "A. Seitkyzy", register=register)
+        assert bad.returncode != 0 and message in bad.stderr, bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1
+    assert dump(register) == before
+
+
+def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from tests.conftest import require_tool
+
+    register = str(tmp_path / "register.sqlite")
+    folder = issue(tmp_path, register)
+    quiz, task = sheets_of(folder, register)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
+    assert casekit("scan", str(scans), register=register).returncode == 0
+    assert (
+        casekit(
+            "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
+        ).returncode
+        == 0
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
+    made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
+    assert made.returncode == 0, made.stderr
+    csv_path = tmp_path / "r1" / "report-digital-literacy-kk-1.0.0-G1.csv"
+    pdf_path = csv_path.with_suffix(".pdf")
+    assert stat.S_IMODE(csv_path.stat().st_mode) == stat.S_IMODE(pdf_path.stat().st_mode) == 0o600
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text("utf-8-sig"))))
+    assert list(rows[0])[:12] == [
+        "username", "facility_name", "channel_id", "channel_name", "content_id",
+        "content_title", "start_timestamp", "end_timestamp", "completion_timestamp",
+        "time_spent", "progress", "kind",
+    ]  # fmt: skip
+    by = {(r["username"], r["content_id"]): r for r in rows}
+    assert {code for code, _item in by} == {"KZ-001", "KZ-002", "KZ-003"}
+    mine = by["KZ-001", "module-1"]
+    assert (mine["score"], mine["max_score"], mine["status"], mine["kind"]) == (
+        "2",
+        "3",
+        "graded",
+        "exercise",
+    )
+    assert (mine["progress"], mine["late"], mine["deadline"]) == ("1.0", "no", "2027-01-13")
+    task_row = by["KZ-001", task.target]
+    assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
+    assert by["KZ-001", "module-2"]["status"] == "missing"
+    missing = by["KZ-003", "module-1"]
+    assert (missing["status"], missing["progress"], missing["late"]) == ("missing", "0.0", "yes")
+    assert "full_name" not in rows[0] and "Әбілқасымов" not in csv_path.read_text("utf-8-sig")
+    checked = subprocess.run(
+        [require_tool("qpdf"), "--check", str(pdf_path)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0 and "No syntax or stream encoding errors" in checked.stdout
+    text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    for words in (
+        "Үлгерім туралы есеп",
+        "KZ-001",
+        "тапсырылмаған",
+        "бағаланған",
+        "8 / 10",
+        "2 / 3",
+    ):
+        assert words in text, words
+    assert "Әбілқасымов" not in text
+    again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
+    assert again.returncode == 0
+    assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
+
+    named = casekit(
+        *args, "--learner", "KZ-001", "--names", "-o", str(tmp_path / "r3"), register=register
+    )
+    assert named.returncode == 0, named.stderr
+    [named_csv] = (tmp_path / "r3").glob("*.csv")
+    named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
+    assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
+    named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)
+    assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text

@@ -7,6 +7,7 @@ import itertools
 import subprocess
 from pathlib import Path
 
+import pypdfium2
 import pytest
 from pypdf import PdfReader
 
@@ -73,8 +74,8 @@ def test_answer_sheets_start_on_a_right_hand_page_of_their_own(
     course: Path, tmp_path: Path
 ) -> None:
     """Duplex printing: each answer sheet starts on a right-hand (odd) page, and the
-    back of its last page carries no lesson text (a blank page at most shows the
-    running header and footer)."""
+    back of its last page carries no lesson text. A page left blank is blank: no
+    running header or footer either."""
     result = build_course(course, ["pdf"], ("learner",), tmp_path / "out", {})
     assert not result.stopped
     reader = PdfReader(result.outputs[0].paths[0])
@@ -98,6 +99,10 @@ def test_answer_sheets_start_on_a_right_hand_page_of_their_own(
         if end % 2 == 1 and end < len(texts):
             back = texts[end]
             assert not _lesson_text(back), f"lesson text on the back of page {end}"
+    blank = [n for n, text in enumerate(texts, 1) if not _lesson_text(text)]
+    assert blank, "the course leaves pages blank for duplex printing"
+    for number in blank:
+        assert not texts[number - 1].strip(), f"page {number} is blank but for its decoration"
 
 
 def _lesson_text(text: str) -> bool:
@@ -115,3 +120,72 @@ def test_long_words_are_hyphenated_where_a_dictionary_exists(make_course, tmp_pa
     text = "\n".join(p.extract_text() for p in PdfReader(result.outputs[0].paths[0]).pages)
     # some line ends inside a word at a syllable, with a hyphen
     assert any(line.endswith("-") and line[-2].isalpha() for line in text.splitlines())
+
+
+LONG_URL = "https://example.org/" + "/".join(f"segment{n}" for n in range(16)) + "/index.html"
+LONG_WORDS = (
+    "Қазақстанреспубликасыныңбілімжәнеғылымминистрлігініңбұйрығымен",
+    "configuration_file_for_the_learning_management_system_backup_v2",
+)
+LONG_LESSON = f"""# A
+
+See {LONG_URL} and {LONG_WORDS[0]} and {LONG_WORDS[1]} end.
+
+A [link]({LONG_URL}) with its address.
+
+::: note
+In a box: {LONG_URL} {LONG_WORDS[0]}
+:::
+
+| Name | Address |
+|---|---|
+| Other | {LONG_URL} |
+| {LONG_WORDS[1]} | x |
+
+`{LONG_WORDS[1]}_{LONG_WORDS[1]}`
+"""
+
+
+def glyphs_outside(pdf: Path, margin_pt: float) -> list[tuple[int, str]]:
+    """Characters drawn beyond the left or right margin, by page (pdfium's glyph boxes)."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    outside = []
+    for index in range(len(document)):
+        page = document[index]
+        width = page.get_size()[0]
+        text = page.get_textpage()
+        for char in range(text.count_chars()):
+            left, _bottom, right, _top = text.get_charbox(char)
+            shown = text.get_text_range(char, 1)
+            if shown.strip() and (right > width - margin_pt + 0.5 or left < margin_pt - 0.5):
+                outside.append((index + 1, shown))
+    return outside
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("large", [False, True], ids=["standard", "large-print"])
+def test_long_urls_and_words_stay_inside_the_margins(
+    make_course, tmp_path: Path, large: bool
+) -> None:
+    course = make_course({"a.md": LONG_LESSON})
+    options = {"paper": "A5", "large_print": large}
+    result = build_course(course, ["pdf", "docx"], ("learner",), tmp_path / "out", options)
+    assert not result.stopped, [str(d) for d in result.diagnostics.sorted()]
+    built = {record.format: record.paths[0] for record in result.outputs}
+    pdf, docx_file = built["pdf"], built["docx"]
+    margin = 20 * 72 / 25.4
+    assert glyphs_outside(pdf, margin) == []
+    # a long word is cut with a hyphen, never silently
+    lines = [line.strip() for p in PdfReader(pdf).pages for line in p.extract_text().splitlines()]
+    for word in LONG_WORDS:
+        pieces = [line for line in lines if line and line.rstrip("-") in word and len(line) > 3]
+        assert len(pieces) >= 2, (word, lines)
+        assert all(piece.endswith("-") for piece in pieces if not word.endswith(piece)), pieces
+    # the DOCX as LibreOffice lays it out
+    soffice = require_tool("soffice")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path / "lo-pdf"), str(docx_file)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    assert glyphs_outside(tmp_path / "lo-pdf" / f"{docx_file.stem}.pdf", margin) == []

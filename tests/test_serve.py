@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from casekit.bundle.viewer import LessonPages
 from casekit.files.cache import BuildCache
 from casekit.serve import LIVE_SCRIPT
 from casekit.serve.site import build_site
@@ -206,33 +205,34 @@ def test_live_script_is_never_part_of_a_build(course: Path, tmp_path: Path) -> N
 
 
 def test_an_edit_redraws_only_its_lesson(course: Path, tmp_path: Path) -> None:
-    """After a one-lesson edit only that lesson's page is rendered again, and the viewer
-    is byte for byte the one a clean build of the edited course makes."""
-    pages, cache = LessonPages(), BuildCache(tmp_path / "cache")
+    """After a one-lesson edit only that lesson's page is rendered again (the others come
+    from the fragment cache), and the viewer is byte for byte the one a clean build of
+    the edited course makes."""
+    cache = BuildCache(tmp_path / "cache")
 
-    def rebuild(number: int) -> dict[str, bytes]:
-        outcome = build_site(course, cache, "teacher", number, pages)
+    def rebuild(number: int) -> tuple[dict[str, bytes], list[str]]:
+        before = len(cache.stats.rendered)
+        outcome = build_site(course, cache, "teacher", number)
         assert outcome.site is not None, outcome.diagnostics
         clean = build_site(course, BuildCache(tmp_path / f"clean-{number}"), "teacher", number)
         assert clean.site is not None and outcome.site.files == clean.site.files
-        return outcome.site.files
+        drawn = sorted(entry.rsplit(" ", 1)[1] for entry in cache.stats.rendered[before:])
+        return outcome.site.files, drawn
 
-    rebuild(1)
-    assert sorted(pages.rendered) == ["01-computer", "02-files", "03-safety"]
+    assert rebuild(1)[1] == ["01-computer", "02-files", "03-safety"]
     files = course / "lessons" / "02-files.md"
     files.write_text(files.read_text("utf-8") + f"\n{NEW_TEXT}\n", "utf-8")
-    assert NEW_TEXT.encode() in rebuild(2)["index.html"]
-    assert pages.rendered == ["02-files"]
-    rebuild(3)  # nothing changed
-    assert pages.rendered == []
+    site, drawn = rebuild(2)
+    assert NEW_TEXT.encode() in site["index.html"] and drawn == ["02-files"]
+    assert rebuild(3)[1] == []  # nothing changed
     safety = course / "lessons" / "03-safety.md"
     safety.write_text(safety.read_text("utf-8").replace("Құпиясөз", "Пароль", 1), "utf-8")
-    assert "Пароль қауіпсіздігі".encode() in rebuild(4)["index.html"]  # contents, pager too
-    assert pages.rendered == ["03-safety"]
+    site, drawn = rebuild(4)
+    assert "Пароль қауіпсіздігі".encode() in site["index.html"]  # contents, pager too
+    assert drawn == ["03-safety"]
     toml = course / "course.toml"  # a setting every page depends on
     toml.write_text(toml.read_text("utf-8") + '\n[labels]\nquiz = "Сынақ {number}"\n', "utf-8")
-    rebuild(5)
-    assert sorted(pages.rendered) == ["01-computer", "02-files", "03-safety"]
+    assert rebuild(5)[1] == ["01-computer", "02-files", "03-safety"]
 
 
 def test_starts_with_a_broken_course_and_serves_once_fixed(course: Path, tmp_path: Path) -> None:

@@ -227,7 +227,8 @@ def test_check_files_names_the_file_and_the_limit() -> None:
         check_files("b-1", [PlannedFile("data/media/long.mp4", 4 * 1024**3, "media/long.mp4")])
     message = str(caught.value.diagnostic)
     assert (
-        message.startswith("media/long.mp4:1:1: error:") and "4294967295 bytes (4 GiB)" in message
+        message.startswith("media/long.mp4:1:1: error:")
+        and "FAT32 stick holds (4294967295 bytes)" in message
     )
 
 

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def test_a_signal_stops_every_copy_and_removes_the_partial_ones(
     def progress(_destination: Path, done: int, _total: int) -> None:
         if done and sent.acquire(blocking=False):  # one signal, from whichever copy is first
             os.kill(os.getpid(), signum)
+        if sent.locked():  # the small bundle must not finish before the signal is handled
+            time.sleep(0.01)
 
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(KeyboardInterrupt):

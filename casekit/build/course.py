@@ -8,8 +8,8 @@ from casekit import tree as t
 from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.files.cache import BuildCache
-from casekit.formats import formats
-from casekit.formats.options import check_table
+from casekit.formats import Format, formats
+from casekit.formats.options import check_table, option_origin, resolve_options
 from casekit.parse.lesson import lesson_id_for, parse_lesson
 from casekit.resolve.named_files import check_named_paths
 from casekit.resolve.resolver import resolve
@@ -93,10 +93,26 @@ def _parse(
     return lesson
 
 
+def format_caveats(
+    name: str, fmt: Format, config: CourseConfig, given: dict[str, object] | None = None
+) -> list[tuple[str, str, str]]:
+    """The format's caveats for its options as course.toml (and ``given``) set them."""
+    if fmt.caveats is None:
+        return []
+    return fmt.caveats(resolve_options(name, fmt.options, config, given), config.language)
+
+
 def check_format_tables(root: Path, config: CourseConfig, diags: Diagnostics) -> None:
     """Each format table of ``course.toml`` (``[pdf]``, ``[usb]``, ...) against the
-    options of the format of that name."""
+    options of the format of that name, and what course.toml asks of a format that
+    it cannot do for this course (its caveats)."""
     registry = formats()
+    for name, fmt in registry.items():
+        for field, code, message in format_caveats(name, fmt, config):
+            origin = option_origin(name, fmt.options, config, field)
+            if origin:  # "" is the default: course.toml asked nothing
+                line = config_field_line(root, origin)
+                diags.warning(COURSE_FILE, f"field '{origin}': {message}", code, line)
     for name in config.tables:
         if name in registry:
             check_table(name, registry[name].options, config, root, diags)

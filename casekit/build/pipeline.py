@@ -5,9 +5,11 @@ outputs that a packaging format (usb) consumes. Each job has a fingerprint of al
 depends on: every file of the course folder, casekit's own templates and version, the
 format, the edition, the options of that format only, and the fingerprints of what it
 consumes. A job whose fingerprint and files are unchanged since the last build is
-skipped; when every job is skipped the course is not even parsed. Jobs run in separate
-processes with ``jobs > 1``; the bytes are the same. A format renders; the build writes
-what it returns (``build/write.py``).
+skipped; when every job is skipped the course is not even parsed. With a shared cache
+(``--cache-dir``, ``files/shared_cache.py``) a job whose fingerprint is there is copied
+from it, and a job built is put there. ``only`` builds some of the jobs (a shard of a
+catalogue, ``build/plan.py``). Jobs run in separate processes with ``jobs > 1``; the
+bytes are the same. A format renders; the build writes what it returns (``build/write.py``).
 """
 
 from __future__ import annotations
@@ -25,17 +27,23 @@ from pathlib import Path
 from typing import Any
 
 from casekit import tree as t
-from casekit.build.course import load_course
+from casekit.build.course import format_caveats, load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.atomic import clean_stale_temporaries
-from casekit.files.cache import BuildCache, code_fingerprint, digest, tree_fingerprint
+from casekit.files.cache import (
+    BuildCache,
+    digest,
+    file_digests,
+    files_fingerprint,
+)
+from casekit.files.shared_cache import SharedCache
 from casekit.formats import BuildContext, Format, formats
-from casekit.formats.options import resolve_options
-from casekit.render.templates import builtin_templates
+from casekit.formats.options import option_origin, resolve_options
+from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
 
 
@@ -45,7 +53,9 @@ class OutputRecord:
     edition: str
     paths: list[Path]
     seconds: float
-    cached: bool = False
+    cached: bool = False  # up to date in the build folder
+    fingerprint: str = ""
+    shared: bool = False  # copied from the shared cache
 
 
 @dataclass
@@ -105,7 +115,8 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
 _DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS))
 
 
-def _consumed(fmt: Format, options: object) -> list[Job]:
+def consumed_jobs(fmt: Format, options: object) -> list[Job]:
+    """The jobs whose outputs a (packaging) format consumes."""
     return [Job(name, edition) for name, edition in fmt.needs(options)]
 
 
@@ -123,7 +134,7 @@ def plan_jobs(
     ]
     planned = list(asked)
     for job in asked:
-        for need in _consumed(registry[job.format], options[job.format]):
+        for need in consumed_jobs(registry[job.format], options[job.format]):
             if need.format not in registry or not registry[need.format].per_edition:
                 raise error(
                     "casekit",
@@ -145,6 +156,23 @@ def format_options(
     }
 
 
+def flag_caveats(
+    registry: dict[str, Format], config: CourseConfig, given: dict[str, Any], planned: list[Job]
+) -> list[Diagnostic]:
+    """Warnings for what a command-line flag asks of a planned format that it cannot
+    do for this course (course.toml's own requests are warned of by the check)."""
+    found = []
+    for name in sorted({job.format for job in planned}):
+        fmt = registry[name]
+        for option, code, message in format_caveats(name, fmt, config, given):
+            origin = option_origin(name, fmt.options, config, option, given)
+            if origin.startswith("--"):
+                found.append(
+                    Diagnostic("command line", 1, 1, "warning", code, f"{origin}: {message}")
+                )
+    return found
+
+
 @releases_build_locks
 def build_course(
     course_dir: Path,
@@ -156,8 +184,11 @@ def build_course(
     progress: Progress = lambda _message: None,
     jobs: int = 1,
     force: bool = False,
+    only: frozenset[str] | None = None,
+    shared: SharedCache | None = None,
 ) -> BuildResult:
-    """Check the course, then build every format/edition into ``out_root/<course-id>``.
+    """Check the course, then build every format/edition into ``out_root/<course-id>``
+    (of those jobs, only the keys in ``only`` when given).
 
     Raises ``CasekitError`` for a problem that stops a format (one diagnostic);
     check errors are returned in the result with ``stopped`` set."""
@@ -184,29 +215,40 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_fp = digest(
-        code_fingerprint(),
-        tree_fingerprint(course_dir, cache),
-        tree_fingerprint(builtin_templates()),
-    )
+    course_files = file_digests(course_dir, cache)
+    casekit_fp = casekit_fingerprint()
+    course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
+    if only is not None:
+        planned = [job for job in planned if job.key in only]
     fingerprints: dict[str, str] = {}
+    own_options: dict[str, str] = {}
     for job in planned:  # what a job consumes is planned before it
         own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+        own_options[job.key] = own
         consumed = [
-            fingerprints[need.key] for need in _consumed(registry[job.format], chosen[job.format])
+            fingerprints[need.key]
+            for need in consumed_jobs(registry[job.format], chosen[job.format])
         ]
         fingerprints[job.key] = digest(course_fp, job.key, own, *consumed)
     fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
     records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
     for job in planned:
         paths = fresh[job.key]
+        check_intact = registry[job.format].damaged
+        if paths and check_intact:  # outputs that stat alone cannot vouch for
+            damaged = check_intact(paths, cache)
+            cache.stats.damaged += [(path, f"{what}; rebuilt") for path, what in damaged]
+            paths = None if damaged else paths
         if paths:
-            records[job.key] = OutputRecord(job.format, job.edition or "-", paths, 0.0, True)
+            records[job.key] = OutputRecord(
+                job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
+            )
             cache.stats.skipped_outputs.append(job.key)
+    flagged = flag_caveats(registry, config, dict(options or {}), planned)
     checked = cache.load("check", course_fp, list[Diagnostic])
     if checked is not None and len(records) == len(planned):
-        diags.items.extend(checked)
+        diags.items.extend(checked + flagged)
         if diags.has_errors(strict):
             result.stopped = True
             return result
@@ -215,10 +257,15 @@ def build_course(
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
         course = load_course(course_dir, diags, cache, config)
+    checked = list(diags.items)  # the flags' warnings are not cached: the next build
+    diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):
         result.stopped = True
         return result
-    cache.store("check", course_fp, list(diags.items))
+    cache.store("check", course_fp, checked)
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    shared_fp = lessons_context(casekit_fp, course_files, lessons)
+    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -229,16 +276,37 @@ def build_course(
             build_root=build_root,
             inputs={
                 (need.format, need.edition or "-"): records[need.key].paths
-                for need in _consumed(fmt, chosen[job.format])
+                for need in consumed_jobs(fmt, chosen[job.format])
             },
             cache=cache,
+            fragments=Fragments(
+                cache,
+                job.key,
+                digest(shared_fp, job.key, own_options[job.key]),
+                lessons,
+                lesson_digests,
+            ),
         )
 
+    for job in planned:  # only once the check passed: a stopped build writes nothing
+        if job.key not in records and shared is not None and not force:
+            paths = shared.restore(job.key, fingerprints[job.key], build_root, job.label)
+            if paths is not None:
+                records[job.key] = OutputRecord(
+                    job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
+                )
+                cache.record_outputs(job.key, fingerprints[job.key], paths)
+                progress(f"copied {job.label} from the shared cache")
     todo = [job for job in planned if job.key not in records]
 
     def finish(job: Job, paths: list[Path], seconds: float) -> None:
-        records[job.key] = OutputRecord(job.format, job.edition or "-", paths, seconds)
-        cache.record_outputs(job.key, fingerprints[job.key], paths)
+        fingerprint = fingerprints[job.key]
+        records[job.key] = OutputRecord(
+            job.format, job.edition or "-", paths, seconds, False, fingerprint
+        )
+        cache.record_outputs(job.key, fingerprint, paths)
+        if shared is not None:
+            shared.store(job.key, fingerprint, build_root, paths)
         progress(f"built {job.label} in {seconds:.1f} s")
 
     independent = [job for job in todo if registry[job.format].per_edition]
@@ -263,6 +331,8 @@ def build_course(
         finish(job, *_run_job(job, course, context(job)))
 
     result.outputs = [records[job.key] for job in planned]
+    for path, what in cache.stats.damaged:  # after the check: never a reason to stop
+        diags.warning(path, what, "output-damaged")
     return result
 
 

@@ -57,7 +57,11 @@ def summary_rows(results: list[BuildResult]) -> list[list[str]]:
                         page_count(path, result.cache),
                         human(folder_size(path)),
                         f"{record.seconds:.2f} s",
-                        "up to date" if record.cached else "built",
+                        "up to date"
+                        if record.cached
+                        else "from cache"
+                        if record.shared
+                        else "built",
                     ]
                 )
     return rows

@@ -30,5 +30,7 @@ def write_outputs(format_name: str, folder: Path, outputs: list[Output]) -> list
                 output.fill(temporary)
         else:
             raise error(output.name, f"{format_name}: an output without content", "format-output")
+        if output.written is not None:
+            output.written(target)
         written.append(target)
     return written

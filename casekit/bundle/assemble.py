@@ -81,7 +81,7 @@ class BundleWriter:
         target = self.folder / copy.path
         if self.previous is not None and self.previous.link(
             copy.path, copy.size, copy.sha256, target
-        ):
+        ):  # only an intact old copy: a damaged one is reported and copied afresh
             self.linked.append(copy.path)
             self.files.append(BundleFile(copy.path, role, copy.size, copy.sha256, details))
             return
@@ -144,15 +144,16 @@ def media_details(item: t.MediaItem) -> dict[str, object]:
     return details
 
 
-def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
+def fill_bundle(
+    course: t.Course, ctx: BuildContext, folder: Path, previous: PreviousBundle
+) -> None:
     """Write the bundle ``ctx.out_dir/<course-id>-<version>/`` into the empty ``folder``
-    (the build renames it into place)."""
+    (the build renames it into place), hard-linking intact media of ``previous``."""
     name = bundle_name(course)
     root = Path(course.root)
-    previous = PreviousBundle(ctx.cache, ctx.out_dir / name)
     editions = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it
-    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache)
+    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache, fragments=ctx.fragments)
     readme = readme_bytes(course, editions, name)
     copies = media_copies(course)
     planned = (
@@ -181,7 +182,6 @@ def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
             writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
         else:
             writer.add_copy(root, copy, "media", **media_details(copy.item))
-    media = {c.path for c in copies if c.item is not None and c.item.kind != "image"}
     codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
     manifest = manifest_bytes(course, writer.files, codes)
     script = manifest_script(manifest)
@@ -191,6 +191,3 @@ def fill_bundle(course: t.Course, ctx: BuildContext, folder: Path) -> None:
     tag_hashes = {f.path: f.sha256 for f in writer.files if not f.path.startswith(PAYLOAD + "/")}
     tag_hashes[MANIFEST] = writer.write(MANIFEST, manifest)
     write_bag(course, [*writer.files, script_file], tag_hashes, writer.write)
-    previous.save(
-        folder, {f.path: f.sha256 for f in writer.files if f.role == "media" and f.path in media}
-    )

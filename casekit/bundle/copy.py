@@ -95,7 +95,8 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
     futures: list[Future[CopyResult]] = []
     with _terminate_as_interrupt():
         try:
-            futures += [pool.submit(attempt, destination) for destination in destinations]
+            with _signals_held():  # an interrupt inside submit() would leave a thread unjoined
+                futures += [pool.submit(attempt, destination) for destination in destinations]
             wait(futures)
         except KeyboardInterrupt:
             cancel.set()
@@ -129,6 +130,22 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends; they are raised right after it.
+
+    The threads started meanwhile inherit the mask, so signals reach the main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _copy_one(

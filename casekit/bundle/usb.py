@@ -7,12 +7,15 @@ build makes first and hands over in ``BuildContext.inputs``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.bundle.archive import write_zip
 from casekit.bundle.assemble import bundle_name, editions_needed, fill_bundle
 from casekit.bundle.portable import PlannedFile, check_files
+from casekit.bundle.reuse import PreviousBundle
+from casekit.files.cache import BuildCache
 from casekit.formats import BuildContext, Format, Output
 from casekit.formats.options import option
 from casekit.render.common import source_date
@@ -41,7 +44,14 @@ def consumes(options: UsbOptions) -> list[tuple[str, t.Edition]]:
 def render_usb(course: t.Course, ctx: BuildContext) -> list[Output]:
     name = bundle_name(course)
     check_files("", [PlannedFile(name, 0, "course.toml")])
-    outputs = [Output(name, fill=lambda folder: fill_bundle(course, ctx, folder))]
+    previous = PreviousBundle(ctx.cache, ctx.out_dir / name)
+    outputs = [
+        Output(
+            name,
+            fill=lambda folder: fill_bundle(course, ctx, folder, previous),
+            written=previous.record,  # what the next build may trust of it
+        )
+    ]
     if ctx.options.zip:
         bundle, date = ctx.out_dir / name, source_date(course)
 
@@ -52,6 +62,16 @@ def render_usb(course: t.Course, ctx: BuildContext) -> list[Output]:
     return outputs
 
 
+def damaged_bundles(paths: list[Path], cache: BuildCache) -> list[tuple[str, str]]:
+    """What differs from its manifests in the bundles a build left, ``(path, what)``."""
+    return [
+        problem
+        for path in paths
+        if path.is_dir()  # the zip: its size, mtime and ctime vouch for it
+        for problem in PreviousBundle(cache, path).damage()
+    ]
+
+
 FORMAT = Format(
     "usb",
     "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
@@ -59,4 +79,5 @@ FORMAT = Format(
     UsbOptions,
     per_edition=False,
     consumes=consumes,
+    damaged=damaged_bundles,
 )

@@ -20,11 +20,11 @@ from casekit import tree as t
 from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
 from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
-from casekit.files import typed_json
 from casekit.files.atomic import TEMP_PREFIX
-from casekit.files.cache import BuildCache, digest
+from casekit.files.cache import BuildCache
 from casekit.messages import course_messages
 from casekit.render.common import lesson_title, source_date
+from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
@@ -79,8 +79,8 @@ class EditionLink:
 class ViewerWriter(HtmlWriter):
     """Media play in the page: HTML5 players with the WebVTT captions and the transcript."""
 
-    def __init__(self, course: t.Course) -> None:
-        super().__init__(course)
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
+        super().__init__(course, fragments)
         self.root = Path(course.root)
 
     def image_src(self, item: t.MediaItem) -> str:
@@ -109,52 +109,6 @@ class ViewerWriter(HtmlWriter):
         return (
             f'<track kind="captions" srclang="{language}" label="{attr(self.msg("transcript"))}"'
             f' src="data:text/vtt;base64,{data}" default="default"/>'
-        )
-
-
-class LessonPages:
-    """Lesson pages rendered by earlier builds of this process (``casekit serve``): a
-    lesson whose resolved tree, course settings and captions are unchanged is not
-    rendered again. In memory only, the last build's pages only; ``rendered`` names the
-    lessons the last build drew."""
-
-    def __init__(self) -> None:
-        self.previous: dict[str, str] = {}  # key -> the lesson's HTML, last build
-        self.current: dict[str, str] = {}  # the same, this build
-        self.rendered: list[str] = []
-
-    def next_build(self) -> None:
-        self.previous, self.current, self.rendered = self.current, {}, []
-
-    def html(self, writer: ViewerWriter, lesson: t.Lesson) -> str:
-        key = self.key(writer, lesson)
-        page = self.current.get(key) or self.previous.get(key)
-        if page is None:
-            page = writer.lesson(lesson, level=2)
-            self.rendered.append(lesson.id)
-        self.current[key] = page
-        return page
-
-    @staticmethod
-    def key(writer: ViewerWriter, lesson: t.Lesson) -> str:
-        """Everything the lesson's HTML depends on: its tree (links already resolved,
-        numbers given), the course's settings and answer key, and the caption files the
-        players embed."""
-        course = writer.course
-        captions = [
-            f"{block.media.transcript.path}:{stat.st_size}:{stat.st_mtime_ns}"
-            for block in t.iter_blocks(lesson.blocks)
-            if isinstance(block, t.MediaBlock) and block.media and block.media.transcript
-            for stat in [resolve_inside(writer.root, block.media.transcript.path)[0].stat()]
-        ]
-        return digest(
-            type(writer).__qualname__,
-            course.root,
-            repr(course.config),
-            str(course.edition),
-            str(bool(course.answer_key)),
-            typed_json.encode(lesson),
-            *captions,
         )
 
 
@@ -215,8 +169,11 @@ def manifest_script(manifest: bytes) -> bytes:
     return _script("CASEKIT_MANIFEST_JSON", manifest.decode("utf-8"))
 
 
-def _render(course: t.Course, name: str, context: dict[str, object]) -> bytes:
-    return render_template(course, name, scripts=VIEWER_SCRIPTS, **context).encode("utf-8")
+def _render(
+    course: t.Course, name: str, context: dict[str, object], extra: frozenset[str] = frozenset()
+) -> bytes:
+    scripts = VIEWER_SCRIPTS | extra
+    return render_template(course, name, scripts=scripts, **context).encode("utf-8")
 
 
 def verify_context() -> dict[str, object]:
@@ -258,14 +215,17 @@ def viewer_files(
     editions: list[EditionLink],
     narrate_lessons: bool = False,
     cache: BuildCache | None = None,
-    rendered: LessonPages | None = None,
+    fragments: Fragments | None = None,
+    extra_scripts: dict[str, bytes] | None = None,
+    verifier: bool = True,
 ) -> dict[str, bytes]:
     """Every file of the viewer (pages, styles, scripts, fonts, with ``narrate_lessons``
-    the lessons' audio) by its path in the bundle; lesson pages ``rendered`` before are
-    taken from it."""
-    writer = ViewerWriter(course)
-    rendered = rendered or LessonPages()
-    rendered.next_build()
+    the lessons' audio) by its path in the bundle; lesson pages kept as ``fragments``
+    by earlier builds are taken from them. ``extra_scripts`` (path -> bytes) load after the viewer's own (the
+    SCORM runtime); ``verifier=False`` leaves out ``verify.html`` (a package without the
+    bundle's manifest)."""
+    extra_scripts = extra_scripts or {}
+    writer = ViewerWriter(course, fragments)
     msg = writer.msg
     outline = course_outline(course, msg)
     placed = [(part, lesson) for part in outline.parts for lesson in part.lessons]
@@ -273,7 +233,7 @@ def viewer_files(
     pages = []
     audio: dict[str, bytes] = {}
     for index, (part, lesson) in enumerate(placed):
-        html, listen = rendered.html(writer, lesson), ""
+        html, listen = writer.lesson(lesson, level=2), ""
         if narrate_lessons:
             html, listen, sound = narrated_lesson(course, lesson, html, cache)
             if sound:
@@ -308,11 +268,12 @@ def viewer_files(
         "editions": editions,
         "assets": VIEWER_ASSETS,
         "course_script": COURSE_SCRIPT,
+        "extra_scripts": list(extra_scripts),  # in the order given
+        "verifier": verifier,
         **verify_context(),
     }
     files = {
-        "index.html": _render(course, "viewer/index.html.j2", context),
-        "verify.html": _render(course, "viewer/verify.html.j2", context),
+        "index.html": _render(course, "viewer/index.html.j2", context, frozenset(extra_scripts)),
         COURSE_SCRIPT: _script(
             "CASEKIT_COURSE",
             {
@@ -325,6 +286,9 @@ def viewer_files(
             },
         ),
     }
+    if verifier:
+        files["verify.html"] = _render(course, "viewer/verify.html.j2", context)
     for name, target in STATIC_ASSETS.items():
-        files[target] = template_path(course, name).read_bytes()
-    return files | audio
+        if verifier or target not in VERIFIER_FILES:
+            files[target] = template_path(course, name).read_bytes()
+    return files | audio | extra_scripts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from casekit.formats import Format
+from casekit.formats import Format, formats
 from casekit.formats.options import Option, options_of
 
 
@@ -45,3 +45,36 @@ def format_flags(registry: dict[str, Format]) -> list[click.Option]:
             kind = ranged(opt.spec.minimum, opt.spec.maximum)
         flags.append(click.Option([opt.flag, name], type=kind, default=None, help=help_text))
     return flags
+
+
+class FormatChoice(click.Choice):
+    """The registered formats' names, read when the command runs (plugins included)."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return sorted(formats())
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
+
+
+format_option = click.option(
+    "-f",
+    "--format",
+    "format_names",
+    multiple=True,
+    type=FormatChoice(),
+    help="Output format (repeat for several). Default: every format.",
+)
+edition_option = click.option(
+    "-e",
+    "--edition",
+    type=click.Choice(["learner", "teacher", "all"]),
+    default="all",
+    show_default=True,
+    help="Which edition to build.",
+)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import click
 
 from casekit.build.course import load_course
+from casekit.build.shard import Shard
+from casekit.cli.distribution import shard_option
 from casekit.config.dlt import CREDIT_LIMITS, HOURS_PER_CREDIT
 from casekit.diagnostics import Diagnostics, error
 from casekit.files.atomic import write_bytes
@@ -334,7 +336,16 @@ class PacketsCommand(click.Command):
 
 @click.command("packets", cls=PacketsCommand)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--group", required=True, help="The enrolled group to make packets for.")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    help="An enrolled group to make packets for (repeat for several).",
+)
+@click.option(
+    "--all-groups", is_flag=True, help="Every group with a learner enrolled in the course."
+)
+@shard_option
 @click.option(
     "-o",
     "--out",
@@ -356,7 +367,9 @@ class PacketsCommand(click.Command):
 @register_option
 def packets_command(
     course_dir: Path,
-    group: str,
+    groups: tuple[str, ...],
+    all_groups: bool,
+    shard: Shard | None,
     out_root: Path,
     names: bool,
     issued_by: str,
@@ -370,14 +383,18 @@ def packets_command(
 
     The packets and the issue list replace the group's earlier ones as a whole;
     the issue (packet ids, their SHA-256, the answer sheets) is recorded in the
-    register. Names are printed only with --names.
+    register. Names are printed only with --names. With --shard K/N only the groups
+    of shard K are made (`casekit plan --packets` shows the split): N machines
+    sharing one register (PostgreSQL) make every group's packets.
 
     \b
     Examples:
       casekit packets courses/digital-literacy-kk --group G1 --issued-by "A. Seitkyzy"
       casekit packets courses/digital-literacy-kk --group G1 --names -o /media/printer
+      casekit packets courses/digital-literacy-kk --all-groups --shard 3/8
     """
     from casekit.learners.packet_options import PacketOptions
+    from casekit.learners.packet_plan import enrolled_groups, groups_of
     from casekit.learners.packets import build_packets
     from casekit.render.common import source_epoch
 
@@ -393,18 +410,27 @@ def packets_command(
         if not quiet and sys.stderr.isatty():
             click.echo(f"casekit: {message}", err=True)
 
+    if bool(groups) == all_groups:
+        raise click.UsageError("give --group (one or more) or --all-groups")
+    if shard is not None and not all_groups:
+        raise click.UsageError("--shard splits --all-groups between machines")
     asked = tuple(name.removeprefix("also_") for name, on in also.items() if on)
     options = PacketOptions(out_root, day, issued_by, names, asked)  # type: ignore[arg-type]
     with open_register(register_location) as register:
-        result = build_packets(course, register, group, options, progress)  # type: ignore[arg-type]
-    for code in result.skipped:
-        click.echo(
-            f"casekit: {code} of {group} is not enrolled in this course: no packet", err=True
-        )
-    count = sum(path.suffix == ".pdf" for path in result.packets)
-    click.echo(f"{count} packet(s) for {group} in {result.folder}")
-    if result.issue_list is not None:
-        click.echo(f"issue list: {result.issue_list}")
+        if all_groups:
+            units = enrolled_groups(register, course.config.id, course_dir)  # type: ignore[union-attr]
+            groups = tuple(unit.group for unit in groups_of(units, shard))
+        for group in groups:
+            result = build_packets(course, register, group, options, progress)  # type: ignore[arg-type]
+            for code in result.skipped:
+                click.echo(
+                    f"casekit: {code} of {group} is not enrolled in this course: no packet",
+                    err=True,
+                )
+            count = sum(path.suffix == ".pdf" for path in result.packets)
+            click.echo(f"{count} packet(s) for {group} in {result.folder}")
+            if result.issue_list is not None:
+                click.echo(f"issue list: {result.issue_list}")
 
 
 COMMANDS = [learners, enrol_command, packets_command]

@@ -8,6 +8,7 @@ a traceback appears only with ``--debug``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
 from pathlib import Path
@@ -17,13 +18,22 @@ import click
 from casekit import __version__
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.build.pipeline import build_course, default_jobs, find_courses
+from casekit.build.pipeline import BuildResult, build_course, default_jobs, find_courses
+from casekit.build.plan import CourseTask, course_tasks, plan_catalogue
+from casekit.build.shard import WHOLE, Shard
 from casekit.build.summary import format_table, summary_rows
 from casekit.cli import bundle as bundle_commands
+from casekit.cli import distribution
 from casekit.cli import learners as learner_commands
 from casekit.cli import paper as paper_commands
 from casekit.cli import trust as trust_commands
-from casekit.cli.format_flags import format_flags
+from casekit.cli.distribution import (
+    cache_options,
+    executor_options,
+    open_shared_cache,
+    shard_option,
+)
+from casekit.cli.format_flags import edition_option, format_flags, format_option
 from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
@@ -115,21 +125,6 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     sys.exit(1 if diags.has_errors(strict) else 0)
 
 
-class FormatChoice(click.Choice):
-    """The registered formats' names, read when the command runs (plugins included)."""
-
-    def __init__(self) -> None:
-        super().__init__(())
-
-    @property  # type: ignore[override]
-    def choices(self) -> list[str]:
-        return sorted(formats())
-
-    @choices.setter
-    def choices(self, _value: object) -> None:
-        pass
-
-
 class BuildCommand(click.Command):
     """``build``: its format flags come from the formats' options, read when it runs."""
 
@@ -141,22 +136,8 @@ class BuildCommand(click.Command):
 
 @cli.command(cls=BuildCommand)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "-f",
-    "--format",
-    "format_names",
-    multiple=True,
-    type=FormatChoice(),
-    help="Output format (repeat for several). Default: every format.",
-)
-@click.option(
-    "-e",
-    "--edition",
-    type=click.Choice(["learner", "teacher", "all"]),
-    default="all",
-    show_default=True,
-    help="Which edition to build.",
-)
+@format_option
+@edition_option
 @click.option(
     "-o",
     "--out",
@@ -175,6 +156,9 @@ class BuildCommand(click.Command):
     help="Formats and editions built in parallel processes (default: CPU count).",
 )
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the build cache.")
+@shard_option
+@cache_options
+@executor_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
 def build(
@@ -185,6 +169,11 @@ def build(
     strict: bool,
     jobs: int | None,
     force: bool,
+    shard: Shard | None,
+    cache_dir: Path | None,
+    cache_key_file: Path | None,
+    executor: str,
+    scheduler: str | None,
     quiet: bool,
     verbose: bool,
     **format_options: object,
@@ -202,37 +191,72 @@ def build(
       casekit build courses/digital-literacy-kk --format pdf --edition learner
       casekit build courses/ --jobs 2          # every course in the folder
       casekit build courses/job-search-en -f html -o /tmp/out --force
+      casekit build courses/ --shard 2/8 --cache-dir /mnt/nfs/casekit-cache
+      casekit build courses/ --executor dask --scheduler tcp://10.0.0.5:8786
     """
     ui = Ui(quiet, verbose)
     names = list(format_names) or sorted(formats())
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
     options = {key: value for key, value in format_options.items() if value is not None}
-    courses = find_courses(course_dir)
-    results = []
-    for folder in courses:
-        result = build_course(
-            folder,
+    warn = functools.partial(click.echo, err=True)
+    shared = open_shared_cache(cache_dir, cache_key_file, warn)
+    if shard is None and executor == "local":
+        tasks = [CourseTask(folder, folder.name, None, 0) for folder in find_courses(course_dir)]
+    else:
+        plan = plan_catalogue(course_dir, names, editions, options, shard.count if shard else 1)
+        tasks = course_tasks(plan.units_of(shard or WHOLE), whole=shard is None)
+    results: list[BuildResult] = []
+    failed = False
+    if executor == "dask":
+        from casekit.build.dask_executor import BuildSettings, build_on_dask
+
+        settings = BuildSettings(
             names,
             editions,
-            out_root,
-            options=options,
-            strict=strict,
-            progress=ui.progress,
-            jobs=jobs or default_jobs(),
-            force=force,
+            out_root.resolve(),
+            options,
+            strict,
+            force,
+            cache_dir.resolve() if cache_dir else None,
+            cache_key_file.resolve() if cache_key_file else None,
         )
-        results.append(result)
+        for answer in build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2):
+            for line in answer.warnings:
+                warn(line)
+            if answer.error is not None:
+                click.echo(str(answer.error), err=True)
+                failed = True
+            if answer.result is not None:
+                results.append(answer.result)
+    else:
+        for task in tasks:
+            results.append(
+                build_course(
+                    task.course_dir,
+                    names,
+                    editions,
+                    out_root,
+                    options=options,
+                    strict=strict,
+                    progress=ui.progress,
+                    jobs=jobs or default_jobs(),
+                    force=force,
+                    only=task.only,
+                    shared=shared,
+                )
+            )
+    for result in results:
         if result.diagnostics.items or result.stopped:
-            if len(courses) > 1:
-                click.echo(f"casekit: {folder}", err=True)
-            print_diagnostics(result.diagnostics, strict, False, quiet, folder)
+            if len(tasks) > 1:
+                click.echo(f"casekit: {result.course_dir}", err=True)
+            print_diagnostics(result.diagnostics, strict, False, quiet, result.course_dir)
         if result.stopped:
             click.echo(
                 f"casekit: build of {result.course_id} stopped: fix the errors above", err=True
             )
     if not quiet:
         click.echo(format_table(summary_rows(results)))
-    if any(result.stopped for result in results):
+    if failed or any(result.stopped for result in results):
         sys.exit(1)
 
 
@@ -403,6 +427,7 @@ for _command in (
     *bundle_commands.COMMANDS,
     *trust_commands.COMMANDS,
     *learner_commands.COMMANDS,
+    *distribution.COMMANDS,
     *paper_commands.COMMANDS,
 ):
     cli.add_command(_command)

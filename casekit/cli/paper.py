@@ -7,10 +7,19 @@ import datetime as dt
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from casekit.cli.learners import open_register, register_option
+from casekit.cli.learners import load_course_or_exit, names_option, open_register, register_option
+from casekit.diagnostics import error
+from casekit.messages import BUILT_IN
+
+if TYPE_CHECKING:
+    from casekit.learners.records import Submission
+    from casekit.learners.register import Register
+    from casekit.messages import Messages
+    from casekit.paper.review import Decision, Item
 
 
 def now() -> dt.datetime:
@@ -91,4 +100,259 @@ def _scores(parts: list[str]) -> str:
     return f"; scores: {', '.join(parts)}" if parts else ""
 
 
-COMMANDS = [scan_command]
+@click.command("review")
+@click.option("--by", "decided_by", default="", help="Who decides: recorded with each decision.")
+@click.option(
+    "--html",
+    "html",
+    is_flag=True,
+    help="Write the review page (with the images) into the register's own folder and "
+    "print its path; open it in a browser, save the decisions, then use --apply.",
+)
+@click.option(
+    "--apply",
+    "decisions_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Record the decisions saved by the review page.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default="en",
+    show_default=True,
+    help="Language of the prompts and of the review page.",
+)
+@register_option
+def review_command(
+    decided_by: str,
+    html: bool,
+    decisions_file: Path | None,
+    lang: str,
+    register_location: str | None,
+) -> None:
+    """Settle the pages and questions the scanner would not guess.
+
+    In the terminal: for each question in doubt, type the letters of the options
+    the learner marked (- for none), after looking at the enlarged image whose
+    path is shown; a page that cannot be read can be set aside (to be scanned
+    again). Or write a review page with --html, decide there, save the decisions
+    and record them with --apply. Each decision is recorded with --by and the time;
+    the page is then recorded and graded like any other.
+
+    \b
+    Examples:
+      casekit review --by "A. Seitkyzy"
+      casekit review --html --lang kk
+      casekit review --apply ~/Downloads/casekit-review.json --by "A. Seitkyzy"
+    """
+    from casekit.messages import messages
+    from casekit.paper import review
+
+    msg = messages(lang)
+    with open_register(register_location) as register:
+        items = review.open_items(register)
+        if html:
+            click.echo(review.write_page(register, items, msg))
+            return
+        if decisions_file is not None:
+            by_id = {item.review.id: item for item in items}
+            decisions = review.read_decisions(decisions_file)
+            for decision in decisions:
+                if decision.review not in by_id:
+                    raise error(
+                        str(decisions_file),
+                        f"review {decision.review} is not open (decided already?): nothing recorded",
+                        "review-closed",
+                    )
+            for decision in decisions:
+                _settled(
+                    review.settle(register, by_id[decision.review], decision, decided_by, now())
+                )
+            click.echo(f"{len(decisions)} decision(s) recorded, {len(items) - len(decisions)} left")
+            return
+        if not items:
+            click.echo(msg("review_nothing"))
+            return
+        if not decided_by.strip():
+            raise click.UsageError("say who decides: --by NAME")
+        decided = 0
+        try:
+            for item in items:
+                decision = _ask(register, item, msg)
+                if decision is not None:
+                    _settled(review.settle(register, item, decision, decided_by, now()))
+                    decided += 1
+        except click.exceptions.Abort:
+            click.echo("", err=True)
+        click.echo(f"{decided} decision(s) recorded, {len(items) - decided} left")
+
+
+def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
+    """One review's decision from terminal prompts; None to leave it for later."""
+    from casekit.paper import review
+
+    page = item.review
+    click.echo(f"\n[{page.id}] {msg('review_page', source=page.source, page=page.page)}")
+    if item.sheet is not None:
+        click.echo(
+            f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
+        )
+    click.echo(f"{msg('review_reason')}: {page.reason}")
+    if not item.rows:
+        if "page" in page.images:
+            click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")
+        answer = click.prompt(msg("review_prompt_page"), default="", show_default=False)
+        return review.Decision(page.id, set_aside=True) if answer.strip().lower() == "y" else None
+    questions = {}
+    for row in item.rows:
+        states = list(page.reading[row.key]["boxes"])
+        click.echo(
+            f"{msg('review_question', number=item.label(row))}: {review.box_words(msg, states)}"
+        )
+        click.echo(f"{msg('review_image')}: {register.image_path(page.images[row.key])}")
+        while True:
+            text = click.prompt(
+                msg("review_prompt", number=item.label(row)), default="", show_default=False
+            )
+            if not text.strip():
+                return None
+            chosen = review.parse_letters(text, len(row.boxes))
+            if chosen is not None:
+                break
+        questions[row.key] = chosen
+    return review.Decision(page.id, questions)
+
+
+def _settled(sub: Submission | None) -> None:
+    if sub is None:
+        click.echo("set aside")
+        return
+    click.echo(
+        f"{sub.learner}: {sub.sheet} page {sub.page} recorded (version {sub.version}, {sub.status})"
+    )
+
+
+@click.command("grade")
+@click.argument("learner")
+@click.argument("item")
+@click.argument("score", type=float)
+@click.option("--of", "max_score", type=float, required=True, help="The most points, e.g. 10.")
+@click.option("--by", "decided_by", required=True, help="Who grades: recorded with the grade.")
+@click.option("--note", default="", help="A short comment kept with the grade.")
+@register_option
+def grade_command(
+    learner: str,
+    item: str,
+    score: float,
+    max_score: float,
+    decided_by: str,
+    note: str,
+    register_location: str | None,
+) -> None:
+    """Record a teacher's grade of a learner's answer sheet (an assignment, or the open
+    answers of a self-check sheet); the newest grade of a sheet counts in reports.
+
+    ITEM is the assignment's anchor or the module id as listed by casekit report,
+    or the sheet id printed in its QR code.
+
+    \b
+    Examples:
+      casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
+    """
+    from casekit.learners.records import Result
+
+    if not 0 <= score <= max_score or max_score <= 0:
+        raise error(
+            f"{learner} {item}", f"{score:g} is not between 0 and --of {max_score:g}", "grade-score"
+        )
+    with open_register(register_location) as register:
+        register.learner(learner)
+        sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
+        if len(sheets) != 1:
+            known = ", ".join(sorted({s.target for s in register.sheets(learner)})) or "none"
+            what = "several sheets" if sheets else "no sheet"
+            raise register.fail(f"{learner} has {what} {item!r} (sheets: {known})", "unknown-sheet")
+        [sheet] = sheets
+        handed_in = register.submissions(sheet=sheet.id)
+        register.record_result(
+            Result(
+                sheet=sheet.id,
+                score=score,
+                max_score=max_score,
+                decided_by=decided_by,
+                decided_at=now(),
+                submission=handed_in[-1].id if handed_in else None,
+                note=note,
+            )
+        )
+    click.echo(f"{learner}: {sheet.target} graded {score:g}/{max_score:g}")
+
+
+@click.command("report")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--group", required=True, help="The enrolled group to report on.")
+@click.option("--learner", default=None, help="Only this learner of the group.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the CSV and the PDF (owner-only files).",
+)
+@names_option
+@click.option(
+    "--date",
+    "as_of",
+    default=None,
+    help="Count lateness as of this day, e.g. 2027-03-01 (default: today, or SOURCE_DATE_EPOCH).",
+)
+@register_option
+def report_command(
+    course_dir: Path,
+    group: str,
+    learner: str | None,
+    out_dir: Path,
+    names: bool,
+    as_of: str | None,
+    register_location: str | None,
+) -> None:
+    """Each learner's answer sheets in the course version in COURSE_DIR: issued, handed
+    in, graded, late against the individual plan; a CSV with the columns of Kolibri's
+    summary-log export, and a printable PDF with a chart. Names only with --names.
+
+    \b
+    Examples:
+      casekit report courses/digital-literacy-kk --group G1 -o reports/
+      casekit report courses/digital-literacy-kk --group G1 --learner KZ-001 --names
+    """
+    from casekit.files.atomic import write_bytes
+    from casekit.learners import schedule
+    from casekit.learners.packets import print_look
+    from casekit.paper import report
+    from casekit.render.common import source_epoch
+
+    epoch = source_epoch()
+    try:
+        day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
+    except schedule.PlanInputError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from None
+    course = load_course_or_exit(course_dir)
+    config = course.config  # type: ignore[attr-defined]
+    with open_register(register_location, write=False) as register:
+        lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
+    stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
+    write_bytes(csv_path, report.csv_bytes(course, lines, group, names), mode=0o600)  # type: ignore[arg-type]
+    look = print_look(course)  # type: ignore[arg-type]
+    write_bytes(pdf_path, report.pdf_bytes(look, lines, group, day, names), mode=0o600)
+    handed = sum(line.first is not None for line in lines)
+    late = sum(line.late for line in lines)
+    click.echo(f"{len(lines)} sheet(s): {handed} handed in, {late} late")
+    click.echo(f"{csv_path}\n{pdf_path}")
+
+
+COMMANDS = [scan_command, review_command, grade_command, report_command]

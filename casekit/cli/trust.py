@@ -18,7 +18,8 @@ from casekit.cli.learners import names_option, open_register, register_option
 from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
-from casekit.learners.records import IssuedItem, StickCustody
+from casekit.learners.records import CustodyEvent, IssuedItem, StickCustody
+from casekit.trust import short_fingerprint
 from casekit.trust.approve import approve, intact_bundle
 from casekit.trust.check import TrustReport, Verdict, check_trust, worst
 from casekit.trust.custody import StickIdentity, issued_state, return_problems, stick_identity
@@ -441,6 +442,7 @@ def issue_command(
     click.echo(
         f"stick {stick_id} issued to {learner}: {facts.course} {facts.version}, "
         f"content {facts.content}, {len(files)} files{due_text}"
+        f"{identity_text(identity.label, identity.serial, ', ')}"
     )
 
 
@@ -478,22 +480,41 @@ def return_command(
 
 @click.command("custody")
 @click.option("--all", "show_all", is_flag=True, help="Also list sticks returned intact.")
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Every issue and return, oldest first (with --stick: of that stick only).",
+)
+@click.option("--stick", "stick_id", default=None, help="With --history: one stick's id.")
 @names_option
 @register_option
-def custody_command(show_all: bool, names: bool, register_location: str | None) -> None:
-    """List sticks out, overdue, and returned with problems.
+def custody_command(
+    show_all: bool, history: bool, stick_id: str | None, names: bool, register_location: str | None
+) -> None:
+    """List sticks out, overdue, and returned with problems; with --history, every
+    issue and return ever recorded (the register never overwrites them).
 
     \b
     Examples:
       casekit custody
       casekit custody --all --names
+      casekit custody --history --stick S-017
     """
+    if stick_id is not None and not history:
+        raise click.UsageError("--stick needs --history")
     today = dt.datetime.now(dt.timezone.utc).date()
     with open_register(register_location, write=False) as register:
         rows = register.custody()
-        shown = {}
-        if names:
-            shown = {r.item.learner: register.learner(r.item.learner).full_name for r in rows}
+        events = register.custody_history(stick_id=stick_id) if history else []
+        learners = {r.item.learner for r in rows} | {e.learner for e in events}
+        shown = {code: register.learner(code).full_name for code in learners} if names else {}
+
+    def who(code: str) -> str:
+        return f"{code} {shown[code]}" if names else code
+
+    if history:
+        print_history(events, who)
+        return
     listed = 0
     for row in rows:
         if row.overdue(today):
@@ -507,15 +528,41 @@ def custody_command(show_all: bool, names: bool, register_location: str | None) 
         else:
             continue
         listed += 1
-        who = f"{row.item.learner} {shown[row.item.learner]}" if names else row.item.learner
         click.echo(
-            f"{row.item.item_id}  {who}  {row.item.course_id} {row.item.course_version}  "
-            f"issued {row.item.issued_on}  {status}"
+            f"{row.item.item_id}  {who(row.item.learner)}  {row.item.course_id} "
+            f"{row.item.course_version}  issued {row.item.issued_on}  {status}"
         )
         for problem in row.problems:
             click.echo(f"    {problem}")
     if not listed:
         click.echo("no sticks out, overdue or returned with problems")
+
+
+def identity_text(label: str, serial: str, gap: str = "  ") -> str:
+    """What the stick told of itself: ``  label "КУРС 16"  serial 0401...``."""
+    return (f'{gap}label "{label}"' if label else "") + (f"{gap}serial {serial}" if serial else "")
+
+
+def print_history(events: list[CustodyEvent], who: Callable[[str], str]) -> None:
+    """One line per event (problems of a return below it), by stick, oldest first."""
+    for event in events:
+        by = f"  by {event.by}" if event.by else ""
+        if event.event == "issued":
+            due = f"  due {event.due_on}" if event.due_on else ""
+            what = (
+                f"{event.course_id} {event.course_version}  content "
+                f"{short_fingerprint(event.sha256)}{due}{identity_text(event.label, event.serial)}"
+            )
+        else:
+            what = f"{len(event.problems)} problem(s)" if event.problems else "intact"
+        click.echo(
+            f"{event.stick_id}  {event.at:%Y-%m-%d %H:%M:%S}  {event.event:<8}  "
+            f"{who(event.learner)}  {what}{by}"
+        )
+        for problem in event.problems:
+            click.echo(f"    {problem}")
+    if not events:
+        click.echo("no custody recorded")
 
 
 COMMANDS = (

@@ -196,11 +196,15 @@ class CourseConfig:
     )
     allow_html: bool = setting(
         False,
-        "`true` lets a safe subset of raw HTML through in the HTML-based outputs: the "
-        "text-level tags `b i em strong sub sup br wbr kbd abbr span small mark u s q cite "
-        "code dfn var samp`, with no attribute but `title`. Everything else is left out (a "
-        "`raw-html` warning names it); `<script>`, `<style>`, `<iframe>` and the like lose "
-        "their content too. Default `false`: raw HTML is shown as escaped text.",
+        "`true` lets a safe subset of raw HTML through: the text-level tags `b i em strong "
+        "sub sup br wbr kbd abbr span small mark u ins s del q cite code dfn var samp`, with "
+        "no attribute but `title`. The HTML-based outputs keep them as markup; the PDF and the "
+        "DOCX draw them (bold, italic, underline, strike-through, sub- and superscript, "
+        "smaller text, a highlight, monospace, a key cap, quotation marks of the course's "
+        "language, an abbreviation followed by its `title` in parentheses, line breaks), and a "
+        "raw HTML block becomes a paragraph. Everything else is left out (a `raw-html` warning "
+        "names it); `<script>`, `<style>`, `<iframe>` and the like lose their content too. "
+        "Default `false`: raw HTML is shown as escaped text (`<kbd>` is a key cap either way).",
     )
     stick_size: str = setting(
         "",

@@ -1,8 +1,9 @@
 """Content-addressed build cache under ``build/<course-id>/.cache/``.
 
-Four things are remembered between builds:
+Five things are remembered between builds:
 
 - parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes;
+- rendered lessons (``render/fragments.py``), keyed by the resolved lesson and its job;
 - EPUB fonts subset to a book's characters, keyed by the font's bytes and the characters;
 - media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
   unchanged video is never hashed twice;
@@ -64,7 +65,10 @@ class CacheStats:
     reused: list[str] = field(default_factory=list)  # lessons taken from the cache
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
     rejected: int = 0  # corrupt entries ignored
+    #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
+    damaged: list[tuple[str, str]] = field(default_factory=list)
 
 
 class BuildCache:
@@ -149,7 +153,8 @@ class BuildCache:
 
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are
-        still there exactly as written (size and mtime); else ``None``. The record is
+        still there exactly as written (size, mtime, and the ctime and inode that a
+        restored mtime or a replaced file cannot keep); else ``None``. The record is
         untrusted input: it may name only files inside the build folder."""
         if not self.read:
             return None
@@ -173,7 +178,7 @@ class BuildCache:
                 return None
             if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
                 return None
-            if [st.st_size, st.st_mtime_ns] != record.get("stat"):
+            if _stat_record(st) != record.get("stat"):
                 return None
             paths.append(path)
         return paths
@@ -183,23 +188,39 @@ class BuildCache:
         files = []
         for path in paths:
             st = path.stat()
-            files.append({"path": str(path), "stat": [st.st_size, st.st_mtime_ns]})
+            files.append({"path": str(path), "stat": _stat_record(st)})
         data[job] = {"fingerprint": fingerprint, "files": files}
         write_bytes(
             self._outputs_file(), json.dumps(data, indent=1, sort_keys=True).encode(), durable=False
         )
 
 
+def _stat_record(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
     """A hash of every source file below ``folder`` (names and contents), in a stable order.
 
     Large files are hashed once and then recognised by their stat (see ``media_key``)."""
-    h = hashlib.sha256()
     if not folder.is_dir():
         return digest("missing", str(folder))
-    for path, rel in source_files(folder):  # build folders inside are outputs, not sources
+    return files_fingerprint(file_digests(folder, cache))
+
+
+def file_digests(folder: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
+    """(path relative to ``folder``, SHA-256) of every source file below it (build
+    folders inside are outputs, not sources), in a stable order: the parts of
+    ``tree_fingerprint``."""
+    return [(rel, file_digest(path, cache)) for path, rel in source_files(folder)]
+
+
+def files_fingerprint(digests: list[tuple[str, str]]) -> str:
+    """One hash of ``file_digests`` (or of a selection of them)."""
+    h = hashlib.sha256()
+    for rel, known in digests:
         h.update(rel.encode("utf-8") + b"\0")
-        h.update(file_digest(path, cache).encode("ascii"))
+        h.update(known.encode("ascii"))
     return h.hexdigest()
 
 

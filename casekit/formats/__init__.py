@@ -11,7 +11,9 @@ A format is a plugin: one ``Format`` value that says
   edition) outputs it needs, given its options. The build schedules those jobs first and
   hands their files over in ``BuildContext.inputs``; a format never calls the registry;
 - ``render(course, ctx) -> list[Output]``: the files (or folders) it produced. The build
-  writes them, atomically, into ``ctx.out_dir``.
+  writes them, atomically, into ``ctx.out_dir``;
+- optionally its ``caveats``: settings it accepts but cannot honour for the course's
+  language (Braille grade 2 without a contracted table), reported as warnings.
 
 Formats are found in ``BUILTIN`` and in the ``casekit.formats`` entry-point group, whose
 entries name a ``Format`` (``toyformat = "toy_module:FORMAT"``). A format module should be
@@ -34,6 +36,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
 from casekit.formats.options import NoOptions, options_of
+from casekit.render.fragments import Fragments
 
 ENTRY_POINT_GROUP = "casekit.formats"
 #: casekit's own formats, as "module:attribute" of their ``Format``
@@ -45,8 +48,8 @@ BUILTIN = (
     "casekit.formats.brf:FORMAT",
     "casekit.formats.moodle_questions:FORMAT",
     "casekit.formats.cc:FORMAT",
-    "casekit.formats.scorm12:FORMAT",
     "casekit.bundle.usb:FORMAT",
+    "casekit.bundle.scorm12:FORMAT",
 )
 
 
@@ -56,12 +59,14 @@ class Output:
 
     Exactly one of: ``data`` (the file's bytes), ``write`` (streams a large file into
     the open temporary file), ``fill`` (fills the empty temporary folder). The build
-    writes it in place atomically, in the order the outputs are returned."""
+    writes it in place atomically, in the order the outputs are returned, and then
+    calls ``written`` with its final path."""
 
     name: str
     data: bytes | None = None
     write: Callable[[BinaryIO], None] | None = None
     fill: Callable[[Path], None] | None = None
+    written: Callable[[Path], None] | None = None
 
 
 @dataclass
@@ -77,6 +82,8 @@ class BuildContext:
     #: the course's build cache, for what a format derives from unchanged inputs
     #: (subset fonts, reusable bundle media); ``None`` outside a build
     cache: BuildCache | None = None
+    #: the job's rendered lessons of earlier builds; ``None`` outside a build
+    fragments: Fragments | None = None
 
 
 #: render(course, context) -> the outputs, for the build to write
@@ -94,6 +101,13 @@ class Format:
     #: False: the format gets the whole course once, not one job per edition (usb)
     per_edition: bool = True
     consumes: Consumes | None = None
+    #: for outputs whose size and times cannot vouch for them (a bundle folder): what
+    #: is damaged in the previous outputs, ``(path, what)``; any of it rebuilds the job
+    damaged: Callable[[list[Path], BuildCache], list[tuple[str, str]]] | None = None
+    #: what the format is asked for but cannot do for a course in a language:
+    #: ``caveats(options, language) -> [(option field, code, message)]``; casekit check
+    #: and the build warn, naming the course.toml line or the flag that asked
+    caveats: Callable[[Any, str], list[tuple[str, str, str]]] | None = None
 
     def renderer(self) -> Renderer:
         found: Renderer = load_reference(self.render)

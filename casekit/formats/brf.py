@@ -35,6 +35,7 @@ from casekit.render.common import (
     option_letter,
 )
 from casekit.render.liblouis import (
+    TABLES,
     Translator,
     ascii_braille,
     has_grade,
@@ -480,6 +481,22 @@ class BrfOptions:
     )
 
 
+def brf_caveats(options: BrfOptions, language: str) -> list[tuple[str, str, str]]:
+    """Grade 2 asked for a language liblouis has no contracted table for."""
+    if options.braille_grade == 2 and not has_grade(language, 2):
+        with_grade_2 = ", ".join(sorted(lang for lang, grade in TABLES if grade == 2))
+        return [
+            (
+                "braille_grade",
+                "braille-grade",
+                f"grade 2 (contracted) Braille is asked for, but liblouis has no contracted "
+                f"table for {language!r} (only for {with_grade_2}): the Braille edition is "
+                "uncontracted (grade 1)",
+            )
+        ]
+    return []
+
+
 def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
     o = ctx.options
     pages = braille_pages(course, BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade))
@@ -496,4 +513,5 @@ FORMAT = Format(
     "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
     render_brf,
     BrfOptions,
+    caveats=brf_caveats,
 )

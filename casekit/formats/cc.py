@@ -6,9 +6,14 @@ Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
   lessons, each lesson followed by its quizzes;
 - ``web_resources/<lesson>.html``: each lesson of the **learner edition** as one page
   written by the shared HTML writer, with its images under ``web_resources/`` (relative
-  links between web content, as the CC profile asks); assignments stay in their lesson
-  page with their instructions;
-- ``<quiz>/assessment.xml``: each quiz as a CC QTI 1.2.1 assessment the platform grades.
+  links between web content, as the CC profile asks);
+- ``web_resources/<assignment>.html``: each assignment (CC 1.1 has no assignment type) as
+  web content of its own with its instructions, an item after its lesson, so a platform
+  lists it as a page a teacher can turn into a graded assignment; the lesson page keeps
+  it too, in its place;
+- ``<quiz>/assessment.xml``: each quiz as a CC QTI 1.2.1 assessment the platform grades,
+  with the images its questions show beside it (``<quiz>/data/media/...``, its associated
+  content, reached as ``$IMS-CC-FILEBASE$/data/media/...``).
   Every casekit question kind has a CC profile: single choice → ``multiple_choice``
   (``true_false`` for true/false), multiple choice → ``multiple_response``, short
   answer → ``fib``. The answers are in ``resprocessing`` (the platform needs them to
@@ -44,6 +49,7 @@ SCHEMA_LOCATION = (
 )
 QTI_LOCATION = f"{QTI} http://www.imsglobal.org/profile/cc/ccv1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd"
 ASSESSMENT = "imsqti_xmlv1p2/imscc_xmlv1p1/assessment"
+ASSOCIATED = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 WEB = "web_resources"
 
 
@@ -55,14 +61,22 @@ class CartridgeWriter(HtmlWriter):
 
 
 class QtiWriter(CartridgeWriter):
-    """Question text inside ``<quiz>/assessment.xml``: the files it names are web content,
-    reached through ``$IMS-CC-FILEBASE$`` (the CC token for ``web_resources/``)."""
+    """Question text inside ``<quiz>/assessment.xml``. ``$IMS-CC-FILEBASE$`` there is the
+    quiz's own folder (Moodle joins what follows the token to the assessment file's folder:
+    backup/cc/entities.class.php ``update_sources``), so the images a quiz shows are copied
+    beside it (``used``: their bundle paths) as its associated content, and lesson pages
+    are one folder up."""
+
+    def __init__(self, course: t.Course) -> None:
+        super().__init__(course)
+        self.used: set[str] = set()
 
     def image_src(self, item: t.MediaItem) -> str:
+        self.used.add(item.bundle_path)
         return f"$IMS-CC-FILEBASE$/{item.bundle_path}"
 
     def lesson_href(self, lesson_id: str, anchor: str | None) -> str:
-        return "$IMS-CC-FILEBASE$/" + super().lesson_href(lesson_id, anchor)
+        return f"$IMS-CC-FILEBASE$/../{WEB}/" + super().lesson_href(lesson_id, anchor)
 
 
 def _id(prefix: str, name: str) -> str:
@@ -70,9 +84,31 @@ def _id(prefix: str, name: str) -> str:
     return f"{prefix}_{name}"
 
 
-def quiz_title(quiz: t.Quiz, msg: Messages) -> str:
-    title = t.plain_text(quiz.title)
-    return msg("quiz", number=quiz.number) + (f": {title}" if title else "")
+class AssignmentWriter(CartridgeWriter):
+    """One assignment on a page of its own: what it links to outside itself (footnotes,
+    the rest of the lesson) is on its lesson's page."""
+
+    def __init__(self, course: t.Course, lesson: t.Lesson, assignment: t.Assignment) -> None:
+        super().__init__(course)
+        self.lesson_id = lesson.id
+        self.inside = {getattr(b, "anchor", "") for b in t.iter_blocks([assignment])}
+
+    def self_href(self, anchor: str) -> str:
+        return f"#{anchor}" if anchor in self.inside else self.lesson_href(self.lesson_id, anchor)
+
+
+Task = t.Quiz | t.Assignment
+
+
+def lesson_tasks(lesson: t.Lesson) -> list[Task]:
+    """The lesson's quizzes and assignments, in the order they come: each is an item."""
+    return [b for b in t.iter_blocks(lesson.blocks) if isinstance(b, Task)]
+
+
+def task_title(task: Task, msg: Messages) -> str:
+    title = t.plain_text(task.title)
+    label = msg("quiz" if isinstance(task, t.Quiz) else "assignment", number=task.number)
+    return label + (f": {title}" if title else "")
 
 
 # -------------------------------------------------------------------- manifest
@@ -100,8 +136,11 @@ def _metadata(course: t.Course, parent: etree._Element) -> None:
     _lang_string(rights, "description", config.licence, config.language)
 
 
-def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> bytes:
-    """``pages``: lesson id → page path; ``images``: the image paths the pages use."""
+def manifest(
+    course: t.Course, pages: dict[str, str], images: list[str], quiz_files: dict[str, list[str]]
+) -> bytes:
+    """``pages``: lesson id or assignment anchor → page path; ``images``: the image paths
+    the pages use; ``quiz_files``: quiz anchor → the images copied beside it."""
     msg = HtmlWriter(course).msg
     root = etree.Element(f"{{{CP}}}manifest", nsmap={None: CP, "lomimscc": LOM, "xsi": XSI})
     root.set("identifier", _id("M", course.config.id))
@@ -118,29 +157,27 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
         etree.SubElement(section, f"{{{CP}}}title").text = part.title
         for lesson in part.lessons:
             _item(section, _id("I", lesson.id), _id("R", lesson.id), lesson_title(lesson))
-            page = pages[lesson.id]
-            resource = etree.SubElement(
-                resources,
-                f"{{{CP}}}resource",
-                identifier=_id("R", lesson.id),
-                type="webcontent",
-                href=page,
-            )
-            etree.SubElement(resource, f"{{{CP}}}file", href=page)
-            if images:
-                etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
-            for quiz in lesson_quizzes(lesson):
-                title = quiz_title(quiz, msg)
-                _item(section, _id("I", quiz.anchor), _id("R", quiz.anchor), title)
+            _page_resource(resources, _id("R", lesson.id), pages[lesson.id], images)
+            for task in lesson_tasks(lesson):
+                _item(section, _id("I", task.anchor), _id("R", task.anchor), task_title(task, msg))
+                if isinstance(task, t.Assignment):
+                    _page_resource(resources, _id("R", task.anchor), pages[task.anchor], images)
+                    continue
                 resource = etree.SubElement(
                     resources,
                     f"{{{CP}}}resource",
-                    identifier=_id("R", quiz.anchor),
+                    identifier=_id("R", task.anchor),
                     type=ASSESSMENT,
                 )
-                etree.SubElement(resource, f"{{{CP}}}file", href=f"{quiz.anchor}/assessment.xml")
-                if images:
-                    etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
+                etree.SubElement(resource, f"{{{CP}}}file", href=f"{task.anchor}/assessment.xml")
+                if quiz_files[task.anchor]:
+                    files = _id("F", task.anchor)
+                    etree.SubElement(resource, f"{{{CP}}}dependency", identifierref=files)
+                    associated = etree.SubElement(
+                        resources, f"{{{CP}}}resource", identifier=files, type=ASSOCIATED
+                    )
+                    for path in quiz_files[task.anchor]:
+                        etree.SubElement(associated, f"{{{CP}}}file", href=path)
     if images:
         media = etree.SubElement(
             resources, f"{{{CP}}}resource", identifier="R_media", type="webcontent"
@@ -148,6 +185,17 @@ def manifest(course: t.Course, pages: dict[str, str], images: list[str]) -> byte
         for path in images:
             etree.SubElement(media, f"{{{CP}}}file", href=path)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _page_resource(
+    resources: etree._Element, identifier: str, page: str, images: list[str]
+) -> None:
+    resource = etree.SubElement(
+        resources, f"{{{CP}}}resource", identifier=identifier, type="webcontent", href=page
+    )
+    etree.SubElement(resource, f"{{{CP}}}file", href=page)
+    if images:
+        etree.SubElement(resource, f"{{{CP}}}dependency", identifierref="R_media")
 
 
 def _item(parent: etree._Element, identifier: str, ref: str, title: str) -> None:
@@ -254,21 +302,35 @@ def cartridge(full: t.Course) -> bytes:
     """The ``.imscc`` bytes: learner pages, and quizzes graded from the full course."""
     learner = learner_edition(full)
     writer = CartridgeWriter(learner)
-    quiz_writer = QtiWriter(full)
     files = images(learner, WEB)
     shown = sorted(files)
     pages: dict[str, str] = {}
+    quiz_files: dict[str, list[str]] = {}
     for module in learner.modules:
         for lesson in module.lessons:
             pages[lesson.id] = f"{WEB}/{lesson.id}.html"
             body = writer.lesson(lesson, level=1)
             files[pages[lesson.id]] = lms_page(learner, lesson_title(lesson), body)
+            for task in lesson_tasks(lesson):
+                if isinstance(task, t.Assignment):
+                    pages[task.anchor] = f"{WEB}/{task.anchor}.html"
+                    page_writer = AssignmentWriter(learner, lesson, task)
+                    page_writer.lesson_level = 0  # the assignment's title is the page's h1
+                    title = task_title(task, writer.msg)
+                    html = page_writer.block_assignment(task)
+                    files[pages[task.anchor]] = lms_page(learner, title, html)
     for module in full.modules:
         for lesson in module.lessons:
             for quiz in lesson_quizzes(lesson):
-                title = quiz_title(quiz, quiz_writer.msg)
+                quiz_writer = QtiWriter(full)
+                title = task_title(quiz, quiz_writer.msg)
                 files[f"{quiz.anchor}/assessment.xml"] = assessment(quiz, title, quiz_writer)
-    files[MANIFEST] = manifest(learner, pages, shown)
+                quiz_files[quiz.anchor] = [
+                    f"{quiz.anchor}/{path}" for path in sorted(quiz_writer.used)
+                ]
+                for path in quiz_writer.used:
+                    files[f"{quiz.anchor}/{path}"] = files[f"{WEB}/{path}"]
+    files[MANIFEST] = manifest(learner, pages, shown, quiz_files)
     return zip_package(full, files)
 
 

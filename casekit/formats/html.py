@@ -8,7 +8,7 @@ from casekit.render.page import SinglePageWriter, render_page
 
 
 def render_html(course: t.Course, ctx: BuildContext) -> list[Output]:
-    html = render_page(course, SinglePageWriter(course), ctx.course_dir)
+    html = render_page(course, SinglePageWriter(course, ctx.fragments), ctx.course_dir)
     return [Output(output_name(course, "html"), html.encode("utf-8"))]
 
 

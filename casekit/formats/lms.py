@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import shutil
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from markupsafe import Markup
 
@@ -19,6 +21,7 @@ from casekit.render.templates import read_template
 from casekit.resolve.editions import apply_edition
 
 MANIFEST = "imsmanifest.xml"
+CHUNK = 1024 * 1024
 
 
 def learner_edition(full: t.Course) -> t.Course:
@@ -41,38 +44,35 @@ def images(course: t.Course, folder: str) -> dict[str, bytes]:
     }
 
 
-def lms_page(
-    course: t.Course,
-    title: str,
-    body: str,
-    script: str = "",
-    data: tuple[tuple[str, str], ...] = (),
-) -> bytes:
-    """A self-contained page of a package: the course's HTML style inlined, no network;
-    ``script``, if any, is casekit's own file at that exact path, and ``data`` becomes
-    ``data-*`` attributes for it."""
+def lms_page(course: t.Course, title: str, body: str) -> bytes:
+    """A self-contained page of a package: the course's HTML style inlined, no script,
+    no network."""
     css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
     html = render_template(
-        course,
-        "lms/page.html.j2",
-        scripts=frozenset({script} - {""}),
-        config=course.config,
-        title=title,
-        css=css,
-        body=Markup(body),
-        script=script,
-        data=data,
+        course, "lms/page.html.j2", config=course.config, title=title, css=css, body=Markup(body)
     )
     return html.encode("utf-8")
 
 
-def zip_package(course: t.Course, files: dict[str, bytes]) -> bytes:
-    """The package: the manifest first, then every file by name, all stamped with the
-    course's date (same sources, same bytes)."""
+def write_package(course: t.Course, files: dict[str, bytes | Path], out: BinaryIO) -> None:
+    """The package into ``out``: the manifest first, then every file by name, all stamped
+    with the course's date (same sources, same bytes). A ``Path`` value is a course file
+    (a video ...) streamed in, never read whole."""
     when = source_date(course)
-    out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for name in [MANIFEST, *sorted(n for n in files if n != MANIFEST)]:
-            stored = name.lower().endswith(STORED_SUFFIXES)
-            archive.writestr(zip_entry(name, when, stored), files[name])
+            info = zip_entry(name, when, name.lower().endswith(STORED_SUFFIXES))
+            data = files[name]
+            if isinstance(data, bytes):
+                archive.writestr(info, data)
+                continue
+            large = data.stat().st_size >= zipfile.ZIP64_LIMIT
+            with data.open("rb") as source, archive.open(info, "w", force_zip64=large) as target:
+                shutil.copyfileobj(source, target, CHUNK)
+
+
+def zip_package(course: t.Course, files: dict[str, bytes | Path]) -> bytes:
+    """``write_package`` into memory (packages without large media)."""
+    out = io.BytesIO()
+    write_package(course, files, out)
     return out.getvalue()

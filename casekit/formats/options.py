@@ -142,6 +142,24 @@ def check_table(name: str, cls: type, config: CourseConfig, root: Path, diags: D
             diags.error(COURSE_FILE, f"field '{field}' {message}", code, line)
 
 
+def option_origin(
+    name: str, cls: type, config: CourseConfig, field: str, given: Mapping[str, Any] | None = None
+) -> str:
+    """Where option ``field`` of format ``name`` takes its value from, in the order
+    ``resolve_options`` reads them: its flag (``--braille-grade``), its key in the
+    format's table (``brf.braille_grade``), the course setting (``braille.grade``),
+    or "" for the default."""
+    opt = {o.name: o for o in options_of(cls)}[field]
+    table = config.tables.get(name, {})
+    if given and given.get(field) is not None:
+        return opt.flag
+    if field in table and not _problem(opt, table[field]):
+        return f"{name}.{field}"
+    if opt.spec.course and _course_value(config, opt.spec.course) != opt.default:
+        return opt.spec.course
+    return ""
+
+
 def resolve_options(
     name: str, cls: type, config: CourseConfig, given: Mapping[str, Any] | None = None
 ) -> Any:

@@ -279,20 +279,29 @@ def _plan_key(enrolment: Enrolment) -> tuple:
 
 def _edition(course: t.Course, scratch: Path, large_print: bool) -> _Edition:
     """The learner body of one print profile, rendered by the pdf format."""
-    given = {"large_print": large_print, "booklet": False, "answer_sheets": False}
-    options = resolve_options("pdf", PdfOptions, course.config, given)
+    options = _pdf_options(course, large_print)
     ctx = BuildContext(out_dir=scratch / ("large" if large_print else "standard"), options=options)
     (output,) = render_pdf(course, ctx)
     body = Body.parse(output.data or b"")
+    return _Edition(body, print_look(course, large_print), Numbering(body.size))
+
+
+def _pdf_options(course: t.Course, large_print: bool) -> PdfOptions:
+    given = {"large_print": large_print, "booklet": False, "answer_sheets": False}
+    return resolve_options("pdf", PdfOptions, course.config, given)  # type: ignore[return-value]
+
+
+def print_look(course: t.Course, large_print: bool = False) -> Look:
+    """Fonts, page, styles and words of the course's personal documents."""
+    options = _pdf_options(course, large_print)
     fonts = load_fonts(course)
-    look = Look(
+    return Look(
         course,
         PageSetup.from_options(options),
         fonts,
         make_styles(fonts, large_print),
         course_messages(course.config),
     )
-    return _Edition(body, look, Numbering(body.size))
 
 
 def _covers(edition: _Edition, entries: list[_Entry], names: bool) -> _Covers:

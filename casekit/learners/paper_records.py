@@ -20,6 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from casekit.files.atomic import write_bytes
 from casekit.learners import schema as s
 from casekit.learners.records import (
     AnswerKey,
@@ -37,18 +38,23 @@ class PaperRecords:
 
     # ------------------------------------------------------------------ images
 
+    def private_folder(self, name: str = "") -> Path:
+        """The register's own folder (or ``name`` inside it), made owner-only
+        whatever the umask."""
+        folder = self.files / name
+        for path in (self.files, folder):
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(path, 0o700)
+        return folder
+
     def keep_image(self, data: bytes, suffix: str = ".png") -> str:
         """Store ``data`` in the register's folder; its name there (by content)."""
         digest = hashlib.sha256(data).hexdigest()
         name = f"{digest[:2]}/{digest}{suffix}"
         path = self.files / name
         if not path.exists():
-            _private_dir(self.files, path.parent)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
+            self.private_folder(digest[:2])
+            write_bytes(path, data, durable=False, mode=0o600)
         return name
 
     def image_path(self, name: str) -> Path:
@@ -220,20 +226,19 @@ class PaperRecords:
 
     # ------------------------------------------------------------------ review list
 
-    def add_review(self, review: Review) -> tuple[int, bool]:
-        """Put a page on the review list; ``(id, False)`` when the same page (same
-        pixels) waits there already."""
+    def add_review(self, review: Review) -> tuple[int, str]:
+        """Put a page on the review list: ``(id, "new")``; or, when the same page (same
+        pixels) was put there before, that review's id and status (``open``, or
+        ``settled``/``dismissed`` when a person decided it already)."""
         c = s.reviews.c
         with self._write() as conn:
-            same = conn.scalar(
-                sa.select(c.id).where(
-                    c.source_sha256 == review.source_sha256,
-                    c.sheet_page == review.sheet_page,
-                    c.status == "open",
-                )
-            )
+            same = conn.execute(
+                sa.select(c.id, c.status)
+                .where(c.source_sha256 == review.source_sha256, c.sheet_page == review.sheet_page)
+                .order_by(c.id.desc())
+            ).first()
             if same is not None:
-                return same, False
+                return same.id, same.status
             review_id = conn.execute(
                 sa.insert(s.reviews).values(
                     created_at=review.created_at,
@@ -248,7 +253,7 @@ class PaperRecords:
                     status="open",
                 )
             ).inserted_primary_key[0]
-            return review_id, True
+            return review_id, "new"
 
     def reviews(self, status: str | None = "open") -> list[Review]:
         query = sa.select(s.reviews).order_by(s.reviews.c.id)
@@ -288,14 +293,6 @@ class PaperRecords:
 
 
 # ---------------------------------------------------------------------- rows <-> records
-
-
-def _private_dir(root: Path, path: Path) -> None:
-    """``path`` inside ``root``, both owner-only (whatever the umask)."""
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(root, 0o700)
-    path.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(path, 0o700)
 
 
 def _json(value: object) -> str:

@@ -104,6 +104,13 @@ class IssuedItem:
     sha256: str = ""  # of the file handed out (a packet PDF), when there is one
 
 
+#: every entry on a stick: path -> (size, SHA-256); the size is -1 for anything not a
+#: regular file, the digest "" where the bundle's manifests cover the file (or the
+#: record predates digests)
+Inventory = dict[str, tuple[int, str]]
+CustodyEventKind = Literal["issued", "returned"]
+
+
 @dataclass(frozen=True)
 class StickCustody:
     """A stick in custody: issued with a bundle (``item.sha256`` is its content
@@ -112,7 +119,7 @@ class StickCustody:
     item: IssuedItem
     bundle: str  # the bundle folder's name on the stick
     issued_at: dt.datetime
-    files: dict[str, int]  # every file on the stick when issued: path -> size
+    files: Inventory  # every file on the stick when issued
     label: str = ""  # the file system's label, when readable
     serial: str = ""  # the device's serial number, when readable
     due_on: dt.date | None = None
@@ -126,6 +133,24 @@ class StickCustody:
 
     def overdue(self, today: dt.date) -> bool:
         return self.out and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class CustodyEvent:
+    """One line of a stick's history: handed out, or received back."""
+
+    stick_id: str
+    event: CustodyEventKind
+    at: dt.datetime
+    learner: str
+    course_id: str
+    course_version: str
+    sha256: str  # the content fingerprint issued
+    by: str = ""
+    label: str = ""
+    serial: str = ""
+    due_on: dt.date | None = None
+    problems: tuple[str, ...] = ()  # a return's findings
 
 
 @dataclass(frozen=True)

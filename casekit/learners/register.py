@@ -17,6 +17,7 @@ Every method takes and returns the typed records of ``records``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -39,8 +40,10 @@ from casekit.learners.paper_records import PaperRecords, image_names
 from casekit.learners.records import (
     AnswerKey,
     Consultation,
+    CustodyEvent,
     Enrolment,
     ImportSummary,
+    Inventory,
     IssuedItem,
     Learner,
     RosterRow,
@@ -230,7 +233,7 @@ class Register(PaperRecords):
             conn.execute(sa.delete(s.results).where(s.results.c.sheet_id.in_(sheet_ids)))
             for table in (s.submissions, s.reviews):
                 conn.execute(sa.delete(table).where(table.c.sheet_id.in_(sheet_ids)))
-            for table in (s.sheets, s.issued_items, s.enrolments):
+            for table in (s.sheets, s.custody_events, s.issued_items, s.enrolments):
                 conn.execute(sa.delete(table).where(table.c.learner_id == learner_id))
             conn.execute(sa.delete(s.learners).where(s.learners.c.id == learner_id))
         if self.engine.dialect.name == "sqlite":
@@ -437,7 +440,8 @@ class Register(PaperRecords):
     # ------------------------------------------------------------------ custody of sticks
 
     def issue_stick(self, custody: StickCustody) -> None:
-        """Record a stick handed to a learner; refused while the stick is still out."""
+        """Record a stick handed to a learner; refused while the stick is still out.
+        The stick's earlier issues and returns stay in its history."""
         current = self.stick(custody.item.item_id)
         if current is not None and current.out:
             raise self.fail(
@@ -446,24 +450,30 @@ class Register(PaperRecords):
                 "stick-out",
             )
         self.record_issue([custody.item], [])
+        item = custody.item
         with self._write() as conn:
-            item_id = conn.scalar(
-                sa.select(s.issued_items.c.id)
-                .where(s.issued_items.c.kind == "stick")
-                .where(s.issued_items.c.item_id == custody.item.item_id)
+            learner_id = conn.scalar(
+                sa.select(s.learners.c.id).where(s.learners.c.code == item.learner)
             )
             conn.execute(
-                sa.delete(s.stick_custody).where(s.stick_custody.c.issued_item_id == item_id)
-            )
-            conn.execute(
-                sa.insert(s.stick_custody).values(
-                    issued_item_id=item_id,
+                sa.insert(s.custody_events).values(
+                    stick_id=item.item_id,
+                    event="issued",
+                    at=custody.issued_at,
+                    learner_id=learner_id,
+                    by_whom=item.issued_by,
+                    course_id=item.course_id,
+                    course_version=item.course_version,
+                    sha256=item.sha256,
+                    bundle=custody.bundle,
                     label=custody.label,
                     serial=custody.serial,
-                    bundle=custody.bundle,
-                    issued_at=custody.issued_at,
                     due_on=custody.due_on,
-                    files=json.dumps(custody.files, ensure_ascii=False, sort_keys=True),
+                    files=json.dumps(
+                        {p: list(v) for p, v in custody.files.items()},
+                        ensure_ascii=False,
+                        sort_keys=True,
+                    ),
                 )
             )
 
@@ -473,18 +483,25 @@ class Register(PaperRecords):
         current = self.stick(stick_id)
         if current is None or not current.out:
             raise self.fail(f"the stick {stick_id!r} is not out", "stick-not-out")
+        item = current.item
         with self._write() as conn:
-            item_id = conn.scalar(
-                sa.select(s.issued_items.c.id)
-                .where(s.issued_items.c.kind == "stick")
-                .where(s.issued_items.c.item_id == stick_id)
+            learner_id = conn.scalar(
+                sa.select(s.learners.c.id).where(s.learners.c.code == item.learner)
             )
             conn.execute(
-                sa.update(s.stick_custody)
-                .where(s.stick_custody.c.issued_item_id == item_id)
-                .values(
-                    returned_at=returned_at,
-                    received_by=received_by,
+                sa.insert(s.custody_events).values(
+                    stick_id=stick_id,
+                    event="returned",
+                    at=returned_at,
+                    learner_id=learner_id,
+                    by_whom=received_by,
+                    course_id=item.course_id,
+                    course_version=item.course_version,
+                    sha256=item.sha256,
+                    bundle=current.bundle,
+                    label=current.label,
+                    serial=current.serial,
+                    due_on=current.due_on,
                     problems=json.dumps(problems, ensure_ascii=False),
                 )
             )
@@ -493,20 +510,26 @@ class Register(PaperRecords):
         found = self.custody(stick_id=stick_id)
         return found[0] if found else None
 
-    def custody(self, *, stick_id: str | None = None) -> list[StickCustody]:
-        """Every stick issued (the latest issue of each), by stick id."""
-        c, i = s.stick_custody.c, s.issued_items.c
-        query = (
-            sa.select(s.stick_custody, s.issued_items, s.learners.c.code.label("learner_code"))
-            .select_from(s.stick_custody)
-            .join(s.issued_items, c.issued_item_id == i.id)
-            .join(s.learners, i.learner_id == s.learners.c.id)
-            .order_by(i.item_id)
-        )
-        if stick_id is not None:
-            query = query.where(i.item_id == stick_id)
+    def custody_history(self, *, stick_id: str | None = None) -> list[CustodyEvent]:
+        """Every issue and return, oldest first (of one stick, or of all)."""
         with self._read() as conn:
-            return [_custody(row) for row in conn.execute(query)]
+            return [_custody_event(row) for row in conn.execute(_events_query(stick_id))]
+
+    def custody(self, *, stick_id: str | None = None) -> list[StickCustody]:
+        """Each stick's latest issue and the return that followed it, by stick id."""
+        latest: dict[str, StickCustody] = {}
+        with self._read() as conn:
+            for row in conn.execute(_events_query(stick_id)):
+                if row.event == "issued":
+                    latest[row.stick_id] = _custody(row)
+                elif row.stick_id in latest:
+                    latest[row.stick_id] = dataclasses.replace(
+                        latest[row.stick_id],
+                        returned_at=row.at,
+                        received_by=row.by_whom,
+                        problems=tuple(json.loads(row.problems or "[]")),
+                    )
+        return [latest[key] for key in sorted(latest)]
 
 
 # ---------------------------------------------------------------------- rows <-> records
@@ -526,17 +549,52 @@ def _issued_item(row: sa.Row) -> IssuedItem:
     )
 
 
+def _events_query(stick_id: str | None) -> sa.Select:
+    query = (
+        sa.select(s.custody_events, s.learners.c.code.label("learner_code"))
+        .select_from(s.custody_events)
+        .join(s.learners, s.custody_events.c.learner_id == s.learners.c.id)
+        .order_by(s.custody_events.c.stick_id, s.custody_events.c.id)
+    )
+    return query if stick_id is None else query.where(s.custody_events.c.stick_id == stick_id)
+
+
+def _inventory(text: str) -> Inventory:
+    """Files issued: ``{path: [size, sha256]}`` (or ``{path: size}`` as 0003 kept them)."""
+    found = json.loads(text or "{}")
+    return {p: (v, "") if isinstance(v, int) else (int(v[0]), str(v[1])) for p, v in found.items()}
+
+
 def _custody(row: sa.Row) -> StickCustody:
+    """A stick as its ``issued`` event recorded it."""
+    item = IssuedItem(
+        row.stick_id, "stick", row.learner_code, row.course_id, row.course_version,
+        row.at.date(), row.by_whom, row.sha256,
+    )  # fmt: skip
     return StickCustody(
-        item=_issued_item(row),
+        item=item,
         bundle=row.bundle,
-        issued_at=row.issued_at,
-        files=json.loads(row.files or "{}"),
+        issued_at=row.at,
+        files=_inventory(row.files),
         label=row.label,
         serial=row.serial,
         due_on=row.due_on,
-        returned_at=row.returned_at,
-        received_by=row.received_by,
+    )
+
+
+def _custody_event(row: sa.Row) -> CustodyEvent:
+    return CustodyEvent(
+        stick_id=row.stick_id,
+        event=row.event,
+        at=row.at,
+        learner=row.learner_code,
+        course_id=row.course_id,
+        course_version=row.course_version,
+        sha256=row.sha256,
+        by=row.by_whom,
+        label=row.label,
+        serial=row.serial,
+        due_on=row.due_on,
         problems=tuple(json.loads(row.problems)) if row.problems else (),
     )
 

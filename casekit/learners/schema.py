@@ -81,25 +81,25 @@ issued_items = sa.Table(
     sa.UniqueConstraint("kind", "item_id", name="uq_issued_items_kind_item"),
 )
 
-stick_custody = sa.Table(
-    "stick_custody",
+custody_events = sa.Table(
+    "custody_events",  # append-only: every issue and return of a stick, never updated
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "issued_item_id",
-        sa.ForeignKey("issued_items.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
+    sa.Column("stick_id", sa.String(CODE), nullable=False, index=True),
+    sa.Column("event", sa.String(16), nullable=False),  # issued | returned
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("learner_id", sa.ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("by_whom", sa.String(NAME), nullable=False, server_default=""),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),  # the issued content fingerprint
+    sa.Column("bundle", sa.String(NAME), nullable=False),  # the bundle folder's name
     sa.Column("label", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("serial", sa.String(NAME), nullable=False, server_default=""),
-    sa.Column("bundle", sa.String(NAME), nullable=False),  # the bundle folder's name
-    sa.Column("issued_at", sa.DateTime, nullable=False),
     sa.Column("due_on", sa.Date, nullable=True),
-    sa.Column("files", sa.Text, nullable=False, server_default=""),  # JSON {path: size}
-    sa.Column("returned_at", sa.DateTime, nullable=True),
-    sa.Column("received_by", sa.String(NAME), nullable=False, server_default=""),
-    sa.Column("problems", sa.Text, nullable=False, server_default=""),  # JSON list
+    # issued: JSON {path: [size, sha256]}; returned: JSON list of problems
+    sa.Column("files", sa.Text, nullable=False, server_default=""),
+    sa.Column("problems", sa.Text, nullable=False, server_default=""),
 )
 
 sheets = sa.Table(

@@ -69,9 +69,7 @@ class RegisterSheets:
             )
         if ref.sheet_id not in self.sheets:
             sheet = self.register.sheet(ref.sheet_id)
-            self.sheets[ref.sheet_id] = (
-                None if sheet is None else (sheet, [_page(p) for p in json.loads(sheet.layout)])
-            )
+            self.sheets[ref.sheet_id] = None if sheet is None else (sheet, layouts_of(sheet))
         found = self.sheets[ref.sheet_id]
         if found is None:
             raise UnknownSheet(
@@ -93,8 +91,9 @@ class RegisterSheets:
         return found[0]
 
 
-def _page(data: dict) -> SheetPage:
-    return SheetPage.from_json(json.dumps(data))
+def layouts_of(sheet: Sheet) -> list[SheetPage]:
+    """The pages of ``sheet`` as printed (the register keeps their layout)."""
+    return [SheetPage.from_json(json.dumps(page)) for page in json.loads(sheet.layout)]
 
 
 @dataclass
@@ -129,7 +128,12 @@ class Intake:
             self._review(now, source, number, digest, reading.reasons[0], reading, sheet)
             return PageOutcome(source, number, "problem", reading.reasons[0], sheet.learner, sheet)
         if reading.status == "review":
-            self._review(now, source, number, digest, "; ".join(reading.reasons), reading, sheet)
+            review, status = self._review(
+                now, source, number, digest, "; ".join(reading.reasons), reading, sheet
+            )
+            if status in ("settled", "dismissed"):
+                message = f"already decided in review {review} ({status})"
+                return PageOutcome(source, number, "again", message, sheet.learner, sheet)
             return PageOutcome(
                 source, number, "review", "; ".join(reading.reasons), sheet.learner, sheet
             )
@@ -193,7 +197,7 @@ class Intake:
         reason: str,
         reading: PageReading | None = None,
         sheet: Sheet | None = None,
-    ) -> None:
+    ) -> tuple[int, str]:
         images = {}
         if reading is not None:
             images = {
@@ -203,7 +207,7 @@ class Intake:
                 f"area:{key}": self.register.keep_image(png(crop))
                 for key, crop in reading.areas.items()
             }
-        self.register.add_review(
+        return self.register.add_review(
             Review(
                 id=0,
                 created_at=now,

@@ -24,6 +24,7 @@ from casekit.render.common import (
     qr_svg,
     safe_href,
 )
+from casekit.render.fragments import Fragments, Lookups
 from casekit.render.images import css_size
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
@@ -40,10 +41,14 @@ class HtmlWriter(TreeWriter):
     #: add ``epub:type`` attributes beside ARIA roles (EPUB wants both)
     epub = False
 
-    def __init__(self, course: t.Course) -> None:
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
         self.course = course
         self.msg: Messages = course_messages(course.config)
         self.lesson_level = 2  # heading level of a lesson title
+        #: rendered lessons of earlier builds (``None``: render every lesson)
+        self.fragments = fragments
+        #: a table the hooks look up in, answers kept with each fragment (fragments.py)
+        self.lookups: Lookups | None = None
 
     # ---------------------------------------------------------------- hooks
 
@@ -85,9 +90,25 @@ class HtmlWriter(TreeWriter):
 
     # ---------------------------------------------------------------- lessons
 
+    def fragment_parts(self) -> tuple[str, ...]:
+        """What a lesson's markup depends on besides the lesson and the job (see
+        ``render/fragments.py``): a subclass whose hooks read more adds it here."""
+        return (type(self).__qualname__, str(self.lesson_level), str(bool(self.course.answer_key)))
+
     def lesson(self, lesson: t.Lesson, level: int | None = None) -> str:
-        """A whole lesson: title, blocks and its footnotes, as a ``<section>``."""
+        """A whole lesson: title, blocks and its footnotes, as a ``<section>``; read
+        back from ``fragments`` when nothing it depends on changed."""
         self.lesson_level = level or self.lesson_level
+        if self.fragments is None:
+            return self.render_lesson(lesson)
+        return self.fragments.text(
+            lesson,
+            self.course.edition or "",
+            self.fragment_parts(),
+            lambda: self.render_lesson(lesson),
+        )
+
+    def render_lesson(self, lesson: t.Lesson) -> str:
         title = f'<span class="number">{escape(lesson.number)}</span> ' + self.inlines(lesson.title)
         parts = [
             f'<section class="lesson" id="{attr(lesson.anchor)}" aria-labelledby="'

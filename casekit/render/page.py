@@ -18,6 +18,7 @@ from casekit.render.common import (
     sorted_glossary,
     source_date,
 )
+from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.images import image_bytes
 from casekit.render.outline import GLOSSARY, MEDIA_INDEX, course_outline
@@ -103,8 +104,8 @@ def media_index_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
 class SinglePageWriter(HtmlWriter):
     """Images become data URIs so the page carries everything it shows."""
 
-    def __init__(self, course: t.Course) -> None:
-        super().__init__(course)
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
+        super().__init__(course, fragments)
         self.root = Path(course.root)
 
     def image_src(self, item: t.MediaItem) -> str:

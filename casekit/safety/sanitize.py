@@ -28,6 +28,8 @@ ALLOWED_TAGS = frozenset(
         "mark",
         "u",
         "s",
+        "ins",
+        "del",
         "q",
         "cite",
         "code",
@@ -87,10 +89,18 @@ class _Tokenizer(HTMLParser):
         self.events.append(("data", data, []))
 
 
+Attributes = tuple[tuple[str, str], ...]
+#: what the subset keeps of raw HTML, in order: ("open", tag, attributes),
+#: ("void", tag, attributes), ("close", tag, ()), ("text", text, ()); text and
+#: attribute values unescaped
+Kept = tuple[str, str, Attributes]
+
+
 class HtmlSubset:
     """Filters raw HTML fed piece by piece (one inline tag at a time, or a whole
     block); ``close`` ends what is still open. ``hidden`` is true inside an
-    element whose content is left out; ``dropped`` names what was left out."""
+    element whose content is left out; ``dropped`` names what was left out.
+    ``feed`` gives the kept markup, ``kept`` the same as a list of ``Kept``."""
 
     def __init__(self) -> None:
         self.open: list[str] = []
@@ -102,54 +112,70 @@ class HtmlSubset:
         return self.hidden_depth > 0
 
     def feed(self, raw: str) -> str:
+        return "".join(_markup(item) for item in self.kept(raw))
+
+    def kept(self, raw: str) -> list[Kept]:
         tokenizer = _Tokenizer()
         tokenizer.feed(raw)
         tokenizer.close()
-        return "".join(self._event(*event) for event in tokenizer.events)
+        return [item for event in tokenizer.events for item in self._event(*event)]
 
     def close(self) -> str:
-        closing = "".join(f"</{tag}>" for tag in reversed(self.open))
+        return "".join(_markup(item) for item in self.close_kept())
+
+    def close_kept(self) -> list[Kept]:
+        closing: list[Kept] = [("close", tag, ()) for tag in reversed(self.open)]
         self.open.clear()
         return closing
 
-    def _event(self, kind: str, value: str, attrs: list[tuple[str, str | None]]) -> str:
+    def _event(self, kind: str, value: str, attrs: list[tuple[str, str | None]]) -> list[Kept]:
         if kind == "data":
-            return "" if self.hidden else escape(value, quote=False)
+            return [] if self.hidden else [("text", value, ())]
         if value in HIDDEN_CONTENT:
             if kind == "start":
                 self.hidden_depth += 1
                 self._drop(f"<{value}>")
             else:
                 self.hidden_depth = max(0, self.hidden_depth - 1)
-            return ""
+            return []
         if value not in ALLOWED_TAGS or self.hidden:
             if kind == "start":
                 self._drop(f"<{value}>")
-            return ""
+            return []
         if kind == "end":
             if value not in self.open:
-                return ""
-            closing = ""
+                return []
+            closing: list[Kept] = []
             while self.open:
                 tag = self.open.pop()
-                closing += f"</{tag}>"
+                closing.append(("close", tag, ()))
                 if tag == value:
                     break
             return closing
-        kept = ""
+        kept: Attributes = ()
         for name, attr_value in attrs:
             if name in ALLOWED_ATTRIBUTES and attr_value is not None:
-                kept += f' {name}="{escape(attr_value, quote=True)}"'
+                kept += ((name, attr_value),)
             else:
                 self._drop(f"{name}= on <{value}>")
         if value in VOID_TAGS:
-            return f"<{value}{kept}/>"
+            return [("void", value, kept)]
         self.open.append(value)
-        return f"<{value}{kept}>"
+        return [("open", value, kept)]
 
     def _drop(self, what: str) -> None:
         if what not in self.dropped:
             self.dropped.append(what)
+
+
+def _markup(item: Kept) -> str:
+    kind, value, attributes = item
+    if kind == "text":
+        return escape(value, quote=False)
+    if kind == "close":
+        return f"</{value}>"
+    shown = "".join(f' {name}="{escape(text, quote=True)}"' for name, text in attributes)
+    return f"<{value}{shown}/>" if kind == "void" else f"<{value}{shown}>"
 
 
 def sanitize_html(raw: str) -> str:

@@ -11,7 +11,6 @@ from pathlib import Path
 import watchfiles
 
 from casekit import tree as t
-from casekit.bundle.viewer import LessonPages
 from casekit.config.settings import load_config
 from casekit.diagnostics import Diagnostics, error
 from casekit.files.cache import BuildCache
@@ -67,8 +66,7 @@ def serve(
         raise error(
             f"{host}:{port}", f"cannot listen there ({exc.strerror}); try --port 0", "serve-port"
         ) from None
-    pages = LessonPages()  # lesson pages of earlier builds: an edit redraws one
-    first = build_site(course_dir, cache, edition, 1, pages)
+    first = build_site(course_dir, cache, edition, 1)
     report(first)
     hub.publish(first)
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_address[1]}/"
@@ -87,7 +85,7 @@ def serve(
             raise_interrupt=False,
         ):
             number += 1
-            outcome = build_site(course_dir, cache, edition, number, pages)
+            outcome = build_site(course_dir, cache, edition, number)
             report(outcome)
             hub.publish(outcome)
     finally:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.bundle.viewer import LessonPages, viewer_files
+from casekit.bundle.viewer import viewer_files
 from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics
-from casekit.files.cache import BuildCache
+from casekit.files.cache import BuildCache, digest, file_digests
+from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
 from casekit.safety.paths import resolve_inside
@@ -37,27 +38,32 @@ def build_site(
     cache: BuildCache,
     edition: t.Edition,
     number: int,
-    pages: LessonPages | None = None,
 ) -> Outcome:
-    """Load the course (unchanged lessons and media come from ``cache``) and render
-    the viewer of ``edition`` (unchanged lesson pages come from ``pages``); nothing is
-    written but the cache."""
+    """Load the course and render the viewer of ``edition``: unchanged lessons, media
+    and rendered lesson pages come from ``cache`` (the pages as the build's fragment
+    cache keeps them, ``render/fragments.py``); nothing is written but the cache."""
     started = time.perf_counter()
     diags = Diagnostics()
     try:
         course = load_course(course_dir, diags, cache)
         site = None
         if course is not None and not diags.has_errors():
-            site = _render(course, edition, number, pages)
+            site = _render(course_dir, cache, course, edition, number)
     except CasekitError as exc:  # a problem found while rendering (an unreadable image ...)
         diags.items.append(exc.diagnostic)
         site = None
     return Outcome(site, diags.sorted(), time.perf_counter() - started)
 
 
-def _render(course: t.Course, edition: t.Edition, number: int, pages: LessonPages | None) -> Site:
+def _render(
+    course_dir: Path, cache: BuildCache, course: t.Course, edition: t.Edition, number: int
+) -> Site:
     root = Path(course.root)
-    site = Site(number, viewer_files(apply_edition(course, edition), [], rendered=pages))
+    lessons = {lesson.id: lesson for lesson in course.lessons()}
+    shared = lessons_context(casekit_fingerprint(), file_digests(course_dir, cache), lessons)
+    job = f"serve:{edition}"
+    fragments = Fragments(cache, job, digest(shared, job), lessons)
+    site = Site(number, viewer_files(apply_edition(course, edition), [], fragments=fragments))
     for item in course.media:
         if item.kind == "image":  # as the bundle carries it: SVG sanitised
             site.files[item.bundle_path] = image_bytes(root, item)

@@ -10,12 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casekit.formats import Format
-from casekit.formats.options import PageOptions
+from casekit.formats.options import PageOptions, option
 
 
 @dataclass(frozen=True)
 class DocxOptions(PageOptions):
-    """Page settings only (a DOCX has no booklet imposition)."""
+    """Page settings (a DOCX has no booklet imposition), and how the contents get
+    their page numbers."""
+
+    contents_pages: bool = option(
+        True,
+        "page numbers in the contents, from a LibreOffice layout of the document "
+        "(a few seconds per edition; false leaves them to the word processor's field update)",
+    )
 
 
 FORMAT = Format(

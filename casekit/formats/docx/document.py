@@ -12,6 +12,7 @@ from docx.oxml.text.paragraph import CT_P
 from casekit import tree as t
 from casekit.formats.docx.fields import field_begin, field_end, simple_field
 from casekit.formats.docx.links import internal_link
+from casekit.formats.docx.oxml import el
 from casekit.formats.docx.writer import DocxWriter, RunFormat
 from casekit.messages import Messages
 from casekit.render.common import (
@@ -23,6 +24,9 @@ from casekit.render.common import (
 )
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
 
+#: the page number of a contents entry until the layout gives the real one: as wide as
+#: three digits, so putting the number in moves no line of the contents
+PAGE_PLACEHOLDER = "000"
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 FOOTER_FIELDS = {"{page}": "PAGE", "{total}": "NUMPAGES"}
 
@@ -111,10 +115,11 @@ def cover(writer: DocxWriter) -> None:
 
 
 def contents(writer: DocxWriter) -> None:
-    """A TOC field whose result is already filled in with the modules and lessons
-    (linked, without page numbers), so the contents show before a word processor
-    updates the field: Word offers to on opening (``updateFields``); LibreOffice
-    keeps the result as it is until "Update index"."""
+    """A TOC field whose result is already filled in: the modules, lessons and
+    appendices, linked, each ending in a ``PAGEREF`` field to its heading. The page
+    numbers are put in after the document is laid out (``pagination``), so the
+    contents show them before a word processor updates the field: Word offers to on
+    opening (``updateFields``); LibreOffice keeps the result until "Update index"."""
     doc = writer.doc
     writer.text(writer.para(doc, "TOC Heading"), writer.msg("contents"))
     entries = contents_entries(writer.course, writer.msg)
@@ -124,6 +129,11 @@ def contents(writer: DocxWriter) -> None:
         link = internal_link(writer.bookmarks, anchor)
         p.append(link)
         writer.text(link, text)
+        link.append(el("w:r", writer.rpr(RunFormat()), el("w:tab")))
+        name = writer.bookmarks.name(anchor)
+        field = simple_field(f"PAGEREF {name} \\h", PAGE_PLACEHOLDER, writer.rpr(RunFormat()))
+        link.extend(field)
+        writer.contents_pages[name] = field[3].find(qn("w:t"))  # the result run's text
         paragraphs.append(p)
     if not paragraphs:
         return

@@ -23,8 +23,8 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
 from casekit.render.svg_fonts import FaceFonts
+from casekit.render.svg_markers import svglib_svg
 from casekit.render.templates import bundled_font
-from casekit.safety.svg import drawable_svg
 
 PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
@@ -71,7 +71,7 @@ def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
     """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
     and that resolution."""
     try:
-        drawing = svg2rlg(io.BytesIO(drawable_svg(svg)), font_map=BundledFonts())
+        drawing = svg2rlg(io.BytesIO(svglib_svg(svg)), font_map=BundledFonts())
     except Exception as exc:  # svglib raises whatever its parsing hits
         raise error(path, f"cannot draw this SVG: {exc}", "svg-unreadable") from None
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:

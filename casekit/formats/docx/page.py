@@ -41,7 +41,8 @@ def set_right_tabs(doc: Document, text_width: Emu) -> None:
 
 
 def scale_for_large_print(doc: Document) -> None:
-    """Scale every font size in the styles so body text is 18 pt (headings keep their ratio)."""
+    """Scale every font size in the styles so body text is 18 pt (headings keep their
+    ratio); no style stays smaller than that (tables, captions, notes, code, footers)."""
     styles = doc.styles.element
     normal = find_style(doc, "Normal")
     size = normal.find(f"{qn('w:rPr')}/{qn('w:sz')}") if normal is not None else None
@@ -50,7 +51,8 @@ def scale_for_large_print(doc: Document) -> None:
     half_points = int(base.get(qn("w:val"))) if base is not None else 22
     factor = max(LARGE_PRINT_PT * 2 / half_points, 1.0)
     for element in styles.iter(qn("w:sz"), qn("w:szCs")):
-        element.set(qn("w:val"), str(round(int(element.get(qn("w:val"))) * factor)))
+        scaled = round(int(element.get(qn("w:val"))) * factor)
+        element.set(qn("w:val"), str(max(scaled, LARGE_PRINT_PT * 2)))
     if base is None:
         set_default_run_property(doc, el("w:sz", val=LARGE_PRINT_PT * 2))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from docx.document import Document
+
 from casekit import tree as t
 from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, Output, output_name
@@ -14,6 +16,7 @@ from casekit.formats.docx.page import (
     set_right_tabs,
     set_up_page,
 )
+from casekit.formats.docx.pagination import bookmark_pages
 from casekit.formats.docx.properties import set_core_properties
 from casekit.formats.docx.reference import CONTENT_TYPES, load_reference
 from casekit.formats.docx.settings import prepare_settings
@@ -35,6 +38,16 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
     write_course(writer)
     prepare_settings(doc, tag, has_toc=bool(course.modules))
     set_core_properties(doc, course, tag, edition_label(course, writer.msg))
+    pages: dict[str, int] = {}
+    if options.contents_pages and writer.contents_pages:
+        laid_out = _package(doc, course)  # with placeholder numbers as wide as the real ones
+        pages = bookmark_pages(laid_out, list(writer.contents_pages), output_name(course, "docx"))
+    for bookmark, text in writer.contents_pages.items():
+        text.text = str(pages.get(bookmark, ""))
+    return _package(doc, course)
+
+
+def _package(doc: Document, course: t.Course) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return normalize_zip(out.getvalue(), source_date(course), first=(CONTENT_TYPES,))

@@ -141,6 +141,9 @@ SPECS: tuple[StyleSpec, ...] = (
         box=Box(border="555555", fill="EEEEEE", border_size=4),
     ),
     StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True),
+    # raw HTML a course allows: <small> and <mark>
+    StyleSpec("Small Text", kind="character", size=9),
+    StyleSpec("Marked Text", kind="character", box=Box(fill="FFF0A0")),
     StyleSpec("caption", base="Normal", size=10, italic=True, color="404040", after=12),
     StyleSpec("Table Caption", base="caption", keep_next=True, after=4),
     StyleSpec("Figure", base="Normal", align="center", keep_next=True, after=3),

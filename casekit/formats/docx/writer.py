@@ -54,6 +54,7 @@ from casekit.render.common import (
     safe_href,
 )
 from casekit.render.images import figure_size
+from casekit.render.inline_html import Piece, Span, around, html_spans
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
@@ -77,7 +78,28 @@ class RunFormat:
     bold: bool = False
     italic: bool = False
     strike: bool = False
+    underline: bool = False
+    position: str = ""  # "superscript" or "subscript" (w:vertAlign)
     style: str = ""  # character style name
+
+
+#: the run format of each look of an allowed HTML tag (``render.inline_html.LOOK``);
+#: quotes and abbreviations add words (``DocxWriter.piece``)
+DOCX_LOOK: dict[str, dict[str, object]] = {
+    "bold": {"bold": True},
+    "italic": {"italic": True},
+    "underline": {"underline": True},
+    "strike": {"strike": True},
+    "subscript": {"position": "subscript"},
+    "superscript": {"position": "superscript"},
+    "small": {"style": "Small Text"},
+    "mark": {"style": "Marked Text"},
+    "code": {"style": "Verbatim Char"},
+    "key": {"style": "Keyboard"},
+    "quote": {},
+    "abbreviation": {},
+    "plain": {},
+}
 
 
 class StyleIds:
@@ -114,6 +136,10 @@ class RunProperties(Prototypes[RunFormat]):
             rpr.extend([el("w:i"), el("w:iCs")])
         if key.strike:
             rpr.append(el("w:strike"))
+        if key.underline:
+            rpr.append(el("w:u", val="single"))
+        if key.position:
+            rpr.append(el("w:vertAlign", val=key.position))
         rpr.append(el("w:lang", val=self.lang, eastAsia=self.lang, bidi=self.lang))
         return rpr
 
@@ -148,6 +174,8 @@ class DocxWriter(TreeWriter):
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
+        #: bookmark name -> the text of its contents entry's page number (``pagination``)
+        self.contents_pages: dict[str, BaseOxmlElement] = {}
         self.body_style = "Body Text"
         self.list_level = -1
         self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
@@ -217,8 +245,36 @@ class DocxWriter(TreeWriter):
     def inlines(
         self, parent: BaseOxmlElement, nodes: list[t.Inline], fmt: RunFormat = RunFormat()
     ) -> None:
+        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+            for piece in html_spans(nodes):
+                self.piece(parent, piece, fmt)
+            return
         for node in nodes:
             self.inline(parent, node, fmt)
+
+    def piece(self, parent: BaseOxmlElement, p: Piece, fmt: RunFormat) -> None:
+        """An inline node, or an allowed HTML tag drawn as its look (``allow_html``)."""
+        if not isinstance(p, Span):
+            self.inline(parent, p, fmt)
+            return
+        if p.look == "line-break":
+            parent.append(el("w:r", self.rpr(fmt), el("w:br")))
+            return
+        if p.look == "break-opportunity":  # a zero-width space: Word and LibreOffice break there
+            self.text(parent, "\u200b", fmt)
+            return
+        before = after = ""
+        if p.look == "quote":
+            before, after = around(self.msg, "quotation", "text")
+        elif p.look == "abbreviation" and p.title:
+            before, after = around(self.msg, "abbreviation", "abbr", title=p.title)
+        if before:
+            self.text(parent, before, fmt)
+        inner = replace(fmt, **DOCX_LOOK[p.look])  # type: ignore[arg-type]
+        for child in p.children:
+            self.piece(parent, child, inner)
+        if after:
+            self.text(parent, after, fmt)
 
     def inline(self, parent: BaseOxmlElement, n: t.Inline, fmt: RunFormat) -> None:
         if isinstance(n, t.Text):
@@ -410,7 +466,10 @@ class DocxWriter(TreeWriter):
             self.text(p, line)
 
     def block_rawblock(self, target: Target, b: t.RawBlock) -> None:
-        self.code(target, b.text)
+        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
+            self.inlines(self.para(target, self.body_style), [t.RawInline(b.text)])
+        else:
+            self.code(target, b.text)
 
     def block_blockquote(self, target: Target, b: t.BlockQuote) -> None:
         with self.styled("Quote"):

@@ -29,6 +29,7 @@ from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.render.chapters import Document, split_course
 from casekit.render.common import edition_label, lesson_title, source_date
+from casekit.render.fragments import Fragments
 from casekit.render.images import image_bytes
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Outline, course_outline
 from casekit.render.page import appendix_html, render_template
@@ -49,18 +50,23 @@ class _PackageWriter(epub.EpubWriter):
 
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
     embed_media = ctx.options.embed_media
-    data = epub_bytes(course, embed_media, ctx.cache, embed_media and ctx.options.narrate)
+    narrate = embed_media and ctx.options.narrate
+    data = epub_bytes(course, embed_media, ctx.cache, narrate, ctx.fragments)
     return [Output(output_name(course, "epub"), data)]
 
 
 def epub_bytes(
-    course: t.Course, embed_media: bool, cache: BuildCache | None = None, narrate: bool = False
+    course: t.Course,
+    embed_media: bool,
+    cache: BuildCache | None = None,
+    narrate: bool = False,
+    fragments: Fragments | None = None,
 ) -> bytes:
     """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
     build's, where subset fonts and narrations are kept; ``narrate``: lessons spoken,
-    as EPUB 3 Media Overlays)."""
+    as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier builds rendered them)."""
     files = BookFiles()
-    writer = EpubWriter(course, files)
+    writer = EpubWriter(course, files, fragments)
     book = epub.EpubBook()
     played = add_resources(book, course, files, embed_media)
     set_metadata(book, course, writer.msg, played)

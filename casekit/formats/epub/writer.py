@@ -1,8 +1,9 @@
 """The EPUB flavour of ``HtmlWriter``: book-internal images and media.
 
-Only the hooks differ from the HTML page: links go to ``<chapter>.xhtml#anchor``
-(``render/chapters.py``), images and (when the book carries them) audio and video point to files inside the
-book. The markup itself is ``HtmlWriter``'s, with ``epub:type`` beside ARIA roles.
+Only the hooks differ from the HTML page: links go to ``<chapter>.xhtml#anchor`` (the
+chapter split of ``render/chapters.py``), images and (when the book carries them) audio
+and video point to files inside the book. The markup itself is ``HtmlWriter``'s, with
+``epub:type`` beside ARIA roles.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from html import escape
 from casekit import tree as t
 from casekit.render.chapters import ChapterFiles, SplitWriter
 from casekit.render.common import media_caption
+from casekit.render.fragments import Fragments
 from casekit.render.html import attr
 
 ANSWERS_FILE = "answers.xhtml"
@@ -24,6 +26,9 @@ class BookFiles(ChapterFiles):
 
     media: dict[str, str] = field(default_factory=dict)  # course path -> file in the book
 
+    def layout(self) -> list[dict[str, str]]:
+        return [self.chapters, self.media]
+
 
 class EpubWriter(SplitWriter):
     """Renders one document of the book at a time (``current`` is its file name)."""
@@ -31,8 +36,10 @@ class EpubWriter(SplitWriter):
     epub = True
     files: BookFiles
 
-    def __init__(self, course: t.Course, files: BookFiles) -> None:
-        super().__init__(course, files)
+    def __init__(
+        self, course: t.Course, files: BookFiles, fragments: Fragments | None = None
+    ) -> None:
+        super().__init__(course, files, fragments)
 
     def answer_href(self, question: t.Question) -> str:
         return f"{ANSWERS_FILE}#key-{question.anchor}"

@@ -129,6 +129,7 @@ class PacketTemplate(BaseDocTemplate):
         self.msg = msg
         self.state = packet.state
         self.section = ""
+        self.blank_pages: set[int] = set()  # backs of answer sheets (``DuplexBreak``)
         self.last_pos: t.Pos | None = None
         self.date_string = pdf_date(course)
         frame = TextFrame(
@@ -155,6 +156,7 @@ class PacketTemplate(BaseDocTemplate):
     def handle_documentBegin(self) -> None:  # noqa: N802 (reportlab's name)
         super().handle_documentBegin()
         self.section = ""
+        self.blank_pages = set()
         # the first pass only measures: its pages are never shown
         self.canv.casekit_dry = self.state.total == 0
         stamp = self.date_string
@@ -193,8 +195,9 @@ class PacketTemplate(BaseDocTemplate):
         self.state.record_total(self.page)
 
     def decorate(self, canvas: Any, doc: BaseDocTemplate) -> None:
-        """Running header and footer of a body page (not drawn in the measuring pass)."""
-        if is_dry(canvas):
+        """Running header and footer of a body page (not drawn in the measuring pass,
+        nor on a page left blank for duplex printing)."""
+        if is_dry(canvas) or self.page in self.blank_pages:
             return
         size = self.styles.header.fontSize
         top = self.pagesize[1] - self.topMargin + size * 0.9
@@ -241,23 +244,25 @@ def cover(
     def line(label: str, value: str) -> Paragraph:
         return Paragraph(f"<b>{escape(label)}:</b> {escape(value, quote=False)}", styles.cover_line)
 
-    out: list[Flowable] = [
-        Paragraph(escape(config.organisation, quote=False), styles.small),
-        Spacer(1, frame_height * 0.18),
-        Paragraph(escape(config.title, quote=False), styles.cover_title),
-    ]
+    titles = [Paragraph(escape(config.title, quote=False), styles.cover_title)]
     if config.subtitle:
-        out.append(Paragraph(escape(config.subtitle, quote=False), styles.cover_subtitle))
-    out.append(Paragraph(f"<b>{escape(edition_label(course, msg))}</b>", styles.cover_subtitle))
-    out.append(Spacer(1, frame_height * 0.12))
-    out.append(line(msg("authors"), ", ".join(config.authors)))
+        titles.append(Paragraph(escape(config.subtitle, quote=False), styles.cover_subtitle))
+    titles.append(Paragraph(f"<b>{escape(edition_label(course, msg))}</b>", styles.cover_subtitle))
+    lines = [line(msg("authors"), ", ".join(config.authors))]
     if config.level:
-        out.append(line(msg("level"), config.level))
+        lines.append(line(msg("level"), config.level))
     if config.credits is not None:
-        out.append(line(msg("credits"), f"{config.credits:g}"))
-    out.append(line(msg("version"), config.version))
-    out.append(line(msg("date"), source_date(course).date().isoformat()))
-    out.append(line(msg("licence"), config.licence))
+        lines.append(line(msg("credits"), f"{config.credits:g}"))
+    lines.append(line(msg("version"), config.version))
+    lines.append(line(msg("date"), source_date(course).date().isoformat()))
+    lines.append(line(msg("licence"), config.licence))
+    organisation = Paragraph(escape(config.organisation, quote=False), styles.small)
+    # the gaps take what the text leaves: large print shrinks them before the text
+    text = [organisation, *titles, *lines]
+    used = sum(p.wrap(frame_width, frame_height)[1] + p.getSpaceAfter() for p in text)
+    room = max(frame_height - used - styles.size, 0)
+    gaps = [Spacer(1, min(frame_height * share, room * share / 0.3)) for share in (0.18, 0.12)]
+    out: list[Flowable] = [organisation, gaps[0], *titles, gaps[1], *lines]
     return [KeepInFrame(frame_width, frame_height, out, mode="shrink")]
 
 

@@ -160,6 +160,27 @@ def _plain_frag(style: ParagraphStyle) -> Any:
     return frag
 
 
+def _overflows(lines: Any) -> bool:
+    """Whether a line of reportlab's broken lines is wider than the width it got."""
+    if lines.kind == 0:
+        return any(extra < -0.01 for extra, _words in lines.lines)
+    return any(line.extraSpace < -0.01 for line in lines.lines)
+
+
+#: each paragraph style without hyphenation (``FastParagraph.wrap``)
+_UNHYPHENATED: weakref.WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _unhyphenated(style: ParagraphStyle) -> ParagraphStyle:
+    if style not in _UNHYPHENATED:
+        _UNHYPHENATED[style] = ParagraphStyle(
+            f"{style.name}-unhyphenated", parent=style, hyphenationLang="", uriWasteReduce=0
+        )
+    return _UNHYPHENATED[style]
+
+
 class FastParagraph(DrawnInFinalPass, Paragraph):
     """A paragraph that does reportlab's costly work once per document, not once per
     use: parsing plain text (no markup to parse), breaking lines (kept for the width
@@ -189,6 +210,12 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
                 _, self.width, self.height, self.blPara = cached
                 return self.width, self.height
         width, height = super().wrap(avail_width, avail_height)
+        if _overflows(self.blPara) and self.style.hyphenationLang:
+            # reportlab hyphenates a long word or URL once and leaves the rest of it
+            # unsplittable, running past the margin; without hyphenation its long-word
+            # split breaks every line inside the width
+            self.style = _unhyphenated(self.style)
+            width, height = super().wrap(avail_width, avail_height)
         self._wrapped = (*self._wrapped, (avail_width, width, height, self.blPara))
         return width, height
 
@@ -291,12 +318,13 @@ class DuplexBreak(Flowable):
     """Where it stands, break to a page of the given side for duplex printing.
 
     Before an answer sheet (which breaks to a new page itself): on a right-hand
-    page, the left-hand page after it is left blank (with its running header and
-    footer) so the sheet starts on a right-hand page.
+    page, the left-hand page after it is left blank so the sheet starts on a
+    right-hand page.
     ``after_sheet`` (after a sheet's last page): the sheet's back stays blank when
-    it ended on a right-hand page (running header and footer only), so no lesson
-    text shares its sheet of paper. Zero size; the breaks are generated content, as
-    reportlab's ``CondPageBreak`` does."""
+    it ended on a right-hand page, so no lesson text shares its sheet of paper.
+    The pages left blank are recorded in the document's ``blank_pages``: they
+    print no running header and footer either. Zero size; the breaks are
+    generated content, as reportlab's ``CondPageBreak`` does."""
 
     def __init__(self, after_sheet: bool) -> None:
         super().__init__()
@@ -305,16 +333,20 @@ class DuplexBreak(Flowable):
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         frame = self._doctemplateAttr("frame")
         page = self._doctemplateAttr("page")
-        if frame is None or page is None:
+        blank: set[int] | None = self._doctemplateAttr("blank_pages")
+        if frame is None or page is None or blank is None:
             return 0, 0
         if not self.after_sheet:
             if page % 2 == 1:  # the sheet's own page break would land on a left-hand page
                 frame.add_generated_content(PageBreak())
+                blank.add(page + 1)
         elif frame._atTop:  # the full sheet page pushed it onto the next page
             if page % 2 == 0:
                 frame.add_generated_content(PageBreak())
+                blank.add(page)
         elif page % 2 == 1:
             frame.add_generated_content(PageBreak(), PageBreak())
+            blank.add(page + 1)
         else:
             frame.add_generated_content(PageBreak())
         return 0, 0

@@ -19,7 +19,7 @@ from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.render.images import figure_size, image_bytes
 from casekit.render.svg_fonts import FaceFonts
-from casekit.safety.svg import drawable_svg
+from casekit.render.svg_markers import svglib_svg
 
 
 def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> Drawing:
@@ -31,7 +31,7 @@ def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> D
 
 def _svg(data: bytes, item: t.MediaItem, pos: t.Pos, font_map: FaceFonts) -> Drawing:
     try:
-        drawing = svg2rlg(io.BytesIO(drawable_svg(data)), font_map=font_map)
+        drawing = svg2rlg(io.BytesIO(svglib_svg(data)), font_map=font_map)
     except Exception as exc:  # svglib raises whatever lxml or its own parser raises
         raise error(
             pos.path, f"SVG image {item.path} cannot be read: {exc}", "image-invalid", pos.line

@@ -75,11 +75,14 @@ def make_styles(fonts: FontSet, large_print: bool, language: str = "") -> Styles
     lead = 1.5 if large_print else 1.35
     family, mono = fonts.family, fonts.mono_family
 
-    def style(name: str, scale: float = 1.0, **kw: object) -> ParagraphStyle:
+    def style(name: str, scale: float = 1.0, line: float = lead, **kw: object) -> ParagraphStyle:
+        """A style ``scale`` times the body size, its lines ``line`` times its size."""
+        if large_print:  # nothing smaller than the body: tables, captions, notes, code
+            scale = max(scale, 1.0)
         base: dict[str, object] = {
             "fontName": family,
             "fontSize": size * scale,
-            "leading": size * scale * lead,
+            "leading": size * scale * line,
             "textColor": INK,
             "spaceAfter": size * 0.5,
             "splitLongWords": 1,
@@ -100,8 +103,8 @@ def make_styles(fonts: FontSet, large_print: bool, language: str = "") -> Styles
         return style(
             name,
             scale,
+            line=1.25,
             fontName=fonts.bold.name,
-            leading=size * scale * 1.25,
             spaceBefore=size * before,
             spaceAfter=size * 0.6,
             keepWithNext=1,
@@ -115,17 +118,15 @@ def make_styles(fonts: FontSet, large_print: bool, language: str = "") -> Styles
             "code",
             0.85,
             fontName=mono,
-            leading=size * 0.85 * 1.3,
+            line=1.3,
             leftIndent=size * 0.5,
             rightIndent=size * 0.5,
             spaceAfter=size * 0.4,
         ),
         code_label=style("code_label", 0.8, fontName=fonts.bold.name, spaceAfter=2, keepWithNext=1),
         continued=style("continued", 0.8, textColor=MUTED, spaceAfter=size * 0.2),
-        cell=style("cell", 0.9, spaceAfter=0, leading=size * 0.9 * 1.25),
-        cell_head=style(
-            "cell_head", 0.9, fontName=fonts.bold.name, spaceAfter=0, leading=size * 0.9 * 1.25
-        ),
+        cell=style("cell", 0.9, 1.25, spaceAfter=0),
+        cell_head=style("cell_head", 0.9, 1.25, fontName=fonts.bold.name, spaceAfter=0),
         module=heading("module", 1.9, 0),
         lesson=heading("lesson", 1.5, 0.5),
         headings=[
@@ -140,9 +141,7 @@ def make_styles(fonts: FontSet, large_print: bool, language: str = "") -> Styles
             "box_title", 1.0, fontName=fonts.bold.name, spaceAfter=size * 0.3, keepWithNext=1
         ),
         media_code=style("media_code", 1.6, fontName=fonts.bold.name, spaceAfter=2),
-        cover_title=style(
-            "cover_title", 2.4, fontName=fonts.bold.name, alignment=TA_LEFT, leading=size * 3.0
-        ),
+        cover_title=style("cover_title", 2.4, 1.25, fontName=fonts.bold.name, alignment=TA_LEFT),
         cover_subtitle=style("cover_subtitle", 1.4, textColor=MUTED, spaceAfter=size * 2),
         cover_line=style("cover_line", 1.0, spaceAfter=size * 0.25),
         toc_title=heading("toc_title", 1.6, 0),

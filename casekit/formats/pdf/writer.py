@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -30,6 +31,7 @@ from reportlab.platypus.doctemplate import NotAtTopPageBreak
 from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
+from casekit.formats.pdf.breaks import soft_hyphens
 from casekit.formats.pdf.flowables import (
     BoxEnd,
     BoxStart,
@@ -46,7 +48,15 @@ from casekit.formats.pdf.flowables import (
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.images import image_flowable
 from casekit.formats.pdf.sheet import SheetFlowable, SheetText
-from casekit.formats.pdf.styles import BOX_COLOURS, CODE_BG, LINK, RULE, SHADE, Styles
+from casekit.formats.pdf.styles import (
+    BOX_COLOURS,
+    CODE_BG,
+    LINK,
+    RULE,
+    SHADE,
+    Styles,
+    hyphenation_language,
+)
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     CALLOUT_LOOK,
@@ -61,6 +71,7 @@ from casekit.render.common import (
     safe_href,
     sorted_glossary,
 )
+from casekit.render.inline_html import Piece, Span, around, html_spans
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Part, course_outline
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
@@ -70,6 +81,25 @@ from casekit.sheets.payload import course_payload
 MAX_INDENT_LEVELS = 6  # deeper lists and quotes keep the indentation of level 6
 RECORD_TABLE_COLUMNS = 10  # wider tables print each row as a list of "header: value"
 _REF = re.compile("\x00(L|R|E)([^\x00]*)\x00")
+#: reportlab markup of each look of an allowed HTML tag (``render.inline_html.LOOK``);
+#: quotes, abbreviations and keys take words or a key cap (``PdfWriter.piece``)
+PDF_LOOK = {
+    "bold": "<b>{inner}</b>",
+    "italic": "<i>{inner}</i>",
+    "underline": "<u>{inner}</u>",
+    "strike": "<strike>{inner}</strike>",
+    "subscript": "<sub>{inner}</sub>",
+    "superscript": "<super>{inner}</super>",
+    "small": '<font size="{small}">{inner}</font>',
+    "mark": '<font backColor="#fff0a0">{inner}</font>',
+    "code": '<font face="{mono}">{inner}</font>',
+    "quote": "{inner}",
+    "abbreviation": "{inner}",
+    "key": "{inner}",
+    "plain": "{inner}",
+    "line-break": "<br/>",
+    "break-opportunity": "",  # reportlab breaks lines at spaces only
+}
 
 
 class PdfWriter(TreeWriter):
@@ -100,6 +130,8 @@ class PdfWriter(TreeWriter):
         self.anchors: set[str] = set()  # every destination written so far
         self.outline: list[tuple[int, str, int, str]] = []  # TOC entries, pages unknown
         self.derived: dict[str, ParagraphStyle] = {}  # styles made from the base styles
+        #: whether pyphen hyphenates the course's words (else ``breaks.soft_hyphens`` does)
+        self.dictionary = hyphenation_language(course.config.language) is not None
         self.unchecked = fonts.symbol("☐", "[ ]")
         self.checked = fonts.symbol("☑", "[x]")
         self.bullet = fonts.symbol("•", "-")
@@ -108,11 +140,36 @@ class PdfWriter(TreeWriter):
     # ---------------------------------------------------------------- text
 
     def inlines(self, nodes: list[t.Inline]) -> str:
+        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+            return "".join(self.piece(p) for p in html_spans(nodes))
         return "".join(self.inline(n) for n in nodes)
+
+    def piece(self, p: Piece) -> str:
+        """An inline node, or an allowed HTML tag drawn as its look (``allow_html``)."""
+        if not isinstance(p, Span):
+            return self.inline(p)
+        inner = "".join(self.piece(child) for child in p.children)
+        if p.look == "quote":
+            before, after = around(self.msg, "quotation", "text")
+            return f"{escape(before)}{inner}{escape(after)}"
+        if p.look == "abbreviation" and p.title:
+            before, after = around(self.msg, "abbreviation", "abbr", title=p.title)
+            return f"{escape(before)}{inner}{escape(after)}"
+        if p.look == "key":
+            return self.key_cap(inner)
+        return PDF_LOOK[p.look].format(
+            inner=inner, mono=self.fonts.mono_family, small=self.styles.small.fontSize
+        )
+
+    def key_cap(self, markup: str) -> str:
+        """A key cap: reportlab frames no inline text, so a shaded key."""
+        return (
+            f'<font face="{self.fonts.mono_family}" backColor="#d9d9d9">\u00a0{markup}\u00a0</font>'
+        )
 
     def inline(self, n: t.Inline) -> str:
         if isinstance(n, t.Text):
-            return escape(n.text, quote=False)
+            return escape(soft_hyphens(n.text, self.dictionary), quote=False)
         if isinstance(n, t.Emph):
             return f"<i>{self.inlines(n.children)}</i>"
         if isinstance(n, t.Strong):
@@ -120,12 +177,10 @@ class PdfWriter(TreeWriter):
         if isinstance(n, t.Strike):
             return f"<strike>{self.inlines(n.children)}</strike>"
         if isinstance(n, (t.Code, t.RawInline)):
-            return f'<font face="{self.fonts.mono_family}">{escape(n.text, quote=False)}</font>'
-        if isinstance(n, t.Kbd):  # a key cap: reportlab frames no inline text, so a shaded key
-            return (
-                f'<font face="{self.fonts.mono_family}" backColor="#d9d9d9">'
-                f"\u00a0{escape(n.text, quote=False)}\u00a0</font>"
-            )
+            code = escape(soft_hyphens(n.text, dictionary=False), quote=False)
+            return f'<font face="{self.fonts.mono_family}">{code}</font>'
+        if isinstance(n, t.Kbd):
+            return self.key_cap(escape(n.text, quote=False))
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
@@ -312,16 +367,21 @@ class PdfWriter(TreeWriter):
         return self.derive(f"{style.name}-{align}", style, alignment=alignment)
 
     def column_widths(self, b: t.Table) -> list[float]:
-        """Widths by content: longer columns get more room, none gets less than a word."""
+        """Widths by content: each column gets room for its longest word (URLs aside,
+        at most an equal share), the rest goes to longer columns."""
         rows = [b.header, *b.rows]
-        weights = []
+        style, pad = self.styles.cell_head, 12  # reportlab's cell padding, both sides
+        weights, floors = [], []
         for col in range(len(b.header)):
-            longest = max(
-                (len(t.plain_text(row[col].children)) for row in rows if col < len(row)), default=1
-            )
+            texts = [t.plain_text(row[col].children) for row in rows if col < len(row)]
+            longest = max((len(text) for text in texts), default=1)
             weights.append(min(max(longest, 4), 40))
-        total = sum(weights)
-        return [self.width * w / total for w in weights]
+            words = [w for text in texts for w in text.split() if "/" not in w]
+            word = max(words, key=len, default="")
+            needed = stringWidth(word, style.fontName, style.fontSize) + pad
+            floors.append(min(needed, self.width / len(b.header)))
+        rest, total = self.width - sum(floors), sum(weights)
+        return [floor + rest * w / total for floor, w in zip(floors, weights, strict=True)]
 
     def block_table(self, b: t.Table) -> list[Flowable]:
         caption = self.marked(
@@ -391,6 +451,8 @@ class PdfWriter(TreeWriter):
         return self.code(b.text, b.role, code_label(b, self.msg))
 
     def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
+        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
+            return [self.para(self.inlines([t.RawInline(b.text)]))]
         return self.code(b.text)
 
     def block_blockquote(self, b: t.BlockQuote) -> list[Flowable]:

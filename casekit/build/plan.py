@@ -1,0 +1,209 @@
+"""The plan of a catalogue build: every job of every course, in units, with a cost.
+
+A unit is what one machine must build together: a job, or a packaging job (usb) with
+the jobs whose outputs it consumes. Its cost and memory are estimates from the size
+of the course's lesson text and media and from per-format figures measured on the
+example courses (benchmarks/README.md); the estimates only balance the shards, so
+they need not be exact, but they are computed from the sources alone and are the
+same on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casekit import tree as t
+from casekit.build.pipeline import Job, consumed_jobs, find_courses, format_options, plan_jobs
+from casekit.build.shard import Shard, assign
+from casekit.config.settings import load_config
+from casekit.diagnostics import Diagnostics
+from casekit.formats import formats
+
+
+@dataclass(frozen=True)
+class FormatCost:
+    """Estimated milliseconds: ``base`` + ``per_kib`` of lesson text + ``per_mib`` of
+    media; and the memory one job takes at its peak, in MiB."""
+
+    base: int
+    per_kib: int
+    per_mib: int
+    memory: int
+
+
+#: measured on the example courses with -j 1 (benchmarks/README.md, "Shards and Dask")
+COSTS = {
+    "pdf": FormatCost(300, 50, 0, 400),
+    "docx": FormatCost(1500, 40, 0, 300),
+    "epub": FormatCost(500, 80, 5, 400),
+    "html": FormatCost(30, 5, 0, 150),
+    "brf": FormatCost(100, 8, 0, 150),
+    "cc": FormatCost(50, 3, 2, 150),
+    "scorm12": FormatCost(50, 3, 2, 150),
+    "moodle-questions": FormatCost(20, 1, 0, 100),
+    "usb": FormatCost(200, 2, 10, 200),
+}
+PLUGIN_COST = FormatCost(500, 20, 5, 300)  # a format casekit has no figures for
+CHECK_COST = FormatCost(100, 5, 0, 150)  # a course that cannot be planned: its check
+
+
+@dataclass(frozen=True)
+class CourseSize:
+    text_kib: int  # Markdown lessons and course.toml
+    media_mib: int  # everything else in the course folder
+
+
+def course_size(course_dir: Path) -> CourseSize:
+    text = media = 0
+    for root, dirs, files in os.walk(course_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            try:
+                size = os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+            if name.endswith((".md", ".toml")):
+                text += size
+            else:
+                media += size
+    return CourseSize(text // 1024, media // (1024 * 1024))
+
+
+@dataclass(frozen=True)
+class Unit:
+    course_id: str
+    course_dir: Path
+    jobs: tuple[Job, ...]  # empty: the course cannot be planned (its check reports why)
+    cost: int  # estimated milliseconds
+    memory: int  # estimated peak MiB of its dearest job
+
+    @property
+    def key(self) -> str:
+        head = self.jobs[-1].key if self.jobs else "check"
+        return f"{self.course_id}/{head}"
+
+
+@dataclass(frozen=True)
+class CataloguePlan:
+    units: tuple[Unit, ...]
+    shards: dict[str, int]  # unit key -> shard number
+    count: int
+
+    def units_of(self, shard: Shard) -> list[Unit]:
+        return [unit for unit in self.units if self.shards[unit.key] == shard.index]
+
+
+def _estimate(jobs: list[Job], size: CourseSize) -> tuple[int, int]:
+    costs = [COSTS.get(job.format, PLUGIN_COST) for job in jobs] or [CHECK_COST]
+    millis = sum(c.base + c.per_kib * size.text_kib + c.per_mib * size.media_mib for c in costs)
+    return millis, max(c.memory for c in costs) + size.text_kib // 8
+
+
+def _units(course_id: str, course_dir: Path, planned: list[Job], consumes: Any) -> list[Unit]:
+    """Group ``planned`` so that each packaging job has what it consumes beside it."""
+    owner: dict[str, str] = {job.key: job.key for job in planned}
+
+    def root(key: str) -> str:
+        while owner[key] != key:
+            key = owner[key]
+        return key
+
+    for job in planned:
+        for need in consumes(job):
+            owner[root(need.key)] = root(job.key)
+    groups: dict[str, list[Job]] = {}
+    for job in planned:
+        groups.setdefault(root(job.key), []).append(job)
+    size = course_size(course_dir)
+    units = []
+    for jobs in groups.values():
+        cost, memory = _estimate(jobs, size)
+        units.append(Unit(course_id, course_dir, tuple(jobs), cost, memory))
+    return units
+
+
+def plan_catalogue(
+    folder: Path,
+    format_names: list[str],
+    editions: tuple[t.Edition, ...],
+    options: dict[str, Any],
+    count: int = 1,
+) -> CataloguePlan:
+    """Every unit of every course in ``folder`` (a course or a catalogue), dealt out to
+    ``count`` shards. Only ``course.toml`` is read and file sizes are taken: cheap."""
+    registry = formats()
+    units: list[Unit] = []
+    for course_dir in find_courses(folder):
+        course_dir = course_dir.resolve()
+        config = load_config(course_dir, Diagnostics())
+        if config is None:
+            cost, memory = _estimate([], course_size(course_dir))
+            units.append(Unit(course_dir.name, course_dir, (), cost, memory))
+            continue
+        chosen = format_options(registry, config, dict(options))
+        planned = plan_jobs(format_names, editions, registry, chosen)
+
+        def consumes(job: Job, chosen: dict[str, object] = chosen) -> list[Job]:
+            return consumed_jobs(registry[job.format], chosen[job.format])
+
+        units.extend(_units(config.id, course_dir, planned, consumes))
+    return CataloguePlan(tuple(units), assign(units, count), count)
+
+
+def plan_json(plan: CataloguePlan, shard: Shard | None = None) -> dict[str, Any]:
+    """What ``casekit plan`` prints: the jobs (of one shard, or all) and the shards' costs."""
+    loads = [0] * plan.count
+    for unit in plan.units:
+        loads[plan.shards[unit.key] - 1] += unit.cost
+    jobs = []
+    for unit in plan.units:
+        if shard is not None and plan.shards[unit.key] != shard.index:
+            continue
+        for job in unit.jobs or (None,):
+            jobs.append(
+                {
+                    "course": unit.course_id,
+                    "path": str(unit.course_dir),
+                    "format": job.format if job else "check",
+                    "edition": job.edition if job else None,
+                    "unit": unit.key,
+                    "shard": plan.shards[unit.key],
+                    "unit_cost_ms": unit.cost,
+                    "unit_memory_mib": unit.memory,
+                }
+            )
+    return {
+        "shards": plan.count,
+        "estimated_ms": {str(i + 1): load for i, load in enumerate(loads)},
+        "jobs": jobs,
+    }
+
+
+@dataclass(frozen=True)
+class CourseTask:
+    """What one run of ``build_course`` builds: a course, its jobs in this shard (``None``:
+    all), and the memory its dearest job is estimated to need (MiB)."""
+
+    course_dir: Path
+    course_id: str
+    only: frozenset[str] | None
+    memory: int
+
+
+def course_tasks(units: list[Unit], whole: bool) -> list[CourseTask]:
+    """One task per course of ``units`` (``whole``: every job of the course, not a shard)."""
+    tasks: dict[Path, list[Unit]] = {}
+    for unit in units:
+        tasks.setdefault(unit.course_dir, []).append(unit)
+    return [
+        CourseTask(
+            folder,
+            found[0].course_id,
+            None if whole else frozenset(job.key for unit in found for job in unit.jobs),
+            max(unit.memory for unit in found),
+        )
+        for folder, found in tasks.items()
+    ]

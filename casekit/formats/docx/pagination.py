@@ -1,0 +1,112 @@
+"""Page numbers for the DOCX contents, from a LibreOffice layout of the document.
+
+A DOCX stores no layout: only a word processor knows where its pages break. The
+contents field's result is written with placeholder numbers; LibreOffice lays the
+document out headlessly (converting it to PDF, with each Word bookmark exported as
+a named destination), and the page of each heading's bookmark becomes the number
+of its contents entry. Same document and fonts, same numbers: the build stays
+deterministic. Word and LibreOffice both show that result until the field is
+updated. The placeholder is as wide as the numbers put in, so no contents line
+moves and the pages found stay right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from casekit.diagnostics import error
+
+#: writer_pdf_Export's filter options: bookmarks as named destinations, nothing else costly
+_FILTER = (
+    'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":'
+    '{"type":"boolean","value":"true"},'
+    '"ReduceImageResolution":{"type":"boolean","value":"true"},'
+    '"MaxImageResolution":{"type":"long","value":"75"}}'
+)
+TIMEOUT_SECONDS = 300
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _destination(bookmark: str) -> str:
+    """The name LibreOffice gives the destination of a bookmark: ``_`` written as its
+    hex code ``5F`` (casekit's bookmark names are letters, digits and ``_``)."""
+    return "/" + bookmark.replace("_", "5F")
+
+
+#: pages found, by SHA-256 of the document laid out: a process building the same
+#: edition again (a bundle, packets, the test suite) starts LibreOffice once for it
+_LAID_OUT: dict[str, dict[str, int]] = {}
+_REMEMBERED = 32
+
+
+def bookmark_pages(docx: bytes, bookmarks: list[str], where: str) -> dict[str, int]:
+    """The page (1 = the first) on which LibreOffice lays out each of ``bookmarks``."""
+    key = hashlib.sha256(docx).hexdigest()
+    if key not in _LAID_OUT:
+        if len(_LAID_OUT) >= _REMEMBERED:
+            _LAID_OUT.pop(next(iter(_LAID_OUT)))
+        _LAID_OUT[key] = _lay_out(docx, where)
+    pages = _LAID_OUT[key]
+    return {name: pages[_destination(name)] for name in bookmarks if _destination(name) in pages}
+
+
+def _lay_out(docx: bytes, where: str) -> dict[str, int]:
+    """The page of every named destination LibreOffice exports (one per bookmark)."""
+    program = soffice()
+    if program is None:
+        raise error(
+            where,
+            "the DOCX contents get their page numbers from a LibreOffice layout: install "
+            "LibreOffice (soffice), or set contents_pages = false in [docx]",
+            "docx-contents",
+        )
+    with tempfile.TemporaryDirectory(prefix="casekit-docx-") as tmp:
+        folder = Path(tmp)
+        source = folder / "document.docx"
+        source.write_bytes(docx)
+        # a profile of its own: parallel builds and an open LibreOffice do not clash
+        profile = (folder / "profile").as_uri()
+        command = [
+            program,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            _FILTER,
+            "--outdir",
+            str(folder),
+            str(source),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            raise error(
+                where,
+                f"LibreOffice took over {TIMEOUT_SECONDS} s to lay out the DOCX for its "
+                "contents page numbers (set contents_pages = false in [docx] to skip it)",
+                "docx-contents",
+            ) from None
+        pdf = folder / "document.pdf"
+        if not pdf.is_file():
+            raise error(
+                where,
+                "LibreOffice could not lay out the DOCX for its contents page numbers "
+                "(set contents_pages = false in [docx] to skip it)",
+                "docx-contents",
+            )
+        reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+        destinations = reader.named_destinations
+    return {
+        str(name): reader.get_destination_page_number(found) + 1
+        for name, found in destinations.items()
+    }

@@ -1,0 +1,250 @@
+"""Settling the review list: a person decides what the scanner would not guess.
+
+For a question in doubt the person says which options the learner marked (none:
+a blank answer); the page is then recorded and graded like any other, the
+decision kept with who made it and when. A page that could not be read can only
+be set aside (to be scanned again). Decisions come from terminal prompts
+(``casekit review``) or from a local HTML page opened from disk, which saves
+them to a file for ``casekit review --apply``: a page opened from ``file://``
+cannot write to the register itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from casekit.diagnostics import error
+from casekit.files.atomic import write_bytes
+from casekit.learners.records import Review, Sheet, Submission
+from casekit.learners.register import Register
+from casekit.messages import Messages
+from casekit.paper.intake import Intake, layouts_of
+from casekit.render.common import option_letter
+from casekit.sheets.layout import Row
+
+FORMAT = "casekit-review"  # the decisions file's marker
+PAGE_NAME = "review.html"
+
+
+@dataclass(frozen=True)
+class Decision:
+    review: int
+    questions: dict[str, list[int]] = field(default_factory=dict)  # key -> options marked
+    set_aside: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """An open review with what a person needs to see: the sheet and its doubtful rows."""
+
+    review: Review
+    sheet: Sheet | None
+    rows: list[Row]  # the rows in doubt, in sheet order
+
+    def label(self, row: Row) -> str:
+        return f"{row.quiz}/{row.question}"
+
+
+def open_items(register: Register) -> list[Item]:
+    items = []
+    for review in register.reviews():
+        sheet = register.sheet(review.sheet) if review.sheet else None
+        rows: list[Row] = []
+        if sheet is not None and review.doubtful:
+            layout = layouts_of(sheet)[review.sheet_page - 1]
+            rows = [row for row in layout.rows if row.key in review.doubtful]
+        items.append(Item(review, sheet, rows))
+    return items
+
+
+def settle(
+    register: Register, item: Item, decision: Decision, by: str, now: dt.datetime
+) -> Submission | None:
+    """Record a decision: the page's submission with the doubtful questions as
+    decided (None when the page is set aside)."""
+    review = item.review
+    where = f"review {review.id}"
+    if not by.strip():
+        raise error(where, "say who decides (--by NAME)", "review-who")
+    if decision.set_aside:
+        register.settle_review(review.id, by, now, {"set_aside": True}, None)
+        return None
+    if item.sheet is None or not item.rows:
+        raise error(where, "this page cannot be read: it can only be set aside", "review-decision")
+    if set(decision.questions) != {row.key for row in item.rows}:
+        raise error(where, "decide every question in doubt on the page", "review-decision")
+    marks = {key: dict(mark) for key, mark in review.reading.items()}
+    for row in item.rows:
+        chosen = sorted(set(decision.questions[row.key]))
+        if any(not 0 <= option < len(row.boxes) for option in chosen):
+            raise error(
+                where, f"question {item.label(row)} has {len(row.boxes)} options", "review-decision"
+            )
+        marks[row.key] = {
+            **marks[row.key],
+            "answer": "answered" if chosen else "blank",
+            "chosen": chosen,
+        }
+    images = {name: file for name, file in review.images.items() if name.startswith("area:")}
+    submission = Intake(register).submission(
+        item.sheet,
+        review.sheet_page,
+        marks,
+        review.source,
+        review.page,
+        review.source_sha256,
+        images,
+        by,
+        now,
+    )
+    decided = {key: sorted(set(options)) for key, options in decision.questions.items()}
+    return register.settle_review(review.id, by, now, {"questions": decided}, submission)
+
+
+def parse_letters(text: str, options: int) -> list[int] | None:
+    """``"b"``, ``"a c"``, ``"a,c"`` or ``"-"`` (none) as option indices; None when not valid."""
+    text = text.strip().lower().replace(",", " ").replace(")", " ")
+    if text == "-":
+        return []
+    chosen = []
+    for part in text.split():
+        if len(part) != 1 or not "a" <= part <= chr(ord("a") + options - 1):
+            return None
+        chosen.append(ord(part) - ord("a"))
+    return sorted(set(chosen)) if chosen else None
+
+
+def read_decisions(path: Path) -> list[Decision]:
+    """The decisions saved by the review page."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError("not a casekit review decisions file")
+        return [
+            Decision(
+                review=int(entry["review"]),
+                questions={
+                    str(k): [int(i) for i in v] for k, v in entry.get("questions", {}).items()
+                },
+                set_aside=bool(entry.get("set_aside", False)),
+            )
+            for entry in data["decisions"]
+        ]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise error(str(path), f"cannot read the decisions: {exc}", "review-file") from None
+
+
+def box_words(msg: Messages, states: list[str]) -> str:
+    return ", ".join(f"{option_letter(i)} {msg(f'box_{state}')}" for i, state in enumerate(states))
+
+
+# ---------------------------------------------------------------------- the HTML page
+
+
+def write_page(register: Register, items: list[Item], msg: Messages) -> Path:
+    """The review page, written to the register's own folder (it shows learners'
+    pages: personal data). Self-contained: the images are inside it."""
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(msg.language)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(msg('review_title'))}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{escape(msg('review_title'))}</h1>",
+        f"<p>{escape(msg('review_intro'))}</p>",
+    ]
+    if not items:
+        parts.append(f"<p>{escape(msg('review_nothing'))}</p>")
+    for item in items:
+        parts.append(_item_html(register, item, msg))
+    parts += [
+        f'<p><button type="button" id="save">{escape(msg("review_save"))}</button></p>',
+        f'<p id="saved" role="status" hidden>{escape(msg("review_saved", file="casekit-review.json"))}</p>',
+        f"<script>{SCRIPT}</script></body></html>",
+    ]
+    path = register.files / PAGE_NAME
+    register.private_folder()
+    write_bytes(path, "\n".join(parts).encode("utf-8"), mode=0o600)
+    return path
+
+
+def _item_html(register: Register, item: Item, msg: Messages) -> str:
+    review = item.review
+    head = escape(msg("review_page", source=review.source, page=review.page))
+    out = [f'<section class="item" data-review="{review.id}"><h2>{head}</h2>', "<dl>"]
+    if item.sheet is not None:
+        value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
+        out.append(f"<dt>{escape(msg('review_sheet'))}</dt><dd>{escape(value)}</dd>")
+    out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{escape(review.reason)}</dd></dl>")
+    for row in item.rows:
+        mark = review.reading[row.key]
+        number = item.label(row)
+        out.append(
+            f'<fieldset class="question" data-key="{escape(row.key)}">'
+            f"<legend>{escape(msg('review_question', number=number))}</legend>"
+        )
+        out.append(_image(register, review.images.get(row.key), msg))
+        states = list(mark["boxes"])  # type: ignore[call-overload]
+        out.append(f"<p>{escape(msg('review_read_as'))}: {escape(box_words(msg, states))}</p>")
+        for index in range(len(row.boxes)):
+            checked = " checked" if states[index] in ("filled", "crossed") else ""
+            out.append(
+                f'<label><input type="checkbox" value="{index}"{checked}> '
+                f"{escape(option_letter(index))}</label>"
+            )
+        out.append(f'<p class="hint">{escape(msg("review_none"))}: ∅</p></fieldset>')
+    if not item.rows:
+        out.append(_image(register, review.images.get("page"), msg))
+    out.append(
+        f'<p><label><input type="checkbox" class="aside"> {escape(msg("review_set_aside"))}</label></p>'
+    )
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _image(register: Register, name: str | None, msg: Messages) -> str:
+    if not name:
+        return ""
+    data = base64.b64encode(register.image_path(name).read_bytes()).decode()
+    return f'<img alt="{escape(msg("review_image"))}" src="data:image/png;base64,{data}">'
+
+
+STYLE = """
+body { font-family: sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }
+section.item { border: 1px solid #999; padding: 0 1rem 1rem; margin: 1rem 0; }
+img { max-width: 100%; border: 1px solid #ccc; display: block; margin: .5rem 0; }
+fieldset { margin: .5rem 0; } label { margin-right: 1.5rem; font-size: 1.2rem; }
+dt { font-weight: bold; } .hint { color: #555; font-size: .9rem; }
+"""
+
+SCRIPT = """
+document.getElementById("save").addEventListener("click", () => {
+  const decisions = [];
+  for (const item of document.querySelectorAll("section.item")) {
+    const review = Number(item.dataset.review);
+    if (item.querySelector("input.aside").checked) {
+      decisions.push({ review, set_aside: true });
+      continue;
+    }
+    const questions = {};
+    for (const question of item.querySelectorAll("fieldset.question")) {
+      questions[question.dataset.key] = [...question.querySelectorAll("input:checked")]
+        .map((box) => Number(box.value));
+    }
+    if (Object.keys(questions).length) decisions.push({ review, questions });
+  }
+  const text = JSON.stringify({ format: "FORMAT", decisions }, null, 1);
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  link.download = "casekit-review.json";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  document.getElementById("saved").hidden = false;
+});
+""".replace("FORMAT", FORMAT)

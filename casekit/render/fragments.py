@@ -1,0 +1,126 @@
+"""Rendered lessons, cached by content, so that editing one lesson re-renders only it.
+
+A writer renders a lesson from the resolved lesson and from what is the same for every
+lesson of one job: casekit's code, the course's files other than its lessons (settings,
+messages, templates, media), the format, its options and the edition. ``Fragments``
+keeps each rendered lesson under a digest of all of that:
+
+- the resolved lesson: its dataclass ``repr``, which names every field of every node,
+  including what resolve filled in (numbers, anchors, link targets, media with their
+  SHA-256), so a lesson whose number or link target moved because another lesson
+  changed is rendered again;
+- the job's ``context`` (``build/pipeline.py`` makes it);
+- ``parts``: whatever else the writer read (its class, heading level, the EPUB's
+  chapter and media files).
+
+A writer that looks things up in a large table that any lesson can change (the EPUB:
+which chapter holds which id) does it through ``Lookups``: the answers it got are kept
+with the fragment, which is used again only while the table gives the same answers.
+A rebuild therefore reads back exactly the bytes rendering would give. Entries are text
+in the build cache (``files/cache.py``): nothing in them is run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from casekit import tree as t
+from casekit.files.cache import (
+    BuildCache,
+    code_fingerprint,
+    digest,
+    files_fingerprint,
+    tree_fingerprint,
+)
+from casekit.render.templates import builtin_templates
+
+
+def casekit_fingerprint() -> str:
+    """casekit itself as every output depends on it: its code, its templates, and
+    SOURCE_DATE_EPOCH (stamped into outputs)."""
+    return digest(
+        code_fingerprint(),
+        tree_fingerprint(builtin_templates()),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    )
+
+
+def lessons_context(
+    casekit_fp: str, course_files: list[tuple[str, str]], lessons: dict[str, t.Lesson]
+) -> str:
+    """What every lesson is rendered with: casekit, and the course's files (``file_digests``)
+    but the lessons' own (a lesson counts through its resolved tree instead)."""
+    apart = {lesson.path for lesson in lessons.values()}
+    return digest(casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart]))
+
+
+@dataclass
+class Fragment:
+    """A cache entry: the text, and the ``Lookups`` answers it was rendered with."""
+
+    text: str
+    answers: dict[str, str]
+
+
+@dataclass
+class Lookups:
+    """A table looked up while rendering, recording what was asked (missing: "")."""
+
+    table: dict[str, str]
+    asked: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> str:
+        self.asked[key] = self.table.get(key, "")
+        return self.asked[key]
+
+    def same(self, answers: dict[str, str]) -> bool:
+        return all(self.table.get(key, "") == value for key, value in answers.items())
+
+
+@dataclass
+class Fragments:
+    """The fragment cache of one job (format x edition) of a build."""
+
+    cache: BuildCache
+    job: str  # "html:learner": how ``CacheStats.rendered`` names it
+    context: str
+    #: the resolved lessons by id (an edition's lessons are derived from them)
+    lessons: dict[str, t.Lesson]
+    #: their digests, made once for every job of a build that shares this dict
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def lesson_digest(self, lesson_id: str) -> str | None:
+        """The digest of the resolved lesson ``lesson_id`` (``None``: not of this build)."""
+        if lesson_id not in self.digests:
+            lesson = self.lessons.get(lesson_id)
+            if lesson is None:
+                return None
+            self.digests[lesson_id] = digest("resolved-lesson", repr(lesson))
+        return self.digests[lesson_id]
+
+    def text(
+        self,
+        lesson: t.Lesson,
+        edition: str,
+        parts: tuple[str, ...],
+        render: Callable[[], str],
+        lookups: Lookups | None = None,
+    ) -> str:
+        """``render()``'s text for ``lesson`` of ``edition``: from the cache when this
+        lesson was rendered with the same ``parts`` (and ``lookups`` answering the same)
+        before, else rendered and kept."""
+        known = self.lesson_digest(lesson.id)
+        if known is None:
+            return render()
+        key = digest("fragment", self.context, edition, known, *parts)
+        cached = self.cache.load("fragment", key, Fragment)
+        if cached is not None and (lookups is None or lookups.same(cached.answers)):
+            return cached.text
+        if lookups is not None:
+            lookups.asked = {}
+        text = render()
+        self.cache.stats.rendered.append(f"{self.job} {parts[0]} {lesson.id}")
+        self.cache.store("fragment", key, Fragment(text, lookups.asked if lookups else {}))
+        return text

@@ -1,0 +1,35 @@
+"""Shared pieces of the shard, shared-cache and Dask tests: a catalogue to build and a
+comparison of output folders byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import COURSES
+
+#: formats quick enough to build a catalogue many times over in one test
+QUICK = ["html", "brf", "cc", "moodle-questions"]
+#: folders and files that are a build's own bookkeeping, not its outputs
+BOOKKEEPING = {".cache", ".casekit-lock"}
+
+
+def catalogue(folder: Path) -> Path:
+    """A copy of the example catalogue (every course in ``courses/``)."""
+    for course in COURSES:
+        shutil.copytree(course, folder / course.name)
+    return folder
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every output file below ``out`` by path, without the build's bookkeeping."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out)
+        if path.is_file() and not BOOKKEEPING & set(rel.parts):
+            found[rel.as_posix()] = path.read_bytes()
+    return found
+
+
+def quick_flags() -> list[str]:
+    return [flag for name in QUICK for flag in ("-f", name)]

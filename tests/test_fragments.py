@@ -1,0 +1,117 @@
+"""Rendered lessons cached by content (``render/fragments.py``): after an edit only the
+lessons whose rendering can differ are rendered again, and every output is byte for byte
+what a clean build of the edited course writes."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from casekit.render.html import HtmlWriter
+from tests.conftest import build
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts
+    }
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often each lesson is really rendered (cache misses), counted at the writer."""
+    counted: Counter[str] = Counter()
+    original = HtmlWriter.render_lesson
+
+    def counting(self: HtmlWriter, lesson):  # type: ignore[no-untyped-def]
+        counted[lesson.id] += 1
+        return original(self, lesson)
+
+    monkeypatch.setattr(HtmlWriter, "render_lesson", counting)
+    return counted
+
+
+def edit(course: Path, lesson: str, old: str, new: str) -> None:
+    path = course / "lessons" / lesson
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def assert_same_as_clean_build(course: Path, out: Path, tmp_path: Path, formats: list[str]) -> None:
+    clean_course = tmp_path / "clean-course"
+    shutil.rmtree(clean_course, ignore_errors=True)
+    shutil.copytree(course, clean_course)
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(clean_course, formats, clean)
+    ours, theirs = files_of(out), files_of(clean)
+    assert sorted(ours) == sorted(theirs)
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+FORMATS = ["html", "epub"]
+
+
+def test_an_edited_lesson_is_the_only_one_rendered_again(
+    mini_course: Path, tmp_path: Path, renders: Counter[str]
+) -> None:
+    out = tmp_path / "out"
+    build(mini_course, FORMATS, out)
+    # html: 1 render per edition; epub: ids + chapter per edition
+    assert renders == {"01-computer": 6, "02-files": 6, "03-safety": 6}
+    renders.clear()
+    edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа абзац: өзгеріс.\n\n")
+    result = build(mini_course, FORMATS, out)
+    assert renders == {"03-safety": 6}
+    assert sorted(result.cache.stats.rendered) == sorted(
+        f"{fmt}:{edition} {kind} 03-safety"
+        for fmt, kinds in (("html", ["SinglePageWriter"]), ("epub", ["ids", "EpubWriter"]))
+        for edition in ("learner", "teacher")
+        for kind in kinds
+    )
+    page = (out / "mini-kk" / "html" / "mini-kk-learner.html").read_text("utf-8")
+    assert "Жаңа абзац: өзгеріс." in page
+    assert_same_as_clean_build(mini_course, out, tmp_path, FORMATS)
+
+
+def test_lessons_whose_numbers_or_link_targets_move_are_rendered_again(
+    mini_course: Path, tmp_path: Path, renders: Counter[str]
+) -> None:
+    """An assignment added to lesson 1 renumbers the assignment of lesson 2 (numbers
+    run through a module), not anything in module 2 (lesson 3); a heading id renamed in
+    lesson 1 changes where lesson 2's link points."""
+    out = tmp_path / "out"
+    build(mini_course, FORMATS, out)
+    renders.clear()
+    added = "::: assignment\n## Алдын ала тапсырма\n\nКомпьютерді қосыңыз.\n:::\n\n## Негізгі"
+    edit(mini_course, "01-computer.md", "## Негізгі", added)
+    build(mini_course, FORMATS, out)
+    assert set(renders) == {"01-computer", "02-files"}
+    assert_same_as_clean_build(mini_course, out, tmp_path, FORMATS)
+
+    renders.clear()
+    edit(mini_course, "01-computer.md", "{#parts}", "{#parts-of-a-computer}")
+    edit(mini_course, "02-files.md", "01-computer.md#parts", "01-computer.md#parts-of-a-computer")
+    build(mini_course, FORMATS, out)
+    assert set(renders) == {"01-computer", "02-files"}
+    assert_same_as_clean_build(mini_course, out, tmp_path, FORMATS)
+
+
+@pytest.mark.slow
+def test_the_usb_viewer_reuses_rendered_lessons(
+    mini_course: Path, tmp_path: Path, renders: Counter[str]
+) -> None:
+    out = tmp_path / "out"
+    build(mini_course, ["usb"], out, editions=("learner",))
+    renders.clear()
+    edit(mini_course, "02-files.md", "\n\n", "\n\nТағы бір абзац.\n\n")
+    build(mini_course, ["usb"], out, editions=("learner",))
+    # the viewer, and the EPUB (ids + chapter) inside the bundle
+    assert renders == {"02-files": 3}
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["usb"])
