@@ -1,44 +1,66 @@
-"""Whole-build figures on the generated large course, side by side with pandoc.
+"""Whole-build figures on the generated courses, side by side with their references.
 
-    python benchmarks/build_benchmark.py [--lessons 40] [--language kk] [--runs 3]
+    python benchmarks/build_benchmark.py [--lessons 40] [--image-lessons 10] [--runs 3]
+                                         [--language kk] [--skip full]
 
-Prints one table:
-- casekit vs pandoc 3 (pypandoc-binary) on the same Markdown, DOCX and EPUB, one edition,
-  wall time (best of --runs) and the ratio casekit / pandoc (target: <= 1.0);
-- a full build of every format and edition, serial (--jobs 1) and with --jobs 2;
-- a rebuild with no change, and after editing one lesson, as a fraction of the full build;
-- peak RSS of one process per format (both editions).
-Every figure comes from a real `casekit` / `pandoc` process, timed in this run.
+Every figure comes from a real process timed in this run; a casekit run and its
+reference's run alternate (``--runs`` pairs), and the table shows medians, so a machine
+whose speed drifts within the hour (a shared one) moves both sides alike. Courses: the
+text-heavy generated course (``--lessons``) and the image-heavy one (``--image-lessons``,
+a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
+
+- DOCX and EPUB: ``casekit build -f docx|epub -e learner --force`` (a clean build:
+  reading, checking, parsing and resampling images included) against pandoc 3
+  (pypandoc-binary) on the same lessons with ``--toc``. The DOCX also without contents
+  page numbers (``--no-contents-pages``: pandoc's contents field has none either;
+  casekit's default runs a LibreOffice layout for them).
+- PDF: ``casekit build -f pdf -e learner --force`` against Typst (PyPI ``typst``)
+  typesetting the same text (``typst_document.py``), pages of each.
+- Rebuilds, per format (both editions): a clean build, then after editing one lesson,
+  then with nothing changed.
+- Peak RSS of each process (``wait4``): one format job per process. Linux counts in a
+  child's peak the memory of the process it was started from, so this script keeps its
+  own small (the courses are generated in a child process) and shows that floor
+  (``python -c pass`` started the same way).
+- ``full``: every format and edition, serial and with ``--jobs 2`` (one run each).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_course import generate  # noqa: E402
+from typst_document import FONTS, write_document  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
 
 CASEKIT = [sys.executable, "-m", "casekit"]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
+TYPST = (
+    "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], "
+    "font_paths=[sys.argv[4]], ignore_system_fonts=True)"
+)
 
 
 class Run(NamedTuple):
     seconds: float  # wall clock
     rss: int  # peak resident memory, MiB
-    cpu: float  # user + system seconds: steadier than the wall clock on a shared machine
+    cpu: float  # user + system seconds
 
 
 def run(command: list[str], cwd: Path | None = None) -> Run:
-    """Wall seconds, peak RSS and CPU seconds of one process."""
+    """Wall seconds, peak RSS and CPU seconds of one process (and what it waited for)."""
     with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the process
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
@@ -50,21 +72,23 @@ def run(command: list[str], cwd: Path | None = None) -> Run:
     return Run(seconds, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime)
 
 
-def best(command: list[str], runs: int, cwd: Path | None = None) -> float:
-    return min(run(command, cwd).seconds for _ in range(runs))
+def median(runs: list[Run]) -> Run:
+    return Run(
+        statistics.median(r.seconds for r in runs),
+        max(r.rss for r in runs),
+        statistics.median(r.cpu for r in runs),
+    )
 
 
-def best_of(command: list[str], runs: int) -> Run:
-    """The fastest wall clock and, separately, the least CPU time of ``runs`` runs."""
-    results = [run(command) for _ in range(runs)]
-    fastest = min(results, key=lambda r: r.seconds)
-    return fastest._replace(cpu=min(r.cpu for r in results))
+def interleaved(ours: Callable[[], Run], theirs: Callable[[], Run], runs: int) -> tuple[Run, Run]:
+    """``runs`` pairs, casekit first then the reference, and the medians of each side."""
+    pairs = [(ours(), theirs()) for _ in range(runs)]
+    return median([a for a, _ in pairs]), median([b for _, b in pairs])
 
 
 def pandoc_command(course: Path, lessons: list[str], target: Path) -> list[str]:
     """pandoc on the lessons, finding their images (``../media/...``, relative to the
-    lesson files) as casekit does: without the lessons folder on the resource path
-    pandoc skips every image and converts less than casekit."""
+    lesson files) as casekit does."""
     import pypandoc
 
     return [
@@ -84,73 +108,163 @@ def build_command(course: Path, out: Path, *options: str) -> list[str]:
 
 
 def images_in(package: Path) -> int:
-    """Image files inside a DOCX or EPUB: both converters must have embedded the same
-    figures for their times to compare."""
     with zipfile.ZipFile(package) as archive:
         return sum(name.lower().endswith(IMAGE_SUFFIXES) for name in archive.namelist())
+
+
+def pages_in(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+
+
+def generate(folder: Path, lessons: int, language: str, images: bool = False) -> Path:
+    """``generate_course.py`` in a child process (numpy and Pillow would raise this
+    process's memory, which every later child's peak would include)."""
+    command = [sys.executable, str(HERE / "generate_course.py"), str(folder)]
+    command += ["--lessons", str(lessons), "--language", language] + (
+        ["--images"] if images else []
+    )
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return folder
 
 
 def lesson_files(course: Path) -> list[str]:
     return sorted(str(p) for p in (course / "lessons").glob("*.md"))
 
 
+def ratio_row(name: str, ours: Run, theirs: Run) -> tuple[str, str]:
+    return (
+        name,
+        f"{ours.seconds:6.2f} s / {theirs.seconds:6.2f} s = {ours.seconds / theirs.seconds:.2f}"
+        f"   CPU {ours.cpu:6.2f} s / {theirs.cpu:6.2f} s = {ours.cpu / theirs.cpu:.2f}"
+        f"   peak RSS {ours.rss} / {theirs.rss} MiB",
+    )
+
+
+def against_pandoc(course: Path, name: str, root: Path, runs: int) -> list[tuple[str, str]]:
+    rows = []
+    out = root / f"build-{name}"
+    lessons = lesson_files(course)
+    for fmt, extra in (("docx", ()), ("docx", ("--no-contents-pages",)), ("epub", ())):
+        target = root / f"pandoc.{fmt}"
+        ours, theirs = interleaved(
+            lambda fmt=fmt, extra=extra: run(
+                build_command(course, out, "-f", fmt, "-e", "learner", "--force", *extra)
+            ),
+            lambda fmt=fmt, target=target: run(pandoc_command(course, lessons, target)),
+            runs,
+        )
+        label = f"{name}: {fmt}{' ' + extra[0] if extra else ''} / pandoc"
+        rows.append(ratio_row(label, ours, theirs))
+        (package,) = out.glob(f"*/{fmt}/*-learner.{fmt}")
+        rows.append((f"{name}: {fmt} image files", f"{images_in(package)} / {images_in(target)}"))
+    return rows
+
+
+def against_typst(course: Path, name: str, root: Path, runs: int) -> list[tuple[str, str]]:
+    out = root / f"build-{name}"
+    document = write_document(course)
+    typst_pdf = root / f"typst-{name}.pdf"
+    typst = [sys.executable, "-c", TYPST, str(document), str(typst_pdf), str(course), str(FONTS)]
+    ours, theirs = interleaved(
+        lambda: run(build_command(course, out, "-f", "pdf", "-e", "learner", "--force")),
+        lambda: run(typst),
+        runs,
+    )
+    (pdf,) = out.glob("*/pdf/*-learner.pdf")
+    pages, typst_pages = pages_in(pdf), pages_in(typst_pdf)
+    return [
+        ratio_row(f"{name}: pdf / typst", ours, theirs),
+        (
+            f"{name}: pdf pages",
+            f"{pages} / {typst_pages}; casekit {pages / ours.seconds:.0f} pages/s wall, "
+            f"{pages / ours.cpu:.0f} pages/s CPU; Typst {typst_pages / theirs.seconds:.0f} "
+            f"pages/s wall",
+        ),
+    ]
+
+
+def rebuilds(course: Path, root: Path, runs: int) -> list[tuple[str, str]]:
+    """Clean build, one-lesson edit and no-change rebuild of each format, both editions."""
+    rows = []
+    lesson = Path(lesson_files(course)[len(lesson_files(course)) // 2])
+    original = lesson.read_text("utf-8")
+    for fmt in ("html", "epub", "docx", "pdf", "usb"):
+        out = root / f"rebuild-{fmt}"
+        full, edit, unchanged = [], [], []
+        for index in range(runs):
+            lesson.write_text(original, "utf-8")
+            full.append(run(build_command(course, out, "-f", fmt, "--force")))
+            lesson.write_text(original + f"\nӨзгеріс {index}.\n", "utf-8")
+            edit.append(run(build_command(course, out, "-f", fmt)))
+            unchanged.append(run(build_command(course, out, "-f", fmt)))
+        lesson.write_text(original, "utf-8")
+        f, e, u = median(full), median(edit), median(unchanged)
+        rows.append(
+            (
+                f"{fmt}: clean / edit / no change",
+                f"{f.seconds:6.2f} s / {e.seconds:6.2f} s ({e.seconds / f.seconds:.0%}) / "
+                f"{u.seconds:.2f} s   CPU {f.cpu:.2f} / {e.cpu:.2f} "
+                f"({e.cpu / f.cpu:.0%}) / {u.cpu:.2f} s   peak RSS {f.rss} MiB",
+            )
+        )
+    return rows
+
+
+def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
+    out = root / "full"
+    serial = run(build_command(course, out, "--force"))
+    parallel = run([*build_command(course, out, "--force"), "-j", "2"])
+    return [
+        ("full build, --jobs 1", f"{serial.seconds:.1f} s, CPU {serial.cpu:.1f} s"),
+        (
+            "full build, --jobs 2",
+            f"{parallel.seconds:.1f} s ({serial.seconds / parallel.seconds:.2f}x)",
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lessons", type=int, default=40)
+    parser.add_argument("--image-lessons", type=int, default=10)
     parser.add_argument("--language", default="kk")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["pandoc", "typst", "rebuilds", "full", "images"],
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        course = generate(root / "course", args.lessons, args.language)
-        out = root / "build"
-        lessons = lesson_files(course)
-        size = sum(Path(p).stat().st_size for p in lessons)
-        rows.append(("course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown"))
-
-        for fmt, ext in (("docx", "docx"), ("epub", "epub")):
-            ours = best_of(
-                build_command(course, out, "-f", fmt, "-e", "learner", "--force"), args.runs
-            )
-            theirs = best_of(pandoc_command(course, lessons, root / f"pandoc.{ext}"), args.runs)
+        text = generate(root / "text", args.lessons, args.language)
+        size = sum(Path(p).stat().st_size for p in lesson_files(text))
+        rows.append(("text course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown"))
+        floor = run([sys.executable, "-c", "pass"]).rss
+        rows.append(("peak RSS floor", f"{floor} MiB (python -c pass, started as every run)"))
+        courses = [("text", text)]
+        if "images" not in args.skip:
+            images = generate(root / "images", args.image_lessons, args.language, True)
+            media = sum(p.stat().st_size for p in (images / "media").iterdir())
             rows.append(
-                (
-                    f"{fmt}: casekit / pandoc",
-                    f"{ours.seconds:.2f} s / {theirs.seconds:.2f} s = "
-                    f"{ours.seconds / theirs.seconds:.2f}",
-                )
+                ("image course", f"{args.image_lessons} lessons, {media / 1e6:.0f} MB of images")
             )
-            rows.append(
-                (
-                    f"{fmt}: CPU time, casekit / pandoc",
-                    f"{ours.cpu:.2f} s / {theirs.cpu:.2f} s = {ours.cpu / theirs.cpu:.2f}",
-                )
-            )
-            (package,) = out.glob(f"*/{fmt}/*-learner.{ext}")
-            pictures = f"{images_in(package)} / {images_in(root / f'pandoc.{ext}')}"
-            rows.append((f"{fmt}: image files, casekit / pandoc", pictures))
-
-        full = build_command(course, out, "--force")
-        serial = best(full, 1)
-        parallel = best([*full, "-j", "2"], 1)
-        rows.append(("full build, --jobs 1", f"{serial:.1f} s"))
-        rows.append(("full build, --jobs 2", f"{parallel:.1f} s ({serial / parallel:.2f}x)"))
-
-        again = build_command(course, out)
-        unchanged = best(again, args.runs)
-        rows.append(("no-change rebuild", f"{unchanged:.2f} s ({unchanged / serial:.1%} of full)"))
-        lesson = Path(lessons[len(lessons) // 2])
-        lesson.write_text(lesson.read_text("utf-8") + "\nӨзгеріс.\n", "utf-8")
-        edited = best(again, 1)
-        rows.append(("one-lesson edit rebuild", f"{edited:.1f} s ({edited / serial:.1%} of full)"))
-
-        for fmt in ("html", "pdf", "epub", "docx", "usb"):
-            seconds, rss, _cpu = run(build_command(course, out, "-f", fmt, "--force"))
-            rows.append((f"{fmt}: both editions", f"{seconds:.1f} s, peak RSS {rss} MiB"))
-
+            courses.append(("images", images))
+        for name, course in courses:
+            if "pandoc" not in args.skip:
+                rows += against_pandoc(course, name, root, args.runs)
+            if "typst" not in args.skip:
+                rows += against_typst(course, name, root, args.runs)
+        if "rebuilds" not in args.skip:
+            rows += rebuilds(text, root, args.runs)
+        if "full" not in args.skip:
+            rows += full_builds(text, root)
     width = max(len(name) for name, _ in rows)
-    print(f"casekit build benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs")
+    print(f"casekit build benchmark, {started}, {os.cpu_count()} CPUs, medians of {args.runs}")
     for name, value in rows:
         print(f"{name.ljust(width)}  {value}")
 

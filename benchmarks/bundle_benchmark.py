@@ -4,8 +4,9 @@
 
 Generates a course with that much video (nothing is committed), then, in the same
 run and on the same disk, times:
-  1. casekit's usb format (copy + hash in one pass, fsync, manifest, BagIt) on learner
-     editions rendered beforehand, untimed, as a full build hands them over;
+  1. casekit's usb format (every video remuxed by ffmpeg without its metadata, then
+     hashed; fsync, manifest, BagIt) on learner editions rendered beforehand, untimed,
+     as a full build hands them over;
   2. `cp -r` of the media followed by `sha256sum` of the copies;
   3. a plain Python single pass: read, hash, write each file (with fsync, as casekit);
 and prints throughput and the peak RSS of each (each runs in its own process).
@@ -27,16 +28,23 @@ CHUNK = 4 * 1024 * 1024
 FILE_MB = 128
 
 
-def fake_mp4(path: Path, size: int) -> None:
-    """An MP4-looking file (an ``ftyp`` box, then incompressible bytes)."""
-    block = os.urandom(CHUNK)
-    with path.open("wb") as out:
-        out.write(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2")
-        written = 24
-        while written < size:
-            piece = block[: min(CHUNK, size - written)]
-            out.write(piece)
-            written += len(piece)
+def real_mp4(path: Path, size: int) -> None:
+    """A real MP4 of about ``size`` bytes that ffmpeg remuxes (the bundle strips the
+    metadata of every video): 4 s of MJPEG noise, then looped with ``-c copy``."""
+    seed = path.parent.parent / "seed.mp4"
+    if not seed.exists():
+        subprocess.run(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+             "nullsrc=s=640x360:r=25,geq=random(1)*255:128:128", "-t", "4", "-c:v", "mjpeg",
+             "-q:v", "2", "-pix_fmt", "yuvj420p", str(seed)],
+            check=True,
+        )  # fmt: skip
+    loops = max(0, -(-size // seed.stat().st_size) - 1)
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", str(loops), "-i", str(seed),
+         "-c", "copy", "-fflags", "+bitexact", str(path)],
+        check=True,
+    )  # fmt: skip
 
 
 def make_course(root: Path, media: list[Path]) -> Path:
@@ -144,7 +152,7 @@ def main() -> None:
     count = max(1, -(-args.media_mb // FILE_MB))
     media = [media_dir / f"video-{i:02d}.mp4" for i in range(1, count + 1)]
     for path in media:
-        fake_mp4(path, FILE_MB * 1024 * 1024)
+        real_mp4(path, FILE_MB * 1024 * 1024)
     make_course(big, media)
     small = work / "course-small"
     (small / "media").mkdir(parents=True)
@@ -156,7 +164,7 @@ def main() -> None:
     print(f"media: {count} files, {total / 1e6:.0f} MB (page cache warm for every method)")
 
     results = {
-        "casekit bundle (copy+hash, fsync, manifest, BagIt)": run_child(
+        "casekit bundle (ffmpeg remux+hash, fsync, manifest, BagIt)": run_child(
             "bundle", str(big), str(work / "out-bundle")
         ),
         "Python single pass (read+hash+write, fsync)": run_child(
@@ -170,14 +178,14 @@ def main() -> None:
             f"{name:55} {seconds:6.2f} s  {total / seconds / 1e6:7.0f} MB/s  peak RSS {rss / 1024:6.1f} MiB"
         )
     print("(peak RSS is that of the timed Python process; cp and sha256sum run as its children)")
-    bundle_s = results["casekit bundle (copy+hash, fsync, manifest, BagIt)"][0]
+    bundle_s = results["casekit bundle (ffmpeg remux+hash, fsync, manifest, BagIt)"][0]
     single_s = results["Python single pass (read+hash+write, fsync)"][0]
     cp_s = results["cp -r + sha256sum"][0]
     print(f"bundle / single-pass throughput: {single_s / bundle_s:.2f} (target >= 0.8)")
     print(f"bundle vs cp + sha256sum: {cp_s / bundle_s:.2f}x (target > 1)")
     print(
         f"peak RSS of the bundle step: {small_rss / 1024:.1f} MiB with {len(quarter) * FILE_MB} MB "
-        f"of media, {results['casekit bundle (copy+hash, fsync, manifest, BagIt)'][1] / 1024:.1f} MiB "
+        f"of media, {results['casekit bundle (ffmpeg remux+hash, fsync, manifest, BagIt)'][1] / 1024:.1f} MiB "
         f"with {count * FILE_MB} MB"
     )
     shutil.rmtree(work, ignore_errors=True)

@@ -1,8 +1,12 @@
 """A large synthetic course for benchmarks: about 25 printed A4 pages per lesson
-(40 lessons: about 1,000 pages) with headings, paragraphs, lists, tables, images,
-code, callouts and quizzes. Deterministic: the same arguments give the same files.
+(40 lessons: about 1,000 pages) with headings, paragraphs, footnotes, lists, tables,
+images, code, callouts and quizzes. Deterministic: the same arguments give the same files.
 
-    python benchmarks/generate_course.py OUT_FOLDER [--lessons 40] [--language kk]
+With ``--images`` the figures are a dozen large pictures instead of three small ones:
+eight 3000x2000 PNG screenshots, two 3000x2000 PNG photos (a photo saved as a
+screenshot: nearly incompressible) and two 3000x2000 JPEG photos.
+
+    python benchmarks/generate_course.py OUT_FOLDER [--lessons 40] [--language kk] [--images]
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import random
 import shutil
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
 WORDS = {
     "kk": [
@@ -166,7 +171,17 @@ def _table(rng: random.Random, words: list[str], rows: int) -> str:
     return "\n".join(lines) + f"\n\nTable: {_sentence(rng, words)}\n"
 
 
-def _lesson(index: int, language: str) -> str:
+LARGE = (3000, 2000)
+#: the image-heavy course's pictures: (file, kind)
+LARGE_IMAGES = [(f"screen-{n:02d}.png", "screen") for n in range(1, 9)] + [
+    ("photo-01.png", "photo"),
+    ("photo-02.png", "photo"),
+    ("photo-03.jpg", "photo"),
+    ("photo-04.jpg", "photo"),
+]
+
+
+def _lesson(index: int, language: str, large_images: bool = False) -> str:
     rng = random.Random(index)
     words = WORDS[language]
     parts = [f"---\ntitle: {_sentence(rng, words)[:-1]}\nhours: 2\n---\n"]
@@ -174,8 +189,11 @@ def _lesson(index: int, language: str) -> str:
     parts.append(":::\n")
     for section in range(1, SECTIONS_PER_LESSON + 1):
         parts.append(f"## {_sentence(rng, words)[:-1]} {{#s{section}}}\n")
-        parts.extend(_paragraph(rng, words) + "\n" for _ in range(4))
+        parts.append(_paragraph(rng, words) + f"[^n{section}]\n")
+        parts.extend(_paragraph(rng, words) + "\n" for _ in range(3))
         image = "photo.jpg" if section % 2 else ("diagram.png" if section % 4 else "chart.svg")
+        if large_images:  # a different large picture in every section, all twelve used
+            image = LARGE_IMAGES[(index * SECTIONS_PER_LESSON + section) % len(LARGE_IMAGES)][0]
         parts.append(f"![{_sentence(rng, words)}](../media/{image})\n")
         parts.append(_table(rng, words, rows=14))
         parts.extend(f"{n}. {_sentence(rng, words)}\n" for n in range(1, 6))
@@ -188,7 +206,8 @@ def _lesson(index: int, language: str) -> str:
         parts.append(f"{question}. {_sentence(rng, words)}")
         parts.append(f"   - [x] {rng.choice(words)}\n   - [ ] {rng.choice(words)}")
     parts.append(":::\n")
-    return "\n".join(parts)
+    parts.extend(f"[^n{n}]: {_sentence(rng, words)}" for n in range(1, SECTIONS_PER_LESSON + 1))
+    return "\n".join(parts) + "\n"
 
 
 def _media(folder: Path) -> None:
@@ -213,17 +232,77 @@ def _media(folder: Path) -> None:
     )
 
 
-def generate(folder: Path, lessons: int = 40, language: str = "kk") -> Path:
-    """Write the course into ``folder`` (replaced if it exists) and return it."""
+FONT = Path(__file__).resolve().parent.parent / "templates" / "fonts" / "DejaVuSans.ttf"
+
+
+def _screenshot(seed: int) -> Image.Image:
+    """A desktop-application screenshot: window, toolbar, sidebar, anti-aliased text,
+    buttons and a picture in the document (about 1 MB as PNG, like a real one)."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", LARGE, "#f3f3f3")
+    image.paste(_photo(seed + 100, (1100, 700)), (1800, 260))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 30)
+    draw.rectangle((0, 0, LARGE[0], 90), fill="#2b579a")
+    draw.rectangle((0, 90, LARGE[0], 190), fill="#e1e1e1")
+    for x in range(40, 1400, 120):
+        draw.rounded_rectangle((x, 110, x + 90, 170), 10, fill="#ffffff", outline="#9a9a9a")
+    draw.rectangle((0, 190, 520, LARGE[1]), fill="#ebebeb")
+    for y in range(230, LARGE[1] - 60, 70):
+        draw.rectangle((40, y, 40 + rng.randint(200, 440), y + 28), fill="#6b6b6b")
+    words = WORDS["kk"] + WORDS["ru"]
+    for y in range(240, LARGE[1] - 80, 46):
+        colour = rng.choice(["#202020", "#202020", "#202020", "#1a5fb4", "#c01c28"])
+        right = 1750 if 240 <= y <= 980 else 2950
+        line = " ".join(rng.choice(words) for _ in range(40))
+        while draw.textlength(line, font=font) > right - 600:
+            line = line.rsplit(" ", 1)[0]
+        draw.text((600, y), line, fill=colour, font=font)
+    draw.rounded_rectangle((2500, 1820, 2900, 1930), 16, fill="#2b579a")
+    return image
+
+
+def _photo(seed: int, size: tuple[int, int] = LARGE) -> Image.Image:
+    """A photo-like picture: smooth colour fields and sensor noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    channels = []
+    for _ in range(3):
+        a, b, c = rng.uniform(0.001, 0.004, 3)
+        field = (
+            128 + 60 * np.sin(x * a + rng.uniform(0, 6)) * np.cos(y * b) + 40 * np.sin((x + y) * c)
+        )
+        channels.append(field + rng.normal(0, 9, field.shape))
+    pixels = np.clip(np.stack(channels, axis=-1), 0, 255).astype(np.uint8)
+    return Image.fromarray(pixels, "RGB")
+
+
+def _large_media(folder: Path) -> None:
+    media = folder / "media"
+    for seed, (name, kind) in enumerate(LARGE_IMAGES, start=1):
+        picture = _screenshot(seed) if kind == "screen" else _photo(seed)
+        if name.endswith(".jpg"):
+            picture.save(media / name, format="JPEG", quality=92)
+        else:
+            picture.save(media / name, format="PNG")
+
+
+def generate(
+    folder: Path, lessons: int = 40, language: str = "kk", large_images: bool = False
+) -> Path:
+    """Write the course into ``folder`` (replaced if it exists) and return it;
+    ``large_images``: the image-heavy variant (see the module's docstring)."""
     folder = Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "lessons").mkdir(parents=True)
     _media(folder)
+    if large_images:
+        _large_media(folder)
     names = []
     for index in range(1, lessons + 1):
         name = f"lessons/{index:03d}.md"
-        (folder / name).write_text(_lesson(index, language), "utf-8")
+        (folder / name).write_text(_lesson(index, language, large_images), "utf-8")
         names.append(name)
     modules = []
     for start in range(0, lessons, LESSONS_PER_MODULE):
@@ -245,8 +324,9 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--lessons", type=int, default=40)
     parser.add_argument("--language", choices=sorted(WORDS), default="kk")
+    parser.add_argument("--images", action="store_true", help="a dozen large pictures")
     args = parser.parse_args()
-    print(generate(args.folder, args.lessons, args.language))
+    print(generate(args.folder, args.lessons, args.language, args.images))
 
 
 if __name__ == "__main__":

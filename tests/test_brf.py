@@ -370,3 +370,41 @@ def test_the_real_kazakh_table_reads_every_letter_back() -> None:
         word = next(w for w in KAZAKH_WORDS.split() if letter in w)
         assert letter not in real.back_translate(ascii_braille(real.translate(word)))
     assert "".join(sorted(SIX_DOT_READINGS)) == "".join(sorted(KAZAKH_LETTERS))
+
+
+EMPHASIS_SOURCES = {
+    "kk": "Оқу *мына сөзді* қазір. **Ағаш** ереже, *бір **екі** үш*. Жай сөйлем.",
+    "ru": "Читайте *это слово* сейчас. **Важное** правило, *раз **два** три*. Простая фраза.",
+    "en": "Read *this word* now. An **important** rule, *one **two** three*. Plain words.",
+}
+#: the body as liblouis reads it back: the tables' emphasis indicators around the
+#: words (ru-litbrl: dots 456 "_" for emphasis, 12456 "∞" for bold; UEB: word
+#: indicators 46-2 italic and 45-2 bold before each word). Kazakh strong emphasis
+#: takes 456 too: 12456 is the cell of ғ. No space after a comma in ru-litbrl.
+EMPHASIS_READ_BACK = {
+    "kk": "оқу _мына сөзді_ қазір. _ағаш_ ереже,_бір екі_ _үш_. жай сөйлем.",
+    "ru": "читайте _это слово_ сейчас. ∞важное∞ правило,_раз ∞два∞_ _три_. простая фраза.",
+    "en": "Read \\46/,this \\46/,word now. An \\45/,important rule, \\46/,one \\45/,\\46/,two "
+    "\\46/,three\\46/'. Plain words.",
+}
+INDICATORS = re.compile(r"\\4[56]/[,']|[_∞]")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_emphasis_is_written_with_the_tables_indicators(
+    make_course, tmp_path: Path, language: str
+) -> None:
+    course = make_course({"lessons/a.md": f"# X\n\n{EMPHASIS_SOURCES[language]}\n"})
+    toml = course / "course.toml"
+    text = toml.read_text("utf-8").replace('language = "en"', f'language = "{language}"')
+    toml.write_text(text, "utf-8")
+    out = tmp_path / "out"
+    built = casekit("build", str(course), "-f", "brf", "-o", str(out), "-q")
+    assert built.returncode == 0, built.stderr
+    pages = check_geometry(out / "t" / "brf" / "t-learner.brf", 40, 25, language)
+    body = [line.strip() for line in pages[-1][:-1] if line.strip()][2:]  # after the titles
+    back = back_translator(language).back_translate(" ".join(body))
+    assert back.replace(", ", ",") == EMPHASIS_READ_BACK[language].replace(", ", ",")
+    # the same words without the indicators: nothing else changed
+    words = INDICATORS.sub("", back).replace(",", " ").lower().split()
+    assert words == EMPHASIS_SOURCES[language].replace("*", "").replace(",", " ").lower().split()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,21 @@ def test_quiet_and_verbose(mini_course: Path, tmp_path: Path) -> None:
         "status",
     ]
     assert verbose.stdout.splitlines()[3].split()[:3] == ["mini-kk", "html", "teacher"]
+
+
+def test_commands_of_other_packages_load_when_asked() -> None:
+    """``casekit serve``/``build``/``check`` start without importing the learner register,
+    trust, scanning or bundle copying (start-up time, benchmarks/serve_benchmark.py);
+    their commands are still listed and run."""
+    probe = (
+        "import sys, casekit.cli.main as m; "
+        "print(sorted(n for n in sys.modules if n.startswith(m.LAZY_COMMANDS + "
+        "('casekit.learners', 'casekit.trust', 'casekit.scan'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    listed = casekit("--help").stdout
+    for command in ("serve", "keys", "learners", "scan", "copy", "verify"):
+        assert f"  {command} " in listed, command
+    assert casekit("keys", "--help").returncode == 0

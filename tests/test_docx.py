@@ -27,6 +27,8 @@ from tests.conftest import build as build_formats
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: LibreOffice's PDF export with the blank pages it inserts (before a right-hand section)
+PRINTED_PDF = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 RU_LESSON = """\
 ---
@@ -442,7 +444,8 @@ def converted(
     mini: dict[str, Path], lists_ru: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[str]]:
     """The text of each page of the mini learner edition and the Russian lists course,
-    converted to PDF by LibreOffice (a private profile, so parallel runs don't clash)."""
+    converted to PDF by LibreOffice (a private profile, so parallel runs don't clash),
+    blank pages included, as a printer prints them."""
     from pypdf import PdfReader
 
     soffice = require_tool("soffice")
@@ -451,7 +454,7 @@ def converted(
     sources = [mini["learner"], lists_ru]
     subprocess.run(
         [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-         "pdf", "--outdir", str(out), *map(str, sources)],
+         PRINTED_PDF, "--outdir", str(out), *map(str, sources)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     return {
@@ -509,6 +512,21 @@ def test_contents_show_the_pages_headings_land_on(converted: dict[str, list[str]
         assert title in lines, f"{title!r} is not on page {page}"
         earlier = "\n".join(pages[toc_index + 1 : page - 1])
         assert title not in earlier.splitlines(), f"{title!r} is before page {page}"
+
+
+def test_answer_sheets_have_sheets_of_paper_of_their_own(
+    converted: dict[str, list[str]],
+) -> None:
+    """Printed duplex, each answer sheet starts on a right-hand (odd) page, without the
+    running header, and the back of its page stays blank."""
+    pages = converted["mini-kk-learner"]
+    sheets = [n for n, text in enumerate(pages, 1) if "Жауап парағы:" in text]
+    assert sheets
+    for number in sheets:
+        assert number % 2 == 1, f"answer sheet on left-hand page {number}"
+        assert "бет, барлығы" not in pages[number - 1]
+        assert not pages[number].strip(), f"text on the back of the sheet, page {number + 1}"
+        assert "бет, барлығы" in pages[number + 1]  # the lesson goes on, numbered
 
 
 def test_libreoffice_restarts_each_numbered_list(converted: dict[str, list[str]]) -> None:

@@ -12,7 +12,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from PIL import Image
 
 from casekit import tree as t
@@ -163,6 +165,27 @@ def word_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return methodologist_docx(folder / "Сабақ 1.docx", png(64, 48))
 
 
+def to_odt(source: Path, folder: Path) -> Path:
+    """``source`` converted by LibreOffice, headless."""
+    soffice = require_tool("soffice")
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "odt", "--outdir", str(folder), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return folder / f"{source.stem}.odt"
+
+
+def callouts_of(blocks: list[t.Block]) -> list[tuple[str, str]]:
+    """(kind, text of the first paragraph) of each callout."""
+    return [
+        (b.kind, _plain(t.block_inlines(b.blocks[0])[0]))
+        for b in blocks
+        if isinstance(b, t.Callout)
+    ]
+
+
 def import_one(document: Path, course: Path) -> tuple[str, t.Lesson, list[t.Block]]:
     """Import ``document`` as the new ``course``, check it: (report, lesson, its blocks)."""
     done = casekit("import", document, "-o", course)
@@ -178,12 +201,7 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
     text = lesson_text(course)
     assert _plain(lesson.title) == "Компьютермен танысу"
     assert "Бұл мәтін өз стилінде жазылған, бірақ жоғалмауы керек." in text  # own style kept
-    callouts = [
-        (b.kind, _plain(t.block_inlines(b.blocks[0])[0]))
-        for b in blocks
-        if isinstance(b, t.Callout)
-    ]
-    assert callouts == [
+    assert callouts_of(blocks) == [
         ("note", "Компьютерді сөндірмей тұрып, барлық файлды сақтаңыз."),
         ("warning", "Ылғал қолмен розеткаға тимеңіз."),
         ("tip", "Жұмысты бітірген соң компьютерді дұрыс өшіріңіз."),
@@ -222,16 +240,10 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
 
 @pytest.mark.slow
 def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
-    soffice = require_tool("soffice")
-    subprocess.run(
-        [soffice, "--headless", "--convert-to", "odt", "--outdir", str(tmp_path), str(word_file)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
     course = tmp_path / "c"
-    report, _lesson, blocks = import_one(tmp_path / "Сабақ 1.odt", course)
-    assert [b.kind for b in blocks if isinstance(b, t.Callout)] == ["warning"]  # the box
+    report, _lesson, blocks = import_one(to_odt(word_file, tmp_path), course)
+    # the "Ескерту" style (read from the ODT's own styles) and the box
+    assert [b.kind for b in blocks if isinstance(b, t.Callout)] == ["note", "warning"]
     assert [type(b).__name__ for b in blocks if isinstance(b, t.Assignment)] == ["Assignment"]
     (table,) = [b for b in blocks if isinstance(b, t.Table)]
     assert [_plain(c.children) for c in table.header] == ["Құрылғы", "Міндеті", "Мысал"]
@@ -245,6 +257,87 @@ def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
     assert "«Осыны тексеру керек» is not imported [import-comment]" in report
     assert "«Суреттің жанында:»: text box «Мәтін жолағындағы кеңес»" in report
     assert "Мәтін жолағындағы кеңес" in lesson_text(course)
+
+
+def styled_docx(path: Path) -> Path:
+    """A Word document whose callouts and tasks are only styles: paragraph styles Note,
+    Ескерту, Тапсырма, Задание (two paragraphs), Exercise; a paragraph all in the
+    character style Маңызды; an unknown style; bold and italic words."""
+    document = docx.Document()
+    styles = document.styles
+    for name in ("Note", "Ескерту", "Тапсырма", "Задание", "Exercise", "Менің стилім"):
+        styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
+    styles.add_style("Маңызды", WD_STYLE_TYPE.CHARACTER).font.bold = True
+    words = document.add_paragraph("Кіріспе: ")
+    words.add_run("қалың сөз").bold = True
+    words.add_run(" және ")
+    words.add_run("көлбеу сөз").italic = True
+    document.add_paragraph("Файлдарды сақтаңыз.", "Note")
+    document.add_paragraph("Компьютерді сөндірмеңіз.", "Ескерту")
+    document.add_paragraph("Тапсырма 2. Үш файл жасаңыз.", "Тапсырма")
+    document.add_paragraph("Откройте папку.", "Задание")
+    document.add_paragraph("Создайте файл.", "Задание")
+    document.add_paragraph("Аралық абзац.")
+    document.add_paragraph("Rename the file.", "Exercise")
+    document.add_paragraph().add_run("Құпиясөзді ешкімге айтпаңыз.", "Маңызды")
+    document.add_paragraph("Өз стиліндегі мәтін.", "Менің стилім")
+    document.save(path)
+    return path
+
+
+def test_libreoffice_odt_styles_become_callouts_and_tasks(tmp_path: Path) -> None:
+    """pandoc's ODT reader drops paragraph and character styles: the import reads them
+    from the document's own XML, as it does for DOCX."""
+    odt = to_odt(styled_docx(tmp_path / "Стильдер.docx"), tmp_path)
+    _report, lesson, blocks = import_one(odt, tmp_path / "c")
+    assert callouts_of(blocks) == [
+        ("note", "Файлдарды сақтаңыз."),
+        ("note", "Компьютерді сөндірмеңіз."),
+        ("important", "Құпиясөзді ешкімге айтпаңыз."),
+    ]
+    tasks = [
+        (type(b).__name__, [_plain(t.block_inlines(x)[0]) for x in b.blocks])
+        for b in blocks
+        if isinstance(b, t.Assignment | t.Exercise)
+    ]
+    assert tasks == [
+        ("Assignment", ["Үш файл жасаңыз."]),  # its number is casekit's to give
+        ("Assignment", ["Откройте папку.", "Создайте файл."]),
+        ("Exercise", ["Rename the file."]),
+    ]
+    text = lesson_text(tmp_path / "c")
+    assert "Өз стиліндегі мәтін." in text and "Аралық абзац." in text
+    assert "Кіріспе: **қалың сөз** және *көлбеу сөз*" in text
+    assert "\ue000" not in text and "\ue002" not in text
+    assert _plain(lesson.title) == "Стильдер"
+
+
+def test_libreoffice_odt_paragraph_emphasis(tmp_path: Path) -> None:
+    """Writer keeps a whole paragraph's bold or italic on the paragraph's automatic style,
+    which pandoc ignores. LibreOffice writes it so from this HTML (from a DOCX it writes
+    spans, which pandoc reads: the test above)."""
+    page = tmp_path / "Абзацтар.html"
+    page.write_text(
+        '<html><head><meta charset="utf-8"></head><body>'
+        '<p style="font-weight:bold">Абзац толығымен қалың.</p>'
+        '<p style="font-style:italic">Абзац толығымен көлбеу.</p>'
+        '<p style="font-weight:bold;font-style:italic">Екеуі бірге.</p>'
+        "<p>Қалыпты абзац.</p></body></html>",
+        "utf-8",
+    )
+    odt = to_odt(page, tmp_path)
+    with zipfile.ZipFile(odt) as package:
+        content = package.read("content.xml").decode("utf-8")
+    assert re.search(
+        r'style:family="paragraph"[^>]*>(<[^>]*>)*<style:text-properties fo:font-weight="bold"',
+        content,
+    )
+    import_one(odt, tmp_path / "c")
+    text = lesson_text(tmp_path / "c")
+    assert "**Абзац толығымен қалың.**" in text
+    assert "*Абзац толығымен көлбеу.*" in text
+    assert "***Екеуі бірге.***" in text
+    assert "\nҚалыпты абзац.\n" in text
 
 
 def test_html_and_markdown_import_with_their_pictures(tmp_path: Path) -> None:

@@ -130,12 +130,12 @@ def test_same_text_same_bytes_without_the_cache(book: Path, tmp_path: Path) -> N
 
 def test_short_codes_abbreviations_and_code_are_read_sensibly() -> None:
     kk, en = messages("kk"), messages("en")
-    said = narration.speech_text(Sentence("s1", "V2.3 бейнесін қараңыз, т.б."), kk)
+    said = narration.speech_text(Sentence("s1", "V2.3 бейнесін қараңыз, т.б."), kk, "kk")
     assert said == "Бейне 2 нүкте 3 бейнесін қараңыз, тағы басқа"
-    assert narration.speech_text(Sentence("s2", "print(1)", code_lines=4), en) == (
+    assert narration.speech_text(Sentence("s2", "print(1)", code_lines=4), en, "en") == (
         "Code example, 4 lines."
     )
-    assert narration.speech_text(Sentence("s3", "Play A1.1, e.g. now."), en) == (
+    assert narration.speech_text(Sentence("s3", "Play A1.1, e.g. now."), en, "en") == (
         "Play Audio 1 point 1, for example now."
     )
 
@@ -226,3 +226,55 @@ def test_missing_ffmpeg_is_one_line_naming_the_package(make_course, tmp_path: Pa
     assert result.returncode == 1
     assert "install the Debian package ffmpeg" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+#: (language, written, the words a speaker of the language says for it)
+NUMBERS = [
+    ("kk", "1.2 Файлдар мен қалталар", "бір нүкте екі Файлдар мен қалталар"),
+    ("kk", "Ұзындығы 2,5 метр", "Ұзындығы екі бүтін бес метр"),
+    ("kk", "Нұсқа 1.2.3 дайын", "Нұсқа бір нүкте екі нүкте үш дайын"),
+    ("ru", "Раздел 1.2 о файлах", "Раздел один точка два о файлах"),
+    ("ru", "Длина 2,5 метра", "Длина две целых пять десятых метра"),
+    ("ru", "Доля 0,05", "Доля ноль целых пять сотых"),
+    ("uk", "Розділ 1.2 про файли", "Розділ один крапка два про файли"),
+    ("uk", "Довжина 2,5 метра", "Довжина два кома п’ять метра"),
+    ("en", "Section 1.2 on files", "Section one point two on files"),
+    ("en", "It is 2.5 metres", "It is two point five metres"),
+]
+
+
+def phonemes(text: str, language: str) -> str:
+    """What espeak-ng says for ``text``, as its phoneme mnemonics (``-x``)."""
+    done = subprocess.run(
+        ["espeak-ng", "-v", narration.VOICES[language], "-q", "-x", text],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize(("language", "written", "spoken"), NUMBERS)
+def test_numbers_are_read_as_the_language_reads_them(
+    language: str, written: str, spoken: str
+) -> None:
+    """The text fed to espeak-ng, and the phonemes espeak-ng makes of it, are those of
+    the words a speaker says. Kazakh and Ukrainian espeak-ng alone read 1.2 as "one
+    and two" and "one two"; decimals with a comma as two numbers."""
+    said = narration.speech_text(Sentence("s", written), messages(language), language)
+    if language == "en":  # espeak-ng's own reading is right: "point" only less stressed
+        assert said == written
+        unstressed = str.maketrans("", "", "',")
+        assert phonemes(said, "en").translate(unstressed) == phonemes(spoken, "en").translate(
+            unstressed
+        )
+        return
+    assert said == spoken.replace("’", "'")  # num2words writes the ASCII apostrophe
+    assert phonemes(said, language) == phonemes(spoken, language)
+    assert phonemes(written, language) != phonemes(spoken, language)  # espeak-ng alone
+
+
+def test_lists_and_plain_numbers_stay_as_written() -> None:
+    kk = messages("kk")
+    for text in ("1, 2, 3", "1,2,3", "2026 жыл", "10 000", "1.2.3.4.5 нұсқа"):
+        said = narration.speech_text(Sentence("s", text), kk, "kk")
+        assert ("бүтін" in said) is False, text
+    assert narration.speech_text(Sentence("s", "9" * 40 + ",5"), kk, "kk").endswith(",5")

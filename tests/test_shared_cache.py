@@ -175,3 +175,22 @@ def test_two_processes_fill_one_cache_at_once(tmp_path: Path, env: dict[str, str
     assert outputs(tmp_path / "three") == outputs(tmp_path / "one")
     leftovers = [p for p in cache.rglob("*") if p.name.startswith(".casekit-tmp-")]
     assert not leftovers
+
+
+def test_a_bundle_from_the_cache_verifies_and_is_then_up_to_date(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """A USB bundle is more than its folder's stat: one copied from the cache is recorded
+    as a built one is, so the next build trusts it instead of copying it again."""
+    courses, cache = catalogue(tmp_path / "courses"), tmp_path / "cache"
+    course = courses / "job-search-en"
+    flags = ["-f", "usb", "--cache-dir", cache]
+    assert casekit("build", course, "-o", tmp_path / "one", *flags, env=env).returncode == 0
+    copied = casekit("build", course, "-o", tmp_path / "two", *flags, env=env)
+    assert copied.returncode == 0 and set(statuses(copied.stdout)) == {"from cache"}
+    assert outputs(tmp_path / "two") == outputs(tmp_path / "one")
+    bundle = next((tmp_path / "two" / "job-search-en" / "usb").iterdir())
+    verified = casekit("verify", bundle)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    again = casekit("build", course, "-o", tmp_path / "two", *flags, env=env)
+    assert again.returncode == 0 and set(statuses(again.stdout)) == {"up to date"}, again.stdout

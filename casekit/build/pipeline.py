@@ -32,7 +32,7 @@ from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
-from casekit.diagnostics import Diagnostic, Diagnostics, error
+from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import (
     BuildCache,
@@ -168,7 +168,7 @@ def flag_caveats(
             origin = option_origin(name, fmt.options, config, option, given)
             if origin.startswith("--"):
                 found.append(
-                    Diagnostic("command line", 1, 1, "warning", code, f"{origin}: {message}")
+                    diagnostic("command line", f"{origin}: {message}", code, severity="warning")
                 )
     return found
 
@@ -296,6 +296,8 @@ def build_course(
                     job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
                 )
                 cache.record_outputs(job.key, fingerprints[job.key], paths)
+                if registry[job.format].restored is not None:
+                    registry[job.format].restored(paths, cache)  # type: ignore[misc]
                 progress(f"copied {job.label} from the shared cache")
     todo = [job for job in planned if job.key not in records]
 

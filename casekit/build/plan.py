@@ -25,29 +25,32 @@ from casekit.formats import formats
 
 @dataclass(frozen=True)
 class FormatCost:
-    """Estimated milliseconds: ``base`` + ``per_kib`` of lesson text + ``per_mib`` of
-    media; and the memory one job takes at its peak, in MiB."""
+    """Estimated CPU milliseconds of one job: ``base`` + ``per_kib`` of lesson text +
+    ``per_mib`` of media; and the memory its process peaks at, in MiB, before the
+    course's own share (``text_kib / 12``)."""
 
-    base: int
-    per_kib: int
-    per_mib: int
+    base: float
+    per_kib: float
+    per_mib: float
     memory: int
 
 
-#: measured on the example courses with -j 1 (benchmarks/README.md, "Shards and Dask")
+#: CPU time of each format's job beyond casekit's start-up (about 1 s) on the generated
+#: 2-lesson course (180 KiB of text, 56 pages) and peak RSS, 2026-11-30
+#: (benchmarks/README.md, "Shards, shared cache and Dask"); usb: its own part only
 COSTS = {
-    "pdf": FormatCost(300, 50, 0, 400),
-    "docx": FormatCost(1500, 40, 0, 300),
-    "epub": FormatCost(500, 80, 5, 400),
-    "html": FormatCost(30, 5, 0, 150),
-    "brf": FormatCost(100, 8, 0, 150),
-    "cc": FormatCost(50, 3, 2, 150),
-    "scorm12": FormatCost(50, 3, 2, 150),
-    "moodle-questions": FormatCost(20, 1, 0, 100),
-    "usb": FormatCost(200, 2, 10, 200),
+    "pdf": FormatCost(200, 5, 0, 100),
+    "docx": FormatCost(300, 27, 0, 190),
+    "epub": FormatCost(300, 6, 5, 90),
+    "html": FormatCost(20, 0.3, 0, 60),
+    "brf": FormatCost(50, 1.6, 0, 60),
+    "cc": FormatCost(20, 0.1, 2, 60),
+    "scorm12": FormatCost(50, 0.5, 5, 60),
+    "moodle-questions": FormatCost(10, 0.05, 0, 60),
+    "usb": FormatCost(200, 0.5, 10, 120),
 }
-PLUGIN_COST = FormatCost(500, 20, 5, 300)  # a format casekit has no figures for
-CHECK_COST = FormatCost(100, 5, 0, 150)  # a course that cannot be planned: its check
+PLUGIN_COST = FormatCost(300, 10, 5, 150)  # a format casekit has no figures for
+CHECK_COST = FormatCost(300, 1, 0, 60)  # a course that cannot be planned: its check
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class CataloguePlan:
 def _estimate(jobs: list[Job], size: CourseSize) -> tuple[int, int]:
     costs = [COSTS.get(job.format, PLUGIN_COST) for job in jobs] or [CHECK_COST]
     millis = sum(c.base + c.per_kib * size.text_kib + c.per_mib * size.media_mib for c in costs)
-    return millis, max(c.memory for c in costs) + size.text_kib // 8
+    return round(millis), max(c.memory for c in costs) + size.text_kib // 12
 
 
 def _units(course_id: str, course_dir: Path, planned: list[Job], consumes: Any) -> list[Unit]:

@@ -17,8 +17,10 @@ from casekit.bundle.readme import readme_bytes
 from casekit.bundle.reuse import PreviousBundle
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
+from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
 from casekit.formats import BuildContext
+from casekit.render.av_metadata import ffmpeg_version, stripped_copy
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
 from casekit.safety.paths import PathEscape, resolve_inside
@@ -57,7 +59,6 @@ class BundleWriter:
         self.folder = folder
         self.files: list[BundleFile] = []
         self.previous = previous
-        self.linked: list[str] = []  # media taken unchanged from the previous bundle
 
     def write(self, path: str, data: bytes) -> str:
         target = self.folder / path
@@ -74,17 +75,12 @@ class BundleWriter:
         self.files.append(BundleFile(path, role, size, digest, details))
 
     def add_copy(self, course_root: Path, copy: MediaCopy, role: str, **details: object) -> None:
+        """A course file streamed in as it is (a transcript), hashed on the way."""
         try:
             real, _ = resolve_inside(course_root, copy.source)
         except PathEscape as exc:
             raise error(copy.source, f"media file is refused: {exc}", "path-escape") from None
         target = self.folder / copy.path
-        if self.previous is not None and self.previous.link(
-            copy.path, copy.size, copy.sha256, target
-        ):  # only an intact old copy: a damaged one is reported and copied afresh
-            self.linked.append(copy.path)
-            self.files.append(BundleFile(copy.path, role, copy.size, copy.sha256, details))
-            return
         target.parent.mkdir(parents=True, exist_ok=True)
         changed = error(
             copy.source,
@@ -100,6 +96,21 @@ class BundleWriter:
         if size != copy.size or (copy.sha256 and digest != copy.sha256):
             raise changed
         self.files.append(BundleFile(copy.path, role, size, digest, details))
+
+    def add_av(
+        self, course_root: Path, item: t.MediaItem, cache: BuildCache | None, **details: object
+    ) -> None:
+        """Audio or video without its metadata (``render/av_metadata``); hard-linked from
+        the previous bundle when stripping the same file gave that copy and it is intact."""
+        key = digest("av-stripped", ffmpeg_version(), code_fingerprint(), item.format, item.sha256)
+        known = cache.load("av-stripped", key, tuple[int, str]) if cache is not None else None
+        target = self.folder / item.bundle_path
+        if not (known and self.previous and self.previous.link(item.bundle_path, *known, target)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            known = stripped_copy(course_root, item, target)
+            if cache is not None:
+                cache.store("av-stripped", key, known)
+        self.files.append(BundleFile(item.bundle_path, "media", *known, details))
 
 
 def copy_editions(ctx: BuildContext, folder: Path) -> list[EditionLink]:
@@ -180,8 +191,8 @@ def fill_bundle(
         elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
             data = image_bytes(root, copy.item)
             writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
-        else:
-            writer.add_copy(root, copy, "media", **media_details(copy.item))
+        else:  # audio and video without titles, GPS, dates, chapters or cover art
+            writer.add_av(root, copy.item, ctx.cache, **media_details(copy.item))
     codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
     manifest = manifest_bytes(course, writer.files, codes)
     script = manifest_script(manifest)

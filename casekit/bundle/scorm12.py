@@ -13,21 +13,24 @@ carries its answers; solutions stay out). No third-party runtime, no network.
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
 from casekit import tree as t
 from casekit.bundle import VIEWER_ASSETS
 from casekit.bundle.viewer import viewer_files
+from casekit.files.atomic import TEMP_PREFIX
 from casekit.formats import BuildContext, Format, Output
 from casekit.formats.lms import MANIFEST, learner_edition, lesson_quizzes, write_package
+from casekit.render.av_metadata import stripped_file
 from casekit.render.common import lesson_title, module_title, short_answer
 from casekit.render.html import HtmlWriter
 from casekit.render.images import image_bytes
 from casekit.render.templates import builtin_templates
-from casekit.safety.paths import resolve_inside
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
@@ -147,9 +150,10 @@ def manifest(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def package_files(full: t.Course) -> dict[str, bytes | Path]:
+def package_files(full: t.Course, av_folder: Path) -> dict[str, bytes | Path]:
     """Every file of the package: the viewer of the learner edition with the runtime,
-    its pictures, and its video and audio (course files, streamed when zipped)."""
+    its pictures, and its video and audio (without metadata, written into ``av_folder``
+    and streamed when zipped)."""
     learner = learner_edition(full)
     by_module = scos(full)
     extra = {
@@ -164,20 +168,21 @@ def package_files(full: t.Course) -> dict[str, bytes | Path]:
         if item.kind == "image":
             files[item.bundle_path] = image_bytes(root, item)
         else:
-            files[item.bundle_path] = resolve_inside(root, item.path)[0]
+            files[item.bundle_path] = stripped_file(root, item, av_folder)
     assets = sorted(set(files) - {LAUNCH})
     files[MANIFEST] = manifest(learner, by_module, assets)
     return files
 
 
 def render_scorm12(course: t.Course, ctx: BuildContext) -> list[Output]:
-    files = package_files(course)
-    return [
-        Output(
-            f"{course.config.id}-{course.config.version}-scorm12.zip",
-            write=lambda out: write_package(course, files, out),
-        )
-    ]
+    def write(out: BinaryIO) -> None:
+        # stripped video and audio wait beside the outputs (a tmpfs /tmp is memory);
+        # a killed build's leftover is removed by the next build
+        ctx.build_root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=ctx.build_root) as folder:
+            write_package(course, package_files(course, Path(folder)), out)
+
+    return [Output(f"{course.config.id}-{course.config.version}-scorm12.zip", write=write)]
 
 
 FORMAT = Format(

@@ -72,6 +72,13 @@ def damaged_bundles(paths: list[Path], cache: BuildCache) -> list[tuple[str, str
     ]
 
 
+def record_bundles(paths: list[Path], cache: BuildCache) -> None:
+    """Bundles copied from the shared cache, recorded as a build records what it wrote."""
+    for path in paths:
+        if path.is_dir():
+            PreviousBundle(cache, path).record(path)
+
+
 FORMAT = Format(
     "usb",
     "USB bundle: offline viewer, media, learner editions, manifest.json and BagIt files",
@@ -80,4 +87,5 @@ FORMAT = Format(
     per_edition=False,
     consumes=consumes,
     damaged=damaged_bundles,
+    restored=record_bundles,
 )

@@ -12,7 +12,7 @@ import click
 
 from casekit import tree as t
 from casekit.build.shard import Shard, parse_shard
-from casekit.cli.format_flags import edition_option, format_option
+from casekit.cli.format_flags import WithFormatFlags, edition_option, format_option
 from casekit.files.shared_cache import KEY_ENV, SharedCache, load_key
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,7 +75,7 @@ def executor_options(function: F) -> F:
     )(function)
 
 
-@click.command("plan")
+@click.command("plan", cls=WithFormatFlags)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @format_option
 @edition_option
@@ -103,13 +103,15 @@ def plan_command(
     shard: Shard | None,
     packets: bool,
     register_location: str | None,
+    **format_options: object,
 ) -> None:
     """Print the jobs of a build (course x format x edition) and their shard as JSON.
 
     Each job names its course, format, edition, shard and the estimated cost
     (milliseconds) and memory (MiB) of its unit: a packaging job (usb) and the jobs
     it consumes form one unit and always share a shard. The split is the one
-    `casekit build --shard K/N` makes, the same on every machine. With --packets:
+    `casekit build --shard K/N` makes, the same on every machine (give plan the
+    format flags you give build: --with-teacher changes what usb consumes). With --packets:
     the groups of `casekit packets COURSE --all-groups --shard K/N`.
 
     \b
@@ -133,7 +135,9 @@ def plan_command(
         return
     registry = formats()
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
-    plan = plan_catalogue(course_dir, list(format_names) or sorted(registry), editions, {}, count)
+    options = {key: value for key, value in format_options.items() if value is not None}
+    names = list(format_names) or sorted(registry)
+    plan = plan_catalogue(course_dir, names, editions, options, count)
     click.echo(json.dumps(plan_json(plan, shard), indent=1, ensure_ascii=False))
 
 

@@ -78,3 +78,14 @@ edition_option = click.option(
     show_default=True,
     help="Which edition to build.",
 )
+
+
+class WithFormatFlags(click.Command):
+    """A command (``build``, ``plan``) whose format flags come from the formats' options,
+    read when it runs (plugins included): after its ``--strict``, else last."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        names = [p.name for p in params]
+        at = names.index("strict") + 1 if "strict" in names else len(params) - 1
+        return [*params[:at], *format_flags(formats()), *params[at:]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -22,18 +23,14 @@ from casekit.build.pipeline import BuildResult, build_course, default_jobs, find
 from casekit.build.plan import CourseTask, course_tasks, plan_catalogue
 from casekit.build.shard import WHOLE, Shard
 from casekit.build.summary import format_table, summary_rows
-from casekit.cli import bundle as bundle_commands
 from casekit.cli import distribution
-from casekit.cli import learners as learner_commands
-from casekit.cli import paper as paper_commands
-from casekit.cli import trust as trust_commands
 from casekit.cli.distribution import (
     cache_options,
     executor_options,
     open_shared_cache,
     shard_option,
 )
-from casekit.cli.format_flags import edition_option, format_flags, format_option
+from casekit.cli.format_flags import WithFormatFlags, edition_option, format_option
 from casekit.config.settings import LANGUAGES
 from casekit.diagnostics import CasekitError, Diagnostics, to_json
 from casekit.formats import formats
@@ -72,7 +69,39 @@ def print_diagnostics(
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: modules whose ``COMMANDS`` are loaded only when one of them is asked for (or listed by
+#: ``--help``): ``casekit serve``, ``build`` and ``check`` start without importing the
+#: learner register, trust, scanning and bundle copying (benchmarks/serve_benchmark.py)
+LAZY_COMMANDS = (
+    "casekit.cli.bundle",
+    "casekit.cli.trust",
+    "casekit.cli.learners",
+    "casekit.cli.paper",
+)
+
+
+class LazyGroup(click.Group):
+    """A group that imports the ``LAZY_COMMANDS`` modules when a command is not its own."""
+
+    def load_lazy(self) -> None:
+        for name in LAZY_COMMANDS:
+            for command in importlib.import_module(name).COMMANDS:
+                if command.name not in self.commands:
+                    self.add_command(command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            self.load_lazy()
+            found = super().get_command(ctx, cmd_name)
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_lazy()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="casekit")
 @click.option("--debug", is_flag=True, help="Show a traceback for errors (for bug reports).")
 def cli(debug: bool) -> None:
@@ -125,16 +154,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     sys.exit(1 if diags.has_errors(strict) else 0)
 
 
-class BuildCommand(click.Command):
-    """``build``: its format flags come from the formats' options, read when it runs."""
-
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        params = super().get_params(ctx)
-        at = next(i for i, p in enumerate(params) if p.name == "strict") + 1
-        return [*params[:at], *format_flags(formats()), *params[at:]]
-
-
-@cli.command(cls=BuildCommand)
+@cli.command(cls=WithFormatFlags)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @format_option
 @edition_option
@@ -423,13 +443,7 @@ def serve(
     )
 
 
-for _command in (
-    *bundle_commands.COMMANDS,
-    *trust_commands.COMMANDS,
-    *learner_commands.COMMANDS,
-    *distribution.COMMANDS,
-    *paper_commands.COMMANDS,
-):
+for _command in distribution.COMMANDS:
     cli.add_command(_command)
 
 

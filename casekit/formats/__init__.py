@@ -104,6 +104,9 @@ class Format:
     #: for outputs whose size and times cannot vouch for them (a bundle folder): what
     #: is damaged in the previous outputs, ``(path, what)``; any of it rebuilds the job
     damaged: Callable[[list[Path], BuildCache], list[tuple[str, str]]] | None = None
+    #: outputs copied from the shared cache (``--cache-dir``) instead of rendered: record
+    #: what ``damaged`` needs to vouch for them in the next build (``Output.written``'s part)
+    restored: Callable[[list[Path], BuildCache], None] | None = None
     #: what the format is asked for but cannot do for a course in a language:
     #: ``caveats(options, language) -> [(option field, code, message)]``; casekit check
     #: and the build warn, naming the course.toml line or the flag that asked

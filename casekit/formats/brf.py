@@ -18,6 +18,8 @@ form feed between pages) the same cells are written as Unicode Braille in
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from casekit import tree as t
@@ -35,14 +37,48 @@ from casekit.render.common import (
     option_letter,
 )
 from casekit.render.liblouis import (
+    ITALIC,
+    PLAIN,
     TABLES,
     Translator,
     ascii_braille,
     has_grade,
+    strong_typeform,
     translator,
     unicode_braille,
 )
 from casekit.render.outline import ANSWER_KEY, course_outline
+
+#: emphasis in a ``Para``'s text: a private-use character opens and one closes each
+#: kind (removed from the source's own text); the layout turns them into liblouis
+#: typeforms, and the table writes its emphasis indicators
+EMPHASIS: dict[type, tuple[str, str]] = {
+    t.Emph: ("\ue000", "\ue001"),
+    t.Strong: ("\ue002", "\ue003"),
+}
+NO_MARKS = dict.fromkeys(map(ord, "".join(mark for pair in EMPHASIS.values() for mark in pair)))
+
+
+def emphasis_forms(text: str, language: str) -> tuple[str, list[int]]:
+    """``text`` without its emphasis marks, and each character's liblouis typeform."""
+    forms_of = {t.Emph: ITALIC, t.Strong: strong_typeform(language)}
+    opens = {begin: kind for kind, (begin, _) in EMPHASIS.items()}
+    closes = {end: kind for kind, (_, end) in EMPHASIS.items()}
+    depth = dict.fromkeys(EMPHASIS, 0)
+    plain: list[str] = []
+    forms: list[int] = []
+    for ch in text:
+        if ch in opens:
+            depth[opens[ch]] += 1
+        elif ch in closes:
+            depth[closes[ch]] = max(0, depth[closes[ch]] - 1)
+        else:
+            plain.append(ch)
+            forms.append(
+                functools.reduce(operator.or_, (forms_of[k] for k, n in depth.items() if n), PLAIN)
+            )
+    return "".join(plain), forms
+
 
 TOP_BOX = "7"  # dots 2356, the top box line
 BOTTOM_BOX = "G"  # dots 1245, the bottom box line
@@ -298,17 +334,28 @@ class BrailleWriter:
 
     def text(self, inlines: list[t.Inline]) -> str:
         """Print text of inlines: links by their words, images by their alt text,
-        footnote references as ``[n]``."""
+        footnote references as ``[n]``, emphasis between ``EMPHASIS`` marks."""
         parts: list[str] = []
-        for node in t.iter_inlines(inlines):
-            if isinstance(node, (t.Text, t.Code, t.RawInline)):
-                parts.append(node.text)
-            elif isinstance(node, t.LineBreak):
-                parts.append(" ")
-            elif isinstance(node, t.InlineImage):
-                parts.append(node.alt)
-            elif isinstance(node, t.FootnoteRef):
-                parts.append(f" [{node.number}]")  # apart: a bracket cell is also ъ
+
+        def walk(nodes: list[t.Inline]) -> None:
+            for node in nodes:
+                if isinstance(node, (t.Text, t.Code, t.Kbd, t.RawInline)):
+                    parts.append(node.text.translate(NO_MARKS))
+                elif isinstance(node, t.LineBreak):
+                    parts.append(" ")
+                elif isinstance(node, t.InlineImage):
+                    parts.append(node.alt.translate(NO_MARKS))
+                elif isinstance(node, t.FootnoteRef):
+                    parts.append(f" [{node.number}]")  # apart: a bracket cell is also ъ
+                elif isinstance(node, (t.Emph, t.Strong)):
+                    begin, end = EMPHASIS[type(node)]
+                    parts.append(begin)
+                    walk(node.children)
+                    parts.append(end)
+                elif isinstance(node, (t.Link, t.Strike)):
+                    walk(node.children)
+
+        walk(inlines)
         return " ".join("".join(parts).split())
 
 
@@ -396,6 +443,7 @@ class Layout:
 
     def __init__(self, course: t.Course, options: BrailleOptions) -> None:
         language = course.config.language
+        self.language = language
         self.options = options
         grade = options.grade if has_grade(language, options.grade) else 1
         self.text = translator(language, grade)
@@ -404,7 +452,8 @@ class Layout:
     def brf(self, para: Para) -> str:
         if para.brf:
             return para.brf
-        brf = (self.code if para.verbatim else self.text).translate(para.text)
+        text, forms = emphasis_forms(para.text, self.language)
+        brf = (self.code if para.verbatim else self.text).translate(text, forms)
         return ascii_braille(brf)
 
     def lines(self, para: Para) -> list[str]:

@@ -71,6 +71,15 @@ def option(
     return dataclasses.field(default=default, metadata={"casekit": spec})
 
 
+def original_images_option() -> Any:
+    """The one declaration of ``original_images`` (PDF, DOCX, EPUB: render/resample.py)."""
+    return option(
+        False,
+        "embed images as they are, not resampled to what the output shows "
+        "(300 dpi in print, 1600 pixels on screen)",
+    )
+
+
 @dataclass(frozen=True)
 class NoOptions:
     """The options of a format that has none."""
@@ -92,6 +101,7 @@ class PageOptions:
     )
     #: personal packets (casekit.learners) print each learner's own sheets instead
     answer_sheets: bool = option(True, "answer sheets after assignments and self-checks")
+    original_images: bool = original_images_option()
 
 
 def options_of(cls: type) -> list[Option]:

@@ -23,6 +23,7 @@ from casekit.files.atomic import atomic_dir, write_bytes
 from casekit.importer.ast import Node, nodes, plain_text
 from casekit.importer.images import MediaSet
 from casekit.importer.markdown import LessonWriter, Links
+from casekit.importer.odt_styles import styled_divs
 from casekit.importer.ooxml import (
     Finding,
     clean_docx,
@@ -179,7 +180,8 @@ def convert(
                 _findings_to(diags, shown, clean_odt(path, source, keep))
             ast = read_ast(source, vetted.reader, Path(temp) / "media")
             if vetted.kind == "odt":
-                ast["blocks"] = describe_pictures(ast["blocks"], odt_pictures(path))
+                blocks = styled_divs(ast["blocks"])
+                ast["blocks"] = describe_pictures(blocks, odt_pictures(path))
             title = _meta_text(ast["meta"], "title") or properties["title"] or path.stem
             if not imported.title:
                 imported.title = title

@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from casekit.importer.odt_styles import mark_styles
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -322,11 +324,19 @@ def _odt_fonts(content: etree._Element) -> dict[str, str]:
 
 def clean_odt(path: Path, target: Path, keep: Callable[[str], bool]) -> list[Finding]:
     """Copy the OpenDocument text at ``path`` to ``target`` with symbol-font characters
-    replaced and only the parts ``keep`` accepts; return text boxes, objects, changes,
-    comments and symbol or legacy fonts by paragraph."""
+    replaced, its styles prepared for pandoc (``odt_styles``) and only the parts ``keep``
+    accepts; return text boxes, objects, changes, comments and symbol or legacy fonts by
+    paragraph."""
     with zipfile.ZipFile(path) as package:
         content = etree.fromstring(package.read("content.xml"), XML_PARSER)
         findings = _odt_findings(content)
+        names = set(package.namelist())
+        styles = (
+            etree.fromstring(package.read("styles.xml"), XML_PARSER)
+            if "styles.xml" in names
+            else None
+        )
+        mark_styles(content, styles)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in package.infolist():
                 if info.filename == "content.xml":

@@ -109,6 +109,18 @@ class Shaper:
             return [div(["outcomes"], blocks)]
         return [div([kind], blocks, title)]
 
+    def task(self, kind: str, blocks: list[Node]) -> Node:
+        """Paragraphs in a task's style ("Тапсырма", "Exercise" ...) as its div; a
+        number the first one starts with ("Тапсырма 2.") is casekit's to give."""
+        blocks = [strip_style_divs(b) for b in blocks]
+        first = blocks[0]
+        text = plain_text(first) if first["t"] in ("Para", "Plain") else ""
+        numbered = v.numbered_item(text) if text else None
+        if numbered is not None and numbered[0] == kind:
+            rest = drop_leading_text(first["c"], len(text) - len(numbered[1]))
+            blocks = ([node(first["t"], rest)] if rest else []) + blocks[1:]
+        return div([kind], blocks)
+
     def media_card(self, table: Node) -> list[Node]:
         """casekit's video/audio card: the QR picture and labels go, the caption stays."""
         head, body = table_rows(table)
@@ -175,6 +187,14 @@ class Shaper:
                     group.append(items[index][1])
                     index += 1
                 out.extend(self.box(style, group))  # a first line "Кеңес" still names it
+                continue
+            task_kind = v.task_kind_of_style(style) if style and block["t"] != "Header" else None
+            if task_kind:
+                group = [block]
+                while index < len(items) and items[index][0] == style:
+                    group.append(items[index][1])
+                    index += 1
+                out.append(self.task(task_kind, group))
                 continue
             if block["t"] == "Figure":
                 out.append(self.figure(block))

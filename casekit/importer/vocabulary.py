@@ -111,6 +111,26 @@ def box_kind_of_style(style: str) -> str | None:
     return STYLE_KINDS.get(key) or box_words().get(style.strip().casefold())
 
 
+@cache
+def _task_words() -> dict[str, str]:
+    """A task's word (case-folded: "тапсырма", "задание", "exercise" ...) -> its div class:
+    the numbered labels without their number, in every language."""
+    words: dict[str, str] = {}
+    for key, kind in NUMBERED.items():
+        if kind == "quiz":
+            continue
+        templates = {messages(language).table[key] for language in LANGUAGES}
+        for template in templates | set(NUMBERED_SYNONYMS[key]):
+            word = template.replace("{number}", "").strip(" -.").casefold()
+            words[style_key(word)] = kind
+    return words
+
+
+def task_kind_of_style(style: str) -> str | None:
+    """The task a paragraph style names ("Тапсырма", "Задание", "Exercise" ...), if any."""
+    return _task_words().get(style_key(style))
+
+
 def split_box_title(text: str) -> tuple[str, str] | None:
     """``"Note: Title"`` -> ("note", "Title"); ``None`` when ``text`` is no box label."""
     head, _, rest = text.partition(":")

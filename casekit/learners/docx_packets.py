@@ -40,8 +40,10 @@ ANSWER_LINES = 12
 
 
 def render_body(course: t.Course, scratch: Path, large_print: bool) -> bytes:
-    """The learner edition as DOCX without its blank answer sheets."""
-    given = {"large_print": large_print, "answer_sheets": False}
+    """The learner edition as DOCX without its blank answer sheets. Its contents carry
+    no page numbers: the personal pages put before the body would shift them (Word
+    fills them in when it updates the field on opening)."""
+    given = {"large_print": large_print, "answer_sheets": False, "contents_pages": False}
     options = resolve_options("docx", DocxOptions, course.config, given)
     return render_docx(course, BuildContext(out_dir=scratch, options=options))
 

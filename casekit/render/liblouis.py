@@ -4,7 +4,8 @@ Why ctypes: Debian's binding (``python3-louis``) is installed for Debian's own
 ``/usr/bin/python3`` only, and PyPI has no maintained liblouis binding; the
 ``lou_translate`` tool would cost a process per text. The C functions used here
 (``lou_translateString``, ``lou_backTranslateString``, ``lou_charSize``,
-``lou_checkTable``) have kept their signatures since liblouis 2.x.
+``lou_checkTable``) have kept their signatures since liblouis 2.x; the typeform
+(emphasis) array is of ``formtype``, 16 bits since liblouis 3.0.
 
 Tables are named per language (see ``TABLES``); each is combined with a display
 table that maps dots to North American ASCII Braille, the character set of BRF
@@ -18,6 +19,7 @@ import ctypes
 import ctypes.util
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -40,6 +42,21 @@ TABLES: dict[tuple[str, int], tuple[str, str]] = {
 #: dots as bits (dot 1 = 1 ... dot 6 = 32); the same order as Unicode U+2800-U+283F
 ASCII_BRAILLE = " A1B'K2L@CIF/MSP\"E3H9O6R^DJG>NTQ,*5<-U8V.%[$+X!&;:4\\0Z7(_?W]#Y)="
 _TO_UNICODE = {ord(ch): 0x2800 + i for i, ch in enumerate(ASCII_BRAILLE)}
+
+
+#: emphasis of a character, liblouis' typeforms (``liblouis.h``: emph_1 is italic,
+#: emph_3 bold); they combine
+PLAIN, ITALIC, BOLD = 0, 1, 4
+#: languages whose letters include the six-dot cell of the bold indicator the table
+#: inherits from ru-litbrl (dots 12456): Kazakh ғ, Ukrainian ґ. A reader would take
+#: the indicator for the letter, so strong emphasis takes the emphasis (italic)
+#: indicator, dots 456, which is no letter there.
+BOLD_CELL_IS_A_LETTER = {"kk": "ғ", "uk": "ґ"}
+
+
+def strong_typeform(language: str) -> int:
+    """The typeform of strong emphasis (``**bold**``) in ``language``."""
+    return ITALIC if language in BOLD_CELL_IS_A_LETTER else BOLD
 
 
 #: how liblouis writes a character its table lacks, read as ASCII Braille: '\x20b8'
@@ -106,14 +123,23 @@ class Translator:
 
     tables: str  # "display.dis,table.utb", as liblouis takes it
 
-    def translate(self, text: str) -> str:
+    def translate(self, text: str, typeform: Sequence[int] | None = None) -> str:
         """``text`` in Braille; a character the table lacks is spelled by its Unicode
-        name (``₸`` -> "tenge sign") instead of liblouis' hexadecimal escape."""
+        name (``₸`` -> "tenge sign") instead of liblouis' hexadecimal escape.
+        ``typeform`` gives each character's emphasis (``ITALIC | BOLD``): the table
+        writes its emphasis indicators."""
         text = text.translate(_SPACES)
-        lacking = {ch for ch in set(text) if ord(ch) > 0x7F and self.lacks(ch)}
-        for ch in lacking:
-            text = text.replace(ch, f" {unicodedata.name(ch, 'symbol').lower()} ")
-        return self._run("lou_translateString", text)
+        forms = list(typeform) if typeform is not None else [PLAIN] * len(text)
+        if any(ord(ch) > 0x7F and self.lacks(ch) for ch in set(text)):
+            spelled, spelled_forms = [], []
+            for ch, form in zip(text, forms, strict=True):
+                said = ch
+                if ord(ch) > 0x7F and self.lacks(ch):
+                    said = f" {unicodedata.name(ch, 'symbol').lower()} "
+                spelled.append(said)
+                spelled_forms += [form] * len(said)
+            text, forms = "".join(spelled), spelled_forms
+        return self._run("lou_translateString", text, forms if any(forms) else None)
 
     @lru_cache(maxsize=4096)  # noqa: B019 (a few translators live for the whole process)
     def lacks(self, ch: str) -> bool:
@@ -122,7 +148,7 @@ class Translator:
     def back_translate(self, brf: str) -> str:
         return self._run("lou_backTranslateString", brf)
 
-    def _run(self, function: str, text: str) -> str:
+    def _run(self, function: str, text: str, typeform: list[int] | None = None) -> str:
         if not text:
             return ""
         lib = _library()
@@ -136,13 +162,15 @@ class Translator:
         while True:
             outbuf = (char * room)()
             inlen, outlen = ctypes.c_int(length), ctypes.c_int(room)
+            # liblouis may write into the typeform array: a fresh copy for each try
+            forms = None if typeform is None else (ctypes.c_uint16 * room)(*typeform)
             ok = getattr(lib, function)(
                 self.tables.encode("utf-8"),
                 inbuf,
                 ctypes.byref(inlen),
                 outbuf,
                 ctypes.byref(outlen),
-                None,
+                forms,
                 None,
                 0,
             )

@@ -2,8 +2,9 @@
 
 Sentences come from ``render/sentences.py`` (the ids of the page). Each is made
 readable first (``speech_text``: short codes such as ``V2.3`` become "Video 2 point
-3", the language's abbreviations are written out, a code block is announced with
-its number of lines), then spoken by espeak-ng as 16-bit mono PCM. The lesson's
+3", decimals and section numbers are read as the language reads them, the
+language's abbreviations are written out, a code block is announced with its
+number of lines), then spoken by espeak-ng as 16-bit mono PCM. The lesson's
 audio is the sentences one after another with a short pause after each, so each
 sentence's clip is known exactly from its sample count: no alignment is needed.
 ffmpeg encodes it once to Ogg Opus (mono, 24 kbit/s) with bit-exact flags, which
@@ -22,7 +23,10 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
+
+from num2words import num2words
 
 from casekit.diagnostics import CasekitError, error
 from casekit.files.cache import BuildCache, digest
@@ -36,6 +40,13 @@ SAMPLE_RATE = 22050  # espeak-ng's output
 PAUSE = 0.35  # seconds of silence after each sentence
 AUDIO_TYPE = "audio/ogg; codecs=opus"
 SHORT_CODE = re.compile(r"\b([VA])(\d+)\.(\d+)\b")
+#: languages that write a decimal with a comma; num2words' name for each language
+COMMA_DECIMALS = {"kk", "ru", "uk"}
+NUM2WORDS = {"kk": "kz", "ru": "ru", "uk": "uk", "en": "en"}
+#: ``2,5`` (not part of ``1,2,3`` or a longer run of digits); at most 15 digits a side
+DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d{1,15}),(\d{1,15})(?![\d]|[,.]\d)")
+#: ``1.2``, ``1.2.3``: integers joined by dots
+DOTTED = re.compile(r"(?<![\d,.])\d+(?:\.\d+)+(?![\d]|[,.]\d)")
 
 
 @dataclass(frozen=True)
@@ -81,15 +92,42 @@ def _versions() -> str:
     return espeak + "\n" + run.stdout.split(b"\n", 1)[0].decode("utf-8", "replace")
 
 
-def speech_text(sentence: Sentence, msg: Messages) -> str:
-    """What is said for ``sentence``: short codes and abbreviations read out, code
-    blocks announced."""
+def _words(number: str, language: str) -> str:
+    """``number`` (``2``, ``2.5``) in words (num2words: "две целых пять десятых"), or
+    as written when num2words cannot say it."""
+    try:
+        return str(num2words(Decimal(number), lang=NUM2WORDS[language]))
+    except (ArithmeticError, NotImplementedError, ValueError):  # e.g. beyond its range
+        return number
+
+
+def read_numbers(text: str, language: str, msg: Messages) -> str:
+    """Numbers as the course language reads them, where espeak-ng's own rules do not.
+
+    Kazakh, Russian and Ukrainian write decimals with a comma (``2,5``): those are
+    said in words by num2words. A dot between digits (``1.2``, ``1.2.3``) is then a
+    section or version number, its parts in words: "бір нүкте екі", "один точка
+    два" (espeak-ng reads it as "one and two" in Kazakh and "one two" in Ukrainian,
+    and stresses a Kazakh number read from digits on the wrong syllable). English
+    reads both the decimal and the section number as "one point two", as espeak-ng
+    does."""
+    if language not in COMMA_DECIMALS:
+        return text
+    text = DECIMAL_COMMA.sub(lambda m: _words(f"{m[1]}.{m[2]}", language), text)
+    point = f" {msg('speech_point')} "
+    return DOTTED.sub(lambda m: point.join(_words(n, language) for n in m[0].split(".")), text)
+
+
+def speech_text(sentence: Sentence, msg: Messages, language: str) -> str:
+    """What is said for ``sentence``: short codes, numbers and abbreviations read out,
+    code blocks announced."""
     if sentence.code_lines:
         return msg("speech_code", lines=sentence.code_lines)
     text = SHORT_CODE.sub(
         lambda m: f"{msg('video' if m[1] == 'V' else 'audio')} {m[2]} {msg('speech_point')} {m[3]}",
         sentence.text,
     )
+    text = read_numbers(text, language, msg)
     for pair in msg("speech_abbreviations").split(";"):
         short, _, said = pair.partition("=")
         if short.strip() and said.strip():
@@ -171,7 +209,7 @@ def narrate(
 ) -> Narration:
     """The spoken ``sentences`` and each one's clip (kept in ``cache``)."""
     voice = VOICES[language]
-    said = [speech_text(s, msg) for s in sentences]
+    said = [speech_text(s, msg, language) for s in sentences]
     key = digest(
         _versions(),
         voice,

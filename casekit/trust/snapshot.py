@@ -18,6 +18,7 @@ from casekit.bundle.manifest import ManifestError, course_metadata, parse_manife
 from casekit.bundle.verify import Source
 from casekit.bundle.viewer import COURSE_SCRIPT, search_entries
 from casekit.diagnostics import Diagnostics, error
+from casekit.render.av_metadata import stripped_digest
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
 from casekit.trust.approve import approvals_in, intact_bundle
@@ -108,10 +109,12 @@ def from_course(folder: Path) -> Snapshot:
     learner = apply_edition(course, "learner")
     media = {}
     for item in course.media:
-        size, digest = item.size, item.sha256
-        if item.format == "svg":  # the bundle holds it sanitised: compare what learners get
+        # what learners get: SVG sanitised, photos, audio and video without metadata
+        if item.kind == "image":
             data = image_bytes(Path(course.root), item)
             size, digest = len(data), sha256(data)
+        else:
+            size, digest = stripped_digest(Path(course.root), item)
         media[item.bundle_path] = Media(
             item.bundle_path, item.kind, size, digest, item.duration, item.code, item.title
         )

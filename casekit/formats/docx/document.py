@@ -58,6 +58,7 @@ def write_course(writer: DocxWriter) -> None:
         anchor, write = APPENDICES[section.key]
         writer.text(writer.heading(doc, 1, anchor), section.title)
         write(writer)
+    writer.finish()
 
 
 def running_paragraph(story: BlockItemContainer, style_id: str) -> tuple[CT_P, bool]:

@@ -22,6 +22,7 @@ from svglib.svglib import svg2rlg
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.render.images import image_bytes
+from casekit.render.resample import FITTED, Sizing
 from casekit.render.svg_fonts import FaceFonts
 from casekit.render.svg_markers import svglib_svg
 from casekit.render.templates import bundled_font
@@ -87,9 +88,12 @@ def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
     return out.getvalue(), dpi
 
 
-def picture(root: Path, item: t.MediaItem) -> Picture:
-    """The bytes Word embeds for ``item`` and its natural size."""
-    data = image_bytes(root, item)
+def picture(
+    root: Path, item: t.MediaItem, box: tuple[int, int] = (0, 0), sizing: Sizing = FITTED
+) -> Picture:
+    """The bytes Word embeds for ``item`` and its natural size; a raster image no
+    larger than print resolution needs for a ``box`` of pixels (``sizing``)."""
+    data = sizing.image(root, item, box) if box[0] else image_bytes(root, item)
     dpi: float = SCREEN_DPI
     if item.format == "svg":
         data, dpi = rasterise_svg(data, item.path)

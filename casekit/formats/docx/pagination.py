@@ -23,10 +23,13 @@ from pypdf import PdfReader
 
 from casekit.diagnostics import error
 
-#: writer_pdf_Export's filter options: bookmarks as named destinations, nothing else costly
+#: writer_pdf_Export's filter options: bookmarks as named destinations, blank pages kept,
+#: nothing else costly
 _FILTER = (
     'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":'
     '{"type":"boolean","value":"true"},'
+    # the blank pages a right-hand answer sheet leaves count, as on paper
+    '"IsSkipEmptyPages":{"type":"boolean","value":"false"},'
     '"ReduceImageResolution":{"type":"boolean","value":"true"},'
     '"MaxImageResolution":{"type":"long","value":"75"}}'
 )

@@ -22,6 +22,7 @@ from casekit.formats.docx.reference import CONTENT_TYPES, load_reference
 from casekit.formats.docx.settings import prepare_settings
 from casekit.formats.docx.writer import DocxWriter
 from casekit.render.common import edition_label, source_date
+from casekit.render.resample import Sizing
 
 
 def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
@@ -35,6 +36,7 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
     tag = set_language(doc, course.config.language)
     writer = DocxWriter(course, doc, text_width)
     writer.answer_sheets = options.answer_sheets
+    writer.sizing = Sizing(ctx.cache, options.original_images)
     write_course(writer)
     prepare_settings(doc, tag, has_toc=bool(course.modules))
     set_core_properties(doc, course, tag, edition_label(course, writer.msg))

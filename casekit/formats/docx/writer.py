@@ -41,6 +41,7 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.sections import SheetSections
 from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, find_style
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
@@ -55,6 +56,7 @@ from casekit.render.common import (
 )
 from casekit.render.images import figure_size
 from casekit.render.inline_html import Piece, Span, around, html_spans
+from casekit.render.resample import Sizing, print_box
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
@@ -171,6 +173,7 @@ class DocxWriter(TreeWriter):
         self.lang = LANGUAGE_TAGS.get(course.config.language, course.config.language)
         self.text_width = text_width
         self.answer_sheets = True  # a blank answer sheet after each assignment
+        self.sizing = Sizing()  # how raster images are embedded
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
@@ -184,6 +187,7 @@ class DocxWriter(TreeWriter):
         # largest id before every picture, which is quadratic in the number of pictures
         self.shape_ids = itertools.count(doc.part.next_id)
         self._body_end: BaseOxmlElement | None = None
+        self._sections: SheetSections | None = None  # answer sheets in sections of their own
         self.sid = StyleIds(doc)  # the id of a style, by name
         self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
         self._runs = TextRuns(self.rpr)
@@ -216,6 +220,18 @@ class DocxWriter(TreeWriter):
             body = self.doc.element.body
             self._body_end = body.sectPr if body.sectPr is not None else body.add_sectPr()
         return self._body_end
+
+    @property
+    def sections(self) -> SheetSections:
+        if self._sections is None:
+            self._sections = SheetSections(self.body_end)
+        return self._sections
+
+    def finish(self) -> None:
+        """After the last block: the text after the last sheet on a right-hand page."""
+        if self._sections is not None:
+            self._sections.finish()
+            self._body_end = self._sections.body_end
 
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
         p = self.add_paragraph(target, self._paragraphs(self.sid(style)))
@@ -315,8 +331,9 @@ class DocxWriter(TreeWriter):
         if n.media is None or not self.can_draw:
             self.text(parent, n.alt, fmt)
             return
-        pic = picture(self.root, n.media)
         height = INLINE_IMAGE_HEIGHT
+        box = print_box(self.text_width / EMU_PER_PT, height / EMU_PER_PT)
+        pic = picture(self.root, n.media, box, self.sizing)
         width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
         parent.append(self.drawing(pic.data, width, height))
 
@@ -506,7 +523,8 @@ class DocxWriter(TreeWriter):
         if b.media is None or not self.can_draw:
             self.text(p, b.alt)
         else:
-            pic = picture(self.root, b.media)
+            box = print_box(self.text_width / EMU_PER_PT, MAX_FIGURE_HEIGHT / EMU_PER_PT)
+            pic = picture(self.root, b.media, box, self.sizing)
             width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT, b)
             p.append(self.drawing(pic.data, width, height))
             self.set_alt_text(p, b.alt)
@@ -612,7 +630,18 @@ class DocxWriter(TreeWriter):
             self.answer_sheet(target, label, b.title)
 
     def answer_sheet(self, target: Target, label: str, title: list[t.Inline]) -> None:
-        """A page of its own the learner fills in and hands back."""
+        """A page of its own the learner fills in and hands back: in the body, a
+        section on a right-hand page, with the lesson going on on the next one."""
+        in_body = isinstance(target, Document)
+        if in_body:
+            previous = self.body_end.getprevious()
+            if (
+                previous is None
+                or previous.tag != qn("w:p")
+                or previous.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+            ):
+                previous = self.para(target, "Table Text")
+            self.sections.before_sheet(previous)
         p = self.para(target, "Answer Sheet Title")
         self.text(p, f"{self.msg('answer_sheet')}: ")
         self.labelled(p, label, title)
@@ -625,7 +654,10 @@ class DocxWriter(TreeWriter):
             line.append(el("w:r", el("w:tab")))
         self.para(target, "Answer Line")
         self.answer_lines(target, ANSWER_LINES_SHEET)
-        self.page_break(target)
+        if in_body:
+            self.sections.after_sheet(self.body_end.getprevious())
+        else:
+            self.page_break(target)
 
     def answer_lines(self, target: Target, count: int) -> None:
         for _ in range(count):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casekit.formats import Format
-from casekit.formats.options import option
+from casekit.formats.options import option, original_images_option
 
 
 @dataclass(frozen=True)
 class EpubOptions:
     embed_media: bool = option(False, "carry audio and video inside the book (larger file)")
+    original_images: bool = original_images_option()
     narrate: bool = option(
         False,
         "speak every lesson (espeak-ng): EPUB 3 Media Overlays with --embed-media, audio in the USB bundle",

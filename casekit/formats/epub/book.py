@@ -27,12 +27,13 @@ from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subs
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
+from casekit.render.av_metadata import stripped_bytes
 from casekit.render.chapters import Document, split_course
 from casekit.render.common import edition_label, lesson_title, source_date
 from casekit.render.fragments import Fragments
-from casekit.render.images import image_bytes
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Outline, course_outline
 from casekit.render.page import appendix_html, render_template
+from casekit.render.resample import FITTED, SCREEN_BOX, Sizing
 from casekit.render.templates import read_template
 from casekit.safety.paths import PathEscape, resolve_inside
 
@@ -51,7 +52,8 @@ class _PackageWriter(epub.EpubWriter):
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
     embed_media = ctx.options.embed_media
     narrate = embed_media and ctx.options.narrate
-    data = epub_bytes(course, embed_media, ctx.cache, narrate, ctx.fragments)
+    sizing = Sizing(ctx.cache, ctx.options.original_images)
+    data = epub_bytes(course, embed_media, ctx.cache, narrate, ctx.fragments, sizing)
     return [Output(output_name(course, "epub"), data)]
 
 
@@ -61,14 +63,16 @@ def epub_bytes(
     cache: BuildCache | None = None,
     narrate: bool = False,
     fragments: Fragments | None = None,
+    sizing: Sizing = FITTED,
 ) -> bytes:
     """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
     build's, where subset fonts and narrations are kept; ``narrate``: lessons spoken,
-    as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier builds rendered them)."""
+    as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier builds rendered them;
+    ``sizing``: images at screen size or as they are)."""
     files = BookFiles()
     writer = EpubWriter(course, files, fragments)
     book = epub.EpubBook()
-    played = add_resources(book, course, files, embed_media)
+    played = add_resources(book, course, files, embed_media, sizing)
     set_metadata(book, course, writer.msg, played)
     css, fonts = add_style(book, course)
     config = course.config
@@ -199,19 +203,25 @@ def accessibility_metadata(
 
 
 def add_resources(
-    book: epub.EpubBook, course: t.Course, files: BookFiles, embed_media: bool
+    book: epub.EpubBook,
+    course: t.Course,
+    files: BookFiles,
+    embed_media: bool,
+    sizing: Sizing = FITTED,
 ) -> list[t.MediaItem]:
-    """Images always; with ``embed_media`` also the audio and video every EPUB 3 reader
-    must play, and video transcripts as WebVTT tracks. Returns the audio and video
+    """Images always (no larger than a screen needs, ``sizing``); with ``embed_media``
+    also the audio and video every EPUB 3 reader must play, and video transcripts as
+    WebVTT tracks. Returns the audio and video
     carried. Files get neutral names (``images/003.png``): no name needs escaping."""
     root = Path(course.root)
     played = []
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
         if item.kind == "image":
-            name, data, media_type = f"images/{index:03d}.{ext}", image_bytes(root, item), None
+            data, media_type = sizing.image(root, item, SCREEN_BOX), None
+            name = f"images/{index:03d}.{ext}"
         elif embed_media:
-            name, data = f"media/{index:03d}.{ext}", read_course_file(root, item.path)
+            name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
             media_type = playable_type(item, data)
             if media_type is None:
                 continue  # stays a figure with QR code and transcript, as on paper

@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Table
 from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
+from casekit.formats.pdf.breaks import BREAK_AFTER
 from casekit.formats.pdf.styles import RULE
 from casekit.render.common import qr_matrix
 
@@ -181,6 +182,30 @@ def _unhyphenated(style: ParagraphStyle) -> ParagraphStyle:
     return _UNHYPHENATED[style]
 
 
+def _drop_break_hyphens(lines: Any) -> None:
+    """No hyphen where a soft hyphen broke a URL or an identifier after ``/``, ``_``,
+    ``.`` ... (``breaks.BREAK_AFTER``): a reader copying it would type the hyphen."""
+
+    def unhyphenated(text: str) -> str | None:
+        if len(text) > 1 and text[-1] == "-" and text[-2] in BREAK_AFTER:
+            return text[:-1]
+        return None
+
+    for index, line in enumerate(lines.lines[:-1]):
+        if lines.kind == 0:
+            extra, words = line
+            shorter = unhyphenated(words[-1]) if words else None
+            if shorter is not None:
+                width = stringWidth("-", lines.fontName, lines.fontSize)
+                lines.lines[index] = (extra + width, [*words[:-1], shorter])
+            continue
+        frag = next((f for f in reversed(line.words) if getattr(f, "text", "")), None)
+        shorter = unhyphenated(frag.text) if frag is not None else None
+        if shorter is not None:
+            frag.text = shorter
+            line.extraSpace += stringWidth("-", frag.fontName, frag.fontSize)
+
+
 class FastParagraph(DrawnInFinalPass, Paragraph):
     """A paragraph that does reportlab's costly work once per document, not once per
     use: parsing plain text (no markup to parse), breaking lines (kept for the width
@@ -202,6 +227,11 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
                 super()._setup(cleaned, style, bulletText, [frag], cleaner)
                 return
         super()._setup(text, style, bulletText, frags, cleaner)
+
+    def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
+        lines = super().breakLines(width)
+        _drop_break_hyphens(lines)
+        return lines
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         for cached in self._wrapped:

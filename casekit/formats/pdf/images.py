@@ -18,6 +18,7 @@ from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.render.images import figure_size, image_bytes
+from casekit.render.resample import FITTED, Sizing, print_box
 from casekit.render.svg_fonts import FaceFonts
 from casekit.render.svg_markers import svglib_svg
 
@@ -98,11 +99,13 @@ def image_flowable(
     fonts: FontSet,
     max_width: float,
     max_height: float,
+    sizing: Sizing = FITTED,
 ) -> Flowable:
     """The figure's image at its ``width=``/``height=``, else the text width, within
-    ``max_width`` x ``max_height`` (``render.images.figure_size``)."""
-    data = image_bytes(root, item)
+    ``max_width`` x ``max_height`` (``render.images.figure_size``); a raster image
+    no larger than print resolution needs (``sizing``)."""
     if item.format == "svg":
+        data = image_bytes(root, item)
         drawing = svg_drawing(data, item, figure.pos, fonts)
         width, height = figure_size(figure, drawing.width, drawing.height, max_width, max_height)
         drawing.scale(width / drawing.width, height / drawing.height)
@@ -111,4 +114,7 @@ def image_flowable(
         return drawing
     # the probe decoded it fully, with bounds, and image_bytes checked it is that file
     width, height = figure_size(figure, item.width or 1, item.height or 1, max_width, max_height)
-    return RasterImage(_reader(data), item.sha256[:16], width, height)
+    box = print_box(width, height)
+    data = sizing.image(root, item, box)
+    key = item.sha256[:16] + (f"-{box[0]}x{box[1]}" if sizing.resamples(item, box) else "")
+    return RasterImage(_reader(data), key, width, height)

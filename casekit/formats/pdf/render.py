@@ -12,6 +12,7 @@ from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
 from casekit.messages import course_messages
+from casekit.render.resample import Sizing
 
 
 def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
@@ -26,6 +27,7 @@ def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
     writer.answer_sheets = options.answer_sheets
+    writer.sizing = Sizing(ctx.cache, options.original_images)
     packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)

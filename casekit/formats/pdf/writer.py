@@ -73,6 +73,7 @@ from casekit.render.common import (
 )
 from casekit.render.inline_html import Piece, Span, around, html_spans
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Part, course_outline
+from casekit.render.resample import Sizing
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 from casekit.sheets.layout import SheetPage, assignment_sheet, quiz_sheet
@@ -125,6 +126,7 @@ class PdfWriter(TreeWriter):
         self.height = frame_height
         self.paper = paper
         self.answer_sheets = True  # blank answer sheets after assignments and modules
+        self.sizing = Sizing()  # how raster images are embedded
         self.depth = 0  # list / quote nesting
         self.lesson_id = ""
         self.anchors: set[str] = set()  # every destination written so far
@@ -211,7 +213,7 @@ class PdfWriter(TreeWriter):
         shown = href.removeprefix("mailto:")
         text = f'<a href="{escape(href)}" color="{LINK.hexval()}">{inner}</a>'
         if t.plain_text(n.children).strip() != shown:
-            text += f" ({escape(shown, quote=False)})"
+            text += f" ({escape(soft_hyphens(shown, dictionary=False), quote=False)})"
         return text
 
     def finish(self, template: str) -> str:
@@ -476,7 +478,7 @@ class PdfWriter(TreeWriter):
             image: Flowable = self.para(f"[{escape(b.alt, quote=False)}]", self.styles.caption)
         else:
             image = image_flowable(
-                self.root, b, b.media, self.fonts, self.width, self.height * 0.55
+                self.root, b, b.media, self.fonts, self.width, self.height * 0.55, self.sizing
             )
         return [KeepTogether([Spacer(1, 4), image, caption]), Spacer(1, self.styles.size * 0.5)]
 
