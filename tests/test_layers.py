@@ -97,3 +97,23 @@ def test_a_builtin_format_is_one_module_and_one_registry_line() -> None:
                 if any(n == module or n.startswith(module + ".") for n in names):
                     outside.append(f"{path.relative_to(ROOT)} imports {module}")
     assert not outside, outside
+
+
+def test_every_diagnostic_is_made_by_the_one_constructor() -> None:
+    """``diagnostics.diagnostic(where, message, code, ...)`` makes every diagnostic (through
+    ``error`` and ``Diagnostics.error``/``.warning``); nothing else builds a
+    ``Diagnostic`` by hand, in its own argument order."""
+    found = []
+    for path in sorted((ROOT / "casekit").rglob("*.py")):
+        if path == ROOT / "casekit" / "diagnostics.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("Diagnostic"):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "add"
+                and (ast.unparse(node.value).endswith(("diags", "diagnostics")))
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found
