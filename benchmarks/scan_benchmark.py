@@ -30,7 +30,7 @@ import zxingcpp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from casekit.scan.page import read_page  # noqa: E402
+from casekit.scan.page import DOUBTFUL, read_page  # noqa: E402
 from casekit.scan.sources import pages  # noqa: E402
 from tests.synthetic_scans import (  # noqa: E402
     CONDITIONS,
@@ -63,7 +63,7 @@ def score(page: SyntheticPage, path: Path, counts: Counter) -> float:
         for box, truth in zip(question.boxes, page.truth[question.key], strict=True):
             if SAME.get(box.state, box.state) == truth:
                 counts["box right"] += 1
-            elif question.answer == "unsure":
+            elif question.answer in DOUBTFUL:
                 counts["box review"] += 1
             else:
                 counts["box wrong"] += 1

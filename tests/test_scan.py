@@ -18,7 +18,7 @@ from pypdf import PdfWriter
 
 from casekit.scan.page import UnknownSheet, read_page
 from casekit.scan.sources import MAX_PIXELS, pages
-from tests.synthetic_scans import SheetSource, sheet_sources, synthetic_page
+from tests.synthetic_scans import SheetSource, render_sheet, sheet_sources, synthetic_page
 
 SAME = {"filled": "marked", "crossed": "marked"}
 
@@ -294,3 +294,38 @@ def zxing_sheet(image: np.ndarray) -> bool:
 
     found = find_code(image)
     return found is not None and found.ref is not None
+
+
+def test_heavy_shading_light_pencil_and_blackouts_are_told_apart(sources):
+    """Shading that stops short of the box edge is a mark, even when dark and nearly
+    full; a blackout to the edges cancels; a blackout with a gap at the edge is a
+    doubt; a light pencil cross is a mark, a faint dot a doubt."""
+    source = next(s for s in sources if s.layout.rows and len(s.layout.rows[0].boxes) >= 3)
+    image = render_sheet(source, 150)
+    px = 150 / 25.4
+
+    def fill(box, inset: float, grey: int, gap: float = 0.0) -> None:
+        cv2.rectangle(
+            image,
+            (round((box.x + inset) * px), round((box.y + inset) * px)),
+            (round((box.x + box.w - inset - gap) * px), round((box.y + box.h - inset) * px)),
+            grey,
+            -1,
+        )
+
+    rows = source.layout.rows
+    fill(rows[0].boxes[0], 0.62, 120)  # heavy shading, just short of the printed edge
+    fill(rows[0].boxes[1], -0.4, 25)  # blacked out over the edge
+    fill(rows[0].boxes[2], -0.4, 25, gap=1.5)  # blacked out, a strip left white
+    box = rows[1].boxes[0]
+    for a, b in (((0.15, 0.15), (0.85, 0.85)), ((0.85, 0.15), (0.15, 0.85))):
+        start = (round((box.x + box.w * a[0]) * px), round((box.y + box.h * a[1]) * px))
+        end = (round((box.x + box.w * b[0]) * px), round((box.y + box.h * b[1]) * px))
+        cv2.line(image, start, end, 180, 2)  # a light pencil cross
+    centre = rows[1].boxes[1].centre
+    cv2.circle(image, (round(centre[0] * px), round(centre[1] * px)), round(0.8 * px), 60, -1)
+    reading = read_page(image, lookup_in(sources))
+    first, second = reading.questions[0], reading.questions[1]
+    assert [b.state for b in first.boxes[:3]] == ["filled", "cancelled", "unsure"]
+    assert second.boxes[0].state in ("crossed", "filled")
+    assert second.boxes[1].state == "unsure"

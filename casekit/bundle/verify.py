@@ -27,9 +27,9 @@ from urllib.parse import unquote
 from casekit.bundle import BAGIT_FILES, MANIFEST, is_approval_file
 from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, parse_manifest
-from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.diagnostics import error
 from casekit.files.atomic import TEMP_PREFIX
+from casekit.files.portable_names import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.files.stream import hash_stream
 from casekit.safety.paths import file_type
 

@@ -19,9 +19,9 @@ from markupsafe import Markup
 from casekit import tree as t
 from casekit.bundle import APPROVALS, MANIFEST_SCRIPT, METADATA_FILES, VIEWER_ASSETS
 from casekit.bundle.capacity import human
-from casekit.bundle.portable import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.files.atomic import TEMP_PREFIX
 from casekit.files.cache import BuildCache
+from casekit.files.portable_names import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.messages import course_messages
 from casekit.render.common import lesson_title, source_date
 from casekit.render.fragments import Fragments

@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
 from casekit.formats.options import NoOptions, options_of
-from casekit.render.fragments import Fragments
+
+if TYPE_CHECKING:  # an annotation only: the registry stays cheap to import (no Jinja)
+    from casekit.render.fragments import Fragments
 
 ENTRY_POINT_GROUP = "casekit.formats"
 #: casekit's own formats, as "module:attribute" of their ``Format``

@@ -21,10 +21,9 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 
 from casekit import tree as t
-from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext
 from casekit.formats.docx import DocxOptions
-from casekit.formats.docx.reference import CONTENT_TYPES
+from casekit.formats.docx.package import docx_bytes
 from casekit.formats.docx.render import render_docx
 from casekit.formats.options import resolve_options
 from casekit.learners.packet_formats import PersonalPages
@@ -94,9 +93,7 @@ def packet_docx(body: bytes, pages: PersonalPages) -> bytes:
         body_element.insert(offset, element)
     for target, sheet in zip(pages.targets, pages.sheet_ids, strict=True):
         _sheet(doc, words, target, sheet, learner, plan)
-    out = io.BytesIO()
-    doc.save(out)
-    return normalize_zip(out.getvalue(), source_date(words.course), first=(CONTENT_TYPES,))
+    return docx_bytes(doc, source_date(words.course))
 
 
 def _sheet(

@@ -1,8 +1,5 @@
-"""The learner register: the only module that touches the database.
-
-Scanned images (``paper_records``) live in the register's own folder beside
-it: ``<register file>.files/``, or for PostgreSQL one under casekit's data
-folder named after the database.
+"""The learner register: the only module that touches the database (with its
+part for the paper loop, ``paper_records``).
 
 One SQLite file by default (created on first use, owner-only, WAL, a busy
 timeout; write transactions start with ``BEGIN IMMEDIATE`` so two casekit
@@ -10,6 +7,10 @@ processes queue instead of failing with "database is locked"), or PostgreSQL
 by URL for a register shared by several facilities (writers queue on an
 advisory lock). Alembic migrations bring a register made by an older casekit
 up to date when it is opened; one made by a newer casekit is refused.
+
+Scanned images live in the register's own folder beside it (owner-only):
+``<register file>.files/``, or for PostgreSQL one under casekit's data folder
+named after the database.
 
 Every method takes and returns the typed records of ``records``.
 """

@@ -17,7 +17,8 @@ from casekit.config.settings import config_field_line
 from casekit.diagnostics import Diagnostics
 from casekit.files.cache import BuildCache, file_digest
 from casekit.files.limits import over_4gib
-from casekit.resolve.layout import PAYLOAD
+from casekit.files.portable_names import name_problem
+from casekit.resolve.layout import PAYLOAD, bundle_name
 from casekit.resolve.media import MediaError, Probe, probe
 from casekit.resolve.vtt import VttError, parse_vtt
 from casekit.safety.paths import SAFE_SCHEMES, PathEscape, is_url, resolve_inside
@@ -183,13 +184,16 @@ class Resolver:
         too_large = over_4gib(found.size)
         if too_large:  # the usb format refuses it; say so before anything is built
             self.diags.warning(pos, f"{rel} is {too_large}", "file-too-large")
+        media_rel = rel if rel.startswith("media/") else f"media/{rel}"
+        bundle_path = f"{PAYLOAD}/{media_rel}"
+        unportable = name_problem(bundle_name(self.course.config), bundle_path)
+        if unportable:  # the usb format refuses it too
+            self.diags.warning(pos, f"{rel} on a stick: {unportable}", "unportable-name")
         real_kind = t.FORMAT_KIND[found.format]
         if real_kind != kind and not (kind == "video" and real_kind == "audio"):
             self.diags.error(pos, f"{rel} is {real_kind}, used here as {kind}", "media-kind")
             return None
-        # the path from the bundle's root, which is also what the QR code encodes
-        media_rel = rel if rel.startswith("media/") else f"media/{rel}"
-        bundle_path = f"{PAYLOAD}/{media_rel}"
+        # bundle_path: from the bundle's root, which is also what the QR code encodes
         base_url = self.course.config.media_base_url
         item = t.MediaItem(
             path=rel,
