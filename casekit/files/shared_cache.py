@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from casekit.diagnostics import CasekitError, Diagnostic, error, one_line
+from casekit.diagnostics import CasekitError, diagnostic, error
 from casekit.files import typed_json
 from casekit.files.atomic import atomic_dir, atomic_file, write_bytes, write_errors
 from casekit.files.stream import copy_hashed, hash_file, hash_stream, open_regular
@@ -155,9 +155,7 @@ class SharedCache:
         except Refused as exc:
             self.refused.append(job)
             message = f"shared cache entry for {label} refused ({exc}); building it again"
-            self.warn(
-                str(Diagnostic(str(path), 1, 1, "warning", "cache-refused", one_line(message)))
-            )
+            self.warn(str(diagnostic(str(path), message, "cache-refused", severity="warning")))
             return None
         self.restored.append(job)
         return paths
