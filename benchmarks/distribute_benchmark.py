@@ -78,6 +78,9 @@ def main() -> None:
     parser.add_argument("--courses", type=int, default=20)
     parser.add_argument("--lessons", type=int, default=1)
     parser.add_argument("-f", "--format", dest="formats", action="append", default=None)
+    parser.add_argument(
+        "--no-parallel", action="store_true", help="only the serial build and the two shards"
+    )
     args = parser.parse_args()
     formats = [flag for name in (args.formats or ["pdf", "html"]) for flag in ("-f", name)]
     casekit = [sys.executable, "-m", "casekit"]
@@ -91,11 +94,10 @@ def main() -> None:
         print(
             f"jobs           {len(plan['jobs'])}; estimated ms per shard of 2: {plan['estimated_ms']}"
         )
-        configs = {
-            "serial (-j 1)": ["-j", "1"],
-            "--jobs 2": ["-j", "2"],
-            "dask LocalCluster, 2 workers": ["--executor", "dask", "-j", "2"],
-        }
+        configs = {"serial (-j 1)": ["-j", "1"]}
+        if not args.no_parallel:
+            configs["--jobs 2"] = ["-j", "2"]
+            configs["dask LocalCluster, 2 workers"] = ["--executor", "dask", "-j", "2"]
         results = {}
         for name, flags in configs.items():
             out = root / re.sub(r"\W+", "-", name)

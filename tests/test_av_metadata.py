@@ -4,8 +4,11 @@ unchanged, the same bytes on every build; checked with ffprobe and ffmpeg's stre
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -50,6 +53,29 @@ def test_a_damaged_video_is_one_line(tmp_path: Path, tagged: dict[str, Path]) ->
     diagnostic = caught.value.diagnostic
     assert diagnostic.code == "media-invalid" and diagnostic.path == "media/broken.mp4"
     assert "ffmpeg says" in diagnostic.message and "\n" not in diagnostic.message
+
+
+def test_a_full_disk_while_stripping_is_a_disk_error(
+    tmp_path: Path, tagged: dict[str, Path]
+) -> None:
+    """ffmpeg's write failing for space is an ``OSError`` the build reports as
+    ``write-failed`` (tests/test_disk_full.py), not a damaged media file."""
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from casekit.render.av_metadata import strip_av\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))\n"
+        "try:\n"
+        "    strip_av(Path(sys.argv[1]), Path(sys.argv[2]), 'mp4', 'media/v.mp4')\n"
+        "except OSError as exc:\n"
+        "    print(exc.errno)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tagged["v.mp4"]), str(tmp_path / "out.mp4")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.strip() == str(errno.EFBIG), done.stdout + done.stderr
 
 
 def tagged_course(root: Path, tagged: dict[str, Path]) -> Path:

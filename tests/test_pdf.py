@@ -416,20 +416,20 @@ def test_layout_speedups_give_reportlabs_answers() -> None:
     from casekit.formats.pdf import speedups
     from casekit.formats.pdf.flowables import FastParagraph
 
-    speedups.install()
     style = ParagraphStyle("t", fontName="Helvetica")
-    # reportlab's line breaking now goes through the helpers: wrapping a paragraph
-    # fills their memories, and its lines are the ones reportlab's own helpers give
-    assert not speedups._widths and not speedups._extents
     text = "Әліпби <b>қазақ</b> тілі " * 12
-    lines = Paragraph(text, style).breakLines([150])
-    assert speedups._widths and speedups._extents
-    assert rl_paragraph.sameFrag is speedups.same_frag
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rl_paragraph, "sameFrag", sameFrag)
-        patch.setattr(rl_paragraph, "stringWidth", pdfmetrics.stringWidth)
-        patch.setattr(rl_paragraph, "getAscentDescent", pdfmetrics.getAscentDescent)
-        plain = Paragraph(text, style).breakLines([150])
+    with speedups.installed():
+        # reportlab's line breaking now goes through the helpers: wrapping a paragraph
+        # fills their memories, and its lines are the ones reportlab's own helpers give
+        assert not speedups._widths and not speedups._extents
+        lines = Paragraph(text, style).breakLines([150])
+        assert speedups._widths and speedups._extents
+        assert rl_paragraph.sameFrag is speedups.same_frag
+    # outside casekit's layout reportlab's own helpers are back
+    assert rl_paragraph.sameFrag is sameFrag
+    assert rl_paragraph.stringWidth is pdfmetrics.stringWidth
+    assert rl_paragraph.getAscentDescent is pdfmetrics.getAscentDescent
+    plain = Paragraph(text, style).breakLines([150])
 
     def shown(broken: Any) -> list[tuple[float, str]]:
         return [(ln.extraSpace, "".join(w.text for w in ln.words)) for ln in broken.lines]

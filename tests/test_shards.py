@@ -5,6 +5,7 @@ and the same however the courses are listed."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from casekit.build.plan import plan_catalogue
 from casekit.build.shard import Shard, assign, parse_shard
 from casekit.diagnostics import CasekitError
-from tests.conftest import casekit
+from tests.conftest import COURSES, casekit
 from tests.distribution_helpers import catalogue, outputs, quick_flags
 
 
@@ -52,6 +53,25 @@ def test_a_packaging_job_shares_its_shard_with_what_it_consumes(tmp_path: Path) 
             }
     keys = [(u.course_id, j.key) for u in plan.units for j in u.jobs]
     assert len(keys) == len(set(keys))  # pdf:learner is in the usb unit only
+
+
+def test_a_course_stays_on_one_shard_unless_it_is_too_dear_for_one(tmp_path: Path) -> None:
+    """Splitting a course costs its check and parse once more per shard: six courses over
+    two shards stay whole; two courses over seven shards are split into their units."""
+    formats, editions = ["html", "pdf", "epub"], ("learner", "teacher")
+    many = tmp_path / "many"
+    for index in range(6):
+        course = shutil.copytree(COURSES[0], many / f"c{index}")
+        toml = course / "course.toml"
+        toml.write_text(
+            re.sub(r'^id = ".*"', f'id = "c{index}"', toml.read_text("utf-8"), flags=re.M), "utf-8"
+        )
+    whole = plan_catalogue(many, formats, editions, {}, 2)
+    for index in range(6):
+        assert len({whole.shards[u.key] for u in whole.units if u.course_id == f"c{index}"}) == 1
+    assert set(whole.shards.values()) == {1, 2}
+    split = plan_catalogue(catalogue(tmp_path / "two"), formats, editions, {}, 7)
+    assert len(set(split.shards.values())) >= 6  # 12 units of 2 courses, dearest first
 
 
 @pytest.mark.slow

@@ -283,7 +283,11 @@ def test_a_rejection_stands_whoever_approves_afterwards(
     # another reviewer in the same role approves later: the rejection still stands
     assert casekit("keys", "new", "sec2", "--reviewer", "Асхат Нурланов").returncode == 0
     shutil.copy(keys / "sec2.pub", trust)
-    approve(bundle, "sec2", "Security  Review")
+    later = casekit("approve", bundle, "--key", "sec2", "--role", "Security  Review")
+    assert later.returncode == 0, later.stderr
+    assert "note: the bundle carries a rejection by Сергей Иванов (security review)" in (
+        later.stderr
+    )
     done = verify(bundle, trust, "--require-role", "security review")
     assert done.returncode == EXIT["rejected"], done.stdout
     assert "approved: Асхат Нурланов (Security Review)" in done.stdout

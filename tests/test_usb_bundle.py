@@ -16,9 +16,10 @@ from casekit.build.course import load_course
 from casekit.build.pipeline import build_course
 from casekit.build.write import write_outputs
 from casekit.bundle.capacity import parse_size
-from casekit.bundle.portable import PlannedFile, check_files, name_problem
+from casekit.bundle.portable import PlannedFile, check_files
 from casekit.bundle.usb import UsbOptions
 from casekit.diagnostics import CasekitError, Diagnostics
+from casekit.files.portable_names import name_problem
 from casekit.formats import BuildContext, formats
 from tests.av_helpers import stream_hashes
 from tests.conftest import casekit

@@ -1,7 +1,9 @@
 """The plan of a catalogue build: every job of every course, in units, with a cost.
 
 A unit is what one machine must build together: a job, or a packaging job (usb) with
-the jobs whose outputs it consumes. Its cost and memory are estimates from the size
+the jobs whose outputs it consumes. A course's units go to one shard together unless the
+course alone costs more than a fair share (then they are dealt out one by one): every
+shard that builds part of a course checks and parses all of it. Its cost and memory are estimates from the size
 of the course's lesson text and media and from per-format figures measured on the
 example courses (benchmarks/README.md); the estimates only balance the shards, so
 they need not be exact, but they are computed from the sources alone and are the
@@ -153,7 +155,36 @@ def plan_catalogue(
             return consumed_jobs(registry[job.format], chosen[job.format])
 
         units.extend(_units(config.id, course_dir, planned, consumes))
-    return CataloguePlan(tuple(units), assign(units, count), count)
+    lots = _lots(units, count)
+    dealt = assign(lots, count)
+    shards = {unit.key: dealt[lot.key] for lot in lots for unit in lot.units}
+    return CataloguePlan(tuple(units), shards, count)
+
+
+@dataclass(frozen=True)
+class _Lot:
+    """What is dealt out: a whole course, or one unit of a course too dear for one shard."""
+
+    key: str
+    cost: int
+    units: tuple[Unit, ...]
+
+
+def _lots(units: list[Unit], count: int) -> list[_Lot]:
+    """A course stays whole (each shard that builds some of a course checks and parses
+    it, so splitting costs) unless it alone costs more than a fair share of the work."""
+    courses: dict[str, list[Unit]] = {}
+    for unit in units:
+        courses.setdefault(unit.course_id, []).append(unit)
+    fair = sum(unit.cost for unit in units) / count
+    lots = []
+    for course_id, found in courses.items():
+        cost = sum(unit.cost for unit in found)
+        if cost > fair and len(found) > 1:
+            lots += [_Lot(unit.key, unit.cost, (unit,)) for unit in found]
+        else:
+            lots.append(_Lot(f"{course_id}/", cost, tuple(found)))
+    return lots
 
 
 def plan_json(plan: CataloguePlan, shard: Shard | None = None) -> dict[str, Any]:

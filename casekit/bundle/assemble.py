@@ -23,6 +23,7 @@ from casekit.formats import BuildContext
 from casekit.render.av_metadata import ffmpeg_version, stripped_copy
 from casekit.render.images import image_bytes
 from casekit.resolve.editions import apply_edition
+from casekit.resolve.layout import bundle_name
 from casekit.safety.paths import PathEscape, resolve_inside
 
 #: the formats whose editions a bundle carries, in the order the viewer lists them
@@ -30,10 +31,6 @@ EDITION_FORMATS = ("pdf", "epub", "docx")
 EDITIONS_DIR = f"{PAYLOAD}/editions"
 #: room left in the stick-size check for manifest.json and the BagIt files
 METADATA_ALLOWANCE = 256 * 1024
-
-
-def bundle_name(course: t.Course) -> str:
-    return f"{course.config.id}-{course.config.version}"
 
 
 def editions_needed(editions: Sequence[t.Edition]) -> list[tuple[str, t.Edition]]:
@@ -160,7 +157,7 @@ def fill_bundle(
 ) -> None:
     """Write the bundle ``ctx.out_dir/<course-id>-<version>/`` into the empty ``folder``
     (the build renames it into place), hard-linking intact media of ``previous``."""
-    name = bundle_name(course)
+    name = bundle_name(course.config)
     root = Path(course.root)
     editions = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it

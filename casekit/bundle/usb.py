@@ -12,13 +12,14 @@ from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.bundle.archive import write_zip
-from casekit.bundle.assemble import bundle_name, editions_needed, fill_bundle
+from casekit.bundle.assemble import editions_needed, fill_bundle
 from casekit.bundle.portable import PlannedFile, check_files
 from casekit.bundle.reuse import PreviousBundle
 from casekit.files.cache import BuildCache
 from casekit.formats import BuildContext, Format, Output
 from casekit.formats.options import option
 from casekit.render.common import source_date
+from casekit.resolve.layout import bundle_name
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def consumes(options: UsbOptions) -> list[tuple[str, t.Edition]]:
 
 
 def render_usb(course: t.Course, ctx: BuildContext) -> list[Output]:
-    name = bundle_name(course)
+    name = bundle_name(course.config)
     check_files("", [PlannedFile(name, 0, "course.toml")])
     previous = PreviousBundle(ctx.cache, ctx.out_dir / name)
     outputs = [

@@ -169,6 +169,12 @@ def approve_command(
         f"{statement.date}"
     )
     click.echo(f"key {statement.key_fingerprint}, content {statement.content_fingerprint}")
+    if done.rejected_by and statement.decision == APPROVED:
+        click.echo(
+            f"note: the bundle carries a rejection by {', '.join(done.rejected_by)}; "
+            "an approval does not lift it (casekit verify --trust reports REJECTED)",
+            err=True,
+        )
 
 
 def print_report(report: Report, trust: TrustReport | None, approvals: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 #: formats that are already compressed: deflating them again only costs time
@@ -32,15 +32,25 @@ def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
 def normalize_zip(
     data: bytes, when: datetime, first: Sequence[str] = (), stored: Sequence[str] = ()
 ) -> bytes:
-    """Rewrite the zip ``data``: entries ``first`` (in that order), then the rest sorted
-    by name; every entry stamped ``when``; ``stored`` names and compressed media
-    kept uncompressed, everything else deflated."""
+    """Rewrite the zip ``data`` as ``deterministic_zip`` writes its entries."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        names = source.namelist()
-        order = [n for n in first if n in names] + sorted(n for n in names if n not in first)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as target:
-            for name in order:
-                keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
-                target.writestr(zip_entry(name, when, keep), source.read(name))
+        members = {name: source.read(name) for name in source.namelist()}
+    return deterministic_zip(members, when, first, stored)
+
+
+def deterministic_zip(
+    members: Mapping[str, bytes],
+    when: datetime,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+) -> bytes:
+    """A zip of ``members``: entries ``first`` (in that order), then the rest sorted by
+    name; every entry stamped ``when``; ``stored`` names and compressed media kept
+    uncompressed, everything else deflated."""
+    order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in order:
+            keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
+            target.writestr(zip_entry(name, when, keep), members[name])
     return out.getvalue()

@@ -14,8 +14,11 @@ without it the build stops with one line.
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -36,6 +39,8 @@ FFMPEG_FORMATS = {
 _KEEP = ["-map", "0:V?", "-map", "0:a?", "-map", "0:s?"]  # 0:V: video but not cover art
 _DROP = ["-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy"]
 _BITEXACT = ["-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact"]
+#: errors of a disk that cannot take the copy (full, quota, file too large, read-only)
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 #: seconds ffmpeg may take: a remux reads and writes at disk speed
 _TIMEOUT_BASE, _TIMEOUT_BYTES_PER_SECOND = 60, 10_000_000
 
@@ -82,6 +87,11 @@ def strip_av(source: Path, target: Path, fmt: str, where: str) -> None:
             where, f"ffmpeg took over {timeout:.0f} s to copy the file", "media-invalid"
         ) from None
     if done.returncode != 0:
+        for number in _DISK_FULL:  # the build reports a disk that cannot take it (write-failed)
+            if os.strerror(number) in done.stderr or (
+                number == errno.EFBIG and done.returncode == -signal.SIGXFSZ  # a size limit
+            ):
+                raise OSError(number, os.strerror(number), str(target))
         said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise error(
             where, f"cannot remove the file's metadata: ffmpeg says {said}", "media-invalid"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import PIL
@@ -38,6 +38,8 @@ DEFAULT_DPI = 96.0
 JPEG_QUALITY = 90
 #: zlib level of a resampled PNG: as small as level 6 for screenshots, twice as fast
 PNG_LEVEL = 3
+#: fitted images a job keeps in memory (a course's figures, not its every image)
+REMEMBERED = 64
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
 
 
@@ -49,12 +51,16 @@ def print_box(width_pt: float, height_pt: float) -> tuple[int, int]:
 SCREEN_BOX = (SCREEN_PIXELS, SCREEN_PIXELS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sizing:
     """How one output embeds raster images: fitted (the default) or as they are."""
 
     cache: BuildCache | None = None
     original: bool = False  # the format's ``original_images`` option
+    #: images fitted in this job, by SHA-256 and box: a figure used again is not read again
+    made: dict[tuple[str, tuple[int, int]], bytes] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def resamples(self, item: t.MediaItem, box: tuple[int, int]) -> bool:
         return not self.original and needs_resampling(item, box)
@@ -62,11 +68,16 @@ class Sizing:
     def image(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
         if not self.resamples(item, box):
             return image_bytes(root, item)
-        return fitted_image(root, item, box, self.cache)
+        key = (item.sha256, box)
+        if key not in self.made:
+            if len(self.made) >= REMEMBERED:
+                self.made.clear()
+            self.made[key] = fitted_image(root, item, box, self.cache)
+        return self.made[key]
 
 
 #: fitted, without a cache (outside a build)
-FITTED = Sizing()
+FITTED = Sizing(made={})
 
 
 def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:

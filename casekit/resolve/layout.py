@@ -7,5 +7,12 @@ payload folder is named here, below both resolve and the bundle package.
 
 from __future__ import annotations
 
+from casekit.config.settings import CourseConfig
+
 #: the bundle's payload folder (BagIt ``data/``); media live in ``data/media/...``
 PAYLOAD = "data"
+
+
+def bundle_name(config: CourseConfig) -> str:
+    """The bundle's folder: ``<course-id>-<version>``."""
+    return f"{config.id}-{config.version}"

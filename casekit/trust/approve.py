@@ -35,6 +35,7 @@ from casekit.trust.statement import (
     MAX_APPROVAL_FILE,
     MAX_NOTE,
     MAX_ROLE,
+    REJECTED,
     SignedStatement,
     Statement,
     StatementError,
@@ -48,6 +49,9 @@ from casekit.trust.statement import (
 class Approved:
     path: str  # where the approval was written, e.g. ".../approvals/02-3f2a-....json"
     signed: SignedStatement
+    #: rejections of the same content the bag already carries ("reviewer (role)"),
+    #: as their statements say (signatures are checked by verify --trust)
+    rejected_by: tuple[str, ...] = ()
 
 
 def single_bundle(path: Path) -> Source:
@@ -174,10 +178,18 @@ def approve(
             )
     course, version = course_of(source)
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    content = sha256(source.read(TAGMANIFEST))
+    rejected_by = tuple(
+        f"{found.statement.reviewer} ({found.statement.role})"
+        for found in existing.values()
+        if isinstance(found, SignedStatement)
+        and found.statement.decision == REJECTED
+        and found.statement.tagmanifest_sha256 == content
+    )
     statement = Statement(
         course=course,
         version=version,
-        tagmanifest_sha256=sha256(source.read(TAGMANIFEST)),
+        tagmanifest_sha256=content,
         reviewer=key.public.reviewer,
         role=role,
         date=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -191,11 +203,11 @@ def approve(
     if isinstance(source, FolderSource):
         with atomic_file(source.folder / rel) as handle:
             handle.write(signed.file_bytes())
-        return Approved(str(source.folder / rel), signed)
+        return Approved(str(source.folder / rel), signed, rejected_by)
     assert isinstance(source, ZipSource)
     source.archive.close()
     with path.open("rb") as original, atomic_file(path) as handle:
         shutil.copyfileobj(original, handle)
         with zipfile.ZipFile(handle, "a") as archive:
             archive.writestr(zip_entry(source.prefix + rel, when, False), signed.file_bytes())
-    return Approved(f"{path}:{source.prefix}{rel}", signed)
+    return Approved(f"{path}:{source.prefix}{rel}", signed, rejected_by)

@@ -10,7 +10,6 @@ on a missing style. Regenerate the bundled file with
 
 from __future__ import annotations
 
-import io
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -22,13 +21,12 @@ from docx.opc.exceptions import PackageNotFoundError
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.files.zips import normalize_zip
+from casekit.formats.docx.package import docx_bytes
 from casekit.formats.docx.styles import add_missing_styles, replace_styles
 from casekit.render.templates import template_path
 
 REFERENCE = "docx/reference.docx"
 REFERENCE_DATE = datetime(2026, 1, 1)
-CONTENT_TYPES = "[Content_Types].xml"  # the part Word expects first in the package
 #: a reference document holds styles and perhaps a letterhead: far below these
 MAX_REFERENCE_PARTS = 1000
 MAX_REFERENCE_BYTES = 64 * 1024 * 1024  # unpacked: a zip bomb is refused before it is read
@@ -102,6 +100,4 @@ def make_reference() -> bytes:
     props.comments = props.keywords = props.subject = ""
     props.created = props.modified = REFERENCE_DATE
     props.revision = 1
-    out = io.BytesIO()
-    doc.save(out)
-    return normalize_zip(out.getvalue(), REFERENCE_DATE, first=(CONTENT_TYPES,))
+    return docx_bytes(doc, REFERENCE_DATE)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from docx.document import Document
 
 from casekit import tree as t
-from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, Output, output_name
 from casekit.formats.docx.document import write_course
+from casekit.formats.docx.package import docx_bytes
 from casekit.formats.docx.page import (
     scale_for_large_print,
     set_language,
@@ -18,7 +16,7 @@ from casekit.formats.docx.page import (
 )
 from casekit.formats.docx.pagination import bookmark_pages
 from casekit.formats.docx.properties import set_core_properties
-from casekit.formats.docx.reference import CONTENT_TYPES, load_reference
+from casekit.formats.docx.reference import load_reference
 from casekit.formats.docx.settings import prepare_settings
 from casekit.formats.docx.writer import DocxWriter
 from casekit.render.common import edition_label, source_date
@@ -50,9 +48,7 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
 
 
 def _package(doc: Document, course: t.Course) -> bytes:
-    out = io.BytesIO()
-    doc.save(out)
-    return normalize_zip(out.getvalue(), source_date(course), first=(CONTENT_TYPES,))
+    return docx_bytes(doc, source_date(course))
 
 
 def render_outputs(course: t.Course, ctx: BuildContext) -> list[Output]:

@@ -9,6 +9,7 @@ from ``styles.py``; the only direct properties are what the source says
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import itertools
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from typing import Union
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.image import Image as DocxImage
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
@@ -174,6 +176,9 @@ class DocxWriter(TreeWriter):
         self.text_width = text_width
         self.answer_sheets = True  # a blank answer sheet after each assignment
         self.sizing = Sizing()  # how raster images are embedded
+        # image parts by SHA-256: python-docx looks a picture up by hashing the bytes of
+        # every image part added before it, again for every use
+        self.images: dict[bytes, tuple[str, DocxImage]] = {}
         self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
@@ -338,7 +343,10 @@ class DocxWriter(TreeWriter):
         parent.append(self.drawing(pic.data, width, height))
 
     def drawing(self, data: bytes, width: Emu, height: Emu) -> BaseOxmlElement:
-        rid, image = self.doc.part.get_or_add_image(io.BytesIO(data))
+        key = hashlib.sha256(data).digest()
+        if key not in self.images:
+            self.images[key] = self.doc.part.get_or_add_image(io.BytesIO(data))
+        rid, image = self.images[key]
         cx, cy = image.scaled_dimensions(width, height)
         inline = CT_Inline.new_pic_inline(next(self.shape_ids), rid, image.filename, cx, cy)
         return el("w:r", el("w:rPr", el("w:noProof")), el("w:drawing", inline))

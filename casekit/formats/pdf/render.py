@@ -16,7 +16,11 @@ from casekit.render.resample import Sizing
 
 
 def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
-    speedups.install()
+    with speedups.installed():
+        return _render_pdf(course, ctx)
+
+
+def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     options = ctx.options
     fonts = load_fonts(course)
     check_coverage(course, fonts)

@@ -16,6 +16,8 @@ calls once or more per word cost more than the rest of its work:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import reportlab.platypus.paragraph as rl_paragraph
@@ -55,11 +57,20 @@ def ascent_descent(font_name: str, font_size: float | None = None) -> tuple[floa
     return extent
 
 
-def install() -> None:
-    """Use the helpers above in reportlab's paragraph layout, with empty memories
-    (fonts registered since the last build may reuse a name)."""
+@contextmanager
+def installed() -> Iterator[None]:
+    """Use the helpers above in reportlab's paragraph layout while casekit lays out a
+    PDF, with empty memories (fonts registered since the last build may reuse a name);
+    reportlab's own helpers are back afterwards, for any other caller in the process."""
     _widths.clear()
     _extents.clear()
+    saved = (rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent)
     rl_paragraph.sameFrag = same_frag
     rl_paragraph.stringWidth = string_width
     rl_paragraph.getAscentDescent = ascent_descent
+    try:
+        yield
+    finally:
+        rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent = saved
+        _widths.clear()
+        _extents.clear()

@@ -1,0 +1,37 @@
+"""formats/docx/package.py calls private helpers of python-docx's package writer: the
+DOCX it writes must hold exactly what ``Document.save`` writes, member for member."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import docx
+
+from casekit.files.zips import normalize_zip
+from casekit.formats.docx.package import docx_bytes, package_members
+
+
+def test_the_package_holds_what_python_docx_saves() -> None:
+    doc = docx.Document()
+    doc.add_heading("Сабақ", level=1)
+    doc.add_paragraph("Қазақ тілі — мәтін.")
+    doc.add_picture(io.BytesIO(_png()))
+    saved = io.BytesIO()
+    doc.save(saved)
+    with zipfile.ZipFile(saved) as archive:
+        expected = {name: archive.read(name) for name in archive.namelist()}
+    assert package_members(doc) == expected
+    when = datetime(2026, 1, 1)
+    assert docx_bytes(doc, when) == normalize_zip(
+        saved.getvalue(), when, first=("[Content_Types].xml",)
+    )
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "#0b5394").save(out, "PNG")
+    return out.getvalue()
