@@ -43,11 +43,11 @@ names_option = click.option(
 )
 
 
-def open_register(location: str | None, write: bool = True) -> Register:
+def open_register(location: str | None, write: bool = True, create: bool = True) -> Register:
     """The register (imported here: SQLAlchemy and Alembic cost other commands time)."""
     from casekit.learners.register import open_register as open_
 
-    return open_(location, write=write)
+    return open_(location, write=write, create=create)
 
 
 def _print_diagnostics(diags: Diagnostics) -> None:
