@@ -60,7 +60,7 @@ def scan_command(
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
-    with open_register(register_location) as register:
+    with open_register(register_location, create=False) as register:
         intake = Intake(register, course_id)
         for outcome in intake.scan(list(inputs), now()):
             counts[outcome.outcome] += 1
@@ -150,7 +150,7 @@ def review_command(
     from casekit.paper import review
 
     msg = messages(lang)
-    with open_register(register_location) as register:
+    with open_register(register_location, create=False) as register:
         items = review.open_items(register)
         if html:
             click.echo(review.write_page(register, items, msg))
@@ -266,7 +266,7 @@ def grade_command(
         raise error(
             f"{learner} {item}", f"{score:g} is not between 0 and --of {max_score:g}", "grade-score"
         )
-    with open_register(register_location) as register:
+    with open_register(register_location, create=False) as register:
         register.learner(learner)
         sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
         if len(sheets) != 1:

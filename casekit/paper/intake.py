@@ -23,7 +23,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from casekit.diagnostics import Diagnostic, one_line
+from casekit.diagnostics import Diagnostic, diagnostic
 from casekit.learners.records import NewSubmission, Review, Sheet
 from casekit.learners.register import Register
 from casekit.scan.page import PageReading, UnknownSheet, read_page
@@ -50,7 +50,7 @@ class PageOutcome:
         """The page's line for the terminal, in casekit's diagnostic style."""
         code = "scan-review" if self.outcome == "review" else "scan-unread"
         severity = "warning" if self.outcome == "review" else "error"
-        return Diagnostic(one_line(self.source), self.page, 1, severity, code, self.message)
+        return diagnostic(self.source, self.message, code, self.page, 1, severity)
 
 
 class RegisterSheets:

@@ -156,7 +156,7 @@ class LessonParser:
         try:
             attrs = parse_braced(node.info)
         except AttributeError_ as exc:
-            self.diags.warning(pos, "kramdown-attributes", f"{exc}; the line is left out")
+            self.diags.warning(pos, f"{exc}; the line is left out", "kramdown-attributes")
             return
         last = out[-1] if out else None
         if isinstance(last, t.CodeBlock):
@@ -172,10 +172,10 @@ class LessonParser:
         shown = "{: " + node.info + "}"
         self.diags.warning(
             pos,
-            "kramdown-attributes",
             f"kramdown attributes {shown} do not apply to the block before them "
             "(a code block takes .language-x, .output, .error; a block quote a box class "
             "such as .challenge or .solution); the line is left out",
+            "kramdown-attributes",
         )
 
     def code_classes(self, block: t.CodeBlock, classes: list[str]) -> None:
@@ -209,9 +209,9 @@ class LessonParser:
             # lesson is lost), so this is an error: no output silently misses content
             self.diags.error(
                 pos,
-                "nesting-too-deep",
                 f"markup nested deeper than {MAX_NESTING - 2} levels cannot be read "
                 "(with lists, neither can the rest of the lesson); nest less deeply",
+                "nesting-too-deep",
             )
             return None
         if kind == "front_matter":
@@ -251,7 +251,7 @@ class LessonParser:
             return self.div(node, pos)
         if kind == "footnote_anchor":
             return None
-        self.diags.warning(pos, "unknown-markup", f"unsupported markup '{kind}' is skipped")
+        self.diags.warning(pos, f"unsupported markup '{kind}' is skipped", "unknown-markup")
         return None
 
     def heading(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Heading:
@@ -299,9 +299,9 @@ class LessonParser:
             if key in values and not t.IMAGE_LENGTH.match(values[key]):
                 self.diags.warning(
                     pos,
-                    "image-size",
                     f"{key}={values[key]!r} is not a size casekit reads (a number with %, px, "
                     "cm, mm, in or pt); the image is sized to the page",
+                    "image-size",
                 )
                 del values[key]
         alt = values.get("fig-alt", "") or values.get("alt", "")
@@ -361,7 +361,7 @@ class LessonParser:
         try:
             attrs = parse_div_info(node.info)
         except AttributeError_ as exc:
-            self.diags.error(pos, "div-attributes", str(exc))
+            self.diags.error(pos, str(exc), "div-attributes")
             attrs = Attributes()
         return self.divs.build(attrs, self.blocks(node.children), pos)
 
@@ -484,7 +484,7 @@ class LessonParser:
                     f"raw HTML {shown} is left out and its text kept ({hint}; write \\< or "
                     "`code` to show a tag as text)"
                 )
-            self.diags.warning(where, "raw-html", message)
+            self.diags.warning(where, message, "raw-html")
         self.raw_html_lines.clear()
 
     # ---------------------------------------------------------------- lesson
@@ -497,22 +497,20 @@ class LessonParser:
         try:
             data = yaml.safe_load(first.content) or {}
         except RecursionError:
-            self.diags.error(pos, "front-matter", "front matter is nested too deeply")
+            self.diags.error(pos, "front matter is nested too deeply", "front-matter")
             return {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = pos.line + 1 + (mark.line if mark else 0)
-            self.diags.add(
+            self.diags.error(
                 self.path,
-                line,
-                1,
-                "error",
-                "front-matter",
                 f"invalid YAML front matter: {getattr(exc, 'problem', exc)}",
+                "front-matter",
+                line,
             )
             return {}
         if not isinstance(data, dict):
-            self.diags.error(pos, "front-matter", "front matter must be a mapping of fields")
+            self.diags.error(pos, "front matter must be a mapping of fields", "front-matter")
             return {}
         good: dict[str, Any] = {}
         for key, value in data.items():
@@ -520,24 +518,24 @@ class LessonParser:
             if key not in _FRONT_MATTER_FIELDS:
                 self.diags.warning(
                     line,
-                    "front-matter-unknown",
                     f"unknown front matter field '{key}' is ignored "
                     f"(known: {', '.join(_FRONT_MATTER_FIELDS)})",
+                    "front-matter-unknown",
                 )
             elif not isinstance(value, _FRONT_MATTER_FIELDS[key]) or isinstance(value, bool):
                 self.diags.error(
-                    line, "front-matter", f"front matter field '{key}' has the wrong type"
+                    line, f"front matter field '{key}' has the wrong type", "front-matter"
                 )
             elif key == "hours" and not 0 <= value <= MAX_HOURS:
                 self.diags.error(
-                    line, "front-matter", f"'hours' must be a number from 0 to {MAX_HOURS}"
+                    line, f"'hours' must be a number from 0 to {MAX_HOURS}", "front-matter"
                 )
             elif key in ("teaching", "exercises") and not 0 <= value <= MAX_HOURS * 60:
                 self.diags.error(
-                    line, "front-matter", f"'{key}' must be a number of minutes from 0"
+                    line, f"'{key}' must be a number of minutes from 0", "front-matter"
                 )
             elif key == "outcomes" and not all(isinstance(v, str) for v in value):
-                self.diags.error(line, "front-matter", "'outcomes' must be a list of strings")
+                self.diags.error(line, "'outcomes' must be a list of strings", "front-matter")
             else:
                 good[key] = value
         return good
@@ -557,38 +555,30 @@ def parse_lesson(
         with time_limit(parse_seconds):
             tokens = parser.md.parse(text)
     except TimeLimitExceeded:
-        diags.add(
+        diags.error(
             path,
-            1,
-            1,
-            "error",
-            "lesson-too-complex",
             f"reading the Markdown took more than {parse_seconds:g} s: the lesson is too large "
             "or its markup too unusual (thousands of unclosed brackets or nested quotes); "
             "split it into smaller lessons",
+            "lesson-too-complex",
         )
         return _unreadable_lesson(path)
     for token in flatten_deep_inlines(tokens):
         line = token.map[0] + 1 if token.map else 1
-        diags.add(
+        diags.warning(
             path,
-            line,
-            1,
-            "warning",
-            "inline-nesting-too-deep",
             f"inline markup nested deeper than {MAX_INLINE_NESTING} levels is kept as text",
+            "inline-nesting-too-deep",
+            line,
         )
     try:
         root = SyntaxTreeNode(tokens)
     except ValueError:  # markdown-it's footnote plugin nests a definition inside another
-        diags.add(
+        diags.error(
             path,
-            1,
-            1,
-            "error",
-            "markdown-invalid",
             "the lesson's Markdown cannot be read: a footnote definition ([^n]: ...) "
             "is nested inside another one; write footnote definitions unindented",
+            "markdown-invalid",
         )
         return _unreadable_lesson(path)
     meta = parser.front_matter(root)
@@ -599,13 +589,10 @@ def parse_lesson(
     elif blocks and isinstance(blocks[0], t.Heading) and blocks[0].level == 1:
         title = blocks.pop(0).children
     else:
-        diags.add(
+        diags.error(
             path,
-            1,
-            1,
-            "error",
-            "lesson-title",
             "lesson has no title: add 'title:' to the front matter or start with '# Title'",
+            "lesson-title",
         )
         title = [t.Text(lesson_id_for(path))]
     parser.warn_raw_html()
