@@ -108,7 +108,8 @@ def mini_course(tmp_path: Path) -> Path:
     return target
 
 
-MINIMAL_TOML = """\
+#: a course of one module, ``{lessons}`` its lesson list (``MINIMAL_TOML`` for a build)
+COURSE_TOML = """\
 id = "t"
 title = "Test"
 language = "en"
@@ -122,6 +123,15 @@ licence = "CC0"
 title = "M"
 lessons = [{lessons}]
 """
+MINIMAL_TOML = (
+    COURSE_TOML
+    + """
+# the DOCX contents' page numbers cost a LibreOffice layout (seconds per edition):
+# tests/test_docx.py asks for them (contents_pages=True); other tests skip them
+[docx]
+contents_pages = false
+"""
+)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostics
 from casekit.formats.options import options_of
 from casekit.formats.pdf import PdfOptions
-from tests.conftest import MINIMAL_TOML, ROOT
+from tests.conftest import COURSE_TOML, ROOT
 
-BASE = MINIMAL_TOML.format(lessons='"a.md"')  # [[modules]] at line 10
+BASE = COURSE_TOML.format(lessons='"a.md"')  # [[modules]] at line 10
 
 
 def problems(tmp_path: Path, text: str) -> list[str]:

@@ -69,14 +69,14 @@ def build(course_dir: Path, out: Path, **options: object) -> dict[str, Path]:
 def mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("mini")
     shutil.copytree(MINI, root / "mini")
-    return build(root / "mini", root / "out")
+    return build(root / "mini", root / "out", contents_pages=True)  # mini's toml skips them
 
 
 @pytest.fixture(scope="module")
 def mini_again(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("mini-again")
     shutil.copytree(MINI, root / "mini")
-    return build(root / "mini", root / "out")
+    return build(root / "mini", root / "out", contents_pages=True)
 
 
 def write_course(root: Path, lesson: str, language: str, extra_toml: str = "") -> Path:
@@ -686,3 +686,41 @@ def test_the_writer_is_freed_without_a_garbage_collection() -> None:
         assert not [o for o in gc.get_objects() if isinstance(o, DocxWriter)]
     finally:
         gc.enable()
+
+
+def contents_numbers(path: Path) -> list[str]:
+    """The page number each contents entry shows, as the DOCX is opened."""
+    document = docx.Document(str(path))
+    return [
+        re.sub(r"^.*\D", "", p.text)
+        for p in document.paragraphs
+        if p.style is not None and re.fullmatch(r"toc \d", p.style.name)
+    ]
+
+
+def test_contents_pages_are_kept_in_the_build_cache(tmp_path: Path) -> None:
+    """A rebuild takes the pages LibreOffice laid out from the build cache: an entry
+    changed through the cache's own API shows, so LibreOffice did not run again; a
+    damaged entry is refused and the layout redone."""
+    from casekit.files.cache import BuildCache
+    from casekit.formats.docx.pagination import CACHE_KIND
+
+    shutil.copytree(MINI, tmp_path / "mini")
+    out = tmp_path / "out"
+    first = build(tmp_path / "mini", out, editions=("learner",), contents_pages=True)["learner"]
+    numbers, first_bytes = contents_numbers(first), first.read_bytes()
+    assert len(numbers) > 3 and all(n.isdigit() and int(n) > 1 for n in numbers), numbers
+    cache = BuildCache(out / "mini-kk")
+    entries = [p for p in (cache.folder / CACHE_KIND).rglob("*") if p.is_file()]
+    assert len(entries) == 1
+    key = entries[0].name
+    pages = cache.load(CACHE_KIND, key, dict[str, int])
+    assert pages and set(map(str, pages.values())) >= set(numbers)
+    cache.store(CACHE_KIND, key, {name: 90 + page for name, page in pages.items()})
+    first.unlink()  # the output is rebuilt, the document's bytes before numbering are the same
+    again = build(tmp_path / "mini", out, editions=("learner",), contents_pages=True)["learner"]
+    assert contents_numbers(again) == [str(90 + int(n)) for n in numbers]
+    entries[0].write_bytes(entries[0].read_bytes()[:-3] + b"!!}")  # damaged: refused
+    again.unlink()
+    third = build(tmp_path / "mini", out, editions=("learner",), contents_pages=True)["learner"]
+    assert contents_numbers(third) == numbers and third.read_bytes() == first_bytes

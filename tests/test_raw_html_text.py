@@ -111,7 +111,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("raw-html-text")
     course = root / "course"
     course.mkdir()
-    toml = MINIMAL_TOML.format(lessons='"a.md"') + "\n[docx]\ncontents_pages = false\n"
+    toml = MINIMAL_TOML.format(lessons='"a.md"')
     (course / "course.toml").write_text(toml, "utf-8")
     (course / "a.md").write_text(LESSON, "utf-8")
     result = build_course(

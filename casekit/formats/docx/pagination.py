@@ -8,11 +8,16 @@ of its contents entry. Same document and fonts, same numbers: the build stays
 deterministic. Word and LibreOffice both show that result until the field is
 updated. The placeholder is as wide as the numbers put in, so no contents line
 moves and the pages found stay right.
+
+The layout costs LibreOffice's start, 3-5 s per edition (far more on a loaded
+machine), so the pages found are kept in the build cache by the document's bytes
+and the LibreOffice installed: a rebuild, or another edition with the same bytes,
+never starts LibreOffice again.
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import shutil
 import subprocess
@@ -22,6 +27,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from casekit.diagnostics import error
+from casekit.files.cache import BuildCache, digest
 
 #: writer_pdf_Export's filter options: bookmarks as named destinations, blank pages kept,
 #: nothing else costly
@@ -46,26 +52,48 @@ def _destination(bookmark: str) -> str:
     return "/" + bookmark.replace("_", "5F")
 
 
-#: pages found, by SHA-256 of the document laid out: a process building the same
-#: edition again (a bundle, packets, the test suite) starts LibreOffice once for it
-_LAID_OUT: dict[str, dict[str, int]] = {}
-_REMEMBERED = 32
+#: the build cache's kind for the pages LibreOffice laid out
+CACHE_KIND = "docx-pages"
 
 
-def bookmark_pages(docx: bytes, bookmarks: list[str], where: str) -> dict[str, int]:
-    """The page (1 = the first) on which LibreOffice lays out each of ``bookmarks``."""
-    key = hashlib.sha256(docx).hexdigest()
-    if key not in _LAID_OUT:
-        if len(_LAID_OUT) >= _REMEMBERED:
-            _LAID_OUT.pop(next(iter(_LAID_OUT)))
-        _LAID_OUT[key] = _lay_out(docx, where)
-    pages = _LAID_OUT[key]
+def bookmark_pages(
+    docx: bytes, bookmarks: list[str], where: str, cache: BuildCache | None = None
+) -> dict[str, int]:
+    """The page (1 = the first) on which LibreOffice lays out each of ``bookmarks``;
+    ``cache``, the build cache, keeps the layout of each document between builds."""
+    program = soffice()
+    key = digest(CACHE_KIND, _FILTER, libreoffice_identity(program), docx)
+    pages = cache.load(CACHE_KIND, key, dict[str, int]) if cache else None
+    if pages is None or not all(page >= 1 for page in pages.values()):
+        pages = _lay_out(program, docx, where)
+        if cache:
+            cache.store(CACHE_KIND, key, pages)
     return {name: pages[_destination(name)] for name in bookmarks if _destination(name) in pages}
 
 
-def _lay_out(docx: bytes, where: str) -> dict[str, int]:
+@functools.cache
+def libreoffice_identity(program: str | None) -> str:
+    """What tells one LibreOffice installation from another without starting it (that
+    costs seconds): its version file and the size and time of its program files, which
+    an upgrade replaces."""
+    if program is None:
+        return "none"
+    folder = Path(program).resolve().parent
+    parts: list[bytes | str] = [str(folder)]
+    for name in ("versionrc", "soffice.bin", "libmergedlo.so"):
+        path = folder / name
+        try:
+            st = path.stat()
+            parts += [name, str(st.st_size), str(st.st_mtime_ns)]
+            if name == "versionrc":
+                parts.append(path.read_bytes())
+        except OSError:
+            parts.append(f"{name} missing")
+    return digest(*parts)
+
+
+def _lay_out(program: str | None, docx: bytes, where: str) -> dict[str, int]:
     """The page of every named destination LibreOffice exports (one per bookmark)."""
-    program = soffice()
     if program is None:
         raise error(
             where,

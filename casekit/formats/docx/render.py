@@ -41,7 +41,9 @@ def render_docx(course: t.Course, ctx: BuildContext) -> bytes:
     pages: dict[str, int] = {}
     if options.contents_pages and writer.contents_pages:
         laid_out = _package(doc, course)  # with placeholder numbers as wide as the real ones
-        pages = bookmark_pages(laid_out, list(writer.contents_pages), output_name(course, "docx"))
+        pages = bookmark_pages(
+            laid_out, list(writer.contents_pages), output_name(course, "docx"), ctx.cache
+        )
     for bookmark, text in writer.contents_pages.items():
         text.text = str(pages.get(bookmark, ""))
     return _package(doc, course)
