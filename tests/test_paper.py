@@ -440,3 +440,37 @@ def test_paper_commands_refuse_a_register_that_does_not_exist(tmp_path):
             assert line.startswith(f"{missing}:1:1: error: no register here"), line
             assert "casekit learners import" in line and "[register-missing]" in line
         assert sorted(p.name for p in tmp_path.iterdir()) == ["scans"]
+
+
+def test_pages_that_name_no_learner_can_be_deleted_for_real(tmp_path):
+    register, _scans, _quiz = doubtful_scan(tmp_path)  # page 2: blank, names no sheet
+    with open_register(register) as reg:
+        [unread] = [r for r in reg.reviews() if not r.sheet]
+        thumbnail = reg.image_path(unread.images["page"])
+        files = reg.files
+    assert thumbnail.is_file()
+    assert casekit("review", "--html", register=register).returncode == 0
+    assert (files / "review.html").is_file()  # holds copies of the images
+
+    purged = casekit("learners", "remove", "KZ-001", "--purge", register=register)
+    assert purged.returncode == 0, purged.stderr
+    assert "1 scanned page(s) that name no learner are still kept" in purged.stdout
+    assert "casekit review --discard-unread" in purged.stdout
+    assert private_files(files) == [thumbnail]  # the review page went with the learner's zooms
+
+    recent = casekit("review", "--discard-unread", "--older-than", "30", register=register)
+    assert recent.returncode == 0, recent.stderr
+    assert "0 unidentified page(s) deleted, 1 left" in recent.stdout
+    assert thumbnail.is_file()
+    lonely = casekit("review", "--older-than", "30", register=register)
+    assert lonely.returncode == 2 and "--discard-unread" in lonely.stderr
+
+    discarded = casekit("review", "--discard-unread", register=register)
+    assert discarded.returncode == 0, discarded.stderr
+    assert "1 unidentified page(s) deleted, 0 left" in discarded.stdout
+    assert private_files(files) == []
+    assert dump(register)["reviews"] == []
+    raw = Path(register).read_bytes() + b"".join(
+        p.read_bytes() for p in Path(register).parent.glob("register.sqlite-*")
+    )
+    assert unread.source_sha256.encode() not in raw  # secure_delete: not left in free pages

@@ -123,12 +123,29 @@ def _scores(parts: list[str]) -> str:
     show_default=True,
     help="Language of the prompts and of the review page.",
 )
+@click.option(
+    "--discard-unread",
+    "discard",
+    is_flag=True,
+    help="Delete for real the pages that name no sheet (no readable QR code, another "
+    "register's sheet): their images may show any learner's handwriting.",
+)
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="With --discard-unread: only the pages put on the list more than DAYS days ago.",
+)
 @register_option
 def review_command(
     decided_by: str,
     html: bool,
     decisions_file: Path | None,
     lang: str,
+    discard: bool,
+    older_than: int | None,
     register_location: str | None,
 ) -> None:
     """Settle the pages and questions the scanner would not guess.
@@ -145,12 +162,20 @@ def review_command(
       casekit review --by "A. Seitkyzy"
       casekit review --html --lang kk
       casekit review --apply ~/Downloads/casekit-review.json --by "A. Seitkyzy"
+      casekit review --discard-unread --older-than 30
     """
     from casekit.messages import messages
     from casekit.paper import review
 
+    if older_than is not None and not discard:
+        raise click.UsageError("--older-than goes with --discard-unread")
     msg = messages(lang)
     with open_register(register_location, create=False) as register:
+        if discard:
+            before = now() - dt.timedelta(days=older_than) if older_than is not None else None
+            count = register.discard_unread(before)
+            click.echo(f"{count} unidentified page(s) deleted, {register.unread_pages()} left")
+            return
         items = review.open_items(register)
         if html:
             click.echo(review.write_page(register, items, msg))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
+from casekit.learners.paper_records import REVIEW_PAGE
 from casekit.learners.records import Review, Sheet, Submission
 from casekit.learners.register import Register
 from casekit.messages import Messages
@@ -28,7 +29,6 @@ from casekit.render.common import option_letter
 from casekit.sheets.layout import Row
 
 FORMAT = "casekit-review"  # the decisions file's marker
-PAGE_NAME = "review.html"
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def write_page(register: Register, items: list[Item], msg: Messages) -> Path:
         f'<p id="saved" role="status" hidden>{escape(msg("review_saved", file="casekit-review.json"))}</p>',
         f"<script>{SCRIPT}</script></body></html>",
     ]
-    path = register.files / PAGE_NAME
+    path = register.files / REVIEW_PAGE
     register.private_folder()
     write_bytes(path, "\n".join(parts).encode("utf-8"), mode=0o600)
     return path
