@@ -204,7 +204,10 @@ class CourseConfig:
         "language, an abbreviation followed by its `title` in parentheses, line breaks), and a "
         "raw HTML block becomes a paragraph. Everything else is left out (a `raw-html` warning "
         "names it); `<script>`, `<style>`, `<iframe>` and the like lose their content too. "
-        "Default `false`: raw HTML is shown as escaped text (`<kbd>` is a key cap either way).",
+        "Default `false`: no tag is kept, only the text between tags (`H<sub>2</sub>O` reads "
+        "H2O, `<br>` breaks the line, a raw HTML block becomes a paragraph of its text; "
+        "scripts, styles and comments go whole), with one `raw-html` warning per line naming "
+        "the tags. `<kbd>` is a key cap either way.",
     )
     stick_size: str = setting(
         "",

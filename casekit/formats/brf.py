@@ -36,6 +36,7 @@ from casekit.render.common import (
     option_instructions,
     option_letter,
 )
+from casekit.render.inline_html import Span, html_spans
 from casekit.render.liblouis import (
     ITALIC,
     PLAIN,
@@ -325,7 +326,8 @@ class BrailleWriter:
         return self.blocks(b.blocks, indent)
 
     def block_rawblock(self, b: t.RawBlock, indent: int) -> list[Para]:
-        return [Para(line, indent, indent + 2, verbatim=True) for line in b.text.splitlines()]
+        """(``allow_html``) the text of the safe subset, as a paragraph."""
+        return [Para(self.text([t.RawInline(b.text)]), indent + 2, indent)]
 
     # ---------------------------------------------------------------- text
 
@@ -338,8 +340,12 @@ class BrailleWriter:
         parts: list[str] = []
 
         def walk(nodes: list[t.Inline]) -> None:
-            for node in nodes:
-                if isinstance(node, (t.Text, t.Code, t.Kbd, t.RawInline)):
+            for node in html_spans(nodes):  # allow_html: the tags' text, never the tags
+                if isinstance(node, Span) and node.look == "line-break":
+                    parts.append(" ")
+                elif isinstance(node, Span):
+                    walk(node.children)  # type: ignore[arg-type]
+                elif isinstance(node, (t.Text, t.Code, t.Kbd)):
                     parts.append(node.text.translate(NO_MARKS))
                 elif isinstance(node, t.LineBreak):
                     parts.append(" ")

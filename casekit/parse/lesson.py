@@ -28,7 +28,13 @@ from casekit.parse.markdown import (
     flatten_deep_inlines,
     markdown_parser,
 )
-from casekit.safety.sanitize import dropped_markup
+from casekit.safety.sanitize import (
+    ALLOWED_TAGS,
+    LINE_BREAK,
+    HtmlText,
+    dropped_markup,
+    html_block_lines,
+)
 from casekit.safety.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -81,6 +87,7 @@ class LessonParser:
         self.footnotes: list[t.Footnote] = []
         self.divs = DivBuilder(self)
         self.cursor = (0, 0)  # (line index, column) just after the last text located
+        self.raw_html_lines: dict[int, tuple[t.Pos, list[str]]] = {}  # one warning per line
 
     # ---------------------------------------------------------------- helpers
 
@@ -232,8 +239,7 @@ class LessonParser:
         if kind == "table":
             return self.table(node, pos)
         if kind == "html_block":
-            self.raw_html(node.content, pos)
-            return t.RawBlock(pos, node.content.rstrip("\n"))
+            return self.raw_block(node.content, pos)
         if kind == "dl":
             return self.glossary(node, pos)
         if kind == "footnote_block":
@@ -364,6 +370,7 @@ class LessonParser:
     def inlines(self, node: SyntaxTreeNode, pos: t.Pos) -> list[t.Inline]:
         out: list[t.Inline] = []
         children = list(node.children)
+        reader = None if self.allow_html else HtmlText()  # raw tags of this sequence
         while children:
             child = children.pop(0)
             kind = child.type
@@ -371,6 +378,8 @@ class LessonParser:
             if key is not None:
                 out.append(key)
                 continue
+            if reader is not None and reader.hidden and kind != "html_inline":
+                continue  # the text of an inline <script> or <style>
             if kind == "text":
                 if out and isinstance(out[-1], t.Text):
                     out[-1].text += child.content
@@ -411,8 +420,7 @@ class LessonParser:
             elif kind == "footnote_ref":
                 out.append(t.FootnoteRef(int(child.meta["id"]) + 1))
             elif kind == "html_inline":
-                self.raw_html(child.content, pos)
-                out.append(t.RawInline(child.content))
+                out.extend(self.raw_inline(child.content, pos, reader))
             else:
                 out.extend(self.inlines(child, pos))
         # merge adjacent text runs (soft breaks) for renderers
@@ -424,19 +432,60 @@ class LessonParser:
                 merged.append(item)
         return merged
 
-    def raw_html(self, raw: str, near: t.Pos) -> None:
-        """Warn about raw HTML that will not reach the outputs as markup."""
-        if not self.allow_html:
-            message = "raw HTML is not passed through; it will be shown as text"
-        else:
-            dropped = dropped_markup(raw)
-            if not dropped:
-                return
-            message = (
-                f"raw HTML {', '.join(dropped[:5])} is not in the allowed subset "
-                "(allow_html keeps text-level tags only) and is left out"
-            )
-        self.diags.warning(self.locate(raw.split("\n", 1)[0], near), message, "raw-html")
+    def raw_block(self, raw: str, pos: t.Pos) -> t.Block | None:
+        """A raw HTML block: kept for the safe subset with ``allow_html``, else its
+        text as a paragraph (lines where the HTML breaks them), or nothing."""
+        if self.allow_html:
+            self.note_raw_html(pos, dropped_markup(raw))
+            return t.RawBlock(pos, raw.rstrip("\n"))
+        lines, tags = html_block_lines(raw)
+        self.note_raw_html(pos, tags)
+        children: list[t.Inline] = []
+        for line in lines:
+            children += [t.LineBreak(), t.Text(line)] if children else [t.Text(line)]
+        return t.Paragraph(pos, children) if children else None
+
+    def raw_inline(self, raw: str, near: t.Pos, reader: HtmlText | None) -> list[t.Inline]:
+        """A raw inline tag: kept for the safe subset with ``allow_html``; else left
+        out, its text kept and a ``<br>`` a line break (``reader`` reads the sequence)."""
+        where = self.locate(raw.split("\n", 1)[0], near)
+        if reader is None:
+            self.note_raw_html(where, dropped_markup(raw))
+            return [t.RawInline(raw)]
+        seen = len(reader.tags)
+        pieces = reader.feed(raw)
+        self.note_raw_html(where, reader.tags[seen:])
+        return [t.LineBreak() if p is LINE_BREAK else t.Text(p) for p in pieces]
+
+    def note_raw_html(self, where: t.Pos, left_out: list[str]) -> None:
+        """Remember raw HTML left out at ``where``: one warning per line names it all."""
+        if not left_out:
+            return
+        _first, named = self.raw_html_lines.setdefault(where.line, (where, []))
+        named.extend(item for item in left_out if item not in named)
+
+    def warn_raw_html(self) -> None:
+        for where, named in self.raw_html_lines.values():
+            shown = ", ".join(named[:8]) + (", ..." if len(named) > 8 else "")
+            if self.allow_html:
+                message = (
+                    f"raw HTML {shown} is not in the allowed subset "
+                    "(allow_html keeps text-level tags only) and is left out"
+                )
+            else:
+                drawable = [tag for tag in named if tag.strip("<>") in ALLOWED_TAGS]
+                hint = (
+                    f"set allow_html = true in course.toml to draw {', '.join(drawable[:4])}"
+                    if drawable
+                    else "allow_html = true in course.toml would keep only text-level tags "
+                    "such as <sub> and <b>"
+                )
+                message = (
+                    f"raw HTML {shown} is left out and its text kept ({hint}; write \\< or "
+                    "`code` to show a tag as text)"
+                )
+            self.diags.warning(where, message, "raw-html")
+        self.raw_html_lines.clear()
 
     # ---------------------------------------------------------------- lesson
 
@@ -546,6 +595,7 @@ def parse_lesson(
             "lesson-title",
         )
         title = [t.Text(lesson_id_for(path))]
+    parser.warn_raw_html()
     _normalise_heading_levels(blocks)
     return t.Lesson(
         id=lesson_id_for(path),

@@ -142,7 +142,7 @@ class PdfWriter(TreeWriter):
     # ---------------------------------------------------------------- text
 
     def inlines(self, nodes: list[t.Inline]) -> str:
-        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+        if any(isinstance(n, t.RawInline) for n in nodes):  # allow_html: tags drawn
             return "".join(self.piece(p) for p in html_spans(nodes))
         return "".join(self.inline(n) for n in nodes)
 
@@ -178,11 +178,13 @@ class PdfWriter(TreeWriter):
             return f"<b>{self.inlines(n.children)}</b>"
         if isinstance(n, t.Strike):
             return f"<strike>{self.inlines(n.children)}</strike>"
-        if isinstance(n, (t.Code, t.RawInline)):
+        if isinstance(n, t.Code):
             code = escape(soft_hyphens(n.text, dictionary=False), quote=False)
             return f'<font face="{self.fonts.mono_family}">{code}</font>'
         if isinstance(n, t.Kbd):
             return self.key_cap(escape(n.text, quote=False))
+        if isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
+            return self.inlines([n])
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
@@ -453,9 +455,8 @@ class PdfWriter(TreeWriter):
         return self.code(b.text, b.role, code_label(b, self.msg))
 
     def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
-        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
-            return [self.para(self.inlines([t.RawInline(b.text)]))]
-        return self.code(b.text)
+        """(``allow_html``) the safe subset, drawn as in the HTML."""
+        return [self.para(self.inlines([t.RawInline(b.text)]))]
 
     def block_blockquote(self, b: t.BlockQuote) -> list[Flowable]:
         self.depth += 1
