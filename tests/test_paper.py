@@ -11,12 +11,15 @@ import os
 import stat
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import numpy as np
 import qrcode
 
 from casekit.learners.register import open_register
+from casekit.messages import messages
+from casekit.scan.reasons import Code
 from tests.learners_helpers import ROSTER, casekit, dump, write_roster
 from tests.paper_helpers import (
     COURSE,
@@ -191,6 +194,14 @@ def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
         assert review.reading[f"{QUIZ}/2"]["answer"] == "multiple"
         assert review.reading[f"{QUIZ}/3"]["chosen"] == [2]
         assert set(review.images) == {f"{QUIZ}/1", f"{QUIZ}/2"}
+    # in the words of the course's language: the reason and the summary
+    again = casekit("scan", str(scans), "--lang", "kk", register=register)
+    assert again.returncode == 0, again.stderr
+    [line] = again.stderr.splitlines()
+    assert "warning: күмәнді сұрақтар саны: 2 (1.1/1, 1.1/2) [scan-review]" in line
+    assert "KZ-001: тексеруге: 1" in again.stdout
+    assert "Барлық бет: 1; тексеруге: 1" in again.stdout
+    assert "review" not in again.stdout.replace("casekit review", "")
 
 
 def test_each_sheet_is_graded_with_the_key_of_the_version_it_was_printed_from(tmp_path):
@@ -254,6 +265,8 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
     )
     assert answered.returncode == 0, answered.stderr
     assert "Вопрос 1.1/1: a) неясно, b) " in answered.stdout
+    assert "Причина: вопросов под сомнением: 2 (1.1/1, 1.1/2)" in answered.stdout
+    assert "Причина: QR-код не читается (пустая страница" in answered.stdout
     assert answered.stdout.count("Отмеченные варианты в вопросе 1.1/1") == 2
     assert "2 decision(s) recorded, 0 left" in answered.stdout
     with open_register(register) as reg:
@@ -287,6 +300,16 @@ def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, brow
         page.goto(page_path.as_uri())
         assert page.locator("html").get_attribute("lang") == "kk"
         assert page.locator("h1").inner_text() == "Тексерілетін жауап парақтары"
+        reasons = page.locator("dd").all_inner_texts()
+        assert "күмәнді сұрақтар саны: 2 (1.1/1, 1.1/2)" in reasons
+        assert "оқылатын QR коды жоқ (бос бет немесе қатты зақымдалған парақ)" in reasons
+        text = page.locator("body").inner_text()
+        english = messages("en")
+        for code in typing.get_args(Code):
+            if code != "text":
+                stem = english.table[f"scan_{code}"].split("{", 1)[0].strip()
+                assert not stem or stem not in text, stem
+        assert "in doubt" not in text and "QR code" not in text
         images = page.locator("img")
         assert images.count() == 3  # two zooms and the blank page
         assert all(images.nth(i).evaluate("i => i.naturalWidth") > 100 for i in range(3))

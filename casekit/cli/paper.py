@@ -35,9 +35,16 @@ def now() -> dt.datetime:
     default=None,
     help="Accept only sheets of this course id; other courses' sheets go to review.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default="en",
+    show_default=True,
+    help="Language of the summary and of the reasons a page waits for review.",
+)
 @register_option
 def scan_command(
-    inputs: tuple[Path, ...], course_id: str | None, register_location: str | None
+    inputs: tuple[Path, ...], course_id: str | None, lang: str, register_location: str | None
 ) -> None:
     """Read scanned answer sheets and record them in the register.
 
@@ -55,8 +62,10 @@ def scan_command(
       casekit scan scans/2027-02-01.pdf
       casekit scan ~/phone-photos/ --course digital-literacy-kk
     """
+    from casekit.messages import messages
     from casekit.paper.intake import Intake
 
+    msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
@@ -65,7 +74,7 @@ def scan_command(
         for outcome in intake.scan(list(inputs), now()):
             counts[outcome.outcome] += 1
             if outcome.outcome in ("review", "problem"):
-                click.echo(str(outcome.diagnostic()), err=True)
+                click.echo(str(outcome.diagnostic(msg)), err=True)
             if outcome.learner:
                 learners.setdefault(outcome.learner, Counter())[outcome.outcome] += 1
             if outcome.score is not None and outcome.sheet is not None:
@@ -74,30 +83,24 @@ def scan_command(
                     f"{outcome.sheet.target} {got:g}/{most:g}"
                 )
     for code in sorted(learners):
-        click.echo(f"{code}: {_counted(learners[code])}" + _scores(scores.get(code, [])))
+        click.echo(f"{code}: {_counted(learners[code], msg)}" + _scores(scores.get(code), msg))
     total = sum(counts.values())
-    click.echo(f"{total} page(s): {_counted(counts)}")
+    click.echo(msg("scan_pages", count=total, outcomes=_counted(counts, msg)))
     if counts["review"] or counts["problem"]:
-        click.echo("settle the pages waiting for review with: casekit review")
+        click.echo(msg("scan_settle"))
     sys.exit(1 if counts["problem"] else 0)
 
 
-WORDS = {
-    "recorded": "recorded",
-    "again": "already recorded",
-    "review": "for review",
-    "problem": "not read (for review)",
-}
+OUTCOMES = ("recorded", "again", "review", "problem")  # message keys scan_outcome_<outcome>
 
 
-def _counted(counts: Counter[str]) -> str:
-    return (
-        ", ".join(f"{counts[key]} {word}" for key, word in WORDS.items() if counts[key]) or "none"
-    )
+def _counted(counts: Counter[str], msg: Messages) -> str:
+    parts = [msg(f"scan_outcome_{key}", count=counts[key]) for key in OUTCOMES if counts[key]]
+    return ", ".join(parts) or msg("scan_outcome_none")
 
 
-def _scores(parts: list[str]) -> str:
-    return f"; scores: {', '.join(parts)}" if parts else ""
+def _scores(parts: list[str] | None, msg: Messages) -> str:
+    return msg("scan_scores", scores=", ".join(parts)) if parts else ""
 
 
 @click.command("review")
@@ -119,9 +122,9 @@ def _scores(parts: list[str]) -> str:
 @click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
-    default="en",
-    show_default=True,
-    help="Language of the prompts and of the review page.",
+    default=None,
+    help="Language of the prompts and of the review page (default: the learners' language "
+    "of the pages waiting, else English).",
 )
 @click.option(
     "--discard-unread",
@@ -143,7 +146,7 @@ def review_command(
     decided_by: str,
     html: bool,
     decisions_file: Path | None,
-    lang: str,
+    lang: str | None,
     discard: bool,
     older_than: int | None,
     register_location: str | None,
@@ -169,14 +172,14 @@ def review_command(
 
     if older_than is not None and not discard:
         raise click.UsageError("--older-than goes with --discard-unread")
-    msg = messages(lang)
     with open_register(register_location, create=False) as register:
+        items = review.open_items(register)
+        msg = messages(lang or review.language_of(register, items))
         if discard:
             before = now() - dt.timedelta(days=older_than) if older_than is not None else None
             count = register.discard_unread(before)
             click.echo(f"{count} unidentified page(s) deleted, {register.unread_pages()} left")
             return
-        items = review.open_items(register)
         if html:
             click.echo(review.write_page(register, items, msg))
             return
@@ -223,7 +226,7 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
         click.echo(
             f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
         )
-    click.echo(f"{msg('review_reason')}: {page.reason}")
+    click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")

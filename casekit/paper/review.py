@@ -23,9 +23,10 @@ from casekit.files.atomic import write_bytes
 from casekit.learners.paper_records import REVIEW_PAGE
 from casekit.learners.records import Review, Sheet, Submission
 from casekit.learners.register import Register
-from casekit.messages import Messages
+from casekit.messages import Messages, built_in_language
 from casekit.paper.intake import Intake, layouts_of
 from casekit.render.common import option_letter
+from casekit.scan import reasons
 from casekit.sheets.layout import Row
 
 FORMAT = "casekit-review"  # the decisions file's marker
@@ -106,6 +107,21 @@ def settle(
     return register.settle_review(review.id, by, now, {"questions": decided}, submission)
 
 
+def reason_text(review: Review, msg: Messages) -> str:
+    return reasons.texts(reasons.load(review.reason), msg)
+
+
+def language_of(register: Register, items: list[Item]) -> str:
+    """The language of the pages waiting: their learners' (the course's) when it is
+    casekit's own, else English."""
+    for item in items:
+        if item.sheet is not None:
+            language = built_in_language(register.learner(item.sheet.learner).language)
+            if language:
+                return language
+    return "en"
+
+
 def parse_letters(text: str, options: int) -> list[int] | None:
     """``"b"``, ``"a c"``, ``"a,c"`` or ``"-"`` (none) as option indices; None when not valid."""
     text = text.strip().lower().replace(",", " ").replace(")", " ")
@@ -180,7 +196,8 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
     if item.sheet is not None:
         value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
         out.append(f"<dt>{escape(msg('review_sheet'))}</dt><dd>{escape(value)}</dd>")
-    out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{escape(review.reason)}</dd></dl>")
+    reason = escape(reason_text(review, msg))
+    out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{reason}</dd></dl>")
     for row in item.rows:
         mark = review.reading[row.key]
         number = item.label(row)
