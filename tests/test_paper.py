@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import qrcode
+from PIL import Image as PILImage
 
 from casekit.learners.register import open_register
 from casekit.messages import messages
@@ -338,14 +339,41 @@ def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, brow
     assert dump(register) == before
 
 
-def test_teacher_grades_an_assignment(tmp_path):
+def test_teacher_grades_an_assignment(tmp_path, browser):
     register = str(tmp_path / "register.sqlite")
     folder = issue(tmp_path, register)
     _quiz, task = sheets_of(folder, register)
     scans = tmp_path / "scans"
     scans.mkdir()
-    save_pdf(scans / "task.pdf", [marked(task, {})])
+    written = marked(task, {})
+    area = next(a for a in task.layout.areas)
+    px = written.shape[1] / task.layout.paper[0]
+    x, y = round((area.rect.x + 10) * px), round((area.rect.y + 10) * px)
+    written[y : y + round(4 * px), x : x + round(60 * px)] = 40  # a line of writing
+    save_pdf(scans / "task.pdf", [written])
     assert casekit("scan", str(scans), register=register).returncode == 0
+
+    # the teacher sees the written answer before grading
+    assert casekit("grade", "KZ-001", task.target, register=register).returncode == 2
+    shown = casekit("grade", "KZ-001", task.target, "--show", "--lang", "kk", register=register)
+    assert shown.returncode == 0, shown.stderr
+    page_path = Path(shown.stdout.strip())
+    assert page_path.parent == Path(register + ".files")
+    assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
+    with open_register(register) as reg:
+        [crop] = reg.submissions()[0].images
+        crop_pixels = np.array(PILImage.open(reg.image_path(crop)).convert("L"))
+        assert reg.results() == []  # --show records nothing
+    # the writing is in the crop (6 px per mm), where it was written on the page
+    assert crop_pixels[63:81, 66:414].mean() < 100 < crop_pixels[150:200, 66:414].mean()
+    page = browser.new_page()
+    try:
+        page.goto(page_path.as_uri())
+        assert page.locator("h1").inner_text() == f"Жазбаша жауаптар: {task.target}"
+        [width] = page.locator("img").evaluate_all("images => images.map(i => i.naturalWidth)")
+        assert width == crop_pixels.shape[1]
+    finally:
+        page.close()
     graded = casekit(
         "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "A. Seitkyzy", register=register
     )

@@ -264,38 +264,62 @@ def _settled(sub: Submission | None) -> None:
 @click.command("grade")
 @click.argument("learner")
 @click.argument("item")
-@click.argument("score", type=float)
-@click.option("--of", "max_score", type=float, required=True, help="The most points, e.g. 10.")
-@click.option("--by", "decided_by", required=True, help="Who grades: recorded with the grade.")
+@click.argument("score", type=float, required=False)
+@click.option("--of", "max_score", type=float, default=None, help="The most points, e.g. 10.")
+@click.option("--by", "decided_by", default=None, help="Who grades: recorded with the grade.")
 @click.option("--note", default="", help="A short comment kept with the grade.")
+@click.option(
+    "--show",
+    is_flag=True,
+    help="Record nothing: write a page with the learner's written answers as scanned "
+    "(into the register's own folder) and print its path.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default=None,
+    help="Language of the --show page (default: the learner's, else English).",
+)
 @register_option
 def grade_command(
     learner: str,
     item: str,
-    score: float,
-    max_score: float,
-    decided_by: str,
+    score: float | None,
+    max_score: float | None,
+    decided_by: str | None,
     note: str,
+    show: bool,
+    lang: str | None,
     register_location: str | None,
 ) -> None:
     """Record a teacher's grade of a learner's answer sheet (an assignment, or the open
     answers of a self-check sheet); the newest grade of a sheet counts in reports.
 
     ITEM is the assignment's anchor or the module id as listed by casekit report,
-    or the sheet id printed in its QR code.
+    or the sheet id printed in its QR code. With --show, nothing is recorded: the
+    crops of the written answers of every scan of the sheet are put on a page to
+    open in a browser (owner-only, in the register's own folder).
 
     \b
     Examples:
+      casekit grade KZ-001 02-files--task-folders --show
       casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
     """
     from casekit.learners.records import Result
+    from casekit.messages import built_in_language, messages
+    from casekit.paper import answers
 
-    if not 0 <= score <= max_score or max_score <= 0:
-        raise error(
-            f"{learner} {item}", f"{score:g} is not between 0 and --of {max_score:g}", "grade-score"
-        )
+    if not show:
+        if score is None or max_score is None or not decided_by:
+            raise click.UsageError("give SCORE, --of and --by (or --show to see the answers)")
+        if not 0 <= score <= max_score or max_score <= 0:
+            raise error(
+                f"{learner} {item}",
+                f"{score:g} is not between 0 and --of {max_score:g}",
+                "grade-score",
+            )
     with open_register(register_location, create=False) as register:
-        register.learner(learner)
+        person = register.learner(learner)
         sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
         if len(sheets) != 1:
             known = ", ".join(sorted({s.target for s in register.sheets(learner)})) or "none"
@@ -303,6 +327,11 @@ def grade_command(
             raise register.fail(f"{learner} has {what} {item!r} (sheets: {known})", "unknown-sheet")
         [sheet] = sheets
         handed_in = register.submissions(sheet=sheet.id)
+        if show:
+            msg = messages(lang or built_in_language(person.language) or "en")
+            click.echo(answers.write_page(register, sheet, handed_in, msg))
+            return
+        assert score is not None and max_score is not None and decided_by
         register.record_result(
             Result(
                 sheet=sheet.id,

@@ -31,6 +31,7 @@ from casekit.learners.records import (
 )
 
 REVIEW_PAGE = "review.html"  # written by ``casekit review --html`` into ``files``
+PAGES = "*.html"  # pages casekit writes there (review, answers): they hold copies of images
 
 
 class PaperRecords:
@@ -66,13 +67,14 @@ class PaperRecords:
     def _scrub(self, images: Iterable[str]) -> None:
         """After rows with personal data were deleted: truncate SQLite's write-ahead
         log (freed pages are overwritten: ``secure_delete``), delete the images no
-        record names any more and the review page (it holds copies of them)."""
+        record names any more and the pages written there (they hold copies of them)."""
         if self.engine.dialect.name == "sqlite":
             with self._errors(), self.engine.connect() as conn:  # type: ignore[attr-defined]
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self._forget_images(images)
-        with contextlib.suppress(FileNotFoundError):
-            (self.files / REVIEW_PAGE).unlink()
+        for page in self.files.glob(PAGES):
+            with contextlib.suppress(FileNotFoundError):
+                page.unlink()
 
     def _forget_images(self, names: Iterable[str]) -> None:
         """Delete kept images no record names any more."""
