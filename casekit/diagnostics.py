@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 Severity = Literal["error", "warning"]
 
@@ -45,9 +46,40 @@ class CasekitError(Exception):
         return (type(self), (self.diagnostic,))  # crosses process boundaries (--jobs)
 
 
-def error(path: str, message: str, code: str, line: int = 1, column: int = 1) -> CasekitError:
-    """A ``CasekitError`` for a problem at ``path:line:column``."""
-    return CasekitError(Diagnostic(one_line(path), line, column, "error", code, one_line(message)))
+#: a diagnostic's code: lower-case words joined by '-' (``config-value``), one per failure
+CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class Located(Protocol):
+    """A place in a file (``tree.Pos``): where a diagnostic points."""
+
+    path: str
+    line: int
+    column: int
+
+
+def diagnostic(
+    where: str | Located,
+    message: str,
+    code: str,
+    line: int = 1,
+    column: int = 1,
+    severity: Severity = "error",
+) -> Diagnostic:
+    """The one way a diagnostic is made: at ``where`` (a path, then ``line`` and
+    ``column``; or a position that carries all three), its message and its code."""
+    if not CODE.fullmatch(code):
+        raise ValueError(f"diagnostic code {code!r}: give (where, message, code)")
+    if not isinstance(where, str):
+        where, line, column = where.path, where.line, where.column
+    return Diagnostic(one_line(where), line, column, severity, code, one_line(message))
+
+
+def error(
+    where: str | Located, message: str, code: str, line: int = 1, column: int = 1
+) -> CasekitError:
+    """A ``CasekitError`` (raised: the work stops) for a problem at ``where``."""
+    return CasekitError(diagnostic(where, message, code, line, column))
 
 
 @dataclass
@@ -56,24 +88,15 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def add(
-        self,
-        path: str,
-        line: int,
-        column: int,
-        severity: Severity,
-        code: str,
-        message: str,
+    def error(
+        self, where: str | Located, message: str, code: str, line: int = 1, column: int = 1
     ) -> None:
-        self.items.append(
-            Diagnostic(one_line(path), line, column, severity, code, one_line(message))
-        )
+        self.items.append(diagnostic(where, message, code, line, column, "error"))
 
-    def error(self, pos: object, code: str, message: str) -> None:
-        self.add(pos.path, pos.line, pos.column, "error", code, message)  # type: ignore[attr-defined]
-
-    def warning(self, pos: object, code: str, message: str) -> None:
-        self.add(pos.path, pos.line, pos.column, "warning", code, message)  # type: ignore[attr-defined]
+    def warning(
+        self, where: str | Located, message: str, code: str, line: int = 1, column: int = 1
+    ) -> None:
+        self.items.append(diagnostic(where, message, code, line, column, "warning"))
 
     def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Literal, Union
 
 from casekit.config.settings import CourseConfig
+from casekit.safety.sanitize import LINE_BREAK, HtmlText
 
 #: pandoc's image sizes: a number with %, px, cm, mm, in or pt (a bare number is pixels)
 IMAGE_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(%|px|cm|mm|in|pt)?$")
@@ -116,7 +117,8 @@ class FootnoteRef:
 
 @dataclass
 class RawInline:
-    """Inline raw HTML from the source: always rendered as escaped text."""
+    """One raw HTML tag from the source (only with ``allow_html``; without it the
+    parser keeps the text alone): the writers keep or draw the safe subset."""
 
     text: str
 
@@ -375,7 +377,8 @@ class Div:
 
 @dataclass
 class RawBlock:
-    """A raw HTML block from the source: always rendered as escaped text."""
+    """A raw HTML block from the source (only with ``allow_html``; without it the
+    parser makes it a paragraph of its text): the writers keep the safe subset."""
 
     pos: Pos
     text: str
@@ -628,8 +631,13 @@ def iter_inlines(inlines: list[Inline]) -> Iterator[Inline]:
 def plain_text(inlines: list[Inline]) -> str:
     """The text of an inline sequence, without markup."""
     parts: list[str] = []
+    raw = HtmlText()  # allow_html: tags are not text, nor what a <script> holds
     for node in iter_inlines(inlines):
-        if isinstance(node, (Text, Code, Kbd, RawInline)):
+        if isinstance(node, RawInline):
+            parts.extend(" " if piece is LINE_BREAK else piece for piece in raw.feed(node.text))
+        elif raw.hidden:
+            continue
+        elif isinstance(node, (Text, Code, Kbd)):
             parts.append(node.text)
         elif isinstance(node, LineBreak):
             parts.append(" ")

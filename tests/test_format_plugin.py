@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI
+from tests.conftest import MINI, ROOT
 
 TOY_FORMAT = '''
 """A toy format: each edition's lesson titles as plain text."""
@@ -57,8 +57,14 @@ def install_plugin(folder: Path, module: str, source: str, entry: str) -> Path:
     return folder
 
 
-def run(plugins: Path, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugins), *sys.path[:1]])}
+def run(
+    plugins: Path, *args: str | Path, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        **(env or {}),
+        "PYTHONPATH": os.pathsep.join([str(plugins), *sys.path[:1]]),
+    }
     return subprocess.run(
         [sys.executable, "-m", "casekit", *map(str, args)],
         capture_output=True,
@@ -153,3 +159,76 @@ def test_docs_show_every_format_table_as_its_options_declare_it() -> None:
     start = text.index("-->\n", text.index("<!-- format tables")) + 4
     shown = text[start : text.index("\n<!-- end of format tables -->")]
     assert shown == expected, "docs/format.md should show:\n" + expected
+
+
+TOY_PACKET = '''
+"""A toy packet format: each learner's code and answer-sheet ids on the course title."""
+
+from casekit.learners.packet_formats import PacketFormat
+
+
+def body(course, scratch, large_print):
+    return (course.config.title + (" (large print)" if large_print else "")).encode("utf-8")
+
+
+def packet(body, pages):
+    lines = [body.decode("utf-8"), pages.learner.code, pages.packet_id, *pages.sheet_ids]
+    return ("\\n".join(lines) + "\\n").encode("utf-8")
+
+
+TEXT = PacketFormat("txt", "Also a plain-text packet beside each PDF.", body, packet)
+'''
+
+
+@pytest.mark.slow
+def test_a_packet_format_from_outside_casekit(tmp_path: Path) -> None:
+    """Personal packets are a second plugin kind (``casekit.packet_formats``): a module
+    and an entry point add a file per learner beside each PDF, behind its own flag."""
+    from tests.learners_helpers import write_roster
+
+    plugins = install_plugin(
+        tmp_path / "plugins", "toy_packet", TOY_PACKET, "txt = toy_packet:TEXT"
+    )
+    (plugins / "toy_packet-1.0.dist-info" / "entry_points.txt").write_text(
+        "[casekit.packet_formats]\ntxt = toy_packet:TEXT\n"
+    )
+    course = ROOT / "courses" / "digital-literacy-kk"
+    register = str(tmp_path / "register.sqlite")
+    env = {"CASEKIT_REGISTER": register}
+    roster = write_roster(tmp_path / "roster.csv")
+    assert run(plugins, "learners", "import", roster, cwd=tmp_path, env=env).returncode == 0
+    enrol = ["--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]
+    assert run(plugins, "enrol", course, *enrol, cwd=tmp_path, env=env).returncode == 0
+
+    shown = run(plugins, "packets", "--help", cwd=tmp_path, env=env)
+    assert "--txt" in shown.stdout and "Also a plain-text packet" in shown.stdout
+    assert "--docx" in shown.stdout
+
+    out = tmp_path / "out"
+    args = ("packets", course, "--group", "G1", "-o", out, "--txt", "-q")
+    made = run(plugins, *args, cwd=tmp_path, env=env)
+    assert made.returncode == 0, made.stderr
+    folder = out / "digital-literacy-kk-1.0.0" / "G1"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "KZ-001.pdf",
+        "KZ-001.txt",
+        "KZ-002.pdf",
+        "KZ-002.txt",
+        "KZ-003.pdf",
+        "KZ-003.txt",
+        "issue-list.pdf",
+    ]
+    lines = (folder / "KZ-002.txt").read_text("utf-8").splitlines()
+    assert lines[:2] == ["Сандық сауаттылық негіздері (large print)", "KZ-002"]
+    assert len(lines) > 3 and all(line for line in lines)  # the sheet ids
+    assert (folder / "KZ-001.txt").stat().st_mode & 0o777 == 0o600
+
+    clash = TOY_PACKET.replace('PacketFormat("txt"', 'PacketFormat("docx"')
+    again = install_plugin(tmp_path / "clash", "toy_packet", clash, "")
+    (again / "toy_packet-1.0.dist-info" / "entry_points.txt").write_text(
+        "[casekit.packet_formats]\ndocx = toy_packet:TEXT\n"
+    )
+    refused = run(again, *args[:-2], "-q", cwd=tmp_path, env=env)
+    assert refused.returncode == 1
+    assert "a second packet format named 'docx'" in refused.stderr
+    assert "Traceback" not in refused.stderr

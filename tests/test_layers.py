@@ -64,3 +64,56 @@ def test_no_test_module_imports_another() -> None:
                 f"{path.name}: {n}" for n in names if n.rpartition(".")[2].startswith("test_")
             ]
     assert not found, found
+
+
+def test_a_builtin_format_is_one_module_and_one_registry_line() -> None:
+    """Adding a format inside casekit is one module (or package) and its line in
+    ``BUILTIN``: no other module imports it (so no format imports another's internals),
+    and its reference is written once.
+    Only documents that are not build outputs draw with the PDF and DOCX formats' pieces:
+    personal packets (``casekit.learners``), the approval sheet (``casekit.trust``) and
+    the paper reports (``casekit.paper``)."""
+    from casekit.formats import BUILTIN
+
+    modules = [ref.partition(":")[0] for ref in BUILTIN]
+    sources = {path: path.read_text("utf-8") for path in sorted((ROOT / "casekit").rglob("*.py"))}
+    outside = []
+    for module in modules:
+        reference = next(ref for ref in BUILTIN if ref.startswith(module + ":"))
+        assert sum(text.count(f'"{reference}"') for text in sources.values()) == 1, reference
+        own = ROOT / module.replace(".", "/")
+        for path, text in sources.items():
+            inside = path.is_relative_to(own) or path == own.with_suffix(".py")
+            documents = [ROOT / "casekit" / name for name in ("learners", "trust", "paper")]
+            if inside or any(path.is_relative_to(folder) for folder in documents):
+                continue
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                else:
+                    continue
+                if any(n == module or n.startswith(module + ".") for n in names):
+                    outside.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert not outside, outside
+
+
+def test_every_diagnostic_is_made_by_the_one_constructor() -> None:
+    """``diagnostics.diagnostic(where, message, code, ...)`` makes every diagnostic (through
+    ``error`` and ``Diagnostics.error``/``.warning``); nothing else builds a
+    ``Diagnostic`` by hand, in its own argument order."""
+    found = []
+    for path in sorted((ROOT / "casekit").rglob("*.py")):
+        if path == ROOT / "casekit" / "diagnostics.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("Diagnostic"):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "add"
+                and (ast.unparse(node.value).endswith(("diags", "diagnostics")))
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found

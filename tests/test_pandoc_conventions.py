@@ -265,4 +265,5 @@ def test_kbd_is_a_key_not_raw_html() -> None:
     lesson, diags = parse("# T\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, or <b>not</b>.\n")
     children = lesson.blocks[0].children  # type: ignore[union-attr]
     assert [c.text for c in children if isinstance(c, t.Kbd)] == ["Ctrl", "C"]
-    assert [d.code for d in diags.items] == ["raw-html", "raw-html"]  # <b> and </b> only
+    assert [d.code for d in diags.items] == ["raw-html"]  # <b> only, one per line
+    assert "not" in t.plain_text(children) and "<b>" in diags.items[0].message

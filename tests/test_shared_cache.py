@@ -194,3 +194,23 @@ def test_a_bundle_from_the_cache_verifies_and_is_then_up_to_date(
     assert verified.returncode == 0, verified.stdout + verified.stderr
     again = casekit("build", course, "-o", tmp_path / "two", *flags, env=env)
     assert again.returncode == 0 and set(statuses(again.stdout)) == {"up to date"}, again.stdout
+
+
+def test_a_fifo_or_device_in_the_cache_is_refused_without_hanging(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Only regular files are opened: a FIFO in place of an entry or of a blob would block a
+    read for ever, ``/dev/zero`` never ends."""
+    courses, cache = catalogue(tmp_path / "courses"), tmp_path / "cache"
+    build(courses, tmp_path / "one", cache, env, "-e", "learner")
+    html = [e for e in entries(cache) if b'"html:learner"' in e.read_bytes()]
+    html[0].unlink()
+    os.mkfifo(html[0])
+    brf = next((tmp_path / "one").rglob("job-search-en-learner.brf")).read_bytes()
+    _blob_of(cache, brf).unlink()
+    _blob_of(cache, brf).symlink_to("/dev/zero")
+    second = build(courses, tmp_path / "two", cache, env, "-e", "learner")  # within the timeout
+    warnings = [line for line in second.stderr.splitlines() if "cache-refused" in line]
+    assert len(warnings) == 2, second.stderr
+    assert all("cannot be read" in line for line in warnings)
+    assert outputs(tmp_path / "two") == outputs(tmp_path / "one")

@@ -94,7 +94,6 @@ def inline_writers() -> Iterator[tuple[str, Callable[[t.Inline], object]]]:
     from casekit.formats.docx.reference import load_reference
     from casekit.formats.docx.writer import DocxWriter, RunFormat
     from casekit.formats.epub.writer import BookFiles, EpubWriter
-    from casekit.formats.html import SinglePageWriter
     from casekit.formats.pdf import PdfOptions
     from casekit.formats.pdf.document import PageSetup
     from casekit.formats.pdf.flowables import LayoutState
@@ -102,6 +101,7 @@ def inline_writers() -> Iterator[tuple[str, Callable[[t.Inline], object]]]:
     from casekit.formats.pdf.styles import make_styles
     from casekit.formats.pdf.writer import PdfWriter
     from casekit.render.html import HtmlWriter
+    from casekit.render.page import SinglePageWriter
 
     course = load_course(MINI, Diagnostics())
     assert course is not None

@@ -38,7 +38,7 @@ def load_course(
     check_format_tables(root, config, diags)
     for rel, what in special_files(root):
         diags.warning(
-            t.Pos(rel, 1, 1), "special-file", f"{what}, not a file: casekit never opens it"
+            t.Pos(rel, 1, 1), f"{what}, not a file: casekit never opens it", "special-file"
         )
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
@@ -49,18 +49,18 @@ def load_course(
             try:
                 real, rel = resolve_inside(root, ref)
             except PathEscape as exc:
-                diags.error(where, "path-escape", f"lesson path {ref!r} is refused: {exc}")
+                diags.error(where, f"lesson path {ref!r} is refused: {exc}", "path-escape")
                 continue
             if not real.is_file():
-                diags.error(where, "lesson-missing", f"lesson file not found: {rel or ref!r}")
+                diags.error(where, f"lesson file not found: {rel or ref!r}", "lesson-missing")
                 continue
             lesson_id = lesson_id_for(rel)
             if lesson_id in seen_ids:
                 diags.error(
                     where,
-                    "duplicate-id",
                     f"lessons {seen_ids[lesson_id]} and {rel} have the same id "
                     f"'{lesson_id}': rename one file",
+                    "duplicate-id",
                 )
                 continue
             seen_ids[lesson_id] = rel
@@ -112,7 +112,7 @@ def check_format_tables(root: Path, config: CourseConfig, diags: Diagnostics) ->
             origin = option_origin(name, fmt.options, config, field)
             if origin:  # "" is the default: course.toml asked nothing
                 line = config_field_line(root, origin)
-                diags.add(COURSE_FILE, line, 1, "warning", code, f"field '{origin}': {message}")
+                diags.warning(COURSE_FILE, f"field '{origin}': {message}", code, line)
     for name in config.tables:
         if name in registry:
             check_table(name, registry[name].options, config, root, diags)
@@ -120,4 +120,4 @@ def check_format_tables(root: Path, config: CourseConfig, diags: Diagnostics) ->
             known = ", ".join(sorted(registry))
             line = config_field_line(root, name)
             message = f"unknown table '[{name}]': no format has that name (formats: {known})"
-            diags.add(COURSE_FILE, line, 1, "error", "config-unknown-field", message)
+            diags.error(COURSE_FILE, message, "config-unknown-field", line)

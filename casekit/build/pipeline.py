@@ -32,7 +32,7 @@ from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
-from casekit.diagnostics import Diagnostic, Diagnostics, error
+from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import (
     BuildCache,
@@ -168,7 +168,7 @@ def flag_caveats(
             origin = option_origin(name, fmt.options, config, option, given)
             if origin.startswith("--"):
                 found.append(
-                    Diagnostic("command line", 1, 1, "warning", code, f"{origin}: {message}")
+                    diagnostic("command line", f"{origin}: {message}", code, severity="warning")
                 )
     return found
 
@@ -334,7 +334,7 @@ def build_course(
 
     result.outputs = [records[job.key] for job in planned]
     for path, what in cache.stats.damaged:  # after the check: never a reason to stop
-        diags.add(path, 1, 1, "warning", "output-damaged", what)
+        diags.warning(path, what, "output-damaged")
     return result
 
 

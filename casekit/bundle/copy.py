@@ -9,7 +9,7 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,24 +90,14 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
 
     # one thread per stick: each is written at its own speed (reads and hashing
     # release the GIL, and the source is read from the page cache after the first).
-    # Ctrl-C or SIGTERM stops every copy at its next chunk; each removes its partial copy.
-    pool = ThreadPoolExecutor(max_workers=max(1, len(destinations)))
-    futures: list[Future[CopyResult]] = []
-    with _terminate_as_interrupt():
-        try:
-            with _signals_held():  # an interrupt inside submit() would leave a thread unjoined
-                futures += [pool.submit(attempt, destination) for destination in destinations]
-            wait(futures)
-        except KeyboardInterrupt:
-            cancel.set()
-            while True:  # every copy submitted (a second Ctrl-C too) removes its own
-                try:
-                    pool.shutdown(wait=True)
-                    break
-                except KeyboardInterrupt:
-                    continue
-            raise
-    pool.shutdown()
+    # Ctrl-C or SIGTERM only sets ``cancel``: every copy stops at its next chunk and
+    # removes its partial copy, then the interrupt is raised here. (Raising from the
+    # signal handler could land inside submit() and leave a thread nobody waits for.)
+    with _signals_cancel(cancel), ThreadPoolExecutor(max(1, len(destinations))) as pool:
+        futures = [pool.submit(attempt, destination) for destination in destinations]
+        wait(futures)
+    if cancel.is_set():
+        raise KeyboardInterrupt
     return [future.result() for future in futures]  # a damaged source raises here
 
 
@@ -116,36 +106,21 @@ class CopyCancelled(Exception):
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM raises ``KeyboardInterrupt`` like Ctrl-C (in the main thread only)."""
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
+def _signals_cancel(cancel: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM set ``cancel`` instead of raising (in the main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def stop(_signum: int, _frame: object) -> None:
+        cancel.set()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM until the block ends; they are raised right after it.
-
-    The threads started meanwhile inherit the mask, so signals reach the main thread only."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _copy_one(

@@ -26,9 +26,8 @@ from casekit.bundle.viewer import viewer_files
 from casekit.files.atomic import TEMP_PREFIX
 from casekit.formats import BuildContext, Format, Output
 from casekit.formats.lms import MANIFEST, learner_edition, lesson_quizzes, write_package
-from casekit.formats.moodle_questions import short_answer
 from casekit.render.av_metadata import stripped_file
-from casekit.render.common import lesson_title, module_title
+from casekit.render.common import lesson_title, module_title, short_answer
 from casekit.render.html import HtmlWriter
 from casekit.render.images import image_bytes
 from casekit.render.templates import builtin_templates

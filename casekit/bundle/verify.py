@@ -28,6 +28,7 @@ from casekit.bundle import BAGIT_FILES, MANIFEST, is_approval_file
 from casekit.bundle.bag import sha256
 from casekit.bundle.manifest import ManifestError, parse_manifest
 from casekit.diagnostics import error
+from casekit.files import stream
 from casekit.files.atomic import TEMP_PREFIX
 from casekit.files.portable_names import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.files.stream import hash_stream
@@ -100,17 +101,11 @@ class Unreadable(Exception):
 
 
 def open_regular(path: Path) -> BinaryIO:
-    """``path`` opened for reading only if it is a regular file (never a FIFO, a
-    device or a link, whose reads could block or never end)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    """``path`` opened for reading only if it is a regular file (``files/stream.py``)."""
     try:
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        return stream.open_regular(path)
     except OSError as exc:
         raise Unreadable(exc.strerror or str(exc)) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise Unreadable("not a regular file")
-    return os.fdopen(fd, "rb")
 
 
 class Source:

@@ -23,11 +23,12 @@ from casekit.files.atomic import TEMP_PREFIX
 from casekit.files.cache import BuildCache
 from casekit.files.portable_names import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.messages import course_messages
-from casekit.render.common import lesson_title, module_title, source_date
+from casekit.render.common import lesson_title, source_date
 from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
-from casekit.render.page import glossary_html, media_index_html, render_template
+from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
+from casekit.render.page import appendix_html, render_template
 from casekit.render.sentences import mark_sentences
 from casekit.render.templates import template_path
 from casekit.safety.paths import resolve_inside
@@ -226,11 +227,12 @@ def viewer_files(
     extra_scripts = extra_scripts or {}
     writer = ViewerWriter(course, fragments)
     msg = writer.msg
-    lessons = course.lessons()
+    outline = course_outline(course, msg)
+    placed = [(part, lesson) for part in outline.parts for lesson in part.lessons]
+    lessons = [lesson for _part, lesson in placed]
     pages = []
     audio: dict[str, bytes] = {}
-    for index, lesson in enumerate(lessons):
-        module = next(m for m in course.modules if lesson in m.lessons)
+    for index, (part, lesson) in enumerate(placed):
         html, listen = writer.lesson(lesson, level=2), ""
         if narrate_lessons:
             html, listen, sound = narrated_lesson(course, lesson, html, cache)
@@ -239,7 +241,7 @@ def viewer_files(
         pages.append(
             {
                 "lesson": lesson,
-                "module": module_title(module, msg),
+                "module": part.title,
                 "listen": Markup(listen),
                 "html": Markup(html),
                 "previous": lessons[index - 1] if index > 0 else None,
@@ -254,9 +256,15 @@ def viewer_files(
         "date": source_date(course).date().isoformat(),
         "pages": pages,
         "titles": titles,
-        "glossary": Markup(glossary_html(course, writer, 2)),
-        "media_index": Markup(media_index_html(course, writer, 2)),
-        "answer_key": Markup(writer.answer_key(2)),
+        # the back matter of the outline, by the name the template gives each section
+        **{
+            name: Markup(appendix_html(course, writer, key, 2) if outline.has(key) else "")
+            for name, key in (
+                ("glossary", GLOSSARY),
+                ("media_index", MEDIA_INDEX),
+                ("answer_key", ANSWER_KEY),
+            )
+        },
         "editions": editions,
         "assets": VIEWER_ASSETS,
         "course_script": COURSE_SCRIPT,

@@ -43,11 +43,11 @@ names_option = click.option(
 )
 
 
-def open_register(location: str | None, write: bool = True) -> Register:
+def open_register(location: str | None, write: bool = True, create: bool = True) -> Register:
     """The register (imported here: SQLAlchemy and Alembic cost other commands time)."""
     from casekit.learners.register import open_register as open_
 
-    return open_(location, write=write)
+    return open_(location, write=write, create=create)
 
 
 def _print_diagnostics(diags: Diagnostics) -> None:
@@ -164,6 +164,13 @@ def remove_command(code: str, purge: bool, register_location: str | None) -> Non
         if purge:
             register.purge(code)
             click.echo(f"{code}: deleted with all their records")
+            unread = register.unread_pages()
+            if unread:
+                click.echo(
+                    f"{unread} scanned page(s) that name no learner are still kept for review "
+                    "(they may show this learner's handwriting): delete them with "
+                    "casekit review --discard-unread [--older-than DAYS]"
+                )
         else:
             register.withdraw(code, dt.date.today())
             click.echo(f"{code}: withdrawn")
@@ -318,7 +325,23 @@ def enrol_command(
     )
 
 
-@click.command("packets")
+class PacketsCommand(click.Command):
+    """``packets``: a flag per packet format (``--docx``), read from the packet formats'
+    registry (``learners/packet_formats.py``, plugins included) when it runs."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        from casekit.learners.packet_formats import packet_formats
+
+        params = super().get_params(ctx)
+        at = next(i for i, p in enumerate(params) if p.name == "quiet")
+        flags = [
+            click.Option([f"--{name}", f"also_{name}"], is_flag=True, help=fmt.summary)
+            for name, fmt in packet_formats().items()
+        ]
+        return [*params[:at], *flags, *params[at:]]
+
+
+@click.command("packets", cls=PacketsCommand)
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--group",
@@ -347,7 +370,6 @@ def enrol_command(
     default=None,
     help="Date of issue, e.g. 2027-01-11 (default: today, or SOURCE_DATE_EPOCH).",
 )
-@click.option("--docx", is_flag=True, help="Also a DOCX packet beside each PDF.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 @register_option
 def packets_command(
@@ -359,9 +381,9 @@ def packets_command(
     names: bool,
     issued_by: str,
     issued_on: str | None,
-    docx: bool,
     quiet: bool,
     register_location: str | None,
+    **also: bool,
 ) -> None:
     """Personal packets of an enrolled group: cover, study plan, the course body and
     answer sheets with the learner's code and a QR code; an issue list for staff.
@@ -399,7 +421,8 @@ def packets_command(
         raise click.UsageError("give --group (one or more) or --all-groups")
     if shard is not None and not all_groups:
         raise click.UsageError("--shard splits --all-groups between machines")
-    options = PacketOptions(out_root, day, issued_by, names, docx)  # type: ignore[arg-type]
+    asked = tuple(name.removeprefix("also_") for name, on in also.items() if on)
+    options = PacketOptions(out_root, day, issued_by, names, asked)  # type: ignore[arg-type]
     with open_register(register_location) as register:
         if all_groups:
             units = enrolled_groups(register, course.config.id, course_dir)  # type: ignore[union-attr]

@@ -150,8 +150,10 @@ def problem(kind: Any, spec: Spec, value: Any) -> tuple[str, str, Any]:
         elif not isinstance(value, dt.date):
             return wrong
     elif typing.get_origin(kind) is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list):
             return wrong
+        if odd := [type(v).__name__ for v in value if not isinstance(v, str)]:
+            return "config-type", f"must be {type_name(kind)}, not a list holding {odd[0]}", value
         if spec.minimum is not None and len(value) < spec.minimum:
             return "config-value", "must not be empty", value
     elif kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -190,7 +192,7 @@ class Reader:
     diags: Diagnostics
 
     def fail(self, where: KeyPath, code: str, message: str) -> None:
-        self.diags.add(self.path, line_of(self.lines, where), 1, "error", code, message)
+        self.diags.error(self.path, message, code, line_of(self.lines, where))
 
     def table(self, schema: type, data: Mapping[str, Any], where: KeyPath = ()) -> Any:
         """The schema's dataclass from ``data``, or ``None`` when a key of it is wrong

@@ -204,7 +204,10 @@ class CourseConfig:
         "language, an abbreviation followed by its `title` in parentheses, line breaks), and a "
         "raw HTML block becomes a paragraph. Everything else is left out (a `raw-html` warning "
         "names it); `<script>`, `<style>`, `<iframe>` and the like lose their content too. "
-        "Default `false`: raw HTML is shown as escaped text (`<kbd>` is a key cap either way).",
+        "Default `false`: no tag is kept, only the text between tags (`H<sub>2</sub>O` reads "
+        "H2O, `<br>` breaks the line, a raw HTML block becomes a paragraph of its text; "
+        "scripts, styles and comments go whole), with one `raw-html` warning per line naming "
+        "the tags. `<kbd>` is a key cap either way.",
     )
     stick_size: str = setting(
         "",
@@ -272,7 +275,7 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
     path = COURSE_FILE
     file = root / COURSE_FILE
     if not file.is_file():
-        diags.add(path, 1, 1, "error", "config-missing", f"no {COURSE_FILE} in {root}")
+        diags.error(path, f"no {COURSE_FILE} in {root}", "config-missing")
         return None
     text = read_source_text(file, path, diags)
     if text is None:
@@ -283,24 +286,22 @@ def load_config(root: Path, diags: Diagnostics) -> CourseConfig | None:
         match = re.search(r"line (\d+), column (\d+)", str(exc))
         line, col = (int(match[1]), int(match[2])) if match else (1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        diags.add(path, line, col, "error", "config-syntax", f"invalid TOML: {message}")
+        diags.error(path, f"invalid TOML: {message}", "config-syntax", line, col)
         return None
     except RecursionError:
-        diags.add(path, 1, 1, "error", "config-syntax", "invalid TOML: values nested too deeply")
+        diags.error(path, "invalid TOML: values nested too deeply", "config-syntax")
         return None
     lines = key_lines(text)
     config: CourseConfig | None = Reader(path, lines, diags).table(CourseConfig, data)
     if config is None:
         return None
     if built_in_language(config.language) is None:
-        diags.add(
+        diags.warning(
             path,
-            lines.get(("language",), 1),
-            1,
-            "warning",
-            "language-labels",
             f"casekit has no labels in {config.language!r} (built in: {', '.join(BUILT_IN)}): "
             "English labels are used; reword them in a [labels] table",
+            "language-labels",
+            lines.get(("language",), 1),
         )
     if config.media_base_url:
         config.media_base_url = config.media_base_url.rstrip("/") + "/"

@@ -36,10 +36,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from casekit.diagnostics import CasekitError, Diagnostic, error, one_line
+from casekit.diagnostics import CasekitError, diagnostic, error
 from casekit.files import typed_json
 from casekit.files.atomic import atomic_dir, atomic_file, write_bytes, write_errors
-from casekit.files.stream import copy_hashed, hash_file
+from casekit.files.stream import copy_hashed, hash_file, hash_stream, open_regular
 
 LAYOUT = "casekit-shared-1"
 KEY_ENV = "CASEKIT_CACHE_KEY"
@@ -142,20 +142,20 @@ class SharedCache:
         """Copy the outputs of ``job`` into ``build_root`` from its entry and return their
         paths; ``None`` when there is no entry or it is refused (with a warning)."""
         path = self._entry_path(fingerprint)
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(MAX_ENTRY + 1)
-        except OSError:
+        if not os.path.lexists(path):
             return None
         try:
+            try:
+                with open_regular(path) as handle:  # a FIFO there must not hang the build
+                    data = handle.read(MAX_ENTRY + 1)
+            except OSError as exc:
+                raise Refused(f"cannot be read: {exc.strerror or exc}") from None
             entry = self._verified(path.name, data, job, fingerprint)
             paths = [self._restore_output(output, build_root, job) for output in entry.outputs]
         except Refused as exc:
             self.refused.append(job)
             message = f"shared cache entry for {label} refused ({exc}); building it again"
-            self.warn(
-                str(Diagnostic(str(path), 1, 1, "warning", "cache-refused", one_line(message)))
-            )
+            self.warn(str(diagnostic(str(path), message, "cache-refused", severity="warning")))
             return None
         self.restored.append(job)
         return paths
@@ -200,7 +200,7 @@ class SharedCache:
 
     def _copy_blob(self, stored: StoredFile, handle: object) -> None:
         try:
-            with self._blob(stored.sha256).open("rb") as blob:
+            with open_regular(self._blob(stored.sha256)) as blob:
                 size, sha256 = copy_hashed(blob, handle)  # type: ignore[arg-type]
         except (OSError, ValueError) as exc:
             raise Refused(f"{stored.path}: its bytes cannot be read: {exc}") from None
@@ -242,8 +242,8 @@ class SharedCache:
     def _store_file(self, file: Path, rel: str) -> StoredFile:
         size, sha256 = hash_file(file)
         blob = self._blob(sha256)
-        with contextlib.suppress(OSError):
-            if blob.stat().st_size == size and hash_file(blob) == (size, sha256):
+        with contextlib.suppress(OSError), open_regular(blob) as existing:
+            if hash_stream(existing) == (size, sha256):  # already there, intact
                 return StoredFile(rel, sha256, size)
         with (
             atomic_file(blob, durable=False) as handle,

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 4 * 1024 * 1024
+
+
+class NotRegularFile(OSError):
+    """A path that is not a regular file: never read."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading only if it is a regular file (never a FIFO, a device
+    or a link, whose reads could block or never end); ``OSError`` otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegularFile("not a regular file")
+    return os.fdopen(fd, "rb")
+
 
 #: progress(bytes just copied)
 Advance = Callable[[int], None]

@@ -115,44 +115,61 @@ class Format:
     caveats: Callable[[Any, str], list[tuple[str, str, str]]] | None = None
 
     def renderer(self) -> Renderer:
-        if not isinstance(self.render, str):
-            return self.render
-        module, function = self.render.split(":")
-        found: Renderer = getattr(importlib.import_module(module), function)
+        found: Renderer = load_reference(self.render)
         return found
 
     def needs(self, options: Any) -> list[tuple[str, t.Edition]]:
         return list(self.consumes(options)) if self.consumes else []
 
 
-def _load(reference: str, where: str) -> Format:
+def load_reference(reference: Any) -> Any:
+    """``"module:attribute"`` imported; anything else as it is."""
+    if not isinstance(reference, str):
+        return reference
     module, _, attribute = reference.partition(":")
-    try:
-        found = getattr(importlib.import_module(module), attribute)
-    except Exception as exc:  # a broken plugin is the user's one-line problem, not a crash
-        raise error(where, f"format {reference} cannot be loaded: {exc}", "format-plugin") from exc
-    if not isinstance(found, Format):
-        raise error(where, f"{reference} is not a casekit Format", "format-plugin")
-    try:
-        options_of(found.options)
-    except TypeError as exc:
-        raise error(where, f"format {found.name!r}: {exc}", "format-plugin") from None
+    return getattr(importlib.import_module(module), attribute)
+
+
+def load_plugins(
+    group: str,
+    builtin: Sequence[str],
+    kind: type,
+    noun: str,
+    check: Callable[[Any], None] = lambda _plugin: None,
+) -> dict[str, Any]:
+    """Plugins of one kind by name: casekit's own (``builtin``, "module:attribute") and
+    those of the entry-point ``group``. Each is a ``kind`` with a ``name``; one that
+    cannot be loaded, is not a ``kind``, fails ``check`` (raising ``TypeError``) or takes
+    a name already taken is one ``format-plugin`` error naming it."""
+    found: dict[str, Any] = {}
+    plugins = [(ref, "casekit") for ref in builtin] + [
+        (ep.value, f"entry point {ep.name} ({ep.dist.name if ep.dist else '?'})")
+        for ep in entry_points(group=group)
+    ]
+    for reference, where in plugins:
+        try:
+            plugin = load_reference(reference)
+        except Exception as exc:  # a broken plugin is the user's one-line problem, not a crash
+            message = f"{noun} {reference} cannot be loaded: {exc}"
+            raise error(where, message, "format-plugin") from exc
+        if not isinstance(plugin, kind):
+            raise error(where, f"{reference} is not a casekit {kind.__name__}", "format-plugin")
+        try:
+            check(plugin)
+        except TypeError as exc:
+            raise error(where, f"{noun} {plugin.name!r}: {exc}", "format-plugin") from None
+        if plugin.name in found:
+            message = f"a second {noun} named {plugin.name!r}: {reference}"
+            raise error(where, message, "format-plugin")
+        found[plugin.name] = plugin
     return found
 
 
 @cache
 def _registry() -> dict[str, Format]:
-    found: dict[str, Format] = {}
-    plugins = [(ref, "casekit") for ref in BUILTIN] + [
-        (ep.value, f"entry point {ep.name} ({ep.dist.name if ep.dist else '?'})")
-        for ep in entry_points(group=ENTRY_POINT_GROUP)
-    ]
-    for reference, where in plugins:
-        fmt = _load(reference, where)
-        if fmt.name in found:
-            raise error(where, f"a second format named {fmt.name!r}: {reference}", "format-plugin")
-        found[fmt.name] = fmt
-    return found
+    return load_plugins(
+        ENTRY_POINT_GROUP, BUILTIN, Format, "format", lambda fmt: options_of(fmt.options)
+    )
 
 
 def formats() -> dict[str, Format]:

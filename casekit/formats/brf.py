@@ -33,10 +33,10 @@ from casekit.render.common import (
     edition_label,
     lesson_title,
     media_caption,
-    module_title,
     option_instructions,
     option_letter,
 )
+from casekit.render.inline_html import Span, html_spans
 from casekit.render.liblouis import (
     ITALIC,
     PLAIN,
@@ -48,6 +48,7 @@ from casekit.render.liblouis import (
     translator,
     unicode_braille,
 )
+from casekit.render.outline import ANSWER_KEY, course_outline
 
 #: emphasis in a ``Para``'s text: a private-use character opens and one closes each
 #: kind (removed from the source's own text); the layout turns them into liblouis
@@ -111,12 +112,16 @@ class BrailleWriter:
     # ---------------------------------------------------------------- document
 
     def document(self) -> list[Para]:
+        """The modules, then the back matter of the outline that Braille carries: the
+        answer key (the glossary and the media index are not written in Braille yet)."""
+        outline = course_outline(self.course, self.msg)
         out: list[Para] = []
-        for module in self.course.modules:
-            out.append(Para(module_title(module, self.msg), center=True, new_page=True, keep=True))
-            for index, lesson in enumerate(module.lessons):
+        for part in outline.parts:
+            out.append(Para(part.title, center=True, new_page=True, keep=True))
+            for index, lesson in enumerate(part.lessons):
                 out.extend(self.lesson(lesson, new_page=index > 0))
-        out.extend(self.answer_key())
+        if outline.has(ANSWER_KEY):
+            out.extend(self.answer_key())
         return out
 
     def title_page(self) -> list[Para]:
@@ -162,8 +167,6 @@ class BrailleWriter:
         return out
 
     def answer_key(self) -> list[Para]:
-        if not self.course.answer_key:
-            return []
         out = [Para(self.msg("answers_appendix"), center=True, new_page=True, keep=True)]
         for entry in self.course.answer_key:
             q = entry.question
@@ -323,7 +326,8 @@ class BrailleWriter:
         return self.blocks(b.blocks, indent)
 
     def block_rawblock(self, b: t.RawBlock, indent: int) -> list[Para]:
-        return [Para(line, indent, indent + 2, verbatim=True) for line in b.text.splitlines()]
+        """(``allow_html``) the text of the safe subset, as a paragraph."""
+        return [Para(self.text([t.RawInline(b.text)]), indent + 2, indent)]
 
     # ---------------------------------------------------------------- text
 
@@ -336,8 +340,12 @@ class BrailleWriter:
         parts: list[str] = []
 
         def walk(nodes: list[t.Inline]) -> None:
-            for node in nodes:
-                if isinstance(node, (t.Text, t.Code, t.Kbd, t.RawInline)):
+            for node in html_spans(nodes):  # allow_html: the tags' text, never the tags
+                if isinstance(node, Span) and node.look == "line-break":
+                    parts.append(" ")
+                elif isinstance(node, Span):
+                    walk(node.children)  # type: ignore[arg-type]
+                elif isinstance(node, (t.Text, t.Code, t.Kbd)):
                     parts.append(node.text.translate(NO_MARKS))
                 elif isinstance(node, t.LineBreak):
                     parts.append(" ")
@@ -486,9 +494,9 @@ class Layout:
         msg = course_messages(course.config)
         width = self.options.cells
         out: list[list[str]] = []
-        for module in course.modules:
-            out.append(wrap(self.brf(Para(module_title(module, msg))), 0, 4, width))
-            for lesson in module.lessons:
+        for part in course_outline(course, msg).parts:
+            out.append(wrap(self.brf(Para(part.title)), 0, 4, width))
+            for lesson in part.lessons:
                 number = self.text.translate(str(anchors[lesson.id] + first_body - 1))
                 title = wrap(self.brf(Para(lesson_title(lesson))), 2, 6, width - len(number) - 3)
                 last = title[-1] + " "

@@ -34,10 +34,10 @@ from casekit.formats.lms import (
     lms_page,
     zip_package,
 )
-from casekit.formats.moodle_questions import short_answer, true_false
 from casekit.messages import Messages
-from casekit.render.common import lesson_title, module_title
+from casekit.render.common import lesson_title, short_answer, true_false
 from casekit.render.html import HtmlWriter
+from casekit.render.outline import course_outline
 
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 LOM = "http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest"
@@ -152,10 +152,10 @@ def manifest(
     )
     top = etree.SubElement(organization, f"{{{CP}}}item", identifier="I_root")
     resources = etree.SubElement(root, f"{{{CP}}}resources")
-    for module in course.modules:
-        section = etree.SubElement(top, f"{{{CP}}}item", identifier=_id("I", module.id))
-        etree.SubElement(section, f"{{{CP}}}title").text = module_title(module, msg)
-        for lesson in module.lessons:
+    for part in course_outline(course, msg).parts:
+        section = etree.SubElement(top, f"{{{CP}}}item", identifier=_id("I", part.module.id))
+        etree.SubElement(section, f"{{{CP}}}title").text = part.title
+        for lesson in part.lessons:
             _item(section, _id("I", lesson.id), _id("R", lesson.id), lesson_title(lesson))
             _page_resource(resources, _id("R", lesson.id), pages[lesson.id], images)
             for task in lesson_tasks(lesson):

@@ -23,18 +23,10 @@ from lxml import etree
 
 from casekit import tree as t
 from casekit.formats import BuildContext, Format, Output
-from casekit.formats.html import SinglePageWriter
-from casekit.render.common import module_title
+from casekit.render.common import module_title, short_answer, true_false
 from casekit.render.html import HtmlWriter
+from casekit.render.page import SinglePageWriter
 
-#: option texts that make a two-option single choice a Moodle true/false question,
-#: as (true, false) in each built-in language, compared case-insensitively
-TRUE_FALSE = {
-    "en": ("true", "false"),
-    "ru": ("верно", "неверно"),
-    "kk": ("дұрыс", "бұрыс"),
-    "uk": ("правда", "неправда"),
-}
 #: the grades (percent) Moodle accepts for an answer; an import with any other is refused
 MOODLE_GRADES = (100, 90, 100 / 1.2, 80, 75, 70, 200 / 3, 60, 50, 40, 100 / 3, 30, 25, 20)
 MOODLE_GRADES += (100 / 6, 100 / 7, 12.5, 100 / 9, 10, 5, 0)
@@ -74,22 +66,6 @@ def bank(course: t.Course) -> list[tuple[t.Module, list[BankQuestion]]]:
     return found
 
 
-def true_false(question: t.Question) -> bool | None:
-    """The correct value when ``question`` is a true/false question, else None."""
-    if question.kind != "single" or len(question.options) != 2:
-        return None
-    texts = tuple(
-        t.plain_text(o.children).strip().rstrip(".!").casefold() for o in question.options
-    )
-    for pair in TRUE_FALSE.values():
-        if sorted(texts) == sorted(pair):
-            chosen = next(
-                text for text, o in zip(texts, question.options, strict=True) if o.correct
-            )
-            return chosen == pair[0]
-    return None
-
-
 def grade(share: int) -> float:
     """The Moodle grade nearest to 100/``share`` percent (Moodle refuses other values)."""
     return min(MOODLE_GRADES, key=lambda g: abs(g - 100 / share))
@@ -108,12 +84,6 @@ def option_fractions(question: t.Question) -> list[float]:
     if question.kind == "single":
         return [100.0 if o.correct else 0.0 for o in question.options]
     return [grade(right) if o.correct else -grade(wrong) for o in question.options]
-
-
-def short_answer(question: t.Question) -> str:
-    """The accepted answer of a short question, as one line of plain text."""
-    lines = [t.plain_text(inlines) for b in question.answer for inlines in t.block_inlines(b)]
-    return " ".join(" ".join(lines).split())
 
 
 def category_path(course: t.Course, module: t.Module, writer: HtmlWriter) -> str:

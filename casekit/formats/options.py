@@ -141,17 +141,15 @@ def check_table(name: str, cls: type, config: CourseConfig, root: Path, diags: D
         opt = known.get(key)
         if opt is None:
             listed = ", ".join(sorted(known)) or "none"
-            diags.add(
+            diags.error(
                 COURSE_FILE,
-                line,
-                1,
-                "error",
-                "config-unknown-field",
                 f"unknown field '{field}' (known fields: {listed})",
+                "config-unknown-field",
+                line,
             )
         elif problem := _problem(opt, value):
             code, message = problem
-            diags.add(COURSE_FILE, line, 1, "error", code, f"field '{field}' {message}")
+            diags.error(COURSE_FILE, f"field '{field}' {message}", code, line)
 
 
 def option_origin(

@@ -141,7 +141,7 @@ def _meta_text(meta: dict, key: str) -> str:
 def _findings_to(diags: Diagnostics, shown: str, findings: list[Finding]) -> None:
     for f in findings:
         where = f"paragraph {f.paragraph} «{f.snippet}»: " if f.paragraph else ""
-        diags.add(shown, max(f.paragraph, 1), 1, "warning", f.code, where + f.message)
+        diags.warning(shown, where + f.message, f.code, max(f.paragraph, 1))
 
 
 def convert(
@@ -161,7 +161,7 @@ def convert(
         shown = str(path)
         vetted = vet(path)
         for note in vetted.notes:
-            diags.add(shown, 1, 1, "warning", "import-macros", note)
+            diags.warning(shown, note, "import-macros")
         with tempfile.TemporaryDirectory(prefix="casekit-import-") as temp:
             keep = _not_macros
             source = path
@@ -192,7 +192,7 @@ def convert(
             shaped = shape(ast["blocks"], title, split)
             linked = _linked_anchors(ast["blocks"])
             for code, note in shaped.notes:
-                diags.add(shown, 1, 1, "warning", code, note)
+                diags.warning(shown, note, code)
             imported.text_sample.append(plain_text(ast["blocks"])[:20000])
             media = MediaSet(
                 f"media/{slug(path.stem)}", path.parent, shown=shown, naming=slug, course=course
@@ -234,11 +234,11 @@ def convert(
                 writer = LessonWriter(links.of(here), lang)
                 text = writer.lesson(lesson.title, lesson.blocks, lesson.outcomes, lesson.hours)
                 for code, note in writer.notes:
-                    diags.add(shown, 1, 1, "warning", code, f"{here}: {note}")
+                    diags.warning(shown, f"{here}: {note}", code)
                 out.lessons.append(ImportedLesson(here, text))
             imported.modules.append(out)
         for note in media.notes:
-            diags.add(shown, 1, 1, "warning", "import-image", note)
+            diags.warning(shown, note, "import-image")
         imported.media.update(media.files)
     return imported, lang
 

@@ -1,4 +1,5 @@
-"""Personal packets as DOCX, on request (``casekit packets --docx``): the same
+"""Personal packets as DOCX, on request (``casekit packets --docx``; the packet format
+``docx`` of ``packet_formats.py``): the same
 cover, study plan and answer sheets as the PDF packet around the course's learner
 DOCX, for facilities that must edit or print from a word processor.
 
@@ -25,6 +26,7 @@ from casekit.formats.docx import DocxOptions
 from casekit.formats.docx.package import docx_bytes
 from casekit.formats.docx.render import render_docx
 from casekit.formats.options import resolve_options
+from casekit.learners.packet_formats import PersonalPages
 from casekit.learners.personal_pages import SheetTarget
 from casekit.learners.records import Learner
 from casekit.learners.schedule import StudyPlan
@@ -45,18 +47,9 @@ def render_body(course: t.Course, scratch: Path, large_print: bool) -> bytes:
     return render_docx(course, BuildContext(out_dir=scratch, options=options))
 
 
-def packet_docx(
-    body: bytes,
-    words: Wording,
-    learner: Learner,
-    packet_id: str,
-    plan: StudyPlan,
-    group: str,
-    targets: list[SheetTarget],
-    sheet_ids: list[str],
-    names: bool,
-) -> bytes:
+def packet_docx(body: bytes, pages: PersonalPages) -> bytes:
     """One learner's DOCX packet: cover and plan before the body, sheets after it."""
+    words, learner, plan, names = pages.words, pages.learner, pages.plan, pages.names
     msg = words.msg
     doc = Document(io.BytesIO(body))
     body_element = doc.element.body
@@ -77,10 +70,10 @@ def packet_docx(
     code = doc.add_paragraph(style="Subtitle")
     code.add_run(f"{msg('learner_id')}: ")
     code.add_run(learner.code).bold = True
-    facts(words.cover_facts(learner, packet_id, plan, names))
+    facts(words.cover_facts(learner, pages.packet_id, plan, names))
     page_break()
     doc.add_paragraph(msg("study_plan"), style="Heading 1")
-    facts(words.plan_facts(plan, group))
+    facts(words.plan_facts(plan, pages.group))
     table_text = words.plan_table(plan)
     table = doc.add_table(rows=0, cols=len(table_text.head))
     table.style = doc.styles["Casekit Table"]  # the docx format's table style
@@ -98,7 +91,7 @@ def packet_docx(
     front = list(body_element)[first:-1]
     for offset, element in enumerate(front):  # to the top, in order
         body_element.insert(offset, element)
-    for target, sheet in zip(targets, sheet_ids, strict=True):
+    for target, sheet in zip(pages.targets, pages.sheet_ids, strict=True):
         _sheet(doc, words, target, sheet, learner, plan)
     return docx_bytes(doc, source_date(words.course))
 

@@ -14,4 +14,4 @@ class PacketOptions:
     issued_on: dt.date
     issued_by: str = ""
     names: bool = False
-    docx: bool = False  # a DOCX packet beside each PDF
+    also: tuple[str, ...] = ()  # packet formats (``packet_formats.py``) beside each PDF

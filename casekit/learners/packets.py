@@ -42,8 +42,8 @@ from casekit.formats.pdf.document import PageSetup
 from casekit.formats.pdf.fonts import load_fonts
 from casekit.formats.pdf.render import render_pdf
 from casekit.formats.pdf.styles import make_styles
-from casekit.learners import docx_packets
 from casekit.learners.issue_list import render_issue_list
+from casekit.learners.packet_formats import PersonalPages, packet_formats
 from casekit.learners.packet_options import PacketOptions
 from casekit.learners.pdf_assembly import (
     Body,
@@ -176,6 +176,7 @@ def build_packets(
                 "build the packets from the version the group is enrolled in",
                 "version-mismatch",
             )
+    also = packet_formats()
     folder = options.out_root / f"{config.id}-{config.version}" / group
     result = PacketsResult(folder, skipped=[p.code for p in people if p.code not in enrolled])
     learner_course = apply_edition(course, "learner")
@@ -203,29 +204,31 @@ def build_packets(
             edition = _edition(learner_course, Path(scratch), large)
             look = look or edition.look
             edition.covers = _covers(edition, group_entries, options.names)
-            docx_body = None
-            if options.docx:
-                scratch_docx = Path(scratch) / f"docx-{int(large)}"
-                docx_body = docx_packets.render_body(learner_course, scratch_docx, large)
+            bodies = {
+                name: also[name].render_body(
+                    learner_course, Path(scratch) / f"{name}-{int(large)}", large
+                )
+                for name in options.also
+            }
             for entry in group_entries:
                 shared = _shared_for(edition, entry.plan, group, targets)
                 data, count = _packet(edition, shared, entry)
                 _write_private(out / f"{entry.learner.code}.pdf", data)
                 result.packets.append(folder / f"{entry.learner.code}.pdf")
-                if docx_body is not None:
-                    docx = docx_packets.packet_docx(
-                        docx_body,
-                        edition.look.words,
-                        entry.learner,
-                        entry.packet_id,
-                        entry.plan,
-                        group,
-                        targets,
-                        entry.sheet_ids,
-                        options.names,
-                    )
-                    _write_private(out / f"{entry.learner.code}.docx", docx)
-                    result.packets.append(folder / f"{entry.learner.code}.docx")
+                pages = PersonalPages(
+                    edition.look.words,
+                    entry.learner,
+                    entry.packet_id,
+                    entry.plan,
+                    group,
+                    targets,
+                    entry.sheet_ids,
+                    options.names,
+                )
+                for name, body in bodies.items():
+                    file = f"{entry.learner.code}.{name}"
+                    _write_private(out / file, also[name].render_packet(body, pages))
+                    result.packets.append(folder / file)
                 issued.append(
                     IssuedItem(
                         item_id=entry.packet_id,

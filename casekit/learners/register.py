@@ -237,10 +237,7 @@ class Register(PaperRecords):
             for table in (s.sheets, s.custody_events, s.issued_items, s.enrolments):
                 conn.execute(sa.delete(table).where(table.c.learner_id == learner_id))
             conn.execute(sa.delete(s.learners).where(s.learners.c.id == learner_id))
-        if self.engine.dialect.name == "sqlite":
-            with self._errors(), self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._forget_images(images)
+        self._scrub(images)
 
     # ------------------------------------------------------------------ enrolments
 
@@ -696,12 +693,17 @@ def _sheet(row: sa.Row) -> Sheet:
 # ---------------------------------------------------------------------- opening
 
 
-def open_register(location: str | Path | None = None, *, write: bool = True) -> Register:
+def open_register(
+    location: str | Path | None = None, *, write: bool = True, create: bool = True
+) -> Register:
     """Open (creating on first use) the register at a file path or a database URL,
     migrated to the newest schema.
 
     ``write=False``: for reading only; the register must exist already, and a
-    read-only file is opened read-only (then it cannot be migrated)."""
+    read-only file is opened read-only (then it cannot be migrated).
+    ``create=False``: the register must exist already (commands that only make
+    sense on learners already imported: a mistyped path must not start an empty
+    register)."""
     text = str(location) if location else default_location()
     if "://" in text:
         url = sa.make_url(text)
@@ -709,24 +711,42 @@ def open_register(location: str | Path | None = None, *, write: bool = True) -> 
             url = url.set(drivername="postgresql+psycopg")
         where = url.render_as_string(hide_password=True)
         if url.drivername.startswith("sqlite"):
-            return _open_sqlite(Path(url.database or ""), where, write)
+            return _open_sqlite(Path(url.database or ""), where, write, create)
         engine = sa.create_engine(url, pool_pre_ping=False)
         digest = hashlib.sha256(where.encode()).hexdigest()[:16]
         register = Register(engine, where, _data_home() / "casekit" / "register-files" / digest)
+        if not create and not _has_schema(register):
+            register.close()
+            raise _missing(where)
     else:
-        return _open_sqlite(Path(text), text, write)
+        return _open_sqlite(Path(text), text, write, create)
     _migrate(register, True)
     return register
 
 
-def _open_sqlite(path: Path, where: str, write: bool) -> Register:
+def _missing(where: str) -> Exception:
+    return error(
+        where,
+        "no register here (nothing was created): import a roster first with "
+        "casekit learners import ROSTER.csv, or name the register with --register",
+        "register-missing",
+    )
+
+
+def _has_schema(register: Register) -> bool:
+    """Whether a database already holds a register (its migration table)."""
+    with register._read() as conn:
+        return sa.inspect(conn).has_table("alembic_version")
+
+
+def _open_sqlite(path: Path, where: str, write: bool, create: bool = True) -> Register:
     if not str(path) or str(path) == ":memory:":
         raise error(where, "the register must be a file or a database URL", "register-path")
     if path.is_dir():
         raise error(where, "the register path is a folder, not a file", "register-path")
     exists = path.exists()
-    if not exists and not write:
-        raise error(where, "no register here yet (import a roster first)", "register-missing")
+    if not exists and not (write and create):
+        raise _missing(where)
     read_only = exists and not (path.stat().st_mode & stat.S_IWUSR)
     if read_only and write:
         raise error(

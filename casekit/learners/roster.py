@@ -58,28 +58,27 @@ def read_roster(path: Path, diags: Diagnostics) -> list[RosterRow]:
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
     except OSError as exc:
-        diags.add(where, 1, 1, "error", "roster-read", f"cannot read: {exc.strerror or exc}")
+        diags.error(where, f"cannot read: {exc.strerror or exc}", "roster-read")
         return []
     if data is None:
-        diags.add(where, 1, 1, "error", "roster-size", "larger than 20 MB: not a roster")
+        diags.error(where, "larger than 20 MB: not a roster", "roster-size")
         return []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diags.add(
+        diags.error(
             where,
-            line,
-            column,
-            "error",
-            "roster-encoding",
             f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the file as "
             "'CSV UTF-8' and import it again",
+            "roster-encoding",
+            line,
+            column,
         )
         return []
     if "\x00" in text:
-        diags.add(where, 1, 1, "error", "roster-encoding", "binary data, not a CSV file")
+        diags.error(where, "binary data, not a CSV file", "roster-encoding")
         return []
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -91,11 +90,11 @@ def read_roster(path: Path, diags: Diagnostics) -> list[RosterRow]:
             records.append((line, fields))
             line = reader.line_num + 1
     except csv.Error as exc:
-        diags.add(where, line, 1, "error", "roster-syntax", f"not valid CSV: {exc}")
+        diags.error(where, f"not valid CSV: {exc}", "roster-syntax", line)
         return []
     records = [(n, fields) for n, fields in records if any(f.strip() for f in fields)]
     if not records:
-        diags.add(where, 1, 1, "error", "roster-empty", "the roster is empty")
+        diags.error(where, "the roster is empty", "roster-empty")
         return []
     header_line, header = records[0]
     columns = _columns(header, where, header_line, diags)
@@ -106,13 +105,11 @@ def read_roster(path: Path, diags: Diagnostics) -> list[RosterRow]:
     facilities: dict[str, tuple[str, int]] = {}
     for number, fields in records[1:]:
         if len(fields) > len(columns):
-            diags.add(
+            diags.error(
                 where,
-                number,
-                1,
-                "error",
-                "roster-row",
                 f"{len(fields)} fields but the header names {len(columns)} columns",
+                "roster-row",
+                number,
             )
             continue
         # a line break typed inside an Excel cell (Alt+Enter) is a space in a name
@@ -125,26 +122,22 @@ def read_roster(path: Path, diags: Diagnostics) -> list[RosterRow]:
             continue
         code = row.learner.code
         if code in seen:
-            diags.add(
+            diags.error(
                 where,
-                number,
-                1,
-                "error",
-                "roster-duplicate",
                 f"learner code {code!r} is already on line {seen[code]}",
+                "roster-duplicate",
+                number,
             )
             continue
         seen[code] = number
         group_facility = facilities.setdefault(row.learner.group, (row.learner.facility, number))
         if group_facility[0] != row.learner.facility:
-            diags.add(
+            diags.error(
                 where,
-                number,
-                1,
-                "error",
-                "roster-group",
                 f"group {row.learner.group!r} is at facility {group_facility[0]!r} on line "
                 f"{group_facility[1]}, here at {row.learner.facility!r}",
+                "roster-group",
+                number,
             )
             continue
         rows.append(row)
@@ -155,31 +148,27 @@ def _columns(header: list[str], where: str, line: int, diags: Diagnostics) -> li
     names = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     unknown = [h for h, n in zip(header, names, strict=True) if n not in COLUMNS]
     if unknown:
-        diags.add(
+        diags.error(
             where,
-            line,
-            1,
-            "error",
-            "roster-header",
             f"unknown column {unknown[0].strip()!r} (columns: {', '.join(COLUMNS)})",
+            "roster-header",
+            line,
         )
         return None
     for name in REQUIRED:
         if name not in names:
-            diags.add(where, line, 1, "error", "roster-header", f"the column {name!r} is missing")
+            diags.error(where, f"the column {name!r} is missing", "roster-header", line)
             return None
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        diags.add(
-            where, line, 1, "error", "roster-header", f"the column {twice[0]!r} appears twice"
-        )
+        diags.error(where, f"the column {twice[0]!r} appears twice", "roster-header", line)
         return None
     return names
 
 
 def _row(values: dict[str, str], where: str, line: int, diags: Diagnostics) -> RosterRow | None:
     def bad(message: str) -> None:
-        diags.add(where, line, 1, "error", "roster-row", message)
+        diags.error(where, message, "roster-row", line)
 
     for name in REQUIRED:
         if not values.get(name):

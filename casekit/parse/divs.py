@@ -106,7 +106,7 @@ class DivBuilder:
             return self.builders[name](attrs, blocks, pos)
         shown = " ".join("." + c for c in attrs.classes) or "(none)"
         self.diags.warning(
-            pos, "unknown-div", f"unknown div class {shown}: shown as a plain box without a label"
+            pos, f"unknown div class {shown}: shown as a plain box without a label", "unknown-div"
         )
         return t.Div(pos, list(attrs.classes), blocks, id=attrs.id, attributes=dict(attrs.values))
 
@@ -143,8 +143,8 @@ class DivBuilder:
         if not entries:
             self.diags.warning(
                 pos,
-                "glossary-empty",
                 "a glossary div holds a definition list (Term / : Definition)",
+                "glossary-empty",
             )
         return t.Glossary(pos, entries)
 
@@ -152,7 +152,7 @@ class DivBuilder:
         kind = "video" if "video" in attrs.classes else "audio"
         src = attrs.values.get("src", "")
         if not src:
-            self.diags.error(pos, "media-src", f'a {kind} div needs src="path"')
+            self.diags.error(pos, f'a {kind} div needs src="path"', "media-src")
             return None
         title = attrs.values.get("title") or attrs.rest
         return t.MediaBlock(pos, kind, src, title, caption=blocks, id=attrs.id)  # type: ignore[arg-type]
@@ -168,7 +168,7 @@ class DivBuilder:
                 intro.append(block)
         if not questions:
             self.diags.error(
-                pos, "quiz-empty", "a quiz holds its questions as a numbered list (1. Question ...)"
+                pos, "a quiz holds its questions as a numbered list (1. Question ...)", "quiz-empty"
             )
         return t.Quiz(pos, title, intro, questions, id=attrs.id)
 
@@ -195,15 +195,15 @@ class DivBuilder:
             kind: t.QuestionKind = "multiple" if correct > 1 else "single"
             if correct == 0:
                 self.diags.error(
-                    item.pos, "quiz-no-answer", "question has no correct option: mark it with [x]"
+                    item.pos, "question has no correct option: mark it with [x]", "quiz-no-answer"
                 )
         else:
             kind = "short"
             if not answer:
                 self.diags.error(
                     item.pos,
-                    "quiz-no-answer",
                     "question has no options ([ ] / [x]) and no ::: answer div",
+                    "quiz-no-answer",
                 )
         return t.Question(item.pos, kind, prompt, options, answer, solution)
 

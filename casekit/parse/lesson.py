@@ -28,7 +28,13 @@ from casekit.parse.markdown import (
     flatten_deep_inlines,
     markdown_parser,
 )
-from casekit.safety.sanitize import dropped_markup
+from casekit.safety.sanitize import (
+    ALLOWED_TAGS,
+    LINE_BREAK,
+    HtmlText,
+    dropped_markup,
+    html_block_lines,
+)
 from casekit.safety.timelimit import TimeLimitExceeded, time_limit
 
 _TASK = re.compile(r"^\[([ xX])\]\s+")
@@ -81,6 +87,7 @@ class LessonParser:
         self.footnotes: list[t.Footnote] = []
         self.divs = DivBuilder(self)
         self.cursor = (0, 0)  # (line index, column) just after the last text located
+        self.raw_html_lines: dict[int, tuple[t.Pos, list[str]]] = {}  # one warning per line
 
     # ---------------------------------------------------------------- helpers
 
@@ -149,7 +156,7 @@ class LessonParser:
         try:
             attrs = parse_braced(node.info)
         except AttributeError_ as exc:
-            self.diags.warning(pos, "kramdown-attributes", f"{exc}; the line is left out")
+            self.diags.warning(pos, f"{exc}; the line is left out", "kramdown-attributes")
             return
         last = out[-1] if out else None
         if isinstance(last, t.CodeBlock):
@@ -165,10 +172,10 @@ class LessonParser:
         shown = "{: " + node.info + "}"
         self.diags.warning(
             pos,
-            "kramdown-attributes",
             f"kramdown attributes {shown} do not apply to the block before them "
             "(a code block takes .language-x, .output, .error; a block quote a box class "
             "such as .challenge or .solution); the line is left out",
+            "kramdown-attributes",
         )
 
     def code_classes(self, block: t.CodeBlock, classes: list[str]) -> None:
@@ -202,9 +209,9 @@ class LessonParser:
             # lesson is lost), so this is an error: no output silently misses content
             self.diags.error(
                 pos,
-                "nesting-too-deep",
                 f"markup nested deeper than {MAX_NESTING - 2} levels cannot be read "
                 "(with lists, neither can the rest of the lesson); nest less deeply",
+                "nesting-too-deep",
             )
             return None
         if kind == "front_matter":
@@ -232,8 +239,7 @@ class LessonParser:
         if kind == "table":
             return self.table(node, pos)
         if kind == "html_block":
-            self.raw_html(node.content, pos)
-            return t.RawBlock(pos, node.content.rstrip("\n"))
+            return self.raw_block(node.content, pos)
         if kind == "dl":
             return self.glossary(node, pos)
         if kind == "footnote_block":
@@ -245,7 +251,7 @@ class LessonParser:
             return self.div(node, pos)
         if kind == "footnote_anchor":
             return None
-        self.diags.warning(pos, "unknown-markup", f"unsupported markup '{kind}' is skipped")
+        self.diags.warning(pos, f"unsupported markup '{kind}' is skipped", "unknown-markup")
         return None
 
     def heading(self, node: SyntaxTreeNode, pos: t.Pos) -> t.Heading:
@@ -293,9 +299,9 @@ class LessonParser:
             if key in values and not t.IMAGE_LENGTH.match(values[key]):
                 self.diags.warning(
                     pos,
-                    "image-size",
                     f"{key}={values[key]!r} is not a size casekit reads (a number with %, px, "
                     "cm, mm, in or pt); the image is sized to the page",
+                    "image-size",
                 )
                 del values[key]
         alt = values.get("fig-alt", "") or values.get("alt", "")
@@ -355,7 +361,7 @@ class LessonParser:
         try:
             attrs = parse_div_info(node.info)
         except AttributeError_ as exc:
-            self.diags.error(pos, "div-attributes", str(exc))
+            self.diags.error(pos, str(exc), "div-attributes")
             attrs = Attributes()
         return self.divs.build(attrs, self.blocks(node.children), pos)
 
@@ -364,6 +370,7 @@ class LessonParser:
     def inlines(self, node: SyntaxTreeNode, pos: t.Pos) -> list[t.Inline]:
         out: list[t.Inline] = []
         children = list(node.children)
+        reader = None if self.allow_html else HtmlText()  # raw tags of this sequence
         while children:
             child = children.pop(0)
             kind = child.type
@@ -371,6 +378,8 @@ class LessonParser:
             if key is not None:
                 out.append(key)
                 continue
+            if reader is not None and reader.hidden and kind != "html_inline":
+                continue  # the text of an inline <script> or <style>
             if kind == "text":
                 if out and isinstance(out[-1], t.Text):
                     out[-1].text += child.content
@@ -411,8 +420,7 @@ class LessonParser:
             elif kind == "footnote_ref":
                 out.append(t.FootnoteRef(int(child.meta["id"]) + 1))
             elif kind == "html_inline":
-                self.raw_html(child.content, pos)
-                out.append(t.RawInline(child.content))
+                out.extend(self.raw_inline(child.content, pos, reader))
             else:
                 out.extend(self.inlines(child, pos))
         # merge adjacent text runs (soft breaks) for renderers
@@ -424,19 +432,60 @@ class LessonParser:
                 merged.append(item)
         return merged
 
-    def raw_html(self, raw: str, near: t.Pos) -> None:
-        """Warn about raw HTML that will not reach the outputs as markup."""
-        if not self.allow_html:
-            message = "raw HTML is not passed through; it will be shown as text"
-        else:
-            dropped = dropped_markup(raw)
-            if not dropped:
-                return
-            message = (
-                f"raw HTML {', '.join(dropped[:5])} is not in the allowed subset "
-                "(allow_html keeps text-level tags only) and is left out"
-            )
-        self.diags.warning(self.locate(raw.split("\n", 1)[0], near), "raw-html", message)
+    def raw_block(self, raw: str, pos: t.Pos) -> t.Block | None:
+        """A raw HTML block: kept for the safe subset with ``allow_html``, else its
+        text as a paragraph (lines where the HTML breaks them), or nothing."""
+        if self.allow_html:
+            self.note_raw_html(pos, dropped_markup(raw))
+            return t.RawBlock(pos, raw.rstrip("\n"))
+        lines, tags = html_block_lines(raw)
+        self.note_raw_html(pos, tags)
+        children: list[t.Inline] = []
+        for line in lines:
+            children += [t.LineBreak(), t.Text(line)] if children else [t.Text(line)]
+        return t.Paragraph(pos, children) if children else None
+
+    def raw_inline(self, raw: str, near: t.Pos, reader: HtmlText | None) -> list[t.Inline]:
+        """A raw inline tag: kept for the safe subset with ``allow_html``; else left
+        out, its text kept and a ``<br>`` a line break (``reader`` reads the sequence)."""
+        where = self.locate(raw.split("\n", 1)[0], near)
+        if reader is None:
+            self.note_raw_html(where, dropped_markup(raw))
+            return [t.RawInline(raw)]
+        seen = len(reader.tags)
+        pieces = reader.feed(raw)
+        self.note_raw_html(where, reader.tags[seen:])
+        return [t.LineBreak() if p is LINE_BREAK else t.Text(p) for p in pieces]
+
+    def note_raw_html(self, where: t.Pos, left_out: list[str]) -> None:
+        """Remember raw HTML left out at ``where``: one warning per line names it all."""
+        if not left_out:
+            return
+        _first, named = self.raw_html_lines.setdefault(where.line, (where, []))
+        named.extend(item for item in left_out if item not in named)
+
+    def warn_raw_html(self) -> None:
+        for where, named in self.raw_html_lines.values():
+            shown = ", ".join(named[:8]) + (", ..." if len(named) > 8 else "")
+            if self.allow_html:
+                message = (
+                    f"raw HTML {shown} is not in the allowed subset "
+                    "(allow_html keeps text-level tags only) and is left out"
+                )
+            else:
+                drawable = [tag for tag in named if tag.strip("<>") in ALLOWED_TAGS]
+                hint = (
+                    f"set allow_html = true in course.toml to draw {', '.join(drawable[:4])}"
+                    if drawable
+                    else "allow_html = true in course.toml would keep only text-level tags "
+                    "such as <sub> and <b>"
+                )
+                message = (
+                    f"raw HTML {shown} is left out and its text kept ({hint}; write \\< or "
+                    "`code` to show a tag as text)"
+                )
+            self.diags.warning(where, message, "raw-html")
+        self.raw_html_lines.clear()
 
     # ---------------------------------------------------------------- lesson
 
@@ -448,22 +497,20 @@ class LessonParser:
         try:
             data = yaml.safe_load(first.content) or {}
         except RecursionError:
-            self.diags.error(pos, "front-matter", "front matter is nested too deeply")
+            self.diags.error(pos, "front matter is nested too deeply", "front-matter")
             return {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = pos.line + 1 + (mark.line if mark else 0)
-            self.diags.add(
+            self.diags.error(
                 self.path,
-                line,
-                1,
-                "error",
-                "front-matter",
                 f"invalid YAML front matter: {getattr(exc, 'problem', exc)}",
+                "front-matter",
+                line,
             )
             return {}
         if not isinstance(data, dict):
-            self.diags.error(pos, "front-matter", "front matter must be a mapping of fields")
+            self.diags.error(pos, "front matter must be a mapping of fields", "front-matter")
             return {}
         good: dict[str, Any] = {}
         for key, value in data.items():
@@ -471,24 +518,24 @@ class LessonParser:
             if key not in _FRONT_MATTER_FIELDS:
                 self.diags.warning(
                     line,
-                    "front-matter-unknown",
                     f"unknown front matter field '{key}' is ignored "
                     f"(known: {', '.join(_FRONT_MATTER_FIELDS)})",
+                    "front-matter-unknown",
                 )
             elif not isinstance(value, _FRONT_MATTER_FIELDS[key]) or isinstance(value, bool):
                 self.diags.error(
-                    line, "front-matter", f"front matter field '{key}' has the wrong type"
+                    line, f"front matter field '{key}' has the wrong type", "front-matter"
                 )
             elif key == "hours" and not 0 <= value <= MAX_HOURS:
                 self.diags.error(
-                    line, "front-matter", f"'hours' must be a number from 0 to {MAX_HOURS}"
+                    line, f"'hours' must be a number from 0 to {MAX_HOURS}", "front-matter"
                 )
             elif key in ("teaching", "exercises") and not 0 <= value <= MAX_HOURS * 60:
                 self.diags.error(
-                    line, "front-matter", f"'{key}' must be a number of minutes from 0"
+                    line, f"'{key}' must be a number of minutes from 0", "front-matter"
                 )
             elif key == "outcomes" and not all(isinstance(v, str) for v in value):
-                self.diags.error(line, "front-matter", "'outcomes' must be a list of strings")
+                self.diags.error(line, "'outcomes' must be a list of strings", "front-matter")
             else:
                 good[key] = value
         return good
@@ -508,38 +555,30 @@ def parse_lesson(
         with time_limit(parse_seconds):
             tokens = parser.md.parse(text)
     except TimeLimitExceeded:
-        diags.add(
+        diags.error(
             path,
-            1,
-            1,
-            "error",
-            "lesson-too-complex",
             f"reading the Markdown took more than {parse_seconds:g} s: the lesson is too large "
             "or its markup too unusual (thousands of unclosed brackets or nested quotes); "
             "split it into smaller lessons",
+            "lesson-too-complex",
         )
         return _unreadable_lesson(path)
     for token in flatten_deep_inlines(tokens):
         line = token.map[0] + 1 if token.map else 1
-        diags.add(
+        diags.warning(
             path,
-            line,
-            1,
-            "warning",
-            "inline-nesting-too-deep",
             f"inline markup nested deeper than {MAX_INLINE_NESTING} levels is kept as text",
+            "inline-nesting-too-deep",
+            line,
         )
     try:
         root = SyntaxTreeNode(tokens)
     except ValueError:  # markdown-it's footnote plugin nests a definition inside another
-        diags.add(
+        diags.error(
             path,
-            1,
-            1,
-            "error",
-            "markdown-invalid",
             "the lesson's Markdown cannot be read: a footnote definition ([^n]: ...) "
             "is nested inside another one; write footnote definitions unindented",
+            "markdown-invalid",
         )
         return _unreadable_lesson(path)
     meta = parser.front_matter(root)
@@ -550,15 +589,13 @@ def parse_lesson(
     elif blocks and isinstance(blocks[0], t.Heading) and blocks[0].level == 1:
         title = blocks.pop(0).children
     else:
-        diags.add(
+        diags.error(
             path,
-            1,
-            1,
-            "error",
-            "lesson-title",
             "lesson has no title: add 'title:' to the front matter or start with '# Title'",
+            "lesson-title",
         )
         title = [t.Text(lesson_id_for(path))]
+    parser.warn_raw_html()
     _normalise_heading_levels(blocks)
     return t.Lesson(
         id=lesson_id_for(path),

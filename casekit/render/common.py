@@ -91,6 +91,38 @@ def correct_options(question: t.Question) -> list[tuple[str, list[t.Inline]]]:
     return [(option_letter(i), o.children) for i, o in enumerate(question.options) if o.correct]
 
 
+#: option texts that make a two-option single choice a Moodle true/false question,
+#: as (true, false) in each built-in language, compared case-insensitively
+TRUE_FALSE = {
+    "en": ("true", "false"),
+    "ru": ("верно", "неверно"),
+    "kk": ("дұрыс", "бұрыс"),
+    "uk": ("правда", "неправда"),
+}
+
+
+def true_false(question: t.Question) -> bool | None:
+    """The correct value when ``question`` is a true/false question, else None."""
+    if question.kind != "single" or len(question.options) != 2:
+        return None
+    texts = tuple(
+        t.plain_text(o.children).strip().rstrip(".!").casefold() for o in question.options
+    )
+    for pair in TRUE_FALSE.values():
+        if sorted(texts) == sorted(pair):
+            chosen = next(
+                text for text, o in zip(texts, question.options, strict=True) if o.correct
+            )
+            return chosen == pair[0]
+    return None
+
+
+def short_answer(question: t.Question) -> str:
+    """The accepted answer of a short question, as one line of plain text."""
+    lines = [t.plain_text(inlines) for b in question.answer for inlines in t.block_inlines(b)]
+    return " ".join(" ".join(lines).split())
+
+
 def media_caption(item: t.MediaItem, msg: Messages, with_code: bool = True) -> str:
     """``Video V2.3: Title (Duration 1:05)``: the same words in every format.
 

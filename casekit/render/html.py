@@ -380,9 +380,7 @@ class HtmlWriter(TreeWriter):
         return f'<div class="generic {attr(classes)}">\n{self.blocks(b.blocks)}</div>\n'
 
     def block_rawblock(self, b: t.RawBlock) -> str:
-        if self.course.config.allow_html:
-            return f'<div class="raw-html">{sanitize_html(b.text)}</div>\n'
-        return f'<pre class="raw-html">{escape(b.text)}</pre>\n'
+        return f'<div class="raw-html">{sanitize_html(b.text)}</div>\n'
 
     # ---------------------------------------------------------------- appendices
 
@@ -419,7 +417,7 @@ class HtmlWriter(TreeWriter):
     # ---------------------------------------------------------------- inlines
 
     def inlines(self, nodes: list[t.Inline]) -> str:
-        if not self.course.config.allow_html:
+        if not any(isinstance(n, t.RawInline) for n in nodes):
             return "".join(self.inline(n) for n in nodes)
         subset = HtmlSubset()  # raw tags of this sequence, balanced within it
         parts = []
@@ -453,6 +451,8 @@ class HtmlWriter(TreeWriter):
             return (
                 f'<img class="inline" src="{attr(self.image_src(n.media))}" alt="{attr(n.alt)}"/>'
             )
+        if isinstance(n, t.RawInline):  # a lone tag (allow_html): its subset, balanced
+            return sanitize_html(n.text)
         if isinstance(n, t.FootnoteRef):
             if not n.note:
                 return f"<sup>{n.number}</sup>"
@@ -460,8 +460,6 @@ class HtmlWriter(TreeWriter):
                 f'<a class="footnote-ref" id="{attr(n.anchor)}" href="{attr(self.self_href(n.note))}"'
                 f"{self.type_attrs('noteref', 'doc-noteref')}>{n.number}</a>"
             )
-        if isinstance(n, t.RawInline):
-            return f'<code class="raw-html">{escape(n.text)}</code>'
         raise TypeError(f"unknown inline node {type(n).__name__}")
 
     def link(self, n: t.Link) -> str:

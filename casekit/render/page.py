@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from html import escape
 from pathlib import Path
 
@@ -13,12 +14,14 @@ from casekit import tree as t
 from casekit.render.common import (
     edition_label,
     media_caption,
-    module_title,
     qr_svg,
     sorted_glossary,
     source_date,
 )
+from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
+from casekit.render.images import image_bytes
+from casekit.render.outline import GLOSSARY, MEDIA_INDEX, course_outline
 from casekit.render.templates import (
     CourseTemplateLoader,
     active_content_error,
@@ -98,21 +101,39 @@ def media_index_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
     )
 
 
+class SinglePageWriter(HtmlWriter):
+    """Images become data URIs so the page carries everything it shows."""
+
+    def __init__(self, course: t.Course, fragments: Fragments | None = None) -> None:
+        super().__init__(course, fragments)
+        self.root = Path(course.root)
+
+    def image_src(self, item: t.MediaItem) -> str:
+        data = base64.b64encode(image_bytes(self.root, item)).decode("ascii")
+        return f"data:{item.media_type};base64,{data}"
+
+
+def appendix_html(course: t.Course, writer: HtmlWriter, key: str, level: int) -> str:
+    """One back-matter section of the outline (``render/outline.py``) as HTML."""
+    if key == GLOSSARY:
+        return glossary_html(course, writer, level)
+    if key == MEDIA_INDEX:
+        return media_index_html(course, writer, level)
+    return writer.answer_key(level)
+
+
 def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
     """The single-page HTML of ``course`` (one edition)."""
     msg = writer.msg
+    outline = course_outline(course, msg)
     body: list[str] = []
-    for module in course.modules:
-        body.append(f'<section class="module" id="{attr(module.id)}">\n')
-        body.append(writer.heading(1, escape(module_title(module, msg))))
-        for lesson in module.lessons:
+    for part in outline.parts:
+        body.append(f'<section class="module" id="{attr(part.module.id)}">\n')
+        body.append(writer.heading(1, escape(part.title)))
+        for lesson in part.lessons:
             body.append(writer.lesson(lesson, level=2))
         body.append("</section>\n")
-    appendices = [
-        glossary_html(course, writer, 1),
-        media_index_html(course, writer, 1),
-        writer.answer_key(1),
-    ]
+    appendices = [appendix_html(course, writer, a.key, 1) for a in outline.back]
     css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
     return render_template(
         course,

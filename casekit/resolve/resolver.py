@@ -67,8 +67,8 @@ class Resolver:
                 first = self.explicit_ids[key]
                 self.diags.error(
                     pos,
-                    "duplicate-id",
                     f"duplicate id '#{local}' (first used at line {first.line})",
+                    "duplicate-id",
                 )
             self.explicit_ids[key] = pos
         base = f"{lesson.id}--{local}"
@@ -150,48 +150,48 @@ class Resolver:
             if src.startswith(("http:", "https:")):
                 self.diags.warning(
                     pos,
-                    "remote-media",
                     f"remote media {src} cannot be shown to offline learners; "
                     "copy the file into the course folder",
+                    "remote-media",
                 )
             else:
-                self.diags.error(pos, "media-scheme", f"media reference {src!r} is not allowed")
+                self.diags.error(pos, f"media reference {src!r} is not allowed", "media-scheme")
             return None
         base = str(PurePosixPath(lesson.path).parent)
         try:
             # markdown-it percent-encodes URLs; the file name is the decoded form
             real, rel = resolve_inside(self.root, unquote(src), base)
         except PathEscape as exc:
-            self.diags.error(pos, "path-escape", f"media path {src!r} is refused: {exc}")
+            self.diags.error(pos, f"media path {src!r} is refused: {exc}", "path-escape")
             return None
         if rel in self.media:
             item = self.media[rel]
             if kind != "image" and item.kind == "image":
-                self.diags.error(pos, "media-kind", f"{src} is an image, not {kind}")
+                self.diags.error(pos, f"{src} is an image, not {kind}", "media-kind")
             return item
         if rel in self.bad_media:
             return None
         if not real.is_file():
             self.bad_media.add(rel)
-            self.diags.error(pos, "media-missing", f"media file not found: {rel}")
+            self.diags.error(pos, f"media file not found: {rel}", "media-missing")
             return None
         try:
             found = self.probe(real, rel)
         except (MediaError, OSError) as exc:
             self.bad_media.add(rel)
-            self.diags.error(pos, "media-invalid", f"{rel}: {exc}")
+            self.diags.error(pos, f"{rel}: {exc}", "media-invalid")
             return None
         too_large = over_4gib(found.size)
         if too_large:  # the usb format refuses it; say so before anything is built
-            self.diags.warning(pos, "file-too-large", f"{rel} is {too_large}")
+            self.diags.warning(pos, f"{rel} is {too_large}", "file-too-large")
         media_rel = rel if rel.startswith("media/") else f"media/{rel}"
         bundle_path = f"{PAYLOAD}/{media_rel}"
         unportable = name_problem(bundle_name(self.course.config), bundle_path)
         if unportable:  # the usb format refuses it too
-            self.diags.warning(pos, "unportable-name", f"{rel} on a stick: {unportable}")
+            self.diags.warning(pos, f"{rel} on a stick: {unportable}", "unportable-name")
         real_kind = t.FORMAT_KIND[found.format]
         if real_kind != kind and not (kind == "video" and real_kind == "audio"):
-            self.diags.error(pos, "media-kind", f"{rel} is {real_kind}, used here as {kind}")
+            self.diags.error(pos, f"{rel} is {real_kind}, used here as {kind}", "media-kind")
             return None
         # bundle_path: from the bundle's root, which is also what the QR code encodes
         base_url = self.course.config.media_base_url
@@ -231,7 +231,7 @@ class Resolver:
         try:
             vtt_real, vtt_rel = resolve_inside(self.root, vtt_rel)
         except PathEscape as exc:
-            self.diags.warning(pos, "path-escape", f"transcript {vtt_rel} is refused: {exc}")
+            self.diags.warning(pos, f"transcript {vtt_rel} is refused: {exc}", "path-escape")
             return None
         if not vtt_real.is_file():
             return None
@@ -241,7 +241,7 @@ class Resolver:
         try:
             return t.Transcript(vtt_rel, parse_vtt(text))
         except VttError as exc:
-            self.diags.add(vtt_rel, exc.line, 1, "error", "vtt-invalid", str(exc))
+            self.diags.error(vtt_rel, str(exc), "vtt-invalid", exc.line)
             return None
 
     def resolve_media(self, lesson: t.Lesson, module: t.Module, codes: dict[str, int]) -> None:
@@ -250,14 +250,14 @@ class Resolver:
                 if not block.alt.strip():
                     self.diags.error(
                         block.pos,
-                        "image-no-alt",
                         f"image {block.src} has no alt text: write ![description](...)",
+                        "image-no-alt",
                     )
                 block.media = self.register(lesson, block.src, block.pos, "image")
             elif isinstance(block, t.MediaBlock):
                 if not block.title.strip():
                     self.diags.warning(
-                        block.pos, "media-no-title", f"{block.kind} {block.src} has no title"
+                        block.pos, f"{block.kind} {block.src} has no title", "media-no-title"
                     )
                 item = self.register(lesson, block.src, block.pos, block.kind, block.title)
                 block.media = item
@@ -272,7 +272,7 @@ class Resolver:
                 if isinstance(node, t.InlineImage):
                     pos = node.pos or lesson.pos
                     if not node.alt.strip():
-                        self.diags.error(pos, "image-no-alt", f"image {node.src} has no alt text")
+                        self.diags.error(pos, f"image {node.src} has no alt text", "image-no-alt")
                     node.media = self.register(lesson, node.src, pos, "image")
 
     # ---------------------------------------------------------------- links
@@ -287,16 +287,16 @@ class Resolver:
         pos = link.pos or lesson.pos
         href = link.href.strip()
         if not href:
-            self.diags.error(pos, "link-empty", "link has no target")
+            self.diags.error(pos, "link has no target", "link-empty")
             return
         if is_url(href):
             lowered = href.lower()
             if not lowered.startswith(SAFE_SCHEMES):
-                self.diags.error(pos, "link-scheme", f"link scheme not allowed: {href[:40]!r}")
+                self.diags.error(pos, f"link scheme not allowed: {href[:40]!r}", "link-scheme")
                 link.href = ""
             elif not lowered.startswith("mailto:"):
                 self.diags.warning(
-                    pos, "external-link", f"external link {href} does not work for offline learners"
+                    pos, f"external link {href} does not work for offline learners", "external-link"
                 )
             return
         path, _, fragment = href.partition("#")
@@ -307,7 +307,7 @@ class Resolver:
             try:
                 real, rel = resolve_inside(self.root, unquote(path), base)
             except PathEscape as exc:
-                self.diags.error(pos, "path-escape", f"link {href!r} is refused: {exc}")
+                self.diags.error(pos, f"link {href!r} is refused: {exc}", "path-escape")
                 link.href = ""
                 return
             found = self.lesson_by_path.get(rel)
@@ -315,19 +315,19 @@ class Resolver:
                 if rel.endswith(".md"):
                     self.diags.error(
                         pos,
-                        "link-broken",
                         f"link to {rel}, which is not a lesson "
                         "of this course (see modules in course.toml)",
+                        "link-broken",
                     )
                 elif real.exists():
                     self.diags.warning(
                         pos,
-                        "link-file",
                         f"link to {rel}: only lessons can be "
                         "linked; the file is not carried into the outputs",
+                        "link-file",
                     )
                 else:
-                    self.diags.error(pos, "link-broken", f"link to missing file {rel}")
+                    self.diags.error(pos, f"link to missing file {rel}", "link-broken")
                 return
             target_lesson = found
         anchor = None
@@ -335,7 +335,7 @@ class Resolver:
             anchor = self.anchors.get(target_lesson.id, {}).get(unquote(fragment))
             if anchor is None:
                 self.diags.error(
-                    pos, "anchor-broken", f"no heading or id '#{fragment}' in {target_lesson.path}"
+                    pos, f"no heading or id '#{fragment}' in {target_lesson.path}", "anchor-broken"
                 )
                 return
         link.target = t.InternalTarget(target_lesson.id, anchor)
@@ -366,20 +366,18 @@ class Resolver:
         for lesson in missing:
             self.diags.warning(
                 lesson.pos,
-                "lesson-hours",
                 "lesson has no 'hours:' in its front matter; credits cannot be checked",
+                "lesson-hours",
             )
         total = sum(lesson.hours or 0 for lesson in lessons)
         expected = credits * HOURS_PER_CREDIT
         if expected and abs(total - expected) > 0.1 * expected:
-            self.diags.add(
+            self.diags.warning(
                 "course.toml",
-                config_field_line(self.root, "credits"),
-                1,
-                "warning",
-                "credits-mismatch",
                 f"credits = {credits:g} means {expected:g} academic hours, but the "
                 f"lessons add up to {total:g} hours (more than 10% apart)",
+                "credits-mismatch",
+                config_field_line(self.root, "credits"),
             )
 
 

@@ -189,3 +189,94 @@ def dropped_markup(raw: str) -> list[str]:
     subset = HtmlSubset()
     subset.feed(raw)
     return subset.dropped
+
+
+#: elements whose edges break the line when raw HTML is read for its text alone
+BLOCK_TAGS = frozenset(
+    [
+        *(f"h{level}" for level in range(1, 7)),
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tr",
+        "ul",
+    ]
+)
+#: elements read apart from their neighbours (table cells)
+SPACED_TAGS = frozenset({"td", "th"})
+#: a line break in ``HtmlText``'s pieces
+LINE_BREAK = None
+
+
+class HtmlText:
+    """Raw HTML read for its text alone (``allow_html = false``): every tag is left
+    out and named in ``tags``; comments and the content of ``HIDDEN_CONTENT``
+    elements go too; ``<br>`` and the edges of block elements are line breaks.
+    Fed piece by piece (one inline tag at a time, or a whole block), like
+    ``HtmlSubset``; ``hidden`` is true inside an element whose content is left out."""
+
+    def __init__(self) -> None:
+        self.hidden_depth = 0
+        self.tags: list[str] = []
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_depth > 0
+
+    def feed(self, raw: str) -> list[str | None]:
+        """The text of ``raw`` (unescaped), ``LINE_BREAK`` where a line breaks."""
+        tokenizer = _Tokenizer()
+        tokenizer.feed(raw)
+        tokenizer.close()
+        pieces: list[str | None] = []
+        for kind, value, _attrs in tokenizer.events:
+            if kind == "data":
+                if not self.hidden:
+                    pieces.append(value)
+                continue
+            if f"<{value}>" not in self.tags:
+                self.tags.append(f"<{value}>")
+            if value in HIDDEN_CONTENT:
+                change = 1 if kind == "start" else -1
+                self.hidden_depth = max(0, self.hidden_depth + change)
+            elif self.hidden:
+                continue
+            elif value == "br" or value in BLOCK_TAGS:
+                pieces.append(LINE_BREAK)
+            elif value in SPACED_TAGS:
+                pieces.append(" ")
+        return pieces
+
+
+def html_block_lines(raw: str) -> tuple[list[str], list[str]]:
+    """A raw HTML block's text as lines (white space collapsed as a browser would,
+    no empty line), and the tags left out of it."""
+    reader = HtmlText()
+    lines = [""]
+    for piece in reader.feed(raw):
+        if piece is LINE_BREAK:
+            lines.append("")
+        else:
+            lines[-1] += piece
+    return [" ".join(line.split()) for line in lines if line.strip()], reader.tags

@@ -21,20 +21,17 @@ def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
     try:
         size = file.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            diags.add(
+            diags.error(
                 path,
-                1,
-                1,
-                "error",
-                "source-too-large",
                 f"file is {size / 2**20:.1f} MB; a source file may be at most "
                 f"{MAX_SOURCE_BYTES // 2**20} MB: split it into smaller lessons and keep "
                 "pictures and data in media files",
+                "source-too-large",
             )
             return None
         data = file.read_bytes()
     except OSError as exc:
-        diags.add(path, 1, 1, "error", "source-unreadable", f"cannot read file: {exc.strerror}")
+        diags.error(path, f"cannot read file: {exc.strerror}", "source-unreadable")
         return None
     try:
         text = data.decode("utf-8")
@@ -42,14 +39,13 @@ def read_source_text(file: Path, path: str, diags: Diagnostics) -> str | None:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        diags.add(
+        diags.error(
             path,
-            line,
-            column,
-            "error",
-            "utf8-invalid",
             f"invalid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x}); "
             "save the file as UTF-8",
+            "utf8-invalid",
+            line,
+            column,
         )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -19,10 +19,10 @@ from casekit.render.common import (
     correct_options,
     edition_label,
     lesson_title,
-    module_title,
     sorted_glossary,
     source_date,
 )
+from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
 
 #: the page number of a contents entry until the layout gives the real one: as wide as
 #: three digits, so putting the number in moves no line of the contents
@@ -34,39 +34,29 @@ FOOTER_FIELDS = {"{page}": "PAGE", "{total}": "NUMPAGES"}
 def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, str]]:
     """(level, text, bookmark anchor) of every module, lesson and appendix: what the
     TOC field lists once a word processor updates it."""
+    outline = course_outline(course, msg)
     entries = []
-    for module in course.modules:
-        entries.append((1, module_title(module, msg), module.id))
-        for lesson in module.lessons:
+    for part in outline.parts:
+        entries.append((1, part.title, part.module.id))
+        for lesson in part.lessons:
             entries.append((2, lesson_title(lesson), lesson.anchor))
-    return entries + [(1, msg(key), anchor) for key, anchor, _ in appendices(course)]
-
-
-def appendices(course: t.Course) -> list[tuple[str, str, Callable[[DocxWriter], None]]]:
-    """(message key of the heading, bookmark anchor, writer) of the appendices this
-    edition has."""
-    found = []
-    if course.glossary():
-        found.append(("glossary", "appendix-glossary", glossary))
-    if any(m.code for m in course.media):
-        found.append(("media_index", "appendix-media-index", media_index))
-    if course.answer_key:
-        found.append(("answers_appendix", "appendix-answer-key", answer_key))
-    return found
+    return entries + [(1, a.title, APPENDICES[a.key][0]) for a in outline.back]
 
 
 def write_course(writer: DocxWriter) -> None:
     doc, course, msg = writer.doc, writer.course, writer.msg
+    outline = course_outline(course, msg)
     header_and_footer(writer)
     cover(writer)
     contents(writer)
-    for module in course.modules:
-        heading = writer.heading(doc, 1, module.id)
-        writer.text(heading, module_title(module, msg))
-        for lesson in module.lessons:
+    for part in outline.parts:
+        heading = writer.heading(doc, 1, part.module.id)
+        writer.text(heading, part.title)
+        for lesson in part.lessons:
             write_lesson(writer, lesson)
-    for key, anchor, write in appendices(course):
-        writer.text(writer.heading(doc, 1, anchor), msg(key))
+    for section in outline.back:
+        anchor, write = APPENDICES[section.key]
+        writer.text(writer.heading(doc, 1, anchor), section.title)
         write(writer)
     writer.finish()
 
@@ -208,3 +198,11 @@ def answer_key(writer: DocxWriter) -> None:
                     if isinstance(b, t.Paragraph)
                 ),
             )
+
+
+#: the back matter (``render/outline.py``): its bookmark anchor and writer, by key
+APPENDICES: dict[str, tuple[str, Callable[[DocxWriter], None]]] = {
+    GLOSSARY: ("appendix-glossary", glossary),
+    MEDIA_INDEX: ("appendix-media-index", media_index),
+    ANSWER_KEY: ("appendix-answer-key", answer_key),
+}

@@ -266,7 +266,7 @@ class DocxWriter(TreeWriter):
     def inlines(
         self, parent: BaseOxmlElement, nodes: list[t.Inline], fmt: RunFormat = RunFormat()
     ) -> None:
-        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+        if any(isinstance(n, t.RawInline) for n in nodes):  # allow_html: tags drawn
             for piece in html_spans(nodes):
                 self.piece(parent, piece, fmt)
             return
@@ -306,10 +306,12 @@ class DocxWriter(TreeWriter):
             self.inlines(parent, n.children, replace(fmt, bold=True))
         elif isinstance(n, t.Strike):
             self.inlines(parent, n.children, replace(fmt, strike=True))
-        elif isinstance(n, (t.Code, t.RawInline)):
+        elif isinstance(n, t.Code):
             self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
         elif isinstance(n, t.Kbd):
             self.text(parent, n.text, replace(fmt, style="Keyboard"))
+        elif isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
+            self.inlines(parent, [n], fmt)
         elif isinstance(n, t.LineBreak):
             parent.append(el("w:r", self.rpr(fmt), el("w:br")))
         elif isinstance(n, t.Link):
@@ -491,10 +493,8 @@ class DocxWriter(TreeWriter):
             self.text(p, line)
 
     def block_rawblock(self, target: Target, b: t.RawBlock) -> None:
-        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
-            self.inlines(self.para(target, self.body_style), [t.RawInline(b.text)])
-        else:
-            self.code(target, b.text)
+        """(``allow_html``) the safe subset, drawn as in the HTML."""
+        self.inlines(self.para(target, self.body_style), [t.RawInline(b.text)])
 
     def block_blockquote(self, target: Target, b: t.BlockQuote) -> None:
         with self.styled("Quote"):

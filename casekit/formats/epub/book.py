@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import itertools
 import uuid
-from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 from ebooklib import epub
@@ -30,26 +28,17 @@ from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.render.av_metadata import stripped_bytes
-from casekit.render.common import edition_label, lesson_title, module_title, source_date
+from casekit.render.chapters import Document, split_course
+from casekit.render.common import edition_label, lesson_title, source_date
 from casekit.render.fragments import Fragments
-from casekit.render.page import glossary_html, media_index_html, render_template
+from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Outline, course_outline
+from casekit.render.page import appendix_html, render_template
 from casekit.render.resample import FITTED, SCREEN_BOX, Sizing
 from casekit.render.templates import read_template
 from casekit.safety.paths import PathEscape, resolve_inside
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXTENSIONS = {"jpeg": "jpg"}
-
-
-@dataclass
-class Document:
-    """One XHTML document of the book, in reading order."""
-
-    file: str
-    title: str
-    body: str
-    matter: str  # epub:type of <body>: frontmatter, bodymatter or backmatter
-    landmark: str = ""  # epub:type in the landmarks nav, if listed there
 
 
 class _PackageWriter(epub.EpubWriter):
@@ -91,15 +80,15 @@ def epub_bytes(
         config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
     )
     book.set_cover("images/cover.png", cover, create_page=False)
+    outline = course_outline(course, writer.msg)
     documents = [cover_document(course, writer.msg)]
-    chapters = chapter_documents(course, writer)
+    documents += body_documents(course, outline, writer)
     overlays = []
-    for doc in chapters if narrate else []:
-        doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
-        overlays += [overlay] if overlay else []
-    documents += chapters
-    documents += back_matter(course, writer)
-    items = add_documents(book, course, writer, documents, css)
+    for doc in documents if narrate else []:
+        if doc.matter == "bodymatter":
+            doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
+            overlays += [overlay] if overlay else []
+    items = add_documents(book, outline, writer, documents, css)
     add_overlays(book, overlays, items)
     add_fonts(book, course, fonts, writer.msg, cache)
     return package_bytes(book, course, writer.msg)
@@ -107,7 +96,7 @@ def epub_bytes(
 
 def add_documents(
     book: epub.EpubBook,
-    course: t.Course,
+    outline: Outline,
     writer: EpubWriter,
     documents: list[Document],
     css: epub.EpubItem,
@@ -117,9 +106,9 @@ def add_documents(
     nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
     nav.add_item(css)
     book.add_item(nav)
-    items = [book.add_item(document_item(course, doc)) for doc in documents]
+    items = [book.add_item(document_item(writer.course, doc)) for doc in documents]
     book.spine = [items[0], nav, *items[1:]]
-    book.toc = table_of_contents(course, writer, documents)
+    book.toc = table_of_contents(outline, writer, documents)
     book.add_item(epub.EpubNcx())
     book.guide = [{"type": "toc", "href": "nav.xhtml", "title": writer.msg("contents")}]
     book.guide += [
@@ -320,44 +309,19 @@ def cover_document(course: t.Course, msg: Messages) -> Document:
     return Document("cover.xhtml", msg("cover"), body, "frontmatter", landmark="cover")
 
 
-def chapter_documents(course: t.Course, writer: EpubWriter) -> list[Document]:
-    """One document per lesson.
-
-    Which chapter holds every id is known first (``EpubWriter.lesson_ids``), so that a
-    link to an element this edition lacks (a heading inside a teacher-only solution)
-    goes to the start of its lesson instead."""
-    for number, lesson in enumerate(course.lessons(), start=1):
-        writer.files.chapters[lesson.id] = f"lesson-{number:02d}.xhtml"
-    for lesson in course.lessons():
-        writer.current = writer.files.chapters[lesson.id]
-        writer.files.record(writer.current, writer.lesson_ids(lesson, level=1))
-    documents = []
-    for module in course.modules:
-        label = escape(module_title(module, writer.msg))
-        for lesson in module.lessons:
-            writer.current = writer.files.chapters[lesson.id]
-            body = f'<p class="module-label">{label}</p>\n' + writer.lesson(lesson, level=1)
-            title = lesson_title(lesson)
-            landmark = "" if documents else "bodymatter"
-            documents.append(Document(writer.current, title, body, "bodymatter", landmark))
-    return documents
+def lesson_file(number: int) -> str:
+    return f"lesson-{number:02d}.xhtml"
 
 
-def back_matter(course: t.Course, writer: EpubWriter) -> list[Document]:
-    """Glossary, media index and (learner edition, when asked) the answer key."""
-    parts = [
-        ("glossary.xhtml", "glossary", "glossary", glossary_html),
-        ("media-index.xhtml", "media_index", "appendix", media_index_html),
-        (ANSWERS_FILE, "answers_appendix", "appendix", lambda _c, w, level: w.answer_key(level)),
-    ]
-    documents = []
-    for file, key, landmark, render in parts:
-        writer.current = file
-        body = render(course, writer, 1)
-        if body:
-            writer.files.record_ids(file, body)
-            documents.append(Document(file, writer.msg(key), body, "backmatter", landmark))
-    return documents
+def body_documents(course: t.Course, outline: Outline, writer: EpubWriter) -> list[Document]:
+    """One document per lesson, then glossary, media index and (learner edition, when
+    asked) the answer key."""
+    back = {
+        GLOSSARY: ("glossary.xhtml", "glossary"),
+        MEDIA_INDEX: ("media-index.xhtml", "appendix"),
+        ANSWER_KEY: (ANSWERS_FILE, "appendix"),
+    }
+    return split_course(outline, writer, lesson_file, back, appendix_html)
 
 
 def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
@@ -376,15 +340,15 @@ def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
     return item
 
 
-def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Document]) -> list:
+def table_of_contents(outline: Outline, writer: EpubWriter, documents: list[Document]) -> list:
     """Modules > lessons > the lessons' top-level headings, then the back matter.
 
     NCX entries get numbered ids: an anchor is not always a valid XML name."""
     uids = (f"toc-{n}" for n in itertools.count(1))
     toc: list = []
-    for module in course.modules:
+    for part in outline.parts:
         lessons: list = []
-        for lesson in module.lessons:
+        for lesson in part.lessons:
             file = writer.files.chapters[lesson.id]
             title = lesson_title(lesson)
             headings = [
@@ -396,9 +360,8 @@ def table_of_contents(course: t.Course, writer: EpubWriter, documents: list[Docu
                 lessons.append((epub.Section(title, file), headings))
             else:
                 lessons.append(epub.Link(file, title, next(uids)))
-        label = module_title(module, writer.msg)
-        first = writer.files.chapters[module.lessons[0].id]
-        toc.append((epub.Section(label, first), lessons))
+        first = writer.files.chapters[part.lessons[0].id]
+        toc.append((epub.Section(part.title, first), lessons))
     toc += [
         epub.Link(doc.file, doc.title, next(uids))
         for doc in documents

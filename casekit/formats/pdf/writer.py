@@ -72,6 +72,7 @@ from casekit.render.common import (
     sorted_glossary,
 )
 from casekit.render.inline_html import Piece, Span, around, html_spans
+from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Part, course_outline
 from casekit.render.resample import Sizing
 from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
@@ -141,7 +142,7 @@ class PdfWriter(TreeWriter):
     # ---------------------------------------------------------------- text
 
     def inlines(self, nodes: list[t.Inline]) -> str:
-        if self.course.config.allow_html and any(isinstance(n, t.RawInline) for n in nodes):
+        if any(isinstance(n, t.RawInline) for n in nodes):  # allow_html: tags drawn
             return "".join(self.piece(p) for p in html_spans(nodes))
         return "".join(self.inline(n) for n in nodes)
 
@@ -177,11 +178,13 @@ class PdfWriter(TreeWriter):
             return f"<b>{self.inlines(n.children)}</b>"
         if isinstance(n, t.Strike):
             return f"<strike>{self.inlines(n.children)}</strike>"
-        if isinstance(n, (t.Code, t.RawInline)):
+        if isinstance(n, t.Code):
             code = escape(soft_hyphens(n.text, dictionary=False), quote=False)
             return f'<font face="{self.fonts.mono_family}">{code}</font>'
         if isinstance(n, t.Kbd):
             return self.key_cap(escape(n.text, quote=False))
+        if isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
+            return self.inlines([n])
         if isinstance(n, t.LineBreak):
             return "<br/>"
         if isinstance(n, t.Link):
@@ -452,9 +455,8 @@ class PdfWriter(TreeWriter):
         return self.code(b.text, b.role, code_label(b, self.msg))
 
     def block_rawblock(self, b: t.RawBlock) -> list[Flowable]:
-        if self.course.config.allow_html:  # the safe subset, drawn as in the HTML
-            return [self.para(self.inlines([t.RawInline(b.text)]))]
-        return self.code(b.text)
+        """(``allow_html``) the safe subset, drawn as in the HTML."""
+        return [self.para(self.inlines([t.RawInline(b.text)]))]
 
     def block_blockquote(self, b: t.BlockQuote) -> list[Flowable]:
         self.depth += 1
@@ -719,8 +721,8 @@ class PdfWriter(TreeWriter):
             out.extend(self.indented(self.blocks(blocks), self.styles.indent))
         return out
 
-    def module(self, module: t.Module) -> list[Flowable]:
-        title = module_title(module, self.msg)
+    def module(self, part: Part) -> list[Flowable]:
+        module, title = part.module, part.title
         heading = self.marked(escape(title, quote=False), self.styles.module, module.id, (0, title))
         out: list[Flowable] = [NotAtTopPageBreak(), heading]
         for lesson in module.lessons:
@@ -735,11 +737,8 @@ class PdfWriter(TreeWriter):
         return self.marked(escape(title), self.styles.module, f"appendix-{key}", (0, title))
 
     def glossary(self) -> list[Flowable]:
-        entries = sorted_glossary(self.course)
-        if not entries:
-            return []
-        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title("glossary")]
-        for entry in entries:
+        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title(GLOSSARY)]
+        for entry in sorted_glossary(self.course):
             term = self.para(self.internal(f"<b>{self.inlines(entry.term)}</b>", entry.anchor))
             term.keepWithNext = 1
             out.append(term)
@@ -748,8 +747,6 @@ class PdfWriter(TreeWriter):
 
     def media_index(self) -> list[Flowable]:
         items = [m for m in self.course.media if m.code]
-        if not items:
-            return []
         size = self.styles.size * 7.5
         rows = [
             [
@@ -773,13 +770,11 @@ class PdfWriter(TreeWriter):
             ],
             hAlign="LEFT",
         )
-        return [NotAtTopPageBreak(), self.appendix_title("media_index"), table]
+        return [NotAtTopPageBreak(), self.appendix_title(MEDIA_INDEX), table]
 
     def answer_key(self) -> list[Flowable]:
         """The learner's answers appendix (only when the course asks for it)."""
-        if not self.course.answer_key:
-            return []
-        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title("answers_appendix")]
+        out: list[Flowable] = [NotAtTopPageBreak(), self.appendix_title(ANSWER_KEY)]
         for entry in self.course.answer_key:
             label = f"{self.msg('quiz', number=entry.quiz.number)}, {self.msg('question', number=entry.question.number)}"
             out.append(self.para(f"<b>{escape(label)}:</b> {self.answer_text(entry.question)}"))
@@ -795,11 +790,16 @@ class PdfWriter(TreeWriter):
         )
 
     def story(self) -> list[Flowable]:
-        """Every module, then the appendices."""
+        """Every module, then the appendices (``render/outline.py``)."""
+        outline = course_outline(self.course, self.msg)
+        appendix = {
+            GLOSSARY: self.glossary,
+            MEDIA_INDEX: self.media_index,
+            ANSWER_KEY: self.answer_key,
+        }
         out: list[Flowable] = []
-        for module in self.course.modules:
-            out.extend(self.module(module))
-        out.extend(self.glossary())
-        out.extend(self.media_index())
-        out.extend(self.answer_key())
+        for part in outline.parts:
+            out.extend(self.module(part))
+        for section in outline.back:
+            out.extend(appendix[section.key]())
         return out
