@@ -145,11 +145,14 @@ def ratio_row(name: str, ours: Run, theirs: Run) -> tuple[str, str]:
     )
 
 
-def against_pandoc(course: Path, name: str, root: Path, runs: int) -> list[tuple[str, str]]:
+def against_pandoc(
+    course: Path, name: str, root: Path, runs: int, contents: bool = True
+) -> list[tuple[str, str]]:
     rows = []
     out = root / f"build-{name}"
     lessons = lesson_files(course)
-    for fmt, extra in (("docx", ()), ("docx", ("--no-contents-pages",)), ("epub", ())):
+    variants = [("docx", ("--no-contents-pages",)), ("epub", ())]
+    for fmt, extra in ([("docx", ())] if contents else []) + variants:
         target = root / f"pandoc.{fmt}"
         label = f"{name}: {fmt}{' ' + extra[0] if extra else ''} / pandoc"
         try:
@@ -192,12 +195,17 @@ def against_typst(course: Path, name: str, root: Path, runs: int) -> list[tuple[
     ]
 
 
-def rebuilds(course: Path, root: Path, runs: int) -> list[tuple[str, str]]:
+REBUILT = ("html", "epub", "docx", "pdf", "usb")
+
+
+def rebuilds(
+    course: Path, root: Path, runs: int, formats: tuple[str, ...]
+) -> list[tuple[str, str]]:
     """Clean build, one-lesson edit and no-change rebuild of each format, both editions."""
     rows = []
     lesson = Path(lesson_files(course)[len(lesson_files(course)) // 2])
     original = lesson.read_text("utf-8")
-    for fmt in ("html", "epub", "docx", "pdf", "usb"):
+    for fmt in formats:
         out = root / f"rebuild-{fmt}"
         full, edit, unchanged = [], [], []
         options = ("--no-contents-pages",) if fmt in ("docx", "usb") else ()
@@ -252,39 +260,53 @@ def main() -> None:
         "--skip",
         action="append",
         default=[],
-        choices=["pandoc", "typst", "rebuilds", "full", "images"],
+        choices=[
+            "pandoc",
+            "typst",
+            "rebuilds",
+            "full",
+            "images",
+            "text-contents",  # the DOCX with LibreOffice contents pages, text course
+            "images-contents",
+        ],
     )
     args = parser.parse_args()
-    rows: list[tuple[str, str]] = []
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(
+        f"casekit build benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{os.cpu_count()} CPUs, medians of {args.runs}",
+        flush=True,
+    )
+
+    def show(rows: list[tuple[str, str]]) -> None:  # as they come: a long run may be cut
+        for name, value in rows:
+            print(f"{name.ljust(42)}  {value}", flush=True)
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         text = generate(root / "text", args.lessons, args.language)
         size = sum(Path(p).stat().st_size for p in lesson_files(text))
-        rows.append(("text course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown"))
+        show([("text course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown")])
         floor = run([sys.executable, "-c", "pass"]).rss
-        rows.append(("peak RSS floor", f"{floor} MiB (python -c pass, started as every run)"))
+        show([("peak RSS floor", f"{floor} MiB (python -c pass, started as every run)")])
         courses = [("text", text)]
         if "images" not in args.skip:
             images = generate(root / "images", args.image_lessons, args.language, True)
             media = sum(p.stat().st_size for p in (images / "media").iterdir())
-            rows.append(
-                ("image course", f"{args.image_lessons} lessons, {media / 1e6:.0f} MB of images")
+            show(
+                [("image course", f"{args.image_lessons} lessons, {media / 1e6:.0f} MB of images")]
             )
             courses.append(("images", images))
         for name, course in courses:
             if "pandoc" not in args.skip:
-                rows += against_pandoc(course, name, root, args.runs)
+                contents = f"{name}-contents" not in args.skip
+                show(against_pandoc(course, name, root, args.runs, contents))
             if "typst" not in args.skip:
-                rows += against_typst(course, name, root, args.runs)
+                show(against_typst(course, name, root, args.runs))
         if "rebuilds" not in args.skip:
-            rows += rebuilds(text, root, args.runs)
+            for fmt in REBUILT:
+                show(rebuilds(text, root, args.runs, (fmt,)))
         if "full" not in args.skip:
-            rows += full_builds(text, root)
-    width = max(len(name) for name, _ in rows)
-    print(f"casekit build benchmark, {started}, {os.cpu_count()} CPUs, medians of {args.runs}")
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {value}")
+            show(full_builds(text, root))
 
 
 if __name__ == "__main__":

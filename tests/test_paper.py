@@ -11,12 +11,16 @@ import os
 import stat
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import numpy as np
 import qrcode
+from PIL import Image as PILImage
 
 from casekit.learners.register import open_register
+from casekit.messages import messages
+from casekit.scan.reasons import Code
 from tests.learners_helpers import ROSTER, casekit, dump, write_roster
 from tests.paper_helpers import (
     COURSE,
@@ -191,6 +195,14 @@ def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
         assert review.reading[f"{QUIZ}/2"]["answer"] == "multiple"
         assert review.reading[f"{QUIZ}/3"]["chosen"] == [2]
         assert set(review.images) == {f"{QUIZ}/1", f"{QUIZ}/2"}
+    # in the words of the course's language: the reason and the summary
+    again = casekit("scan", str(scans), "--lang", "kk", register=register)
+    assert again.returncode == 0, again.stderr
+    [line] = again.stderr.splitlines()
+    assert "warning: күмәнді сұрақтар саны: 2 (1.1/1, 1.1/2) [scan-review]" in line
+    assert "KZ-001: тексеруге: 1" in again.stdout
+    assert "Барлық бет: 1; тексеруге: 1" in again.stdout
+    assert "review" not in again.stdout.replace("casekit review", "")
 
 
 def test_each_sheet_is_graded_with_the_key_of_the_version_it_was_printed_from(tmp_path):
@@ -254,6 +266,8 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
     )
     assert answered.returncode == 0, answered.stderr
     assert "Вопрос 1.1/1: a) неясно, b) " in answered.stdout
+    assert "Причина: вопросов под сомнением: 2 (1.1/1, 1.1/2)" in answered.stdout
+    assert "Причина: QR-код не читается (пустая страница" in answered.stdout
     assert answered.stdout.count("Отмеченные варианты в вопросе 1.1/1") == 2
     assert "2 decision(s) recorded, 0 left" in answered.stdout
     with open_register(register) as reg:
@@ -287,6 +301,16 @@ def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, brow
         page.goto(page_path.as_uri())
         assert page.locator("html").get_attribute("lang") == "kk"
         assert page.locator("h1").inner_text() == "Тексерілетін жауап парақтары"
+        reasons = page.locator("dd").all_inner_texts()
+        assert "күмәнді сұрақтар саны: 2 (1.1/1, 1.1/2)" in reasons
+        assert "оқылатын QR коды жоқ (бос бет немесе қатты зақымдалған парақ)" in reasons
+        text = page.locator("body").inner_text()
+        english = messages("en")
+        for code in typing.get_args(Code):
+            if code != "text":
+                stem = english.table[f"scan_{code}"].split("{", 1)[0].strip()
+                assert not stem or stem not in text, stem
+        assert "in doubt" not in text and "QR code" not in text
         images = page.locator("img")
         assert images.count() == 3  # two zooms and the blank page
         assert all(images.nth(i).evaluate("i => i.naturalWidth") > 100 for i in range(3))
@@ -315,14 +339,41 @@ def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, brow
     assert dump(register) == before
 
 
-def test_teacher_grades_an_assignment(tmp_path):
+def test_teacher_grades_an_assignment(tmp_path, browser):
     register = str(tmp_path / "register.sqlite")
     folder = issue(tmp_path, register)
     _quiz, task = sheets_of(folder, register)
     scans = tmp_path / "scans"
     scans.mkdir()
-    save_pdf(scans / "task.pdf", [marked(task, {})])
+    written = marked(task, {})
+    area = next(a for a in task.layout.areas)
+    px = written.shape[1] / task.layout.paper[0]
+    x, y = round((area.rect.x + 10) * px), round((area.rect.y + 10) * px)
+    written[y : y + round(4 * px), x : x + round(60 * px)] = 40  # a line of writing
+    save_pdf(scans / "task.pdf", [written])
     assert casekit("scan", str(scans), register=register).returncode == 0
+
+    # the teacher sees the written answer before grading
+    assert casekit("grade", "KZ-001", task.target, register=register).returncode == 2
+    shown = casekit("grade", "KZ-001", task.target, "--show", "--lang", "kk", register=register)
+    assert shown.returncode == 0, shown.stderr
+    page_path = Path(shown.stdout.strip())
+    assert page_path.parent == Path(register + ".files")
+    assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
+    with open_register(register) as reg:
+        [crop] = reg.submissions()[0].images
+        crop_pixels = np.array(PILImage.open(reg.image_path(crop)).convert("L"))
+        assert reg.results() == []  # --show records nothing
+    # the writing is in the crop (6 px per mm), where it was written on the page
+    assert crop_pixels[63:81, 66:414].mean() < 100 < crop_pixels[150:200, 66:414].mean()
+    page = browser.new_page()
+    try:
+        page.goto(page_path.as_uri())
+        assert page.locator("h1").inner_text() == f"Жазбаша жауаптар: {task.target}"
+        [width] = page.locator("img").evaluate_all("images => images.map(i => i.naturalWidth)")
+        assert width == crop_pixels.shape[1]
+    finally:
+        page.close()
     graded = casekit(
         "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "A. Seitkyzy", register=register
     )
@@ -440,3 +491,37 @@ def test_paper_commands_refuse_a_register_that_does_not_exist(tmp_path):
             assert line.startswith(f"{missing}:1:1: error: no register here"), line
             assert "casekit learners import" in line and "[register-missing]" in line
         assert sorted(p.name for p in tmp_path.iterdir()) == ["scans"]
+
+
+def test_pages_that_name_no_learner_can_be_deleted_for_real(tmp_path):
+    register, _scans, _quiz = doubtful_scan(tmp_path)  # page 2: blank, names no sheet
+    with open_register(register) as reg:
+        [unread] = [r for r in reg.reviews() if not r.sheet]
+        thumbnail = reg.image_path(unread.images["page"])
+        files = reg.files
+    assert thumbnail.is_file()
+    assert casekit("review", "--html", register=register).returncode == 0
+    assert (files / "review.html").is_file()  # holds copies of the images
+
+    purged = casekit("learners", "remove", "KZ-001", "--purge", register=register)
+    assert purged.returncode == 0, purged.stderr
+    assert "1 scanned page(s) that name no learner are still kept" in purged.stdout
+    assert "casekit review --discard-unread" in purged.stdout
+    assert private_files(files) == [thumbnail]  # the review page went with the learner's zooms
+
+    recent = casekit("review", "--discard-unread", "--older-than", "30", register=register)
+    assert recent.returncode == 0, recent.stderr
+    assert "0 unidentified page(s) deleted, 1 left" in recent.stdout
+    assert thumbnail.is_file()
+    lonely = casekit("review", "--older-than", "30", register=register)
+    assert lonely.returncode == 2 and "--discard-unread" in lonely.stderr
+
+    discarded = casekit("review", "--discard-unread", register=register)
+    assert discarded.returncode == 0, discarded.stderr
+    assert "1 unidentified page(s) deleted, 0 left" in discarded.stdout
+    assert private_files(files) == []
+    assert dump(register)["reviews"] == []
+    raw = Path(register).read_bytes() + b"".join(
+        p.read_bytes() for p in Path(register).parent.glob("register.sqlite-*")
+    )
+    assert unread.source_sha256.encode() not in raw  # secure_delete: not left in free pages

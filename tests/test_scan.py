@@ -16,7 +16,9 @@ import qrcode
 from PIL import Image
 from pypdf import PdfWriter
 
+from casekit.messages import messages
 from casekit.scan.page import UnknownSheet, read_page
+from casekit.scan.reasons import Reason
 from casekit.scan.sources import MAX_PIXELS, pages
 from tests.synthetic_scans import SheetSource, render_sheet, sheet_sources, synthetic_page
 
@@ -28,6 +30,12 @@ def sources(tmp_path_factory) -> list[SheetSource]:
     return sheet_sources(tmp_path_factory.mktemp("packets"))
 
 
+def said(reason: Reason | None) -> str:
+    """A reason in casekit's English words."""
+    assert reason is not None
+    return reason.text(messages("en"))
+
+
 def lookup_in(sources: list[SheetSource]):
     layouts = {s.payload: s.layout for s in sources}
 
@@ -35,7 +43,7 @@ def lookup_in(sources: list[SheetSource]):
         text = f"{ref.course_id}|{ref.version}|{ref.item}"
         text = text if ref.page == 1 else f"{text}|{ref.page}"
         if text not in layouts:
-            raise UnknownSheet(f"no sheet {text}")
+            raise UnknownSheet("unknown_sheet", sheet=text)
         return layouts[text]
 
     return lookup
@@ -100,7 +108,7 @@ def test_a_page_with_a_cut_corner_is_not_read(sources):
     cut = image[: height - round(18 / 25.4 * 150), :]  # the bottom marks cut off
     reading = read_page(cut, lookup_in(sources))
     assert reading.status == "review"
-    assert "corner mark is missing or cut off" in reading.reasons[0]
+    assert "corner mark is missing or cut off" in said(reading.reasons[0])
     assert not reading.questions and "page" in reading.zooms
 
 
@@ -122,28 +130,30 @@ def test_a_hidden_corner_mark_is_not_replaced_by_a_cancelled_box(sources):
     )
     reading = read_page(image, lookup_in(sources))
     assert reading.status == "review" and not reading.questions
-    assert "bottom-left" in reading.reasons[0]
+    assert "bottom-left" in said(reading.reasons[0])
 
 
 def test_blank_and_foreign_pages(sources):
     blank = np.full((1754, 1240), 245, np.uint8)
     reading = read_page(blank, lookup_in(sources))
-    assert reading.status == "review" and "no readable QR code" in reading.reasons[0]
+    assert reading.status == "review" and "no readable QR code" in said(reading.reasons[0])
     foreign = blank.copy()
     code = np.array(qrcode.make("https://example.org/").get_image().convert("L"))
     foreign[100 : 100 + code.shape[0], 100 : 100 + code.shape[1]] = code
     reading = read_page(foreign, lookup_in(sources))
-    assert reading.status == "refused" and "not a casekit answer sheet" in reading.reasons[0]
+    assert reading.status == "refused" and "not a casekit answer sheet" in said(reading.reasons[0])
 
 
 def test_a_sheet_the_register_does_not_know_is_refused(sources):
     image, _ = quiz_image(sources)
 
     def nobody(ref):
-        raise UnknownSheet("sheet of another register")
+        raise UnknownSheet("unknown_sheet", sheet="KZ-001-x")
 
     reading = read_page(image, nobody)
-    assert reading.status == "refused" and reading.reasons == ["sheet of another register"]
+    assert reading.status == "refused" and reading.reasons == [
+        Reason("unknown_sheet", {"sheet": "KZ-001-x"})
+    ]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -195,11 +205,11 @@ def test_broken_and_hostile_files_are_one_line_each(tmp_path):
     (tmp_path / "notes.txt").write_text("not an image")  # not a scan: skipped
     found = {p.source.name: p for p in pages([tmp_path, tmp_path / "missing.png"])}
     assert set(found) == {"bomb.png", "huge.png", "corrupt.jpg", "corrupt.pdf", "missing.png"}
-    assert found["bomb.png"].problem == "image too large to decode safely"
-    assert found["huge.png"].problem.startswith("image too large (10000×10000 pixels")
-    assert found["corrupt.jpg"].problem.startswith("not a readable image")
-    assert found["corrupt.pdf"].problem.startswith("not a readable PDF")
-    assert found["missing.png"].problem == "no such file"
+    assert said(found["bomb.png"].problem) == "image too large to decode safely"
+    assert said(found["huge.png"].problem).startswith("image too large (10000×10000 pixels")
+    assert said(found["corrupt.jpg"].problem).startswith("not a readable image")
+    assert said(found["corrupt.pdf"].problem).startswith("not a readable PDF")
+    assert said(found["missing.png"].problem) == "no such file"
     assert all(p.grey is None for p in found.values())
     assert MAX_PIXELS < 10_000 * 10_000
 
@@ -221,7 +231,7 @@ def test_a_pdf_of_5000_pages_is_refused_in_one_line(tmp_path):
     with path.open("wb") as out:
         writer.write(out)
     found = list(pages([path]))
-    assert [p.problem for p in found] == ["5000 pages; split it (at most 2000 per file)"]
+    assert [said(p.problem) for p in found] == ["5000 pages; split it (at most 2000 per file)"]
 
 
 # --------------------------------------------------------------------------- personal sheets
@@ -256,7 +266,7 @@ def test_personal_sheets_are_read_with_the_layout_the_register_keeps(tmp_path, r
     def lookup(ref):
         sheet = register.sheet(ref.sheet_id) if ref.personal else None
         if sheet is None:
-            raise UnknownSheet("not a sheet of this register")
+            raise UnknownSheet("unknown_sheet", sheet=ref.sheet_id)
         layouts = [SheetPage.from_json(json.dumps(page)) for page in json.loads(sheet.layout)]
         return layouts[ref.page - 1]
 

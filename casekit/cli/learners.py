@@ -164,6 +164,13 @@ def remove_command(code: str, purge: bool, register_location: str | None) -> Non
         if purge:
             register.purge(code)
             click.echo(f"{code}: deleted with all their records")
+            unread = register.unread_pages()
+            if unread:
+                click.echo(
+                    f"{unread} scanned page(s) that name no learner are still kept for review "
+                    "(they may show this learner's handwriting): delete them with "
+                    "casekit review --discard-unread [--older-than DAYS]"
+                )
         else:
             register.withdraw(code, dt.date.today())
             click.echo(f"{code}: withdrawn")

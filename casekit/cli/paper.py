@@ -35,9 +35,16 @@ def now() -> dt.datetime:
     default=None,
     help="Accept only sheets of this course id; other courses' sheets go to review.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default="en",
+    show_default=True,
+    help="Language of the summary and of the reasons a page waits for review.",
+)
 @register_option
 def scan_command(
-    inputs: tuple[Path, ...], course_id: str | None, register_location: str | None
+    inputs: tuple[Path, ...], course_id: str | None, lang: str, register_location: str | None
 ) -> None:
     """Read scanned answer sheets and record them in the register.
 
@@ -55,8 +62,10 @@ def scan_command(
       casekit scan scans/2027-02-01.pdf
       casekit scan ~/phone-photos/ --course digital-literacy-kk
     """
+    from casekit.messages import messages
     from casekit.paper.intake import Intake
 
+    msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
@@ -65,7 +74,7 @@ def scan_command(
         for outcome in intake.scan(list(inputs), now()):
             counts[outcome.outcome] += 1
             if outcome.outcome in ("review", "problem"):
-                click.echo(str(outcome.diagnostic()), err=True)
+                click.echo(str(outcome.diagnostic(msg)), err=True)
             if outcome.learner:
                 learners.setdefault(outcome.learner, Counter())[outcome.outcome] += 1
             if outcome.score is not None and outcome.sheet is not None:
@@ -74,30 +83,24 @@ def scan_command(
                     f"{outcome.sheet.target} {got:g}/{most:g}"
                 )
     for code in sorted(learners):
-        click.echo(f"{code}: {_counted(learners[code])}" + _scores(scores.get(code, [])))
+        click.echo(f"{code}: {_counted(learners[code], msg)}" + _scores(scores.get(code), msg))
     total = sum(counts.values())
-    click.echo(f"{total} page(s): {_counted(counts)}")
+    click.echo(msg("scan_pages", count=total, outcomes=_counted(counts, msg)))
     if counts["review"] or counts["problem"]:
-        click.echo("settle the pages waiting for review with: casekit review")
+        click.echo(msg("scan_settle"))
     sys.exit(1 if counts["problem"] else 0)
 
 
-WORDS = {
-    "recorded": "recorded",
-    "again": "already recorded",
-    "review": "for review",
-    "problem": "not read (for review)",
-}
+OUTCOMES = ("recorded", "again", "review", "problem")  # message keys scan_outcome_<outcome>
 
 
-def _counted(counts: Counter[str]) -> str:
-    return (
-        ", ".join(f"{counts[key]} {word}" for key, word in WORDS.items() if counts[key]) or "none"
-    )
+def _counted(counts: Counter[str], msg: Messages) -> str:
+    parts = [msg(f"scan_outcome_{key}", count=counts[key]) for key in OUTCOMES if counts[key]]
+    return ", ".join(parts) or msg("scan_outcome_none")
 
 
-def _scores(parts: list[str]) -> str:
-    return f"; scores: {', '.join(parts)}" if parts else ""
+def _scores(parts: list[str] | None, msg: Messages) -> str:
+    return msg("scan_scores", scores=", ".join(parts)) if parts else ""
 
 
 @click.command("review")
@@ -119,16 +122,33 @@ def _scores(parts: list[str]) -> str:
 @click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
-    default="en",
-    show_default=True,
-    help="Language of the prompts and of the review page.",
+    default=None,
+    help="Language of the prompts and of the review page (default: the learners' language "
+    "of the pages waiting, else English).",
+)
+@click.option(
+    "--discard-unread",
+    "discard",
+    is_flag=True,
+    help="Delete for real the pages that name no sheet (no readable QR code, another "
+    "register's sheet): their images may show any learner's handwriting.",
+)
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="With --discard-unread: only the pages put on the list more than DAYS days ago.",
 )
 @register_option
 def review_command(
     decided_by: str,
     html: bool,
     decisions_file: Path | None,
-    lang: str,
+    lang: str | None,
+    discard: bool,
+    older_than: int | None,
     register_location: str | None,
 ) -> None:
     """Settle the pages and questions the scanner would not guess.
@@ -145,13 +165,21 @@ def review_command(
       casekit review --by "A. Seitkyzy"
       casekit review --html --lang kk
       casekit review --apply ~/Downloads/casekit-review.json --by "A. Seitkyzy"
+      casekit review --discard-unread --older-than 30
     """
     from casekit.messages import messages
     from casekit.paper import review
 
-    msg = messages(lang)
+    if older_than is not None and not discard:
+        raise click.UsageError("--older-than goes with --discard-unread")
     with open_register(register_location, create=False) as register:
         items = review.open_items(register)
+        msg = messages(lang or review.language_of(register, items))
+        if discard:
+            before = now() - dt.timedelta(days=older_than) if older_than is not None else None
+            count = register.discard_unread(before)
+            click.echo(f"{count} unidentified page(s) deleted, {register.unread_pages()} left")
+            return
         if html:
             click.echo(review.write_page(register, items, msg))
             return
@@ -198,7 +226,7 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
         click.echo(
             f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
         )
-    click.echo(f"{msg('review_reason')}: {page.reason}")
+    click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")
@@ -236,38 +264,62 @@ def _settled(sub: Submission | None) -> None:
 @click.command("grade")
 @click.argument("learner")
 @click.argument("item")
-@click.argument("score", type=float)
-@click.option("--of", "max_score", type=float, required=True, help="The most points, e.g. 10.")
-@click.option("--by", "decided_by", required=True, help="Who grades: recorded with the grade.")
+@click.argument("score", type=float, required=False)
+@click.option("--of", "max_score", type=float, default=None, help="The most points, e.g. 10.")
+@click.option("--by", "decided_by", default=None, help="Who grades: recorded with the grade.")
 @click.option("--note", default="", help="A short comment kept with the grade.")
+@click.option(
+    "--show",
+    is_flag=True,
+    help="Record nothing: write a page with the learner's written answers as scanned "
+    "(into the register's own folder) and print its path.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default=None,
+    help="Language of the --show page (default: the learner's, else English).",
+)
 @register_option
 def grade_command(
     learner: str,
     item: str,
-    score: float,
-    max_score: float,
-    decided_by: str,
+    score: float | None,
+    max_score: float | None,
+    decided_by: str | None,
     note: str,
+    show: bool,
+    lang: str | None,
     register_location: str | None,
 ) -> None:
     """Record a teacher's grade of a learner's answer sheet (an assignment, or the open
     answers of a self-check sheet); the newest grade of a sheet counts in reports.
 
     ITEM is the assignment's anchor or the module id as listed by casekit report,
-    or the sheet id printed in its QR code.
+    or the sheet id printed in its QR code. With --show, nothing is recorded: the
+    crops of the written answers of every scan of the sheet are put on a page to
+    open in a browser (owner-only, in the register's own folder).
 
     \b
     Examples:
+      casekit grade KZ-001 02-files--task-folders --show
       casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
     """
     from casekit.learners.records import Result
+    from casekit.messages import built_in_language, messages
+    from casekit.paper import answers
 
-    if not 0 <= score <= max_score or max_score <= 0:
-        raise error(
-            f"{learner} {item}", f"{score:g} is not between 0 and --of {max_score:g}", "grade-score"
-        )
+    if not show:
+        if score is None or max_score is None or not decided_by:
+            raise click.UsageError("give SCORE, --of and --by (or --show to see the answers)")
+        if not 0 <= score <= max_score or max_score <= 0:
+            raise error(
+                f"{learner} {item}",
+                f"{score:g} is not between 0 and --of {max_score:g}",
+                "grade-score",
+            )
     with open_register(register_location, create=False) as register:
-        register.learner(learner)
+        person = register.learner(learner)
         sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
         if len(sheets) != 1:
             known = ", ".join(sorted({s.target for s in register.sheets(learner)})) or "none"
@@ -275,6 +327,11 @@ def grade_command(
             raise register.fail(f"{learner} has {what} {item!r} (sheets: {known})", "unknown-sheet")
         [sheet] = sheets
         handed_in = register.submissions(sheet=sheet.id)
+        if show:
+            msg = messages(lang or built_in_language(person.language) or "en")
+            click.echo(answers.write_page(register, sheet, handed_in, msg))
+            return
+        assert score is not None and max_score is not None and decided_by
         register.record_result(
             Result(
                 sheet=sheet.id,

@@ -30,11 +30,15 @@ from casekit.learners.records import (
     Submission,
 )
 
+REVIEW_PAGE = "review.html"  # written by ``casekit review --html`` into ``files``
+PAGES = "*.html"  # pages casekit writes there (review, answers): they hold copies of images
+
 
 class PaperRecords:
     """Mixed into ``Register``: needs its ``_write``, ``_read``, ``fail`` and ``files``."""
 
     files: Path  # the register's own folder for images (owner-only)
+    engine: sa.Engine
 
     # ------------------------------------------------------------------ images
 
@@ -59,6 +63,18 @@ class PaperRecords:
 
     def image_path(self, name: str) -> Path:
         return self.files / name
+
+    def _scrub(self, images: Iterable[str]) -> None:
+        """After rows with personal data were deleted: truncate SQLite's write-ahead
+        log (freed pages are overwritten: ``secure_delete``), delete the images no
+        record names any more and the pages written there (they hold copies of them)."""
+        if self.engine.dialect.name == "sqlite":
+            with self._errors(), self.engine.connect() as conn:  # type: ignore[attr-defined]
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._forget_images(images)
+        for page in self.files.glob(PAGES):
+            with contextlib.suppress(FileNotFoundError):
+                page.unlink()
 
     def _forget_images(self, names: Iterable[str]) -> None:
         """Delete kept images no record names any more."""
@@ -261,6 +277,27 @@ class PaperRecords:
             query = query.where(s.reviews.c.status == status)
         with self._read() as conn:
             return [_review(row) for row in conn.execute(query)]
+
+    def unread_pages(self, before: dt.datetime | None = None) -> int:
+        """How many pages on the review list (open or set aside) name no sheet: their
+        images may show anyone's handwriting, so purging a learner cannot find them."""
+        c = s.reviews.c
+        query = sa.select(sa.func.count()).select_from(s.reviews).where(c.sheet_id.is_(None))
+        if before is not None:
+            query = query.where(c.created_at < before)
+        with self._read() as conn:
+            return int(conn.scalar(query) or 0)
+
+    def discard_unread(self, before: dt.datetime | None = None) -> int:
+        """Delete for real the pages on the review list that name no sheet (put there
+        before ``before``, when given): their rows and kept images. Returns how many."""
+        c = s.reviews.c
+        where = [c.sheet_id.is_(None)] + ([c.created_at < before] if before else [])
+        with self._write() as conn:
+            images = image_names(conn.scalars(sa.select(c.images).where(*where)))
+            count = conn.execute(sa.delete(s.reviews).where(*where)).rowcount
+        self._scrub(images)
+        return count
 
     def settle_review(
         self,

@@ -237,10 +237,7 @@ class Register(PaperRecords):
             for table in (s.sheets, s.custody_events, s.issued_items, s.enrolments):
                 conn.execute(sa.delete(table).where(table.c.learner_id == learner_id))
             conn.execute(sa.delete(s.learners).where(s.learners.c.id == learner_id))
-        if self.engine.dialect.name == "sqlite":
-            with self._errors(), self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._forget_images(images)
+        self._scrub(images)
 
     # ------------------------------------------------------------------ enrolments
 

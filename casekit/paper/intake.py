@@ -26,7 +26,10 @@ import numpy as np
 from casekit.diagnostics import Diagnostic, diagnostic
 from casekit.learners.records import NewSubmission, Review, Sheet
 from casekit.learners.register import Register
+from casekit.messages import Messages
+from casekit.scan import reasons
 from casekit.scan.page import PageReading, UnknownSheet, read_page
+from casekit.scan.reasons import Reason
 from casekit.scan.sources import PageImage, pages
 from casekit.sheets.grading import AnswerKey, Mark, marks_digest, score
 from casekit.sheets.layout import SheetPage
@@ -41,16 +44,17 @@ class PageOutcome:
     source: str
     page: int
     outcome: Outcome
-    message: str = ""
+    reasons: tuple[Reason, ...] = ()  # why a page waits for review
     learner: str = ""
     sheet: Sheet | None = None
     score: tuple[float, float] | None = None
 
-    def diagnostic(self) -> Diagnostic:
+    def diagnostic(self, msg: Messages) -> Diagnostic:
         """The page's line for the terminal, in casekit's diagnostic style."""
         code = "scan-review" if self.outcome == "review" else "scan-unread"
         severity = "warning" if self.outcome == "review" else "error"
-        return diagnostic(self.source, self.message, code, self.page, 1, severity)
+        text = reasons.texts(list(self.reasons), msg)
+        return diagnostic(self.source, text, code, self.page, 1, severity)
 
 
 class RegisterSheets:
@@ -63,26 +67,20 @@ class RegisterSheets:
 
     def __call__(self, ref: SheetRef) -> SheetPage:
         if not ref.personal:
-            raise UnknownSheet(
-                f"a sheet of the course build {ref.course_id} {ref.version}, not a learner's: "
-                "nothing to record (learners answer on the sheets of their personal packets)"
-            )
+            raise UnknownSheet("course_build", course=ref.course_id, version=ref.version)
         if ref.sheet_id not in self.sheets:
             sheet = self.register.sheet(ref.sheet_id)
             self.sheets[ref.sheet_id] = None if sheet is None else (sheet, layouts_of(sheet))
         found = self.sheets[ref.sheet_id]
         if found is None:
-            raise UnknownSheet(
-                f"sheet {ref.sheet_id} is not in this register (a sheet of another "
-                "facility's register, or of a learner removed from it?)"
-            )
+            raise UnknownSheet("unknown_sheet", sheet=ref.sheet_id)
         sheet, layouts = found
         if self.course is not None and sheet.course_id != self.course:
             raise UnknownSheet(
-                f"sheet {sheet.id} is of the course {sheet.course_id}, not {self.course}"
+                "other_course", sheet=sheet.id, course=sheet.course_id, wanted=self.course
             )
         if ref.page > len(layouts):
-            raise UnknownSheet(f"sheet {sheet.id} has {len(layouts)} page(s), not {ref.page}")
+            raise UnknownSheet("no_such_page", sheet=sheet.id, pages=len(layouts), page=ref.page)
         return layouts[ref.page - 1]
 
     def sheet(self, sheet_id: str) -> Sheet:
@@ -114,43 +112,38 @@ class Intake:
     def page(self, image: PageImage, now: dt.datetime) -> PageOutcome:
         source, number = str(image.source), image.page
         if image.grey is None:
-            self._review(now, source, number, _file_digest(image.source, number), image.problem)
-            return PageOutcome(source, number, "problem", image.problem)
+            problem = image.problem or Reason("no_file")
+            self._review(now, source, number, _file_digest(image.source, number), [problem])
+            return PageOutcome(source, number, "problem", (problem,))
         digest = image.digest()
         reading = read_page(image.grey, self.lookup)
         ref = reading.ref
         if reading.status == "refused" or ref is None or not ref.personal or not reading.layout:
-            self._review(now, source, number, digest, reading.reasons[0], reading)
-            return PageOutcome(source, number, "problem", reading.reasons[0])
+            first = reading.reasons[:1]
+            self._review(now, source, number, digest, first, reading)
+            return PageOutcome(source, number, "problem", tuple(first))
         sheet = self.lookup.sheet(ref.sheet_id)
         if reading.status == "review" and not reading.doubtful:
             # the sheet is known but the page could not be fitted: no marks at all
-            self._review(now, source, number, digest, reading.reasons[0], reading, sheet)
-            return PageOutcome(source, number, "problem", reading.reasons[0], sheet.learner, sheet)
+            first = reading.reasons[:1]
+            self._review(now, source, number, digest, first, reading, sheet)
+            return PageOutcome(source, number, "problem", tuple(first), sheet.learner, sheet)
         if reading.status == "review":
-            review, status = self._review(
-                now, source, number, digest, "; ".join(reading.reasons), reading, sheet
-            )
-            if status in ("settled", "dismissed"):
-                message = f"already decided in review {review} ({status})"
-                return PageOutcome(source, number, "again", message, sheet.learner, sheet)
-            return PageOutcome(
-                source, number, "review", "; ".join(reading.reasons), sheet.learner, sheet
-            )
+            _id, status = self._review(now, source, number, digest, reading.reasons, reading, sheet)
+            if status in ("settled", "dismissed"):  # a person decided this page already
+                return PageOutcome(source, number, "again", (), sheet.learner, sheet)
+            why = tuple(reading.reasons)
+            return PageOutcome(source, number, "review", why, sheet.learner, sheet)
         areas = {
             f"area:{key}": self.register.keep_image(png(crop))
             for key, crop in reading.areas.items()
         }
         marks = marks_of(reading)
         new = self.submission(sheet, ref.page, marks, source, number, digest, areas, READER, now)
-        recorded, fresh = self.register.record_submission(new)
+        _recorded, fresh = self.register.record_submission(new)
         got = None if new.score is None or new.max_score is None else (new.score, new.max_score)
-        if not fresh:
-            message = f"already recorded (version {recorded.version})"
-            return PageOutcome(source, number, "again", message, sheet.learner, sheet, got)
-        return PageOutcome(
-            source, number, "recorded", f"version {recorded.version}", sheet.learner, sheet, got
-        )
+        outcome: Outcome = "recorded" if fresh else "again"
+        return PageOutcome(source, number, outcome, (), sheet.learner, sheet, got)
 
     def submission(
         self,
@@ -194,7 +187,7 @@ class Intake:
         source: str,
         number: int,
         digest: str,
-        reason: str,
+        why: list[Reason],
         reading: PageReading | None = None,
         sheet: Sheet | None = None,
     ) -> tuple[int, str]:
@@ -214,7 +207,7 @@ class Intake:
                 source=source,
                 page=number,
                 source_sha256=digest,
-                reason=reason,
+                reason=reasons.dump(why),
                 sheet=sheet.id if sheet else "",
                 sheet_page=reading.ref.page if reading and reading.ref else 1,
                 reading=marks_of(reading) if reading else {},

@@ -20,15 +20,16 @@ from pathlib import Path
 
 from casekit.diagnostics import error
 from casekit.files.atomic import write_bytes
+from casekit.learners.paper_records import REVIEW_PAGE
 from casekit.learners.records import Review, Sheet, Submission
 from casekit.learners.register import Register
-from casekit.messages import Messages
+from casekit.messages import Messages, built_in_language
 from casekit.paper.intake import Intake, layouts_of
 from casekit.render.common import option_letter
+from casekit.scan import reasons
 from casekit.sheets.layout import Row
 
 FORMAT = "casekit-review"  # the decisions file's marker
-PAGE_NAME = "review.html"
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,21 @@ def settle(
     return register.settle_review(review.id, by, now, {"questions": decided}, submission)
 
 
+def reason_text(review: Review, msg: Messages) -> str:
+    return reasons.texts(reasons.load(review.reason), msg)
+
+
+def language_of(register: Register, items: list[Item]) -> str:
+    """The language of the pages waiting: their learners' (the course's) when it is
+    casekit's own, else English."""
+    for item in items:
+        if item.sheet is not None:
+            language = built_in_language(register.learner(item.sheet.learner).language)
+            if language:
+                return language
+    return "en"
+
+
 def parse_letters(text: str, options: int) -> list[int] | None:
     """``"b"``, ``"a c"``, ``"a,c"`` or ``"-"`` (none) as option indices; None when not valid."""
     text = text.strip().lower().replace(",", " ").replace(")", " ")
@@ -149,15 +165,7 @@ def box_words(msg: Messages, states: list[str]) -> str:
 def write_page(register: Register, items: list[Item], msg: Messages) -> Path:
     """The review page, written to the register's own folder (it shows learners'
     pages: personal data). Self-contained: the images are inside it."""
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{escape(msg.language)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(msg('review_title'))}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{escape(msg('review_title'))}</h1>",
-        f"<p>{escape(msg('review_intro'))}</p>",
-    ]
+    parts = [f"<p>{escape(msg('review_intro'))}</p>"]
     if not items:
         parts.append(f"<p>{escape(msg('review_nothing'))}</p>")
     for item in items:
@@ -165,9 +173,27 @@ def write_page(register: Register, items: list[Item], msg: Messages) -> Path:
     parts += [
         f'<p><button type="button" id="save">{escape(msg("review_save"))}</button></p>',
         f'<p id="saved" role="status" hidden>{escape(msg("review_saved", file="casekit-review.json"))}</p>',
-        f"<script>{SCRIPT}</script></body></html>",
+        f"<script>{SCRIPT}</script>",
     ]
-    path = register.files / PAGE_NAME
+    return write_private_page(register, REVIEW_PAGE, msg, msg("review_title"), parts)
+
+
+def write_private_page(
+    register: Register, name: str, msg: Messages, title: str, body: list[str]
+) -> Path:
+    """A self-contained page (images inside) in the register's own folder: it shows
+    learners' pages, personal data, so it is owner-only and deleted with them."""
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(msg.language)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        *body,
+        "</body></html>",
+    ]
+    path = register.files / name
     register.private_folder()
     write_bytes(path, "\n".join(parts).encode("utf-8"), mode=0o600)
     return path
@@ -180,7 +206,8 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
     if item.sheet is not None:
         value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
         out.append(f"<dt>{escape(msg('review_sheet'))}</dt><dd>{escape(value)}</dd>")
-    out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{escape(review.reason)}</dd></dl>")
+    reason = escape(reason_text(review, msg))
+    out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{reason}</dd></dl>")
     for row in item.rows:
         mark = review.reading[row.key]
         number = item.label(row)
@@ -188,7 +215,7 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
             f'<fieldset class="question" data-key="{escape(row.key)}">'
             f"<legend>{escape(msg('review_question', number=number))}</legend>"
         )
-        out.append(_image(register, review.images.get(row.key), msg))
+        out.append(image_tag(register, review.images.get(row.key), msg))
         states = list(mark["boxes"])  # type: ignore[call-overload]
         out.append(f"<p>{escape(msg('review_read_as'))}: {escape(box_words(msg, states))}</p>")
         for index in range(len(row.boxes)):
@@ -199,7 +226,7 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
             )
         out.append(f'<p class="hint">{escape(msg("review_none"))}: ∅</p></fieldset>')
     if not item.rows:
-        out.append(_image(register, review.images.get("page"), msg))
+        out.append(image_tag(register, review.images.get("page"), msg))
     out.append(
         f'<p><label><input type="checkbox" class="aside"> {escape(msg("review_set_aside"))}</label></p>'
     )
@@ -207,7 +234,7 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
     return "\n".join(out)
 
 
-def _image(register: Register, name: str | None, msg: Messages) -> str:
+def image_tag(register: Register, name: str | None, msg: Messages) -> str:
     if not name:
         return ""
     data = base64.b64encode(register.image_path(name).read_bytes()).decode()

@@ -25,6 +25,7 @@ import numpy as np
 
 from casekit.render.common import QR_QUIET_MODULES, qr_modules
 from casekit.scan.qr import FoundCode, reduced
+from casekit.scan.reasons import CORNERS, ReasonError
 from casekit.sheets.layout import Rect, SheetPage
 
 PX_PER_MM = 6.0  # the fitted page: about 150 dpi
@@ -32,12 +33,11 @@ SEARCH_MM = 35.0  # how far from where the QR code predicts it a corner mark may
 WORK_PX_PER_MM = 3.0  # corner marks are looked for at this resolution
 RING_MM = 3.5  # blank paper around a corner mark
 QR_TOLERANCE_MM = 3.0  # the QR code must sit where the layout says, within this
-MARK_NAMES = ("top-left", "top-right", "bottom-right", "bottom-left")
 BACKGROUND_MM = 14.0  # larger than any mark that must be evened out (boxes, marks)
 
 
-class FitError(Exception):
-    """The page cannot be fitted to its layout; the message says why."""
+class FitError(ReasonError):
+    """The page cannot be fitted to its layout; the reason says why."""
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,14 @@ def fit_page(grey: np.ndarray, code: FoundCode, page: SheetPage) -> FittedPage:
                     best = (distance, index, number)
         if best is None:
             missing = min(set(range(len(page.marks))) - set(found))
-            raise FitError(f"the {MARK_NAMES[missing]} corner mark is missing or cut off")
+            raise FitError("mark_missing", corner=CORNERS[missing])
         found[best[1]] = candidates.pop(best[2])
     marks = np.array([found[index] for index in range(len(page.marks))])
     exact = cv2.getPerspectiveTransform(centres.astype(np.float32), marks.astype(np.float32))
     back = np.linalg.inv(exact)
     error = np.abs(_apply(back, code.corners) - symbol).max()
     if not np.isfinite(error) or error > QR_TOLERANCE_MM:
-        raise FitError("the corner marks do not match the QR code (a mark may be hidden or cut)")
+        raise FitError("marks_mismatch")
     size = (round(page.paper[0] * PX_PER_MM), round(page.paper[1] * PX_PER_MM))
     to_layout = np.diag([1 / PX_PER_MM, 1 / PX_PER_MM, 1.0])
     warped = cv2.warpPerspective(
@@ -115,9 +115,9 @@ def fit_page(grey: np.ndarray, code: FoundCode, page: SheetPage) -> FittedPage:
         borderMode=cv2.BORDER_REPLICATE,
     )
     fitted = FittedPage(grey=warped, paper=paper_brightness(warped), marks=marks)
-    for name, mark in zip(MARK_NAMES, page.marks, strict=True):
+    for name, mark in zip(CORNERS, page.marks, strict=True):
         if not _alone(fitted, mark):
-            raise FitError(f"the {name} corner mark is not where the layout has it")
+            raise FitError("mark_misplaced", corner=name)
     return fitted
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from casekit.scan.boxes import QuestionReading, read_row
 from casekit.scan.fit import PX_PER_MM, FitError, FittedPage, fit_page
 from casekit.scan.qr import find_code
+from casekit.scan.reasons import Reason, ReasonError
 from casekit.sheets.layout import Rect, SheetPage
 from casekit.sheets.payload import SheetRef
 
@@ -28,8 +29,8 @@ ZOOM_MARGIN_MM = 6.0  # around a doubtful row, so the person sees its neighbours
 ZOOM_PX_PER_MM = 12.0
 
 
-class UnknownSheet(Exception):
-    """The QR names a sheet this register cannot place; the message says why."""
+class UnknownSheet(ReasonError):
+    """The QR names a sheet this register cannot place; the reason says why."""
 
 
 #: finds the printed layout of the sheet page a QR code names (or raises UnknownSheet)
@@ -39,7 +40,7 @@ LayoutLookup = Callable[[SheetRef], SheetPage]
 @dataclass
 class PageReading:
     status: Status
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     code: str = ""  # the QR text
     ref: SheetRef | None = None
     layout: SheetPage | None = None
@@ -57,23 +58,21 @@ def read_page(grey: np.ndarray, lookup: LayoutLookup) -> PageReading:
     if code is None:
         return PageReading(
             "review",
-            ["no readable QR code (a blank page, or a sheet too damaged to read)"],
+            [Reason("no_qr")],
             zooms={"page": _thumbnail(grey)},
         )
     if code.ref is None:
-        return PageReading(
-            "refused", ["not a casekit answer sheet (its QR code is another one)"], code=code.text
-        )
+        return PageReading("refused", [Reason("not_a_sheet")], code=code.text)
     try:
         layout = lookup(code.ref)
     except UnknownSheet as exc:
-        return PageReading("refused", [str(exc)], code=code.text, ref=code.ref)
+        return PageReading("refused", [exc.reason], code=code.text, ref=code.ref)
     try:
         fitted = fit_page(grey, code, layout)
     except FitError as exc:
         return PageReading(
             "review",
-            [str(exc)],
+            [exc.reason],
             code=code.text,
             ref=code.ref,
             layout=layout,
@@ -87,11 +86,11 @@ def read_page(grey: np.ndarray, lookup: LayoutLookup) -> PageReading:
             reading.zooms[question.key] = zoom(fitted, row.label, row.boxes[-1])
     if reading.zooms:
         reading.status = "review"
+        questions = [
+            f"{row.quiz}/{row.question}" for row in layout.rows if row.key in reading.zooms
+        ]
         reading.reasons.append(
-            f"{len(reading.zooms)} question(s) in doubt: "
-            + ", ".join(
-                f"{row.quiz}/{row.question}" for row in layout.rows if row.key in reading.zooms
-            )
+            Reason("in_doubt", {"count": len(questions), "questions": ", ".join(questions)})
         )
     return reading
 

@@ -19,6 +19,8 @@ import numpy as np
 import pypdfium2
 from PIL import Image, ImageOps, ImageSequence
 
+from casekit.scan.reasons import Reason, ReasonError
+
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUFFIXES = IMAGE_SUFFIXES | {".pdf"}
 MAX_PIXELS = 50_000_000  # decoded; a 300 dpi A4 page is 8.7 million
@@ -34,7 +36,7 @@ class PageImage:
     source: Path
     page: int  # 1-based within its file
     grey: np.ndarray | None = None
-    problem: str = ""
+    problem: Reason | None = None
 
     @property
     def where(self) -> str:
@@ -63,7 +65,7 @@ def input_files(paths: list[Path]) -> Iterator[Path]:
 def pages(paths: list[Path]) -> Iterator[PageImage]:
     for path in input_files(paths):
         if not path.is_file():
-            yield PageImage(path, 1, problem="no such file")
+            yield PageImage(path, 1, problem=Reason("no_file"))
         elif path.suffix.lower() == ".pdf":
             yield from pdf_pages(path)
         else:
@@ -74,14 +76,13 @@ def pdf_pages(path: Path) -> Iterator[PageImage]:
     try:
         document = pypdfium2.PdfDocument(str(path))
     except (pypdfium2.PdfiumError, OSError) as exc:
-        yield PageImage(path, 1, problem=f"not a readable PDF ({_reason(exc)})")
+        yield PageImage(path, 1, problem=Reason("pdf_unreadable", {"detail": _reason(exc)}))
         return
     try:
         count = len(document)
         if count > MAX_PDF_PAGES:
-            yield PageImage(
-                path, 1, problem=f"{count} pages; split it (at most {MAX_PDF_PAGES} per file)"
-            )
+            too_long = Reason("pdf_too_long", {"count": count, "most": MAX_PDF_PAGES})
+            yield PageImage(path, 1, problem=too_long)
             return
         for index in range(count):
             try:
@@ -93,7 +94,7 @@ def pdf_pages(path: Path) -> Iterator[PageImage]:
                 page.close()
             except (pypdfium2.PdfiumError, ValueError, MemoryError) as exc:
                 yield PageImage(
-                    path, index + 1, problem=f"page cannot be rendered ({_reason(exc)})"
+                    path, index + 1, problem=Reason("pdf_page_unrendered", {"detail": _reason(exc)})
                 )
                 continue
             yield PageImage(path, index + 1, grey)
@@ -107,23 +108,20 @@ def image_pages(path: Path) -> Iterator[PageImage]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
     except Image.DecompressionBombError:
-        yield PageImage(path, 1, problem="image too large to decode safely")
+        yield PageImage(path, 1, problem=Reason("image_unsafe"))
         return
     except (OSError, SyntaxError, ValueError) as exc:
-        yield PageImage(path, 1, problem=f"not a readable image ({_reason(exc)})")
+        yield PageImage(path, 1, problem=Reason("image_unreadable", {"detail": _reason(exc)}))
         return
     with image:
         for index, frame in enumerate(ImageSequence.Iterator(image), start=1):
             try:
                 yield PageImage(path, index, _decoded(frame))
-            except _TooLarge as exc:
-                yield PageImage(path, index, problem=str(exc))
+            except ReasonError as exc:
+                yield PageImage(path, index, problem=exc.reason)
             except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-                yield PageImage(path, index, problem=f"not a readable image ({_reason(exc)})")
-
-
-class _TooLarge(Exception):
-    pass
+                unreadable = Reason("image_unreadable", {"detail": _reason(exc)})
+                yield PageImage(path, index, problem=unreadable)
 
 
 def _decoded(frame: Image.Image) -> np.ndarray:
@@ -136,9 +134,8 @@ def _decoded(frame: Image.Image) -> np.ndarray:
         )
         frame.draft("L", (math.ceil(width * wanted), math.ceil(height * wanted)))
     if frame.size[0] * frame.size[1] > MAX_PIXELS:
-        raise _TooLarge(
-            f"image too large ({width}×{height} pixels; at most "
-            f"{MAX_PIXELS // 1_000_000} megapixels)"
+        raise ReasonError(
+            "image_too_large", width=width, height=height, most=MAX_PIXELS // 1_000_000
         )
     upright = ImageOps.exif_transpose(frame)
     return np.array(upright.convert("L"))
