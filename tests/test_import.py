@@ -242,8 +242,12 @@ def test_word_styles_lists_tables_pictures_and_report(word_file: Path, tmp_path:
 def test_libreoffice_odt_imports(word_file: Path, tmp_path: Path) -> None:
     course = tmp_path / "c"
     report, _lesson, blocks = import_one(to_odt(word_file, tmp_path), course)
-    # the "Ескерту" style (read from the ODT's own styles) and the box
-    assert [b.kind for b in blocks if isinstance(b, t.Callout)] == ["note", "warning"]
+    # the "Ескерту" style (read from the ODT's own styles), the box, the shaded paragraphs
+    assert callouts_of(blocks) == [
+        ("note", "Компьютерді сөндірмей тұрып, барлық файлды сақтаңыз."),
+        ("warning", "Ылғал қолмен розеткаға тимеңіз."),
+        ("tip", "Жұмысты бітірген соң компьютерді дұрыс өшіріңіз."),
+    ]
     assert [type(b).__name__ for b in blocks if isinstance(b, t.Assignment)] == ["Assignment"]
     (table,) = [b for b in blocks if isinstance(b, t.Table)]
     assert [_plain(c.children) for c in table.header] == ["Құрылғы", "Міндеті", "Мысал"]

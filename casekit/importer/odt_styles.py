@@ -9,6 +9,9 @@ Writer does when a whole paragraph is made bold). Before pandoc reads the docume
   recognises (Note, Ескерту, Тапсырма, Задание, Exercise ...) is put between two
   marker paragraphs that name the style; after reading, ``styled_divs`` turns each
   marked run into the Div that ``+styles`` would have made;
+- a body paragraph drawn as a box by its background colour (Word's paragraph shading,
+  as LibreOffice writes it) is marked as ``vocabulary.SHADED_STYLE``, a callout, as the
+  DOCX import does;
 - a paragraph's own bold or italic is moved onto a span around its content, which
   pandoc reads as strong or emphasis.
 """
@@ -32,6 +35,8 @@ OPEN, CLOSE, END = "\ue000", "\ue001", "\ue002"
 MARKED = re.compile(f"^{OPEN}([0-9a-f]+){CLOSE}$")
 #: Word names the character twin of a paragraph style "<name> Char"
 LINKED = re.compile(r"\s+char$", re.I)
+#: backgrounds that draw no box
+UNSHADED = {"", "transparent", "#ffffff"}
 #: the automatic text styles added for a paragraph's own emphasis
 EMPHASIS = {
     (True, False): ("casekit_20_bold", {f"{{{FO}}}font-weight": "bold"}),
@@ -82,10 +87,18 @@ class Marker:
         return self.named.get(name) or _display_name(name)
 
     def paragraph_style(self, paragraph: etree._Element) -> str:
-        """The recognised style of ``paragraph``, its own or that of all its text."""
-        own = self.style_of(paragraph.get(f"{{{TEXT}}}style-name", ""))
-        if _recognised(own):
-            return own
+        """The recognised style of ``paragraph``: its own, that of all its text, or the
+        shaded-box style; "" for none."""
+        for style in (
+            self.style_of(paragraph.get(f"{{{TEXT}}}style-name", "")),
+            self.text_style(paragraph),
+        ):
+            if _recognised(style):
+                return style
+        return v.SHADED_STYLE if self.shaded(paragraph) else ""
+
+    def text_style(self, paragraph: etree._Element) -> str:
+        """The one character style all of the paragraph's text has, or ""."""
         pieces: set[str] = set()
         if (paragraph.text or "").strip():
             return ""
@@ -99,7 +112,15 @@ class Marker:
             if (child.tail or "").strip():
                 return ""
         (only,) = pieces if len(pieces) == 1 else ("",)
-        return only if _recognised(only) else ""
+        return only
+
+    def shaded(self, paragraph: etree._Element) -> bool:
+        """Whether the paragraph's own style gives it a background (not in a list)."""
+        style = self.automatic.get(paragraph.get(f"{{{TEXT}}}style-name", ""))
+        props = style.find(f"{{{STYLE}}}paragraph-properties") if style is not None else None
+        if props is None or props.get(f"{{{FO}}}background-color", "").lower() in UNSHADED:
+            return False
+        return not any(a.tag == f"{{{TEXT}}}list-item" for a in paragraph.iterancestors())
 
     def emphasis(self, paragraph: etree._Element) -> tuple[bool, bool]:
         """Bold and italic set on the paragraph's own (automatic) style."""

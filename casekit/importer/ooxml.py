@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from casekit.importer import vocabulary as v
 from casekit.importer.odt_styles import mark_styles
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -230,7 +231,6 @@ def _unbox(paragraph: etree._Element) -> list[tuple[str, str]]:
 
 
 SHADED_STYLE_ID = "CasekitShaded"
-SHADED_STYLE_NAME = "Casekit Shaded"  # vocabulary.STYLE_KINDS maps it to a callout
 UNSHADED = {"", "auto", "FFFFFF", "ffffff"}
 
 
@@ -257,7 +257,7 @@ def _with_shaded_style(styles: bytes) -> bytes:
     style = etree.SubElement(root, f"{{{W}}}style")
     style.set(f"{{{W}}}type", "paragraph")
     style.set(f"{{{W}}}styleId", SHADED_STYLE_ID)
-    etree.SubElement(style, f"{{{W}}}name").set(f"{{{W}}}val", SHADED_STYLE_NAME)
+    etree.SubElement(style, f"{{{W}}}name").set(f"{{{W}}}val", v.SHADED_STYLE)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

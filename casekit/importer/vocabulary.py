@@ -45,8 +45,10 @@ STYLE_KINDS = {
     "solutionbox": "solution",
     "answerbox": "answer",
     "mediacard": "media-card",
-    "casekitshaded": "note",  # a shaded paragraph (importer.ooxml marks it)
+    "casekitshaded": "note",  # SHADED_STYLE: a shaded paragraph, as the importer marks it
 }
+#: the style the importer gives a paragraph drawn as a box by shading (DOCX and ODT)
+SHADED_STYLE = "Casekit Shaded"
 #: numbered items: message key -> div class, and the synonyms ({number} is the number)
 NUMBERED = {"assignment": "assignment", "exercise": "exercise", "quiz": "quiz"}
 NUMBERED_SYNONYMS = {
