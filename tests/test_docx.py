@@ -3,11 +3,13 @@ back with pandoc and converting them with LibreOffice (all real clients)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -724,3 +726,27 @@ def test_contents_pages_are_kept_in_the_build_cache(tmp_path: Path) -> None:
     again.unlink()
     third = build(tmp_path / "mini", out, editions=("learner",), contents_pages=True)["learner"]
     assert contents_numbers(third) == numbers and third.read_bytes() == first_bytes
+
+
+def test_libreoffice_outlasting_its_time_is_one_line_and_leaves_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``soffice`` is a launcher: killing it alone on a timeout left ``soffice.bin``
+    running. Every process of the layout goes, and the build gets one diagnostic."""
+    from casekit.formats.docx import pagination
+
+    shutil.copytree(MINI, tmp_path / "mini")
+    document = build(tmp_path / "mini", tmp_path / "out", editions=("learner",))["learner"]
+    monkeypatch.setattr(pagination, "TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(pagination, "TIMEOUT_PER_MB", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the layout's profile lives here
+    with pytest.raises(CasekitError) as raised:
+        pagination.bookmark_pages(document.read_bytes(), ["x"], "where.docx")
+    assert raised.value.diagnostic.code == "docx-contents"
+    assert "took over 0.2 s" in raised.value.diagnostic.message
+    left = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and str(tmp_path).encode() in (proc / "cmdline").read_bytes():
+                left.append(proc.name)
+    assert left == []

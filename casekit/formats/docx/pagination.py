@@ -17,9 +17,12 @@ never starts LibreOffice again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -39,7 +42,9 @@ _FILTER = (
     '"ReduceImageResolution":{"type":"boolean","value":"true"},'
     '"MaxImageResolution":{"type":"long","value":"75"}}'
 )
+#: LibreOffice's time to lay out a document: a base, and more for each MB of DOCX
 TIMEOUT_SECONDS = 300
+TIMEOUT_PER_MB = 60
 
 
 def soffice() -> str | None:
@@ -118,15 +123,14 @@ def _lay_out(program: str | None, docx: bytes, where: str) -> dict[str, int]:
             str(folder),
             str(source),
         ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
+        timeout = TIMEOUT_SECONDS + TIMEOUT_PER_MB * len(docx) // 1_000_000
+        if not _run_whole(command, timeout):
             raise error(
                 where,
-                f"LibreOffice took over {TIMEOUT_SECONDS} s to lay out the DOCX for its "
+                f"LibreOffice took over {timeout} s to lay out the DOCX for its "
                 "contents page numbers (set contents_pages = false in [docx] to skip it)",
                 "docx-contents",
-            ) from None
+            )
         pdf = folder / "document.pdf"
         if not pdf.is_file():
             raise error(
@@ -141,3 +145,25 @@ def _lay_out(program: str | None, docx: bytes, where: str) -> dict[str, int]:
         str(name): reader.get_destination_page_number(found) + 1
         for name, found in destinations.items()
     }
+
+
+def _run_whole(command: list[str], timeout: float) -> bool:
+    """Run ``command`` in a session of its own; False, with every process of it killed,
+    when it outlasts ``timeout`` (``soffice`` is a launcher: killing it alone would leave
+    ``soffice.bin`` running)."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return False
+    finally:
+        if process.poll() is None:  # interrupted (Ctrl-C): LibreOffice does not outlive us
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return True
