@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import io
 import os
@@ -382,7 +383,10 @@ def test_into_adds_modules_and_keeps_the_users_toml(word_file: Path, tmp_path: P
     done = casekit("import", word_file, "--into", course)
     assert done.returncode == 0, done.stderr
     after = (course / "course.toml").read_text("utf-8")
-    assert after.startswith(marked.rstrip("\n"))  # every byte of the user's file is kept
+    # every line of the user's file is kept, in order: the import only inserts lines
+    # (the new [[modules]] go after the last module, before any table that follows)
+    edits = difflib.SequenceMatcher(None, marked.splitlines(), after.splitlines()).get_opcodes()
+    assert {op for op, *_ in edits} <= {"equal", "insert"}, edits
     loaded_course = loaded(course)
     assert loaded_course.modules[-1].title == "Компьютермен танысу"
     check = casekit("check", course)
