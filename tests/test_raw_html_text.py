@@ -179,3 +179,21 @@ def test_brf_back_translation(outputs: dict[str, Path]) -> None:
     assert "h2o" in flat.lower() and "block two" in flat.lower(), flat
     assert not TAG.search(flat), TAG.search(flat)
     assert not any(secret in flat for secret in SECRETS)
+
+
+def test_raw_attribute_blocks_are_raw_html_or_left_out() -> None:
+    """pandoc's ` ```{=html} ` is raw HTML (its text, never its tags, shown as code);
+    a block for another format is left out with a warning, as pandoc leaves it out."""
+    text = (
+        "# L\n\n```{=html}\n<p>Raw <b>bold</b> words</p>\n```\n\n"
+        "```{=latex}\n\\newpage\n```\n\n```html\n<p>shown as code</p>\n```\n"
+    )
+    lesson, diags = parsed(text)
+    assert [type(b).__name__ for b in lesson.blocks] == ["Paragraph", "CodeBlock"]
+    assert t.plain_text(lesson.blocks[0].children) == "Raw bold words"
+    assert lesson.blocks[1].text == "<p>shown as code</p>"  # a code block of HTML stays one
+    found = sorted((d.line, d.code, d.message) for d in diags.items)
+    assert [(line, code) for line, code, _ in found] == [(3, "raw-html"), (7, "raw-format")]
+    assert "{=latex}" in found[1][2]
+    allowed, _ = parsed(text, allow_html=True)
+    assert isinstance(allowed.blocks[0], t.RawBlock) and "<b>bold</b>" in allowed.blocks[0].text

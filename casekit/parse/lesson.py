@@ -227,6 +227,9 @@ class LessonParser:
             start = int(node.attrs.get("start", 1))
             items = [self.list_item(item) for item in node.children]
             return t.OrderedList(pos, items, start=start, tight=_tight(node))
+        raw_format = RAW_ATTRIBUTE.fullmatch((node.info or "").strip()) if kind == "fence" else None
+        if raw_format:  # pandoc's raw attribute: content for one output format
+            return self.raw_attribute_block(raw_format[1].lower(), node.content, pos)
         if kind in ("fence", "code_block"):
             text = node.content[:-1] if node.content.endswith("\n") else node.content
             block = t.CodeBlock(pos, text)
@@ -432,6 +435,18 @@ class LessonParser:
                 merged.append(item)
         return merged
 
+    def raw_attribute_block(self, fmt: str, raw: str, pos: t.Pos) -> t.Block | None:
+        """A ` ```{=html} ` block is raw HTML; one for another format (``{=latex}``,
+        ``{=openxml}``) is left out, as pandoc leaves it out of every other output."""
+        if fmt in ("html", "html5"):
+            return self.raw_block(raw, pos)
+        self.diags.warning(
+            pos,
+            f"a {{={fmt}}} block is written for {fmt} output only and is left out",
+            "raw-format",
+        )
+        return None
+
     def raw_block(self, raw: str, pos: t.Pos) -> t.Block | None:
         """A raw HTML block: kept for the safe subset with ``allow_html``, else its
         text as a paragraph (lines where the HTML breaks them), or nothing."""
@@ -606,6 +621,10 @@ def parse_lesson(
         hours=_hours(meta),
         outcomes=list(meta.get("outcomes", [])),
     )
+
+
+#: pandoc's raw attribute on a code fence: ```{=html}
+RAW_ATTRIBUTE = re.compile(r"\{=([A-Za-z][A-Za-z0-9_+-]*)\}")
 
 
 def code_info_classes(info: str) -> list[str]:
