@@ -264,6 +264,7 @@ def test_deep_nesting_and_long_words_keep_the_geometry(make_course, tmp_path: Pa
     assert text.count("LEVEL") == 15 and text.count("X") >= 150
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["kk", "uk"])
 def test_grade_2_without_a_contracted_table_is_a_warning_on_its_line(
     make_course, tmp_path: Path, language: str

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import MINI
 
 
@@ -22,6 +24,7 @@ def limited(limit: int):
     return apply
 
 
+@pytest.mark.slow
 def test_a_full_disk_during_the_usb_build_is_write_failed(tmp_path: Path) -> None:
     course = tmp_path / "mini"
     shutil.copytree(MINI, course)

@@ -58,6 +58,7 @@ def assert_same_as_clean_build(course: Path, out: Path, tmp_path: Path, formats:
 FORMATS = ["html", "epub"]
 
 
+@pytest.mark.slow
 def test_an_edited_lesson_is_the_only_one_rendered_again(
     mini_course: Path, tmp_path: Path, renders: Counter[str]
 ) -> None:
@@ -80,6 +81,7 @@ def test_an_edited_lesson_is_the_only_one_rendered_again(
     assert_same_as_clean_build(mini_course, out, tmp_path, FORMATS)
 
 
+@pytest.mark.slow
 def test_lessons_whose_numbers_or_link_targets_move_are_rendered_again(
     mini_course: Path, tmp_path: Path, renders: Counter[str]
 ) -> None:

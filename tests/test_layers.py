@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 LINT = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
@@ -66,6 +68,7 @@ def test_no_test_module_imports_another() -> None:
     assert not found, found
 
 
+@pytest.mark.slow
 def test_a_builtin_format_is_one_module_and_one_registry_line() -> None:
     """Adding a format inside casekit is one module (or package) and its line in
     ``BUILTIN``: no other module imports it (so no format imports another's internals),

@@ -70,11 +70,13 @@ def ffprobe_duration(data: bytes, tmp: Path) -> float:
     return float(re.search(r"duration=([\d.]+)", out)[1])
 
 
+@pytest.mark.slow
 def test_epubcheck_and_ace_pass_the_narrated_book(book: Path, tmp_path: Path) -> None:
     assert epubcheck([book]) == {book: []}
     assert ace_violations(book, tmp_path / "ace") == []
 
 
+@pytest.mark.slow
 def test_every_sentence_has_its_clip_and_clips_match_the_audio(book: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(book) as epub:
         names = epub.namelist()
@@ -121,6 +123,7 @@ def test_every_sentence_has_its_clip_and_clips_match_the_audio(book: Path, tmp_p
         assert "-epub-media-overlay-active" in opf
 
 
+@pytest.mark.slow
 def test_same_text_same_bytes_without_the_cache(book: Path, tmp_path: Path) -> None:
     course = tmp_path / "mini"
     shutil.copytree(MINI, course)

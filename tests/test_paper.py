@@ -15,6 +15,7 @@ import typing
 from pathlib import Path
 
 import numpy as np
+import pytest
 import qrcode
 from PIL import Image as PILImage
 
@@ -106,6 +107,7 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
     assert private_files(files) == []
 
 
+@pytest.mark.slow
 def test_pages_that_cannot_be_read_are_one_line_each_and_kept_for_review(tmp_path):
     register = str(tmp_path / "register.sqlite")
     folder = issue(tmp_path, register)
@@ -171,6 +173,7 @@ def test_pages_that_cannot_be_read_are_one_line_each_and_kept_for_review(tmp_pat
     assert "is of the course digital-literacy-kk, not job-search-en" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
     register = str(tmp_path / "register.sqlite")
     folder = issue(tmp_path, register)
@@ -205,6 +208,7 @@ def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
     assert "review" not in again.stdout.replace("casekit review", "")
 
 
+@pytest.mark.slow
 def test_each_sheet_is_graded_with_the_key_of_the_version_it_was_printed_from(tmp_path):
     register = str(tmp_path / "register.sqlite")
     old = issue(tmp_path, register)  # G1: version 1.0.0
@@ -254,6 +258,7 @@ def doubtful_scan(tmp_path: Path) -> tuple[str, Path, object]:
     return register, scans, quiz
 
 
+@pytest.mark.slow
 def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path):
     register, scans, quiz = doubtful_scan(tmp_path)
     answered = subprocess.run(
@@ -289,6 +294,7 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
     assert dump(register) == before
 
 
+@pytest.mark.slow
 def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, browser):
     register, _scans, quiz = doubtful_scan(tmp_path)
     made = casekit("review", "--html", "--lang", "kk", register=register)
@@ -339,6 +345,7 @@ def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, brow
     assert dump(register) == before
 
 
+@pytest.mark.slow
 def test_teacher_grades_an_assignment(tmp_path, browser):
     register = str(tmp_path / "register.sqlite")
     folder = issue(tmp_path, register)
@@ -395,6 +402,7 @@ def test_teacher_grades_an_assignment(tmp_path, browser):
     assert dump(register) == before
 
 
+@pytest.mark.slow
 def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monkeypatch):
     from pypdf import PdfReader
 
@@ -493,6 +501,7 @@ def test_paper_commands_refuse_a_register_that_does_not_exist(tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["scans"]
 
 
+@pytest.mark.slow
 def test_pages_that_name_no_learner_can_be_deleted_for_real(tmp_path):
     register, _scans, _quiz = doubtful_scan(tmp_path)  # page 2: blank, names no sheet
     with open_register(register) as reg:

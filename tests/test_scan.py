@@ -63,6 +63,7 @@ def test_sources_are_the_sheets_of_both_example_packets(sources):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("condition", ["scanner", "phone", "photocopy"])
 def test_every_box_is_right_or_sent_to_review(sources, condition):
     """At 150 dpi: each sheet with boxes, one page upside down; every id right,

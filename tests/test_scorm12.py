@@ -47,6 +47,7 @@ def read(package: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+@pytest.mark.slow
 def test_manifest_valid_and_package_closed(mini_course: Path) -> None:
     package = build_scorm(mini_course)
     files = read(package)
@@ -272,6 +273,7 @@ def test_sco_is_the_viewer_and_resumes_at_its_bookmark(
     assert run_sco(browser, package, "index.html?sco=c", fresh)["location"] == "c"
 
 
+@pytest.mark.slow
 def test_offline_viewer_checks_its_quiz_without_an_lms(
     browser: object, make_course: Callable[..., Path]
 ) -> None:

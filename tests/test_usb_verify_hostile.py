@@ -37,6 +37,7 @@ def copy_of(bundle: Path, where: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_a_stick_reports_everything_beside_the_bundle(bundle: Path, tmp_path: Path) -> None:
     stick = tmp_path / "stick"
     copy_of(bundle, stick)
@@ -106,6 +107,7 @@ def test_a_duplicate_zip_entry_is_inconsistent(bundle: Path, tmp_path: Path) -> 
     assert "inconsistent: index.html (in the zip twice)" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
