@@ -9,7 +9,7 @@ import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +80,6 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
             note = _copy_one(bundle, destination, paths, sizes, expected, advance)
         except CopyFailed as exc:
             return CopyResult(destination, str(exc))
-        except CopyCancelled:
-            return CopyResult(destination, "interrupted; the partial copy was removed")
         except CasekitError as exc:
             if exc.diagnostic.code == "bundle-damaged":  # the source: stops every copy
                 raise
@@ -95,8 +93,7 @@ def copy_bundle(bundle: Path, destinations: list[Path], progress: Progress) -> l
     # signal handler could land inside submit() and leave a thread nobody waits for.)
     with _signals_cancel(cancel), ThreadPoolExecutor(max(1, len(destinations))) as pool:
         futures = [pool.submit(attempt, destination) for destination in destinations]
-        wait(futures)
-    if cancel.is_set():
+    if cancel.is_set():  # each copy stopped by CopyCancelled and removed what it wrote
         raise KeyboardInterrupt
     return [future.result() for future in futures]  # a damaged source raises here
 
