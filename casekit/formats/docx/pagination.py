@@ -154,16 +154,15 @@ def _run_whole(command: list[str], timeout: float) -> bool:
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
+    finished = False
     try:
         process.wait(timeout)
+        finished = True
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return False
+        pass
     finally:
-        if process.poll() is None:  # interrupted (Ctrl-C): LibreOffice does not outlive us
+        if not finished:  # timed out or interrupted (Ctrl-C): none of it stays
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    return True
+    return finished
