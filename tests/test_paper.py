@@ -480,27 +480,6 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text
 
 
-def test_paper_commands_refuse_a_register_that_does_not_exist(tmp_path):
-    """A mistyped --register must not start an empty register (and record nothing)."""
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    save_pdf(scans / "blank.pdf", [np.full((600, 400), 255, dtype=np.uint8)])
-    for missing in (tmp_path / "register.sqlite", tmp_path / "typo" / "register.sqlite"):
-        for args in (
-            ("scan", str(scans)),
-            ("review", "--by", "A. Seitkyzy"),
-            ("review", "--html"),
-            ("grade", "KZ-001", "module-1", "2", "--of", "3", "--by", "A. Seitkyzy"),
-            ("report", str(COURSE), "--group", "G1", "-o", str(tmp_path / "reports")),
-        ):
-            result = casekit(*args, register=str(missing))
-            assert result.returncode == 1, (args, result.stdout)
-            [line] = result.stderr.splitlines()
-            assert line.startswith(f"{missing}:1:1: error: no register here"), line
-            assert "casekit learners import" in line and "[register-missing]" in line
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["scans"]
-
-
 @pytest.mark.slow
 def test_pages_that_name_no_learner_can_be_deleted_for_real(tmp_path):
     register, _scans, _quiz = doubtful_scan(tmp_path)  # page 2: blank, names no sheet

@@ -69,7 +69,7 @@ def scan_command(
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
-    with open_register(register_location, create=False) as register:
+    with open_register(register_location) as register:
         intake = Intake(register, course_id)
         for outcome in intake.scan(list(inputs), now()):
             counts[outcome.outcome] += 1
@@ -172,7 +172,7 @@ def review_command(
 
     if older_than is not None and not discard:
         raise click.UsageError("--older-than goes with --discard-unread")
-    with open_register(register_location, create=False) as register:
+    with open_register(register_location) as register:
         items = review.open_items(register)
         msg = messages(lang or review.language_of(register, items))
         if discard:
@@ -318,7 +318,7 @@ def grade_command(
                 f"{score:g} is not between 0 and --of {max_score:g}",
                 "grade-score",
             )
-    with open_register(register_location, create=False) as register:
+    with open_register(register_location) as register:
         person = register.learner(learner)
         sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
         if len(sheets) != 1:

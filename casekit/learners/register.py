@@ -699,12 +699,14 @@ def open_register(
     """Open (creating on first use) the register at a file path or a database URL,
     migrated to the newest schema.
 
-    ``write=False``: for reading only; the register must exist already, and a
-    read-only file is opened read-only (then it cannot be migrated).
+    ``write=False``: for reading only; the register must exist already (as with
+    ``create=False``), and a read-only file is opened read-only (then it cannot
+    be migrated).
     ``create=False``: the register must exist already (commands that only make
     sense on learners already imported: a mistyped path must not start an empty
     register)."""
     text = str(location) if location else default_location()
+    create = create and write
     if "://" in text:
         url = sa.make_url(text)
         if url.drivername == "postgresql":
