@@ -200,7 +200,9 @@ class NewSubmission:
     source_sha256: str  # of the decoded page image
     marks: dict[str, Mark]
     marks_sha256: str  # what makes two scans the same submission
-    images: tuple[str, ...] = ()  # crops kept, in the register's folder
+    #: crops of the open-answer areas kept, in the register's folder: the layout's area
+    #: key (the question it answers, or "assignment") -> file
+    images: dict[str, str] = field(default_factory=dict)
     status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
     score: float | None = None
     max_score: float | None = None
@@ -219,7 +221,8 @@ class Submission:
     source_sha256: str
     status: str
     marks: dict[str, Mark]
-    images: tuple[str, ...]
+    #: area key -> crop file (``unlinked-N`` for crops of a casekit that did not link them)
+    images: dict[str, str]
 
 
 @dataclass(frozen=True)
