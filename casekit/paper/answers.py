@@ -30,5 +30,5 @@ def write_page(
         body.append("</section>")
     grade = f"casekit grade {sheet.learner} {sheet.target} SCORE --of MAX --by NAME"
     body.append(f"<p>{escape(msg('answers_grade', command=grade))}</p>")
-    title = msg("answers_title", item=sheet.target)
+    title = msg("answers_title", item=sheet.heading)
     return write_private_page(register, f"answers-{sheet.id}.html", msg, title, body)

@@ -239,7 +239,8 @@ def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: 
     words = look.words
     buffer = io.BytesIO()
     title = f"{msg('report_title')}: {config.title}, {group}"
-    doc = SimpleDocTemplate(buffer, **look.doc_settings(**look.info(title)))
+    info = {**look.info(title), "lang": msg.language}  # the language of its words
+    doc = SimpleDocTemplate(buffer, **look.doc_settings(**info))
     story: list = [Paragraph(escape(msg("report_title")), styles.headings[0])]
     for label, value in (
         (msg("course"), f"{config.title} ({config.version})"),

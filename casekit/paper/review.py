@@ -23,7 +23,7 @@ from casekit.files.atomic import write_bytes
 from casekit.learners.paper_records import REVIEW_PAGE
 from casekit.learners.records import Review, Sheet, Submission
 from casekit.learners.register import Register
-from casekit.messages import Messages, built_in_language
+from casekit.messages import Messages
 from casekit.paper.intake import Intake, layouts_of
 from casekit.render.common import option_letter
 from casekit.scan import reasons
@@ -111,17 +111,6 @@ def reason_text(review: Review, msg: Messages) -> str:
     return reasons.texts(reasons.load(review.reason), msg)
 
 
-def language_of(register: Register, items: list[Item]) -> str:
-    """The language of the pages waiting: their learners' (the course's) when it is
-    casekit's own, else English."""
-    for item in items:
-        if item.sheet is not None:
-            language = built_in_language(register.learner(item.sheet.learner).language)
-            if language:
-                return language
-    return "en"
-
-
 def parse_letters(text: str, options: int) -> list[int] | None:
     """``"b"``, ``"a c"``, ``"a,c"`` or ``"-"`` (none) as option indices; None when not valid."""
     text = text.strip().lower().replace(",", " ").replace(")", " ")
@@ -204,7 +193,7 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
     head = escape(msg("review_page", source=review.source, page=review.page))
     out = [f'<section class="item" data-review="{review.id}"><h2>{head}</h2>', "<dl>"]
     if item.sheet is not None:
-        value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
+        value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.heading}"
         out.append(f"<dt>{escape(msg('review_sheet'))}</dt><dd>{escape(value)}</dd>")
     reason = escape(reason_text(review, msg))
     out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{reason}</dd></dl>")
