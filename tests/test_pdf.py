@@ -473,3 +473,25 @@ def test_layout_speedups_give_reportlabs_answers() -> None:
         fast, parsed = FastParagraph(text, style), Paragraph(text, style)
         assert [f.__dict__ for f in fast.frags] == [f.__dict__ for f in parsed.frags]
         assert fast.text == parsed.text
+
+
+def test_tables_are_measured_once_per_width() -> None:
+    """A table measured again at the width it was measured at keeps its measures
+    (reportlab would wrap every cell again), and they are reportlab's own."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table
+
+    from casekit.formats.pdf.flowables import FastParagraph, FastTable
+
+    style = ParagraphStyle("t", fontName="Helvetica")
+    rows = [[f"Жол {r} " * (r % 4 + 1), "ұяшық " * r] for r in range(12)]
+    plain = Table([[Paragraph(c, style) for c in row] for row in rows], colWidths=[150, None])
+    fast = FastTable([[FastParagraph(c, style) for c in row] for row in rows], [150, None])
+    measures = plain.wrap(400, 2000)
+    calls = []
+    fast._calc = lambda *a, calc=fast._calc: calls.append(a) or calc(*a)
+    assert fast.wrap(400, 2000) == fast.wrap(400, 1500) == measures
+    assert fast._rowHeights == plain._rowHeights and len(calls) == 1
+    fast.wrap(300, 2000)  # another width, or less room than the table needs: measured
+    fast.wrap(400, 100)
+    assert len(calls) == 3 and fast.wrap(400, 2000) == measures
