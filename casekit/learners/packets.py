@@ -33,6 +33,7 @@ from pypdf.generic import (
 )
 
 from casekit import tree as t
+from casekit.config.settings import CourseConfig
 from casekit.diagnostics import error
 from casekit.files.atomic import atomic_dir
 from casekit.formats import BuildContext
@@ -64,7 +65,7 @@ from casekit.learners.personal_pages import (
     render_shared,
     sheet_targets,
 )
-from casekit.learners.records import Enrolment, IssuedItem, Learner, Sheet
+from casekit.learners.records import CourseVersion, Enrolment, IssuedItem, Learner, Sheet
 from casekit.learners.register import Register
 from casekit.learners.schedule import StudyPlan, plan
 from casekit.messages import course_messages
@@ -251,6 +252,7 @@ def build_packets(
                         x.item,
                         entry.packet_id,
                         x.layout_json(),
+                        x.title,
                     )
                     for sid, x in zip(entry.sheet_ids, targets, strict=True)
                 )
@@ -260,9 +262,15 @@ def build_packets(
         listed = [rows[code] for code in sorted(rows)]
         _write_private(out / "issue-list.pdf", render_issue_list(look, group, listed, options))
         result.issue_list = folder / "issue-list.pdf"
-        register.record_issue(issued, sheets, course_keys(course))
+        register.record_issue(issued, sheets, course_keys(course), _course_version(config))
     result.packets.sort()
     return result
+
+
+def _course_version(config: CourseConfig) -> CourseVersion:
+    """What the paper loop needs of the course to present its sheets later."""
+    labels = dict(config.labels)
+    return CourseVersion(config.id, config.version, config.title, config.language, labels)
 
 
 def _write_private(path: Path, data: bytes) -> None:
