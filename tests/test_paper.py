@@ -88,6 +88,12 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
         kept = register.image_path(recorded[1].images["assignment"])
         files = register.files
         sheet = register.sheet(module_2.sheet)
+        course = register.course_version("digital-literacy-kk", "1.0.0")
+        assert (course.title, course.language) == ("Сандық сауаттылық негіздері", "kk")
+        assert course.questions["04-fraud--quiz-fraud/1"] == (
+            "Банк сізден ешқашан қандай кодты сұрамайды? Бір сөзбен жазыңыз.",
+            "СМС-кодты",
+        )  # the teacher reads an answer beside its question, without the course's sources
         answers = written_answers(sheet, 1, recorded[2].images)
         assert [(a.key, a.number) for a in answers] == [
             ("04-fraud--quiz-fraud/1", "2.2/1"),
@@ -505,12 +511,13 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
 
-    named = casekit(
-        *args, "--learner", "KZ-001", "--names", "--lang", "ru", "-o", str(tmp_path / "r3"),
-        register=register,
+    named = casekit(  # --learner alone: of their own group
+        "report", str(COURSE), "--date", "2027-03-01", "--learner", "KZ-001", "--names",
+        "--lang", "ru", "-o", str(tmp_path / "r3"), register=register,
     )  # fmt: skip
     assert named.returncode == 0, named.stderr
     [named_csv] = (tmp_path / "r3").glob("*.csv")
+    assert named_csv.name == "report-digital-literacy-kk-1.0.0-G1-KZ-001.csv"
     named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
     assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
     named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)

@@ -116,21 +116,6 @@ def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: 
         assert sheet_messages(register, [printed], None).language == "kk"
 
 
-def test_issue_records_the_course_version(tmp_path: Path) -> None:
-    """What ``casekit packets`` passes: the course.toml's id, version, title, language, labels."""
-    from casekit.config.settings import load_config
-    from casekit.diagnostics import Diagnostics
-    from casekit.learners.packets import _course_version
-
-    config = load_config(
-        Path(__file__).parent.parent / "courses" / "digital-literacy-kk", Diagnostics()
-    )
-    assert config is not None
-    kept = _course_version(config)
-    assert (kept.course_id, kept.course_version, kept.language) == (config.id, config.version, "kk")
-    assert (kept.title, kept.labels) == (config.title, dict(config.labels))
-
-
 def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
     """A page waiting for review shows its written answers captioned with their
     questions (quiz number from the heading above, question number from the key)."""
@@ -153,7 +138,8 @@ def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
     with open_register(location) as register:
         register.import_roster([learner("KZ-1")])
         printed = Sheet("S-1", "KZ-1", "c", "1", "quiz", "module-2", "", f"[{page.to_json()}]")
-        register.record_issue([], [printed], (), CourseVersion("c", "1", "C", "ru"))
+        asked = {"fraud/2": ("Қай нөмірге қоңырау шалу керек?", "Ресми нөмірге")}
+        register.record_issue([], [printed], (), CourseVersion("c", "1", "Курс", "ru", {}, asked))
         crop = register.keep_image(b"\x89PNG crop of 2.3/1")
         zoom = register.keep_image(b"\x89PNG zoom")
         waiting = Review(
@@ -170,5 +156,9 @@ def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
         words = messages("ru")
         assert [a.label(printed, words) for a in answers] == ["Вопрос 2.2/2", "Вопрос 2.3/1"]
         html = review.write_page(register, [item], words).read_text("utf-8")
-    assert "<figcaption>Вопрос 2.2/2</figcaption>" in html
+    assert (  # the question's text and accepted answer, as recorded at issue
+        '<figcaption>Вопрос 2.2/2: <span class="prompt">Қай нөмірге қоңырау шалу керек?</span>'
+        "<br><small>Правильный ответ: Ресми нөмірге</small></figcaption>"
+    ) in html
     assert "<figcaption>Вопрос 2.3/1</figcaption>" in html
+    assert "<dt>Курс</dt><dd>Курс (1)</dd>" in html

@@ -104,13 +104,17 @@ class Sheet:
 class CourseVersion:
     """What the register keeps of a course version when its sheets are issued, so
     the paper loop presents them without the course's sources: the course's title,
-    its language (a BCP 47 tag) and its own ``[labels]`` over casekit's words."""
+    its language (a BCP 47 tag), its own ``[labels]`` over casekit's words and the
+    text of its questions."""
 
     course_id: str
     course_version: str
     title: str
     language: str
     labels: dict[str, str] = field(default_factory=dict)
+    #: each self-check question by its layout key: (its text, the accepted answer of a
+    #: short question or ""), shown to the teacher beside a written answer
+    questions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,11 @@ def write_page(
 ) -> Path:
     """``answers-<sheet>.html`` in the register's own folder; its path."""
     body = [f"<p>{escape(msg('answers_sheet', sheet=sheet.id, learner=sheet.learner))}</p>"]
+    course = register.course_version(sheet.course_id, sheet.course_version)
+    if course is not None:
+        body.append(
+            f"<p>{escape(msg('course'))}: {escape(course.title)} ({escape(course.course_version)})</p>"
+        )
     if not any(sub.images for sub in submissions):
         body.append(f"<p>{escape(msg('answers_none'))}</p>")
     for sub in submissions:
@@ -84,10 +89,21 @@ def write_page(
 def answer_figures(
     register: Register, sheet: Sheet, answers: list[WrittenAnswer], msg: Messages
 ) -> list[str]:
-    """Each written answer as a figure captioned with its question."""
-    return [
-        f'<figure class="answer" data-key="{escape(answer.key)}">'
-        f"<figcaption>{escape(answer.label(sheet, msg))}</figcaption>"
-        f"{image_tag(register, answer.image, msg)}</figure>"
-        for answer in answers
-    ]
+    """Each written answer as a figure captioned with its question: number, text and
+    the accepted answer of a short question, as the register recorded them at issue."""
+    course = register.course_version(sheet.course_id, sheet.course_version)
+    questions = course.questions if course else {}
+    figures = []
+    for answer in answers:
+        text, accepted = questions.get(answer.key, ("", ""))
+        caption = escape(answer.label(sheet, msg))
+        if text:
+            caption += f': <span class="prompt">{escape(text)}</span>'
+        if accepted:
+            caption += f"<br><small>{escape(msg('correct_answer'))}: {escape(accepted)}</small>"
+        figures.append(
+            f'<figure class="answer" data-key="{escape(answer.key)}">'
+            f"<figcaption>{caption}</figcaption>"
+            f"{image_tag(register, answer.image, msg)}</figure>"
+        )
+    return figures

@@ -184,6 +184,10 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
     head = escape(msg("review_page", source=review.source, page=review.page))
     out = [f'<section class="item" data-review="{review.id}"><h2>{head}</h2>', "<dl>"]
     if item.sheet is not None:
+        course = register.course_version(item.sheet.course_id, item.sheet.course_version)
+        if course is not None:
+            value = f"{course.title} ({course.course_version})"
+            out.append(f"<dt>{escape(msg('course'))}</dt><dd>{escape(value)}</dd>")
         value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.heading}"
         out.append(f"<dt>{escape(msg('review_sheet'))}</dt><dd>{escape(value)}</dd>")
     reason = escape(reason_text(review, msg))
