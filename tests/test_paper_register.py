@@ -5,15 +5,16 @@ are issued, and what an older register holds after it is upgraded in place."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from casekit.learners.records import CourseVersion, IssuedItem, Learner, RosterRow, Sheet
-from casekit.learners.register import MIGRATIONS, _alembic_config, current_revision, open_register
+from casekit.learners.register import MIGRATIONS, current_revision, open_register
 from casekit.paper.language import sheet_messages
+from tests.learners_helpers import register_at
 
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
@@ -63,16 +64,14 @@ def test_sheets_are_presented_in_their_course_language(register_location: str) -
 
 
 def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: str) -> None:
-    """A register at 0006 with an issued sheet: opening it migrates in place, the
-    sheet keeps everything, and its course can be recorded by issuing again."""
-    from alembic import command
-
-    url = register_location if "://" in register_location else f"sqlite:///{register_location}"
-    if "://" not in register_location:
-        os.close(os.open(register_location, os.O_CREAT, 0o600))
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "0006")
+    """A register at 0006 with issued sheets and scanned pages whose crops were a
+    list: opening it migrates in place; every record survives, each crop is tied
+    to its question where that is certain, and the sheets' course can be recorded
+    by issuing them again."""
+    area = {"x": 0, "y": 0, "w": 1, "h": 1}
+    task = [{"kind": "assignment", "areas": [{"key": "assignment", "label": "", "rect": area}]}]
+    quiz = [{"kind": "quiz", "areas": [{"key": f"q/{n}", "label": f"{n}.", "rect": area} for n in (1, 2, 3)]}]  # fmt: skip
+    with register_at(register_location, "0006") as conn:
         conn.execute(sa.text("INSERT INTO groups (id, code) VALUES (1, 'G1')"))
         conn.execute(
             sa.text(
@@ -80,35 +79,86 @@ def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: 
                 "VALUES (1, 'KZ-1', 'Әлиев', 'Ержан', 1, 'ru')"
             )
         )
-        conn.execute(
-            sa.text(
-                "INSERT INTO sheets (id, learner_id, course_id, course_version, kind, target, "
-                "packet_id, layout) VALUES ('S-1', 1, 'c', '1', 'assignment', 'task', 'P-1', '[]')"
+        for sheet_id, kind, layout in (("S-1", "assignment", task), ("S-2", "quiz", quiz)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sheets (id, learner_id, course_id, course_version, kind, "
+                    "target, packet_id, layout) VALUES (:id, 1, 'c', '1', :kind, 't', 'P-1', :l)"
+                ),
+                {"id": sheet_id, "kind": kind, "l": json.dumps(layout)},
             )
+        scanned = "INSERT INTO submissions (sheet_id, received_at, status, images) VALUES "
+        conn.execute(sa.text(scanned + "('S-1', '2027-02-01 10:00:00', 'open', '[\"a.png\"]')"))
+        conn.execute(
+            sa.text(scanned + "('S-2', '2027-02-01 10:00:00', 'graded', :images)"),
+            {"images": json.dumps(["b.png", "c.png"])},
         )
-    engine.dispose()
+        conn.execute(  # a person settled S-2's page: its review kept c.png as question 2's
+            sa.text(
+                "INSERT INTO reviews (created_at, sheet_id, images, status) "
+                "VALUES ('2027-02-01 10:00:00', 'S-2', :images, 'settled')"
+            ),
+            {"images": json.dumps({"q/1": "zoom.png", "area:q/2": "c.png"})},
+        )
     with open_register(register_location) as register:
         assert current_revision(register) == (HEAD,)
         old = register.sheet("S-1")
-        assert old == Sheet("S-1", "KZ-1", "c", "1", "assignment", "task", "P-1", "[]", "")
+        assert old == Sheet("S-1", "KZ-1", "c", "1", "assignment", "t", "P-1", json.dumps(task))
         assert sheet_messages(register, [old], None).language == "ru"  # type: ignore[list-item]
+        assert [s.images for s in register.submissions()] == [
+            {"assignment": "a.png"},  # the page's only area
+            {"unlinked-1": "b.png", "q/2": "c.png"},  # as the review had it; b.png: unknown
+        ]
         item = IssuedItem("P-1", "packet", "KZ-1", "c", "1", dt.date(2027, 1, 11))
-        printed = Sheet("S-1", "KZ-1", "c", "1", "assignment", "task", "P-1", "[]", "Task 1")
+        printed = Sheet("S-1", "KZ-1", "c", "1", "assignment", "t", "P-1", "[]", "Task 1")
         register.record_issue([item], [printed], (), CourseVersion("c", "1", "C", "kk"))
         assert register.sheet("S-1") == printed
         assert sheet_messages(register, [printed], None).language == "kk"
 
 
-def test_issue_records_the_course_version(tmp_path: Path) -> None:
-    """What ``casekit packets`` passes: the course.toml's id, version, title, language, labels."""
-    from casekit.config.settings import load_config
-    from casekit.diagnostics import Diagnostics
-    from casekit.learners.packets import _course_version
+def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
+    """A page waiting for review shows its written answers captioned with their
+    questions (quiz number from the heading above, question number from the key)."""
+    from casekit.learners.records import Review
+    from casekit.messages import messages
+    from casekit.paper import review
+    from casekit.sheets.layout import Heading, OpenArea, Rect, SheetPage
 
-    config = load_config(
-        Path(__file__).parent.parent / "courses" / "digital-literacy-kk", Diagnostics()
-    )
-    assert config is not None
-    kept = _course_version(config)
-    assert (kept.course_id, kept.course_version, kept.language) == (config.id, config.version, "kk")
-    assert (kept.title, kept.labels) == (config.title, dict(config.labels))
+    box = Rect(0, 0, 1, 1)
+    page = SheetPage(
+        "quiz", "module-2", 1, 1, (210, 297), (box, box, box, box), box, box, box,
+        headings=(Heading("2.2", Rect(20, 70, 170, 8)), Heading("2.3", Rect(20, 180, 170, 8))),
+        areas=(
+            OpenArea("fraud/1", "1.", Rect(32, 80, 150, 28)),
+            OpenArea("fraud/2", "2.", Rect(32, 110, 150, 28)),
+            OpenArea("egov/1", "1.", Rect(32, 190, 150, 28)),
+        ),
+    )  # fmt: skip
+    location = str(tmp_path / "register.sqlite")
+    with open_register(location) as register:
+        register.import_roster([learner("KZ-1")])
+        printed = Sheet("S-1", "KZ-1", "c", "1", "quiz", "module-2", "", f"[{page.to_json()}]")
+        asked = {"fraud/2": ("Қай нөмірге қоңырау шалу керек?", "Ресми нөмірге")}
+        register.record_issue([], [printed], (), CourseVersion("c", "1", "Курс", "ru", {}, asked))
+        crop = register.keep_image(b"\x89PNG crop of 2.3/1")
+        zoom = register.keep_image(b"\x89PNG zoom")
+        waiting = Review(
+            1, dt.datetime(2027, 2, 1), "scan.pdf", 1, "0" * 64, "[]", "S-1", 1,
+            images={"fraud/1": zoom, "area:egov/1": crop, "area:fraud/2": crop},
+        )  # fmt: skip
+        register.add_review(waiting)
+        [item] = review.open_items(register)
+        answers = review.page_answers(item)
+        assert [(a.key, a.number, a.image) for a in answers] == [
+            ("fraud/2", "2.2/2", crop),
+            ("egov/1", "2.3/1", crop),
+        ]
+        words = messages("ru")
+        assert [a.label(printed, words) for a in answers] == ["Вопрос 2.2/2", "Вопрос 2.3/1"]
+        html = review.write_page(register, [item], words).read_text("utf-8")
+    assert (  # the question's text and accepted answer, as recorded at issue
+        '<figcaption>Вопрос 2.2/2: <span class="prompt">Қай нөмірге қоңырау шалу керек?</span>'
+        "<br><small>Правильный ответ: Ресми нөмірге</small></figcaption>"
+    ) in html
+    assert "<figcaption>Вопрос 2.3/1</figcaption>" in html
+    assert "<dt>Курс</dt><dd>Курс (1)</dd>" in html

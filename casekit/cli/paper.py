@@ -228,6 +228,9 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
             f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.heading}"
         )
     click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
+    for answer in review.page_answers(item):  # written answers on the page, for context
+        assert item.sheet is not None
+        click.echo(f"{answer.label(item.sheet, msg)}: {register.image_path(answer.image)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")
@@ -349,8 +352,10 @@ def grade_command(
 
 @click.command("report")
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--group", required=True, help="The enrolled group to report on.")
-@click.option("--learner", default=None, help="Only this learner of the group.")
+@click.option("--group", default=None, help="The enrolled group to report on.")
+@click.option(
+    "--learner", default=None, help="Only this learner (of --group; without it, of their group)."
+)
 @click.option(
     "-o",
     "--out",
@@ -376,7 +381,7 @@ def grade_command(
 @register_option
 def report_command(
     course_dir: Path,
-    group: str,
+    group: str | None,
     learner: str | None,
     out_dir: Path,
     names: bool,
@@ -391,7 +396,7 @@ def report_command(
     \b
     Examples:
       casekit report courses/digital-literacy-kk --group G1 -o reports/
-      casekit report courses/digital-literacy-kk --group G1 --learner KZ-001 --names
+      casekit report courses/digital-literacy-kk --learner KZ-001 --names
     """
     from casekit.files.atomic import write_bytes
     from casekit.learners import schedule
@@ -400,6 +405,8 @@ def report_command(
     from casekit.paper import report
     from casekit.render.common import source_epoch
 
+    if group is None and learner is None:
+        raise click.UsageError("give --group, --learner or both")
     epoch = source_epoch()
     try:
         day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
@@ -408,6 +415,8 @@ def report_command(
     course = load_course_or_exit(course_dir)
     config = course.config  # type: ignore[attr-defined]
     with open_register(register_location, write=False) as register:
+        if group is None:
+            group = register.learner(learner).group  # type: ignore[arg-type]
         lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
     stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

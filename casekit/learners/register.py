@@ -425,6 +425,9 @@ class Register(PaperRecords):
             "title": course.title,
             "language": course.language,
             "labels": json.dumps(course.labels, ensure_ascii=False, sort_keys=True),
+            "questions": json.dumps(
+                {k: list(v) for k, v in course.questions.items()}, ensure_ascii=False
+            ),
         }
         done = conn.execute(
             sa.update(s.course_versions)
@@ -445,12 +448,10 @@ class Register(PaperRecords):
             ).first()
         if row is None:
             return None
+        questions = {k: (v[0], v[1]) for k, v in json.loads(row.questions or "{}").items()}
+        labels = json.loads(row.labels or "{}")
         return CourseVersion(
-            row.course_id,
-            row.course_version,
-            row.title,
-            row.language,
-            json.loads(row.labels or "{}"),
+            row.course_id, row.course_version, row.title, row.language, labels, questions
         )
 
     def issued(self, *, learner: str | None = None, kind: str | None = None) -> list[IssuedItem]:

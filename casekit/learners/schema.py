@@ -126,6 +126,8 @@ course_versions = sa.Table(
     sa.Column("title", sa.Text, nullable=False, server_default=""),
     sa.Column("language", sa.String(35), nullable=False),  # BCP 47 tag, as course.toml has it
     sa.Column("labels", sa.Text, nullable=False, server_default=""),  # JSON {key: words}
+    # JSON {question key: [text, accepted answer]}
+    sa.Column("questions", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("course_id", "course_version", name="uq_course_versions_course_version"),
 )
 
