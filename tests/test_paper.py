@@ -460,12 +460,25 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     save_pdf(scans / "b.pdf", [marked(module_2, {})])
     assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
     assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
-    assert (
-        casekit(
-            "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
-        ).returncode
-        == 0
-    )
+
+    def grade(*args: str) -> subprocess.CompletedProcess[str]:
+        return casekit("grade", "KZ-001", *args, "--by", "T", register=register)
+
+    assert grade(task.target, "8", "--of", "10").returncode == 0
+    # a self-check sheet's written answers are marked one by one; its boxes by the scan
+    for number, score in (("2.2/1", "1"), ("2.2/2", "2")):
+        marked_one = grade("module-2", score, "--of", "2", "--question", number)
+        assert marked_one.returncode == 0, marked_one.stderr
+        assert f"KZ-001: module-2 question {number} graded {score}/2" in marked_one.stdout
+    before = dump(register)
+    for args, message in (
+        (["module-2", "5", "--of", "9"], "module-2 has written answers: mark each with --question"),
+        (["module-2", "1", "--of", "2", "--question", "2.2/3"], "no written answer '2.2/3'"),
+        ([task.target, "1", "--of", "2", "--question", "2.2/1"], "no written answer '2.2/1'"),
+    ):
+        refused = grade(*args)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+    assert dump(register) == before
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
@@ -492,6 +505,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert mine["handed_in"] == "2025-01-15"  # as told, not the day scanned
     scanned = by["KZ-001", "module-2"]
     assert scanned["handed_in"] == scanned["start_timestamp"][:10]  # not told: the day scanned
+    assert (scanned["status"], scanned["score"]) == ("handed_in", "")  # 2.3/1 waits
     task_row = by["KZ-001", task.target]
     assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
     # which written answers were scanned (the crops stay in the register)
@@ -523,6 +537,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
 
+    assert grade("module-2", "0", "--of", "1", "--question", "2.3/1").returncode == 0
     named = casekit(  # --learner alone: of their own group
         "report", str(COURSE), "--date", "2027-03-01", "--learner", "KZ-001", "--names",
         "--lang", "ru", "-o", str(tmp_path / "r3"), register=register,
@@ -532,6 +547,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert named_csv.name == "report-digital-literacy-kk-1.0.0-G1-KZ-001.csv"
     named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
     assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
+    whole = next(r for r in named_rows if r["content_id"] == "module-2")
+    assert (whole["status"], whole["score"], whole["max_score"]) == ("graded", "3", "11")
     named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)
     assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text
     # --lang: casekit's words in Russian, the sheets named as printed (in Kazakh)

@@ -170,22 +170,27 @@ def _grade(
     target: SheetTarget, handed: list[Submission], results: list[Result]
 ) -> tuple[float, float, str, dt.datetime] | None:
     """A sheet's grade: the newest of an assignment's; for a self-check sheet the sum
-    over its pages of each page's newest (its score when scanned, or a person's)."""
+    over its pages of each page's newest (its score when scanned, or a person's) and
+    of the teacher's newest mark of each written answer (none missing)."""
+    marks = {r.question: r for r in results if r.question}  # oldest first: the newest wins
+    results = [r for r in results if not r.question]
     if not results:
         return None
+    written = [a.key for page in target.pages for a in page.areas] if target.kind == "quiz" else []
+    if any(key not in marks for key in written):
+        return None  # a written answer waits for the teacher
     if target.kind == "assignment" or len(target.pages) == 1:
-        newest = results[-1]
-        if newest.score is None or newest.max_score is None:
-            return None
-        return newest.score, newest.max_score, newest.decided_by, newest.decided_at
-    page_of = {s.id: s.page for s in handed}
-    per_page: dict[int, Result] = {}
-    for result in results:
-        if result.submission in page_of:
-            per_page[page_of[result.submission]] = result
-    if len(per_page) < len(target.pages):
-        return None  # a page not handed in or not graded yet
-    chosen = [per_page[p] for p in sorted(per_page)]
+        chosen = [results[-1]]
+    else:
+        page_of = {s.id: s.page for s in handed}
+        per_page: dict[int, Result] = {}
+        for result in results:
+            if result.submission in page_of:
+                per_page[page_of[result.submission]] = result
+        if len(per_page) < len(target.pages):
+            return None  # a page not handed in or not graded yet
+        chosen = [per_page[p] for p in sorted(per_page)]
+    chosen += [marks[key] for key in written]
     if any(r.score is None or r.max_score is None for r in chosen):
         return None
     return (
