@@ -11,7 +11,11 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from datetime import datetime
+
+from casekit.files.cache import BuildCache
+from casekit.files.deflated import deflating_from
 
 #: formats that are already compressed: deflating them again only costs time
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m4a", ".zip")
@@ -30,12 +34,16 @@ def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
 
 
 def normalize_zip(
-    data: bytes, when: datetime, first: Sequence[str] = (), stored: Sequence[str] = ()
+    data: bytes,
+    when: datetime,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+    cache: BuildCache | None = None,
 ) -> bytes:
     """Rewrite the zip ``data`` as ``deterministic_zip`` writes its entries."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         members = {name: source.read(name) for name in source.namelist()}
-    return deterministic_zip(members, when, first, stored)
+    return deterministic_zip(members, when, first, stored, cache)
 
 
 def deterministic_zip(
@@ -43,14 +51,17 @@ def deterministic_zip(
     when: datetime,
     first: Sequence[str] = (),
     stored: Sequence[str] = (),
+    cache: BuildCache | None = None,
 ) -> bytes:
     """A zip of ``members``: entries ``first`` (in that order), then the rest sorted by
     name; every entry stamped ``when``; ``stored`` names and compressed media kept
-    uncompressed, everything else deflated."""
+    uncompressed, everything else deflated (with a ``cache``, an entry whose bytes were
+    deflated before is not deflated again: ``files/deflated.py``)."""
     order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
+    with zipfile.ZipFile(out, "w") as target, ExitStack() as stack:
+        level = stack.enter_context(deflating_from(cache)) if cache else None
         for name in order:
             keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
-            target.writestr(zip_entry(name, when, keep), members[name])
+            target.writestr(zip_entry(name, when, keep), members[name], compresslevel=level)
     return out.getvalue()
