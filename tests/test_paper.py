@@ -6,6 +6,7 @@ printed; pages that cannot be read reported and kept for review."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import stat
@@ -37,6 +38,7 @@ from tests.paper_helpers import (
     sheet_images,
 )
 
+HANDED_IN = ("--handed-in", "2025-01-15")  # collected long before they were scanned
 QUIZ = "01-computer--quiz-parts"  # self-check 1.1, on module 1's quiz sheet
 KEY = {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1], f"{QUIZ}/3": [2]}  # as the lesson's source has it
 
@@ -115,6 +117,10 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
     again = casekit("scan", str(scans), register=register_location)
     assert again.returncode == 0, again.stderr
     assert "KZ-001: 4 already recorded" in again.stdout
+    assert dump(register_location) == before
+    for day, why in (("2099-01-01", "is after today"), ("1.2.2027", "2027-01-11")):
+        bad = casekit("scan", str(scans), "--handed-in", day, register=register_location)
+        assert bad.returncode == 2 and why in bad.stderr and "--handed-in" in bad.stderr
     assert dump(register_location) == before
 
     # another answer on the same sheet: a new version, the first kept
@@ -283,7 +289,7 @@ def doubtful_scan(tmp_path: Path) -> tuple[str, Path, object]:
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "doubt.pdf", [image, np.full_like(image, 255)])
-    assert casekit("scan", str(scans), register=register).returncode == 1
+    assert casekit("scan", str(scans), *HANDED_IN, register=register).returncode == 1
     return register, scans, quiz
 
 
@@ -307,6 +313,7 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
     with open_register(register) as reg:
         [submission] = reg.submissions()
         assert {k: m["chosen"] for k, m in submission.marks.items()} == KEY
+        assert submission.handed_in == dt.date(2025, 1, 15)  # as told when it was scanned
         [result] = reg.results()
         assert (result.score, result.max_score, result.decided_by) == (3.0, 3.0, "A. Seitkyzy")
         settled, dismissed = reg.reviews(status=None)
@@ -449,9 +456,10 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     [module_2] = [s for s in found if s.target == "module-2"]  # three written answers
     scans = tmp_path / "scans"
     scans.mkdir()
-    pages = [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {}), marked(module_2, {})]
-    save_pdf(scans / "a.pdf", pages)
-    assert casekit("scan", str(scans), register=register).returncode == 0
+    save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
+    save_pdf(scans / "b.pdf", [marked(module_2, {})])
+    assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
+    assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
     assert (
         casekit(
             "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
@@ -481,6 +489,9 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "exercise",
     )
     assert (mine["progress"], mine["late"], mine["deadline"]) == ("1.0", "no", "2027-01-13")
+    assert mine["handed_in"] == "2025-01-15"  # as told, not the day scanned
+    scanned = by["KZ-001", "module-2"]
+    assert scanned["handed_in"] == scanned["start_timestamp"][:10]  # not told: the day scanned
     task_row = by["KZ-001", task.target]
     assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
     # which written answers were scanned (the crops stay in the register)
@@ -504,6 +515,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "8 / 10",
         "2 / 3",
         "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
+        "15.01.2025",  # handed in
     ):
         assert words in text.replace("\n", " "), words
     assert "Әбілқасымов" not in text

@@ -37,6 +37,14 @@ def now() -> dt.datetime:
     help="Accept only sheets of this course id; other courses' sheets go to review.",
 )
 @click.option(
+    "--handed-in",
+    "handed_in",
+    default=None,
+    metavar="DATE",
+    help="The day the learners handed these pages in, e.g. 2027-02-01 (default: the day "
+    "they are scanned); lateness against the study plan is judged by it.",
+)
+@click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
     default="en",
@@ -45,7 +53,11 @@ def now() -> dt.datetime:
 )
 @register_option
 def scan_command(
-    inputs: tuple[Path, ...], course_id: str | None, lang: str, register_location: str | None
+    inputs: tuple[Path, ...],
+    course_id: str | None,
+    handed_in: str | None,
+    lang: str,
+    register_location: str | None,
 ) -> None:
     """Read scanned answer sheets and record them in the register.
 
@@ -62,17 +74,28 @@ def scan_command(
     Examples:
       casekit scan scans/2027-02-01.pdf
       casekit scan ~/phone-photos/ --course digital-literacy-kk
+      casekit scan scans/collected-2027-02-01.pdf --handed-in 2027-02-01
     """
+    from casekit.learners import schedule
     from casekit.messages import messages
     from casekit.paper.intake import Intake
 
+    started = now()
+    day = None
+    if handed_in is not None:
+        try:
+            day = schedule.parse_date(handed_in)
+        except schedule.PlanInputError as exc:
+            raise click.BadParameter(str(exc), param_hint="--handed-in") from None
+        if day > dt.date.today():
+            raise click.BadParameter(f"{day} is after today", param_hint="--handed-in")
     msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
     with open_register(register_location) as register:
-        intake = Intake(register, course_id)
-        for outcome in intake.scan(list(inputs), now()):
+        intake = Intake(register, course_id, day)
+        for outcome in intake.scan(list(inputs), started):
             counts[outcome.outcome] += 1
             if outcome.outcome in ("review", "problem"):
                 click.echo(str(outcome.diagnostic(msg)), err=True)
