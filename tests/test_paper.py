@@ -479,6 +479,16 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         refused = grade(*args)
         assert refused.returncode == 1 and message in refused.stderr, refused.stderr
     assert dump(register) == before
+    # the teacher's page: each written answer under its question, text, answer and mark
+    shown = casekit("grade", "KZ-001", "module-2", "--show", register=register)
+    assert shown.returncode == 0, shown.stderr
+    page = Path(shown.stdout.strip()).read_text("utf-8")
+    assert (
+        '<figcaption>2.2/1-сұрақ: <span class="prompt">Банк сізден ешқашан қандай кодты '
+        "сұрамайды? Бір сөзбен жазыңыз.</span><br><small>Дұрыс жауап: СМС-кодты</small>"
+        "<br>Баға: 1 / 2 (T)</figcaption>"
+    ) in page
+    assert page.count("<figcaption>") == 3 and page.count("Баға:") == 2  # 2.3/1 not marked
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
