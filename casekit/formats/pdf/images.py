@@ -62,13 +62,13 @@ _DRAWINGS: weakref.WeakKeyDictionary[FontSet, dict[str, Drawing]] = weakref.Weak
 
 
 class VectorImage(Flowable):
-    """An SVG drawing, put in a form XObject the first time it is drawn and drawn
-    by every use from there (not drawn at all in the measuring pass)."""
+    """An SVG drawing at the size of one figure: the build's one parsed drawing of that
+    SVG, scaled (not drawn at all in the measuring pass). Drawn in the page itself,
+    not in a shared form XObject: text extraction (pypdf) sees its real size there."""
 
-    def __init__(self, drawing: Drawing, key: str, width: float, height: float) -> None:
+    def __init__(self, drawing: Drawing, width: float, height: float) -> None:
         super().__init__()
         self.drawing = drawing
-        self.key = key
         self.width = width
         self.height = height
         self.hAlign = "CENTER"
@@ -81,14 +81,9 @@ class VectorImage(Flowable):
         if is_dry(canvas):
             return
         drawing = self.drawing
-        name = f"svg-{self.key}"
-        if not canvas.hasForm(name):
-            canvas.beginForm(name, 0, 0, drawing.width, drawing.height)
-            renderPDF.draw(drawing, canvas, 0, 0)
-            canvas.endForm()
         canvas.saveState()
         canvas.scale(self.width / drawing.width, self.height / drawing.height)
-        canvas.doForm(name)
+        renderPDF.draw(drawing, canvas, 0, 0)
         canvas.restoreState()
 
 
@@ -139,7 +134,7 @@ def image_flowable(
             known[item.sha256] = svg_drawing(image_bytes(root, item), item, figure.pos, fonts)
         drawing = known[item.sha256]
         width, height = figure_size(figure, drawing.width, drawing.height, max_width, max_height)
-        return VectorImage(drawing, item.sha256[:16], width, height)
+        return VectorImage(drawing, width, height)
     # the probe decoded it fully, with bounds, and image_bytes checked it is that file
     width, height = figure_size(figure, item.width or 1, item.height or 1, max_width, max_height)
     box = print_box(width, height)
