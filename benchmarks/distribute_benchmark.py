@@ -2,13 +2,13 @@
 ``LocalCluster``, and as two shards one after the other; side by side in one run.
 
     python benchmarks/distribute_benchmark.py [--courses 20] [--lessons 1] [-f pdf -f html]
-                                              [--baseline SOURCE_TREE]
+                                              [--baseline PYTHON]
 
 Each build is its own process: wall time and CPU time (user + system, worker processes
 included). The outputs of every configuration are compared byte for byte with the serial
 build. The per-format job times of the serial build feed the paper model of
-docs/distributed.md. ``--baseline``: also ``--jobs 2`` with the casekit of another source
-tree (e.g. ``git archive <commit>`` unpacked), to set a change beside what it replaced.
+docs/distributed.md. ``--baseline``: also ``--jobs 2`` with the casekit another interpreter imports
+(a venv with an earlier commit installed), to set a change beside what it replaced.
 """
 
 from __future__ import annotations
@@ -30,17 +30,14 @@ from generate_course import generate  # noqa: E402
 LANGUAGES = ("kk", "ru", "en")
 
 
-def run(args: list[str], source: Path | None = None) -> tuple[float, float, str]:
+def run(args: list[str], python: Path | None = None) -> tuple[float, float, str]:
     """Wall seconds, CPU seconds (the process and the children it waited for), stdout;
-    ``source``: casekit imported from that source tree, by the interpreter this venv was
-    made from (an editable install of casekit would win over ``PYTHONPATH``)."""
-    env = None
-    if source is not None:
-        env = {**os.environ, "PYTHONPATH": str(source)}
-        args = [getattr(sys, "_base_executable", sys.executable), *args[1:]]
+    ``python``: run by that interpreter instead of this one."""
+    if python is not None:
+        args = [str(python), *args[1:]]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(args, stdout=out, stderr=err, env=env)
+        child = subprocess.Popen(args, stdout=out, stderr=err)
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         out.seek(0)
@@ -89,7 +86,7 @@ def main() -> None:
     parser.add_argument(
         "--no-parallel", action="store_true", help="only the serial build and the two shards"
     )
-    parser.add_argument("--baseline", type=Path, help="a casekit source tree to compare with")
+    parser.add_argument("--baseline", type=Path, help="a Python whose casekit to compare with")
     parser.add_argument("--no-shards", action="store_true", help="without the two shards")
     args = parser.parse_args()
     formats = [flag for name in (args.formats or ["pdf", "html"]) for flag in ("-f", name)]
@@ -115,7 +112,7 @@ def main() -> None:
             out = root / re.sub(r"\W+", "-", name)
             wall, cpu, table = run(
                 [*casekit, "build", str(courses), "-o", str(out), *formats, *flags],
-                args.baseline.resolve() if "baseline" in name else None,
+                args.baseline if "baseline" in name else None,
             )
             results[name] = (wall, cpu, out, table)
         serial_wall, serial_cpu, serial_out, serial_table = results["serial (-j 1)"]
