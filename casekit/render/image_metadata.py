@@ -19,6 +19,7 @@ import os
 import shutil
 import struct
 import zlib
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from PIL import Image
@@ -27,9 +28,6 @@ ORIENTATION = 0x0112
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_DROPPED = {b"tEXt", b"zTXt", b"iTXt", b"tIME", b"eXIf"}
 _JPEG_KEPT_APP = {0xE0: b"JFIF", 0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
-_PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt"}
-#: text keywords Pillow reads an orientation from (EXIF, raw EXIF profile, XMP)
-_PNG_EXIF_KEYWORDS = {b"exif", b"Raw profile type exif", b"XML:com.adobe.xmp"}
 CHUNK = 1024 * 1024
 
 
@@ -59,13 +57,61 @@ def copy_stripped(source: BinaryIO, out: BinaryIO, fmt: str) -> None:
 
 
 def _orientation(source: BinaryIO) -> int:
-    """The EXIF orientation as Pillow reads it (a PNG's pixels may be decoded for it)."""
+    """A JPEG's EXIF orientation (Pillow reads it from the header, no pixels decoded)."""
     try:
         with Image.open(source) as image:
-            value = image.getexif().get(ORIENTATION, 1)
+            return _checked(image.getexif().get(ORIENTATION, 1))
     except Exception:  # unreadable EXIF: the picture is shown as stored
         return 1
+
+
+def _png_orientation(source: BinaryIO) -> int:
+    """A PNG's orientation from its eXIf chunk (Pillow's ``getexif`` would decode every
+    pixel to look for the chunk after the image data); the other chunks are skipped."""
+    for kind, start, end in _png_walk(source):
+        if kind == b"eXIf":
+            try:
+                exif = Image.Exif()
+                exif.load(source.read(end - start - 12))
+                return _checked(exif.get(ORIENTATION, 1))
+            except Exception:  # unreadable EXIF: the picture is shown as stored
+                return 1
+    return 1
+
+
+def _checked(value: object) -> int:
     return value if isinstance(value, int) and 2 <= value <= 8 else 1
+
+
+def png_chunks(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """Each chunk of a PNG file, up to ``IEND``: its type and where the whole chunk
+    (length, type, data, CRC) starts and ends; its data is ``data[start + 8 : end - 4]``."""
+    return _png_walk(io.BytesIO(data))
+
+
+def _png_walk(source: BinaryIO) -> Iterator[tuple[bytes, int, int]]:
+    """``png_chunks`` of a seekable stream at the file's start. Each chunk is yielded with
+    the stream at its data, which the caller may read; the walk then goes on from the
+    chunk's end (seeking: a caller that must see every byte reads them)."""
+    base = source.tell()
+    size = source.seek(0, os.SEEK_END) - base
+    source.seek(base)
+    if source.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
+        raise ImageStructureError("not a PNG (no signature)")
+    pos = len(_PNG_SIGNATURE)
+    while pos < size:
+        if pos + 12 > size:
+            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
+        source.seek(base + pos)
+        (length,) = struct.unpack(">I", source.read(4))
+        kind = source.read(4)
+        end = pos + 12 + length
+        if end > size:
+            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
+        yield kind, pos, end
+        pos = end
+        if kind == b"IEND":
+            break
 
 
 def _tiff_orientation(value: int) -> bytes:
@@ -148,17 +194,10 @@ def _jpeg_segments(head: _Head) -> tuple[list[bytes], int]:
 
 def _png(source: BinaryIO, out: BinaryIO) -> None:
     start = source.tell()
-    if source.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
-        raise ImageStructureError("not a PNG (no signature)")
-    orientation = 1
-    if _png_orientation_possible(source):
-        source.seek(start)
-        orientation = _orientation(source)
-    source.seek(start + len(_PNG_SIGNATURE))
+    orientation = _png_orientation(source)
+    source.seek(start)
     out.write(_PNG_SIGNATURE)
-    pos = len(_PNG_SIGNATURE)
-    while header := source.read(8):
-        length, kind = _png_chunk(header, pos)
+    for kind, begin, end in _png_walk(source):
         if kind == b"IDAT" and orientation != 1:
             body = _tiff_orientation(orientation)
             chunk = b"eXIf" + body
@@ -166,47 +205,13 @@ def _png(source: BinaryIO, out: BinaryIO) -> None:
             orientation = 1
         keep = kind not in _PNG_DROPPED
         if keep:
-            out.write(header)
-        if _copy(source, out if keep else None, length + 4) < length + 4:
-            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
-        pos += 12 + length
-        if kind == b"IEND":
-            break
+            out.write(struct.pack(">I", end - begin - 12) + kind)
+        _copy(source, out if keep else None, end - begin - 8)  # read even when dropped
     _copy(source, None, -1)  # what follows the end: read (and hashed), never written
 
 
-def _png_chunk(header: bytes, pos: int) -> tuple[int, bytes]:
-    if len(header) < 8:
-        raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
-    (length,) = struct.unpack(">I", header[:4])
-    return length, header[4:8]
-
-
-def _png_orientation_possible(source: BinaryIO) -> bool:
-    """Whether a PNG has a chunk Pillow reads an orientation from (``eXIf``, or text
-    under a keyword Pillow takes EXIF or XMP from), seen from the chunks' headers and
-    keywords only. Without one, Pillow would decode the whole picture to find none."""
-    pos = len(_PNG_SIGNATURE)
-    while len(header := source.read(8)) == 8:
-        length, kind = _png_chunk(header, pos)
-        skip = length + 4
-        if kind == b"eXIf":
-            return True
-        if kind in _PNG_TEXT:
-            start = source.read(min(length, 80))  # a keyword has 1-79 bytes and a NUL
-            if start.split(b"\0", 1)[0] in _PNG_EXIF_KEYWORDS:
-                return True
-            skip -= len(start)
-        source.seek(skip, os.SEEK_CUR)
-        pos += 12 + length
-        if kind == b"IEND":
-            break
-    return False
-
-
-def _copy(source: BinaryIO, out: BinaryIO | None, count: int) -> int:
-    """Copy (or with ``out`` None skip by reading) ``count`` bytes, -1: to the end; the
-    number of bytes there were."""
+def _copy(source: BinaryIO, out: BinaryIO | None, count: int) -> None:
+    """Copy ``count`` bytes (-1: to the end) to ``out``, or read them past with ``None``."""
     done = 0
     while count < 0 or done < count:
         chunk = source.read(CHUNK if count < 0 else min(CHUNK, count - done))
@@ -215,4 +220,3 @@ def _copy(source: BinaryIO, out: BinaryIO | None, count: int) -> int:
         if out is not None:
             out.write(chunk)
         done += len(chunk)
-    return done
