@@ -4,14 +4,13 @@ build fails is reported with its file and line while the others are built."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MINI, casekit
-from tests.distribution_helpers import outputs
+from tests.distribution_helpers import format_plugin, outputs
 
 pytestmark = pytest.mark.slow
 
@@ -33,16 +32,6 @@ FORMAT = Format("who", "names the process that rendered it", render)
 """
 
 
-def _plugin(folder: Path) -> dict[str, str]:
-    folder.mkdir()
-    (folder / "who_format.py").write_text(WHO, "utf-8")
-    info = folder / "who_format-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: who_format\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[casekit.formats]\nwho = who_format:FORMAT\n")
-    return {"PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}
-
-
 def _course(catalogue: Path, course_id: str) -> None:
     shutil.copytree(MINI, catalogue / course_id)
     toml = catalogue / course_id / "course.toml"
@@ -53,7 +42,7 @@ def test_one_pool_for_the_catalogue(tmp_path: Path) -> None:
     courses = tmp_path / "courses"
     for course_id in ("a-kk", "b-kk", "broken-kk", "c-kk"):
         _course(courses, course_id)
-    env = _plugin(tmp_path / "plugins")
+    env = format_plugin(tmp_path / "plugins", "who", WHO)
     flags = ["-f", "html", "-f", "who", "-e", "learner"]  # html first: made for all four
     serial = casekit("build", courses, "-o", tmp_path / "serial", "-j", "1", *flags, env=env)
     pooled = casekit("build", courses, "-o", tmp_path / "pooled", "-j", "2", *flags, env=env)
