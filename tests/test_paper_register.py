@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 
 from casekit.learners.records import CourseVersion, IssuedItem, Learner, RosterRow, Sheet
 from casekit.learners.register import MIGRATIONS, current_revision, open_register
+from casekit.paper.answers import written_answers
 from casekit.paper.language import sheet_messages
 from tests.learners_helpers import register_at
 
@@ -155,6 +156,11 @@ def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
         ]
         words = messages("ru")
         assert [a.label(printed, words) for a in answers] == ["Вопрос 2.2/2", "Вопрос 2.3/1"]
+        # a crop kept by a casekit before the link, not linked by the upgrade
+        [unlinked] = written_answers(printed, 1, {"unlinked-1": crop})
+        assert unlinked.label(printed, words) == (
+            "Письменный ответ (отсканирован до того, как casekit стал связывать ответы с вопросами)"
+        )
         html = review.write_page(register, [item], words).read_text("utf-8")
     assert (  # the question's text and accepted answer, as recorded at issue
         '<figcaption>Вопрос 2.2/2: <span class="prompt">Қай нөмірге қоңырау шалу керек?</span>'

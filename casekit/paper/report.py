@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
@@ -33,6 +34,7 @@ from casekit.learners.schedule import plan
 from casekit.messages import course_messages
 from casekit.paper.answers import WrittenAnswer, answered
 from casekit.resolve.editions import apply_edition
+from casekit.sheets.layout import SheetPage
 
 Status = Literal["graded", "handed_in", "missing"]
 KOLIBRI = [
@@ -144,7 +146,8 @@ def progress(
             late = deadline is not None and (
                 (handed_in > deadline) if handed_in is not None else as_of > deadline
             )
-            grade = _grade(target, handed, [r for r in results if sheet and r.sheet == sheet.id])
+            mine = [r for r in results if sheet and r.sheet == sheet.id]
+            grade = sheet_grade(target.kind, target.pages, handed, mine)
             lines.append(
                 Line(
                     learner=person,
@@ -166,8 +169,8 @@ def progress(
     return lines
 
 
-def _grade(
-    target: SheetTarget, handed: list[Submission], results: list[Result]
+def sheet_grade(
+    kind: str, pages: Sequence[SheetPage], handed: list[Submission], results: list[Result]
 ) -> tuple[float, float, str, dt.datetime] | None:
     """A sheet's grade: the newest of an assignment's; for a self-check sheet the sum
     over its pages of each page's newest (its score when scanned, or a person's) and
@@ -176,10 +179,10 @@ def _grade(
     results = [r for r in results if not r.question]
     if not results:
         return None
-    written = [a.key for page in target.pages for a in page.areas] if target.kind == "quiz" else []
+    written = [a.key for page in pages for a in page.areas] if kind == "quiz" else []
     if any(key not in marks for key in written):
         return None  # a written answer waits for the teacher
-    if target.kind == "assignment" or len(target.pages) == 1:
+    if kind == "assignment" or len(pages) == 1:
         chosen = [results[-1]]
     else:
         page_of = {s.id: s.page for s in handed}
@@ -187,7 +190,7 @@ def _grade(
         for result in results:
             if result.submission in page_of:
                 per_page[page_of[result.submission]] = result
-        if len(per_page) < len(target.pages):
+        if len(per_page) < len(pages):
             return None  # a page not handed in or not graded yet
         chosen = [per_page[p] for p in sorted(per_page)]
     chosen += [marks[key] for key in written]
