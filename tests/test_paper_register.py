@@ -60,8 +60,11 @@ def test_sheets_are_presented_in_their_course_language(register_location: str) -
             register.course_version("c", "0") is None and register.sheet(old.id).heading == "task"
         )  # type: ignore[union-attr]
         assert sheet_messages(register, [old], None).language == "ru"
+        # pages that name no sheet: the language all the register's courses share
+        assert sheet_messages(register, [], None).language == "en-GB"
+        register.record_issue([], [], (), CourseVersion("d", "1", "Курс", "ru"))
         assert sheet_messages(register, [sheet("KZ-1", "0")], None).language == "en"
-        assert sheet_messages(register, [], None).language == "en"
+        assert sheet_messages(register, [], None).language == "en"  # two languages: English
 
 
 def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: str) -> None:
