@@ -17,7 +17,8 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
 - PDF: ``casekit build -f pdf -e learner --force`` against Typst (PyPI ``typst``)
   typesetting the same text (``typst_document.py``), pages of each.
 - Rebuilds, per format (both editions): a clean build, then after editing one lesson,
-  then with nothing changed (DOCX and USB without contents page numbers).
+  then with nothing changed (DOCX and USB without contents page numbers). The DOCX with
+  them on the image course too, counting the LibreOffice layouts each build ran.
 - Peak RSS of each process (``wait4``): one format job per process. Linux counts in a
   child's peak the memory of the process it was started from, so this script keeps its
   own small (the courses are generated in a child process) and shows that floor
@@ -233,6 +234,44 @@ def rebuilds(
     return rows
 
 
+def layouts_in(build_root: Path) -> int:
+    """The LibreOffice layouts (contents page numbers) kept in a build cache so far."""
+    return sum(1 for p in build_root.glob("*/.cache/docx-pages/*/*") if p.is_file())
+
+
+def docx_contents_rebuilds(course: Path, root: Path) -> list[tuple[str, str]]:
+    """The DOCX with contents page numbers (LibreOffice layouts), both editions: a clean
+    build, a one-lesson edit and no change, with the layouts each ran (one run each)."""
+    out = root / "contents-docx"
+    lesson = Path(lesson_files(course)[len(lesson_files(course)) // 2])
+    original = lesson.read_text("utf-8")
+    steps = []
+    try:
+        for name, force, text in (
+            ("clean", True, original),
+            ("edit", False, original + "\nӨзгеріс.\n"),
+            ("no change", False, original + "\nӨзгеріс.\n"),
+        ):
+            lesson.write_text(text, "utf-8")
+            before = layouts_in(out)
+            took = run(build_command(course, out, "-f", "docx", *(["--force"] if force else [])))
+            steps.append((name, took, layouts_in(out) - before))
+    except Failed as failure:
+        return [("docx contents: clean / edit / no change", f"casekit failed: {failure}")]
+    finally:
+        lesson.write_text(original, "utf-8")
+    return [
+        (
+            f"{course.name}: docx contents clean / edit / no change",
+            " / ".join(f"{took.seconds:.2f} s" for _, took, _ in steps)
+            + "   CPU "
+            + " / ".join(f"{took.cpu:.2f}" for _, took, _ in steps)
+            + "   LibreOffice layouts "
+            + " / ".join(str(count) for _, _, count in steps),
+        )
+    ]
+
+
 def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
     out = root / "full"
     command = [*build_command(course, out, "--force"), "--no-contents-pages"]
@@ -268,6 +307,7 @@ def main() -> None:
             "images",
             "text-contents",  # the DOCX with LibreOffice contents pages, text course
             "images-contents",
+            "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
         ],
     )
     args = parser.parse_args()
@@ -305,6 +345,8 @@ def main() -> None:
         if "rebuilds" not in args.skip:
             for fmt in REBUILT:
                 show(rebuilds(text, root, args.runs, (fmt,)))
+        if "contents-rebuilds" not in args.skip and "images" not in args.skip:
+            show(docx_contents_rebuilds(images, root))
         if "full" not in args.skip:
             show(full_builds(text, root))
 

@@ -628,6 +628,12 @@ def iter_inlines(inlines: list[Inline]) -> Iterator[Inline]:
             stack.extend(reversed(children))
 
 
+def blocks_text(blocks: list[Block]) -> str:
+    """The text of blocks (and the blocks inside them) as one line, without markup."""
+    parts = [plain_text(inlines) for b in iter_blocks(blocks) for inlines in block_inlines(b)]
+    return " ".join(" ".join(parts).split())
+
+
 def plain_text(inlines: list[Inline]) -> str:
     """The text of an inline sequence, without markup."""
     parts: list[str] = []

@@ -43,8 +43,11 @@ names_option = click.option(
 )
 
 
-def open_register(location: str | None, write: bool = True, create: bool = True) -> Register:
-    """The register (imported here: SQLAlchemy and Alembic cost other commands time)."""
+def open_register(location: str | None, write: bool = True, create: bool = False) -> Register:
+    """The register, which must exist already: only the commands that start one
+    (``learners import``) pass ``create=True``, so a mistyped ``--register`` is one
+    line and creates nothing. (Imported here: SQLAlchemy and Alembic cost other
+    commands time.)"""
     from casekit.learners.register import open_register as open_
 
     return open_(location, write=write, create=create)
@@ -93,7 +96,7 @@ def import_command(roster: Path, register_location: str | None) -> None:
         _print_diagnostics(diags)
         click.echo(f"casekit: {roster}: nothing imported: fix the rows above", err=True)
         sys.exit(1)
-    with open_register(register_location) as register:
+    with open_register(register_location, create=True) as register:
         summary = register.import_roster(rows)
     click.echo(
         f"{len(summary.added)} added, {len(summary.updated)} updated, "

@@ -3,6 +3,7 @@ commands: thin, the work is in ``casekit.paper``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from collections import Counter
@@ -69,7 +70,7 @@ def scan_command(
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
-    with open_register(register_location, create=False) as register:
+    with open_register(register_location) as register:
         intake = Intake(register, course_id)
         for outcome in intake.scan(list(inputs), now()):
             counts[outcome.outcome] += 1
@@ -123,8 +124,8 @@ def _scores(parts: list[str] | None, msg: Messages) -> str:
     "--lang",
     type=click.Choice(BUILT_IN),
     default=None,
-    help="Language of the prompts and of the review page (default: the learners' language "
-    "of the pages waiting, else English).",
+    help="Language of the prompts and of the review page (default: the language of the "
+    "course the pages waiting were printed from).",
 )
 @click.option(
     "--discard-unread",
@@ -167,14 +168,14 @@ def review_command(
       casekit review --apply ~/Downloads/casekit-review.json --by "A. Seitkyzy"
       casekit review --discard-unread --older-than 30
     """
-    from casekit.messages import messages
     from casekit.paper import review
+    from casekit.paper.language import sheet_messages
 
     if older_than is not None and not discard:
         raise click.UsageError("--older-than goes with --discard-unread")
-    with open_register(register_location, create=False) as register:
+    with open_register(register_location) as register:
         items = review.open_items(register)
-        msg = messages(lang or review.language_of(register, items))
+        msg = sheet_messages(register, [i.sheet for i in items if i.sheet], lang)
         if discard:
             before = now() - dt.timedelta(days=older_than) if older_than is not None else None
             count = register.discard_unread(before)
@@ -224,9 +225,12 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
     click.echo(f"\n[{page.id}] {msg('review_page', source=page.source, page=page.page)}")
     if item.sheet is not None:
         click.echo(
-            f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
+            f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.heading}"
         )
     click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
+    for answer in review.page_answers(item):  # written answers on the page, for context
+        assert item.sheet is not None
+        click.echo(f"{answer.label(item.sheet, msg)}: {register.image_path(answer.image)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")
@@ -278,7 +282,7 @@ def _settled(sub: Submission | None) -> None:
     "--lang",
     type=click.Choice(BUILT_IN),
     default=None,
-    help="Language of the --show page (default: the learner's, else English).",
+    help="Language of the --show page (default: the language of the sheet's course).",
 )
 @register_option
 def grade_command(
@@ -306,8 +310,8 @@ def grade_command(
       casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
     """
     from casekit.learners.records import Result
-    from casekit.messages import built_in_language, messages
     from casekit.paper import answers
+    from casekit.paper.language import sheet_messages
 
     if not show:
         if score is None or max_score is None or not decided_by:
@@ -318,8 +322,8 @@ def grade_command(
                 f"{score:g} is not between 0 and --of {max_score:g}",
                 "grade-score",
             )
-    with open_register(register_location, create=False) as register:
-        person = register.learner(learner)
+    with open_register(register_location) as register:
+        register.learner(learner)  # refuses a learner not in the register
         sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
         if len(sheets) != 1:
             known = ", ".join(sorted({s.target for s in register.sheets(learner)})) or "none"
@@ -328,7 +332,7 @@ def grade_command(
         [sheet] = sheets
         handed_in = register.submissions(sheet=sheet.id)
         if show:
-            msg = messages(lang or built_in_language(person.language) or "en")
+            msg = sheet_messages(register, [sheet], lang)
             click.echo(answers.write_page(register, sheet, handed_in, msg))
             return
         assert score is not None and max_score is not None and decided_by
@@ -348,8 +352,10 @@ def grade_command(
 
 @click.command("report")
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--group", required=True, help="The enrolled group to report on.")
-@click.option("--learner", default=None, help="Only this learner of the group.")
+@click.option("--group", default=None, help="The enrolled group to report on.")
+@click.option(
+    "--learner", default=None, help="Only this learner (of --group; without it, of their group)."
+)
 @click.option(
     "-o",
     "--out",
@@ -366,14 +372,21 @@ def grade_command(
     default=None,
     help="Count lateness as of this day, e.g. 2027-03-01 (default: today, or SOURCE_DATE_EPOCH).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default=None,
+    help="Language of the PDF's words (default: the course's; the sheets' titles stay as printed).",
+)
 @register_option
 def report_command(
     course_dir: Path,
-    group: str,
+    group: str | None,
     learner: str | None,
     out_dir: Path,
     names: bool,
     as_of: str | None,
+    lang: str | None,
     register_location: str | None,
 ) -> None:
     """Each learner's answer sheets in the course version in COURSE_DIR: issued, handed
@@ -383,14 +396,17 @@ def report_command(
     \b
     Examples:
       casekit report courses/digital-literacy-kk --group G1 -o reports/
-      casekit report courses/digital-literacy-kk --group G1 --learner KZ-001 --names
+      casekit report courses/digital-literacy-kk --learner KZ-001 --names
     """
     from casekit.files.atomic import write_bytes
     from casekit.learners import schedule
     from casekit.learners.packets import print_look
+    from casekit.messages import messages
     from casekit.paper import report
     from casekit.render.common import source_epoch
 
+    if group is None and learner is None:
+        raise click.UsageError("give --group, --learner or both")
     epoch = source_epoch()
     try:
         day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
@@ -399,12 +415,16 @@ def report_command(
     course = load_course_or_exit(course_dir)
     config = course.config  # type: ignore[attr-defined]
     with open_register(register_location, write=False) as register:
+        if group is None:
+            group = register.learner(learner).group  # type: ignore[arg-type]
         lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
     stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
     write_bytes(csv_path, report.csv_bytes(course, lines, group, names), mode=0o600)  # type: ignore[arg-type]
     look = print_look(course)  # type: ignore[arg-type]
+    if lang is not None:
+        look = dataclasses.replace(look, msg=messages(lang))
     write_bytes(pdf_path, report.pdf_bytes(look, lines, group, day, names), mode=0o600)
     handed = sum(line.first is not None for line in lines)
     late = sum(line.late for line in lines)

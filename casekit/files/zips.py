@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import IO
 
 #: formats that are already compressed: deflating them again only costs time
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m4a", ".zip")
@@ -47,10 +48,35 @@ def deterministic_zip(
     """A zip of ``members``: entries ``first`` (in that order), then the rest sorted by
     name; every entry stamped ``when``; ``stored`` names and compressed media kept
     uncompressed, everything else deflated."""
-    order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
+    write_zip(out, members, when, first, stored)
+    return out.getvalue()
+
+
+#: writes an entry's bytes into its open (compressing) stream
+Writer = Callable[[IO[bytes]], None]
+
+
+def write_zip(
+    target: IO[bytes],
+    members: Mapping[str, bytes | Writer],
+    when: datetime,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+    level: int | None = None,
+) -> None:
+    """``deterministic_zip`` into ``target`` (seekable), a member given as a writer
+    streamed into its entry instead of held whole; ``level``: zlib's compression level
+    (its default, 6, when ``None``)."""
+    order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
+    with zipfile.ZipFile(target, "w") as archive:
         for name in order:
             keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
-            target.writestr(zip_entry(name, when, keep), members[name])
-    return out.getvalue()
+            info = zip_entry(name, when, keep)
+            info._compresslevel = level  # type: ignore[attr-defined]  # what writestr sets
+            member = members[name]
+            if isinstance(member, bytes):
+                archive.writestr(info, member)
+            else:
+                with archive.open(info, "w") as entry:
+                    member(entry)

@@ -160,7 +160,7 @@ class PaperRecords:
                     marks=_json(new.marks),
                     version=max((row.version for row in earlier), default=0) + 1,
                     marks_sha256=new.marks_sha256,
-                    images=_json(list(new.images)),
+                    images=_json(new.images),
                 )
             ).inserted_primary_key[0]
             if new.status == "graded":
@@ -384,7 +384,7 @@ def _submission(row: sa.Row) -> Submission:
         source_sha256=row.source_sha256,
         status=row.status,
         marks=json.loads(row.marks or "{}"),
-        images=tuple(_image_names(row.images)),
+        images=json.loads(row.images or "{}"),
     )
 
 

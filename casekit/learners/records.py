@@ -90,6 +90,31 @@ class Sheet:
     packet: str = ""
     #: the printed pages as ``casekit.sheets.layout.SheetPage`` JSON objects in a list
     layout: str = ""
+    #: its line on the paper, in the course's language ("Тапсырма 1.2: ..."); "" when
+    #: issued by a casekit before the register kept it
+    title: str = ""
+
+    @property
+    def heading(self) -> str:
+        """How to name the sheet to a person: its title as printed, else its target."""
+        return self.title or self.target
+
+
+@dataclass(frozen=True)
+class CourseVersion:
+    """What the register keeps of a course version when its sheets are issued, so
+    the paper loop presents them without the course's sources: the course's title,
+    its language (a BCP 47 tag), its own ``[labels]`` over casekit's words and the
+    text of its questions."""
+
+    course_id: str
+    course_version: str
+    title: str
+    language: str
+    labels: dict[str, str] = field(default_factory=dict)
+    #: each self-check question by its layout key: (its text, the accepted answer of a
+    #: short question or ""), shown to the teacher beside a written answer
+    questions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,7 +204,9 @@ class NewSubmission:
     source_sha256: str  # of the decoded page image
     marks: dict[str, Mark]
     marks_sha256: str  # what makes two scans the same submission
-    images: tuple[str, ...] = ()  # crops kept, in the register's folder
+    #: crops of the open-answer areas kept, in the register's folder: the layout's area
+    #: key (the question it answers, or "assignment") -> file
+    images: dict[str, str] = field(default_factory=dict)
     status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
     score: float | None = None
     max_score: float | None = None
@@ -198,7 +225,8 @@ class Submission:
     source_sha256: str
     status: str
     marks: dict[str, Mark]
-    images: tuple[str, ...]
+    #: area key -> crop file (``unlinked-N`` for crops of a casekit that did not link them)
+    images: dict[str, str]
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,21 @@ sheets = sa.Table(
     sa.Column("target", sa.String(CODE), nullable=False),
     sa.Column("packet_id", sa.String(CODE), nullable=False, server_default=""),
     sa.Column("layout", sa.Text, nullable=False, server_default=""),  # JSON list of pages
+    sa.Column("title", sa.Text, nullable=False, server_default=""),  # as printed
+)
+
+course_versions = sa.Table(
+    "course_versions",  # what presenting a course version's sheets needs, without its sources
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("language", sa.String(35), nullable=False),  # BCP 47 tag, as course.toml has it
+    sa.Column("labels", sa.Text, nullable=False, server_default=""),  # JSON {key: words}
+    # JSON {question key: [text, accepted answer]}
+    sa.Column("questions", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("course_id", "course_version", name="uq_course_versions_course_version"),
 )
 
 submissions = sa.Table(

@@ -31,6 +31,7 @@ from casekit.learners.records import Learner, Result, Sheet, Submission
 from casekit.learners.register import Register
 from casekit.learners.schedule import plan
 from casekit.messages import course_messages
+from casekit.paper.answers import WrittenAnswer, answered
 from casekit.resolve.editions import apply_edition
 
 Status = Literal["graded", "handed_in", "missing"]
@@ -58,6 +59,8 @@ CASEKIT = [
     "max_score",
     "graded_by",
     "status",
+    # the open-answer areas scanned: questions "2.1/3 2.2/1", "assignment", "unlinked-1"
+    "written_answers",
 ]
 KINDS = {"quiz": "exercise", "assignment": "assignment"}  # Kolibri's kind for a self-check
 CHART_COLOURS = (colors.HexColor("#2b6cb0"), colors.HexColor("#90cdf4"), colors.HexColor("#e2e8f0"))
@@ -79,6 +82,8 @@ class Line:
     max_score: float | None
     graded_by: str
     graded_at: dt.datetime | None
+    #: the written answers scanned (newest scan of each page), kept in the register
+    written: tuple[WrittenAnswer, ...] = ()
 
     @property
     def status(self) -> Status:
@@ -151,6 +156,7 @@ def progress(
                     max_score=grade[1] if grade else None,
                     graded_by=grade[2] if grade else "",
                     graded_at=grade[3] if grade else None,
+                    written=tuple(answered(sheet, handed)) if sheet else (),
                 )
             )
     return lines
@@ -218,6 +224,7 @@ def csv_bytes(course: t.Course, lines: list[Line], group: str, names: bool) -> b
             _number(line.max_score),
             line.graded_by,
             line.status,
+            " ".join(a.number or a.key for a in line.written),
         ]
         writer.writerow(row)
     return text.getvalue().encode("utf-8-sig")  # Excel reads UTF-8 with the mark
@@ -239,7 +246,8 @@ def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: 
     words = look.words
     buffer = io.BytesIO()
     title = f"{msg('report_title')}: {config.title}, {group}"
-    doc = SimpleDocTemplate(buffer, **look.doc_settings(**look.info(title)))
+    info = {**look.info(title), "lang": msg.language}  # the language of its words
+    doc = SimpleDocTemplate(buffer, **look.doc_settings(**info))
     story: list = [Paragraph(escape(msg("report_title")), styles.headings[0])]
     for label, value in (
         (msg("course"), f"{config.title} ({config.version})"),
@@ -297,7 +305,12 @@ def _table(look: Look, lines: list[Line]) -> Table:
             handed,
             grade,
         ]
-        rows.append([Paragraph(escape(v, quote=False), cell) for v in values])
+        row = [Paragraph(escape(v, quote=False), cell) for v in values]
+        numbers = [a.number for a in line.written if a.number]
+        if numbers:  # the self-check's written answers the teacher reads: casekit grade --show
+            written = f"{msg('report_written')}: {', '.join(numbers)}"
+            row[0] = Paragraph(f"{escape(line.target.title)}<br/><i>{escape(written)}</i>", cell)
+        rows.append(row)
     width = look.setup.frame_width
     widths = [width * f for f in (0.30, 0.15, 0.15, 0.22)]
     widths.append(width - sum(widths))

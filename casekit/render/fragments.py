@@ -100,6 +100,33 @@ class Fragments:
             self.digests[lesson_id] = digest("resolved-lesson", repr(lesson))
         return self.digests[lesson_id]
 
+    def key(self, lesson: t.Lesson, edition: str, parts: tuple[str, ...]) -> str | None:
+        """The cache key of ``lesson`` of ``edition`` rendered with ``parts`` (``None``:
+        the lesson is not of this build, so not cached)."""
+        known = self.lesson_digest(lesson.id)
+        return None if known is None else digest("fragment", self.context, edition, known, *parts)
+
+    def data(
+        self,
+        lesson: t.Lesson,
+        edition: str,
+        parts: tuple[str, ...],
+        render: Callable[[], bytes],
+        usable: Callable[[bytes], bool] = lambda data: True,
+    ) -> bytes:
+        """``text`` for a writer whose fragments are bytes (the DOCX: XML and what it
+        numbers), kept raw; ``usable`` refuses a cached entry the writer cannot use."""
+        key = self.key(lesson, edition, parts)
+        if key is None:
+            return render()
+        cached = self.cache.load("fragment", key, bytes)
+        if cached is not None and usable(cached):
+            return cached
+        data = render()
+        self.cache.stats.rendered.append(f"{self.job} {parts[0]} {lesson.id}")
+        self.cache.store("fragment", key, data)
+        return data
+
     def text(
         self,
         lesson: t.Lesson,
@@ -111,10 +138,9 @@ class Fragments:
         """``render()``'s text for ``lesson`` of ``edition``: from the cache when this
         lesson was rendered with the same ``parts`` (and ``lookups`` answering the same)
         before, else rendered and kept."""
-        known = self.lesson_digest(lesson.id)
-        if known is None:
+        key = self.key(lesson, edition, parts)
+        if key is None:
             return render()
-        key = digest("fragment", self.context, edition, known, *parts)
         cached = self.cache.load("fragment", key, Fragment)
         if cached is not None and (lookups is None or lookups.same(cached.answers)):
             return cached.text

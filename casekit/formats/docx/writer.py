@@ -9,9 +9,6 @@ from ``styles.py``; the only direct properties are what the source says
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +17,6 @@ from typing import Union
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.image.image import Image as DocxImage
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
@@ -33,7 +29,7 @@ from casekit import tree as t
 from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnote_mark
 from casekit.formats.docx.images import Picture, picture
 from casekit.formats.docx.links import Bookmarks, external_link, internal_link
-from casekit.formats.docx.numbering import ListNumbering, number_paragraph
+from casekit.formats.docx.numbering import number_paragraph
 from casekit.formats.docx.oxml import (
     Prototypes,
     StyledParagraphs,
@@ -43,8 +39,10 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.pieces import Piece as BodyPiece
+from casekit.formats.docx.pieces import Story
 from casekit.formats.docx.sections import SheetSections
-from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, find_style
+from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, styles_by_name
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     CALLOUT_LOOK,
@@ -112,10 +110,13 @@ class StyleIds:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self._ids: dict[str, str] = {}
+        self._styles: dict[str, BaseOxmlElement] | None = None
 
     def __call__(self, name: str) -> str:
         if name not in self._ids:
-            style = find_style(self.doc, name)
+            if self._styles is None:
+                self._styles = styles_by_name(self.doc)
+            style = self._styles.get(name.lower())
             if style is None:
                 raise KeyError(f"style {name!r} missing: add_missing_styles was not run")
             self._ids[name] = style.styleId
@@ -176,22 +177,14 @@ class DocxWriter(TreeWriter):
         self.text_width = text_width
         self.answer_sheets = True  # a blank answer sheet after each assignment
         self.sizing = Sizing()  # how raster images are embedded
-        # image parts by SHA-256: python-docx looks a picture up by hashing the bytes of
-        # every image part added before it, again for every use
-        self.images: dict[bytes, tuple[str, DocxImage]] = {}
-        self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
-        #: bookmark name -> the text of its contents entry's page number (``pagination``)
-        self.contents_pages: dict[str, BaseOxmlElement] = {}
         self.body_style = "Body Text"
         self.list_level = -1
         self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
-        self.part = doc.part  # the part hyperlinks of the current target belong to
-        # drawing ids counted here: python-docx searches the whole document for the
-        # largest id before every picture, which is quadratic in the number of pictures
-        self.shape_ids = itertools.count(doc.part.next_id)
-        self._body_end: BaseOxmlElement | None = None
+        self.in_note = False  # writing a footnote (its links belong to the notes part)
+        #: the piece being written (``pieces.py``): its body, notes and local ids
+        self.story: Story | None = None
         self._sections: SheetSections | None = None  # answer sheets in sections of their own
         self.sid = StyleIds(doc)  # the id of a style, by name
         self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
@@ -210,33 +203,44 @@ class DocxWriter(TreeWriter):
         parent.append(run)
 
     def add_paragraph(self, target: Target, p: CT_P) -> CT_P:
-        """Put ``p`` at the end of ``target``. In the body it goes straight before the
-        final section properties: python-docx looks them up by scanning the whole body
-        for every paragraph and table, which is quadratic in a long course."""
+        """Put ``p`` at the end of ``target``: the document stands for the body of the
+        piece being written (``pieces.py``)."""
         if isinstance(target, Document):
-            self.body_end.addprevious(p)
+            self.piece_body.append(p)
         else:
             target._element.append(p)  # cells and notes end with their paragraphs
         return p
 
     @property
-    def body_end(self) -> BaseOxmlElement:
-        if self._body_end is None:
-            body = self.doc.element.body
-            self._body_end = body.sectPr if body.sectPr is not None else body.add_sectPr()
-        return self._body_end
+    def piece_body(self) -> BaseOxmlElement:
+        return self.piece_story.body
 
     @property
     def sections(self) -> SheetSections:
         if self._sections is None:
-            self._sections = SheetSections(self.body_end)
+            body = self.doc.element.body
+            final = body.sectPr if body.sectPr is not None else body.add_sectPr()
+            self._sections = SheetSections(final)
         return self._sections
 
-    def finish(self) -> None:
-        """After the last block: the text after the last sheet on a right-hand page."""
-        if self._sections is not None:
-            self._sections.finish()
-            self._body_end = self._sections.body_end
+    def begin_piece(self, story: Story, sheets_before: int) -> None:
+        """Write into ``story`` from now on, with bookmarks and sheets counted afresh."""
+        self.story = story
+        self.bookmarks.placed = set()
+        self.sections.sheets = sheets_before
+        self._sheets_before = sheets_before
+
+    def end_piece(self) -> BodyPiece:
+        story, self.story = self.story, None
+        assert story is not None
+        return story.piece(len(self.bookmarks.placed), self.sections.sheets - self._sheets_before)
+
+    def finish(self, sheets: int) -> None:
+        """After the last piece (``sheets`` answer sheets in all): the text after the
+        last sheet on a right-hand page."""
+        if sheets:
+            self.sections.sheets = sheets
+            self.sections.finish()
 
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
         p = self.add_paragraph(target, self._paragraphs(self.sid(style)))
@@ -247,7 +251,7 @@ class DocxWriter(TreeWriter):
     @property
     def can_draw(self) -> bool:
         """Pictures and notes belong to the document part: not inside a footnote."""
-        return self.part is self.doc.part
+        return not self.in_note
 
     def page_break(self, target: Target) -> None:
         self.add_paragraph(target, el("w:p", el("w:r", el("w:br", type="page"))))
@@ -327,7 +331,7 @@ class DocxWriter(TreeWriter):
         if n.target is not None:
             hyperlink = internal_link(self.bookmarks, n.target.anchor or n.target.lesson_id)
         elif safe_href(n.href):
-            hyperlink = external_link(self.part, n.href)
+            hyperlink = external_link(self.piece_story.link(n.href, self.in_note))
         else:
             self.inlines(parent, n.children, fmt)
             return
@@ -344,13 +348,16 @@ class DocxWriter(TreeWriter):
         width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
         parent.append(self.drawing(pic.data, width, height))
 
+    @property
+    def piece_story(self) -> Story:
+        assert self.story is not None, "writing outside a piece"
+        return self.story
+
     def drawing(self, data: bytes, width: Emu, height: Emu) -> BaseOxmlElement:
-        key = hashlib.sha256(data).digest()
-        if key not in self.images:
-            self.images[key] = self.doc.part.get_or_add_image(io.BytesIO(data))
-        rid, image = self.images[key]
+        rid, image = self.piece_story.image(data)
         cx, cy = image.scaled_dimensions(width, height)
-        inline = CT_Inline.new_pic_inline(next(self.shape_ids), rid, image.filename, cx, cy)
+        shape = self.piece_story.next_shape()
+        inline = CT_Inline.new_pic_inline(shape, rid, image.filename, cx, cy)
         return el("w:r", el("w:rPr", el("w:noProof")), el("w:drawing", inline))
 
     def footnote_ref(self, parent: BaseOxmlElement, n: t.FootnoteRef, fmt: RunFormat) -> None:
@@ -358,8 +365,10 @@ class DocxWriter(TreeWriter):
         if note is None or not self.can_draw:  # a reference inside a note
             self.text(parent, str(n.number), replace(fmt, style="footnote reference"))
             return
-        note_id, container = self.footnotes.new()
-        saved_part, self.part = self.part, self.footnotes.part
+        element = self.piece_story.new_note()
+        note_id = int(element.get(qn("w:id")))
+        container = self.footnotes.container(element)
+        saved, self.in_note = self.in_note, True
         try:
             with self.styled("footnote text"):
                 self.blocks(container, note.blocks)
@@ -376,7 +385,7 @@ class DocxWriter(TreeWriter):
                 first.insert(0, mark)
             mark.addnext(text_run(" ", self.rpr(RunFormat())))
         finally:
-            self.part = saved_part
+            self.in_note = saved
         parent.append(footnote_mark(self.sid("footnote reference"), note_id))
 
     # ---------------------------------------------------------------- blocks
@@ -412,7 +421,7 @@ class DocxWriter(TreeWriter):
     def list_block(self, target: Target, b: t.BulletList | t.OrderedList, ordered: bool) -> None:
         level = self.list_level + 1
         start = b.start if isinstance(b, t.OrderedList) else 1
-        num_id = self.numbering.new_list(ordered, min(level, 8), start)
+        num_id = self.piece_story.new_list(ordered, min(level, 8), start)
         style = ("List Number" if ordered else "List Bullet") + level_suffix(level)
         saved, self.list_level = self.list_level, level
         try:
@@ -433,7 +442,7 @@ class DocxWriter(TreeWriter):
     def new_table(self, target: Target, rows: int, cols: int, style: str) -> Table:
         if isinstance(target, Document):  # see add_paragraph
             tbl = CT_Tbl.new_tbl(rows, cols, self.text_width)
-            self.body_end.addprevious(tbl)
+            self.piece_body.append(tbl)
             table = Table(tbl, target._body)
         elif isinstance(target, FootnoteContainer):
             table = BlockItemContainer.add_table(target, rows, cols, self.text_width)
@@ -456,10 +465,12 @@ class DocxWriter(TreeWriter):
         self.labelled(caption, self.msg("table", number=b.number), b.caption)
         cols = max(len(b.header), *(len(row) for row in b.rows)) if b.rows else len(b.header)
         table = self.new_table(target, 1 + len(b.rows), cols, "Casekit Table")
-        header_row = table.rows[0]._tr
-        header_row.get_or_add_trPr().append(el("w:tblHeader"))
-        # rows read straight from the XML: table.cell(r, c) rescans the whole table each time
-        for r, (row, tr) in enumerate(zip([b.header, *b.rows], table._tbl.tr_lst, strict=True)):
+        # rows read straight from the XML: table.cell(r, c) rescans the whole table each
+        # time, and table.rows would keep the lesson's whole XML tree alive in a
+        # reference cycle (Table <-> _Rows) until a full garbage collection
+        rows = table._tbl.tr_lst
+        rows[0].get_or_add_trPr().append(el("w:tblHeader"))
+        for r, (row, tr) in enumerate(zip([b.header, *b.rows], rows, strict=True)):
             style = "Table Heading" if r == 0 else "Table Text"
             cells = tr.tc_lst
             for c, cell_node in enumerate(row[:cols]):
@@ -555,8 +566,9 @@ class DocxWriter(TreeWriter):
         table = self.new_table(target, 1, 2, "Media Card")
         qr_cell, text_cell = table.cell(0, 0), table.cell(0, 1)
         widths = (Emu(QR_SIZE + Cm(0.5)), Emu(self.text_width - QR_SIZE - Cm(0.5)))
-        for column, cell, width in zip(table.columns, (qr_cell, text_cell), widths, strict=True):
-            column.width = cell.width = width
+        columns = table._tbl.tblGrid.gridCol_lst  # not table.columns: see block_table
+        for column, cell, width in zip(columns, (qr_cell, text_cell), widths, strict=True):
+            column.w = cell.width = width
         p = qr_cell.paragraphs[0]._p
         set_paragraph_style(p, self.sid("Figure"))
         p.append(self.drawing(qr_png(item.target_url), QR_SIZE, QR_SIZE))
@@ -642,7 +654,7 @@ class DocxWriter(TreeWriter):
         section on a right-hand page, with the lesson going on on the next one."""
         in_body = isinstance(target, Document)
         if in_body:
-            previous = self.body_end.getprevious()
+            previous = self.piece_body[-1] if len(self.piece_body) else None
             if (
                 previous is None
                 or previous.tag != qn("w:p")
@@ -663,7 +675,7 @@ class DocxWriter(TreeWriter):
         self.para(target, "Answer Line")
         self.answer_lines(target, ANSWER_LINES_SHEET)
         if in_body:
-            self.sections.after_sheet(self.body_end.getprevious())
+            self.sections.after_sheet(self.piece_body[-1])
         else:
             self.page_break(target)
 
@@ -674,7 +686,7 @@ class DocxWriter(TreeWriter):
     def block_quiz(self, target: Target, b: t.Quiz) -> None:
         self.labelled(self.heading(target, 3, b.anchor), self.msg("quiz", number=b.number), b.title)
         self.blocks(target, b.intro)
-        num_id = self.numbering.new_list(True, 0, 1)
+        num_id = self.piece_story.new_list(True, 0, 1)
         for q in b.questions:
             self.question(target, q, num_id)
 

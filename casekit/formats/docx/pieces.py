@@ -1,0 +1,349 @@
+"""The document body in pieces, each rendered apart with ids of its own.
+
+The lessons of a DOCX share one set of ids: list numbering instances (``w:numId``),
+footnotes, bookmarks, drawings (``wp:docPr``), and the relationships of pictures and
+links. A piece (the cover and contents, a module heading, a lesson, the appendices) is
+rendered into XML text with local ids (1, 2 ...; relationships ``L1``, ``L2`` ...), and
+what it numbers is listed beside it. ``Assembly`` puts the pieces in document order and
+adds to each local id what the pieces before it used. A lesson's XML therefore does not
+depend on the lessons before it: it is kept in the fragment cache (``render/fragments.py``),
+and editing one lesson renders that lesson again, even when the edit adds a footnote or a
+list and so moves every id after it. The assembled body goes to a temporary file, never
+held whole, and is streamed into the package (``package.py``).
+
+Ids are found in the XML by their element's start (``<w:numId w:val="``): a ``<`` is
+always escaped in text and attribute values, so no text can look like one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from docx.document import Document
+from docx.image.image import Image as DocxImage
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
+from docx.oxml.xmlchemy import BaseOxmlElement
+from lxml import etree
+
+from casekit.files import typed_json
+from casekit.files.cache import BuildCache
+from casekit.formats.docx.numbering import ListNumbering
+
+#: the build cache's kind for the pictures a cached lesson names by SHA-256
+IMAGE_KIND = "docx-image"
+BODY_MARK = "casekit-body"  # where the pieces go in document.xml
+NOTES_MARK = "casekit-notes"  # where their notes go in footnotes.xml
+
+_IDS = re.compile(
+    rb"<(w:numId w:val|w:footnoteReference w:id|w:footnote w:id|w:bookmarkStart w:id"
+    rb'|w:bookmarkEnd w:id|wp:docPr id|a:blip r:embed|w:hyperlink r:id)="L?(\d+)"'
+    rb'( name="Picture \d+")?'
+)
+
+
+@dataclass
+class PieceImage:
+    sha256: str
+    content_type: str
+    ext: str
+
+
+@dataclass
+class PieceInfo:
+    """What a piece numbers, besides its XML."""
+
+    lists: list[tuple[bool, int, int]] = field(default_factory=list)  # ordered, level, start
+    images: list[PieceImage] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # external links of the text
+    note_links: list[str] = field(default_factory=list)  # ... and of its footnotes
+    notes: int = 0
+    bookmarks: int = 0
+    shapes: int = 0
+    sheets: int = 0  # answer sheets, each a section of its own
+    body_size: int = 0
+    notes_size: int = 0
+
+
+@dataclass
+class Piece:
+    info: PieceInfo
+    body: bytes  # the body's elements as XML, ids local
+    notes: bytes  # its ``w:footnote`` elements, ids local
+
+    def encode(self) -> bytes:
+        """Bytes for the fragment cache: the info's length, the info, body, notes."""
+        self.info.body_size, self.info.notes_size = len(self.body), len(self.notes)
+        info = typed_json.encode(self.info)
+        return struct.pack(">Q", len(info)) + info + self.body + self.notes
+
+    @classmethod
+    def decode(cls, data: bytes) -> Piece | None:
+        """The piece ``encode`` wrote, or ``None`` for bytes that are not one."""
+        try:
+            (size,) = struct.unpack(">Q", data[:8])
+            info = typed_json.decode(data[8 : 8 + size], PieceInfo)
+        except (struct.error, typed_json.TypedJsonError):
+            return None
+        start = 8 + size
+        if start + info.body_size + info.notes_size != len(data):
+            return None
+        middle = start + info.body_size
+        return cls(info, data[start:middle], data[middle:])
+
+
+class ImageStore:
+    """Picture bytes by SHA-256. A piece names its pictures; their bytes are read only
+    when written into the package, one at a time. Pictures of this build are kept in a
+    temporary folder (and in the build cache, for the lessons a later build takes from
+    the cache); older ones come from the build cache."""
+
+    def __init__(self, cache: BuildCache | None) -> None:
+        self.cache = cache
+        self._folder = tempfile.TemporaryDirectory(prefix="casekit-docx-images-")
+
+    def put(self, sha256: str, data: bytes) -> None:
+        path = f"{self._folder.name}/{sha256}"
+        try:
+            with open(path, "xb") as file:
+                file.write(data)
+        except FileExistsError:
+            return
+        if self.cache is not None:
+            self.cache.store(IMAGE_KIND, sha256, data)
+
+    def get(self, sha256: str) -> bytes | None:
+        try:
+            with open(f"{self._folder.name}/{sha256}", "rb") as file:
+                return file.read()
+        except FileNotFoundError:
+            pass
+        return self.cache.load(IMAGE_KIND, sha256, bytes) if self.cache else None
+
+    def close(self) -> None:
+        self._folder.cleanup()
+
+
+def _element(tag: str, nsmap: dict[str | None, str]) -> BaseOxmlElement:
+    return oxml_parser.makeelement(qn(tag), nsmap=nsmap)
+
+
+class Story:
+    """Where a piece is being written: its body and footnotes (detached elements with
+    the namespaces of the parts they will be spliced into) and its local ids."""
+
+    def __init__(self, body_nsmap: dict, notes_nsmap: dict, store: ImageStore) -> None:
+        self.body = _element("w:body", body_nsmap)
+        self.notes = _element("w:footnotes", notes_nsmap)
+        self.store = store
+        self.info = PieceInfo()
+        self._images: dict[str, int] = {}
+
+    def new_list(self, ordered: bool, level: int, start: int) -> int:
+        self.info.lists.append((ordered, level, start))
+        return len(self.info.lists)
+
+    def new_note(self) -> BaseOxmlElement:
+        self.info.notes += 1
+        note = _element("w:footnote", self.notes.nsmap)
+        note.set(qn("w:id"), str(self.info.notes))
+        self.notes.append(note)
+        return note
+
+    def link(self, url: str, in_note: bool) -> str:
+        """The local relationship id of an external link."""
+        links = self.info.note_links if in_note else self.info.links
+        links.append(url)
+        return f"L{len(links)}"
+
+    def image(self, data: bytes) -> tuple[str, DocxImage]:
+        """The local relationship id of a picture, and its header."""
+        image = DocxImage.from_blob(data)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha not in self._images:
+            self.store.put(sha, data)
+            self.info.images.append(PieceImage(sha, image.content_type, image.ext))
+            self._images[sha] = len(self.info.images)
+        return f"L{self._images[sha]}", image
+
+    def next_shape(self) -> int:
+        self.info.shapes += 1
+        return self.info.shapes
+
+    def piece(self, bookmarks: int, sheets: int) -> Piece:
+        self.info.bookmarks, self.info.sheets = bookmarks, sheets
+        return Piece(self.info, _children_xml(self.body), _children_xml(self.notes))
+
+
+def _children_xml(element: BaseOxmlElement) -> bytes:
+    """The XML of ``element``'s children, in the namespace context of ``element``."""
+    if len(element) == 0:
+        return b""
+    data = etree.tostring(element, encoding="UTF-8", xml_declaration=False)
+    return data[data.index(b">") + 1 : data.rindex(b"</")]
+
+
+@dataclass
+class Bases:
+    """What the pieces before one used: added to its local ids."""
+
+    num: int
+    note: int
+    bookmark: int
+    shape: int
+    images: list[str]  # relationship ids, by local id - 1
+    links: list[str]
+    note_links: list[str]
+
+    def renumber(self, xml: bytes) -> bytes:
+        def one(match: re.Match[bytes]) -> bytes:
+            kind, local = match[1], int(match[2])
+            if kind == b"w:numId w:val":
+                value = str(self.num + local)
+            elif kind in (b"w:footnoteReference w:id", b"w:footnote w:id"):
+                value = str(self.note + local)
+            elif kind == b"wp:docPr id":
+                shape = self.shape + local
+                return b'<wp:docPr id="%d" name="Picture %d"' % (shape, shape)
+            elif kind == b"a:blip r:embed":
+                value = self.images[local - 1]
+            elif kind == b"w:hyperlink r:id":
+                value = self.links[local - 1]
+            else:
+                value = str(self.bookmark + local)
+            return b'<%s="%s"' % (kind, value.encode("ascii"))
+
+        return _IDS.sub(one, xml)
+
+
+class Assembly:
+    """Puts pieces into ``doc`` in document order: their lists into the numbering
+    part, their pictures and links into relationships, their notes and text into
+    spliced streams (``body``: a temporary file)."""
+
+    def __init__(self, doc: Document, notes_part: Part, first_note: int, store: ImageStore):
+        self.doc = doc
+        self.notes_part = notes_part
+        self.numbering = ListNumbering(doc)
+        self.store = store
+        self.note = first_note - 1
+        self.bookmark = 0
+        self.shape = doc.part.next_id - 1
+        self.sheets = 0
+        self.images: dict[str, str] = {}  # SHA-256 -> relationship id
+        self.image_parts: dict[str, str] = {}  # part name -> SHA-256
+        self.notes: list[bytes] = []
+        self.body: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  # closed by close()
+
+    def place(self, piece: Piece) -> Bases:
+        """Number ``piece`` after everything placed before it."""
+        info = piece.info
+        nums = [self.numbering.new_list(*entry) for entry in info.lists]
+        bases = Bases(
+            num=nums[0] - 1 if nums else 0,
+            note=self.note,
+            bookmark=self.bookmark,
+            shape=self.shape,
+            images=[self._image(image) for image in info.images],
+            links=[self.doc.part.relate_to(u, RT.HYPERLINK, is_external=True) for u in info.links],
+            note_links=[
+                self.notes_part.relate_to(u, RT.HYPERLINK, is_external=True)
+                for u in info.note_links
+            ],
+        )
+        self.note += info.notes
+        self.bookmark += info.bookmarks
+        self.shape += info.shapes
+        self.sheets += info.sheets
+        if piece.notes:
+            notes = Bases(**{**bases.__dict__, "links": bases.note_links})
+            self.notes.append(notes.renumber(piece.notes))
+        return bases
+
+    def add(self, piece: Piece) -> None:
+        """Place ``piece`` and append its text to the body."""
+        self.body.write(self.place(piece).renumber(piece.body))
+
+    def _image(self, image: PieceImage) -> str:
+        if image.sha256 not in self.images:
+            package = self.doc.part.package
+            name = package.next_partname(f"/word/media/image%d.{image.ext}")
+            part = Part(PackURI(name), image.content_type, b"", package)
+            self.images[image.sha256] = self.doc.part.relate_to(part, RT.IMAGE)
+            self.image_parts[name.membername] = image.sha256
+        return self.images[image.sha256]
+
+    def streams(self, front: bytes) -> dict[str, Callable[[IO[bytes]], None]]:
+        """How package.py writes the members the pieces make: document.xml (``front``,
+        then the body) and footnotes.xml spliced into python-docx's serialisation of
+        the rest, and the pictures from the store."""
+        doc_part = self.doc.part
+
+        def document(out: IO[bytes]) -> None:
+            head, tail = _split(doc_part.blob, BODY_MARK)
+            out.write(head)
+            out.write(front)
+            self.body.seek(0)
+            while chunk := self.body.read(1 << 20):
+                out.write(chunk)
+            out.write(tail)
+
+        def notes(out: IO[bytes]) -> None:
+            head, tail = _split(self.notes_part.blob, NOTES_MARK)
+            out.write(head)
+            for xml in self.notes:
+                out.write(xml)
+            out.write(tail)
+
+        def picture(sha256: str) -> Callable[[IO[bytes]], None]:
+            def write(out: IO[bytes]) -> None:
+                data = self.store.get(sha256)
+                if data is None:
+                    raise RuntimeError(f"picture {sha256} vanished while building")
+                out.write(data)
+
+            return write
+
+        streams = {
+            doc_part.partname.membername: document,
+            self.notes_part.partname.membername: notes,
+        }
+        for name, sha in self.image_parts.items():
+            streams[name] = picture(sha)
+        return streams
+
+    def mark(self) -> None:
+        """Put the splice marks into python-docx's tree (once all sections are final)."""
+        self.doc.element.body.sectPr.addprevious(etree.Comment(BODY_MARK))
+        self.notes_part.element.append(etree.Comment(NOTES_MARK))
+
+    def close(self) -> None:
+        self.body.close()
+        self.store.close()
+
+
+def _split(blob: bytes, mark: str) -> tuple[bytes, bytes]:
+    head, found, tail = blob.partition(f"<!--{mark}-->".encode("ascii"))
+    assert found, mark
+    return head, tail
+
+
+def pieces_usable(store: ImageStore) -> Callable[[bytes], bool]:
+    """Whether a cached piece can be used: it decodes and its pictures are kept."""
+
+    def usable(data: bytes) -> bool:
+        piece = Piece.decode(data)
+        return piece is not None and all(
+            store.get(image.sha256) is not None for image in piece.info.images
+        )
+
+    return usable
