@@ -75,8 +75,7 @@ def write_course(
 def render_piece(writer: DocxWriter, assembly: Assembly, write: Callable[[], None]) -> Piece:
     """What ``write()`` writes, as a piece numbered after the sheets placed before it."""
     writer.begin_piece(
-        Story(writer.doc.element.nsmap, writer.footnotes.part.element.nsmap, assembly.store),
-        assembly.sheets,
+        Story(writer.doc.element.nsmap, writer.footnotes.part.element.nsmap), assembly.sheets
     )
     write()
     return writer.end_piece()

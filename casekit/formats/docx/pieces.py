@@ -111,15 +111,19 @@ class ImageStore:
         self.cache = cache
         self._folder = tempfile.TemporaryDirectory(prefix="casekit-docx-images-")
 
-    def put(self, sha256: str, data: bytes) -> None:
-        path = f"{self._folder.name}/{sha256}"
+    def add(self, data: bytes) -> PieceImage:
+        """Keep ``data`` (once) and say what it is."""
+        sha = hashlib.sha256(data).hexdigest()
         try:
-            with open(path, "xb") as file:
+            with open(f"{self._folder.name}/{sha}", "xb") as file:
                 file.write(data)
         except FileExistsError:
-            return
-        if self.cache is not None:
-            self.cache.store(IMAGE_KIND, sha256, data)
+            pass
+        else:
+            if self.cache is not None:
+                self.cache.store(IMAGE_KIND, sha, data)
+        image = DocxImage.from_blob(data)
+        return PieceImage(sha, image.content_type, image.ext)
 
     def get(self, sha256: str) -> bytes | None:
         try:
@@ -141,10 +145,9 @@ class Story:
     """Where a piece is being written: its body and footnotes (detached elements with
     the namespaces of the parts they will be spliced into) and its local ids."""
 
-    def __init__(self, body_nsmap: dict, notes_nsmap: dict, store: ImageStore) -> None:
+    def __init__(self, body_nsmap: dict, notes_nsmap: dict) -> None:
         self.body = _element("w:body", body_nsmap)
         self.notes = _element("w:footnotes", notes_nsmap)
-        self.store = store
         self.info = PieceInfo()
         self._images: dict[str, int] = {}
 
@@ -165,15 +168,12 @@ class Story:
         links.append(url)
         return f"L{len(links)}"
 
-    def image(self, data: bytes) -> tuple[str, DocxImage]:
-        """The local relationship id of a picture, and its header."""
-        image = DocxImage.from_blob(data)
-        sha = hashlib.sha256(data).hexdigest()
-        if sha not in self._images:
-            self.store.put(sha, data)
-            self.info.images.append(PieceImage(sha, image.content_type, image.ext))
-            self._images[sha] = len(self.info.images)
-        return f"L{self._images[sha]}", image
+    def image(self, image: PieceImage) -> str:
+        """The local relationship id of a picture (``ImageStore.add``)."""
+        if image.sha256 not in self._images:
+            self.info.images.append(image)
+            self._images[image.sha256] = len(self.info.images)
+        return f"L{self._images[image.sha256]}"
 
     def next_shape(self) -> int:
         self.info.shapes += 1
