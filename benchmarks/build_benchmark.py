@@ -29,7 +29,9 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import site
 import statistics
 import subprocess
 import sys
@@ -289,6 +291,20 @@ def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
     ]
 
 
+def compiled_modules(root: Path) -> None:
+    """Let every timed process keep Python's compiled modules (under ``root``): where the
+    environment forbids it (``PYTHONDONTWRITEBYTECODE``), each run would compile
+    casekit's and its libraries' sources again (0.3-0.4 s of CPU), which an installed
+    casekit never does."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
+    spec = importlib.util.find_spec("casekit")  # not imported: this process stays small
+    assert spec is not None and spec.origin is not None
+    sources = [str(Path(spec.origin).parent), *site.getsitepackages()]
+    compileall = [sys.executable, "-m", "compileall", "-q", "-j", "0", *sources]
+    subprocess.run(compileall, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lessons", type=int, default=40)
@@ -323,6 +339,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        compiled_modules(root)
         text = generate(root / "text", args.lessons, args.language)
         size = sum(Path(p).stat().st_size for p in lesson_files(text))
         show([("text course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown")])

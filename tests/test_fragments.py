@@ -74,7 +74,10 @@ def test_an_edited_lesson_is_the_only_one_rendered_again(
     assert renders == {"03-safety": 6}
     assert sorted(result.cache.stats.rendered) == sorted(
         f"{fmt}:{edition} {kind} 03-safety"
-        for fmt, kinds in (("html", ["SinglePageWriter"]), ("epub", ["ids", "EpubWriter"]))
+        for fmt, kinds in (
+            ("html", ["SinglePageWriter"]),
+            ("epub", ["ids", "EpubWriter", "toc"]),  # toc: its headings in the contents
+        )
         for edition in ("learner", "teacher")
         for kind in kinds
     )
@@ -119,6 +122,25 @@ def test_the_usb_viewer_reuses_rendered_lessons(
     # the viewer, and the EPUB (ids + chapter) inside the bundle
     assert renders == {"02-files": 3}
     assert_same_as_clean_build(mini_course, out, tmp_path, ["usb"])
+
+
+@pytest.mark.slow
+def test_a_glossary_term_renamed_moves_the_appendix_and_the_links_to_it(
+    mini_course: Path, tmp_path: Path, renders: Counter[str]
+) -> None:
+    """The glossary appendix is drawn from the lesson that defines the term (read from
+    the cache, not rendered); a link to the term elsewhere follows its new anchor."""
+    out = tmp_path / "out"
+    edit(mini_course, "02-files.md", "[Бірінші", "[Монитор](01-computer.md#term-монитор). [Бірінші")
+    build(mini_course, FORMATS, out)
+    renders.clear()
+    edit(mini_course, "01-computer.md", "\nМонитор\n", "\nДисплей\n")
+    edit(mini_course, "02-files.md", "#term-монитор", "#term-дисплей")
+    build(mini_course, FORMATS, out)
+    assert set(renders) == {"01-computer", "02-files"}
+    page = (out / "mini-kk" / "html" / "mini-kk-learner.html").read_text("utf-8")
+    assert 'href="#01-computer--term-дисплей"' in page and "Монитор</a></dt>" not in page
+    assert_same_as_clean_build(mini_course, out, tmp_path, FORMATS)
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from casekit.render.image_metadata import strip_metadata
+from casekit.render.image_metadata import png_chunks, strip_metadata
 from tests.conftest import MINI, require_tool
 from tests.hostile_build import build_formats
 
@@ -98,6 +98,26 @@ def test_no_output_carries_the_photos_metadata(tmp_path: Path) -> None:
         assert diagram.text == {} and diagram.size == (30, 30)
 
 
+def png_orientation_kept(orientation: int, after_pixels: bool) -> dict[int, object]:
+    """The EXIF left by stripping a PNG whose eXIf chunk (with GPS and owner) comes
+    before or after its pixels (both are allowed; the orientation is read from the
+    chunk itself, without decoding the pixels)."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x013B] = "Secret Teacher Phone"
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 0, 200)).save(out, "PNG", exif=exif)
+    data = out.getvalue()
+    chunks = {kind: data[s:e] for kind, s, e in png_chunks(data)}
+    if after_pixels:
+        order = [b"IHDR", b"IDAT", b"eXIf", b"IEND"]
+        data = data[:8] + b"".join(chunks[kind] for kind in order)
+    clean = strip_metadata(data, "png")
+    assert b"Secret Teacher Phone" not in clean
+    with Image.open(io.BytesIO(clean)) as after:
+        return dict(after.getexif())
+
+
 def test_stripping_keeps_pixels_and_orientation() -> None:
     photo = phone_photo()
     clean = strip_metadata(photo, "jpeg")
@@ -110,6 +130,8 @@ def test_stripping_keeps_pixels_and_orientation() -> None:
     assert b"png-secret" not in clean
     with Image.open(io.BytesIO(png)) as before, Image.open(io.BytesIO(clean)) as after:
         assert after.tobytes() == before.tobytes()
+    assert png_orientation_kept(6, after_pixels=False) == {0x0112: 6}
+    assert png_orientation_kept(3, after_pixels=True) == {0x0112: 3}
     plain = Image.new("L", (4, 4))
     out = io.BytesIO()
     plain.save(out, "JPEG")

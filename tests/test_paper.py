@@ -6,6 +6,7 @@ printed; pages that cannot be read reported and kept for review."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import stat
@@ -37,6 +38,7 @@ from tests.paper_helpers import (
     sheet_images,
 )
 
+HANDED_IN = ("--handed-in", "2025-01-15")  # collected long before they were scanned
 QUIZ = "01-computer--quiz-parts"  # self-check 1.1, on module 1's quiz sheet
 KEY = {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1], f"{QUIZ}/3": [2]}  # as the lesson's source has it
 
@@ -115,6 +117,10 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
     again = casekit("scan", str(scans), register=register_location)
     assert again.returncode == 0, again.stderr
     assert "KZ-001: 4 already recorded" in again.stdout
+    assert dump(register_location) == before
+    for day, why in (("2099-01-01", "is after today"), ("1.2.2027", "2027-01-11")):
+        bad = casekit("scan", str(scans), "--handed-in", day, register=register_location)
+        assert bad.returncode == 2 and why in bad.stderr and "--handed-in" in bad.stderr
     assert dump(register_location) == before
 
     # another answer on the same sheet: a new version, the first kept
@@ -283,7 +289,7 @@ def doubtful_scan(tmp_path: Path) -> tuple[str, Path, object]:
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "doubt.pdf", [image, np.full_like(image, 255)])
-    assert casekit("scan", str(scans), register=register).returncode == 1
+    assert casekit("scan", str(scans), *HANDED_IN, register=register).returncode == 1
     return register, scans, quiz
 
 
@@ -307,6 +313,7 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
     with open_register(register) as reg:
         [submission] = reg.submissions()
         assert {k: m["chosen"] for k, m in submission.marks.items()} == KEY
+        assert submission.handed_in == dt.date(2025, 1, 15)  # as told when it was scanned
         [result] = reg.results()
         assert (result.score, result.max_score, result.decided_by) == (3.0, 3.0, "A. Seitkyzy")
         settled, dismissed = reg.reviews(status=None)
@@ -449,15 +456,29 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     [module_2] = [s for s in found if s.target == "module-2"]  # three written answers
     scans = tmp_path / "scans"
     scans.mkdir()
-    pages = [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {}), marked(module_2, {})]
-    save_pdf(scans / "a.pdf", pages)
-    assert casekit("scan", str(scans), register=register).returncode == 0
-    assert (
-        casekit(
-            "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
-        ).returncode
-        == 0
-    )
+    save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
+    save_pdf(scans / "b.pdf", [marked(module_2, {})])
+    assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
+    assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
+
+    def grade(*args: str) -> subprocess.CompletedProcess[str]:
+        return casekit("grade", "KZ-001", *args, "--by", "T", register=register)
+
+    assert grade(task.target, "8", "--of", "10").returncode == 0
+    # a self-check sheet's written answers are marked one by one; its boxes by the scan
+    for number, score in (("2.2/1", "1"), ("2.2/2", "2")):
+        marked_one = grade("module-2", score, "--of", "2", "--question", number)
+        assert marked_one.returncode == 0, marked_one.stderr
+        assert f"KZ-001: module-2 question {number} graded {score}/2" in marked_one.stdout
+    before = dump(register)
+    for args, message in (
+        (["module-2", "5", "--of", "9"], "module-2 has written answers: mark each with --question"),
+        (["module-2", "1", "--of", "2", "--question", "2.2/3"], "no written answer '2.2/3'"),
+        ([task.target, "1", "--of", "2", "--question", "2.2/1"], "no written answer '2.2/1'"),
+    ):
+        refused = grade(*args)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+    assert dump(register) == before
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
@@ -481,6 +502,10 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "exercise",
     )
     assert (mine["progress"], mine["late"], mine["deadline"]) == ("1.0", "no", "2027-01-13")
+    assert mine["handed_in"] == "2025-01-15"  # as told, not the day scanned
+    scanned = by["KZ-001", "module-2"]
+    assert scanned["handed_in"] == scanned["start_timestamp"][:10]  # not told: the day scanned
+    assert (scanned["status"], scanned["score"]) == ("handed_in", "")  # 2.3/1 waits
     task_row = by["KZ-001", task.target]
     assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
     # which written answers were scanned (the crops stay in the register)
@@ -504,6 +529,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "8 / 10",
         "2 / 3",
         "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
+        "15.01.2025",  # handed in
     ):
         assert words in text.replace("\n", " "), words
     assert "Әбілқасымов" not in text
@@ -511,6 +537,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
 
+    assert grade("module-2", "0", "--of", "1", "--question", "2.3/1").returncode == 0
     named = casekit(  # --learner alone: of their own group
         "report", str(COURSE), "--date", "2027-03-01", "--learner", "KZ-001", "--names",
         "--lang", "ru", "-o", str(tmp_path / "r3"), register=register,
@@ -520,6 +547,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert named_csv.name == "report-digital-literacy-kk-1.0.0-G1-KZ-001.csv"
     named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
     assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
+    whole = next(r for r in named_rows if r["content_id"] == "module-2")
+    assert (whole["status"], whole["score"], whole["max_score"]) == ("graded", "3", "11")
     named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)
     assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text
     # --lang: casekit's words in Russian, the sheets named as printed (in Kazakh)

@@ -265,9 +265,7 @@ def build_course(
         result.stopped = True
         return result
     cache.store("check", course_fp, checked)
-    lessons = {lesson.id: lesson for lesson in course.lessons()}
-    shared_fp = lessons_context(casekit_fp, course_files, lessons)
-    lesson_digests: dict[str, str] = {}  # made once for the jobs run in this process
+    shared_fp = lessons_context(casekit_fp, course_files, course)
 
     def context(job: Job) -> BuildContext:
         fmt = registry[job.format]
@@ -285,8 +283,7 @@ def build_course(
                 cache,
                 job.key,
                 digest(shared_fp, job.key, own_options[job.key]),
-                lessons,
-                lesson_digests,
+                course.digests,
             ),
         )
 

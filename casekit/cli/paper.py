@@ -37,6 +37,14 @@ def now() -> dt.datetime:
     help="Accept only sheets of this course id; other courses' sheets go to review.",
 )
 @click.option(
+    "--handed-in",
+    "handed_in",
+    default=None,
+    metavar="DATE",
+    help="The day the learners handed these pages in, e.g. 2027-02-01 (default: the day "
+    "they are scanned); lateness against the study plan is judged by it.",
+)
+@click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
     default="en",
@@ -45,7 +53,11 @@ def now() -> dt.datetime:
 )
 @register_option
 def scan_command(
-    inputs: tuple[Path, ...], course_id: str | None, lang: str, register_location: str | None
+    inputs: tuple[Path, ...],
+    course_id: str | None,
+    handed_in: str | None,
+    lang: str,
+    register_location: str | None,
 ) -> None:
     """Read scanned answer sheets and record them in the register.
 
@@ -62,17 +74,28 @@ def scan_command(
     Examples:
       casekit scan scans/2027-02-01.pdf
       casekit scan ~/phone-photos/ --course digital-literacy-kk
+      casekit scan scans/collected-2027-02-01.pdf --handed-in 2027-02-01
     """
+    from casekit.learners import schedule
     from casekit.messages import messages
     from casekit.paper.intake import Intake
 
+    started = now()
+    day = None
+    if handed_in is not None:
+        try:
+            day = schedule.parse_date(handed_in)
+        except schedule.PlanInputError as exc:
+            raise click.BadParameter(str(exc), param_hint="--handed-in") from None
+        if day > dt.date.today():
+            raise click.BadParameter(f"{day} is after today", param_hint="--handed-in")
     msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
     with open_register(register_location) as register:
-        intake = Intake(register, course_id)
-        for outcome in intake.scan(list(inputs), now()):
+        intake = Intake(register, course_id, day)
+        for outcome in intake.scan(list(inputs), started):
             counts[outcome.outcome] += 1
             if outcome.outcome in ("review", "problem"):
                 click.echo(str(outcome.diagnostic(msg)), err=True)
@@ -273,6 +296,13 @@ def _settled(sub: Submission | None) -> None:
 @click.option("--by", "decided_by", default=None, help="Who grades: recorded with the grade.")
 @click.option("--note", default="", help="A short comment kept with the grade.")
 @click.option(
+    "--question",
+    default=None,
+    metavar="N",
+    help="Mark one written answer of a self-check sheet, e.g. 2.2/1 (self-check 2.2, "
+    "question 1); its boxes are graded by the scan.",
+)
+@click.option(
     "--show",
     is_flag=True,
     help="Record nothing: write a page with the learner's written answers as scanned "
@@ -292,22 +322,26 @@ def grade_command(
     max_score: float | None,
     decided_by: str | None,
     note: str,
+    question: str | None,
     show: bool,
     lang: str | None,
     register_location: str | None,
 ) -> None:
-    """Record a teacher's grade of a learner's answer sheet (an assignment, or the open
-    answers of a self-check sheet); the newest grade of a sheet counts in reports.
+    """Record a teacher's grade of a learner's answer sheet: an assignment's, or each
+    written answer of a self-check sheet (--question; the scan grades its boxes); the
+    newest grade counts in reports.
 
     ITEM is the assignment's anchor or the module id as listed by casekit report,
     or the sheet id printed in its QR code. With --show, nothing is recorded: the
-    crops of the written answers of every scan of the sheet are put on a page to
-    open in a browser (owner-only, in the register's own folder).
+    crops of the written answers of every scan of the sheet, each under its
+    question, are put on a page to open in a browser (owner-only, in the
+    register's own folder).
 
     \b
     Examples:
       casekit grade KZ-001 02-files--task-folders --show
       casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
+      casekit grade KZ-001 module-2 1 --of 2 --question 2.2/1 --by "A. Seitkyzy"
     """
     from casekit.learners.records import Result
     from casekit.paper import answers
@@ -331,6 +365,23 @@ def grade_command(
             raise register.fail(f"{learner} has {what} {item!r} (sheets: {known})", "unknown-sheet")
         [sheet] = sheets
         handed_in = register.submissions(sheet=sheet.id)
+        written = answers.open_questions(sheet)
+        key, page = "", 0
+        if question is not None and not show:
+            if question not in written:
+                raise register.fail(
+                    f"{sheet.target} has no written answer {question!r} (written answers: "
+                    f"{', '.join(written) or 'none'})",
+                    "unknown-question",
+                )
+            key, page = written[question]
+            handed_in = [sub for sub in handed_in if sub.page == page]
+        elif written and not show:
+            raise register.fail(
+                f"{sheet.target} has written answers: mark each with --question "
+                f"({', '.join(written)}); the scan grades its boxes",
+                "grade-question",
+            )
         if show:
             msg = sheet_messages(register, [sheet], lang)
             click.echo(answers.write_page(register, sheet, handed_in, msg))
@@ -345,9 +396,11 @@ def grade_command(
                 decided_at=now(),
                 submission=handed_in[-1].id if handed_in else None,
                 note=note,
+                question=key,
             )
         )
-    click.echo(f"{learner}: {sheet.target} graded {score:g}/{max_score:g}")
+    what = sheet.target + (f" question {question}" if key else "")
+    click.echo(f"{learner}: {what} graded {score:g}/{max_score:g}")
 
 
 @click.command("report")

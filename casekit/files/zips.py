@@ -11,8 +11,12 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from typing import IO
+
+from casekit.files.cache import BuildCache
+from casekit.files.deflated import deflating_from
 
 #: formats that are already compressed: deflating them again only costs time
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m4a", ".zip")
@@ -31,12 +35,16 @@ def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
 
 
 def normalize_zip(
-    data: bytes, when: datetime, first: Sequence[str] = (), stored: Sequence[str] = ()
+    data: bytes,
+    when: datetime,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+    cache: BuildCache | None = None,
 ) -> bytes:
     """Rewrite the zip ``data`` as ``deterministic_zip`` writes its entries."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         members = {name: source.read(name) for name in source.namelist()}
-    return deterministic_zip(members, when, first, stored)
+    return deterministic_zip(members, when, first, stored, cache)
 
 
 def deterministic_zip(
@@ -44,12 +52,16 @@ def deterministic_zip(
     when: datetime,
     first: Sequence[str] = (),
     stored: Sequence[str] = (),
+    cache: BuildCache | None = None,
 ) -> bytes:
     """A zip of ``members``: entries ``first`` (in that order), then the rest sorted by
     name; every entry stamped ``when``; ``stored`` names and compressed media kept
-    uncompressed, everything else deflated."""
+    uncompressed, everything else deflated (with a ``cache``, an entry whose bytes were
+    deflated before is not deflated again: ``files/deflated.py``)."""
     out = io.BytesIO()
-    write_zip(out, members, when, first, stored)
+    with ExitStack() as stack:
+        level = stack.enter_context(deflating_from(cache)) if cache else None
+        write_zip(out, members, when, first, stored, level)
     return out.getvalue()
 
 

@@ -211,6 +211,7 @@ class NewSubmission:
     score: float | None = None
     max_score: float | None = None
     decided_by: str = ""
+    handed_in: dt.date | None = None  # the day the learner handed the paper in, when told
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,12 @@ class Submission:
     marks: dict[str, Mark]
     #: area key -> crop file (``unlinked-N`` for crops of a casekit that did not link them)
     images: dict[str, str]
+    handed_in: dt.date | None = None  # when told (casekit scan --handed-in)
+
+    @property
+    def handed_in_on(self) -> dt.date:
+        """The day the paper was handed in: as told, else the day it was scanned."""
+        return self.handed_in or self.received_at.date()
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,7 @@ class Result:
     decided_at: dt.datetime
     submission: int | None = None
     note: str = ""
+    question: str = ""  # the area key of the one written answer marked; "" for the sheet
 
 
 @dataclass(frozen=True)
@@ -257,6 +265,7 @@ class Review:
     reading: dict[str, Mark] = field(default_factory=dict)
     doubtful: tuple[str, ...] = ()  # question keys to settle
     images: dict[str, str] = field(default_factory=dict)  # what to show -> file
+    handed_in: dt.date | None = None  # as told to casekit scan, for the submission it settles
     status: str = "open"  # open | settled | dismissed
     decided_by: str = ""
     decided_at: dt.datetime | None = None

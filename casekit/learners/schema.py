@@ -146,8 +146,9 @@ submissions = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     # what makes two scans the same: their marks (quiz pages) or their pixels
     sa.Column("marks_sha256", sa.String(64), nullable=False, server_default=""),
-    # crops kept for the teacher: JSON list of files in the register's own folder
+    # crops kept for the teacher: JSON {area key: file} in the register's own folder
     sa.Column("images", sa.Text, nullable=False, server_default=""),
+    sa.Column("handed_in", sa.Date, nullable=True),  # when told; else the day scanned
 )
 
 results = sa.Table(
@@ -161,6 +162,8 @@ results = sa.Table(
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    # the area key of the written answer a teacher marked; "" for a sheet's or a page's grade
+    sa.Column("question", sa.String(CODE), nullable=False, server_default=""),
 )
 
 answer_keys = sa.Table(
@@ -191,6 +194,7 @@ reviews = sa.Table(
     sa.Column("sheet_page", sa.Integer, nullable=False, server_default="1"),
     sa.Column("reading", sa.Text, nullable=False, server_default=""),  # JSON marks as read
     sa.Column("images", sa.Text, nullable=False, server_default=""),  # JSON {name: file}
+    sa.Column("handed_in", sa.Date, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="open"),
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=True),

@@ -45,6 +45,18 @@ def written_answers(sheet: Sheet, page: int, images: dict[str, str]) -> list[Wri
     return found
 
 
+def open_questions(sheet: Sheet) -> dict[str, tuple[str, int]]:
+    """A self-check sheet's questions answered in writing: number ("2.2/1") -> (area
+    key, page); none on an assignment's sheet (graded as a whole)."""
+    if sheet.kind != "quiz":
+        return {}
+    return {
+        area_number(layout, area): (area.key, layout.page)
+        for layout in layouts_of(sheet)
+        for area in layout.areas
+    }
+
+
 def newest_pages(submissions: list[Submission]) -> list[Submission]:
     """The newest scan of each page of a sheet, by page."""
     newest = {sub.page: sub for sub in sorted(submissions, key=lambda sub: sub.version)}

@@ -101,6 +101,7 @@ class Intake:
 
     register: Register
     course: str | None = None
+    handed_in: dt.date | None = None  # the day the pages were handed in, when told
     keys: dict[tuple[str, str], dict[str, AnswerKey]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -177,6 +178,7 @@ class Intake:
             score=graded[0] if graded else None,
             max_score=graded[1] if graded else None,
             decided_by=decided_by,
+            handed_in=self.handed_in,
         )
 
     def _review(
@@ -211,6 +213,7 @@ class Intake:
                 reading=marks_of(reading) if reading else {},
                 doubtful=tuple(q.key for q in reading.doubtful) if reading else (),
                 images=images,
+                handed_in=self.handed_in,
             )
         )
 

@@ -53,6 +53,7 @@ CASEKIT = [
     "course_version",
     "group",
     "issued",
+    "handed_in",
     "deadline",
     "late",
     "score",
@@ -76,6 +77,7 @@ class Line:
     issued: dt.date | None
     first: dt.datetime | None  # first scanned
     last: dt.datetime | None  # last scanned
+    handed_in: dt.date | None  # the day first handed in (as told at the scan, else scanned)
     deadline: dt.date | None
     late: bool
     score: float | None
@@ -138,8 +140,9 @@ def progress(
             deadlines = [d for d in map(schedule.deadline, target.lesson_ids) if d is not None]
             deadline = max(deadlines) if deadlines else None
             first = handed[0].received_at if handed else None
+            handed_in = min((s.handed_in_on for s in handed), default=None)
             late = deadline is not None and (
-                (first.date() > deadline) if first is not None else as_of > deadline
+                (handed_in > deadline) if handed_in is not None else as_of > deadline
             )
             grade = _grade(target, handed, [r for r in results if sheet and r.sheet == sheet.id])
             lines.append(
@@ -150,6 +153,7 @@ def progress(
                     issued=issued.get(sheet.packet) if sheet else None,
                     first=first,
                     last=handed[-1].received_at if handed else None,
+                    handed_in=handed_in,
                     deadline=deadline,
                     late=late,
                     score=grade[0] if grade else None,
@@ -166,22 +170,27 @@ def _grade(
     target: SheetTarget, handed: list[Submission], results: list[Result]
 ) -> tuple[float, float, str, dt.datetime] | None:
     """A sheet's grade: the newest of an assignment's; for a self-check sheet the sum
-    over its pages of each page's newest (its score when scanned, or a person's)."""
+    over its pages of each page's newest (its score when scanned, or a person's) and
+    of the teacher's newest mark of each written answer (none missing)."""
+    marks = {r.question: r for r in results if r.question}  # oldest first: the newest wins
+    results = [r for r in results if not r.question]
     if not results:
         return None
+    written = [a.key for page in target.pages for a in page.areas] if target.kind == "quiz" else []
+    if any(key not in marks for key in written):
+        return None  # a written answer waits for the teacher
     if target.kind == "assignment" or len(target.pages) == 1:
-        newest = results[-1]
-        if newest.score is None or newest.max_score is None:
-            return None
-        return newest.score, newest.max_score, newest.decided_by, newest.decided_at
-    page_of = {s.id: s.page for s in handed}
-    per_page: dict[int, Result] = {}
-    for result in results:
-        if result.submission in page_of:
-            per_page[page_of[result.submission]] = result
-    if len(per_page) < len(target.pages):
-        return None  # a page not handed in or not graded yet
-    chosen = [per_page[p] for p in sorted(per_page)]
+        chosen = [results[-1]]
+    else:
+        page_of = {s.id: s.page for s in handed}
+        per_page: dict[int, Result] = {}
+        for result in results:
+            if result.submission in page_of:
+                per_page[page_of[result.submission]] = result
+        if len(per_page) < len(target.pages):
+            return None  # a page not handed in or not graded yet
+        chosen = [per_page[p] for p in sorted(per_page)]
+    chosen += [marks[key] for key in written]
     if any(r.score is None or r.max_score is None for r in chosen):
         return None
     return (
@@ -218,6 +227,7 @@ def csv_bytes(course: t.Course, lines: list[Line], group: str, names: bool) -> b
             config.version,
             group,
             line.issued.isoformat() if line.issued else "",
+            line.handed_in.isoformat() if line.handed_in else "",
             line.deadline.isoformat() if line.deadline else "",
             "yes" if line.late else "no",
             _number(line.score),
@@ -291,7 +301,7 @@ def _table(look: Look, lines: list[Line]) -> Table:
     ]
     rows = [[Paragraph(escape(c), head) for c in columns]]
     for line in lines:
-        handed = words.date(line.first.date()) if line.first else msg("report_not_handed_in")
+        handed = words.date(line.handed_in) if line.handed_in else msg("report_not_handed_in")
         if line.late:
             handed += f" ({msg('report_late')})"
         if line.score is not None and line.max_score is not None:

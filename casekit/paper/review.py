@@ -92,7 +92,7 @@ def settle(
             "chosen": chosen,
         }
     images = crops(review)
-    submission = Intake(register).submission(
+    submission = Intake(register, handed_in=review.handed_in).submission(
         item.sheet,
         review.sheet_page,
         marks,

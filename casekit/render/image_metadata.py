@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Iterator
 
 from PIL import Image
 
@@ -40,12 +41,50 @@ def strip_metadata(data: bytes, fmt: str) -> bytes:
 
 
 def _orientation(data: bytes) -> int:
+    """A JPEG's EXIF orientation (Pillow reads it from the header, no pixels decoded)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            value = image.getexif().get(ORIENTATION, 1)
+            return _checked(image.getexif().get(ORIENTATION, 1))
     except Exception:  # unreadable EXIF: the picture is shown as stored
         return 1
+
+
+def _png_orientation(data: bytes) -> int:
+    """A PNG's orientation from its eXIf chunk (Pillow's ``getexif`` would decode every
+    pixel to look for the chunk after the image data)."""
+    for kind, start, end in png_chunks(data):
+        if kind == b"eXIf":
+            try:
+                exif = Image.Exif()
+                exif.load(data[start + 8 : end - 4])
+                return _checked(exif.get(ORIENTATION, 1))
+            except Exception:  # unreadable EXIF: the picture is shown as stored
+                return 1
+    return 1
+
+
+def _checked(value: object) -> int:
     return value if isinstance(value, int) and 2 <= value <= 8 else 1
+
+
+def png_chunks(data: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """Each chunk of a PNG file, up to ``IEND``: its type and where the whole chunk
+    (length, type, data, CRC) starts and ends; its data is ``data[start + 8 : end - 4]``."""
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ImageStructureError("not a PNG (no signature)")
+    pos = len(_PNG_SIGNATURE)
+    while pos < len(data):
+        if pos + 12 > len(data):
+            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if end > len(data):
+            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
+        yield kind, pos, end
+        pos = end
+        if kind == b"IEND":
+            break
 
 
 def _tiff_orientation(value: int) -> bytes:
@@ -99,27 +138,14 @@ def _jpeg_segments(data: bytes) -> list[bytes]:
 
 
 def _png(data: bytes) -> bytes:
-    if not data.startswith(_PNG_SIGNATURE):
-        raise ImageStructureError("not a PNG (no signature)")
-    orientation = _orientation(data)
+    orientation = _png_orientation(data)
     out = [_PNG_SIGNATURE]
-    pos = len(_PNG_SIGNATURE)
-    while pos < len(data):
-        if pos + 12 > len(data):
-            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind = data[pos + 4 : pos + 8]
-        end = pos + 12 + length
-        if end > len(data):
-            raise ImageStructureError(f"PNG chunk at byte {pos} runs past the end")
+    for kind, start, end in png_chunks(data):
         if kind == b"IDAT" and orientation != 1:
             body = _tiff_orientation(orientation)
             chunk = b"eXIf" + body
             out.append(struct.pack(">I", len(body)) + chunk + struct.pack(">I", zlib.crc32(chunk)))
             orientation = 1
         if kind not in _PNG_DROPPED:
-            out.append(data[pos:end])
-        pos = end
-        if kind == b"IEND":
-            break
+            out.append(data[start:end])
     return b"".join(out)

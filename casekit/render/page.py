@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -57,16 +58,32 @@ def render_template(
     error is one diagnostic at the template's line, and a page from a course that has
     its own templates may not carry active content: its only scripts are casekit's
     files at exactly the paths ``scripts``."""
+    return template(course, name, markup=markup, scripts=scripts)(**context)
+
+
+def template(
+    course: t.Course, name: str, /, *, markup: bool = True, scripts: frozenset[str] = frozenset()
+) -> Callable[..., str]:
+    """``render_template`` of ``name`` as a function of the context, the template
+    compiled once (a book renders its document template once per chapter)."""
     env = _jinja_environment(course, name, markup)
     try:
-        text = env.get_template(name.rsplit("/", 1)[-1]).render(**context)
+        compiled = env.get_template(name.rsplit("/", 1)[-1])
     except TemplateError as exc:
         raise template_error(course, exc) from None
-    if markup and course.config.templates:
-        found = find_active_content(text, scripts=scripts)
-        if found:
-            raise active_content_error(course, name, *found)
-    return text
+
+    def render(**context: object) -> str:
+        try:
+            text = compiled.render(**context)
+        except TemplateError as exc:
+            raise template_error(course, exc) from None
+        if markup and course.config.templates:
+            found = find_active_content(text, scripts=scripts)
+            if found:
+                raise active_content_error(course, name, *found)
+        return text
+
+    return render
 
 
 def glossary_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
