@@ -1,7 +1,7 @@
 """Whole-build figures on the generated courses, side by side with their references.
 
     python benchmarks/build_benchmark.py [--lessons 40] [--image-lessons 10] [--runs 3]
-                                         [--language kk] [--skip full]
+                                         [--language kk] [--skip full] [--rebuild docx]
 
 Every figure comes from a real process timed in this run; a casekit run and its
 reference's run alternate (``--runs`` pairs), and the table shows medians, so a machine
@@ -326,6 +326,12 @@ def main() -> None:
             "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
         ],
     )
+    parser.add_argument(
+        "--rebuild",
+        action="append",
+        choices=REBUILT,
+        help="the formats of the rebuild rows (default: all)",
+    )
     args = parser.parse_args()
     print(
         f"casekit build benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -360,7 +366,7 @@ def main() -> None:
             if "typst" not in args.skip:
                 show(against_typst(course, name, root, args.runs))
         if "rebuilds" not in args.skip:
-            for fmt in REBUILT:
+            for fmt in args.rebuild or REBUILT:
                 show(rebuilds(text, root, args.runs, (fmt,)))
         if "contents-rebuilds" not in args.skip and "images" not in args.skip:
             show(docx_contents_rebuilds(images, root))
