@@ -509,6 +509,11 @@ class Lesson:
     def pos(self) -> Pos:
         return Pos(self.path, 1, 1)
 
+    def holds(self, kind: type) -> bool:
+        """Whether a block of the lesson, at any depth, may be a ``kind`` (exact here; a
+        lesson not read yet answers from what its source held: ``resolve/lazy.py``)."""
+        return any(isinstance(block, kind) for block in iter_blocks(self.blocks))
+
 
 @dataclass
 class Module:
@@ -538,6 +543,8 @@ class Course:
     media: list[MediaItem] = field(default_factory=list)  # resolved, in order of first use
     edition: Edition | None = None  # set by editions.apply_edition
     answer_key: list[AnswerKeyEntry] = field(default_factory=list)  # learner appendix, if asked
+    #: lesson id -> a digest of its source and of what resolve gave it (with a build cache)
+    digests: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def lessons(self) -> list[Lesson]:
         return [lesson for module in self.modules for lesson in module.lessons]
@@ -556,6 +563,7 @@ class Course:
         return [
             entry
             for lesson in self.lessons()
+            if lesson.holds(Glossary)
             for block in iter_blocks(lesson.blocks)
             if isinstance(block, Glossary)
             for entry in block.entries
@@ -626,6 +634,12 @@ def iter_inlines(inlines: list[Inline]) -> Iterator[Inline]:
         children = getattr(node, "children", None)
         if children:
             stack.extend(reversed(children))
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    """The text of blocks (and the blocks inside them) as one line, without markup."""
+    parts = [plain_text(inlines) for b in iter_blocks(blocks) for inlines in block_inlines(b)]
+    return " ".join(" ".join(parts).split())
 
 
 def plain_text(inlines: list[Inline]) -> str:

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.conftest import casekit as run_casekit
@@ -56,14 +57,38 @@ def write_roster(path: Path, rows: list[str] = ROSTER, *, bom: bool = True) -> P
     return path
 
 
+def _engine(register: str) -> object:
+    import sqlalchemy as sa
+
+    url = register if "://" in register else f"sqlite:///{register}"
+    return sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+
+
+@contextlib.contextmanager
+def register_at(register: str, revision: str) -> Iterator[object]:
+    """A register as an older casekit left it: its schema at ``revision``; the
+    caller fills it in the transaction this yields (a connection)."""
+    from alembic import command
+
+    from casekit.learners.register import _alembic_config
+
+    if "://" not in register:
+        os.close(os.open(register, os.O_CREAT, 0o600))
+    engine = _engine(register)
+    try:
+        with engine.begin() as conn:  # type: ignore[attr-defined]
+            command.upgrade(_alembic_config(conn), revision)
+            yield conn
+    finally:
+        engine.dispose()  # type: ignore[attr-defined]
+
+
 def dump(register: str) -> dict[str, list[tuple]]:
     """Every row of every register table, for 'nothing was changed' checks."""
-    import sqlalchemy as sa
 
     from casekit.learners import schema
 
-    url = register if "://" in register else f"sqlite:///{register}"
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = _engine(register)
     try:
         with engine.connect() as conn:
             return {

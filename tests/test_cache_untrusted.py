@@ -60,9 +60,14 @@ def entries(out: Path) -> list[Path]:
     return found
 
 
-def forget_outputs(out: Path) -> None:
-    """Forget what was written, so that the next build reads the entries again."""
+def forget_outputs(out: Path, keep: Path | None = None) -> None:
+    """Forget what was written and the rendered lessons (but ``keep``), so that the next
+    build reads the entries again (parsed lessons too: resolve/lazy.py reads them only
+    to render)."""
     (out / "mini-kk" / CACHE_DIR / "outputs.json").unlink(missing_ok=True)
+    for fragment in (out / "mini-kk" / CACHE_DIR / "fragment").rglob("*"):
+        if fragment.is_file() and fragment != keep:
+            fragment.unlink()
 
 
 def test_a_pickle_in_the_cache_never_runs(built, tmp_path: Path) -> None:
@@ -74,11 +79,11 @@ def test_a_pickle_in_the_cache_never_runs(built, tmp_path: Path) -> None:
         kind, key = entry.parent.parent.name, entry.name
         for magic in (b"casekit-cache-1\n", f"casekit-cache-2 {kind} {key}\n".encode()):
             entry.write_bytes(magic + check + payload)
-            forget_outputs(out)
+            forget_outputs(out, keep=entry)
             result = build(course, out)
             assert not marker.exists(), f"a cache entry ran code ({entry})"
             assert html_pages(out) == before
-            assert result.cache.stats.rejected >= 1
+            assert result.cache.stats.rejected >= 1, entry
 
 
 FORGED = [

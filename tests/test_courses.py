@@ -12,7 +12,8 @@ from casekit import tree as t
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.resolve.editions import apply_edition
-from casekit.resolve.resolver import HOURS_PER_CREDIT, Resolver
+from casekit.resolve.resolver import HOURS_PER_CREDIT
+from casekit.resolve.sites import inline_sequences
 from tests.conftest import casekit
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
@@ -70,7 +71,7 @@ def links_of(course: t.Course) -> list[tuple[t.Lesson, t.Link]]:
     return [
         (lesson, node)
         for lesson in course.lessons()
-        for seq in Resolver.inline_sequences(lesson)
+        for seq in inline_sequences(lesson)
         for node in t.iter_inlines(seq)
         if isinstance(node, t.Link)
     ]

@@ -644,7 +644,7 @@ def test_footnote_with_link_and_picture(tmp_path: Path) -> None:
 
 def test_svg_text_is_drawn_in_bundled_fonts() -> None:
     """Never a base-14 font (no Cyrillic) nor a system font found by fontconfig."""
-    from casekit.formats.docx.images import BundledFonts
+    from casekit.formats.docx.svg import BundledFonts
 
     fonts = BundledFonts()
     assert fonts.find_font("Helvetica") == ("CasekitSvgSans-DejaVuSans", True)

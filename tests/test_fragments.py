@@ -4,7 +4,9 @@ what a clean build of the edited course writes."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -72,7 +74,10 @@ def test_an_edited_lesson_is_the_only_one_rendered_again(
     assert renders == {"03-safety": 6}
     assert sorted(result.cache.stats.rendered) == sorted(
         f"{fmt}:{edition} {kind} 03-safety"
-        for fmt, kinds in (("html", ["SinglePageWriter"]), ("epub", ["ids", "EpubWriter"]))
+        for fmt, kinds in (
+            ("html", ["SinglePageWriter"]),
+            ("epub", ["ids", "EpubWriter", "toc"]),  # toc: its headings in the contents
+        )
         for edition in ("learner", "teacher")
         for kind in kinds
     )
@@ -117,3 +122,78 @@ def test_the_usb_viewer_reuses_rendered_lessons(
     # the viewer, and the EPUB (ids + chapter) inside the bundle
     assert renders == {"02-files": 3}
     assert_same_as_clean_build(mini_course, out, tmp_path, ["usb"])
+
+
+@pytest.mark.slow
+def test_a_glossary_term_renamed_moves_the_appendix_and_the_links_to_it(
+    mini_course: Path, tmp_path: Path, renders: Counter[str]
+) -> None:
+    """The glossary appendix is drawn from the lesson that defines the term (read from
+    the cache, not rendered); a link to the term elsewhere follows its new anchor."""
+    out = tmp_path / "out"
+    edit(mini_course, "02-files.md", "[Бірінші", "[Монитор](01-computer.md#term-монитор). [Бірінші")
+    build(mini_course, FORMATS, out)
+    renders.clear()
+    edit(mini_course, "01-computer.md", "\nМонитор\n", "\nДисплей\n")
+    edit(mini_course, "02-files.md", "#term-монитор", "#term-дисплей")
+    build(mini_course, FORMATS, out)
+    assert set(renders) == {"01-computer", "02-files"}
+    page = (out / "mini-kk" / "html" / "mini-kk-learner.html").read_text("utf-8")
+    assert 'href="#01-computer--term-дисплей"' in page and "Монитор</a></dt>" not in page
+    assert_same_as_clean_build(mini_course, out, tmp_path, FORMATS)
+
+
+@pytest.mark.slow
+def test_docx_lessons_are_numbered_into_the_document_from_the_cache(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """The DOCX caches each lesson with ids of its own (formats/docx/pieces.py). An edit
+    of lesson 1 that drops its first picture and adds a footnote, a list, a link and a
+    drawing moves every footnote, list, drawing, bookmark and picture relationship after
+    it: lessons 1 and 2 (whose figure numbers move) are rendered again, lesson 3 comes
+    from the cache, and both editions are what a clean build writes."""
+    out = tmp_path / "out"
+    build(mini_course, ["docx"], out)
+    added = (
+        "Жаңа сурет[^new] пен [сілтеме](https://example.org/new).\n\n"
+        "![Жаңа фото](../media/photo.jpg)\n\n- бірінші\n- екінші\n\n"
+        "[^new]: Жаңа ескерту, [сайт](https://example.org/note).\n\n## Негізгі"
+    )
+    edit(mini_course, "01-computer.md", '![Компьютердің сызбасы](../media/diagram.png "', "<!-- ")
+    edit(mini_course, "01-computer.md", 'бөліктері")', "-->")
+    edit(mini_course, "01-computer.md", "## Негізгі", added)
+    result = build(mini_course, ["docx"], out)
+    assert sorted(result.cache.stats.rendered) == [
+        f"docx:{edition} docx-lesson {lesson}"
+        for edition in ("learner", "teacher")
+        for lesson in ("01-computer", "02-files")
+    ]
+    for edition in ("learner", "teacher"):
+        assert_ids_consistent(out / "mini-kk" / "docx" / f"mini-kk-{edition}.docx")
+    document = zipfile.ZipFile(out / "mini-kk" / "docx" / "mini-kk-learner.docx")
+    assert "Жаңа ескерту, " in document.read("word/footnotes.xml").decode()
+    assert "Жаңа фото" in document.read("word/document.xml").decode()
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["docx"])
+
+
+def assert_ids_consistent(path: Path) -> None:
+    """Every id the pieces number is unique where it must be and names what exists."""
+    with zipfile.ZipFile(path) as package:
+        body = package.read("word/document.xml").decode()
+        notes = package.read("word/footnotes.xml").decode()
+        numbering = package.read("word/numbering.xml").decode()
+        rels = package.read("word/_rels/document.xml.rels").decode()
+        note_rels = package.read("word/_rels/footnotes.xml.rels").decode()
+    referenced = re.findall(r'<w:footnoteReference w:id="(\d+)"', body)
+    defined = re.findall(r'<w:footnote w:id="(\d+)"', notes)
+    assert len(referenced) == len(set(referenced)) >= 2 and sorted(referenced) == sorted(defined)
+    for kind in ("w:bookmarkStart w:id", "wp:docPr id"):
+        found = re.findall(rf'<{kind}="(\d+)"', body)
+        assert found and len(found) == len(set(found)), kind
+    used = set(re.findall(r'<w:numId w:val="(\d+)"', body + notes))
+    assert used and used <= set(re.findall(r'<w:num w:numId="(\d+)"', numbering))
+    embeds = set(re.findall(r'r:embed="(rId\d+)"', body))
+    assert embeds and embeds <= set(re.findall(r'Id="(rId\d+)"[^>]*relationships/image"', rels))
+    for text, targets in ((body, rels), (notes, note_rels)):
+        links = set(re.findall(r'<w:hyperlink r:id="(rId\d+)"', text))
+        assert links and links <= set(re.findall(r'Id="(rId\d+)"', targets))

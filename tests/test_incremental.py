@@ -103,8 +103,10 @@ def test_deleted_output_is_rebuilt(mini_course: Path, tmp_path: Path) -> None:
 def test_corrupt_cache_entries_are_rebuilt(mini_course: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(mini_course, out)
-    entries = [p for p in (out / "mini-kk" / CACHE_DIR / "lesson").rglob("*") if p.is_file()]
-    assert len(entries) == 3
+    cached = out / "mini-kk" / CACHE_DIR
+    entries = [p for kind in ("lesson", "summary") for p in (cached / kind).rglob("*")]
+    entries = [p for p in entries if p.is_file()]
+    assert len(entries) == 6
     for entry in entries:
         data = bytearray(entry.read_bytes())
         data[-5] ^= 0xFF
@@ -113,7 +115,7 @@ def test_corrupt_cache_entries_are_rebuilt(mini_course: Path, tmp_path: Path) ->
     lesson = mini_course / "lessons" / "01-computer.md"
     os.utime(lesson)  # same bytes: the course fingerprint is unchanged, the outputs record is not
     result = build(mini_course, out)
-    assert result.cache.stats.rejected == 3
+    assert result.cache.stats.rejected == 3  # the summaries: each lesson parsed again
     assert len(result.cache.stats.parsed) == 3
     assert not any(record.cached for record in result.outputs)
 

@@ -6,6 +6,7 @@ printed; pages that cannot be read reported and kept for review."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import stat
@@ -19,12 +20,15 @@ import pytest
 import qrcode
 from PIL import Image as PILImage
 
+from casekit.learners.records import IssuedItem, StickCustody
 from casekit.learners.register import open_register
 from casekit.messages import messages
+from casekit.paper.answers import written_answers
 from casekit.scan.reasons import Code
 from tests.learners_helpers import ROSTER, casekit, dump, write_roster
 from tests.paper_helpers import (
     COURSE,
+    DPI,
     PLAN,
     course_copy,
     dot,
@@ -35,6 +39,8 @@ from tests.paper_helpers import (
     sheet_images,
 )
 
+ISSUED = dt.datetime(2027, 1, 11, 10)
+HANDED_IN = ("--handed-in", "2025-01-15")  # collected long before they were scanned
 QUIZ = "01-computer--quiz-parts"  # self-check 1.1, on module 1's quiz sheet
 KEY = {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1], f"{QUIZ}/3": [2]}  # as the lesson's source has it
 
@@ -54,28 +60,55 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # PostgreSQL's image folder
     folder = issue(tmp_path, register_location)
     quiz, task = sheets_of(folder, register_location)
+    found = sheet_images(folder / "KZ-001.pdf", register_location)
+    [module_2] = [s for s in found if s.target == "module-2"]  # three written answers
+    written = module_2.image.copy()
+    second = module_2.layout.areas[1]  # only quiz 2.2's question 2 is answered
+    px = DPI / 25.4
+    top, left = round((second.rect.y + 8) * px), round((second.rect.x + 10) * px)
+    written[top : top + round(4 * px), left : left + round(80 * px)] = 40
     two_right = {**KEY, f"{QUIZ}/3": [0]}
     scans = tmp_path / "scans"
     scans.mkdir()
-    save_pdf(scans / "batch.pdf", [marked(quiz, two_right), marked(task, {})])
+    save_pdf(scans / "batch.pdf", [marked(quiz, two_right), marked(task, {}), written])
 
     first = casekit("scan", str(scans), register=register_location)
     assert first.returncode == 0, first.stderr
-    assert "KZ-001: 2 recorded; scores: module-1 2/3" in first.stdout
+    assert "KZ-001: 3 recorded; scores: module-1 2/3" in first.stdout
     with open_register(register_location) as register:
         recorded = register.submissions(learner="KZ-001")
         assert [(s.sheet, s.page, s.version, s.status) for s in recorded] == [
             (quiz.sheet, 1, 1, "graded"),
             (task.sheet, 1, 1, "open"),  # waits for the teacher's grade
+            (module_2.sheet, 1, 1, "graded"),
         ]
         assert {k: m["chosen"] for k, m in recorded[0].marks.items()} == two_right
         assert recorded[0].source == f"{scans / 'batch.pdf'}:1"
-        [result] = register.results(learner="KZ-001")
+        [result, _module_2] = register.results(learner="KZ-001")
         assert (result.sheet, result.score, result.max_score) == (quiz.sheet, 2.0, 3.0)
-        # the open-answer crop is kept, owner-only, in the register's own folder
-        [crop] = recorded[1].images
-        kept = register.image_path(crop)
+        # each open-answer crop is kept, owner-only, in the register's own folder, tied
+        # to the question it answers
+        assert list(recorded[1].images) == ["assignment"]
+        kept = register.image_path(recorded[1].images["assignment"])
         files = register.files
+        sheet = register.sheet(module_2.sheet)
+        course = register.course_version("digital-literacy-kk", "1.0.0")
+        assert (course.title, course.language) == ("Сандық сауаттылық негіздері", "kk")
+        assert course.questions["04-fraud--quiz-fraud/1"] == (
+            "Банк сізден ешқашан қандай кодты сұрамайды? Бір сөзбен жазыңыз.",
+            "СМС-кодты",
+        )  # the teacher reads an answer beside its question, without the course's sources
+        answers = written_answers(sheet, 1, recorded[2].images)
+        assert [(a.key, a.number) for a in answers] == [
+            ("04-fraud--quiz-fraud/1", "2.2/1"),
+            ("04-fraud--quiz-fraud/2", "2.2/2"),
+            ("05-egov--quiz-egov/1", "2.3/1"),
+        ]
+        ink = [  # the share of dark pixels in each crop
+            (np.array(PILImage.open(register.image_path(a.image)).convert("L")) < 100).mean()
+            for a in answers
+        ]
+        assert ink[1] > 0.04 > max(ink[0], ink[2])  # the writing is in 2.2/2's crop
     assert kept.is_file() and stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert stat.S_IMODE(files.stat().st_mode) == 0o700
     assert sorted(p.name for p in scans.iterdir()) == ["batch.pdf"]
@@ -85,7 +118,11 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
     save_jpeg(scans / "photo.jpg", marked(quiz, two_right, seed=7), orientation=6)
     again = casekit("scan", str(scans), register=register_location)
     assert again.returncode == 0, again.stderr
-    assert "KZ-001: 3 already recorded" in again.stdout
+    assert "KZ-001: 4 already recorded" in again.stdout
+    assert dump(register_location) == before
+    for day, why in (("2099-01-01", "is after today"), ("1.2.2027", "2027-01-11")):
+        bad = casekit("scan", str(scans), "--handed-in", day, register=register_location)
+        assert bad.returncode == 2 and why in bad.stderr and "--handed-in" in bad.stderr
     assert dump(register_location) == before
 
     # another answer on the same sheet: a new version, the first kept
@@ -98,7 +135,7 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
         versions = [(s.version, s.status) for s in register.submissions(sheet=quiz.sheet)]
         scores = [(r.score, r.max_score) for r in register.results(learner="KZ-001")]
     assert versions == [(1, "graded"), (2, "graded")]
-    assert scores == [(2.0, 3.0), (3.0, 3.0)]
+    assert scores[:1] + scores[2:] == [(2.0, 3.0), (3.0, 3.0)]
 
     # deleting the learner deletes the scanned images too
     assert private_files(files)
@@ -254,7 +291,7 @@ def doubtful_scan(tmp_path: Path) -> tuple[str, Path, object]:
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "doubt.pdf", [image, np.full_like(image, 255)])
-    assert casekit("scan", str(scans), register=register).returncode == 1
+    assert casekit("scan", str(scans), *HANDED_IN, register=register).returncode == 1
     return register, scans, quiz
 
 
@@ -278,6 +315,7 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
     with open_register(register) as reg:
         [submission] = reg.submissions()
         assert {k: m["chosen"] for k, m in submission.marks.items()} == KEY
+        assert submission.handed_in == dt.date(2025, 1, 15)  # as told when it was scanned
         [result] = reg.results()
         assert (result.score, result.max_score, result.decided_by) == (3.0, 3.0, "A. Seitkyzy")
         settled, dismissed = reg.reviews(status=None)
@@ -297,7 +335,7 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
 @pytest.mark.slow
 def test_review_page_from_disk_saves_decisions_that_apply_records(tmp_path, browser):
     register, _scans, quiz = doubtful_scan(tmp_path)
-    made = casekit("review", "--html", "--lang", "kk", register=register)
+    made = casekit("review", "--html", register=register)  # the course's language: Kazakh
     assert made.returncode == 0, made.stderr
     page_path = Path(made.stdout.strip())
     assert page_path.parent == Path(register + ".files")
@@ -362,13 +400,13 @@ def test_teacher_grades_an_assignment(tmp_path, browser):
 
     # the teacher sees the written answer before grading
     assert casekit("grade", "KZ-001", task.target, register=register).returncode == 2
-    shown = casekit("grade", "KZ-001", task.target, "--show", "--lang", "kk", register=register)
+    shown = casekit("grade", "KZ-001", task.target, "--show", register=register)
     assert shown.returncode == 0, shown.stderr
     page_path = Path(shown.stdout.strip())
     assert page_path.parent == Path(register + ".files")
     assert stat.S_IMODE(page_path.stat().st_mode) == 0o600
     with open_register(register) as reg:
-        [crop] = reg.submissions()[0].images
+        crop = reg.submissions()[0].images["assignment"]
         crop_pixels = np.array(PILImage.open(reg.image_path(crop)).convert("L"))
         assert reg.results() == []  # --show records nothing
     # the writing is in the crop (6 px per mm), where it was written on the page
@@ -376,7 +414,12 @@ def test_teacher_grades_an_assignment(tmp_path, browser):
     page = browser.new_page()
     try:
         page.goto(page_path.as_uri())
-        assert page.locator("h1").inner_text() == f"Жазбаша жауаптар: {task.target}"
+        # in the course's language, the sheet named as printed on it
+        assert page.locator("h1").inner_text() == (
+            "Жазбаша жауаптар: 1.1-тапсырма: Өз қалталарыңызды жасаңыз"
+        )
+        [caption] = page.locator("figcaption").all_inner_texts()
+        assert caption == "1.1-тапсырма: Өз қалталарыңызды жасаңыз"  # what the crop answers
         [width] = page.locator("img").evaluate_all("images => images.map(i => i.naturalWidth)")
         assert width == crop_pixels.shape[1]
     finally:
@@ -411,16 +454,49 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     register = str(tmp_path / "register.sqlite")
     folder = issue(tmp_path, register)
     quiz, task = sheets_of(folder, register)
+    found = sheet_images(folder / "KZ-001.pdf", register)
+    [module_2] = [s for s in found if s.target == "module-2"]  # three written answers
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
-    assert casekit("scan", str(scans), register=register).returncode == 0
+    save_pdf(scans / "b.pdf", [marked(module_2, {})])
+    assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
+    assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
+
+    def grade(*args: str) -> subprocess.CompletedProcess[str]:
+        return casekit("grade", "KZ-001", *args, "--by", "T", register=register)
+
+    assert grade(task.target, "8", "--of", "10").returncode == 0
+    # a self-check sheet's written answers are marked one by one; its boxes by the scan
+    for number, score in (("2.2/1", "1"), ("2.2/2", "2")):
+        marked_one = grade("module-2", score, "--of", "2", "--question", number)
+        assert marked_one.returncode == 0, marked_one.stderr
+        assert f"KZ-001: module-2 question {number} graded {score}/2" in marked_one.stdout
+    before = dump(register)
+    for args, message in (
+        (["module-2", "5", "--of", "9"], "module-2 has written answers: mark each with --question"),
+        (["module-2", "1", "--of", "2", "--question", "2.2/3"], "no written answer '2.2/3'"),
+        ([task.target, "1", "--of", "2", "--question", "2.2/1"], "no written answer '2.2/1'"),
+    ):
+        refused = grade(*args)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+    assert dump(register) == before
+    with open_register(register) as reg:  # sticks handed out with this version, and another
+        for stick, code, version in (("S-1", "KZ-001", "1.0.0"), ("S-2", "KZ-003", "1.0.0"),
+                                     ("S-3", "KZ-003", "0.9.0")):  # fmt: skip
+            item = IssuedItem(stick, "stick", code, "digital-literacy-kk", version, ISSUED.date())
+            reg.issue_stick(StickCustody(item, "bundle", ISSUED, {}))
+        reg.return_stick("S-1", dt.datetime(2027, 2, 1, 9), "T", [])
+    # the teacher's page: each written answer under its question, text, answer and mark
+    shown = casekit("grade", "KZ-001", "module-2", "--show", register=register)
+    assert shown.returncode == 0, shown.stderr
+    page = Path(shown.stdout.strip()).read_text("utf-8")
     assert (
-        casekit(
-            "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
-        ).returncode
-        == 0
-    )
+        '<figcaption>2.2/1-сұрақ: <span class="prompt">Банк сізден ешқашан қандай кодты '
+        "сұрамайды? Бір сөзбен жазыңыз.</span><br><small>Дұрыс жауап: СМС-кодты</small>"
+        "<br>Баға: 1 / 2 (T)</figcaption>"
+    ) in page
+    assert page.count("<figcaption>") == 3 and page.count("Баға:") == 2  # 2.3/1 not marked
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
@@ -444,9 +520,17 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "exercise",
     )
     assert (mine["progress"], mine["late"], mine["deadline"]) == ("1.0", "no", "2027-01-13")
+    assert mine["handed_in"] == "2025-01-15"  # as told, not the day scanned
+    scanned = by["KZ-001", "module-2"]
+    assert scanned["handed_in"] == scanned["start_timestamp"][:10]  # not told: the day scanned
+    assert (scanned["status"], scanned["score"]) == ("handed_in", "")  # 2.3/1 waits
     task_row = by["KZ-001", task.target]
     assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
-    assert by["KZ-001", "module-2"]["status"] == "missing"
+    # which written answers were scanned (the crops stay in the register)
+    assert (task_row["written_answers"], mine["written_answers"]) == ("assignment", "")
+    answered = by["KZ-001", "module-2"]["written_answers"]
+    assert answered == "2.2/1 2.2/2 2.3/1"  # self-check 2.2's questions 1, 2 and 2.3's 1
+    assert by["KZ-002", "module-2"]["status"] == "missing"
     missing = by["KZ-003", "module-1"]
     assert (missing["status"], missing["progress"], missing["late"]) == ("missing", "0.0", "yes")
     assert "full_name" not in rows[0] and "Әбілқасымов" not in csv_path.read_text("utf-8-sig")
@@ -462,43 +546,45 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "бағаланған",
         "8 / 10",
         "2 / 3",
+        "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
+        "15.01.2025",  # handed in
+        "USB жинақтағыштар: S-1: 11.01.2027 берілді, 01.02.2027 қайтарылды",
+        "USB жинақтағыштар: S-2: 11.01.2027 берілді, қайтарылмаған",
     ):
-        assert words in text, words
-    assert "Әбілқасымов" not in text
+        assert words in text.replace("\n", " "), words
+    assert "Әбілқасымов" not in text and "S-3" not in text  # S-3: another version
     again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
 
-    named = casekit(
-        *args, "--learner", "KZ-001", "--names", "-o", str(tmp_path / "r3"), register=register
-    )
+    assert grade("module-2", "0", "--of", "1", "--question", "2.3/1").returncode == 0
+    shown = casekit("learners", "show", "KZ-001", register=register)
+    sheet_lines = [line for line in shown.stdout.splitlines() if line.startswith("sheet\t")]
+    version = "digital-literacy-kk 1.0.0"
+    assert sheet_lines == [
+        f"sheet\tassignment 02-files--task-folders\t{version}\thanded in 2025-01-15\tgraded 8/10",
+        f"sheet\tassignment 04-fraud--task-messages\t{version}\tnot handed in",
+        f"sheet\tassignment 05-egov--task-form\t{version}\tnot handed in",
+        f"sheet\tquiz module-1\t{version}\thanded in 2025-01-15\tgraded 2/3",
+        f"sheet\tquiz module-2\t{version}\thanded in {scanned['handed_in']}\tgraded 3/11",
+    ]
+    named = casekit(  # --learner alone: of their own group
+        "report", str(COURSE), "--date", "2027-03-01", "--learner", "KZ-001", "--names",
+        "--lang", "ru", "-o", str(tmp_path / "r3"), register=register,
+    )  # fmt: skip
     assert named.returncode == 0, named.stderr
     [named_csv] = (tmp_path / "r3").glob("*.csv")
+    assert named_csv.name == "report-digital-literacy-kk-1.0.0-G1-KZ-001.csv"
     named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
     assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
+    whole = next(r for r in named_rows if r["content_id"] == "module-2")
+    assert (whole["status"], whole["score"], whole["max_score"]) == ("graded", "3", "11")
     named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)
     assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text
-
-
-def test_paper_commands_refuse_a_register_that_does_not_exist(tmp_path):
-    """A mistyped --register must not start an empty register (and record nothing)."""
-    scans = tmp_path / "scans"
-    scans.mkdir()
-    save_pdf(scans / "blank.pdf", [np.full((600, 400), 255, dtype=np.uint8)])
-    for missing in (tmp_path / "register.sqlite", tmp_path / "typo" / "register.sqlite"):
-        for args in (
-            ("scan", str(scans)),
-            ("review", "--by", "A. Seitkyzy"),
-            ("review", "--html"),
-            ("grade", "KZ-001", "module-1", "2", "--of", "3", "--by", "A. Seitkyzy"),
-            ("report", str(COURSE), "--group", "G1", "-o", str(tmp_path / "reports")),
-        ):
-            result = casekit(*args, register=str(missing))
-            assert result.returncode == 1, (args, result.stdout)
-            [line] = result.stderr.splitlines()
-            assert line.startswith(f"{missing}:1:1: error: no register here"), line
-            assert "casekit learners import" in line and "[register-missing]" in line
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["scans"]
+    # --lang: casekit's words in Russian, the sheets named as printed (in Kazakh)
+    assert "Отчёт об успеваемости" in named_text and "Үлгерім" not in named_text
+    assert "1.1-тапсырма" in named_text
+    assert PdfReader(named_csv.with_suffix(".pdf")).trailer["/Root"]["/Lang"] == "ru"
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from casekit.build.course import load_course
 from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.formats.pdf.booklet import saddle_stitch_order
+from casekit.render.templates import bundled_font
 from casekit.sheets.payload import course_payload
 from tests.conftest import MINI, built, require_tool
 from tests.conftest import build as build_formats
@@ -404,6 +405,10 @@ def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path):
     assert message.endswith("[pdf-layout]") and "\n" not in message
 
 
+class Document:
+    """Stands for a reportlab document: a weakly referenced key, nothing more."""
+
+
 def test_layout_speedups_give_reportlabs_answers() -> None:
     """The faster helpers installed into reportlab's line breaking answer exactly as
     reportlab's own do, for fragments of every kind the writer produces."""
@@ -411,6 +416,7 @@ def test_layout_speedups_give_reportlabs_answers() -> None:
     from reportlab.lib.rl_accel import sameFrag
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph
 
     from casekit.formats.pdf import speedups
@@ -449,8 +455,43 @@ def test_layout_speedups_give_reportlabs_answers() -> None:
             word, "Helvetica", 10.5
         )
     assert speedups.ascent_descent("Helvetica", 9) == pdfmetrics.getAscentDescent("Helvetica", 9)
+    # text is encoded for drawing as reportlab's own splitString encodes it, codes given
+    # to characters on first use included (each document its own codes)
+    font = TTFont("DejaVu-test", str(bundled_font("regular")))
+    texts = ["Әліпби\xa0қазақ", "abc", "Әліпби", "", "\u2603 ☐ Ω", "abc Ә", *KAZAKH]
+    texts += [chr(c) for c in range(0x400, 0x530)] + ["ӘaѰ\u04ff z", "\U0001f600 a"]
+    own, fast = Document(), Document()  # the state of each font is kept per document
+    expected = [TTFont.splitString(font, text, own) for text in texts]
+    with speedups.installed():
+        assert TTFont.splitString is speedups.split_string
+        assert [font.splitString(text, fast) for text in texts] == expected
+        assert [font.splitString(text, fast) for text in texts] == expected
+    assert TTFont.splitString is speedups._split_string
+    assert len({n for runs in expected for n, _ in runs}) > 1  # several subsets
     # plain text skips the markup parser but gives the parser's fragment
     for text in ("Қазақ  тілі\n мен", " a b ", "x"):
         fast, parsed = FastParagraph(text, style), Paragraph(text, style)
         assert [f.__dict__ for f in fast.frags] == [f.__dict__ for f in parsed.frags]
         assert fast.text == parsed.text
+
+
+def test_tables_are_measured_once_per_width() -> None:
+    """A table measured again at the width it was measured at keeps its measures
+    (reportlab would wrap every cell again), and they are reportlab's own."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table
+
+    from casekit.formats.pdf.flowables import FastParagraph, FastTable
+
+    style = ParagraphStyle("t", fontName="Helvetica")
+    rows = [[f"Жол {r} " * (r % 4 + 1), "ұяшық " * r] for r in range(12)]
+    plain = Table([[Paragraph(c, style) for c in row] for row in rows], colWidths=[150, None])
+    fast = FastTable([[FastParagraph(c, style) for c in row] for row in rows], [150, None])
+    measures = plain.wrap(400, 2000)
+    calls = []
+    fast._calc = lambda *a, calc=fast._calc: calls.append(a) or calc(*a)
+    assert fast.wrap(400, 2000) == fast.wrap(400, 1500) == measures
+    assert fast._rowHeights == plain._rowHeights and len(calls) == 1
+    fast.wrap(300, 2000)  # another width, or less room than the table needs: measured
+    fast.wrap(400, 100)
+    assert len(calls) == 3 and fast.wrap(400, 2000) == measures

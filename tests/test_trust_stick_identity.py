@@ -71,6 +71,22 @@ def test_the_label_and_volume_serial_of_a_fat_stick(tmp_path: Path) -> None:
         assert device_identity(device) == StickIdentity("CASEKIT17", "", "1234-ABCD")
 
 
+@pytest.mark.skipif(not shutil.which("mkfs.vfat"), reason="dosfstools is not installed")
+def test_a_device_name_used_by_another_stick_before_reads_the_new_one(tmp_path: Path) -> None:
+    """Sticks swapped on one port get the same device name; blkid's cache still holds
+    the first stick's file system for a while, and the second must not take its id."""
+    first, second = tmp_path / "first.img", tmp_path / "second.img"
+    for image, label, serial in ((first, "FIRST", "1111AAAA"), (second, "SECOND", "2222BBBB")):
+        image.write_bytes(b"")
+        os.truncate(image, 16 * 2**20)
+        run("mkfs.vfat", "-n", label, "-i", serial, str(image))
+    with attached(first) as device:
+        assert device_identity(device) == StickIdentity("FIRST", "", "1111-AAAA")
+        run("losetup", "-d", device)
+        run("losetup", device, str(second))
+        assert device_identity(device) == StickIdentity("SECOND", "", "2222-BBBB")
+
+
 @pytest.mark.skipif(not shutil.which("mkfs.ext4"), reason="e2fsprogs is not installed")
 @pytest.mark.parametrize("register_location", ["sqlite"], indirect=True)
 def test_issue_records_the_label_of_a_mounted_stick(tmp_path: Path, register_location: str) -> None:

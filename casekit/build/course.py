@@ -7,10 +7,11 @@ from pathlib import Path
 from casekit import tree as t
 from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics
-from casekit.files.cache import BuildCache
+from casekit.files.cache import BuildCache, digest
 from casekit.formats import Format, formats
 from casekit.formats.options import check_table, option_origin, resolve_options
 from casekit.parse.lesson import lesson_id_for, parse_lesson
+from casekit.resolve.lazy import LazyLesson, LessonSummary, summarise
 from casekit.resolve.named_files import check_named_paths
 from casekit.resolve.resolver import resolve
 from casekit.safety.paths import PathEscape, resolve_inside, special_files
@@ -26,8 +27,9 @@ def load_course(
 ) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
     settings cannot be read. Problems are added to ``diags``; nothing is printed.
-    With a ``cache``, unchanged lessons are not parsed again and unchanged media
-    files are not hashed again. ``config``: ``course.toml`` as the caller has
+    With a ``cache``, unchanged lessons are not parsed again (nor read, until a format
+    reads them) and unchanged media files are not hashed again; ``course.digests``
+    then names each resolved lesson for the fragment cache (``render/fragments.py``). ``config``: ``course.toml`` as the caller has
     already loaded it (into the same ``diags``). ``hash_media=False``: a check that never
     reads media through (their ``sha256`` stays empty)."""
     root = root.resolve()
@@ -42,6 +44,7 @@ def load_course(
         )
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
+    keys: dict[str, str] = {}  # lesson id -> its cache key
     for index, module_config in enumerate(config.modules, start=1):
         module = t.Module(index, module_config.title, [])
         for ref in module_config.lessons:
@@ -67,30 +70,48 @@ def load_course(
             text = read_source_text(real, rel, diags)
             if text is None:
                 continue
-            module.lessons.append(_parse(rel, text, diags, cache, config.allow_html))
+            lesson, keys[lesson_id] = _parse(rel, text, diags, cache, config.allow_html)
+            module.lessons.append(lesson)
         course.modules.append(module)
-    resolve(course, diags, cache, hash_media)
+    answers = resolve(course, diags, cache, hash_media)
+    course.digests = {
+        lesson_id: digest("resolved-lesson", key, repr(answers[lesson_id]))
+        for lesson_id, key in keys.items()
+        if key
+    }
     return course
 
 
 def _parse(
     path: str, text: str, diags: Diagnostics, cache: BuildCache | None, allow_html: bool
-) -> t.Lesson:
-    """Parse a lesson, or take it (and its parse diagnostics) from the cache."""
+) -> tuple[t.Lesson, str]:
+    """A lesson and its cache key (without a cache: ""): an unchanged lesson unread
+    (``resolve/lazy.py``) with its parse diagnostics from the cache, else parsed."""
     if cache is None:  # casekit check: no cache, and no need for its key
-        return parse_lesson(path, text, diags, allow_html=allow_html)
+        return parse_lesson(path, text, diags, allow_html=allow_html), ""
     key = BuildCache.lesson_key(path, text, allow_html)
-    cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
-    if cached is not None:
+    known = cache.load("summary", key, tuple[LessonSummary, list[Diagnostic]])
+    if known is not None:
         cache.stats.reused.append(path)
-        diags.items.extend(cached[1])
-        return cached[0]
+        diags.items.extend(known[1])
+
+        def read() -> t.Lesson:  # the same tree again (a damaged entry: parsed again)
+            cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
+            if cached is not None:
+                return cached[0]
+            lesson = parse_lesson(path, text, Diagnostics(), allow_html=allow_html)
+            cache.stats.parsed.append(path)
+            cache.store("lesson", key, (lesson, known[1]))
+            return lesson
+
+        return LazyLesson.unread(lesson_id_for(path), path, known[0], read), key
     own = Diagnostics()
     lesson = parse_lesson(path, text, own, allow_html=allow_html)
     diags.extend(own)
     cache.stats.parsed.append(path)
     cache.store("lesson", key, (lesson, own.items))
-    return lesson
+    cache.store("summary", key, (summarise(lesson), own.items))
+    return lesson, key
 
 
 def format_caveats(

@@ -24,7 +24,7 @@ from casekit.files.cache import BuildCache
 from casekit.files.portable_names import AUTORUN_NAMES, EXECUTABLE_SUFFIXES
 from casekit.messages import course_messages
 from casekit.render.common import lesson_title, source_date
-from casekit.render.fragments import Fragments
+from casekit.render.fragments import Fragments, lesson_data
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
@@ -129,33 +129,53 @@ def _block_text(block: t.Block) -> str:
     return " ".join(p for p in parts if p)
 
 
-def search_entries(course: t.Course) -> list[dict[str, str]]:
+def search_entries(course: t.Course, fragments: Fragments | None = None) -> list[dict[str, str]]:
     """One entry per lesson section (split at top-level headings) with its plain text."""
+    edition = course.edition or ""
+    return [
+        entry
+        for lesson in course.lessons()
+        for entry in lesson_data(
+            fragments, lesson, edition, "search", lambda lesson=lesson: _lesson_entries(lesson)
+        )
+    ]
+
+
+def _lesson_entries(lesson: t.Lesson) -> list[dict[str, str]]:
     entries: list[dict[str, str]] = []
-    for lesson in course.lessons():
-        label = lesson_title(lesson)
-        current = {"anchor": lesson.anchor, "lesson": label, "title": label, "text": ""}
-        texts = [label]
-        blocks = list(lesson.blocks) + [b for note in lesson.footnotes for b in note.blocks]
-        for block in blocks:
-            if isinstance(block, t.Heading) and block in lesson.blocks:
-                entries.append({**current, "text": " ".join(texts)})
-                title = t.plain_text(block.children)
-                current = {"anchor": block.anchor, "lesson": label, "title": title, "text": ""}
-                texts = [title]
-            else:
-                texts.append(_block_text(block))
-        entries.append({**current, "text": " ".join(texts)})
+    label = lesson_title(lesson)
+    current = {"anchor": lesson.anchor, "lesson": label, "title": label, "text": ""}
+    texts = [label]
+    blocks = list(lesson.blocks) + [b for note in lesson.footnotes for b in note.blocks]
+    for block in blocks:
+        if isinstance(block, t.Heading) and block in lesson.blocks:
+            entries.append({**current, "text": " ".join(texts)})
+            title = t.plain_text(block.children)
+            current = {"anchor": block.anchor, "lesson": label, "title": title, "text": ""}
+            texts = [title]
+        else:
+            texts.append(_block_text(block))
+    entries.append({**current, "text": " ".join(texts)})
     return [e for e in entries if e["text"]]
 
 
-def media_anchors(course: t.Course) -> dict[str, str]:
+def media_anchors(course: t.Course, fragments: Fragments | None = None) -> dict[str, str]:
     """Short code -> anchor of the media block that first shows it."""
     anchors: dict[str, str] = {}
+    edition = course.edition or ""
     for lesson in course.lessons():
-        for block in t.iter_blocks(lesson.blocks):
-            if isinstance(block, t.MediaBlock) and block.media and block.media.code:
-                anchors.setdefault(block.media.code, block.anchor)
+        if not lesson.holds(t.MediaBlock):
+            continue
+
+        def found(lesson: t.Lesson = lesson) -> list[tuple[str, str]]:
+            return [
+                (block.media.code, block.anchor)
+                for block in t.iter_blocks(lesson.blocks)
+                if isinstance(block, t.MediaBlock) and block.media and block.media.code
+            ]
+
+        for code, anchor in lesson_data(fragments, lesson, edition, "codes", found):
+            anchors.setdefault(code, anchor)
     return anchors
 
 
@@ -277,8 +297,8 @@ def viewer_files(
         COURSE_SCRIPT: _script(
             "CASEKIT_COURSE",
             {
-                "codes": media_anchors(course),
-                "search": search_entries(course),
+                "codes": media_anchors(course, fragments),
+                "search": search_entries(course, fragments),
                 "labels": {
                     "no_results": msg("no_results"),
                     "code_not_found": msg("code_not_found", code="{code}"),

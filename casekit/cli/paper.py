@@ -3,6 +3,7 @@ commands: thin, the work is in ``casekit.paper``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from collections import Counter
@@ -36,6 +37,14 @@ def now() -> dt.datetime:
     help="Accept only sheets of this course id; other courses' sheets go to review.",
 )
 @click.option(
+    "--handed-in",
+    "handed_in",
+    default=None,
+    metavar="DATE",
+    help="The day the learners handed these pages in, e.g. 2027-02-01 (default: the day "
+    "they are scanned); lateness against the study plan is judged by it.",
+)
+@click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
     default="en",
@@ -44,7 +53,11 @@ def now() -> dt.datetime:
 )
 @register_option
 def scan_command(
-    inputs: tuple[Path, ...], course_id: str | None, lang: str, register_location: str | None
+    inputs: tuple[Path, ...],
+    course_id: str | None,
+    handed_in: str | None,
+    lang: str,
+    register_location: str | None,
 ) -> None:
     """Read scanned answer sheets and record them in the register.
 
@@ -61,17 +74,28 @@ def scan_command(
     Examples:
       casekit scan scans/2027-02-01.pdf
       casekit scan ~/phone-photos/ --course digital-literacy-kk
+      casekit scan scans/collected-2027-02-01.pdf --handed-in 2027-02-01
     """
+    from casekit.learners import schedule
     from casekit.messages import messages
     from casekit.paper.intake import Intake
 
+    started = now()
+    day = None
+    if handed_in is not None:
+        try:
+            day = schedule.parse_date(handed_in)
+        except schedule.PlanInputError as exc:
+            raise click.BadParameter(str(exc), param_hint="--handed-in") from None
+        if day > dt.date.today():
+            raise click.BadParameter(f"{day} is after today", param_hint="--handed-in")
     msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
-    with open_register(register_location, create=False) as register:
-        intake = Intake(register, course_id)
-        for outcome in intake.scan(list(inputs), now()):
+    with open_register(register_location) as register:
+        intake = Intake(register, course_id, day)
+        for outcome in intake.scan(list(inputs), started):
             counts[outcome.outcome] += 1
             if outcome.outcome in ("review", "problem"):
                 click.echo(str(outcome.diagnostic(msg)), err=True)
@@ -123,8 +147,8 @@ def _scores(parts: list[str] | None, msg: Messages) -> str:
     "--lang",
     type=click.Choice(BUILT_IN),
     default=None,
-    help="Language of the prompts and of the review page (default: the learners' language "
-    "of the pages waiting, else English).",
+    help="Language of the prompts and of the review page (default: the language of the "
+    "course the pages waiting were printed from).",
 )
 @click.option(
     "--discard-unread",
@@ -167,14 +191,14 @@ def review_command(
       casekit review --apply ~/Downloads/casekit-review.json --by "A. Seitkyzy"
       casekit review --discard-unread --older-than 30
     """
-    from casekit.messages import messages
     from casekit.paper import review
+    from casekit.paper.language import sheet_messages
 
     if older_than is not None and not discard:
         raise click.UsageError("--older-than goes with --discard-unread")
-    with open_register(register_location, create=False) as register:
+    with open_register(register_location) as register:
         items = review.open_items(register)
-        msg = messages(lang or review.language_of(register, items))
+        msg = sheet_messages(register, [i.sheet for i in items if i.sheet], lang)
         if discard:
             before = now() - dt.timedelta(days=older_than) if older_than is not None else None
             count = register.discard_unread(before)
@@ -224,9 +248,12 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
     click.echo(f"\n[{page.id}] {msg('review_page', source=page.source, page=page.page)}")
     if item.sheet is not None:
         click.echo(
-            f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
+            f"{msg('review_sheet')}: {item.sheet.id} · {item.sheet.learner} · {item.sheet.heading}"
         )
     click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
+    for answer in review.page_answers(item):  # written answers on the page, for context
+        assert item.sheet is not None
+        click.echo(f"{answer.label(item.sheet, msg)}: {register.image_path(answer.image)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")
@@ -269,6 +296,13 @@ def _settled(sub: Submission | None) -> None:
 @click.option("--by", "decided_by", default=None, help="Who grades: recorded with the grade.")
 @click.option("--note", default="", help="A short comment kept with the grade.")
 @click.option(
+    "--question",
+    default=None,
+    metavar="N",
+    help="Mark one written answer of a self-check sheet, e.g. 2.2/1 (self-check 2.2, "
+    "question 1); its boxes are graded by the scan.",
+)
+@click.option(
     "--show",
     is_flag=True,
     help="Record nothing: write a page with the learner's written answers as scanned "
@@ -278,7 +312,7 @@ def _settled(sub: Submission | None) -> None:
     "--lang",
     type=click.Choice(BUILT_IN),
     default=None,
-    help="Language of the --show page (default: the learner's, else English).",
+    help="Language of the --show page (default: the language of the sheet's course).",
 )
 @register_option
 def grade_command(
@@ -288,26 +322,30 @@ def grade_command(
     max_score: float | None,
     decided_by: str | None,
     note: str,
+    question: str | None,
     show: bool,
     lang: str | None,
     register_location: str | None,
 ) -> None:
-    """Record a teacher's grade of a learner's answer sheet (an assignment, or the open
-    answers of a self-check sheet); the newest grade of a sheet counts in reports.
+    """Record a teacher's grade of a learner's answer sheet: an assignment's, or each
+    written answer of a self-check sheet (--question; the scan grades its boxes); the
+    newest grade counts in reports.
 
     ITEM is the assignment's anchor or the module id as listed by casekit report,
     or the sheet id printed in its QR code. With --show, nothing is recorded: the
-    crops of the written answers of every scan of the sheet are put on a page to
-    open in a browser (owner-only, in the register's own folder).
+    crops of the written answers of every scan of the sheet, each under its
+    question, are put on a page to open in a browser (owner-only, in the
+    register's own folder).
 
     \b
     Examples:
       casekit grade KZ-001 02-files--task-folders --show
       casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
+      casekit grade KZ-001 module-2 1 --of 2 --question 2.2/1 --by "A. Seitkyzy"
     """
     from casekit.learners.records import Result
-    from casekit.messages import built_in_language, messages
     from casekit.paper import answers
+    from casekit.paper.language import sheet_messages
 
     if not show:
         if score is None or max_score is None or not decided_by:
@@ -318,8 +356,8 @@ def grade_command(
                 f"{score:g} is not between 0 and --of {max_score:g}",
                 "grade-score",
             )
-    with open_register(register_location, create=False) as register:
-        person = register.learner(learner)
+    with open_register(register_location) as register:
+        register.learner(learner)  # refuses a learner not in the register
         sheets = [s for s in register.sheets(learner) if item in (s.id, s.target)]
         if len(sheets) != 1:
             known = ", ".join(sorted({s.target for s in register.sheets(learner)})) or "none"
@@ -327,8 +365,25 @@ def grade_command(
             raise register.fail(f"{learner} has {what} {item!r} (sheets: {known})", "unknown-sheet")
         [sheet] = sheets
         handed_in = register.submissions(sheet=sheet.id)
+        written = answers.open_questions(sheet)
+        key, page = "", 0
+        if question is not None and not show:
+            if question not in written:
+                raise register.fail(
+                    f"{sheet.target} has no written answer {question!r} (written answers: "
+                    f"{', '.join(written) or 'none'})",
+                    "unknown-question",
+                )
+            key, page = written[question]
+            handed_in = [sub for sub in handed_in if sub.page == page]
+        elif written and not show:
+            raise register.fail(
+                f"{sheet.target} has written answers: mark each with --question "
+                f"({', '.join(written)}); the scan grades its boxes",
+                "grade-question",
+            )
         if show:
-            msg = messages(lang or built_in_language(person.language) or "en")
+            msg = sheet_messages(register, [sheet], lang)
             click.echo(answers.write_page(register, sheet, handed_in, msg))
             return
         assert score is not None and max_score is not None and decided_by
@@ -341,15 +396,19 @@ def grade_command(
                 decided_at=now(),
                 submission=handed_in[-1].id if handed_in else None,
                 note=note,
+                question=key,
             )
         )
-    click.echo(f"{learner}: {sheet.target} graded {score:g}/{max_score:g}")
+    what = sheet.target + (f" question {question}" if key else "")
+    click.echo(f"{learner}: {what} graded {score:g}/{max_score:g}")
 
 
 @click.command("report")
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--group", required=True, help="The enrolled group to report on.")
-@click.option("--learner", default=None, help="Only this learner of the group.")
+@click.option("--group", default=None, help="The enrolled group to report on.")
+@click.option(
+    "--learner", default=None, help="Only this learner (of --group; without it, of their group)."
+)
 @click.option(
     "-o",
     "--out",
@@ -366,14 +425,21 @@ def grade_command(
     default=None,
     help="Count lateness as of this day, e.g. 2027-03-01 (default: today, or SOURCE_DATE_EPOCH).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(BUILT_IN),
+    default=None,
+    help="Language of the PDF's words (default: the course's; the sheets' titles stay as printed).",
+)
 @register_option
 def report_command(
     course_dir: Path,
-    group: str,
+    group: str | None,
     learner: str | None,
     out_dir: Path,
     names: bool,
     as_of: str | None,
+    lang: str | None,
     register_location: str | None,
 ) -> None:
     """Each learner's answer sheets in the course version in COURSE_DIR: issued, handed
@@ -383,14 +449,17 @@ def report_command(
     \b
     Examples:
       casekit report courses/digital-literacy-kk --group G1 -o reports/
-      casekit report courses/digital-literacy-kk --group G1 --learner KZ-001 --names
+      casekit report courses/digital-literacy-kk --learner KZ-001 --names
     """
     from casekit.files.atomic import write_bytes
     from casekit.learners import schedule
     from casekit.learners.packets import print_look
+    from casekit.messages import messages
     from casekit.paper import report
     from casekit.render.common import source_epoch
 
+    if group is None and learner is None:
+        raise click.UsageError("give --group, --learner or both")
     epoch = source_epoch()
     try:
         day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
@@ -399,13 +468,19 @@ def report_command(
     course = load_course_or_exit(course_dir)
     config = course.config  # type: ignore[attr-defined]
     with open_register(register_location, write=False) as register:
+        if group is None:
+            group = register.learner(learner).group  # type: ignore[arg-type]
         lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
+        sticks = report.sticks_of(register, course)  # type: ignore[arg-type]
     stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
     write_bytes(csv_path, report.csv_bytes(course, lines, group, names), mode=0o600)  # type: ignore[arg-type]
     look = print_look(course)  # type: ignore[arg-type]
-    write_bytes(pdf_path, report.pdf_bytes(look, lines, group, day, names), mode=0o600)
+    if lang is not None:
+        look = dataclasses.replace(look, msg=messages(lang))
+    pdf = report.pdf_bytes(look, lines, group, day, names, sticks)
+    write_bytes(pdf_path, pdf, mode=0o600)
     handed = sum(line.first is not None for line in lines)
     late = sum(line.late for line in lines)
     click.echo(f"{len(lines)} sheet(s): {handed} handed in, {late} late")

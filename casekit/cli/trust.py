@@ -424,25 +424,27 @@ def issue_command(
       casekit issue /media/stick --learner KZ-001 --by "A. Seitkali" --due 2026-12-31
       casekit issue /media/stick --learner KZ-001 --id S-017 --trust /srv/casekit/trusted
     """
-    required = required_roles(roles, trust_dir)
-    stick_id, identity = _stick_id(stick, given_id)
-    bundle, facts, files = issued_state(stick)
-    if trust_dir is not None:
-        trust = check_trust(FolderSource(bundle), True, load_trusted(trust_dir), required)
-        if trust.verdict is not Verdict.APPROVED:
-            raise error(
-                str(bundle), f"not issued: {trust.verdict.words}: {trust.reason}", "not-approved"
-            )
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-    item = IssuedItem(
-        stick_id, "stick", learner, facts.course, facts.version, now.date(), issued_by,
-        facts.content_sha256,
-    )  # fmt: skip
-    custody = StickCustody(
-        item, bundle.name, now, files, identity.label, identity.serial,
-        due.date() if due else None,
-    )  # fmt: skip
-    with open_register(register_location) as register:
+    with open_register(register_location) as register:  # first: a mistyped path costs nothing
+        required = required_roles(roles, trust_dir)
+        stick_id, identity = _stick_id(stick, given_id)
+        bundle, facts, files = issued_state(stick)
+        if trust_dir is not None:
+            trust = check_trust(FolderSource(bundle), True, load_trusted(trust_dir), required)
+            if trust.verdict is not Verdict.APPROVED:
+                raise error(
+                    str(bundle),
+                    f"not issued: {trust.verdict.words}: {trust.reason}",
+                    "not-approved",
+                )
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        item = IssuedItem(
+            stick_id, "stick", learner, facts.course, facts.version, now.date(), issued_by,
+            facts.content_sha256,
+        )  # fmt: skip
+        custody = StickCustody(
+            item, bundle.name, now, files, identity.label, identity.serial,
+            due.date() if due else None,
+        )  # fmt: skip
         register.issue_stick(custody)
     due_text = f", due {custody.due_on}" if custody.due_on else ""
     click.echo(

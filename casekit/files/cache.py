@@ -1,10 +1,13 @@
 """Content-addressed build cache under ``build/<course-id>/.cache/``.
 
-Five things are remembered between builds:
+What is remembered between builds:
 
-- parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes;
+- parsed lessons, keyed by the hash of casekit's version, the lesson's path and bytes, and
+  under the same key their summaries (``resolve/lazy.py``);
 - rendered lessons (``render/fragments.py``), keyed by the resolved lesson and its job;
 - EPUB fonts subset to a book's characters, keyed by the font's bytes and the characters;
+  the EPUB's cover, its documents' characters and zip entries deflated (``files/deflated.py``),
+  keyed by what they are made from;
 - media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
   unchanged video is never hashed twice;
 - for every output (format x edition), the fingerprint of everything it was built from

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import datetime
+from typing import IO
+
+from casekit.files.cache import BuildCache
+from casekit.files.deflated import deflating_from
 
 #: formats that are already compressed: deflating them again only costs time
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m4a", ".zip")
@@ -30,12 +35,16 @@ def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
 
 
 def normalize_zip(
-    data: bytes, when: datetime, first: Sequence[str] = (), stored: Sequence[str] = ()
+    data: bytes,
+    when: datetime,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+    cache: BuildCache | None = None,
 ) -> bytes:
     """Rewrite the zip ``data`` as ``deterministic_zip`` writes its entries."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         members = {name: source.read(name) for name in source.namelist()}
-    return deterministic_zip(members, when, first, stored)
+    return deterministic_zip(members, when, first, stored, cache)
 
 
 def deterministic_zip(
@@ -43,14 +52,43 @@ def deterministic_zip(
     when: datetime,
     first: Sequence[str] = (),
     stored: Sequence[str] = (),
+    cache: BuildCache | None = None,
 ) -> bytes:
     """A zip of ``members``: entries ``first`` (in that order), then the rest sorted by
     name; every entry stamped ``when``; ``stored`` names and compressed media kept
-    uncompressed, everything else deflated."""
-    order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
+    uncompressed, everything else deflated (with a ``cache``, an entry whose bytes were
+    deflated before is not deflated again: ``files/deflated.py``)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
+    with ExitStack() as stack:
+        level = stack.enter_context(deflating_from(cache)) if cache else None
+        write_zip(out, members, when, first, stored, level)
+    return out.getvalue()
+
+
+#: writes an entry's bytes into its open (compressing) stream
+Writer = Callable[[IO[bytes]], None]
+
+
+def write_zip(
+    target: IO[bytes],
+    members: Mapping[str, bytes | Writer],
+    when: datetime,
+    first: Sequence[str] = (),
+    stored: Sequence[str] = (),
+    level: int | None = None,
+) -> None:
+    """``deterministic_zip`` into ``target`` (seekable), a member given as a writer
+    streamed into its entry instead of held whole; ``level``: zlib's compression level
+    (its default, 6, when ``None``)."""
+    order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
+    with zipfile.ZipFile(target, "w") as archive:
         for name in order:
             keep = name in stored or name.lower().endswith(STORED_SUFFIXES)
-            target.writestr(zip_entry(name, when, keep), members[name])
-    return out.getvalue()
+            info = zip_entry(name, when, keep)
+            info._compresslevel = level  # type: ignore[attr-defined]  # what writestr sets
+            member = members[name]
+            if isinstance(member, bytes):
+                archive.writestr(info, member)
+            else:
+                with archive.open(info, "w") as entry:
+                    member(entry)

@@ -64,13 +64,14 @@ from casekit.learners.personal_pages import (
     render_shared,
     sheet_targets,
 )
-from casekit.learners.records import Enrolment, IssuedItem, Learner, Sheet
+from casekit.learners.records import CourseVersion, Enrolment, IssuedItem, Learner, Sheet
 from casekit.learners.register import Register
 from casekit.learners.schedule import StudyPlan, plan
 from casekit.messages import course_messages
+from casekit.render.common import short_answer
 from casekit.resolve.editions import apply_edition
 from casekit.sheets.grading import course_keys
-from casekit.sheets.layout import SheetPage
+from casekit.sheets.layout import SheetPage, module_quizzes, question_key
 from casekit.sheets.payload import register_payload
 
 Progress = Callable[[str], None]
@@ -251,6 +252,7 @@ def build_packets(
                         x.item,
                         entry.packet_id,
                         x.layout_json(),
+                        x.title,
                     )
                     for sid, x in zip(entry.sheet_ids, targets, strict=True)
                 )
@@ -260,9 +262,25 @@ def build_packets(
         listed = [rows[code] for code in sorted(rows)]
         _write_private(out / "issue-list.pdf", render_issue_list(look, group, listed, options))
         result.issue_list = folder / "issue-list.pdf"
-        register.record_issue(issued, sheets, course_keys(course))
+        register.record_issue(issued, sheets, course_keys(course), _course_version(course))
     result.packets.sort()
     return result
+
+
+def _course_version(course: t.Course) -> CourseVersion:
+    """What the paper loop needs of the course (full edition) to present its sheets
+    later: title, language, labels, and each self-check question's text and the
+    accepted answer of a short question."""
+    config = course.config
+    questions = {
+        question_key(quiz, q): (t.blocks_text(q.prompt), "" if q.options else short_answer(q))
+        for module in course.modules
+        for quiz in module_quizzes(module)
+        for q in quiz.questions
+    }
+    return CourseVersion(
+        config.id, config.version, config.title, config.language, dict(config.labels), questions
+    )
 
 
 def _write_private(path: Path, data: bytes) -> None:

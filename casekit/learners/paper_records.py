@@ -160,7 +160,8 @@ class PaperRecords:
                     marks=_json(new.marks),
                     version=max((row.version for row in earlier), default=0) + 1,
                     marks_sha256=new.marks_sha256,
-                    images=_json(list(new.images)),
+                    images=_json(new.images),
+                    handed_in=new.handed_in,
                 )
             ).inserted_primary_key[0]
             if new.status == "graded":
@@ -213,6 +214,7 @@ class PaperRecords:
                     decided_by=result.decided_by,
                     decided_at=result.decided_at,
                     note=result.note,
+                    question=result.question,
                 )
             )
 
@@ -236,6 +238,7 @@ class PaperRecords:
                     decided_at=row.decided_at,
                     submission=row.submission_id,
                     note=row.note,
+                    question=row.question,
                 )
                 for row in conn.execute(query)
             ]
@@ -266,6 +269,7 @@ class PaperRecords:
                     sheet_page=review.sheet_page,
                     reading=_json({"marks": review.reading, "doubtful": list(review.doubtful)}),
                     images=_json(review.images),
+                    handed_in=review.handed_in,
                     status="open",
                 )
             ).inserted_primary_key[0]
@@ -384,7 +388,8 @@ def _submission(row: sa.Row) -> Submission:
         source_sha256=row.source_sha256,
         status=row.status,
         marks=json.loads(row.marks or "{}"),
-        images=tuple(_image_names(row.images)),
+        images=json.loads(row.images or "{}"),
+        handed_in=row.handed_in,
     )
 
 
@@ -402,6 +407,7 @@ def _review(row: sa.Row) -> Review:
         reading=reading.get("marks", {}),
         doubtful=tuple(reading.get("doubtful", ())),
         images=json.loads(row.images or "{}"),
+        handed_in=row.handed_in,
         status=row.status,
         decided_by=row.decided_by,
         decided_at=row.decided_at,

@@ -90,6 +90,31 @@ class Sheet:
     packet: str = ""
     #: the printed pages as ``casekit.sheets.layout.SheetPage`` JSON objects in a list
     layout: str = ""
+    #: its line on the paper, in the course's language ("Тапсырма 1.2: ..."); "" when
+    #: issued by a casekit before the register kept it
+    title: str = ""
+
+    @property
+    def heading(self) -> str:
+        """How to name the sheet to a person: its title as printed, else its target."""
+        return self.title or self.target
+
+
+@dataclass(frozen=True)
+class CourseVersion:
+    """What the register keeps of a course version when its sheets are issued, so
+    the paper loop presents them without the course's sources: the course's title,
+    its language (a BCP 47 tag), its own ``[labels]`` over casekit's words and the
+    text of its questions."""
+
+    course_id: str
+    course_version: str
+    title: str
+    language: str
+    labels: dict[str, str] = field(default_factory=dict)
+    #: each self-check question by its layout key: (its text, the accepted answer of a
+    #: short question or ""), shown to the teacher beside a written answer
+    questions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,11 +204,14 @@ class NewSubmission:
     source_sha256: str  # of the decoded page image
     marks: dict[str, Mark]
     marks_sha256: str  # what makes two scans the same submission
-    images: tuple[str, ...] = ()  # crops kept, in the register's folder
+    #: crops of the open-answer areas kept, in the register's folder: the layout's area
+    #: key (the question it answers, or "assignment") -> file
+    images: dict[str, str] = field(default_factory=dict)
     status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
     score: float | None = None
     max_score: float | None = None
     decided_by: str = ""
+    handed_in: dt.date | None = None  # the day the learner handed the paper in, when told
 
 
 @dataclass(frozen=True)
@@ -198,7 +226,14 @@ class Submission:
     source_sha256: str
     status: str
     marks: dict[str, Mark]
-    images: tuple[str, ...]
+    #: area key -> crop file (``unlinked-N`` for crops of a casekit that did not link them)
+    images: dict[str, str]
+    handed_in: dt.date | None = None  # when told (casekit scan --handed-in)
+
+    @property
+    def handed_in_on(self) -> dt.date:
+        """The day the paper was handed in: as told, else the day it was scanned."""
+        return self.handed_in or self.received_at.date()
 
 
 @dataclass(frozen=True)
@@ -212,6 +247,7 @@ class Result:
     decided_at: dt.datetime
     submission: int | None = None
     note: str = ""
+    question: str = ""  # the area key of the one written answer marked; "" for the sheet
 
 
 @dataclass(frozen=True)
@@ -229,6 +265,7 @@ class Review:
     reading: dict[str, Mark] = field(default_factory=dict)
     doubtful: tuple[str, ...] = ()  # question keys to settle
     images: dict[str, str] = field(default_factory=dict)  # what to show -> file
+    handed_in: dt.date | None = None  # as told to casekit scan, for the submission it settles
     status: str = "open"  # open | settled | dismissed
     decided_by: str = ""
     decided_at: dt.datetime | None = None

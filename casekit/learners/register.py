@@ -41,6 +41,7 @@ from casekit.learners.paper_records import PaperRecords, image_names
 from casekit.learners.records import (
     AnswerKey,
     Consultation,
+    CourseVersion,
     CustodyEvent,
     Enrolment,
     ImportSummary,
@@ -335,14 +336,19 @@ class Register(PaperRecords):
         items: Iterable[IssuedItem],
         sheets: Iterable[Sheet],
         keys: Iterable[AnswerKey] = (),
+        course: CourseVersion | None = None,
     ) -> None:
-        """Record packets (or sticks) as issued with their answer sheets and the
-        answer keys that grade them, in one transaction. Issuing the same packet
-        again updates its date and issuer, a sheet printed again its packet and
-        layout; a course version's answer key never changes once recorded."""
+        """Record packets (or sticks) as issued with their answer sheets, the
+        answer keys that grade them and the ``course`` version they come from, in
+        one transaction. Issuing the same packet again updates its date and
+        issuer, a sheet printed again its packet, layout and title, the course
+        version its title, language and labels; a course version's answer key
+        never changes once recorded."""
         items, sheets = list(items), list(sheets)
         with self._write() as conn:
             self._record_keys(conn, list(keys))
+            if course is not None:
+                self._record_course(conn, course)
             codes = {i.learner for i in items} | {sh.learner for sh in sheets}
             ids = dict(
                 conn.execute(
@@ -396,6 +402,7 @@ class Register(PaperRecords):
                     "target": sh.target,
                     "packet_id": sh.packet,
                     "layout": sh.layout,
+                    "title": sh.title,
                 }
                 for sh in sheets
                 if sh.id not in known_sheets
@@ -407,8 +414,44 @@ class Register(PaperRecords):
                     conn.execute(
                         sa.update(s.sheets)
                         .where(s.sheets.c.id == sh.id)
-                        .values(packet_id=sh.packet, layout=sh.layout)
+                        .values(packet_id=sh.packet, layout=sh.layout, title=sh.title)
                     )
+
+    def _record_course(self, conn: sa.Connection, course: CourseVersion) -> None:
+        c = s.course_versions.c
+        values = {
+            "course_id": course.course_id,
+            "course_version": course.course_version,
+            "title": course.title,
+            "language": course.language,
+            "labels": json.dumps(course.labels, ensure_ascii=False, sort_keys=True),
+            "questions": json.dumps(
+                {k: list(v) for k, v in course.questions.items()}, ensure_ascii=False
+            ),
+        }
+        done = conn.execute(
+            sa.update(s.course_versions)
+            .where(c.course_id == course.course_id, c.course_version == course.course_version)
+            .values(**values)
+        )
+        if done.rowcount == 0:
+            conn.execute(sa.insert(s.course_versions).values(**values))
+
+    def course_version(self, course_id: str, version: str) -> CourseVersion | None:
+        """What was recorded of a course version when its sheets were issued."""
+        c = s.course_versions.c
+        query = sa.select(s.course_versions).where(
+            c.course_id == course_id, c.course_version == version
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _course_version(row)
+
+    def course_versions(self) -> list[CourseVersion]:
+        """Every course version recorded at issue, in the order first recorded."""
+        query = sa.select(s.course_versions).order_by(s.course_versions.c.id)
+        with self._read() as conn:
+            return [_course_version(row) for row in conn.execute(query)]
 
     def issued(self, *, learner: str | None = None, kind: str | None = None) -> list[IssuedItem]:
         query = (
@@ -677,6 +720,14 @@ def _sheet_query() -> sa.Select:
     )
 
 
+def _course_version(row: sa.Row) -> CourseVersion:
+    questions = {k: (v[0], v[1]) for k, v in json.loads(row.questions or "{}").items()}
+    labels = json.loads(row.labels or "{}")
+    return CourseVersion(
+        row.course_id, row.course_version, row.title, row.language, labels, questions
+    )
+
+
 def _sheet(row: sa.Row) -> Sheet:
     return Sheet(
         id=row.id,
@@ -687,6 +738,7 @@ def _sheet(row: sa.Row) -> Sheet:
         target=row.target,
         packet=row.packet_id,
         layout=row.layout,
+        title=row.title,
     )
 
 
@@ -699,12 +751,14 @@ def open_register(
     """Open (creating on first use) the register at a file path or a database URL,
     migrated to the newest schema.
 
-    ``write=False``: for reading only; the register must exist already, and a
-    read-only file is opened read-only (then it cannot be migrated).
+    ``write=False``: for reading only; the register must exist already (as with
+    ``create=False``), and a read-only file is opened read-only (then it cannot
+    be migrated).
     ``create=False``: the register must exist already (commands that only make
     sense on learners already imported: a mistyped path must not start an empty
     register)."""
     text = str(location) if location else default_location()
+    create = create and write
     if "://" in text:
         url = sa.make_url(text)
         if url.drivername == "postgresql":

@@ -114,6 +114,21 @@ sheets = sa.Table(
     sa.Column("target", sa.String(CODE), nullable=False),
     sa.Column("packet_id", sa.String(CODE), nullable=False, server_default=""),
     sa.Column("layout", sa.Text, nullable=False, server_default=""),  # JSON list of pages
+    sa.Column("title", sa.Text, nullable=False, server_default=""),  # as printed
+)
+
+course_versions = sa.Table(
+    "course_versions",  # what presenting a course version's sheets needs, without its sources
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("course_id", sa.String(100), nullable=False),
+    sa.Column("course_version", sa.String(50), nullable=False),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("language", sa.String(35), nullable=False),  # BCP 47 tag, as course.toml has it
+    sa.Column("labels", sa.Text, nullable=False, server_default=""),  # JSON {key: words}
+    # JSON {question key: [text, accepted answer]}
+    sa.Column("questions", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("course_id", "course_version", name="uq_course_versions_course_version"),
 )
 
 submissions = sa.Table(
@@ -131,8 +146,9 @@ submissions = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     # what makes two scans the same: their marks (quiz pages) or their pixels
     sa.Column("marks_sha256", sa.String(64), nullable=False, server_default=""),
-    # crops kept for the teacher: JSON list of files in the register's own folder
+    # crops kept for the teacher: JSON {area key: file} in the register's own folder
     sa.Column("images", sa.Text, nullable=False, server_default=""),
+    sa.Column("handed_in", sa.Date, nullable=True),  # when told; else the day scanned
 )
 
 results = sa.Table(
@@ -146,6 +162,8 @@ results = sa.Table(
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    # the area key of the written answer a teacher marked; "" for a sheet's or a page's grade
+    sa.Column("question", sa.String(CODE), nullable=False, server_default=""),
 )
 
 answer_keys = sa.Table(
@@ -176,6 +194,7 @@ reviews = sa.Table(
     sa.Column("sheet_page", sa.Integer, nullable=False, server_default="1"),
     sa.Column("reading", sa.Text, nullable=False, server_default=""),  # JSON marks as read
     sa.Column("images", sa.Text, nullable=False, server_default=""),  # JSON {name: file}
+    sa.Column("handed_in", sa.Date, nullable=True),
     sa.Column("status", sa.String(16), nullable=False, server_default="open"),
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=True),

@@ -37,6 +37,7 @@ from casekit.sheets.payload import SheetRef
 
 Outcome = Literal["recorded", "again", "review", "problem"]
 READER = "casekit scan"  # who decided the marks of a page read without doubt
+AREA = "area:"  # a review's images: zooms by question key, open-answer crops by AREA + key
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Intake:
 
     register: Register
     course: str | None = None
+    handed_in: dt.date | None = None  # the day the pages were handed in, when told
     keys: dict[tuple[str, str], dict[str, AnswerKey]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -134,10 +136,7 @@ class Intake:
                 return PageOutcome(source, number, "again", (), sheet.learner, sheet)
             why = tuple(reading.reasons)
             return PageOutcome(source, number, "review", why, sheet.learner, sheet)
-        areas = {
-            f"area:{key}": self.register.keep_image(png(crop))
-            for key, crop in reading.areas.items()
-        }
+        areas = {key: self.register.keep_image(png(crop)) for key, crop in reading.areas.items()}
         marks = marks_of(reading)
         new = self.submission(sheet, ref.page, marks, source, number, digest, areas, READER, now)
         _recorded, fresh = self.register.record_submission(new)
@@ -153,7 +152,7 @@ class Intake:
         source: str,
         number: int,
         digest: str,
-        images: dict[str, str],
+        images: dict[str, str],  # area key -> crop file
         decided_by: str,
         now: dt.datetime,
     ) -> NewSubmission:
@@ -174,11 +173,12 @@ class Intake:
             marks=marks,
             # a quiz page is the same when its marks are; any other page when its pixels are
             marks_sha256=marks_digest(marks) if marks else digest,
-            images=tuple(sorted(images.values())),
+            images=dict(sorted(images.items())),
             status="graded" if graded else ("open" if not marks else "ungraded"),
             score=graded[0] if graded else None,
             max_score=graded[1] if graded else None,
             decided_by=decided_by,
+            handed_in=self.handed_in,
         )
 
     def _review(
@@ -197,7 +197,7 @@ class Intake:
                 key: self.register.keep_image(png(zoom)) for key, zoom in reading.zooms.items()
             }
             images |= {
-                f"area:{key}": self.register.keep_image(png(crop))
+                f"{AREA}{key}": self.register.keep_image(png(crop))
                 for key, crop in reading.areas.items()
             }
         return self.register.add_review(
@@ -213,6 +213,7 @@ class Intake:
                 reading=marks_of(reading) if reading else {},
                 doubtful=tuple(q.key for q in reading.doubtful) if reading else (),
                 images=images,
+                handed_in=self.handed_in,
             )
         )
 

@@ -11,7 +11,6 @@ cannot write to the register itself.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -19,12 +18,13 @@ from html import escape
 from pathlib import Path
 
 from casekit.diagnostics import error
-from casekit.files.atomic import write_bytes
 from casekit.learners.paper_records import REVIEW_PAGE
 from casekit.learners.records import Review, Sheet, Submission
 from casekit.learners.register import Register
-from casekit.messages import Messages, built_in_language
-from casekit.paper.intake import Intake, layouts_of
+from casekit.messages import Messages
+from casekit.paper.answers import WrittenAnswer, answer_figures, written_answers
+from casekit.paper.intake import AREA, Intake, layouts_of
+from casekit.paper.private_page import image_tag, write_private_page
 from casekit.render.common import option_letter
 from casekit.scan import reasons
 from casekit.sheets.layout import Row
@@ -91,8 +91,8 @@ def settle(
             "answer": "answered" if chosen else "blank",
             "chosen": chosen,
         }
-    images = {name: file for name, file in review.images.items() if name.startswith("area:")}
-    submission = Intake(register).submission(
+    images = crops(review)
+    submission = Intake(register, handed_in=review.handed_in).submission(
         item.sheet,
         review.sheet_page,
         marks,
@@ -107,19 +107,20 @@ def settle(
     return register.settle_review(review.id, by, now, {"questions": decided}, submission)
 
 
+def page_answers(item: Item) -> list[WrittenAnswer]:
+    """The written answers on a page waiting for review, each with its question."""
+    if item.sheet is None:
+        return []
+    return written_answers(item.sheet, item.review.sheet_page, crops(item.review))
+
+
+def crops(review: Review) -> dict[str, str]:
+    """A review's crops of open-answer areas, by area key."""
+    return {k.removeprefix(AREA): v for k, v in review.images.items() if k.startswith(AREA)}
+
+
 def reason_text(review: Review, msg: Messages) -> str:
     return reasons.texts(reasons.load(review.reason), msg)
-
-
-def language_of(register: Register, items: list[Item]) -> str:
-    """The language of the pages waiting: their learners' (the course's) when it is
-    casekit's own, else English."""
-    for item in items:
-        if item.sheet is not None:
-            language = built_in_language(register.learner(item.sheet.learner).language)
-            if language:
-                return language
-    return "en"
 
 
 def parse_letters(text: str, options: int) -> list[int] | None:
@@ -178,33 +179,16 @@ def write_page(register: Register, items: list[Item], msg: Messages) -> Path:
     return write_private_page(register, REVIEW_PAGE, msg, msg("review_title"), parts)
 
 
-def write_private_page(
-    register: Register, name: str, msg: Messages, title: str, body: list[str]
-) -> Path:
-    """A self-contained page (images inside) in the register's own folder: it shows
-    learners' pages, personal data, so it is owner-only and deleted with them."""
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{escape(msg.language)}"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        *body,
-        "</body></html>",
-    ]
-    path = register.files / name
-    register.private_folder()
-    write_bytes(path, "\n".join(parts).encode("utf-8"), mode=0o600)
-    return path
-
-
 def _item_html(register: Register, item: Item, msg: Messages) -> str:
     review = item.review
     head = escape(msg("review_page", source=review.source, page=review.page))
     out = [f'<section class="item" data-review="{review.id}"><h2>{head}</h2>', "<dl>"]
     if item.sheet is not None:
-        value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.target}"
+        course = register.course_version(item.sheet.course_id, item.sheet.course_version)
+        if course is not None:
+            value = f"{course.title} ({course.course_version})"
+            out.append(f"<dt>{escape(msg('course'))}</dt><dd>{escape(value)}</dd>")
+        value = f"{item.sheet.id} · {item.sheet.learner} · {item.sheet.heading}"
         out.append(f"<dt>{escape(msg('review_sheet'))}</dt><dd>{escape(value)}</dd>")
     reason = escape(reason_text(review, msg))
     out.append(f"<dt>{escape(msg('review_reason'))}</dt><dd>{reason}</dd></dl>")
@@ -225,6 +209,8 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
                 f"{escape(option_letter(index))}</label>"
             )
         out.append(f'<p class="hint">{escape(msg("review_none"))}: ∅</p></fieldset>')
+    if item.sheet is not None:
+        out += answer_figures(register, item.sheet, page_answers(item), msg)
     if not item.rows:
         out.append(image_tag(register, review.images.get("page"), msg))
     out.append(
@@ -233,21 +219,6 @@ def _item_html(register: Register, item: Item, msg: Messages) -> str:
     out.append("</section>")
     return "\n".join(out)
 
-
-def image_tag(register: Register, name: str | None, msg: Messages) -> str:
-    if not name:
-        return ""
-    data = base64.b64encode(register.image_path(name).read_bytes()).decode()
-    return f'<img alt="{escape(msg("review_image"))}" src="data:image/png;base64,{data}">'
-
-
-STYLE = """
-body { font-family: sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }
-section.item { border: 1px solid #999; padding: 0 1rem 1rem; margin: 1rem 0; }
-img { max-width: 100%; border: 1px solid #ccc; display: block; margin: .5rem 0; }
-fieldset { margin: .5rem 0; } label { margin-right: 1.5rem; font-size: 1.2rem; }
-dt { font-weight: bold; } .hint { color: #555; font-size: .9rem; }
-"""
 
 SCRIPT = """
 document.getElementById("save").addEventListener("click", () => {

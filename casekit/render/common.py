@@ -119,8 +119,7 @@ def true_false(question: t.Question) -> bool | None:
 
 def short_answer(question: t.Question) -> str:
     """The accepted answer of a short question, as one line of plain text."""
-    lines = [t.plain_text(inlines) for b in question.answer for inlines in t.block_inlines(b)]
-    return " ".join(" ".join(lines).split())
+    return t.blocks_text(question.answer)
 
 
 def media_caption(item: t.MediaItem, msg: Messages, with_code: bool = True) -> str:

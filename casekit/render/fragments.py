@@ -5,10 +5,11 @@ lesson of one job: casekit's code, the course's files other than its lessons (se
 messages, templates, media), the format, its options and the edition. ``Fragments``
 keeps each rendered lesson under a digest of all of that:
 
-- the resolved lesson: its dataclass ``repr``, which names every field of every node,
-  including what resolve filled in (numbers, anchors, link targets, media with their
-  SHA-256), so a lesson whose number or link target moved because another lesson
-  changed is rendered again;
+- the resolved lesson: the digest ``build/course.py`` gives it, of its source (the
+  parsed lesson's cache key) and of everything resolve answered for it (``Resolution``:
+  numbers, anchors, link targets, media with their SHA-256), so a lesson whose number
+  or link target moved because another lesson changed is rendered again, and an
+  unchanged one is never read (``resolve/lazy.py``);
 - the job's ``context`` (``build/pipeline.py`` makes it);
 - ``parts``: whatever else the writer read (its class, heading level, the EPUB's
   chapter and media files).
@@ -22,9 +23,11 @@ in the build cache (``files/cache.py``): nothing in them is run.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from casekit import tree as t
 from casekit.files.cache import (
@@ -47,12 +50,10 @@ def casekit_fingerprint() -> str:
     )
 
 
-def lessons_context(
-    casekit_fp: str, course_files: list[tuple[str, str]], lessons: dict[str, t.Lesson]
-) -> str:
+def lessons_context(casekit_fp: str, course_files: list[tuple[str, str]], course: t.Course) -> str:
     """What every lesson is rendered with: casekit, and the course's files (``file_digests``)
-    but the lessons' own (a lesson counts through its resolved tree instead)."""
-    apart = {lesson.path for lesson in lessons.values()}
+    but the lessons' own (a lesson counts through its digest instead)."""
+    apart = {lesson.path for lesson in course.lessons()}
     return digest(casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart]))
 
 
@@ -86,19 +87,36 @@ class Fragments:
     cache: BuildCache
     job: str  # "html:learner": how ``CacheStats.rendered`` names it
     context: str
-    #: the resolved lessons by id (an edition's lessons are derived from them)
-    lessons: dict[str, t.Lesson]
-    #: their digests, made once for every job of a build that shares this dict
-    digests: dict[str, str] = field(default_factory=dict)
+    #: the resolved lessons' digests by id (``Course.digests``; an edition's lessons are
+    #: derived from them, and the edition is part of every key)
+    digests: dict[str, str]
 
-    def lesson_digest(self, lesson_id: str) -> str | None:
-        """The digest of the resolved lesson ``lesson_id`` (``None``: not of this build)."""
-        if lesson_id not in self.digests:
-            lesson = self.lessons.get(lesson_id)
-            if lesson is None:
-                return None
-            self.digests[lesson_id] = digest("resolved-lesson", repr(lesson))
-        return self.digests[lesson_id]
+    def key(self, lesson: t.Lesson, edition: str, parts: tuple[str, ...]) -> str | None:
+        """The cache key of ``lesson`` of ``edition`` rendered with ``parts`` (``None``:
+        the lesson is not of this build, so not cached)."""
+        known = self.digests.get(lesson.id)
+        return None if known is None else digest("fragment", self.context, edition, known, *parts)
+
+    def data(
+        self,
+        lesson: t.Lesson,
+        edition: str,
+        parts: tuple[str, ...],
+        render: Callable[[], bytes],
+        usable: Callable[[bytes], bool] = lambda data: True,
+    ) -> bytes:
+        """``text`` for a writer whose fragments are bytes (the DOCX: XML and what it
+        numbers), kept raw; ``usable`` refuses a cached entry the writer cannot use."""
+        key = self.key(lesson, edition, parts)
+        if key is None:
+            return render()
+        cached = self.cache.load("fragment", key, bytes)
+        if cached is not None and usable(cached):
+            return cached
+        data = render()
+        self.cache.stats.rendered.append(f"{self.job} {parts[0]} {lesson.id}")
+        self.cache.store("fragment", key, data)
+        return data
 
     def text(
         self,
@@ -111,10 +129,9 @@ class Fragments:
         """``render()``'s text for ``lesson`` of ``edition``: from the cache when this
         lesson was rendered with the same ``parts`` (and ``lookups`` answering the same)
         before, else rendered and kept."""
-        known = self.lesson_digest(lesson.id)
-        if known is None:
+        key = self.key(lesson, edition, parts)
+        if key is None:
             return render()
-        key = digest("fragment", self.context, edition, known, *parts)
         cached = self.cache.load("fragment", key, Fragment)
         if cached is not None and (lookups is None or lookups.same(cached.answers)):
             return cached.text
@@ -124,3 +141,19 @@ class Fragments:
         self.cache.stats.rendered.append(f"{self.job} {parts[0]} {lesson.id}")
         self.cache.store("fragment", key, Fragment(text, lookups.asked if lookups else {}))
         return text
+
+
+def lesson_data(
+    fragments: Fragments | None,
+    lesson: t.Lesson,
+    edition: str,
+    name: str,
+    compute: Callable[[], Any],
+) -> Any:
+    """``compute()`` (JSON data drawn from one lesson, e.g. its search entries), kept in
+    the fragment cache under ``name`` like a rendered lesson, so that an unchanged lesson
+    is not read to find it again (``resolve/lazy.py``)."""
+    if fragments is None:
+        return compute()
+    text = fragments.text(lesson, edition, (name,), lambda: json.dumps(compute()))
+    return json.loads(text)

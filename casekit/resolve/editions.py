@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from casekit import tree as t
+from casekit.resolve.lazy import LazyLesson
 
 
 def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
@@ -27,6 +28,7 @@ def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
         answer_key = [
             t.AnswerKeyEntry(quiz, question)
             for lesson in course.lessons()
+            if lesson.holds(t.Quiz)
             for quiz in t.iter_blocks(lesson.blocks)
             if isinstance(quiz, t.Quiz)
             for question in quiz.questions
@@ -35,6 +37,8 @@ def apply_edition(course: t.Course, edition: t.Edition) -> t.Course:
 
 
 def _learner_lesson(lesson: t.Lesson) -> t.Lesson:
+    if isinstance(lesson, LazyLesson):  # stays unread until a format reads it
+        return lesson.derived(_learner_lesson)
     return dataclasses.replace(
         lesson,
         blocks=_strip(lesson.blocks),

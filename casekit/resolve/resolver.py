@@ -6,8 +6,6 @@ After this pass every node carries what renderers need (numbers, anchors,
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -19,20 +17,22 @@ from casekit.files.cache import BuildCache, file_digest
 from casekit.files.limits import over_4gib
 from casekit.files.portable_names import name_problem
 from casekit.resolve.layout import PAYLOAD, bundle_name
+from casekit.resolve.lazy import LazyLesson, sites_of
 from casekit.resolve.media import MediaError, Probe, probe
+from casekit.resolve.sites import (
+    NUMBERED,
+    AnchorSite,
+    LinkSite,
+    MediaSite,
+    Resolution,
+    apply,
+)
 from casekit.resolve.vtt import VttError, parse_vtt
 from casekit.safety.paths import SAFE_SCHEMES, PathEscape, is_url, resolve_inside
 from casekit.safety.sourcetext import read_source_text
 
 HOURS_PER_CREDIT = 30
-
-
-def slugify(text: str) -> str:
-    """Pandoc-style identifier: lower case, letters/digits kept (any script), spaces to '-'."""
-    text = unicodedata.normalize("NFC", text).lower()
-    text = re.sub(r"[^\w\s.-]", "", text, flags=re.UNICODE)
-    text = re.sub(r"\s+", "-", text.strip())
-    return text.strip("-.") or "section"
+NUMBERED_KINDS = frozenset(kind.__name__.lower() for kind in NUMBERED)
 
 
 class Resolver:
@@ -55,6 +55,7 @@ class Resolver:
         self.lesson_by_path = {lesson.path: lesson for lesson in course.lessons()}
         self.media: dict[str, t.MediaItem] = {}
         self.bad_media: set[str] = set()
+        self.paths: dict[tuple[str, str], tuple[Path, str] | PathEscape] = {}
         self.counts: dict[str, int] = defaultdict(int)
 
     # ---------------------------------------------------------------- anchors
@@ -82,64 +83,25 @@ class Resolver:
         self.anchors.setdefault(lesson.id, {}).setdefault(local, anchor)
         return anchor
 
-    def assign_anchors(self, lesson: t.Lesson, module: t.Module) -> None:
-        self.used_anchors.add(lesson.id)
-        lesson.anchor = lesson.id
-        for block in t.iter_blocks(lesson.blocks):
-            if isinstance(block, t.Heading):
-                local = block.id or slugify(t.plain_text(block.children))
-                block.anchor = self.anchor(lesson, local, block.pos, bool(block.id))
-            elif isinstance(block, (t.Figure, t.Table, t.Quiz, t.Assignment, t.Exercise)):
-                kind = type(block).__name__.lower()
-                block.number = self.module_number(module, kind)
-                local = block.id or f"{kind}-{block.number}"
-                block.anchor = self.anchor(lesson, local, block.pos, bool(block.id))
-                if isinstance(block, t.Quiz):
-                    for index, question in enumerate(block.questions, start=1):
-                        question.number = index
-                        question.anchor = self.anchor(
-                            lesson, f"{local}-q{index}", question.pos, False
-                        )
-            elif isinstance(block, t.MediaBlock):
-                local = block.id or f"media-{block.pos.line}"
-                block.anchor = self.anchor(lesson, local, block.pos, bool(block.id))
-            elif isinstance(block, t.Glossary):
-                for entry in block.entries:
-                    local = "term-" + slugify(t.plain_text(entry.term))
-                    entry.anchor = self.anchor(lesson, local, block.pos, False)
-            elif isinstance(block, (t.Callout, t.Solution, t.Div)) and block.id:
-                self.anchor(lesson, block.id, block.pos, True)
-
-        refs_seen: dict[int, int] = defaultdict(int)
-        notes = {note.number: note for note in lesson.footnotes}
-        for note in lesson.footnotes:
-            note.anchor = f"{lesson.id}--fn-{note.number}"
-        for seq in self.inline_sequences(lesson):
-            for node in t.iter_inlines(seq):
-                if isinstance(node, t.FootnoteRef):
-                    refs_seen[node.number] += 1
-                    suffix = "" if refs_seen[node.number] == 1 else f"-{refs_seen[node.number]}"
-                    node.anchor = f"{lesson.id}--fnref-{node.number}{suffix}"
-                    note = notes.get(node.number)
-                    node.note = note.anchor if note else ""
-                    if note and not note.ref_anchor:
-                        note.ref_anchor = node.anchor
+    def answer_anchor(self, lesson: t.Lesson, module: t.Module, site: AnchorSite) -> list[str]:
+        """The anchor (a numbered block: number, anchor, and one per question) of a site."""
+        if site.kind == "id":
+            self.anchor(lesson, site.local, site.pos, True)
+            return []
+        if site.kind not in NUMBERED_KINDS:
+            return [self.anchor(lesson, site.local, site.pos, site.explicit)]
+        number = self.module_number(module, site.kind)
+        local = site.local or f"{site.kind}-{number}"
+        answer = [number, self.anchor(lesson, local, site.pos, site.explicit)]
+        for index, pos in enumerate(site.questions, start=1):
+            answer.append(self.anchor(lesson, f"{local}-q{index}", pos, False))
+        return answer
 
     def module_number(self, module: t.Module, kind: str) -> str:
         """Figures, tables, quizzes, ... are numbered per module: "2.3"."""
         key = f"{module.index}:{kind}"
         self.counts[key] += 1
         return f"{module.index}.{self.counts[key]}"
-
-    @staticmethod
-    def inline_sequences(lesson: t.Lesson) -> list[list[t.Inline]]:
-        seqs: list[list[t.Inline]] = [lesson.title]
-        blocks = list(t.iter_blocks(lesson.blocks))
-        for note in lesson.footnotes:
-            blocks.extend(t.iter_blocks(note.blocks))
-        for block in blocks:
-            seqs.extend(t.block_inlines(block))
-        return seqs
 
     # ---------------------------------------------------------------- media
 
@@ -160,7 +122,7 @@ class Resolver:
         base = str(PurePosixPath(lesson.path).parent)
         try:
             # markdown-it percent-encodes URLs; the file name is the decoded form
-            real, rel = resolve_inside(self.root, unquote(src), base)
+            real, rel = self.inside(unquote(src), base)
         except PathEscape as exc:
             self.diags.error(pos, f"media path {src!r} is refused: {exc}", "path-escape")
             return None
@@ -214,6 +176,20 @@ class Resolver:
         self.media[rel] = item
         return item
 
+    def inside(self, name: str, base: str) -> tuple[Path, str]:
+        """``resolve_inside`` the course folder, remembered: a course names the same
+        files hundreds of times, and each answer costs a walk of the file system."""
+        key = (name, base)
+        if key not in self.paths:
+            try:
+                self.paths[key] = resolve_inside(self.root, name, base)
+            except PathEscape as exc:
+                self.paths[key] = exc
+        found = self.paths[key]
+        if isinstance(found, PathEscape):
+            raise found
+        return found
+
     def probe(self, real: Path, rel: str) -> Probe:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
         if self.cache is None:
@@ -244,72 +220,56 @@ class Resolver:
             self.diags.error(vtt_rel, str(exc), "vtt-invalid", exc.line)
             return None
 
-    def resolve_media(self, lesson: t.Lesson, module: t.Module, codes: dict[str, int]) -> None:
-        for block in t.iter_blocks(lesson.blocks):
-            if isinstance(block, t.Figure):
-                if not block.alt.strip():
-                    self.diags.error(
-                        block.pos,
-                        f"image {block.src} has no alt text: write ![description](...)",
-                        "image-no-alt",
-                    )
-                block.media = self.register(lesson, block.src, block.pos, "image")
-            elif isinstance(block, t.MediaBlock):
-                if not block.title.strip():
-                    self.diags.warning(
-                        block.pos, f"{block.kind} {block.src} has no title", "media-no-title"
-                    )
-                item = self.register(lesson, block.src, block.pos, block.kind, block.title)
-                block.media = item
-                if item is not None and not item.code:
-                    letter = "V" if item.kind == "video" else "A"
-                    key = f"{letter}{module.index}"
-                    codes[key] = codes.get(key, 0) + 1
-                    item.code = f"{key}.{codes[key]}"
-                    item.title = item.title or block.title
-        for seq in self.inline_sequences(lesson):
-            for node in t.iter_inlines(seq):
-                if isinstance(node, t.InlineImage):
-                    pos = node.pos or lesson.pos
-                    if not node.alt.strip():
-                        self.diags.error(pos, f"image {node.src} has no alt text", "image-no-alt")
-                    node.media = self.register(lesson, node.src, pos, "image")
+    def answer_media(
+        self, lesson: t.Lesson, module: t.Module, site: MediaSite, codes: dict[str, int]
+    ) -> t.MediaItem | None:
+        if site.site == "block":
+            if not site.title.strip():
+                self.diags.warning(
+                    site.pos, f"{site.kind} {site.src} has no title", "media-no-title"
+                )
+            item = self.register(lesson, site.src, site.pos, site.kind, site.title)
+            if item is not None and not item.code:
+                letter = "V" if item.kind == "video" else "A"
+                key = f"{letter}{module.index}"
+                codes[key] = codes.get(key, 0) + 1
+                item.code = f"{key}.{codes[key]}"
+                item.title = item.title or site.title
+            return item
+        if not site.alt.strip():
+            hint = ": write ![description](...)" if site.site == "figure" else ""
+            self.diags.error(site.pos, f"image {site.src} has no alt text{hint}", "image-no-alt")
+        return self.register(lesson, site.src, site.pos, "image")
 
     # ---------------------------------------------------------------- links
 
-    def resolve_links(self, lesson: t.Lesson) -> None:
-        for seq in self.inline_sequences(lesson):
-            for node in t.iter_inlines(seq):
-                if isinstance(node, t.Link):
-                    self.link(lesson, node)
-
-    def link(self, lesson: t.Lesson, link: t.Link) -> None:
-        pos = link.pos or lesson.pos
-        href = link.href.strip()
+    def answer_link(self, lesson: t.Lesson, site: LinkSite) -> tuple[str, t.InternalTarget | None]:
+        """The link's href (emptied when refused) and its target in the course."""
+        pos = site.pos
+        href = site.href.strip()
         if not href:
             self.diags.error(pos, "link has no target", "link-empty")
-            return
+            return site.href, None
         if is_url(href):
             lowered = href.lower()
             if not lowered.startswith(SAFE_SCHEMES):
                 self.diags.error(pos, f"link scheme not allowed: {href[:40]!r}", "link-scheme")
-                link.href = ""
+                return "", None
             elif not lowered.startswith("mailto:"):
                 self.diags.warning(
                     pos, f"external link {href} does not work for offline learners", "external-link"
                 )
-            return
+            return site.href, None
         path, _, fragment = href.partition("#")
         if not path:
             target_lesson = lesson
         else:
             base = str(PurePosixPath(lesson.path).parent)
             try:
-                real, rel = resolve_inside(self.root, unquote(path), base)
+                real, rel = self.inside(unquote(path), base)
             except PathEscape as exc:
                 self.diags.error(pos, f"link {href!r} is refused: {exc}", "path-escape")
-                link.href = ""
-                return
+                return "", None
             found = self.lesson_by_path.get(rel)
             if found is None:
                 if rel.endswith(".md"):
@@ -328,7 +288,7 @@ class Resolver:
                     )
                 else:
                     self.diags.error(pos, f"link to missing file {rel}", "link-broken")
-                return
+                return site.href, None
             target_lesson = found
         anchor = None
         if fragment:
@@ -337,25 +297,40 @@ class Resolver:
                 self.diags.error(
                     pos, f"no heading or id '#{fragment}' in {target_lesson.path}", "anchor-broken"
                 )
-                return
-        link.target = t.InternalTarget(target_lesson.id, anchor)
+                return site.href, None
+        return site.href, t.InternalTarget(target_lesson.id, anchor)
 
     # ---------------------------------------------------------------- course
 
-    def run(self) -> None:
-        codes: dict[str, int] = {}
+    def run(self) -> dict[str, Resolution]:
+        """Answer every lesson's sites, in course order, and write the answers into the
+        lessons (an unread lesson takes them when read); returns them by lesson id."""
+        sites = {lesson.id: sites_of(lesson) for lesson in self.course.lessons()}
+        answers: dict[str, Resolution] = {}
         for module in self.course.modules:
             module.id = f"module-{module.index}"
             self.used_anchors.add(module.id)
             for index, lesson in enumerate(module.lessons, start=1):
-                lesson.number = f"{module.index}.{index}"
-                self.assign_anchors(lesson, module)
+                self.used_anchors.add(lesson.id)
+                found = Resolution(f"{module.index}.{index}")
+                found.anchors = [
+                    self.answer_anchor(lesson, module, site) for site in sites[lesson.id].anchors
+                ]
+                answers[lesson.id] = found
+        codes: dict[str, int] = {}
         for module in self.course.modules:
             for lesson in module.lessons:
-                self.resolve_media(lesson, module, codes)
-                self.resolve_links(lesson)
+                found, own = answers[lesson.id], sites[lesson.id]
+                found.media = [self.answer_media(lesson, module, s, codes) for s in own.media]
+                found.links = [self.answer_link(lesson, s) for s in own.links]
+        for lesson in self.course.lessons():
+            if isinstance(lesson, LazyLesson):
+                lesson.resolved(answers[lesson.id])
+            else:
+                apply(lesson, answers[lesson.id])
         self.course.media = list(self.media.values())
         self.check_credits()
+        return answers
 
     def check_credits(self) -> None:
         credits = self.course.config.credits
@@ -383,8 +358,8 @@ class Resolver:
 
 def resolve(
     course: t.Course, diags: Diagnostics, cache: BuildCache | None = None, hash_media: bool = True
-) -> None:
-    """Fill in anchors, numbers, media and link targets of ``course`` in place.
-    ``hash_media=False`` (``casekit check``) leaves media hashes empty: checking a course
-    never reads its videos through."""
-    Resolver(course, diags, cache, hash_media).run()
+) -> dict[str, Resolution]:
+    """Fill in anchors, numbers, media and link targets of ``course`` in place, and
+    return them by lesson id. ``hash_media=False`` (``casekit check``) leaves media
+    hashes empty: checking a course never reads its videos through."""
+    return Resolver(course, diags, cache, hash_media).run()

@@ -59,10 +59,9 @@ def _render(
     course_dir: Path, cache: BuildCache, course: t.Course, edition: t.Edition, number: int
 ) -> Site:
     root = Path(course.root)
-    lessons = {lesson.id: lesson for lesson in course.lessons()}
-    shared = lessons_context(casekit_fingerprint(), file_digests(course_dir, cache), lessons)
+    shared = lessons_context(casekit_fingerprint(), file_digests(course_dir, cache), course)
     job = f"serve:{edition}"
-    fragments = Fragments(cache, job, digest(shared, job), lessons)
+    fragments = Fragments(cache, job, digest(shared, job), course.digests)
     site = Site(number, viewer_files(apply_edition(course, edition), [], fragments=fragments))
     for item in course.media:
         if item.kind == "image":  # as the bundle carries it: SVG sanitised

@@ -137,6 +137,18 @@ class SheetPage:
         )
 
 
+def area_number(page: SheetPage, area: OpenArea) -> str:
+    """The number of the question an open-answer area answers, as the scan and review
+    name questions ("2.1/3": quiz 2.1, question 3); "" for an assignment's area. The
+    quiz is the one whose heading is the nearest above the area: every page of a quiz
+    sheet starts with the heading of the quiz it continues."""
+    if page.kind != "quiz":
+        return ""
+    above = [h for h in page.headings if h.rect.y <= area.rect.y]
+    quiz = max(above, key=lambda h: h.rect.y).quiz if above else "?"
+    return f"{quiz}/{area.key.rsplit('/', 1)[-1]}"
+
+
 def question_key(quiz: t.Quiz, question: t.Question) -> str:
     """How a question is named in layouts, answer keys and recorded marks."""
     return f"{quiz.anchor}/{question.number}"

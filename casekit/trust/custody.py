@@ -101,10 +101,12 @@ def _lsblk(device: str) -> dict[str, str]:
 def _blkid(device: str) -> dict[str, str]:
     """``label`` and ``uuid`` as blkid reads them from the file system itself: lsblk
     takes them from udev's database, which minimal systems and containers lack.
-    The ``*_ENC`` values keep every byte, spaces and odd characters as ``\\xNN``."""
+    ``-p`` probes the device now: blkid's cache (/run/blkid) may still hold the file
+    system of a stick that had the same device name before. The ``*_ENC`` values
+    keep every byte, spaces and odd characters as ``\\xNN``."""
     fields = {"ID_FS_LABEL_ENC": "label", "ID_FS_UUID_ENC": "uuid"}
     found = {}
-    for line in _run("blkid", "-o", "udev", device).splitlines():
+    for line in _run("blkid", "-p", "-o", "udev", device).splitlines():
         key, _, value = line.partition("=")
         if key in fields:
             raw = re.sub(

@@ -13,6 +13,7 @@ from casekit import tree as t
 from casekit.formats.docx.fields import field_begin, field_end, simple_field
 from casekit.formats.docx.links import internal_link
 from casekit.formats.docx.oxml import el
+from casekit.formats.docx.pieces import Assembly, Bases, Piece, Story
 from casekit.formats.docx.writer import DocxWriter, RunFormat
 from casekit.messages import Messages
 from casekit.render.common import (
@@ -22,7 +23,9 @@ from casekit.render.common import (
     sorted_glossary,
     source_date,
 )
+from casekit.render.fragments import Fragments
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
+from casekit.render.outline import Part as OutlinePart
 
 #: the page number of a contents entry until the layout gives the real one: as wide as
 #: three digits, so putting the number in moves no line of the contents
@@ -43,22 +46,92 @@ def contents_entries(course: t.Course, msg: Messages) -> list[tuple[int, str, st
     return entries + [(1, a.title, APPENDICES[a.key][0]) for a in outline.back]
 
 
-def write_course(writer: DocxWriter) -> None:
+def write_course(
+    writer: DocxWriter, assembly: Assembly, fragments: Fragments | None, front: FrontPiece
+) -> None:
+    """The whole body into ``assembly``, piece by piece (``pieces.py``), the lessons
+    from ``fragments`` where they were rendered before, after ``front`` (written)."""
     doc, course, msg = writer.doc, writer.course, writer.msg
     outline = course_outline(course, msg)
-    header_and_footer(writer)
-    cover(writer)
-    contents(writer)
+
+    def module_heading(part: OutlinePart) -> None:
+        writer.text(writer.heading(doc, 1, part.module.id), part.title)
+
     for part in outline.parts:
-        heading = writer.heading(doc, 1, part.module.id)
-        writer.text(heading, part.title)
+        assembly.add(render_piece(writer, assembly, lambda part=part: module_heading(part)))
         for lesson in part.lessons:
-            write_lesson(writer, lesson)
-    for section in outline.back:
-        anchor, write = APPENDICES[section.key]
-        writer.text(writer.heading(doc, 1, anchor), section.title)
-        write(writer)
-    writer.finish()
+            assembly.add(lesson_piece(writer, assembly, lesson, fragments))
+
+    def back() -> None:
+        for section in outline.back:
+            anchor, write = APPENDICES[section.key]
+            writer.text(writer.heading(doc, 1, anchor), section.title)
+            write(writer)
+
+    assembly.add(render_piece(writer, assembly, back))
+    writer.finish(assembly.sheets)
+
+
+def render_piece(writer: DocxWriter, assembly: Assembly, write: Callable[[], None]) -> Piece:
+    """What ``write()`` writes, as a piece numbered after the sheets placed before it."""
+    writer.begin_piece(
+        Story(writer.doc.element.nsmap, writer.footnotes.part.element.nsmap), assembly.sheets
+    )
+    write()
+    return writer.end_piece()
+
+
+def lesson_piece(
+    writer: DocxWriter, assembly: Assembly, lesson: t.Lesson, fragments: Fragments | None
+) -> Piece:
+    """A lesson's piece, from the fragment cache when it was rendered before. Whether
+    an answer sheet came before it is part of the key: the first sheet's section
+    differs (``sections.py``)."""
+
+    if fragments is None:
+        return render_piece(writer, assembly, lambda: write_lesson(writer, lesson))
+    made: list[Piece] = []
+
+    def render() -> bytes:
+        made.append(render_piece(writer, assembly, lambda: write_lesson(writer, lesson)))
+        return made[-1].encode()
+
+    def usable(data: bytes) -> bool:
+        piece = Piece.decode(data)
+        if piece is None or not assembly.store.keeps(piece):
+            return False
+        made.append(piece)
+        return True
+
+    parts = ("docx-lesson", "sheets before" if assembly.sheets else "first sheet")
+    fragments.data(lesson, writer.course.edition or "", parts, render, usable)
+    return made[-1]
+
+
+class FrontPiece:
+    """The cover and the contents: the first piece, written again with the contents'
+    page numbers once they are known."""
+
+    def __init__(self, writer: DocxWriter, assembly: Assembly) -> None:
+        self.writer, self.assembly = writer, assembly
+        self.bases: Bases | None = None
+        self.xml = b""
+        self.entries = contents_entries(writer.course, writer.msg)
+        #: the bookmark of every contents entry, whose page number the contents show
+        self.bookmarks = [writer.bookmarks.name(anchor) for _level, _text, anchor in self.entries]
+
+    def write(self, pages: dict[str, int] | None) -> None:
+        """Cover and contents, with the page numbers ``pages`` (by bookmark; ``None``:
+        placeholders as wide as the numbers)."""
+
+        def write() -> None:
+            cover(self.writer)
+            contents(self.writer, self.entries, pages)
+
+        piece = render_piece(self.writer, self.assembly, write)
+        if self.bases is None:
+            self.bases = self.assembly.place(piece)
+        self.xml = self.bases.renumber(piece.body, piece.body_sites)
 
 
 def running_paragraph(story: BlockItemContainer, style_id: str) -> tuple[CT_P, bool]:
@@ -115,15 +188,17 @@ def cover(writer: DocxWriter) -> None:
         writer.text(writer.para(doc, "Cover Edition" if index == 0 else "Cover Info"), line)
 
 
-def contents(writer: DocxWriter) -> None:
+def contents(
+    writer: DocxWriter, entries: list[tuple[int, str, str]], pages: dict[str, int] | None
+) -> None:
     """A TOC field whose result is already filled in: the modules, lessons and
     appendices, linked, each ending in a ``PAGEREF`` field to its heading. The page
-    numbers are put in after the document is laid out (``pagination``), so the
-    contents show them before a word processor updates the field: Word offers to on
+    numbers (``pages``, by bookmark) are put in after the document is laid out
+    (``pagination``; placeholders while ``pages`` is ``None``), so the contents show
+    them before a word processor updates the field: Word offers to on
     opening (``updateFields``); LibreOffice keeps the result until "Update index"."""
     doc = writer.doc
     writer.text(writer.para(doc, "TOC Heading"), writer.msg("contents"))
-    entries = contents_entries(writer.course, writer.msg)
     paragraphs = []
     for level, text, anchor in entries:
         p = writer.para(doc, f"toc {level}")
@@ -132,9 +207,8 @@ def contents(writer: DocxWriter) -> None:
         writer.text(link, text)
         link.append(el("w:r", writer.rpr(RunFormat()), el("w:tab")))
         name = writer.bookmarks.name(anchor)
-        field = simple_field(f"PAGEREF {name} \\h", PAGE_PLACEHOLDER, writer.rpr(RunFormat()))
-        link.extend(field)
-        writer.contents_pages[name] = field[3].find(qn("w:t"))  # the result run's text
+        number = PAGE_PLACEHOLDER if pages is None else str(pages.get(name, ""))
+        link.extend(simple_field(f"PAGEREF {name} \\h", number, writer.rpr(RunFormat())))
         paragraphs.append(p)
     if not paragraphs:
         return

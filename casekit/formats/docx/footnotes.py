@@ -55,6 +55,10 @@ class FootnoteContainer(BlockItemContainer):
 
 
 class Footnotes:
+    """The footnotes part of a document, emptied of the reference document's notes;
+    notes are written per piece (``pieces.Story.new_note``) and numbered from
+    ``first_id`` on."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.part = self._part(doc)
@@ -62,7 +66,7 @@ class Footnotes:
             if note.get(qn("w:type")) is None:  # a note of the reference document's text
                 self.part.element.remove(note)
         ids = [int(n.get(qn("w:id"))) for n in self.part.element.findall(qn("w:footnote"))]
-        self.next_id = max([0, *ids]) + 1
+        self.first_id = max([0, *ids]) + 1
 
     @staticmethod
     def _part(doc: Document) -> XmlPart:
@@ -81,13 +85,9 @@ class Footnotes:
         document_part.relate_to(part, RT.FOOTNOTES)
         return part
 
-    def new(self) -> tuple[int, FootnoteContainer]:
-        """A new, empty note: its id and a container to write its paragraphs into."""
-        note_id = self.next_id
-        self.next_id += 1
-        note = el("w:footnote", id=note_id)
-        self.part.element.append(note)
-        return note_id, FootnoteContainer(note, _PartHolder(self.part))  # type: ignore[arg-type]
+    def container(self, note: BaseOxmlElement) -> FootnoteContainer:
+        """A container to write the paragraphs of ``note`` into."""
+        return FootnoteContainer(note, _PartHolder(self.part))  # type: ignore[arg-type]
 
 
 def footnote_mark(style_id: str, note_id: int | None = None) -> BaseOxmlElement:

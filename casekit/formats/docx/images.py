@@ -1,35 +1,25 @@
-"""Images for Word: PNG and JPEG as they are, SVG rasterised at print resolution.
-
-SVG is drawn by svglib into a reportlab PDF page with casekit's bundled DejaVu
-fonts (so Kazakh labels inside a chart survive) and that page is rendered by
-pdfium: no system libraries, and the same pixels on every machine.
-"""
+"""Images for Word: PNG and JPEG as they are (resampled to print resolution), SVG
+rasterised at print resolution (``svg.py``, imported only for an SVG: its libraries
+cost a rebuild more than the rest of the writer's imports)."""
 
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-import pypdfium2
 from PIL import Image
-from reportlab.graphics import renderPDF
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from svglib.svglib import svg2rlg
 
 from casekit import tree as t
 from casekit.diagnostics import error
+from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render.images import image_bytes
 from casekit.render.resample import FITTED, Sizing
-from casekit.render.svg_fonts import FaceFonts
-from casekit.render.svg_markers import svglib_svg
-from casekit.render.templates import bundled_font
 
-PRINT_DPI = 200
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
-MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
+PRINT_DPI = 200  # of a rasterised SVG
+SVG_KIND = "docx-svg"  # the build cache's kind for rasterised SVG
 
 
 @dataclass(frozen=True)
@@ -48,44 +38,22 @@ class Picture:
         return self.height_px / self.dpi
 
 
-class BundledFonts(FaceFonts):
-    """Every SVG font drawn in the bundled DejaVu faces: the same glyphs on every
-    machine, Kazakh letters included, never a system font found by fontconfig nor a
-    base-14 font without Cyrillic."""
+def rasterised(svg: bytes, item: t.MediaItem, cache: BuildCache | None) -> tuple[bytes, float]:
+    """``svg.rasterise_svg``, kept in the build cache by the SVG's bytes (with its
+    resolution, which the PNG holds only rounded): an edited lesson does not draw its
+    charts again, nor import what draws them."""
+    key = digest(SVG_KIND, code_fingerprint(), svg)
+    found = cache.load(SVG_KIND, key, bytes) if cache is not None else None
+    if found is not None and len(found) > 8:
+        (dpi,) = struct.unpack(">d", found[:8])
+        if 0 < dpi <= PRINT_DPI:
+            return found[8:], dpi
+    from casekit.formats.docx.svg import rasterise_svg
 
-    def font_for(self, role: str) -> str:
-        prefix = "CasekitSvgMono" if role.startswith("mono") else "CasekitSvgSans"
-        return _registered(prefix, role)
-
-
-def _registered(prefix: str, face: str) -> str:
-    """The reportlab name of a bundled face, registered on first use."""
-    file = bundled_font(face)
-    name = f"{prefix}-{file.stem}"
-    if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, str(file)))
-    return name
-
-
-@lru_cache(maxsize=64)
-def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
-    """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
-    and that resolution."""
-    try:
-        drawing = svg2rlg(io.BytesIO(svglib_svg(svg)), font_map=BundledFonts())
-    except Exception as exc:  # svglib raises whatever its parsing hits
-        raise error(path, f"cannot draw this SVG: {exc}", "svg-unreadable") from None
-    if drawing is None or drawing.width <= 0 or drawing.height <= 0:
-        raise error(path, "this SVG has no drawable size", "svg-unreadable")
-    dpi = min(PRINT_DPI, MAX_RASTER_PIXELS * 72 / max(drawing.width, drawing.height))
-    document = pypdfium2.PdfDocument(renderPDF.drawToString(drawing))
-    try:
-        image = document[0].render(scale=dpi / 72).to_pil().convert("RGB")
-    finally:
-        document.close()
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, dpi=(dpi, dpi))
-    return out.getvalue(), dpi
+    png, dpi = rasterise_svg(svg, item.path, PRINT_DPI)
+    if cache is not None:
+        cache.store(SVG_KIND, key, struct.pack(">d", dpi) + png)
+    return png, dpi
 
 
 def picture(
@@ -96,7 +64,7 @@ def picture(
     data = sizing.image(root, item, box) if box[0] else image_bytes(root, item)
     dpi: float = SCREEN_DPI
     if item.format == "svg":
-        data, dpi = rasterise_svg(data, item.path)
+        data, dpi = rasterised(data, item, sizing.cache)
     try:
         with Image.open(io.BytesIO(data)) as image:
             if item.format != "svg":

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.part import Part
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
@@ -13,20 +12,24 @@ from casekit.formats.docx.oxml import el
 
 
 class Bookmarks:
-    """Maps the tree's anchors to Word bookmark names (letters, digits, ``_``; <= 40)."""
+    """Maps the tree's anchors to Word bookmark names (letters, digits, ``_``; <= 40):
+    ``ck``, a digest of the anchor (so a name does not depend on which anchors came
+    before: lessons are rendered apart, ``pieces.py``), and the anchor's ASCII letters."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
-        self.placed: set[str] = set()
+        self.placed: set[str] = set()  # in the piece being written
 
     def name(self, anchor: str) -> str:
         if anchor not in self.names:
-            ascii_part = re.sub(r"[^A-Za-z0-9_]", "_", anchor)[:28]
-            self.names[anchor] = f"ck{len(self.names) + 1}_{ascii_part}"
+            ascii_part = re.sub(r"[^A-Za-z0-9_]", "_", anchor)[:27]
+            key = hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:10]
+            self.names[anchor] = f"ck{key}_{ascii_part}"
         return self.names[anchor]
 
     def mark(self, paragraph: BaseOxmlElement, anchor: str) -> None:
-        """Put a bookmark named after ``anchor`` at the start of ``paragraph`` (once)."""
+        """Put a bookmark named after ``anchor`` at the start of ``paragraph`` (once);
+        its id counts in the piece (``pieces.Assembly`` numbers it in the document)."""
         if anchor in self.placed:
             return
         self.placed.add(anchor)
@@ -45,7 +48,6 @@ def internal_link(bookmarks: Bookmarks, anchor: str) -> BaseOxmlElement:
     return el("w:hyperlink", anchor=bookmarks.name(anchor), history=1)
 
 
-def external_link(part: Part, url: str) -> BaseOxmlElement:
-    """An empty ``w:hyperlink`` to ``url`` through a relationship of ``part``."""
-    r_id = part.relate_to(url, RT.HYPERLINK, is_external=True)
+def external_link(r_id: str) -> BaseOxmlElement:
+    """An empty ``w:hyperlink`` through relationship ``r_id`` (an external link's)."""
     return el("w:hyperlink", r_id=r_id, history=1)

@@ -27,8 +27,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, digest
 
@@ -139,6 +137,8 @@ def _lay_out(program: str | None, docx: bytes, where: str) -> dict[str, int]:
                 "(set contents_pages = false in [docx] to skip it)",
                 "docx-contents",
             )
+        from pypdf import PdfReader  # only when LibreOffice ran: a rebuild need not import it
+
         reader = PdfReader(io.BytesIO(pdf.read_bytes()))
         destinations = reader.named_destinations
     return {

@@ -341,19 +341,26 @@ def style_element(spec: StyleSpec, style_id: str, ids: dict[str, str]) -> BaseOx
 def find_style(doc: Document, name: str) -> BaseOxmlElement | None:
     """The style named ``name``, ignoring case: Word writes "heading 1", LibreOffice
     "Heading 1" for the same built-in style."""
-    wanted = name.lower()
+    return styles_by_name(doc).get(name.lower())
+
+
+def styles_by_name(doc: Document) -> dict[str, BaseOxmlElement]:
+    """Every style of ``doc`` by its name in lower case (the first of a name): one pass,
+    where looking each name up scans all the styles."""
+    index: dict[str, BaseOxmlElement] = {}
     for style in doc.styles.element.findall(qn("w:style")):
         found = style.find(qn("w:name"))
-        if found is not None and found.get(qn("w:val"), "").lower() == wanted:
-            return style
-    return None
+        if found is not None:
+            index.setdefault(found.get(qn("w:val"), "").lower(), style)
+    return index
 
 
 def add_missing_styles(doc: Document) -> None:
     """Add every casekit style ``doc`` lacks (a user's reference document)."""
+    index = styles_by_name(doc)
     for spec in SPECS:
-        if find_style(doc, spec.name) is None:
-            _append_style(doc, spec)
+        if spec.name.lower() not in index:
+            index[spec.name.lower()] = _append_style(doc, spec, index)
 
 
 def replace_styles(doc: Document) -> None:
@@ -364,17 +371,21 @@ def replace_styles(doc: Document) -> None:
             old = doc.styles.element.get_by_id(spec.style_id)
         if old is not None:
             old.getparent().remove(old)
-        _append_style(doc, spec)
+        _append_style(doc, spec, styles_by_name(doc))
 
 
-def _append_style(doc: Document, spec: StyleSpec) -> None:
+def _append_style(
+    doc: Document, spec: StyleSpec, index: dict[str, BaseOxmlElement]
+) -> BaseOxmlElement:
     styles = doc.styles.element
     ids = {
         name: found.styleId
         for name in (spec.base, spec.next)
-        if name and (found := find_style(doc, name)) is not None
+        if name and (found := index.get(name.lower())) is not None
     }
     style_id = spec.style_id
     if styles.get_by_id(style_id) is not None:  # a user's style already uses the id
         style_id += "Casekit"
-    styles.append(style_element(spec, style_id, ids))
+    style = style_element(spec, style_id, ids)
+    styles.append(style)
+    return style

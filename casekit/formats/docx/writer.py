@@ -9,18 +9,13 @@ from ``styles.py``; the only direct properties are what the source says
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Union
 
-from docx.blkcntnr import BlockItemContainer
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.image.image import Image as DocxImage
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
@@ -33,7 +28,7 @@ from casekit import tree as t
 from casekit.formats.docx.footnotes import FootnoteContainer, Footnotes, footnote_mark
 from casekit.formats.docx.images import Picture, picture
 from casekit.formats.docx.links import Bookmarks, external_link, internal_link
-from casekit.formats.docx.numbering import ListNumbering, number_paragraph
+from casekit.formats.docx.numbering import number_paragraph
 from casekit.formats.docx.oxml import (
     Prototypes,
     StyledParagraphs,
@@ -43,8 +38,10 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.pieces import ImageStore, PieceImage, Story
+from casekit.formats.docx.pieces import Piece as BodyPiece
 from casekit.formats.docx.sections import SheetSections
-from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, find_style
+from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, styles_by_name
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     CALLOUT_LOOK,
@@ -63,6 +60,7 @@ from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
 Target = Union[Document, _Cell, FootnoteContainer]
+W_TR, W_TC = qn("w:tr"), qn("w:tc")
 
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -112,10 +110,13 @@ class StyleIds:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self._ids: dict[str, str] = {}
+        self._styles: dict[str, BaseOxmlElement] | None = None
 
     def __call__(self, name: str) -> str:
         if name not in self._ids:
-            style = find_style(self.doc, name)
+            if self._styles is None:
+                self._styles = styles_by_name(self.doc)
+            style = self._styles.get(name.lower())
             if style is None:
                 raise KeyError(f"style {name!r} missing: add_missing_styles was not run")
             self._ids[name] = style.styleId
@@ -159,6 +160,47 @@ class TextRuns(Prototypes[RunFormat]):
         return text_run("-", self.run_properties.build(key))
 
 
+class CellParagraphs(Prototypes[tuple[str, str]]):
+    """Empty paragraphs by style id and alignment ("": the style's own)."""
+
+    def build(self, key: tuple[str, str]) -> BaseOxmlElement:
+        style, align = key
+        p = el("w:p", el("w:pPr", el("w:pStyle", val=style)))
+        if align:
+            p[0].append(el("w:jc", val=ALIGN[align].xml_value))
+        return p
+
+
+class PictureInlines(Prototypes[str]):
+    """``wp:inline`` pictures as python-docx writes them, by file extension (its
+    ``new_pic_inline`` parses two XML templates for every picture); ``set_picture``
+    and ``set_picture_size`` fill one in."""
+
+    def build(self, key: str) -> BaseOxmlElement:
+        return CT_Inline.new_pic_inline(0, "", f"image.{key}", Emu(0), Emu(0))
+
+
+def set_picture(inline: BaseOxmlElement, shape_id: int, r_id: str) -> None:
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("id", str(shape_id))
+    doc_pr.set("name", f"Picture {shape_id}")
+    inline.find(f".//{qn('a:blip')}").set(qn("r:embed"), r_id)
+
+
+def set_picture_size(inline: BaseOxmlElement, cx: int, cy: int) -> None:
+    for extent in (inline.find(qn("wp:extent")), inline.find(f".//{qn('a:ext')}")):
+        extent.set("cx", str(cx))
+        extent.set("cy", str(cy))
+
+
+class Tables(Prototypes[tuple[int, int]]):
+    """Tables of one row, by column count and width, as python-docx writes them."""
+
+    def build(self, key: tuple[int, int]) -> BaseOxmlElement:
+        cols, width = key
+        return CT_Tbl.new_tbl(1, cols, Emu(width))
+
+
 def level_suffix(level: int) -> str:
     """Word's list styles come in levels: "List Bullet", "List Bullet 2", "List Bullet 3"."""
     return "" if level == 0 else f" {min(level + 1, 3)}"
@@ -167,7 +209,9 @@ def level_suffix(level: int) -> str:
 class DocxWriter(TreeWriter):
     """Writes lessons, boxes and appendices of one edition into ``doc``."""
 
-    def __init__(self, course: t.Course, doc: Document, text_width: Emu) -> None:
+    def __init__(
+        self, course: t.Course, doc: Document, text_width: Emu, images: ImageStore
+    ) -> None:
         self.course = course
         self.doc = doc
         self.root = Path(course.root)
@@ -176,27 +220,27 @@ class DocxWriter(TreeWriter):
         self.text_width = text_width
         self.answer_sheets = True  # a blank answer sheet after each assignment
         self.sizing = Sizing()  # how raster images are embedded
-        # image parts by SHA-256: python-docx looks a picture up by hashing the bytes of
-        # every image part added before it, again for every use
-        self.images: dict[bytes, tuple[str, DocxImage]] = {}
-        self.numbering = ListNumbering(doc)
         self.footnotes = Footnotes(doc)
         self.bookmarks = Bookmarks()
-        #: bookmark name -> the text of its contents entry's page number (``pagination``)
-        self.contents_pages: dict[str, BaseOxmlElement] = {}
         self.body_style = "Body Text"
         self.list_level = -1
         self.notes: dict[str, t.Footnote] = {}  # the current lesson's notes, by anchor
-        self.part = doc.part  # the part hyperlinks of the current target belong to
-        # drawing ids counted here: python-docx searches the whole document for the
-        # largest id before every picture, which is quadratic in the number of pictures
-        self.shape_ids = itertools.count(doc.part.next_id)
-        self._body_end: BaseOxmlElement | None = None
+        self.in_note = False  # writing a footnote (its links belong to the notes part)
+        #: the piece being written (``pieces.py``): its body, notes and local ids
+        self.story: Story | None = None
         self._sections: SheetSections | None = None  # answer sheets in sections of their own
         self.sid = StyleIds(doc)  # the id of a style, by name
         self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
         self._runs = TextRuns(self.rpr)
         self._paragraphs = StyledParagraphs()
+        self._tables = Tables()
+        self._inlines = PictureInlines()
+        self._cell_paragraphs = CellParagraphs()
+        #: pictures by media item and box (``placed``), and where their bytes are kept
+        self._placed: dict[tuple[str, str | None, tuple[int, int]], tuple[Picture, PieceImage]]
+        self._placed = {}
+        self.images = images
+        self._derived: dict[tuple[RunFormat, str, object], RunFormat] = {}
 
     # ---------------------------------------------------------------- styles and runs
 
@@ -209,34 +253,53 @@ class DocxWriter(TreeWriter):
             run = text_run(clean, self.rpr(fmt))
         parent.append(run)
 
+    def derived(self, fmt: RunFormat, name: str, value: object) -> RunFormat:
+        """``fmt`` with one field changed (``dataclasses.replace`` once per change)."""
+        key = (fmt, name, value)
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = replace(fmt, **{name: value})
+        return found
+
     def add_paragraph(self, target: Target, p: CT_P) -> CT_P:
-        """Put ``p`` at the end of ``target``. In the body it goes straight before the
-        final section properties: python-docx looks them up by scanning the whole body
-        for every paragraph and table, which is quadratic in a long course."""
+        """Put ``p`` at the end of ``target``: the document stands for the body of the
+        piece being written (``pieces.py``)."""
         if isinstance(target, Document):
-            self.body_end.addprevious(p)
+            self.piece_body.append(p)
         else:
             target._element.append(p)  # cells and notes end with their paragraphs
         return p
 
     @property
-    def body_end(self) -> BaseOxmlElement:
-        if self._body_end is None:
-            body = self.doc.element.body
-            self._body_end = body.sectPr if body.sectPr is not None else body.add_sectPr()
-        return self._body_end
+    def piece_body(self) -> BaseOxmlElement:
+        return self.piece_story.body
 
     @property
     def sections(self) -> SheetSections:
         if self._sections is None:
-            self._sections = SheetSections(self.body_end)
+            body = self.doc.element.body
+            final = body.sectPr if body.sectPr is not None else body.add_sectPr()
+            self._sections = SheetSections(final)
         return self._sections
 
-    def finish(self) -> None:
-        """After the last block: the text after the last sheet on a right-hand page."""
-        if self._sections is not None:
-            self._sections.finish()
-            self._body_end = self._sections.body_end
+    def begin_piece(self, story: Story, sheets_before: int) -> None:
+        """Write into ``story`` from now on, with bookmarks and sheets counted afresh."""
+        self.story = story
+        self.bookmarks.placed = set()
+        self.sections.sheets = sheets_before
+        self._sheets_before = sheets_before
+
+    def end_piece(self) -> BodyPiece:
+        story, self.story = self.story, None
+        assert story is not None
+        return story.piece(len(self.bookmarks.placed), self.sections.sheets - self._sheets_before)
+
+    def finish(self, sheets: int) -> None:
+        """After the last piece (``sheets`` answer sheets in all): the text after the
+        last sheet on a right-hand page."""
+        if sheets:
+            self.sections.sheets = sheets
+            self.sections.finish()
 
     def para(self, target: Target, style: str, anchor: str = "") -> CT_P:
         p = self.add_paragraph(target, self._paragraphs(self.sid(style)))
@@ -247,7 +310,7 @@ class DocxWriter(TreeWriter):
     @property
     def can_draw(self) -> bool:
         """Pictures and notes belong to the document part: not inside a footnote."""
-        return self.part is self.doc.part
+        return not self.in_note
 
     def page_break(self, target: Target) -> None:
         self.add_paragraph(target, el("w:p", el("w:r", el("w:br", type="page"))))
@@ -266,7 +329,7 @@ class DocxWriter(TreeWriter):
     def inlines(
         self, parent: BaseOxmlElement, nodes: list[t.Inline], fmt: RunFormat = RunFormat()
     ) -> None:
-        if any(isinstance(n, t.RawInline) for n in nodes):  # allow_html: tags drawn
+        if t.RawInline in {type(n) for n in nodes}:  # allow_html: tags drawn
             for piece in html_spans(nodes):
                 self.piece(parent, piece, fmt)
             return
@@ -301,15 +364,15 @@ class DocxWriter(TreeWriter):
         if isinstance(n, t.Text):
             self.text(parent, n.text, fmt)
         elif isinstance(n, t.Emph):
-            self.inlines(parent, n.children, replace(fmt, italic=True))
+            self.inlines(parent, n.children, self.derived(fmt, "italic", True))
         elif isinstance(n, t.Strong):
-            self.inlines(parent, n.children, replace(fmt, bold=True))
+            self.inlines(parent, n.children, self.derived(fmt, "bold", True))
         elif isinstance(n, t.Strike):
-            self.inlines(parent, n.children, replace(fmt, strike=True))
+            self.inlines(parent, n.children, self.derived(fmt, "strike", True))
         elif isinstance(n, t.Code):
-            self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
+            self.text(parent, n.text, self.derived(fmt, "style", "Verbatim Char"))
         elif isinstance(n, t.Kbd):
-            self.text(parent, n.text, replace(fmt, style="Keyboard"))
+            self.text(parent, n.text, self.derived(fmt, "style", "Keyboard"))
         elif isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
             self.inlines(parent, [n], fmt)
         elif isinstance(n, t.LineBreak):
@@ -327,7 +390,7 @@ class DocxWriter(TreeWriter):
         if n.target is not None:
             hyperlink = internal_link(self.bookmarks, n.target.anchor or n.target.lesson_id)
         elif safe_href(n.href):
-            hyperlink = external_link(self.part, n.href)
+            hyperlink = external_link(self.piece_story.link(n.href, self.in_note))
         else:
             self.inlines(parent, n.children, fmt)
             return
@@ -340,17 +403,29 @@ class DocxWriter(TreeWriter):
             return
         height = INLINE_IMAGE_HEIGHT
         box = print_box(self.text_width / EMU_PER_PT, height / EMU_PER_PT)
-        pic = picture(self.root, n.media, box, self.sizing)
+        pic, image = self.placed(n.media, box)
         width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
-        parent.append(self.drawing(pic.data, width, height))
+        parent.append(self.drawing(image, width, height))
 
-    def drawing(self, data: bytes, width: Emu, height: Emu) -> BaseOxmlElement:
-        key = hashlib.sha256(data).digest()
-        if key not in self.images:
-            self.images[key] = self.doc.part.get_or_add_image(io.BytesIO(data))
-        rid, image = self.images[key]
-        cx, cy = image.scaled_dimensions(width, height)
-        inline = CT_Inline.new_pic_inline(next(self.shape_ids), rid, image.filename, cx, cy)
+    @property
+    def piece_story(self) -> Story:
+        assert self.story is not None, "writing outside a piece"
+        return self.story
+
+    def placed(self, item: t.MediaItem, box: tuple[int, int]) -> tuple[Picture, PieceImage]:
+        """The picture of ``item`` fitted to ``box`` (without its bytes) and the stored
+        image, worked out once per build: a figure used again is not read again."""
+        key = (item.path, item.sha256, box)
+        if key not in self._placed:
+            pic = picture(self.root, item, box, self.sizing)
+            self.sizing.made.clear()  # kept by the image store, not in memory
+            self._placed[key] = (replace(pic, data=b""), self.images.add(pic.data))
+        return self._placed[key]
+
+    def drawing(self, image: PieceImage, width: Emu, height: Emu) -> BaseOxmlElement:
+        inline = self._inlines(image.ext)
+        set_picture(inline, self.piece_story.next_shape(), self.piece_story.image(image))
+        set_picture_size(inline, width, height)
         return el("w:r", el("w:rPr", el("w:noProof")), el("w:drawing", inline))
 
     def footnote_ref(self, parent: BaseOxmlElement, n: t.FootnoteRef, fmt: RunFormat) -> None:
@@ -358,8 +433,10 @@ class DocxWriter(TreeWriter):
         if note is None or not self.can_draw:  # a reference inside a note
             self.text(parent, str(n.number), replace(fmt, style="footnote reference"))
             return
-        note_id, container = self.footnotes.new()
-        saved_part, self.part = self.part, self.footnotes.part
+        element = self.piece_story.new_note()
+        note_id = int(element.get(qn("w:id")))
+        container = self.footnotes.container(element)
+        saved, self.in_note = self.in_note, True
         try:
             with self.styled("footnote text"):
                 self.blocks(container, note.blocks)
@@ -376,7 +453,7 @@ class DocxWriter(TreeWriter):
                 first.insert(0, mark)
             mark.addnext(text_run(" ", self.rpr(RunFormat())))
         finally:
-            self.part = saved_part
+            self.in_note = saved
         parent.append(footnote_mark(self.sid("footnote reference"), note_id))
 
     # ---------------------------------------------------------------- blocks
@@ -412,13 +489,13 @@ class DocxWriter(TreeWriter):
     def list_block(self, target: Target, b: t.BulletList | t.OrderedList, ordered: bool) -> None:
         level = self.list_level + 1
         start = b.start if isinstance(b, t.OrderedList) else 1
-        num_id = self.numbering.new_list(ordered, min(level, 8), start)
+        num_id = self.piece_story.new_list(ordered, min(level, 8), start)
         style = ("List Number" if ordered else "List Bullet") + level_suffix(level)
         saved, self.list_level = self.list_level, level
         try:
             for item in b.items:
                 p = self.para(target, style)
-                number_paragraph(p.get_or_add_pPr(), num_id, min(level, 8))
+                number_paragraph(p[0], num_id, min(level, 8))  # a styled p has a w:pPr
                 if item.checked is not None:
                     self.text(p, "☑ " if item.checked else "☐ ")
                 rest = item.blocks
@@ -431,16 +508,20 @@ class DocxWriter(TreeWriter):
             self.list_level = saved
 
     def new_table(self, target: Target, rows: int, cols: int, style: str) -> Table:
-        if isinstance(target, Document):  # see add_paragraph
-            tbl = CT_Tbl.new_tbl(rows, cols, self.text_width)
-            self.body_end.addprevious(tbl)
-            table = Table(tbl, target._body)
-        elif isinstance(target, FootnoteContainer):
-            table = BlockItemContainer.add_table(target, rows, cols, self.text_width)
+        """A table of the text's width (a cell's width in a cell), as python-docx makes
+        one, in table style ``style``; copied from a prototype rather than parsed from
+        python-docx's XML template for each table."""
+        if isinstance(target, _Cell):
+            tbl = target.add_table(rows, cols)._tbl
+            parent: object = target
         else:
-            table = target.add_table(rows, cols)
-        table._tbl.tblPr.style = self.sid(style)
-        return table
+            tbl = self._tables((cols, self.text_width))
+            for _ in range(rows - 1):
+                tbl.append(tbl[-1].__copy__())
+            self.add_paragraph(target, tbl)
+            parent = target._body if isinstance(target, Document) else target
+        tbl[0].insert(0, el("w:tblStyle", val=self.sid(style)))  # first in w:tblPr
+        return Table(tbl, parent)  # type: ignore[arg-type]
 
     def fill_cell(self, cell: _Cell, write: Callable[[_Cell], None]) -> None:
         """Write into a cell, dropping the empty paragraph a new cell starts with."""
@@ -456,17 +537,17 @@ class DocxWriter(TreeWriter):
         self.labelled(caption, self.msg("table", number=b.number), b.caption)
         cols = max(len(b.header), *(len(row) for row in b.rows)) if b.rows else len(b.header)
         table = self.new_table(target, 1 + len(b.rows), cols, "Casekit Table")
-        header_row = table.rows[0]._tr
-        header_row.get_or_add_trPr().append(el("w:tblHeader"))
-        # rows read straight from the XML: table.cell(r, c) rescans the whole table each time
-        for r, (row, tr) in enumerate(zip([b.header, *b.rows], table._tbl.tr_lst, strict=True)):
-            style = "Table Heading" if r == 0 else "Table Text"
-            cells = tr.tc_lst
+        # rows read straight from the XML: table.cell(r, c) rescans the whole table each
+        # time, and table.rows would keep the lesson's whole XML tree alive in a
+        # reference cycle (Table <-> _Rows) until a full garbage collection
+        rows = table._tbl.findall(W_TR)
+        rows[0].insert(0, el("w:trPr", el("w:tblHeader")))  # before the row's cells
+        for r, (row, tr) in enumerate(zip([b.header, *b.rows], rows, strict=True)):
+            style = self.sid("Table Heading" if r == 0 else "Table Text")
+            cells = tr.findall(W_TC)
             for c, cell_node in enumerate(row[:cols]):
-                p = self._paragraphs(self.sid(style))
-                cells[c].replace(cells[c].p_lst[0], p)  # the new cell's empty paragraph
-                if cell_node.align:
-                    p.pPr.append(el("w:jc", val=ALIGN[cell_node.align].xml_value))
+                p = self._cell_paragraphs((style, cell_node.align))
+                cells[c].replace(cells[c][-1], p)  # the new cell's empty paragraph
                 self.inlines(p, cell_node.children)
         self.spacer(target)
 
@@ -532,9 +613,9 @@ class DocxWriter(TreeWriter):
             self.text(p, b.alt)
         else:
             box = print_box(self.text_width / EMU_PER_PT, MAX_FIGURE_HEIGHT / EMU_PER_PT)
-            pic = picture(self.root, b.media, box, self.sizing)
+            pic, image = self.placed(b.media, box)
             width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT, b)
-            p.append(self.drawing(pic.data, width, height))
+            p.append(self.drawing(image, width, height))
             self.set_alt_text(p, b.alt)
         caption = self.para(target, "caption", b.anchor)
         self.labelled(caption, self.msg("figure", number=b.number), b.caption)
@@ -555,11 +636,12 @@ class DocxWriter(TreeWriter):
         table = self.new_table(target, 1, 2, "Media Card")
         qr_cell, text_cell = table.cell(0, 0), table.cell(0, 1)
         widths = (Emu(QR_SIZE + Cm(0.5)), Emu(self.text_width - QR_SIZE - Cm(0.5)))
-        for column, cell, width in zip(table.columns, (qr_cell, text_cell), widths, strict=True):
-            column.width = cell.width = width
+        columns = table._tbl.tblGrid.gridCol_lst  # not table.columns: see block_table
+        for column, cell, width in zip(columns, (qr_cell, text_cell), widths, strict=True):
+            column.w = cell.width = width
         p = qr_cell.paragraphs[0]._p
         set_paragraph_style(p, self.sid("Figure"))
-        p.append(self.drawing(qr_png(item.target_url), QR_SIZE, QR_SIZE))
+        p.append(self.drawing(self.images.add(qr_png(item.target_url)), QR_SIZE, QR_SIZE))
         self.set_alt_text(p, f"QR: {item.code}")
 
         def write_text(cell: _Cell) -> None:
@@ -642,7 +724,7 @@ class DocxWriter(TreeWriter):
         section on a right-hand page, with the lesson going on on the next one."""
         in_body = isinstance(target, Document)
         if in_body:
-            previous = self.body_end.getprevious()
+            previous = self.piece_body[-1] if len(self.piece_body) else None
             if (
                 previous is None
                 or previous.tag != qn("w:p")
@@ -663,7 +745,7 @@ class DocxWriter(TreeWriter):
         self.para(target, "Answer Line")
         self.answer_lines(target, ANSWER_LINES_SHEET)
         if in_body:
-            self.sections.after_sheet(self.body_end.getprevious())
+            self.sections.after_sheet(self.piece_body[-1])
         else:
             self.page_break(target)
 
@@ -674,13 +756,13 @@ class DocxWriter(TreeWriter):
     def block_quiz(self, target: Target, b: t.Quiz) -> None:
         self.labelled(self.heading(target, 3, b.anchor), self.msg("quiz", number=b.number), b.title)
         self.blocks(target, b.intro)
-        num_id = self.numbering.new_list(True, 0, 1)
+        num_id = self.piece_story.new_list(True, 0, 1)
         for q in b.questions:
             self.question(target, q, num_id)
 
     def question(self, target: Target, q: t.Question, num_id: int) -> None:
         p = self.para(target, "List Number", q.anchor)
-        number_paragraph(p.get_or_add_pPr(), num_id, 0)
+        number_paragraph(p[0], num_id, 0)
         rest = q.prompt
         if rest and isinstance(rest[0], t.Paragraph):
             self.inlines(p, rest[0].children)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from ebooklib import epub
@@ -22,17 +23,23 @@ from casekit.diagnostics import error
 from casekit.files.cache import BuildCache
 from casekit.files.zips import normalize_zip
 from casekit.formats import BuildContext, Output, output_name
-from casekit.formats.epub.cover import cover_png
-from casekit.formats.epub.fonts import BookFont, book_fonts, font_face_css, subset_fonts
+from casekit.formats.epub.cover import cached_cover
+from casekit.formats.epub.fonts import (
+    BookFont,
+    book_fonts,
+    font_face_css,
+    subset_fonts,
+    used_characters,
+)
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
 from casekit.render.av_metadata import stripped_bytes
 from casekit.render.chapters import Document, split_course
 from casekit.render.common import edition_label, lesson_title, source_date
-from casekit.render.fragments import Fragments
+from casekit.render.fragments import Fragments, lesson_data
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Outline, course_outline
-from casekit.render.page import appendix_html, render_template
+from casekit.render.page import appendix_html, render_template, template
 from casekit.render.resample import FITTED, SCREEN_BOX, Sizing
 from casekit.render.templates import read_template
 from casekit.safety.paths import PathEscape, resolve_inside
@@ -76,8 +83,8 @@ def epub_bytes(
     set_metadata(book, course, writer.msg, played)
     css, fonts = add_style(book, course)
     config = course.config
-    cover = cover_png(
-        config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
+    cover = cached_cover(
+        cache, config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
     )
     book.set_cover("images/cover.png", cover, create_page=False)
     outline = course_outline(course, writer.msg)
@@ -91,7 +98,7 @@ def epub_bytes(
     items = add_documents(book, outline, writer, documents, css)
     add_overlays(book, overlays, items)
     add_fonts(book, course, fonts, writer.msg, cache)
-    return package_bytes(book, course, writer.msg)
+    return package_bytes(book, course, writer.msg, cache)
 
 
 def add_documents(
@@ -106,7 +113,8 @@ def add_documents(
     nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
     nav.add_item(css)
     book.add_item(nav)
-    items = [book.add_item(document_item(writer.course, doc)) for doc in documents]
+    page = template(writer.course, "epub/document.xhtml.j2")
+    items = [book.add_item(document_item(writer.course, doc, page)) for doc in documents]
     book.spine = [items[0], nav, *items[1:]]
     book.toc = table_of_contents(outline, writer, documents)
     book.add_item(epub.EpubNcx())
@@ -120,7 +128,9 @@ def add_documents(
     return items
 
 
-def package_bytes(book: epub.EpubBook, course: t.Course, msg: Messages) -> bytes:
+def package_bytes(
+    book: epub.EpubBook, course: t.Course, msg: Messages, cache: BuildCache | None = None
+) -> bytes:
     """ebooklib writes the package; the zip is then rewritten with fixed order and times."""
     options = {
         "epub2_guide": False,  # EPUB 2 guide types differ from landmarks: no guide at all
@@ -136,6 +146,7 @@ def package_bytes(book: epub.EpubBook, course: t.Course, msg: Messages) -> bytes
         source_date(course),
         first=("mimetype", "META-INF/container.xml"),
         stored=("mimetype",),
+        cache=cache,
     )
 
 
@@ -276,14 +287,16 @@ def add_fonts(
 ) -> None:
     """The embedded fonts, subset to the characters of every document and stylesheet
     of the book and of the labels (the navigation document is written from them)."""
-    text = "".join(
-        item.content.decode("utf-8")
-        for item in book.get_items()
-        if item.media_type in ("application/xhtml+xml", "text/css")
-        and isinstance(item.content, bytes)  # not the navigation, written at the end
-    )
-    text += "".join(msg.table.values())
-    for index, font in enumerate(subset_fonts(fonts, text, Path(course.root), cache), start=1):
+    if not fonts:
+        return
+    seen = set("".join(msg.table.values()))
+    for item in book.get_items():
+        if item.media_type in ("application/xhtml+xml", "text/css") and isinstance(
+            item.content,
+            bytes,  # not the navigation, written at the end
+        ):
+            seen |= used_characters(item.content, cache)
+    for index, font in enumerate(subset_fonts(fonts, seen, Path(course.root), cache), start=1):
         book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
 
 
@@ -324,10 +337,9 @@ def body_documents(course: t.Course, outline: Outline, writer: EpubWriter) -> li
     return split_course(outline, writer, lesson_file, back, appendix_html)
 
 
-def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
-    text = render_template(
-        course,
-        "epub/document.xhtml.j2",
+def document_item(course: t.Course, doc: Document, page: Callable[..., str]) -> epub.EpubItem:
+    """``doc`` as an XHTML document of the book (``page``: its template)."""
+    text = page(
         language=course.config.language,
         title=doc.title,
         matter=doc.matter,
@@ -338,6 +350,20 @@ def document_item(course: t.Course, doc: Document) -> epub.EpubItem:
     )
     item.properties = ["svg"] if "<svg" in doc.body else []
     return item
+
+
+def top_headings(lesson: t.Lesson, writer: EpubWriter) -> list[tuple[str, str]]:
+    """(anchor, text) of the lesson's top-level headings of level 1."""
+
+    def found() -> list[tuple[str, str]]:
+        return [
+            (b.anchor, t.plain_text(b.children))
+            for b in lesson.blocks
+            if isinstance(b, t.Heading) and b.level == 1
+        ]
+
+    edition = writer.course.edition or ""
+    return [tuple(pair) for pair in lesson_data(writer.fragments, lesson, edition, "toc", found)]
 
 
 def table_of_contents(outline: Outline, writer: EpubWriter, documents: list[Document]) -> list:
@@ -352,9 +378,8 @@ def table_of_contents(outline: Outline, writer: EpubWriter, documents: list[Docu
             file = writer.files.chapters[lesson.id]
             title = lesson_title(lesson)
             headings = [
-                epub.Link(f"{file}#{b.anchor}", t.plain_text(b.children), next(uids))
-                for b in lesson.blocks
-                if isinstance(b, t.Heading) and b.level == 1
+                epub.Link(f"{file}#{anchor}", text, next(uids))
+                for anchor, text in top_headings(lesson, writer)
             ]
             if headings:
                 lessons.append((epub.Section(title, file), headings))

@@ -19,9 +19,6 @@ import string
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
 from casekit import tree as t
 from casekit.config.settings import COURSE_FILE, config_field_line
 from casekit.diagnostics import error
@@ -93,14 +90,26 @@ def _course_font(course: t.Course, field: str, path: str) -> tuple[bytes, str]:
     return course_file(course, path, f"fonts.{field}", "font-missing").read_bytes(), suffix
 
 
+def used_characters(data: bytes, cache: BuildCache | None) -> set[str]:
+    """The characters of the UTF-8 text ``data`` (a document of the book), kept in the
+    cache by content: finding them in a long chapter costs more than reading them."""
+    if cache is None:
+        return set(data.decode("utf-8"))
+    key = digest("characters", data)
+    known = cache.load("characters", key, str)
+    if known is None:
+        known = "".join(sorted(set(data.decode("utf-8"))))
+        cache.store("characters", key, known)
+    return set(known)
+
+
 def subset_fonts(
-    fonts: list[BookFont], text: str, course_root: Path, cache: BuildCache | None = None
+    fonts: list[BookFont], seen: set[str], course_root: Path, cache: BuildCache | None = None
 ) -> list[BookFont]:
-    """``fonts`` cut down to the glyphs of the characters in ``text`` in either case (the
-    stylesheet may transform it: module labels are upper case) and ``ALWAYS_KEPT``.
+    """``fonts`` cut down to the glyphs of the characters ``seen`` in either case (the
+    stylesheet may transform them: module labels are upper case) and ``ALWAYS_KEPT``.
     Subsetting takes about 0.1 s per face: the results are kept in the build cache,
     by font and characters, so a rebuild after an edit usually reuses them."""
-    seen = set(text)
     used = seen | {c.upper() for c in seen} | {c.lower() for c in seen} | set(ALWAYS_KEPT)
     characters = "".join(sorted(used))
     out = []
@@ -119,6 +128,9 @@ def subset_fonts(
 
 
 def _subset(font: BookFont, characters: str, course_root: Path) -> bytes:
+    from fontTools import subset  # imported only on a cache miss: about 0.1 s of start-up
+    from fontTools.ttLib import TTFont
+
     try:
         face = TTFont(io.BytesIO(font.data), recalcTimestamp=False)  # same bytes each build
         if "OS/2" in face and face["OS/2"].fsType & NO_SUBSETTING:

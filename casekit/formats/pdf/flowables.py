@@ -260,7 +260,26 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
 
 
 class FastTable(DrawnInFinalPass, Table):
-    """A table that is only measured, not drawn, in the first layout pass."""
+    """A table that is only measured, not drawn, in the first layout pass, and whose
+    measures are not taken again for the width they were taken at. A table with a
+    caption is measured twice per pass (``keepWithNext`` groups them), each time
+    wrapping every cell; its measures depend only on the width as long as the
+    whole table fits (reportlab stops measuring rows past the room it has)."""
+
+    _measured_at: float | None = None  # the width of the last complete measure
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self._measured_at == avail_width and self._height <= avail_height:
+            self.availWidth = avail_width
+            return self._width, self._height
+        width, height = super().wrap(avail_width, avail_height)
+        complete = self._hmax == self._nrows and height <= avail_height
+        self._measured_at = avail_width if complete else None
+        return width, height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        self._measured_at = None  # splitting measures again, for the room it has
+        return super().split(avail_width, avail_height)
 
 
 class LazyParagraph(FastParagraph):

@@ -5,11 +5,13 @@ decompression bomb is a diagnostic of the check, before any format runs)."""
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+import weakref
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 from svglib.svglib import svg2rlg
 
@@ -17,6 +19,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
+from casekit.formats.pdf.image_streams import embed_image
 from casekit.render.images import figure_size, image_bytes
 from casekit.render.resample import FITTED, Sizing, print_box
 from casekit.render.svg_fonts import FaceFonts
@@ -54,13 +57,44 @@ class CourseFonts(FaceFonts):
         return self.fonts.face(role).name
 
 
-class RasterImage(Flowable):
-    """A raster image drawn from a shared reader. The first use puts it in a form
-    XObject (one decode and one hash per document); every use draws that form."""
+#: each SVG parsed once per build (by the build's fonts), however many figures show it
+_DRAWINGS: weakref.WeakKeyDictionary[FontSet, dict[str, Drawing]] = weakref.WeakKeyDictionary()
 
-    def __init__(self, reader: ImageReader, key: str, width: float, height: float) -> None:
+
+class VectorImage(Flowable):
+    """An SVG drawing at the size of one figure: the build's one parsed drawing of that
+    SVG, scaled (not drawn at all in the measuring pass). Drawn in the page itself,
+    not in a shared form XObject: text extraction (pypdf) sees its real size there."""
+
+    def __init__(self, drawing: Drawing, width: float, height: float) -> None:
         super().__init__()
-        self.reader = reader
+        self.drawing = drawing
+        self.width = width
+        self.height = height
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        if is_dry(canvas):
+            return
+        drawing = self.drawing
+        canvas.saveState()
+        canvas.scale(self.width / drawing.width, self.height / drawing.height)
+        renderPDF.draw(drawing, canvas, 0, 0)
+        canvas.restoreState()
+
+
+class RasterImage(Flowable):
+    """A raster image, embedded once per document (``image_streams``) and drawn by
+    every use. Its bytes are read (or resampled) only when it is first drawn, in the
+    final layout pass, and not kept: a course's images are never all in memory."""
+
+    def __init__(self, load: Callable[[], bytes], key: str, width: float, height: float) -> None:
+        super().__init__()
+        self.load = load
         self.key = key
         self.width = width
         self.height = height
@@ -73,23 +107,13 @@ class RasterImage(Flowable):
         canvas = self.canv
         if is_dry(canvas):
             return
-        drawn: set[str] = canvas.__dict__.setdefault("casekit_images", set())
         name = f"img-{self.key}"
-        if name not in drawn:
-            drawn.add(name)
-            canvas.beginForm(name, 0, 0, 1, 1)
-            canvas.drawImage(self.reader, 0, 0, 1, 1)
-            canvas.endForm()
+        if not canvas.hasForm(name):
+            embed_image(canvas, name, self.load())
         canvas.saveState()
         canvas.scale(self.width, self.height)
         canvas.doForm(name)
         canvas.restoreState()
-
-
-@lru_cache(maxsize=64)
-def _reader(data: bytes) -> ImageReader:
-    """One decoder per image, so an image used many times is decoded once."""
-    return ImageReader(io.BytesIO(data))
 
 
 def image_flowable(
@@ -105,16 +129,14 @@ def image_flowable(
     ``max_width`` x ``max_height`` (``render.images.figure_size``); a raster image
     no larger than print resolution needs (``sizing``)."""
     if item.format == "svg":
-        data = image_bytes(root, item)
-        drawing = svg_drawing(data, item, figure.pos, fonts)
+        known = _DRAWINGS.setdefault(fonts, {})
+        if item.sha256 not in known:
+            known[item.sha256] = svg_drawing(image_bytes(root, item), item, figure.pos, fonts)
+        drawing = known[item.sha256]
         width, height = figure_size(figure, drawing.width, drawing.height, max_width, max_height)
-        drawing.scale(width / drawing.width, height / drawing.height)
-        drawing.width, drawing.height = width, height
-        drawing.hAlign = "CENTER"
-        return drawing
+        return VectorImage(drawing, width, height)
     # the probe decoded it fully, with bounds, and image_bytes checked it is that file
     width, height = figure_size(figure, item.width or 1, item.height or 1, max_width, max_height)
     box = print_box(width, height)
-    data = sizing.image(root, item, box)
     key = item.sha256[:16] + (f"-{box[0]}x{box[1]}" if sizing.resamples(item, box) else "")
-    return RasterImage(_reader(data), key, width, height)
+    return RasterImage(partial(sizing.image, root, item, box), key, width, height)

@@ -12,16 +12,23 @@ calls once or more per word cost more than the rest of its work:
   TrueType font; ``stringWidth`` measures the same words over and over (course
   text repeats its vocabulary). Both are pure functions of their arguments, so
   their results are remembered for the build.
+
+Drawing text encodes every character in Python (``TTFont.splitString``: a subset
+and a code per character, the code given on the character's first use).
+``split_string`` looks up characters that already have their code all at once and
+leaves any new character to reportlab's own method, which gives it its code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import groupby
 from typing import Any
 
 import reportlab.platypus.paragraph as rl_paragraph
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 
 _COMPARED = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
 #: remembered widths are forgotten beyond this many (a few tens of MB at most)
@@ -57,6 +64,29 @@ def ascent_descent(font_name: str, font_size: float | None = None) -> tuple[floa
     return extent
 
 
+_split_string = TTFont.splitString
+
+
+def split_string(font: TTFont, text: str, doc: Any, encoding: str = "utf-8") -> list[Any]:
+    """``TTFont.splitString``: ``text`` as runs of (subset, codes) in ``font`` for ``doc``."""
+    state = font.state.get(doc)
+    if state is None or not isinstance(text, str):
+        return _split_string(font, text, doc, encoding)
+    assignments = state.assignments
+    try:
+        codes = [assignments[c] for c in map(ord, text.replace("\xa0", " "))]
+    except KeyError:  # a character without its code yet (or without a glyph)
+        return _split_string(font, text, doc, encoding)
+    if not codes:
+        return []
+    if max(codes) < 256:  # all in the first subset: most text
+        return [(0, bytes(codes))]
+    runs: list[Any] = []
+    for subset, group in groupby(codes, lambda n: n >> 8):
+        runs.append((subset, bytes(n & 0xFF for n in group)))
+    return runs
+
+
 @contextmanager
 def installed() -> Iterator[None]:
     """Use the helpers above in reportlab's paragraph layout while casekit lays out a
@@ -68,9 +98,11 @@ def installed() -> Iterator[None]:
     rl_paragraph.sameFrag = same_frag
     rl_paragraph.stringWidth = string_width
     rl_paragraph.getAscentDescent = ascent_descent
+    TTFont.splitString = split_string  # type: ignore[method-assign]
     try:
         yield
     finally:
         rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent = saved
+        TTFont.splitString = _split_string  # type: ignore[method-assign]
         _widths.clear()
         _extents.clear()

@@ -1,0 +1,164 @@
+"""Raster images as PDF image XObjects, carrying their compressed data as it is
+wherever PDF can read it.
+
+A JPEG's DCT data and a PNG's zlib stream (with its row filters: PDF's PNG predictors)
+go into the PDF unchanged, so embedding them decodes and compresses nothing. reportlab
+(``Canvas.drawImage``) decodes every image to hash its pixels, compresses PNG pixels
+again and writes both as ASCII85 text, a quarter larger. Only what PDF cannot carry
+directly is decoded, once: transparency (an ``SMask`` of its own), interlaced or 16-bit
+PNG, and JPEG that is neither baseline nor progressive.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFObject,
+    PDFObjectReference,
+    PDFStream,
+)
+from reportlab.pdfbase.pdfutils import readJPEGInfo
+
+from casekit.render.image_metadata import png_chunks
+
+_GREY, _RGB, _PALETTE = 0, 2, 3  # PNG colour types PDF reads as they are
+_COLOURS = {_GREY: 1, _RGB: 3, _PALETTE: 1}
+_SPACES = {1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}
+
+
+class _HexString(PDFObject):
+    """Binary bytes as a PDF hex string (an indexed colour space's palette)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return b"<" + self.data.hex().encode("ascii") + b">"
+
+
+@dataclass
+class ImageStream(PDFObject):
+    """One image XObject: its dictionary entries and already encoded data."""
+
+    width: int
+    height: int
+    colour_space: Any  # a PDFName or an indexed colour space's PDFArray
+    bits: int
+    data: bytes
+    filter: str = "FlateDecode"
+    parameters: dict[str, int] | None = None  # DecodeParms
+    decode: list[int] | None = None
+    smask: PDFObjectReference | None = None
+
+    def format(self, document: Any) -> bytes:
+        entries: dict[str, Any] = {
+            "Type": PDFName("XObject"),
+            "Subtype": PDFName("Image"),
+            "Width": self.width,
+            "Height": self.height,
+            "BitsPerComponent": self.bits,
+            "ColorSpace": self.colour_space,
+            "Filter": PDFName(self.filter),
+        }
+        if self.parameters:
+            entries["DecodeParms"] = PDFDictionary(self.parameters)
+        if self.decode:
+            entries["Decode"] = PDFArray(self.decode)
+        if self.smask is not None:
+            entries["SMask"] = self.smask
+        return PDFStream(PDFDictionary(entries), self.data, filters=()).format(document)
+
+
+def embed_image(canvas: Any, name: str, data: bytes) -> None:
+    """Make ``data`` (PNG or JPEG bytes) the canvas's XObject ``name`` (drawn with
+    ``canvas.doForm(name)`` in a unit square)."""
+    image, mask = image_streams(data)
+    document = canvas._doc
+    if mask is not None:
+        image.smask = document.Reference(mask, document.getXObjectName(f"{name}-mask"))
+        document.ensureMinPdfVersion("transparency")
+    document.addForm(name, image)
+
+
+def image_streams(data: bytes) -> tuple[ImageStream, ImageStream | None]:
+    """The image XObject of PNG or JPEG ``data``, and its soft mask if it has one."""
+    direct = _jpeg(data) if data.startswith(b"\xff\xd8") else _png(data)
+    return (direct, None) if direct is not None else _decoded(data)
+
+
+def _jpeg(data: bytes) -> ImageStream | None:
+    try:
+        width, height, components, _dpi = readJPEGInfo(io.BytesIO(data))
+    except Exception:  # not baseline, extended or progressive 8-bit: decoded instead
+        return None
+    if components not in _SPACES:
+        return None
+    # CMYK JPEGs come from Adobe software, which stores the channels inverted
+    decode = [1, 0] * 4 if components == 4 else None
+    space = PDFName(_SPACES[components])
+    return ImageStream(width, height, space, 8, data, "DCTDecode", decode=decode)
+
+
+def _png(data: bytes) -> ImageStream | None:
+    header = b""
+    palette = b""
+    parts: list[bytes] = []
+    for kind, start, end in png_chunks(data):
+        body = data[start + 8 : end - 4]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"PLTE":
+            palette = body
+        elif kind == b"tRNS":
+            return None  # transparency: an SMask, which needs the pixels
+        elif kind == b"IDAT":
+            parts.append(body)
+    if len(header) != 13:
+        return None
+    width, height, bits, colour, _compression, _filter, interlace = struct.unpack(
+        ">IIBBBBB", header
+    )
+    if colour not in _COLOURS or interlace or bits == 16 or (colour == _RGB and bits != 8):
+        return None
+    space: Any = PDFName(_SPACES[_COLOURS[colour]])
+    if colour == _PALETTE:
+        if not palette:
+            return None
+        space = PDFArray(
+            [PDFName("Indexed"), PDFName("DeviceRGB"), len(palette) // 3 - 1, _HexString(palette)]
+        )
+    parameters = {"Predictor": 15, "Colors": _COLOURS[colour], "BitsPerComponent": bits}
+    parameters["Columns"] = width
+    return ImageStream(width, height, space, bits, b"".join(parts), parameters=parameters)
+
+
+def _decoded(data: bytes) -> tuple[ImageStream, ImageStream | None]:
+    """Pixels compressed again: colour, and the alpha channel as a soft mask."""
+    with Image.open(io.BytesIO(data)) as image:
+        transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        if transparent:
+            image = image.convert("RGBA")
+            alpha: Image.Image | None = image.getchannel("A")
+            image = image.convert("RGB")
+        else:
+            alpha = None
+            if image.mode not in ("L", "RGB", "CMYK"):
+                image = image.convert("L" if image.mode in ("1", "I", "I;16", "F") else "RGB")
+        colours = {"L": 1, "RGB": 3, "CMYK": 4}[image.mode]
+        main = _flate(image, colours)
+    mask = _flate(alpha, 1) if alpha is not None else None
+    return main, mask
+
+
+def _flate(image: Image.Image, colours: int) -> ImageStream:
+    space = PDFName(_SPACES[colours])
+    return ImageStream(image.width, image.height, space, 8, zlib.compress(image.tobytes()))

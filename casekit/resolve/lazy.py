@@ -1,0 +1,106 @@
+"""Lessons whose body is read only when something uses it.
+
+Editing one lesson of forty should not decode the other thirty-nine trees from the
+cache: resolving the course needs only their sites (``resolve/sites.py``), and the
+HTML page, the EPUB and the viewer take unchanged lessons as rendered fragments
+(``render/fragments.py``). A ``LazyLesson`` carries what is small (id, path, title,
+hours, outcomes, number, which kinds of block it holds, its sites) and reads its
+``blocks`` and ``footnotes`` on first use, resolved as the eager lesson would be: a
+format that walks every block (PDF, DOCX) gets exactly the tree it always got.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from casekit import tree as t
+from casekit.resolve.sites import LessonSites, Resolution, apply, apply_to_title, lesson_sites
+
+_BODY = ("blocks", "footnotes")
+
+
+@dataclass
+class LessonSummary:
+    """What the build cache keeps beside a parsed lesson so that it can stay unread."""
+
+    title: list[t.Inline]
+    hours: float | None
+    outcomes: list[str]
+    notes: list[int]  # footnote numbers
+    kinds: list[str]  # names of the block types it holds, at any depth
+    sites: LessonSites
+
+
+def summarise(lesson: t.Lesson) -> LessonSummary:
+    kinds = sorted({type(block).__name__ for block in t.iter_blocks(lesson.blocks)})
+    notes = [note.number for note in lesson.footnotes]
+    return LessonSummary(
+        lesson.title, lesson.hours, lesson.outcomes, notes, kinds, lesson_sites(lesson)
+    )
+
+
+class LazyLesson(t.Lesson):
+    """A lesson whose ``blocks`` and ``footnotes`` are made by ``body`` when first read."""
+
+    def __init__(
+        self, head: t.Lesson, body: Callable[[], t.Lesson], summary: LessonSummary
+    ) -> None:  # not the dataclass's __init__: the body stays unset until read
+        for name in ("id", "path", "title", "hours", "outcomes", "number", "anchor"):
+            setattr(self, name, getattr(head, name))
+        self.summary = summary
+        self._body = body
+
+    @classmethod
+    def unread(
+        cls, lesson_id: str, path: str, summary: LessonSummary, read: Callable[[], t.Lesson]
+    ) -> LazyLesson:
+        head = t.Lesson(lesson_id, path, summary.title, [], [], summary.hours, summary.outcomes)
+        return cls(head, read, summary)
+
+    def __getattr__(self, name: str) -> Any:  # only for what is not set: the body
+        if name not in _BODY:
+            raise AttributeError(name)
+        whole = self._body()
+        self.blocks, self.footnotes = whole.blocks, whole.footnotes
+        return getattr(self, name)
+
+    @property
+    def read(self) -> bool:
+        return "blocks" in self.__dict__
+
+    def holds(self, kind: type) -> bool:
+        if self.read:
+            return super().holds(kind)
+        return kind.__name__ in self.summary.kinds
+
+    def resolved(self, resolution: Resolution) -> None:
+        """Take resolve's answers: the title now, the body when it is read."""
+        self.number, self.anchor = resolution.number, self.id
+        apply_to_title(self, self.summary.sites, resolution, self.summary.notes)
+        read = self._body
+
+        def body() -> t.Lesson:
+            whole = read()
+            whole.title = self.title  # resolved already, and the one given out
+            return apply(whole, resolution)
+
+        self._body = body
+
+    def derived(self, change: Callable[[t.Lesson], t.Lesson]) -> LazyLesson:
+        """This lesson changed by ``change`` (an edition), still unread."""
+        return LazyLesson(self, lambda: change(self.whole()), self.summary)
+
+    def whole(self) -> t.Lesson:
+        """A plain ``Lesson`` with the body read."""
+        return t.Lesson(*(getattr(self, f.name) for f in dataclasses.fields(t.Lesson)))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to a worker process: as a plain lesson
+        return (t.Lesson, tuple(getattr(self, f.name) for f in dataclasses.fields(t.Lesson)))
+
+
+def sites_of(lesson: t.Lesson) -> LessonSites:
+    """The sites of any lesson: an unread one keeps them."""
+    return lesson.summary.sites if isinstance(lesson, LazyLesson) else lesson_sites(lesson)

@@ -1,0 +1,113 @@
+"""Raster images in the PDF carry their compressed data as it is where PDF can read it
+(JPEG, PNG without transparency) and are decoded once otherwise; pdfium, a real PDF
+reader, draws every kind as the source pixels."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2
+import pytest
+from PIL import Image, ImageChops, ImageDraw, ImageStat
+from pypdf import PdfReader
+from reportlab.pdfgen.canvas import Canvas
+
+from casekit.formats.pdf.image_streams import embed_image
+from casekit.render.image_metadata import png_chunks
+
+SIZE = (96, 64)
+
+
+def picture(mode: str) -> Image.Image:
+    """Colour bands and a diagonal, with a transparent corner in modes with alpha."""
+    image = Image.new("RGB", SIZE, "#f0f0f0")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, SIZE[0], 12):
+        draw.rectangle((x, 0, x + 11, SIZE[1]), fill=(x * 2 % 256, 90 + x % 120, 200 - x))
+    draw.line((0, 0, *SIZE), fill="black", width=5)
+    if mode == "RGBA":
+        image = image.convert("RGBA")
+        image.paste((0, 0, 0, 0), (0, 0, 30, 20))
+        return image
+    if mode == "P":
+        return image.quantize(16)
+    return image.convert(mode)
+
+
+def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def compressed(data: bytes) -> bytes:
+    """A JPEG file itself, or a PNG's zlib stream (its IDAT chunks' data)."""
+    if data.startswith(b"\xff\xd8"):
+        return data
+    return b"".join(data[s + 8 : e - 4] for kind, s, e in png_chunks(data) if kind == b"IDAT")
+
+
+def pdf_of(data: bytes) -> bytes:
+    """One page showing ``data`` at its pixel size on white."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=SIZE, invariant=1)
+    embed_image(canvas, "img", data)
+    canvas.saveState()
+    canvas.scale(*SIZE)
+    canvas.doForm("img")
+    canvas.restoreState()
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def shown(pdf: bytes) -> Image.Image:
+    page = pypdfium2.PdfDocument(pdf)[0]
+    return page.render(scale=1).to_pil().convert("RGB")
+
+
+def on_white(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, "white")
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+CASES = [
+    ("png", "RGB", {}, "FlateDecode", True),
+    ("png", "L", {}, "FlateDecode", True),
+    ("png", "P", {}, "FlateDecode", True),
+    ("png", "1", {}, "FlateDecode", True),
+    ("png", "RGBA", {}, "FlateDecode", False),
+    ("png", "RGB", {"transparency": (240, 240, 240)}, "FlateDecode", False),
+    ("png", "P", {"transparency": 0}, "FlateDecode", False),
+    ("png", "I;16", {}, "FlateDecode", False),
+    ("jpeg", "RGB", {"quality": 95}, "DCTDecode", True),
+    ("jpeg", "L", {"quality": 95}, "DCTDecode", True),
+    ("jpeg", "RGB", {"quality": 95, "progressive": True}, "DCTDecode", True),
+]
+
+
+@pytest.mark.parametrize(("fmt", "mode", "options", "pdf_filter", "as_is"), CASES)
+def test_every_kind_of_raster_image_shows_its_pixels(
+    fmt: str, mode: str, options: dict[str, object], pdf_filter: str, as_is: bool
+) -> None:
+    source = picture(mode if mode != "I;16" else "L")
+    if mode == "I;16":
+        source = source.convert("I;16")
+    data = encoded(source, fmt.upper(), **options)
+    pdf = pdf_of(data)
+    (image,) = [
+        x.get_object()
+        for x in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"].values()
+    ]
+    assert image["/Filter"] == f"/{pdf_filter}"
+    # as is: the file's own compressed data in the PDF, not decoded and compressed again
+    assert (compressed(data) in pdf) == as_is
+    assert ("/SMask" in image) == (mode == "RGBA" or "transparency" in options)
+    with Image.open(io.BytesIO(data)) as original:
+        expected = on_white(original if mode != "I;16" else original.convert("L"))
+    difference = ImageStat.Stat(ImageChops.difference(shown(pdf), expected)).mean
+    tolerance = 3 if fmt == "jpeg" else 1  # pdfium and Pillow decode JPEG slightly apart
+    assert max(difference) < tolerance, difference
