@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from casekit import tree as t
 from casekit.formats import BuildContext, Format, Output, output_name
-from casekit.render.page import SinglePageWriter, render_page
 
 
 def render_html(course: t.Course, ctx: BuildContext) -> list[Output]:
+    from casekit.render.page import SinglePageWriter, render_page  # Jinja: only when built
+
     html = render_page(course, SinglePageWriter(course, ctx.fragments), ctx.course_dir)
     return [Output(output_name(course, "html"), html.encode("utf-8"))]
 
