@@ -1,7 +1,7 @@
 """Whole-build figures on the generated courses, side by side with their references.
 
     python benchmarks/build_benchmark.py [--lessons 40] [--image-lessons 10] [--runs 3]
-                                         [--language kk] [--skip full]
+                                         [--language kk] [--skip full] [--rebuild pdf]
 
 Every figure comes from a real process timed in this run; a casekit run and its
 reference's run alternate (``--runs`` pairs), and the table shows medians, so a machine
@@ -23,9 +23,13 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
   child's peak the memory of the process it was started from, so this script keeps its
   own small (the courses are generated in a child process) and shows that floor
   (``python -c pass`` started the same way).
-- ``full``: every format and edition, serial and with ``--jobs 2`` (one run each).
-- ``renumbering``: an edit that renumbers a module's figures, per rebuild format (one run).
-- Child processes keep compiled modules (``compiled_modules``), as an installed casekit does.
+- ``full``: every format and edition, serial and with ``--jobs 2`` (one run each), then
+  no-change rebuilds of it: wall and CPU time beside ``python -c pass`` started the same
+  way (the floor of any process on this machine at this moment).
+- ``memory``: peak RSS of one job per process, the USB job (its editions built before,
+  untimed) and the HTML job (learner edition), on the text course with 40 and with 120
+  lessons, and with 40 lessons and about 100 MB and 1 GB of video (25 MB MP4 files, one
+  per lesson): "flat" is a row, not an assumption.
 """
 
 from __future__ import annotations
@@ -327,6 +331,66 @@ def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
     ]
 
 
+def no_change(course: Path, out: Path, runs: int) -> list[tuple[str, str]]:
+    """No-change rebuilds of every format of a built course beside the floor of a process
+    (``python -c pass``), alternating: CPU time means something on a loaded machine."""
+    command = [*build_command(course, out), "--no-contents-pages"]
+    ours, floor = interleaved(
+        lambda: run(command), lambda: run([sys.executable, "-c", "pass"]), max(runs, 5)
+    )
+    return [
+        (
+            "no-change rebuild, every format",
+            f"{ours.seconds:.2f} s wall, CPU {ours.cpu:.2f} s   (python -c pass: "
+            f"{floor.seconds:.2f} s wall, CPU {floor.cpu:.2f} s)   peak RSS {ours.rss} MiB",
+        )
+    ]
+
+
+def with_videos(course: Path, megabytes: int) -> Path:
+    """``course`` with about ``megabytes`` of MP4 video, one 25 MB file per lesson (from
+    the first), each shown by a video block at the end of its lesson."""
+    from bundle_benchmark import real_mp4
+
+    media = course / "media"
+    for index, lesson in enumerate(lesson_files(course)[: max(1, megabytes // 25)], 1):
+        video = media / f"video-{index:03d}.mp4"
+        real_mp4(video, 25_000_000)
+        with open(lesson, "a", encoding="utf-8") as text:
+            text.write(f'\n::: {{.video src="../media/{video.name}" title="Бейне {index}"}}\n:::\n')
+    return course
+
+
+MEMORY = (("40 lessons", 40, 0), ("120 lessons", 120, 0), ("40 + 100 MB", 40, 100))
+
+
+def memory(root: Path, language: str, large_mb: int) -> list[tuple[str, str]]:
+    """Peak RSS of the USB job and of the HTML job, each alone in its process."""
+    rows = []
+    for name, lessons, megabytes in (*MEMORY, (f"40 + {large_mb} MB", 40, large_mb)):
+        course = generate(root / f"memory-{lessons}-{megabytes}", lessons, language)
+        if megabytes:
+            with_videos(course, megabytes)
+        out = root / f"memory-out-{lessons}-{megabytes}"
+        editions = ("-f", "pdf", "-f", "epub", "-f", "docx", "-e", "learner")
+        try:
+            run(build_command(course, out, *editions, "--no-contents-pages"))
+            usb = run(build_command(course, out, "-f", "usb", "--no-contents-pages"))
+            html = run(build_command(course, out, "-f", "html", "-e", "learner"))
+        except Failed as failure:
+            rows.append((f"memory, {name}", f"casekit failed: {failure}"))
+            continue
+        media = sum(p.stat().st_size for p in (course / "media").iterdir()) / 1e6
+        rows.append(
+            (
+                f"memory, {name}",
+                f"usb job {usb.rss:4d} MiB ({usb.cpu:5.1f} s CPU)   html job {html.rss:4d} MiB "
+                f"({html.cpu:5.1f} s CPU)   media {media:.0f} MB",
+            )
+        )
+    return rows
+
+
 def compiled_modules(root: Path) -> None:
     """Let every timed process keep Python's compiled modules (under ``root``): where the
     environment forbids it (``PYTHONDONTWRITEBYTECODE``), each run would compile
@@ -361,13 +425,21 @@ def main() -> None:
             "images-contents",
             "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
             "renumbering",  # the edit that renumbers a module (rebuild formats only)
+            "memory",
         ],
     )
     parser.add_argument(
-        "--rebuild-formats",
-        default=",".join(REBUILT),
-        help="the formats of the rebuild rows, comma-separated (default: all)",
+        "--rebuild",
+        action="append",
+        choices=REBUILT,
+        help="the formats of the rebuild rows (default: all of them)",
     )
+    parser.add_argument(
+        "--only",
+        choices=["memory", "no-change"],
+        help="these rows only (no-change: after a full build)",
+    )
+    parser.add_argument("--large-media-mb", type=int, default=1000)
     args = parser.parse_args()
     print(
         f"casekit build benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -382,7 +454,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         compiled_modules(root)
+        if args.only == "memory":
+            show(memory(root, args.language, args.large_media_mb))
+            return
         text = generate(root / "text", args.lessons, args.language)
+        if args.only == "no-change":
+            run([*build_command(text, root / "full", "--force"), "--no-contents-pages"])
+            show(no_change(text, root / "full", args.runs))
+            return
         size = sum(Path(p).stat().st_size for p in lesson_files(text))
         show([("text course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown")])
         floor = run([sys.executable, "-c", "pass"]).rss
@@ -401,7 +480,7 @@ def main() -> None:
                 show(against_pandoc(course, name, root, args.runs, contents))
             if "typst" not in args.skip:
                 show(against_typst(course, name, root, args.runs))
-        rebuilt = tuple(fmt for fmt in args.rebuild_formats.split(",") if fmt)
+        rebuilt = tuple(args.rebuild or REBUILT)
         if "rebuilds" not in args.skip:
             for fmt in rebuilt:
                 show(rebuilds(text, root, args.runs, (fmt,)))
@@ -411,6 +490,9 @@ def main() -> None:
             show(docx_contents_rebuilds(images, root))
         if "full" not in args.skip:
             show(full_builds(text, root))
+            show(no_change(text, root / "full", args.runs))
+        if "memory" not in args.skip:
+            show(memory(root, args.language, args.large_media_mb))
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 ``LocalCluster``, and as two shards one after the other; side by side in one run.
 
     python benchmarks/distribute_benchmark.py [--courses 20] [--lessons 1] [-f pdf -f html]
+                                              [--baseline PYTHON]
 
 Each build is its own process: wall time and CPU time (user + system, worker processes
 included). The outputs of every configuration are compared byte for byte with the serial
 build. The per-format job times of the serial build feed the paper model of
-docs/distributed.md.
+docs/distributed.md. ``--baseline``: also ``--jobs 2`` with the casekit another interpreter imports
+(a venv with an earlier commit installed), to set a change beside what it replaced.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from generate_course import generate  # noqa: E402
 LANGUAGES = ("kk", "ru", "en")
 
 
-def run(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, CPU seconds (the process and the children it waited for), stdout."""
+def run(args: list[str], python: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (the process and the children it waited for), stdout;
+    ``python``: run by that interpreter instead of this one."""
+    if python is not None:
+        args = [str(python), *args[1:]]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(args, stdout=out, stderr=err)
@@ -81,6 +86,8 @@ def main() -> None:
     parser.add_argument(
         "--no-parallel", action="store_true", help="only the serial build and the two shards"
     )
+    parser.add_argument("--baseline", type=Path, help="a Python whose casekit to compare with")
+    parser.add_argument("--no-shards", action="store_true", help="without the two shards")
     args = parser.parse_args()
     formats = [flag for name in (args.formats or ["pdf", "html"]) for flag in ("-f", name)]
     casekit = [sys.executable, "-m", "casekit"]
@@ -98,11 +105,14 @@ def main() -> None:
         if not args.no_parallel:
             configs["--jobs 2"] = ["-j", "2"]
             configs["dask LocalCluster, 2 workers"] = ["--executor", "dask", "-j", "2"]
+            if args.baseline:
+                configs["--jobs 2, baseline"] = ["-j", "2"]
         results = {}
         for name, flags in configs.items():
             out = root / re.sub(r"\W+", "-", name)
             wall, cpu, table = run(
-                [*casekit, "build", str(courses), "-o", str(out), *formats, *flags]
+                [*casekit, "build", str(courses), "-o", str(out), *formats, *flags],
+                args.baseline if "baseline" in name else None,
             )
             results[name] = (wall, cpu, out, table)
         serial_wall, serial_cpu, serial_out, serial_table = results["serial (-j 1)"]
@@ -113,7 +123,7 @@ def main() -> None:
                 f"{name:<30} {wall:7.1f} s wall ({serial_wall / wall:4.2f}x), {cpu:7.1f} s CPU, {same}"
             )
         union: dict[str, bytes] = {}
-        for index in (1, 2):
+        for index in () if args.no_shards else (1, 2):
             out = root / f"shard-{index}"
             wall, cpu, _ = run(
                 [
@@ -131,9 +141,9 @@ def main() -> None:
             )
             union.update(outputs(out))
             print(f"shard {index}/2 (-j 1)                {wall:7.1f} s wall, {cpu:7.1f} s CPU")
-        print(
-            f"union of the shards            {'same bytes' if union == expected else 'DIFFERENT BYTES'}"
-        )
+        if union:
+            same = "same bytes" if union == expected else "DIFFERENT BYTES"
+            print(f"union of the shards            {same}")
         for fmt, seconds in sorted(job_seconds(serial_table).items()):
             mean = sum(seconds) / len(seconds)
             print(

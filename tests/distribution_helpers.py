@@ -3,6 +3,7 @@ comparison of output folders byte for byte."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -33,3 +34,16 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 def quick_flags() -> list[str]:
     return [flag for name in QUICK for flag in ("-f", name)]
+
+
+def format_plugin(folder: Path, name: str, source: str) -> dict[str, str]:
+    """A format plugin ``name`` (the module ``<name>_format`` with ``source``) installed
+    into ``folder``: the environment under which casekit (and its workers) find it."""
+    folder.mkdir()
+    module = f"{name}_format"
+    (folder / f"{module}.py").write_text(source, "utf-8")
+    info = folder / f"{module}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[casekit.formats]\n{name} = {module}:FORMAT\n")
+    return {"PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")])}

@@ -4,13 +4,12 @@ has that job run again, and the build still succeeds."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import casekit
-from tests.distribution_helpers import catalogue, outputs, quick_flags
+from tests.distribution_helpers import catalogue, format_plugin, outputs, quick_flags
 
 distributed = pytest.importorskip("distributed")  # casekit[dask], in the test extra: CI has it
 LocalCluster = distributed.LocalCluster
@@ -101,17 +100,10 @@ def test_a_sharded_dask_build_with_a_shared_cache(
 @pytest.mark.parametrize("failure", ["kill", "raise"])
 def test_a_worker_killed_mid_job_has_its_job_retried(tmp_path: Path, failure: str) -> None:
     """A killed worker's task is rescheduled; a task that raised runs again (retries)."""
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "killer_format.py").write_text(KILLER, "utf-8")
-    info = plugins / "killer_format-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: killer_format\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[casekit.formats]\nkiller = killer_format:FORMAT\n")
     marker = tmp_path / "killed-pid"
     courses = catalogue(tmp_path / "courses")
     env = {
-        "PYTHONPATH": os.pathsep.join([str(plugins), os.environ.get("PYTHONPATH", "")]),
+        **format_plugin(tmp_path / "plugins", "killer", KILLER),
         "CASEKIT_TEST_KILLED": str(marker),
         "CASEKIT_TEST_FAILURE": failure,
     }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import casekit, require_tool
+from tests.conftest import MINI, casekit, require_tool
 from tests.hostile_inputs import tags
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
@@ -109,3 +110,29 @@ def test_chromium_renders_the_page_offline(pages: dict[str, str], tmp_path: Path
     assert '<h1 class="course-title">Сандық сауаттылық негіздері</h1>' in dom
     assert len(re.findall(r"<img ", dom)) == 3
     assert "Пернетақта" in dom
+
+
+def test_the_page_comes_in_parts_with_the_bytes_of_the_whole(tmp_path: Path) -> None:
+    """The html format writes its page lesson by lesson (never whole in memory): the parts
+    of casekit's page join to what a course's own templates (checked whole for active
+    content, so rendered whole) give with casekit's page template."""
+    import dataclasses
+
+    from casekit.build.course import load_course
+    from casekit.diagnostics import Diagnostics
+    from casekit.render.page import SinglePageWriter, page_parts
+    from casekit.resolve.editions import apply_edition
+
+    course = tmp_path / "course"
+    shutil.copytree(MINI, course)
+    (course / "own").mkdir()  # a templates folder without a page of its own
+    loaded = load_course(course, Diagnostics())
+    assert loaded is not None
+    learner = apply_edition(loaded, "learner")
+    parts = list(page_parts(learner, SinglePageWriter(learner)))
+    lessons = list(learner.lessons())
+    assert len(parts) >= len(lessons) + 3  # the frame around the lessons, and each lesson
+    own = dataclasses.replace(learner, config=dataclasses.replace(learner.config, templates="own"))
+    (whole,) = page_parts(own, SinglePageWriter(own))
+    assert whole == "".join(parts)
+    assert whole.count('<section class="lesson"') == len(lessons)

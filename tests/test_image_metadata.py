@@ -5,18 +5,25 @@ orientation is kept (issue 19)."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import os
 import re
 import shutil
 import struct
 import subprocess
+import tracemalloc
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from casekit import tree as t
+from casekit.diagnostics import CasekitError
 from casekit.render.image_metadata import png_chunks, strip_metadata
+from casekit.render.images import image_bytes, write_image
 from tests.conftest import MINI, require_tool
 from tests.hostile_build import build_formats
 
@@ -141,3 +148,62 @@ def test_stripping_keeps_pixels_and_orientation() -> None:
     assert clean[2:4] == b"\xff\xe1" and clean[6:10] == b"Exif"  # python-docx reads it
     with Image.open(io.BytesIO(clean)) as after:
         assert dict(after.getexif()) == {0x0112: 6}
+
+
+def _item(path: Path, fmt: str) -> t.MediaItem:
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    return t.MediaItem(path.name, "image", fmt, len(data), sha, f"data/media/{path.name}", "")
+
+
+def _large_png(size: int) -> bytes:
+    """A PNG of ``size`` bytes of (undecodable) image data in 1 MiB IDAT chunks and a text
+    chunk: its structure is all the stripping reads."""
+    chunks = [b"IHDR" + struct.pack(">IIBBBBB", 4000, 4000, 8, 2, 0, 0, 0)]
+    chunks.append(b"tEXt" + b"Author\0png-secret")
+    chunks += [b"IDAT" + os.urandom(1 << 20) for _ in range(size >> 20)]
+    chunks.append(b"IEND")
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(c) - 4) + c + struct.pack(">I", zlib.crc32(c)) for c in chunks
+    )
+
+
+def test_the_bundle_streams_images_as_every_format_embeds_them(tmp_path: Path) -> None:
+    """``write_image`` (the bundle) gives ``image_bytes``' bytes without holding the picture:
+    a 16 MiB PNG and JPEG stream through a few MiB; a file changed meanwhile is refused."""
+    exif_png = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    Image.new("RGB", (20, 10)).save(exif_png, "PNG", exif=exif)
+    photo = phone_photo()
+    scan = photo.index(b"\xff\xda")
+    scan += 2 + struct.unpack(">H", photo[scan + 2 : scan + 4])[0]  # its header: then the data
+    files = {
+        "photo.jpg": (phone_photo(), "jpeg"),
+        "text.png": (png_with_text(), "png"),
+        "turned.png": (exif_png.getvalue(), "png"),
+        "large.png": (_large_png(16 << 20), "png"),
+        "large.jpg": (photo[:scan] + os.urandom(16 << 20) + b"\xff\xd9", "jpeg"),
+    }
+    for name, (data, fmt) in files.items():
+        (tmp_path / name).write_bytes(data)
+        item = _item(tmp_path / name, fmt)
+        with (tmp_path / "out").open("wb") as out:
+            tracemalloc.start()
+            write_image(tmp_path, item, out)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        written = (tmp_path / "out").read_bytes()
+        assert written == image_bytes(tmp_path, item), name
+        assert not any(s in written for s in SECRETS), name
+        if name.startswith("large"):
+            assert peak < 4 << 20, (name, peak)  # the file is 16 MiB
+    with Image.open(tmp_path / "out") as back:  # the large JPEG: its orientation kept
+        assert dict(back.getexif()) == {0x0112: 6}
+    item = _item(tmp_path / "large.png", "png")
+    with (tmp_path / "large.png").open("r+b") as handle:  # changed after resolve hashed it
+        handle.seek(20 << 20)
+        handle.write(b"changed")
+    with pytest.raises(CasekitError) as raised:
+        write_image(tmp_path, item, io.BytesIO())
+    assert raised.value.diagnostic.code == "media-changed"

@@ -20,6 +20,7 @@ import pytest
 import qrcode
 from PIL import Image as PILImage
 
+from casekit.learners.records import IssuedItem, StickCustody
 from casekit.learners.register import open_register
 from casekit.messages import messages
 from casekit.paper.answers import written_answers
@@ -38,6 +39,7 @@ from tests.paper_helpers import (
     sheet_images,
 )
 
+ISSUED = dt.datetime(2027, 1, 11, 10)
 HANDED_IN = ("--handed-in", "2025-01-15")  # collected long before they were scanned
 QUIZ = "01-computer--quiz-parts"  # self-check 1.1, on module 1's quiz sheet
 KEY = {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1], f"{QUIZ}/3": [2]}  # as the lesson's source has it
@@ -460,12 +462,41 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     save_pdf(scans / "b.pdf", [marked(module_2, {})])
     assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
     assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
+
+    def grade(*args: str) -> subprocess.CompletedProcess[str]:
+        return casekit("grade", "KZ-001", *args, "--by", "T", register=register)
+
+    assert grade(task.target, "8", "--of", "10").returncode == 0
+    # a self-check sheet's written answers are marked one by one; its boxes by the scan
+    for number, score in (("2.2/1", "1"), ("2.2/2", "2")):
+        marked_one = grade("module-2", score, "--of", "2", "--question", number)
+        assert marked_one.returncode == 0, marked_one.stderr
+        assert f"KZ-001: module-2 question {number} graded {score}/2" in marked_one.stdout
+    before = dump(register)
+    for args, message in (
+        (["module-2", "5", "--of", "9"], "module-2 has written answers: mark each with --question"),
+        (["module-2", "1", "--of", "2", "--question", "2.2/3"], "no written answer '2.2/3'"),
+        ([task.target, "1", "--of", "2", "--question", "2.2/1"], "no written answer '2.2/1'"),
+    ):
+        refused = grade(*args)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+    assert dump(register) == before
+    with open_register(register) as reg:  # sticks handed out with this version, and another
+        for stick, code, version in (("S-1", "KZ-001", "1.0.0"), ("S-2", "KZ-003", "1.0.0"),
+                                     ("S-3", "KZ-003", "0.9.0")):  # fmt: skip
+            item = IssuedItem(stick, "stick", code, "digital-literacy-kk", version, ISSUED.date())
+            reg.issue_stick(StickCustody(item, "bundle", ISSUED, {}))
+        reg.return_stick("S-1", dt.datetime(2027, 2, 1, 9), "T", [])
+    # the teacher's page: each written answer under its question, text, answer and mark
+    shown = casekit("grade", "KZ-001", "module-2", "--show", register=register)
+    assert shown.returncode == 0, shown.stderr
+    page = Path(shown.stdout.strip()).read_text("utf-8")
     assert (
-        casekit(
-            "grade", "KZ-001", task.target, "8", "--of", "10", "--by", "T", register=register
-        ).returncode
-        == 0
-    )
+        '<figcaption>2.2/1-сұрақ: <span class="prompt">Банк сізден ешқашан қандай кодты '
+        "сұрамайды? Бір сөзбен жазыңыз.</span><br><small>Дұрыс жауап: СМС-кодты</small>"
+        "<br>Баға: 1 / 2 (T)</figcaption>"
+    ) in page
+    assert page.count("<figcaption>") == 3 and page.count("Баға:") == 2  # 2.3/1 not marked
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
@@ -492,6 +523,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert mine["handed_in"] == "2025-01-15"  # as told, not the day scanned
     scanned = by["KZ-001", "module-2"]
     assert scanned["handed_in"] == scanned["start_timestamp"][:10]  # not told: the day scanned
+    assert (scanned["status"], scanned["score"]) == ("handed_in", "")  # 2.3/1 waits
     task_row = by["KZ-001", task.target]
     assert (task_row["score"], task_row["max_score"], task_row["graded_by"]) == ("8", "10", "T")
     # which written answers were scanned (the crops stay in the register)
@@ -516,13 +548,26 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "2 / 3",
         "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
         "15.01.2025",  # handed in
+        "USB жинақтағыштар: S-1: 11.01.2027 берілді, 01.02.2027 қайтарылды",
+        "USB жинақтағыштар: S-2: 11.01.2027 берілді, қайтарылмаған",
     ):
         assert words in text.replace("\n", " "), words
-    assert "Әбілқасымов" not in text
+    assert "Әбілқасымов" not in text and "S-3" not in text  # S-3: another version
     again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
 
+    assert grade("module-2", "0", "--of", "1", "--question", "2.3/1").returncode == 0
+    shown = casekit("learners", "show", "KZ-001", register=register)
+    sheet_lines = [line for line in shown.stdout.splitlines() if line.startswith("sheet\t")]
+    version = "digital-literacy-kk 1.0.0"
+    assert sheet_lines == [
+        f"sheet\tassignment 02-files--task-folders\t{version}\thanded in 2025-01-15\tgraded 8/10",
+        f"sheet\tassignment 04-fraud--task-messages\t{version}\tnot handed in",
+        f"sheet\tassignment 05-egov--task-form\t{version}\tnot handed in",
+        f"sheet\tquiz module-1\t{version}\thanded in 2025-01-15\tgraded 2/3",
+        f"sheet\tquiz module-2\t{version}\thanded in {scanned['handed_in']}\tgraded 3/11",
+    ]
     named = casekit(  # --learner alone: of their own group
         "report", str(COURSE), "--date", "2027-03-01", "--learner", "KZ-001", "--names",
         "--lang", "ru", "-o", str(tmp_path / "r3"), register=register,
@@ -532,6 +577,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     assert named_csv.name == "report-digital-literacy-kk-1.0.0-G1-KZ-001.csv"
     named_rows = list(csv.DictReader(io.StringIO(named_csv.read_text("utf-8-sig"))))
     assert {r["full_name"] for r in named_rows} == {"Әбілқасымов Ерлан Серікұлы"}
+    whole = next(r for r in named_rows if r["content_id"] == "module-2")
+    assert (whole["status"], whole["score"], whole["max_score"]) == ("graded", "3", "11")
     named_text = "".join(p.extract_text() for p in PdfReader(named_csv.with_suffix(".pdf")).pages)
     assert "Әбілқасымов Ерлан Серікұлы" in named_text and "KZ-003" not in named_text
     # --lang: casekit's words in Russian, the sheets named as printed (in Kazakh)

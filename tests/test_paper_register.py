@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 
 from casekit.learners.records import CourseVersion, IssuedItem, Learner, RosterRow, Sheet
 from casekit.learners.register import MIGRATIONS, current_revision, open_register
+from casekit.paper.answers import written_answers
 from casekit.paper.language import sheet_messages
 from tests.learners_helpers import register_at
 
@@ -59,8 +60,11 @@ def test_sheets_are_presented_in_their_course_language(register_location: str) -
             register.course_version("c", "0") is None and register.sheet(old.id).heading == "task"
         )  # type: ignore[union-attr]
         assert sheet_messages(register, [old], None).language == "ru"
+        # pages that name no sheet: the language all the register's courses share
+        assert sheet_messages(register, [], None).language == "en-GB"
+        register.record_issue([], [], (), CourseVersion("d", "1", "Курс", "ru"))
         assert sheet_messages(register, [sheet("KZ-1", "0")], None).language == "en"
-        assert sheet_messages(register, [], None).language == "en"
+        assert sheet_messages(register, [], None).language == "en"  # two languages: English
 
 
 def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: str) -> None:
@@ -155,6 +159,11 @@ def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
         ]
         words = messages("ru")
         assert [a.label(printed, words) for a in answers] == ["Вопрос 2.2/2", "Вопрос 2.3/1"]
+        # a crop kept by a casekit before the link, not linked by the upgrade
+        [unlinked] = written_answers(printed, 1, {"unlinked-1": crop})
+        assert unlinked.label(printed, words) == (
+            "Письменный ответ (отсканирован до того, как casekit стал связывать ответы с вопросами)"
+        )
         html = review.write_page(register, [item], words).read_text("utf-8")
     assert (  # the question's text and accepted answer, as recorded at issue
         '<figcaption>Вопрос 2.2/2: <span class="prompt">Қай нөмірге қоңырау шалу керек?</span>'

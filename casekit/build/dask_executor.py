@@ -1,7 +1,7 @@
 """``--executor dask``: the courses of a (shard of a) catalogue built on a Dask cluster.
 
-One task per course: the worker runs the same ``build_course`` as a local build, with
-the jobs of that course the plan selected, writing into the same output folder; so the
+One task per course (``build/catalogue.py``): the worker runs the same ``build_course``
+as a local build, with the jobs of that course the plan selected, writing into the same output folder; so the
 build folder's lock, its cache and atomic writes work as they do locally, and the
 bytes are the same. The output folder (and the courses, and ``--cache-dir``) must be
 at the same path on every worker: one computer, or a shared file system.
@@ -22,75 +22,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from casekit import tree as t
-from casekit.build.pipeline import BuildResult, build_course
+from casekit.build.catalogue import Answer, BuildSettings, build_task
 from casekit.build.plan import CourseTask
-from casekit.diagnostics import CasekitError, Diagnostic, error
+from casekit.diagnostics import error
 
 RETRIES = 2
 PROGRESS_TOPIC = "casekit-progress"
 
 
-@dataclass(frozen=True)
-class BuildSettings:
-    format_names: list[str]
-    editions: tuple[t.Edition, ...]
-    out_root: Path
-    options: dict[str, Any]
-    strict: bool
-    force: bool
-    cache_dir: Path | None  # the worker reads the key itself: it never crosses the network
-    cache_key_file: Path | None
-
-
-@dataclass
-class Answer:
-    """What a task returns: the build, or the user error that stopped it, and the
-    warnings of the shared cache (in the answer: progress events may come late)."""
-
-    result: BuildResult | None
-    error: Diagnostic | None
-    warnings: list[str]
-
-
 def _build_task(task: CourseTask, settings: BuildSettings) -> Answer:
-    """Run on a worker: build one course; a user error is returned, not raised."""
+    """Run on a worker: build one course (``build/catalogue.py``)."""
     from distributed import get_worker
-
-    from casekit.files.shared_cache import SharedCache, load_key
 
     worker = get_worker()
 
     def progress(message: str) -> None:
         worker.log_event(PROGRESS_TOPIC, f"{task.course_id}: {message}")
 
-    warnings: list[str] = []
-    shared = None
-    try:
-        if settings.cache_dir is not None:
-            key = load_key(settings.cache_dir, settings.cache_key_file)
-            shared = SharedCache(settings.cache_dir, key, warnings.append)
-        result = build_course(
-            task.course_dir,
-            settings.format_names,
-            settings.editions,
-            settings.out_root,
-            options=settings.options,
-            strict=settings.strict,
-            progress=progress,
-            jobs=1,
-            force=settings.force,
-            only=task.only,
-            shared=shared,
-        )
-    except CasekitError as exc:
-        return Answer(None, exc.diagnostic, warnings)
-    result.cache = None  # stays on the worker
-    return Answer(result, None, warnings)
+    return build_task(task, settings, progress)
 
 
 def build_on_dask(

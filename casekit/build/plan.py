@@ -219,12 +219,14 @@ def plan_json(plan: CataloguePlan, shard: Shard | None = None) -> dict[str, Any]
 @dataclass(frozen=True)
 class CourseTask:
     """What one run of ``build_course`` builds: a course, its jobs in this shard (``None``:
-    all), and the memory its dearest job is estimated to need (MiB)."""
+    all), the memory its dearest job is estimated to need (MiB) and its estimated cost
+    (milliseconds)."""
 
     course_dir: Path
     course_id: str
     only: frozenset[str] | None
     memory: int
+    cost: int = 0
 
 
 def course_tasks(units: list[Unit], whole: bool) -> list[CourseTask]:
@@ -238,6 +240,7 @@ def course_tasks(units: list[Unit], whole: bool) -> list[CourseTask]:
             found[0].course_id,
             None if whole else frozenset(job.key for unit in found for job in unit.jobs),
             max(unit.memory for unit in found),
+            sum(unit.cost for unit in found),
         )
         for folder, found in tasks.items()
     ]

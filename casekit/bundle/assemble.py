@@ -21,7 +21,7 @@ from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
 from casekit.formats import BuildContext
 from casekit.render.av_metadata import ffmpeg_version, stripped_copy
-from casekit.render.images import image_bytes
+from casekit.render.images import write_image
 from casekit.resolve.editions import apply_edition
 from casekit.resolve.layout import bundle_name
 from casekit.safety.paths import PathEscape, resolve_inside
@@ -93,6 +93,14 @@ class BundleWriter:
         if size != copy.size or (copy.sha256 and digest != copy.sha256):
             raise changed
         self.files.append(BundleFile(copy.path, role, size, digest, details))
+
+    def add_image(self, course_root: Path, item: t.MediaItem, **details: object) -> None:
+        """An image streamed in without its metadata (``render/images.write_image``)."""
+        target = self.folder / item.bundle_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            write_image(course_root, item, handle)
+        self.add_written(item.bundle_path, "media", **details)
 
     def add_av(
         self, course_root: Path, item: t.MediaItem, cache: BuildCache | None, **details: object
@@ -186,8 +194,7 @@ def fill_bundle(
         if copy.item is None:
             writer.add_copy(root, copy, "transcript")
         elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
-            data = image_bytes(root, copy.item)
-            writer.add_bytes(copy.path, data, "media", **media_details(copy.item))
+            writer.add_image(root, copy.item, **media_details(copy.item))
         else:  # audio and video without titles, GPS, dates, chapters or cover art
             writer.add_av(root, copy.item, ctx.cache, **media_details(copy.item))
     codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}

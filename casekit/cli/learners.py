@@ -137,7 +137,11 @@ def list_command(group: str | None, names: bool, register_location: str | None) 
 @names_option
 @register_option
 def show_command(code: str, names: bool, register_location: str | None) -> None:
-    """A learner's record: group, enrolments, issued packets and sticks."""
+    """A learner's record: group, enrolments, issued packets and sticks, and each answer
+    sheet: handed in (scanned) or not, graded or waiting."""
+    from casekit.paper.intake import layouts_of
+    from casekit.paper.report import sheet_grade
+
     with open_register(register_location, write=False) as register:
         learner = register.learner(code)
         click.echo(_learner_line(learner, names))
@@ -150,6 +154,23 @@ def show_command(code: str, names: bool, register_location: str | None) -> None:
             click.echo(
                 f"issued\t{item.kind} {item.item_id}\t{item.course_id} {item.course_version}\t"
                 f"{item.issued_on.isoformat()}\t{item.issued_by or '-'}"
+            )
+        submissions = register.submissions(learner=code)
+        results = register.results(learner=code)
+        sheets = register.sheets(code)
+        for sheet in sorted(
+            sheets, key=lambda s: (s.course_id, s.course_version, s.kind, s.target)
+        ):
+            handed = [s for s in submissions if s.sheet == sheet.id]
+            mine = [r for r in results if r.sheet == sheet.id]
+            grade = sheet_grade(sheet.kind, layouts_of(sheet), handed, mine)
+            state = "not handed in"
+            if handed:
+                state = f"handed in {min(s.handed_in_on for s in handed).isoformat()}\t"
+                state += f"graded {grade[0]:g}/{grade[1]:g}" if grade else "waits for grading"
+            click.echo(
+                f"sheet\t{sheet.kind} {sheet.target}\t{sheet.course_id} {sheet.course_version}"
+                f"\t{state}"
             )
 
 

@@ -18,6 +18,7 @@ import click
 
 from casekit import __version__
 from casekit import tree as t
+from casekit.build.catalogue import BuildSettings, build_in_pool, build_task
 from casekit.build.course import load_course
 from casekit.build.pipeline import BuildResult, build_course, default_jobs, find_courses
 from casekit.build.plan import CourseTask, course_tasks, plan_catalogue
@@ -32,7 +33,7 @@ from casekit.cli.distribution import (
 )
 from casekit.cli.format_flags import WithFormatFlags, edition_option, format_option
 from casekit.config.settings import LANGUAGES
-from casekit.diagnostics import CasekitError, Diagnostics, to_json
+from casekit.diagnostics import CasekitError, Diagnostic, Diagnostics, to_json
 from casekit.formats import formats
 
 
@@ -67,6 +68,15 @@ def print_diagnostics(
     errors, warnings = diags.counts(strict)
     if not quiet or errors:
         click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+def in_course(diagnostic: Diagnostic, course_dir: Path) -> Diagnostic:
+    """``diagnostic`` with its path as the user can open it when it names a file of the
+    course (a catalogue build reports each course's error beside the others)."""
+    where = os.path.join(course_dir, diagnostic.path)
+    if os.path.isabs(diagnostic.path) or not os.path.lexists(where):
+        return diagnostic
+    return dataclasses.replace(diagnostic, path=os.path.normpath(where))
 
 
 #: modules whose ``COMMANDS`` are loaded only when one of them is asked for (or listed by
@@ -219,36 +229,45 @@ def build(
     editions: tuple[t.Edition, ...] = t.EDITIONS if edition == "all" else (edition,)  # type: ignore[assignment]
     options = {key: value for key, value in format_options.items() if value is not None}
     warn = functools.partial(click.echo, err=True)
-    shared = open_shared_cache(cache_dir, cache_key_file, warn)
-    if shard is None and executor == "local":
-        tasks = [CourseTask(folder, folder.name, None, 0) for folder in find_courses(course_dir)]
-    else:
+    shared = open_shared_cache(cache_dir, cache_key_file, warn)  # a bad key stops here
+    workers = jobs or default_jobs()
+    courses = find_courses(course_dir)
+    if shard is None and executor == "local" and (len(courses) == 1 or workers == 1):
+        tasks = [CourseTask(folder, folder.name, None, 0) for folder in courses]
+    else:  # the plan's costs deal the shards and start the dearest courses first
         plan = plan_catalogue(course_dir, names, editions, options, shard.count if shard else 1)
         tasks = course_tasks(plan.units_of(shard or WHOLE), whole=shard is None)
+    in_pool = executor == "local" and workers > 1 and len(tasks) > 1
     results: list[BuildResult] = []
     failed = False
-    if executor == "dask":
-        from casekit.build.dask_executor import BuildSettings, build_on_dask
+    settings = BuildSettings(
+        names,
+        editions,
+        out_root.resolve(),
+        options,
+        strict,
+        force,
+        cache_dir.resolve() if cache_dir else None,
+        cache_key_file.resolve() if cache_key_file else None,
+    )
+    if executor == "dask" or len(tasks) > 1:  # a catalogue: each course's error its own
+        if executor == "dask":
+            from casekit.build.dask_executor import build_on_dask
 
-        settings = BuildSettings(
-            names,
-            editions,
-            out_root.resolve(),
-            options,
-            strict,
-            force,
-            cache_dir.resolve() if cache_dir else None,
-            cache_key_file.resolve() if cache_key_file else None,
-        )
-        for answer in build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2):
+            answers = build_on_dask(tasks, settings, scheduler, ui.progress, jobs or 2)
+        elif in_pool:  # one pool for the run; every course built by one worker
+            answers = build_in_pool(tasks, settings, workers, ui.progress)
+        else:
+            answers = [build_task(task, settings, ui.progress) for task in tasks]
+        for task, answer in zip(tasks, answers, strict=True):
             for line in answer.warnings:
                 warn(line)
             if answer.error is not None:
-                click.echo(str(answer.error), err=True)
+                click.echo(str(in_course(answer.error, task.course_dir)), err=True)
                 failed = True
             if answer.result is not None:
                 results.append(answer.result)
-    else:
+    else:  # one course: its jobs in parallel processes with --jobs
         for task in tasks:
             results.append(
                 build_course(
@@ -259,7 +278,7 @@ def build(
                     options=options,
                     strict=strict,
                     progress=ui.progress,
-                    jobs=jobs or default_jobs(),
+                    jobs=workers,
                     force=force,
                     only=task.only,
                     shared=shared,

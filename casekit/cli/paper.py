@@ -296,6 +296,13 @@ def _settled(sub: Submission | None) -> None:
 @click.option("--by", "decided_by", default=None, help="Who grades: recorded with the grade.")
 @click.option("--note", default="", help="A short comment kept with the grade.")
 @click.option(
+    "--question",
+    default=None,
+    metavar="N",
+    help="Mark one written answer of a self-check sheet, e.g. 2.2/1 (self-check 2.2, "
+    "question 1); its boxes are graded by the scan.",
+)
+@click.option(
     "--show",
     is_flag=True,
     help="Record nothing: write a page with the learner's written answers as scanned "
@@ -315,22 +322,26 @@ def grade_command(
     max_score: float | None,
     decided_by: str | None,
     note: str,
+    question: str | None,
     show: bool,
     lang: str | None,
     register_location: str | None,
 ) -> None:
-    """Record a teacher's grade of a learner's answer sheet (an assignment, or the open
-    answers of a self-check sheet); the newest grade of a sheet counts in reports.
+    """Record a teacher's grade of a learner's answer sheet: an assignment's, or each
+    written answer of a self-check sheet (--question; the scan grades its boxes); the
+    newest grade counts in reports.
 
     ITEM is the assignment's anchor or the module id as listed by casekit report,
     or the sheet id printed in its QR code. With --show, nothing is recorded: the
-    crops of the written answers of every scan of the sheet are put on a page to
-    open in a browser (owner-only, in the register's own folder).
+    crops of the written answers of every scan of the sheet, each under its
+    question, are put on a page to open in a browser (owner-only, in the
+    register's own folder).
 
     \b
     Examples:
       casekit grade KZ-001 02-files--task-folders --show
       casekit grade KZ-001 02-files--task-folders 8 --of 10 --by "A. Seitkyzy"
+      casekit grade KZ-001 module-2 1 --of 2 --question 2.2/1 --by "A. Seitkyzy"
     """
     from casekit.learners.records import Result
     from casekit.paper import answers
@@ -354,6 +365,23 @@ def grade_command(
             raise register.fail(f"{learner} has {what} {item!r} (sheets: {known})", "unknown-sheet")
         [sheet] = sheets
         handed_in = register.submissions(sheet=sheet.id)
+        written = answers.open_questions(sheet)
+        key, page = "", 0
+        if question is not None and not show:
+            if question not in written:
+                raise register.fail(
+                    f"{sheet.target} has no written answer {question!r} (written answers: "
+                    f"{', '.join(written) or 'none'})",
+                    "unknown-question",
+                )
+            key, page = written[question]
+            handed_in = [sub for sub in handed_in if sub.page == page]
+        elif written and not show:
+            raise register.fail(
+                f"{sheet.target} has written answers: mark each with --question "
+                f"({', '.join(written)}); the scan grades its boxes",
+                "grade-question",
+            )
         if show:
             msg = sheet_messages(register, [sheet], lang)
             click.echo(answers.write_page(register, sheet, handed_in, msg))
@@ -368,9 +396,11 @@ def grade_command(
                 decided_at=now(),
                 submission=handed_in[-1].id if handed_in else None,
                 note=note,
+                question=key,
             )
         )
-    click.echo(f"{learner}: {sheet.target} graded {score:g}/{max_score:g}")
+    what = sheet.target + (f" question {question}" if key else "")
+    click.echo(f"{learner}: {what} graded {score:g}/{max_score:g}")
 
 
 @click.command("report")
@@ -441,6 +471,7 @@ def report_command(
         if group is None:
             group = register.learner(learner).group  # type: ignore[arg-type]
         lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
+        sticks = report.sticks_of(register, course)  # type: ignore[arg-type]
     stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
@@ -448,7 +479,8 @@ def report_command(
     look = print_look(course)  # type: ignore[arg-type]
     if lang is not None:
         look = dataclasses.replace(look, msg=messages(lang))
-    write_bytes(pdf_path, report.pdf_bytes(look, lines, group, day, names), mode=0o600)
+    pdf = report.pdf_bytes(look, lines, group, day, names, sticks)
+    write_bytes(pdf_path, pdf, mode=0o600)
     handed = sum(line.first is not None for line in lines)
     late = sum(line.late for line in lines)
     click.echo(f"{len(lines)} sheet(s): {handed} handed in, {late} late")

@@ -214,6 +214,7 @@ class PaperRecords:
                     decided_by=result.decided_by,
                     decided_at=result.decided_at,
                     note=result.note,
+                    question=result.question,
                 )
             )
 
@@ -237,6 +238,7 @@ class PaperRecords:
                     decided_at=row.decided_at,
                     submission=row.submission_id,
                     note=row.note,
+                    question=row.question,
                 )
                 for row in conn.execute(query)
             ]

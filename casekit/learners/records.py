@@ -247,6 +247,7 @@ class Result:
     decided_at: dt.datetime
     submission: int | None = None
     note: str = ""
+    question: str = ""  # the area key of the one written answer marked; "" for the sheet
 
 
 @dataclass(frozen=True)

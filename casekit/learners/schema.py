@@ -162,6 +162,8 @@ results = sa.Table(
     sa.Column("decided_by", sa.String(NAME), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    # the area key of the written answer a teacher marked; "" for a sheet's or a page's grade
+    sa.Column("question", sa.String(CODE), nullable=False, server_default=""),
 )
 
 answer_keys = sa.Table(

@@ -23,6 +23,13 @@ class PlanTable:
     total: list[str]
 
 
+def number_text(value: float | Fraction, msg: Messages) -> str:
+    """A number as the language writes it: at most two decimals, "1,5" where the
+    decimal mark is a comma."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if msg("decimal_comma") == "yes" else text
+
+
 @dataclass(frozen=True)
 class Wording:
     course: t.Course
@@ -32,8 +39,7 @@ class Wording:
         return self.msg("date_format", year=day.year, month=day.month, day=day.day)
 
     def number(self, value: float | Fraction) -> str:
-        text = f"{float(value):.2f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if self.msg("decimal_comma") == "yes" else text
+        return number_text(value, self.msg)
 
     def period(self, plan: StudyPlan) -> str:
         return f"{self.date(plan.enrolment.start)} – {self.date(plan.end)}"

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from casekit.learners.records import Sheet, Submission
+from casekit.learners.records import Result, Sheet, Submission
 from casekit.learners.register import Register
+from casekit.learners.wording import number_text
 from casekit.messages import Messages
 from casekit.paper.intake import layouts_of
 from casekit.paper.private_page import image_tag, write_private_page
@@ -43,6 +44,28 @@ def written_answers(sheet: Sheet, page: int, images: dict[str, str]) -> list[Wri
     linked = {answer.key for answer in found}
     found += [WrittenAnswer(k, "", v) for k, v in sorted(images.items()) if k not in linked]
     return found
+
+
+def open_questions(sheet: Sheet) -> dict[str, tuple[str, int]]:
+    """A self-check sheet's questions answered in writing: number ("2.2/1") -> (area
+    key, page); none on an assignment's sheet (graded as a whole)."""
+    if sheet.kind != "quiz":
+        return {}
+    return {
+        area_number(layout, area): (area.key, layout.page)
+        for layout in layouts_of(sheet)
+        for area in layout.areas
+    }
+
+
+def teacher_marks(register: Register, sheet: Sheet) -> dict[str, Result]:
+    """The newest mark of each written answer of ``sheet`` by area key: of each
+    question of a self-check sheet; of an assignment's answer, the sheet's grade."""
+    marks = {}
+    for result in register.results(learner=sheet.learner):  # oldest first
+        if result.sheet == sheet.id and (result.question or sheet.kind == "assignment"):
+            marks[result.question or "assignment"] = result
+    return marks
 
 
 def newest_pages(submissions: list[Submission]) -> list[Submission]:
@@ -78,7 +101,8 @@ def write_page(
         scanned = sub.received_at.strftime("%Y-%m-%d %H:%M")
         head = msg("answers_scan", page=sub.page, version=sub.version, scanned=scanned)
         body.append(f'<section class="item"><h2>{escape(head)}</h2>')
-        body += answer_figures(register, sheet, written_answers(sheet, sub.page, sub.images), msg)
+        found = written_answers(sheet, sub.page, sub.images)
+        body += answer_figures(register, sheet, found, msg, teacher_marks(register, sheet))
         body.append("</section>")
     grade = f"casekit grade {sheet.learner} {sheet.target} SCORE --of MAX --by NAME"
     body.append(f"<p>{escape(msg('answers_grade', command=grade))}</p>")
@@ -87,10 +111,15 @@ def write_page(
 
 
 def answer_figures(
-    register: Register, sheet: Sheet, answers: list[WrittenAnswer], msg: Messages
+    register: Register,
+    sheet: Sheet,
+    answers: list[WrittenAnswer],
+    msg: Messages,
+    marks: dict[str, Result] | None = None,
 ) -> list[str]:
     """Each written answer as a figure captioned with its question: number, text and
-    the accepted answer of a short question, as the register recorded them at issue."""
+    the accepted answer of a short question, as the register recorded them at issue;
+    and the teacher's newest mark of it, from ``marks`` (by area key)."""
     course = register.course_version(sheet.course_id, sheet.course_version)
     questions = course.questions if course else {}
     figures = []
@@ -101,6 +130,10 @@ def answer_figures(
             caption += f': <span class="prompt">{escape(text)}</span>'
         if accepted:
             caption += f"<br><small>{escape(msg('correct_answer'))}: {escape(accepted)}</small>"
+        mark = (marks or {}).get(answer.key)
+        if mark is not None and mark.score is not None and mark.max_score is not None:
+            got = f"{number_text(mark.score, msg)} / {number_text(mark.max_score, msg)}"
+            caption += f"<br>{escape(msg('report_grade'))}: {got} ({escape(mark.decided_by)})"
         figures.append(
             f'<figure class="answer" data-key="{escape(answer.key)}">'
             f"<figcaption>{caption}</figcaption>"

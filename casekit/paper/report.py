@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
@@ -27,12 +28,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from casekit import tree as t
 from casekit.formats.pdf.styles import RULE
 from casekit.learners.personal_pages import Look, SheetTarget, sheet_targets
-from casekit.learners.records import Learner, Result, Sheet, Submission
+from casekit.learners.records import Learner, Result, Sheet, StickCustody, Submission
 from casekit.learners.register import Register
 from casekit.learners.schedule import plan
 from casekit.messages import course_messages
 from casekit.paper.answers import WrittenAnswer, answered
 from casekit.resolve.editions import apply_edition
+from casekit.sheets.layout import SheetPage
 
 Status = Literal["graded", "handed_in", "missing"]
 KOLIBRI = [
@@ -144,7 +146,8 @@ def progress(
             late = deadline is not None and (
                 (handed_in > deadline) if handed_in is not None else as_of > deadline
             )
-            grade = _grade(target, handed, [r for r in results if sheet and r.sheet == sheet.id])
+            mine = [r for r in results if sheet and r.sheet == sheet.id]
+            grade = sheet_grade(target.kind, target.pages, handed, mine)
             lines.append(
                 Line(
                     learner=person,
@@ -166,26 +169,31 @@ def progress(
     return lines
 
 
-def _grade(
-    target: SheetTarget, handed: list[Submission], results: list[Result]
+def sheet_grade(
+    kind: str, pages: Sequence[SheetPage], handed: list[Submission], results: list[Result]
 ) -> tuple[float, float, str, dt.datetime] | None:
     """A sheet's grade: the newest of an assignment's; for a self-check sheet the sum
-    over its pages of each page's newest (its score when scanned, or a person's)."""
+    over its pages of each page's newest (its score when scanned, or a person's) and
+    of the teacher's newest mark of each written answer (none missing)."""
+    marks = {r.question: r for r in results if r.question}  # oldest first: the newest wins
+    results = [r for r in results if not r.question]
     if not results:
         return None
-    if target.kind == "assignment" or len(target.pages) == 1:
-        newest = results[-1]
-        if newest.score is None or newest.max_score is None:
-            return None
-        return newest.score, newest.max_score, newest.decided_by, newest.decided_at
-    page_of = {s.id: s.page for s in handed}
-    per_page: dict[int, Result] = {}
-    for result in results:
-        if result.submission in page_of:
-            per_page[page_of[result.submission]] = result
-    if len(per_page) < len(target.pages):
-        return None  # a page not handed in or not graded yet
-    chosen = [per_page[p] for p in sorted(per_page)]
+    written = [a.key for page in pages for a in page.areas] if kind == "quiz" else []
+    if any(key not in marks for key in written):
+        return None  # a written answer waits for the teacher
+    if kind == "assignment" or len(pages) == 1:
+        chosen = [results[-1]]
+    else:
+        page_of = {s.id: s.page for s in handed}
+        per_page: dict[int, Result] = {}
+        for result in results:
+            if result.submission in page_of:
+                per_page[page_of[result.submission]] = result
+        if len(per_page) < len(pages):
+            return None  # a page not handed in or not graded yet
+        chosen = [per_page[p] for p in sorted(per_page)]
+    chosen += [marks[key] for key in written]
     if any(r.score is None or r.max_score is None for r in chosen):
         return None
     return (
@@ -246,7 +254,26 @@ def _number(value: float | None) -> str:
 # ---------------------------------------------------------------------- PDF
 
 
-def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: bool) -> bytes:
+def sticks_of(register: Register, course: t.Course) -> dict[str, list[StickCustody]]:
+    """The sticks with this course version each learner was handed, by learner code
+    (each stick's latest issue and the return that followed it)."""
+    config = course.config
+    found: dict[str, list[StickCustody]] = {}
+    for stick in register.custody():
+        item = stick.item
+        if (item.course_id, item.course_version) == (config.id, config.version):
+            found.setdefault(item.learner, []).append(stick)
+    return found
+
+
+def pdf_bytes(
+    look: Look,
+    lines: list[Line],
+    group: str,
+    as_of: dt.date,
+    names: bool,
+    sticks: dict[str, list[StickCustody]] | None = None,
+) -> bytes:
     msg, styles, config = look.msg, look.styles, look.course.config
     words = look.words
     buffer = io.BytesIO()
@@ -268,6 +295,12 @@ def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: 
         heading = person.code + (f" — {person.full_name}" if names else "")
         story.append(Paragraph(escape(heading, quote=False), styles.headings[1]))
         story.append(_table(look, [line for line in lines if line.learner == person]))
+        handed = (sticks or {}).get(person.code)
+        if handed:
+            story.append(Spacer(1, styles.size / 2))
+            story.append(
+                look.line(msg("report_sticks"), "; ".join(_stick(look, s) for s in handed))
+            )
     stamp = look.date
 
     def on_page(canvas: object, _doc: object) -> None:
@@ -275,6 +308,14 @@ def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: 
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def _stick(look: Look, stick: StickCustody) -> str:
+    issued = look.words.date(stick.issued_at.date())
+    if stick.returned_at is None:
+        return look.msg("report_stick_out", stick=stick.item.item_id, issued=issued)
+    returned = look.words.date(stick.returned_at.date())
+    return look.msg("report_stick_back", stick=stick.item.item_id, issued=issued, returned=returned)
 
 
 def _learners(lines: list[Line]) -> list[Learner]:

@@ -4,36 +4,116 @@ always sanitised, and PNG/JPEG without metadata (EXIF, XMP, text; orientation ke
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from casekit import tree as t
-from casekit.diagnostics import error
-from casekit.render.image_metadata import ImageStructureError, strip_metadata
+from casekit.diagnostics import CasekitError, error
+from casekit.render.image_metadata import ImageStructureError, copy_stripped, strip_metadata
 from casekit.safety.paths import resolve_inside
 from casekit.safety.svg import sanitize_svg
 
 
-@lru_cache(maxsize=256)
+class _Kept:
+    """Images read for embedding, the most recently used first, up to ``LIMIT`` bytes in
+    all (a course's figures repeat across editions and formats of one process; a
+    course with a gigabyte of pictures must not keep them all)."""
+
+    LIMIT = 32 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple[Path, str, str], bytes] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: tuple[Path, str, str], read: Callable[[], bytes]) -> bytes:
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        data = read()
+        if len(data) <= self.LIMIT // 4:
+            self.entries[key] = data
+            self.size += len(data)
+            while self.size > self.LIMIT:
+                self.size -= len(self.entries.popitem(last=False)[1])
+        return data
+
+
+_kept = _Kept()
+
+
+def _changed(path: str) -> CasekitError:
+    return error(
+        path, "file changed while the course was being built; build again", "media-changed"
+    )
+
+
+def _unstrippable(path: str, exc: ImageStructureError) -> CasekitError:
+    return error(path, f"cannot remove the image's metadata: {exc}", "media-invalid")
+
+
 def _read(real: Path, sha256: str, path: str, fmt: str) -> bytes:
     data = real.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise error(
-            path, "file changed while the course was being built; build again", "media-changed"
-        )
+        raise _changed(path)
     if fmt == "svg":
         return sanitize_svg(data)
     try:
         return strip_metadata(data, fmt)
     except ImageStructureError as exc:
-        raise error(path, f"cannot remove the image's metadata: {exc}", "media-invalid") from None
+        raise _unstrippable(path, exc) from None
 
 
 def image_bytes(root: Path, item: t.MediaItem) -> bytes:
     """The bytes of an image to embed: sanitised SVG, or PNG/JPEG without metadata
     (what every format and the bundle embed)."""
     real, _ = resolve_inside(root, item.path)
-    return _read(real, item.sha256, item.path, item.format)
+    return _kept.get(
+        (real, item.sha256, item.format),
+        lambda: _read(real, item.sha256, item.path, item.format),
+    )
+
+
+class _HashingReader:
+    """A file read in order, with looks back and ahead: hashes each byte the first time
+    the reading reaches it in order, so the digest is the whole file's once read through."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.sha256 = hashlib.sha256()
+        self.hashed = 0
+
+    def read(self, size: int = -1) -> bytes:
+        start = self.handle.tell()
+        data = self.handle.read(size)
+        if start <= self.hashed < start + len(data):
+            self.sha256.update(data[self.hashed - start :])
+            self.hashed = start + len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+
+def write_image(root: Path, item: t.MediaItem, out: BinaryIO) -> None:
+    """``image_bytes`` streamed into ``out``: a PNG or JPEG is never held whole (what the
+    bundle copies); an SVG is, to be parsed and sanitised."""
+    if item.format not in ("png", "jpeg"):
+        out.write(image_bytes(root, item))
+        return
+    real, _ = resolve_inside(root, item.path)
+    with real.open("rb") as handle:
+        reader = _HashingReader(handle)
+        try:
+            copy_stripped(reader, out, item.format)  # type: ignore[arg-type]
+        except ImageStructureError as exc:
+            raise _unstrippable(item.path, exc) from None
+    if reader.sha256.hexdigest() != item.sha256:
+        raise _changed(item.path)
 
 
 _POINTS = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}

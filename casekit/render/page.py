@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 
@@ -139,32 +139,56 @@ def appendix_html(course: t.Course, writer: HtmlWriter, key: str, level: int) ->
     return writer.answer_key(level)
 
 
-def render_page(course: t.Course, writer: HtmlWriter, course_dir: Path) -> str:
-    """The single-page HTML of ``course`` (one edition)."""
+#: where the lessons and the back matter go in casekit's own page, rendered without them
+_BODY, _BACK = "\0casekit-body\0", "\0casekit-back-matter\0"
+
+
+def page_parts(course: t.Course, writer: HtmlWriter) -> Iterator[str]:
+    """The single-page HTML of ``course`` (one edition) in parts, each lesson rendered as
+    it is asked for, so that a page written part by part is never whole in memory. A page
+    from a course's own templates comes whole: it is checked for active content whole."""
     msg = writer.msg
     outline = course_outline(course, msg)
-    body: list[str] = []
-    for part in outline.parts:
-        body.append(f'<section class="module" id="{attr(part.module.id)}">\n')
-        body.append(writer.heading(1, escape(part.title)))
-        for lesson in part.lessons:
-            body.append(writer.lesson(lesson, level=2))
-        body.append("</section>\n")
-    appendices = [appendix_html(course, writer, a.key, 1) for a in outline.back]
-    css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
-    return render_template(
-        course,
-        "html/page.html.j2",
-        course=course,
-        config=course.config,
-        msg=msg,
-        edition=edition_label(course, msg),
-        date=source_date(course).date().isoformat(),
-        css=css,
-        body=Markup("".join(body)),
-        appendices=Markup("".join(appendices)),
-        toc=[
-            (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
-            for m in course.modules
-        ],
-    )
+
+    def body() -> Iterator[str]:
+        for part in outline.parts:
+            yield f'<section class="module" id="{attr(part.module.id)}">\n'
+            yield writer.heading(1, escape(part.title))
+            for lesson in part.lessons:
+                yield writer.lesson(lesson, level=2)
+            yield "</section>\n"
+
+    def back() -> str:
+        return "".join(appendix_html(course, writer, a.key, 1) for a in outline.back)
+
+    def page(body: str, appendices: str) -> str:
+        css = Markup(read_template(course, "html/style.css").replace("</", "<\\/"))
+        return render_template(
+            course,
+            "html/page.html.j2",
+            course=course,
+            config=course.config,
+            msg=msg,
+            edition=edition_label(course, msg),
+            date=source_date(course).date().isoformat(),
+            css=css,
+            body=Markup(body),
+            appendices=Markup(appendices),
+            toc=[
+                (m, [(lesson, Markup(writer.inlines(lesson.title))) for lesson in m.lessons])
+                for m in course.modules
+            ],
+        )
+
+    if not course.config.templates:
+        frame = page(_BODY, _BACK)
+        if frame.count(_BODY) == frame.count(_BACK) == 1 and frame.find(_BODY) < frame.find(_BACK):
+            head, rest = frame.split(_BODY)
+            middle, tail = rest.split(_BACK)
+            yield head
+            yield from body()
+            yield middle
+            yield back()
+            yield tail
+            return
+    yield page("".join(body()), back())

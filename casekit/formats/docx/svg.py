@@ -17,11 +17,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from svglib.svglib import svg2rlg
 
 from casekit.diagnostics import error
+from casekit.formats.docx.images import PRINT_DPI
 from casekit.render.svg_fonts import FaceFonts
 from casekit.render.svg_markers import svglib_svg
 from casekit.render.templates import bundled_font
 
-PRINT_DPI = 200
 MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
 
 
