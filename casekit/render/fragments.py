@@ -23,13 +23,13 @@ in the build cache (``files/cache.py``): nothing in them is run.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from casekit import tree as t
+from casekit.files import typed_json
 from casekit.files.cache import (
     BuildCache,
     code_fingerprint,
@@ -37,7 +37,7 @@ from casekit.files.cache import (
     files_fingerprint,
     tree_fingerprint,
 )
-from casekit.render.templates import builtin_templates
+from casekit.render.builtin import builtin_templates
 
 
 def casekit_fingerprint() -> str:
@@ -148,12 +148,23 @@ def lesson_data(
     lesson: t.Lesson,
     edition: str,
     name: str,
+    expected: Any,
     compute: Callable[[], Any],
 ) -> Any:
-    """``compute()`` (JSON data drawn from one lesson, e.g. its search entries), kept in
-    the fragment cache under ``name`` like a rendered lesson, so that an unchanged lesson
-    is not read to find it again (``resolve/lazy.py``)."""
+    """``compute()`` (data of type ``expected`` drawn from one lesson, e.g. its search
+    entries), kept in the fragment cache under ``name`` like a rendered lesson, so that
+    an unchanged lesson is not read to find it again (``resolve/lazy.py``). An entry
+    that is not of that type is computed again (``typed_json``)."""
     if fragments is None:
         return compute()
-    text = fragments.text(lesson, edition, (name,), lambda: json.dumps(compute()))
-    return json.loads(text)
+    found: list[Any] = []
+
+    def usable(raw: bytes) -> bool:
+        try:
+            found.append(typed_json.decode(raw, expected))
+        except typed_json.TypedJsonError:
+            return False
+        return True
+
+    raw = fragments.data(lesson, edition, (name,), lambda: typed_json.encode(compute()), usable)
+    return found[0] if found else typed_json.decode(raw, expected)
