@@ -50,7 +50,7 @@ def rasterised(svg: bytes, item: t.MediaItem, cache: BuildCache | None) -> tuple
             return found[8:], dpi
     from casekit.formats.docx.svg import rasterise_svg
 
-    png, dpi = rasterise_svg(svg, item.path)
+    png, dpi = rasterise_svg(svg, item.path, PRINT_DPI)
     if cache is not None:
         cache.store(SVG_KIND, key, struct.pack(">d", dpi) + png)
     return png, dpi
