@@ -81,9 +81,9 @@ def test_rasterised_svg_is_kept_in_the_build_cache(
     drawn: list[str] = []
     real = svg.rasterise_svg
 
-    def counting(source: bytes, path: str, dpi: float) -> tuple[bytes, float]:
+    def counting(source: bytes, path: str, print_dpi: float) -> tuple[bytes, float]:
         drawn.append(path)
-        return real(source, path, dpi)
+        return real(source, path, print_dpi)
 
     monkeypatch.setattr(svg, "rasterise_svg", counting)
     first = images.rasterised(data, item, cache)

@@ -45,7 +45,7 @@ def _registered(prefix: str, face: str) -> str:
 
 @lru_cache(maxsize=64)
 def rasterise_svg(svg: bytes, path: str, print_dpi: float) -> tuple[bytes, float]:
-    """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
+    """PNG bytes of a (sanitised) SVG at ``print_dpi`` (lower for a huge drawing),
     and that resolution."""
     try:
         drawing = svg2rlg(io.BytesIO(svglib_svg(svg)), font_map=BundledFonts())

@@ -30,7 +30,7 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
         course, fonts, styles, state, setup.frame_width, setup.frame_height, setup.paper
     )
     writer.answer_sheets = options.answer_sheets
-    writer.sizing = Sizing(ctx.cache, options.original_images)
+    writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
     packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
     story = writer.story()  # the build runs formats without full collections (gc_tuning)
     data = render(packet, story, writer.outline)
