@@ -1,7 +1,7 @@
 """Whole-build figures on the generated courses, side by side with their references.
 
     python benchmarks/build_benchmark.py [--lessons 40] [--image-lessons 10] [--runs 3]
-                                         [--language kk] [--skip full]
+                                         [--language kk] [--skip full] [--rebuild pdf]
 
 Every figure comes from a real process timed in this run; a casekit run and its
 reference's run alternate (``--runs`` pairs), and the table shows medians, so a machine
@@ -280,6 +280,40 @@ def docx_contents_rebuilds(course: Path, root: Path) -> list[tuple[str, str]]:
     ]
 
 
+def renumbering_rebuilds(
+    course: Path, root: Path, formats: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """A figure added at the top of a module's first lesson renumbers every later figure
+    of the module (five lessons): clean build, then the edit's rebuild, one run each."""
+    rows = []
+    lessons = lesson_files(course)
+    lesson = Path(lessons[len(lessons) * 3 // 8 // 5 * 5])  # first lesson of a module
+    original = lesson.read_text("utf-8")
+    figure = "![Жаңа сурет](../media/diagram.png)\n\n## "
+    for fmt in formats:
+        out = root / f"renumber-{fmt}"
+        options = ("--no-contents-pages",) if fmt in ("docx", "usb") else ()
+        try:
+            lesson.write_text(original, "utf-8")
+            clean = run(build_command(course, out, "-f", fmt, "--force", *options))
+            lesson.write_text(original.replace("## ", figure, 1), "utf-8")
+            edit = run(build_command(course, out, "-f", fmt, *options))
+        except Failed as failure:
+            rows.append((f"{fmt}: edit renumbering a module", f"casekit failed: {failure}"))
+            continue
+        finally:
+            lesson.write_text(original, "utf-8")
+        rows.append(
+            (
+                f"{fmt}: edit renumbering a module",
+                f"{edit.seconds:6.2f} s of {clean.seconds:6.2f} s ({edit.seconds / clean.seconds:.0%})"
+                f"   CPU {edit.cpu:.2f} of {clean.cpu:.2f} s ({edit.cpu / clean.cpu:.0%})"
+                f"   ({lesson.name}, one run)",
+            )
+        )
+    return rows
+
+
 def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
     out = root / "full"
     command = [*build_command(course, out, "--force"), "--no-contents-pages"]
@@ -386,8 +420,15 @@ def main() -> None:
             "text-contents",  # the DOCX with LibreOffice contents pages, text course
             "images-contents",
             "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
+            "renumbering",  # the edit that renumbers a module (rebuild formats only)
             "memory",
         ],
+    )
+    parser.add_argument(
+        "--rebuild",
+        action="append",
+        choices=REBUILT,
+        help="the formats of the rebuild rows (default: all of them)",
     )
     parser.add_argument(
         "--only",
@@ -436,9 +477,12 @@ def main() -> None:
                 show(against_pandoc(course, name, root, args.runs, contents))
             if "typst" not in args.skip:
                 show(against_typst(course, name, root, args.runs))
+        rebuilt = tuple(args.rebuild or REBUILT)
         if "rebuilds" not in args.skip:
-            for fmt in REBUILT:
+            for fmt in rebuilt:
                 show(rebuilds(text, root, args.runs, (fmt,)))
+        if "renumbering" not in args.skip:
+            show(renumbering_rebuilds(text, root, rebuilt))
         if "contents-rebuilds" not in args.skip and "images" not in args.skip:
             show(docx_contents_rebuilds(images, root))
         if "full" not in args.skip:

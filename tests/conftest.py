@@ -84,9 +84,10 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Headless Chromium (Debian's), driven by playwright."""
+    """Headless Chromium (Debian's), driven by playwright: one browser for the session
+    (each page opens in a context of its own; ``_close_pages`` closes what a test left)."""
     chromium = require_tool("chromium")
     try:
         from playwright.sync_api import sync_playwright
@@ -98,6 +99,21 @@ def browser() -> Iterator[object]:
         launched = driver.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close the browser contexts (pages) a test opened and left open, so that one test's
+    pages neither outlive it nor slow the session's browser down."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    shared = request.getfixturevalue("browser")
+    before = set(shared.contexts)  # type: ignore[attr-defined]
+    yield
+    for context in shared.contexts:  # type: ignore[attr-defined]
+        if context not in before:
+            context.close()
 
 
 @pytest.fixture

@@ -91,6 +91,11 @@ words = st.sampled_from(WORDS) | st.text(
 )
 
 
+# The strategies are made once per depth and reused (functools.cache): making them anew
+# in every draw cost more than drawing from them (hypothesis validates each new one).
+
+
+@functools.cache
 @st.composite
 def inline(draw: st.DrawFn, depth: int = 0) -> str:
     kind = draw(st.integers(0, 11 if depth < 3 else 1))
@@ -112,10 +117,18 @@ def inline(draw: st.DrawFn, depth: int = 0) -> str:
     ][kind - 2]
 
 
+@functools.cache
 def line_of_inlines() -> st.SearchStrategy[str]:
     return st.lists(inline(), min_size=1, max_size=5).map(" ".join)
 
 
+@functools.cache
+def blocks(depth: int, min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    """Blocks at ``depth``, a blank line apart."""
+    return st.lists(block(depth), min_size=min_size, max_size=max_size).map("\n\n".join)
+
+
+@functools.cache
 @st.composite
 def block(draw: st.DrawFn, depth: int = 0) -> str:
     kind = draw(st.integers(0, 13 if depth < 3 else 3))
@@ -128,7 +141,7 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
         return "\n".join(f"[^{n}]: {text}" for n in range(1, draw(st.integers(1, 3)) + 1))
     if kind == 3:
         return "```" + draw(st.sampled_from(["", "python", "{.x}"])) + f"\n{text}\n```"
-    inner = draw(st.lists(block(depth + 1), min_size=1, max_size=3).map("\n\n".join))
+    inner = draw(blocks(depth + 1, 1, 3))
     if kind == 4:
         fence = ":" * draw(st.integers(3, 5))
         close = draw(st.sampled_from([fence, "", ":::"]))
@@ -175,7 +188,7 @@ FRONT_MATTER = [
 @st.composite
 def lesson_bytes(draw: st.DrawFn) -> bytes:
     """A lesson: optional front matter, blocks, and sometimes broken bytes or line ends."""
-    body = draw(st.lists(block(), min_size=0, max_size=8).map("\n\n".join))
+    body = draw(blocks(0, 0, 8))
     title = draw(st.sampled_from(["# Т {#t}\n\n", "", "# \n\n"]))
     text = draw(st.sampled_from(FRONT_MATTER)) + title + body + "\n"
     if draw(st.booleans()):

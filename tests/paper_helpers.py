@@ -4,9 +4,12 @@ learner's marks drawn on them as a pencil would."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import random
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +42,31 @@ class SheetImage:
 
 
 def issue(tmp: Path, register: str, course: Path = COURSE, group: str = "G1") -> Path:
-    """Import the roster, enrol ``group`` in ``course`` and make its packets; the folder."""
+    """Import the roster, enrol ``group`` in ``course`` and make its packets; the folder.
+    A new SQLite register for G1 of the example course is a copy of the process's one
+    such issue (the register keeps no paths of ``tmp``; packets are byte-identical)."""
+    fresh = not Path(register).exists() and not (tmp / f"packets-{group}").exists()
+    if fresh and register.endswith(".sqlite") and course == COURSE and group == "G1":
+        template, folder = _issued_g1()
+        shutil.copy2(template / "roster.csv", tmp / "roster.csv")
+        shutil.copy2(template / "register.sqlite", register)  # owner-only, as casekit made it
+        shutil.copytree(template / "packets-G1", tmp / "packets-G1")
+        return tmp / folder.relative_to(template)
+    return _issue(tmp, register, course, group)
+
+
+@functools.cache
+def _issued_g1() -> tuple[Path, Path]:
+    """G1 of the example course issued once per process into an SQLite register: the
+    folder of it all and the packets' folder."""
+    tmp = Path(tempfile.mkdtemp(prefix="casekit-issued-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    folder = _issue(tmp, str(tmp / "register.sqlite"))
+    assert not (tmp / "register.sqlite-wal").exists()  # the register is all in one file
+    return tmp, folder
+
+
+def _issue(tmp: Path, register: str, course: Path = COURSE, group: str = "G1") -> Path:
     roster = write_roster(tmp / "roster.csv")
     assert casekit("learners", "import", str(roster), register=register).returncode == 0
     enrolled = casekit("enrol", str(course), "--group", group, *PLAN, register=register)

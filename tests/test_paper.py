@@ -20,6 +20,7 @@ import pytest
 import qrcode
 from PIL import Image as PILImage
 
+from casekit.learners.records import IssuedItem, StickCustody
 from casekit.learners.register import open_register
 from casekit.messages import messages
 from casekit.paper.answers import written_answers
@@ -38,6 +39,7 @@ from tests.paper_helpers import (
     sheet_images,
 )
 
+ISSUED = dt.datetime(2027, 1, 11, 10)
 HANDED_IN = ("--handed-in", "2025-01-15")  # collected long before they were scanned
 QUIZ = "01-computer--quiz-parts"  # self-check 1.1, on module 1's quiz sheet
 KEY = {f"{QUIZ}/1": [1], f"{QUIZ}/2": [1], f"{QUIZ}/3": [2]}  # as the lesson's source has it
@@ -479,6 +481,12 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         refused = grade(*args)
         assert refused.returncode == 1 and message in refused.stderr, refused.stderr
     assert dump(register) == before
+    with open_register(register) as reg:  # sticks handed out with this version, and another
+        for stick, code, version in (("S-1", "KZ-001", "1.0.0"), ("S-2", "KZ-003", "1.0.0"),
+                                     ("S-3", "KZ-003", "0.9.0")):  # fmt: skip
+            item = IssuedItem(stick, "stick", code, "digital-literacy-kk", version, ISSUED.date())
+            reg.issue_stick(StickCustody(item, "bundle", ISSUED, {}))
+        reg.return_stick("S-1", dt.datetime(2027, 2, 1, 9), "T", [])
     # the teacher's page: each written answer under its question, text, answer and mark
     shown = casekit("grade", "KZ-001", "module-2", "--show", register=register)
     assert shown.returncode == 0, shown.stderr
@@ -540,9 +548,11 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "2 / 3",
         "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
         "15.01.2025",  # handed in
+        "USB жинақтағыштар: S-1: 11.01.2027 берілді, 01.02.2027 қайтарылды",
+        "USB жинақтағыштар: S-2: 11.01.2027 берілді, қайтарылмаған",
     ):
         assert words in text.replace("\n", " "), words
-    assert "Әбілқасымов" not in text
+    assert "Әбілқасымов" not in text and "S-3" not in text  # S-3: another version
     again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()

@@ -60,8 +60,11 @@ def test_sheets_are_presented_in_their_course_language(register_location: str) -
             register.course_version("c", "0") is None and register.sheet(old.id).heading == "task"
         )  # type: ignore[union-attr]
         assert sheet_messages(register, [old], None).language == "ru"
+        # pages that name no sheet: the language all the register's courses share
+        assert sheet_messages(register, [], None).language == "en-GB"
+        register.record_issue([], [], (), CourseVersion("d", "1", "Курс", "ru"))
         assert sheet_messages(register, [sheet("KZ-1", "0")], None).language == "en"
-        assert sheet_messages(register, [], None).language == "en"
+        assert sheet_messages(register, [], None).language == "en"  # two languages: English
 
 
 def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: str) -> None:
@@ -119,16 +122,18 @@ def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: 
 
 def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
     """A page waiting for review shows its written answers captioned with their
-    questions (quiz number from the heading above, question number from the key)."""
+    questions (quiz number from the heading above, question number from the key),
+    and the submission a decision records keeps each crop tied to its question."""
     from casekit.learners.records import Review
     from casekit.messages import messages
     from casekit.paper import review
-    from casekit.sheets.layout import Heading, OpenArea, Rect, SheetPage
+    from casekit.sheets.layout import Heading, OpenArea, Rect, Row, SheetPage
 
     box = Rect(0, 0, 1, 1)
     page = SheetPage(
         "quiz", "module-2", 1, 1, (210, 297), (box, box, box, box), box, box, box,
         headings=(Heading("2.2", Rect(20, 70, 170, 8)), Heading("2.3", Rect(20, 180, 170, 8))),
+        rows=(Row("fraud/3", "2.2", 3, "single", box, (box, box), (box, box)),),
         areas=(
             OpenArea("fraud/1", "1.", Rect(32, 80, 150, 28)),
             OpenArea("fraud/2", "2.", Rect(32, 110, 150, 28)),
@@ -145,7 +150,9 @@ def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
         zoom = register.keep_image(b"\x89PNG zoom")
         waiting = Review(
             1, dt.datetime(2027, 2, 1), "scan.pdf", 1, "0" * 64, "[]", "S-1", 1,
-            images={"fraud/1": zoom, "area:egov/1": crop, "area:fraud/2": crop},
+            reading={"fraud/3": {"answer": "unsure", "chosen": [], "boxes": ["unsure", "empty"]}},
+            doubtful=("fraud/3",), handed_in=dt.date(2027, 1, 30),
+            images={"fraud/3": zoom, "area:egov/1": crop, "area:fraud/2": crop},
         )  # fmt: skip
         register.add_review(waiting)
         [item] = review.open_items(register)
@@ -162,6 +169,10 @@ def test_written_answers_are_named_by_their_question(tmp_path: Path) -> None:
             "Письменный ответ (отсканирован до того, как casekit стал связывать ответы с вопросами)"
         )
         html = review.write_page(register, [item], words).read_text("utf-8")
+        decided = review.Decision(item.review.id, {"fraud/3": [0]})
+        recorded = review.settle(register, item, decided, "A. Seitkyzy", dt.datetime(2027, 2, 2))
+        assert recorded is not None and recorded.handed_in == dt.date(2027, 1, 30)
+        assert recorded.images == {"egov/1": crop, "fraud/2": crop}  # by question, no zooms
     assert (  # the question's text and accepted answer, as recorded at issue
         '<figcaption>Вопрос 2.2/2: <span class="prompt">Қай нөмірге қоңырау шалу керек?</span>'
         "<br><small>Правильный ответ: Ресми нөмірге</small></figcaption>"

@@ -98,3 +98,9 @@ def test_no_register_is_created_in_an_empty_postgresql_database(tmp_path, postgr
         engine.dispose()
     imported = casekit("learners", "import", str(write_roster(tmp_path / "r.csv")), register=url)
     assert imported.returncode == 0, imported.stderr
+    # a mistyped database name: one line naming it, and no database made
+    typo = postgres_server.url("no_such_register")
+    result = casekit("learners", "remove", "KZ-001", register=typo)
+    assert result.returncode == 1, result.stdout
+    [line] = result.stderr.splitlines()
+    assert "no_such_register" in line and "does not exist" in line, line

@@ -113,6 +113,11 @@ def test_a_large_image_fits_the_box_keeps_its_printed_size_and_is_made_once(
     small = item(tmp_path / "screen.png", "png")
     assert fitted_image(tmp_path, small, (3000, 2000), cache)[:8] == b"\x89PNG\r\n\x1a\n"
     assert resamplings == [box, box]
+    # a job that embeds each image once (the PDF) keeps none of them in memory
+    once = resample.Sizing(cache, remember=False)
+    assert once.image(tmp_path, small, box) == screen and not once.made
+    kept = resample.Sizing(cache)
+    assert kept.image(tmp_path, small, box) == screen and list(kept.made) == [(small.sha256, box)]
 
 
 @pytest.mark.slow

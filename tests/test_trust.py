@@ -45,14 +45,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fresh_bundle(tmp_path_factory.mktemp("trust"), zip=True)
 
 
+@pytest.fixture(scope="module")
+def made_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two reviewers' key pairs, made once by ``casekit keys new``."""
+    folder = tmp_path_factory.mktemp("made") / "keys"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CASEKIT_KEYS", str(folder))
+        env.delenv("CASEKIT_KEY_PASSPHRASE", raising=False)
+        for name, reviewer in (("meth", "Айгерим Садыкова"), ("sec", "Сергей Иванов")):
+            done = casekit("keys", "new", name, "--reviewer", reviewer)
+            assert done.returncode == 0, done.stderr
+    return folder
+
+
 @pytest.fixture
-def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "keys"
+def keys(made_keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's own copy of the key folder (modes kept), as $CASEKIT_KEYS."""
+    folder = shutil.copytree(made_keys, tmp_path / "keys")
     monkeypatch.setenv("CASEKIT_KEYS", str(folder))
     monkeypatch.delenv("CASEKIT_KEY_PASSPHRASE", raising=False)
-    for name, reviewer in (("meth", "Айгерим Садыкова"), ("sec", "Сергей Иванов")):
-        done = casekit("keys", "new", name, "--reviewer", reviewer)
-        assert done.returncode == 0, done.stderr
     return folder
 
 

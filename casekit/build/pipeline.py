@@ -96,9 +96,11 @@ def default_jobs() -> int:
 def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path], float]:
     """Render one job and write its outputs (in this process or a worker)."""
     started = time.perf_counter()
-    tree = apply_edition(course, job.edition) if job.edition else course
     try:
-        with no_full_collections():  # renderers build large object trees too (PDF, DOCX)
+        # renderers build large object trees too (PDF, DOCX), and so does an edition:
+        # a full collection walks the whole course each time
+        with no_full_collections():
+            tree = apply_edition(course, job.edition) if job.edition else course
             outputs = formats()[job.format].renderer()(tree, ctx)
             paths = write_outputs(job.format, ctx.out_dir, outputs)
     except OSError as exc:  # wherever a format writes: a full disk is the user's to fix

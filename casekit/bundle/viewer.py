@@ -136,7 +136,12 @@ def search_entries(course: t.Course, fragments: Fragments | None = None) -> list
         entry
         for lesson in course.lessons()
         for entry in lesson_data(
-            fragments, lesson, edition, "search", lambda lesson=lesson: _lesson_entries(lesson)
+            fragments,
+            lesson,
+            edition,
+            "search",
+            list[dict[str, str]],
+            lambda lesson=lesson: _lesson_entries(lesson),
         )
     ]
 
@@ -174,7 +179,8 @@ def media_anchors(course: t.Course, fragments: Fragments | None = None) -> dict[
                 if isinstance(block, t.MediaBlock) and block.media and block.media.code
             ]
 
-        for code, anchor in lesson_data(fragments, lesson, edition, "codes", found):
+        codes = lesson_data(fragments, lesson, edition, "codes", list[tuple[str, str]], found)
+        for code, anchor in codes:
             anchors.setdefault(code, anchor)
     return anchors
 

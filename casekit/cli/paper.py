@@ -471,6 +471,7 @@ def report_command(
         if group is None:
             group = register.learner(learner).group  # type: ignore[arg-type]
         lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
+        sticks = report.sticks_of(register, course)  # type: ignore[arg-type]
     stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
@@ -478,7 +479,8 @@ def report_command(
     look = print_look(course)  # type: ignore[arg-type]
     if lang is not None:
         look = dataclasses.replace(look, msg=messages(lang))
-    write_bytes(pdf_path, report.pdf_bytes(look, lines, group, day, names), mode=0o600)
+    pdf = report.pdf_bytes(look, lines, group, day, names, sticks)
+    write_bytes(pdf_path, pdf, mode=0o600)
     handed = sum(line.first is not None for line in lines)
     late = sum(line.late for line in lines)
     click.echo(f"{len(lines)} sheet(s): {handed} handed in, {late} late")

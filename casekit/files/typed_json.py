@@ -32,11 +32,25 @@ def encode(value: object) -> bytes:
     return json.dumps(_plain(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of dataclass ``kind`` (``None``: not a dataclass), found once per
+    type: asking ``dataclasses`` for every value of a parsed course was most of the time
+    a build spends storing it."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
 def _plain(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, object] = {TAG: type(value).__name__}
-        for f in dataclasses.fields(value):
-            out[f.name] = _plain(getattr(value, f.name))
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        out: dict[str, object] = {TAG: kind.__name__}
+        for name in names:
+            out[name] = _plain(getattr(value, name))
         return out
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]

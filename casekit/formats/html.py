@@ -6,11 +6,12 @@ from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.formats import BuildContext, Format, Output, output_name
-from casekit.render.page import SinglePageWriter, page_parts
 
 
 def render_html(course: t.Course, ctx: BuildContext) -> list[Output]:
     """The page is written lesson by lesson: never whole in memory."""
+    from casekit.render.page import SinglePageWriter, page_parts  # Jinja: only when built
+
     writer = SinglePageWriter(course, ctx.fragments)
 
     def write(handle: BinaryIO) -> None:

@@ -440,19 +440,18 @@ class Register(PaperRecords):
     def course_version(self, course_id: str, version: str) -> CourseVersion | None:
         """What was recorded of a course version when its sheets were issued."""
         c = s.course_versions.c
-        with self._read() as conn:
-            row = conn.execute(
-                sa.select(s.course_versions).where(
-                    c.course_id == course_id, c.course_version == version
-                )
-            ).first()
-        if row is None:
-            return None
-        questions = {k: (v[0], v[1]) for k, v in json.loads(row.questions or "{}").items()}
-        labels = json.loads(row.labels or "{}")
-        return CourseVersion(
-            row.course_id, row.course_version, row.title, row.language, labels, questions
+        query = sa.select(s.course_versions).where(
+            c.course_id == course_id, c.course_version == version
         )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _course_version(row)
+
+    def course_versions(self) -> list[CourseVersion]:
+        """Every course version recorded at issue, in the order first recorded."""
+        query = sa.select(s.course_versions).order_by(s.course_versions.c.id)
+        with self._read() as conn:
+            return [_course_version(row) for row in conn.execute(query)]
 
     def issued(self, *, learner: str | None = None, kind: str | None = None) -> list[IssuedItem]:
         query = (
@@ -718,6 +717,14 @@ def _sheet_query() -> sa.Select:
         sa.select(s.sheets, s.learners.c.code.label("learner_code"))
         .select_from(s.sheets)
         .join(s.learners, s.sheets.c.learner_id == s.learners.c.id)
+    )
+
+
+def _course_version(row: sa.Row) -> CourseVersion:
+    questions = {k: (v[0], v[1]) for k, v in json.loads(row.questions or "{}").items()}
+    labels = json.loads(row.labels or "{}")
+    return CourseVersion(
+        row.course_id, row.course_version, row.title, row.language, labels, questions
     )
 
 

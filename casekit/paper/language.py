@@ -2,7 +2,9 @@
 and page, the written-answers page, the report): the one asked for; else the
 course's, as the register recorded it when the sheets were issued (with the
 course's own ``[labels]``), so no course source is needed; else, for sheets
-issued by a casekit that did not record it, the learner's; else English."""
+issued by a casekit that did not record it, the learner's; else (pages that name
+no sheet) the language of every course the register recorded, when they share
+one; else English."""
 
 from __future__ import annotations
 
@@ -26,4 +28,7 @@ def sheet_messages(register: Register, sheets: Iterable[Sheet], asked: str | Non
         language = built_in_language(register.learner(sheet.learner).language)
         if language:
             return messages(language)
+    courses = register.course_versions()  # pages that name no sheet: the register's courses'
+    if courses and len({course.language for course in courses}) == 1:
+        return messages(courses[-1].language, courses[-1].labels)
     return messages("en")

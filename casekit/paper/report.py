@@ -28,7 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from casekit import tree as t
 from casekit.formats.pdf.styles import RULE
 from casekit.learners.personal_pages import Look, SheetTarget, sheet_targets
-from casekit.learners.records import Learner, Result, Sheet, Submission
+from casekit.learners.records import Learner, Result, Sheet, StickCustody, Submission
 from casekit.learners.register import Register
 from casekit.learners.schedule import plan
 from casekit.messages import course_messages
@@ -254,7 +254,26 @@ def _number(value: float | None) -> str:
 # ---------------------------------------------------------------------- PDF
 
 
-def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: bool) -> bytes:
+def sticks_of(register: Register, course: t.Course) -> dict[str, list[StickCustody]]:
+    """The sticks with this course version each learner was handed, by learner code
+    (each stick's latest issue and the return that followed it)."""
+    config = course.config
+    found: dict[str, list[StickCustody]] = {}
+    for stick in register.custody():
+        item = stick.item
+        if (item.course_id, item.course_version) == (config.id, config.version):
+            found.setdefault(item.learner, []).append(stick)
+    return found
+
+
+def pdf_bytes(
+    look: Look,
+    lines: list[Line],
+    group: str,
+    as_of: dt.date,
+    names: bool,
+    sticks: dict[str, list[StickCustody]] | None = None,
+) -> bytes:
     msg, styles, config = look.msg, look.styles, look.course.config
     words = look.words
     buffer = io.BytesIO()
@@ -276,6 +295,12 @@ def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: 
         heading = person.code + (f" — {person.full_name}" if names else "")
         story.append(Paragraph(escape(heading, quote=False), styles.headings[1]))
         story.append(_table(look, [line for line in lines if line.learner == person]))
+        handed = (sticks or {}).get(person.code)
+        if handed:
+            story.append(Spacer(1, styles.size / 2))
+            story.append(
+                look.line(msg("report_sticks"), "; ".join(_stick(look, s) for s in handed))
+            )
     stamp = look.date
 
     def on_page(canvas: object, _doc: object) -> None:
@@ -283,6 +308,14 @@ def pdf_bytes(look: Look, lines: list[Line], group: str, as_of: dt.date, names: 
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def _stick(look: Look, stick: StickCustody) -> str:
+    issued = look.words.date(stick.issued_at.date())
+    if stick.returned_at is None:
+        return look.msg("report_stick_out", stick=stick.item.item_id, issued=issued)
+    returned = look.words.date(stick.returned_at.date())
+    return look.msg("report_stick_back", stick=stick.item.item_id, issued=issued, returned=returned)
 
 
 def _learners(lines: list[Line]) -> list[Learner]:

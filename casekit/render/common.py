@@ -11,16 +11,16 @@ import os
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-
-import qrcode
-import qrcode.image.svg
-from qrcode.constants import ERROR_CORRECT_M
+from typing import TYPE_CHECKING
 
 from casekit import tree as t
 from casekit.messages import Messages
 from casekit.render.collation import sort_key
 from casekit.resolve.vtt import format_time
 from casekit.safety.paths import SAFE_SCHEMES
+
+if TYPE_CHECKING:
+    import qrcode
 
 
 def safe_href(href: str) -> str:
@@ -137,8 +137,17 @@ def media_caption(item: t.MediaItem, msg: Messages, with_code: bool = True) -> s
 QR_QUIET_MODULES = 2  # the white border of every QR code casekit prints, in modules
 
 
+def _code(**options: int) -> qrcode.QRCode:
+    """An empty QR code of casekit's error correction and border; qrcode (and the lxml
+    its SVG images need) are imported with the first code, not with every writer."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    return qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_MODULES, **options)
+
+
 def _qr(text: str) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_MODULES, box_size=10)
+    code = _code(box_size=10)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)
     return code
@@ -147,7 +156,9 @@ def _qr(text: str) -> qrcode.QRCode:
 @lru_cache(maxsize=4096)
 def qr_svg(text: str) -> str:
     """A QR code for ``text`` as inline SVG markup (one path, deterministic)."""
-    image = _qr(text).make_image(image_factory=qrcode.image.svg.SvgPathImage)
+    from qrcode.image.svg import SvgPathImage
+
+    image = _qr(text).make_image(image_factory=SvgPathImage)
     svg = image.to_string(encoding="unicode")
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg).replace(' id="qr-path"', "")  # ids must be unique
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
@@ -167,7 +178,7 @@ def qr_png(text: str, box_size: int = 8) -> bytes:
 @lru_cache(maxsize=4096)
 def qr_modules(text: str) -> int:
     """The side of ``text``'s QR code in modules, quiet zone included (no drawing)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_MODULES)
+    code = _code()
     code.add_data(text.encode("utf-8"))
     return 17 + 4 * code.best_fit() + 2 * QR_QUIET_MODULES
 

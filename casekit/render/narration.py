@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from num2words import num2words
-
 from casekit.diagnostics import CasekitError, error
 from casekit.files.cache import BuildCache, digest
 from casekit.messages import Messages
@@ -95,6 +93,8 @@ def _versions() -> str:
 def _words(number: str, language: str) -> str:
     """``number`` (``2``, ``2.5``) in words (num2words: "две целых пять десятых"), or
     as written when num2words cannot say it."""
+    from num2words import num2words  # imported when a number is said, not with the viewer
+
     try:
         return str(num2words(Decimal(number), lang=NUM2WORDS[language]))
     except (ArithmeticError, NotImplementedError, ValueError):  # e.g. beyond its range

@@ -61,6 +61,8 @@ class Sizing:
     made: dict[tuple[str, tuple[int, int]], bytes] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: whether to keep them in ``made`` (the PDF embeds each image once: it keeps none)
+    remember: bool = True
 
     def resamples(self, item: t.MediaItem, box: tuple[int, int]) -> bool:
         return not self.original and needs_resampling(item, box)
@@ -69,6 +71,8 @@ class Sizing:
         if not self.resamples(item, box):
             return image_bytes(root, item)
         key = (item.sha256, box)
+        if not self.remember:
+            return fitted_image(root, item, box, self.cache)
         if key not in self.made:
             if len(self.made) >= REMEMBERED:
                 self.made.clear()

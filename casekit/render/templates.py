@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 from jinja2 import BaseLoader, Environment, TemplateError, TemplateNotFound
 
 from casekit import tree as t
 from casekit.diagnostics import CasekitError, error
+from casekit.render.builtin import builtin_templates
 from casekit.safety.active_content import REMOTE_CSS
 from casekit.safety.paths import MAX_NAMED_FILE_BYTES, PathEscape, resolve_inside
 from casekit.safety.sourcetext import MAX_SOURCE_BYTES
-
-
-def builtin_templates() -> Path:
-    return Path(str(resources.files("casekit.templates")))
-
 
 #: casekit's own font files (under templates/), by face: DejaVu covers every Kazakh,
 #: Russian and Latin letter

@@ -13,7 +13,7 @@ from casekit import tree as t
 from casekit.formats.docx.fields import field_begin, field_end, simple_field
 from casekit.formats.docx.links import internal_link
 from casekit.formats.docx.oxml import el
-from casekit.formats.docx.pieces import Assembly, Bases, Piece, Story, pieces_usable
+from casekit.formats.docx.pieces import Assembly, Bases, Piece, Story
 from casekit.formats.docx.writer import DocxWriter, RunFormat
 from casekit.messages import Messages
 from casekit.render.common import (
@@ -75,8 +75,7 @@ def write_course(
 def render_piece(writer: DocxWriter, assembly: Assembly, write: Callable[[], None]) -> Piece:
     """What ``write()`` writes, as a piece numbered after the sheets placed before it."""
     writer.begin_piece(
-        Story(writer.doc.element.nsmap, writer.footnotes.part.element.nsmap, assembly.store),
-        assembly.sheets,
+        Story(writer.doc.element.nsmap, writer.footnotes.part.element.nsmap), assembly.sheets
     )
     write()
     return writer.end_piece()
@@ -89,22 +88,24 @@ def lesson_piece(
     an answer sheet came before it is part of the key: the first sheet's section
     differs (``sections.py``)."""
 
-    def render() -> Piece:
-        return render_piece(writer, assembly, lambda: write_lesson(writer, lesson))
-
     if fragments is None:
-        return render()
+        return render_piece(writer, assembly, lambda: write_lesson(writer, lesson))
+    made: list[Piece] = []
+
+    def render() -> bytes:
+        made.append(render_piece(writer, assembly, lambda: write_lesson(writer, lesson)))
+        return made[-1].encode()
+
+    def usable(data: bytes) -> bool:
+        piece = Piece.decode(data)
+        if piece is None or not assembly.store.keeps(piece):
+            return False
+        made.append(piece)
+        return True
+
     parts = ("docx-lesson", "sheets before" if assembly.sheets else "first sheet")
-    data = fragments.data(
-        lesson,
-        writer.course.edition or "",
-        parts,
-        lambda: render().encode(),
-        pieces_usable(assembly.store),
-    )
-    piece = Piece.decode(data)
-    assert piece is not None  # usable, or rendered just now
-    return piece
+    fragments.data(lesson, writer.course.edition or "", parts, render, usable)
+    return made[-1]
 
 
 class FrontPiece:
@@ -130,7 +131,7 @@ class FrontPiece:
         piece = render_piece(self.writer, self.assembly, write)
         if self.bases is None:
             self.bases = self.assembly.place(piece)
-        self.xml = self.bases.renumber(piece.body)
+        self.xml = self.bases.renumber(piece.body, piece.body_sites)
 
 
 def running_paragraph(story: BlockItemContainer, style_id: str) -> tuple[CT_P, bool]:

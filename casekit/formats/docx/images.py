@@ -5,6 +5,7 @@ cost a rebuild more than the rest of the writer's imports)."""
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +13,13 @@ from PIL import Image
 
 from casekit import tree as t
 from casekit.diagnostics import error
+from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render.images import image_bytes
 from casekit.render.resample import FITTED, Sizing
 
 SCREEN_DPI = 96  # the size a bitmap without its own resolution is meant to have
+PRINT_DPI = 200  # of a rasterised SVG
+SVG_KIND = "docx-svg"  # the build cache's kind for rasterised SVG
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,24 @@ class Picture:
         return self.height_px / self.dpi
 
 
+def rasterised(svg: bytes, item: t.MediaItem, cache: BuildCache | None) -> tuple[bytes, float]:
+    """``svg.rasterise_svg``, kept in the build cache by the SVG's bytes (with its
+    resolution, which the PNG holds only rounded): an edited lesson does not draw its
+    charts again, nor import what draws them."""
+    key = digest(SVG_KIND, code_fingerprint(), svg)
+    found = cache.load(SVG_KIND, key, bytes) if cache is not None else None
+    if found is not None and len(found) > 8:
+        (dpi,) = struct.unpack(">d", found[:8])
+        if 0 < dpi <= PRINT_DPI:
+            return found[8:], dpi
+    from casekit.formats.docx.svg import rasterise_svg
+
+    png, dpi = rasterise_svg(svg, item.path, PRINT_DPI)
+    if cache is not None:
+        cache.store(SVG_KIND, key, struct.pack(">d", dpi) + png)
+    return png, dpi
+
+
 def picture(
     root: Path, item: t.MediaItem, box: tuple[int, int] = (0, 0), sizing: Sizing = FITTED
 ) -> Picture:
@@ -42,9 +64,7 @@ def picture(
     data = sizing.image(root, item, box) if box[0] else image_bytes(root, item)
     dpi: float = SCREEN_DPI
     if item.format == "svg":
-        from casekit.formats.docx.svg import rasterise_svg
-
-        data, dpi = rasterise_svg(data, item.path)
+        data, dpi = rasterised(data, item, sizing.cache)
     try:
         with Image.open(io.BytesIO(data)) as image:
             if item.format != "svg":

@@ -8,6 +8,8 @@ list's start number; nested lists use the next indentation level.
 
 from __future__ import annotations
 
+import functools
+
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -88,9 +90,15 @@ class ListNumbering:
         return num_id
 
 
+@functools.cache
+def _numbering_properties(level: int) -> BaseOxmlElement:
+    return el("w:numPr", el("w:ilvl", val=level), el("w:numId", val=0))
+
+
 def number_paragraph(ppr: BaseOxmlElement, num_id: int, level: int) -> None:
     """Attach a paragraph (its ``w:pPr``) to list ``num_id`` at indentation ``level``."""
-    numpr = el("w:numPr", el("w:ilvl", val=level), el("w:numId", val=num_id))
+    numpr = _numbering_properties(level).__copy__()  # copied: see oxml.Prototypes
+    numpr[1].set(qn("w:val"), str(num_id))
     style = ppr.find(qn("w:pStyle"))
     if style is not None:
         style.addnext(numpr)

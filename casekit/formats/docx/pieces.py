@@ -20,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+import sys
 import tempfile
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -44,10 +46,20 @@ IMAGE_KIND = "docx-image"
 BODY_MARK = "casekit-body"  # where the pieces go in document.xml
 NOTES_MARK = "casekit-notes"  # where their notes go in footnotes.xml
 
+#: the start of each element and attribute that holds a local id, by kind (``Bases``)
+KINDS = (
+    b"<w:numId w:val",
+    b"<w:footnoteReference w:id",
+    b"<w:footnote w:id",
+    b"<w:bookmarkStart w:id",
+    b"<w:bookmarkEnd w:id",
+    b"<wp:docPr id",
+    b"<a:blip r:embed",
+    b"<w:hyperlink r:id",
+)
+DRAWING = KINDS.index(b"<wp:docPr id")  # its name repeats the id: "Picture 3"
 _IDS = re.compile(
-    rb"<(w:numId w:val|w:footnoteReference w:id|w:footnote w:id|w:bookmarkStart w:id"
-    rb'|w:bookmarkEnd w:id|wp:docPr id|a:blip r:embed|w:hyperlink r:id)="L?(\d+)"'
-    rb'( name="Picture \d+")?'
+    b"(" + b"|".join(re.escape(kind) for kind in KINDS) + rb')="L?(\d+)"( name="Picture \d+")?'
 )
 
 
@@ -72,6 +84,37 @@ class PieceInfo:
     sheets: int = 0  # answer sheets, each a section of its own
     body_size: int = 0
     notes_size: int = 0
+    body_sites: int = 0  # how many of the sites (``Sites``) are the body's
+
+
+class Sites(array):
+    """Where the local ids of some XML are: (start, end, kind, local id) for each, flat,
+    so that numbering a piece takes slices instead of searching its text again."""
+
+    @classmethod
+    def find(cls, xml: bytes) -> Sites:
+        sites = cls("Q")
+        for match in _IDS.finditer(xml):
+            sites.extend((match.start(), match.end(), KINDS.index(match[1]), int(match[2])))
+        return sites
+
+    def each(self) -> Iterator[tuple[int, int, int, int]]:
+        return zip(self[0::4], self[1::4], self[2::4], self[3::4], strict=True)
+
+    def fit(self, size: int) -> bool:
+        """Whether these sites can be those of ``size`` bytes of XML, in order (a cache
+        entry is untrusted: numbering must not fail on one)."""
+        if not self:
+            return True
+        starts, ends = self[0::4], self[1::4]
+        return (
+            len(self) % 4 == 0
+            and max(self[2::4]) < len(KINDS)
+            and min(self[3::4]) >= 1
+            and ends[-1] <= size
+            and all(start < end for start, end in zip(starts, ends, strict=True))
+            and all(end <= start for end, start in zip(ends, starts[1:], strict=False))
+        )
 
 
 @dataclass
@@ -79,26 +122,50 @@ class Piece:
     info: PieceInfo
     body: bytes  # the body's elements as XML, ids local
     notes: bytes  # its ``w:footnote`` elements, ids local
+    body_sites: Sites
+    note_sites: Sites
+
+    @classmethod
+    def made(cls, info: PieceInfo, body: bytes, notes: bytes) -> Piece:
+        return cls(info, body, notes, Sites.find(body), Sites.find(notes))
 
     def encode(self) -> bytes:
-        """Bytes for the fragment cache: the info's length, the info, body, notes."""
+        """Bytes for the fragment cache: the info's length, the info, body, notes, and
+        the sites of their ids (little-endian)."""
         self.info.body_size, self.info.notes_size = len(self.body), len(self.notes)
+        self.info.body_sites = len(self.body_sites)
+        sites = Sites("Q", self.body_sites) + Sites("Q", self.note_sites)
+        if sys.byteorder != "little":
+            sites.byteswap()
         info = typed_json.encode(self.info)
-        return struct.pack(">Q", len(info)) + info + self.body + self.notes
+        return struct.pack("<Q", len(info)) + info + self.body + self.notes + sites.tobytes()
 
     @classmethod
     def decode(cls, data: bytes) -> Piece | None:
         """The piece ``encode`` wrote, or ``None`` for bytes that are not one."""
         try:
-            (size,) = struct.unpack(">Q", data[:8])
+            (size,) = struct.unpack("<Q", data[:8])
             info = typed_json.decode(data[8 : 8 + size], PieceInfo)
         except (struct.error, typed_json.TypedJsonError):
             return None
-        start = 8 + size
-        if start + info.body_size + info.notes_size != len(data):
+        middle = 8 + size + info.body_size
+        end = middle + info.notes_size
+        if end > len(data) or (len(data) - end) % 8 or info.body_sites > (len(data) - end) // 8:
             return None
-        middle = start + info.body_size
-        return cls(info, data[start:middle], data[middle:])
+        sites = Sites("Q")
+        sites.frombytes(data[end:])
+        if sys.byteorder != "little":
+            sites.byteswap()
+        piece = cls(
+            info,
+            data[8 + size : middle],
+            data[middle:end],
+            Sites("Q", sites[: info.body_sites]),
+            Sites("Q", sites[info.body_sites :]),
+        )
+        if not (piece.body_sites.fit(len(piece.body)) and piece.note_sites.fit(len(piece.notes))):
+            return None
+        return piece
 
 
 class ImageStore:
@@ -111,15 +178,23 @@ class ImageStore:
         self.cache = cache
         self._folder = tempfile.TemporaryDirectory(prefix="casekit-docx-images-")
 
-    def put(self, sha256: str, data: bytes) -> None:
-        path = f"{self._folder.name}/{sha256}"
+    def add(self, data: bytes) -> PieceImage:
+        """Keep ``data`` (once) and say what it is."""
+        sha = hashlib.sha256(data).hexdigest()
         try:
-            with open(path, "xb") as file:
+            with open(f"{self._folder.name}/{sha}", "xb") as file:
                 file.write(data)
         except FileExistsError:
-            return
-        if self.cache is not None:
-            self.cache.store(IMAGE_KIND, sha256, data)
+            pass
+        else:
+            if self.cache is not None:
+                self.cache.store(IMAGE_KIND, sha, data)
+        image = DocxImage.from_blob(data)
+        return PieceImage(sha, image.content_type, image.ext)
+
+    def keeps(self, piece: Piece) -> bool:
+        """Whether every picture ``piece`` names can be had."""
+        return all(self.get(image.sha256) is not None for image in piece.info.images)
 
     def get(self, sha256: str) -> bytes | None:
         try:
@@ -141,10 +216,9 @@ class Story:
     """Where a piece is being written: its body and footnotes (detached elements with
     the namespaces of the parts they will be spliced into) and its local ids."""
 
-    def __init__(self, body_nsmap: dict, notes_nsmap: dict, store: ImageStore) -> None:
+    def __init__(self, body_nsmap: dict, notes_nsmap: dict) -> None:
         self.body = _element("w:body", body_nsmap)
         self.notes = _element("w:footnotes", notes_nsmap)
-        self.store = store
         self.info = PieceInfo()
         self._images: dict[str, int] = {}
 
@@ -165,15 +239,12 @@ class Story:
         links.append(url)
         return f"L{len(links)}"
 
-    def image(self, data: bytes) -> tuple[str, DocxImage]:
-        """The local relationship id of a picture, and its header."""
-        image = DocxImage.from_blob(data)
-        sha = hashlib.sha256(data).hexdigest()
-        if sha not in self._images:
-            self.store.put(sha, data)
-            self.info.images.append(PieceImage(sha, image.content_type, image.ext))
-            self._images[sha] = len(self.info.images)
-        return f"L{self._images[sha]}", image
+    def image(self, image: PieceImage) -> str:
+        """The local relationship id of a picture (``ImageStore.add``)."""
+        if image.sha256 not in self._images:
+            self.info.images.append(image)
+            self._images[image.sha256] = len(self.info.images)
+        return f"L{self._images[image.sha256]}"
 
     def next_shape(self) -> int:
         self.info.shapes += 1
@@ -181,7 +252,7 @@ class Story:
 
     def piece(self, bookmarks: int, sheets: int) -> Piece:
         self.info.bookmarks, self.info.sheets = bookmarks, sheets
-        return Piece(self.info, _children_xml(self.body), _children_xml(self.notes))
+        return Piece.made(self.info, _children_xml(self.body), _children_xml(self.notes))
 
 
 def _children_xml(element: BaseOxmlElement) -> bytes:
@@ -204,25 +275,24 @@ class Bases:
     links: list[str]
     note_links: list[str]
 
-    def renumber(self, xml: bytes) -> bytes:
-        def one(match: re.Match[bytes]) -> bytes:
-            kind, local = match[1], int(match[2])
-            if kind == b"w:numId w:val":
-                value = str(self.num + local)
-            elif kind in (b"w:footnoteReference w:id", b"w:footnote w:id"):
-                value = str(self.note + local)
-            elif kind == b"wp:docPr id":
-                shape = self.shape + local
-                return b'<wp:docPr id="%d" name="Picture %d"' % (shape, shape)
-            elif kind == b"a:blip r:embed":
-                value = self.images[local - 1]
-            elif kind == b"w:hyperlink r:id":
-                value = self.links[local - 1]
+    def renumber(self, xml: bytes, sites: Sites) -> bytes:
+        """``xml`` with the local ids at ``sites`` made the document's."""
+        numbers = (self.num, self.note, self.note, self.bookmark, self.bookmark, self.shape)
+        names = {6: self.images, 7: self.links}
+        out, done = [], 0
+        for start, end, kind, local in sites.each():
+            out.append(xml[done:start])
+            if kind in names:
+                value = names[kind][local - 1].encode("ascii")
             else:
-                value = str(self.bookmark + local)
-            return b'<%s="%s"' % (kind, value.encode("ascii"))
-
-        return _IDS.sub(one, xml)
+                value = b"%d" % (numbers[kind] + local)
+            if kind == DRAWING:
+                out.append(b'<wp:docPr id="%s" name="Picture %s"' % (value, value))
+            else:
+                out.append(b'%s="%s"' % (KINDS[kind], value))
+            done = end
+        out.append(xml[done:])
+        return b"".join(out)
 
 
 class Assembly:
@@ -266,12 +336,12 @@ class Assembly:
         self.sheets += info.sheets
         if piece.notes:
             notes = Bases(**{**bases.__dict__, "links": bases.note_links})
-            self.notes.append(notes.renumber(piece.notes))
+            self.notes.append(notes.renumber(piece.notes, piece.note_sites))
         return bases
 
     def add(self, piece: Piece) -> None:
         """Place ``piece`` and append its text to the body."""
-        self.body.write(self.place(piece).renumber(piece.body))
+        self.body.write(self.place(piece).renumber(piece.body, piece.body_sites))
 
     def _image(self, image: PieceImage) -> str:
         if image.sha256 not in self.images:
@@ -335,15 +405,3 @@ def _split(blob: bytes, mark: str) -> tuple[bytes, bytes]:
     head, found, tail = blob.partition(f"<!--{mark}-->".encode("ascii"))
     assert found, mark
     return head, tail
-
-
-def pieces_usable(store: ImageStore) -> Callable[[bytes], bool]:
-    """Whether a cached piece can be used: it decodes and its pictures are kept."""
-
-    def usable(data: bytes) -> bool:
-        piece = Piece.decode(data)
-        return piece is not None and all(
-            store.get(image.sha256) is not None for image in piece.info.images
-        )
-
-    return usable

@@ -34,12 +34,12 @@ def write_edition(course: t.Course, ctx: BuildContext, out: BinaryIO) -> None:
     if options.large_print:
         scale_for_large_print(doc)
     tag = set_language(doc, course.config.language)
-    writer = DocxWriter(course, doc, text_width)
+    writer = DocxWriter(course, doc, text_width, ImageStore(ctx.cache))
     writer.answer_sheets = options.answer_sheets
     writer.sizing = Sizing(ctx.cache, options.original_images)
     header_and_footer(writer)
     footnotes = writer.footnotes
-    assembly = Assembly(doc, footnotes.part, footnotes.first_id, ImageStore(ctx.cache))
+    assembly = Assembly(doc, footnotes.part, footnotes.first_id, writer.images)
     try:
         front = FrontPiece(writer, assembly)
         layout = options.contents_pages and bool(front.bookmarks)

@@ -21,7 +21,6 @@ from casekit.render.svg_fonts import FaceFonts
 from casekit.render.svg_markers import svglib_svg
 from casekit.render.templates import bundled_font
 
-PRINT_DPI = 200
 MAX_RASTER_PIXELS = 4000  # longest side of a rasterised SVG
 
 
@@ -45,8 +44,8 @@ def _registered(prefix: str, face: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
-    """PNG bytes of a (sanitised) SVG at print resolution (lower for a huge drawing),
+def rasterise_svg(svg: bytes, path: str, print_dpi: float) -> tuple[bytes, float]:
+    """PNG bytes of a (sanitised) SVG at ``print_dpi`` (lower for a huge drawing),
     and that resolution."""
     try:
         drawing = svg2rlg(io.BytesIO(svglib_svg(svg)), font_map=BundledFonts())
@@ -54,7 +53,7 @@ def rasterise_svg(svg: bytes, path: str) -> tuple[bytes, float]:
         raise error(path, f"cannot draw this SVG: {exc}", "svg-unreadable") from None
     if drawing is None or drawing.width <= 0 or drawing.height <= 0:
         raise error(path, "this SVG has no drawable size", "svg-unreadable")
-    dpi = min(PRINT_DPI, MAX_RASTER_PIXELS * 72 / max(drawing.width, drawing.height))
+    dpi = min(print_dpi, MAX_RASTER_PIXELS * 72 / max(drawing.width, drawing.height))
     document = pypdfium2.PdfDocument(renderPDF.drawToString(drawing))
     try:
         image = document[0].render(scale=dpi / 72).to_pil().convert("RGB")

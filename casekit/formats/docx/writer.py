@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Union
 
-from docx.blkcntnr import BlockItemContainer
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -39,8 +38,8 @@ from casekit.formats.docx.oxml import (
     xml_text,
 )
 from casekit.formats.docx.page import LANGUAGE_TAGS
+from casekit.formats.docx.pieces import ImageStore, PieceImage, Story
 from casekit.formats.docx.pieces import Piece as BodyPiece
-from casekit.formats.docx.pieces import Story
 from casekit.formats.docx.sections import SheetSections
 from casekit.formats.docx.styles import CALLOUT_STYLES, CODE_STYLES, styles_by_name
 from casekit.messages import Messages, course_messages
@@ -61,6 +60,7 @@ from casekit.render.walk import TreeWriter
 from casekit.resolve.vtt import format_time
 
 Target = Union[Document, _Cell, FootnoteContainer]
+W_TR, W_TC = qn("w:tr"), qn("w:tc")
 
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -160,6 +160,47 @@ class TextRuns(Prototypes[RunFormat]):
         return text_run("-", self.run_properties.build(key))
 
 
+class CellParagraphs(Prototypes[tuple[str, str]]):
+    """Empty paragraphs by style id and alignment ("": the style's own)."""
+
+    def build(self, key: tuple[str, str]) -> BaseOxmlElement:
+        style, align = key
+        p = el("w:p", el("w:pPr", el("w:pStyle", val=style)))
+        if align:
+            p[0].append(el("w:jc", val=ALIGN[align].xml_value))
+        return p
+
+
+class PictureInlines(Prototypes[str]):
+    """``wp:inline`` pictures as python-docx writes them, by file extension (its
+    ``new_pic_inline`` parses two XML templates for every picture); ``set_picture``
+    and ``set_picture_size`` fill one in."""
+
+    def build(self, key: str) -> BaseOxmlElement:
+        return CT_Inline.new_pic_inline(0, "", f"image.{key}", Emu(0), Emu(0))
+
+
+def set_picture(inline: BaseOxmlElement, shape_id: int, r_id: str) -> None:
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("id", str(shape_id))
+    doc_pr.set("name", f"Picture {shape_id}")
+    inline.find(f".//{qn('a:blip')}").set(qn("r:embed"), r_id)
+
+
+def set_picture_size(inline: BaseOxmlElement, cx: int, cy: int) -> None:
+    for extent in (inline.find(qn("wp:extent")), inline.find(f".//{qn('a:ext')}")):
+        extent.set("cx", str(cx))
+        extent.set("cy", str(cy))
+
+
+class Tables(Prototypes[tuple[int, int]]):
+    """Tables of one row, by column count and width, as python-docx writes them."""
+
+    def build(self, key: tuple[int, int]) -> BaseOxmlElement:
+        cols, width = key
+        return CT_Tbl.new_tbl(1, cols, Emu(width))
+
+
 def level_suffix(level: int) -> str:
     """Word's list styles come in levels: "List Bullet", "List Bullet 2", "List Bullet 3"."""
     return "" if level == 0 else f" {min(level + 1, 3)}"
@@ -168,7 +209,9 @@ def level_suffix(level: int) -> str:
 class DocxWriter(TreeWriter):
     """Writes lessons, boxes and appendices of one edition into ``doc``."""
 
-    def __init__(self, course: t.Course, doc: Document, text_width: Emu) -> None:
+    def __init__(
+        self, course: t.Course, doc: Document, text_width: Emu, images: ImageStore
+    ) -> None:
         self.course = course
         self.doc = doc
         self.root = Path(course.root)
@@ -190,6 +233,14 @@ class DocxWriter(TreeWriter):
         self.rpr = RunProperties(self.sid, self.lang)  # run properties, by RunFormat
         self._runs = TextRuns(self.rpr)
         self._paragraphs = StyledParagraphs()
+        self._tables = Tables()
+        self._inlines = PictureInlines()
+        self._cell_paragraphs = CellParagraphs()
+        #: pictures by media item and box (``placed``), and where their bytes are kept
+        self._placed: dict[tuple[str, str | None, tuple[int, int]], tuple[Picture, PieceImage]]
+        self._placed = {}
+        self.images = images
+        self._derived: dict[tuple[RunFormat, str, object], RunFormat] = {}
 
     # ---------------------------------------------------------------- styles and runs
 
@@ -201,6 +252,14 @@ class DocxWriter(TreeWriter):
         else:
             run = text_run(clean, self.rpr(fmt))
         parent.append(run)
+
+    def derived(self, fmt: RunFormat, name: str, value: object) -> RunFormat:
+        """``fmt`` with one field changed (``dataclasses.replace`` once per change)."""
+        key = (fmt, name, value)
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = replace(fmt, **{name: value})
+        return found
 
     def add_paragraph(self, target: Target, p: CT_P) -> CT_P:
         """Put ``p`` at the end of ``target``: the document stands for the body of the
@@ -270,7 +329,7 @@ class DocxWriter(TreeWriter):
     def inlines(
         self, parent: BaseOxmlElement, nodes: list[t.Inline], fmt: RunFormat = RunFormat()
     ) -> None:
-        if any(isinstance(n, t.RawInline) for n in nodes):  # allow_html: tags drawn
+        if t.RawInline in {type(n) for n in nodes}:  # allow_html: tags drawn
             for piece in html_spans(nodes):
                 self.piece(parent, piece, fmt)
             return
@@ -305,15 +364,15 @@ class DocxWriter(TreeWriter):
         if isinstance(n, t.Text):
             self.text(parent, n.text, fmt)
         elif isinstance(n, t.Emph):
-            self.inlines(parent, n.children, replace(fmt, italic=True))
+            self.inlines(parent, n.children, self.derived(fmt, "italic", True))
         elif isinstance(n, t.Strong):
-            self.inlines(parent, n.children, replace(fmt, bold=True))
+            self.inlines(parent, n.children, self.derived(fmt, "bold", True))
         elif isinstance(n, t.Strike):
-            self.inlines(parent, n.children, replace(fmt, strike=True))
+            self.inlines(parent, n.children, self.derived(fmt, "strike", True))
         elif isinstance(n, t.Code):
-            self.text(parent, n.text, replace(fmt, style="Verbatim Char"))
+            self.text(parent, n.text, self.derived(fmt, "style", "Verbatim Char"))
         elif isinstance(n, t.Kbd):
-            self.text(parent, n.text, replace(fmt, style="Keyboard"))
+            self.text(parent, n.text, self.derived(fmt, "style", "Keyboard"))
         elif isinstance(n, t.RawInline):  # a lone tag (allow_html): drawn as in a sequence
             self.inlines(parent, [n], fmt)
         elif isinstance(n, t.LineBreak):
@@ -344,20 +403,29 @@ class DocxWriter(TreeWriter):
             return
         height = INLINE_IMAGE_HEIGHT
         box = print_box(self.text_width / EMU_PER_PT, height / EMU_PER_PT)
-        pic = picture(self.root, n.media, box, self.sizing)
+        pic, image = self.placed(n.media, box)
         width = Emu(int(height * pic.width_px / max(pic.height_px, 1)))
-        parent.append(self.drawing(pic.data, width, height))
+        parent.append(self.drawing(image, width, height))
 
     @property
     def piece_story(self) -> Story:
         assert self.story is not None, "writing outside a piece"
         return self.story
 
-    def drawing(self, data: bytes, width: Emu, height: Emu) -> BaseOxmlElement:
-        rid, image = self.piece_story.image(data)
-        cx, cy = image.scaled_dimensions(width, height)
-        shape = self.piece_story.next_shape()
-        inline = CT_Inline.new_pic_inline(shape, rid, image.filename, cx, cy)
+    def placed(self, item: t.MediaItem, box: tuple[int, int]) -> tuple[Picture, PieceImage]:
+        """The picture of ``item`` fitted to ``box`` (without its bytes) and the stored
+        image, worked out once per build: a figure used again is not read again."""
+        key = (item.path, item.sha256, box)
+        if key not in self._placed:
+            pic = picture(self.root, item, box, self.sizing)
+            self.sizing.made.clear()  # kept by the image store, not in memory
+            self._placed[key] = (replace(pic, data=b""), self.images.add(pic.data))
+        return self._placed[key]
+
+    def drawing(self, image: PieceImage, width: Emu, height: Emu) -> BaseOxmlElement:
+        inline = self._inlines(image.ext)
+        set_picture(inline, self.piece_story.next_shape(), self.piece_story.image(image))
+        set_picture_size(inline, width, height)
         return el("w:r", el("w:rPr", el("w:noProof")), el("w:drawing", inline))
 
     def footnote_ref(self, parent: BaseOxmlElement, n: t.FootnoteRef, fmt: RunFormat) -> None:
@@ -427,7 +495,7 @@ class DocxWriter(TreeWriter):
         try:
             for item in b.items:
                 p = self.para(target, style)
-                number_paragraph(p.get_or_add_pPr(), num_id, min(level, 8))
+                number_paragraph(p[0], num_id, min(level, 8))  # a styled p has a w:pPr
                 if item.checked is not None:
                     self.text(p, "☑ " if item.checked else "☐ ")
                 rest = item.blocks
@@ -440,16 +508,20 @@ class DocxWriter(TreeWriter):
             self.list_level = saved
 
     def new_table(self, target: Target, rows: int, cols: int, style: str) -> Table:
-        if isinstance(target, Document):  # see add_paragraph
-            tbl = CT_Tbl.new_tbl(rows, cols, self.text_width)
-            self.piece_body.append(tbl)
-            table = Table(tbl, target._body)
-        elif isinstance(target, FootnoteContainer):
-            table = BlockItemContainer.add_table(target, rows, cols, self.text_width)
+        """A table of the text's width (a cell's width in a cell), as python-docx makes
+        one, in table style ``style``; copied from a prototype rather than parsed from
+        python-docx's XML template for each table."""
+        if isinstance(target, _Cell):
+            tbl = target.add_table(rows, cols)._tbl
+            parent: object = target
         else:
-            table = target.add_table(rows, cols)
-        table._tbl.tblPr.style = self.sid(style)
-        return table
+            tbl = self._tables((cols, self.text_width))
+            for _ in range(rows - 1):
+                tbl.append(tbl[-1].__copy__())
+            self.add_paragraph(target, tbl)
+            parent = target._body if isinstance(target, Document) else target
+        tbl[0].insert(0, el("w:tblStyle", val=self.sid(style)))  # first in w:tblPr
+        return Table(tbl, parent)  # type: ignore[arg-type]
 
     def fill_cell(self, cell: _Cell, write: Callable[[_Cell], None]) -> None:
         """Write into a cell, dropping the empty paragraph a new cell starts with."""
@@ -468,16 +540,14 @@ class DocxWriter(TreeWriter):
         # rows read straight from the XML: table.cell(r, c) rescans the whole table each
         # time, and table.rows would keep the lesson's whole XML tree alive in a
         # reference cycle (Table <-> _Rows) until a full garbage collection
-        rows = table._tbl.tr_lst
-        rows[0].get_or_add_trPr().append(el("w:tblHeader"))
+        rows = table._tbl.findall(W_TR)
+        rows[0].insert(0, el("w:trPr", el("w:tblHeader")))  # before the row's cells
         for r, (row, tr) in enumerate(zip([b.header, *b.rows], rows, strict=True)):
-            style = "Table Heading" if r == 0 else "Table Text"
-            cells = tr.tc_lst
+            style = self.sid("Table Heading" if r == 0 else "Table Text")
+            cells = tr.findall(W_TC)
             for c, cell_node in enumerate(row[:cols]):
-                p = self._paragraphs(self.sid(style))
-                cells[c].replace(cells[c].p_lst[0], p)  # the new cell's empty paragraph
-                if cell_node.align:
-                    p.pPr.append(el("w:jc", val=ALIGN[cell_node.align].xml_value))
+                p = self._cell_paragraphs((style, cell_node.align))
+                cells[c].replace(cells[c][-1], p)  # the new cell's empty paragraph
                 self.inlines(p, cell_node.children)
         self.spacer(target)
 
@@ -543,9 +613,9 @@ class DocxWriter(TreeWriter):
             self.text(p, b.alt)
         else:
             box = print_box(self.text_width / EMU_PER_PT, MAX_FIGURE_HEIGHT / EMU_PER_PT)
-            pic = picture(self.root, b.media, box, self.sizing)
+            pic, image = self.placed(b.media, box)
             width, height = self.fit(pic, self.text_width, MAX_FIGURE_HEIGHT, b)
-            p.append(self.drawing(pic.data, width, height))
+            p.append(self.drawing(image, width, height))
             self.set_alt_text(p, b.alt)
         caption = self.para(target, "caption", b.anchor)
         self.labelled(caption, self.msg("figure", number=b.number), b.caption)
@@ -571,7 +641,7 @@ class DocxWriter(TreeWriter):
             column.w = cell.width = width
         p = qr_cell.paragraphs[0]._p
         set_paragraph_style(p, self.sid("Figure"))
-        p.append(self.drawing(qr_png(item.target_url), QR_SIZE, QR_SIZE))
+        p.append(self.drawing(self.images.add(qr_png(item.target_url)), QR_SIZE, QR_SIZE))
         self.set_alt_text(p, f"QR: {item.code}")
 
         def write_text(cell: _Cell) -> None:
@@ -692,7 +762,7 @@ class DocxWriter(TreeWriter):
 
     def question(self, target: Target, q: t.Question, num_id: int) -> None:
         p = self.para(target, "List Number", q.anchor)
-        number_paragraph(p.get_or_add_pPr(), num_id, 0)
+        number_paragraph(p[0], num_id, 0)
         rest = q.prompt
         if rest and isinstance(rest[0], t.Paragraph):
             self.inlines(p, rest[0].children)

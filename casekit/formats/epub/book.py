@@ -363,7 +363,7 @@ def top_headings(lesson: t.Lesson, writer: EpubWriter) -> list[tuple[str, str]]:
         ]
 
     edition = writer.course.edition or ""
-    return [tuple(pair) for pair in lesson_data(writer.fragments, lesson, edition, "toc", found)]
+    return lesson_data(writer.fragments, lesson, edition, "toc", list[tuple[str, str]], found)
 
 
 def table_of_contents(outline: Outline, writer: EpubWriter, documents: list[Document]) -> list:

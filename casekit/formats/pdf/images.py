@@ -5,10 +5,12 @@ decompression bomb is a diagnostic of the check, before any format runs)."""
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
 from svglib.svglib import svg2rlg
@@ -55,6 +57,36 @@ class CourseFonts(FaceFonts):
         return self.fonts.face(role).name
 
 
+#: each SVG parsed once per build (by the build's fonts), however many figures show it
+_DRAWINGS: weakref.WeakKeyDictionary[FontSet, dict[str, Drawing]] = weakref.WeakKeyDictionary()
+
+
+class VectorImage(Flowable):
+    """An SVG drawing at the size of one figure: the build's one parsed drawing of that
+    SVG, scaled (not drawn at all in the measuring pass). Drawn in the page itself,
+    not in a shared form XObject: text extraction (pypdf) sees its real size there."""
+
+    def __init__(self, drawing: Drawing, width: float, height: float) -> None:
+        super().__init__()
+        self.drawing = drawing
+        self.width = width
+        self.height = height
+        self.hAlign = "CENTER"
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        if is_dry(canvas):
+            return
+        drawing = self.drawing
+        canvas.saveState()
+        canvas.scale(self.width / drawing.width, self.height / drawing.height)
+        renderPDF.draw(drawing, canvas, 0, 0)
+        canvas.restoreState()
+
+
 class RasterImage(Flowable):
     """A raster image, embedded once per document (``image_streams``) and drawn by
     every use. Its bytes are read (or resampled) only when it is first drawn, in the
@@ -97,13 +129,12 @@ def image_flowable(
     ``max_width`` x ``max_height`` (``render.images.figure_size``); a raster image
     no larger than print resolution needs (``sizing``)."""
     if item.format == "svg":
-        data = image_bytes(root, item)
-        drawing = svg_drawing(data, item, figure.pos, fonts)
+        known = _DRAWINGS.setdefault(fonts, {})
+        if item.sha256 not in known:
+            known[item.sha256] = svg_drawing(image_bytes(root, item), item, figure.pos, fonts)
+        drawing = known[item.sha256]
         width, height = figure_size(figure, drawing.width, drawing.height, max_width, max_height)
-        drawing.scale(width / drawing.width, height / drawing.height)
-        drawing.width, drawing.height = width, height
-        drawing.hAlign = "CENTER"
-        return drawing
+        return VectorImage(drawing, width, height)
     # the probe decoded it fully, with bounds, and image_bytes checked it is that file
     width, height = figure_size(figure, item.width or 1, item.height or 1, max_width, max_height)
     box = print_box(width, height)
