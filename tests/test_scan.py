@@ -84,7 +84,7 @@ def test_every_box_is_right_or_sent_to_review(sources, condition):
                     assert question.answer == "unsure", (question.key, truth, box)
                     assert question.key in reading.zooms
                     review += 1
-    assert right >= 0.9 * (right + review)
+    assert right >= 0.97 * (right + review), (right, review)
 
 
 def test_open_answers_are_kept_as_crops(sources):
@@ -340,3 +340,32 @@ def test_heavy_shading_light_pencil_and_blackouts_are_told_apart(sources):
     assert [b.state for b in first.boxes[:3]] == ["filled", "cancelled", "unsure"]
     assert second.boxes[0].state in ("crossed", "filled")
     assert second.boxes[1].state == "unsure"
+
+
+def test_a_photocopy_keeps_erased_smudges_empty_and_light_strokes_marked(sources):
+    """On a dithered black-and-white page an eraser's smudge becomes scattered black
+    specks and a pencil stroke a run of dense ones: the page is descreened before its
+    boxes are measured, so the specks are no mark (nor a doubt) and the stroke is."""
+    from PIL import Image
+
+    source = next(s for s in sources if s.layout.rows and len(s.layout.rows[0].boxes) >= 3)
+    image = render_sheet(source, 150)
+    px = 150 / 25.4
+    boxes = source.layout.rows[0].boxes
+    for box in boxes[:2]:  # the darkest smudges an eraser leaves
+        layer = np.zeros_like(image, np.float32)
+        centre = (round((box.x + box.w / 2) * px), round((box.y + box.h / 2) * px))
+        axes = (round(box.w * 0.45 * px), round(box.h * 0.35 * px))
+        cv2.ellipse(layer, centre, axes, 20, 0, 360, 1.0, -1)
+        layer = cv2.GaussianBlur(layer, (0, 0), px * 0.8)
+        image[:] = np.minimum(image, (255 - 40 * layer).astype(np.uint8))
+    box = boxes[2]
+    for a, b in (((0.15, 0.15), (0.85, 0.85)), ((0.85, 0.15), (0.15, 0.85))):
+        start = (round((box.x + box.w * a[0]) * px), round((box.y + box.h * a[1]) * px))
+        end = (round((box.x + box.w * b[0]) * px), round((box.y + box.h * b[1]) * px))
+        cv2.line(image, start, end, 120, 2, cv2.LINE_AA)  # a light pencil cross
+    dithered = np.array(Image.fromarray(image).convert("1").convert("L"))
+    reading = read_page(dithered, lookup_in(sources))
+    first = reading.questions[0]
+    assert [b.state for b in first.boxes[:3]] == ["empty", "empty", "crossed"], first.boxes
+    assert first.answer == "answered" and first.chosen == (2,)

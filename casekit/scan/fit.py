@@ -13,6 +13,12 @@ the QR code, and the page is warped onto the layout at ``PX_PER_MM``.
 Uneven light (phone shadows, a scanner's gradient) is evened out by dividing by
 the background, estimated with a large grey-level dilation that erases every
 mark smaller than the kernel.
+
+A page of pure black and white (a photocopy, a fax, a scanner's black-and-white
+mode) keeps its greys in the density of its dots: a faint eraser smudge becomes
+scattered black specks, a light pencil stroke a run of dense ones. Such a page is
+descreened after fitting (a blur of about one dot) so that its boxes are measured
+like a grey scan's: the specks fade to a light grey, the strokes stay dark.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ WORK_PX_PER_MM = 3.0  # corner marks are looked for at this resolution
 RING_MM = 3.5  # blank paper around a corner mark
 QR_TOLERANCE_MM = 3.0  # the QR code must sit where the layout says, within this
 BACKGROUND_MM = 14.0  # larger than any mark that must be evened out (boxes, marks)
+DESCREEN_MM = 1 / 6  # the blur of a black-and-white page: a dot of a 150 dpi copy
+BILEVEL_MID = 0.005  # at most this share of mid greys: a black-and-white page
 
 
 class FitError(ReasonError):
@@ -106,19 +114,33 @@ def fit_page(grey: np.ndarray, code: FoundCode, page: SheetPage) -> FittedPage:
     if not np.isfinite(error) or error > QR_TOLERANCE_MM:
         raise FitError("marks_mismatch")
     size = (round(page.paper[0] * PX_PER_MM), round(page.paper[1] * PX_PER_MM))
-    to_layout = np.diag([1 / PX_PER_MM, 1 / PX_PER_MM, 1.0])
+    to_source = exact @ np.diag([1 / PX_PER_MM, 1 / PX_PER_MM, 1.0])
+    source, step = grey, math.floor(scale / PX_PER_MM)
+    if step > 1:  # averaged down first: warping samples only the nearest pixels
+        source = reduced(grey, 1 / step)
+        shift = -(step - 1) / (2 * step)  # a reduced pixel's centre in the full image
+        to_source = np.array([[1 / step, 0, shift], [0, 1 / step, shift], [0, 0, 1]]) @ to_source
     warped = cv2.warpPerspective(
-        grey,
-        exact @ to_layout,
+        source,
+        to_source,
         size,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
+    if bilevel(grey):
+        warped = cv2.GaussianBlur(warped, (0, 0), DESCREEN_MM * PX_PER_MM)
     fitted = FittedPage(grey=warped, paper=paper_brightness(warped), marks=marks)
     for name, mark in zip(CORNERS, page.marks, strict=True):
         if not _alone(fitted, mark):
             raise FitError("mark_misplaced", corner=name)
     return fitted
+
+
+def bilevel(grey: np.ndarray) -> bool:
+    """Whether the page is black and white only (sampled: every third row and column)."""
+    sample = grey[::3, ::3]
+    mid = np.count_nonzero((sample > 40) & (sample < 215))
+    return mid <= BILEVEL_MID * sample.size
 
 
 def _alone(fitted: FittedPage, mark: Rect) -> bool:
