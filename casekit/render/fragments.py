@@ -138,21 +138,26 @@ class Fragments:
         """``render()``'s text for ``lesson`` of ``edition``: from the cache when this
         lesson was rendered with the same ``parts`` (and ``lookups`` answering the same)
         before, else rendered and kept."""
-        key = self.key(lesson, edition, parts)
-        if key is None:
-            return render()
-        entry = self.cache.load("fragment", key, bytes)
-        cached = None if entry is None else _unpacked(entry)
-        if entry is not None and cached is None:
-            self.cache.stats.rejected += 1  # not a fragment: rendered again
-        if cached is not None and (lookups is None or lookups.same(cached[1])):
-            return cached[0]
-        if lookups is not None:
-            lookups.asked = {}
-        text = render()
-        self.cache.stats.rendered.append(f"{self.job} {parts[0]} {lesson.id}")
-        self.cache.store("fragment", key, _packed(text, lookups.asked if lookups else {}))
-        return text
+        found: list[str] = []
+
+        def usable(entry: bytes) -> bool:
+            cached = _unpacked(entry)
+            if cached is None:
+                self.cache.stats.rejected += 1  # not a text fragment: rendered again
+                return False
+            if lookups is not None and not lookups.same(cached[1]):
+                return False
+            found.append(cached[0])
+            return True
+
+        def rendered() -> bytes:
+            if lookups is not None:
+                lookups.asked = {}
+            found.append(render())
+            return _packed(found[-1], lookups.asked if lookups else {})
+
+        self.data(lesson, edition, parts, rendered, usable)
+        return found[-1]
 
 
 def lesson_data(
