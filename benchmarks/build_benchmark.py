@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -364,9 +364,8 @@ def with_videos(course: Path, megabytes: int) -> Path:
 MEMORY = (("40 lessons", 40, 0), ("120 lessons", 120, 0), ("40 + 100 MB", 40, 100))
 
 
-def memory(root: Path, language: str, large_mb: int) -> list[tuple[str, str]]:
+def memory(root: Path, language: str, large_mb: int) -> Iterator[tuple[str, str]]:
     """Peak RSS of the USB job and of the HTML job, each alone in its process."""
-    rows = []
     for name, lessons, megabytes in (*MEMORY, (f"40 + {large_mb} MB", 40, large_mb)):
         course = generate(root / f"memory-{lessons}-{megabytes}", lessons, language)
         if megabytes:
@@ -378,17 +377,14 @@ def memory(root: Path, language: str, large_mb: int) -> list[tuple[str, str]]:
             usb = run(build_command(course, out, "-f", "usb", "--no-contents-pages"))
             html = run(build_command(course, out, "-f", "html", "-e", "learner"))
         except Failed as failure:
-            rows.append((f"memory, {name}", f"casekit failed: {failure}"))
+            yield (f"memory, {name}", f"casekit failed: {failure}")
             continue
         media = sum(p.stat().st_size for p in (course / "media").iterdir()) / 1e6
-        rows.append(
-            (
-                f"memory, {name}",
-                f"usb job {usb.rss:4d} MiB ({usb.cpu:5.1f} s CPU)   html job {html.rss:4d} MiB "
-                f"({html.cpu:5.1f} s CPU)   media {media:.0f} MB",
-            )
+        yield (
+            f"memory, {name}",
+            f"usb job {usb.rss:4d} MiB ({usb.cpu:5.1f} s CPU)   html job {html.rss:4d} MiB "
+            f"({html.cpu:5.1f} s CPU)   media {media:.0f} MB",
         )
-    return rows
 
 
 def compiled_modules(root: Path) -> None:
@@ -455,7 +451,8 @@ def main() -> None:
         root = Path(tmp)
         compiled_modules(root)
         if args.only == "memory":
-            show(memory(root, args.language, args.large_media_mb))
+            for row in memory(root, args.language, args.large_media_mb):
+                show([row])
             return
         text = generate(root / "text", args.lessons, args.language)
         if args.only == "no-change":
@@ -492,7 +489,8 @@ def main() -> None:
             show(full_builds(text, root))
             show(no_change(text, root / "full", args.runs))
         if "memory" not in args.skip:
-            show(memory(root, args.language, args.large_media_mb))
+            for row in memory(root, args.language, args.large_media_mb):
+                show([row])
 
 
 if __name__ == "__main__":

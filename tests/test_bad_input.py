@@ -25,6 +25,7 @@ TOML = MINIMAL_TOML.format(lessons='"a.md"')
             TOML,
             "a.md:1:1: error: front matter is nested too deeply [front-matter]",
             id="yaml-nested-2000",
+            marks=pytest.mark.slow,  # 1.3 s: the other crashers keep the fast loop's share
         ),
         pytest.param(
             "---\nhours: " + "9" * 400 + "\n---\n# x\n",

@@ -224,6 +224,7 @@ def test_bad_braille_settings_name_the_field(make_course) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_same_sources_same_bytes(built: dict[str, Path], tmp_path: Path) -> None:
     course = ROOT / "courses" / "digital-literacy-kk"
     result = casekit("build", str(course), "-f", "brf", "-o", str(tmp_path), "-q", "--force")

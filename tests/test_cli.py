@@ -120,6 +120,7 @@ def test_quiet_and_verbose(mini_course: Path, tmp_path: Path) -> None:
     assert verbose.stdout.splitlines()[3].split()[:3] == ["mini-kk", "html", "teacher"]
 
 
+@pytest.mark.slow
 def test_commands_of_other_packages_load_when_asked() -> None:
     """``casekit serve``/``build``/``check`` start without importing the learner register,
     trust, scanning or bundle copying (start-up time, benchmarks/serve_benchmark.py);

@@ -89,7 +89,10 @@ def write_course(root: Path, lesson: str, language: str, extra_toml: str = "") -
         f'id = "lists"\ntitle = "Списки"\nlanguage = "{language}"\nversion = "2"\n'
         'date = 2026-03-01\norganisation = "Орг"\nauthors = ["Иван Петров"]\n'
         f'licence = "CC0"\n{extra_toml}\n[[modules]]\ntitle = "Модуль"\n'
-        'lessons = ["lessons/01.md"]\n',
+        'lessons = ["lessons/01.md"]\n'
+        # the contents' page numbers cost a LibreOffice layout per edition: the tests of
+        # contents pages ask for them (contents_pages=True), as tests/conftest.py does
+        "\n[docx]\ncontents_pages = false\n",
         "utf-8",
     )
     return root
@@ -99,7 +102,7 @@ def write_course(root: Path, lesson: str, language: str, extra_toml: str = "") -
 def lists_ru(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ru")
     course = write_course(root / "course", RU_LESSON, "ru", "answers_appendix = true\n")
-    return build(course, root / "out", paper="A5", large_print=True)["learner"]
+    return build(course, root / "out", paper="A5", large_print=True, contents_pages=True)["learner"]
 
 
 def body_xml(path: Path) -> etree._Element:

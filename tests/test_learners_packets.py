@@ -37,14 +37,13 @@ ENROL = ["--group", "G1", "--start", "2027-01-11", "--hours-per-week", "6"]
 PLAN = ["--consultations", "Tue 10:00", "--holidays", "2027-01-19"]
 
 
-@pytest.fixture
-def issued(tmp_path: Path, register_location: str) -> dict:
+def issue_g1(tmp: Path, register_location: str) -> dict:
     """Group G1 (KZ-002 needs large print) enrolled in the Kazakh course, packets made."""
-    roster = write_roster(tmp_path / "roster.csv")
+    roster = write_roster(tmp / "roster.csv")
     assert casekit("learners", "import", str(roster), register=register_location).returncode == 0
     result = casekit("enrol", str(COURSE), *ENROL, *PLAN, register=register_location)
     assert result.returncode == 0, result.stderr
-    out = tmp_path / "packets"
+    out = tmp / "packets"
     made = casekit(
         "packets",
         str(COURSE),
@@ -65,6 +64,28 @@ def issued(tmp_path: Path, register_location: str) -> dict:
         f"issue list: {folder / 'issue-list.pdf'}",
     ]
     return {"register": register_location, "folder": folder, "out": out}
+
+
+@pytest.fixture(scope="module")
+def issued_in_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """G1 issued once per module into an SQLite register: the folder of it all."""
+    tmp = tmp_path_factory.mktemp("issued")
+    issue_g1(tmp, str(tmp / "register.sqlite"))
+    return tmp
+
+
+@pytest.fixture
+def issued(tmp_path: Path, register_location: str, request: pytest.FixtureRequest) -> dict:
+    """G1 issued into the test's own register. A new SQLite register is a copy of the
+    module's one issue (the register keeps no path of the folder it was made in)."""
+    if not register_location.endswith(".sqlite"):
+        return issue_g1(tmp_path, register_location)
+    template = request.getfixturevalue("issued_in_sqlite")
+    shutil.copy2(template / "roster.csv", tmp_path / "roster.csv")
+    shutil.copy2(template / "register.sqlite", register_location)  # owner-only, kept
+    shutil.copytree(template / "packets", tmp_path / "packets")
+    folder = tmp_path / "packets" / "digital-literacy-kk-1.0.0" / "G1"
+    return {"register": register_location, "folder": folder, "out": tmp_path / "packets"}
 
 
 def page_texts(path: Path) -> list[str]:

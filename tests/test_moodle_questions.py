@@ -118,6 +118,7 @@ def test_gift_read_back_by_a_real_parser(bank: Path) -> None:
     assert [text_of(c["text"]["text"]) for c in short["choices"]] == ["Астана {2}"]
 
 
+@pytest.mark.slow
 def test_same_sources_same_bytes(make_course: Callable[..., Path]) -> None:
     course = make_course({"a.md": LESSON, "b.md": "# Б\n"}, toml=TOML)
     first = {p.name: p.read_bytes() for p in build(course).iterdir()}

@@ -27,6 +27,7 @@ def test_names_that_break_viewer_links_are_refused(path: str) -> None:
     assert "breaks links in the viewer" in name_problem("b-1", path)
 
 
+@pytest.mark.slow
 def test_check_names_every_media_file_the_bundle_would_refuse(mini_course: Path) -> None:
     """Before anything is built: one warning line per file, at its first use."""
     media = mini_course / "media"

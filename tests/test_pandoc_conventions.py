@@ -212,6 +212,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return casekit(*args, cwd=cwd)
 
 
+@pytest.mark.slow
 def test_new_ukrainian_course_checks_and_builds(tmp_path: Path) -> None:
     assert run("new", "kurs", "--lang", "uk", cwd=tmp_path).returncode == 0
     check = run("check", "--strict", "kurs", cwd=tmp_path)
@@ -222,6 +223,7 @@ def test_new_ukrainian_course_checks_and_builds(tmp_path: Path) -> None:
     assert 'lang="uk"' in page and "Самоперевірка 1.1" in page and "Новий курс" in page
 
 
+@pytest.mark.slow
 def test_any_language_gets_english_labels_a_warning_and_its_own_tag(
     make_course, tmp_path: Path
 ) -> None:

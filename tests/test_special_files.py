@@ -35,6 +35,7 @@ def make_device(path: Path) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_an_unused_fifo_or_device_is_named_by_check_and_never_read(
     course: Path, tmp_path: Path
 ) -> None:

@@ -19,10 +19,20 @@ from hypothesis import strategies as st
 
 from casekit.trust.keys import KeyPair, PublicKey
 from casekit.trust.statement import Statement, StatementError, parse_approval, sign
-from tests.conftest import casekit
+from tests.conftest import casekit as casekit_process
+from tests.learners_helpers import casekit as casekit_in_process
 from tests.usb_helpers import fresh_bundle, rehash_consistently
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
+
+
+def casekit(*args: object):
+    """``casekit`` as main() runs it, in this process (exit code, stdout and stderr kept;
+    an exception that main() lets out fails the test): a process per call cost about a
+    second each, and these tests make about a hundred. ``casekit copy`` (threads and
+    signal handlers) still runs in its own process."""
+    return casekit_in_process(*map(str, args))
+
 
 _PRIVATE = Ed25519PrivateKey.generate()
 SIGNER = KeyPair(
@@ -376,7 +386,7 @@ def test_zip_and_stick_after_copy(built: Path, tmp_path: Path, trust: Path) -> N
     approve(folder, "meth", "methodologist")
     stick = tmp_path / "stick"
     stick.mkdir()
-    assert casekit("copy", folder, stick).returncode == 0
+    assert casekit_process("copy", folder, stick).returncode == 0
     done = verify(stick, trust)
     assert done.returncode == EXIT["approved"] and "Айгерим Садыкова" in done.stdout
     approval_file(stick / built.name).write_bytes(b"{}")

@@ -56,6 +56,7 @@ def issue(stick: Path, register: str, *extra: str):
     )
 
 
+@pytest.mark.slow
 def test_an_intact_return(stick: Path, register: str) -> None:
     done = issue(stick, register, "--due", "2099-01-31")
     assert done.returncode == 0, done.stderr

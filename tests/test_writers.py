@@ -91,6 +91,7 @@ def inline_writers() -> Iterator[tuple[str, Callable[[t.Inline], object]]]:
     from casekit.formats.docx import DocxOptions
     from casekit.formats.docx.oxml import el
     from casekit.formats.docx.page import set_up_page
+    from casekit.formats.docx.pieces import ImageStore, Story
     from casekit.formats.docx.reference import load_reference
     from casekit.formats.docx.writer import DocxWriter, RunFormat
     from casekit.formats.epub.writer import BookFiles, EpubWriter
@@ -125,7 +126,8 @@ def inline_writers() -> Iterator[tuple[str, Callable[[t.Inline], object]]]:
     )
     yield "PdfWriter", pdf.inline
     doc = load_reference(course)
-    docx = DocxWriter(course, doc, set_up_page(doc, DocxOptions()))
+    docx = DocxWriter(course, doc, set_up_page(doc, DocxOptions()), ImageStore(None))
+    docx.begin_piece(Story(doc.element.nsmap, docx.footnotes.part.element.nsmap), 0)
     yield "DocxWriter", lambda node: docx.inline(el("w:p"), node, RunFormat())
 
 

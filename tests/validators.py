@@ -39,7 +39,8 @@ class _EpubCheckService:
         )
         atexit.register(self.close)
 
-    def check(self, book: Path, report: Path) -> None:
+    def check(self, book: Path, report: Path) -> int:
+        """EPUBCheck's exit code on ``book``, its JSON report written to ``report``."""
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write(f"{book}\t{report}\n")
         self.process.stdin.flush()
@@ -49,7 +50,8 @@ class _EpubCheckService:
                 self.close()
                 raise TimeoutError(f"EPUBCheck took over 600 s on {book}")
         reply = self.process.stdout.readline()
-        assert reply.startswith("done "), f"the EPUBCheck service stopped: {reply!r}"
+        assert reply.startswith("done "), f"EPUBCheck failed on {book}: {reply or 'it stopped'}"
+        return int(reply.split()[1])
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -62,11 +64,24 @@ class _EpubCheckService:
 
 
 @functools.cache
-def _service(java: str) -> _EpubCheckService | None:
-    """The session's EPUBCheck JVM, or None when this Java cannot run a source file (a JRE
-    without jdk.compiler): then each book gets a JVM of its own, as the command does."""
+def _runs_source_files(java: str) -> bool:
+    """Whether this Java can run a source file (a bare JRE lacks jdk.compiler)."""
     modules = subprocess.run([java, "--list-modules"], capture_output=True, text=True).stdout
-    return _EpubCheckService(java) if "jdk.compiler@" in modules else None
+    return "jdk.compiler@" in modules
+
+
+_services: dict[str, _EpubCheckService] = {}
+
+
+def _service(java: str) -> _EpubCheckService | None:
+    """The session's EPUBCheck JVM (a new one if the last one stopped), or None when Java
+    cannot run a source file: then each book gets a JVM of its own, as the command does."""
+    if not _runs_source_files(java):
+        return None
+    service = _services.get(java)
+    if service is None or service.process.poll() is not None:
+        service = _services[java] = _EpubCheckService(java)
+    return service
 
 
 def epubcheck(paths: list[Path]) -> dict[Path, list[str]]:
@@ -78,16 +93,18 @@ def epubcheck(paths: list[Path]) -> dict[Path, list[str]]:
     with tempfile.TemporaryDirectory(prefix="epubcheck-") as folder:
         for n, path in enumerate(paths):
             report = Path(folder) / f"{n}.json"
+            assert path.is_file(), f"no book to check: {path}"
             if service is not None:
-                service.check(path, report)
+                code = service.check(path, report)
             else:
-                subprocess.run(
+                code = subprocess.run(
                     [java, *JAVA_FLAGS, "-jar", EPUBCHECK_JAR, str(path)]
                     + ["--json", str(report), "-q"],
                     capture_output=True,
                     timeout=600,
-                )
+                ).returncode
             messages = json.loads(report.read_text("utf-8"))["messages"]
+            assert messages or code == 0, f"EPUBCheck exited {code} on {path} saying nothing"
             reports[path] = [
                 f"{m['severity']} {m['ID']} {m.get('locations')} {m['message']}" for m in messages
             ]

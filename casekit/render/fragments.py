@@ -57,12 +57,21 @@ def lessons_context(casekit_fp: str, course_files: list[tuple[str, str]], course
     return digest(casekit_fp, files_fingerprint([f for f in course_files if f[0] not in apart]))
 
 
-@dataclass
-class Fragment:
-    """A cache entry: the text, and the ``Lookups`` answers it was rendered with."""
+def _packed(text: str, answers: dict[str, str]) -> bytes:
+    """A text fragment as its cache entry: the ``Lookups`` answers it was rendered with
+    (typed JSON, one line), then the text itself (a long lesson's markup read back as
+    a JSON string costs more than as UTF-8)."""
+    return typed_json.encode(answers) + b"\n" + text.encode("utf-8")
 
-    text: str
-    answers: dict[str, str]
+
+def _unpacked(entry: bytes) -> tuple[str, dict[str, str]] | None:
+    """``(text, answers)`` of an entry; ``None`` for one that is not a text fragment."""
+    head, newline, body = entry.partition(b"\n")
+    try:
+        answers = typed_json.decode(head, dict[str, str])
+        return (body.decode("utf-8"), answers) if newline else None
+    except (typed_json.TypedJsonError, UnicodeDecodeError):
+        return None
 
 
 @dataclass
@@ -129,18 +138,26 @@ class Fragments:
         """``render()``'s text for ``lesson`` of ``edition``: from the cache when this
         lesson was rendered with the same ``parts`` (and ``lookups`` answering the same)
         before, else rendered and kept."""
-        key = self.key(lesson, edition, parts)
-        if key is None:
-            return render()
-        cached = self.cache.load("fragment", key, Fragment)
-        if cached is not None and (lookups is None or lookups.same(cached.answers)):
-            return cached.text
-        if lookups is not None:
-            lookups.asked = {}
-        text = render()
-        self.cache.stats.rendered.append(f"{self.job} {parts[0]} {lesson.id}")
-        self.cache.store("fragment", key, Fragment(text, lookups.asked if lookups else {}))
-        return text
+        found: list[str] = []
+
+        def usable(entry: bytes) -> bool:
+            cached = _unpacked(entry)
+            if cached is None:
+                self.cache.stats.rejected += 1  # not a text fragment: rendered again
+                return False
+            if lookups is not None and not lookups.same(cached[1]):
+                return False
+            found.append(cached[0])
+            return True
+
+        def rendered() -> bytes:
+            if lookups is not None:
+                lookups.asked = {}
+            found.append(render())
+            return _packed(found[-1], lookups.asked if lookups else {})
+
+        self.data(lesson, edition, parts, rendered, usable)
+        return found[-1]
 
 
 def lesson_data(

@@ -20,8 +20,13 @@ public class EpubCheckService {
         String line;
         while ((line = requests.readLine()) != null) {
             String[] parts = line.split("\t", 2);
-            int code = new EpubChecker().run(new String[] {parts[0], "--json", parts[1], "-q"});
-            replies.println("done " + code);
+            try {
+                int code = new EpubChecker().run(new String[] {parts[0], "--json", parts[1], "-q"});
+                replies.println("done " + code);
+            } catch (RuntimeException | Error e) { // no report: that book's test fails, not the next
+                e.printStackTrace();
+                replies.println("failed " + e);
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.breaks import BREAK_AFTER
+from casekit.formats.pdf.markup import parsed_frags
 from casekit.formats.pdf.styles import RULE
 from casekit.render.common import qr_matrix
 
@@ -208,9 +209,9 @@ def _drop_break_hyphens(lines: Any) -> None:
 
 class FastParagraph(DrawnInFinalPass, Paragraph):
     """A paragraph that does reportlab's costly work once per document, not once per
-    use: parsing plain text (no markup to parse), breaking lines (kept for the width
-    it was wrapped to) and splitting at a page end (kept for the room it was split
-    in). Every layout pass wraps and splits the same paragraphs again, and tables
+    use: parsing plain text (no markup to parse) and common markup (``markup.py``),
+    breaking lines (kept for the width it was wrapped to) and splitting at a page end
+    (kept for the room it was split in). Every layout pass wraps and splits the same paragraphs again, and tables
     wrap their cells several times; the results only depend on width and room."""
 
     #: per available width (a box's first lines are measured unindented by ``KeepTogether``,
@@ -219,13 +220,18 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
     _split: tuple[float, float, Any, list[Flowable]] | None = None  # room, lines, parts
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
-        plain = frags is None and isinstance(text, str) and "<" not in text and "&" not in text
-        if plain and not getattr(style, "textTransform", None):
+        if frags is None and isinstance(text, str) and not getattr(style, "textTransform", None):
             cleaned = cleaner(text)
-            if cleaned:  # what the parser makes of it: one fragment in the style's font
-                frag = _plain_frag(style).clone(text=cleaned, link=[], us_lines=[])
-                super()._setup(cleaned, style, bulletText, [frag], cleaner)
-                return
+            if "<" not in text and "&" not in text:
+                if cleaned:  # what the parser makes of it: one fragment in the style's font
+                    frag = _plain_frag(style).clone(text=cleaned, link=[], us_lines=[])
+                    super()._setup(cleaned, style, bulletText, [frag], cleaner)
+                    return
+            else:
+                parsed = parsed_frags(cleaned, style, self.caseSensitive)
+                if parsed is not None:
+                    super()._setup(cleaned, style, bulletText, parsed, cleaner)
+                    return
         super()._setup(text, style, bulletText, frags, cleaner)
 
     def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
