@@ -61,20 +61,27 @@ class CourseFonts(FaceFonts):
 _DRAWINGS: weakref.WeakKeyDictionary[FontSet, dict[str, Drawing]] = weakref.WeakKeyDictionary()
 
 
-class VectorImage(Flowable):
-    """An SVG drawing at the size of one figure: the build's one parsed drawing of that
-    SVG, scaled (not drawn at all in the measuring pass). Drawn in the page itself,
-    not in a shared form XObject: text extraction (pypdf) sees its real size there."""
+class _Figure(Flowable):
+    """A centred figure of a size fixed when it is made."""
 
-    def __init__(self, drawing: Drawing, width: float, height: float) -> None:
+    def __init__(self, width: float, height: float) -> None:
         super().__init__()
-        self.drawing = drawing
         self.width = width
         self.height = height
         self.hAlign = "CENTER"
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
+
+
+class VectorImage(_Figure):
+    """An SVG drawing at the size of one figure: the build's one parsed drawing of that
+    SVG, scaled (not drawn at all in the measuring pass). Drawn in the page itself,
+    not in a shared form XObject: text extraction (pypdf) sees its real size there."""
+
+    def __init__(self, drawing: Drawing, width: float, height: float) -> None:
+        super().__init__(width, height)
+        self.drawing = drawing
 
     def draw(self) -> None:
         canvas = self.canv
@@ -87,21 +94,15 @@ class VectorImage(Flowable):
         canvas.restoreState()
 
 
-class RasterImage(Flowable):
+class RasterImage(_Figure):
     """A raster image, embedded once per document (``image_streams``) and drawn by
     every use. Its bytes are read (or resampled) only when it is first drawn, in the
     final layout pass, and not kept: a course's images are never all in memory."""
 
     def __init__(self, load: Callable[[], bytes], key: str, width: float, height: float) -> None:
-        super().__init__()
+        super().__init__(width, height)
         self.load = load
         self.key = key
-        self.width = width
-        self.height = height
-        self.hAlign = "CENTER"
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return self.width, self.height
 
     def draw(self) -> None:
         canvas = self.canv
