@@ -45,10 +45,6 @@ _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 _TIMEOUT_BASE, _TIMEOUT_BYTES_PER_SECOND = 60, 10_000_000
 
 
-def is_av(item: t.MediaItem) -> bool:
-    return item.kind in ("video", "audio")
-
-
 @functools.cache
 def ffmpeg_version() -> str:
     """The first line of ``ffmpeg -version`` (another ffmpeg may write other bytes)."""

@@ -26,8 +26,6 @@ MARK_SIZE = 7.0  # solid corner squares
 MARK_INSET = 12.0  # from the paper edge to the mark's outer edge (printers keep ~5 mm)
 CONTENT_INSET = MARK_INSET + MARK_SIZE + 4.0  # nothing printed nearer the edge than this
 QR_SIZE = 30.0  # a version 2-3 symbol: about 1 mm per module, read at 150 dpi
-HEADER_LINE = 7.0  # course, item, learner code lines beside the QR
-INSTRUCTION_HEIGHT = 12.0  # the marking instruction with its three example boxes
 BOX = 6.0  # answer box side
 BOX_GAP = 3.5  # between an option's box and the next option's letter
 LETTER = 5.0  # room for "a)" before each box
@@ -35,7 +33,6 @@ ROW = 10.0  # one line of boxes
 QUIZ_HEADING = 8.0
 QUESTION_LABEL = 12.0  # "12." before the boxes
 OPEN_AREA = 28.0  # height of a short question's writing area
-SHEET_KINDS = ("assignment", "quiz")
 SheetKind = Literal["assignment", "quiz"]
 
 

@@ -208,10 +208,6 @@ def new_key(folder: Path, name: str, reviewer: str, passphrase: bytes | None) ->
     return public
 
 
-def is_encrypted(path: Path) -> bool:
-    return b"ENCRYPTED PRIVATE KEY" in read_small(path, MAX_PRIVATE_FILE, "key-damaged")
-
-
 def find_private_key(spec: str, folder: Path) -> Path:
     """``--key``: a path to a ``.key`` file, or a key name in the keys folder."""
     path = Path(spec)
