@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from casekit.files.stream import CHUNK
-from casekit.files.zips import zip_entry
+from casekit.files.zips import write_zip as zip_members
 
 #: already compressed: storing them again costs time and saves nothing
 STORED_SUFFIXES = frozenset(
@@ -45,12 +43,6 @@ def bundle_files(folder: Path) -> list[str]:
 
 def write_zip(folder: Path, handle: BinaryIO, date: datetime) -> None:
     """Zip ``folder`` (entries under ``<folder name>/``) into the open file ``handle``."""
-    with zipfile.ZipFile(handle, "w") as archive:
-        for rel in bundle_files(folder):
-            source = folder / rel
-            stored = Path(rel).suffix.lower() in STORED_SUFFIXES
-            info = zip_entry(f"{folder.name}/{rel}", date, stored)
-            info.file_size = source.stat().st_size
-            with source.open("rb") as src, archive.open(info, "w") as out:
-                while chunk := src.read(CHUNK):
-                    out.write(chunk)
+    files = {f"{folder.name}/{rel}": folder / rel for rel in bundle_files(folder)}
+    stored = [name for name in files if Path(name).suffix.lower() in STORED_SUFFIXES]
+    zip_members(handle, files, date, stored=stored)

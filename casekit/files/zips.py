@@ -9,14 +9,17 @@ entry's header is made (also for the USB bundle's zip).
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import datetime
+from pathlib import Path
 from typing import IO
 
 from casekit.files.cache import BuildCache
 from casekit.files.deflated import deflating_from
+from casekit.files.stream import CHUNK
 
 #: formats that are already compressed: deflating them again only costs time
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".mp4", ".webm", ".mp3", ".ogg", ".m4a", ".zip")
@@ -71,15 +74,16 @@ Writer = Callable[[IO[bytes]], None]
 
 def write_zip(
     target: IO[bytes],
-    members: Mapping[str, bytes | Writer],
+    members: Mapping[str, bytes | Writer | Path],
     when: datetime,
     first: Sequence[str] = (),
     stored: Sequence[str] = (),
     level: int | None = None,
 ) -> None:
-    """``deterministic_zip`` into ``target`` (seekable), a member given as a writer
-    streamed into its entry instead of held whole; ``level``: zlib's compression level
-    (its default, 6, when ``None``)."""
+    """``deterministic_zip`` into ``target`` (seekable), a member given as a writer or
+    as a file streamed into its entry instead of held whole (a file's size decides
+    whether its entry needs ZIP64); ``level``: zlib's compression level (its default,
+    6, when ``None``)."""
     order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
     with zipfile.ZipFile(target, "w") as archive:
         for name in order:
@@ -89,6 +93,10 @@ def write_zip(
             member = members[name]
             if isinstance(member, bytes):
                 archive.writestr(info, member)
+            elif isinstance(member, Path):
+                info.file_size = member.stat().st_size
+                with member.open("rb") as source, archive.open(info, "w") as entry:
+                    shutil.copyfileobj(source, entry, CHUNK)
             else:
                 with archive.open(info, "w") as entry:
                     member(entry)

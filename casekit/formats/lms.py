@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
-import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.files.zips import STORED_SUFFIXES, zip_entry
+from casekit.files.zips import write_zip
 from casekit.render.common import source_date
 from casekit.render.images import image_bytes
 from casekit.render.page import render_template
@@ -21,7 +19,6 @@ from casekit.render.templates import read_template
 from casekit.resolve.editions import apply_edition
 
 MANIFEST = "imsmanifest.xml"
-CHUNK = 1024 * 1024
 
 
 def learner_edition(full: t.Course) -> t.Course:
@@ -58,17 +55,7 @@ def write_package(course: t.Course, files: dict[str, bytes | Path], out: BinaryI
     """The package into ``out``: the manifest first, then every file by name, all stamped
     with the course's date (same sources, same bytes). A ``Path`` value is a course file
     (a video ...) streamed in, never read whole."""
-    when = source_date(course)
-    with zipfile.ZipFile(out, "w") as archive:
-        for name in [MANIFEST, *sorted(n for n in files if n != MANIFEST)]:
-            info = zip_entry(name, when, name.lower().endswith(STORED_SUFFIXES))
-            data = files[name]
-            if isinstance(data, bytes):
-                archive.writestr(info, data)
-                continue
-            large = data.stat().st_size >= zipfile.ZIP64_LIMIT
-            with data.open("rb") as source, archive.open(info, "w", force_zip64=large) as target:
-                shutil.copyfileobj(source, target, CHUNK)
+    write_zip(out, files, source_date(course), first=(MANIFEST,))
 
 
 def zip_package(course: t.Course, files: dict[str, bytes | Path]) -> bytes:
