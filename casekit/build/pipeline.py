@@ -113,6 +113,16 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
     return paths, time.perf_counter() - started
 
 
+#: the course of the build that starts a pool of forked workers: they inherit it (its
+#: lessons unread, read there a few at a time, ``resolve/lazy.py``) instead of each being
+#: sent the whole course read and pickled
+_INHERITED: list[t.Course] = []
+
+
+def _run_inherited(job: Job, ctx: BuildContext) -> tuple[list[Path], float]:
+    return _run_job(job, _INHERITED[0], ctx)
+
+
 #: errors of a disk that cannot take the output (full, quota, file too large, read-only)
 _DISK_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS))
 
@@ -313,16 +323,24 @@ def build_course(
     independent = [job for job in todo if registry[job.format].per_edition]
     packaging = [job for job in todo if not registry[job.format].per_edition]
     if jobs > 1 and len(independent) > 1:
-        context_mp = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(independent)), mp_context=context_mp
-        ) as pool:
-            futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
-            for job in independent:
-                progress(f"building {job.label}")
-                futures.append((job, pool.submit(_run_job, job, course, context(job))))
-            for job, future in futures:
-                finish(job, *future.result())
+        forked = os.name == "posix"
+        context_mp = multiprocessing.get_context("fork" if forked else "spawn")
+        _INHERITED[:] = [course] if forked else []
+        try:
+            with ProcessPoolExecutor(
+                max_workers=min(jobs, len(independent)), mp_context=context_mp
+            ) as pool:
+                futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
+                for job in independent:
+                    progress(f"building {job.label}")
+                    if forked:
+                        futures.append((job, pool.submit(_run_inherited, job, context(job))))
+                    else:
+                        futures.append((job, pool.submit(_run_job, job, course, context(job))))
+                for job, future in futures:
+                    finish(job, *future.result())
+        finally:
+            _INHERITED.clear()
     else:
         for job in independent:
             progress(f"building {job.label}")
