@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from casekit.learners.records import CourseVersion, IssuedItem, Learner, RosterRow, Sheet
 from casekit.learners.register import MIGRATIONS, current_revision, open_register
 from casekit.paper.answers import written_answers
-from casekit.paper.language import sheet_messages
+from casekit.paper.language import register_messages, sheet_messages
 from tests.learners_helpers import register_at
 
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -65,6 +65,12 @@ def test_sheets_are_presented_in_their_course_language(register_location: str) -
         register.record_issue([], [], (), CourseVersion("d", "1", "Курс", "ru"))
         assert sheet_messages(register, [sheet("KZ-1", "0")], None).language == "en"
         assert sheet_messages(register, [], None).language == "en"  # two languages: English
+        # casekit scan, before any sheet is read: the --course one's language, --lang wins
+        assert register_messages(register, None).language == "en"
+        assert register_messages(register, None, "d")("scan_outcome_none") == "нет"
+        assert register_messages(register, None, "c").language == "en-GB"
+        assert register_messages(register, "kk", "d")("scan_outcome_none") == "жоқ"
+        assert register_messages(register, None, "other").language == "en"
 
 
 def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: str) -> None:

@@ -47,16 +47,17 @@ def now() -> dt.datetime:
 @click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
-    default="en",
-    show_default=True,
-    help="Language of the summary and of the reasons a page waits for review.",
+    default=None,
+    help="Language of the summary and of the reasons a page waits for review (default: "
+    "the language of the register's courses, of the --course one when given; English "
+    "when they differ).",
 )
 @register_option
 def scan_command(
     inputs: tuple[Path, ...],
     course_id: str | None,
     handed_in: str | None,
-    lang: str,
+    lang: str | None,
     register_location: str | None,
 ) -> None:
     """Read scanned answer sheets and record them in the register.
@@ -77,8 +78,8 @@ def scan_command(
       casekit scan scans/collected-2027-02-01.pdf --handed-in 2027-02-01
     """
     from casekit.learners import schedule
-    from casekit.messages import messages
     from casekit.paper.intake import Intake
+    from casekit.paper.language import register_messages
 
     started = now()
     day = None
@@ -89,11 +90,11 @@ def scan_command(
             raise click.BadParameter(str(exc), param_hint="--handed-in") from None
         if day > dt.date.today():
             raise click.BadParameter(f"{day} is after today", param_hint="--handed-in")
-    msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
     with open_register(register_location) as register:
+        msg = register_messages(register, lang, course_id)
         intake = Intake(register, course_id, day)
         for outcome in intake.scan(list(inputs), started):
             counts[outcome.outcome] += 1
