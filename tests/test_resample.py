@@ -5,6 +5,7 @@ cache, or as they are when the course asks (``original_images``)."""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,7 +25,6 @@ from casekit.render.resample import (
     SCREEN_BOX,
     SCREEN_PIXELS,
     Sizing,
-    fitted_image,
     needs_resampling,
     print_box,
 )
@@ -116,17 +116,18 @@ def test_a_large_image_fits_the_box_keeps_its_printed_size_and_is_made_once(
     cache = BuildCache(tmp_path / "build")
     box = print_box(120 / 25.4 * 72, 80 / 25.4 * 72)  # 12 x 8 cm at print resolution
     assert box == (1418, 945)
-    screen = fitted_image(tmp_path, item(tmp_path / "screen.png", "png"), box, cache)
+    screen = Sizing(cache).image(tmp_path, item(tmp_path / "screen.png", "png"), box)
     with Image.open(io.BytesIO(screen)) as image:
         assert image.format == "PNG" and image.size == (1418, 945)
         assert image.info["dpi"][0] == pytest.approx(144 * 1418 / 3000, abs=0.1)
-    jpeg = fitted_image(tmp_path, item(tmp_path / "photo.jpg", "jpeg"), box, cache)
+    jpeg = Sizing(cache).image(tmp_path, item(tmp_path / "photo.jpg", "jpeg"), box)
     with Image.open(io.BytesIO(jpeg)) as image:
         assert image.format == "JPEG" and image.size == (1418, 945)
     assert cache.stats.resampled == ["screen.png 1418x945", "photo.jpg 1418x945"]
     # the same content and box again: from the cache, byte for byte
     again = BuildCache(tmp_path / "build")
-    assert fitted_image(tmp_path, item(tmp_path / "screen.png", "png"), box, again) == screen
+    next_process = Sizing(again, remember=False)
+    assert next_process.image(tmp_path, item(tmp_path / "screen.png", "png"), box) == screen
     assert again.stats.resampled == []
 
 
@@ -167,6 +168,38 @@ def test_screen_images_are_area_averages_shared_by_the_jobs_of_a_process(
     Sizing(forced, remember=False).image(tmp_path, screen, box)
     Sizing(forced, remember=False).image(tmp_path, screen, box)
     assert forced.stats.resampled == ["screen.png 417x417"] * 2
+
+
+def test_images_are_fitted_on_worker_threads_in_order_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Sizing.images`` (the EPUB's): each image as ``Sizing.image`` gives it, in order,
+    the resampling done off the main thread, an image shown twice fitted once."""
+    names = []
+    for n, colour in enumerate(["#a03030", "#30a030", "#3030a0"]):
+        image = Image.new("RGB", (2600, 300), colour)
+        ImageDraw.Draw(image).line((0, 0, 2600, 300), fill="white", width=5 + n)
+        image.save(tmp_path / f"{n}.png")
+        names.append(f"{n}.png")
+    Image.new("RGB", (800, 600), "gray").save(tmp_path / "small.png")
+    (tmp_path / "again.png").write_bytes((tmp_path / "1.png").read_bytes())
+    items = [item(tmp_path / n, "png") for n in [*names, "small.png", "again.png"]]
+    threads: list[int] = []
+    resize = Image.Image.resize
+
+    def recording(self: Image.Image, *args: object, **kwargs: object) -> Image.Image:
+        threads.append(threading.get_ident())
+        return resize(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image.Image, "resize", recording)
+    cache = BuildCache(tmp_path / "build")
+    together = list(Sizing(cache).images(tmp_path, items, SCREEN_BOX))
+    assert len(threads) == 3 and threading.get_ident() not in threads
+    assert cache.stats.resampled == [f"{n} 1600x1600" for n in names]
+    resample._fitted = KeptBytes()
+    alone = [Sizing(BuildCache(tmp_path / "b2")).image(tmp_path, i, SCREEN_BOX) for i in items]
+    assert together == alone and together[4] == together[1]
+    assert together[3] == image_bytes(tmp_path, items[3])  # fits already: as it is
 
 
 @pytest.mark.slow

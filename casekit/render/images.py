@@ -35,12 +35,15 @@ class KeptBytes:
             self.entries.move_to_end(key)
             return self.entries[key]
         data = read()
-        if len(data) <= self.LIMIT // 4:
+        self.put(key, data)
+        return data
+
+    def put(self, key: Hashable, data: bytes) -> None:
+        if len(data) <= self.LIMIT // 4 and key not in self.entries:
             self.entries[key] = data
             self.size += len(data)
             while self.size > self.LIMIT:
                 self.size -= len(self.entries.popitem(last=False)[1])
-        return data
 
 
 _kept = KeptBytes()

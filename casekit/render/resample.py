@@ -2,7 +2,7 @@
 
 A 6000x4000 camera photo printed 17 cm wide needs 2000 pixels at print resolution, and
 an e-reader screen 1600; embedding it whole makes every PDF, DOCX and EPUB slower to
-write and larger to carry. ``fitted_image`` gives an image's bytes (metadata already
+write and larger to carry. ``Sizing.image`` gives an image's bytes (metadata already
 removed by ``image_bytes``) resampled to fit a box of pixels, in its own format (PNG
 stays lossless, JPEG is re-encoded at high quality), with its resolution scaled so its
 natural size in inches is unchanged: Lanczos for print, an area average for the screen.
@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +51,8 @@ PNG_LEVEL = 3
 #: re-encode and a softer picture.
 RESAMPLE_ABOVE = 1.5
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
+#: threads that fit images at once (``Sizing.images``): each holds an image's pixels
+WORKERS = min(2, os.cpu_count() or 1)
 
 
 def print_box(width_pt: float, height_pt: float) -> tuple[int, int]:
@@ -71,13 +77,61 @@ class Sizing:
         return not self.original and needs_resampling(item, box)
 
     def image(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
+        known = self._known(root, item, box)
+        if known is not None:
+            return known
+        return self._keep(item, box, _resample(image_bytes(root, item), item, box))
+
+    def images(self, root: Path, items: list[t.MediaItem], box: tuple[int, int]) -> Iterator[bytes]:
+        """``image`` of each of ``items``, in order, those to resample made on
+        ``WORKERS`` threads at once (Pillow decodes, resizes and encodes without holding
+        Python's lock): the same bytes, on every core. No more images are read ahead
+        than there are threads."""
+        making: dict[tuple[str, tuple[int, int]], Future[bytes]] = {}
+        ahead: deque[tuple[t.MediaItem, Future[bytes] | bytes]] = deque()
+
+        def begin(item: t.MediaItem) -> Future[bytes] | bytes:
+            key = (item.sha256, box)
+            known = making.get(key) or self._known(root, item, box)
+            if known is None:
+                known = making[key] = pool.submit(_resample, image_bytes(root, item), item, box)
+            return known
+
+        def end(item: t.MediaItem, begun: Future[bytes] | bytes) -> bytes:
+            if isinstance(begun, bytes):
+                return begun
+            made = _fitted.find((item.sha256, box))  # kept for an earlier item of this content
+            return made if made is not None else self._keep(item, box, begun.result())
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for item in items:
+                while len(ahead) >= WORKERS:
+                    yield end(*ahead.popleft())
+                ahead.append((item, begin(item)))
+            while ahead:
+                yield end(*ahead.popleft())
+
+    def _known(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
+        """``item``'s bytes if they need no resampling or were made before (in this
+        process or in the build cache), else ``None``."""
         if not self.resamples(item, box):
             return image_bytes(root, item)
         key = (item.sha256, box)
-        if self.remember:
-            return _fitted.get(key, lambda: fitted_image(root, item, box, self.cache))
         known = _fitted.find(key)
-        return known if known is not None else fitted_image(root, item, box, self.cache)
+        if known is None:
+            known = _cached(item, box, self.cache)
+            if known is not None and self.remember:
+                _fitted.put(key, known)
+        return known
+
+    def _keep(self, item: t.MediaItem, box: tuple[int, int], data: bytes) -> bytes:
+        """A fitting just made: listed, stored in the build cache, kept in memory."""
+        if self.cache is not None:
+            self.cache.stats.resampled.append(f"{item.path} {box[0]}x{box[1]}")
+            self.cache.store("image", _key(item, box), data)
+        if self.remember:
+            _fitted.put((item.sha256, box), data)
+        return data
 
 
 #: fitted, without a cache (outside a build)
@@ -97,24 +151,14 @@ def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:
     )
 
 
-def fitted_image(
-    root: Path, item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None
-) -> bytes:
-    """``image_bytes(root, item)``, resampled to fit ``box`` (pixels) if ``needs_resampling``."""
-    if not needs_resampling(item, box):
-        return image_bytes(root, item)
-    key = digest(
+def _key(item: t.MediaItem, box: tuple[int, int]) -> str:
+    return digest(
         "fitted-image", code_fingerprint(), item.sha256, f"{box[0]}x{box[1]}", PIL.__version__
     )
-    if cache is not None:
-        known = cache.load("image", key, bytes)
-        if known is not None:
-            return known
-    data = _resample(image_bytes(root, item), item, box)
-    if cache is not None:
-        cache.stats.resampled.append(f"{item.path} {box[0]}x{box[1]}")
-        cache.store("image", key, data)
-    return data
+
+
+def _cached(item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None) -> bytes | None:
+    return cache.load("image", _key(item, box), bytes) if cache is not None else None
 
 
 def _resample(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
