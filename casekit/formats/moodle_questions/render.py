@@ -117,7 +117,7 @@ def moodle_xml(course: t.Course) -> bytes:
 
 def _question_xml(item: BankQuestion, writer: HtmlWriter) -> etree._Element:
     q = item.question
-    truth = true_false(q)
+    truth = true_false(q, writer.msg)
     kind = {"single": "multichoice", "multiple": "multichoice", "short": "shortanswer"}[q.kind]
     element = etree.Element("question", type="truefalse" if truth is not None else kind)
     _text(element, "name", item.name)
@@ -178,7 +178,7 @@ def gift(course: t.Course) -> str:
 def _question_gift(item: BankQuestion, writer: HtmlWriter) -> str:
     q = item.question
     head = f"::{gift_escape(item.name)}::[html]{gift_escape(writer.blocks(q.prompt).strip())}"
-    truth = true_false(q)
+    truth = true_false(q, writer.msg)
     if truth is not None:
         answers = ["TRUE" if truth else "FALSE"]
     elif q.options:
