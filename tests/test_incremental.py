@@ -11,7 +11,7 @@ import pytest
 
 from casekit.build.pipeline import build_course
 from casekit.files.cache import CACHE_DIR
-from tests.conftest import MINI, snapshot
+from tests.conftest import MINI, built, snapshot
 from tests.conftest import build as build_formats
 
 
@@ -167,24 +167,30 @@ def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path: Path) -> None:
+    """An unchanged image, video or SVG is hard-linked from the previous bundle; the
+    PDF the bundle carries is the one the same build made for ``-f pdf`` (built once)."""
     import bagit
 
     out = tmp_path / "out"
-    first = build_course(mini_course, ["usb"], ("learner",), out)
+    first = build_course(mini_course, ["pdf", "usb"], ("learner",), out)
     assert not first.stopped
+    assert [(r.format, r.edition) for r in first.outputs if r.format == "pdf"] == [
+        ("pdf", "learner")
+    ]
     bundle = out / "mini-kk" / "usb" / "mini-kk-1.0.0"
-    inode = {
-        name: (bundle / "data/media" / name).stat().st_ino for name in ("intro.mp4", "photo.jpg")
-    }
+    (pdf,) = built(first, "pdf").values()
+    assert (bundle / "data/editions" / pdf.name).read_bytes() == pdf.read_bytes()
+    kept = ("intro.mp4", "diagram.png", "chart.svg")
+    inode = {name: (bundle / "data/media" / name).stat().st_ino for name in kept}
     (mini_course / "media" / "photo.jpg").write_bytes((MINI / "media" / "diagram.png").read_bytes())
     (mini_course / "media" / "photo.jpg").rename(mini_course / "media" / "photo.png")
     lesson = mini_course / "lessons" / "01-computer.md"
     lesson.write_text(lesson.read_text("utf-8").replace("photo.jpg", "photo.png"), "utf-8")
     second = build_course(mini_course, ["usb"], ("learner",), out)
     assert not second.stopped
-    assert (bundle / "data/media/intro.mp4").stat().st_ino == inode[
-        "intro.mp4"
-    ]  # linked, not copied
+    assert second.cache.stats.skipped_outputs == []  # the lesson changed: every edition too
+    for name in kept:  # linked, not copied
+        assert (bundle / "data/media" / name).stat().st_ino == inode[name], name
     assert not (bundle / "data/media/photo.jpg").exists()
     assert (bundle / "data/media/photo.png").read_bytes() == (
         MINI / "media/diagram.png"
@@ -219,3 +225,14 @@ def test_subset_fonts_are_reused_after_an_edit(
     build_course(mini_course, ["epub"], ("learner",), out, force=True)
     assert len(calls) == 5
     assert book.read_bytes() == cached
+
+
+def test_casekit_code_in_every_package_counts_in_the_fingerprint() -> None:
+    """Cache keys hash casekit's code: every package's modules and the message files,
+    so that a changed renderer never reuses what the old one rendered."""
+    from casekit.files.cache import PACKAGE, code_files
+
+    hashed = {path.relative_to(PACKAGE).as_posix() for path in code_files()}
+    for path in ("render/html.py", "formats/pdf/render.py", "bundle/viewer.py", "messages/kk.toml"):
+        assert path in hashed, path
+    assert not any("__pycache__" in path for path in hashed)

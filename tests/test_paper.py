@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import qrcode
+import sqlalchemy
 from PIL import Image as PILImage
 
 from casekit.learners.records import IssuedItem, StickCustody
@@ -558,6 +559,25 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
+    # without the course folder: the same report from what the register recorded at issue
+    alone = casekit("report", *args[2:], "-o", str(tmp_path / "r4"), register=register)
+    assert alone.returncode == 0, alone.stderr
+    assert (tmp_path / "r4" / csv_path.name).read_bytes() == csv_path.read_bytes()
+    assert (tmp_path / "r4" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
+    wrong = casekit("report", *args[2:], "--course", "job-search-en", register=register)
+    assert wrong.returncode == 1 and "G1 is not enrolled in job-search-en" in wrong.stderr
+    engine = sqlalchemy.create_engine(f"sqlite:///{register}")
+    with engine.begin() as conn:  # as a register whose packets were issued before 0012
+        conn.execute(sqlalchemy.text("UPDATE course_versions SET outline = ''"))
+    engine.dispose()
+    old = casekit("report", *args[2:], "-o", str(tmp_path / "r5"), register=register)
+    assert old.returncode == 1 and not (tmp_path / "r5").exists()
+    assert old.stderr.count("\n") == 1 and "Traceback" not in old.stderr
+    assert (
+        "the register does not hold the sheets and study plan of digital-literacy-kk 1.0.0"
+        in old.stderr
+        and "give the course folder" in old.stderr
+    )
 
     assert grade("module-2", "0", "--of", "1", "--question", "2.3/1").returncode == 0
     shown = casekit("learners", "show", "KZ-001", register=register)

@@ -405,8 +405,14 @@ def grade_command(
 
 
 @click.command("report")
-@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("course_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--group", default=None, help="The enrolled group to report on.")
+@click.option(
+    "--course",
+    "course_id",
+    default=None,
+    help="Without COURSE_DIR: the course id to report on, when the group is enrolled in several.",
+)
 @click.option(
     "--learner", default=None, help="Only this learner (of --group; without it, of their group)."
 )
@@ -434,8 +440,9 @@ def grade_command(
 )
 @register_option
 def report_command(
-    course_dir: Path,
+    course_dir: Path | None,
     group: str | None,
+    course_id: str | None,
     learner: str | None,
     out_dir: Path,
     names: bool,
@@ -443,14 +450,20 @@ def report_command(
     lang: str | None,
     register_location: str | None,
 ) -> None:
-    """Each learner's answer sheets in the course version in COURSE_DIR: issued, handed
-    in, graded, late against the individual plan; a CSV with the columns of Kolibri's
-    summary-log export, and a printable PDF with a chart. Names only with --names.
+    """Each learner's answer sheets in a course version: issued, handed in, graded,
+    late against the individual plan; a CSV with the columns of Kolibri's summary-log
+    export, and a printable PDF with a chart. Names only with --names.
+
+    The course version is the one in COURSE_DIR, or without it the one the group
+    is enrolled in, as the register recorded it when its packets were issued (its
+    sheets, titles, language, labels and what the deadlines are planned from; the
+    PDF in casekit's fonts on A4).
 
     \b
     Examples:
+      casekit report --group G1 -o reports/
       casekit report courses/digital-literacy-kk --group G1 -o reports/
-      casekit report courses/digital-literacy-kk --learner KZ-001 --names
+      casekit report --learner KZ-001 --names
     """
     from casekit.files.atomic import write_bytes
     from casekit.learners import schedule
@@ -466,17 +479,23 @@ def report_command(
         day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
     except schedule.PlanInputError as exc:
         raise click.BadParameter(str(exc), param_hint="--date") from None
-    course = load_course_or_exit(course_dir)
-    config = course.config  # type: ignore[attr-defined]
+    course = load_course_or_exit(course_dir) if course_dir is not None else None
     with open_register(register_location, write=False) as register:
         if group is None:
             group = register.learner(learner).group  # type: ignore[arg-type]
-        lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
-        sticks = report.sticks_of(register, course)  # type: ignore[arg-type]
-    stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
+        if course is not None:
+            subject = report.course_subject(course)  # type: ignore[arg-type]
+            if course_id not in (None, subject.course_id):
+                raise click.UsageError(f"--course {course_id}: COURSE_DIR is {subject.course_id}")
+        else:
+            subject, course = report.recorded_subject(register, group, learner, course_id)
+        lines = report.progress(subject, register, group, day, learner)
+        sticks = report.sticks_of(register, subject)
+    stem = f"report-{subject.course_id}-{subject.version}-{group}"
+    stem += f"-{learner}" if learner else ""
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
-    write_bytes(csv_path, report.csv_bytes(course, lines, group, names), mode=0o600)  # type: ignore[arg-type]
+    write_bytes(csv_path, report.csv_bytes(subject, lines, group, names), mode=0o600)
     look = print_look(course)  # type: ignore[arg-type]
     if lang is not None:
         look = dataclasses.replace(look, msg=messages(lang))

@@ -255,14 +255,25 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
     return known
 
 
+#: the ``casekit`` package folder
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def code_files() -> list[Path]:
+    """casekit's own code and message files, in a stable order."""
+    found = []
+    for folder, dirs, names in os.walk(PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found += [Path(folder, n) for n in sorted(names) if n.endswith((".py", ".toml"))]
+    return found
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """A hash of casekit's own code and message files, so that a changed casekit (even
     without a new version number) never reuses outputs of the old one."""
-    package = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
+    for path in code_files():
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
     return h.hexdigest()

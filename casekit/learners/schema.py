@@ -128,6 +128,9 @@ course_versions = sa.Table(
     sa.Column("labels", sa.Text, nullable=False, server_default=""),  # JSON {key: words}
     # JSON {question key: [text, accepted answer]}
     sa.Column("questions", sa.Text, nullable=False, server_default=""),
+    # JSON {"date", "sheets": [[kind, item, title, [lesson ids]]], "lessons": [[id, hours,
+    # has work]]}: what casekit report needs (0012; "" when recorded before)
+    sa.Column("outline", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("course_id", "course_version", name="uq_course_versions_course_version"),
 )
 
