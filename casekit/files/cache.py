@@ -70,6 +70,7 @@ class CacheStats:
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
+    resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
