@@ -17,10 +17,10 @@ from casekit.build.pipeline import build_course
 from casekit.build.write import write_outputs
 from casekit.bundle.capacity import parse_size
 from casekit.bundle.portable import PlannedFile, check_files
-from casekit.bundle.usb import UsbOptions
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.portable_names import name_problem
 from casekit.formats import BuildContext, formats
+from casekit.formats.usb import UsbOptions
 from tests.av_helpers import stream_hashes
 from tests.conftest import casekit
 from tests.usb_helpers import MINI, build_usb, fresh_bundle, manifest

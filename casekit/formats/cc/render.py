@@ -1,4 +1,4 @@
-"""The ``cc`` format: an IMS Common Cartridge 1.1 package (``<id>-<version>.imscc``).
+"""The ``cc`` format's renderer: an IMS Common Cartridge 1.1 package (``<id>-<version>.imscc``).
 
 Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 from lxml import etree
 
 from casekit import tree as t
-from casekit.formats import BuildContext, Format, Output
+from casekit.formats import BuildContext, Output
 from casekit.formats.lms import (
     MANIFEST,
     images,
@@ -336,11 +336,3 @@ def cartridge(full: t.Course) -> bytes:
 
 def render_cc(course: t.Course, ctx: BuildContext) -> list[Output]:
     return [Output(f"{course.config.id}-{course.config.version}.imscc", cartridge(course))]
-
-
-FORMAT = Format(
-    "cc",
-    "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
-    render_cc,
-    per_edition=False,
-)

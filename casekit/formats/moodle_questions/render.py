@@ -1,4 +1,4 @@
-"""The ``moodle-questions`` format: the course's quizzes as a Moodle question bank.
+"""The ``moodle-questions`` format's renderer: the course's quizzes as a Moodle question bank.
 
 Two files, for Moodle's two richest question import formats: Moodle XML
 (``<id>-questions.xml``) and GIFT (``<id>-questions.gift``). One category per module
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from casekit import tree as t
-from casekit.formats import BuildContext, Format, Output
+from casekit.formats import BuildContext, Output
 from casekit.render.common import module_title, short_answer, true_false
 from casekit.render.html import HtmlWriter
 from casekit.render.page import SinglePageWriter
@@ -203,11 +203,3 @@ def render_moodle_questions(course: t.Course, ctx: BuildContext) -> list[Output]
         Output(f"{stem}.xml", moodle_xml(course)),
         Output(f"{stem}.gift", gift(course).encode("utf-8")),
     ]
-
-
-FORMAT = Format(
-    "moodle-questions",
-    "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
-    render_moodle_questions,
-    per_edition=False,
-)
