@@ -34,6 +34,7 @@ from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import (
+    CACHE_DIR,
     BuildCache,
     digest,
     file_digests,
@@ -215,12 +216,12 @@ def build_course(
             "out-contains-course",
         )
     hold_build_lock(build_root)  # its lock also marks it as outputs, never sources
-    clean_stale_temporaries(build_root)
+    clean_stale_temporaries(build_root, shallow=(CACHE_DIR,))  # the cache's are at its top
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
     course_files = file_digests(course_dir, cache)
-    casekit_fp = casekit_fingerprint()
+    casekit_fp = casekit_fingerprint(cache)
     course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
