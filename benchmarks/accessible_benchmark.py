@@ -24,7 +24,7 @@ import pypandoc
 from casekit.build.course import load_course
 from casekit.config.settings import BrailleOptions
 from casekit.diagnostics import Diagnostics
-from casekit.formats.brf import braille_pages
+from casekit.formats.brf.render import braille_pages
 from casekit.messages import course_messages
 from casekit.render.html import HtmlWriter
 from casekit.render.narration import VOICES, narrate

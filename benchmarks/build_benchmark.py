@@ -17,7 +17,9 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
 - PDF: ``casekit build -f pdf -e learner --force`` against Typst (PyPI ``typst``)
   typesetting the same text (``typst_document.py``), pages of each.
 - Rebuilds, per format (both editions): a clean build, then after editing one lesson,
-  then with nothing changed (DOCX and USB without contents page numbers). The DOCX with
+  then with nothing changed (DOCX and USB without contents page numbers). For the USB
+  bundle also each job's share of the edit rebuilds (the editions it carries, then the
+  bundle's own part), from casekit's summary table. The DOCX with
   them on the image course too, counting the LibreOffice layouts each build ran.
 - Peak RSS of each process (``wait4``): one format job per process. Linux counts in a
   child's peak the memory of the process it was started from, so this script keeps its
@@ -25,7 +27,8 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
   (``python -c pass`` started the same way).
 - ``full``: every format and edition, serial and with ``--jobs 2`` (one run each), then
   no-change rebuilds of it: wall and CPU time beside ``python -c pass`` started the same
-  way (the floor of any process on this machine at this moment).
+  way (the floor of any process on this machine at this moment). ``--only no-change
+  --no-change-format html``: those rows alone, for the formats named.
 - ``memory``: peak RSS of one job per process, the USB job (its editions built before,
   untimed) and the HTML job (learner edition), on the text course with 40 and with 120
   lessons, and with 40 lessons and about 100 MB and 1 GB of video (25 MB MP4 files, one
@@ -46,7 +49,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -72,11 +75,11 @@ class Failed(Exception):
     """A timed process failed: the row says why instead of a figure."""
 
 
-def run(command: list[str], cwd: Path | None = None) -> Run:
+def run(command: list[str], cwd: Path | None = None, stdout: Any = subprocess.DEVNULL) -> Run:
     """Wall seconds, peak RSS and CPU seconds of one process (and what it waited for)."""
     with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the process
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, cwd=cwd, stdout=stdout, stderr=errors)
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         if status != 0:
@@ -207,23 +210,56 @@ def against_typst(course: Path, name: str, root: Path, runs: int) -> list[tuple[
 REBUILT = ("html", "epub", "docx", "pdf", "usb")
 
 
+def job_times(table: str) -> dict[str, float]:
+    """Seconds of each job built, by ``format:edition``, from casekit's summary table."""
+    times = {}
+    for line in table.splitlines():
+        cells = line.split()
+        if len(cells) >= 7 and cells[-1] == "built" and cells[-2] == "s":
+            times[f"{cells[1]}:{cells[2]}"] = float(cells[-3])
+    return times
+
+
+def run_timing_jobs(command: list[str], jobs: list[dict[str, float]]) -> Run:
+    """``run`` a build that prints its summary table (no ``-q``): its job times added to ``jobs``."""
+    with tempfile.TemporaryFile() as table:
+        took = run([part for part in command if part != "-q"], stdout=table)
+        table.seek(0)
+        jobs.append(job_times(table.read().decode()))
+    return took
+
+
+def split_row(fmt: str, jobs: list[dict[str, float]]) -> tuple[str, str]:
+    """The median seconds of each job of a packaging format's edit rebuilds (casekit's own
+    wall-clock figures: the jobs run one after the other in one process)."""
+    names = sorted({name for times in jobs for name in times}, key=lambda n: n.startswith(fmt))
+    medians = {n: statistics.median(t.get(n, 0.0) for t in jobs) for n in names}
+    total = sum(medians.values()) or 1.0
+    parts = "   ".join(f"{n} {s:.2f} s ({s / total:.0%})" for n, s in medians.items())
+    return (f"{fmt}: edit, per job", parts)
+
+
 def rebuilds(
     course: Path, root: Path, runs: int, formats: tuple[str, ...]
 ) -> list[tuple[str, str]]:
-    """Clean build, one-lesson edit and no-change rebuild of each format, both editions."""
+    """Clean build, one-lesson edit and no-change rebuild of each format, both editions;
+    for the USB bundle also the time of each job of its edit rebuilds (the editions it
+    carries, then the bundle's own part)."""
     rows = []
     lesson = Path(lesson_files(course)[len(lesson_files(course)) // 2])
     original = lesson.read_text("utf-8")
     for fmt in formats:
         out = root / f"rebuild-{fmt}"
         full, edit, unchanged = [], [], []
+        jobs: list[dict[str, float]] = []
         options = ("--no-contents-pages",) if fmt in ("docx", "usb") else ()
         try:
             for index in range(runs):
                 lesson.write_text(original, "utf-8")
                 full.append(run(build_command(course, out, "-f", fmt, "--force", *options)))
                 lesson.write_text(original + f"\nӨзгеріс {index}.\n", "utf-8")
-                edit.append(run(build_command(course, out, "-f", fmt, *options)))
+                command = build_command(course, out, "-f", fmt, *options)
+                edit.append(run_timing_jobs(command, jobs) if fmt == "usb" else run(command))
                 unchanged.append(run(build_command(course, out, "-f", fmt, *options)))
         except Failed as failure:
             rows.append((f"{fmt}: clean / edit / no change", f"casekit failed: {failure}"))
@@ -239,6 +275,8 @@ def rebuilds(
                 f"({e.cpu / f.cpu:.0%}) / {u.cpu:.2f} s   peak RSS {f.rss} MiB",
             )
         )
+        if jobs:
+            rows.append(split_row(fmt, jobs))
     return rows
 
 
@@ -331,16 +369,20 @@ def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
     ]
 
 
-def no_change(course: Path, out: Path, runs: int) -> list[tuple[str, str]]:
-    """No-change rebuilds of every format of a built course beside the floor of a process
-    (``python -c pass``), alternating: CPU time means something on a loaded machine."""
-    command = [*build_command(course, out), "--no-contents-pages"]
+def no_change(
+    course: Path, out: Path, runs: int, formats: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """No-change rebuilds of ``formats`` (default every format) of a built course beside
+    the floor of a process (``python -c pass``), alternating: CPU time means something on
+    a loaded machine."""
+    chosen = [flag for fmt in formats for flag in ("-f", fmt)]
+    command = [*build_command(course, out, *chosen), "--no-contents-pages"]
     ours, floor = interleaved(
         lambda: run(command), lambda: run([sys.executable, "-c", "pass"]), max(runs, 5)
     )
     return [
         (
-            "no-change rebuild, every format",
+            f"no-change rebuild, {' '.join(chosen) or 'every format'}",
             f"{ours.seconds:.2f} s wall, CPU {ours.cpu:.2f} s   (python -c pass: "
             f"{floor.seconds:.2f} s wall, CPU {floor.cpu:.2f} s)   peak RSS {ours.rss} MiB",
         )
@@ -417,6 +459,7 @@ def main() -> None:
             "rebuilds",
             "full",
             "images",
+            "text",  # the text course's rows against pandoc and Typst
             "text-contents",  # the DOCX with LibreOffice contents pages, text course
             "images-contents",
             "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
@@ -434,6 +477,12 @@ def main() -> None:
         "--only",
         choices=["memory", "no-change"],
         help="these rows only (no-change: after a full build)",
+    )
+    parser.add_argument(
+        "--no-change-format",
+        action="append",
+        choices=REBUILT,
+        help="with --only no-change: build and time these formats only (default: all)",
     )
     parser.add_argument("--large-media-mb", type=int, default=1000)
     args = parser.parse_args()
@@ -456,14 +505,16 @@ def main() -> None:
             return
         text = generate(root / "text", args.lessons, args.language)
         if args.only == "no-change":
-            run([*build_command(text, root / "full", "--force"), "--no-contents-pages"])
-            show(no_change(text, root / "full", args.runs))
+            chosen = tuple(args.no_change_format or ())
+            flags = [flag for fmt in chosen for flag in ("-f", fmt)]
+            run([*build_command(text, root / "full", "--force", *flags), "--no-contents-pages"])
+            show(no_change(text, root / "full", args.runs, chosen))
             return
         size = sum(Path(p).stat().st_size for p in lesson_files(text))
         show([("text course", f"{args.lessons} lessons, {size / 1e6:.1f} MB of Markdown")])
         floor = run([sys.executable, "-c", "pass"]).rss
         show([("peak RSS floor", f"{floor} MiB (python -c pass, started as every run)")])
-        courses = [("text", text)]
+        courses = [] if "text" in args.skip else [("text", text)]
         if "images" not in args.skip:
             images = generate(root / "images", args.image_lessons, args.language, True)
             media = sum(p.stat().st_size for p in (images / "media").iterdir())

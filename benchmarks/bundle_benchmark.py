@@ -67,10 +67,10 @@ def make_course(root: Path, media: list[Path]) -> Path:
 def child_bundle(course: Path, out: Path) -> None:
     from casekit.build.course import load_course
     from casekit.build.write import write_outputs
-    from casekit.bundle.usb import UsbOptions
     from casekit.diagnostics import Diagnostics
     from casekit.formats import BuildContext, formats
     from casekit.formats.options import resolve_options
+    from casekit.formats.usb import UsbOptions
     from casekit.resolve.editions import apply_edition
 
     loaded = load_course(course, Diagnostics())

@@ -45,13 +45,19 @@ def edit(course: Path, lesson: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
-def assert_same_as_clean_build(course: Path, out: Path, tmp_path: Path, formats: list[str]) -> None:
+def assert_same_as_clean_build(
+    course: Path,
+    out: Path,
+    tmp_path: Path,
+    formats: list[str],
+    editions: tuple[str, ...] = ("learner", "teacher"),
+) -> None:
     clean_course = tmp_path / "clean-course"
     shutil.rmtree(clean_course, ignore_errors=True)
     shutil.copytree(course, clean_course)
     clean = tmp_path / "clean"
     shutil.rmtree(clean, ignore_errors=True)
-    build(clean_course, formats, clean)
+    build(clean_course, formats, clean, editions)
     ours, theirs = files_of(out), files_of(clean)
     assert sorted(ours) == sorted(theirs)
     assert [name for name in ours if ours[name] != theirs[name]] == []
@@ -197,3 +203,36 @@ def assert_ids_consistent(path: Path) -> None:
     for text, targets in ((body, rels), (notes, note_rels)):
         links = set(re.findall(r'<w:hyperlink r:id="(rId\d+)"', text))
         assert links and links <= set(re.findall(r'Id="(rId\d+)"', targets))
+
+
+def pdf_pieces_laid_out(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """The PDF pieces a build laid out (not taken from the cache)."""
+    return sorted(
+        entry.split(" ", 2)[2] for entry in result.cache.stats.rendered if " pdf " in entry
+    )
+
+
+@pytest.mark.slow
+def test_pdf_lays_out_only_the_edited_module_and_what_its_pages_move(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """The PDF is laid out in pieces (``formats/pdf/pieces.py``): an edit that keeps the
+    page count lays out its module again, and the appendix (any lesson may add to it);
+    one that adds pages also lays out the pieces whose "see page N" or contents moved.
+    Either way the PDF is byte for byte a clean build's."""
+    out = tmp_path / "out"
+    first = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert len(pdf_pieces_laid_out(first)) >= 4  # front, two modules, an appendix
+    edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа абзац: өзгеріс.\n\n")
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    laid = pdf_pieces_laid_out(again)
+    assert "module-2" in laid and "module-1" not in laid and "front" not in laid, laid
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
+
+    # two pages more in module 1: module 2 moves, lesson 1 refers to lesson 2's pages
+    long = "\n\n".join(["Ұзын абзац " * 120] * 6)
+    edit(mini_course, "02-files.md", "\n\n", f"\n\n{long}\n\n")
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    laid = pdf_pieces_laid_out(again)
+    assert {"front", "module-1"} <= set(laid), laid
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))

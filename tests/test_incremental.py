@@ -11,7 +11,7 @@ import pytest
 
 from casekit.build.pipeline import build_course
 from casekit.files.cache import CACHE_DIR
-from tests.conftest import MINI, snapshot
+from tests.conftest import MINI, built, snapshot
 from tests.conftest import build as build_formats
 
 
@@ -167,24 +167,30 @@ def test_forced_build_is_remembered(mini_course: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_bundle_rebuild_recopies_only_changed_media(mini_course: Path, tmp_path: Path) -> None:
+    """An unchanged image, video or SVG is hard-linked from the previous bundle; the
+    PDF the bundle carries is the one the same build made for ``-f pdf`` (built once)."""
     import bagit
 
     out = tmp_path / "out"
-    first = build_course(mini_course, ["usb"], ("learner",), out)
+    first = build_course(mini_course, ["pdf", "usb"], ("learner",), out)
     assert not first.stopped
+    assert [(r.format, r.edition) for r in first.outputs if r.format == "pdf"] == [
+        ("pdf", "learner")
+    ]
     bundle = out / "mini-kk" / "usb" / "mini-kk-1.0.0"
-    inode = {
-        name: (bundle / "data/media" / name).stat().st_ino for name in ("intro.mp4", "photo.jpg")
-    }
+    (pdf,) = built(first, "pdf").values()
+    assert (bundle / "data/editions" / pdf.name).read_bytes() == pdf.read_bytes()
+    kept = ("intro.mp4", "diagram.png", "chart.svg")
+    inode = {name: (bundle / "data/media" / name).stat().st_ino for name in kept}
     (mini_course / "media" / "photo.jpg").write_bytes((MINI / "media" / "diagram.png").read_bytes())
     (mini_course / "media" / "photo.jpg").rename(mini_course / "media" / "photo.png")
     lesson = mini_course / "lessons" / "01-computer.md"
     lesson.write_text(lesson.read_text("utf-8").replace("photo.jpg", "photo.png"), "utf-8")
     second = build_course(mini_course, ["usb"], ("learner",), out)
     assert not second.stopped
-    assert (bundle / "data/media/intro.mp4").stat().st_ino == inode[
-        "intro.mp4"
-    ]  # linked, not copied
+    assert second.cache.stats.skipped_outputs == []  # the lesson changed: every edition too
+    for name in kept:  # linked, not copied
+        assert (bundle / "data/media" / name).stat().st_ino == inode[name], name
     assert not (bundle / "data/media/photo.jpg").exists()
     assert (bundle / "data/media/photo.png").read_bytes() == (
         MINI / "media/diagram.png"
@@ -219,3 +225,52 @@ def test_subset_fonts_are_reused_after_an_edit(
     build_course(mini_course, ["epub"], ("learner",), out, force=True)
     assert len(calls) == 5
     assert book.read_bytes() == cached
+
+
+def test_casekit_code_in_every_package_counts_in_the_fingerprint() -> None:
+    """Cache keys hash casekit's code: every package's modules and the message files,
+    so that a changed renderer never reuses what the old one rendered."""
+    from casekit.files.cache import PACKAGE, code_files
+
+    hashed = set(code_files())
+    assert all((PACKAGE / path).is_file() for path in hashed)
+    for path in ("render/html.py", "formats/pdf/render.py", "bundle/viewer.py", "messages/kk.toml"):
+        assert path in hashed, path
+    assert not any("__pycache__" in path for path in hashed)
+
+
+def test_sources_are_known_by_their_stat_and_every_write_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads again only the course files whose stat changed since the last build
+    (``files/cache.file_digests``); an edit that keeps the size and puts the mtime back
+    still changes the ctime, and is seen."""
+    import hashlib
+    import time
+
+    from casekit.files import cache as cache_module
+    from casekit.files.cache import BuildCache, file_digests
+
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # record the files just written too
+    read: list[str] = []
+    real_digest = cache_module.file_digest
+
+    def reading(path: Path, cache: BuildCache | None) -> str:
+        read.append(path.name)
+        return real_digest(path, cache)
+
+    monkeypatch.setattr(cache_module, "file_digest", reading)
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for name, text in (("a.md", "one"), ("b.md", "two")):
+        (folder / name).write_text(text)
+    first = dict(file_digests(folder, BuildCache(tmp_path / "build")))
+    assert sorted(read) == ["a.md", "b.md"]
+    time.sleep(0.05)  # past the file system clock's tick
+    before = (folder / "a.md").stat()
+    (folder / "a.md").write_text("ONE")
+    os.utime(folder / "a.md", ns=(before.st_atime_ns, before.st_mtime_ns))
+    read.clear()
+    second = dict(file_digests(folder, BuildCache(tmp_path / "build")))
+    assert read == ["a.md"]
+    assert second == {"a.md": hashlib.sha256(b"ONE").hexdigest(), "b.md": first["b.md"]}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import ROOT, casekit
+from tests.conftest import MINIMAL_TOML, ROOT, casekit
 from tests.lms_helpers import HOSTILE, LESSON, TOML, build_format, node_tool
 
 
@@ -82,6 +82,46 @@ def test_three_correct_options_get_a_grade_moodle_accepts(make_course: Callable[
     root = etree.parse(str(build(make_course({"a.md": lesson})) / "t-questions.xml")).getroot()
     fractions = [a.get("fraction") for a in root.iter("answer")]
     assert fractions == ["33.33333", "33.33333", "33.33333", "-100"]
+
+
+def test_true_false_words_come_from_the_messages_and_the_course_labels(
+    make_course: Callable[..., Path],
+) -> None:
+    """Every built-in language's ``option_true``/``option_false`` (any case, a final full
+    stop) make a true/false question; a course's ``[labels]`` add its own words."""
+    lesson = (
+        "# L\n\n::: {.quiz}\n"
+        + "".join(
+            f"{n}. Q{n}\n   - [{'x' if right else ' '}] {yes}\n   - [{' ' if right else 'x'}] {no}\n"
+            for n, (yes, no, right) in enumerate(
+                [
+                    ("дұрыс.", "БҰРЫС", False),
+                    ("True", "False", True),
+                    ("Неверно", "Верно", True),  # the first option marked: "false"
+                    ("Правда", "Неправда", False),
+                    ("Иә", "Жоқ", True),
+                ],
+                1,
+            )
+        )
+        + ":::\n"
+    )
+
+    def kinds(labels: str) -> list[tuple[str | None, list[str | None]]]:
+        toml = MINIMAL_TOML.format(lessons='"a.md"').replace('"en"', '"kk"') + labels
+        course = make_course({"a.md": lesson}, toml=toml)
+        shutil.rmtree(course / "build", ignore_errors=True)
+        root = etree.parse(str(build(course) / "t-questions.xml")).getroot()
+        return [
+            (q.get("type"), [a.findtext("text") for a in q.findall("answer[@fraction='100']")])
+            for q in root.findall("question")[1:]
+        ]
+
+    built_in = [("truefalse", ["false"]), ("truefalse", ["true"]), ("truefalse", ["false"])]
+    built_in += [("truefalse", ["false"])]
+    assert kinds("") == [*built_in, ("multichoice", ["Иә"])]
+    own = '\n[labels]\noption_true = "Иә"\noption_false = "Жоқ"\n'
+    assert kinds(own) == [*built_in, ("truefalse", ["true"])]
 
 
 def test_gift_read_back_by_a_real_parser(bank: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import qrcode
+import sqlalchemy
 from PIL import Image as PILImage
 
 from casekit.learners.records import IssuedItem, StickCustody
@@ -74,7 +75,9 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
 
     first = casekit("scan", str(scans), register=register_location)
     assert first.returncode == 0, first.stderr
-    assert "KZ-001: 3 recorded; scores: module-1 2/3" in first.stdout
+    # in the language of the register's course (Kazakh) unless --lang says otherwise
+    assert "KZ-001: тіркелді: 3; ұпайлар: module-1 2/3" in first.stdout
+    assert "Барлық бет: 3; тіркелді: 3" in first.stdout
     with open_register(register_location) as register:
         recorded = register.submissions(learner="KZ-001")
         assert [(s.sheet, s.page, s.version, s.status) for s in recorded] == [
@@ -98,7 +101,7 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
             "Банк сізден ешқашан қандай кодты сұрамайды? Бір сөзбен жазыңыз.",
             "СМС-кодты",
         )  # the teacher reads an answer beside its question, without the course's sources
-        answers = written_answers(sheet, 1, recorded[2].images)
+        answers = written_answers(sheet, 1, recorded[2].images, recorded[2].blank)
         assert [(a.key, a.number) for a in answers] == [
             ("04-fraud--quiz-fraud/1", "2.2/1"),
             ("04-fraud--quiz-fraud/2", "2.2/2"),
@@ -109,6 +112,10 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
             for a in answers
         ]
         assert ink[1] > 0.04 > max(ink[0], ink[2])  # the writing is in 2.2/2's crop
+        # the other two are read as left blank: the teacher sees "no answer"
+        assert [a.blank for a in answers] == [True, False, True]
+        assert recorded[2].blank == ("04-fraud--quiz-fraud/1", "05-egov--quiz-egov/1")
+        assert recorded[1].blank == ()  # the assignment's answer is written
     assert kept.is_file() and stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert stat.S_IMODE(files.stat().st_mode) == 0o700
     assert sorted(p.name for p in scans.iterdir()) == ["batch.pdf"]
@@ -116,7 +123,7 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
     # the same pages again, and the quiz page as a phone photo (EXIF-rotated): nothing new
     before = dump(register_location)
     save_jpeg(scans / "photo.jpg", marked(quiz, two_right, seed=7), orientation=6)
-    again = casekit("scan", str(scans), register=register_location)
+    again = casekit("scan", str(scans), "--lang", "en", register=register_location)
     assert again.returncode == 0, again.stderr
     assert "KZ-001: 4 already recorded" in again.stdout
     assert dump(register_location) == before
@@ -170,7 +177,7 @@ def test_pages_that_cannot_be_read_are_one_line_each_and_kept_for_review(tmp_pat
     save_pdf(scans / "batch.pdf", [blank, strange, torn, marked(foreign_quiz, KEY)])
     (scans / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a JPEG")
 
-    result = casekit("scan", str(scans), register=register)
+    result = casekit("scan", str(scans), "--lang", "en", register=register)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     expected = [
@@ -220,7 +227,7 @@ def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "doubt.pdf", [image])
-    result = casekit("scan", str(scans), register=register)
+    result = casekit("scan", str(scans), "--lang", "en", register=register)
     assert result.returncode == 0, result.stderr
     [line] = result.stderr.splitlines()
     assert line.startswith(
@@ -235,8 +242,8 @@ def test_marks_in_doubt_go_to_review_and_are_not_recorded(tmp_path):
         assert review.reading[f"{QUIZ}/2"]["answer"] == "multiple"
         assert review.reading[f"{QUIZ}/3"]["chosen"] == [2]
         assert set(review.images) == {f"{QUIZ}/1", f"{QUIZ}/2"}
-    # in the words of the course's language: the reason and the summary
-    again = casekit("scan", str(scans), "--lang", "kk", register=register)
+    # by default in the words of the course's language: the reason and the summary
+    again = casekit("scan", str(scans), register=register)
     assert again.returncode == 0, again.stderr
     [line] = again.stderr.splitlines()
     assert "warning: күмәнді сұрақтар саны: 2 (1.1/1, 1.1/2) [scan-review]" in line
@@ -259,7 +266,7 @@ def test_each_sheet_is_graded_with_the_key_of_the_version_it_was_printed_from(tm
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "both.pdf", [marked(quiz_old, KEY), marked(quiz_new, KEY)])
-    result = casekit("scan", str(scans), register=register)
+    result = casekit("scan", str(scans), "--lang", "en", register=register)
     assert result.returncode == 0, result.stderr
     assert "KZ-001: 1 recorded; scores: module-1 3/3" in result.stdout
     assert "KZ-010: 1 recorded; scores: module-1 2/3" in result.stdout
@@ -326,7 +333,7 @@ def test_review_in_the_terminal_records_each_decision_with_who_and_when(tmp_path
         assert reg.reviews() == []
     # the same pages scanned again are not put back on the list
     before = dump(register)
-    again = casekit("scan", str(scans), register=register)
+    again = casekit("scan", str(scans), "--lang", "en", register=register)
     assert "already decided in review" not in again.stderr
     assert "KZ-001: 1 already recorded" in again.stdout
     assert dump(register) == before
@@ -459,7 +466,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
-    save_pdf(scans / "b.pdf", [marked(module_2, {})])
+    save_pdf(scans / "b.pdf", [marked(module_2, {}, blank=("05-egov--quiz-egov/1",))])
     assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
     assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
 
@@ -497,6 +504,10 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "<br>Баға: 1 / 2 (T)</figcaption>"
     ) in page
     assert page.count("<figcaption>") == 3 and page.count("Баға:") == 2  # 2.3/1 not marked
+    # 2.3/1 was left blank: said under its question, the picture still shown to check
+    blank = page.split('data-key="05-egov--quiz-egov/1"', 1)[1].split("</figure>", 1)[0]
+    assert "Жауап жоқ: мұнда ештеңе жазылмаған" in blank and "<img" in blank
+    assert page.count("Жауап жоқ") == 1
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
@@ -529,7 +540,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     # which written answers were scanned (the crops stay in the register)
     assert (task_row["written_answers"], mine["written_answers"]) == ("assignment", "")
     answered = by["KZ-001", "module-2"]["written_answers"]
-    assert answered == "2.2/1 2.2/2 2.3/1"  # self-check 2.2's questions 1, 2 and 2.3's 1
+    assert answered == "2.2/1 2.2/2"  # self-check 2.2's questions 1 and 2; 2.3's 1 left blank
+    assert by["KZ-001", "module-2"]["blank_answers"] == "2.3/1"
     assert by["KZ-002", "module-2"]["status"] == "missing"
     missing = by["KZ-003", "module-1"]
     assert (missing["status"], missing["progress"], missing["late"]) == ("missing", "0.0", "yes")
@@ -546,7 +558,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "бағаланған",
         "8 / 10",
         "2 / 3",
-        "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
+        "Жазбаша жауаптар: 2.2/1, 2.2/2",  # to read with casekit grade --show
+        "Жауап жоқ: 2.3/1",
         "15.01.2025",  # handed in
         "USB жинақтағыштар: S-1: 11.01.2027 берілді, 01.02.2027 қайтарылды",
         "USB жинақтағыштар: S-2: 11.01.2027 берілді, қайтарылмаған",
@@ -556,6 +569,25 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     again = casekit(*args, "-o", str(tmp_path / "r2"), register=register)
     assert again.returncode == 0
     assert (tmp_path / "r2" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
+    # without the course folder: the same report from what the register recorded at issue
+    alone = casekit("report", *args[2:], "-o", str(tmp_path / "r4"), register=register)
+    assert alone.returncode == 0, alone.stderr
+    assert (tmp_path / "r4" / csv_path.name).read_bytes() == csv_path.read_bytes()
+    assert (tmp_path / "r4" / pdf_path.name).read_bytes() == pdf_path.read_bytes()
+    wrong = casekit("report", *args[2:], "--course", "job-search-en", register=register)
+    assert wrong.returncode == 1 and "G1 is not enrolled in job-search-en" in wrong.stderr
+    engine = sqlalchemy.create_engine(f"sqlite:///{register}")
+    with engine.begin() as conn:  # as a register whose packets were issued before 0012
+        conn.execute(sqlalchemy.text("UPDATE course_versions SET outline = ''"))
+    engine.dispose()
+    old = casekit("report", *args[2:], "-o", str(tmp_path / "r5"), register=register)
+    assert old.returncode == 1 and not (tmp_path / "r5").exists()
+    assert old.stderr.count("\n") == 1 and "Traceback" not in old.stderr
+    assert (
+        "the register does not hold the sheets and study plan of digital-literacy-kk 1.0.0"
+        in old.stderr
+        and "give the course folder" in old.stderr
+    )
 
     assert grade("module-2", "0", "--of", "1", "--question", "2.3/1").returncode == 0
     shown = casekit("learners", "show", "KZ-001", register=register)

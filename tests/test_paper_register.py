@@ -11,10 +11,18 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from casekit.learners.records import CourseVersion, IssuedItem, Learner, RosterRow, Sheet
+from casekit.learners.records import (
+    CourseVersion,
+    IssuedItem,
+    Learner,
+    LessonLoad,
+    RosterRow,
+    Sheet,
+    SheetPlan,
+)
 from casekit.learners.register import MIGRATIONS, current_revision, open_register
 from casekit.paper.answers import written_answers
-from casekit.paper.language import sheet_messages
+from casekit.paper.language import register_messages, sheet_messages
 from tests.learners_helpers import register_at
 
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -65,6 +73,22 @@ def test_sheets_are_presented_in_their_course_language(register_location: str) -
         register.record_issue([], [], (), CourseVersion("d", "1", "Курс", "ru"))
         assert sheet_messages(register, [sheet("KZ-1", "0")], None).language == "en"
         assert sheet_messages(register, [], None).language == "en"  # two languages: English
+        # what casekit report needs without the course folder (0012)
+        outlined = CourseVersion(
+            "e", "2", "Курс", "kk", {}, {}, dt.date(2026, 9, 1),
+            (SheetPlan("assignment", "01-a--task", "1.1-тапсырма: Қалта", ("01-a",)),
+             SheetPlan("quiz", "module-1", "1-модуль: Кіріспе", ("01-a", "02-b"))),
+            (LessonLoad("01-a", 1.5, True), LessonLoad("02-b", None, True),
+             LessonLoad("03-c", 2.0, False)),
+        )  # fmt: skip
+        register.record_issue([], [], (), outlined)
+        assert register.course_version("e", "2") == outlined
+        # casekit scan, before any sheet is read: the --course one's language, --lang wins
+        assert register_messages(register, None).language == "en"
+        assert register_messages(register, None, "d")("scan_outcome_none") == "нет"
+        assert register_messages(register, None, "c").language == "en-GB"
+        assert register_messages(register, "kk", "d")("scan_outcome_none") == "жоқ"
+        assert register_messages(register, None, "other").language == "en"
 
 
 def test_a_register_of_the_previous_schema_upgrades_in_place(register_location: str) -> None:

@@ -17,10 +17,10 @@ from casekit.build.pipeline import build_course
 from casekit.build.write import write_outputs
 from casekit.bundle.capacity import parse_size
 from casekit.bundle.portable import PlannedFile, check_files
-from casekit.bundle.usb import UsbOptions
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.portable_names import name_problem
 from casekit.formats import BuildContext, formats
+from casekit.formats.usb import UsbOptions
 from tests.av_helpers import stream_hashes
 from tests.conftest import casekit
 from tests.usb_helpers import MINI, build_usb, fresh_bundle, manifest
@@ -130,6 +130,11 @@ def test_two_builds_are_identical(built: tuple[Path, Path]) -> None:
         assert all(n.startswith("mini-kk-1.0.0/") for n in names)
         assert archive.read("mini-kk-1.0.0/manifest.json") == (one / "manifest.json").read_bytes()
         assert {i.date_time for i in archive.infolist()} == {(2026, 9, 1, 0, 0, 0)}
+        # files/zips.STORED_SUFFIXES, the one list every casekit zip follows: media and
+        # editions stored, the viewer's fonts (half their size deflated) and text deflated
+        kept = {i.filename.rsplit(".", 1)[-1]: i.compress_type for i in archive.infolist()}
+    assert {kept[s] for s in ("mp4", "png", "pdf", "epub", "docx")} == {zipfile.ZIP_STORED}
+    assert {kept[s] for s in ("ttf", "html", "json", "js")} == {zipfile.ZIP_DEFLATED}
 
 
 def test_readme_in_course_language_and_english(bundle: Path) -> None:

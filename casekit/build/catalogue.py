@@ -14,10 +14,7 @@ runs the same tasks on a Dask cluster.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from typing import Any
 from casekit import tree as t
 from casekit.build.pipeline import BuildResult, build_course
 from casekit.build.plan import CourseTask
+from casekit.build.workers import process_pool
 from casekit.diagnostics import CasekitError, Diagnostic
 
 Progress = Callable[[str], None]
@@ -94,9 +92,8 @@ def build_in_pool(
     """Build ``tasks`` on one pool of ``workers`` processes; answers in the order of
     ``tasks``. The dearest courses start first, so that no worker is left with a long
     course at the end while the others wait."""
-    start = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     order = sorted(range(len(tasks)), key=lambda index: -tasks[index].cost)
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=start) as pool:
+    with process_pool(min(workers, len(tasks))) as pool:
         try:
             futures = {i: pool.submit(_pool_task, tasks[i], settings, progress) for i in order}
             return [futures[index].result() for index in range(len(tasks))]

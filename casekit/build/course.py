@@ -126,7 +126,7 @@ def format_caveats(
     """The format's caveats for its options as course.toml (and ``given``) set them."""
     if fmt.caveats is None:
         return []
-    return fmt.caveats(resolve_options(name, fmt.options, config, given), config.language)
+    return fmt.caveats_for(resolve_options(name, fmt.options, config, given), config.language)
 
 
 def check_format_tables(root: Path, config: CourseConfig, diags: Diagnostics) -> None:

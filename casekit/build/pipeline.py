@@ -17,24 +17,24 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
-import multiprocessing
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casekit import tree as t
 from casekit.build.course import format_caveats, load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
+from casekit.build.workers import FORKED, process_pool
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
 from casekit.files.atomic import clean_stale_temporaries
 from casekit.files.cache import (
+    CACHE_DIR,
     BuildCache,
     digest,
     file_digests,
@@ -45,6 +45,9 @@ from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import option_origin, resolve_options
 from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 @dataclass
@@ -223,12 +226,12 @@ def build_course(
             "out-contains-course",
         )
     hold_build_lock(build_root)  # its lock also marks it as outputs, never sources
-    clean_stale_temporaries(build_root)
+    clean_stale_temporaries(build_root, shallow=(CACHE_DIR,))  # the cache's are at its top
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
     course_files = file_digests(course_dir, cache)
-    casekit_fp = casekit_fingerprint()
+    casekit_fp = casekit_fingerprint(cache)
     course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
@@ -247,9 +250,8 @@ def build_course(
     records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
     for job in planned:
         paths = fresh[job.key]
-        check_intact = registry[job.format].damaged
-        if paths and check_intact:  # outputs that stat alone cannot vouch for
-            damaged = check_intact(paths, cache)
+        if paths and registry[job.format].damaged:  # outputs stat alone cannot vouch for
+            damaged = registry[job.format].damage(paths, cache)
             cache.stats.damaged += [(path, f"{what}; rebuilt") for path, what in damaged]
             paths = None if damaged else paths
         if paths:
@@ -305,8 +307,7 @@ def build_course(
                     job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
                 )
                 cache.record_outputs(job.key, fingerprints[job.key], paths)
-                if registry[job.format].restored is not None:
-                    registry[job.format].restored(paths, cache)  # type: ignore[misc]
+                registry[job.format].record_restored(paths, cache)
                 progress(f"copied {job.label} from the shared cache")
     todo = [job for job in planned if job.key not in records]
 
@@ -323,17 +324,13 @@ def build_course(
     independent = [job for job in todo if registry[job.format].per_edition]
     packaging = [job for job in todo if not registry[job.format].per_edition]
     if jobs > 1 and len(independent) > 1:
-        forked = os.name == "posix"
-        context_mp = multiprocessing.get_context("fork" if forked else "spawn")
-        _INHERITED[:] = [course] if forked else []
+        _INHERITED[:] = [course] if FORKED else []
         try:
-            with ProcessPoolExecutor(
-                max_workers=min(jobs, len(independent)), mp_context=context_mp
-            ) as pool:
+            with process_pool(min(jobs, len(independent))) as pool:
                 futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
                 for job in independent:
                     progress(f"building {job.label}")
-                    if forked:
+                    if FORKED:
                         futures.append((job, pool.submit(_run_inherited, job, context(job))))
                     else:
                         futures.append((job, pool.submit(_run_job, job, course, context(job))))

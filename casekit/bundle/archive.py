@@ -9,27 +9,6 @@ from typing import BinaryIO
 
 from casekit.files.zips import write_zip as zip_members
 
-#: already compressed: storing them again costs time and saves nothing
-STORED_SUFFIXES = frozenset(
-    [
-        ".mp4",
-        ".m4v",
-        ".webm",
-        ".mp3",
-        ".ogg",
-        ".oga",
-        ".m4a",
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".pdf",
-        ".epub",
-        ".docx",
-        ".ttf",
-        ".zip",
-    ]
-)
-
 
 def bundle_files(folder: Path) -> list[str]:
     """Every file under ``folder`` as sorted POSIX paths."""
@@ -44,5 +23,4 @@ def bundle_files(folder: Path) -> list[str]:
 def write_zip(folder: Path, handle: BinaryIO, date: datetime) -> None:
     """Zip ``folder`` (entries under ``<folder name>/``) into the open file ``handle``."""
     files = {f"{folder.name}/{rel}": folder / rel for rel in bundle_files(folder)}
-    stored = [name for name in files if Path(name).suffix.lower() in STORED_SUFFIXES]
-    zip_members(handle, files, date, stored=stored)
+    zip_members(handle, files, date)

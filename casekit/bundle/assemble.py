@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Sequence
+import functools
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,24 +17,17 @@ from casekit.bundle.reuse import PreviousBundle
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
-from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, hash_stream
+from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, copy_hashed, hash_stream
 from casekit.formats import BuildContext
 from casekit.render.av_metadata import ffmpeg_version, stripped_copy
 from casekit.render.images import write_image
 from casekit.resolve.editions import apply_edition
-from casekit.resolve.layout import bundle_name
+from casekit.resolve.layout import EDITION_FORMATS, bundle_name
 from casekit.safety.paths import PathEscape, resolve_inside
 
-#: the formats whose editions a bundle carries, in the order the viewer lists them
-EDITION_FORMATS = ("pdf", "epub", "docx")
 EDITIONS_DIR = f"{PAYLOAD}/editions"
 #: room left in the stick-size check for manifest.json and the BagIt files
 METADATA_ALLOWANCE = 256 * 1024
-
-
-def editions_needed(editions: Sequence[t.Edition]) -> list[tuple[str, t.Edition]]:
-    """The (format, edition) outputs a bundle with ``editions`` carries."""
-    return [(fmt, edition) for fmt in EDITION_FORMATS for edition in editions]
 
 
 @dataclass
@@ -66,10 +58,9 @@ class BundleWriter:
     def add_bytes(self, path: str, data: bytes, role: str, **details: object) -> None:
         self.files.append(BundleFile(path, role, len(data), self.write(path, data), details))
 
-    def add_written(self, path: str, role: str, **details: object) -> None:
-        with (self.folder / path).open("rb") as handle:
-            size, digest = hash_stream(handle)
-        self.files.append(BundleFile(path, role, size, digest, details))
+    def add_written(self, path: str, role: str, size: int, sha256: str, **details: object) -> None:
+        """A file already in the folder, of that size and SHA-256."""
+        self.files.append(BundleFile(path, role, size, sha256, details))
 
     def add_copy(self, course_root: Path, copy: MediaCopy, role: str, **details: object) -> None:
         """A course file streamed in as it is (a transcript), hashed on the way."""
@@ -94,44 +85,55 @@ class BundleWriter:
             raise changed
         self.files.append(BundleFile(copy.path, role, size, digest, details))
 
-    def add_image(self, course_root: Path, item: t.MediaItem, **details: object) -> None:
-        """An image streamed in without its metadata (``render/images.write_image``)."""
-        target = self.folder / item.bundle_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as handle:
-            write_image(course_root, item, handle)
-        self.add_written(item.bundle_path, "media", **details)
-
-    def add_av(
+    def add_media(
         self, course_root: Path, item: t.MediaItem, cache: BuildCache | None, **details: object
     ) -> None:
-        """Audio or video without its metadata (``render/av_metadata``); hard-linked from
-        the previous bundle when stripping the same file gave that copy and it is intact."""
-        key = digest("av-stripped", ffmpeg_version(), code_fingerprint(), item.format, item.sha256)
-        known = cache.load("av-stripped", key, tuple[int, str]) if cache is not None else None
+        """A media file without its metadata: an image streamed in (SVG sanitised, photos
+        without EXIF/GPS, ``render/images.write_image``), audio and video without titles,
+        GPS, dates, chapters or cover art (``render/av_metadata``). Hard-linked from the
+        previous bundle when stripping the same file gave that copy and it is intact."""
+        if item.kind == "image":
+            kind, tool = "image-stripped", ""
+            strip = functools.partial(_stripped_image, course_root, item)
+        else:
+            kind, tool = "av-stripped", ffmpeg_version()
+            strip = functools.partial(stripped_copy, course_root, item)
+        key = digest(kind, tool, code_fingerprint(), item.format, item.sha256)
+        if not item.sha256:  # not hashed by resolve: nothing to know it by
+            cache = None
+        known = cache.load(kind, key, tuple[int, str]) if cache is not None else None
         target = self.folder / item.bundle_path
         if not (known and self.previous and self.previous.link(item.bundle_path, *known, target)):
             target.parent.mkdir(parents=True, exist_ok=True)
-            known = stripped_copy(course_root, item, target)
+            known = strip(target)
             if cache is not None:
-                cache.store("av-stripped", key, known)
+                cache.store(kind, key, known)
         self.files.append(BundleFile(item.bundle_path, "media", *known, details))
 
 
-def copy_editions(ctx: BuildContext, folder: Path) -> list[EditionLink]:
+def _stripped_image(course_root: Path, item: t.MediaItem, target: Path) -> tuple[int, str]:
+    with target.open("wb") as handle:
+        write_image(course_root, item, handle)
+    with target.open("rb") as handle:
+        return hash_stream(handle)
+
+
+def copy_editions(ctx: BuildContext, folder: Path) -> tuple[list[EditionLink], dict[str, str]]:
     """Copy the editions the build made for the bundle (``ctx.inputs``) into
-    ``folder/data/editions``, in the order the viewer lists them."""
+    ``folder/data/editions``, in the order the viewer lists them; and the SHA-256 of
+    each, by its path in the bundle (hashed on the way)."""
     out_dir = folder / EDITIONS_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     links: list[EditionLink] = []
+    hashes: dict[str, str] = {}
     for (fmt, edition), paths in ctx.inputs.items():
         for path in paths:
-            shutil.copyfile(path, out_dir / path.name)
             rel = f"{EDITIONS_DIR}/{path.name}"
-            links.append(EditionLink(rel, fmt, edition, path.stat().st_size))
-    return sorted(
-        links, key=lambda link: (EDITION_FORMATS.index(link.format), link.edition, link.path)
-    )
+            with path.open("rb") as source, (out_dir / path.name).open("wb") as target:
+                size, hashes[rel] = copy_hashed(source, target)
+            links.append(EditionLink(rel, fmt, edition, size))
+    links.sort(key=lambda link: (EDITION_FORMATS.index(link.format), link.edition, link.path))
+    return links, hashes
 
 
 def media_copies(course: t.Course) -> list[MediaCopy]:
@@ -167,7 +169,7 @@ def fill_bundle(
     (the build renames it into place), hard-linking intact media of ``previous``."""
     name = bundle_name(course.config)
     root = Path(course.root)
-    editions = copy_editions(ctx, folder)
+    editions, edition_hashes = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it
     pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache, fragments=ctx.fragments)
     readme = readme_bytes(course, editions, name)
@@ -189,14 +191,19 @@ def fill_bundle(
         writer.add_bytes(path, data, "verifier" if path in VERIFIER_FILES else "viewer")
     writer.add_bytes("README.txt", readme, "readme")
     for link in editions:
-        writer.add_written(link.path, "edition", format=link.format, edition=link.edition)
+        writer.add_written(
+            link.path,
+            "edition",
+            link.size,
+            edition_hashes[link.path],
+            format=link.format,
+            edition=link.edition,
+        )
     for copy in copies:
         if copy.item is None:
             writer.add_copy(root, copy, "transcript")
-        elif copy.item.kind == "image":  # SVG sanitised, photos without EXIF/GPS
-            writer.add_image(root, copy.item, **media_details(copy.item))
-        else:  # audio and video without titles, GPS, dates, chapters or cover art
-            writer.add_av(root, copy.item, ctx.cache, **media_details(copy.item))
+        else:
+            writer.add_media(root, copy.item, ctx.cache, **media_details(copy.item))
     codes = {c.item.code: c.path for c in copies if c.item is not None and c.item.code}
     manifest = manifest_bytes(course, writer.files, codes)
     script = manifest_script(manifest)

@@ -210,3 +210,20 @@ _WHAT = {
     "damaged": "damaged since the last build",
     "inconsistent": "its manifests no longer agree",
 }
+
+
+def damaged_bundles(paths: list[Path], cache: BuildCache) -> list[tuple[str, str]]:
+    """What differs from its manifests in the bundles a build left, ``(path, what)``."""
+    return [
+        problem
+        for path in paths
+        if path.is_dir()  # the zip: its size, mtime and ctime vouch for it
+        for problem in PreviousBundle(cache, path).damage()
+    ]
+
+
+def record_bundles(paths: list[Path], cache: BuildCache) -> None:
+    """Bundles copied from the shared cache, recorded as a build records what it wrote."""
+    for path in paths:
+        if path.is_dir():
+            PreviousBundle(cache, path).record(path)

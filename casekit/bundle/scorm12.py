@@ -1,4 +1,4 @@
-"""The ``scorm12`` format: a SCORM 1.2 package (``<id>-<version>-scorm12.zip``).
+"""The ``scorm12`` format's renderer: a SCORM 1.2 package (``<id>-<version>-scorm12.zip``).
 
 The package is the offline viewer of the USB bundle (``index.html``: navigation, search,
 open by code, players for the course's video and audio) for the learner edition, and one
@@ -24,7 +24,7 @@ from casekit import tree as t
 from casekit.bundle import VIEWER_ASSETS
 from casekit.bundle.viewer import viewer_files
 from casekit.files.atomic import TEMP_PREFIX
-from casekit.formats import BuildContext, Format, Output
+from casekit.formats import BuildContext, Output
 from casekit.formats.lms import MANIFEST, learner_edition, lesson_quizzes, write_package
 from casekit.render.av_metadata import stripped_file
 from casekit.render.common import lesson_title, module_title, short_answer
@@ -183,12 +183,3 @@ def render_scorm12(course: t.Course, ctx: BuildContext) -> list[Output]:
             write_package(course, package_files(course, Path(folder)), out)
 
     return [Output(f"{course.config.id}-{course.config.version}-scorm12.zip", write=write)]
-
-
-FORMAT = Format(
-    "scorm12",
-    "SCORM 1.2 package: the offline viewer, one SCO per lesson (or per course), "
-    "bookmark, status and quiz score",
-    render_scorm12,
-    per_edition=False,
-)

@@ -47,16 +47,17 @@ def now() -> dt.datetime:
 @click.option(
     "--lang",
     type=click.Choice(BUILT_IN),
-    default="en",
-    show_default=True,
-    help="Language of the summary and of the reasons a page waits for review.",
+    default=None,
+    help="Language of the summary and of the reasons a page waits for review (default: "
+    "the language of the register's courses, of the --course one when given; English "
+    "when they differ).",
 )
 @register_option
 def scan_command(
     inputs: tuple[Path, ...],
     course_id: str | None,
     handed_in: str | None,
-    lang: str,
+    lang: str | None,
     register_location: str | None,
 ) -> None:
     """Read scanned answer sheets and record them in the register.
@@ -77,8 +78,8 @@ def scan_command(
       casekit scan scans/collected-2027-02-01.pdf --handed-in 2027-02-01
     """
     from casekit.learners import schedule
-    from casekit.messages import messages
     from casekit.paper.intake import Intake
+    from casekit.paper.language import register_messages
 
     started = now()
     day = None
@@ -89,11 +90,11 @@ def scan_command(
             raise click.BadParameter(str(exc), param_hint="--handed-in") from None
         if day > dt.date.today():
             raise click.BadParameter(f"{day} is after today", param_hint="--handed-in")
-    msg = messages(lang)
     counts: Counter[str] = Counter()
     learners: dict[str, Counter[str]] = {}
     scores: dict[str, list[str]] = {}
     with open_register(register_location) as register:
+        msg = register_messages(register, lang, course_id)
         intake = Intake(register, course_id, day)
         for outcome in intake.scan(list(inputs), started):
             counts[outcome.outcome] += 1
@@ -253,7 +254,8 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
     click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
     for answer in review.page_answers(item):  # written answers on the page, for context
         assert item.sheet is not None
-        click.echo(f"{answer.label(item.sheet, msg)}: {register.image_path(answer.image)}")
+        blank = f" ({msg('report_blank')})" if answer.blank else ""
+        click.echo(f"{answer.label(item.sheet, msg)}{blank}: {register.image_path(answer.image)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")
@@ -404,8 +406,14 @@ def grade_command(
 
 
 @click.command("report")
-@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("course_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--group", default=None, help="The enrolled group to report on.")
+@click.option(
+    "--course",
+    "course_id",
+    default=None,
+    help="Without COURSE_DIR: the course id to report on, when the group is enrolled in several.",
+)
 @click.option(
     "--learner", default=None, help="Only this learner (of --group; without it, of their group)."
 )
@@ -433,8 +441,9 @@ def grade_command(
 )
 @register_option
 def report_command(
-    course_dir: Path,
+    course_dir: Path | None,
     group: str | None,
+    course_id: str | None,
     learner: str | None,
     out_dir: Path,
     names: bool,
@@ -442,14 +451,20 @@ def report_command(
     lang: str | None,
     register_location: str | None,
 ) -> None:
-    """Each learner's answer sheets in the course version in COURSE_DIR: issued, handed
-    in, graded, late against the individual plan; a CSV with the columns of Kolibri's
-    summary-log export, and a printable PDF with a chart. Names only with --names.
+    """Each learner's answer sheets in a course version: issued, handed in, graded,
+    late against the individual plan; a CSV with the columns of Kolibri's summary-log
+    export, and a printable PDF with a chart. Names only with --names.
+
+    The course version is the one in COURSE_DIR, or without it the one the group
+    is enrolled in, as the register recorded it when its packets were issued (its
+    sheets, titles, language, labels and what the deadlines are planned from; the
+    PDF in casekit's fonts on A4).
 
     \b
     Examples:
+      casekit report --group G1 -o reports/
       casekit report courses/digital-literacy-kk --group G1 -o reports/
-      casekit report courses/digital-literacy-kk --learner KZ-001 --names
+      casekit report --learner KZ-001 --names
     """
     from casekit.files.atomic import write_bytes
     from casekit.learners import schedule
@@ -465,17 +480,23 @@ def report_command(
         day = schedule.parse_date(as_of) if as_of else (epoch or dt.datetime.now()).date()
     except schedule.PlanInputError as exc:
         raise click.BadParameter(str(exc), param_hint="--date") from None
-    course = load_course_or_exit(course_dir)
-    config = course.config  # type: ignore[attr-defined]
+    course = load_course_or_exit(course_dir) if course_dir is not None else None
     with open_register(register_location, write=False) as register:
         if group is None:
             group = register.learner(learner).group  # type: ignore[arg-type]
-        lines = report.progress(course, register, group, day, learner)  # type: ignore[arg-type]
-        sticks = report.sticks_of(register, course)  # type: ignore[arg-type]
-    stem = f"report-{config.id}-{config.version}-{group}" + (f"-{learner}" if learner else "")
+        if course is not None:
+            subject = report.course_subject(course)  # type: ignore[arg-type]
+            if course_id not in (None, subject.course_id):
+                raise click.UsageError(f"--course {course_id}: COURSE_DIR is {subject.course_id}")
+        else:
+            subject, course = report.recorded_subject(register, group, learner, course_id)
+        lines = report.progress(subject, register, group, day, learner)
+        sticks = report.sticks_of(register, subject)
+    stem = f"report-{subject.course_id}-{subject.version}-{group}"
+    stem += f"-{learner}" if learner else ""
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     csv_path, pdf_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.pdf"
-    write_bytes(csv_path, report.csv_bytes(course, lines, group, names), mode=0o600)  # type: ignore[arg-type]
+    write_bytes(csv_path, report.csv_bytes(subject, lines, group, names), mode=0o600)
     look = print_look(course)  # type: ignore[arg-type]
     if lang is not None:
         look = dataclasses.replace(look, msg=messages(lang))

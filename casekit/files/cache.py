@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class CacheStats:
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
+    resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
@@ -123,7 +125,12 @@ class BuildCache:
         payload = value if isinstance(value, bytes) else typed_json.encode(value)
         path = self._path(kind, key)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_bytes(path, _header(kind, key) + _check(payload) + payload, durable=False)
+            write_bytes(
+                path,
+                _header(kind, key) + _check(payload) + payload,
+                durable=False,
+                temp_dir=self.folder,  # its temporaries in one folder: see build/pipeline.py
+            )
             if not self.read:
                 self._stored.add(path)
 
@@ -215,11 +222,52 @@ def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
     return files_fingerprint(file_digests(folder, cache))
 
 
+#: ``file_digests``' record by relative path: size, mtime, ctime, inode, SHA-256, and
+#: whether the file had settled (see ``SETTLED_NS``)
+_Known = dict[str, tuple[int, int, int, int, str, bool]]
+#: a file changed less than this long ago is hashed again by the next build: a write
+#: in the same tick of the file system's clock could leave its times as they were
+SETTLED_NS = 2_000_000_000
+
+
 def file_digests(folder: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
     """(path relative to ``folder``, SHA-256) of every source file below it (build
     folders inside are outputs, not sources), in a stable order: the parts of
-    ``tree_fingerprint``."""
-    return [(rel, file_digest(path, cache)) for path, rel in source_files(folder)]
+    ``tree_fingerprint``.
+
+    With a ``cache``, a regular file whose size, mtime, ctime and inode are as the last
+    build recorded them is not read again (no write through the kernel keeps its ctime,
+    which no program can set back); what bypasses the kernel only ``--force`` finds.
+    The record is written only when a file changed, so a build with nothing to do
+    writes nothing."""
+    if cache is None:
+        return [(rel, file_digest(path, None)) for path, rel in source_files(folder)]
+    key = digest("stat-digests", code_fingerprint(), str(folder.resolve()))
+    known: _Known = cache.load("stat-digests", key, _Known) or {}
+    settled = time.time_ns() - SETTLED_NS
+    found, record = [], {}
+    for path, rel in source_files(folder):
+        try:
+            st = path.lstat()  # before reading: a later write changes what is recorded
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            found.append((rel, file_digest(path, cache)))
+            continue
+        times = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        entry = known.get(rel)
+        if entry is not None and entry[:4] == times and entry[5]:
+            sha = entry[4]
+        else:
+            sha = file_digest(path, cache)
+        if sha != "unreadable":
+            record[rel] = (*times, sha, st.st_ctime_ns < settled)
+        found.append((rel, sha))
+    if {rel: entry[:5] for rel, entry in record.items()} != {
+        rel: entry[:5] for rel, entry in known.items()
+    }:
+        cache.store("stat-digests", key, record)
+    return found
 
 
 def files_fingerprint(digests: list[tuple[str, str]]) -> str:
@@ -258,14 +306,29 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
     return known
 
 
+#: the ``casekit`` package folder
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def code_files() -> list[str]:
+    """casekit's own code and message files (POSIX paths in the package), in a stable
+    order. Strings, not ``Path``: every build lists the 200-odd files."""
+    found = []
+    for folder, dirs, names in os.walk(PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        inside = Path(folder).relative_to(PACKAGE).as_posix()
+        prefix = "" if inside == "." else inside + "/"
+        found += [prefix + n for n in sorted(names) if n.endswith((".py", ".toml"))]
+    return found
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """A hash of casekit's own code and message files, so that a changed casekit (even
     without a new version number) never reuses outputs of the old one."""
-    package = Path(__file__).resolve().parent
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
+    for rel in code_files():
+        h.update(rel.encode() + b"\0")
+        with open(os.path.join(PACKAGE, rel), "rb") as handle:
+            h.update(handle.read())
     return h.hexdigest()

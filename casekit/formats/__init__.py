@@ -16,10 +16,12 @@ A format is a plugin: one ``Format`` value that says
   language (Braille grade 2 without a contracted table), reported as warnings.
 
 Formats are found in ``BUILTIN`` and in the ``casekit.formats`` entry-point group, whose
-entries name a ``Format`` (``toyformat = "toy_module:FORMAT"``). A format module should be
-cheap to import (the CLI reads every format's options for its flags): heavy libraries are
-imported by the render function's own module, which ``render`` may name as
-``"module:function"`` to load it only when the format is built.
+entries name a ``Format`` (``toyformat = "toy_module:FORMAT"``). Registration is
+declarative: every command reads every format's name and options (for its flags and
+``course.toml`` tables), so the module declaring a ``Format`` should be cheap to import.
+``render`` and the other functions may be named as ``"module:function"``, imported only
+when called: casekit's own formats name their renderers so, and a build with nothing to
+do imports none of them (``tests/test_lazy_formats.py``).
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ BUILTIN = (
     "casekit.formats.brf:FORMAT",
     "casekit.formats.moodle_questions:FORMAT",
     "casekit.formats.cc:FORMAT",
-    "casekit.bundle.usb:FORMAT",
-    "casekit.bundle.scorm12:FORMAT",
+    "casekit.formats.usb:FORMAT",
+    "casekit.formats.scorm12:FORMAT",
 )
 
 
@@ -94,32 +96,51 @@ Renderer = Callable[[t.Course, BuildContext], list[Output]]
 Consumes = Callable[[Any], Sequence[tuple[str, t.Edition]]]
 
 
+#: ``damaged(paths, cache) -> [(path, what)]``
+Damaged = Callable[[list[Path], BuildCache], list[tuple[str, str]]]
+#: ``restored(paths, cache)``
+Restored = Callable[[list[Path], BuildCache], None]
+#: ``caveats(options, language) -> [(option field, code, message)]``
+Caveats = Callable[[Any, str], list[tuple[str, str, str]]]
+
+
 @dataclass(frozen=True)
 class Format:
+    """A format's declaration. Each function may be given as ``"module:function"``."""
+
     name: str
     summary: str
-    render: Renderer | str  # or "module:function", imported when the format is built
+    render: Renderer | str
     options: type = NoOptions
     #: False: the format gets the whole course once, not one job per edition (usb)
     per_edition: bool = True
-    consumes: Consumes | None = None
+    consumes: Consumes | str | None = None
     #: for outputs whose size and times cannot vouch for them (a bundle folder): what
     #: is damaged in the previous outputs, ``(path, what)``; any of it rebuilds the job
-    damaged: Callable[[list[Path], BuildCache], list[tuple[str, str]]] | None = None
+    damaged: Damaged | str | None = None
     #: outputs copied from the shared cache (``--cache-dir``) instead of rendered: record
     #: what ``damaged`` needs to vouch for them in the next build (``Output.written``'s part)
-    restored: Callable[[list[Path], BuildCache], None] | None = None
-    #: what the format is asked for but cannot do for a course in a language:
-    #: ``caveats(options, language) -> [(option field, code, message)]``; casekit check
-    #: and the build warn, naming the course.toml line or the flag that asked
-    caveats: Callable[[Any, str], list[tuple[str, str, str]]] | None = None
+    restored: Restored | str | None = None
+    #: what the format is asked for but cannot do for a course in a language; casekit
+    #: check and the build warn, naming the course.toml line or the flag that asked
+    caveats: Caveats | str | None = None
 
     def renderer(self) -> Renderer:
         found: Renderer = load_reference(self.render)
         return found
 
     def needs(self, options: Any) -> list[tuple[str, t.Edition]]:
-        return list(self.consumes(options)) if self.consumes else []
+        return list(load_reference(self.consumes)(options)) if self.consumes else []
+
+    def damage(self, paths: list[Path], cache: BuildCache) -> list[tuple[str, str]]:
+        return list(load_reference(self.damaged)(paths, cache)) if self.damaged else []
+
+    def record_restored(self, paths: list[Path], cache: BuildCache) -> None:
+        if self.restored:
+            load_reference(self.restored)(paths, cache)
+
+    def caveats_for(self, options: Any, language: str) -> list[tuple[str, str, str]]:
+        return list(load_reference(self.caveats)(options, language)) if self.caveats else []
 
 
 def load_reference(reference: Any) -> Any:

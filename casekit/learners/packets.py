@@ -64,9 +64,16 @@ from casekit.learners.personal_pages import (
     render_shared,
     sheet_targets,
 )
-from casekit.learners.records import CourseVersion, Enrolment, IssuedItem, Learner, Sheet
+from casekit.learners.records import (
+    CourseVersion,
+    Enrolment,
+    IssuedItem,
+    Learner,
+    Sheet,
+    SheetPlan,
+)
 from casekit.learners.register import Register
-from casekit.learners.schedule import StudyPlan, plan
+from casekit.learners.schedule import StudyPlan, lesson_loads, plan
 from casekit.messages import course_messages
 from casekit.render.common import short_answer
 from casekit.resolve.editions import apply_edition
@@ -262,15 +269,19 @@ def build_packets(
         listed = [rows[code] for code in sorted(rows)]
         _write_private(out / "issue-list.pdf", render_issue_list(look, group, listed, options))
         result.issue_list = folder / "issue-list.pdf"
-        register.record_issue(issued, sheets, course_keys(course), _course_version(course))
+        recorded = _course_version(course, learner_course, targets)
+        register.record_issue(issued, sheets, course_keys(course), recorded)
     result.packets.sort()
     return result
 
 
-def _course_version(course: t.Course) -> CourseVersion:
+def _course_version(
+    course: t.Course, learner_course: t.Course, targets: list[SheetTarget]
+) -> CourseVersion:
     """What the paper loop needs of the course (full edition) to present its sheets
     later: title, language, labels, and each self-check question's text and the
-    accepted answer of a short question."""
+    accepted answer of a short question; for ``casekit report``, its date, its sheets
+    (``targets``) and the lessons' loads of the learner edition the plans follow."""
     config = course.config
     questions = {
         question_key(quiz, q): (t.blocks_text(q.prompt), "" if q.options else short_answer(q))
@@ -279,7 +290,15 @@ def _course_version(course: t.Course) -> CourseVersion:
         for q in quiz.questions
     }
     return CourseVersion(
-        config.id, config.version, config.title, config.language, dict(config.labels), questions
+        config.id,
+        config.version,
+        config.title,
+        config.language,
+        dict(config.labels),
+        questions,
+        config.date,
+        tuple(SheetPlan(x.kind, x.item, x.title, x.lesson_ids) for x in targets),
+        tuple(lesson_loads(learner_course)),
     )
 
 

@@ -101,11 +101,32 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class LessonLoad:
+    """What a study plan needs of a lesson: its hours (None: the default) and whether
+    it has assignments or self-checks to hand in (then it has a deadline)."""
+
+    id: str
+    hours: float | None
+    has_work: bool
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """An answer sheet of a course version as packets print it: kind, item, its line
+    on the paper, and the lessons whose deadlines apply."""
+
+    kind: SheetKind
+    item: str
+    title: str
+    lessons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CourseVersion:
     """What the register keeps of a course version when its sheets are issued, so
     the paper loop presents them without the course's sources: the course's title,
-    its language (a BCP 47 tag), its own ``[labels]`` over casekit's words and the
-    text of its questions."""
+    its language (a BCP 47 tag), its own ``[labels]`` over casekit's words, the
+    text of its questions and its study plan's outline."""
 
     course_id: str
     course_version: str
@@ -115,6 +136,12 @@ class CourseVersion:
     #: each self-check question by its layout key: (its text, the accepted answer of a
     #: short question or ""), shown to the teacher beside a written answer
     questions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: what ``casekit report`` needs without the course's sources: the course's date
+    #: (its documents' stamp), its sheets in packet order and its lessons' loads (the
+    #: deadlines); empty when recorded by a casekit before 0012
+    date: dt.date | None = None
+    sheets: tuple[SheetPlan, ...] = ()
+    lessons: tuple[LessonLoad, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,6 +234,8 @@ class NewSubmission:
     #: crops of the open-answer areas kept, in the register's folder: the layout's area
     #: key (the question it answers, or "assignment") -> file
     images: dict[str, str] = field(default_factory=dict)
+    #: the keys of the open-answer areas with nothing written in them
+    blank: tuple[str, ...] = ()
     status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
     score: float | None = None
     max_score: float | None = None
@@ -229,6 +258,8 @@ class Submission:
     #: area key -> crop file (``unlinked-N`` for crops of a casekit that did not link them)
     images: dict[str, str]
     handed_in: dt.date | None = None  # when told (casekit scan --handed-in)
+    #: open-answer areas with nothing written in them (none known when scanned before 0013)
+    blank: tuple[str, ...] = ()
 
     @property
     def handed_in_on(self) -> dt.date:
@@ -266,6 +297,7 @@ class Review:
     doubtful: tuple[str, ...] = ()  # question keys to settle
     images: dict[str, str] = field(default_factory=dict)  # what to show -> file
     handed_in: dt.date | None = None  # as told to casekit scan, for the submission it settles
+    blank: tuple[str, ...] = ()  # open-answer areas with nothing written in them
     status: str = "open"  # open | settled | dismissed
     decided_by: str = ""
     decided_at: dt.datetime | None = None

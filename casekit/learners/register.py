@@ -48,8 +48,10 @@ from casekit.learners.records import (
     Inventory,
     IssuedItem,
     Learner,
+    LessonLoad,
     RosterRow,
     Sheet,
+    SheetPlan,
     StickCustody,
 )
 
@@ -428,6 +430,7 @@ class Register(PaperRecords):
             "questions": json.dumps(
                 {k: list(v) for k, v in course.questions.items()}, ensure_ascii=False
             ),
+            "outline": _outline_json(course),
         }
         done = conn.execute(
             sa.update(s.course_versions)
@@ -723,9 +726,29 @@ def _sheet_query() -> sa.Select:
 def _course_version(row: sa.Row) -> CourseVersion:
     questions = {k: (v[0], v[1]) for k, v in json.loads(row.questions or "{}").items()}
     labels = json.loads(row.labels or "{}")
+    outline = json.loads(row.outline or "{}")
     return CourseVersion(
-        row.course_id, row.course_version, row.title, row.language, labels, questions
+        row.course_id,
+        row.course_version,
+        row.title,
+        row.language,
+        labels,
+        questions,
+        dt.date.fromisoformat(outline["date"]) if outline.get("date") else None,
+        tuple(SheetPlan(k, i, t, tuple(ls)) for k, i, t, ls in outline.get("sheets", [])),
+        tuple(LessonLoad(i, h, w) for i, h, w in outline.get("lessons", [])),
     )
+
+
+def _outline_json(course: CourseVersion) -> str:
+    if course.date is None and not course.sheets and not course.lessons:
+        return ""
+    outline = {
+        "date": course.date.isoformat() if course.date else "",
+        "sheets": [[p.kind, p.item, p.title, list(p.lessons)] for p in course.sheets],
+        "lessons": [[load.id, load.hours, load.has_work] for load in course.lessons],
+    }
+    return json.dumps(outline, ensure_ascii=False)
 
 
 def _sheet(row: sa.Row) -> Sheet:

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from casekit import tree as t
 from casekit.config.dlt import HOURS_PER_CREDIT
-from casekit.learners.records import Consultation, Enrolment
+from casekit.learners.records import Consultation, Enrolment, LessonLoad
 
 DEFAULT_LESSON_HOURS = 1
 MAX_PLAN_DAYS = 3660  # a plan that does not end within ten years is an input error
@@ -159,8 +159,31 @@ def _has_work(lesson: t.Lesson) -> bool:
     return any(isinstance(b, (t.Assignment, t.Quiz)) for b in t.iter_blocks(lesson.blocks))
 
 
-def plan(course: t.Course, enrolment: Enrolment) -> StudyPlan:
-    """The study plan of one enrolment in ``course`` (its tree, any edition)."""
+def lesson_loads(course: t.Course) -> list[LessonLoad]:
+    """What a plan needs of ``course``'s lessons, in order (the register keeps it)."""
+    return [LessonLoad(lesson.id, lesson.hours, _has_work(lesson)) for lesson in course.lessons()]
+
+
+@dataclass(frozen=True)
+class _Dates:
+    hours: Fraction
+    start: dt.date
+    end: dt.date
+    deadline: dt.date | None
+
+
+def _consultations_from(enrolment: Enrolment, day: dt.date) -> Iterator[tuple[dt.date, dt.time]]:
+    holidays = set(enrolment.holidays)
+    for n in range(MAX_PLAN_DAYS):
+        date = day + dt.timedelta(n)
+        if date in holidays:
+            continue
+        for slot in enrolment.consultations:
+            if slot.weekday == date.weekday():
+                yield date, slot.time
+
+
+def _planned_dates(loads: list[LessonLoad], enrolment: Enrolment) -> list[_Dates]:
     holidays = set(enrolment.holidays)
     per_day = Fraction(enrolment.hours_per_week).limit_denominator(1000) / len(enrolment.study_days)
 
@@ -173,21 +196,12 @@ def plan(course: t.Course, enrolment: Enrolment) -> StudyPlan:
             "the plan does not end within ten years: too few study hours or too many holidays"
         )
 
-    def consultations_from(day: dt.date) -> Iterator[tuple[dt.date, dt.time]]:
-        for n in range(MAX_PLAN_DAYS):
-            date = day + dt.timedelta(n)
-            if date in holidays:
-                continue
-            for slot in enrolment.consultations:
-                if slot.weekday == date.weekday():
-                    yield date, slot.time
-
     days = study_days()
     day = next(days)
     left = per_day  # hours still free on ``day``
-    planned: list[PlannedLesson] = []
-    for lesson in course.lessons():
-        hours = Fraction(lesson.hours if lesson.hours is not None else DEFAULT_LESSON_HOURS)
+    planned: list[_Dates] = []
+    for load in loads:
+        hours = Fraction(load.hours if load.hours is not None else DEFAULT_LESSON_HOURS)
         hours = hours.limit_denominator(1000)
         if left == 0:
             day, left = next(days), per_day
@@ -198,13 +212,32 @@ def plan(course: t.Course, enrolment: Enrolment) -> StudyPlan:
         left -= need
         end = day
         deadline = None
-        if _has_work(lesson):
-            deadline = next(consultations_from(end))[0] if enrolment.consultations else end
-        planned.append(PlannedLesson(lesson, hours, start, end, deadline))
+        if load.has_work:
+            deadline = end
+            if enrolment.consultations:
+                deadline = next(_consultations_from(enrolment, end))[0]
+        planned.append(_Dates(hours, start, end, deadline))
+    return planned
+
+
+def deadlines(loads: list[LessonLoad], enrolment: Enrolment) -> dict[str, dt.date | None]:
+    """Each lesson's deadline by id, as ``plan`` sets it, from what the register keeps."""
+    dates = _planned_dates(loads, enrolment)
+    return {load.id: d.deadline for load, d in zip(loads, dates, strict=True)}
+
+
+def plan(course: t.Course, enrolment: Enrolment) -> StudyPlan:
+    """The study plan of one enrolment in ``course`` (its tree, any edition)."""
+    lessons = course.lessons()
+    dates = _planned_dates(lesson_loads(course), enrolment)
+    planned = [
+        PlannedLesson(lesson, d.hours, d.start, d.end, d.deadline)
+        for lesson, d in zip(lessons, dates, strict=True)
+    ]
     last = max((p.deadline or p.end for p in planned), default=enrolment.start)
     consultations = []
     if enrolment.consultations:
-        for date, time in consultations_from(enrolment.start):
+        for date, time in _consultations_from(enrolment, enrolment.start):
             if date > last:
                 break
             consultations.append((date, time))

@@ -128,6 +128,9 @@ course_versions = sa.Table(
     sa.Column("labels", sa.Text, nullable=False, server_default=""),  # JSON {key: words}
     # JSON {question key: [text, accepted answer]}
     sa.Column("questions", sa.Text, nullable=False, server_default=""),
+    # JSON {"date", "sheets": [[kind, item, title, [lesson ids]]], "lessons": [[id, hours,
+    # has work]]}: what casekit report needs (0012; "" when recorded before)
+    sa.Column("outline", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("course_id", "course_version", name="uq_course_versions_course_version"),
 )
 
@@ -148,6 +151,8 @@ submissions = sa.Table(
     sa.Column("marks_sha256", sa.String(64), nullable=False, server_default=""),
     # crops kept for the teacher: JSON {area key: file} in the register's own folder
     sa.Column("images", sa.Text, nullable=False, server_default=""),
+    # JSON [area key]: the open-answer areas with nothing written in them (0013)
+    sa.Column("blank", sa.Text, nullable=False, server_default=""),
     sa.Column("handed_in", sa.Date, nullable=True),  # when told; else the day scanned
 )
 

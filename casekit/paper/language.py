@@ -4,7 +4,8 @@ course's, as the register recorded it when the sheets were issued (with the
 course's own ``[labels]``), so no course source is needed; else, for sheets
 issued by a casekit that did not record it, the learner's; else (pages that name
 no sheet) the language of every course the register recorded, when they share
-one; else English."""
+one; else English. ``casekit scan`` speaks before it has read a sheet: in the
+language of the register's courses (``register_messages``)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,18 @@ def sheet_messages(register: Register, sheets: Iterable[Sheet], asked: str | Non
         language = built_in_language(register.learner(sheet.learner).language)
         if language:
             return messages(language)
-    courses = register.course_versions()  # pages that name no sheet: the register's courses'
+    return register_messages(register, None)  # pages that name no sheet
+
+
+def register_messages(
+    register: Register, asked: str | None, course_id: str | None = None
+) -> Messages:
+    """The words of the courses the register recorded (only ``course_id``'s when given),
+    when they share one language: those of the last one recorded, with its ``[labels]``;
+    else English. ``asked`` overrides."""
+    if asked:
+        return messages(asked)
+    courses = [c for c in register.course_versions() if course_id in (None, c.course_id)]
     if courses and len({course.language for course in courses}) == 1:
         return messages(courses[-1].language, courses[-1].labels)
     return messages("en")

@@ -26,13 +26,23 @@ from reportlab.lib import colors
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casekit import tree as t
+from casekit.config.settings import CourseConfig
 from casekit.formats.pdf.styles import RULE
 from casekit.learners.personal_pages import Look, SheetTarget, sheet_targets
-from casekit.learners.records import Learner, Result, Sheet, StickCustody, Submission
+from casekit.learners.records import (
+    CourseVersion,
+    Learner,
+    LessonLoad,
+    Result,
+    Sheet,
+    StickCustody,
+    Submission,
+)
 from casekit.learners.register import Register
-from casekit.learners.schedule import plan
+from casekit.learners.schedule import deadlines, lesson_loads
 from casekit.messages import course_messages
 from casekit.paper.answers import WrittenAnswer, answered
+from casekit.paper.intake import layouts_of
 from casekit.resolve.editions import apply_edition
 from casekit.sheets.layout import SheetPage
 
@@ -62,8 +72,10 @@ CASEKIT = [
     "max_score",
     "graded_by",
     "status",
-    # the open-answer areas scanned: questions "2.1/3 2.2/1", "assignment", "unlinked-1"
+    # the open-answer areas scanned with writing in them: questions "2.1/3 2.2/1",
+    # "assignment", "unlinked-1"; then those with nothing written
     "written_answers",
+    "blank_answers",
 ]
 KINDS = {"quiz": "exercise", "assignment": "assignment"}  # Kolibri's kind for a self-check
 CHART_COLOURS = (colors.HexColor("#2b6cb0"), colors.HexColor("#90cdf4"), colors.HexColor("#e2e8f0"))
@@ -96,58 +108,128 @@ class Line:
         return "handed_in" if self.first is not None else "missing"
 
 
+@dataclass(frozen=True)
+class Subject:
+    """The course version a report is about: read from its sources, or as the
+    register recorded it when its packets were issued."""
+
+    course_id: str
+    version: str
+    title: str
+    targets: list[SheetTarget]  # in packet order; no pages: each sheet's printed ones
+    loads: list[LessonLoad]  # what the deadlines are planned from
+
+
+def course_subject(course: t.Course) -> Subject:
+    config = course.config
+    learner_course = apply_edition(course, "learner")
+    targets = sheet_targets(learner_course, course_messages(config), config.print.paper)
+    return Subject(config.id, config.version, config.title, targets, lesson_loads(learner_course))
+
+
+def recorded_subject(
+    register: Register, group: str, learner: str | None, course_id: str | None
+) -> tuple[Subject, t.Course]:
+    """The course version ``group`` (or ``learner``) is enrolled in (only ``course_id``
+    when given), as the register recorded it at issue, and a stand-in course for the
+    report's look (``recorded_course``)."""
+    register.require_group(group)
+    enrolled = register.enrolments(course_id=course_id, group=group, learner=learner)
+    versions = sorted({(e.course_id, e.course_version) for e in enrolled})
+    who = learner or group
+    if not versions:
+        raise register.fail(f"{who} is not enrolled in {course_id or 'any course'}", "not-enrolled")
+    if len(versions) > 1:
+        listed = ", ".join(" ".join(v) for v in versions)
+        raise register.fail(
+            f"{who} is enrolled in {listed}: give the course folder of the one to report on"
+            + ("" if course_id else " (or --course)"),
+            "several-courses",
+        )
+    [(wanted_id, version)] = versions
+    course = register.course_version(wanted_id, version)
+    if course is None or not course.sheets:
+        raise register.fail(
+            f"the register does not hold the sheets and study plan of {wanted_id} {version} "
+            "(its packets were issued before casekit recorded them): give the course "
+            "folder, or issue the packets again",
+            "course-not-recorded",
+        )
+    targets = [SheetTarget(p.kind, p.item, p.title, p.lessons, ()) for p in course.sheets]
+    subject = Subject(wanted_id, version, course.title, targets, list(course.lessons))
+    return subject, recorded_course(course)
+
+
+def recorded_course(course: CourseVersion) -> t.Course:
+    """A stand-in for a course known only from the register, for the report's look:
+    its title, language, labels and date; casekit's fonts and paper."""
+    config = CourseConfig(
+        id=course.course_id,
+        title=course.title,
+        language=course.language,
+        version=course.course_version,
+        date=course.date,  # type: ignore[arg-type]  # recorded with the sheets
+        organisation="",
+        authors=[],
+        licence="",
+        modules=[],
+        labels=dict(course.labels),
+    )
+    return t.Course(config, root="", modules=[])
+
+
 def progress(
-    course: t.Course,
+    subject: Subject,
     register: Register,
     group: str,
     as_of: dt.date,
     learner: str | None = None,
 ) -> list[Line]:
     """Every sheet of every enrolled learner of ``group`` (or one ``learner``)."""
-    config = course.config
     register.require_group(group)
-    learner_course = apply_edition(course, "learner")
-    targets = sheet_targets(learner_course, course_messages(config), config.print.paper)
     enrolments = {
         e.learner: e
-        for e in register.enrolments(course_id=config.id, group=group)
-        if e.course_version == config.version
+        for e in register.enrolments(course_id=subject.course_id, group=group)
+        if e.course_version == subject.version
     }
     people = [p for p in register.learners(group) if p.code in enrolments]
     if learner is not None:
         people = [p for p in people if p.code == learner]
         if not people:
             raise register.fail(
-                f"{learner} is not a learner of {group} enrolled in {config.id} {config.version}",
+                f"{learner} is not a learner of {group} enrolled in "
+                f"{subject.course_id} {subject.version}",
                 "unknown-learner",
             )
+    this = (subject.course_id, subject.version)
     lines = []
     for person in people:
-        schedule = plan(learner_course, enrolments[person.code])
+        due = deadlines(subject.loads, enrolments[person.code])
         sheets = {
             (s.kind, s.target): s
             for s in register.sheets(person.code)
-            if (s.course_id, s.course_version) == (config.id, config.version)
+            if (s.course_id, s.course_version) == this
         }
         issued = {
             i.item_id: i.issued_on
             for i in register.issued(learner=person.code, kind="packet")
-            if (i.course_id, i.course_version) == (config.id, config.version)
+            if (i.course_id, i.course_version) == this
         }
         submissions = register.submissions(learner=person.code)
         results = register.results(learner=person.code)
-        for target in targets:
+        for target in subject.targets:
             sheet = sheets.get((target.kind, target.item))
             handed = [s for s in submissions if sheet is not None and s.sheet == sheet.id]
-            deadlines = [d for d in map(schedule.deadline, target.lesson_ids) if d is not None]
-            deadline = max(deadlines) if deadlines else None
+            lesson_deadlines = [d for d in map(due.get, target.lesson_ids) if d is not None]
+            deadline = max(lesson_deadlines) if lesson_deadlines else None
             first = handed[0].received_at if handed else None
             handed_in = min((s.handed_in_on for s in handed), default=None)
             late = deadline is not None and (
                 (handed_in > deadline) if handed_in is not None else as_of > deadline
             )
             mine = [r for r in results if sheet and r.sheet == sheet.id]
-            grade = sheet_grade(target.kind, target.pages, handed, mine)
+            pages = target.pages or (tuple(layouts_of(sheet)) if sheet else ())
+            grade = sheet_grade(target.kind, pages, handed, mine)
             lines.append(
                 Line(
                     learner=person,
@@ -207,8 +289,7 @@ def sheet_grade(
 # ---------------------------------------------------------------------- CSV
 
 
-def csv_bytes(course: t.Course, lines: list[Line], group: str, names: bool) -> bytes:
-    config = course.config
+def csv_bytes(subject: Subject, lines: list[Line], group: str, names: bool) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     head = KOLIBRI[:1] + (["full_name"] if names else []) + KOLIBRI[1:] + CASEKIT
@@ -217,8 +298,8 @@ def csv_bytes(course: t.Course, lines: list[Line], group: str, names: bool) -> b
         row = [line.learner.code] + ([line.learner.full_name] if names else [])
         row += [
             line.learner.facility,
-            config.id,
-            config.title,
+            subject.course_id,
+            subject.title,
             line.target.item,
             line.target.title,
             _stamp(line.first),
@@ -227,7 +308,7 @@ def csv_bytes(course: t.Course, lines: list[Line], group: str, names: bool) -> b
             "",  # time spent: paper does not tell
             "1.0" if line.first is not None else "0.0",
             KINDS[line.target.kind],
-            config.version,
+            subject.version,
             group,
             line.issued.isoformat() if line.issued else "",
             line.handed_in.isoformat() if line.handed_in else "",
@@ -237,7 +318,8 @@ def csv_bytes(course: t.Course, lines: list[Line], group: str, names: bool) -> b
             _number(line.max_score),
             line.graded_by,
             line.status,
-            " ".join(a.number or a.key for a in line.written),
+            " ".join(a.number or a.key for a in line.written if not a.blank),
+            " ".join(a.number or a.key for a in line.written if a.blank),
         ]
         writer.writerow(row)
     return text.getvalue().encode("utf-8-sig")  # Excel reads UTF-8 with the mark
@@ -254,14 +336,13 @@ def _number(value: float | None) -> str:
 # ---------------------------------------------------------------------- PDF
 
 
-def sticks_of(register: Register, course: t.Course) -> dict[str, list[StickCustody]]:
+def sticks_of(register: Register, subject: Subject) -> dict[str, list[StickCustody]]:
     """The sticks with this course version each learner was handed, by learner code
     (each stick's latest issue and the return that followed it)."""
-    config = course.config
     found: dict[str, list[StickCustody]] = {}
     for stick in register.custody():
         item = stick.item
-        if (item.course_id, item.course_version) == (config.id, config.version):
+        if (item.course_id, item.course_version) == (subject.course_id, subject.version):
             found.setdefault(item.learner, []).append(stick)
     return found
 
@@ -352,10 +433,15 @@ def _table(look: Look, lines: list[Line]) -> Table:
             grade,
         ]
         row = [Paragraph(escape(v, quote=False), cell) for v in values]
-        numbers = [a.number for a in line.written if a.number]
-        if numbers:  # the self-check's written answers the teacher reads: casekit grade --show
-            written = f"{msg('report_written')}: {', '.join(numbers)}"
-            row[0] = Paragraph(f"{escape(line.target.title)}<br/><i>{escape(written)}</i>", cell)
+        notes = [escape(line.target.title)]
+        # the self-check's written answers the teacher reads (casekit grade --show), and
+        # the questions left blank
+        for key, blank in (("report_written", False), ("report_blank", True)):
+            numbers = [a.number for a in line.written if a.number and a.blank == blank]
+            if numbers:
+                notes.append(f"<i>{escape(msg(key))}: {escape(', '.join(numbers))}</i>")
+        if len(notes) > 1:
+            row[0] = Paragraph("<br/>".join(notes), cell)
         rows.append(row)
     width = look.setup.frame_width
     widths = [width * f for f in (0.30, 0.15, 0.15, 0.22)]

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from casekit import tree as t
-from casekit.messages import Messages
+from casekit.messages import BUILT_IN, Messages, messages
 from casekit.render.collation import sort_key
 from casekit.resolve.vtt import format_time
 from casekit.safety.paths import SAFE_SCHEMES
@@ -91,24 +91,17 @@ def correct_options(question: t.Question) -> list[tuple[str, list[t.Inline]]]:
     return [(option_letter(i), o.children) for i, o in enumerate(question.options) if o.correct]
 
 
-#: option texts that make a two-option single choice a Moodle true/false question,
-#: as (true, false) in each built-in language, compared case-insensitively
-TRUE_FALSE = {
-    "en": ("true", "false"),
-    "ru": ("верно", "неверно"),
-    "kk": ("дұрыс", "бұрыс"),
-    "uk": ("правда", "неправда"),
-}
-
-
-def true_false(question: t.Question) -> bool | None:
-    """The correct value when ``question`` is a true/false question, else None."""
+def true_false(question: t.Question, msg: Messages) -> bool | None:
+    """The correct value when ``question`` is a true/false question, else None: its two
+    options are ``option_true`` and ``option_false`` of the course's messages (``msg``,
+    its ``[labels]`` included) or of any built-in language, whatever their case."""
     if question.kind != "single" or len(question.options) != 2:
         return None
     texts = tuple(
         t.plain_text(o.children).strip().rstrip(".!").casefold() for o in question.options
     )
-    for pair in TRUE_FALSE.values():
+    for words in [msg, *(messages(language) for language in BUILT_IN)]:
+        pair = (words("option_true").casefold(), words("option_false").casefold())
         if sorted(texts) == sorted(pair):
             chosen = next(
                 text for text, o in zip(texts, question.options, strict=True) if o.correct

@@ -11,6 +11,8 @@ from casekit.config.settings import CourseConfig
 
 #: the bundle's payload folder (BagIt ``data/``); media live in ``data/media/...``
 PAYLOAD = "data"
+#: the formats whose editions a bundle carries, in the order the viewer lists them
+EDITION_FORMATS = ("pdf", "epub", "docx")
 
 
 def bundle_name(config: CourseConfig) -> str:

@@ -1,5 +1,6 @@
-"""The page layout: cover, table of contents, running header and footer, outline,
-metadata; and the layout passes that make page numbers right."""
+"""The page layout of one piece of the packet (``pieces.py``): cover, table of
+contents, body and answer sheet pages, metadata, the layout passes that make its
+page numbers right; and the running header and footer, drawn over the joined pages."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, A5, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -30,7 +32,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.pdf import PdfOptions
-from casekit.formats.pdf.flowables import FastParagraph, LayoutState, Marked, is_dry
+from casekit.formats.pdf.flowables import FastParagraph, LayoutState, Marked
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
 from casekit.messages import Messages
@@ -83,6 +85,9 @@ class Packet:
     styles: Styles
     msg: Messages
     state: LayoutState
+    #: every character the packet may print, in one order: each piece gives the fonts'
+    #: characters the same codes, so the pieces embed the same font subsets
+    characters: str
 
 
 class TextFrame(Frame):
@@ -99,11 +104,74 @@ class TextFrame(Frame):
         return clone
 
 
-class PacketTemplate(BaseDocTemplate):
-    """Cover page without header; body pages with header (course / module) and
-    footer (edition, page X of Y); modules and lessons in the outline and TOC."""
+#: internal links are written as links to this URI scheme, made into links to the
+#: destination when the pieces are joined (``join.py``): the destination may be in
+#: another piece, which reportlab, laying out one piece, cannot point to
+DESTINATION = "casekit-destination:"
+#: the resource names of the running head's fonts (the pieces' are F1, F2, ...)
+HEAD_FONTS = "CasekitHead"
 
-    def __init__(self, buffer: io.BytesIO, packet: Packet) -> None:
+
+class PieceCanvas(Canvas):
+    """A canvas that keeps where each destination is (``places``: anchor -> page index
+    in the piece, left, top) and writes internal links as ``DESTINATION`` links."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.places: dict[str, tuple[int, float, float]] = {}
+
+    def bookmarkPage(  # noqa: N802 (reportlab's name)
+        self,
+        key: str,
+        fit: str = "Fit",
+        left: float | None = None,
+        top: float | None = None,
+        bottom: float | None = None,
+        right: float | None = None,
+        zoom: float | None = None,
+    ) -> None:
+        if key not in self.places:
+            self.places[key] = (self.getPageNumber() - 1, left or 0.0, top or 0.0)
+
+    def linkRect(  # noqa: N802
+        self,
+        contents: str,
+        destinationname: str,
+        Rect: Any = None,
+        addtopage: int = 1,  # noqa: N803
+        name: str | None = None,
+        relative: int = 1,
+        **kw: Any,
+    ) -> None:
+        self.linkURL(DESTINATION + destinationname, Rect, relative=relative, **kw)
+
+
+@dataclass
+class PieceLayout:
+    """One piece laid out: what joining it and placing the other pieces need."""
+
+    pages: int
+    #: the page (index in the piece) of each anchor a title names: "see page N"
+    anchors: dict[str, int]
+    #: where each destination is: anchor -> (page index, left, top)
+    places: dict[str, tuple[int, float, float]]
+    #: the outline entries (level, title, anchor) in order
+    outline: list[tuple[int, str, str]]
+    #: per page: the module title of its running head ("": the piece has none yet,
+    #: the previous piece's goes on), or ``None``: no running head and footer
+    heads: list[str | None]
+    #: what its "see page N" printed, per anchor (0: "…"; ``LayoutState.asked``)
+    asked: dict[str, int]
+
+
+class PacketTemplate(BaseDocTemplate):
+    """One piece of the packet, numbered from its ``start`` page: cover pages, body
+    pages (with running head and footer, drawn when the pieces are joined) and
+    answer sheet pages; every TrueType face given the course's character codes."""
+
+    def __init__(
+        self, buffer: io.BytesIO, packet: Packet, start: int = 1, first: str = "body"
+    ) -> None:
         course, setup, msg = packet.course, packet.setup, packet.msg
         config = course.config
         super().__init__(
@@ -124,12 +192,16 @@ class PacketTemplate(BaseDocTemplate):
             displayDocTitle=1,
         )
         self.course = course
+        self.packet = packet
         self.fonts = packet.fonts
         self.styles = packet.styles
         self.msg = msg
         self.state = packet.state
+        self.start = start
         self.section = ""
         self.blank_pages: set[int] = set()  # backs of answer sheets (``DuplexBreak``)
+        self.heads: list[str | None] = []
+        self.outline: list[tuple[int, str, str]] = []
         self.last_pos: t.Pos | None = None
         self.date_string = pdf_date(course)
         frame = TextFrame(
@@ -143,30 +215,33 @@ class PacketTemplate(BaseDocTemplate):
             topPadding=0,
             bottomPadding=0,
         )
+        names = ["cover", "body", "sheet"]  # sheet: answer sheets, no header, no footer
+        names.remove(first)
         self.addPageTemplates(
-            [
-                PageTemplate("cover", [frame]),
-                PageTemplate("body", [frame], onPageEnd=self.decorate),
-                PageTemplate("sheet", [frame]),  # answer sheets: no header, no footer
-            ]
+            [PageTemplate(name, [frame], onPageEnd=self.page_end) for name in [first, *names]]
         )
 
     # ---------------------------------------------------------------- hooks
 
     def handle_documentBegin(self) -> None:  # noqa: N802 (reportlab's name)
         super().handle_documentBegin()
+        self.page = self.start - 1
         self.section = ""
         self.blank_pages = set()
-        # the first pass only measures: its pages are never shown
-        self.canv.casekit_dry = self.state.total == 0
+        self.heads = []
+        self.outline = []
+        self.state.pages = {}
+        self.canv.casekit_dry = self.state.dry
         stamp = self.date_string
         self.canv.setDateFormatter(lambda *_: stamp)
+        for font in self.fonts.distinct():  # the same codes in every piece: one font subset
+            font.splitString(self.packet.characters, self.canv._doc)
 
     def handle_frameBegin(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
         """A box still open at the top of a page (a callout, solution, quiz, code or
         quote running over) starts there with a "(continued)" mark."""
         super().handle_frameBegin(*args, **kwargs)
-        if self.frame._frameBGs and self.page > 1:
+        if self.frame._frameBGs and self.page > self.start:
             self._hanging.append(
                 FastParagraph(escape(self.msg("continued")), self.styles.continued)
             )
@@ -187,43 +262,81 @@ class PacketTemplate(BaseDocTemplate):
             level, title, key = flowable.outline
             if level == 0:
                 self.section = title
-            self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
-            self.notify("TOCEntry", (level, escape(title, quote=False), self.page, key))
+            self.outline.append((level, title, key))
 
-    def build(self, flowables: list[Flowable], **kw: Any) -> None:
-        super().build(flowables, **kw)
-        self.state.record_total(self.page)
+    def page_end(self, canvas: Any, doc: BaseDocTemplate) -> None:
+        """Note the running head of the page ending (drawn when the pieces are joined):
+        body pages only, not a page left blank for duplex printing."""
+        body = self.pageTemplate.id == "body" and self.page not in self.blank_pages
+        self.heads.append(self.section if body else None)
 
-    def decorate(self, canvas: Any, doc: BaseDocTemplate) -> None:
-        """Running header and footer of a body page (not drawn in the measuring pass,
-        nor on a page left blank for duplex printing)."""
-        if is_dry(canvas) or self.page in self.blank_pages:
-            return
-        size = self.styles.header.fontSize
-        top = self.pagesize[1] - self.topMargin + size * 0.9
-        left, right = self.leftMargin, self.leftMargin + self.width
-        canvas.saveState()
+    def lay_out(self, flowables: list[Flowable]) -> PieceLayout:
+        """One layout pass of ``flowables`` (which another pass may lay out again)."""
+        # what a pass changes on the flowables, undone after it as ``multiBuild`` does
+        edits: list[tuple[Any, ...]] = []
+        self._multiBuildEdits = edits.append
+        try:
+            self.build(list(flowables), canvasmaker=PieceCanvas)
+        finally:
+            for undo, *args in edits:
+                undo(*args)
+        return PieceLayout(
+            pages=len(self.heads),
+            anchors={anchor: page - self.start for anchor, page in self.state.pages.items()},
+            places=dict(self._places),
+            outline=list(self.outline),
+            heads=list(self.heads),
+            asked=dict(self.state.asked),
+        )
+
+    def _makeCanvas(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+        canvas = super()._makeCanvas(*args, **kwargs)
+        self._places = canvas.places
+        return canvas
+
+
+def running_heads(packet: Packet, heads: list[str], first_page: list[int], total: int) -> bytes:
+    """A PDF with the running head and footer of each body page: ``heads[i]`` (the
+    module title) on page ``first_page[i]`` of ``total``; laid over the pages when the
+    pieces are joined, so a piece's pages do not depend on the page count."""
+    setup, fonts, styles, msg, course = (
+        packet.setup,
+        packet.fonts,
+        packet.styles,
+        packet.msg,
+        packet.course,
+    )
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=setup.size, invariant=1, initialFontName=fonts.family)
+    stamp = pdf_date(course)
+    canvas.setDateFormatter(lambda *_: stamp)
+    for font in fonts.distinct():  # resource names of their own: drawn into the pages
+        font._assignState(canvas._doc, namePrefix=HEAD_FONTS)
+        font.splitString(packet.characters, canvas._doc)
+    size = styles.header.fontSize
+    width = setup.frame_width
+    top = setup.size[1] - setup.margin - setup.header_room + size * 0.9
+    left, right = setup.margin, setup.margin + width
+    edition = edition_label(course, msg)
+    for section, page in zip(heads, first_page, strict=True):
         canvas.setFillColor(MUTED)
-        canvas.setFont(self.fonts.family, size)
-        title = self.course.config.title
-        if self.section:
-            canvas.drawRightString(
-                right, top, _clip(self.section, self.fonts, size, self.width / 2)
-            )
-            title = _clip(title, self.fonts, size, self.width / 2 - size)
+        canvas.setFont(fonts.family, size)
+        title = course.config.title
+        if section:
+            canvas.drawRightString(right, top, _clip(section, fonts, size, width / 2))
+            title = _clip(title, fonts, size, width / 2 - size)
         canvas.drawString(left, top, title)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(left, top - size * 0.5, right, top - size * 0.5)
-        bottom = self.bottomMargin - size * 2.2
-        total = self.state.total or self.page
-        page = self.msg("page_x_of_y", page=self.page, total=total)
-        room = self.width - stringWidth(page, self.fonts.family, size) - size
-        canvas.drawString(
-            left, bottom, _clip(edition_label(self.course, self.msg), self.fonts, size, room)
-        )
-        canvas.drawRightString(right, bottom, page)
-        canvas.restoreState()
+        bottom = setup.margin - size * 2.2
+        number = msg("page_x_of_y", page=page, total=total)
+        room = width - stringWidth(number, fonts.family, size) - size
+        canvas.drawString(left, bottom, _clip(edition, fonts, size, room))
+        canvas.drawRightString(right, bottom, number)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
 
 def _clip(text: str, fonts: FontSet, size: float, width: float) -> str:
@@ -269,8 +382,8 @@ def cover(
 def contents(
     styles: Styles, fonts: FontSet, msg: Messages, entries: list[tuple[int, str, int, str]]
 ) -> list[Flowable]:
-    """The table of contents, sized from the start: ``entries`` (with unknown pages) fill
-    it in the first pass, so filling in the page numbers does not move any page."""
+    """The table of contents: ``(level, title markup, page, anchor)`` entries. The page
+    numbers are drawn beside the titles, not laid out: they do not move any page."""
     table_style = TableStyle(
         [
             ("FONT", (0, 0), (-1, -1), fonts.family, styles.size),
@@ -280,45 +393,79 @@ def contents(
         ]
     )
     toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0, tableStyle=table_style)
-    toc._entries = list(entries)
+    toc._lastEntries = list(entries)  # what reportlab's multiBuild would give it
     return [Paragraph(escape(msg("contents")), styles.toc_title), toc]
 
 
-def render(
-    packet: Packet, body: list[Flowable], toc_entries: list[tuple[int, str, int, str]]
-) -> bytes:
-    """Lay out cover, contents and ``body`` until page numbers settle; the PDF bytes."""
-    course, setup, styles, msg = packet.course, packet.setup, packet.styles, packet.msg
-    buffer = io.BytesIO()
-    doc = PacketTemplate(buffer, packet)
-    story: list[Flowable] = [
-        packet.state,
-        *cover(course, styles, msg, doc.width, doc.height),
+def front(packet: Packet, entries: list[tuple[int, str, str]]) -> list[Flowable]:
+    """The cover and the contents, with the pages ``packet.state`` knows for
+    ``entries`` (level, title, anchor), as the first piece; its pages do not depend
+    on those numbers."""
+    setup, styles, msg = packet.setup, packet.styles, packet.msg
+    state = packet.state
+    numbered = []
+    for level, title, anchor in entries:
+        page = state.known.get(anchor, 0)
+        state.asked[anchor] = page
+        numbered.append((level, escape(title, quote=False), page, anchor))
+    return [
+        *cover(packet.course, styles, msg, setup.frame_width, setup.frame_height),
         NextPageTemplate("body"),
         PageBreak(),
-        *contents(styles, packet.fonts, msg, toc_entries),
-        *body,
+        *contents(styles, packet.fonts, msg, numbered),
     ]
-    try:
-        doc.multiBuild(story, maxPasses=MAX_PASSES)
-    except IndexError as exc:  # multiBuild: page numbers still changing after MAX_PASSES
-        if "not resolved" not in str(exc):
-            raise
-        raise error(
-            "course.toml",
-            f"page numbers did not settle after {MAX_PASSES} layout passes; "
-            "please report this course to the casekit developers",
-            "pdf-layout",
-        ) from None
-    except LayoutError:
-        pos = doc.last_pos or course.lessons()[0].pos
-        size = "×".join(str(round(v / mm)) for v in setup.size)
-        raise error(
-            pos.path,
-            f"this block cannot be laid out on a {size} mm page: it is taller than the page "
-            "and cannot be split; shorten it or split it",
-            "pdf-layout",
-            pos.line,
-            pos.column,
-        ) from None
-    return buffer.getvalue()
+
+
+def lay_out_piece(
+    packet: Packet,
+    flowables: list[Flowable],
+    start: int,
+    known: dict[str, int],
+    first: str = "body",
+) -> tuple[PieceLayout, bytes | None]:
+    """Lay out one piece from page ``start``, printing the pages ``known`` for "see
+    page N" (its own anchors' pages from its previous pass), until they settle.
+    A piece that names pages nobody knows yet is only measured: ``None`` for bytes."""
+    state = packet.state
+    values = dict(known)
+    state.dry = any(anchor not in values for anchor in state.referenced)
+    for _ in range(MAX_PASSES):
+        buffer = io.BytesIO()
+        doc = PacketTemplate(buffer, packet, start, first)
+        state.known = values  # ``asked`` goes on: the contents asked while being made
+        try:
+            layout = doc.lay_out(flowables)
+        except LayoutError:
+            raise _too_big(packet, doc.last_pos) from None
+        own = {anchor: start + page for anchor, page in layout.anchors.items()}
+        values = {**values, **own}
+        if state.dry:
+            if any(anchor not in values for anchor in state.referenced):
+                return layout, None  # another piece's pages are needed first
+            state.dry = False
+            continue
+        if all(values.get(anchor, 0) == page for anchor, page in layout.asked.items()):
+            return layout, buffer.getvalue()
+    raise unsettled()
+
+
+def unsettled() -> Exception:
+    return error(
+        "course.toml",
+        f"page numbers did not settle after {MAX_PASSES} layout passes; "
+        "please report this course to the casekit developers",
+        "pdf-layout",
+    )
+
+
+def _too_big(packet: Packet, pos: t.Pos | None) -> Exception:
+    pos = pos or packet.course.lessons()[0].pos
+    size = "×".join(str(round(v / mm)) for v in packet.setup.size)
+    return error(
+        pos.path,
+        f"this block cannot be laid out on a {size} mm page: it is taller than the page "
+        "and cannot be split; shorten it or split it",
+        "pdf-layout",
+        pos.line,
+        pos.column,
+    )

@@ -10,7 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Table
-from reportlab.platypus.doctemplate import FrameActionFlowable, IndexingFlowable
+from reportlab.platypus.doctemplate import FrameActionFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.breaks import BREAK_AFTER
@@ -20,8 +20,8 @@ from casekit.render.common import qr_matrix
 
 
 def is_dry(canvas: Any) -> bool:
-    """True on the first layout pass, whose pages are measured but never shown:
-    flowables that are costly to draw skip drawing there."""
+    """True on a measuring pass, whose pages are never shown: flowables that are
+    costly to draw skip drawing there."""
     return getattr(canvas, "casekit_dry", False)
 
 
@@ -335,38 +335,30 @@ class Marked(LazyParagraph):
         return parts
 
 
-class LayoutState(IndexingFlowable):
-    """What one layout pass learns for the next: the total page count and the page of
-    every anchor. ``multiBuild`` repeats passes until nothing changed, so "page X of Y"
-    and "see page N" are right in the final pass."""
+class LayoutState:
+    """The page numbers one piece's layout prints ("see page N") and learns.
+
+    ``known`` holds the pages other pieces' anchors had in the last round (and this
+    piece's own, from its previous pass); what the layout printed for each anchor is
+    kept in ``asked`` (0: not known, printed as "…"), so that the build can tell when
+    a piece must be laid out again (``pieces.py``)."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.total = 0
-        self.pages: dict[str, int] = {}
-        self._previous: tuple[int, dict[str, int]] | None = None
+        self.known: dict[str, int] = {}
+        self.asked: dict[str, int] = {}
+        self.referenced: set[str] = set()  # anchors the piece's "see page N" name
+        self.pages: dict[str, int] = {}  # this pass: the page of each anchor laid out
+        self.dry = False  # a measuring pass: nothing is drawn
 
-    def beforeBuild(self) -> None:  # noqa: N802 (reportlab's name)
-        self._previous = (self.total, self.pages)
-        self.pages = {}
-
-    def record_total(self, total: int) -> None:
-        self.total = total
-
-    def isSatisfied(self) -> bool:  # noqa: N802
-        return self._previous == (self.total, self.pages)
+    def start(self, known: dict[str, int]) -> None:
+        """A new piece, laid out with the pages ``known``."""
+        self.known, self.asked, self.referenced, self.pages = dict(known), {}, set(), {}
 
     def last_page_of(self, anchor: str) -> int | None:
-        """The page of ``anchor`` as the previous pass laid it out."""
-        if self._previous is None:
-            return None
-        return self._previous[1].get(anchor)
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        pass
+        """The page "see page N" prints for ``anchor`` (``None``: not known yet)."""
+        page = self.known.get(anchor)
+        self.asked[anchor] = page or 0
+        return page
 
 
 class DuplexBreak(Flowable):

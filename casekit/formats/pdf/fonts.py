@@ -63,6 +63,14 @@ class FontSet:
     def face(self, role: str) -> Face:
         return getattr(self, role)
 
+    def distinct(self) -> list[TTFont]:
+        """Each TrueType font once (a face may stand in for another)."""
+        fonts: dict[str, TTFont] = {}
+        for role in (*TEXT_FACES, *MONO_FACES):
+            face = self.face(role)
+            fonts.setdefault(face.name, face.font)
+        return list(fonts.values())
+
     def symbol(self, preferred: str, fallback: str, role: str = "regular") -> str:
         """``preferred`` when the face can print it, else the plain ``fallback``."""
         return preferred if all(self.face(role).has(c) for c in preferred) else fallback
@@ -173,8 +181,9 @@ def course_texts(course: t.Course) -> Iterator[tuple[t.Pos, bool, str]]:
                 yield block.pos, mono, text
 
 
-def check_coverage(course: t.Course, fonts: FontSet) -> None:
-    """Raise a one-line error for the first character a face used for it cannot print.
+def check_coverage(course: t.Course, fonts: FontSet) -> set[str]:
+    """Raise a one-line error for the first character a face used for it cannot print;
+    else every character the course's text has.
 
     Each distinct character is checked once (per text/monospace use), where it first
     appears: the check is one set difference per piece of text."""
@@ -199,3 +208,4 @@ def check_coverage(course: t.Course, fonts: FontSet) -> None:
                         pos.line,
                         pos.column,
                     )
+    return seen[False] | seen[True]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from casekit import tree as t
 from casekit.formats import BuildContext, Output, output_name
 from casekit.formats.pdf import speedups
-from casekit.formats.pdf.document import Packet, PageSetup, render
+from casekit.formats.pdf.document import Packet, PageSetup
 from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
+from casekit.formats.pdf.join import join
+from casekit.formats.pdf.pieces import PieceStore, lay_out_packet
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
-from casekit.messages import course_messages
+from casekit.messages import Messages, course_messages
 from casekit.render.resample import Sizing
 
 
@@ -19,10 +21,20 @@ def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
         return _render_pdf(course, ctx)
 
 
+def characters(course_text: set[str], msg: Messages, writer: PdfWriter) -> str:
+    """Every character the packet may print, in code point order (``Packet.characters``):
+    the course's text, casekit's words and symbols, and printable ASCII."""
+    chars = set(course_text).union(*writer.symbols())
+    for text in msg.table.values():
+        chars.update(text)
+    chars.update(map(chr, range(32, 127)))
+    return "".join(sorted(c for c in chars if c.isprintable() or c == "\xa0"))
+
+
 def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     options = ctx.options
     fonts = load_fonts(course)
-    check_coverage(course, fonts)
+    text = check_coverage(course, fonts)
     setup = PageSetup.from_options(options)
     styles = make_styles(fonts, options.large_print, course.config.language)
     state = LayoutState()
@@ -31,9 +43,10 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     )
     writer.answer_sheets = options.answer_sheets
     writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
-    packet = Packet(course, setup, fonts, styles, course_messages(course.config), state)
-    story = writer.story()  # the build runs formats without full collections (gc_tuning)
-    data = render(packet, story, writer.outline)
+    msg = course_messages(course.config)
+    packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
+    laid = lay_out_packet(packet, writer, PieceStore(ctx.fragments, course.edition or ""))
+    data = join(packet, laid)
     if options.booklet:  # pypdf is imported for booklets only
         from casekit.formats.pdf.booklet import impose
 

@@ -1,14 +1,18 @@
 """The document tree as reportlab flowables: one method per block node.
 
 Text goes through reportlab's paragraph markup, so everything from the source
-is escaped here. Links into the course become internal PDF links; a link to
-another lesson also prints "see page N", taken from the previous layout pass
-(``LayoutState``), which is why such paragraphs are built lazily at wrap time.
+is escaped here. Links into the course become internal PDF links (made when the
+pieces are joined, ``join.py``); a link to another lesson also prints "see page
+N", taken from the previous layout round (``LayoutState``), which is why such
+paragraphs are built lazily at wrap time. The packet is laid out in pieces
+(``pieces``): each module and each appendix on pages of its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -103,6 +107,16 @@ PDF_LOOK = {
 }
 
 
+@dataclass(frozen=True)
+class PdfPiece:
+    """A part of the packet laid out on pages of its own (``pieces.py``)."""
+
+    name: str  # the module's id ("module-2"), or the appendix's key
+    #: the lessons it prints (their digests key its cached layout); ``None``: any lesson
+    lessons: tuple[str, ...] | None
+    flowables: Callable[[], list[Flowable]]
+
+
 class PdfWriter(TreeWriter):
     """Turns lessons into flowables for one page size and style set."""
 
@@ -129,8 +143,6 @@ class PdfWriter(TreeWriter):
         self.sizing = Sizing()  # how raster images are embedded
         self.depth = 0  # list / quote nesting
         self.lesson_id = ""
-        self.anchors: set[str] = set()  # every destination written so far
-        self.outline: list[tuple[int, str, int, str]] = []  # TOC entries, pages unknown
         self.derived: dict[str, ParagraphStyle] = {}  # styles made from the base styles
         #: whether pyphen hyphenates the course's words (else ``breaks.soft_hyphens`` does)
         self.dictionary = hyphenation_language(course.config.language) is not None
@@ -138,6 +150,10 @@ class PdfWriter(TreeWriter):
         self.checked = fonts.symbol("☑", "[x]")
         self.bullet = fonts.symbol("•", "-")
         self.continuation = fonts.symbol("↪", ">", "mono")
+
+    def symbols(self) -> tuple[str, ...]:
+        """The marks the writer draws besides words (or their plain stand-ins)."""
+        return (self.unchecked, self.checked, self.bullet, self.continuation)
 
     # ---------------------------------------------------------------- text
 
@@ -193,12 +209,12 @@ class PdfWriter(TreeWriter):
             return f"[{escape(n.alt, quote=False)}]"
         if isinstance(n, t.FootnoteRef):
             mark = f'<a name="{escape(n.anchor)}"/>' if n.anchor else ""
-            self.anchors.add(n.anchor)
             return f"{mark}<super>{self.internal(str(n.number), n.note)}</super>"
         raise TypeError(f"unknown inline node {type(n).__name__}")
 
     def internal(self, inner: str, anchor: str) -> str:
-        """A link to ``anchor``, decided at layout time (the anchor may come later)."""
+        """A link to ``anchor`` (which may be in another piece: ``join.py`` makes the
+        link, or drops it when the packet has no such destination)."""
         return f"\x00L{anchor}\x00{inner}\x00E\x00"
 
     def link(self, n: t.Link) -> str:
@@ -207,6 +223,7 @@ class PdfWriter(TreeWriter):
             anchor = n.target.anchor or n.target.lesson_id
             text = self.internal(inner, anchor)
             if n.target.lesson_id != self.lesson_id:
+                self.state.referenced.add(anchor)
                 text += f" (\x00R{anchor}\x00)"
             return text
         href = safe_href(n.href)
@@ -221,20 +238,15 @@ class PdfWriter(TreeWriter):
     def finish(self, template: str) -> str:
         """Resolve the link and page-reference placeholders of ``template``."""
         out: list[str] = []
-        open_links: list[bool] = []
         last = 0
         for match in _REF.finditer(template):
             out.append(template[last : match.start()])
             last = match.end()
             kind, anchor = match.group(1), match.group(2)
             if kind == "L":
-                known = anchor in self.anchors
-                open_links.append(known)
-                if known:
-                    out.append(f'<a href="#{escape(anchor)}" color="{LINK.hexval()}">')
+                out.append(f'<a href="#{escape(anchor)}" color="{LINK.hexval()}">')
             elif kind == "E":
-                if open_links.pop():
-                    out.append("</a>")
+                out.append("</a>")
             else:
                 page = self.state.last_page_of(anchor)
                 out.append(escape(self.msg("see_page", page=page if page else "…")))
@@ -258,13 +270,10 @@ class PdfWriter(TreeWriter):
     ) -> Marked:
         """A title paragraph that is a link destination and maybe a TOC/outline entry."""
         if anchor:
-            self.anchors.add(anchor)
             markup = f'<a name="{escape(anchor)}"/>{markup}'
         flow = Marked(markup, style, self.finish)
         flow.anchors = (anchor,) if anchor else ()
         flow.outline = (outline[0], outline[1], anchor) if outline and anchor else None
-        if flow.outline is not None:
-            self.outline.append((outline[0], escape(outline[1], quote=False), 0, anchor))
         return flow
 
     def labelled(self, label: str, title: list[t.Inline]) -> str:
@@ -598,7 +607,6 @@ class PdfWriter(TreeWriter):
         out: list[Flowable] = []
         number = f"<b>{q.number}.</b>"
         if q.anchor:
-            self.anchors.add(q.anchor)
             number = f'<a name="{escape(q.anchor)}"/>' + number
         if prompt and isinstance(prompt[0], t.Paragraph):
             out.append(self.para(f"{number} {self.inlines(prompt.pop(0).children)}"))
@@ -789,17 +797,33 @@ class PdfWriter(TreeWriter):
             self.inlines(b.children) for b in t.iter_blocks(q.answer) if isinstance(b, t.Paragraph)
         )
 
-    def story(self) -> list[Flowable]:
-        """Every module, then the appendices (``render/outline.py``)."""
+    def pieces(self) -> list[PdfPiece]:
+        """Every module, then the appendices (``render/outline.py``), each a piece."""
         outline = course_outline(self.course, self.msg)
         appendix = {
             GLOSSARY: self.glossary,
             MEDIA_INDEX: self.media_index,
             ANSWER_KEY: self.answer_key,
         }
-        out: list[Flowable] = []
-        for part in outline.parts:
-            out.extend(self.module(part))
-        for section in outline.back:
-            out.extend(appendix[section.key]())
+        out = [
+            PdfPiece(
+                part.module.id,
+                tuple(lesson.id for lesson in part.module.lessons),
+                lambda part=part: self.module(part),
+            )
+            for part in outline.parts
+        ]
+        out.extend(PdfPiece(section.key, None, appendix[section.key]) for section in outline.back)
         return out
+
+    def contents_entries(self) -> list[tuple[int, str, str]]:
+        """The contents and the outline: ``(level, title, anchor)`` of every module,
+        lesson and appendix, as ``module``, ``lesson`` and ``appendix_title`` mark them."""
+        outline = course_outline(self.course, self.msg)
+        out: list[tuple[int, str, str]] = []
+        for part in outline.parts:
+            out.append((0, part.title, part.module.id))
+            out.extend((1, lesson_title(lesson), lesson.anchor) for lesson in part.module.lessons)
+        for section in outline.back:
+            out.append((0, self.msg(section.key), f"appendix-{section.key}"))
+        return [entry for entry in out if entry[2]]

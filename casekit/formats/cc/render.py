@@ -1,4 +1,4 @@
-"""The ``cc`` format: an IMS Common Cartridge 1.1 package (``<id>-<version>.imscc``).
+"""The ``cc`` format's renderer: an IMS Common Cartridge 1.1 package (``<id>-<version>.imscc``).
 
 Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 from lxml import etree
 
 from casekit import tree as t
-from casekit.formats import BuildContext, Format, Output
+from casekit.formats import BuildContext, Output
 from casekit.formats.lms import (
     MANIFEST,
     images,
@@ -234,10 +234,10 @@ def assessment(quiz: t.Quiz, title: str, writer: HtmlWriter) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _profile(question: t.Question) -> str:
+def _profile(question: t.Question, msg: Messages) -> str:
     if question.kind == "short":
         return "cc.fib.v0p1"
-    if true_false(question) is not None:
+    if true_false(question, msg) is not None:
         return "cc.true_false.v0p1"
     return "cc.multiple_choice.v0p1" if question.kind == "single" else "cc.multiple_response.v0p1"
 
@@ -248,7 +248,7 @@ def _question(quiz: t.Quiz, question: t.Question, writer: HtmlWriter) -> etree._
     metadata = etree.SubElement(
         etree.SubElement(item, f"{{{QTI}}}itemmetadata"), f"{{{QTI}}}qtimetadata"
     )
-    _field(metadata, "cc_profile", _profile(question))
+    _field(metadata, "cc_profile", _profile(question, writer.msg))
     _field(metadata, "cc_weighting", "1")
     presentation = etree.SubElement(item, f"{{{QTI}}}presentation")
     _material(presentation, writer.blocks(question.prompt).strip())
@@ -336,11 +336,3 @@ def cartridge(full: t.Course) -> bytes:
 
 def render_cc(course: t.Course, ctx: BuildContext) -> list[Output]:
     return [Output(f"{course.config.id}-{course.config.version}.imscc", cartridge(course))]
-
-
-FORMAT = Format(
-    "cc",
-    "IMS Common Cartridge 1.1 (.imscc) for Moodle and other platforms: learner pages, graded quizzes",
-    render_cc,
-    per_edition=False,
-)

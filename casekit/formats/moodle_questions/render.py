@@ -1,4 +1,4 @@
-"""The ``moodle-questions`` format: the course's quizzes as a Moodle question bank.
+"""The ``moodle-questions`` format's renderer: the course's quizzes as a Moodle question bank.
 
 Two files, for Moodle's two richest question import formats: Moodle XML
 (``<id>-questions.xml``) and GIFT (``<id>-questions.gift``). One category per module
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from casekit import tree as t
-from casekit.formats import BuildContext, Format, Output
+from casekit.formats import BuildContext, Output
 from casekit.render.common import module_title, short_answer, true_false
 from casekit.render.html import HtmlWriter
 from casekit.render.page import SinglePageWriter
@@ -117,7 +117,7 @@ def moodle_xml(course: t.Course) -> bytes:
 
 def _question_xml(item: BankQuestion, writer: HtmlWriter) -> etree._Element:
     q = item.question
-    truth = true_false(q)
+    truth = true_false(q, writer.msg)
     kind = {"single": "multichoice", "multiple": "multichoice", "short": "shortanswer"}[q.kind]
     element = etree.Element("question", type="truefalse" if truth is not None else kind)
     _text(element, "name", item.name)
@@ -178,7 +178,7 @@ def gift(course: t.Course) -> str:
 def _question_gift(item: BankQuestion, writer: HtmlWriter) -> str:
     q = item.question
     head = f"::{gift_escape(item.name)}::[html]{gift_escape(writer.blocks(q.prompt).strip())}"
-    truth = true_false(q)
+    truth = true_false(q, writer.msg)
     if truth is not None:
         answers = ["TRUE" if truth else "FALSE"]
     elif q.options:
@@ -203,11 +203,3 @@ def render_moodle_questions(course: t.Course, ctx: BuildContext) -> list[Output]
         Output(f"{stem}.xml", moodle_xml(course)),
         Output(f"{stem}.gift", gift(course).encode("utf-8")),
     ]
-
-
-FORMAT = Format(
-    "moodle-questions",
-    "the quizzes as a Moodle question bank: Moodle XML and GIFT (with the answers)",
-    render_moodle_questions,
-    per_edition=False,
-)

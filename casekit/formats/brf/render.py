@@ -1,4 +1,4 @@
-"""The ``brf`` format: a Braille-ready file per edition, for embossers.
+"""The ``brf`` format's renderer: a Braille-ready file per edition, for embossers.
 
 The tree becomes a list of print paragraphs with their Braille indents
 (``Para``), each is translated with liblouis (``render/liblouis.py``) and wrapped
@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 
 from casekit import tree as t
 from casekit.config.settings import BrailleOptions
-from casekit.formats import BuildContext, Format, Output, output_name
-from casekit.formats.options import option as option_field
+from casekit.formats import BuildContext, Output, output_name
 from casekit.messages import Messages, course_messages
 from casekit.render.common import (
     callout_label,
@@ -40,7 +39,6 @@ from casekit.render.inline_html import Span, html_spans
 from casekit.render.liblouis import (
     ITALIC,
     PLAIN,
-    TABLES,
     Translator,
     ascii_braille,
     has_grade,
@@ -523,35 +521,6 @@ def braille_pages(course: t.Course, options: BrailleOptions) -> list[list[str]]:
     return front.render(1) + body.render(first_body)
 
 
-@dataclass(frozen=True)
-class BrfOptions:
-    braille_cells: int = option_field(40, "cells per line", course="braille.cells")
-    braille_lines: int = option_field(
-        25, "lines per page, page number included", course="braille.lines"
-    )
-    braille_grade: int = option_field(
-        1,
-        "1 uncontracted, 2 contracted where liblouis has a table (en, ru)",
-        course="braille.grade",
-    )
-
-
-def brf_caveats(options: BrfOptions, language: str) -> list[tuple[str, str, str]]:
-    """Grade 2 asked for a language liblouis has no contracted table for."""
-    if options.braille_grade == 2 and not has_grade(language, 2):
-        with_grade_2 = ", ".join(sorted(lang for lang, grade in TABLES if grade == 2))
-        return [
-            (
-                "braille_grade",
-                "braille-grade",
-                f"grade 2 (contracted) Braille is asked for, but liblouis has no contracted "
-                f"table for {language!r} (only for {with_grade_2}): the Braille edition is "
-                "uncontracted (grade 1)",
-            )
-        ]
-    return []
-
-
 def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
     o = ctx.options
     pages = braille_pages(course, BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade))
@@ -561,12 +530,3 @@ def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
         Output(output_name(course, "brf"), brf.encode("ascii")),
         Output(output_name(course, "txt"), txt.encode("utf-8")),
     ]
-
-
-FORMAT = Format(
-    "brf",
-    "Braille-ready file per edition for embossers (liblouis), and a Unicode-Braille .txt",
-    render_brf,
-    BrfOptions,
-    caveats=brf_caveats,
-)

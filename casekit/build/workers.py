@@ -1,0 +1,25 @@
+"""The pool of worker processes that ``--jobs`` runs jobs or courses on.
+
+``multiprocessing`` and ``concurrent.futures`` are imported only when a pool starts:
+they are about a tenth of the start-up of a build with nothing to do."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+
+#: workers are forked (and inherit this process's objects) where the system can
+FORKED = os.name == "posix"
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from this one (spawned where there is no fork)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    start = multiprocessing.get_context("fork" if FORKED else "spawn")
+    return ProcessPoolExecutor(workers, mp_context=start)

@@ -1,0 +1,196 @@
+"""The pieces of a packet joined into one PDF, with pikepdf (qpdf).
+
+Each piece is a PDF of its own (``pieces.py``). Joining appends their pages to the
+first piece's (cover and contents: its metadata and catalogue are the packet's),
+then makes what spans pieces:
+
+- internal links: a piece writes them as links to ``document.DESTINATION`` URIs
+  (the destination may be in another piece); each becomes a link to the page and
+  place of its anchor, or is dropped when the packet has no such anchor;
+- fonts: every piece gives the same characters the same codes, so their font
+  subsets are the same objects' bytes; each is kept once; so is each image;
+- the running header and footer ("page X of Y"), drawn over the body pages;
+- the outline (bookmarks) of modules, lessons and appendices;
+- a /ID made from the content (``deterministic_id``): the same pieces give the
+  same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+
+import pikepdf
+
+from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
+from casekit.formats.pdf.pieces import Laid
+
+
+def join(packet: Packet, laid: list[Laid]) -> bytes:
+    sources = [pikepdf.open(io.BytesIO(each.data or b"")) for each in laid]
+    out = sources[0]
+    for source in sources[1:]:
+        out.pages.extend(source.pages)
+    pages = list(out.pages)
+    places: dict[str, tuple[int, float, float]] = {}
+    for each in laid:
+        for anchor, (index, left, top) in each.layout.places.items():
+            places.setdefault(anchor, (each.start - 1 + index, left, top))
+    _link(pages, places)
+    sources.append(_overlay_heads(packet, out, pages, laid))  # open until saved
+    _share_fonts(out, pages)
+    _share_images(pages)
+    _outline(out, laid, places)
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    for source in sources:
+        source.close()
+    return buffer.getvalue()
+
+
+def _link(pages: list[pikepdf.Page], places: dict[str, tuple[int, float, float]]) -> None:
+    for page in pages:
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        kept = []
+        for annot in annots:
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if not uri.startswith(DESTINATION):
+                kept.append(annot)
+                continue
+            place = places.get(uri.removeprefix(DESTINATION))
+            if place is None:
+                continue  # the anchor is not in this packet (an edition left it out)
+            index, left, top = place
+            del annot["/A"]
+            annot.Dest = pikepdf.Array([pages[index].obj, pikepdf.Name.XYZ, left, top, 0])
+            kept.append(annot)
+        page.obj.Annots = pikepdf.Array(kept)
+
+
+def _overlay_heads(
+    packet: Packet, out: pikepdf.Pdf, pages: list[pikepdf.Page], laid: list[Laid]
+) -> pikepdf.Pdf:
+    """Draw the running header and footer on every body page (their drawing appended
+    to the page's, their fonts' resource names apart: ``document.HEAD_FONTS``)."""
+    section = ""
+    sections: list[str] = []
+    numbers: list[int] = []
+    for each in laid:
+        for index, head in enumerate(each.layout.heads):
+            if head is None:
+                continue
+            section = head or section
+            sections.append(section)
+            numbers.append(each.start + index)
+    heads = pikepdf.open(io.BytesIO(running_heads(packet, sections, numbers, len(pages))))
+    before = pikepdf.Stream(out, b"q\n")  # the page's graphics state ends where it began
+    after = pikepdf.Stream(out, b"\nQ\n")
+    for number, overlay in zip(numbers, heads.pages, strict=True):
+        page = pages[number - 1]
+        fonts = page.obj.Resources.Font
+        for name, font in overlay.obj.Resources.Font.items():
+            fonts[name] = out.copy_foreign(font)
+        page.contents_add(before, prepend=True)
+        page.contents_add(after)
+        page.contents_add(out.copy_foreign(overlay.obj.Contents))
+    return heads
+
+
+def _resources(pages: list[pikepdf.Page], kind: str) -> Iterator[pikepdf.Dictionary]:
+    """Every ``kind`` (/Font, /XObject) resource dictionary of the pages and of their
+    form XObjects."""
+    seen: set[tuple[int, int]] = set()
+
+    def walk(resources: pikepdf.Object | None) -> Iterator[pikepdf.Dictionary]:
+        if resources is None:
+            return
+        found = resources.get(kind)
+        if found is not None and (not found.is_indirect or found.objgen not in seen):
+            if found.is_indirect:
+                seen.add(found.objgen)
+            yield found
+        xobjects = resources.get("/XObject") or {}
+        for name in sorted(xobjects.keys()):
+            xobject = xobjects[name]
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                yield from walk(xobject.get("/Resources"))
+
+    for page in pages:
+        yield from walk(page.obj.get("/Resources"))
+
+
+def _font_key(font: pikepdf.Object) -> str:
+    """What makes two font objects the same font: their names, widths and data."""
+    digest = hashlib.sha256()
+    digest.update(repr(font.get("/BaseFont")).encode())
+    digest.update(repr(font.get("/Widths")).encode())
+    for stream in (font.get("/ToUnicode"), (font.get("/FontDescriptor") or {}).get("/FontFile2")):
+        if isinstance(stream, pikepdf.Stream):
+            digest.update(stream.read_raw_bytes())
+    return digest.hexdigest()
+
+
+def _share_fonts(out: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
+    """One font object for the same font of every piece."""
+    shared: dict[str, pikepdf.Object] = {}
+    keys: dict[tuple[int, int], str] = {}
+    for fonts in _resources(pages, "/Font"):
+        for name in sorted(fonts.keys()):  # a set: in the same order in every build
+            font = fonts[name]
+            if not font.is_indirect:
+                continue
+            key = keys.get(font.objgen)
+            if key is None:
+                if "/Name" in font:  # obsolete, and the piece's own resource name
+                    del font["/Name"]
+                key = keys[font.objgen] = _font_key(font)
+            fonts[name] = shared.setdefault(key, font)
+
+
+def _image_key(image: pikepdf.Stream) -> str:
+    """What makes two image XObjects the same image: their entries and data (and
+    those of their soft masks)."""
+    digest = hashlib.sha256()
+    for each in (image, image.get("/SMask")):
+        if isinstance(each, pikepdf.Stream):
+            entries = {k: repr(v) for k, v in each.items() if k not in ("/SMask", "/Length")}
+            digest.update(repr(sorted(entries.items())).encode())
+            digest.update(each.read_raw_bytes())
+    return digest.hexdigest()
+
+
+def _share_images(pages: list[pikepdf.Page]) -> None:
+    """One image object for the same image of every piece: each piece embeds the images
+    its pages show, and a figure shown in two modules would be carried twice."""
+    shared: dict[str, pikepdf.Object] = {}
+    keys: dict[tuple[int, int], str] = {}
+    for xobjects in _resources(pages, "/XObject"):
+        for name in sorted(xobjects.keys()):
+            image = xobjects[name]
+            if not image.is_indirect or image.get("/Subtype") != "/Image":
+                continue
+            key = keys.get(image.objgen)
+            if key is None:
+                key = keys[image.objgen] = _image_key(image)
+            xobjects[name] = shared.setdefault(key, image)
+
+
+def _outline(
+    out: pikepdf.Pdf, laid: list[Laid], places: dict[str, tuple[int, float, float]]
+) -> None:
+    with out.open_outline() as outline:
+        parent: pikepdf.OutlineItem | None = None
+        for each in laid:
+            for level, title, anchor in each.layout.outline:
+                index, left, top = places[anchor]
+                item = pikepdf.OutlineItem(title, index, "XYZ", left=left, top=top, zoom=0)
+                if level == 0 or parent is None:
+                    outline.root.append(item)
+                    parent = item
+                else:
+                    parent.children.append(item)
