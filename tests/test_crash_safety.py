@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from casekit.build.lock import LOCK_NAME, hold_build_lock, release_build_lock
-from casekit.files.atomic import TEMP_PREFIX, atomic_dir, clean_stale_temporaries
+from casekit.files.atomic import TEMP_PREFIX, atomic_dir, atomic_file, clean_stale_temporaries
 from tests.conftest import MINI
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
@@ -226,3 +226,25 @@ def test_atomic_dir_killed_while_writing_keeps_the_old_folder(tmp_path: Path) ->
     assert len(list(tmp_path.glob(f"{TEMP_PREFIX}*"))) == 1
     clean_stale_temporaries(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["usb"]
+
+
+def test_a_killed_cache_write_is_cleaned_without_searching_the_cache(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """The build cache makes every temporary at its top (``atomic_file(temp_dir=)``), so
+    a build removes what a killed cache write left there without walking the cache's
+    hundreds of folders, which hold only finished entries."""
+    from casekit.files.cache import CACHE_DIR, BuildCache
+    from tests.conftest import build
+
+    out = tmp_path / "out"
+    build(mini_course, ["html"], out)
+    cache = out / "mini-kk" / CACHE_DIR
+    entry = BuildCache(out / "mini-kk")._path("lesson", "ab" * 32)
+    with atomic_file(entry, durable=False, temp_dir=cache) as handle:
+        (temporary,) = cache.glob(f"{TEMP_PREFIX}*")  # what a kill here leaves
+        handle.write(b"entry")
+    assert entry.read_bytes() == b"entry" and not temporary.exists()
+    temporary.write_bytes(b"half an entry")
+    build(mini_course, ["html"], out)
+    assert not list(out.rglob(f"{TEMP_PREFIX}*"))

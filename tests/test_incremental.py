@@ -232,7 +232,45 @@ def test_casekit_code_in_every_package_counts_in_the_fingerprint() -> None:
     so that a changed renderer never reuses what the old one rendered."""
     from casekit.files.cache import PACKAGE, code_files
 
-    hashed = {path.relative_to(PACKAGE).as_posix() for path in code_files()}
+    hashed = set(code_files())
+    assert all((PACKAGE / path).is_file() for path in hashed)
     for path in ("render/html.py", "formats/pdf/render.py", "bundle/viewer.py", "messages/kk.toml"):
         assert path in hashed, path
     assert not any("__pycache__" in path for path in hashed)
+
+
+def test_sources_are_known_by_their_stat_and_every_write_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads again only the course files whose stat changed since the last build
+    (``files/cache.file_digests``); an edit that keeps the size and puts the mtime back
+    still changes the ctime, and is seen."""
+    import hashlib
+    import time
+
+    from casekit.files import cache as cache_module
+    from casekit.files.cache import BuildCache, file_digests
+
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # record the files just written too
+    read: list[str] = []
+    real_digest = cache_module.file_digest
+
+    def reading(path: Path, cache: BuildCache | None) -> str:
+        read.append(path.name)
+        return real_digest(path, cache)
+
+    monkeypatch.setattr(cache_module, "file_digest", reading)
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for name, text in (("a.md", "one"), ("b.md", "two")):
+        (folder / name).write_text(text)
+    first = dict(file_digests(folder, BuildCache(tmp_path / "build")))
+    assert sorted(read) == ["a.md", "b.md"]
+    time.sleep(0.05)  # past the file system clock's tick
+    before = (folder / "a.md").stat()
+    (folder / "a.md").write_text("ONE")
+    os.utime(folder / "a.md", ns=(before.st_atime_ns, before.st_mtime_ns))
+    read.clear()
+    second = dict(file_digests(folder, BuildCache(tmp_path / "build")))
+    assert read == ["a.md"]
+    assert second == {"a.md": hashlib.sha256(b"ONE").hexdigest(), "b.md": first["b.md"]}

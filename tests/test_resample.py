@@ -5,18 +5,29 @@ cache, or as they are when the course asks (``original_images``)."""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFile
 from pypdf import PdfReader
 
 from casekit import tree as t
 from casekit.files.cache import BuildCache
 from casekit.render import resample
-from casekit.render.resample import PRINT_DPI, SCREEN_PIXELS, fitted_image, print_box
+from casekit.render.image_metadata import strip_metadata
+from casekit.render.images import KeptBytes, image_bytes
+from casekit.render.resample import (
+    RESAMPLE_ABOVE,
+    SCREEN_BOX,
+    SCREEN_PIXELS,
+    Sizing,
+    needs_resampling,
+    print_box,
+)
 from tests.conftest import build, built
 
 WIDE = (3000, 2000)
@@ -57,18 +68,25 @@ def image_course(make_course: Callable[..., Path]) -> Path:
     )
 
 
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No image fitted earlier in this process (by another test)."""
+    monkeypatch.setattr(resample, "_fitted", KeptBytes())
+
+
 @pytest.fixture
-def resamplings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Every image really decoded and re-encoded, by the box it was fitted to."""
-    done: list[tuple[int, int]] = []
-    original = resample._resample
+def decoded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The pixel size of every image file Pillow decodes (``ImageFile.load``)."""
+    made: list[tuple[int, int]] = []
+    original = ImageFile.ImageFile.load
 
-    def counting(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
-        done.append(box)
-        return original(data, item, box)
+    def counting(self: ImageFile.ImageFile) -> object:
+        if self.tile:  # pixels still to make
+            made.append(self.size)
+        return original(self)
 
-    monkeypatch.setattr(resample, "_resample", counting)
-    return done
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting)
+    return made
 
 
 def item(path: Path, fmt: str) -> t.MediaItem:
@@ -91,58 +109,126 @@ def item(path: Path, fmt: str) -> t.MediaItem:
 
 
 def test_a_large_image_fits_the_box_keeps_its_printed_size_and_is_made_once(
-    tmp_path: Path, resamplings: list[tuple[int, int]]
+    tmp_path: Path,
 ) -> None:
     (tmp_path / "screen.png").write_bytes(screenshot(dpi=144))
     (tmp_path / "photo.jpg").write_bytes(photo())
     cache = BuildCache(tmp_path / "build")
-    box = print_box(170 / 25.4 * 72, 120 / 25.4 * 72)  # 17 x 12 cm at print resolution
-    assert box == (2008, 1418)
-    screen = fitted_image(tmp_path, item(tmp_path / "screen.png", "png"), box, cache)
+    box = print_box(120 / 25.4 * 72, 80 / 25.4 * 72)  # 12 x 8 cm at print resolution
+    assert box == (1418, 945)
+    screen = Sizing(cache).image(tmp_path, item(tmp_path / "screen.png", "png"), box)
     with Image.open(io.BytesIO(screen)) as image:
-        assert image.format == "PNG" and image.size == (2008, 1339)
-        assert image.info["dpi"][0] == pytest.approx(144 * 2008 / 3000, abs=0.1)
-    jpeg = fitted_image(tmp_path, item(tmp_path / "photo.jpg", "jpeg"), box, cache)
+        assert image.format == "PNG" and image.size == (1418, 945)
+        assert image.info["dpi"][0] == pytest.approx(144 * 1418 / 3000, abs=0.1)
+    jpeg = Sizing(cache).image(tmp_path, item(tmp_path / "photo.jpg", "jpeg"), box)
     with Image.open(io.BytesIO(jpeg)) as image:
-        assert image.format == "JPEG" and image.size == (2008, 1339)
-    assert resamplings == [box, box]
+        assert image.format == "JPEG" and image.size == (1418, 945)
+    assert cache.stats.resampled == ["screen.png 1418x945", "photo.jpg 1418x945"]
     # the same content and box again: from the cache, byte for byte
-    assert fitted_image(tmp_path, item(tmp_path / "screen.png", "png"), box, cache) == screen
-    assert resamplings == [box, box]
-    # an image that already fits is embedded as it is (metadata removed only)
-    small = item(tmp_path / "screen.png", "png")
-    assert fitted_image(tmp_path, small, (3000, 2000), cache)[:8] == b"\x89PNG\r\n\x1a\n"
-    assert resamplings == [box, box]
-    # a job that embeds each image once (the PDF) keeps none of them in memory
-    once = resample.Sizing(cache, remember=False)
-    assert once.image(tmp_path, small, box) == screen and not once.made
-    kept = resample.Sizing(cache)
-    assert kept.image(tmp_path, small, box) == screen and list(kept.made) == [(small.sha256, box)]
+    again = BuildCache(tmp_path / "build")
+    next_process = Sizing(again, remember=False)
+    assert next_process.image(tmp_path, item(tmp_path / "screen.png", "png"), box) == screen
+    assert again.stats.resampled == []
+
+
+def test_only_an_image_half_as_large_again_as_its_box_is_resampled(tmp_path: Path) -> None:
+    """Print presets leave images up to 450 ppi as they are: a 3000-pixel screenshot
+    printed 17 cm wide (448 ppi) is carried whole, never decoded; on screen (1600
+    pixels) it is more than 2400 pixels, so made smaller."""
+    (tmp_path / "screen.png").write_bytes(screenshot())
+    screen = item(tmp_path / "screen.png", "png")
+    text_width = print_box(170 / 25.4 * 72, 120 / 25.4 * 72)
+    assert text_width == (2008, 1418) and text_width[0] * RESAMPLE_ABOVE == 3012
+    assert not needs_resampling(screen, text_width)
+    assert needs_resampling(screen, print_box(160 / 25.4 * 72, 120 / 25.4 * 72))  # 476 ppi
+    assert needs_resampling(screen, SCREEN_BOX)
+    assert not needs_resampling(replace(screen, width=2400, height=1600), SCREEN_BOX)
+    cache = BuildCache(tmp_path / "build")
+    assert Sizing(cache).image(tmp_path, screen, text_width) == image_bytes(tmp_path, screen)
+    assert cache.stats.resampled == []
+
+
+def test_screen_images_are_area_averages_shared_by_the_jobs_of_a_process(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "screen.png").write_bytes(screenshot())
+    screen = item(tmp_path / "screen.png", "png")
+    first = BuildCache(tmp_path / "build")
+    made = Sizing(first).image(tmp_path, screen, SCREEN_BOX)
+    with Image.open(io.BytesIO(made)) as small, Image.open(tmp_path / "screen.png") as whole:
+        expected = whole.resize((SCREEN_PIXELS, 1067), Image.Resampling.BOX)
+        assert ImageChops.difference(small.convert("RGB"), expected).getbbox() is None
+    # another edition or format in this process, even one reading no cache (--force)
+    forced = BuildCache(tmp_path / "build", read=False)
+    assert Sizing(forced).image(tmp_path, screen, SCREEN_BOX) == made
+    assert Sizing(forced, remember=False).image(tmp_path, screen, SCREEN_BOX) == made
+    assert (first.stats.resampled, forced.stats.resampled) == (["screen.png 1600x1600"], [])
+    # a job that keeps nothing (the PDF) adds nothing for the others
+    box = print_box(100, 100)
+    Sizing(forced, remember=False).image(tmp_path, screen, box)
+    Sizing(forced, remember=False).image(tmp_path, screen, box)
+    assert forced.stats.resampled == ["screen.png 417x417"] * 2
+
+
+def test_images_are_fitted_on_worker_threads_in_order_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Sizing.images`` (the EPUB's): each image as ``Sizing.image`` gives it, in order,
+    the resampling done off the main thread, an image shown twice fitted once."""
+    names = []
+    for n, colour in enumerate(["#a03030", "#30a030", "#3030a0"]):
+        image = Image.new("RGB", (2600, 300), colour)
+        ImageDraw.Draw(image).line((0, 0, 2600, 300), fill="white", width=5 + n)
+        image.save(tmp_path / f"{n}.png")
+        names.append(f"{n}.png")
+    Image.new("RGB", (800, 600), "gray").save(tmp_path / "small.png")
+    (tmp_path / "again.png").write_bytes((tmp_path / "1.png").read_bytes())
+    items = [item(tmp_path / n, "png") for n in [*names, "small.png", "again.png"]]
+    threads: list[int] = []
+    resize = Image.Image.resize
+
+    def recording(self: Image.Image, *args: object, **kwargs: object) -> Image.Image:
+        threads.append(threading.get_ident())
+        return resize(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Image.Image, "resize", recording)
+    cache = BuildCache(tmp_path / "build")
+    together = list(Sizing(cache).images(tmp_path, items, SCREEN_BOX))
+    assert len(threads) == 3 and threading.get_ident() not in threads
+    assert cache.stats.resampled == [f"{n} 1600x1600" for n in names]
+    resample._fitted = KeptBytes()
+    alone = [Sizing(BuildCache(tmp_path / "b2")).image(tmp_path, i, SCREEN_BOX) for i in items]
+    assert together == alone and together[4] == together[1]
+    assert together[3] == image_bytes(tmp_path, items[3])  # fits already: as it is
 
 
 @pytest.mark.slow
-def test_each_output_carries_images_at_the_size_it_needs(
-    image_course: Path, tmp_path: Path, resamplings: list[tuple[int, int]]
+def test_each_output_carries_images_at_the_size_it_needs_made_once(
+    image_course: Path, tmp_path: Path, decoded: list[tuple[int, int]]
 ) -> None:
     out = tmp_path / "out"
-    result = build(
-        image_course, ["pdf", "docx", "epub"], out, editions=("learner",), contents_pages=False
+    formats = ["pdf", "docx", "epub"]
+    result = build(image_course, formats, out, contents_pages=False)
+    # the EPUB's two editions share one fitting of each image; the PDF and DOCX carry
+    # them as they are (448 ppi at the text width); the probe decodes the JPEG at an
+    # eighth of its size and makes no pixels of the PNG
+    fitted = ["media/photo.jpg 1600x1600", "media/screen.png 1600x1600"]
+    assert sorted(result.cache.stats.resampled) == fitted
+    assert sorted(decoded) == [(375, 250), WIDE, WIDE]
+    epub = built(result, "epub")
+    assert epub_images(epub["learner"]) == epub_images(epub["teacher"])
+    assert (
+        sorted(Image.open(io.BytesIO(d)).size for d in epub_images(epub["learner"]))
+        == [(SCREEN_PIXELS, 1067)] * 2
     )
-    print_width = 170 / 25.4 * PRINT_DPI  # A4 with 20 mm margins
-    with zipfile.ZipFile(built(result, "epub")["learner"]) as book:
-        sizes = [
-            Image.open(io.BytesIO(book.read(n))).size
-            for n in book.namelist()
-            if n.startswith("EPUB/images/") and not n.endswith("cover.png")
-        ]
-    assert sorted(sizes) == [(SCREEN_PIXELS, 1067)] * 2
+    media = image_course / "media"
+    originals = {
+        strip_metadata((media / "screen.png").read_bytes(), "png"),
+        strip_metadata((media / "photo.jpg").read_bytes(), "jpeg"),
+    }
     with zipfile.ZipFile(built(result, "docx")["learner"]) as document:
-        sizes = [
-            Image.open(io.BytesIO(document.read(n))).size
-            for n in document.namelist()
-            if n.startswith("word/media/")
-        ]
-    assert len(sizes) == 2 and all(abs(w - print_width) < 2 and h < 2000 for w, h in sizes)
+        carried = {document.read(n) for n in document.namelist() if n.startswith("word/media/")}
+    assert carried == originals
     page = PdfReader(built(result, "pdf")["learner"])
     widths = sorted(
         int(x.get_object()["/Width"])
@@ -150,14 +236,30 @@ def test_each_output_carries_images_at_the_size_it_needs(
         for x in p["/Resources"].get("/XObject", {}).values()
         if x.get_object()["/Subtype"] == "/Image"
     )
-    assert widths and all(w <= print_width + 1 for w in widths)
-    made = len(resamplings)
-    assert made == len(set(resamplings)) * 2  # each image once per size needed
+    assert widths == [WIDE[0]] * 2
 
+    # an edit, built by a new process (nothing in memory): no image decoded again
     lesson = image_course / "a.md"
     lesson.write_text(lesson.read_text("utf-8") + "\nЖаңа абзац.\n", "utf-8")
-    build(image_course, ["pdf", "docx", "epub"], out, editions=("learner",), contents_pages=False)
-    assert len(resamplings) == made  # unchanged images: none decoded again
+    resample._fitted = KeptBytes()
+    decoded.clear()
+    again = build(image_course, formats, out, contents_pages=False)
+    assert again.cache.stats.resampled == [] and decoded == []  # probes cached too
+    assert epub_images(built(again, "epub")["learner"]) == epub_images(epub["learner"])
+
+    # --force reads no cache: each image fitted once again, for both editions
+    resample._fitted = KeptBytes()
+    forced = build(image_course, ["epub"], out, force=True)
+    assert sorted(forced.cache.stats.resampled) == fitted
+
+
+def epub_images(book: Path) -> list[bytes]:
+    with zipfile.ZipFile(book) as archive:
+        return [
+            archive.read(n)
+            for n in sorted(archive.namelist())
+            if n.startswith("EPUB/images/") and not n.endswith("cover.png")
+        ]
 
 
 @pytest.mark.slow

@@ -32,15 +32,22 @@ def write_errors(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, durable: bool = True, mode: int = 0o644) -> Iterator[BinaryIO]:
+def atomic_file(
+    path: Path, durable: bool = True, mode: int = 0o644, temp_dir: Path | None = None
+) -> Iterator[BinaryIO]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
 
     ``durable=False`` skips the fsyncs (the rename stays atomic): for caches, whose
     loss after a power cut costs only time. ``mode=0o600`` for personal data and secret
-    keys (the temporary file is owner-only from its creation)."""
+    keys (the temporary file is owner-only from its creation). ``temp_dir``: where the
+    temporary file is made instead, on the same file system (the build cache keeps all
+    of its temporaries in one folder, which ``clean_stale_temporaries`` need not search
+    below)."""
     with write_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+        folder = temp_dir or path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=folder)
     try:
         with os.fdopen(fd, "w+b") as handle:  # readable too: a zip appends in place
             yield handle
@@ -59,9 +66,11 @@ def atomic_file(path: Path, durable: bool = True, mode: int = 0o644) -> Iterator
         _fsync_dir(path.parent)
 
 
-def write_bytes(path: Path, data: bytes, durable: bool = True, mode: int = 0o644) -> None:
+def write_bytes(
+    path: Path, data: bytes, durable: bool = True, mode: int = 0o644, temp_dir: Path | None = None
+) -> None:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_file(path, durable, mode) as handle, write_errors(path):
+    with atomic_file(path, durable, mode, temp_dir) as handle, write_errors(path):
         handle.write(data)
 
 
@@ -95,9 +104,13 @@ def atomic_dir(path: Path, mode: int = 0o755) -> Iterator[Path]:
     _fsync_dir(path.parent)
 
 
-def clean_stale_temporaries(folder: Path, recursive: bool = True) -> None:
+def clean_stale_temporaries(
+    folder: Path, recursive: bool = True, shallow: tuple[str, ...] = ()
+) -> None:
     """Undo what a killed build (or copy) left behind under ``folder`` (only in
-    ``folder`` itself when not ``recursive``: a stick is not searched through).
+    ``folder`` itself when not ``recursive``: a stick is not searched through; only at
+    the top of the folders ``shallow`` names relative to ``folder``, which keep their
+    temporaries there).
 
     A folder that ``atomic_dir`` had moved aside but not yet replaced is put
     back under its name; every other temporary is removed."""
@@ -108,7 +121,8 @@ def clean_stale_temporaries(folder: Path, recursive: bool = True) -> None:
         for name in [*dirs, *files]:
             if name.startswith(TEMP_PREFIX):
                 stale.append(Path(root, name))
-        dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)] if recursive else []
+        searched = recursive and os.path.relpath(root, folder) not in shallow
+        dirs[:] = [d for d in dirs if not d.startswith(TEMP_PREFIX)] if searched else []
     for entry in stale:
         final = entry.with_name(entry.name.removeprefix(_OLD_PREFIX))
         if entry.name.startswith(_OLD_PREFIX) and not final.exists():

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class CacheStats:
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
+    resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
@@ -78,9 +80,11 @@ class BuildCache:
     """The cache of one course's build folder."""
 
     def __init__(self, build_root: Path, read: bool = True) -> None:
-        """``read=False`` (``--force``) ignores what is cached but still records this build."""
+        """``read=False`` (``--force``) ignores what is cached but still records this build
+        (and reads back what this build stored: a lesson released from memory, ``resolve/lazy.py``)."""
         self.folder = build_root / CACHE_DIR
         self.read = read
+        self._stored: set[Path] = set()  # entries written by this build (read=False)
         self.stats = CacheStats()
         #: large files hashed in this build, by ``media_key``: with ``--force`` too, the
         #: fingerprint and the media probe share one hash of each file
@@ -95,10 +99,11 @@ class BuildCache:
         """The entry ``kind``/``key`` as a value of type ``expected`` (``bytes`` for raw
         data), or ``None`` when there is none or it is damaged, moved from another key
         or not of that type: entries are untrusted input (see ``typed_json``)."""
-        if not self.read:
+        path = self._path(kind, key)
+        if not self.read and path not in self._stored:
             return None
         try:
-            data = self._path(kind, key).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         header = _header(kind, key)
@@ -118,10 +123,16 @@ class BuildCache:
     def store(self, kind: str, key: str, value: Any) -> None:
         """Keep ``value`` (bytes, or what ``typed_json.encode`` writes) under ``kind``/``key``."""
         payload = value if isinstance(value, bytes) else typed_json.encode(value)
+        path = self._path(kind, key)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             write_bytes(
-                self._path(kind, key), _header(kind, key) + _check(payload) + payload, durable=False
+                path,
+                _header(kind, key) + _check(payload) + payload,
+                durable=False,
+                temp_dir=self.folder,  # its temporaries in one folder: see build/pipeline.py
             )
+            if not self.read:
+                self._stored.add(path)
 
     # ------------------------------------------------------------ keys
 
@@ -211,11 +222,52 @@ def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
     return files_fingerprint(file_digests(folder, cache))
 
 
+#: ``file_digests``' record by relative path: size, mtime, ctime, inode, SHA-256, and
+#: whether the file had settled (see ``SETTLED_NS``)
+_Known = dict[str, tuple[int, int, int, int, str, bool]]
+#: a file changed less than this long ago is hashed again by the next build: a write
+#: in the same tick of the file system's clock could leave its times as they were
+SETTLED_NS = 2_000_000_000
+
+
 def file_digests(folder: Path, cache: BuildCache | None = None) -> list[tuple[str, str]]:
     """(path relative to ``folder``, SHA-256) of every source file below it (build
     folders inside are outputs, not sources), in a stable order: the parts of
-    ``tree_fingerprint``."""
-    return [(rel, file_digest(path, cache)) for path, rel in source_files(folder)]
+    ``tree_fingerprint``.
+
+    With a ``cache``, a regular file whose size, mtime, ctime and inode are as the last
+    build recorded them is not read again (no write through the kernel keeps its ctime,
+    which no program can set back); what bypasses the kernel only ``--force`` finds.
+    The record is written only when a file changed, so a build with nothing to do
+    writes nothing."""
+    if cache is None:
+        return [(rel, file_digest(path, None)) for path, rel in source_files(folder)]
+    key = digest("stat-digests", code_fingerprint(), str(folder.resolve()))
+    known: _Known = cache.load("stat-digests", key, _Known) or {}
+    settled = time.time_ns() - SETTLED_NS
+    found, record = [], {}
+    for path, rel in source_files(folder):
+        try:
+            st = path.lstat()  # before reading: a later write changes what is recorded
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            found.append((rel, file_digest(path, cache)))
+            continue
+        times = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        entry = known.get(rel)
+        if entry is not None and entry[:4] == times and entry[5]:
+            sha = entry[4]
+        else:
+            sha = file_digest(path, cache)
+        if sha != "unreadable":
+            record[rel] = (*times, sha, st.st_ctime_ns < settled)
+        found.append((rel, sha))
+    if {rel: entry[:5] for rel, entry in record.items()} != {
+        rel: entry[:5] for rel, entry in known.items()
+    }:
+        cache.store("stat-digests", key, record)
+    return found
 
 
 def files_fingerprint(digests: list[tuple[str, str]]) -> str:
@@ -258,12 +310,15 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def code_files() -> list[Path]:
-    """casekit's own code and message files, in a stable order."""
+def code_files() -> list[str]:
+    """casekit's own code and message files (POSIX paths in the package), in a stable
+    order. Strings, not ``Path``: every build lists the 200-odd files."""
     found = []
     for folder, dirs, names in os.walk(PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        found += [Path(folder, n) for n in sorted(names) if n.endswith((".py", ".toml"))]
+        inside = Path(folder).relative_to(PACKAGE).as_posix()
+        prefix = "" if inside == "." else inside + "/"
+        found += [prefix + n for n in sorted(names) if n.endswith((".py", ".toml"))]
     return found
 
 
@@ -272,7 +327,8 @@ def code_fingerprint() -> str:
     """A hash of casekit's own code and message files, so that a changed casekit (even
     without a new version number) never reuses outputs of the old one."""
     h = hashlib.sha256(__version__.encode())
-    for path in code_files():
-        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
-        h.update(path.read_bytes())
+    for rel in code_files():
+        h.update(rel.encode() + b"\0")
+        with open(os.path.join(PACKAGE, rel), "rb") as handle:
+            h.update(handle.read())
     return h.hexdigest()

@@ -40,12 +40,12 @@ from casekit.files.cache import (
 from casekit.render.builtin import builtin_templates
 
 
-def casekit_fingerprint() -> str:
+def casekit_fingerprint(cache: BuildCache | None = None) -> str:
     """casekit itself as every output depends on it: its code, its templates, and
     SOURCE_DATE_EPOCH (stamped into outputs)."""
     return digest(
         code_fingerprint(),
-        tree_fingerprint(builtin_templates()),
+        tree_fingerprint(builtin_templates(), cache),
         os.environ.get("SOURCE_DATE_EPOCH", ""),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -16,31 +16,37 @@ from casekit.safety.paths import resolve_inside
 from casekit.safety.svg import sanitize_svg
 
 
-class _Kept:
-    """Images read for embedding, the most recently used first, up to ``LIMIT`` bytes in
+class KeptBytes:
+    """Images made for embedding, the most recently used first, up to ``LIMIT`` bytes in
     all (a course's figures repeat across editions and formats of one process; a
     course with a gigabyte of pictures must not keep them all)."""
 
     LIMIT = 32 * 1024 * 1024
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple[Path, str, str], bytes] = OrderedDict()
+        self.entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self.size = 0
 
-    def get(self, key: tuple[Path, str, str], read: Callable[[], bytes]) -> bytes:
+    def find(self, key: Hashable) -> bytes | None:
+        return self.entries.get(key)
+
+    def get(self, key: Hashable, read: Callable[[], bytes]) -> bytes:
         if key in self.entries:
             self.entries.move_to_end(key)
             return self.entries[key]
         data = read()
-        if len(data) <= self.LIMIT // 4:
+        self.put(key, data)
+        return data
+
+    def put(self, key: Hashable, data: bytes) -> None:
+        if len(data) <= self.LIMIT // 4 and key not in self.entries:
             self.entries[key] = data
             self.size += len(data)
             while self.size > self.LIMIT:
                 self.size -= len(self.entries.popitem(last=False)[1])
-        return data
 
 
-_kept = _Kept()
+_kept = KeptBytes()
 
 
 def _changed(path: str) -> CasekitError:

@@ -1,23 +1,30 @@
 """Large raster images made no larger than an output shows them, once per content.
 
-A 3000x2000 screenshot printed 17 cm wide needs 2000 pixels at print resolution, and an
-e-reader screen fewer still; embedding it whole makes every PDF, DOCX and EPUB slower
-to write and larger to carry. ``fitted_image`` gives an image's bytes (metadata already
+A 6000x4000 camera photo printed 17 cm wide needs 2000 pixels at print resolution, and
+an e-reader screen 1600; embedding it whole makes every PDF, DOCX and EPUB slower to
+write and larger to carry. ``Sizing.image`` gives an image's bytes (metadata already
 removed by ``image_bytes``) resampled to fit a box of pixels, in its own format (PNG
 stays lossless, JPEG is re-encoded at high quality), with its resolution scaled so its
-natural size in inches is unchanged. Images that already fit, SVG, and images whose
-EXIF orientation turns them (their pixels would have to move) are left as they are;
-a format whose option ``original_images`` is set asks for none of it.
+natural size in inches is unchanged: Lanczos for print, an area average for the screen.
+Images within ``RESAMPLE_ABOVE`` of their box, SVG, and images whose EXIF orientation
+turns them (their pixels would have to move) are left as they are, never decoded (the
+PDF carries their compressed data as it is); a format whose option ``original_images``
+is set asks for none of it.
 
 Results are kept in the build cache under the image's SHA-256 and the box, so a rebuild
-never decodes or re-encodes an unchanged image.
+never decodes or re-encodes an unchanged image, and in memory for the other jobs of the
+build's process, so one build fits each image once per size.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import PIL
@@ -27,7 +34,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render.image_metadata import ORIENTATION
-from casekit.render.images import image_bytes
+from casekit.render.images import KeptBytes, image_bytes
 
 #: print resolution (PDF, DOCX): pixels per inch of the printed size
 PRINT_DPI = 300
@@ -38,9 +45,14 @@ DEFAULT_DPI = 96.0
 JPEG_QUALITY = 90
 #: zlib level of a resampled PNG: as small as level 6 for screenshots, twice as fast
 PNG_LEVEL = 3
-#: fitted images a job keeps in memory (a course's figures, not its every image)
-REMEMBERED = 64
+#: an image is resampled only when a side has more than this many times the pixels its
+#: box needs: above 450 ppi in print (what print presets such as Acrobat's leave as it
+#: is), above 2400 pixels on screen. Less would save little size for a decode, a
+#: re-encode and a softer picture.
+RESAMPLE_ABOVE = 1.5
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
+#: threads that fit images at once (``Sizing.images``): each holds an image's pixels
+WORKERS = min(2, os.cpu_count() or 1)
 
 
 def print_box(width_pt: float, height_pt: float) -> tuple[int, int]:
@@ -57,59 +69,96 @@ class Sizing:
 
     cache: BuildCache | None = None
     original: bool = False  # the format's ``original_images`` option
-    #: images fitted in this job, by SHA-256 and box: a figure used again is not read again
-    made: dict[tuple[str, tuple[int, int]], bytes] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    #: whether to keep them in ``made`` (the PDF embeds each image once: it keeps none)
+    #: whether what it fits is kept in memory (``KeptBytes``, shared by the figures,
+    #: editions and formats of one process); the PDF embeds each image once: it adds none
     remember: bool = True
 
     def resamples(self, item: t.MediaItem, box: tuple[int, int]) -> bool:
         return not self.original and needs_resampling(item, box)
 
     def image(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
+        known = self._known(root, item, box)
+        if known is not None:
+            return known
+        return self._keep(item, box, _resample(image_bytes(root, item), item, box))
+
+    def images(self, root: Path, items: list[t.MediaItem], box: tuple[int, int]) -> Iterator[bytes]:
+        """``image`` of each of ``items``, in order, those to resample made on
+        ``WORKERS`` threads at once (Pillow decodes, resizes and encodes without holding
+        Python's lock): the same bytes, on every core. No more images are read ahead
+        than there are threads."""
+        making: dict[tuple[str, tuple[int, int]], Future[bytes]] = {}
+        ahead: deque[tuple[t.MediaItem, Future[bytes] | bytes]] = deque()
+
+        def begin(item: t.MediaItem) -> Future[bytes] | bytes:
+            key = (item.sha256, box)
+            known = making.get(key) or self._known(root, item, box)
+            if known is None:
+                known = making[key] = pool.submit(_resample, image_bytes(root, item), item, box)
+            return known
+
+        def end(item: t.MediaItem, begun: Future[bytes] | bytes) -> bytes:
+            if isinstance(begun, bytes):
+                return begun
+            made = _fitted.find((item.sha256, box))  # kept for an earlier item of this content
+            return made if made is not None else self._keep(item, box, begun.result())
+
+        with ThreadPoolExecutor(WORKERS) as pool:
+            for item in items:
+                while len(ahead) >= WORKERS:
+                    yield end(*ahead.popleft())
+                ahead.append((item, begin(item)))
+            while ahead:
+                yield end(*ahead.popleft())
+
+    def _known(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
+        """``item``'s bytes if they need no resampling or were made before (in this
+        process or in the build cache), else ``None``."""
         if not self.resamples(item, box):
             return image_bytes(root, item)
         key = (item.sha256, box)
-        if not self.remember:
-            return fitted_image(root, item, box, self.cache)
-        if key not in self.made:
-            if len(self.made) >= REMEMBERED:
-                self.made.clear()
-            self.made[key] = fitted_image(root, item, box, self.cache)
-        return self.made[key]
+        known = _fitted.find(key)
+        if known is None:
+            known = _cached(item, box, self.cache)
+            if known is not None and self.remember:
+                _fitted.put(key, known)
+        return known
+
+    def _keep(self, item: t.MediaItem, box: tuple[int, int], data: bytes) -> bytes:
+        """A fitting just made: listed, stored in the build cache, kept in memory."""
+        if self.cache is not None:
+            self.cache.stats.resampled.append(f"{item.path} {box[0]}x{box[1]}")
+            self.cache.store("image", _key(item, box), data)
+        if self.remember:
+            _fitted.put((item.sha256, box), data)
+        return data
 
 
 #: fitted, without a cache (outside a build)
-FITTED = Sizing(made={})
+FITTED = Sizing()
+#: images fitted in this process, by SHA-256 and box: made once for every edition and
+#: format that shows them at that size, also in a ``--force`` build (which reads no cache)
+_fitted = KeptBytes()
 
 
 def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:
+    """Whether ``item`` has more than ``RESAMPLE_ABOVE`` times the pixels ``box`` needs."""
     return (
         item.format in ("png", "jpeg")
         and item.width is not None
         and item.height is not None
-        and (item.width > box[0] or item.height > box[1])
+        and (item.width > box[0] * RESAMPLE_ABOVE or item.height > box[1] * RESAMPLE_ABOVE)
     )
 
 
-def fitted_image(
-    root: Path, item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None
-) -> bytes:
-    """``image_bytes(root, item)``, resampled to fit ``box`` (pixels) if larger."""
-    if not needs_resampling(item, box):
-        return image_bytes(root, item)
-    key = digest(
+def _key(item: t.MediaItem, box: tuple[int, int]) -> str:
+    return digest(
         "fitted-image", code_fingerprint(), item.sha256, f"{box[0]}x{box[1]}", PIL.__version__
     )
-    if cache is not None:
-        known = cache.load("image", key, bytes)
-        if known is not None:
-            return known
-    data = _resample(image_bytes(root, item), item, box)
-    if cache is not None:
-        cache.store("image", key, data)
-    return data
+
+
+def _cached(item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None) -> bytes | None:
+    return cache.load("image", _key(item, box), bytes) if cache is not None else None
 
 
 def _resample(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
@@ -121,9 +170,14 @@ def _resample(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
             size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
             dpi = float(image.info.get("dpi", (DEFAULT_DPI,))[0] or DEFAULT_DPI) * scale
             icc = image.info.get("icc_profile")
+            if item.format == "jpeg":  # decoded at 1/2, 1/4 or 1/8 while still >= size
+                image.draft(image.mode, size)
             if image.mode == "P":
                 image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-            small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            if box == SCREEN_BOX:  # area average: sharp at screen size, 3x faster
+                small = image.resize(size, Image.Resampling.BOX)
+            else:
+                small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise error(item.path, f"cannot read this image: {exc}", "image-unreadable") from None
     out = io.BytesIO()

@@ -1,6 +1,6 @@
 """Probing media files: real format (by content, not name), size, hash, pixel
 size of images, duration of audio and video. Files are streamed, never read
-whole, and image decoding is bounded."""
+whole; images are checked whole without making their pixels (``raster_check``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from casekit.files.stream import hash_file
+from casekit.resolve.raster_check import check_raster
 from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 from casekit.tree import EXTENSION_FORMATS
 
@@ -71,7 +72,7 @@ def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
     size, sha = (file.stat().st_size, sha256) if sha256 or not hashed else hash_file(file)
     result = Probe(expected, size, sha)
     if expected in ("png", "jpeg"):
-        result.width, result.height = _raster_size(file, size)
+        result.width, result.height = _raster_size(file, size, expected)
     elif expected == "svg":
         data = file.read_bytes() if size <= MAX_IMAGE_BYTES else b""
         try:
@@ -84,7 +85,8 @@ def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
     return result
 
 
-def _raster_size(file: Path, size: int) -> tuple[int, int]:
+def _raster_size(file: Path, size: int, fmt: str) -> tuple[int, int]:
+    """The pixel size of a PNG or JPEG that is whole (``check_raster``) and within bounds."""
     if size > MAX_IMAGE_BYTES:
         raise MediaError(f"image is {size} bytes; the limit is {MAX_IMAGE_BYTES}")
     try:
@@ -96,12 +98,12 @@ def _raster_size(file: Path, size: int) -> tuple[int, int]:
                     raise MediaError(
                         f"image is {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
                     )
-                image.load()
+            check_raster(file, fmt)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise MediaError(f"image is too large to decode safely ({exc})") from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError) as exc:  # RasterDamaged too
         raise MediaError(f"image is corrupt or truncated ({exc})") from None
     return width, height
 

@@ -418,7 +418,6 @@ class DocxWriter(TreeWriter):
         key = (item.path, item.sha256, box)
         if key not in self._placed:
             pic = picture(self.root, item, box, self.sizing)
-            self.sizing.made.clear()  # kept by the image store, not in memory
             self._placed[key] = (replace(pic, data=b""), self.images.add(pic.data))
         return self._placed[key]
 

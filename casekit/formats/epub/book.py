@@ -226,10 +226,11 @@ def add_resources(
     carried. Files get neutral names (``images/003.png``): no name needs escaping."""
     root = Path(course.root)
     played = []
+    images = sizing.images(root, [i for i in course.media if i.kind == "image"], SCREEN_BOX)
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
         if item.kind == "image":
-            data, media_type = sizing.image(root, item, SCREEN_BOX), None
+            data, media_type = next(images), None
             name = f"images/{index:03d}.{ext}"
         elif embed_media:
             name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
