@@ -297,6 +297,7 @@ def build_course(
                 digest(shared_fp, job.key, own_options[job.key]),
                 course.digests,
             ),
+            jobs=max(1, jobs // max(1, len(todo))),
         )
 
     for job in planned:  # only once the check passed: a stopped build writes nothing
