@@ -6,6 +6,8 @@ For each condition it prints:
 - ids: pages whose sheet was identified right / sent to review / identified wrong;
 - boxes: read right / in a question sent to review / wrong and recorded (the
   figure that must stay 0);
+- open-answer areas (writing, a single short word, nothing, an erased smudge):
+  told right / written ones read as blank / blank ones read as written;
 - pages per second from the image file to the decision (decoding included),
   beside the reference on the same files: OpenCV decoding each file in full and
   zxing-cpp finding its QR code, the least any grader that identifies pages by
@@ -76,6 +78,13 @@ def score(page: SyntheticPage, path: Path, counts: Counter, misses: bool) -> tup
                     f"  {verdict} {path.name} {question.key}[{index}]: truth {truth}, read {box}",
                     file=sys.stderr,
                 )
+    for key, written in page.written.items():
+        if key in reading.areas:
+            blank = key in reading.blank
+            verdict = "area right" if blank != written else f"area {'lost' if written else 'ink'}"
+            counts[verdict] += 1
+            if misses and verdict != "area right":
+                print(f"  {verdict} {path.name} {key}: written {written}", file=sys.stderr)
     return seconds
 
 
@@ -110,7 +119,8 @@ def main() -> None:
     print(
         f"{'condition':10} {'dpi':>4} {'pages':>6} {'ids right/review/wrong':>23} "
         f"{'boxes':>6} {'right':>8} {'review':>7} {'wrong':>6} "
-        f"{'pages/s wall':>13} {'CPU':>6} {'QR only wall':>13} {'CPU':>6}"
+        f"{'pages/s wall':>13} {'CPU':>6} {'QR only wall':>13} {'CPU':>6} "
+        f"{'areas right/written read blank/blank read written':>50}"
     )
     for condition in args.conditions:
         for dpi in args.dpi:
@@ -140,7 +150,8 @@ def main() -> None:
                 f"{counts['id right']:>11}/{counts['id review']}/{counts['id wrong']:<8}  "
                 f"{boxes:>6} {share:>8.2%} {counts['box review']:>7} {counts['box wrong']:>6} "
                 f"{total / mine[0]:>13.1f} {total / mine[1]:>6.1f} "
-                f"{total / reference[0]:>13.1f} {total / reference[1]:>6.1f}",
+                f"{total / reference[0]:>13.1f} {total / reference[1]:>6.1f} "
+                f"{counts['area right']:>34}/{counts['area lost']}/{counts['area ink']}",
                 flush=True,
             )
 

@@ -103,16 +103,19 @@ def sheet_images(packet: Path, register: str) -> list[SheetImage]:
     return found
 
 
-def marked(sheet: SheetImage, choices: dict[str, list[int]], seed: int = 0) -> np.ndarray:
+def marked(
+    sheet: SheetImage, choices: dict[str, list[int]], seed: int = 0, blank: tuple[str, ...] = ()
+) -> np.ndarray:
     """A copy of the sheet with crosses in the boxes ``choices`` names (question key
-    -> options) and a few lines of writing in each open area."""
+    -> options) and a few lines of writing in each open area but the ``blank`` ones."""
     image = sheet.image.copy()
     marker = Marker(image, DPI, random.Random(seed))
     for row in sheet.layout.rows:
         for option in choices.get(row.key, []):
             marker.cross(row.boxes[option], 50)
     for area in sheet.layout.areas:
-        marker.writing(area.rect)
+        if area.key not in blank:
+            marker.writing(area.rect)
     return image
 
 

@@ -59,6 +59,7 @@ class SyntheticPage:
     data: bytes  # the encoded image file (JPEG or PNG)
     suffix: str
     truth: dict[str, tuple[str, ...]]  # question key -> truth of each box (TRUTHS)
+    written: dict[str, bool]  # open-answer area key -> whether anything is written in it
 
 
 def sheet_sources(out: Path) -> list[SheetSource]:
@@ -176,23 +177,37 @@ class Marker:
         r = self.rng
         for line in range(min(3, int(area.h // 8))):
             y = area.y + 6 + line * 8
-            points = []
-            x = area.x + 4
-            while x < area.x + area.w * r.uniform(0.5, 0.9):
-                points.append(self.pt(x, y + r.uniform(-2.5, 0.5)))
-                x += r.uniform(0.8, 2.0)
+            self.scribble(area.x + 4, area.x + area.w * r.uniform(0.5, 0.9), y, r.randint(40, 120))
 
-            def draw(layer: np.ndarray, points: list = points) -> None:
-                cv2.polylines(layer, [np.array(points, np.int32)], False, 255, 2, cv2.LINE_AA)
+    def word(self, area: Rect, lightest: int) -> None:
+        """One short word (6 to 20 mm) somewhere on the area's first lines, in any
+        pencil from dark to ``lightest``: the least a learner writes."""
+        r = self.rng
+        start = area.x + r.uniform(3, max(3.0, area.w / 2))
+        y = area.y + r.choice([6, 14]) if area.h > 16 else area.y + 6
+        self.scribble(start, start + r.uniform(6, 20), y, r.randint(40, lightest))
 
-            self.pencil(draw, r.randint(40, 120))
+    def scribble(self, x: float, end: float, y: float, grey: int) -> None:
+        """Handwriting-like zigzag from ``x`` to ``end`` on the line above ``y`` (mm)."""
+        r = self.rng
+        points = []
+        while x < end:
+            points.append(self.pt(x, y + r.uniform(-2.5, 0.5)))
+            x += r.uniform(0.8, 2.0)
+
+        def draw(layer: np.ndarray) -> None:
+            cv2.polylines(layer, [np.array(points, np.int32)], False, 255, 2, cv2.LINE_AA)
+
+        self.pencil(draw, grey)
 
 
 def mark_sheet(
     image: np.ndarray, layout: SheetPage, dpi: int, rng: random.Random, lightest: int = 170
-) -> dict[str, tuple[str, ...]]:
+) -> tuple[dict[str, tuple[str, ...]], dict[str, bool]]:
     """Fill in ``image`` as a learner would, in pencil greys from 40 (dark) to
-    ``lightest``; the truth of every box."""
+    ``lightest``; the truth of every box, and of every open-answer area (written in
+    or not: lines of writing, a single short word, or nothing but perhaps an
+    eraser's smudge)."""
     marker = Marker(image, dpi, rng)
     truth: dict[str, tuple[str, ...]] = {}
     for row in layout.rows:
@@ -221,10 +236,17 @@ def mark_sheet(
             elif rng.random() < 0.06:
                 marker.smudge(box)
         truth[row.key] = tuple(states)
+    written = {}
     for area in layout.areas:
-        if rng.random() < 0.8:
+        roll = rng.random()
+        if roll < 0.5:
             marker.writing(area.rect)
-    return truth
+        elif roll < 0.75:
+            marker.word(area.rect, lightest)
+        elif roll < 0.85:  # written and rubbed out
+            marker.smudge(Rect(area.rect.x + 5, area.rect.y + 3, 20, 10))
+        written[area.key] = roll < 0.75
+    return truth, written
 
 
 def scanner(image: np.ndarray, rng: random.Random) -> tuple[np.ndarray, str, list[int]]:
@@ -306,10 +328,12 @@ def synthetic_page(
     image = render_sheet(source, dpi)
     # a copier loses light pencil altogether: nobody could read it from the copy
     lightest = LIGHTEST_ON_COPIES if condition == "photocopy" else 170
-    truth = mark_sheet(image, source.layout, dpi, rng, lightest)
+    truth, written = mark_sheet(image, source.layout, dpi, rng, lightest)
     out, suffix, params = TRANSFORMS[condition](image, rng)
     if upside_down:
         out = cv2.rotate(out, cv2.ROTATE_180)
     ok, encoded = cv2.imencode(suffix, out, params)
     assert ok
-    return SyntheticPage(source, condition, dpi, upside_down, encoded.tobytes(), suffix, truth)
+    return SyntheticPage(
+        source, condition, dpi, upside_down, encoded.tobytes(), suffix, truth, written
+    )

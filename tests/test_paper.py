@@ -101,7 +101,7 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
             "Банк сізден ешқашан қандай кодты сұрамайды? Бір сөзбен жазыңыз.",
             "СМС-кодты",
         )  # the teacher reads an answer beside its question, without the course's sources
-        answers = written_answers(sheet, 1, recorded[2].images)
+        answers = written_answers(sheet, 1, recorded[2].images, recorded[2].blank)
         assert [(a.key, a.number) for a in answers] == [
             ("04-fraud--quiz-fraud/1", "2.2/1"),
             ("04-fraud--quiz-fraud/2", "2.2/2"),
@@ -112,6 +112,10 @@ def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_loca
             for a in answers
         ]
         assert ink[1] > 0.04 > max(ink[0], ink[2])  # the writing is in 2.2/2's crop
+        # the other two are read as left blank: the teacher sees "no answer"
+        assert [a.blank for a in answers] == [True, False, True]
+        assert recorded[2].blank == ("04-fraud--quiz-fraud/1", "05-egov--quiz-egov/1")
+        assert recorded[1].blank == ()  # the assignment's answer is written
     assert kept.is_file() and stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert stat.S_IMODE(files.stat().st_mode) == 0o700
     assert sorted(p.name for p in scans.iterdir()) == ["batch.pdf"]
@@ -462,7 +466,7 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     scans = tmp_path / "scans"
     scans.mkdir()
     save_pdf(scans / "a.pdf", [marked(quiz, {**KEY, f"{QUIZ}/3": [0]}), marked(task, {})])
-    save_pdf(scans / "b.pdf", [marked(module_2, {})])
+    save_pdf(scans / "b.pdf", [marked(module_2, {}, blank=("05-egov--quiz-egov/1",))])
     assert casekit("scan", str(scans / "a.pdf"), *HANDED_IN, register=register).returncode == 0
     assert casekit("scan", str(scans / "b.pdf"), register=register).returncode == 0
 
@@ -500,6 +504,10 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "<br>Баға: 1 / 2 (T)</figcaption>"
     ) in page
     assert page.count("<figcaption>") == 3 and page.count("Баға:") == 2  # 2.3/1 not marked
+    # 2.3/1 was left blank: said under its question, the picture still shown to check
+    blank = page.split('data-key="05-egov--quiz-egov/1"', 1)[1].split("</figure>", 1)[0]
+    assert "Жауап жоқ: мұнда ештеңе жазылмаған" in blank and "<img" in blank
+    assert page.count("Жауап жоқ") == 1
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     args = ["report", str(COURSE), "--group", "G1", "--date", "2027-03-01"]
     made = casekit(*args, "-o", str(tmp_path / "r1"), register=register)
@@ -532,7 +540,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
     # which written answers were scanned (the crops stay in the register)
     assert (task_row["written_answers"], mine["written_answers"]) == ("assignment", "")
     answered = by["KZ-001", "module-2"]["written_answers"]
-    assert answered == "2.2/1 2.2/2 2.3/1"  # self-check 2.2's questions 1, 2 and 2.3's 1
+    assert answered == "2.2/1 2.2/2"  # self-check 2.2's questions 1 and 2; 2.3's 1 left blank
+    assert by["KZ-001", "module-2"]["blank_answers"] == "2.3/1"
     assert by["KZ-002", "module-2"]["status"] == "missing"
     missing = by["KZ-003", "module-1"]
     assert (missing["status"], missing["progress"], missing["late"]) == ("missing", "0.0", "yes")
@@ -549,7 +558,8 @@ def test_report_per_learner_as_csv_and_pdf_names_only_when_asked(tmp_path, monke
         "бағаланған",
         "8 / 10",
         "2 / 3",
-        "Жазбаша жауаптар: 2.2/1, 2.2/2, 2.3/1",  # to read with casekit grade --show
+        "Жазбаша жауаптар: 2.2/1, 2.2/2",  # to read with casekit grade --show
+        "Жауап жоқ: 2.3/1",
         "15.01.2025",  # handed in
         "USB жинақтағыштар: S-1: 11.01.2027 берілді, 01.02.2027 қайтарылды",
         "USB жинақтағыштар: S-2: 11.01.2027 берілді, қайтарылмаған",

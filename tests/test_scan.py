@@ -84,7 +84,28 @@ def test_every_box_is_right_or_sent_to_review(sources, condition):
                     assert question.answer == "unsure", (question.key, truth, box)
                     assert question.key in reading.zooms
                     review += 1
+        # and each open-answer area told written from blank (casekit/scan/areas.py)
+        blank = {key for key, written in page.written.items() if not written}
+        assert set(reading.areas) == set(page.written) and set(reading.blank) == blank
     assert right >= 0.97 * (right + review), (right, review)
+
+
+@pytest.mark.slow
+def test_a_blank_answer_page_is_told_from_a_written_one(sources):
+    """An assignment's whole-page area: lines of writing, one short word in light
+    pencil, nothing, or an eraser's smudge, under each condition (benchmark figures:
+    benchmarks/README.md)."""
+    source = next(s for s in sources if s.layout.kind == "assignment")
+    lookup = lookup_in(sources)
+    seen = set()
+    for condition in ("scanner", "phone", "photocopy"):
+        for seed in range(4):
+            page = synthetic_page(source, condition, 150, seed=100 + seed)
+            reading = read_page(decoded(page.data), lookup)
+            assert reading.status == "read"
+            assert ("assignment" in reading.blank) == (not page.written["assignment"])
+            seen.add(page.written["assignment"])
+    assert seen == {True, False}  # both kinds were met
 
 
 def test_open_answers_are_kept_as_crops(sources):

@@ -28,7 +28,7 @@ from casekit import tree as t
 from casekit.build.course import format_caveats, load_course
 from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
-from casekit.build.workers import process_pool
+from casekit.build.workers import FORKED, process_pool
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
@@ -114,6 +114,16 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
             str(ctx.out_dir), f"cannot write the output: {reason}", "write-failed"
         ) from None
     return paths, time.perf_counter() - started
+
+
+#: the course of the build that starts a pool of forked workers: they inherit it (its
+#: lessons unread, read there a few at a time, ``resolve/lazy.py``) instead of each being
+#: sent the whole course read and pickled
+_INHERITED: list[t.Course] = []
+
+
+def _run_inherited(job: Job, ctx: BuildContext) -> tuple[list[Path], float]:
+    return _run_job(job, _INHERITED[0], ctx)
 
 
 #: errors of a disk that cannot take the output (full, quota, file too large, read-only)
@@ -287,6 +297,7 @@ def build_course(
                 digest(shared_fp, job.key, own_options[job.key]),
                 course.digests,
             ),
+            jobs=max(1, jobs // max(1, len(todo))),
         )
 
     for job in planned:  # only once the check passed: a stopped build writes nothing
@@ -314,13 +325,20 @@ def build_course(
     independent = [job for job in todo if registry[job.format].per_edition]
     packaging = [job for job in todo if not registry[job.format].per_edition]
     if jobs > 1 and len(independent) > 1:
-        with process_pool(min(jobs, len(independent))) as pool:
-            futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
-            for job in independent:
-                progress(f"building {job.label}")
-                futures.append((job, pool.submit(_run_job, job, course, context(job))))
-            for job, future in futures:
-                finish(job, *future.result())
+        _INHERITED[:] = [course] if FORKED else []
+        try:
+            with process_pool(min(jobs, len(independent))) as pool:
+                futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
+                for job in independent:
+                    progress(f"building {job.label}")
+                    if FORKED:
+                        futures.append((job, pool.submit(_run_inherited, job, context(job))))
+                    else:
+                        futures.append((job, pool.submit(_run_job, job, course, context(job))))
+                for job, future in futures:
+                    finish(job, *future.result())
+        finally:
+            _INHERITED.clear()
     else:
         for job in independent:
             progress(f"building {job.label}")

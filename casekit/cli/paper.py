@@ -254,7 +254,8 @@ def _ask(register: Register, item: Item, msg: Messages) -> Decision | None:
     click.echo(f"{msg('review_reason')}: {review.reason_text(page, msg)}")
     for answer in review.page_answers(item):  # written answers on the page, for context
         assert item.sheet is not None
-        click.echo(f"{answer.label(item.sheet, msg)}: {register.image_path(answer.image)}")
+        blank = f" ({msg('report_blank')})" if answer.blank else ""
+        click.echo(f"{answer.label(item.sheet, msg)}{blank}: {register.image_path(answer.image)}")
     if not item.rows:
         if "page" in page.images:
             click.echo(f"{msg('review_image')}: {register.image_path(page.images['page'])}")

@@ -87,6 +87,8 @@ class BuildContext:
     cache: BuildCache | None = None
     #: the job's rendered lessons of earlier builds; ``None`` outside a build
     fragments: Fragments | None = None
+    #: the processes the job may keep busy (its share of ``--jobs``)
+    jobs: int = 1
 
 
 #: render(course, context) -> the outputs, for the build to write

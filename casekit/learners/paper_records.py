@@ -161,6 +161,7 @@ class PaperRecords:
                     version=max((row.version for row in earlier), default=0) + 1,
                     marks_sha256=new.marks_sha256,
                     images=_json(new.images),
+                    blank=_json(list(new.blank)),
                     handed_in=new.handed_in,
                 )
             ).inserted_primary_key[0]
@@ -267,7 +268,13 @@ class PaperRecords:
                     reason=review.reason,
                     sheet_id=review.sheet or None,
                     sheet_page=review.sheet_page,
-                    reading=_json({"marks": review.reading, "doubtful": list(review.doubtful)}),
+                    reading=_json(
+                        {
+                            "marks": review.reading,
+                            "doubtful": list(review.doubtful),
+                            "blank": list(review.blank),
+                        }
+                    ),
                     images=_json(review.images),
                     handed_in=review.handed_in,
                     status="open",
@@ -390,6 +397,7 @@ def _submission(row: sa.Row) -> Submission:
         marks=json.loads(row.marks or "{}"),
         images=json.loads(row.images or "{}"),
         handed_in=row.handed_in,
+        blank=tuple(json.loads(row.blank or "[]")),
     )
 
 
@@ -408,6 +416,7 @@ def _review(row: sa.Row) -> Review:
         doubtful=tuple(reading.get("doubtful", ())),
         images=json.loads(row.images or "{}"),
         handed_in=row.handed_in,
+        blank=tuple(reading.get("blank", ())),
         status=row.status,
         decided_by=row.decided_by,
         decided_at=row.decided_at,

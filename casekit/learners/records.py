@@ -234,6 +234,8 @@ class NewSubmission:
     #: crops of the open-answer areas kept, in the register's folder: the layout's area
     #: key (the question it answers, or "assignment") -> file
     images: dict[str, str] = field(default_factory=dict)
+    #: the keys of the open-answer areas with nothing written in them
+    blank: tuple[str, ...] = ()
     status: str = "ungraded"  # graded | ungraded | open (waits for the teacher)
     score: float | None = None
     max_score: float | None = None
@@ -256,6 +258,8 @@ class Submission:
     #: area key -> crop file (``unlinked-N`` for crops of a casekit that did not link them)
     images: dict[str, str]
     handed_in: dt.date | None = None  # when told (casekit scan --handed-in)
+    #: open-answer areas with nothing written in them (none known when scanned before 0013)
+    blank: tuple[str, ...] = ()
 
     @property
     def handed_in_on(self) -> dt.date:
@@ -293,6 +297,7 @@ class Review:
     doubtful: tuple[str, ...] = ()  # question keys to settle
     images: dict[str, str] = field(default_factory=dict)  # what to show -> file
     handed_in: dt.date | None = None  # as told to casekit scan, for the submission it settles
+    blank: tuple[str, ...] = ()  # open-answer areas with nothing written in them
     status: str = "open"  # open | settled | dismissed
     decided_by: str = ""
     decided_at: dt.datetime | None = None

@@ -151,6 +151,8 @@ submissions = sa.Table(
     sa.Column("marks_sha256", sa.String(64), nullable=False, server_default=""),
     # crops kept for the teacher: JSON {area key: file} in the register's own folder
     sa.Column("images", sa.Text, nullable=False, server_default=""),
+    # JSON [area key]: the open-answer areas with nothing written in them (0013)
+    sa.Column("blank", sa.Text, nullable=False, server_default=""),
     sa.Column("handed_in", sa.Date, nullable=True),  # when told; else the day scanned
 )
 

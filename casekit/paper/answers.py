@@ -25,6 +25,7 @@ class WrittenAnswer:
     key: str  # the layout's area key
     number: str  # "2.1/3"; "" for an assignment's answer or a crop not linked to a question
     image: str  # the crop's file in the register's folder
+    blank: bool = False  # nothing written in the area (the scan's reading)
 
     def label(self, sheet: Sheet, msg: Messages) -> str:
         if self.number:
@@ -32,15 +33,19 @@ class WrittenAnswer:
         return sheet.heading if self.key == "assignment" else msg("answers_unlinked")
 
 
-def written_answers(sheet: Sheet, page: int, images: dict[str, str]) -> list[WrittenAnswer]:
+def written_answers(
+    sheet: Sheet, page: int, images: dict[str, str], blank: tuple[str, ...] = ()
+) -> list[WrittenAnswer]:
     """The crops of one scanned page of ``sheet`` in the order the page prints its
-    areas; crops that a casekit before the link kept (``unlinked-N``) come last."""
+    areas (``blank``: those with nothing written); crops that a casekit before the
+    link kept (``unlinked-N``) come last."""
     layouts = layouts_of(sheet)
     layout = layouts[page - 1] if 0 < page <= len(layouts) else None
     found = []
     for area in layout.areas if layout else ():
         if area.key in images:
-            found.append(WrittenAnswer(area.key, area_number(layout, area), images[area.key]))  # type: ignore[arg-type]
+            number = area_number(layout, area)  # type: ignore[arg-type]
+            found.append(WrittenAnswer(area.key, number, images[area.key], area.key in blank))
     linked = {answer.key for answer in found}
     found += [WrittenAnswer(k, "", v) for k, v in sorted(images.items()) if k not in linked]
     return found
@@ -79,7 +84,7 @@ def answered(sheet: Sheet, submissions: list[Submission]) -> list[WrittenAnswer]
     return [
         answer
         for sub in newest_pages([s for s in submissions if s.sheet == sheet.id])
-        for answer in written_answers(sheet, sub.page, sub.images)
+        for answer in written_answers(sheet, sub.page, sub.images, sub.blank)
     ]
 
 
@@ -101,7 +106,7 @@ def write_page(
         scanned = sub.received_at.strftime("%Y-%m-%d %H:%M")
         head = msg("answers_scan", page=sub.page, version=sub.version, scanned=scanned)
         body.append(f'<section class="item"><h2>{escape(head)}</h2>')
-        found = written_answers(sheet, sub.page, sub.images)
+        found = written_answers(sheet, sub.page, sub.images, sub.blank)
         body += answer_figures(register, sheet, found, msg, teacher_marks(register, sheet))
         body.append("</section>")
     grade = f"casekit grade {sheet.learner} {sheet.target} SCORE --of MAX --by NAME"
@@ -128,6 +133,8 @@ def answer_figures(
         caption = escape(answer.label(sheet, msg))
         if text:
             caption += f': <span class="prompt">{escape(text)}</span>'
+        if answer.blank:
+            caption += f'<br><strong class="blank">{escape(msg("answers_blank"))}</strong>'
         if accepted:
             caption += f"<br><small>{escape(msg('correct_answer'))}: {escape(accepted)}</small>"
         mark = (marks or {}).get(answer.key)

@@ -138,7 +138,9 @@ class Intake:
             return PageOutcome(source, number, "review", why, sheet.learner, sheet)
         areas = {key: self.register.keep_image(png(crop)) for key, crop in reading.areas.items()}
         marks = marks_of(reading)
-        new = self.submission(sheet, ref.page, marks, source, number, digest, areas, READER, now)
+        new = self.submission(
+            sheet, ref.page, marks, source, number, digest, areas, READER, now, reading.blank
+        )
         _recorded, fresh = self.register.record_submission(new)
         got = None if new.score is None or new.max_score is None else (new.score, new.max_score)
         outcome: Outcome = "recorded" if fresh else "again"
@@ -155,6 +157,7 @@ class Intake:
         images: dict[str, str],  # area key -> crop file
         decided_by: str,
         now: dt.datetime,
+        blank: tuple[str, ...] = (),  # the areas with nothing written in them
     ) -> NewSubmission:
         """The submission of a page whose marks are settled, graded when it is a quiz
         page and its version's key is recorded."""
@@ -174,6 +177,7 @@ class Intake:
             # a quiz page is the same when its marks are; any other page when its pixels are
             marks_sha256=marks_digest(marks) if marks else digest,
             images=dict(sorted(images.items())),
+            blank=blank,
             status="graded" if graded else ("open" if not marks else "ungraded"),
             score=graded[0] if graded else None,
             max_score=graded[1] if graded else None,
@@ -214,6 +218,7 @@ class Intake:
                 doubtful=tuple(q.key for q in reading.doubtful) if reading else (),
                 images=images,
                 handed_in=self.handed_in,
+                blank=reading.blank if reading else (),
             )
         )
 

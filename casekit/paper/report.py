@@ -72,8 +72,10 @@ CASEKIT = [
     "max_score",
     "graded_by",
     "status",
-    # the open-answer areas scanned: questions "2.1/3 2.2/1", "assignment", "unlinked-1"
+    # the open-answer areas scanned with writing in them: questions "2.1/3 2.2/1",
+    # "assignment", "unlinked-1"; then those with nothing written
     "written_answers",
+    "blank_answers",
 ]
 KINDS = {"quiz": "exercise", "assignment": "assignment"}  # Kolibri's kind for a self-check
 CHART_COLOURS = (colors.HexColor("#2b6cb0"), colors.HexColor("#90cdf4"), colors.HexColor("#e2e8f0"))
@@ -316,7 +318,8 @@ def csv_bytes(subject: Subject, lines: list[Line], group: str, names: bool) -> b
             _number(line.max_score),
             line.graded_by,
             line.status,
-            " ".join(a.number or a.key for a in line.written),
+            " ".join(a.number or a.key for a in line.written if not a.blank),
+            " ".join(a.number or a.key for a in line.written if a.blank),
         ]
         writer.writerow(row)
     return text.getvalue().encode("utf-8-sig")  # Excel reads UTF-8 with the mark
@@ -430,10 +433,15 @@ def _table(look: Look, lines: list[Line]) -> Table:
             grade,
         ]
         row = [Paragraph(escape(v, quote=False), cell) for v in values]
-        numbers = [a.number for a in line.written if a.number]
-        if numbers:  # the self-check's written answers the teacher reads: casekit grade --show
-            written = f"{msg('report_written')}: {', '.join(numbers)}"
-            row[0] = Paragraph(f"{escape(line.target.title)}<br/><i>{escape(written)}</i>", cell)
+        notes = [escape(line.target.title)]
+        # the self-check's written answers the teacher reads (casekit grade --show), and
+        # the questions left blank
+        for key, blank in (("report_written", False), ("report_blank", True)):
+            numbers = [a.number for a in line.written if a.number and a.blank == blank]
+            if numbers:
+                notes.append(f"<i>{escape(msg(key))}: {escape(', '.join(numbers))}</i>")
+        if len(notes) > 1:
+            row[0] = Paragraph("<br/>".join(notes), cell)
         rows.append(row)
     width = look.setup.frame_width
     widths = [width * f for f in (0.30, 0.15, 0.15, 0.22)]

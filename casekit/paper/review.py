@@ -102,6 +102,7 @@ def settle(
         images,
         by,
         now,
+        review.blank,
     )
     decided = {key: sorted(set(options)) for key, options in decision.questions.items()}
     return register.settle_review(review.id, by, now, {"questions": decided}, submission)
@@ -111,7 +112,8 @@ def page_answers(item: Item) -> list[WrittenAnswer]:
     """The written answers on a page waiting for review, each with its question."""
     if item.sheet is None:
         return []
-    return written_answers(item.sheet, item.review.sheet_page, crops(item.review))
+    review = item.review
+    return written_answers(item.sheet, review.sheet_page, crops(review), review.blank)
 
 
 def crops(review: Review) -> dict[str, str]:

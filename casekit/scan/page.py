@@ -15,6 +15,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from casekit.scan.areas import is_blank
 from casekit.scan.boxes import QuestionReading, read_row
 from casekit.scan.fit import PX_PER_MM, FitError, FittedPage, fit_page
 from casekit.scan.qr import find_code
@@ -46,6 +47,7 @@ class PageReading:
     layout: SheetPage | None = None
     questions: list[QuestionReading] = field(default_factory=list)
     areas: dict[str, np.ndarray] = field(default_factory=dict)  # open-answer crops
+    blank: tuple[str, ...] = ()  # the areas with nothing written in them
     zooms: dict[str, np.ndarray] = field(default_factory=dict)  # what a person must look at
 
     @property
@@ -81,6 +83,7 @@ def read_page(grey: np.ndarray, lookup: LayoutLookup) -> PageReading:
     reading = PageReading("read", code=code.text, ref=code.ref, layout=layout)
     reading.questions = [read_row(fitted, row) for row in layout.rows]
     reading.areas = {area.key: crop(fitted, area.rect) for area in layout.areas}
+    reading.blank = tuple(area.key for area in layout.areas if is_blank(fitted, area.rect))
     for question, row in zip(reading.questions, layout.rows, strict=True):
         if question.answer in DOUBTFUL:
             reading.zooms[question.key] = zoom(fitted, row.label, row.boxes[-1])

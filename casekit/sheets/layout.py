@@ -33,6 +33,8 @@ ROW = 10.0  # one line of boxes
 QUIZ_HEADING = 8.0
 QUESTION_LABEL = 12.0  # "12." before the boxes
 OPEN_AREA = 28.0  # height of a short question's writing area
+WRITING_LINE = 8.0  # between the ruled lines of a writing area
+RULE_INSET = 2.0  # the ruled lines stop this far inside the area's frame
 SheetKind = Literal["assignment", "quiz"]
 
 
@@ -132,6 +134,12 @@ class SheetPage:
             ),
             areas=tuple(OpenArea(a["key"], a["label"], rect(a["rect"])) for a in data["areas"]),
         )
+
+
+def writing_lines(area: Rect) -> list[float]:
+    """Where the ruled lines of a writing area are: their y (mm from the page's top),
+    each from ``RULE_INSET`` inside the frame's left edge to as far inside its right."""
+    return [area.y + index * WRITING_LINE for index in range(1, int(area.h // WRITING_LINE))]
 
 
 def area_number(page: SheetPage, area: OpenArea) -> str:

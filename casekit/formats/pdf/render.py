@@ -45,7 +45,8 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
     msg = course_messages(course.config)
     packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
-    laid = lay_out_packet(packet, writer, PieceStore(ctx.fragments, course.edition or ""))
+    store = PieceStore(ctx.fragments, course.edition or "")
+    laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
     data = join(packet, laid)
     if options.booklet:  # pypdf is imported for booklets only
         from casekit.formats.pdf.booklet import impose

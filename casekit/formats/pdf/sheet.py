@@ -19,10 +19,9 @@ from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE
 from casekit.messages import Messages
 from casekit.render.common import option_letter
-from casekit.sheets.layout import Rect, SheetPage
+from casekit.sheets.layout import RULE_INSET, Rect, SheetPage, writing_lines
 
 BOX_LINE = 0.8  # pt: survives photocopying, thin beside a pencil mark
-WRITING_LINE = 8.0  # mm between the lines of a writing area
 
 
 @dataclass(frozen=True)
@@ -230,7 +229,6 @@ class Painter:
         canvas.setLineWidth(0.6)
         canvas.rect(x, y, w, h, stroke=1, fill=0)
         canvas.setLineWidth(0.4)
-        lines = int(r.h // WRITING_LINE)
-        for index in range(1, lines):
-            line_y = y + h - index * WRITING_LINE * mm
-            canvas.line(x + 2 * mm, line_y, x + w - 2 * mm, line_y)
+        for line in writing_lines(r):
+            line_y = y + h - (line - r.y) * mm
+            canvas.line(x + RULE_INSET * mm, line_y, x + w - RULE_INSET * mm, line_y)
