@@ -104,7 +104,7 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
         # a full collection walks the whole course each time
         with no_full_collections():
             tree = apply_edition(course, job.edition) if job.edition else course
-            outputs = formats()[job.format].renderer()(tree, ctx)
+            outputs = formats([job.format])[job.format].renderer()(tree, ctx)
             paths = write_outputs(job.format, ctx.out_dir, outputs)
     except OSError as exc:  # wherever a format writes: a full disk is the user's to fix
         if exc.errno not in _DISK_FULL:
@@ -215,7 +215,7 @@ def build_course(
     if config is None:
         result.stopped = True
         return result
-    registry = formats()
+    registry = formats(format_names)
     chosen = format_options(registry, config, dict(options or {}))
     build_root = (out_root / config.id).resolve()
     if build_root == course_dir or build_root in course_dir.parents:
