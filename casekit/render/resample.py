@@ -146,7 +146,7 @@ class Sizing:
 #: fitted, without a cache (outside a build)
 FITTED = Sizing()
 #: images fitted in this process, by SHA-256 and box: made once for every edition and
-#: format that shows them at that size, also in a ``--force`` build (which reads no cache)
+#: format that shows them at that size, and not read back from the build cache
 _fitted = KeptBytes()
 
 
