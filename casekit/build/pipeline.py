@@ -26,9 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from casekit import tree as t
 from casekit.build.course import format_caveats, load_course
-from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
-from casekit.build.workers import FORKED, process_pool
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
@@ -45,6 +43,8 @@ from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import option_origin, resolve_options
 from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
+from casekit.runtime.gc_tuning import no_full_collections
+from casekit.runtime.workers import FORKED, process_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
