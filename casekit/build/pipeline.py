@@ -26,9 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from casekit import tree as t
 from casekit.build.course import format_caveats, load_course
-from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
-from casekit.build.workers import FORKED, process_pool
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
@@ -45,6 +43,8 @@ from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import option_origin, resolve_options
 from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
+from casekit.runtime.gc_tuning import no_full_collections
+from casekit.runtime.workers import FORKED, process_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -104,7 +104,7 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
         # a full collection walks the whole course each time
         with no_full_collections():
             tree = apply_edition(course, job.edition) if job.edition else course
-            outputs = formats()[job.format].renderer()(tree, ctx)
+            outputs = formats([job.format])[job.format].renderer()(tree, ctx)
             paths = write_outputs(job.format, ctx.out_dir, outputs)
     except OSError as exc:  # wherever a format writes: a full disk is the user's to fix
         if exc.errno not in _DISK_FULL:
@@ -215,7 +215,7 @@ def build_course(
     if config is None:
         result.stopped = True
         return result
-    registry = formats()
+    registry = formats(format_names)
     chosen = format_options(registry, config, dict(options or {}))
     build_root = (out_root / config.id).resolve()
     if build_root == course_dir or build_root in course_dir.parents:

@@ -199,7 +199,7 @@ class DivBuilder:
 
 #: a known div class -> its node; unbound, so that a ``DivBuilder`` holds no reference to
 #: itself (a cycle keeps a lesson's parser and syntax tree until a full collection, which a
-#: build defers: ``build/gc_tuning.py``)
+#: build defers: ``runtime/gc_tuning.py``)
 _BUILDERS: dict[str, Callable[[DivBuilder, Attributes, list[t.Block], t.Pos], t.Block | None]] = {
     "objectives": lambda _, a, b, p: t.Objectives(p, b),
     "keypoints": lambda _, a, b, p: t.KeyPoints(p, b),

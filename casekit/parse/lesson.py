@@ -632,7 +632,7 @@ def parse_lesson(
 
 def _cut_parents(root: SyntaxTreeNode) -> None:
     """Unlink markdown-it's syntax tree from its parents once read: a tree with them is a
-    cycle, freed only by a full collection, which a build defers (``build/gc_tuning.py``);
+    cycle, freed only by a full collection, which a build defers (``runtime/gc_tuning.py``);
     without them it is freed as soon as it is dropped, lesson by lesson."""
     nodes = [root]
     while nodes:

@@ -22,8 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from casekit.build.gc_tuning import older_objects_frozen
-from casekit.build.workers import process_pool
 from casekit.files import typed_json
 from casekit.files.cache import digest
 from casekit.formats.pdf.document import (
@@ -36,6 +34,8 @@ from casekit.formats.pdf.document import (
 )
 from casekit.formats.pdf.writer import PdfPiece, PdfWriter
 from casekit.render.fragments import Fragments
+from casekit.runtime.gc_tuning import older_objects_frozen
+from casekit.runtime.workers import process_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor

@@ -34,7 +34,7 @@ def characters(course_text: set[str], msg: Messages, writer: PdfWriter) -> str:
 def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     options = ctx.options
     fonts = load_fonts(course)
-    text = check_coverage(course, fonts)
+    text = check_coverage(course, fonts, ctx.fragments)
     setup = PageSetup.from_options(options)
     styles = make_styles(fonts, options.large_print, course.config.language)
     state = LayoutState()
