@@ -37,7 +37,7 @@ from casekit.formats.epub.fonts import (
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
-from casekit.render.av_metadata import stripped_bytes
+from casekit.render.av_metadata import stripped_copy
 from casekit.render.chapters import Document, split_course
 from casekit.render.common import edition_label, lesson_title, source_date
 from casekit.render.fragments import Fragments, lesson_data
@@ -52,11 +52,23 @@ EXTENSIONS = {"jpeg": "jpg"}
 
 
 class _PackageWriter(epub.EpubWriter):
-    """ebooklib's writer, plus ``xml:lang`` on the package element."""
+    """ebooklib's writer, plus ``xml:lang`` on the package element; a member waiting in
+    a file is streamed from it (a video is never whole in memory)."""
 
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set(XML_LANG, self.book.language)
         super()._write_opf_file(root)
+
+    def _write_items(self) -> None:
+        items = self.book.items
+        self.book.items = [item for item in items if not isinstance(item, _FileItem)]
+        try:
+            super()._write_items()
+        finally:
+            self.book.items = items
+        for item in items:
+            if isinstance(item, _FileItem):
+                self.out.write(item.path, f"{self.book.FOLDER_NAME}/{item.file_name}")
 
 
 class _FileItem(epub.EpubItem):
@@ -77,10 +89,12 @@ class _Scratch:
 
     folder: Path
 
+    def path(self, uid: str) -> Path:
+        return self.folder / uid
+
     def item(self, uid: str, file_name: str, media_type: str, data: bytes) -> _FileItem:
-        path = self.folder / uid
-        path.write_bytes(data)
-        return _FileItem(uid, file_name, media_type, path)
+        self.path(uid).write_bytes(data)
+        return _FileItem(uid, file_name, media_type, self.path(uid))
 
 
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
@@ -283,12 +297,15 @@ def add_resources(
     images = sizing.images(root, [i for i in course.media if i.kind == "image"], SCREEN_BOX)
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
+        uid = f"media-{index:03d}"
         if item.kind == "image":
-            data, media_type = next(images), None
             name = f"images/{index:03d}.{ext}"
+            book.add_item(scratch.item(uid, name, item.media_type, next(images)))
         elif embed_media:
-            name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
-            media_type = playable_type(item, data)
+            name, path = f"media/{index:03d}.{ext}", scratch.path(uid)
+            stripped_copy(root, item, path)  # no GPS, titles
+            with path.open("rb") as head:
+                media_type = playable_type(item, head.read(36))
             if media_type is None:
                 continue  # stays a figure with QR code and transcript, as on paper
             played.append(item)
@@ -297,17 +314,18 @@ def add_resources(
                 files.media[item.transcript.path] = track
                 vtt = read_course_file(root, item.transcript.path)
                 book.add_item(epub.EpubItem(f"track-{index:03d}", track, "text/vtt", content=vtt))
+            book.add_item(_FileItem(uid, name, media_type, path))
         else:
             continue
         files.media[item.path] = name
-        book.add_item(scratch.item(f"media-{index:03d}", name, media_type or item.media_type, data))
     return played
 
 
 def playable_type(item: t.MediaItem, data: bytes) -> str | None:
-    """The manifest type of an audio or video file, or ``None`` for audio that is not
-    an EPUB core media type (Ogg Vorbis: EPUBCheck demands a fallback, readers may
-    not play it). Video has no core types and needs no fallback."""
+    """The manifest type of an audio or video file (``data``: its first 36 bytes, or
+    more), or ``None`` for audio that is not an EPUB core media type (Ogg Vorbis:
+    EPUBCheck demands a fallback, readers may not play it). Video has no core types
+    and needs no fallback."""
     if item.kind == "video" or item.format in ("mp3", "m4a"):
         return item.media_type
     if item.format == "ogg" and data[28:36] == b"OpusHead":  # first Ogg page, Opus header

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import pikepdf
 
@@ -27,7 +28,30 @@ from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
 from casekit.formats.pdf.pieces import Laid
 
 
-def join(packet: Packet, laid: list[Laid]) -> bytes:
+class Joined:
+    """The joined packet, written when the build writes its file (not held as bytes
+    beside the pieces: the image course's PDF is tens of MB)."""
+
+    def __init__(self, out: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> None:
+        self.out = out
+        self.sources = sources  # open until saved: the pages' objects are read from them
+
+    def write(self, stream: BinaryIO) -> None:
+        try:
+            self.out.save(
+                stream, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable
+            )
+        finally:
+            for source in self.sources:
+                source.close()
+
+    def data(self) -> bytes:
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
+
+def join(packet: Packet, laid: list[Laid]) -> Joined:
     sources = [pikepdf.open(io.BytesIO(each.data or b"")) for each in laid]
     out = sources[0]
     for source in sources[1:]:
@@ -42,11 +66,7 @@ def join(packet: Packet, laid: list[Laid]) -> bytes:
     _share_fonts(out, pages)
     _share_images(pages)
     _outline(out, laid, places)
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    for source in sources:
-        source.close()
-    return buffer.getvalue()
+    return Joined(out, sources)
 
 
 def _link(pages: list[pikepdf.Page], places: dict[str, tuple[int, float, float]]) -> None:

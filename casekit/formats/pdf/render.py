@@ -47,9 +47,9 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
     store = PieceStore(ctx.fragments, course.edition or "")
     laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
-    data = join(packet, laid)
+    joined = join(packet, laid)
     if options.booklet:  # pypdf is imported for booklets only
         from casekit.formats.pdf.booklet import impose
 
-        data = impose(data)
-    return [Output(output_name(course, "pdf"), data)]
+        return [Output(output_name(course, "pdf"), impose(joined.data()))]
+    return [Output(output_name(course, "pdf"), write=joined.write)]
