@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_course import generate  # noqa: E402
 
 from casekit.build.course import load_course  # noqa: E402
-from casekit.build.gc_tuning import no_full_collections  # noqa: E402
 from casekit.build.pipeline import build_course  # noqa: E402
 from casekit.diagnostics import Diagnostics  # noqa: E402
+from casekit.runtime.gc_tuning import no_full_collections  # noqa: E402
 
 
 def main() -> None:

@@ -95,6 +95,9 @@ def test_a_format_from_outside_casekit_builds(course: Path, tmp_path: Path) -> N
 
     built = run(plugins, "build", course, "-f", "text", "--capitals", "-o", out, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
+    # the command line is parsed with casekit's own formats first, then with every one
+    html = run(plugins, "build", course, "-f", "html", "--indent", "3", "-o", out, cwd=tmp_path)
+    assert html.returncode == 0, html.stderr
     learner = (out / "mini-kk/text/mini-kk-learner.txt").read_text("utf-8")
     assert learner.splitlines()[1] == "1.1 КОМПЬЮТЕР ДЕГЕН НЕ?"
     assert (out / "mini-kk/text/mini-kk-teacher.txt").is_file()

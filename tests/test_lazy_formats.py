@@ -1,6 +1,7 @@
 """Format registration is declarative: every command reads every format's name and
 options (for its flags), but a build with nothing to do imports no renderer, nor the
-libraries renderers use (start-up time: the no-change rows of benchmarks/build_benchmark.py)."""
+libraries renderers use, and reads no entry point when it names casekit's own formats
+only (start-up time: the no-change rows of benchmarks/build_benchmark.py)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(tmp_path: Path) -> None:
     )
     assert "casekit.formats.brf" in loaded  # the declarations are read (the flags)
     assert "casekit.formats.usb" in loaded
+    assert "importlib.metadata" not in loaded  # no plugin asked for: no entry point read
     imported = sorted(
         name
         for name in loaded

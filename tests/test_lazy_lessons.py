@@ -14,8 +14,8 @@ from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
 from casekit.files.cache import CACHE_DIR, BuildCache
 from casekit.resolve.editions import apply_edition
-from casekit.resolve.lazy import LazyLesson
-from tests.conftest import COURSES
+from casekit.resolve.lazy import KEPT, LazyLesson
+from tests.conftest import COURSES, build
 
 #: a lesson title with a link, an inline image and a footnote reference: resolved
 #: before the lesson is read (the contents show it)
@@ -32,6 +32,14 @@ def loaded(course_dir: Path, cache: BuildCache | None) -> tuple[t.Course, Diagno
     course = load_course(course_dir, diags, cache)
     assert course is not None
     return course, diags
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and CACHE_DIR not in p.parts
+    }
 
 
 def plain(lesson: t.Lesson) -> t.Lesson:
@@ -51,7 +59,7 @@ def course_dir(request: pytest.FixtureRequest, mini_course: Path, tmp_path: Path
 def test_unread_lessons_resolve_as_parsed_ones(course_dir: Path, tmp_path: Path) -> None:
     cache = BuildCache(tmp_path / "out")
     first, first_diags = loaded(course_dir, cache)  # parses, and keeps trees and summaries
-    assert not any(isinstance(lesson, LazyLesson) for lesson in first.lessons())
+    assert all(isinstance(lesson, LazyLesson) and lesson.read for lesson in first.lessons())
     again = BuildCache(tmp_path / "out")
     lazy, lazy_diags = loaded(course_dir, again)
     eager, eager_diags = loaded(course_dir, None)
@@ -70,7 +78,7 @@ def test_unread_lessons_resolve_as_parsed_ones(course_dir: Path, tmp_path: Path)
         assert [plain(x) for x in ours.lessons()] == theirs.lessons()
         assert ours.glossary() == theirs.glossary()
         assert ours.answer_key == theirs.answer_key
-    assert [plain(x) for x in lessons] == eager.lessons()
+    assert [plain(x) for x in lessons] == eager.lessons() == [plain(x) for x in first.lessons()]
     assert again.stats.parsed == [] and again.stats.rejected == 0
 
 
@@ -103,3 +111,40 @@ def test_a_damaged_tree_behind_a_summary_is_parsed_again(mini_course: Path, tmp_
     assert cache.stats.parsed == []
     assert [plain(x) for x in course.lessons()] == eager.lessons()
     assert cache.stats.rejected == 3 and len(cache.stats.parsed) == 3
+
+
+def test_released_lessons_are_read_again_from_the_cache(
+    course_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for one tree, a build holds one lesson's body at a time: each lesson is
+    released once another is read, and read again (from the cache, also with ``--force``,
+    which reads back what the build itself stored) as the same tree."""
+    monkeypatch.setattr(KEPT, "budget", 1)
+    cache = BuildCache(tmp_path / "out", read=False)
+    course, _ = loaded(course_dir, cache)
+    eager, _ = loaded(course_dir, None)
+    assert len(KEPT) <= 1 and sum(lesson.read for lesson in course.lessons()) <= 1
+    for edition in t.EDITIONS:
+        ours, theirs = apply_edition(course, edition), apply_edition(eager, edition)
+        assert [plain(x) for x in ours.lessons()] == theirs.lessons()
+        assert [plain(x) for x in ours.lessons()] == theirs.lessons()  # released, read again
+        assert ours.answer_key == theirs.answer_key
+        assert len(KEPT) <= 1
+    assert sorted(cache.stats.parsed) == sorted(lesson.path for lesson in course.lessons())
+
+
+@pytest.mark.slow
+def test_a_build_holding_one_lesson_at_a_time_writes_the_same_bytes(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every format walks lessons released and read again (fresh trees, not the ones
+    resolve and the edition saw) and writes what a build keeping them all writes (the
+    learner edition: its lessons are derived from the course's, both released)."""
+    formats = ["html", "epub", "docx", "pdf", "brf", "usb"]
+    build(mini_course, formats, tmp_path / "kept", ("learner",), force=True)
+    monkeypatch.setattr(KEPT, "budget", 1)
+    build(mini_course, formats, tmp_path / "released", ("learner",), force=True)
+    assert len(KEPT) <= 1
+    kept, released = outputs(tmp_path / "kept"), outputs(tmp_path / "released")
+    assert sorted(kept) == sorted(released)
+    assert [name for name in kept if kept[name] != released[name]] == []

@@ -199,6 +199,31 @@ def test_two_builds_are_byte_identical(mini, tmp_path):
     assert again["learner"].read_bytes() == mini["learner"].read_bytes()
 
 
+def test_pieces_laid_out_in_two_processes_give_the_same_bytes(mini, tmp_path):
+    """``--jobs 2``: the modules and appendices are laid out side by side in forked
+    workers (``formats/pdf/pieces.py``), the PDF is the one-process build's."""
+    course = copy_mini(tmp_path, "mini")
+    result = build_formats(course, ["pdf"], tmp_path / "two", ("learner",), jobs=2)
+    laid = [entry for entry in result.cache.stats.rendered if " pdf " in entry]
+    assert len(laid) >= 4, laid  # front, two modules, the appendices
+    assert built(result, "pdf")["learner"].read_bytes() == mini["learner"].read_bytes()
+
+
+def test_pieces_share_one_copy_of_each_font(mini):
+    """Every piece gives the course's characters the same codes (``Packet.characters``),
+    so each face is embedded once however many pieces and running heads use it."""
+    reader = PdfReader(mini["learner"])
+    files: collections.Counter[str] = collections.Counter()
+    seen: set[int] = set()
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            if ref.idnum in seen:
+                continue
+            seen.add(ref.idnum)
+            files[str(ref.get_object()["/BaseFont"])] += 1
+    assert len(files) >= 4 and set(files.values()) == {1}, files
+
+
 # --------------------------------------------------------------------------- faces
 
 
@@ -390,7 +415,8 @@ def test_corrupt_image_is_a_diagnostic(make_course, tmp_path):
         assert any("broken.png" in str(d) for d in result.diagnostics.sorted())
 
 
-def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: laid out in a worker process
+def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path, jobs):
     title = " ".join(["атау"] * 3000)
     root = make_course(
         {
@@ -399,7 +425,7 @@ def test_unsplittable_block_names_its_lesson_line(make_course, tmp_path):
         files={"media/v.mp4": b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64},
     )
     with pytest.raises(CasekitError) as caught:
-        build_course(root, ["pdf"], ("learner",), tmp_path / "out", {})
+        build_course(root, ["pdf"], ("learner",), tmp_path / "out", {}, jobs=jobs)
     message = str(caught.value)
     assert message.startswith("a.md:7:1: error: this block cannot be laid out")
     assert message.endswith("[pdf-layout]") and "\n" not in message

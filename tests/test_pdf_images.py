@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 import pypdfium2
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
@@ -14,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from casekit.formats.pdf.image_streams import embed_image
 from casekit.render.image_metadata import png_chunks
+from tests.conftest import COURSE_TOML, build, built
 
 SIZE = (96, 64)
 
@@ -111,3 +113,35 @@ def test_every_kind_of_raster_image_shows_its_pixels(
     difference = ImageStat.Stat(ImageChops.difference(shown(pdf), expected)).mean
     tolerance = 3 if fmt == "jpeg" else 1  # pdfium and Pillow decode JPEG slightly apart
     assert max(difference) < tolerance, difference
+
+
+def test_an_image_shown_in_two_modules_is_carried_once(make_course, tmp_path) -> None:
+    """Each module is laid out as a PDF of its own and the pieces are joined
+    (``join.py``): an image both show, with its soft mask, is one object of the packet."""
+    toml = COURSE_TOML.format(lessons='"a.md"') + '\n[[modules]]\ntitle = "N"\nlessons = ["b.md"]\n'
+    lesson = "---\ntitle: {0}\n---\n\n![Сурет](media/p.png)\n\n![Фото](media/f.jpg)\n"
+    course = make_course(
+        {"a.md": lesson.format("A"), "b.md": lesson.format("B")},
+        toml=toml,
+        files={
+            "media/p.png": encoded(picture("RGBA"), "PNG"),
+            "media/f.jpg": encoded(picture("RGB"), "JPEG", quality=90),
+        },
+    )
+    result = build(course, ["pdf"], tmp_path / "out", editions=("learner",))
+    with pikepdf.open(built(result, "pdf")["learner"]) as pdf:
+        shown = [
+            (page.index, xobject.objgen)
+            for page in pdf.pages
+            for xobject in (page.obj.Resources.get("/XObject") or {}).values()
+            if xobject.get("/Subtype") == "/Image"
+        ]
+        images = {objgen for _, objgen in shown}
+        every = [
+            o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
+    assert len({index for index, _ in shown}) >= 2  # shown on pages of both modules
+    assert len(images) == 2  # the PNG and the JPEG, once each
+    assert len(every) == 3  # and the PNG's soft mask

@@ -22,8 +22,8 @@ from typing import Any
 from casekit import tree as t
 from casekit.build.pipeline import BuildResult, build_course
 from casekit.build.plan import CourseTask
-from casekit.build.workers import process_pool
 from casekit.diagnostics import CasekitError, Diagnostic
+from casekit.runtime.workers import process_pool
 
 Progress = Callable[[str], None]
 

@@ -89,34 +89,35 @@ def _parse(
     path: str, text: str, diags: Diagnostics, cache: BuildCache | None, allow_html: bool
 ) -> tuple[t.Lesson, str]:
     """A lesson and its cache key (without a cache: ""): an unchanged lesson unread
-    (``resolve/lazy.py``) with its parse diagnostics from the cache, else parsed."""
+    (``resolve/lazy.py``) with its parse diagnostics from the cache, else parsed; either
+    read again from the cache once released."""
     from casekit.parse.lesson import lesson_id_for, parse_lesson
 
     if cache is None:  # casekit check: no cache, and no need for its key
         return parse_lesson(path, text, diags, allow_html=allow_html), ""
     key = BuildCache.lesson_key(path, text, allow_html)
+
+    def parse(own: Diagnostics) -> t.Lesson:
+        lesson = parse_lesson(path, text, own, allow_html=allow_html)
+        cache.stats.parsed.append(path)
+        cache.store("lesson", key, (lesson, own.items))
+        return lesson
+
+    def read() -> t.Lesson:  # the same tree again (a damaged entry: parsed again)
+        cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
+        return cached[0] if cached is not None else parse(Diagnostics())
+
     known = cache.load("summary", key, tuple[LessonSummary, list[Diagnostic]])
     if known is not None:
         cache.stats.reused.append(path)
         diags.items.extend(known[1])
-
-        def read() -> t.Lesson:  # the same tree again (a damaged entry: parsed again)
-            cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
-            if cached is not None:
-                return cached[0]
-            lesson = parse_lesson(path, text, Diagnostics(), allow_html=allow_html)
-            cache.stats.parsed.append(path)
-            cache.store("lesson", key, (lesson, known[1]))
-            return lesson
-
         return LazyLesson.unread(lesson_id_for(path), path, known[0], read), key
     own = Diagnostics()
-    lesson = parse_lesson(path, text, own, allow_html=allow_html)
+    lesson = parse(own)
     diags.extend(own)
-    cache.stats.parsed.append(path)
-    cache.store("lesson", key, (lesson, own.items))
-    cache.store("summary", key, (summarise(lesson), own.items))
-    return lesson, key
+    summary = summarise(lesson, len(text))
+    cache.store("summary", key, (summary, own.items))
+    return LazyLesson.parsed(lesson, summary, read), key
 
 
 def format_caveats(

@@ -26,9 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from casekit import tree as t
 from casekit.build.course import format_caveats, load_course
-from casekit.build.gc_tuning import no_full_collections
 from casekit.build.lock import hold_build_lock, releases_build_locks
-from casekit.build.workers import process_pool
 from casekit.build.write import write_outputs
 from casekit.config.settings import CourseConfig, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, diagnostic, error
@@ -45,6 +43,8 @@ from casekit.formats import BuildContext, Format, formats
 from casekit.formats.options import option_origin, resolve_options
 from casekit.render.fragments import Fragments, casekit_fingerprint, lessons_context
 from casekit.resolve.editions import apply_edition
+from casekit.runtime.gc_tuning import no_full_collections
+from casekit.runtime.workers import FORKED, process_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -104,7 +104,7 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
         # a full collection walks the whole course each time
         with no_full_collections():
             tree = apply_edition(course, job.edition) if job.edition else course
-            outputs = formats()[job.format].renderer()(tree, ctx)
+            outputs = formats([job.format])[job.format].renderer()(tree, ctx)
             paths = write_outputs(job.format, ctx.out_dir, outputs)
     except OSError as exc:  # wherever a format writes: a full disk is the user's to fix
         if exc.errno not in _DISK_FULL:
@@ -114,6 +114,16 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
             str(ctx.out_dir), f"cannot write the output: {reason}", "write-failed"
         ) from None
     return paths, time.perf_counter() - started
+
+
+#: the course of the build that starts a pool of forked workers: they inherit it (its
+#: lessons unread, read there a few at a time, ``resolve/lazy.py``) instead of each being
+#: sent the whole course read and pickled
+_INHERITED: list[t.Course] = []
+
+
+def _run_inherited(job: Job, ctx: BuildContext) -> tuple[list[Path], float]:
+    return _run_job(job, _INHERITED[0], ctx)
 
 
 #: errors of a disk that cannot take the output (full, quota, file too large, read-only)
@@ -205,7 +215,7 @@ def build_course(
     if config is None:
         result.stopped = True
         return result
-    registry = formats()
+    registry = formats(format_names)
     chosen = format_options(registry, config, dict(options or {}))
     build_root = (out_root / config.id).resolve()
     if build_root == course_dir or build_root in course_dir.parents:
@@ -287,6 +297,7 @@ def build_course(
                 digest(shared_fp, job.key, own_options[job.key]),
                 course.digests,
             ),
+            jobs=max(1, jobs // max(1, len(todo))),
         )
 
     for job in planned:  # only once the check passed: a stopped build writes nothing
@@ -314,13 +325,20 @@ def build_course(
     independent = [job for job in todo if registry[job.format].per_edition]
     packaging = [job for job in todo if not registry[job.format].per_edition]
     if jobs > 1 and len(independent) > 1:
-        with process_pool(min(jobs, len(independent))) as pool:
-            futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
-            for job in independent:
-                progress(f"building {job.label}")
-                futures.append((job, pool.submit(_run_job, job, course, context(job))))
-            for job, future in futures:
-                finish(job, *future.result())
+        _INHERITED[:] = [course] if FORKED else []
+        try:
+            with process_pool(min(jobs, len(independent))) as pool:
+                futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
+                for job in independent:
+                    progress(f"building {job.label}")
+                    if FORKED:
+                        futures.append((job, pool.submit(_run_inherited, job, context(job))))
+                    else:
+                        futures.append((job, pool.submit(_run_job, job, course, context(job))))
+                for job, future in futures:
+                    finish(job, *future.result())
+        finally:
+            _INHERITED.clear()
     else:
         for job in independent:
             progress(f"building {job.label}")

@@ -17,7 +17,13 @@ from casekit.bundle.reuse import PreviousBundle
 from casekit.bundle.viewer import VERIFIER_FILES, EditionLink, manifest_script, viewer_files
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
-from casekit.files.stream import ChangedWhileCopying, copy_file_hashed, copy_hashed, hash_stream
+from casekit.files.stream import (
+    ChangedWhileCopying,
+    copy_file_hashed,
+    copy_hashed,
+    hash_file,
+    hash_stream,
+)
 from casekit.formats import BuildContext
 from casekit.render.av_metadata import ffmpeg_version, stripped_copy
 from casekit.render.images import write_image
@@ -162,6 +168,10 @@ def media_details(item: t.MediaItem) -> dict[str, object]:
     return details
 
 
+def size_of(data: bytes | Path) -> int:
+    return data.stat().st_size if isinstance(data, Path) else len(data)
+
+
 def fill_bundle(
     course: t.Course, ctx: BuildContext, folder: Path, previous: PreviousBundle
 ) -> None:
@@ -171,13 +181,15 @@ def fill_bundle(
     root = Path(course.root)
     editions, edition_hashes = copy_editions(ctx, folder)
     learner = apply_edition(course, "learner")  # learners read it
-    pages = viewer_files(learner, editions, ctx.options.narrate, ctx.cache, fragments=ctx.fragments)
+    pages = viewer_files(
+        learner, editions, ctx.options.narrate, ctx.cache, ctx.fragments, folder=folder
+    )
     readme = readme_bytes(course, editions, name)
     copies = media_copies(course)
     planned = (
         [PlannedFile(c.path, c.size, c.source) for c in copies]
         + [PlannedFile(e.path, e.size) for e in editions]
-        + [PlannedFile(path, len(data)) for path, data in pages.items()]
+        + [PlannedFile(path, size_of(data)) for path, data in pages.items()]
         + [PlannedFile("README.txt", len(readme))]
     )
     check_files(name, planned)
@@ -188,7 +200,11 @@ def fill_bundle(
         check_fits(stick, where, [*planned, PlannedFile(MANIFEST, METADATA_ALLOWANCE)])
     writer = BundleWriter(folder, previous)
     for path, data in sorted(pages.items()):
-        writer.add_bytes(path, data, "verifier" if path in VERIFIER_FILES else "viewer")
+        role = "verifier" if path in VERIFIER_FILES else "viewer"
+        if isinstance(data, Path):  # written in place
+            writer.add_written(path, role, *hash_file(data))
+        else:
+            writer.add_bytes(path, data, role)
     writer.add_bytes("README.txt", readme, "readme")
     for link in editions:
         writer.add_written(

@@ -152,8 +152,9 @@ def manifest(
 
 def package_files(full: t.Course, av_folder: Path) -> dict[str, bytes | Path]:
     """Every file of the package: the viewer of the learner edition with the runtime,
-    its pictures, and its video and audio (without metadata, written into ``av_folder``
-    and streamed when zipped)."""
+    its pictures, and its video and audio (without metadata); the audio, video and the
+    viewer's page and search data are written into ``av_folder`` and streamed when
+    zipped."""
     learner = learner_edition(full)
     by_module = scos(full)
     extra = {
@@ -161,7 +162,7 @@ def package_files(full: t.Course, av_folder: Path) -> dict[str, bytes | Path]:
         RUNTIME: (builtin_templates() / "scorm" / "casekit-scorm.js").read_bytes(),
     }
     files: dict[str, bytes | Path] = {
-        **viewer_files(learner, [], extra_scripts=extra, verifier=False)
+        **viewer_files(learner, [], extra_scripts=extra, verifier=False, folder=av_folder)
     }
     root = Path(learner.root)
     for item in learner.media:

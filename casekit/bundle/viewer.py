@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import overload
 
 from markupsafe import Markup
 
@@ -28,7 +30,7 @@ from casekit.render.fragments import Fragments, lesson_data
 from casekit.render.html import HtmlWriter, attr
 from casekit.render.narration import narrate
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, course_outline
-from casekit.render.page import appendix_html, render_template
+from casekit.render.page import appendix_html, render_template, template_parts
 from casekit.render.sentences import mark_sentences
 from casekit.render.templates import template_path
 from casekit.safety.paths import resolve_inside
@@ -185,9 +187,17 @@ def media_anchors(course: t.Course, fragments: Fragments | None = None) -> dict[
     return anchors
 
 
+def _script_parts(name: str, data: object) -> Iterator[str]:
+    yield f"window.{name} = "
+    yield from _JSON.iterencode(data)
+    yield ";\n"
+
+
+_JSON = json.JSONEncoder(ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+
+
 def _script(name: str, data: object) -> bytes:
-    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-    return f"window.{name} = {text};\n".encode("ascii")
+    return "".join(_script_parts(name, data)).encode("ascii")
 
 
 def manifest_script(manifest: bytes) -> bytes:
@@ -200,6 +210,64 @@ def _render(
 ) -> bytes:
     scripts = VIEWER_SCRIPTS | extra
     return render_template(course, name, scripts=scripts, **context).encode("utf-8")
+
+
+def _written(folder: Path | None, name: str, parts: Iterator[str]) -> bytes | Path:
+    """``parts`` as bytes, or with a ``folder`` written into the file ``name`` there
+    part by part."""
+    if folder is None:
+        return "".join(parts).encode("utf-8")
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.writelines(parts)
+    return path
+
+
+@dataclass
+class _Page:
+    """A lesson's page of the viewer, rendered when the template shows it."""
+
+    lesson: t.Lesson
+    module: str
+    previous: t.Lesson | None
+    next: t.Lesson | None
+    make: Callable[[], tuple[str, str]]  # its markup and its "listen" control
+    made: tuple[Markup, Markup] | None = None
+
+    @property
+    def html(self) -> Markup:
+        return self._made()[0]
+
+    @property
+    def listen(self) -> Markup:
+        return self._made()[1]
+
+    def _made(self) -> tuple[Markup, Markup]:
+        if self.made is None:
+            html, listen = self.make()
+            self.made = Markup(html), Markup(listen)
+        return self.made
+
+
+class _Pages(Sequence[_Page]):
+    """The lesson pages in order, each made anew when asked for and dropped once shown:
+    never all in memory."""
+
+    def __init__(self, pages: list[Callable[[], _Page]]) -> None:
+        self.pages = pages
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    @overload
+    def __getitem__(self, index: int) -> _Page: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_Page]: ...
+    def __getitem__(self, index: int | slice) -> _Page | Sequence[_Page]:
+        if isinstance(index, slice):
+            return [page() for page in self.pages[index]]
+        return self.pages[index]()
 
 
 def verify_context() -> dict[str, object]:
@@ -244,43 +312,45 @@ def viewer_files(
     fragments: Fragments | None = None,
     extra_scripts: dict[str, bytes] | None = None,
     verifier: bool = True,
-) -> dict[str, bytes]:
+    folder: Path | None = None,
+) -> dict[str, bytes | Path]:
     """Every file of the viewer (pages, styles, scripts, fonts, with ``narrate_lessons``
     the lessons' audio) by its path in the bundle; lesson pages kept as ``fragments``
     by earlier builds are taken from them. ``extra_scripts`` (path -> bytes) load after the viewer's own (the
     SCORM runtime); ``verifier=False`` leaves out ``verify.html`` (a package without the
-    bundle's manifest)."""
+    bundle's manifest). With a ``folder`` (the bundle's), the two files that grow with
+    the course (the page of every lesson, the search data) are written in their places
+    there part by part, never whole in memory, and given as their paths; else every
+    file is bytes."""
     extra_scripts = extra_scripts or {}
     writer = ViewerWriter(course, fragments)
     msg = writer.msg
     outline = course_outline(course, msg)
     placed = [(part, lesson) for part in outline.parts for lesson in part.lessons]
     lessons = [lesson for _part, lesson in placed]
-    pages = []
     audio: dict[str, bytes] = {}
-    for index, (part, lesson) in enumerate(placed):
+
+    def made(lesson: t.Lesson) -> tuple[str, str]:
         html, listen = writer.lesson(lesson, level=2), ""
         if narrate_lessons:
             html, listen, sound = narrated_lesson(course, lesson, html, cache)
             if sound:
                 audio[f"{NARRATION}/{lesson.id}.ogg"] = sound
-        pages.append(
-            {
-                "lesson": lesson,
-                "module": part.title,
-                "listen": Markup(listen),
-                "html": Markup(html),
-                "previous": lessons[index - 1] if index > 0 else None,
-                "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-            }
-        )
+        return html, listen
+
+    def page(index: int) -> Callable[[], _Page]:
+        part, lesson = placed[index]
+        previous = lessons[index - 1] if index > 0 else None
+        following = lessons[index + 1] if index + 1 < len(lessons) else None
+        return lambda: _Page(lesson, part.title, previous, following, lambda: made(lesson))
+
     titles = {lesson.id: Markup(writer.inlines(lesson.title)) for lesson in lessons}
     context = {
         "course": course,
         "config": course.config,
         "msg": msg,
         "date": source_date(course).date().isoformat(),
-        "pages": pages,
+        "pages": _Pages([page(index) for index in range(len(placed))]),
         "titles": titles,
         # the back matter of the outline, by the name the template gives each section
         **{
@@ -298,19 +368,19 @@ def viewer_files(
         "verifier": verifier,
         **verify_context(),
     }
-    files = {
-        "index.html": _render(course, "viewer/index.html.j2", context, frozenset(extra_scripts)),
-        COURSE_SCRIPT: _script(
-            "CASEKIT_COURSE",
-            {
-                "codes": media_anchors(course, fragments),
-                "search": search_entries(course, fragments),
-                "labels": {
-                    "no_results": msg("no_results"),
-                    "code_not_found": msg("code_not_found", code="{code}"),
-                },
-            },
-        ),
+    scripts = VIEWER_SCRIPTS | frozenset(extra_scripts)
+    index = template_parts(course, "viewer/index.html.j2", scripts=scripts, **context)
+    data = {
+        "codes": media_anchors(course, fragments),
+        "search": search_entries(course, fragments),
+        "labels": {
+            "no_results": msg("no_results"),
+            "code_not_found": msg("code_not_found", code="{code}"),
+        },
+    }
+    files: dict[str, bytes | Path] = {
+        "index.html": _written(folder, "index.html", index),
+        COURSE_SCRIPT: _written(folder, COURSE_SCRIPT, _script_parts("CASEKIT_COURSE", data)),
     }
     if verifier:
         files["verify.html"] = _render(course, "viewer/verify.html.j2", context)

@@ -2,14 +2,38 @@
 
 An option that several formats declare (``paper`` for PDF and DOCX) is one flag that
 sets it for each of them; its help names those formats.
+
+A command line is parsed with casekit's own formats first; the formats of other
+packages (entry points, whose discovery is a tenth of a no-change build's start-up) are
+read only when it names a flag or a format casekit's own do not have, or asks for help.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
-from casekit.formats import Format, formats
+from casekit.formats import Format, formats, own_formats
 from casekit.formats.options import Option, options_of
+
+#: while ``WithFormatFlags`` tries casekit's own formats alone
+_own_only = False
+
+
+@contextmanager
+def _own_formats_only() -> Iterator[None]:
+    global _own_only
+    _own_only = True
+    try:
+        yield
+    finally:
+        _own_only = False
+
+
+def _parsing_formats() -> dict[str, Format]:
+    return own_formats() if _own_only else formats()
 
 
 def format_flags(registry: dict[str, Format]) -> list[click.Option]:
@@ -55,7 +79,7 @@ class FormatChoice(click.Choice):
 
     @property  # type: ignore[override]
     def choices(self) -> list[str]:
-        return sorted(formats())
+        return sorted(_parsing_formats())
 
     @choices.setter
     def choices(self, _value: object) -> None:
@@ -88,4 +112,14 @@ class WithFormatFlags(click.Command):
         params = super().get_params(ctx)
         names = [p.name for p in params]
         at = names.index("strict") + 1 if "strict" in names else len(params) - 1
-        return [*params[:at], *format_flags(formats()), *params[at:]]
+        return [*params[:at], *format_flags(_parsing_formats()), *params[at:]]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        helping = ctx.resilient_parsing or any(a in ctx.help_option_names for a in args)
+        if not helping:
+            try:
+                with _own_formats_only():
+                    return super().parse_args(ctx, list(args))
+            except (click.NoSuchOption, click.BadParameter):
+                ctx.params.clear()  # parsed again below, with every format
+        return super().parse_args(ctx, args)

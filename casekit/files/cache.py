@@ -80,9 +80,11 @@ class BuildCache:
     """The cache of one course's build folder."""
 
     def __init__(self, build_root: Path, read: bool = True) -> None:
-        """``read=False`` (``--force``) ignores what is cached but still records this build."""
+        """``read=False`` (``--force``) ignores what is cached but still records this build
+        (and reads back what this build stored: a lesson released from memory, ``resolve/lazy.py``)."""
         self.folder = build_root / CACHE_DIR
         self.read = read
+        self._stored: set[Path] = set()  # entries written by this build (read=False)
         self.stats = CacheStats()
         #: large files hashed in this build, by ``media_key``: with ``--force`` too, the
         #: fingerprint and the media probe share one hash of each file
@@ -97,10 +99,11 @@ class BuildCache:
         """The entry ``kind``/``key`` as a value of type ``expected`` (``bytes`` for raw
         data), or ``None`` when there is none or it is damaged, moved from another key
         or not of that type: entries are untrusted input (see ``typed_json``)."""
-        if not self.read:
+        path = self._path(kind, key)
+        if not self.read and path not in self._stored:
             return None
         try:
-            data = self._path(kind, key).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         header = _header(kind, key)
@@ -120,13 +123,16 @@ class BuildCache:
     def store(self, kind: str, key: str, value: Any) -> None:
         """Keep ``value`` (bytes, or what ``typed_json.encode`` writes) under ``kind``/``key``."""
         payload = value if isinstance(value, bytes) else typed_json.encode(value)
+        path = self._path(kind, key)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             write_bytes(
-                self._path(kind, key),
+                path,
                 _header(kind, key) + _check(payload) + payload,
                 durable=False,
                 temp_dir=self.folder,  # its temporaries in one folder: see build/pipeline.py
             )
+            if not self.read:
+                self._stored.add(path)
 
     # ------------------------------------------------------------ keys
 

@@ -43,16 +43,27 @@ def zip_entry(name: str, when: datetime, stored: bool) -> zipfile.ZipInfo:
 
 
 def normalize_zip(
-    data: bytes,
+    source: Path,
+    target: IO[bytes],
     when: datetime,
     first: Sequence[str] = (),
     stored: Sequence[str] = (),
     cache: BuildCache | None = None,
-) -> bytes:
-    """Rewrite the zip ``data`` as ``deterministic_zip`` writes its entries."""
-    with zipfile.ZipFile(io.BytesIO(data)) as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    return deterministic_zip(members, when, first, stored, cache)
+) -> None:
+    """Rewrite the zip file ``source`` into ``target`` (seekable) as ``deterministic_zip``
+    writes its entries, an entry at a time (never the archive whole in memory)."""
+    with zipfile.ZipFile(source) as archive, ExitStack() as stack:
+        level = stack.enter_context(deflating_from(cache)) if cache else None
+
+        def copy(name: str) -> Writer:
+            def write(entry: IO[bytes]) -> None:
+                with archive.open(name) as member:
+                    shutil.copyfileobj(member, entry, CHUNK)
+
+            return write
+
+        members = {name: copy(name) for name in archive.namelist()}
+        write_zip(target, members, when, first, stored, level)
 
 
 def deterministic_zip(

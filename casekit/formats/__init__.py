@@ -27,10 +27,10 @@ do imports none of them (``tests/test_lazy_formats.py``).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -72,6 +72,17 @@ class Output:
     fill: Callable[[Path], None] | None = None
     written: Callable[[Path], None] | None = None
 
+    def file_bytes(self) -> bytes:
+        """The file's bytes, from ``data`` or ``write`` (for a caller that reads the
+        output instead of the build writing it: personal packets)."""
+        if self.data is not None:
+            return self.data
+        if self.write is None:
+            raise ValueError(f"{self.name} is a folder, not a file")
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
 
 @dataclass
 class BuildContext:
@@ -88,6 +99,8 @@ class BuildContext:
     cache: BuildCache | None = None
     #: the job's rendered lessons of earlier builds; ``None`` outside a build
     fragments: Fragments | None = None
+    #: the processes the job may keep busy (its share of ``--jobs``)
+    jobs: int = 1
 
 
 #: render(course, context) -> the outputs, for the build to write
@@ -152,21 +165,26 @@ def load_reference(reference: Any) -> Any:
 
 
 def load_plugins(
-    group: str,
+    group: str | None,
     builtin: Sequence[str],
     kind: type,
     noun: str,
     check: Callable[[Any], None] = lambda _plugin: None,
 ) -> dict[str, Any]:
     """Plugins of one kind by name: casekit's own (``builtin``, "module:attribute") and
-    those of the entry-point ``group``. Each is a ``kind`` with a ``name``; one that
-    cannot be loaded, is not a ``kind``, fails ``check`` (raising ``TypeError``) or takes
-    a name already taken is one ``format-plugin`` error naming it."""
+    those of the entry-point ``group`` (``None``: casekit's own only). Each is a ``kind``
+    with a ``name``; one that cannot be loaded, is not a ``kind``, fails ``check``
+    (raising ``TypeError``) or takes a name already taken is one ``format-plugin`` error
+    naming it."""
     found: dict[str, Any] = {}
-    plugins = [(ref, "casekit") for ref in builtin] + [
-        (ep.value, f"entry point {ep.name} ({ep.dist.name if ep.dist else '?'})")
-        for ep in entry_points(group=group)
-    ]
+    plugins = [(ref, "casekit") for ref in builtin]
+    if group is not None:
+        from importlib.metadata import entry_points  # with the scan, a tenth of a start-up
+
+        plugins += [
+            (ep.value, f"entry point {ep.name} ({ep.dist.name if ep.dist else '?'})")
+            for ep in entry_points(group=group)
+        ]
     for reference, where in plugins:
         try:
             plugin = load_reference(reference)
@@ -187,15 +205,24 @@ def load_plugins(
 
 
 @cache
-def _registry() -> dict[str, Format]:
-    return load_plugins(
-        ENTRY_POINT_GROUP, BUILTIN, Format, "format", lambda fmt: options_of(fmt.options)
-    )
+def _registry(with_plugins: bool) -> dict[str, Format]:
+    group = ENTRY_POINT_GROUP if with_plugins else None
+    return load_plugins(group, BUILTIN, Format, "format", lambda fmt: options_of(fmt.options))
 
 
-def formats() -> dict[str, Format]:
-    """Every format, by name: casekit's own and those registered by entry point."""
-    return dict(_registry())
+def formats(names: Iterable[str] = ()) -> dict[str, Format]:
+    """Every format, by name: casekit's own and those registered by entry point. When
+    ``names`` are all casekit's own formats, only casekit's own: the entry points are not
+    read (as Sphinx looks for a builder's entry point only when it has none of that
+    name), which is a tenth of the start-up of a build with nothing to do."""
+    wanted = set(names)
+    own = own_formats()
+    return own if wanted and wanted <= own.keys() else dict(_registry(True))
+
+
+def own_formats() -> dict[str, Format]:
+    """casekit's own formats, by name (no entry point is read)."""
+    return dict(_registry(False))
 
 
 def output_name(course: t.Course, extension: str) -> str:

@@ -79,17 +79,6 @@ class DivBuilder:
     def __init__(self, parser: LessonParser) -> None:
         self.parser = parser
         self.diags = parser.diags
-        self.builders: dict[str, Callable[[Attributes, list[t.Block], t.Pos], t.Block | None]] = {
-            "objectives": lambda a, b, p: t.Objectives(p, b),
-            "keypoints": lambda a, b, p: t.KeyPoints(p, b),
-            "assignment": self.assignment,
-            "quiz": self.quiz,
-            "solution": self.solution,
-            "answer": lambda a, b, p: t.Div(p, ["answer"], b, id=a.id),
-            "glossary": self.glossary,
-            "video": self.media,
-            "audio": self.media,
-        }
 
     def build(self, attrs: Attributes, blocks: list[t.Block], pos: t.Pos) -> t.Block | None:
         name = next((c for c in attrs.classes if c in KNOWN_CLASSES), "")
@@ -103,7 +92,7 @@ class DivBuilder:
             title, blocks = self.title(attrs, blocks, pos)
             return t.Exercise(pos, title, blocks, id=attrs.id)
         if name:
-            return self.builders[name](attrs, blocks, pos)
+            return _BUILDERS[name](self, attrs, blocks, pos)
         shown = " ".join("." + c for c in attrs.classes) or "(none)"
         self.diags.warning(
             pos, f"unknown div class {shown}: shown as a plain box without a label", "unknown-div"
@@ -206,6 +195,22 @@ class DivBuilder:
                     "quiz-no-answer",
                 )
         return t.Question(item.pos, kind, prompt, options, answer, solution)
+
+
+#: a known div class -> its node; unbound, so that a ``DivBuilder`` holds no reference to
+#: itself (a cycle keeps a lesson's parser and syntax tree until a full collection, which a
+#: build defers: ``runtime/gc_tuning.py``)
+_BUILDERS: dict[str, Callable[[DivBuilder, Attributes, list[t.Block], t.Pos], t.Block | None]] = {
+    "objectives": lambda _, a, b, p: t.Objectives(p, b),
+    "keypoints": lambda _, a, b, p: t.KeyPoints(p, b),
+    "assignment": DivBuilder.assignment,
+    "quiz": DivBuilder.quiz,
+    "solution": DivBuilder.solution,
+    "answer": lambda _, a, b, p: t.Div(p, ["answer"], b, id=a.id),
+    "glossary": DivBuilder.glossary,
+    "video": DivBuilder.media,
+    "audio": DivBuilder.media,
+}
 
 
 def _option(item: t.ListItem) -> t.Option:

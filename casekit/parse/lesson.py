@@ -85,11 +85,14 @@ class LessonParser:
         self.diags = diags
         self.md = markdown_parser()
         self.footnotes: list[t.Footnote] = []
-        self.divs = DivBuilder(self)
         self.cursor = (0, 0)  # (line index, column) just after the last text located
         self.raw_html_lines: dict[int, tuple[t.Pos, list[str]]] = {}  # one warning per line
 
     # ---------------------------------------------------------------- helpers
+
+    @property
+    def divs(self) -> DivBuilder:  # made when used: a builder kept would be a cycle
+        return DivBuilder(self)
 
     def pos(self, node: SyntaxTreeNode | None, column: int = 1) -> t.Pos:
         line = node.map[0] + 1 if node is not None and node.map else 1
@@ -125,7 +128,9 @@ class LessonParser:
         tokens = self.md.parseInline(text)
         flatten_deep_inlines(tokens)
         node = SyntaxTreeNode(tokens)
-        return self.inlines(node.children[0], near) if node.children else []
+        inlines = self.inlines(node.children[0], near) if node.children else []
+        _cut_parents(node)
+        return inlines
 
     # ---------------------------------------------------------------- blocks
 
@@ -286,6 +291,7 @@ class LessonParser:
         flatten_deep_inlines(tokens)
         root = SyntaxTreeNode(tokens)
         content = self.inlines(root.children[0], pos) if root.children else []
+        _cut_parents(root)
         content = [c for c in content if not (isinstance(c, t.Text) and not c.text.strip())]
         if len(content) != 1 or not isinstance(content[0], t.InlineImage):
             return None
@@ -598,6 +604,7 @@ def parse_lesson(
         return _unreadable_lesson(path)
     meta = parser.front_matter(root)
     blocks = parser.blocks(root.children)
+    _cut_parents(root)
     title: list[t.Inline] = []
     if "title" in meta:
         title = parser.inline_markdown(meta["title"], t.Pos(path, 1, 1))
@@ -621,6 +628,17 @@ def parse_lesson(
         hours=_hours(meta),
         outcomes=list(meta.get("outcomes", [])),
     )
+
+
+def _cut_parents(root: SyntaxTreeNode) -> None:
+    """Unlink markdown-it's syntax tree from its parents once read: a tree with them is a
+    cycle, freed only by a full collection, which a build defers (``runtime/gc_tuning.py``);
+    without them it is freed as soon as it is dropped, lesson by lesson."""
+    nodes = [root]
+    while nodes:
+        node = nodes.pop()
+        node.parent = None
+        nodes += node.children
 
 
 #: pandoc's raw attribute on a code fence: ```{=html}

@@ -119,14 +119,6 @@ def stripped_file(root: Path, item: t.MediaItem, folder: Path) -> Path:
     return target
 
 
-def stripped_bytes(root: Path, item: t.MediaItem) -> bytes:
-    """``item`` without metadata, in memory (an EPUB is built in memory)."""
-    with tempfile.TemporaryDirectory(prefix="casekit-av-") as folder:
-        target = Path(folder, "stripped")
-        stripped_copy(root, item, target)
-        return target.read_bytes()
-
-
 def stripped_digest(root: Path, item: t.MediaItem) -> tuple[int, str]:
     """Size and SHA-256 of ``item`` as learners get it (streamed through a temporary file)."""
     with tempfile.TemporaryDirectory(prefix="casekit-av-") as folder:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 
@@ -111,33 +111,30 @@ def split_course(
     chapter_file: Callable[[int], str],
     back: dict[str, tuple[str, str]],
     appendix: Callable[[t.Course, SplitWriter, str, int], str],
-) -> list[Document]:
+) -> Iterator[Document]:
     """The lessons (``chapter_file(n)`` names the n-th, from 1), then the back-matter
     sections of ``outline``, each in the (file, landmark) ``back`` gives its key, its
     body by ``appendix(course, writer, key, heading level)``.
 
     Which chapter holds every id is known first (``SplitWriter.lesson_ids``), so that a
     link to an element this edition lacks (a heading inside a teacher-only solution)
-    goes to the start of its lesson instead."""
+    goes to the start of its lesson instead. Each document is made when the one before
+    has been taken: only one is in memory."""
     lessons = [(part, lesson) for part in outline.parts for lesson in part.lessons]
     for number, (_part, lesson) in enumerate(lessons, start=1):
         writer.files.chapters[lesson.id] = chapter_file(number)
     for _part, lesson in lessons:
         writer.current = writer.files.chapters[lesson.id]
         writer.files.record(writer.current, writer.lesson_ids(lesson, level=1))
-    documents = []
-    for part, lesson in lessons:
+    for index, (part, lesson) in enumerate(lessons):
         writer.current = writer.files.chapters[lesson.id]
         label = f'<p class="module-label">{escape(part.title)}</p>\n'
         body = label + writer.lesson(lesson, level=1)
-        landmark = "" if documents else "bodymatter"
-        documents.append(
-            Document(writer.current, lesson_title(lesson), body, "bodymatter", landmark)
-        )
+        landmark = "" if index else "bodymatter"
+        yield Document(writer.current, lesson_title(lesson), body, "bodymatter", landmark)
     for section in outline.back:
         file, landmark = back[section.key]
         writer.current = file
         body = appendix(writer.course, writer, section.key, 1)
         writer.files.record_ids(file, body)
-        documents.append(Document(file, section.title, body, "backmatter", landmark))
-    return documents
+        yield Document(file, section.title, body, "backmatter", landmark)

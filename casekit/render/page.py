@@ -86,6 +86,22 @@ def template(
     return render
 
 
+def template_parts(
+    course: t.Course, name: str, /, *, scripts: frozenset[str] = frozenset(), **context: object
+) -> Iterator[str]:
+    """``render_template`` of ``name`` in parts as Jinja makes them, so that a large page
+    is never whole in memory (whatever its loops iterate is made as they reach it). A
+    course's own template comes whole: it is checked for active content whole."""
+    if course.config.templates:
+        yield render_template(course, name, scripts=scripts, **context)
+        return
+    env = _jinja_environment(course, name, True)
+    try:
+        yield from env.get_template(name.rsplit("/", 1)[-1]).generate(**context)
+    except TemplateError as exc:
+        raise template_error(course, exc) from None
+
+
 def glossary_html(course: t.Course, writer: HtmlWriter, level: int) -> str:
     entries = sorted_glossary(course)
     if not entries:

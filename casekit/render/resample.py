@@ -83,27 +83,36 @@ class Sizing:
         return self._keep(item, box, _resample(image_bytes(root, item), item, box))
 
     def images(self, root: Path, items: list[t.MediaItem], box: tuple[int, int]) -> Iterator[bytes]:
-        """``image`` of each of ``items``, in order, those to resample made on
-        ``WORKERS`` threads at once (Pillow decodes, resizes and encodes without holding
-        Python's lock): the same bytes, on every core. No more images are read ahead
-        than there are threads."""
+        """``image`` of each of ``items``, in order, ``WORKERS`` of those to resample made
+        at once: by this thread and ``WORKERS - 1`` others (Pillow decodes, resizes and
+        encodes without holding Python's lock), the same bytes, on every core. No more
+        images are read ahead than are being made. This thread takes its share because
+        each thread's allocator keeps the memory of the largest image it decoded."""
         making: dict[tuple[str, tuple[int, int]], Future[bytes]] = {}
-        ahead: deque[tuple[t.MediaItem, Future[bytes] | bytes]] = deque()
+        ahead: deque[tuple[t.MediaItem, Future[bytes] | bytes | None]] = deque()
+        turn = 0  # images to resample so far: every WORKERS-th is made here (None)
 
-        def begin(item: t.MediaItem) -> Future[bytes] | bytes:
+        def begin(item: t.MediaItem) -> Future[bytes] | bytes | None:
+            nonlocal turn
             key = (item.sha256, box)
             known = making.get(key) or self._known(root, item, box)
             if known is None:
-                known = making[key] = pool.submit(_resample, image_bytes(root, item), item, box)
+                turn += 1
+                if turn % WORKERS:
+                    known = making[key] = pool.submit(_resample, image_bytes(root, item), item, box)
             return known
 
-        def end(item: t.MediaItem, begun: Future[bytes] | bytes) -> bytes:
+        def end(item: t.MediaItem, begun: Future[bytes] | bytes | None) -> bytes:
             if isinstance(begun, bytes):
                 return begun
             made = _fitted.find((item.sha256, box))  # kept for an earlier item of this content
-            return made if made is not None else self._keep(item, box, begun.result())
+            if made is not None:
+                return made
+            if begun is None:  # this thread's turn, while the others make the next ones
+                return self._keep(item, box, _resample(image_bytes(root, item), item, box))
+            return self._keep(item, box, begun.result())
 
-        with ThreadPoolExecutor(WORKERS) as pool:
+        with ThreadPoolExecutor(max(1, WORKERS - 1)) as pool:
             for item in items:
                 while len(ahead) >= WORKERS:
                     yield end(*ahead.popleft())
@@ -137,7 +146,7 @@ class Sizing:
 #: fitted, without a cache (outside a build)
 FITTED = Sizing()
 #: images fitted in this process, by SHA-256 and box: made once for every edition and
-#: format that shows them at that size, also in a ``--force`` build (which reads no cache)
+#: format that shows them at that size, and not read back from the build cache
 _fitted = KeptBytes()
 
 

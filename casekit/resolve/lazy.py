@@ -7,11 +7,20 @@ HTML page, the EPUB and the viewer take unchanged lessons as rendered fragments
 hours, outcomes, number, which kinds of block it holds, its sites) and reads its
 ``blocks`` and ``footnotes`` on first use, resolved as the eager lesson would be: a
 format that walks every block (PDF, DOCX) gets exactly the tree it always got.
+
+A body read is kept while the bodies kept in this process come from at most
+``KEPT.budget`` characters of Markdown (a parsed tree takes 10-20 bytes per source
+character); past it, the body read last before is released and read again (from the
+build cache) when next used. A build therefore holds the trees of a few lessons, not of
+the course: memory stays flat in the number of lessons, and a course within the budget
+(nearly every real one) reads no lesson twice. Kept are those read first: a format that
+walks the lessons in order once per edition finds them again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,14 +41,52 @@ class LessonSummary:
     notes: list[int]  # footnote numbers
     kinds: list[str]  # names of the block types it holds, at any depth
     sites: LessonSites
+    size: int  # characters of its source: what its tree weighs in ``KEPT``
 
 
-def summarise(lesson: t.Lesson) -> LessonSummary:
+def summarise(lesson: t.Lesson, size: int) -> LessonSummary:
     kinds = sorted({type(block).__name__ for block in t.iter_blocks(lesson.blocks)})
     notes = [note.number for note in lesson.footnotes]
     return LessonSummary(
-        lesson.title, lesson.hours, lesson.outcomes, notes, kinds, lesson_sites(lesson)
+        lesson.title, lesson.hours, lesson.outcomes, notes, kinds, lesson_sites(lesson), size
     )
+
+
+class KeptBodies:
+    """The lessons of this process whose body is read, within a budget of source
+    characters; the lessons themselves are not kept alive by it."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._sizes: dict[int, tuple[weakref.ref[LazyLesson], int]] = {}  # in reading order
+        self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def add(self, lesson: LazyLesson) -> None:
+        """``lesson`` has just been read: release the last read before it until it fits."""
+        size = max(1, lesson.summary.size)
+        while self._sizes and self.size + size > self.budget:
+            key = next(reversed(self._sizes))
+            last = self._sizes[key][0]()
+            if last is None:
+                self.discard(key)
+            else:
+                last.release()
+        key = id(lesson)
+        self._sizes[key] = (weakref.ref(lesson, lambda _ref: self.discard(key)), size)
+        self.size += size
+
+    def discard(self, key: int) -> None:
+        entry = self._sizes.pop(key, None)
+        if entry is not None:
+            self.size -= entry[1]
+
+
+#: every read body of this process: 2 million characters of Markdown (about 800 printed
+#: pages) make 20-40 MB of trees
+KEPT = KeptBodies(2_000_000)
 
 
 class LazyLesson(t.Lesson):
@@ -60,12 +107,30 @@ class LazyLesson(t.Lesson):
         head = t.Lesson(lesson_id, path, summary.title, [], [], summary.hours, summary.outcomes)
         return cls(head, read, summary)
 
+    @classmethod
+    def parsed(
+        cls, lesson: t.Lesson, summary: LessonSummary, read: Callable[[], t.Lesson]
+    ) -> LazyLesson:
+        """``lesson``, just parsed, read already; ``read`` gives it again once released."""
+        lazy = cls(lesson, read, summary)
+        lazy._take(lesson)
+        return lazy
+
     def __getattr__(self, name: str) -> Any:  # only for what is not set: the body
         if name not in _BODY:
             raise AttributeError(name)
-        whole = self._body()
-        self.blocks, self.footnotes = whole.blocks, whole.footnotes
+        self._take(self._body())
         return getattr(self, name)
+
+    def _take(self, whole: t.Lesson) -> None:
+        KEPT.add(self)
+        self.blocks, self.footnotes = whole.blocks, whole.footnotes
+
+    def release(self) -> None:
+        """Forget the body (read again when next used)."""
+        if self.read:
+            del self.blocks, self.footnotes
+            KEPT.discard(id(self))
 
     @property
     def read(self) -> bool:
@@ -88,6 +153,8 @@ class LazyLesson(t.Lesson):
             return apply(whole, resolution)
 
         self._body = body
+        if self.read:  # parsed in this build
+            apply(self, resolution)
 
     def derived(self, change: Callable[[t.Lesson], t.Lesson]) -> LazyLesson:
         """This lesson changed by ``change`` (an edition), still unread."""

@@ -7,7 +7,8 @@ the file: nothing else would notice. A full decode (``Image.load``) found those 
 and cost as much as the resampling that follows it in the EPUB, so every large image
 was decoded twice. Here a PNG's chunks are checked against their CRCs and its image
 data inflated (not unfiltered into pixels): it must give exactly the rows its header
-declares, each with a known row filter, which is what a decoder needs of it. A JPEG is
+declares, each with a known row filter, which is what a decoder needs of it (inflated
+by ISA-L, ``isal``: two to three times zlib's speed, the same stream). A JPEG is
 decoded at an eighth of its size (libjpeg reads every coefficient, so a cut or broken
 scan fails as a full decode would, at a fraction of the work).
 
@@ -20,8 +21,9 @@ import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+from isal import isal_zlib
 from PIL import Image
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -128,7 +130,7 @@ def _check_png(handle: BinaryIO) -> None:
     if handle.read(len(_SIGNATURE)) != _SIGNATURE:
         raise RasterDamaged("not a PNG (no signature)")
     rows: _Rows | None = None
-    inflater = zlib.decompressobj()
+    inflater = isal_zlib.decompressobj()
     data_began = data_ended = False  # IDAT chunks came; another kind followed them
     while True:
         length, kind = struct.unpack(">I4s", _read(handle, 8))
@@ -158,14 +160,14 @@ def _check_png(handle: BinaryIO) -> None:
         raise RasterDamaged("PNG image data ends before its last row")
 
 
-def _inflate(inflater: zlib._Decompress, rows: _Rows, piece: bytes) -> None:
+def _inflate(inflater: Any, rows: _Rows, piece: bytes) -> None:
     """Inflate ``piece`` into ``rows``, no more than they need, a bounded piece at a time."""
     while piece and not rows.complete:
         if inflater.eof:
             raise RasterDamaged("PNG image data ends before its last row")
         try:
             out = inflater.decompress(piece, _PIECE)
-        except zlib.error as exc:
+        except isal_zlib.error as exc:
             raise RasterDamaged(f"PNG image data is damaged ({exc})") from None
         rows.feed(out)
         piece = inflater.unconsumed_tail

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.config.settings import BrailleOptions
@@ -109,18 +111,17 @@ class BrailleWriter:
 
     # ---------------------------------------------------------------- document
 
-    def document(self) -> list[Para]:
+    def document(self) -> Iterator[Para]:
         """The modules, then the back matter of the outline that Braille carries: the
-        answer key (the glossary and the media index are not written in Braille yet)."""
+        answer key (the glossary and the media index are not written in Braille yet);
+        a lesson's paragraphs are made when the layout reaches them."""
         outline = course_outline(self.course, self.msg)
-        out: list[Para] = []
         for part in outline.parts:
-            out.append(Para(part.title, center=True, new_page=True, keep=True))
+            yield Para(part.title, center=True, new_page=True, keep=True)
             for index, lesson in enumerate(part.lessons):
-                out.extend(self.lesson(lesson, new_page=index > 0))
+                yield from self.lesson(lesson, new_page=index > 0)
         if outline.has(ANSWER_KEY):
-            out.extend(self.answer_key())
-        return out
+            yield from self.answer_key()
 
     def title_page(self) -> list[Para]:
         config = self.course.config
@@ -400,16 +401,14 @@ class Pages:
     def page_label(self, page: int) -> str:
         return self.number.translate(str(page))
 
-    def render(self, first_page: int = 1) -> list[list[str]]:
+    def render(self, first_page: int = 1) -> Iterator[list[str]]:
         """Every page padded to ``lines`` lines, its number at the right of the last."""
-        out = []
         for index, page in enumerate(self.pages):
             number = self.page_label(first_page + index)
             lines = [line.rstrip() for line in page]
             lines += [""] * (self.body_lines - len(lines))
             lines.append(number.rjust(self.options.cells))
-            out.append(lines)
-        return out
+            yield lines
 
 
 def wrap(brf: str, first: int, runover: int, width: int) -> list[str]:
@@ -468,7 +467,21 @@ class Layout:
             return [line.center(width).rstrip() for line in wrap(self.brf(para), 0, 0, width)]
         return wrap(self.brf(para), para.first, para.runover, width)
 
-    def pages(self, paras: list[Para], pages: Pages) -> Pages:
+    def pages(self, paras: Iterable[Para], pages: Pages) -> Pages:
+        """``paras`` added to ``pages`` a run at a time: where a paragraph starts depends
+        only on the paragraphs it is kept with (``keep``: a heading and what follows it),
+        so a run ends at the first paragraph not kept with the next, and the document's
+        paragraphs are never all in memory."""
+        run: list[Para] = []
+        for para in paras:
+            run.append(para)
+            if not para.keep:
+                self.place(run, pages)
+                run = []
+        self.place(run, pages)
+        return pages
+
+    def place(self, paras: list[Para], pages: Pages) -> None:
         rendered = [self.lines(p) for p in paras]
         # lines that must start on the same page as paragraph i: all of a heading and
         # what it is kept with, else two lines (no paragraph starts on a last line)
@@ -483,7 +496,6 @@ class Layout:
             pages.add(lines, need[i], para.blank_before)
             if para.anchor:
                 pages.anchors[para.anchor] = len(pages.pages)
-        return pages
 
     def contents(
         self, course: t.Course, anchors: dict[str, int], first_body: int
@@ -503,7 +515,24 @@ class Layout:
         return out
 
 
-def braille_pages(course: t.Course, options: BrailleOptions) -> list[list[str]]:
+@dataclass
+class Paged:
+    """The edition laid out: title page and contents, then the lessons from page
+    ``first_body``; its pages are padded one at a time as they are read."""
+
+    front: Pages
+    body: Pages
+    first_body: int
+
+    def __len__(self) -> int:
+        return len(self.front.pages) + len(self.body.pages)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        yield from self.front.render(1)
+        yield from self.body.render(self.first_body)
+
+
+def braille_pages(course: t.Course, options: BrailleOptions) -> Paged:
     """The edition as pages of ASCII Braille lines: title page, contents, lessons."""
     layout = Layout(course, options)
     writer = BrailleWriter(course)
@@ -518,15 +547,27 @@ def braille_pages(course: t.Course, options: BrailleOptions) -> list[list[str]]:
         if len(front.pages) + 1 == first_body:
             break
         first_body = len(front.pages) + 1
-    return front.render(1) + body.render(first_body)
+    return Paged(front, body, first_body)
 
 
 def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
+    """The ``.brf`` (ASCII Braille, CR LF, a form feed between pages) and the same cells
+    as Unicode Braille (``.txt``), each written a page at a time."""
     o = ctx.options
     pages = braille_pages(course, BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade))
-    brf = "\f".join("".join(line + "\r\n" for line in page) for page in pages)
-    txt = "\f".join("".join(unicode_braille(line) + "\n" for line in page) for page in pages)
+
+    def writing(line: Callable[[str], str], encoding: str) -> Callable[[BinaryIO], None]:
+        def write(handle: BinaryIO) -> None:
+            for index, page in enumerate(pages):
+                text = ("\f" if index else "") + "".join(line(row) for row in page)
+                handle.write(text.encode(encoding))
+
+        return write
+
     return [
-        Output(output_name(course, "brf"), brf.encode("ascii")),
-        Output(output_name(course, "txt"), txt.encode("utf-8")),
+        Output(output_name(course, "brf"), write=writing(lambda row: row + "\r\n", "ascii")),
+        Output(
+            output_name(course, "txt"),
+            write=writing(lambda row: unicode_braille(row) + "\n", "utf-8"),
+        ),
     ]

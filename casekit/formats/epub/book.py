@@ -8,11 +8,14 @@ the same sources always give the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, Any
 
 from ebooklib import epub
 from lxml import etree
@@ -34,7 +37,7 @@ from casekit.formats.epub.fonts import (
 from casekit.formats.epub.overlays import add_overlays, narrate_chapter
 from casekit.formats.epub.writer import ANSWERS_FILE, BookFiles, EpubWriter
 from casekit.messages import Messages
-from casekit.render.av_metadata import stripped_bytes
+from casekit.render.av_metadata import stripped_copy
 from casekit.render.chapters import Document, split_course
 from casekit.render.common import edition_label, lesson_title, source_date
 from casekit.render.fragments import Fragments, lesson_data
@@ -49,19 +52,60 @@ EXTENSIONS = {"jpeg": "jpg"}
 
 
 class _PackageWriter(epub.EpubWriter):
-    """ebooklib's writer, plus ``xml:lang`` on the package element."""
+    """ebooklib's writer, plus ``xml:lang`` on the package element; a member waiting in
+    a file is streamed from it (a video is never whole in memory)."""
 
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set(XML_LANG, self.book.language)
         super()._write_opf_file(root)
+
+    def _write_items(self) -> None:
+        items = self.book.items
+        self.book.items = [item for item in items if not isinstance(item, _FileItem)]
+        try:
+            super()._write_items()
+        finally:
+            self.book.items = items
+        for item in items:
+            if isinstance(item, _FileItem):
+                self.out.write(item.path, f"{self.book.FOLDER_NAME}/{item.file_name}")
+
+
+class _FileItem(epub.EpubItem):
+    """A member of the book whose bytes wait in a file until ebooklib writes them: a
+    book is never whole in memory, only the member being written."""
+
+    def __init__(self, uid: str, file_name: str, media_type: str, path: Path) -> None:
+        super().__init__(uid, file_name, media_type)
+        self.path = path
+
+    def get_content(self, default: Any = None) -> bytes:
+        return self.path.read_bytes()
+
+
+@dataclasses.dataclass
+class _Scratch:
+    """The folder the members wait in while the book is made."""
+
+    folder: Path
+
+    def path(self, uid: str) -> Path:
+        return self.folder / uid
+
+    def item(self, uid: str, file_name: str, media_type: str, data: bytes) -> _FileItem:
+        self.path(uid).write_bytes(data)
+        return _FileItem(uid, file_name, media_type, self.path(uid))
 
 
 def render_epub(course: t.Course, ctx: BuildContext) -> list[Output]:
     embed_media = ctx.options.embed_media
     narrate = embed_media and ctx.options.narrate
     sizing = Sizing(ctx.cache, ctx.options.original_images)
-    data = epub_bytes(course, embed_media, ctx.cache, narrate, ctx.fragments, sizing)
-    return [Output(output_name(course, "epub"), data)]
+
+    def write(target: IO[bytes]) -> None:
+        write_epub(target, course, embed_media, ctx.cache, narrate, ctx.fragments, sizing)
+
+    return [Output(output_name(course, "epub"), write=write)]
 
 
 def epub_bytes(
@@ -72,49 +116,66 @@ def epub_bytes(
     fragments: Fragments | None = None,
     sizing: Sizing = FITTED,
 ) -> bytes:
-    """The EPUB of one edition of ``course``, as deterministic bytes (``cache``: the
-    build's, where subset fonts and narrations are kept; ``narrate``: lessons spoken,
-    as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier builds rendered them;
-    ``sizing``: images at screen size or as they are)."""
-    files = BookFiles()
-    writer = EpubWriter(course, files, fragments)
-    book = epub.EpubBook()
-    played = add_resources(book, course, files, embed_media, sizing)
-    set_metadata(book, course, writer.msg, played)
-    css, fonts = add_style(book, course)
-    config = course.config
-    cover = cached_cover(
-        cache, config.title, config.subtitle, config.organisation, edition_label(course, writer.msg)
-    )
-    book.set_cover("images/cover.png", cover, create_page=False)
-    outline = course_outline(course, writer.msg)
-    documents = [cover_document(course, writer.msg)]
-    documents += body_documents(course, outline, writer)
-    overlays = []
-    for doc in documents if narrate else []:
-        if doc.matter == "bodymatter":
-            doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
-            overlays += [overlay] if overlay else []
-    items = add_documents(book, outline, writer, documents, css)
-    add_overlays(book, overlays, items)
-    add_fonts(book, course, fonts, writer.msg, cache)
-    return package_bytes(book, course, writer.msg, cache)
+    """The EPUB ``write_epub`` writes, as bytes."""
+    out = io.BytesIO()
+    write_epub(out, course, embed_media, cache, narrate, fragments, sizing)
+    return out.getvalue()
 
 
-def add_documents(
+def write_epub(
+    target: IO[bytes],
+    course: t.Course,
+    embed_media: bool,
+    cache: BuildCache | None = None,
+    narrate: bool = False,
+    fragments: Fragments | None = None,
+    sizing: Sizing = FITTED,
+) -> None:
+    """The EPUB of one edition of ``course``, deterministic, into ``target`` (seekable;
+    ``cache``: the build's, where subset fonts and narrations are kept; ``narrate``:
+    lessons spoken, as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier
+    builds rendered them; ``sizing``: images at screen size or as they are). Documents
+    and media wait in a temporary folder, written one at a time."""
+    with tempfile.TemporaryDirectory(prefix="casekit-epub-") as folder:
+        scratch = _Scratch(Path(folder))
+        files = BookFiles()
+        writer = EpubWriter(course, files, fragments)
+        book = epub.EpubBook()
+        played = add_resources(book, course, files, embed_media, sizing, scratch)
+        set_metadata(book, course, writer.msg, played)
+        css, fonts = add_style(book, course)
+        config = course.config
+        label = edition_label(course, writer.msg)
+        cover = cached_cover(cache, config.title, config.subtitle, config.organisation, label)
+        book.set_cover("images/cover.png", cover, create_page=False)
+        outline = course_outline(course, writer.msg)
+        nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
+        nav.add_item(css)
+        book.add_item(nav)
+        page = template(course, "epub/document.xhtml.j2")
+        documents, items, overlays = [], [], []
+        for doc in body_documents(course, outline, writer, cover_document(course, writer.msg)):
+            if narrate and doc.matter == "bodymatter":
+                doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
+                overlays += [overlay] if overlay else []
+            items.append(book.add_item(document_item(course, doc, page, scratch)))
+            documents.append(dataclasses.replace(doc, body=""))  # written: let it go
+        add_navigation(book, outline, writer, documents, items, nav)
+        add_overlays(book, overlays, items)
+        add_fonts(book, course, fonts, writer.msg, cache)
+        write_package(target, book, course, writer.msg, Path(folder), cache)
+
+
+def add_navigation(
     book: epub.EpubBook,
     outline: Outline,
     writer: EpubWriter,
     documents: list[Document],
-    css: epub.EpubItem,
-) -> list[epub.EpubItem]:
-    """The documents in reading order (cover, navigation, lessons, back matter), the
-    table of contents and the landmarks; returns the documents' items."""
-    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=writer.msg("contents"))
-    nav.add_item(css)
-    book.add_item(nav)
-    page = template(writer.course, "epub/document.xhtml.j2")
-    items = [book.add_item(document_item(writer.course, doc, page)) for doc in documents]
+    items: list[epub.EpubItem],
+    nav: epub.EpubNav,
+) -> None:
+    """The reading order (cover, navigation, lessons, back matter), the table of
+    contents and the landmarks of the ``documents`` (added as ``items``)."""
     book.spine = [items[0], nav, *items[1:]]
     book.toc = table_of_contents(outline, writer, documents)
     book.add_item(epub.EpubNcx())
@@ -125,13 +186,18 @@ def add_documents(
         if doc.landmark
     ]
     book.guide.sort(key=lambda entry: entry["type"] != "cover")
-    return items
 
 
-def package_bytes(
-    book: epub.EpubBook, course: t.Course, msg: Messages, cache: BuildCache | None = None
-) -> bytes:
-    """ebooklib writes the package; the zip is then rewritten with fixed order and times."""
+def write_package(
+    target: IO[bytes],
+    book: epub.EpubBook,
+    course: t.Course,
+    msg: Messages,
+    folder: Path,
+    cache: BuildCache | None = None,
+) -> None:
+    """ebooklib writes the package (into ``folder``); the zip is then rewritten into
+    ``target`` with fixed order and times."""
     options = {
         "epub2_guide": False,  # EPUB 2 guide types differ from landmarks: no guide at all
         "epub3_pages": False,
@@ -139,10 +205,11 @@ def package_bytes(
         "mtime": source_date(course),
         "landmark_title": msg("landmarks"),
     }
-    out = io.BytesIO()
-    _PackageWriter(out, book, options).write()
-    return normalize_zip(
-        out.getvalue(),
+    package = folder / "ebooklib.epub"
+    _PackageWriter(str(package), book, options).write()
+    normalize_zip(
+        package,
+        target,
         source_date(course),
         first=("mimetype", "META-INF/container.xml"),
         stored=("mimetype",),
@@ -218,23 +285,27 @@ def add_resources(
     course: t.Course,
     files: BookFiles,
     embed_media: bool,
-    sizing: Sizing = FITTED,
+    sizing: Sizing,
+    scratch: _Scratch,
 ) -> list[t.MediaItem]:
     """Images always (no larger than a screen needs, ``sizing``); with ``embed_media``
     also the audio and video every EPUB 3 reader must play, and video transcripts as
-    WebVTT tracks. Returns the audio and video
-    carried. Files get neutral names (``images/003.png``): no name needs escaping."""
+    WebVTT tracks. Returns the audio and video carried; each file waits in ``scratch``.
+    Files get neutral names (``images/003.png``): no name needs escaping."""
     root = Path(course.root)
     played = []
     images = sizing.images(root, [i for i in course.media if i.kind == "image"], SCREEN_BOX)
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
+        uid = f"media-{index:03d}"
         if item.kind == "image":
-            data, media_type = next(images), None
             name = f"images/{index:03d}.{ext}"
+            book.add_item(scratch.item(uid, name, item.media_type, next(images)))
         elif embed_media:
-            name, data = f"media/{index:03d}.{ext}", stripped_bytes(root, item)  # no GPS, titles
-            media_type = playable_type(item, data)
+            name, path = f"media/{index:03d}.{ext}", scratch.path(uid)
+            stripped_copy(root, item, path)  # no GPS, titles
+            with path.open("rb") as head:
+                media_type = playable_type(item, head.read(36))
             if media_type is None:
                 continue  # stays a figure with QR code and transcript, as on paper
             played.append(item)
@@ -243,19 +314,18 @@ def add_resources(
                 files.media[item.transcript.path] = track
                 vtt = read_course_file(root, item.transcript.path)
                 book.add_item(epub.EpubItem(f"track-{index:03d}", track, "text/vtt", content=vtt))
+            book.add_item(_FileItem(uid, name, media_type, path))
         else:
             continue
         files.media[item.path] = name
-        book.add_item(
-            epub.EpubItem(f"media-{index:03d}", name, media_type or item.media_type, content=data)
-        )
     return played
 
 
 def playable_type(item: t.MediaItem, data: bytes) -> str | None:
-    """The manifest type of an audio or video file, or ``None`` for audio that is not
-    an EPUB core media type (Ogg Vorbis: EPUBCheck demands a fallback, readers may
-    not play it). Video has no core types and needs no fallback."""
+    """The manifest type of an audio or video file (``data``: its first 36 bytes, or
+    more), or ``None`` for audio that is not an EPUB core media type (Ogg Vorbis:
+    EPUBCheck demands a fallback, readers may not play it). Video has no core types
+    and needs no fallback."""
     if item.kind == "video" or item.format in ("mp3", "m4a"):
         return item.media_type
     if item.format == "ogg" and data[28:36] == b"OpusHead":  # first Ogg page, Opus header
@@ -292,11 +362,10 @@ def add_fonts(
         return
     seen = set("".join(msg.table.values()))
     for item in book.get_items():
-        if item.media_type in ("application/xhtml+xml", "text/css") and isinstance(
-            item.content,
-            bytes,  # not the navigation, written at the end
-        ):
-            seen |= used_characters(item.content, cache)
+        if item.media_type in ("application/xhtml+xml", "text/css") and (
+            isinstance(item, _FileItem) or isinstance(item.content, bytes)
+        ):  # not the navigation, written at the end
+            seen |= used_characters(item.get_content(), cache)
     for index, font in enumerate(subset_fonts(fonts, seen, Path(course.root), cache), start=1):
         book.add_item(epub.EpubItem(f"font-{index}", font.file, font.media_type, content=font.data))
 
@@ -327,28 +396,33 @@ def lesson_file(number: int) -> str:
     return f"lesson-{number:02d}.xhtml"
 
 
-def body_documents(course: t.Course, outline: Outline, writer: EpubWriter) -> list[Document]:
-    """One document per lesson, then glossary, media index and (learner edition, when
-    asked) the answer key."""
+def body_documents(
+    course: t.Course, outline: Outline, writer: EpubWriter, cover: Document
+) -> Iterator[Document]:
+    """``cover``, then one document per lesson, then glossary, media index and (learner
+    edition, when asked) the answer key, each made when the one before is written."""
+    yield cover
     back = {
         GLOSSARY: ("glossary.xhtml", "glossary"),
         MEDIA_INDEX: ("media-index.xhtml", "appendix"),
         ANSWER_KEY: (ANSWERS_FILE, "appendix"),
     }
-    return split_course(outline, writer, lesson_file, back, appendix_html)
+    yield from split_course(outline, writer, lesson_file, back, appendix_html)
 
 
-def document_item(course: t.Course, doc: Document, page: Callable[..., str]) -> epub.EpubItem:
-    """``doc`` as an XHTML document of the book (``page``: its template)."""
+def document_item(
+    course: t.Course, doc: Document, page: Callable[..., str], scratch: _Scratch
+) -> epub.EpubItem:
+    """``doc`` as an XHTML document of the book (``page``: its template), waiting in
+    ``scratch``."""
     text = page(
         language=course.config.language,
         title=doc.title,
         matter=doc.matter,
         body=Markup(doc.body),
     )
-    item = epub.EpubItem(
-        f"doc-{Path(doc.file).stem}", doc.file, "application/xhtml+xml", content=text.encode()
-    )
+    uid = f"doc-{Path(doc.file).stem}"
+    item = scratch.item(uid, doc.file, "application/xhtml+xml", text.encode())
     item.properties = ["svg"] if "<svg" in doc.body else []
     return item
 

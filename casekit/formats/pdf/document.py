@@ -424,29 +424,42 @@ def lay_out_piece(
     first: str = "body",
 ) -> tuple[PieceLayout, bytes | None]:
     """Lay out one piece from page ``start``, printing the pages ``known`` for "see
-    page N" (its own anchors' pages from its previous pass), until they settle.
-    A piece that names pages nobody knows yet is only measured: ``None`` for bytes."""
+    page N" (its own anchors' pages from its previous pass), until they settle. A
+    piece whose "see page N" name pages no one knows yet is measured first (its
+    drawing is skipped), and only measured (``None`` for bytes) while another
+    piece's pages are needed."""
     state = packet.state
     values = dict(known)
-    state.dry = any(anchor not in values for anchor in state.referenced)
+    dry = any(anchor not in values for anchor in state.referenced)
     for _ in range(MAX_PASSES):
-        buffer = io.BytesIO()
-        doc = PacketTemplate(buffer, packet, start, first)
-        state.known = values  # ``asked`` goes on: the contents asked while being made
-        try:
-            layout = doc.lay_out(flowables)
-        except LayoutError:
-            raise _too_big(packet, doc.last_pos) from None
-        own = {anchor: start + page for anchor, page in layout.anchors.items()}
-        values = {**values, **own}
-        if state.dry:
-            if any(anchor not in values for anchor in state.referenced):
-                return layout, None  # another piece's pages are needed first
-            state.dry = False
-            continue
+        layout, data = _one_pass(packet, flowables, start, values, first, dry)
+        values = {**values, **{a: start + page for a, page in layout.anchors.items()}}
+        if dry and any(anchor not in values for anchor in state.referenced):
+            return layout, None  # another piece's pages are needed first
         if all(values.get(anchor, 0) == page for anchor, page in layout.asked.items()):
-            return layout, buffer.getvalue()
+            if not dry:
+                return layout, data
+            dry = False  # the same numbers drawn: the last pass
     raise unsettled()
+
+
+def _one_pass(
+    packet: Packet,
+    flowables: list[Flowable],
+    start: int,
+    values: dict[str, int],
+    first: str,
+    dry: bool,
+) -> tuple[PieceLayout, bytes]:
+    buffer = io.BytesIO()
+    doc = PacketTemplate(buffer, packet, start, first)
+    state = packet.state
+    state.known, state.dry = values, dry  # ``asked`` goes on: the contents asked when made
+    try:
+        layout = doc.lay_out(flowables)
+    except LayoutError:
+        raise _too_big(packet, doc.last_pos) from None
+    return layout, buffer.getvalue()
 
 
 def unsettled() -> Exception:

@@ -23,6 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from casekit import tree as t
 from casekit.config.settings import COURSE_FILE
 from casekit.diagnostics import error
+from casekit.render.fragments import Fragments, lesson_data
 from casekit.render.templates import BUNDLED_FONTS, bundled_font, template_path
 from casekit.resolve.named_files import course_file
 
@@ -164,29 +165,76 @@ def _block_texts(block: t.Block) -> Iterator[tuple[bool, str]]:
 
 def course_texts(course: t.Course) -> Iterator[tuple[t.Pos, bool, str]]:
     """Every piece of text the PDF prints from the course, with where it is written."""
+    yield from _settings_texts(course)
+    for lesson in course.lessons():
+        yield from lesson_texts(lesson)
+
+
+def _settings_texts(course: t.Course) -> Iterator[tuple[t.Pos, bool, str]]:
     config = course.config
     here = t.Pos(COURSE_FILE, 1, 1)
     for text in (config.title, config.subtitle, config.organisation, config.level, config.licence):
         yield here, False, text
     for text in [*config.authors, *config.outcomes, *(m.title for m in course.modules)]:
         yield here, False, text
-    for lesson in course.lessons():
-        for text in (t.plain_text(lesson.title), *lesson.outcomes):
-            yield lesson.pos, False, text
-        blocks = list(lesson.blocks)
-        for note in lesson.footnotes:
-            blocks.extend(note.blocks)
-        for block in t.iter_blocks(blocks):
-            for mono, text in _block_texts(block):
-                yield block.pos, mono, text
 
 
-def check_coverage(course: t.Course, fonts: FontSet) -> set[str]:
+def lesson_texts(lesson: t.Lesson) -> Iterator[tuple[t.Pos, bool, str]]:
+    for text in (t.plain_text(lesson.title), *lesson.outcomes):
+        yield lesson.pos, False, text
+    blocks = list(lesson.blocks)
+    for note in lesson.footnotes:
+        blocks.extend(note.blocks)
+    for block in t.iter_blocks(blocks):
+        for mono, text in _block_texts(block):
+            yield block.pos, mono, text
+
+
+def _characters(texts: Iterator[tuple[t.Pos, bool, str]]) -> tuple[str, str]:
+    """The characters of ``texts``: (in text, in monospace), each in code point order."""
+    seen: dict[bool, set[str]] = {False: set(), True: set()}
+    for _pos, mono, text in texts:
+        seen[mono].update(text)
+    return "".join(sorted(seen[False])), "".join(sorted(seen[True]))
+
+
+def check_coverage(
+    course: t.Course, fonts: FontSet, fragments: Fragments | None = None
+) -> set[str]:
     """Raise a one-line error for the first character a face used for it cannot print;
     else every character the course's text has.
 
-    Each distinct character is checked once (per text/monospace use), where it first
-    appears: the check is one set difference per piece of text."""
+    Each lesson's characters are kept in the fragment cache like a rendered lesson
+    (``render/fragments.py``), so an unchanged lesson is not read to check them; only
+    when a face lacks one are the texts walked to say where it first appears."""
+    edition = course.edition or ""
+    text, mono = (set(chars) for chars in _characters(_settings_texts(course)))
+    for lesson in course.lessons():
+        found = lesson_data(
+            fragments,
+            lesson,
+            edition,
+            "pdf-characters",
+            tuple[str, str],
+            lambda lesson=lesson: _characters(lesson_texts(lesson)),
+        )
+        text.update(found[0])
+        mono.update(found[1])
+    if all(
+        _covered(fonts, chars, roles) for chars, roles in ((text, TEXT_FACES), (mono, MONO_FACES))
+    ):
+        return text | mono
+    _first_missing(course, fonts)
+    return text | mono
+
+
+def _covered(fonts: FontSet, chars: set[str], roles: tuple[str, ...]) -> bool:
+    printed = [c for c in chars if not c.isspace() and c.isprintable()]
+    return all(fonts.face(role).has(c) for role in roles for c in printed)
+
+
+def _first_missing(course: t.Course, fonts: FontSet) -> None:
+    """Raise the error for the first character, in reading order, a face cannot print."""
     seen: dict[bool, set[str]] = {False: set(), True: set()}
     for pos, mono, text in course_texts(course):
         new = set(text) - seen[mono]
@@ -208,4 +256,3 @@ def check_coverage(course: t.Course, fonts: FontSet) -> set[str]:
                         pos.line,
                         pos.column,
                     )
-    return seen[False] | seen[True]

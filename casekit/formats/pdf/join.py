@@ -8,7 +8,7 @@ then makes what spans pieces:
   (the destination may be in another piece); each becomes a link to the page and
   place of its anchor, or is dropped when the packet has no such anchor;
 - fonts: every piece gives the same characters the same codes, so their font
-  subsets are the same objects' bytes; each is kept once;
+  subsets are the same objects' bytes; each is kept once; so is each image;
 - the running header and footer ("page X of Y"), drawn over the body pages;
 - the outline (bookmarks) of modules, lessons and appendices;
 - a /ID made from the content (``deterministic_id``): the same pieces give the
@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import pikepdf
 
@@ -27,7 +28,30 @@ from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
 from casekit.formats.pdf.pieces import Laid
 
 
-def join(packet: Packet, laid: list[Laid]) -> bytes:
+class Joined:
+    """The joined packet, written when the build writes its file (not held as bytes
+    beside the pieces: the image course's PDF is tens of MB)."""
+
+    def __init__(self, out: pikepdf.Pdf, sources: list[pikepdf.Pdf]) -> None:
+        self.out = out
+        self.sources = sources  # open until saved: the pages' objects are read from them
+
+    def write(self, stream: BinaryIO) -> None:
+        try:
+            self.out.save(
+                stream, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable
+            )
+        finally:
+            for source in self.sources:
+                source.close()
+
+    def data(self) -> bytes:
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
+
+def join(packet: Packet, laid: list[Laid]) -> Joined:
     sources = [pikepdf.open(io.BytesIO(each.data or b"")) for each in laid]
     out = sources[0]
     for source in sources[1:]:
@@ -40,12 +64,9 @@ def join(packet: Packet, laid: list[Laid]) -> bytes:
     _link(pages, places)
     sources.append(_overlay_heads(packet, out, pages, laid))  # open until saved
     _share_fonts(out, pages)
+    _share_images(pages)
     _outline(out, laid, places)
-    buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    for source in sources:
-        source.close()
-    return buffer.getvalue()
+    return Joined(out, sources)
 
 
 def _link(pages: list[pikepdf.Page], places: dict[str, tuple[int, float, float]]) -> None:
@@ -99,18 +120,19 @@ def _overlay_heads(
     return heads
 
 
-def _resource_fonts(pages: list[pikepdf.Page]) -> Iterator[pikepdf.Dictionary]:
-    """Every /Font resource dictionary of the pages and of their form XObjects."""
+def _resources(pages: list[pikepdf.Page], kind: str) -> Iterator[pikepdf.Dictionary]:
+    """Every ``kind`` (/Font, /XObject) resource dictionary of the pages and of their
+    form XObjects."""
     seen: set[tuple[int, int]] = set()
 
     def walk(resources: pikepdf.Object | None) -> Iterator[pikepdf.Dictionary]:
         if resources is None:
             return
-        fonts = resources.get("/Font")
-        if fonts is not None and (not fonts.is_indirect or fonts.objgen not in seen):
-            if fonts.is_indirect:
-                seen.add(fonts.objgen)
-            yield fonts
+        found = resources.get(kind)
+        if found is not None and (not found.is_indirect or found.objgen not in seen):
+            if found.is_indirect:
+                seen.add(found.objgen)
+            yield found
         xobjects = resources.get("/XObject") or {}
         for name in sorted(xobjects.keys()):
             xobject = xobjects[name]
@@ -137,7 +159,7 @@ def _share_fonts(out: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
     """One font object for the same font of every piece."""
     shared: dict[str, pikepdf.Object] = {}
     keys: dict[tuple[int, int], str] = {}
-    for fonts in _resource_fonts(pages):
+    for fonts in _resources(pages, "/Font"):
         for name in sorted(fonts.keys()):  # a set: in the same order in every build
             font = fonts[name]
             if not font.is_indirect:
@@ -148,6 +170,34 @@ def _share_fonts(out: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
                     del font["/Name"]
                 key = keys[font.objgen] = _font_key(font)
             fonts[name] = shared.setdefault(key, font)
+
+
+def _image_key(image: pikepdf.Stream) -> str:
+    """What makes two image XObjects the same image: their entries and data (and
+    those of their soft masks)."""
+    digest = hashlib.sha256()
+    for each in (image, image.get("/SMask")):
+        if isinstance(each, pikepdf.Stream):
+            entries = {k: repr(v) for k, v in each.items() if k not in ("/SMask", "/Length")}
+            digest.update(repr(sorted(entries.items())).encode())
+            digest.update(each.read_raw_bytes())
+    return digest.hexdigest()
+
+
+def _share_images(pages: list[pikepdf.Page]) -> None:
+    """One image object for the same image of every piece: each piece embeds the images
+    its pages show, and a figure shown in two modules would be carried twice."""
+    shared: dict[str, pikepdf.Object] = {}
+    keys: dict[tuple[int, int], str] = {}
+    for xobjects in _resources(pages, "/XObject"):
+        for name in sorted(xobjects.keys()):
+            image = xobjects[name]
+            if not image.is_indirect or image.get("/Subtype") != "/Image":
+                continue
+            key = keys.get(image.objgen)
+            if key is None:
+                key = keys[image.objgen] = _image_key(image)
+            xobjects[name] = shared.setdefault(key, image)
 
 
 def _outline(

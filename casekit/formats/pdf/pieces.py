@@ -15,8 +15,12 @@ running header and footer ("page X of Y") are drawn when the pieces are joined
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import gc
+import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casekit.files import typed_json
 from casekit.files.cache import digest
@@ -30,6 +34,11 @@ from casekit.formats.pdf.document import (
 )
 from casekit.formats.pdf.writer import PdfPiece, PdfWriter
 from casekit.render.fragments import Fragments
+from casekit.runtime.gc_tuning import older_objects_frozen
+from casekit.runtime.workers import process_pool
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 FRONT = "front"  # the cover and the contents: the first piece
 
@@ -142,53 +151,111 @@ class PieceStore:
             self.fragments.cache.store("pdf-pages", key, pages)
 
 
-def lay_out_packet(packet: Packet, writer: PdfWriter, store: PieceStore) -> list[Laid]:
-    """Every piece laid out from the page it starts on, with the page numbers settled."""
+def lay_out_packet(
+    packet: Packet, writer: PdfWriter, store: PieceStore, workers: int = 1
+) -> list[Laid]:
+    """Every piece laid out from the page it starts on, with the page numbers settled;
+    with more than one of ``workers``, pieces are laid out side by side in as many
+    processes, each from the page it is expected to start on (``_round``)."""
     entries = writer.contents_entries()
     pieces = [PdfPiece(FRONT, (), lambda: front(packet, entries)), *writer.pieces()]
     extra = {FRONT: typed_json.encode(entries).decode("utf-8")}
     known = store.last_pages()
-    for _ in range(MAX_PASSES):
-        laid: list[Laid] = []
-        start = 1
-        for piece in pieces:
-            laid.append(_one(packet, store, piece, start, known, extra.get(piece.name, "")))
-            start += laid[-1].layout.pages
-        pages: dict[str, int] = {}
-        for each in laid:
-            for anchor, page in each.own_pages():
-                pages.setdefault(anchor, page)
-        if all(each.printed_right(pages) for each in laid):
-            store.remember_pages(pages)
-            return laid
-        known = pages
+    global _SHARED
+    _SHARED = (packet, pieces)  # what forked workers lay out
+    pool: ProcessPoolExecutor | None = None
+    # each piece's flowables are cycles of objects: collected after each piece, by a
+    # collection that does not walk the course tree (made before: frozen)
+    with older_objects_frozen():
+        try:
+            for _ in range(MAX_PASSES):
+                if pool is None and workers > 1 and _can_fork():
+                    pool = process_pool(workers)  # forked: it has ``_SHARED``
+                laid = _round(packet, store, pieces, known, extra, pool)
+                pages: dict[str, int] = {}
+                start, settled = 1, True
+                for each in laid:
+                    settled = settled and each.start == start  # else it starts elsewhere
+                    start += each.layout.pages
+                    for anchor, page in each.own_pages():
+                        pages.setdefault(anchor, page)
+                if settled and all(each.printed_right(pages) for each in laid):
+                    store.remember_pages(pages)
+                    return laid
+                known = pages
+        finally:
+            _SHARED = None
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
     raise unsettled()
 
 
-def _one(
+def _round(
     packet: Packet,
     store: PieceStore,
-    piece: PdfPiece,
-    start: int,
+    pieces: list[PdfPiece],
     known: dict[str, int],
-    extra: str,
-) -> Laid:
-    found = store.find(piece, start, known, extra)
-    if found is not None:
-        return Laid(piece, start, *found)
-    layout, data = lay_out(packet, piece.flowables, start, known, piece.name == FRONT)
-    if data is not None:
-        store.keep(piece, start, layout, data, extra)
-    return Laid(piece, start, layout, data)
+    extra: dict[str, str],
+    pool: ProcessPoolExecutor | None,
+) -> list[Laid]:
+    """One round: each piece from the cache or laid out. A piece starts where the one
+    before it ends when that one is laid out already; else where it started in the
+    last round (or the last build), or on the next right-hand page: modules end with
+    an answer sheet, after which text goes on on a right-hand page. Pieces laid out
+    in another process go side by side; one that started elsewhere than expected is
+    laid out again in the next round (from where it really starts)."""
+    laid: list[Laid | None] = []
+    waiting: list[tuple[int, int, Future[tuple[PieceLayout, bytes | None]]]] = []
+    start = 1
+    for index, piece in enumerate(pieces):
+        if index:
+            before = laid[index - 1]
+            if before is not None:
+                start = before.start + before.layout.pages
+            else:
+                last = known.get(piece.anchor, 0)
+                start = last if last > start else start + 1 + start % 2
+        found = store.find(piece, start, known, extra.get(piece.name, ""))
+        if found is not None:
+            laid.append(Laid(piece, start, *found))
+        elif pool is None or piece.name == FRONT:  # the front first: where modules start
+            layout, data = _lay_out(index, start, known)
+            laid.append(Laid(piece, start, layout, data))
+            _keep(store, laid[-1], extra)
+        else:
+            laid.append(None)
+            waiting.append((index, start, pool.submit(_lay_out, index, start, known)))
+    for index, start, future in waiting:
+        each = laid[index] = Laid(pieces[index], start, *future.result())
+        _keep(store, each, extra)
+    return [each for each in laid if each is not None]
 
 
-def lay_out(
-    packet: Packet,
-    flowables: Callable[[], list],
-    start: int,
-    known: dict[str, int],
-    first: bool,
-) -> tuple[PieceLayout, bytes | None]:
+def _keep(store: PieceStore, each: Laid, extra: dict[str, str]) -> None:
+    if each.data is not None:
+        store.keep(each.piece, each.start, each.layout, each.data, extra.get(each.piece.name, ""))
+
+
+def _can_fork() -> bool:
+    """Whether workers can be forked (not where some thread may hold a lock: a Dask
+    worker, say)."""
+    return os.name == "posix" and threading.active_count() == 1
+
+
+#: the packet and its pieces, for workers forked while ``lay_out_packet`` runs
+_SHARED: tuple[Packet, list[PdfPiece]] | None = None
+
+
+def _lay_out(index: int, start: int, known: dict[str, int]) -> tuple[PieceLayout, bytes | None]:
+    """Piece ``index`` laid out from page ``start`` (here or in a forked worker);
+    ``None`` for bytes: only measured, it names pages not known yet."""
+    assert _SHARED is not None
+    packet, pieces = _SHARED
+    piece = pieces[index]
     packet.state.start(known)
-    story = flowables()  # made after ``start``: the writer notes what it refers to
-    return lay_out_piece(packet, story, start, known, "cover" if first else "body")
+    story = piece.flowables()  # made after ``start``: the writer notes its references
+    first = "cover" if piece.name == FRONT else "body"
+    result = lay_out_piece(packet, story, start, known, first)
+    del story
+    gc.collect()  # the flowables' cycles
+    return result

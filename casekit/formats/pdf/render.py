@@ -34,7 +34,7 @@ def characters(course_text: set[str], msg: Messages, writer: PdfWriter) -> str:
 def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     options = ctx.options
     fonts = load_fonts(course)
-    text = check_coverage(course, fonts)
+    text = check_coverage(course, fonts, ctx.fragments)
     setup = PageSetup.from_options(options)
     styles = make_styles(fonts, options.large_print, course.config.language)
     state = LayoutState()
@@ -45,10 +45,11 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
     msg = course_messages(course.config)
     packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
-    laid = lay_out_packet(packet, writer, PieceStore(ctx.fragments, course.edition or ""))
-    data = join(packet, laid)
+    store = PieceStore(ctx.fragments, course.edition or "")
+    laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
+    joined = join(packet, laid)
     if options.booklet:  # pypdf is imported for booklets only
         from casekit.formats.pdf.booklet import impose
 
-        data = impose(data)
-    return [Output(output_name(course, "pdf"), data)]
+        return [Output(output_name(course, "pdf"), impose(joined.data()))]
+    return [Output(output_name(course, "pdf"), write=joined.write)]

@@ -115,6 +115,7 @@ class PdfPiece:
     #: the lessons it prints (their digests key its cached layout); ``None``: any lesson
     lessons: tuple[str, ...] | None
     flowables: Callable[[], list[Flowable]]
+    anchor: str = ""  # the anchor on its first page: where it started last time
 
 
 class PdfWriter(TreeWriter):
@@ -810,10 +811,14 @@ class PdfWriter(TreeWriter):
                 part.module.id,
                 tuple(lesson.id for lesson in part.module.lessons),
                 lambda part=part: self.module(part),
+                part.module.id,
             )
             for part in outline.parts
         ]
-        out.extend(PdfPiece(section.key, None, appendix[section.key]) for section in outline.back)
+        out.extend(
+            PdfPiece(section.key, None, appendix[section.key], f"appendix-{section.key}")
+            for section in outline.back
+        )
         return out
 
     def contents_entries(self) -> list[tuple[int, str, str]]:

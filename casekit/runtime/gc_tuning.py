@@ -22,3 +22,20 @@ def no_full_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
+
+
+@contextmanager
+def older_objects_frozen() -> Iterator[None]:
+    """Collections inside the block walk only the objects made inside it: those made
+    before (a course's tree) are frozen (``gc.freeze``) until the block ends. For a
+    phase that frees large cycles of objects again and again (the PDF's pieces) and
+    collects each. Nothing is frozen when something else froze objects already."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.collect()  # what is garbage already is freed, not frozen
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -12,10 +12,14 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 
+#: workers are forked (and inherit this process's objects) where the system can
+FORKED = os.name == "posix"
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes forked from this one (spawned where there is no fork)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    start = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    start = multiprocessing.get_context("fork" if FORKED else "spawn")
     return ProcessPoolExecutor(workers, mp_context=start)
