@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from casekit.build.course import load_course
 from casekit.build.pipeline import build_course
 from casekit.diagnostics import CasekitError, Diagnostics
+from casekit.files.cache import BuildCache
 from casekit.formats.pdf.booklet import saddle_stitch_order
 from casekit.render.templates import bundled_font
 from casekit.sheets.payload import course_payload
@@ -207,6 +208,26 @@ def test_pieces_laid_out_in_two_processes_give_the_same_bytes(mini, tmp_path):
     laid = [entry for entry in result.cache.stats.rendered if " pdf " in entry]
     assert len(laid) >= 4, laid  # front, two modules, the appendices
     assert built(result, "pdf")["learner"].read_bytes() == mini["learner"].read_bytes()
+
+
+def test_a_cached_piece_that_is_no_pdf_is_laid_out_again(tmp_path):
+    """Cache entries are untrusted input: a piece whose bytes are not a PDF of its pages
+    is laid out again, and the packet is the same."""
+    course = copy_mini(tmp_path, "mini")
+    first = build_formats(course, ["pdf"], tmp_path / "out", ("learner",))
+    pdf = built(first, "pdf")["learner"]
+    before = pdf.read_bytes()
+    cache = BuildCache(tmp_path / "out" / "mini-kk")
+    entries = sorted(p for p in (cache.folder / "pdf-piece").rglob("*") if p.is_file())
+    for path in entries:
+        entry = cache.load("pdf-piece", path.name, bytes)
+        head, _, _data = entry.partition(b"\n")
+        cache.store("pdf-piece", path.name, head + b"\nnot a PDF")
+    pdf.unlink()  # the job runs again
+    again = build_formats(course, ["pdf"], tmp_path / "out", ("learner",))
+    laid = [entry for entry in again.cache.stats.rendered if " pdf " in entry]
+    assert again.cache.stats.rejected >= len(laid) >= 4, laid  # every piece laid out again
+    assert built(again, "pdf")["learner"].read_bytes() == before
 
 
 def test_pieces_share_one_copy_of_each_font(mini):

@@ -27,6 +27,7 @@ do imports none of them (``tests/test_lazy_formats.py``).
 from __future__ import annotations
 
 import importlib
+import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -70,6 +71,17 @@ class Output:
     write: Callable[[BinaryIO], None] | None = None
     fill: Callable[[Path], None] | None = None
     written: Callable[[Path], None] | None = None
+
+    def file_bytes(self) -> bytes:
+        """The file's bytes, from ``data`` or ``write`` (for a caller that reads the
+        output instead of the build writing it: personal packets)."""
+        if self.data is not None:
+            return self.data
+        if self.write is None:
+            raise ValueError(f"{self.name} is a folder, not a file")
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
 
 
 @dataclass

@@ -319,7 +319,7 @@ def _edition(course: t.Course, scratch: Path, large_print: bool) -> _Edition:
     options = _pdf_options(course, large_print)
     ctx = BuildContext(out_dir=scratch / ("large" if large_print else "standard"), options=options)
     (output,) = render_pdf(course, ctx)
-    body = Body.parse(output.data or b"")
+    body = Body.parse(output.file_bytes())
     return _Edition(body, print_look(course, large_print), Numbering(body.size))
 
 

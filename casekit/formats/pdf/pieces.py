@@ -16,11 +16,14 @@ running header and footer ("page X of Y") are drawn when the pieces are joined
 from __future__ import annotations
 
 import gc
+import io
 import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import pikepdf
 
 from casekit.files import typed_json
 from casekit.files.cache import digest
@@ -61,6 +64,16 @@ class Laid:
     def own_pages(self) -> Iterator[tuple[str, int]]:
         for anchor, page in self.layout.anchors.items():
             yield anchor, self.start + page
+
+
+def _pdf_of(data: bytes, pages: int) -> bool:
+    """Whether ``data`` is a PDF of ``pages`` pages (a cache entry is untrusted input:
+    one that is not is laid out again rather than joined)."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages) == pages
+    except (pikepdf.PdfError, ValueError):
+        return False
 
 
 def _usable(layout: PieceLayout, start: int, known: dict[str, int]) -> bool:
@@ -118,6 +131,9 @@ class PieceStore:
         try:
             layout = typed_json.decode(head, PieceLayout)
         except typed_json.TypedJsonError:
+            layout = None
+        if layout is None or not _pdf_of(data, layout.pages):
+            self.fragments.cache.stats.rejected += 1  # laid out again
             return None
         if not _usable(layout, start, known):
             return None
