@@ -4,6 +4,7 @@ resolved it whole would have, its title resolved from the start."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from casekit import tree as t
 from casekit.build.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.cache import CACHE_DIR, BuildCache
+from casekit.resolve import lazy
 from casekit.resolve.editions import apply_edition
-from casekit.resolve.lazy import KEPT, LazyLesson
+from casekit.resolve.lazy import KEPT, KeptBodies, LazyLesson
 from tests.conftest import COURSES, build
 
 #: a lesson title with a link, an inline image and a footnote reference: resolved
@@ -167,3 +169,21 @@ def test_a_released_lesson_whose_file_changed_stops_the_build(
     with pytest.raises(CasekitError) as raised:
         last.blocks  # noqa: B018
     assert raised.value.diagnostic.code == "lesson-changed"
+
+
+def test_a_build_frees_its_lessons_when_it_returns(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No reference cycle holds a built course (a Jinja loader holding it did): its
+    lessons go when the build returns, not at a full collection, which a build defers;
+    else they would fill the budget of the process's next build (``casekit serve``, a
+    catalogue, a worker)."""
+    kept = KeptBodies(KEPT.budget)
+    monkeypatch.setattr(lazy, "KEPT", kept)
+    gc.collect()
+    gc.disable()
+    try:
+        build(mini_course, ["html", "epub", "brf"], tmp_path / "out", force=True)
+        assert len(kept) == 0
+    finally:
+        gc.enable()

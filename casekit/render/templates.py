@@ -108,7 +108,9 @@ class CourseTemplateLoader(BaseLoader):
     """Jinja's view of the templates in ``folder`` (e.g. ``html``), course first."""
 
     def __init__(self, course: t.Course, folder: str) -> None:
-        self.course = course
+        # the course's settings and folder, not its lessons: a Jinja environment is a
+        # reference cycle, freed only by a full collection, which a build defers
+        self.course = t.Course(config=course.config, root=course.root, modules=[])
         self.folder = folder
 
     def get_source(

@@ -9,10 +9,10 @@ hours, outcomes, number, which kinds of block it holds, its sites) and reads its
 format that walks every block (PDF, DOCX) gets exactly the tree it always got.
 
 A body read is kept while the bodies kept in this process come from at most
-``KEPT.budget`` characters of Markdown (a parsed tree takes 10-20 bytes per source
+``KEPT.budget`` characters of Markdown (a parsed tree takes about 10 bytes per source
 character); past it, the body read last before is released and read again (from the
-build cache) when next used. A build therefore holds the trees of a few lessons, not of
-the course: memory stays flat in the number of lessons, and a course within the budget
+build cache) when next used. A build therefore holds at most the budget's trees, not the
+course's: memory stays flat in the number of lessons, and a course within the budget
 (nearly every real one) reads no lesson twice. Kept are those read first: a format that
 walks the lessons in order once per edition finds them again.
 """
@@ -84,8 +84,8 @@ class KeptBodies:
             self.size -= entry[1]
 
 
-#: every read body of this process: 2 million characters of Markdown (about 800 printed
-#: pages) make 20-40 MB of trees
+#: every read body of this process: 2 million characters of Markdown (about 900 printed
+#: pages of the generated benchmark course) make about 20 MB of trees
 KEPT = KeptBodies(2_000_000)
 
 
@@ -145,11 +145,11 @@ class LazyLesson(t.Lesson):
         """Take resolve's answers: the title now, the body when it is read."""
         self.number, self.anchor = resolution.number, self.id
         apply_to_title(self, self.summary.sites, resolution, self.summary.notes)
-        read = self._body
+        read, title = self._body, self.title  # not self: a lesson is not its own referrer
 
         def body() -> t.Lesson:
             whole = read()
-            whole.title = self.title  # resolved already, and the one given out
+            whole.title = title  # resolved already, and the one given out
             return apply(whole, resolution)
 
         self._body = body
