@@ -11,7 +11,7 @@ import pytest
 
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.diagnostics import Diagnostics
+from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.cache import CACHE_DIR, BuildCache
 from casekit.resolve.editions import apply_edition
 from casekit.resolve.lazy import KEPT, LazyLesson
@@ -148,3 +148,22 @@ def test_a_build_holding_one_lesson_at_a_time_writes_the_same_bytes(
     kept, released = outputs(tmp_path / "kept"), outputs(tmp_path / "released")
     assert sorted(kept) == sorted(released)
     assert [name for name in kept if kept[name] != released[name]] == []
+
+
+def test_a_released_lesson_whose_file_changed_stops_the_build(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text is not kept: a released lesson whose cache entry is lost is read from
+    its file again, and a file edited since it was loaded is refused, not mixed in."""
+    monkeypatch.setattr(KEPT, "budget", 1)
+    course, _ = loaded(mini_course, BuildCache(tmp_path / "out", read=False))
+    for entry in (tmp_path / "out" / CACHE_DIR / "lesson").rglob("*"):
+        if entry.is_file():
+            entry.unlink()
+    first, last = course.lessons()[0], course.lessons()[-1]
+    assert not first.read and first.blocks  # read from its unchanged file
+    path = mini_course / last.path
+    path.write_text(path.read_text("utf-8") + "\nЖаңа сөйлем.\n", "utf-8")
+    with pytest.raises(CasekitError) as raised:
+        last.blocks  # noqa: B018
+    assert raised.value.diagnostic.code == "lesson-changed"

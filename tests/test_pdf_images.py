@@ -117,7 +117,8 @@ def test_every_kind_of_raster_image_shows_its_pixels(
 
 def test_an_image_shown_in_two_modules_is_carried_once(make_course, tmp_path) -> None:
     """Each module is laid out as a PDF of its own and the pieces are joined
-    (``join.py``): an image both show, with its soft mask, is one object of the packet."""
+    (``join.py``): an image both show, with its soft mask, is one object of the packet,
+    and no piece carries it."""
     toml = COURSE_TOML.format(lessons='"a.md"') + '\n[[modules]]\ntitle = "N"\nlessons = ["b.md"]\n'
     lesson = "---\ntitle: {0}\n---\n\n![Сурет](media/p.png)\n\n![Фото](media/f.jpg)\n"
     course = make_course(
@@ -145,3 +146,9 @@ def test_an_image_shown_in_two_modules_is_carried_once(make_course, tmp_path) ->
     assert len({index for index, _ in shown}) >= 2  # shown on pages of both modules
     assert len(images) == 2  # the PNG and the JPEG, once each
     assert len(every) == 3  # and the PNG's soft mask
+    # the pieces name their images: neither they nor their cache entries carry them
+    jpeg = (course / "media" / "f.jpg").read_bytes()
+    assert compressed(jpeg)[-2000:] in built(result, "pdf")["learner"].read_bytes()
+    pieces = [f for f in (tmp_path / "out").glob("*/.cache/pdf-piece/**/*") if f.is_file()]
+    assert len(pieces) >= 3  # the front and the two modules
+    assert not any(compressed(jpeg)[-2000:] in piece.read_bytes() for piece in pieces)

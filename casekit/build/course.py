@@ -6,7 +6,7 @@ from pathlib import Path
 
 from casekit import tree as t
 from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
-from casekit.diagnostics import Diagnostic, Diagnostics
+from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.cache import BuildCache, digest
 from casekit.formats import Format, formats
 from casekit.formats.options import check_table, option_origin, resolve_options
@@ -73,7 +73,7 @@ def load_course(
             text = read_source_text(real, rel, diags)
             if text is None:
                 continue
-            lesson, keys[lesson_id] = _parse(rel, text, diags, cache, config.allow_html)
+            lesson, keys[lesson_id] = _parse(real, rel, text, diags, cache, config.allow_html)
             module.lessons.append(lesson)
         course.modules.append(module)
     answers = resolve(course, diags, cache, hash_media)
@@ -86,18 +86,24 @@ def load_course(
 
 
 def _parse(
-    path: str, text: str, diags: Diagnostics, cache: BuildCache | None, allow_html: bool
+    real: Path,
+    path: str,
+    text: str,
+    diags: Diagnostics,
+    cache: BuildCache | None,
+    allow_html: bool,
 ) -> tuple[t.Lesson, str]:
-    """A lesson and its cache key (without a cache: ""): an unchanged lesson unread
-    (``resolve/lazy.py``) with its parse diagnostics from the cache, else parsed; either
-    read again from the cache once released."""
+    """A lesson (of the file ``real``) and its cache key (without a cache: ""): an
+    unchanged lesson unread (``resolve/lazy.py``) with its parse diagnostics from the
+    cache, else parsed; either read again from the cache once released (or, its entry
+    lost, from its file: the text is not kept)."""
     from casekit.parse.lesson import lesson_id_for, parse_lesson
 
     if cache is None:  # casekit check: no cache, and no need for its key
         return parse_lesson(path, text, diags, allow_html=allow_html), ""
     key = BuildCache.lesson_key(path, text, allow_html)
 
-    def parse(own: Diagnostics) -> t.Lesson:
+    def parse(text: str, own: Diagnostics) -> t.Lesson:
         lesson = parse_lesson(path, text, own, allow_html=allow_html)
         cache.stats.parsed.append(path)
         cache.store("lesson", key, (lesson, own.items))
@@ -105,7 +111,13 @@ def _parse(
 
     def read() -> t.Lesson:  # the same tree again (a damaged entry: parsed again)
         cached = cache.load("lesson", key, tuple[t.Lesson, list[Diagnostic]])
-        return cached[0] if cached is not None else parse(Diagnostics())
+        if cached is not None:
+            return cached[0]
+        again = read_source_text(real, path, Diagnostics())
+        if again is None or BuildCache.lesson_key(path, again, allow_html) != key:
+            message = "lesson changed while the build was reading it; build again"
+            raise error(path, message, "lesson-changed")
+        return parse(again, Diagnostics())
 
     known = cache.load("summary", key, tuple[LessonSummary, list[Diagnostic]])
     if known is not None:
@@ -113,7 +125,7 @@ def _parse(
         diags.items.extend(known[1])
         return LazyLesson.unread(lesson_id_for(path), path, known[0], read), key
     own = Diagnostics()
-    lesson = parse(own)
+    lesson = parse(text, own)
     diags.extend(own)
     summary = summarise(lesson, len(text))
     cache.store("summary", key, (summary, own.items))

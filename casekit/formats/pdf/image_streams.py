@@ -25,8 +25,10 @@ from reportlab.pdfbase.pdfdoc import (
     PDFObject,
     PDFObjectReference,
     PDFStream,
+    PDFString,
 )
 from reportlab.pdfbase.pdfutils import readJPEGInfo
+from reportlab.pdfgen.canvas import Canvas
 
 from casekit.render.image_metadata import png_chunks
 
@@ -58,6 +60,7 @@ class ImageStream(PDFObject):
     parameters: dict[str, int] | None = None  # DecodeParms
     decode: list[int] | None = None
     smask: PDFObjectReference | None = None
+    reference: str = ""  # ``REFERENCE``: which image the packet puts in its place
 
     def format(self, document: Any) -> bytes:
         entries: dict[str, Any] = {
@@ -75,7 +78,31 @@ class ImageStream(PDFObject):
             entries["Decode"] = PDFArray(self.decode)
         if self.smask is not None:
             entries["SMask"] = self.smask
+        if self.reference:
+            entries[REFERENCE[1:]] = PDFString(self.reference)
         return PDFStream(PDFDictionary(entries), self.data, filters=()).format(document)
+
+
+#: the entry of a stand-in image XObject that names the image it stands for
+REFERENCE = "/CasekitImage"
+
+
+def embed_reference(canvas: Any, name: str, key: str) -> None:
+    """Make a stand-in for image ``key`` the canvas's XObject ``name``: a piece of the
+    packet names its images, and the joined packet carries each once (``join.py``)."""
+    stand_in = ImageStream(1, 1, PDFName("DeviceGray"), 8, zlib.compress(b"\0"), reference=key)
+    canvas._doc.addForm(name, stand_in)
+
+
+def image_pdf(data: bytes) -> bytes:
+    """A one-page PDF whose page shows PNG or JPEG ``data`` (its XObject is the image)."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(1, 1), invariant=1)
+    embed_image(canvas, "img", data)
+    canvas.doForm("img")
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
 
 
 def embed_image(canvas: Any, name: str, data: bytes) -> None:

@@ -1,5 +1,5 @@
 """Images as flowables: SVG stays vector (svglib); raster images are drawn at the size
-``media.probe`` found when it decoded them with bounds (a corrupt file or a
+``media.probe`` found when it checked them whole and within bounds (a corrupt file or a
 decompression bomb is a diagnostic of the check, before any format runs)."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import weakref
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
@@ -19,7 +18,7 @@ from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
-from casekit.formats.pdf.image_streams import embed_image
+from casekit.formats.pdf.image_streams import embed_reference
 from casekit.render.images import figure_size, image_bytes
 from casekit.render.resample import FITTED, Sizing, print_box
 from casekit.render.svg_fonts import FaceFonts
@@ -95,13 +94,12 @@ class VectorImage(_Figure):
 
 
 class RasterImage(_Figure):
-    """A raster image, embedded once per document (``image_streams``) and drawn by
-    every use. Its bytes are read (or resampled) only when it is first drawn, in the
-    final layout pass, and not kept: a course's images are never all in memory."""
+    """A raster image, drawn by every use of it. A piece of the packet carries a
+    stand-in named by ``key`` (``embed_reference``); the joined packet carries the image
+    once (``raster_images``): no piece reads, holds or caches the image's data."""
 
-    def __init__(self, load: Callable[[], bytes], key: str, width: float, height: float) -> None:
+    def __init__(self, key: str, width: float, height: float) -> None:
         super().__init__(width, height)
-        self.load = load
         self.key = key
 
     def draw(self) -> None:
@@ -110,11 +108,28 @@ class RasterImage(_Figure):
             return
         name = f"img-{self.key}"
         if not canvas.hasForm(name):
-            embed_image(canvas, name, self.load())
+            embed_reference(canvas, name, self.key)
         canvas.saveState()
         canvas.scale(self.width, self.height)
         canvas.doForm(name)
         canvas.restoreState()
+
+
+def raster_images(course: t.Course, sizing: Sizing) -> Callable[[str], bytes]:
+    """The bytes of the image a ``RasterImage`` key names: the course's media item of
+    that SHA-256, fitted to the box the key gives, if any (``sizing``)."""
+    root = Path(course.root)
+    media = {item.sha256: item for item in course.media}
+
+    def image(key: str) -> bytes:
+        sha256, _, box = key.partition("-")
+        item = media[sha256]
+        if not box:
+            return image_bytes(root, item)
+        width, height = box.split("x")
+        return sizing.image(root, item, (int(width), int(height)))
+
+    return image
 
 
 def image_flowable(
@@ -139,5 +154,5 @@ def image_flowable(
     # the probe decoded it fully, with bounds, and image_bytes checked it is that file
     width, height = figure_size(figure, item.width or 1, item.height or 1, max_width, max_height)
     box = print_box(width, height)
-    key = item.sha256[:16] + (f"-{box[0]}x{box[1]}" if sizing.resamples(item, box) else "")
-    return RasterImage(partial(sizing.image, root, item, box), key, width, height)
+    key = item.sha256 + (f"-{box[0]}x{box[1]}" if sizing.resamples(item, box) else "")
+    return RasterImage(key, width, height)

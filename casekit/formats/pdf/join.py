@@ -8,7 +8,8 @@ then makes what spans pieces:
   (the destination may be in another piece); each becomes a link to the page and
   place of its anchor, or is dropped when the packet has no such anchor;
 - fonts: every piece gives the same characters the same codes, so their font
-  subsets are the same objects' bytes; each is kept once; so is each image;
+  subsets are the same objects' bytes; each is kept once;
+- images: a piece names each image it shows (a stand-in); the packet carries it once;
 - the running header and footer ("page X of Y"), drawn over the body pages;
 - the outline (bookmarks) of modules, lessons and appendices;
 - a /ID made from the content (``deterministic_id``): the same pieces give the
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import pikepdf
 
 from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
+from casekit.formats.pdf.image_streams import REFERENCE, image_pdf
 from casekit.formats.pdf.pieces import Laid
 
 
@@ -51,7 +53,8 @@ class Joined:
         return buffer.getvalue()
 
 
-def join(packet: Packet, laid: list[Laid]) -> Joined:
+def join(packet: Packet, laid: list[Laid], images: Callable[[str], bytes]) -> Joined:
+    """The pieces as one packet; ``images`` gives the bytes of each image they name."""
     sources = [pikepdf.open(io.BytesIO(each.data or b"")) for each in laid]
     out = sources[0]
     for source in sources[1:]:
@@ -64,7 +67,7 @@ def join(packet: Packet, laid: list[Laid]) -> Joined:
     _link(pages, places)
     sources.append(_overlay_heads(packet, out, pages, laid))  # open until saved
     _share_fonts(out, pages)
-    _share_images(pages)
+    sources += _fill_images(out, pages, images)
     _outline(out, laid, places)
     return Joined(out, sources)
 
@@ -172,32 +175,27 @@ def _share_fonts(out: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
             fonts[name] = shared.setdefault(key, font)
 
 
-def _image_key(image: pikepdf.Stream) -> str:
-    """What makes two image XObjects the same image: their entries and data (and
-    those of their soft masks)."""
-    digest = hashlib.sha256()
-    for each in (image, image.get("/SMask")):
-        if isinstance(each, pikepdf.Stream):
-            entries = {k: repr(v) for k, v in each.items() if k not in ("/SMask", "/Length")}
-            digest.update(repr(sorted(entries.items())).encode())
-            digest.update(each.read_raw_bytes())
-    return digest.hexdigest()
-
-
-def _share_images(pages: list[pikepdf.Page]) -> None:
-    """One image object for the same image of every piece: each piece embeds the images
-    its pages show, and a figure shown in two modules would be carried twice."""
-    shared: dict[str, pikepdf.Object] = {}
-    keys: dict[tuple[int, int], str] = {}
+def _fill_images(
+    out: pikepdf.Pdf, pages: list[pikepdf.Page], images: Callable[[str], bytes]
+) -> list[pikepdf.Pdf]:
+    """Each image the pieces name (``image_streams.embed_reference``) made once, in
+    place of every stand-in for it. Returns the PDFs its objects come from (open until
+    the packet is saved)."""
+    made: dict[str, pikepdf.Object] = {}
+    sources: list[pikepdf.Pdf] = []
     for xobjects in _resources(pages, "/XObject"):
         for name in sorted(xobjects.keys()):
-            image = xobjects[name]
-            if not image.is_indirect or image.get("/Subtype") != "/Image":
-                continue
-            key = keys.get(image.objgen)
+            key = xobjects[name].get(REFERENCE)
             if key is None:
-                key = keys[image.objgen] = _image_key(image)
-            xobjects[name] = shared.setdefault(key, image)
+                continue
+            key = str(key)
+            if key not in made:
+                source = pikepdf.open(io.BytesIO(image_pdf(images(key))))
+                sources.append(source)
+                (image,) = source.pages[0].obj.Resources.XObject.values()
+                made[key] = out.copy_foreign(image)
+            xobjects[name] = made[key]
+    return sources
 
 
 def _outline(

@@ -8,6 +8,7 @@ from casekit.formats.pdf import speedups
 from casekit.formats.pdf.document import Packet, PageSetup
 from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
+from casekit.formats.pdf.images import raster_images
 from casekit.formats.pdf.join import join
 from casekit.formats.pdf.pieces import PieceStore, lay_out_packet
 from casekit.formats.pdf.styles import make_styles
@@ -47,7 +48,7 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
     store = PieceStore(ctx.fragments, course.edition or "")
     laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
-    joined = join(packet, laid)
+    joined = join(packet, laid, raster_images(course, writer.sizing))
     if options.booklet:  # pypdf is imported for booklets only
         from casekit.formats.pdf.booklet import impose
 
