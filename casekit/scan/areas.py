@@ -10,8 +10,8 @@ left out. What remains of the strokes counts: ink relative to the paper around i
 morphological top-hat: an eraser's smudge or a shadow is wide and faint, pencil is
 thin, a marker dark), in specks large enough not to be noise. Thresholds measured on the synthetic scans of
 ``benchmarks/scan_benchmark.py`` (figures in benchmarks/README.md): no written area
-was read as blank; blank ones were read as written only on black-and-white copies
-at 100 dpi, whose dithered grey survives as clusters of dots.
+was read as blank; blank ones were read as written only on black-and-white copies,
+whose dithered grey (an eraser's smudge) survives as clusters of dots.
 """
 
 from __future__ import annotations
