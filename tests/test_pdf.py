@@ -32,8 +32,10 @@ KAZAKH = "ӘҒҚҢӨҰҮҺІәғқңөұүһі"
 SOLUTION_TEXT = ("F2 пернесін басыңыз", "Жаңа қалта", "Дұрыс жауап", "Астана")
 
 
-def build(course: Path, out: Path, editions=("learner", "teacher"), **options) -> dict[str, Path]:
-    return built(build_formats(course, ["pdf"], out, editions, **options), "pdf")
+def build(
+    course: Path, out: Path, editions=("learner", "teacher"), jobs: int = 1, **options
+) -> dict[str, Path]:
+    return built(build_formats(course, ["pdf"], out, editions, jobs=jobs, **options), "pdf")
 
 
 def copy_mini(tmp: Path, name: str, extra_toml: str = "") -> Path:
@@ -202,12 +204,18 @@ def test_two_builds_are_byte_identical(mini, tmp_path):
 
 def test_pieces_laid_out_in_two_processes_give_the_same_bytes(mini, tmp_path):
     """``--jobs 2``: the modules and appendices are laid out side by side in forked
-    workers (``formats/pdf/pieces.py``), the PDF is the one-process build's."""
+    workers (``formats/pdf/pieces.py``), the PDF is the one-process build's; also
+    without answer sheets, where no piece can be expected on a right-hand page."""
     course = copy_mini(tmp_path, "mini")
     result = build_formats(course, ["pdf"], tmp_path / "two", ("learner",), jobs=2)
     laid = [entry for entry in result.cache.stats.rendered if " pdf " in entry]
     assert len(laid) >= 4, laid  # front, two modules, the appendices
     assert built(result, "pdf")["learner"].read_bytes() == mini["learner"].read_bytes()
+    one, two = (
+        build(course, tmp_path / f"no-sheets-{jobs}", ("learner",), answer_sheets=False, jobs=jobs)
+        for jobs in (1, 2)
+    )
+    assert one["learner"].read_bytes() == two["learner"].read_bytes()
 
 
 def test_a_cached_piece_that_is_no_pdf_is_laid_out_again(tmp_path):

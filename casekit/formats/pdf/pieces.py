@@ -19,7 +19,6 @@ import gc
 import io
 import os
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,10 +59,6 @@ class Laid:
         return self.data is not None and all(
             pages.get(anchor, 0) == page for anchor, page in self.layout.asked.items()
         )
-
-    def own_pages(self) -> Iterator[tuple[str, int]]:
-        for anchor, page in self.layout.anchors.items():
-            yield anchor, self.start + page
 
 
 def _pdf_of(data: bytes, pages: int) -> bool:
@@ -192,9 +187,9 @@ def lay_out_packet(
                 start, settled = 1, True
                 for each in laid:
                     settled = settled and each.start == start  # else it starts elsewhere
+                    for anchor, page in each.layout.anchors.items():
+                        pages.setdefault(anchor, start + page)  # where it really is
                     start += each.layout.pages
-                    for anchor, page in each.own_pages():
-                        pages.setdefault(anchor, page)
                 if settled and all(each.printed_right(pages) for each in laid):
                     store.remember_pages(pages)
                     return laid
@@ -215,22 +210,31 @@ def _round(
     pool: ProcessPoolExecutor | None,
 ) -> list[Laid]:
     """One round: each piece from the cache or laid out. A piece starts where the one
-    before it ends when that one is laid out already; else where it started in the
-    last round (or the last build), or on the next right-hand page: modules end with
-    an answer sheet, after which text goes on on a right-hand page. Pieces laid out
-    in another process go side by side; one that started elsewhere than expected is
-    laid out again in the next round (from where it really starts)."""
+    before it ends once that one is laid out. Pieces laid out in other processes go
+    side by side: after a module that ends with an answer sheet (after which the text
+    goes on on a right-hand page) the next piece is expected where it started in the
+    last round (or the last build) or else on the next right-hand page, without waiting
+    for the module; one that started elsewhere than expected is laid out again in the
+    next round, from where it really starts."""
     laid: list[Laid | None] = []
-    waiting: list[tuple[int, int, Future[tuple[PieceLayout, bytes | None]]]] = []
+    waiting: dict[int, tuple[int, Future[tuple[PieceLayout, bytes | None]]]] = {}
+
+    def wait(index: int) -> None:
+        start, future = waiting.pop(index)
+        laid[index] = Laid(pieces[index], start, *future.result())
+        _keep(store, laid[index], extra)
+
     start = 1
     for index, piece in enumerate(pieces):
         if index:
+            if laid[index - 1] is None and not pieces[index - 1].right_after:
+                wait(index - 1)  # where it ends is anyone's guess
             before = laid[index - 1]
             if before is not None:
                 start = before.start + before.layout.pages
             else:
                 last = known.get(piece.anchor, 0)
-                start = last if last > start else start + 1 + start % 2
+                start = last if last > start and last % 2 else start + 1 + start % 2
         found = store.find(piece, start, known, extra.get(piece.name, ""))
         if found is not None:
             laid.append(Laid(piece, start, *found))
@@ -240,10 +244,9 @@ def _round(
             _keep(store, laid[-1], extra)
         else:
             laid.append(None)
-            waiting.append((index, start, pool.submit(_lay_out, index, start, known)))
-    for index, start, future in waiting:
-        each = laid[index] = Laid(pieces[index], start, *future.result())
-        _keep(store, each, extra)
+            waiting[index] = (start, pool.submit(_lay_out, index, start, known))
+    for index in sorted(waiting):
+        wait(index)
     return [each for each in laid if each is not None]
 
 

@@ -116,6 +116,8 @@ class PdfPiece:
     lessons: tuple[str, ...] | None
     flowables: Callable[[], list[Flowable]]
     anchor: str = ""  # the anchor on its first page: where it started last time
+    #: it ends with an answer sheet: the next piece starts on a right-hand page
+    right_after: bool = False
 
 
 class PdfWriter(TreeWriter):
@@ -812,6 +814,7 @@ class PdfWriter(TreeWriter):
                 tuple(lesson.id for lesson in part.module.lessons),
                 lambda part=part: self.module(part),
                 part.module.id,
+                self.answer_sheets and any(lesson.holds(t.Quiz) for lesson in part.module.lessons),
             )
             for part in outline.parts
         ]
