@@ -13,7 +13,9 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
   reading, checking, parsing and resampling images included) against pandoc 3
   (pypandoc-binary) on the same lessons with ``--toc``. The DOCX also without contents
   page numbers (``--no-contents-pages``: pandoc's contents field has none either;
-  casekit's default runs a LibreOffice layout for them).
+  casekit's default runs a LibreOffice layout for them). Then (unless ``--skip cached``)
+  the same after an edit of one lesson, casekit rebuilding with its build cache (parsed
+  lessons, fitted images, font subsets), beside pandoc again.
 - PDF: ``casekit build -f pdf -e learner --force`` against Typst (PyPI ``typst``)
   typesetting the same text (``typst_document.py``), pages of each; casekit in one
   process (``-j 1``) and with its pieces laid out on two cores (``-j 2``).
@@ -182,6 +184,41 @@ def against_pandoc(
         rows.append(ratio_row(label, ours, theirs))
         (package,) = out.glob(f"*/{fmt}/*-learner.{fmt}")
         rows.append((f"{name}: {fmt} image files", f"{images_in(package)} / {images_in(target)}"))
+    return rows
+
+
+def cached_against_pandoc(course: Path, name: str, root: Path, runs: int) -> list[tuple[str, str]]:
+    """The rebuild with the build cache: after a clean build (untimed), each casekit run
+    follows an edit of one lesson (a new sentence), so the EPUB or DOCX is written again
+    from the cached lessons, fitted images and font subsets; pandoc, which keeps no
+    cache, on the same lessons. DOCX without contents page numbers."""
+    rows = []
+    out = root / f"cached-{name}"
+    lessons = lesson_files(course)
+    lesson = Path(lessons[len(lessons) // 2])
+    original = lesson.read_text("utf-8")
+    for fmt, extra in (("epub", ()), ("docx", ("--no-contents-pages",))):
+        command = build_command(course, out, "-f", fmt, "-e", "learner", *extra)
+        label = f"{name}: {fmt} edit rebuild, cache / pandoc"
+        edits = iter(range(runs))
+
+        def edited(command: list[str] = command, edits: Iterator[int] = edits) -> Run:
+            lesson.write_text(original + f"\nӨзгеріс {next(edits)}.\n", "utf-8")
+            return run(command)
+
+        try:
+            run([*command, "--force"])
+            ours, theirs = interleaved(
+                edited,
+                lambda fmt=fmt: run(pandoc_command(course, lessons, root / f"p.{fmt}")),
+                runs,
+            )
+        except Failed as failure:
+            rows.append((label, f"casekit failed: {failure}"))
+            continue
+        finally:
+            lesson.write_text(original, "utf-8")
+        rows.append(ratio_row(label, ours, theirs))
     return rows
 
 
@@ -463,6 +500,7 @@ def main() -> None:
             "text",  # the text course's rows against pandoc and Typst
             "text-contents",  # the DOCX with LibreOffice contents pages, text course
             "images-contents",
+            "cached",  # the edit rebuilds with the cache beside pandoc (EPUB, DOCX)
             "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
             "renumbering",  # the edit that renumbers a module (rebuild formats only)
             "memory",
@@ -527,6 +565,8 @@ def main() -> None:
             if "pandoc" not in args.skip:
                 contents = f"{name}-contents" not in args.skip
                 show(against_pandoc(course, name, root, args.runs, contents))
+                if "cached" not in args.skip:
+                    show(cached_against_pandoc(course, name, root, args.runs))
             if "typst" not in args.skip:
                 show(against_typst(course, name, root, args.runs))
         rebuilt = tuple(args.rebuild or REBUILT)

@@ -10,7 +10,8 @@ and the numbers it printed: editing one lesson lays out its module again, and th
 pieces whose printed numbers moved. Rounds repeat, as reportlab's ``multiBuild``
 repeats passes, until every piece printed the pages the anchors ended on. The
 running header and footer ("page X of Y") are drawn when the pieces are joined
-(``join.py``), so a page count that changes invalidates no other piece.
+(``join.py``), so a page count that changes invalidates no other piece. With
+``--jobs``, pieces are laid out side by side in forked worker processes (``_round``).
 """
 
 from __future__ import annotations
