@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import PurePosixPath
 from typing import Literal, Union
 
@@ -658,3 +658,16 @@ def plain_text(inlines: list[Inline]) -> str:
         elif isinstance(node, InlineImage):
             parts.append(node.alt)
     return "".join(parts)
+
+
+def printed_text(value: object) -> str:
+    """Nodes (or lists of them) as text without their source positions: what they print,
+    for keys of output drawn from them (an edit that only moves them keeps the key)."""
+    if isinstance(value, Pos):
+        return ""
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(f"{f.name}={printed_text(getattr(value, f.name))}" for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(printed_text(each) for each in value) + "]"
+    return repr(value)

@@ -217,16 +217,17 @@ def test_pdf_lays_out_only_the_edited_module_and_what_its_pages_move(
     mini_course: Path, tmp_path: Path
 ) -> None:
     """The PDF is laid out in pieces (``formats/pdf/pieces.py``): an edit that keeps the
-    page count lays out its module again, and the appendix (any lesson may add to it);
-    one that adds pages also lays out the pieces whose "see page N" or contents moved.
-    Either way the PDF is byte for byte a clean build's."""
+    page count and no appendix's glossary entries, media or answers lays out its module
+    again, and only it; one that adds pages also lays out the pieces whose "see page N"
+    or contents moved. Either way the PDF is byte for byte a clean build's."""
     out = tmp_path / "out"
     first = build(mini_course, ["pdf"], out, editions=("learner",))
-    assert len(pdf_pieces_laid_out(first)) >= 4  # front, two modules, an appendix
+    assert {"front", "module-1", "module-2", "glossary", "media_index"} <= set(
+        pdf_pieces_laid_out(first)
+    )
     edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа абзац: өзгеріс.\n\n")
     again = build(mini_course, ["pdf"], out, editions=("learner",))
-    laid = pdf_pieces_laid_out(again)
-    assert "module-2" in laid and "module-1" not in laid and "front" not in laid, laid
+    assert pdf_pieces_laid_out(again) == ["module-2"]
     assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
 
     # two pages more in module 1: module 2 moves, lesson 1 refers to lesson 2's pages
@@ -235,4 +236,32 @@ def test_pdf_lays_out_only_the_edited_module_and_what_its_pages_move(
     again = build(mini_course, ["pdf"], out, editions=("learner",))
     laid = pdf_pieces_laid_out(again)
     assert {"front", "module-1"} <= set(laid), laid
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
+
+
+@pytest.mark.slow
+def test_pdf_appendix_is_laid_out_again_only_when_what_it_prints_changes(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """An appendix is keyed on what it prints, not on every lesson: editing a glossary
+    definition lays out the glossary (and the lesson's module), not the answer key;
+    editing a quiz's answer lays out the answer key, not the glossary. Characters the
+    course did not print before give the fonts other codes: every piece is laid out.
+    Each rebuild is byte for byte a clean build's."""
+    toml = mini_course / "course.toml"
+    toml.write_text(toml.read_text("utf-8").replace("\n", "\nanswers_appendix = true\n", 1))
+    out = tmp_path / "out"
+    first = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert {"glossary", "media_index", "answers_appendix"} <= set(pdf_pieces_laid_out(first))
+    edit(mini_course, "01-computer.md", "Мәтін енгізуге", "Мәтінді теруге")
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert pdf_pieces_laid_out(again) == ["glossary", "module-1"]
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
+    edit(mini_course, "01-computer.md", "   Астана\n", "   Астана қаласы\n")
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert pdf_pieces_laid_out(again) == ["answers_appendix", "module-1"]
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
+    edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа абзац: café, naïve.\n\n")
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert {"front", "module-1", "glossary", "answers_appendix"} <= set(pdf_pieces_laid_out(again))
     assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))

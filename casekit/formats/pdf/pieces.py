@@ -85,18 +85,20 @@ def _usable(layout: PieceLayout, start: int, known: dict[str, int]) -> bool:
 class PieceStore:
     """Pieces laid out in this build and, through the build cache, in earlier ones."""
 
-    def __init__(self, fragments: Fragments | None, edition: str) -> None:
+    def __init__(self, fragments: Fragments | None, edition: str, characters: str) -> None:
         self.fragments = fragments
         self.edition = edition
+        #: ``Packet.characters``: they give the fonts' codes, so a piece laid out when the
+        #: course printed other characters embeds other subsets than a clean build's
+        self.characters = characters
         self.laid: dict[tuple[str, int], tuple[PieceLayout, bytes]] = {}
 
     def key(self, piece: PdfPiece, parity: int, extra: str) -> str | None:
         fragments = self.fragments
         if fragments is None:
             return None
-        lessons = fragments.digests if piece.lessons is None else piece.lessons
         digests = []
-        for lesson in lessons:
+        for lesson in piece.lessons:
             known = fragments.digests.get(lesson)
             if known is None:
                 return None
@@ -105,9 +107,11 @@ class PieceStore:
             "pdf-piece",
             fragments.context,
             self.edition,
+            self.characters,
             piece.name,
             str(parity),
             extra,
+            piece.prints,
             *sorted(digests),
         )
 

@@ -46,7 +46,7 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
     msg = course_messages(course.config)
     packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
-    store = PieceStore(ctx.fragments, course.edition or "")
+    store = PieceStore(ctx.fragments, course.edition or "", packet.characters)
     laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
     joined = join(packet, laid, raster_images(course, writer.sizing))
     if options.booklet:  # pypdf is imported for booklets only

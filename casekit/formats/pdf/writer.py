@@ -112,12 +112,15 @@ class PdfPiece:
     """A part of the packet laid out on pages of its own (``pieces.py``)."""
 
     name: str  # the module's id ("module-2"), or the appendix's key
-    #: the lessons it prints (their digests key its cached layout); ``None``: any lesson
-    lessons: tuple[str, ...] | None
+    #: the lessons it prints whole (their digests key its cached layout)
+    lessons: tuple[str, ...]
     flowables: Callable[[], list[Flowable]]
     anchor: str = ""  # the anchor on its first page: where it started last time
     #: it ends with an answer sheet: the next piece starts on a right-hand page
     right_after: bool = False
+    #: what else it prints, drawn from any lesson (an appendix's glossary entries, media
+    #: or answers: ``tree.printed_text``), also in its key
+    prints: str = ""
 
 
 class PdfWriter(TreeWriter):
@@ -756,8 +759,12 @@ class PdfWriter(TreeWriter):
             out.extend(self.indented(self.blocks(entry.definition), self.styles.indent))
         return out
 
+    def indexed_media(self) -> list[t.MediaItem]:
+        """The media the media index lists: those with a short code."""
+        return [m for m in self.course.media if m.code]
+
     def media_index(self) -> list[Flowable]:
-        items = [m for m in self.course.media if m.code]
+        items = self.indexed_media()
         size = self.styles.size * 7.5
         rows = [
             [
@@ -791,6 +798,13 @@ class PdfWriter(TreeWriter):
             out.append(self.para(f"<b>{escape(label)}:</b> {self.answer_text(entry.question)}"))
         return out
 
+    def answers(self) -> list[tuple[str, int, list[t.Block], list[t.Option]]]:
+        """What the answer key prints of each entry (not the questions' wording)."""
+        return [
+            (e.quiz.number, e.question.number, e.question.answer, e.question.options)
+            for e in self.course.answer_key
+        ]
+
     def answer_text(self, q: t.Question) -> str:
         if q.options:
             return "; ".join(
@@ -804,9 +818,9 @@ class PdfWriter(TreeWriter):
         """Every module, then the appendices (``render/outline.py``), each a piece."""
         outline = course_outline(self.course, self.msg)
         appendix = {
-            GLOSSARY: self.glossary,
-            MEDIA_INDEX: self.media_index,
-            ANSWER_KEY: self.answer_key,
+            GLOSSARY: (self.glossary, lambda: sorted_glossary(self.course)),
+            MEDIA_INDEX: (self.media_index, self.indexed_media),
+            ANSWER_KEY: (self.answer_key, self.answers),
         }
         out = [
             PdfPiece(
@@ -818,10 +832,12 @@ class PdfWriter(TreeWriter):
             )
             for part in outline.parts
         ]
-        out.extend(
-            PdfPiece(section.key, None, appendix[section.key], f"appendix-{section.key}")
-            for section in outline.back
-        )
+        for section in outline.back:
+            flowables, drawn = appendix[section.key]
+            prints = t.printed_text(drawn())
+            out.append(
+                PdfPiece(section.key, (), flowables, f"appendix-{section.key}", prints=prints)
+            )
         return out
 
     def contents_entries(self) -> list[tuple[int, str, str]]:
