@@ -27,7 +27,7 @@ import pikepdf
 
 from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
 from casekit.formats.pdf.image_streams import REFERENCE, image_pdf
-from casekit.formats.pdf.pieces import Laid
+from casekit.formats.pdf.pieces import Laid, PieceStore
 
 
 class Joined:
@@ -53,8 +53,11 @@ class Joined:
         return buffer.getvalue()
 
 
-def join(packet: Packet, laid: list[Laid], images: Callable[[str], bytes]) -> Joined:
-    """The pieces as one packet; ``images`` gives the bytes of each image they name."""
+def join(
+    packet: Packet, laid: list[Laid], images: Callable[[str], bytes], store: PieceStore
+) -> Joined:
+    """The pieces as one packet; ``images`` gives the bytes of each image they name;
+    ``store`` keeps the running heads drawn."""
     sources = [pikepdf.open(io.BytesIO(each.data or b"")) for each in laid]
     out = sources[0]
     for source in sources[1:]:
@@ -65,7 +68,7 @@ def join(packet: Packet, laid: list[Laid], images: Callable[[str], bytes]) -> Jo
         for anchor, (index, left, top) in each.layout.places.items():
             places.setdefault(anchor, (each.start - 1 + index, left, top))
     _link(pages, places)
-    sources.append(_overlay_heads(packet, out, pages, laid))  # open until saved
+    sources.append(_overlay_heads(packet, out, pages, laid, store))  # open until saved
     _share_fonts(out, pages)
     sources += _fill_images(out, pages, images)
     _outline(out, laid, places)
@@ -95,7 +98,11 @@ def _link(pages: list[pikepdf.Page], places: dict[str, tuple[int, float, float]]
 
 
 def _overlay_heads(
-    packet: Packet, out: pikepdf.Pdf, pages: list[pikepdf.Page], laid: list[Laid]
+    packet: Packet,
+    out: pikepdf.Pdf,
+    pages: list[pikepdf.Page],
+    laid: list[Laid],
+    store: PieceStore,
 ) -> pikepdf.Pdf:
     """Draw the running header and footer on every body page (their drawing appended
     to the page's, their fonts' resource names apart: ``document.HEAD_FONTS``)."""
@@ -109,7 +116,10 @@ def _overlay_heads(
             section = head or section
             sections.append(section)
             numbers.append(each.start + index)
-    heads = pikepdf.open(io.BytesIO(running_heads(packet, sections, numbers, len(pages))))
+    drawn = store.running_heads(
+        sections, numbers, len(pages), lambda: running_heads(packet, sections, numbers, len(pages))
+    )
+    heads = pikepdf.open(io.BytesIO(drawn))
     before = pikepdf.Stream(out, b"q\n")  # the page's graphics state ends where it began
     after = pikepdf.Stream(out, b"\nQ\n")
     for number, overlay in zip(numbers, heads.pages, strict=True):

@@ -20,6 +20,7 @@ import gc
 import io
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -148,6 +149,28 @@ class PieceStore:
         if key is not None and self.fragments is not None:
             self.fragments.cache.store("pdf-piece", key, typed_json.encode(layout) + b"\n" + data)
             self.fragments.cache.stats.rendered.append(f"{self.fragments.job} pdf {piece.name}")
+
+    def running_heads(
+        self, sections: list[str], numbers: list[int], total: int, draw: Callable[[], bytes]
+    ) -> bytes:
+        """The running heads' PDF (``document.running_heads``) from the cache, or drawn
+        and kept: an edit that moves no page draws the same (a second of a thousand pages)."""
+        fragments = self.fragments
+        if fragments is None:
+            return draw()
+        key = digest(
+            "pdf-heads",
+            fragments.context,
+            self.edition,
+            self.characters,
+            typed_json.encode([sections, numbers, total]).decode("utf-8"),
+        )
+        data = fragments.cache.load("pdf-heads", key, bytes)
+        if data is not None and _pdf_of(data, len(numbers)):
+            return data
+        data = draw()
+        fragments.cache.store("pdf-heads", key, data)
+        return data
 
     def pages_key(self) -> str | None:
         if self.fragments is None:

@@ -48,7 +48,7 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
     store = PieceStore(ctx.fragments, course.edition or "", packet.characters)
     laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
-    joined = join(packet, laid, raster_images(course, writer.sizing))
+    joined = join(packet, laid, raster_images(course, writer.sizing), store)
     if options.booklet:  # pypdf is imported for booklets only
         from casekit.formats.pdf.booklet import impose
 
