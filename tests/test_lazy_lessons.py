@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from casekit import tree as t
+from casekit.build import lesson_pool
 from casekit.build.course import load_course
 from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.cache import CACHE_DIR, BuildCache
@@ -187,3 +188,30 @@ def test_a_build_frees_its_lessons_when_it_returns(
         assert len(kept) == 0
     finally:
         gc.enable()
+
+
+def test_lessons_parsed_on_two_cores_build_the_same_bytes_and_warnings(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``-j 2`` the lessons are parsed by worker processes into the cache (with
+    ``--force`` too: the build reads back what its workers stored); the outputs and the
+    warnings, in their order, are those of a build on one core."""
+    monkeypatch.setattr(lesson_pool, "POOL_FROM", 2)  # the small course has 3 lessons
+    lesson = mini_course / "lessons" / "02-files.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nText.\n\n{: .language-bash}\n", "utf-8")
+    results = {
+        jobs: build(mini_course, ["html", "pdf"], tmp_path / f"j{jobs}", ("learner",), True, jobs)
+        for jobs in (1, 2)
+    }
+    lessons = sorted(
+        p.relative_to(mini_course).as_posix() for p in mini_course.glob("lessons/*.md")
+    )
+    assert results[1].cache.stats.pooled == []
+    assert sorted(results[2].cache.stats.pooled) == lessons
+    assert sorted(results[2].cache.stats.parsed) == lessons
+    warnings = {jobs: [str(d) for d in r.diagnostics.items] for jobs, r in results.items()}
+    assert any("02-files.md" in line for line in warnings[1])
+    assert warnings[1] == warnings[2]
+    one, two = outputs(tmp_path / "j1"), outputs(tmp_path / "j2")
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []

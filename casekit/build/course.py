@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
+from casekit.build.lesson_pool import Pending, parse_in_pool
 from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.cache import BuildCache, digest
@@ -22,6 +23,7 @@ def load_course(
     cache: BuildCache | None = None,
     config: CourseConfig | None = None,
     hash_media: bool = True,
+    jobs: int = 1,
 ) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
     settings cannot be read. Problems are added to ``diags``; nothing is printed.
@@ -29,7 +31,8 @@ def load_course(
     reads them) and unchanged media files are not hashed again; ``course.digests``
     then names each resolved lesson for the fragment cache (``render/fragments.py``). ``config``: ``course.toml`` as the caller has
     already loaded it (into the same ``diags``). ``hash_media=False``: a check that never
-    reads media through (their ``sha256`` stays empty)."""
+    reads media through (their ``sha256`` stays empty). ``jobs > 1``: lessons to parse are
+    parsed on that many processes first (``build/lesson_pool.py``)."""
     # the parser and resolver (Markdown, YAML, image libraries) are imported only when a
     # course is loaded: a build with nothing to do never is
     from casekit.parse.lesson import lesson_id_for
@@ -45,6 +48,8 @@ def load_course(
         diags.warning(
             t.Pos(rel, 1, 1), f"{what}, not a file: casekit never opens it", "special-file"
         )
+    if cache is not None and jobs > 1:
+        parse_in_pool(cache, _pending(root, config, cache), config.allow_html, jobs)
     course = t.Course(config=config, root=str(root), modules=[])
     seen_ids: dict[str, str] = {}
     keys: dict[str, str] = {}  # lesson id -> its cache key
@@ -85,6 +90,30 @@ def load_course(
     return course
 
 
+def _pending(root: Path, config: CourseConfig, cache: BuildCache) -> list[Pending]:
+    """The lessons of the course whose parse the cache does not hold (what the loop of
+    ``load_course`` would parse; its diagnostics are its own)."""
+    from casekit.parse.lesson import lesson_id_for
+
+    pending, seen = [], set()
+    for module_config in config.modules:
+        for ref in module_config.lessons:
+            try:
+                real, rel = resolve_inside(root, ref)
+            except PathEscape:
+                continue
+            if lesson_id_for(rel) in seen or not real.is_file():
+                continue
+            seen.add(lesson_id_for(rel))
+            text = read_source_text(real, rel, Diagnostics())
+            if text is None:
+                continue
+            key = BuildCache.lesson_key(rel, text, config.allow_html)
+            if cache.load("summary", key, bytes) is None:
+                pending.append(Pending(rel, text, key))
+    return pending
+
+
 def _parse(
     real: Path,
     path: str,
@@ -121,7 +150,7 @@ def _parse(
 
     known = cache.load("summary", key, tuple[LessonSummary, list[Diagnostic]])
     if known is not None:
-        cache.stats.reused.append(path)
+        (cache.stats.parsed if path in cache.stats.pooled else cache.stats.reused).append(path)
         diags.items.extend(known[1])
         return LazyLesson.unread(lesson_id_for(path), path, known[0], read), key
     own = Diagnostics()

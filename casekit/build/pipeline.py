@@ -270,7 +270,7 @@ def build_course(
         return result
 
     with no_full_collections():  # parsing builds a large tree: ~40% faster
-        course = load_course(course_dir, diags, cache, config)
+        course = load_course(course_dir, diags, cache, config, jobs=jobs)
     checked = list(diags.items)  # the flags' warnings are not cached: the next build
     diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):

@@ -69,6 +69,8 @@ class CacheStats:
     reused: list[str] = field(default_factory=list)  # lessons taken from the cache
     probed: list[str] = field(default_factory=list)  # media files hashed
     skipped_outputs: list[str] = field(default_factory=list)
+    #: of ``parsed``, those parsed by worker processes (``build/lesson_pool.py``)
+    pooled: list[str] = field(default_factory=list)
     rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
     resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
@@ -133,6 +135,16 @@ class BuildCache:
             )
             if not self.read:
                 self._stored.add(path)
+
+    @property
+    def stored(self) -> frozenset[Path]:
+        """The entries this build stored (recorded only with ``read=False``)."""
+        return frozenset(self._stored)
+
+    def adopt(self, kind: str, key: str) -> None:
+        """Count ``kind``/``key`` as stored by this build: another of its processes
+        (``build/lesson_pool.py``) stored it."""
+        self._stored.add(self._path(kind, key))
 
     # ------------------------------------------------------------ keys
 
