@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from casekit import tree as t
-from casekit.build.lesson_pool import Pending, parse_in_pool
+from casekit.build.lesson_pool import Pending, parse_in_pool, parse_into_cache, store_summary
 from casekit.config.settings import COURSE_FILE, CourseConfig, config_field_line, load_config
 from casekit.diagnostics import Diagnostic, Diagnostics, error
 from casekit.files.cache import BuildCache, digest
 from casekit.formats import Format, formats
 from casekit.formats.options import check_table, option_origin, resolve_options
-from casekit.resolve.lazy import LazyLesson, LessonSummary, summarise
+from casekit.resolve.lazy import LazyLesson, LessonSummary
 from casekit.resolve.named_files import check_named_paths
 from casekit.safety.paths import PathEscape, resolve_inside, special_files
 from casekit.safety.sourcetext import read_source_text
@@ -133,9 +133,8 @@ def _parse(
     key = BuildCache.lesson_key(path, text, allow_html)
 
     def parse(text: str, own: Diagnostics) -> t.Lesson:
-        lesson = parse_lesson(path, text, own, allow_html=allow_html)
+        lesson = parse_into_cache(cache, key, path, text, allow_html, own)
         cache.stats.parsed.append(path)
-        cache.store("lesson", key, (lesson, own.items))
         return lesson
 
     def read() -> t.Lesson:  # the same tree again (a damaged entry: parsed again)
@@ -156,8 +155,7 @@ def _parse(
     own = Diagnostics()
     lesson = parse(text, own)
     diags.extend(own)
-    summary = summarise(lesson, len(text))
-    cache.store("summary", key, (summary, own.items))
+    summary = store_summary(cache, key, lesson, len(text), own)
     return LazyLesson.parsed(lesson, summary, read), key
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from casekit import tree as t
 from casekit.diagnostics import Diagnostics
 from casekit.files.cache import BuildCache
-from casekit.resolve.lazy import summarise
+from casekit.resolve.lazy import LessonSummary, summarise
 from casekit.runtime.workers import process_pool
 
 #: fewer lessons to parse than this are parsed in the main process: forking costs more
@@ -53,12 +54,31 @@ def parse_in_pool(cache: BuildCache, pending: list[Pending], allow_html: bool, j
 
 
 def _parse_into_cache(build_root: Path, lesson: Pending, allow_html: bool) -> bool:
-    """In a worker: parse, and store the tree and summary as ``build/course.py`` would."""
-    from casekit.parse.lesson import parse_lesson
-
+    """In a worker: parse, and store the tree and summary as ``build/course.py`` does."""
     cache = BuildCache(build_root, read=False)
     own = Diagnostics()
-    tree = parse_lesson(lesson.path, lesson.text, own, allow_html=allow_html)
-    cache.store("lesson", lesson.key, (tree, own.items))
-    cache.store("summary", lesson.key, (summarise(tree, len(lesson.text)), own.items))
+    tree = parse_into_cache(cache, lesson.key, lesson.path, lesson.text, allow_html, own)
+    store_summary(cache, lesson.key, tree, len(lesson.text), own)
     return len(cache.stored) == 2
+
+
+def parse_into_cache(
+    cache: BuildCache, key: str, path: str, text: str, allow_html: bool, own: Diagnostics
+) -> t.Lesson:
+    """``text`` parsed, its tree and diagnostics kept under ``key`` (by ``build/course.py``,
+    or in a worker here)."""
+    from casekit.parse.lesson import parse_lesson
+
+    lesson = parse_lesson(path, text, own, allow_html=allow_html)
+    cache.store("lesson", key, (lesson, own.items))
+    return lesson
+
+
+def store_summary(
+    cache: BuildCache, key: str, lesson: t.Lesson, size: int, own: Diagnostics
+) -> LessonSummary:
+    """What an unread lesson needs (``resolve/lazy.py``), kept under ``key`` with the
+    parse's diagnostics."""
+    summary = summarise(lesson, size)
+    cache.store("summary", key, (summary, own.items))
+    return summary
