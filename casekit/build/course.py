@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 
 from casekit import tree as t
@@ -48,13 +49,44 @@ def load_course(
         diags.warning(
             t.Pos(rel, 1, 1), f"{what}, not a file: casekit never opens it", "special-file"
         )
+    files = _lesson_files(root, config, diags)
     if cache is not None and jobs > 1:
-        parse_in_pool(cache, _pending(root, config, cache), config.allow_html, jobs)
+        parse_in_pool(cache, _pending(files, cache, config.allow_html), config.allow_html, jobs)
     course = t.Course(config=config, root=str(root), modules=[])
-    seen_ids: dict[str, str] = {}
     keys: dict[str, str] = {}  # lesson id -> its cache key
-    for index, module_config in enumerate(config.modules, start=1):
+    for index, (module_config, lessons) in enumerate(
+        zip(config.modules, files, strict=True), start=1
+    ):
         module = t.Module(index, module_config.title, [])
+        for real, rel in lessons:
+            text = read_source_text(real, rel, diags)
+            if text is None:
+                continue
+            lesson, keys[lesson_id_for(rel)] = _parse(
+                real, rel, text, diags, cache, config.allow_html
+            )
+            module.lessons.append(lesson)
+        course.modules.append(module)
+    answers = resolve(course, diags, cache, hash_media)
+    course.digests = {
+        lesson_id: digest("resolved-lesson", key, repr(answers[lesson_id]))
+        for lesson_id, key in keys.items()
+        if key
+    }
+    return course
+
+
+def _lesson_files(
+    root: Path, config: CourseConfig, diags: Diagnostics
+) -> list[list[tuple[Path, str]]]:
+    """Each module's lesson files (the file, its path in the course), those refused
+    (outside the course, missing, an id already taken) reported and left out."""
+    from casekit.parse.lesson import lesson_id_for
+
+    seen_ids: dict[str, str] = {}
+    modules: list[list[tuple[Path, str]]] = []
+    for module_config in config.modules:
+        files: list[tuple[Path, str]] = []
         for ref in module_config.lessons:
             where = t.Pos(COURSE_FILE, module_config.line, 1)
             try:
@@ -75,42 +107,24 @@ def load_course(
                 )
                 continue
             seen_ids[lesson_id] = rel
-            text = read_source_text(real, rel, diags)
-            if text is None:
-                continue
-            lesson, keys[lesson_id] = _parse(real, rel, text, diags, cache, config.allow_html)
-            module.lessons.append(lesson)
-        course.modules.append(module)
-    answers = resolve(course, diags, cache, hash_media)
-    course.digests = {
-        lesson_id: digest("resolved-lesson", key, repr(answers[lesson_id]))
-        for lesson_id, key in keys.items()
-        if key
-    }
-    return course
+            files.append((real, rel))
+        modules.append(files)
+    return modules
 
 
-def _pending(root: Path, config: CourseConfig, cache: BuildCache) -> list[Pending]:
-    """The lessons of the course whose parse the cache does not hold (what the loop of
-    ``load_course`` would parse; its diagnostics are its own)."""
-    from casekit.parse.lesson import lesson_id_for
-
-    pending, seen = [], set()
-    for module_config in config.modules:
-        for ref in module_config.lessons:
-            try:
-                real, rel = resolve_inside(root, ref)
-            except PathEscape:
-                continue
-            if lesson_id_for(rel) in seen or not real.is_file():
-                continue
-            seen.add(lesson_id_for(rel))
-            text = read_source_text(real, rel, Diagnostics())
-            if text is None:
-                continue
-            key = BuildCache.lesson_key(rel, text, config.allow_html)
-            if cache.load("summary", key, bytes) is None:
-                pending.append(Pending(rel, text, key))
+def _pending(
+    files: list[list[tuple[Path, str]]], cache: BuildCache, allow_html: bool
+) -> list[Pending]:
+    """The lessons whose parse the cache does not hold (their diagnostics, reading
+    included, are the main loop's)."""
+    pending = []
+    for real, rel in chain.from_iterable(files):
+        text = read_source_text(real, rel, Diagnostics())
+        if text is None:
+            continue
+        key = BuildCache.lesson_key(rel, text, allow_html)
+        if cache.load("summary", key, bytes) is None:
+            pending.append(Pending(rel, text, key))
     return pending
 
 
