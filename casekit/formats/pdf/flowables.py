@@ -14,6 +14,7 @@ from reportlab.platypus.doctemplate import FrameActionFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.breaks import BREAK_AFTER
+from casekit.formats.pdf.linebreak import break_mixed
 from casekit.formats.pdf.markup import parsed_frags
 from casekit.formats.pdf.styles import RULE
 from casekit.render.common import qr_matrix
@@ -235,7 +236,9 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
         super()._setup(text, style, bulletText, frags, cleaner)
 
     def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
-        lines = super().breakLines(width)
+        lines = break_mixed(self, width)
+        if lines is None:
+            lines = super().breakLines(width)
         _drop_break_hyphens(lines)
         return lines
 
