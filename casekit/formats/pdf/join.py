@@ -26,6 +26,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import BinaryIO
 
 import pikepdf
@@ -92,7 +93,7 @@ def join(
         for anchor, (index, left, top) in each.layout.places.items():
             places.setdefault(anchor, (each.start - 1 + index, left, top))
     _link(pages, places)
-    sources.append(_overlay_heads(packet, out, pages, laid, store))  # open until saved
+    sources += _overlay_heads(packet, out, pages, laid, store)
     _share_fonts(out, pages)
     sources += _fill_images(out, pages, images)
     _outline(out, laid, places)
@@ -127,34 +128,41 @@ def _overlay_heads(
     pages: list[pikepdf.Page],
     laid: list[Laid],
     store: PieceStore,
-) -> pikepdf.Pdf:
+) -> list[pikepdf.Pdf]:
     """Draw the running header and footer on every body page (their drawing appended
-    to the page's, their fonts' resource names apart: ``document.HEAD_FONTS``)."""
+    to the page's, their fonts' resource names apart: ``document.HEAD_FONTS``). Each
+    piece's are drawn apart and cached (``PieceStore.running_heads``): an edit draws
+    those of the pieces whose pages or sections moved. Returns the PDFs they come from
+    (open until the packet is saved)."""
+    before = pikepdf.Stream(out, b"q\n")  # the page's graphics state ends where it began
+    after = pikepdf.Stream(out, b"\nQ\n")
+    drawn: list[pikepdf.Pdf] = []
     section = ""
-    sections: list[str] = []
-    numbers: list[int] = []
     for each in laid:
+        sections: list[str] = []
+        numbers: list[int] = []
         for index, head in enumerate(each.layout.heads):
             if head is None:
                 continue
-            section = head or section
+            section = head or section  # a piece goes on under the section before it
             sections.append(section)
             numbers.append(each.start + index)
-    drawn = store.running_heads(
-        sections, numbers, len(pages), lambda: running_heads(packet, sections, numbers, len(pages))
-    )
-    heads = pikepdf.open(io.BytesIO(drawn))
-    before = pikepdf.Stream(out, b"q\n")  # the page's graphics state ends where it began
-    after = pikepdf.Stream(out, b"\nQ\n")
-    for number, overlay in zip(numbers, heads.pages, strict=True):
-        page = pages[number - 1]
-        fonts = page.obj.Resources.Font
-        for name, font in overlay.obj.Resources.Font.items():
-            fonts[name] = out.copy_foreign(font)
-        page.contents_add(before, prepend=True)
-        page.contents_add(after)
-        page.contents_add(out.copy_foreign(overlay.obj.Contents))
-    return heads
+        if not numbers:
+            continue
+        draw = partial(running_heads, packet, sections, numbers, len(pages))
+        heads = pikepdf.open(
+            io.BytesIO(store.running_heads(each.piece.name, sections, numbers, len(pages), draw))
+        )
+        drawn.append(heads)
+        for number, overlay in zip(numbers, heads.pages, strict=True):
+            page = pages[number - 1]
+            fonts = page.obj.Resources.Font
+            for name, font in overlay.obj.Resources.Font.items():
+                fonts[name] = out.copy_foreign(font)
+            page.contents_add(before, prepend=True)
+            page.contents_add(after)
+            page.contents_add(out.copy_foreign(overlay.obj.Contents))
+    return drawn
 
 
 def _resources(pages: list[pikepdf.Page], kind: str) -> Iterator[pikepdf.Dictionary]:
