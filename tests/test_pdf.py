@@ -579,3 +579,43 @@ def test_tables_are_measured_once_per_width() -> None:
     fast.wrap(300, 2000)  # another width, or less room than the table needs: measured
     fast.wrap(400, 100)
     assert len(calls) == 3 and fast.wrap(400, 2000) == measures
+
+
+@pytest.mark.parametrize("numbers", [("9", "10"), ("99", "100")])
+def test_a_table_is_measured_again_when_its_see_page_changes(numbers) -> None:
+    """A piece's layout passes lay out the same flowables, each printing the pages
+    the pass before found (``document.lay_out_piece``): a clean build's first pass
+    prints "see page …", an edit rebuild's the page the anchor had in the last build.
+    A table kept the measures of its first pass, so where the anchor moved from page
+    9 to 10 (or 99 to 100) a cell that wrapped "see page …" and not "see page 9" (or
+    the other way round) kept a different height in the two builds: the edit rebuild
+    differed from a clean build (and the drawn text overflowed its row). Measured
+    again when what its cells print changes, it is as tall as its text in both."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from casekit.formats.pdf.flowables import FastTable, LazyParagraph
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12)
+    before, after = numbers
+    shown = {"page": "…"}  # what the pass prints for the anchor
+
+    def finish(template: str) -> str:
+        return template.replace("\x00", f"see page {shown['page']}")
+
+    # a column that fits one of "see page …" and "see page {before}" on a line and
+    # not the other (cell padding: 6 pt either side)
+    first, last = sorted(stringWidth(f"Text, see page {n}", "Helvetica", 10) for n in ("…", before))
+    width = (first + last) / 2 + 12
+
+    def final_height(history: list[str]) -> float:
+        """The height the last pass lays out, ``history`` the pages printed in turn."""
+        table = FastTable([[LazyParagraph("Text, \x00", style, finish)]], [width])
+        for page in history:
+            shown["page"] = page
+            _width, height = table.wrap(width, 1000)
+        return height
+
+    clean = final_height(["…", after])  # the anchor's page found by the first pass
+    edit = final_height([before, after])  # its page in the last build, then the new one
+    assert clean == edit == final_height([after]) == 2 * 12 + 6  # two lines, padding
