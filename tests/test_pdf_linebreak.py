@@ -13,7 +13,7 @@ from reportlab.platypus import Paragraph
 
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.fonts import bundled_face
-from casekit.formats.pdf.linebreak import break_mixed
+from casekit.formats.pdf.linebreak import _text_frag_words, break_mixed
 
 SHY = "қауіп\xadсіз\xadдік"
 #: (markup, whether casekit breaks it itself at some of ``WIDTHS``)
@@ -32,6 +32,7 @@ TEXTS = [
     ("<b>а</b>" + "өтеұзынсөзбөлінбейтін" * 6 + " және <i>қалғаны</i> " * 4, False),  # too long
     ('<a name="x"/><b>Тақырып</b>', True),
     (" <i>x</i> ", False),  # one fragment: reportlab's
+    ("а<b> б</b>в <i>г </i> д\xa0е <b>ж</b><b></b> <i> </i> з" * 10, True),
 ]
 WIDTHS = [[150.0, 200.0], [90.0, 90.0], [400.0, 380.0], [30.0, 60.0]]
 
@@ -100,3 +101,22 @@ def test_what_is_left_to_reportlab(style: ParagraphStyle) -> None:
             assert break_mixed(para, widths) is None
         # the soft hyphen inside a line is casekit's to break
         assert break_mixed(Paragraph(f"<b>а</b> {SHY} сөз", style), [300.0]) is not None
+
+
+def test_words_are_reportlabs(style: ParagraphStyle) -> None:
+    """Text cut into frag words as reportlab's ``_getFragWords`` cuts it (types,
+    widths, fragments), or left to it (soft hyphens, markers)."""
+    import reportlab.platypus.paragraph as rl
+
+    cut = 0
+    with speedups.installed():
+        for text, _ in TEXTS:
+            ours, theirs = both(text, style)
+            words = _text_frag_words(ours.frags)
+            if words is not None:
+                cut += 1
+                assert plain(words) == plain(rl._getFragWords(theirs.frags))
+                assert plain(ours.frags) == plain(theirs.frags)  # the kinds they are given
+            else:  # soft hyphens, anchors (zero-width markers)
+                assert SHY in text or "<a name" in text
+    assert cut == len(TEXTS) - 4

@@ -14,13 +14,15 @@ compares them on every kind of paragraph the writer makes).
 
 from __future__ import annotations
 
+from string import whitespace
 from typing import Any
 
 from reportlab.platypus import paragraph as rl
 
-from casekit.formats.pdf.speedups import ascent_descent, same_frag, string_width
+from casekit.formats.pdf.speedups import ascent_descent, same_frag, string_width, widths_in
 
 _TEXT = rl._FK_TEXT
+_SHY = rl._shy  # a soft hyphen
 #: fragments a word may hold: text, and zero-width markers (an anchor, ``<a name>``)
 _KINDS = (rl._FK_TEXT, rl._FK_APPEND)
 #: the frag words ``_getFragWords`` makes of text: a word, a word followed by a space,
@@ -50,13 +52,9 @@ def break_mixed(para: Any, width: Any) -> Any | None:
         return None
     max_widths = list(width) if isinstance(width, (tuple, list)) else [width]
     rl._handleBulletWidth(para.bulletText, para.style, max_widths)
-    frag_words = rl._getFragWords(para.frags, max_widths[0])
-    for word in frag_words:
-        if type(word) not in _PLAIN_WORDS:
-            return None
-        for frag, _text in word[1:]:
-            if frag._fkind not in _KINDS:
-                return None
+    frag_words = _text_frag_words(para.frags)
+    if frag_words is None:
+        frag_words = rl._getFragWords(para.frags, max_widths[0])
     lines = _greedy(frag_words, max_widths, para.style.splitLongWords)
     if lines is None:
         return None
@@ -70,11 +68,74 @@ def break_mixed(para: Any, width: Any) -> Any | None:
     return rl.ParaLines(kind=1, lines=lines)
 
 
+def _text_frag_words(frags: list[Any]) -> list[Any] | None:
+    """``_getFragWords(frags)`` for fragments of text alone, without soft hyphens
+    (``None`` for any other: reportlab's to cut into words). reportlab's loop, with
+    the words inside a fragment (all but its first and last) made in one go."""
+    for frag in frags:
+        text = getattr(frag, "text", None)
+        if type(text) is not str or _SHY in text:
+            return None
+        if hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak"):
+            return None
+    hs_frag = rl._HSFrag
+    found: list[Any] = []
+    word: list[Any] = []  # reportlab's ``W``: the word being made, maybe over fragments
+    width: float = 0  # its width so far (reportlab's ``n``)
+    stripping = True  # leading white space of the paragraph is dropped
+    for frag in frags:
+        text = frag.text
+        if text == "":
+            continue
+        frag._fkind = _TEXT
+        if stripping:
+            text = rl.lstrip(text)
+            if not text:
+                continue
+            stripping = False
+        parts = rl.split(text)
+        if text[0] in whitespace or not parts:
+            if word:
+                word.insert(0, width)
+                found.append(word)
+                word, width = [], 0
+                parts.insert(0, "")
+            elif not (found and isinstance(found[-1], hs_frag)):
+                parts.insert(0, "")
+            elif not parts:
+                continue
+        known = widths_in(frag.fontName, frag.fontSize)
+        measures = list(map(known.get, parts))
+        if None in measures:
+            measures = [string_width(p, frag.fontName, frag.fontSize) for p in parts]
+        if len(parts) > 1:
+            word.append((frag, parts[0]))
+            word.insert(0, width + measures[0])
+            found.append(hs_frag(word))
+            inner = zip(measures[1:-1], parts[1:-1], strict=True)
+            found.extend([hs_frag((m, (frag, p))) for m, p in inner])
+            word, width = [], 0
+        word.append((frag, parts[-1]))
+        width += measures[-1]
+        if text[-1] in whitespace:
+            word.insert(0, width)
+            found.append(hs_frag(word))
+            word, width = [], 0
+    if word:
+        word.insert(0, width)
+        found.append(word)
+    if not found and frags:
+        frags[0]._fkind = _TEXT
+        found = [[0, (frags[0], "")]]
+    return found
+
+
 def _greedy(
     frag_words: list[Any], max_widths: list[float], split_long: Any
 ) -> tuple[list[Any], float] | None:
-    """reportlab's loop (``breakLines``, several fragments) for plain frag words; the
-    names are reportlab's, and so is the order in which measures are taken."""
+    """reportlab's loop (``breakLines``, several fragments) for plain frag words
+    (``None`` for any other: reportlab's to break); the names are reportlab's, and so
+    is the order in which measures are taken."""
     hs_frag, shy_word = rl._HSFrag, rl._SHYWord
     frag_line = rl.FragLine
     last = len(max_widths) - 1
@@ -109,6 +170,13 @@ def _greedy(
                 space_width = source_space if isinstance(w, hs_frag) else 0
                 current_width = new_width
                 continue
+        # a word that fits and continues ``source`` is the same to reportlab whatever
+        # its type; any other must be text
+        if type(w) not in _PLAIN_WORDS:
+            return None
+        for frag, _text in w[1:]:
+            if frag._fkind not in _KINDS:
+                return None
         f = w[-1][0]
         font_name = f.fontName
         font_size = f.fontSize

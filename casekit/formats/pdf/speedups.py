@@ -41,7 +41,9 @@ _COMPARED = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "b
 #: remembered widths are forgotten beyond this many (a few tens of MB at most)
 MAX_REMEMBERED_WIDTHS = 300_000
 
-_widths: dict[tuple[str, str, float, str], float] = {}
+#: per (font, size, encoding): the width of each text measured in it
+_widths: dict[tuple[str, float, str], dict[str, float]] = {}
+_remembered = 0
 _extents: dict[tuple[str, float | None], tuple[float, float]] = {}
 
 
@@ -53,13 +55,27 @@ def same_frag(f: Any, g: Any) -> bool:
     return list(map(fd.get, _COMPARED)) == list(map(gd.get, _COMPARED))
 
 
+def widths_in(font_name: str, font_size: float, encoding: str = "utf8") -> dict[str, float]:
+    """The widths of texts measured so far in a font and size (``string_width``
+    measures and adds to them), for a caller that looks up many at once."""
+    key = (font_name, font_size, encoding)
+    known = _widths.get(key)
+    if known is None:
+        known = _widths[key] = {}
+    return known
+
+
 def string_width(text: str, font_name: str, font_size: float, encoding: str = "utf8") -> float:
-    key = (text, font_name, font_size, encoding)
-    width = _widths.get(key)
+    global _remembered
+    known = widths_in(font_name, font_size, encoding)
+    width = known.get(text)
     if width is None:
-        if len(_widths) >= MAX_REMEMBERED_WIDTHS:
-            _widths.clear()
-        width = _widths[key] = pdfmetrics.stringWidth(text, font_name, font_size, encoding)
+        if _remembered >= MAX_REMEMBERED_WIDTHS:
+            for each in _widths.values():
+                each.clear()
+            _remembered = 0
+        _remembered += 1
+        width = known[text] = pdfmetrics.stringWidth(text, font_name, font_size, encoding)
     return width
 
 
@@ -132,8 +148,7 @@ def installed() -> Iterator[None]:
     """Use the helpers above in reportlab's paragraph layout while casekit lays out a
     PDF, with empty memories (fonts registered since the last build may reuse a name);
     reportlab's own helpers are back afterwards, for any other caller in the process."""
-    _widths.clear()
-    _extents.clear()
+    _forget()
     saved = (rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent)
     rl_paragraph.sameFrag = same_frag
     rl_paragraph.stringWidth = string_width
@@ -144,5 +159,11 @@ def installed() -> Iterator[None]:
     finally:
         rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent = saved
         TTFont.splitString = _split_string  # type: ignore[method-assign]
-        _widths.clear()
-        _extents.clear()
+        _forget()
+
+
+def _forget() -> None:
+    global _remembered
+    _widths.clear()
+    _extents.clear()
+    _remembered = 0
