@@ -4,6 +4,7 @@ cache, or as they are when the course asks (``original_images``)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import zipfile
@@ -16,6 +17,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFile
 from pypdf import PdfReader
 
 from casekit import tree as t
+from casekit.diagnostics import CasekitError
 from casekit.files.cache import BuildCache
 from casekit.render import resample
 from casekit.render.image_metadata import strip_metadata
@@ -172,11 +174,11 @@ def test_screen_images_are_area_averages_shared_by_the_jobs_of_a_process(
     assert forced.stats.resampled == ["screen.png 417x417"]
 
 
-def test_images_are_fitted_on_worker_threads_in_order_the_same_bytes(
+def test_images_are_fitted_into_files_on_worker_threads_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``Sizing.images`` (the EPUB's): each image as ``Sizing.image`` gives it, in order,
-    made on two threads at once, an image shown twice fitted once."""
+    """``Sizing.fitting`` (the EPUB's): each file holds what ``Sizing.image`` gives, made
+    on worker threads while the caller goes on, an image shown twice fitted once."""
     names = []
     for n, colour in enumerate(["#a03030", "#30a030", "#3030a0"]):
         image = Image.new("RGB", (2600, 300), colour)
@@ -196,14 +198,35 @@ def test_images_are_fitted_on_worker_threads_in_order_the_same_bytes(
     monkeypatch.setattr(Image.Image, "resize", recording)
     monkeypatch.setattr(resample, "WORKERS", 2)  # as on two cores or more
     cache = BuildCache(tmp_path / "build")
-    together = list(Sizing(cache).images(tmp_path, items, SCREEN_BOX))
-    main = threading.get_ident()  # the second here, the first and third on another thread
-    assert len(threads) == 3 and threads.count(main) == 1 and len(set(threads)) == 2
-    assert cache.stats.resampled == [f"{n} 1600x1600" for n in names]
+    files = [tmp_path / f"out-{n}" for n in range(len(items))]
+    with Sizing(cache).fitting(tmp_path, SCREEN_BOX) as fitting:
+        for one, file in zip(items, files, strict=True):
+            fitting.add(one, file)
+        fitting.wait()
+    assert len(threads) == 3 and threading.get_ident() not in threads
+    assert sorted(cache.stats.resampled) == [f"{n} 1600x1600" for n in names]
+    together = [file.read_bytes() for file in files]
     resample._fitted = KeptBytes()
     alone = [Sizing(BuildCache(tmp_path / "b2")).image(tmp_path, i, SCREEN_BOX) for i in items]
     assert together == alone and together[4] == together[1]
     assert together[3] == image_bytes(tmp_path, items[3])  # fits already: as it is
+
+
+def test_an_image_that_cannot_be_fitted_stops_the_fitting_with_one_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "screen.png").write_bytes(screenshot())
+    whole = item(tmp_path / "screen.png", "png")
+    data = screenshot()
+    (tmp_path / "screen.png").write_bytes(data[: len(data) // 2])  # cut after the probe
+    broken = replace(whole, sha256=hashlib.sha256(data[: len(data) // 2]).hexdigest())
+    with Sizing().fitting(tmp_path, SCREEN_BOX) as fitting:
+        fitting.add(broken, tmp_path / "out.png")
+        with pytest.raises(CasekitError) as caught:
+            fitting.wait()
+    found = caught.value.diagnostic  # raised on this thread, from the worker's
+    assert (found.path, found.code) == ("screen.png", "media-invalid")
+    assert "\n" not in str(found)
 
 
 @pytest.mark.slow

@@ -21,8 +21,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections import deque
-from collections.abc import Iterator
+import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from PIL import Image
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
+from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
 
@@ -43,8 +43,6 @@ SCREEN_PIXELS = 1600
 #: what an image without a stated resolution is meant to have (Word's assumption)
 DEFAULT_DPI = 96.0
 JPEG_QUALITY = 90
-#: zlib level of a resampled PNG: as small as level 6 for screenshots, twice as fast
-PNG_LEVEL = 3
 #: an image is resampled only when a side has more than this many times the pixels its
 #: box needs: above 450 ppi in print (what print presets such as Acrobat's leave as it
 #: is), above 2400 pixels on screen. Less would save little size for a decode, a
@@ -82,43 +80,10 @@ class Sizing:
             return known
         return self._keep(item, box, _resample(image_bytes(root, item), item, box))
 
-    def images(self, root: Path, items: list[t.MediaItem], box: tuple[int, int]) -> Iterator[bytes]:
-        """``image`` of each of ``items``, in order, ``WORKERS`` of those to resample made
-        at once: by this thread and ``WORKERS - 1`` others (Pillow decodes, resizes and
-        encodes without holding Python's lock), the same bytes, on every core. No more
-        images are read ahead than are being made. This thread takes its share because
-        each thread's allocator keeps the memory of the largest image it decoded."""
-        making: dict[tuple[str, tuple[int, int]], Future[bytes]] = {}
-        ahead: deque[tuple[t.MediaItem, Future[bytes] | bytes | None]] = deque()
-        turn = 0  # images to resample so far: every WORKERS-th is made here (None)
-
-        def begin(item: t.MediaItem) -> Future[bytes] | bytes | None:
-            nonlocal turn
-            key = (item.sha256, box)
-            known = making.get(key) or self._known(root, item, box)
-            if known is None:
-                turn += 1
-                if turn % WORKERS:
-                    known = making[key] = pool.submit(_resample, image_bytes(root, item), item, box)
-            return known
-
-        def end(item: t.MediaItem, begun: Future[bytes] | bytes | None) -> bytes:
-            if isinstance(begun, bytes):
-                return begun
-            made = _fitted.find((item.sha256, box))  # kept for an earlier item of this content
-            if made is not None:
-                return made
-            if begun is None:  # this thread's turn, while the others make the next ones
-                return self._keep(item, box, _resample(image_bytes(root, item), item, box))
-            return self._keep(item, box, begun.result())
-
-        with ThreadPoolExecutor(max(1, WORKERS - 1)) as pool:
-            for item in items:
-                while len(ahead) >= WORKERS:
-                    yield end(*ahead.popleft())
-                ahead.append((item, begin(item)))
-            while ahead:
-                yield end(*ahead.popleft())
+    def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
+        """Images fitted into files in the background (``Fitting``), while this thread
+        goes on with the rest of the output."""
+        return Fitting(self, root, box)
 
     def _known(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
         """``item``'s bytes if they need no resampling or were made before (in this
@@ -143,6 +108,44 @@ class Sizing:
         return data
 
 
+class Fitting:
+    """Each image ``add``-ed written into its file as ``Sizing.image`` gives it, on
+    ``WORKERS`` background threads (Pillow decodes, resizes and encodes without holding
+    Python's lock): the EPUB lays out its chapters meanwhile, on the other core. An
+    image added again (the same content) is fitted once and copied. Only the images
+    being made are held in memory; ``wait`` before reading the files. Used as a context
+    manager: leaving it (on an error too) lets no thread write afterwards."""
+
+    def __init__(self, sizing: Sizing, root: Path, box: tuple[int, int]) -> None:
+        self.sizing, self.root, self.box = sizing, root, box
+        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-fit")
+        self.made: dict[str, tuple[Path, Future[None]]] = {}  # by content: first file
+        self.copies: list[tuple[Path, Path]] = []  # (file, the file of its content)
+
+    def add(self, item: t.MediaItem, file: Path) -> None:
+        content = item.sha256 or item.path
+        if content in self.made:
+            self.copies.append((file, self.made[content][0]))
+        else:
+            self.made[content] = (file, self.pool.submit(self._write, item, file))
+
+    def _write(self, item: t.MediaItem, file: Path) -> None:
+        file.write_bytes(self.sizing.image(self.root, item, self.box))
+
+    def wait(self) -> None:
+        """Every file written (the first failure raised, in the order they were added)."""
+        for _file, made in self.made.values():
+            made.result()
+        for file, source in self.copies:
+            shutil.copyfile(source, file)
+
+    def __enter__(self) -> Fitting:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 #: fitted, without a cache (outside a build)
 FITTED = Sizing()
 #: images fitted in this process, by SHA-256 and box: made once for every edition and
@@ -162,7 +165,12 @@ def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:
 
 def _key(item: t.MediaItem, box: tuple[int, int]) -> str:
     return digest(
-        "fitted-image", code_fingerprint(), item.sha256, f"{box[0]}x{box[1]}", PIL.__version__
+        "fitted-image",
+        code_fingerprint(),
+        item.sha256,
+        f"{box[0]}x{box[1]}",
+        PIL.__version__,
+        png_encoder.VERSION,
     )
 
 
@@ -189,10 +197,9 @@ def _resample(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
                 small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise error(item.path, f"cannot read this image: {exc}", "image-unreadable") from None
+    if item.format != "jpeg":
+        return png_encoder.png_bytes(small, dpi, icc)
     out = io.BytesIO()
     extra = {"icc_profile": icc} if icc else {}
-    if item.format == "jpeg":
-        small.save(out, "JPEG", quality=JPEG_QUALITY, dpi=(dpi, dpi), **extra)
-    else:
-        small.save(out, "PNG", dpi=(dpi, dpi), compress_level=PNG_LEVEL, **extra)
+    small.save(out, "JPEG", quality=JPEG_QUALITY, dpi=(dpi, dpi), **extra)
     return out.getvalue()
