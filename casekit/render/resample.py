@@ -49,7 +49,7 @@ JPEG_QUALITY = 90
 #: re-encode and a softer picture.
 RESAMPLE_ABOVE = 1.5
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
-#: threads that fit images at once (``Sizing.images``): each holds an image's pixels
+#: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
 
 
