@@ -17,7 +17,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFile
 from pypdf import PdfReader
 
 from casekit import tree as t
-from casekit.diagnostics import CasekitError
+from casekit.build.course import load_course
+from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.cache import BuildCache
 from casekit.render import resample
 from casekit.render.image_metadata import strip_metadata
@@ -26,6 +27,7 @@ from casekit.render.resample import (
     RESAMPLE_ABOVE,
     SCREEN_BOX,
     SCREEN_PIXELS,
+    Prefit,
     Sizing,
     needs_resampling,
     print_box,
@@ -227,6 +229,57 @@ def test_an_image_that_cannot_be_fitted_stops_the_fitting_with_one_line(
     found = caught.value.diagnostic  # raised on this thread, from the worker's
     assert (found.path, found.code) == ("screen.png", "media-invalid")
     assert "\n" not in str(found)
+
+
+def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
+    make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Prefit`` (a build with an EPUB to make): each image a lesson names is probed and
+    fitted on worker threads once that lesson is parsed; the resolver probes none again
+    and takes the probe's answer; a damaged image is reported once, by the resolver."""
+    data = screenshot()
+    root = make_course(
+        {
+            "a.md": LESSON,
+            "b.md": "# Бұзылған\n\n![Сынық](media/cut.png)\n\n![Фото](media/photo.jpg)\n",
+        },
+        files={
+            "media/screen.png": data,
+            "media/photo.jpg": photo(),
+            "media/cut.png": data[: len(data) // 2],
+        },
+    )
+    fitted_on: list[str] = []
+    fit = resample._resample
+
+    def recording(*args: object) -> bytes:
+        fitted_on.append(threading.current_thread().name)
+        return fit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resample, "_resample", recording)
+    cache = BuildCache(root / "build", read=False)  # as --force
+    diags = Diagnostics()
+    prefit = Prefit(root, cache, SCREEN_BOX)
+    try:
+        course = load_course(root, diags, cache, prefit=prefit)
+    finally:
+        prefit.close()
+    assert course is not None
+    assert [(d.path, d.line, d.code) for d in diags.items if d.severity == "error"] == [
+        ("b.md", 3, "media-invalid")
+    ]
+    assert sorted(cache.stats.probed) == ["media/photo.jpg", "media/screen.png"]  # once
+    assert sorted(cache.stats.resampled) == [
+        "media/photo.jpg 1600x1600",
+        "media/screen.png 1600x1600",
+    ]
+    assert len(fitted_on) == 2 and all(n.startswith("casekit-prefit") for n in fitted_on)
+    # the EPUB takes them as they were made, and makes them again the same
+    made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
+    assert len(fitted_on) == 2 and cache.stats.resampled[2:] == []
+    resample._fitted = KeptBytes()
+    again = [Sizing().image(root, i, SCREEN_BOX) for i in course.media]
+    assert made == again and len(fitted_on) == 4
 
 
 @pytest.mark.slow

@@ -22,19 +22,24 @@ import io
 import math
 import os
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 import PIL
 from PIL import Image
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.files.cache import BuildCache, code_fingerprint, digest
+from casekit.files.cache import BuildCache, code_fingerprint, digest, file_digest
 from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
+from casekit.resolve.lazy import sites_of
+from casekit.resolve.media import MediaError, Probe, probe
+from casekit.safety.paths import PathEscape, is_url, resolve_inside
+from casekit.tree import EXTENSION_FORMATS
 
 #: print resolution (PDF, DOCX): pixels per inch of the printed size
 PRINT_DPI = 300
@@ -49,6 +54,8 @@ JPEG_QUALITY = 90
 #: re-encode and a softer picture.
 RESAMPLE_ABOVE = 1.5
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
+#: the formats resampled (decoded); SVG and the rest are embedded as they are
+RASTER = ("png", "jpeg")
 #: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
 
@@ -75,6 +82,12 @@ class Sizing:
         return not self.original and needs_resampling(item, box)
 
     def image(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
+        begun = _begun.get((item.sha256, box))
+        if begun is not None:  # by ``Prefit``: kept once made (if it failed: made here)
+            wait([begun])
+        return self._made(root, item, box)
+
+    def _made(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
         known = self._known(root, item, box)
         if known is not None:
             return known
@@ -146,17 +159,94 @@ class Fitting:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class Prefit:
+    """Images fitted to the screen before the book that shows them is begun: each raster
+    image a lesson names is probed (``resolve/media.probe``: its damage check included)
+    and then fitted on ``WORKERS`` threads as soon as the lesson is parsed, while this
+    thread parses the others (Pillow and ISA-L work without Python's lock). The resolver
+    finds the probe in the build cache (``probed`` waits for it) and the EPUB the fitted
+    image (``Sizing`` waits for one being made). Nothing is reported from here: a file
+    the probe refuses is probed again, and reported, by the resolver; an image that
+    cannot be fitted is fitted again, and reported, by the EPUB. ``close`` when the
+    build ends (before forking: no thread may be left running)."""
+
+    def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
+        self.root, self.cache, self.box = root, cache, box
+        self.probing = ThreadPoolExecutor(1, thread_name_prefix="casekit-probe")  # first
+        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-prefit")
+        self.probes: dict[Path, Future[None]] = {}
+        self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
+
+    def lesson(self, lesson: t.Lesson) -> None:
+        """Begin with the images ``lesson`` names (each file once)."""
+        base = str(PurePosixPath(lesson.path).parent)
+        for site in sites_of(lesson).media:
+            if site.kind != "image" or is_url(site.src):
+                continue
+            try:  # as the resolver finds the file
+                real, rel = resolve_inside(self.root, unquote(site.src), base)
+            except PathEscape:
+                continue
+            if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
+                self.probes[real] = self.probing.submit(self._probe, real, rel)
+
+    def probed(self, real: Path) -> None:
+        """Wait until the probe of ``real`` begun here, if any, has ended."""
+        begun = self.probes.get(real)
+        if begun is not None:
+            begun.result()
+
+    def _probe(self, real: Path, rel: str) -> None:
+        try:
+            key = BuildCache.media_key(real)
+            found = self.cache.load("probe", key, Probe)
+            if found is None:
+                found = probe(real, file_digest(real, self.cache))
+                self.cache.stats.probed.append(rel)
+                self.cache.store("probe", key, found)
+        except (MediaError, OSError):
+            return
+        item = t.MediaItem(  # what the resolver registers, as far as fitting goes
+            path=rel,
+            kind="image",
+            format=found.format,
+            size=found.size,
+            sha256=found.sha256,
+            bundle_path="",
+            target_url="",
+            width=found.width,
+            height=found.height,
+        )
+        key = (item.sha256, self.box)
+        sizing = Sizing(self.cache)
+        if key not in _begun and sizing.resamples(item, self.box):
+            self.fitting.append(key)
+            _begun[key] = self.pool.submit(self._fit, sizing, item)
+
+    def _fit(self, sizing: Sizing, item: t.MediaItem) -> None:
+        sizing._made(self.root, item, self.box)  # kept in memory and the cache
+
+    def close(self) -> None:
+        """Wait for what has begun (a failure is reported by whoever needs the image)."""
+        self.probing.shutdown(wait=True)
+        self.pool.shutdown(wait=True)
+        for key in self.fitting:
+            _begun.pop(key, None)
+
+
 #: fitted, without a cache (outside a build)
 FITTED = Sizing()
 #: images fitted in this process, by SHA-256 and box: made once for every edition and
 #: format that shows them at that size, and not read back from the build cache
 _fitted = KeptBytes()
+#: fittings begun by a ``Prefit``, by SHA-256 and box
+_begun: dict[tuple[str, tuple[int, int]], Future[None]] = {}
 
 
 def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:
     """Whether ``item`` has more than ``RESAMPLE_ABOVE`` times the pixels ``box`` needs."""
     return (
-        item.format in ("png", "jpeg")
+        item.format in RASTER
         and item.width is not None
         and item.height is not None
         and (item.width > box[0] * RESAMPLE_ABOVE or item.height > box[1] * RESAMPLE_ABOVE)

@@ -7,6 +7,7 @@ After this pass every node carries what renderers need (numbers, anchors,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -42,8 +43,10 @@ class Resolver:
         diags: Diagnostics,
         cache: BuildCache | None = None,
         hash_media: bool = True,
+        begun: Callable[[Path], None] | None = None,
     ) -> None:
         self.course = course
+        self.begun = begun
         self.cache = cache
         self.hash_media = hash_media
         self.root = Path(course.root)
@@ -194,6 +197,8 @@ class Resolver:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
         if self.cache is None:
             return probe(real, hashed=self.hash_media)
+        if self.begun is not None:  # a probe begun on another thread ends in the cache
+            self.begun(real)
         key = BuildCache.media_key(real)
         found = self.cache.load("probe", key, Probe)
         if found is None:
@@ -357,9 +362,14 @@ class Resolver:
 
 
 def resolve(
-    course: t.Course, diags: Diagnostics, cache: BuildCache | None = None, hash_media: bool = True
+    course: t.Course,
+    diags: Diagnostics,
+    cache: BuildCache | None = None,
+    hash_media: bool = True,
+    begun: Callable[[Path], None] | None = None,
 ) -> dict[str, Resolution]:
     """Fill in anchors, numbers, media and link targets of ``course`` in place, and
     return them by lesson id. ``hash_media=False`` (``casekit check``) leaves media
-    hashes empty: checking a course never reads its videos through."""
-    return Resolver(course, diags, cache, hash_media).run()
+    hashes empty: checking a course never reads its videos through. ``begun``: waits
+    until a probe of the file begun earlier is in the ``cache`` (``render/resample.Prefit``)."""
+    return Resolver(course, diags, cache, hash_media, begun).run()
