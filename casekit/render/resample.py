@@ -32,12 +32,12 @@ from PIL import Image
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.files.cache import BuildCache, code_fingerprint, digest, file_digest
+from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
 from casekit.resolve.lazy import sites_of
-from casekit.resolve.media import MediaError, Probe, probe
+from casekit.resolve.media import MediaError, cached_probe
 from casekit.safety.paths import PathEscape, is_url, resolve_inside
 from casekit.tree import EXTENSION_FORMATS
 
@@ -198,12 +198,7 @@ class Prefit:
 
     def _probe(self, real: Path, rel: str) -> None:
         try:
-            key = BuildCache.media_key(real)
-            found = self.cache.load("probe", key, Probe)
-            if found is None:
-                found = probe(real, file_digest(real, self.cache))
-                self.cache.stats.probed.append(rel)
-                self.cache.store("probe", key, found)
+            found = cached_probe(real, rel, self.cache)
         except (MediaError, OSError):
             return
         item = t.MediaItem(  # what the resolver registers, as far as fitting goes

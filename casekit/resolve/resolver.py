@@ -14,12 +14,12 @@ from urllib.parse import unquote
 from casekit import tree as t
 from casekit.config.settings import config_field_line
 from casekit.diagnostics import Diagnostics
-from casekit.files.cache import BuildCache, file_digest
+from casekit.files.cache import BuildCache
 from casekit.files.limits import over_4gib
 from casekit.files.portable_names import name_problem
 from casekit.resolve.layout import PAYLOAD, bundle_name
 from casekit.resolve.lazy import LazyLesson, sites_of
-from casekit.resolve.media import MediaError, Probe, probe
+from casekit.resolve.media import MediaError, Probe, cached_probe, probe
 from casekit.resolve.sites import (
     NUMBERED,
     AnchorSite,
@@ -199,13 +199,7 @@ class Resolver:
             return probe(real, hashed=self.hash_media)
         if self.begun is not None:  # a probe begun on another thread ends in the cache
             self.begun(real)
-        key = BuildCache.media_key(real)
-        found = self.cache.load("probe", key, Probe)
-        if found is None:
-            found = probe(real, file_digest(real, self.cache))
-            self.cache.stats.probed.append(rel)
-            self.cache.store("probe", key, found)
-        return found
+        return cached_probe(real, rel, self.cache)
 
     def transcript(self, real: Path, rel: str, pos: t.Pos) -> t.Transcript | None:
         vtt_rel = str(PurePosixPath(rel).with_suffix(".vtt"))
