@@ -280,7 +280,7 @@ def build_course(
     diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):
         if prefit is not None:
-            prefit.close()
+            prefit.close(cancel=True)
         result.stopped = True
         return result
     cache.store("check", course_fp, checked)

@@ -221,10 +221,11 @@ class Prefit:
     def _fit(self, sizing: Sizing, item: t.MediaItem) -> None:
         sizing._made(self.root, item, self.box)  # kept in memory and the cache
 
-    def close(self) -> None:
-        """Wait for what has begun (a failure is reported by whoever needs the image)."""
-        self.probing.shutdown(wait=True)
-        self.pool.shutdown(wait=True)
+    def close(self, cancel: bool = False) -> None:
+        """Wait for what has begun (a failure is reported by whoever needs the image);
+        ``cancel``: only for what is running (the build stops)."""
+        self.probing.shutdown(wait=True, cancel_futures=cancel)
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
         for key in self.fitting:
             _begun.pop(key, None)
 
