@@ -37,7 +37,7 @@ from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
 from casekit.resolve.lazy import sites_of
-from casekit.resolve.media import MediaError, cached_probe
+from casekit.resolve.media import MediaError, Probe, cached_probe
 from casekit.safety.paths import PathEscape, is_url, resolve_inside
 from casekit.tree import EXTENSION_FORMATS
 
@@ -164,7 +164,7 @@ class Prefit:
     image a lesson names is probed (``resolve/media.probe``: its damage check included)
     and then fitted on ``WORKERS`` threads as soon as the lesson is parsed, while this
     thread parses the others (Pillow and ISA-L work without Python's lock). The resolver
-    finds the probe in the build cache (``probed`` waits for it) and the EPUB the fitted
+    takes the probe from here (``probed`` waits for it) and the EPUB the fitted
     image (``Sizing`` waits for one being made). Nothing is reported from here: a file
     the probe refuses is probed again, and reported, by the resolver; an image that
     cannot be fitted is fitted again, and reported, by the EPUB. ``close`` when the
@@ -174,7 +174,7 @@ class Prefit:
         self.root, self.cache, self.box = root, cache, box
         self.probing = ThreadPoolExecutor(1, thread_name_prefix="casekit-probe")  # first
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-prefit")
-        self.probes: dict[Path, Future[None]] = {}
+        self.probes: dict[Path, Future[Probe | None]] = {}
         self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
 
     def lesson(self, lesson: t.Lesson) -> None:
@@ -190,17 +190,16 @@ class Prefit:
             if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
                 self.probes[real] = self.probing.submit(self._probe, real, rel)
 
-    def probed(self, real: Path) -> None:
-        """Wait until the probe of ``real`` begun here, if any, has ended."""
+    def probed(self, real: Path) -> Probe | None:
+        """The probe of ``real`` begun here, once ended (``None``: none, or it failed)."""
         begun = self.probes.get(real)
-        if begun is not None:
-            begun.result()
+        return begun.result() if begun is not None else None
 
-    def _probe(self, real: Path, rel: str) -> None:
+    def _probe(self, real: Path, rel: str) -> Probe | None:
         try:
             found = cached_probe(real, rel, self.cache)
         except (MediaError, OSError):
-            return
+            return None
         item = t.MediaItem(  # what the resolver registers, as far as fitting goes
             path=rel,
             kind="image",
@@ -217,6 +216,7 @@ class Prefit:
         if key not in _begun and sizing.resamples(item, self.box):
             self.fitting.append(key)
             _begun[key] = self.pool.submit(self._fit, sizing, item)
+        return found
 
     def _fit(self, sizing: Sizing, item: t.MediaItem) -> None:
         sizing._made(self.root, item, self.box)  # kept in memory and the cache

@@ -90,11 +90,12 @@ def cached_probe(real: Path, rel: str, cache: BuildCache) -> Probe:
     """``probe`` of the file ``real`` (``rel`` in the course), remembered by the build
     cache while the file is unchanged; raises ``MediaError`` (or ``OSError``)."""
     key = BuildCache.media_key(real)
-    found = cache.load("probe", key, Probe)
+    found = None if key is None else cache.load("probe", key, Probe)
     if found is None:
         found = probe(real, file_digest(real, cache))
         cache.stats.probed.append(rel)
-        cache.store("probe", key, found)
+        if key is not None:
+            cache.store("probe", key, found)
     return found
 
 

@@ -43,7 +43,7 @@ class Resolver:
         diags: Diagnostics,
         cache: BuildCache | None = None,
         hash_media: bool = True,
-        begun: Callable[[Path], None] | None = None,
+        begun: Callable[[Path], Probe | None] | None = None,
     ) -> None:
         self.course = course
         self.begun = begun
@@ -197,9 +197,8 @@ class Resolver:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
         if self.cache is None:
             return probe(real, hashed=self.hash_media)
-        if self.begun is not None:  # a probe begun on another thread ends in the cache
-            self.begun(real)
-        return cached_probe(real, rel, self.cache)
+        found = self.begun(real) if self.begun is not None else None
+        return found or cached_probe(real, rel, self.cache)
 
     def transcript(self, real: Path, rel: str, pos: t.Pos) -> t.Transcript | None:
         vtt_rel = str(PurePosixPath(rel).with_suffix(".vtt"))
@@ -360,10 +359,11 @@ def resolve(
     diags: Diagnostics,
     cache: BuildCache | None = None,
     hash_media: bool = True,
-    begun: Callable[[Path], None] | None = None,
+    begun: Callable[[Path], Probe | None] | None = None,
 ) -> dict[str, Resolution]:
     """Fill in anchors, numbers, media and link targets of ``course`` in place, and
     return them by lesson id. ``hash_media=False`` (``casekit check``) leaves media
-    hashes empty: checking a course never reads its videos through. ``begun``: waits
-    until a probe of the file begun earlier is in the ``cache`` (``render/resample.Prefit``)."""
+    hashes empty: checking a course never reads its videos through. ``begun``: a probe of
+    the file begun earlier, once ended (``render/resample.Prefit``; ``None``: none, or it
+    refused the file, which is then probed again to be reported)."""
     return Resolver(course, diags, cache, hash_media, begun).run()
