@@ -4,12 +4,14 @@ pypdfium2 rendering decoded by zxing-cpp. Each course is built once per module."
 from __future__ import annotations
 
 import collections
+import io
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdfium2
 import pytest
 import reportlab
@@ -251,6 +253,33 @@ def test_pieces_share_one_copy_of_each_font(mini):
             seen.add(ref.idnum)
             files[str(ref.get_object()["/BaseFont"])] += 1
     assert len(files) >= 4 and set(files.values()) == {1}, files
+
+
+def test_pieces_streams_are_written_as_laid_out(mini):
+    """The packet's pages carry each piece's content stream as reportlab compressed it,
+    with Flate alone (not ASCII85 as well, a quarter larger): the join copies the
+    streams rather than decoding and compressing every page again (``join.py``)."""
+    pdf = mini["learner"]
+    cache = BuildCache(pdf.parents[1])
+    laid: set[tuple[str, bytes]] = set()
+    for path in (cache.folder / "pdf-piece").rglob("*"):
+        entry = cache.load("pdf-piece", path.name, bytes) if path.is_file() else None
+        if entry is not None:
+            with pikepdf.open(io.BytesIO(entry.partition(b"\n")[2])) as piece:
+                laid.update(_stream_as_written(page.obj.Contents) for page in piece.pages)
+    with pikepdf.open(pdf) as packet:
+        filters = {
+            repr(obj.get("/Filter")) for obj in packet.objects if isinstance(obj, pikepdf.Stream)
+        }
+        assert not any("ASCII85" in each for each in filters), filters
+        for number, page in enumerate(packet.pages, 1):
+            contents = page.obj.Contents  # a body page: [q, the piece's, Q, the heads']
+            body = contents[1] if isinstance(contents, pikepdf.Array) else contents
+            assert _stream_as_written(body) in laid, f"page {number}"
+
+
+def _stream_as_written(stream: pikepdf.Object) -> tuple[str, bytes]:
+    return repr(stream.get("/Filter")), stream.read_raw_bytes()
 
 
 # --------------------------------------------------------------------------- faces
