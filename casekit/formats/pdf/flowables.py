@@ -170,6 +170,15 @@ def _overflows(lines: Any) -> bool:
     return any(line.extraSpace < -0.01 for line in lines.lines)
 
 
+def _cleaned(text: str, cleaner: Callable[[str], str]) -> str:
+    """``cleaner(text)``: reportlab's ``cleanBlockQuotedText`` (what ``Paragraph``
+    gives), which trims the text and makes each run of white space one space. Text
+    whose only white space is single inner spaces is its own result."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # printable: no white space but the ASCII space (str.isprintable)
+    return cleaner(text)
+
+
 #: each paragraph style without hyphenation (``FastParagraph.wrap``)
 _UNHYPHENATED: weakref.WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = (
     weakref.WeakKeyDictionary()
@@ -222,7 +231,7 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
         if frags is None and isinstance(text, str) and not getattr(style, "textTransform", None):
-            cleaned = cleaner(text)
+            cleaned = _cleaned(text, cleaner)
             if "<" not in text and "&" not in text:
                 if cleaned:  # what the parser makes of it: one fragment in the style's font
                     frag = _plain_frag(style).clone(text=cleaned, link=[], us_lines=[])
