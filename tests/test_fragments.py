@@ -212,6 +212,13 @@ def pdf_pieces_laid_out(result) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
+def running_heads_drawn(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """The pieces whose running heads a build drew (not taken from the cache)."""
+    return sorted(
+        entry.split(" ", 2)[2] for entry in result.cache.stats.rendered if " pdf-heads " in entry
+    )
+
+
 @pytest.mark.slow
 def test_pdf_lays_out_only_the_edited_module_and_what_its_pages_move(
     mini_course: Path, tmp_path: Path
@@ -228,6 +235,15 @@ def test_pdf_lays_out_only_the_edited_module_and_what_its_pages_move(
     edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа абзац: өзгеріс.\n\n")
     again = build(mini_course, ["pdf"], out, editions=("learner",))
     assert pdf_pieces_laid_out(again) == ["module-2"]
+    assert running_heads_drawn(again) == []  # no page moved
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
+
+    # a page more in module 2, where the blank page before its quiz sheet was: no other
+    # piece's pages move, so only module 2's running heads are drawn again
+    edit(mini_course, "03-safety.md", "\n\n", "\n\n" + "Ұзын абзац " * 80 + "\n\n")
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert pdf_pieces_laid_out(again) == ["module-2"]
+    assert running_heads_drawn(again) == ["module-2"]
     assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
 
     # two pages more in module 1: module 2 moves, lesson 1 refers to lesson 2's pages

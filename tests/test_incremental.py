@@ -3,10 +3,12 @@ a damaged entry, and parallel builds give the same bytes as serial ones."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from casekit.build.pipeline import build_course
@@ -274,3 +276,52 @@ def test_sources_are_known_by_their_stat_and_every_write_is_seen(
     second = dict(file_digests(folder, BuildCache(tmp_path / "build")))
     assert read == ["a.md"]
     assert second == {"a.md": hashlib.sha256(b"ONE").hexdigest(), "b.md": first["b.md"]}
+
+
+def test_a_large_media_file_rewritten_in_place_is_read_again(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """Files over 1 MiB are hashed once and then known by their stat (``media_key``): a
+    rewrite that keeps the size and puts the mtime back still changes the ctime, so the
+    next build probes the file again and its output carries the new image."""
+    import base64
+    import re
+    import time
+
+    from PIL import Image
+
+    def png(pixels: np.ndarray) -> bytes:
+        data = io.BytesIO()
+        Image.fromarray(pixels).save(data, "PNG", compress_level=0)  # size fixed by the shape
+        return data.getvalue()
+
+    def shown(page: Path) -> np.ndarray:
+        """The pixels of the page's first PNG (the diagram, embedded in the page)."""
+        found = re.search(r'src="data:image/png;base64,([^"]+)"', page.read_text("utf-8"))
+        assert found
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(found[1]))))
+
+    first, second = (
+        np.random.default_rng(seed).integers(0, 256, (640, 640, 3), np.uint8) for seed in (1, 2)
+    )
+    assert len(png(first)) == len(png(second)) > 1 << 20
+    image = mini_course / "media" / "diagram.png"
+    image.write_bytes(png(first))
+    out = tmp_path / "out"
+    page = out / "mini-kk" / "html" / "mini-kk-learner.html"
+    build(mini_course, out)
+    assert np.array_equal(shown(page), first)
+    time.sleep(0.05)  # past the file system clock's tick
+    before = image.stat()
+    with image.open("r+b") as handle:  # in place: the same inode
+        handle.write(png(second))
+    os.utime(image, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = image.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    result = build(mini_course, out)
+    assert result.cache.stats.probed == ["media/diagram.png"]
+    assert np.array_equal(shown(page), second)

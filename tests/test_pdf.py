@@ -4,12 +4,14 @@ pypdfium2 rendering decoded by zxing-cpp. Each course is built once per module."
 from __future__ import annotations
 
 import collections
+import io
 import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdfium2
 import pytest
 import reportlab
@@ -251,6 +253,33 @@ def test_pieces_share_one_copy_of_each_font(mini):
             seen.add(ref.idnum)
             files[str(ref.get_object()["/BaseFont"])] += 1
     assert len(files) >= 4 and set(files.values()) == {1}, files
+
+
+def test_pieces_streams_are_written_as_laid_out(mini):
+    """The packet's pages carry each piece's content stream as reportlab compressed it,
+    with Flate alone (not ASCII85 as well, a quarter larger): the join copies the
+    streams rather than decoding and compressing every page again (``join.py``)."""
+    pdf = mini["learner"]
+    cache = BuildCache(pdf.parents[1])
+    laid: set[tuple[str, bytes]] = set()
+    for path in (cache.folder / "pdf-piece").rglob("*"):
+        entry = cache.load("pdf-piece", path.name, bytes) if path.is_file() else None
+        if entry is not None:
+            with pikepdf.open(io.BytesIO(entry.partition(b"\n")[2])) as piece:
+                laid.update(_stream_as_written(page.obj.Contents) for page in piece.pages)
+    with pikepdf.open(pdf) as packet:
+        filters = {
+            repr(obj.get("/Filter")) for obj in packet.objects if isinstance(obj, pikepdf.Stream)
+        }
+        assert not any("ASCII85" in each for each in filters), filters
+        for number, page in enumerate(packet.pages, 1):
+            contents = page.obj.Contents  # a body page: [q, the piece's, Q, the heads']
+            body = contents[1] if isinstance(contents, pikepdf.Array) else contents
+            assert _stream_as_written(body) in laid, f"page {number}"
+
+
+def _stream_as_written(stream: pikepdf.Object) -> tuple[str, bytes]:
+    return repr(stream.get("/Filter")), stream.read_raw_bytes()
 
 
 # --------------------------------------------------------------------------- faces
@@ -550,3 +579,43 @@ def test_tables_are_measured_once_per_width() -> None:
     fast.wrap(300, 2000)  # another width, or less room than the table needs: measured
     fast.wrap(400, 100)
     assert len(calls) == 3 and fast.wrap(400, 2000) == measures
+
+
+@pytest.mark.parametrize("numbers", [("9", "10"), ("99", "100")])
+def test_a_table_is_measured_again_when_its_see_page_changes(numbers) -> None:
+    """A piece's layout passes lay out the same flowables, each printing the pages
+    the pass before found (``document.lay_out_piece``): a clean build's first pass
+    prints "see page …", an edit rebuild's the page the anchor had in the last build.
+    A table kept the measures of its first pass, so where the anchor moved from page
+    9 to 10 (or 99 to 100) a cell that wrapped "see page …" and not "see page 9" (or
+    the other way round) kept a different height in the two builds: the edit rebuild
+    differed from a clean build (and the drawn text overflowed its row). Measured
+    again when what its cells print changes, it is as tall as its text in both."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from casekit.formats.pdf.flowables import FastTable, LazyParagraph
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=10, leading=12)
+    before, after = numbers
+    shown = {"page": "…"}  # what the pass prints for the anchor
+
+    def finish(template: str) -> str:
+        return template.replace("\x00", f"see page {shown['page']}")
+
+    # a column that fits one of "see page …" and "see page {before}" on a line and
+    # not the other (cell padding: 6 pt either side)
+    first, last = sorted(stringWidth(f"Text, see page {n}", "Helvetica", 10) for n in ("…", before))
+    width = (first + last) / 2 + 12
+
+    def final_height(history: list[str]) -> float:
+        """The height the last pass lays out, ``history`` the pages printed in turn."""
+        table = FastTable([[LazyParagraph("Text, \x00", style, finish)]], [width])
+        for page in history:
+            shown["page"] = page
+            _width, height = table.wrap(width, 1000)
+        return height
+
+    clean = final_height(["…", after])  # the anchor's page found by the first pass
+    edit = final_height([before, after])  # its page in the last build, then the new one
+    assert clean == edit == final_height([after]) == 2 * 12 + 6  # two lines, padding

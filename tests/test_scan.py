@@ -390,3 +390,22 @@ def test_a_photocopy_keeps_erased_smudges_empty_and_light_strokes_marked(sources
     first = reading.questions[0]
     assert [b.state for b in first.boxes[:3]] == ["empty", "empty", "crossed"], first.boxes
     assert first.answer == "answered" and first.chosen == (2,)
+
+
+@pytest.mark.parametrize("condition", ["scanner", "phone"])
+def test_the_faintest_pencil_cross_at_100_dpi_is_never_recorded_empty(sources, condition):
+    """The case the scan benchmark recorded wrong at 100 dpi: a cross in the lightest
+    pencil (grey 168 of the page's 170) spread by the scan until no pixel of it passes
+    the light-ink measure. Its strokes still stand out from the paper around them, so
+    the box is a doubt, never "empty" (casekit/scan/boxes.py, STROKE_*)."""
+    source = next(s for s in sources if s.payload == "job-search-en|1.0.0|module-2")
+    page = synthetic_page(source, condition, 100, seed=1_000_011)
+    key = "05-rights-and-pay--quiz-pay/2"
+    assert page.truth[key][1] == "marked"
+    reading = read_page(decoded(page.data), lookup_in(sources))
+    question = next(q for q in reading.questions if q.key == key)
+    assert question.boxes[1].state == "unsure" and question.answer == "unsure"
+    assert key in reading.zooms
+    for question in reading.questions:  # and nothing else on the page recorded wrong
+        for box, truth in zip(question.boxes, page.truth[question.key], strict=True):
+            assert SAME.get(box.state, box.state) == truth or question.answer == "unsure"

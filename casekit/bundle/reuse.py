@@ -33,7 +33,7 @@ from casekit.bundle.verify import (
     verify_source,
 )
 from casekit.diagnostics import CasekitError
-from casekit.files.cache import BuildCache, digest
+from casekit.files.cache import BuildCache, digest, fine_clock
 from casekit.files.stream import hash_stream
 
 KIND = "usb-inventory"
@@ -59,8 +59,8 @@ def _recorded(st: os.stat_result, sha256: str) -> Recorded:
 def _vouches(st: os.stat_result, record: Recorded) -> bool:
     """The stat shows the file untouched since it was recorded, and the file system's
     timestamps are fine enough for that to be safe."""
-    fine_clock = record.ctime_ns % 1_000_000_000 != 0 or record.mtime_ns % 1_000_000_000 != 0
-    return fine_clock and stat.S_ISREG(st.st_mode) and _recorded(st, record.sha256) == record
+    fine = fine_clock(record.mtime_ns, record.ctime_ns)
+    return fine and stat.S_ISREG(st.st_mode) and _recorded(st, record.sha256) == record
 
 
 def _digest(folder: Path, path: str, records: Records) -> str:

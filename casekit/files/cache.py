@@ -8,8 +8,9 @@ What is remembered between builds:
 - EPUB fonts subset to a book's characters, keyed by the font's bytes and the characters;
   the EPUB's cover, its documents' characters and zip entries deflated (``files/deflated.py``),
   keyed by what they are made from;
-- media probes (size, SHA-256, duration ...), keyed by path, size, mtime and inode, so an
-  unchanged video is never hashed twice;
+- media probes (size, SHA-256, duration ...) and the SHA-256 of files over 1 MiB, keyed by
+  path, size, mtime, ctime and inode (``media_key``), so an unchanged video is never hashed
+  twice;
 - for every output (format x edition), the fingerprint of everything it was built from
   and the files it wrote: a rebuild whose fingerprint matches, and whose files are still
   there as written, is skipped.
@@ -154,16 +155,16 @@ class BuildCache:
         return digest("lesson", code_fingerprint(), path, text, str(allow_html))
 
     @staticmethod
-    def media_key(real: Path) -> str:
+    def media_key(real: Path) -> str | None:
+        """The key under which a media file's hash and probe are remembered while it is
+        unchanged: its path, size, mtime, ctime and inode, the bundle's rule
+        (``bundle/reuse.py``): no write through the kernel keeps the ctime, which no
+        program can set back. ``None`` (nothing remembered: hash it again) on a file
+        system whose whole-second timestamps could hide a write."""
         st = real.stat()
-        return digest(
-            "media",
-            code_fingerprint(),
-            str(real),
-            str(st.st_size),
-            str(st.st_mtime_ns),
-            str(st.st_ino),
-        )
+        if not fine_clock(st.st_mtime_ns, st.st_ctime_ns):
+            return None
+        return digest("media", code_fingerprint(), str(real), *map(str, _stat_record(st)))
 
     # ------------------------------------------------------------ outputs
 
@@ -223,6 +224,12 @@ class BuildCache:
 
 def _stat_record(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def fine_clock(mtime_ns: int, ctime_ns: int) -> bool:
+    """The file system keeps sub-second timestamps, so a write in the same second as a
+    record still changes them: only then may a stat vouch for a file's contents."""
+    return ctime_ns % 1_000_000_000 != 0 or mtime_ns % 1_000_000_000 != 0
 
 
 def tree_fingerprint(folder: Path, cache: BuildCache | None = None) -> str:
@@ -292,7 +299,8 @@ def files_fingerprint(digests: list[tuple[str, str]]) -> str:
 
 
 def file_digest(path: Path, cache: BuildCache | None) -> str:
-    """SHA-256 of a file; remembered by stat in the cache for files over 1 MiB."""
+    """SHA-256 of a file; remembered by stat (``media_key``) in the cache for files over
+    1 MiB."""
     if path.is_symlink():  # never read through a link: it may point out of the course
         try:
             return digest("symlink", os.readlink(path))
@@ -310,6 +318,8 @@ def file_digest(path: Path, cache: BuildCache | None) -> str:
         except OSError:
             return "unreadable"
     key = BuildCache.media_key(path)
+    if key is None:  # the stat cannot vouch for the file: nothing is remembered
+        return hash_file(path)[1]
     known = cache.digests.get(key) or cache.load("digest", key, str)
     if not isinstance(known, str):
         _size, known = hash_file(path)

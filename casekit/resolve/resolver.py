@@ -195,11 +195,12 @@ class Resolver:
         if self.cache is None:
             return probe(real, hashed=self.hash_media)
         key = BuildCache.media_key(real)
-        found = self.cache.load("probe", key, Probe)
+        found = None if key is None else self.cache.load("probe", key, Probe)
         if found is None:
             found = probe(real, file_digest(real, self.cache))
             self.cache.stats.probed.append(rel)
-            self.cache.store("probe", key, found)
+            if key is not None:
+                self.cache.store("probe", key, found)
         return found
 
     def transcript(self, real: Path, rel: str, pos: t.Pos) -> t.Transcript | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from casekit.scan.fit import PX_PER_MM, FittedPage
+from casekit.scan.fit import PX_PER_MM, FittedPage, strokes
 from casekit.sheets.layout import Rect, writing_lines
 
 INK = 0.12  # a stroke this much darker than what is around it is writing (light pencil too)
@@ -41,11 +41,7 @@ def written_ink(page: FittedPage, rect: Rect) -> float:
     ink = page.ink(rect, -INSET_MM)
     if ink.size == 0:
         return 0.0
-    size = round(STROKE_MM * PX_PER_MM) | 1
-    strokes = cv2.morphologyEx(
-        ink, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    )
-    writing = (strokes > INK) | (ink > SOLID_INK)
+    writing = (strokes(ink, STROKE_MM) > INK) | (ink > SOLID_INK)
     rest = (writing & ~_printed_lines(ink, rect)).astype(np.uint8)
     _count, _labels, stats, _centres = cv2.connectedComponentsWithStats(rest, connectivity=8)
     sizes = stats[1:, cv2.CC_STAT_AREA]

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import cv2
 import numpy as np
 
-from casekit.scan.fit import PX_PER_MM, FittedPage
+from casekit.scan.fit import PX_PER_MM, FittedPage, strokes
 from casekit.sheets.layout import Rect, Row
 
 BoxState = Literal["empty", "filled", "crossed", "cancelled", "unsure"]
@@ -32,6 +33,15 @@ MARKED_FROM = 0.16
 # below it stays a doubt
 LIGHT_INK = 0.20
 LIGHT_MARKED_FROM = 0.22
+# the faintest mark: at 100 dpi a 1-pixel line of the lightest pencil is spread by the
+# scan and the fitting until no pixel reaches LIGHT_INK; it still stands out from what
+# is around it. A stroke this much darker than its surroundings (wider ink, an eraser's
+# smudge, left out), connected over this many mm2, makes an empty-looking box a doubt
+# (synthetic pages at 100-150 dpi: such marks 1.6 mm2 or more; empty and smudged boxes
+# 0.72 at most, the specks of a dithered copy)
+STROKE_INK = 0.10
+STROKE_WIDER_MM = 2.5
+STROKE_MM2 = 1.1
 CANCELLED_FROM = 0.95  # nearly every pixel dark...
 CANCELLED_INK = 0.6  # ...and black on average: blacked out, not shaded
 FULL_FROM = 0.80  # a mark this full is shading only when it is clearly lighter...
@@ -65,7 +75,7 @@ def read_box(page: FittedPage, rect: Rect) -> BoxReading:
     mean = float(region.mean())
     rim = _rim_share(page, rect)
     if share < EMPTY_BELOW and light_share < EMPTY_BELOW:
-        state: BoxState = "empty"
+        state: BoxState = "unsure" if _faint_stroke(page, rect) else "empty"
     elif share < MARKED_FROM:
         if light_share >= LIGHT_MARKED_FROM:  # a light pencil mark
             state = "crossed" if _diagonal(light) else "filled"
@@ -85,6 +95,14 @@ def read_box(page: FittedPage, rect: Rect) -> BoxReading:
     else:
         state = "crossed" if _diagonal(dark) else "filled"
     return BoxReading(state, round(share, 3), round(mean, 3), round(rim, 3))
+
+
+def _faint_stroke(page: FittedPage, rect: Rect) -> bool:
+    """A pencil line too faint for the shares, found by its shape: connected strokes
+    over STROKE_MM2 in the box's inside."""
+    lines = (strokes(page.ink(rect, -INSET_MM), STROKE_WIDER_MM) > STROKE_INK).astype(np.uint8)
+    count, _labels, stats, _centres = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    return count > 1 and int(stats[1:, cv2.CC_STAT_AREA].max()) >= STROKE_MM2 * PX_PER_MM**2
 
 
 def _rim_share(page: FittedPage, rect: Rect) -> float:

@@ -77,6 +77,15 @@ class FittedPage:
         return self.paper[np.ix_(ys, xs)].astype(np.float32)
 
 
+def strokes(ink: np.ndarray, wider_mm: float) -> np.ndarray:
+    """``ink`` (``FittedPage.ink``) less whatever is wider than ``wider_mm``, a
+    morphological top-hat: strokes remain; an eraser's smudge or a shadow is wide and
+    faint, and goes."""
+    size = round(wider_mm * PX_PER_MM) | 1
+    element = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return cv2.morphologyEx(ink, cv2.MORPH_TOPHAT, element)
+
+
 def symbol_corners_mm(page: SheetPage, text: str) -> np.ndarray:
     """Where the printed QR symbol's corners are on the layout (quiet zone excluded)."""
     inset = page.qr.w * QR_QUIET_MODULES / qr_modules(text)

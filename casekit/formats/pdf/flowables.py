@@ -270,22 +270,35 @@ class FastTable(DrawnInFinalPass, Table):
     measures are not taken again for the width they were taken at. A table with a
     caption is measured twice per pass (``keepWithNext`` groups them), each time
     wrapping every cell; its measures depend only on the width as long as the
-    whole table fits (reportlab stops measuring rows past the room it has)."""
+    whole table fits (reportlab stops measuring rows past the room it has), and on
+    what its "see page N" print: a pass prints the pages the pass before found, so
+    "see page 9" may become "see page 10" and wrap, and the table is measured again."""
 
-    _measured_at: float | None = None  # the width of the last complete measure
+    #: the width of the last complete measure and what its cells' references printed
+    _measured_at: tuple[float, tuple[str, ...]] | None = None
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        if self._measured_at == avail_width and self._height <= avail_height:
+        key = (avail_width, self._printed())
+        if self._measured_at == key and self._height <= avail_height:
             self.availWidth = avail_width
             return self._width, self._height
         width, height = super().wrap(avail_width, avail_height)
         complete = self._hmax == self._nrows and height <= avail_height
-        self._measured_at = avail_width if complete else None
+        self._measured_at = key if complete else None
         return width, height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self._measured_at = None  # splitting measures again, for the room it has
         return super().split(avail_width, avail_height)
+
+    def _printed(self) -> tuple[str, ...]:
+        """What the cells holding page references print in this pass."""
+        return tuple(
+            cell.finish(cell.template)
+            for row in self._cellvalues
+            for cell in row
+            if isinstance(cell, LazyParagraph) and cell.finish and cell.template is not None
+        )
 
 
 class LazyParagraph(FastParagraph):

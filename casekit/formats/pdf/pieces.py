@@ -151,10 +151,15 @@ class PieceStore:
             self.fragments.cache.stats.rendered.append(f"{self.fragments.job} pdf {piece.name}")
 
     def running_heads(
-        self, sections: list[str], numbers: list[int], total: int, draw: Callable[[], bytes]
+        self,
+        name: str,
+        sections: list[str],
+        numbers: list[int],
+        total: int,
+        draw: Callable[[], bytes],
     ) -> bytes:
-        """The running heads' PDF (``document.running_heads``) from the cache, or drawn
-        and kept: an edit that moves no page draws the same (a second of a thousand pages)."""
+        """The running heads' PDF of piece ``name`` (``document.running_heads``) from the
+        cache, or drawn and kept: an edit draws those of the pieces whose pages moved."""
         fragments = self.fragments
         if fragments is None:
             return draw()
@@ -170,6 +175,7 @@ class PieceStore:
             return data
         data = draw()
         fragments.cache.store("pdf-heads", key, data)
+        fragments.cache.stats.rendered.append(f"{fragments.job} pdf-heads {name}")
         return data
 
     def pages_key(self) -> str | None:

@@ -9,7 +9,7 @@ from casekit.formats.pdf.document import Packet, PageSetup
 from casekit.formats.pdf.flowables import LayoutState
 from casekit.formats.pdf.fonts import check_coverage, load_fonts
 from casekit.formats.pdf.images import raster_images
-from casekit.formats.pdf.join import join
+from casekit.formats.pdf.join import flate_only, join
 from casekit.formats.pdf.pieces import PieceStore, lay_out_packet
 from casekit.formats.pdf.styles import make_styles
 from casekit.formats.pdf.writer import PdfWriter
@@ -18,7 +18,7 @@ from casekit.render.resample import Sizing
 
 
 def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
-    with speedups.installed():
+    with speedups.installed(), flate_only():
         return _render_pdf(course, ctx)
 
 
