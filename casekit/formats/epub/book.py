@@ -159,7 +159,9 @@ def write_epub(
         documents, items, overlays = [], [], []
         for doc in body_documents(course, outline, writer, cover_document(course, writer.msg)):
             if narrate and doc.matter == "bodymatter":
-                doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
+                doc.body, overlay = narrate_chapter(
+                    course, doc.file, doc.body, writer.msg, cache, scratch.item
+                )
                 overlays += [overlay] if overlay else []
             items.append(book.add_item(document_item(course, doc, page, scratch)))
             documents.append(dataclasses.replace(doc, body=""))  # written: let it go
