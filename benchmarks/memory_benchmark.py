@@ -1,6 +1,6 @@
 """Peak memory of each format job against the number of lessons, beside pandoc's.
 
-    python benchmarks/memory_benchmark.py [--lessons 10 40 80 160] [--format html ...]
+    python benchmarks/memory_benchmark.py [--lessons 10 40 80 160] [--format pdf ...]
                                           [--language kk] [--no-pandoc]
 
 For each size the generated text course (``generate_course.py --lessons N``) is built
@@ -44,6 +44,7 @@ JOBS = {  # format: extra options of its job
     "epub": (),
     "docx": ("--no-contents-pages",),
     "brf": (),
+    "pdf": (),  # one process (build_command's -j 1): the join's memory, not the workers'
 }
 USB_INPUTS = ("-f", "pdf", "-f", "epub", "-f", "docx", "-e", "learner", "--no-contents-pages")
 #: the EPUB spoken (Media Overlays), of the course with each lesson cut short
