@@ -36,8 +36,10 @@ from casekit.files.cache import BuildCache, digest
 from casekit.messages import Messages
 from casekit.render.sentences import Sentence
 
-#: espeak-ng voice per course language
-VOICES = {"kk": "kk", "ru": "ru", "uk": "uk", "en": "en-gb"}
+#: espeak-ng voice per course language, by the voice file's name (what the library's
+#: ``espeak_SetVoiceByName`` finds: British English is the file ``en``, named
+#: "English_(Great_Britain)"; "en-gb" is only its language, which the library refuses)
+VOICES = {"kk": "kk", "ru": "ru", "uk": "uk", "en": "en"}
 RATE = 150  # words per minute: espeak-ng's default 175 is fast for learners
 SAMPLE_RATE = 22050  # espeak-ng's output
 PAUSE = 0.35  # seconds of silence after each sentence
