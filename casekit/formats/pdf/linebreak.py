@@ -5,9 +5,11 @@ A paragraph with bold, italic, code or links is broken into lines by reportlab's
 course: for every word it pops the head of a list, tests for soft hyphens, split
 words, images and hyphenation, and looks up measures through several calls.
 ``break_mixed`` runs the same loop where none of that can happen: no hyphenation
-(the course language has no dictionary: Kazakh), no soft hyphen, image, anchor or
-``<br/>``, no right-to-left text, and no word wider than a line (reportlab then
-splits it: the whole paragraph is left to reportlab). The result is reportlab's:
+(the course language has no dictionary: Kazakh), no image or ``<br/>``, no text
+written right to left, no soft hyphen at a line's end and no word wider than a line
+(reportlab then hyphenates or splits it: the whole paragraph is left to reportlab). Words of
+text are cut from the fragments in one go (``_text_frag_words``), and a word that
+continues the fragment before it only adds its text. The result is reportlab's:
 the same lines, fragments, measures and frag words (``tests/test_pdf_linebreak.py``
 compares them on every kind of paragraph the writer makes).
 """
@@ -137,7 +139,6 @@ def _greedy(
     (``None`` for any other: reportlab's to break); the names are reportlab's, and so
     is the order in which measures are taken."""
     hs_frag, shy_word = rl._HSFrag, rl._SHYWord
-    frag_line = rl.FragLine
     last = len(max_widths) - 1
     lines: list[Any] = []
     words: list[Any] = []
@@ -160,13 +161,7 @@ def _greedy(
                 n_text = w[1][1]
                 if n_text:
                     n += 1
-                if space_width:
-                    if not g.text.endswith(" "):
-                        g.text += " " + n_text
-                    else:
-                        g.text += n_text
-                else:
-                    g.text += n_text
+                _joined(g, n_text, space_width)
                 space_width = source_space if isinstance(w, hs_frag) else 0
                 current_width = new_width
                 continue
@@ -197,19 +192,8 @@ def _greedy(
             if n > 0:  # the line ends before this word
                 if current_width > widest:
                     widest = current_width
-                lines.append(
-                    frag_line(
-                        extraSpace=max_width - current_width,
-                        wordCount=n,
-                        lineBreak=False,
-                        words=words,
-                        fontSize=max_size,
-                        ascent=max_ascent,
-                        descent=min_descent,
-                        maxWidth=max_width,
-                        sFW=s_fw,
-                    )
-                )
+                extent = (max_size, max_ascent, min_descent)
+                lines.append(_line(words, n, extent, max_width, current_width, s_fw))
                 s_fw = index
                 lineno += 1
                 max_width = max_widths[min(last, lineno)]
@@ -223,15 +207,9 @@ def _greedy(
                 max_ascent, min_descent = ascent_descent(g.fontName, max_size)
                 words = [g]
                 g.text = w[1][1]
-                for frag, text in w[2:]:
-                    g = frag.clone()
-                    g.text = text
-                    words.append(g)
-                    size = g.fontSize
-                    ascent, descent = ascent_descent(g.fontName, size)
-                    max_size = max(max_size, size)
-                    max_ascent = max(max_ascent, ascent)
-                    min_descent = min(min_descent, descent)
+                if len(w) > 2:
+                    extent = (max_size, max_ascent, min_descent)
+                    g, _some, (max_size, max_ascent, min_descent) = _rest(w, words, extent)
                 source, source_space = _continued(w)
                 continue
         n_text = w[1][1]
@@ -256,47 +234,67 @@ def _greedy(
             g = f.clone()
             words.append(g)
             g.text = n_text
-        elif space_width:
-            if not g.text.endswith(" "):
-                g.text += " " + n_text
-            else:
-                g.text += n_text
         else:
-            g.text += n_text
+            _joined(g, n_text, space_width)
         space_width = string_width(" ", font_name, font_size) if isinstance(w, hs_frag) else 0
-        some_text = False
-        for frag, text in w[2:]:
-            g = frag.clone()
-            g.text = text
-            if text:
-                some_text = True
-            words.append(g)
-            size = g.fontSize
-            ascent, descent = ascent_descent(g.fontName, size)
-            max_size = max(max_size, size)
-            max_ascent = max(max_ascent, ascent)
-            min_descent = min(min_descent, descent)
-        if not n_text and some_text:
-            n += 1
+        if len(w) > 2:
+            extent = (max_size, max_ascent, min_descent)
+            g, some_text, (max_size, max_ascent, min_descent) = _rest(w, words, extent)
+            if not n_text and some_text:
+                n += 1
         current_width = new_width
         source, source_space = _continued(w)
     if words:
         if current_width > widest:
             widest = current_width
-        lines.append(
-            frag_line(
-                extraSpace=max_width - current_width,
-                wordCount=n,
-                lineBreak=False,
-                words=words,
-                fontSize=max_size,
-                ascent=max_ascent,
-                descent=min_descent,
-                maxWidth=max_width,
-                sFW=s_fw,
-            )
-        )
+        extent = (max_size, max_ascent, min_descent)
+        lines.append(_line(words, n, extent, max_width, current_width, s_fw))
     return lines, widest
+
+
+Extent = tuple[float, float, float]  # a line's font size, ascent and descent so far
+
+
+def _joined(g: Any, text: str, space_width: float) -> None:
+    """``text`` added to fragment ``g``'s, after a space if a space comes between."""
+    if space_width and not g.text.endswith(" "):
+        g.text += " " + text
+    else:
+        g.text += text
+
+
+def _rest(w: Any, words: list[Any], extent: Extent) -> tuple[Any, bool, Extent]:
+    """Copies of the fragments of word ``w`` after its first added to ``words``: the
+    last copy, whether any holds text, and the line's extent with theirs."""
+    size, ascent, descent = extent
+    some_text = False
+    g = None
+    for frag, text in w[2:]:
+        g = frag.clone()
+        g.text = text
+        if text:
+            some_text = True
+        words.append(g)
+        font_size = g.fontSize
+        up, down = ascent_descent(g.fontName, font_size)
+        size, ascent, descent = max(size, font_size), max(ascent, up), min(descent, down)
+    return g, some_text, (size, ascent, descent)
+
+
+def _line(words: list[Any], n: int, extent: Extent, max_width: float, width: Any, s_fw: int) -> Any:
+    """reportlab's record of a line: its fragments and measures."""
+    size, ascent, descent = extent
+    return rl.FragLine(
+        extraSpace=max_width - width,
+        wordCount=n,
+        lineBreak=False,
+        words=words,
+        fontSize=size,
+        ascent=ascent,
+        descent=descent,
+        maxWidth=max_width,
+        sFW=s_fw,
+    )
 
 
 def _continued(w: Any) -> tuple[Any, float]:
