@@ -1,6 +1,6 @@
 """Peak memory of each format job against the number of lessons, beside pandoc's.
 
-    python benchmarks/memory_benchmark.py [--lessons 10 40 80 160] [--format html ...]
+    python benchmarks/memory_benchmark.py [--lessons 10 40 80 160] [--format pdf ...]
                                           [--language kk] [--no-pandoc]
 
 For each size the generated text course (``generate_course.py --lessons N``) is built
@@ -8,7 +8,9 @@ one job per process, learner edition, ``--force`` (a clean build: every lesson p
 that process), and the process's peak RSS (``wait4``) is shown. The USB job consumes the
 PDF, EPUB and DOCX editions: they are built before it in a process of their own, so its
 row is the USB job alone on a warm build cache (``--force`` would rebuild them in its
-process). pandoc's peak making a DOCX of the same lessons (``--toc``) is the reference;
+process). The ``narrate`` row is the EPUB with ``--embed-media --narrate`` of the same
+course with each lesson cut short (``spoken_course``), a clean build:
+every lesson spoken by espeak-ng and encoded by ffmpeg in that process. pandoc's peak making a DOCX of the same lessons (``--toc``) is the reference;
 ``python -c pass`` started the same way is the floor of any process. "Flat in the number
 of lessons" reads as the rows staying level from 40 lessons on (each generated lesson is
 alike, so the largest lesson does not grow).
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import sys
 import tempfile
 import time
@@ -40,8 +44,29 @@ JOBS = {  # format: extra options of its job
     "epub": (),
     "docx": ("--no-contents-pages",),
     "brf": (),
+    "pdf": (),  # one process (build_command's -j 1): the join's memory, not the workers'
 }
 USB_INPUTS = ("-f", "pdf", "-f", "epub", "-f", "docx", "-e", "learner", "--no-contents-pages")
+#: the EPUB spoken (Media Overlays), of the course with each lesson cut short
+#: (``spoken_course``: a whole generated lesson is two hours of speech)
+NARRATE = ("-f", "epub", "-e", "learner", "--force", "--embed-media", "--narrate")
+NOTE = re.compile(r"\[\^([^\]]+)\]")
+
+
+def spoken_course(course: Path, folder: Path) -> Path:
+    """``course`` with each lesson cut to its objectives, first heading and first
+    paragraph (about 1,800 characters, two minutes of speech), and the footnote cited."""
+    if not folder.exists():
+        shutil.copytree(course, folder)
+        for path in (folder / "lessons").glob("*.md"):
+            text = path.read_text(encoding="utf-8")
+            front, section = text.split("\n## ")[:2]
+            first = front + "\n## " + "\n\n".join(section.split("\n\n")[:2])
+            cited = set(NOTE.findall(first))
+            lines = text.splitlines()
+            kept = [line for line in lines if (note := NOTE.match(line)) and note[1] in cited]
+            path.write_text(first.rstrip() + "\n\n" + "\n".join(kept) + "\n", encoding="utf-8")
+    return folder
 
 
 def job_peaks(course: Path, out: Path, formats: list[str]) -> dict[str, str]:
@@ -52,6 +77,9 @@ def job_peaks(course: Path, out: Path, formats: list[str]) -> dict[str, str]:
             if fmt == "usb":
                 run(build_command(course, out, *USB_INPUTS))
                 done = run(build_command(course, out, "-f", "usb", "--no-contents-pages"))
+            elif fmt == "narrate":
+                spoken = spoken_course(course, course.with_name(course.name + "-spoken"))
+                done = run(build_command(spoken, out.with_name(out.name + "-spoken"), *NARRATE))
             else:
                 options = ("-f", fmt, "-e", "learner", "--force", *JOBS[fmt])
                 done = run(build_command(course, out, *options))
@@ -66,12 +94,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lessons", type=int, nargs="+", default=[10, 40, 80, 160])
     parser.add_argument(
-        "--format", action="append", choices=[*JOBS, "usb"], help="default: all of them"
+        "--format",
+        action="append",
+        choices=[*JOBS, "usb", "narrate"],
+        help="default: all of them ('narrate': the EPUB with --narrate, lessons cut short)",
     )
     parser.add_argument("--language", default="kk")
     parser.add_argument("--no-pandoc", action="store_true")
     args = parser.parse_args()
-    formats = args.format or [*JOBS, "usb"]
+    formats = args.format or [*JOBS, "usb", "narrate"]
     with_pandoc = not args.no_pandoc
     print(
         f"casekit memory benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "

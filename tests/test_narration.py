@@ -157,6 +157,12 @@ def test_sentences_are_marked_in_the_page_without_losing_markup() -> None:
     assert '<a href="#x">сілтеме</a>' in body
 
 
+@pytest.mark.parametrize("language", sorted(narration.VOICES))
+def test_every_course_language_is_spoken(language: str) -> None:
+    spoken = narration.narrate([Sentence("s-1", "Hello, 2024.")], language, messages(language))
+    assert spoken.audio.startswith(b"OggS") and spoken.duration > 0.5
+
+
 def test_unchanged_lesson_is_not_spoken_again(tmp_path: Path, monkeypatch) -> None:
     cache = BuildCache(tmp_path)
     sentences = [Sentence("s-1", "Сәлем."), Sentence("s-2", "Қазақ тілі.")]

@@ -4,6 +4,7 @@ cache, or as they are when the course asks (``original_images``)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import zipfile
@@ -16,6 +17,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFile
 from pypdf import PdfReader
 
 from casekit import tree as t
+from casekit.build.course import load_course
+from casekit.diagnostics import CasekitError, Diagnostics
 from casekit.files.cache import BuildCache
 from casekit.render import resample
 from casekit.render.image_metadata import strip_metadata
@@ -24,6 +27,7 @@ from casekit.render.resample import (
     RESAMPLE_ABOVE,
     SCREEN_BOX,
     SCREEN_PIXELS,
+    Prefit,
     Sizing,
     needs_resampling,
     print_box,
@@ -172,11 +176,11 @@ def test_screen_images_are_area_averages_shared_by_the_jobs_of_a_process(
     assert forced.stats.resampled == ["screen.png 417x417"]
 
 
-def test_images_are_fitted_on_worker_threads_in_order_the_same_bytes(
+def test_images_are_fitted_into_files_on_worker_threads_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``Sizing.images`` (the EPUB's): each image as ``Sizing.image`` gives it, in order,
-    made on two threads at once, an image shown twice fitted once."""
+    """``Sizing.fitting`` (the EPUB's): each file holds what ``Sizing.image`` gives, made
+    on worker threads while the caller goes on, an image shown twice fitted once."""
     names = []
     for n, colour in enumerate(["#a03030", "#30a030", "#3030a0"]):
         image = Image.new("RGB", (2600, 300), colour)
@@ -196,14 +200,86 @@ def test_images_are_fitted_on_worker_threads_in_order_the_same_bytes(
     monkeypatch.setattr(Image.Image, "resize", recording)
     monkeypatch.setattr(resample, "WORKERS", 2)  # as on two cores or more
     cache = BuildCache(tmp_path / "build")
-    together = list(Sizing(cache).images(tmp_path, items, SCREEN_BOX))
-    main = threading.get_ident()  # the second here, the first and third on another thread
-    assert len(threads) == 3 and threads.count(main) == 1 and len(set(threads)) == 2
-    assert cache.stats.resampled == [f"{n} 1600x1600" for n in names]
+    files = [tmp_path / f"out-{n}" for n in range(len(items))]
+    with Sizing(cache).fitting(tmp_path, SCREEN_BOX) as fitting:
+        for one, file in zip(items, files, strict=True):
+            fitting.add(one, file)
+        fitting.wait()
+    assert len(threads) == 3 and threading.get_ident() not in threads
+    assert sorted(cache.stats.resampled) == [f"{n} 1600x1600" for n in names]
+    together = [file.read_bytes() for file in files]
     resample._fitted = KeptBytes()
     alone = [Sizing(BuildCache(tmp_path / "b2")).image(tmp_path, i, SCREEN_BOX) for i in items]
     assert together == alone and together[4] == together[1]
     assert together[3] == image_bytes(tmp_path, items[3])  # fits already: as it is
+
+
+def test_an_image_that_cannot_be_fitted_stops_the_fitting_with_one_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "screen.png").write_bytes(screenshot())
+    whole = item(tmp_path / "screen.png", "png")
+    data = screenshot()
+    (tmp_path / "screen.png").write_bytes(data[: len(data) // 2])  # cut after the probe
+    broken = replace(whole, sha256=hashlib.sha256(data[: len(data) // 2]).hexdigest())
+    with Sizing().fitting(tmp_path, SCREEN_BOX) as fitting:
+        fitting.add(broken, tmp_path / "out.png")
+        with pytest.raises(CasekitError) as caught:
+            fitting.wait()
+    found = caught.value.diagnostic  # raised on this thread, from the worker's
+    assert (found.path, found.code) == ("screen.png", "media-invalid")
+    assert "\n" not in str(found)
+
+
+def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
+    make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Prefit`` (a build with an EPUB to make): each image a lesson names is probed and
+    fitted on worker threads once that lesson is parsed; the resolver probes none again
+    and takes the probe's answer; a damaged image is reported once, by the resolver."""
+    data = screenshot()
+    root = make_course(
+        {
+            "a.md": LESSON,
+            "b.md": "# Бұзылған\n\n![Сынық](media/cut.png)\n\n![Фото](media/photo.jpg)\n",
+        },
+        files={
+            "media/screen.png": data,
+            "media/photo.jpg": photo(),
+            "media/cut.png": data[: len(data) // 2],
+        },
+    )
+    fitted_on: list[str] = []
+    fit = resample._resample
+
+    def recording(*args: object) -> bytes:
+        fitted_on.append(threading.current_thread().name)
+        return fit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resample, "_resample", recording)
+    cache = BuildCache(root / "build", read=False)  # as --force
+    diags = Diagnostics()
+    prefit = Prefit(root, cache, SCREEN_BOX)
+    try:
+        course = load_course(root, diags, cache, prefit=prefit)
+    finally:
+        prefit.close()
+    assert course is not None
+    assert [(d.path, d.line, d.code) for d in diags.items if d.severity == "error"] == [
+        ("b.md", 3, "media-invalid")
+    ]
+    assert sorted(cache.stats.probed) == ["media/photo.jpg", "media/screen.png"]  # once
+    assert sorted(cache.stats.resampled) == [
+        "media/photo.jpg 1600x1600",
+        "media/screen.png 1600x1600",
+    ]
+    assert len(fitted_on) == 2 and all(n.startswith("casekit-prefit") for n in fitted_on)
+    # the EPUB takes them as they were made, and makes them again the same
+    made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
+    assert len(fitted_on) == 2 and cache.stats.resampled[2:] == []
+    resample._fitted = KeptBytes()
+    again = [Sizing().image(root, i, SCREEN_BOX) for i in course.media]
+    assert made == again and len(fitted_on) == 4
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casekit import tree as t
 from casekit.build.lesson_pool import Pending, parse_in_pool, parse_into_cache, store_summary
@@ -17,6 +18,9 @@ from casekit.resolve.named_files import check_named_paths
 from casekit.safety.paths import PathEscape, resolve_inside, special_files
 from casekit.safety.sourcetext import read_source_text
 
+if TYPE_CHECKING:
+    from casekit.render.resample import Prefit
+
 
 def load_course(
     root: Path,
@@ -25,6 +29,7 @@ def load_course(
     config: CourseConfig | None = None,
     hash_media: bool = True,
     jobs: int = 1,
+    prefit: Prefit | None = None,
 ) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
     settings cannot be read. Problems are added to ``diags``; nothing is printed.
@@ -33,7 +38,8 @@ def load_course(
     then names each resolved lesson for the fragment cache (``render/fragments.py``). ``config``: ``course.toml`` as the caller has
     already loaded it (into the same ``diags``). ``hash_media=False``: a check that never
     reads media through (their ``sha256`` stays empty). ``jobs > 1``: lessons to parse are
-    parsed on that many processes first (``build/lesson_pool.py``)."""
+    parsed on that many processes first (``build/lesson_pool.py``). ``prefit``: the
+    images of each lesson begin to be probed and fitted as soon as it is parsed."""
     # the parser and resolver (Markdown, YAML, image libraries) are imported only when a
     # course is loaded: a build with nothing to do never is
     from casekit.parse.lesson import lesson_id_for
@@ -66,8 +72,10 @@ def load_course(
                 real, rel, text, diags, cache, config.allow_html
             )
             module.lessons.append(lesson)
+            if prefit is not None:
+                prefit.lesson(lesson)
         course.modules.append(module)
-    answers = resolve(course, diags, cache, hash_media)
+    answers = resolve(course, diags, cache, hash_media, prefit.probed if prefit else None)
     course.digests = {
         lesson_id: digest("resolved-lesson", key, repr(answers[lesson_id]))
         for lesson_id, key in keys.items()

@@ -49,6 +49,8 @@ from casekit.runtime.workers import FORKED, process_pool
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from casekit.render.resample import Prefit
+
 
 @dataclass
 class OutputRecord:
@@ -269,11 +271,16 @@ def build_course(
         result.outputs = [records[job.key] for job in planned]
         return result
 
+    prefit = _prefit(
+        course_dir, cache, [job for job in planned if job.key not in records], registry, chosen
+    )
     with no_full_collections():  # parsing builds a large tree: ~40% faster
-        course = load_course(course_dir, diags, cache, config, jobs=jobs)
+        course = load_course(course_dir, diags, cache, config, jobs=jobs, prefit=prefit)
     checked = list(diags.items)  # the flags' warnings are not cached: the next build
     diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):
+        if prefit is not None:
+            prefit.close(cancel=True)
         result.stopped = True
         return result
     cache.store("check", course_fp, checked)
@@ -324,6 +331,8 @@ def build_course(
 
     independent = [job for job in todo if registry[job.format].per_edition]
     packaging = [job for job in todo if not registry[job.format].per_edition]
+    if prefit is not None and jobs > 1 and len(independent) > 1:
+        prefit.close()  # no thread may run while the jobs' processes are forked
     if jobs > 1 and len(independent) > 1:
         _INHERITED[:] = [course] if FORKED else []
         try:
@@ -347,10 +356,29 @@ def build_course(
         progress(f"building {job.label}")
         finish(job, *_run_job(job, course, context(job)))
 
+    if prefit is not None:
+        prefit.close()
     result.outputs = [records[job.key] for job in planned]
     for path, what in cache.stats.damaged:  # after the check: never a reason to stop
         diags.warning(path, what, "output-damaged")
     return result
+
+
+def _prefit(
+    course_dir: Path,
+    cache: BuildCache,
+    todo: list[Job],
+    registry: dict[str, Format],
+    chosen: dict[str, Any],
+) -> Prefit | None:
+    """A ``Prefit`` when a job to build fits its images to the screen (the EPUB's)."""
+    for job in todo:
+        screen = registry[job.format].fits_to_screen
+        if screen is not None and screen(chosen[job.format]):
+            from casekit.render.resample import SCREEN_BOX, Prefit
+
+            return Prefit(course_dir, cache, SCREEN_BOX)
+    return None
 
 
 def find_courses(folder: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -131,13 +131,14 @@ def _block_text(block: t.Block) -> str:
     return " ".join(p for p in parts if p)
 
 
-def search_entries(course: t.Course, fragments: Fragments | None = None) -> list[dict[str, str]]:
-    """One entry per lesson section (split at top-level headings) with its plain text."""
+def search_entries(
+    course: t.Course, fragments: Fragments | None = None
+) -> Iterator[dict[str, str]]:
+    """One entry per lesson section (split at top-level headings) with its plain text,
+    a lesson's entries made when the one before has been taken."""
     edition = course.edition or ""
-    return [
-        entry
-        for lesson in course.lessons()
-        for entry in lesson_data(
+    for lesson in course.lessons():
+        yield from lesson_data(
             fragments,
             lesson,
             edition,
@@ -145,7 +146,6 @@ def search_entries(course: t.Course, fragments: Fragments | None = None) -> list
             list[dict[str, str]],
             lambda lesson=lesson: _lesson_entries(lesson),
         )
-    ]
 
 
 def _lesson_entries(lesson: t.Lesson) -> list[dict[str, str]]:
@@ -187,9 +187,28 @@ def media_anchors(course: t.Course, fragments: Fragments | None = None) -> dict[
     return anchors
 
 
-def _script_parts(name: str, data: object) -> Iterator[str]:
+def _script_parts(
+    name: str, data: object, lists: dict[str, Iterable[object]] | None = None
+) -> Iterator[str]:
+    """``window.<name> = <data as JSON>;``. The ``lists`` join ``data`` (a dict) as arrays
+    under their keys, encoded an item at a time: the text of every lesson (the search
+    data) is never whole in memory."""
     yield f"window.{name} = "
-    yield from _JSON.iterencode(data)
+    if lists:
+        assert isinstance(data, dict)
+        # each list goes where an empty one is encoded: the keys are sorted, and no
+        # string holds an unescaped quote, so ``"key":[]`` is nowhere else
+        text = _JSON.encode({**data, **dict.fromkeys(lists, [])})
+        for key in sorted(lists):
+            empty = f"{_JSON.encode(key)}:[]"
+            before, _, text = text.partition(empty)
+            yield before + empty[:-1]
+            for index, item in enumerate(lists[key]):
+                yield ("," if index else "") + _JSON.encode(item)
+            yield "]"
+        yield text
+    else:
+        yield from _JSON.iterencode(data)
     yield ";\n"
 
 
@@ -212,16 +231,20 @@ def _render(
     return render_template(course, name, scripts=scripts, **context).encode("utf-8")
 
 
-def _written(folder: Path | None, name: str, parts: Iterator[str]) -> bytes | Path:
-    """``parts`` as bytes, or with a ``folder`` written into the file ``name`` there
-    part by part."""
+def _written(folder: Path | None, name: str, chunks: Iterable[bytes]) -> bytes | Path:
+    """``chunks`` as bytes, or with a ``folder`` written into the file ``name`` there
+    chunk by chunk."""
     if folder is None:
-        return "".join(parts).encode("utf-8")
+        return b"".join(chunks)
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.writelines(parts)
+    with path.open("wb") as handle:
+        handle.writelines(chunks)
     return path
+
+
+def _utf8(parts: Iterable[str]) -> Iterator[bytes]:
+    return (part.encode("utf-8") for part in parts)
 
 
 @dataclass
@@ -328,14 +351,15 @@ def viewer_files(
     outline = course_outline(course, msg)
     placed = [(part, lesson) for part in outline.parts for lesson in part.lessons]
     lessons = [lesson for _part, lesson in placed]
-    audio: dict[str, bytes] = {}
+    audio: dict[str, bytes | Path] = {}
 
     def made(lesson: t.Lesson) -> tuple[str, str]:
         html, listen = writer.lesson(lesson, level=2), ""
         if narrate_lessons:
             html, listen, sound = narrated_lesson(course, lesson, html, cache)
             if sound:
-                audio[f"{NARRATION}/{lesson.id}.ogg"] = sound
+                name = f"{NARRATION}/{lesson.id}.ogg"
+                audio[name] = _written(folder, name, [sound])
         return html, listen
 
     def page(index: int) -> Callable[[], _Page]:
@@ -372,15 +396,17 @@ def viewer_files(
     index = template_parts(course, "viewer/index.html.j2", scripts=scripts, **context)
     data = {
         "codes": media_anchors(course, fragments),
-        "search": search_entries(course, fragments),
         "labels": {
             "no_results": msg("no_results"),
             "code_not_found": msg("code_not_found", code="{code}"),
         },
     }
+    search = {"search": search_entries(course, fragments)}
     files: dict[str, bytes | Path] = {
-        "index.html": _written(folder, "index.html", index),
-        COURSE_SCRIPT: _written(folder, COURSE_SCRIPT, _script_parts("CASEKIT_COURSE", data)),
+        "index.html": _written(folder, "index.html", _utf8(index)),
+        COURSE_SCRIPT: _written(
+            folder, COURSE_SCRIPT, _utf8(_script_parts("CASEKIT_COURSE", data, search))
+        ),
     }
     if verifier:
         files["verify.html"] = _render(course, "viewer/verify.html.j2", context)

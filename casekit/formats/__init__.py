@@ -137,6 +137,10 @@ class Format:
     #: what the format is asked for but cannot do for a course in a language; casekit
     #: check and the build warn, naming the course.toml line or the flag that asked
     caveats: Caveats | str | None = None
+    #: whether, with these options, the format fits every large raster image to the
+    #: screen (``render/resample.SCREEN_BOX``): the build then fits them while the
+    #: lessons are parsed (``render/resample.Prefit``)
+    fits_to_screen: Callable[[Any], bool] | None = None
 
     def renderer(self) -> Renderer:
         found: Renderer = load_reference(self.render)

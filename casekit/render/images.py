@@ -4,6 +4,7 @@ always sanitised, and PNG/JPEG without metadata (EXIF, XMP, text; orientation ke
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -19,31 +20,35 @@ from casekit.safety.svg import sanitize_svg
 class KeptBytes:
     """Images made for embedding, the most recently used first, up to ``LIMIT`` bytes in
     all (a course's figures repeat across editions and formats of one process; a
-    course with a gigabyte of pictures must not keep them all)."""
+    course with a gigabyte of pictures must not keep them all). Safe to share between
+    threads (the EPUB fits its images on worker threads)."""
 
     LIMIT = 32 * 1024 * 1024
 
     def __init__(self) -> None:
         self.entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self.size = 0
+        self.lock = threading.Lock()
 
     def find(self, key: Hashable) -> bytes | None:
         return self.entries.get(key)
 
     def get(self, key: Hashable, read: Callable[[], bytes]) -> bytes:
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            return self.entries[key]
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
         data = read()
         self.put(key, data)
         return data
 
     def put(self, key: Hashable, data: bytes) -> None:
-        if len(data) <= self.LIMIT // 4 and key not in self.entries:
-            self.entries[key] = data
-            self.size += len(data)
-            while self.size > self.LIMIT:
-                self.size -= len(self.entries.popitem(last=False)[1])
+        with self.lock:
+            if len(data) <= self.LIMIT // 4 and key not in self.entries:
+                self.entries[key] = data
+                self.size += len(data)
+                while self.size > self.LIMIT:
+                    self.size -= len(self.entries.popitem(last=False)[1])
 
 
 _kept = KeptBytes()

@@ -7,8 +7,9 @@ language's abbreviations are written out, a code block is announced with its
 number of lines), then spoken by espeak-ng as 16-bit mono PCM. The lesson's
 audio is the sentences one after another with a short pause after each, so each
 sentence's clip is known exactly from its sample count: no alignment is needed.
-ffmpeg encodes it once to Ogg Opus (mono, 24 kbit/s) with bit-exact flags, which
-also fix the Ogg stream serial number: the same text always gives the same bytes.
+ffmpeg encodes it to Ogg Opus (mono, 24 kbit/s), fed a sentence at a time as it is
+spoken, with bit-exact flags, which also fix the Ogg stream serial number: the same
+text always gives the same bytes.
 
 A lesson's audio and clips are kept in the build cache under the hash of its
 sentences, the voice and the tool versions: an unchanged lesson is not spoken again.
@@ -16,23 +17,29 @@ sentences, the voice and the tool versions: an unchanged lesson is not spoken ag
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import IO
 
 from casekit.diagnostics import CasekitError, error
 from casekit.files.cache import BuildCache, digest
 from casekit.messages import Messages
 from casekit.render.sentences import Sentence
 
-#: espeak-ng voice per course language
-VOICES = {"kk": "kk", "ru": "ru", "uk": "uk", "en": "en-gb"}
+#: espeak-ng voice per course language, by the voice file's name (what the library's
+#: ``espeak_SetVoiceByName`` finds: British English is the file ``en``, named
+#: "English_(Great_Britain)"; "en-gb" is only its language, which the library refuses)
+VOICES = {"kk": "kk", "ru": "ru", "uk": "uk", "en": "en"}
 RATE = 150  # words per minute: espeak-ng's default 175 is fast for learners
 SAMPLE_RATE = 22050  # espeak-ng's output
 PAUSE = 0.35  # seconds of silence after each sentence
@@ -184,24 +191,61 @@ def _espeak() -> _Espeak:
     return _Espeak()
 
 
-def _encode(pcm: bytes) -> bytes:
-    run = subprocess.run(
-        [
-            _tool("ffmpeg", "ffmpeg"),
-            *("-nostdin", "-hide_banner", "-loglevel", "error"),
-            *("-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0"),
-            *("-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"),
-            *("-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-compression_level", "3"),
-            *("-f", "ogg", "pipe:1"),
-        ],
-        input=pcm,
-        capture_output=True,
-        check=False,
-    )
-    if run.returncode != 0:
-        message = run.stderr.decode("utf-8", "replace").strip()
-        raise error("casekit", f"ffmpeg could not encode the narration: {message}", "narration")
-    return run.stdout
+@dataclass
+class _Encoder:
+    """ffmpeg encoding a lesson's PCM to Ogg Opus as it is spoken (``_encoding``)."""
+
+    process: subprocess.Popen[bytes]
+    out: IO[bytes]
+    errors: IO[bytes]
+    samples: int = 0  # written so far
+
+    def write(self, pcm: bytes) -> None:
+        """Encode ``pcm`` (16-bit mono samples) after what was written before."""
+        assert self.process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # ffmpeg failed: ``audio`` says why
+            self.process.stdin.write(pcm)
+        self.samples += len(pcm) // 2
+
+    def audio(self) -> bytes:
+        """The Ogg Opus file of everything written."""
+        assert self.process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            self.process.stdin.close()
+        if self.process.wait() != 0:
+            self.errors.seek(0)
+            message = self.errors.read().decode("utf-8", "replace").strip()
+            raise error("casekit", f"ffmpeg could not encode the narration: {message}", "narration")
+        self.out.seek(0)
+        return self.out.read()
+
+
+@contextlib.contextmanager
+def _encoding() -> Iterator[_Encoder]:
+    """ffmpeg, fed a sentence's samples as soon as espeak-ng has made them: the lesson's
+    raw audio (2.6 MB a minute) is never whole in memory, only its encoded file (24
+    kbit/s). What ffmpeg writes goes to files, not pipes: it never waits for casekit to
+    read."""
+    command = [
+        _tool("ffmpeg", "ffmpeg"),
+        *("-nostdin", "-hide_banner", "-loglevel", "error"),
+        *("-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0"),
+        *("-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"),
+        *("-c:a", "libopus", "-b:a", "24k", "-application", "voip", "-compression_level", "3"),
+        *("-f", "ogg", "pipe:1"),
+    ]
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=errors) as run,
+    ):
+        try:
+            yield _Encoder(run, out, errors)
+        finally:
+            run.kill()  # nothing once it has ended; else the lesson was not spoken
+            with contextlib.suppress(BrokenPipeError):  # what waited for it, dropped
+                assert run.stdin is not None
+                run.stdin.close()
 
 
 def narrate(
@@ -225,13 +269,14 @@ def narrate(
             clips = [Clip(i, b, e) for i, b, e in json.loads(head)]
             return Narration(audio, clips)
     pause = b"\0\0" * round(PAUSE * SAMPLE_RATE)
-    pcm = bytearray()
     clips = []
-    for sentence, text in zip(sentences, said, strict=True):
-        begin = len(pcm) // 2
-        pcm += _espeak().speak(text, voice) + pause
-        clips.append(Clip(sentence.id, begin / SAMPLE_RATE, len(pcm) // 2 / SAMPLE_RATE))
-    narration = Narration(_encode(bytes(pcm)), clips)
+    with _encoding() as encoder:
+        for sentence, text in zip(sentences, said, strict=True):
+            begin = encoder.samples
+            encoder.write(_espeak().speak(text, voice))
+            encoder.write(pause)
+            clips.append(Clip(sentence.id, begin / SAMPLE_RATE, encoder.samples / SAMPLE_RATE))
+        narration = Narration(encoder.audio(), clips)
     if cache is not None:
         head = json.dumps([[c.id, c.begin, c.end] for c in clips]).encode()
         cache.store("narration", key, head + b"\0" + narration.audio)

@@ -21,11 +21,11 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+import shutil
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 import PIL
 from PIL import Image
@@ -33,8 +33,13 @@ from PIL import Image
 from casekit import tree as t
 from casekit.diagnostics import error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
+from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
+from casekit.resolve.lazy import sites_of
+from casekit.resolve.media import MediaError, Probe, cached_probe
+from casekit.safety.paths import PathEscape, is_url, resolve_inside
+from casekit.tree import EXTENSION_FORMATS
 
 #: print resolution (PDF, DOCX): pixels per inch of the printed size
 PRINT_DPI = 300
@@ -43,15 +48,15 @@ SCREEN_PIXELS = 1600
 #: what an image without a stated resolution is meant to have (Word's assumption)
 DEFAULT_DPI = 96.0
 JPEG_QUALITY = 90
-#: zlib level of a resampled PNG: as small as level 6 for screenshots, twice as fast
-PNG_LEVEL = 3
 #: an image is resampled only when a side has more than this many times the pixels its
 #: box needs: above 450 ppi in print (what print presets such as Acrobat's leave as it
 #: is), above 2400 pixels on screen. Less would save little size for a decode, a
 #: re-encode and a softer picture.
 RESAMPLE_ABOVE = 1.5
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
-#: threads that fit images at once (``Sizing.images``): each holds an image's pixels
+#: the formats resampled (decoded); SVG and the rest are embedded as they are
+RASTER = ("png", "jpeg")
+#: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
 
 
@@ -77,48 +82,21 @@ class Sizing:
         return not self.original and needs_resampling(item, box)
 
     def image(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
+        begun = _begun.get((item.sha256, box))
+        if begun is not None:  # by ``Prefit``: kept once made (if it failed: made here)
+            wait([begun])
+        return self._made(root, item, box)
+
+    def _made(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
         known = self._known(root, item, box)
         if known is not None:
             return known
         return self._keep(item, box, _resample(image_bytes(root, item), item, box))
 
-    def images(self, root: Path, items: list[t.MediaItem], box: tuple[int, int]) -> Iterator[bytes]:
-        """``image`` of each of ``items``, in order, ``WORKERS`` of those to resample made
-        at once: by this thread and ``WORKERS - 1`` others (Pillow decodes, resizes and
-        encodes without holding Python's lock), the same bytes, on every core. No more
-        images are read ahead than are being made. This thread takes its share because
-        each thread's allocator keeps the memory of the largest image it decoded."""
-        making: dict[tuple[str, tuple[int, int]], Future[bytes]] = {}
-        ahead: deque[tuple[t.MediaItem, Future[bytes] | bytes | None]] = deque()
-        turn = 0  # images to resample so far: every WORKERS-th is made here (None)
-
-        def begin(item: t.MediaItem) -> Future[bytes] | bytes | None:
-            nonlocal turn
-            key = (item.sha256, box)
-            known = making.get(key) or self._known(root, item, box)
-            if known is None:
-                turn += 1
-                if turn % WORKERS:
-                    known = making[key] = pool.submit(_resample, image_bytes(root, item), item, box)
-            return known
-
-        def end(item: t.MediaItem, begun: Future[bytes] | bytes | None) -> bytes:
-            if isinstance(begun, bytes):
-                return begun
-            made = _fitted.find((item.sha256, box))  # kept for an earlier item of this content
-            if made is not None:
-                return made
-            if begun is None:  # this thread's turn, while the others make the next ones
-                return self._keep(item, box, _resample(image_bytes(root, item), item, box))
-            return self._keep(item, box, begun.result())
-
-        with ThreadPoolExecutor(max(1, WORKERS - 1)) as pool:
-            for item in items:
-                while len(ahead) >= WORKERS:
-                    yield end(*ahead.popleft())
-                ahead.append((item, begin(item)))
-            while ahead:
-                yield end(*ahead.popleft())
+    def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
+        """Images fitted into files in the background (``Fitting``), while this thread
+        goes on with the rest of the output."""
+        return Fitting(self, root, box)
 
     def _known(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
         """``item``'s bytes if they need no resampling or were made before (in this
@@ -143,17 +121,128 @@ class Sizing:
         return data
 
 
+class Fitting:
+    """Each image ``add``-ed written into its file as ``Sizing.image`` gives it, on
+    ``WORKERS`` background threads (Pillow decodes, resizes and encodes without holding
+    Python's lock): the EPUB lays out its chapters meanwhile, on the other core. An
+    image added again (the same content) is fitted once and copied. Only the images
+    being made are held in memory; ``wait`` before reading the files. Used as a context
+    manager: leaving it (on an error too) lets no thread write afterwards."""
+
+    def __init__(self, sizing: Sizing, root: Path, box: tuple[int, int]) -> None:
+        self.sizing, self.root, self.box = sizing, root, box
+        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-fit")
+        self.made: dict[str, tuple[Path, Future[None]]] = {}  # by content: first file
+        self.copies: list[tuple[Path, Path]] = []  # (file, the file of its content)
+
+    def add(self, item: t.MediaItem, file: Path) -> None:
+        content = item.sha256 or item.path
+        if content in self.made:
+            self.copies.append((file, self.made[content][0]))
+        else:
+            self.made[content] = (file, self.pool.submit(self._write, item, file))
+
+    def _write(self, item: t.MediaItem, file: Path) -> None:
+        file.write_bytes(self.sizing.image(self.root, item, self.box))
+
+    def wait(self) -> None:
+        """Every file written (the first failure raised, in the order they were added)."""
+        for _file, made in self.made.values():
+            made.result()
+        for file, source in self.copies:
+            shutil.copyfile(source, file)
+
+    def __enter__(self) -> Fitting:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Prefit:
+    """Images fitted to the screen before the book that shows them is begun: each raster
+    image a lesson names is probed (``resolve/media.probe``: its damage check included)
+    and then fitted on ``WORKERS`` threads as soon as the lesson is parsed, while this
+    thread parses the others (Pillow and ISA-L work without Python's lock). The resolver
+    takes the probe from here (``probed`` waits for it) and the EPUB the fitted
+    image (``Sizing`` waits for one being made). Nothing is reported from here: a file
+    the probe refuses is probed again, and reported, by the resolver; an image that
+    cannot be fitted is fitted again, and reported, by the EPUB. ``close`` when the
+    build ends (before forking: no thread may be left running)."""
+
+    def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
+        self.root, self.cache, self.box = root, cache, box
+        self.probing = ThreadPoolExecutor(1, thread_name_prefix="casekit-probe")  # first
+        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-prefit")
+        self.probes: dict[Path, Future[Probe | None]] = {}
+        self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
+
+    def lesson(self, lesson: t.Lesson) -> None:
+        """Begin with the images ``lesson`` names (each file once)."""
+        base = str(PurePosixPath(lesson.path).parent)
+        for site in sites_of(lesson).media:
+            if site.kind != "image" or is_url(site.src):
+                continue
+            try:  # as the resolver finds the file
+                real, rel = resolve_inside(self.root, unquote(site.src), base)
+            except PathEscape:
+                continue
+            if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
+                self.probes[real] = self.probing.submit(self._probe, real, rel)
+
+    def probed(self, real: Path) -> Probe | None:
+        """The probe of ``real`` begun here, once ended (``None``: none, or it failed)."""
+        begun = self.probes.get(real)
+        return begun.result() if begun is not None else None
+
+    def _probe(self, real: Path, rel: str) -> Probe | None:
+        try:
+            found = cached_probe(real, rel, self.cache)
+        except (MediaError, OSError):
+            return None
+        item = t.MediaItem(  # what the resolver registers, as far as fitting goes
+            path=rel,
+            kind="image",
+            format=found.format,
+            size=found.size,
+            sha256=found.sha256,
+            bundle_path="",
+            target_url="",
+            width=found.width,
+            height=found.height,
+        )
+        key = (item.sha256, self.box)
+        sizing = Sizing(self.cache)
+        if key not in _begun and sizing.resamples(item, self.box):
+            self.fitting.append(key)
+            _begun[key] = self.pool.submit(self._fit, sizing, item)
+        return found
+
+    def _fit(self, sizing: Sizing, item: t.MediaItem) -> None:
+        sizing._made(self.root, item, self.box)  # kept in memory and the cache
+
+    def close(self, cancel: bool = False) -> None:
+        """Wait for what has begun (a failure is reported by whoever needs the image);
+        ``cancel``: only for what is running (the build stops)."""
+        self.probing.shutdown(wait=True, cancel_futures=cancel)
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+        for key in self.fitting:
+            _begun.pop(key, None)
+
+
 #: fitted, without a cache (outside a build)
 FITTED = Sizing()
 #: images fitted in this process, by SHA-256 and box: made once for every edition and
 #: format that shows them at that size, and not read back from the build cache
 _fitted = KeptBytes()
+#: fittings begun by a ``Prefit``, by SHA-256 and box
+_begun: dict[tuple[str, tuple[int, int]], Future[None]] = {}
 
 
 def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:
     """Whether ``item`` has more than ``RESAMPLE_ABOVE`` times the pixels ``box`` needs."""
     return (
-        item.format in ("png", "jpeg")
+        item.format in RASTER
         and item.width is not None
         and item.height is not None
         and (item.width > box[0] * RESAMPLE_ABOVE or item.height > box[1] * RESAMPLE_ABOVE)
@@ -162,7 +251,12 @@ def needs_resampling(item: t.MediaItem, box: tuple[int, int]) -> bool:
 
 def _key(item: t.MediaItem, box: tuple[int, int]) -> str:
     return digest(
-        "fitted-image", code_fingerprint(), item.sha256, f"{box[0]}x{box[1]}", PIL.__version__
+        "fitted-image",
+        code_fingerprint(),
+        item.sha256,
+        f"{box[0]}x{box[1]}",
+        PIL.__version__,
+        png_encoder.VERSION,
     )
 
 
@@ -189,10 +283,9 @@ def _resample(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
                 small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise error(item.path, f"cannot read this image: {exc}", "image-unreadable") from None
+    if item.format != "jpeg":
+        return png_encoder.png_bytes(small, dpi, icc)
     out = io.BytesIO()
     extra = {"icc_profile": icc} if icc else {}
-    if item.format == "jpeg":
-        small.save(out, "JPEG", quality=JPEG_QUALITY, dpi=(dpi, dpi), **extra)
-    else:
-        small.save(out, "PNG", dpi=(dpi, dpi), compress_level=PNG_LEVEL, **extra)
+    small.save(out, "JPEG", quality=JPEG_QUALITY, dpi=(dpi, dpi), **extra)
     return out.getvalue()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from casekit.files.cache import BuildCache, file_digest
 from casekit.files.stream import hash_file
 from casekit.resolve.raster_check import check_raster
 from casekit.safety.svg import SvgError, sanitize_svg, svg_size
@@ -83,6 +84,19 @@ def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
     else:
         result.duration = _duration(file)
     return result
+
+
+def cached_probe(real: Path, rel: str, cache: BuildCache) -> Probe:
+    """``probe`` of the file ``real`` (``rel`` in the course), remembered by the build
+    cache while the file is unchanged; raises ``MediaError`` (or ``OSError``)."""
+    key = BuildCache.media_key(real)
+    found = None if key is None else cache.load("probe", key, Probe)
+    if found is None:
+        found = probe(real, file_digest(real, cache))
+        cache.stats.probed.append(rel)
+        if key is not None:
+            cache.store("probe", key, found)
+    return found
 
 
 def _raster_size(file: Path, size: int, fmt: str) -> tuple[int, int]:

@@ -7,18 +7,19 @@ After this pass every node carries what renderers need (numbers, anchors,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from casekit import tree as t
 from casekit.config.settings import config_field_line
 from casekit.diagnostics import Diagnostics
-from casekit.files.cache import BuildCache, file_digest
+from casekit.files.cache import BuildCache
 from casekit.files.limits import over_4gib
 from casekit.files.portable_names import name_problem
 from casekit.resolve.layout import PAYLOAD, bundle_name
 from casekit.resolve.lazy import LazyLesson, sites_of
-from casekit.resolve.media import MediaError, Probe, probe
+from casekit.resolve.media import MediaError, Probe, cached_probe, probe
 from casekit.resolve.sites import (
     NUMBERED,
     AnchorSite,
@@ -42,8 +43,10 @@ class Resolver:
         diags: Diagnostics,
         cache: BuildCache | None = None,
         hash_media: bool = True,
+        begun: Callable[[Path], Probe | None] | None = None,
     ) -> None:
         self.course = course
+        self.begun = begun
         self.cache = cache
         self.hash_media = hash_media
         self.root = Path(course.root)
@@ -194,14 +197,8 @@ class Resolver:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
         if self.cache is None:
             return probe(real, hashed=self.hash_media)
-        key = BuildCache.media_key(real)
-        found = None if key is None else self.cache.load("probe", key, Probe)
-        if found is None:
-            found = probe(real, file_digest(real, self.cache))
-            self.cache.stats.probed.append(rel)
-            if key is not None:
-                self.cache.store("probe", key, found)
-        return found
+        found = self.begun(real) if self.begun is not None else None
+        return found or cached_probe(real, rel, self.cache)
 
     def transcript(self, real: Path, rel: str, pos: t.Pos) -> t.Transcript | None:
         vtt_rel = str(PurePosixPath(rel).with_suffix(".vtt"))
@@ -358,9 +355,15 @@ class Resolver:
 
 
 def resolve(
-    course: t.Course, diags: Diagnostics, cache: BuildCache | None = None, hash_media: bool = True
+    course: t.Course,
+    diags: Diagnostics,
+    cache: BuildCache | None = None,
+    hash_media: bool = True,
+    begun: Callable[[Path], Probe | None] | None = None,
 ) -> dict[str, Resolution]:
     """Fill in anchors, numbers, media and link targets of ``course`` in place, and
     return them by lesson id. ``hash_media=False`` (``casekit check``) leaves media
-    hashes empty: checking a course never reads its videos through."""
-    return Resolver(course, diags, cache, hash_media).run()
+    hashes empty: checking a course never reads its videos through. ``begun``: a probe of
+    the file begun earlier, once ended (``render/resample.Prefit``; ``None``: none, or it
+    refused the file, which is then probed again to be reported)."""
+    return Resolver(course, diags, cache, hash_media, begun).run()

@@ -9,6 +9,7 @@ so a course folder and the bundle built from it read alike.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +69,7 @@ class Snapshot:
     approvals: list[str] = field(default_factory=list)  # "reviewer (role), date"
 
 
-def lessons_from_entries(entries: list[dict[str, str]]) -> dict[str, Lesson]:
+def lessons_from_entries(entries: Iterable[dict[str, str]]) -> dict[str, Lesson]:
     """Group the viewer's search entries (one per section, in reading order) by lesson."""
     lessons: dict[str, Lesson] = {}
     current: Lesson | None = None

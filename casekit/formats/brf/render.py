@@ -19,10 +19,14 @@ form feed between pages) the same cells are written as Unicode Braille in
 from __future__ import annotations
 
 import functools
+import io
 import operator
+import tempfile
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from pathlib import Path
+from typing import IO, BinaryIO
 
 from casekit import tree as t
 from casekit.config.settings import BrailleOptions
@@ -81,6 +85,7 @@ def emphasis_forms(text: str, language: str) -> tuple[str, list[int]]:
     return "".join(plain), forms
 
 
+PAGE_END = "\f\n"  # ends a page in the spill file (``Pages``)
 TOP_BOX = "7"  # dots 2356, the top box line
 BOTTOM_BOX = "G"  # dots 1245, the bottom box line
 GUIDE_DOT = '"'  # dot 5, the guide dots of a contents line
@@ -369,16 +374,26 @@ class BrailleWriter:
 
 @dataclass
 class Pages:
-    """Braille lines paged to a geometry; page numbers are 1-based."""
+    """Braille lines paged to a geometry; page numbers are 1-based.
+
+    With a ``spill`` file, pages once full are written there and only the page being
+    filled stays in ``pages``: the body of a long course is never all in memory while
+    the contents' page numbers wait for its end."""
 
     options: BrailleOptions
     number: Translator
     pages: list[list[str]] = field(default_factory=lambda: [[]])
     anchors: dict[str, int] = field(default_factory=dict)
+    spill: IO[str] | None = None
+    spilled: int = 0  # pages written to ``spill``
 
     @property
     def body_lines(self) -> int:
         return self.options.lines - 1  # the last line carries the page number
+
+    @property
+    def count(self) -> int:
+        return self.spilled + len(self.pages)
 
     def room(self) -> int:
         return self.body_lines - len(self.pages[-1])
@@ -386,6 +401,12 @@ class Pages:
     def new_page(self) -> None:
         if self.pages[-1]:
             self.pages.append([])
+            if self.spill is not None:  # Braille cells and blanks: never a control character
+                for page in self.pages[:-1]:
+                    self.spill.writelines(line + "\n" for line in page)
+                    self.spill.write(PAGE_END)
+                self.spilled += len(self.pages) - 1
+                del self.pages[:-1]
 
     def add(self, lines: list[str], need: int = 1, blank_before: bool = False) -> None:
         """Add ``lines``, on a new page unless ``need`` lines fit on this one."""
@@ -401,9 +422,21 @@ class Pages:
     def page_label(self, page: int) -> str:
         return self.number.translate(str(page))
 
+    def _all(self) -> Iterator[list[str]]:
+        if self.spill is not None:
+            self.spill.seek(0)
+            page: list[str] = []
+            for _ in range(self.spilled):
+                for line in iter(self.spill.readline, PAGE_END):
+                    page.append(line[:-1])
+                yield page
+                page = []
+            self.spill.seek(0, io.SEEK_END)
+        yield from self.pages
+
     def render(self, first_page: int = 1) -> Iterator[list[str]]:
         """Every page padded to ``lines`` lines, its number at the right of the last."""
-        for index, page in enumerate(self.pages):
+        for index, page in enumerate(self._all()):
             number = self.page_label(first_page + index)
             lines = [line.rstrip() for line in page]
             lines += [""] * (self.body_lines - len(lines))
@@ -495,7 +528,7 @@ class Layout:
                 pages.new_page()
             pages.add(lines, need[i], para.blank_before)
             if para.anchor:
-                pages.anchors[para.anchor] = len(pages.pages)
+                pages.anchors[para.anchor] = pages.count
 
     def contents(
         self, course: t.Course, anchors: dict[str, int], first_body: int
@@ -525,18 +558,23 @@ class Paged:
     first_body: int
 
     def __len__(self) -> int:
-        return len(self.front.pages) + len(self.body.pages)
+        return self.front.count + self.body.count
 
     def __iter__(self) -> Iterator[list[str]]:
         yield from self.front.render(1)
         yield from self.body.render(self.first_body)
 
 
-def braille_pages(course: t.Course, options: BrailleOptions) -> Paged:
-    """The edition as pages of ASCII Braille lines: title page, contents, lessons."""
+def braille_pages(
+    course: t.Course, options: BrailleOptions, spill_dir: Path | None = None
+) -> Paged:
+    """The edition as pages of ASCII Braille lines: title page, contents, lessons. The
+    body's full pages wait in a temporary file (in ``spill_dir``) until written."""
     layout = Layout(course, options)
     writer = BrailleWriter(course)
-    body = layout.pages(writer.document(), Pages(options, layout.text))
+    # closed with the pages it holds (below)
+    spill = tempfile.TemporaryFile("w+", encoding="ascii", newline="", dir=spill_dir)  # noqa: SIM115
+    body = layout.pages(writer.document(), Pages(options, layout.text, spill=spill))
     front_paras = writer.title_page()
     contents_heading = Para(writer.msg("contents"), center=True, new_page=True, keep=True)
     first_body = 1
@@ -544,17 +582,22 @@ def braille_pages(course: t.Course, options: BrailleOptions) -> Paged:
         front = layout.pages(front_paras + [contents_heading], Pages(options, layout.text))
         for entry in layout.contents(course, body.anchors, first_body):
             front.add(entry, len(entry))
-        if len(front.pages) + 1 == first_body:
+        if front.count + 1 == first_body:
             break
-        first_body = len(front.pages) + 1
-    return Paged(front, body, first_body)
+        first_body = front.count + 1
+    paged = Paged(front, body, first_body)
+    weakref.finalize(paged, spill.close)
+    return paged
 
 
 def render_brf(course: t.Course, ctx: BuildContext) -> list[Output]:
     """The ``.brf`` (ASCII Braille, CR LF, a form feed between pages) and the same cells
     as Unicode Braille (``.txt``), each written a page at a time."""
     o = ctx.options
-    pages = braille_pages(course, BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade))
+    options = BrailleOptions(o.braille_cells, o.braille_lines, o.braille_grade)
+    # the spilled body beside the outputs, not in /tmp (a tmpfs is memory)
+    ctx.build_root.mkdir(parents=True, exist_ok=True)
+    pages = braille_pages(course, options, ctx.build_root)
 
     def writing(line: Callable[[str], str], encoding: str) -> Callable[[BinaryIO], None]:
         def write(handle: BinaryIO) -> None:

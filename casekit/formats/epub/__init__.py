@@ -28,4 +28,5 @@ FORMAT = Format(
     "one EPUB 3 per edition (validated, accessible)",
     "casekit.formats.epub.book:render_epub",
     EpubOptions,
+    fits_to_screen=lambda options: not options.original_images,
 )

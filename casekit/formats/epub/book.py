@@ -43,7 +43,7 @@ from casekit.render.common import edition_label, lesson_title, source_date
 from casekit.render.fragments import Fragments, lesson_data
 from casekit.render.outline import ANSWER_KEY, GLOSSARY, MEDIA_INDEX, Outline, course_outline
 from casekit.render.page import appendix_html, render_template, template
-from casekit.render.resample import FITTED, SCREEN_BOX, Sizing
+from casekit.render.resample import FITTED, SCREEN_BOX, Fitting, Sizing
 from casekit.render.templates import read_template
 from casekit.safety.paths import PathEscape, resolve_inside
 
@@ -136,12 +136,15 @@ def write_epub(
     lessons spoken, as EPUB 3 Media Overlays; ``fragments``: the lessons as earlier
     builds rendered them; ``sizing``: images at screen size or as they are). Documents
     and media wait in a temporary folder, written one at a time."""
-    with tempfile.TemporaryDirectory(prefix="casekit-epub-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="casekit-epub-") as folder,
+        sizing.fitting(Path(course.root), SCREEN_BOX) as fitting,
+    ):
         scratch = _Scratch(Path(folder))
         files = BookFiles()
         writer = EpubWriter(course, files, fragments)
         book = epub.EpubBook()
-        played = add_resources(book, course, files, embed_media, sizing, scratch)
+        played = add_resources(book, course, files, embed_media, fitting, scratch)
         set_metadata(book, course, writer.msg, played)
         css, fonts = add_style(book, course)
         config = course.config
@@ -156,13 +159,16 @@ def write_epub(
         documents, items, overlays = [], [], []
         for doc in body_documents(course, outline, writer, cover_document(course, writer.msg)):
             if narrate and doc.matter == "bodymatter":
-                doc.body, overlay = narrate_chapter(course, doc.file, doc.body, writer.msg, cache)
+                doc.body, overlay = narrate_chapter(
+                    course, doc.file, doc.body, writer.msg, cache, scratch.item
+                )
                 overlays += [overlay] if overlay else []
             items.append(book.add_item(document_item(course, doc, page, scratch)))
             documents.append(dataclasses.replace(doc, body=""))  # written: let it go
         add_navigation(book, outline, writer, documents, items, nav)
         add_overlays(book, overlays, items)
         add_fonts(book, course, fonts, writer.msg, cache)
+        fitting.wait()  # the images, fitted meanwhile on other threads
         write_package(target, book, course, writer.msg, Path(folder), cache)
 
 
@@ -285,22 +291,23 @@ def add_resources(
     course: t.Course,
     files: BookFiles,
     embed_media: bool,
-    sizing: Sizing,
+    fitting: Fitting,
     scratch: _Scratch,
 ) -> list[t.MediaItem]:
-    """Images always (no larger than a screen needs, ``sizing``); with ``embed_media``
-    also the audio and video every EPUB 3 reader must play, and video transcripts as
-    WebVTT tracks. Returns the audio and video carried; each file waits in ``scratch``.
-    Files get neutral names (``images/003.png``): no name needs escaping."""
+    """Images always (no larger than a screen needs: ``fitting`` writes their files
+    while the book is made); with ``embed_media`` also the audio and video every EPUB 3
+    reader must play, and video transcripts as WebVTT tracks. Returns the audio and
+    video carried; each file waits in ``scratch``. Files get neutral names
+    (``images/003.png``): no name needs escaping."""
     root = Path(course.root)
     played = []
-    images = sizing.images(root, [i for i in course.media if i.kind == "image"], SCREEN_BOX)
     for index, item in enumerate(course.media, start=1):
         ext = EXTENSIONS.get(item.format, item.format)
         uid = f"media-{index:03d}"
         if item.kind == "image":
             name = f"images/{index:03d}.{ext}"
-            book.add_item(scratch.item(uid, name, item.media_type, next(images)))
+            fitting.add(item, scratch.path(uid))
+            book.add_item(_FileItem(uid, name, item.media_type, scratch.path(uid)))
         elif embed_media:
             name, path = f"media/{index:03d}.{ext}", scratch.path(uid)
             stripped_copy(root, item, path)  # no GPS, titles

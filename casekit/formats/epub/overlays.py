@@ -9,6 +9,7 @@ class (``templates/epub/epub.css``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import PurePosixPath
@@ -18,16 +19,21 @@ from ebooklib import epub
 from casekit import tree as t
 from casekit.files.cache import BuildCache
 from casekit.messages import Messages
-from casekit.render.narration import AUDIO_TYPE, Narration, clock, narrate
+from casekit.render.narration import AUDIO_TYPE, Clip, clock, narrate
 from casekit.render.sentences import mark_sentences
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 
 
+#: makes a member of the book waiting in a file: (uid, file name, media type, bytes)
+KeepItem = Callable[[str, str, str, bytes], epub.EpubItem]
+
+
 @dataclass
 class Overlay:
     chapter: str  # the chapter's file, e.g. lesson-01.xhtml
-    narration: Narration
+    clips: list[Clip]
+    audio: epub.EpubItem | None = None  # the chapter read aloud, set by ``narrate_chapter``
 
     @property
     def stem(self) -> str:
@@ -45,16 +51,29 @@ class Overlay:
     def audio_file(self) -> str:
         return f"audio/{self.stem}.ogg"
 
+    @property
+    def duration(self) -> float:
+        return self.clips[-1].end if self.clips else 0.0
+
 
 def narrate_chapter(
-    course: t.Course, file: str, body: str, msg: Messages, cache: BuildCache | None
+    course: t.Course,
+    file: str,
+    body: str,
+    msg: Messages,
+    cache: BuildCache | None,
+    keep: KeepItem,
 ) -> tuple[str, Overlay | None]:
     """``body`` with its sentences marked, and the chapter's overlay (``None`` when
-    nothing in it is read)."""
+    nothing in it is read); its audio goes to ``keep`` as soon as it is made: the
+    lessons' audio is never all in memory."""
     marked, sentences = mark_sentences(body, "sentence-")
     if not sentences:
         return body, None
-    return marked, Overlay(file, narrate(sentences, course.config.language, msg, cache))
+    spoken = narrate(sentences, course.config.language, msg, cache)
+    overlay = Overlay(file, spoken.clips)
+    overlay.audio = keep(f"audio-{overlay.stem}", overlay.audio_file, AUDIO_TYPE, spoken.audio)
+    return marked, overlay
 
 
 def smil(overlay: Overlay) -> bytes:
@@ -62,7 +81,7 @@ def smil(overlay: Overlay) -> bytes:
         f'<par id="par-{n}"><text src="../{escape(overlay.chapter)}#{escape(clip.id)}"/>'
         f'<audio src="../{escape(overlay.audio_file)}" clipBegin="{clock(clip.begin)}"'
         f' clipEnd="{clock(clip.end)}"/></par>\n'
-        for n, clip in enumerate(overlay.narration.clips, start=1)
+        for n, clip in enumerate(overlay.clips, start=1)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -82,17 +101,13 @@ def add_overlays(book: epub.EpubBook, overlays: list[Overlay], items: list[epub.
             item.media_overlay = overlay.smil_id
     total_ms = 0
     for overlay in overlays:
-        book.add_item(
-            epub.EpubItem(
-                f"audio-{overlay.stem}", overlay.audio_file, AUDIO_TYPE, overlay.narration.audio
-            )
-        )
+        book.add_item(overlay.audio)
         book.add_item(epub.EpubSMIL(overlay.smil_id, overlay.smil_file, smil(overlay)))
-        duration = clock(overlay.narration.duration)
+        duration = clock(overlay.duration)
         book.add_metadata(
             None, "meta", duration, {"property": "media:duration", "refines": f"#{overlay.smil_id}"}
         )
-        total_ms += round(overlay.narration.duration * 1000)
+        total_ms += round(overlay.duration * 1000)
     if overlays:  # the sum of the rounded durations, as EPUBCheck adds them up
         book.add_metadata(None, "meta", clock(total_ms / 1000), {"property": "media:duration"})
         book.add_metadata(None, "meta", ACTIVE_CLASS, {"property": "media:active-class"})

@@ -132,11 +132,14 @@ def _overlay_heads(
     """Draw the running header and footer on every body page (their drawing appended
     to the page's, their fonts' resource names apart: ``document.HEAD_FONTS``). Each
     piece's are drawn apart and cached (``PieceStore.running_heads``): an edit draws
-    those of the pieces whose pages or sections moved. Returns the PDFs they come from
-    (open until the packet is saved)."""
+    those of the pieces whose pages or sections moved. Their drawings are moved into
+    the packet and their fonts taken once, so that each heads PDF but the one whose
+    fonts are taken is closed at once (its objects would stay in memory until the
+    packet is saved: 8 KB a page). Returns the PDFs still needed until then."""
     before = pikepdf.Stream(out, b"q\n")  # the page's graphics state ends where it began
     after = pikepdf.Stream(out, b"\nQ\n")
-    drawn: list[pikepdf.Pdf] = []
+    needed: list[pikepdf.Pdf] = []
+    fonts_by_key: dict[str, pikepdf.Object] = {}
     section = ""
     for each in laid:
         sections: list[str] = []
@@ -153,16 +156,41 @@ def _overlay_heads(
         heads = pikepdf.open(
             io.BytesIO(store.running_heads(each.piece.name, sections, numbers, len(pages), draw))
         )
-        drawn.append(heads)
+        copied = False
+        taken: dict[tuple[int, int], pikepdf.Object] = {}
         for number, overlay in zip(numbers, heads.pages, strict=True):
-            page = pages[number - 1]
-            fonts = page.obj.Resources.Font
+            page = pages[number - 1].obj
+            fonts = page.Resources.Font
             for name, font in overlay.obj.Resources.Font.items():
-                fonts[name] = out.copy_foreign(font)
-            page.contents_add(before, prepend=True)
-            page.contents_add(after)
-            page.contents_add(out.copy_foreign(overlay.obj.Contents))
-    return drawn
+                if font.objgen not in taken:
+                    key = _font_key(font)
+                    if key not in fonts_by_key:
+                        fonts_by_key[key] = out.copy_foreign(font)
+                        copied = True
+                    taken[font.objgen] = fonts_by_key[key]
+                fonts[name] = taken[font.objgen]
+            body = page.Contents
+            drawn = list(body) if isinstance(body, pikepdf.Array) else [body]
+            page.Contents = pikepdf.Array([before, *drawn, after, _moved(out, overlay)])
+        if copied:
+            needed.append(heads)  # the fonts' data is read from it when the packet is saved
+        else:
+            heads.close()
+    return needed
+
+
+def _moved(out: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Stream:
+    """The content stream of a one-stream ``page`` as a stream of ``out``: its encoded
+    bytes and filters (reportlab's take no parameters), no reference to the PDF it
+    comes from."""
+    contents = page.obj.Contents
+    moved = pikepdf.Stream(out, contents.read_raw_bytes())
+    filters = contents.get("/Filter")
+    if isinstance(filters, pikepdf.Array):
+        moved.Filter = pikepdf.Array([pikepdf.Name(str(each)) for each in filters])
+    elif filters is not None:
+        moved.Filter = pikepdf.Name(str(filters))
+    return moved
 
 
 def _resources(pages: list[pikepdf.Page], kind: str) -> Iterator[pikepdf.Dictionary]:
