@@ -161,7 +161,7 @@ def _greedy(
                 n_text = w[1][1]
                 if n_text:
                     n += 1
-                _joined(g, n_text, space_width)
+                g.text += " " + n_text if space_width and not g.text.endswith(" ") else n_text
                 space_width = source_space if isinstance(w, hs_frag) else 0
                 current_width = new_width
                 continue
@@ -235,7 +235,7 @@ def _greedy(
             words.append(g)
             g.text = n_text
         else:
-            _joined(g, n_text, space_width)
+            g.text += " " + n_text if space_width and not g.text.endswith(" ") else n_text
         space_width = string_width(" ", font_name, font_size) if isinstance(w, hs_frag) else 0
         if len(w) > 2:
             extent = (max_size, max_ascent, min_descent)
@@ -253,14 +253,6 @@ def _greedy(
 
 
 Extent = tuple[float, float, float]  # a line's font size, ascent and descent so far
-
-
-def _joined(g: Any, text: str, space_width: float) -> None:
-    """``text`` added to fragment ``g``'s, after a space if a space comes between."""
-    if space_width and not g.text.endswith(" "):
-        g.text += " " + text
-    else:
-        g.text += text
 
 
 def _rest(w: Any, words: list[Any], extent: Extent) -> tuple[Any, bool, Extent]:
