@@ -30,6 +30,7 @@ def load_course(
     hash_media: bool = True,
     jobs: int = 1,
     prefit: Prefit | None = None,
+    registry: dict[str, Format] | None = None,
 ) -> t.Course | None:
     """The resolved course tree of the folder ``root``, or ``None`` when the
     settings cannot be read. Problems are added to ``diags``; nothing is printed.
@@ -39,7 +40,9 @@ def load_course(
     already loaded it (into the same ``diags``). ``hash_media=False``: a check that never
     reads media through (their ``sha256`` stays empty). ``jobs > 1``: lessons to parse are
     parsed on that many processes first (``build/lesson_pool.py``). ``prefit``: the
-    images of each lesson begin to be probed and fitted as soon as it is parsed."""
+    images of each lesson begin to be probed and fitted as soon as it is parsed.
+    ``registry``: the formats ``course.toml``'s tables are checked against
+    (``check_format_tables``)."""
     # the parser and resolver (Markdown, YAML, image libraries) are imported only when a
     # course is loaded: a build with nothing to do never is
     from casekit.parse.lesson import lesson_id_for
@@ -50,7 +53,7 @@ def load_course(
     if config is None:
         return None
     check_named_paths(root, config, diags)
-    check_format_tables(root, config, diags)
+    check_format_tables(root, config, diags, registry)
     for rel, what in special_files(root):
         diags.warning(
             t.Pos(rel, 1, 1), f"{what}, not a file: casekit never opens it", "special-file"
@@ -190,11 +193,20 @@ def format_caveats(
     return fmt.caveats_for(resolve_options(name, fmt.options, config, given), config.language)
 
 
-def check_format_tables(root: Path, config: CourseConfig, diags: Diagnostics) -> None:
+def check_format_tables(
+    root: Path,
+    config: CourseConfig,
+    diags: Diagnostics,
+    registry: dict[str, Format] | None = None,
+) -> None:
     """Each format table of ``course.toml`` (``[pdf]``, ``[usb]``, ...) against the
     options of the format of that name, and what course.toml asks of a format that
-    it cannot do for this course (its caveats)."""
-    registry = formats()
+    it cannot do for this course (its caveats). ``registry``: the formats a build
+    plans with (``formats`` of its names: no entry point read for casekit's own),
+    widened to every format when a table names another; default every format, plugins
+    included (``casekit check``)."""
+    if registry is None or not config.tables.keys() <= registry.keys():
+        registry = formats()
     for name, fmt in registry.items():
         for field, code, message in format_caveats(name, fmt, config):
             origin = option_origin(name, fmt.options, config, field)

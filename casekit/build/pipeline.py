@@ -275,7 +275,9 @@ def build_course(
         course_dir, cache, [job for job in planned if job.key not in records], registry, chosen
     )
     with no_full_collections():  # parsing builds a large tree: ~40% faster
-        course = load_course(course_dir, diags, cache, config, jobs=jobs, prefit=prefit)
+        course = load_course(
+            course_dir, diags, cache, config, jobs=jobs, prefit=prefit, registry=registry
+        )
     checked = list(diags.items)  # the flags' warnings are not cached: the next build
     diags.items.extend(flagged)  # may not give the flag
     if course is None or diags.has_errors(strict):

@@ -38,7 +38,7 @@ from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
 from casekit.resolve.lazy import sites_of
 from casekit.resolve.media import MediaError, Probe, cached_probe
-from casekit.safety.paths import PathEscape, is_url, resolve_inside
+from casekit.safety.paths import PathEscape, RememberedPaths, is_url
 from casekit.tree import EXTENSION_FORMATS
 
 #: print resolution (PDF, DOCX): pixels per inch of the printed size
@@ -172,6 +172,7 @@ class Prefit:
 
     def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
         self.root, self.cache, self.box = root, cache, box
+        self.inside = RememberedPaths(root)  # every lesson names the same few files
         self.probing = ThreadPoolExecutor(1, thread_name_prefix="casekit-probe")  # first
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-prefit")
         self.probes: dict[Path, Future[Probe | None]] = {}
@@ -184,7 +185,7 @@ class Prefit:
             if site.kind != "image" or is_url(site.src):
                 continue
             try:  # as the resolver finds the file
-                real, rel = resolve_inside(self.root, unquote(site.src), base)
+                real, rel = self.inside(unquote(site.src), base)
             except PathEscape:
                 continue
             if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:

@@ -4,8 +4,6 @@ face that covers Kazakh and Russian; its weight and style are kept."""
 
 from __future__ import annotations
 
-from svglib.fonts import FontMap
-
 #: the face role (``[fonts]`` field names) for (bold, italic)
 SANS = {
     (False, False): "regular",
@@ -27,9 +25,11 @@ def face_role(family: str, weight: str = "normal", style: str = "normal") -> str
     return SANS[bold, italic]
 
 
-class FaceFonts(FontMap):
+class FaceFonts:
     """svglib's font lookup answered with ``font_for(role)``, the reportlab name of the
-    face a format draws that role in."""
+    face a format draws that role in. svglib calls only ``find_font`` of its
+    ``font_map``, so this is no subclass of its ``FontMap``: svglib stays unimported
+    until an SVG is drawn."""
 
     def find_font(
         self, font_name: str, weight: str = "normal", style: str = "normal"

@@ -29,7 +29,13 @@ from casekit.resolve.sites import (
     apply,
 )
 from casekit.resolve.vtt import VttError, parse_vtt
-from casekit.safety.paths import SAFE_SCHEMES, PathEscape, is_url, resolve_inside
+from casekit.safety.paths import (
+    SAFE_SCHEMES,
+    PathEscape,
+    RememberedPaths,
+    is_url,
+    resolve_inside,
+)
 from casekit.safety.sourcetext import read_source_text
 
 HOURS_PER_CREDIT = 30
@@ -58,7 +64,7 @@ class Resolver:
         self.lesson_by_path = {lesson.path: lesson for lesson in course.lessons()}
         self.media: dict[str, t.MediaItem] = {}
         self.bad_media: set[str] = set()
-        self.paths: dict[tuple[str, str], tuple[Path, str] | PathEscape] = {}
+        self.paths = RememberedPaths(self.root)
         self.counts: dict[str, int] = defaultdict(int)
 
     # ---------------------------------------------------------------- anchors
@@ -182,16 +188,7 @@ class Resolver:
     def inside(self, name: str, base: str) -> tuple[Path, str]:
         """``resolve_inside`` the course folder, remembered: a course names the same
         files hundreds of times, and each answer costs a walk of the file system."""
-        key = (name, base)
-        if key not in self.paths:
-            try:
-                self.paths[key] = resolve_inside(self.root, name, base)
-            except PathEscape as exc:
-                self.paths[key] = exc
-        found = self.paths[key]
-        if isinstance(found, PathEscape):
-            raise found
-        return found
+        return self.paths(name, base)
 
     def probe(self, real: Path, rel: str) -> Probe:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""

@@ -113,3 +113,25 @@ def resolve_inside(root: Path, ref: str, base: str = "") -> tuple[Path, str]:
     if is_special(mode):
         raise PathEscape(f"{rel} is {file_type(mode)}, not a file; casekit never opens it")
     return real, rel
+
+
+class RememberedPaths:
+    """``resolve_inside`` one course folder, each (reference, base) answered once: a
+    course names the same files hundreds of times, and each answer costs a walk of the
+    file system (``os.path.realpath``, ``stat``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.found: dict[tuple[str, str], tuple[Path, str] | PathEscape] = {}
+
+    def __call__(self, ref: str, base: str = "") -> tuple[Path, str]:
+        key = (ref, base)
+        if key not in self.found:
+            try:
+                self.found[key] = resolve_inside(self.root, ref, base)
+            except PathEscape as exc:
+                self.found[key] = exc
+        found = self.found[key]
+        if isinstance(found, PathEscape):
+            raise found
+        return found

@@ -8,11 +8,9 @@ import io
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
-from svglib.svglib import svg2rlg
 
 from casekit import tree as t
 from casekit.diagnostics import error
@@ -24,6 +22,9 @@ from casekit.render.resample import FITTED, Sizing, print_box
 from casekit.render.svg_fonts import FaceFonts
 from casekit.render.svg_markers import svglib_svg
 
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
+
 
 def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> Drawing:
     """A sanitised SVG as a reportlab drawing, its text in the course's fonts."""
@@ -33,6 +34,10 @@ def svg_drawing(data: bytes, item: t.MediaItem, pos: t.Pos, fonts: FontSet) -> D
 
 
 def _svg(data: bytes, item: t.MediaItem, pos: t.Pos, font_map: FaceFonts) -> Drawing:
+    # svglib and reportlab's graphics (a tenth of the PDF's imports) only when an SVG
+    # is drawn: an edit whose module shows none does not import them
+    from svglib.svglib import svg2rlg
+
     try:
         drawing = svg2rlg(io.BytesIO(svglib_svg(data)), font_map=font_map)
     except Exception as exc:  # svglib raises whatever lxml or its own parser raises
@@ -86,6 +91,8 @@ class VectorImage(_Figure):
         canvas = self.canv
         if is_dry(canvas):
             return
+        from reportlab.graphics import renderPDF  # imported by ``_svg`` already
+
         drawing = self.drawing
         canvas.saveState()
         canvas.scale(self.width / drawing.width, self.height / drawing.height)
