@@ -215,3 +215,25 @@ def test_lessons_parsed_on_two_cores_build_the_same_bytes_and_warnings(
     one, two = outputs(tmp_path / "j1"), outputs(tmp_path / "j2")
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_an_editions_lesson_is_counted_with_the_tree_it_shares(
+    mini_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learner edition's lesson shares its source lesson's nodes: reading it weighs
+    nothing more while the source is read, so it releases nothing; a budget of one
+    lesson's tree keeps both, and the next lesson's tree replaces them."""
+    kept = KeptBodies(0)
+    monkeypatch.setattr(lazy, "KEPT", kept)
+    course, _ = loaded(mini_course, BuildCache(tmp_path / "out", read=False))
+    for lesson in course.lessons():
+        lesson.release()
+    assert len(kept) == 0 and kept.size == 0
+    first, second = course.lessons()[:2]
+    kept.budget = first.summary.size
+    learner = apply_edition(course, "learner").lessons()
+    assert learner[0].blocks and first.read and learner[0].read  # both read, one tree
+    assert len(kept) == 1 and kept.size == first.summary.size
+    assert learner[1].blocks and second.read and learner[1].read
+    assert not first.read and not learner[0].read  # the next tree took the budget
+    assert len(kept) == 1 and kept.size == second.summary.size

@@ -550,6 +550,8 @@ def test_layout_speedups_give_reportlabs_answers() -> None:
         assert TTFont.splitString is speedups.split_string
         assert [font.splitString(text, fast) for text in texts] == expected
         assert [font.splitString(text, fast) for text in texts] == expected
+        # text in the first subset is encoded by a character map (C), not per character
+        assert speedups._first_subset_map(font, font.state[fast]) is not None
     assert TTFont.splitString is speedups._split_string
     assert len({n for runs in expected for n, _ in runs}) > 1  # several subsets
     # plain text skips the markup parser but gives the parser's fragment

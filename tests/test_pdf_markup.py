@@ -66,3 +66,39 @@ def test_other_markup_is_left_to_the_parser(markup: str) -> None:
 def test_refused_markup_is_refused_as_the_parser_refuses_it() -> None:
     with pytest.raises(ValueError, match="saw </para> instead of expected </b>"):
         LazyParagraph("<b>ашық", STYLE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Қазақ тілі",
+        "",
+        " ",
+        "a  b",
+        " a",
+        "a ",
+        "a\nb",
+        "a\tb",
+        "a\xa0b",
+        "a\xa0 b",
+        "a\u2009b",
+        "a\u200bb",
+        "a\u3000b",
+        "a\x1fb",
+        "a\u2028b",
+        "<b>x</b> &amp; y",
+    ],
+)
+def test_clean_text_is_left_as_it_is(text: str) -> None:
+    """Text needing no cleaning skips reportlab's cleaner; any other is its result."""
+    from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+    from casekit.formats.pdf.flowables import _cleaned
+
+    def refuse(_: str) -> str:
+        raise AssertionError("cleaned again")
+
+    expected = cleanBlockQuotedText(text)
+    if expected == text and text.isprintable():
+        assert _cleaned(text, refuse) == text
+    assert _cleaned(text, cleanBlockQuotedText) == expected

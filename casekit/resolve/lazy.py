@@ -10,11 +10,20 @@ format that walks every block (PDF, DOCX) gets exactly the tree it always got.
 
 A body read is kept while the bodies kept in this process come from at most
 ``KEPT.budget`` characters of Markdown (a parsed tree takes about 10 bytes per source
-character); past it, the body read last before is released and read again (from the
-build cache) when next used. A build therefore holds at most the budget's trees, not the
-course's: memory stays flat in the number of lessons, and a course within the budget
-(nearly every real one) reads no lesson twice. Kept are those read first: a format that
-walks the lessons in order once per edition finds them again.
+character; an edition's lessons share their source's tree and are counted with it); past
+it, the body read last before is released and read again (from the build cache) when next
+used. A build therefore holds at most the budget's trees, not the course's: memory stays
+flat in the number of lessons, and a course within the budget (nearly every real one) is
+kept whole and reads no lesson twice. Kept are those read first: a format that walks the
+lessons in order finds them again, and reads again only what is past the budget, on every
+walk (a clean PDF walks them several times: the 80-lesson benchmark course read 297
+bodies again at a budget of 2 million characters, 3 s of CPU).
+
+The budget is a cap rather than sized from the course: a course under it is kept whole
+anyway, and only a cap keeps memory flat. Measured (benchmarks/README.md, 2026-11-30
+"lesson-tree budget"): 3 million characters keep the generated 40-lesson course (2.1
+million) whole, saving 0.3 s of a clean PDF's 12-13 s of CPU for 1-2 MiB of peak; they
+cost 11-12 MiB more per job on courses past the cap.
 """
 
 from __future__ import annotations
@@ -54,39 +63,53 @@ def summarise(lesson: t.Lesson, size: int) -> LessonSummary:
 
 class KeptBodies:
     """The lessons of this process whose body is read, within a budget of source
-    characters; the lessons themselves are not kept alive by it."""
+    characters; the lessons themselves are not kept alive by it. An edition's lesson
+    shares its source's summary and every node it does not change
+    (``resolve/editions.py``): the lessons of one summary weigh one tree, counted while
+    any of them is read."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self._sizes: dict[int, tuple[weakref.ref[LazyLesson], int]] = {}  # in reading order
+        #: read lessons by id, in reading order: a weak reference and their summary's id
+        self._read: dict[int, tuple[weakref.ref[LazyLesson], int]] = {}
+        self._trees: dict[int, tuple[int, int]] = {}  # summary id -> (lessons read, size)
         self.size = 0
 
     def __len__(self) -> int:
-        return len(self._sizes)
+        """The trees kept (one per summary, however many editions read it)."""
+        return len(self._trees)
 
     def add(self, lesson: LazyLesson) -> None:
-        """``lesson`` has just been read: release the last read before it until it fits."""
-        size = max(1, lesson.summary.size)
-        while self._sizes and self.size + size > self.budget:
-            key = next(reversed(self._sizes))
-            last = self._sizes[key][0]()
+        """``lesson`` has just been read: if its tree is not counted yet, release the
+        last read before it until the tree fits."""
+        tree = id(lesson.summary)
+        count, size = self._trees.get(tree, (0, max(1, lesson.summary.size)))
+        while not count and self._read and self.size + size > self.budget:
+            key = next(reversed(self._read))
+            last = self._read[key][0]()
             if last is None:
                 self.discard(key)
             else:
                 last.release()
         key = id(lesson)
-        self._sizes[key] = (weakref.ref(lesson, lambda _ref: self.discard(key)), size)
-        self.size += size
+        self._read[key] = (weakref.ref(lesson, lambda _ref: self.discard(key)), tree)
+        self._trees[tree] = (count + 1, size)
+        self.size += 0 if count else size
 
     def discard(self, key: int) -> None:
-        entry = self._sizes.pop(key, None)
-        if entry is not None:
-            self.size -= entry[1]
+        entry = self._read.pop(key, None)
+        if entry is None:
+            return
+        count, size = self._trees.pop(entry[1])
+        if count > 1:
+            self._trees[entry[1]] = (count - 1, size)
+        else:
+            self.size -= size
 
 
-#: every read body of this process: 2 million characters of Markdown (about 900 printed
-#: pages of the generated benchmark course) make about 20 MB of trees
-KEPT = KeptBodies(2_000_000)
+#: every read body of this process: 3 million characters of Markdown (about 1,400 printed
+#: pages of the generated benchmark course) make about 30 MB of trees
+KEPT = KeptBodies(3_000_000)
 
 
 class LazyLesson(t.Lesson):

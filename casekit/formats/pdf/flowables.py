@@ -14,6 +14,7 @@ from reportlab.platypus.doctemplate import FrameActionFlowable
 from reportlab.platypus.flowables import FrameBG, Preformatted, splitLines
 
 from casekit.formats.pdf.breaks import BREAK_AFTER
+from casekit.formats.pdf.linebreak import break_mixed
 from casekit.formats.pdf.markup import parsed_frags
 from casekit.formats.pdf.styles import RULE
 from casekit.render.common import qr_matrix
@@ -169,6 +170,15 @@ def _overflows(lines: Any) -> bool:
     return any(line.extraSpace < -0.01 for line in lines.lines)
 
 
+def _cleaned(text: str, cleaner: Callable[[str], str]) -> str:
+    """``cleaner(text)``: reportlab's ``cleanBlockQuotedText`` (what ``Paragraph``
+    gives), which trims the text and makes each run of white space one space. Text
+    whose only white space is single inner spaces is its own result."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # printable: no white space but the ASCII space (str.isprintable)
+    return cleaner(text)
+
+
 #: each paragraph style without hyphenation (``FastParagraph.wrap``)
 _UNHYPHENATED: weakref.WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = (
     weakref.WeakKeyDictionary()
@@ -221,7 +231,7 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
         if frags is None and isinstance(text, str) and not getattr(style, "textTransform", None):
-            cleaned = cleaner(text)
+            cleaned = _cleaned(text, cleaner)
             if "<" not in text and "&" not in text:
                 if cleaned:  # what the parser makes of it: one fragment in the style's font
                     frag = _plain_frag(style).clone(text=cleaned, link=[], us_lines=[])
@@ -235,7 +245,9 @@ class FastParagraph(DrawnInFinalPass, Paragraph):
         super()._setup(text, style, bulletText, frags, cleaner)
 
     def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
-        lines = super().breakLines(width)
+        lines = break_mixed(self, width)
+        if lines is None:
+            lines = super().breakLines(width)
         _drop_break_hyphens(lines)
         return lines
 

@@ -15,26 +15,35 @@ calls once or more per word cost more than the rest of its work:
 
 Drawing text encodes every character in Python (``TTFont.splitString``: a subset
 and a code per character, the code given on the character's first use).
-``split_string`` looks up characters that already have their code all at once and
-leaves any new character to reportlab's own method, which gives it its code.
+``split_string`` encodes text whose characters all have their code in the first
+subset (most text: the packet gives its characters their codes before layout) with
+a ``codecs`` character map, in C, looks up other characters that already have their code all
+at once, and leaves any new character to reportlab's own method, which gives it its
+code.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import groupby
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import reportlab.platypus.paragraph as rl_paragraph
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+#: what ``codecs.charmap_build`` makes of a table it can encode with in C
+_ENCODING_MAP = codecs.charmap_build("".join(map(chr, range(256))))
 _COMPARED = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
 #: remembered widths are forgotten beyond this many (a few tens of MB at most)
 MAX_REMEMBERED_WIDTHS = 300_000
 
-_widths: dict[tuple[str, str, float, str], float] = {}
+#: per (font, size, encoding): the width of each text measured in it
+_widths: dict[tuple[str, float, str], dict[str, float]] = {}
+_remembered = 0
 _extents: dict[tuple[str, float | None], tuple[float, float]] = {}
 
 
@@ -46,13 +55,27 @@ def same_frag(f: Any, g: Any) -> bool:
     return list(map(fd.get, _COMPARED)) == list(map(gd.get, _COMPARED))
 
 
+def widths_in(font_name: str, font_size: float, encoding: str = "utf8") -> dict[str, float]:
+    """The widths of texts measured so far in a font and size (``string_width``
+    measures and adds to them), for a caller that looks up many at once."""
+    key = (font_name, font_size, encoding)
+    known = _widths.get(key)
+    if known is None:
+        known = _widths[key] = {}
+    return known
+
+
 def string_width(text: str, font_name: str, font_size: float, encoding: str = "utf8") -> float:
-    key = (text, font_name, font_size, encoding)
-    width = _widths.get(key)
+    global _remembered
+    known = widths_in(font_name, font_size, encoding)
+    width = known.get(text)
     if width is None:
-        if len(_widths) >= MAX_REMEMBERED_WIDTHS:
-            _widths.clear()
-        width = _widths[key] = pdfmetrics.stringWidth(text, font_name, font_size, encoding)
+        if _remembered >= MAX_REMEMBERED_WIDTHS:
+            for each in _widths.values():
+                each.clear()
+            _remembered = 0
+        _remembered += 1
+        width = known[text] = pdfmetrics.stringWidth(text, font_name, font_size, encoding)
     return width
 
 
@@ -65,6 +88,31 @@ def ascent_descent(font_name: str, font_size: float | None = None) -> tuple[floa
 
 
 _split_string = TTFont.splitString
+#: per font and document (a font's ``state``): the number of codes given when the map
+#: was made, and the map from each character with a code below 256 to that code
+#: (``None``: U+0000 has a code of its own, which the map cannot tell from code 0)
+_first_subset: WeakKeyDictionary[Any, tuple[int, Any]] = WeakKeyDictionary()
+
+
+def _first_subset_map(font: TTFont, state: Any) -> Any:
+    assignments = state.assignments
+    made = _first_subset.get(state)
+    if made is not None and made[0] == len(assignments):
+        return made[1]
+    encoding = None
+    null = assignments.get(0)  # U+0000: code 0 (reportlab's own), or none and no glyph
+    if null == 0 or (null is None and 0 not in font.face.charToGlyph):
+        # a decoding table: code -> character, U+FFFE where no character has the code
+        # (U+0000 at 0: a character without a glyph is drawn as code 0 too)
+        table = ["\x00"] + ["\ufffe"] * 255
+        for char, code in assignments.items():
+            if code < 256:
+                table[code] = chr(char)
+        encoding = codecs.charmap_build("".join(table))
+        if not isinstance(encoding, type(_ENCODING_MAP)):  # not a C map: a dict, slower
+            encoding = None
+    _first_subset[state] = (len(assignments), encoding)
+    return encoding
 
 
 def split_string(font: TTFont, text: str, doc: Any, encoding: str = "utf-8") -> list[Any]:
@@ -72,6 +120,14 @@ def split_string(font: TTFont, text: str, doc: Any, encoding: str = "utf-8") -> 
     state = font.state.get(doc)
     if state is None or not isinstance(text, str):
         return _split_string(font, text, doc, encoding)
+    first = _first_subset_map(font, state)
+    if first is not None:
+        try:
+            data = codecs.charmap_encode(text.replace("\xa0", " "), "strict", first)[0]
+        except UnicodeEncodeError:  # a character in another subset, or without its code yet
+            pass
+        else:
+            return [(0, data)] if data else []
     assignments = state.assignments
     try:
         codes = [assignments[c] for c in map(ord, text.replace("\xa0", " "))]
@@ -92,8 +148,7 @@ def installed() -> Iterator[None]:
     """Use the helpers above in reportlab's paragraph layout while casekit lays out a
     PDF, with empty memories (fonts registered since the last build may reuse a name);
     reportlab's own helpers are back afterwards, for any other caller in the process."""
-    _widths.clear()
-    _extents.clear()
+    _forget()
     saved = (rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent)
     rl_paragraph.sameFrag = same_frag
     rl_paragraph.stringWidth = string_width
@@ -104,5 +159,11 @@ def installed() -> Iterator[None]:
     finally:
         rl_paragraph.sameFrag, rl_paragraph.stringWidth, rl_paragraph.getAscentDescent = saved
         TTFont.splitString = _split_string  # type: ignore[method-assign]
-        _widths.clear()
-        _extents.clear()
+        _forget()
+
+
+def _forget() -> None:
+    global _remembered
+    _widths.clear()
+    _extents.clear()
+    _remembered = 0
