@@ -25,7 +25,7 @@ from casekit.files.cache import BuildCache
 from casekit.formats.pdf.booklet import saddle_stitch_order
 from casekit.render.templates import bundled_font
 from casekit.sheets.payload import course_payload
-from tests.conftest import MINI, built, require_tool
+from tests.conftest import MINI, built, casekit, require_tool
 from tests.conftest import build as build_formats
 
 pytestmark = pytest.mark.slow  # builds, real validators or browsers: see pyproject.toml
@@ -253,6 +253,22 @@ def test_pieces_share_one_copy_of_each_font(mini):
             seen.add(ref.idnum)
             files[str(ref.get_object()["/BaseFont"])] += 1
     assert len(files) >= 4 and set(files.values()) == {1}, files
+
+
+def test_a_docx_made_first_in_the_same_process_leaves_the_pdf_as_it_was(mini, tmp_path):
+    """The DOCX's SVG rasteriser registers DejaVu Sans with reportlab under a name of its
+    own; reportlab then draws the PDF's face with that first font of the same face name.
+    The packet must give its codes to the font actually drawn with, or each piece embeds
+    a subset of its own (nine copies of one face) and the PDF differs from a PDF-only
+    build. Its own process: a test before this one may have loaded the PDF's fonts."""
+    course = copy_mini(tmp_path, "mini")
+    out = tmp_path / "out"
+    result = casekit(
+        "build", course, "-o", out, "-f", "docx", "-f", "pdf", "-e", "learner", "-j", "1"
+    )
+    assert result.returncode == 0, result.stderr
+    (pdf,) = out.rglob("*.pdf")
+    assert pdf.read_bytes() == mini["learner"].read_bytes()
 
 
 def test_pieces_streams_are_written_as_laid_out(mini):

@@ -95,7 +95,10 @@ def _load(real: Path, shown: str) -> Face:
                 "font-invalid",
             ) from None
         pdfmetrics.registerFont(font)
-        _LOADED[key] = Face(name, shown, font)
+        # reportlab draws a name with the first font registered for the same face (the
+        # DOCX's SVG rasteriser may have registered DejaVu Sans first): give the packet's
+        # codes to that one, or every piece embeds a subset of its own
+        _LOADED[key] = Face(name, shown, pdfmetrics.getFont(name))
     return _LOADED[key]
 
 
