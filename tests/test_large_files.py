@@ -21,6 +21,7 @@ def grow_sparse(path: Path, size: int) -> None:
         pytest.skip("this file system does not keep sparse files")
 
 
+@pytest.mark.slow
 def test_check_names_every_file_over_4_gib(mini_course: Path) -> None:
     media = mini_course / "media"
     shutil.copy(media / "intro.mp4", media / "huge.mp4")

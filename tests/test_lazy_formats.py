@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from casekit.formats import formats
 from tests.conftest import MINI, build
@@ -94,6 +95,7 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(tmp_path: Path) -> None:
     assert imported == []
 
 
+@pytest.mark.slow
 def test_an_edit_away_from_the_charts_imports_nothing_that_draws_svg(tmp_path: Path) -> None:
     """The mini course's chart is in its second module; an edit of the first lays out
     the first module's PDF piece again and writes the DOCX again (its chart's picture

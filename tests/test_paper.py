@@ -57,6 +57,7 @@ def private_files(register_files: Path) -> list[Path]:
     return sorted(p for p in register_files.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow
 def test_scan_records_each_page_once_graded_with_its_key(tmp_path, register_location, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # PostgreSQL's image folder
     folder = issue(tmp_path, register_location)

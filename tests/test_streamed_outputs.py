@@ -9,6 +9,8 @@ import tempfile
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from casekit.build.course import load_course
 from casekit.bundle import viewer
 from casekit.config.settings import BrailleOptions
@@ -53,6 +55,7 @@ def test_a_courses_braille_body_is_spilled_and_numbered_as_before(tmp_path: Path
     assert pages == list(paged)  # the spill is read again for the second file
 
 
+@pytest.mark.slow
 def test_a_lesson_is_encoded_as_it_is_spoken() -> None:
     """Its raw audio (here over 8 MB) is never whole in memory: ffmpeg is fed sentence
     by sentence."""
