@@ -24,8 +24,7 @@ import os
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from pathlib import Path
 
 import PIL
 from PIL import Image
@@ -172,7 +171,7 @@ class Prefit:
 
     def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
         self.root, self.cache, self.box = root, cache, box
-        self.inside = RememberedPaths(root)  # every lesson names the same few files
+        self.paths = RememberedPaths(root)  # every lesson names the same few files
         self.probing = ThreadPoolExecutor(1, thread_name_prefix="casekit-probe")  # first
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-prefit")
         self.probes: dict[Path, Future[Probe | None]] = {}
@@ -180,12 +179,11 @@ class Prefit:
 
     def lesson(self, lesson: t.Lesson) -> None:
         """Begin with the images ``lesson`` names (each file once)."""
-        base = str(PurePosixPath(lesson.path).parent)
         for site in sites_of(lesson).media:
             if site.kind != "image" or is_url(site.src):
                 continue
             try:  # as the resolver finds the file
-                real, rel = self.inside(unquote(site.src), base)
+                real, rel = self.paths.written_in(lesson.path, site.src)
             except PathEscape:
                 continue
             if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:

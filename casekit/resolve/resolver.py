@@ -128,10 +128,8 @@ class Resolver:
             else:
                 self.diags.error(pos, f"media reference {src!r} is not allowed", "media-scheme")
             return None
-        base = str(PurePosixPath(lesson.path).parent)
         try:
-            # markdown-it percent-encodes URLs; the file name is the decoded form
-            real, rel = self.inside(unquote(src), base)
+            real, rel = self.paths.written_in(lesson.path, src)
         except PathEscape as exc:
             self.diags.error(pos, f"media path {src!r} is refused: {exc}", "path-escape")
             return None
@@ -184,11 +182,6 @@ class Resolver:
             item.transcript = self.transcript(real, rel, pos)
         self.media[rel] = item
         return item
-
-    def inside(self, name: str, base: str) -> tuple[Path, str]:
-        """``resolve_inside`` the course folder, remembered: a course names the same
-        files hundreds of times, and each answer costs a walk of the file system."""
-        return self.paths(name, base)
 
     def probe(self, real: Path, rel: str) -> Probe:
         """``media.probe`` of a file, remembered by the cache while the file is unchanged."""
@@ -259,9 +252,8 @@ class Resolver:
         if not path:
             target_lesson = lesson
         else:
-            base = str(PurePosixPath(lesson.path).parent)
             try:
-                real, rel = self.inside(unquote(path), base)
+                real, rel = self.paths.written_in(lesson.path, path)
             except PathEscape as exc:
                 self.diags.error(pos, f"link {href!r} is refused: {exc}", "path-escape")
                 return "", None

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from casekit.files.sources import build_folder_of, source_files
 
@@ -135,3 +136,9 @@ class RememberedPaths:
         if isinstance(found, PathEscape):
             raise found
         return found
+
+    def written_in(self, lesson_path: str, ref: str) -> tuple[Path, str]:
+        """``ref`` as the lesson at ``lesson_path`` (in the course) names it: from the
+        lesson's folder, percent-decoded (markdown-it encodes URLs; the file's name is
+        the decoded form)."""
+        return self(unquote(ref), str(PurePosixPath(lesson_path).parent))
