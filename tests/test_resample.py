@@ -250,10 +250,12 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         },
     )
     fitted_on: list[str] = []
+    decoded_from: list[type] = []
     fit = resample._resample
 
     def recording(*args: object) -> bytes:
         fitted_on.append(threading.current_thread().name)
+        decoded_from.append(type(args[0]))
         return fit(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(resample, "_resample", recording)
@@ -274,7 +276,10 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         "media/screen.png 1600x1600",
     ]
     assert len(fitted_on) == 2 and all(n.startswith("casekit-prefit") for n in fitted_on)
-    # the EPUB takes them as they were made, and makes them again the same
+    # the PNG from what its check inflated (a scratch file, gone), the JPEG from its bytes
+    assert sorted(t.__name__ for t in decoded_from) == ["PosixPath", "bytes"]
+    assert not Path(prefit.scratch.name).exists()
+    # the EPUB takes them as they were made, and makes them again the same (from bytes)
     made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
     assert len(fitted_on) == 2 and cache.stats.resampled[2:] == []
     resample._fitted = KeptBytes()
