@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
@@ -31,7 +31,8 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.formats.pdf import PdfOptions
+from casekit.formats.pdf import PdfOptions, speedups
+from casekit.formats.pdf.codes import Codes
 from casekit.formats.pdf.flowables import FastParagraph, LayoutState, Marked
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
@@ -85,9 +86,8 @@ class Packet:
     styles: Styles
     msg: Messages
     state: LayoutState
-    #: every character the packet may print, in one order: each piece gives the fonts'
-    #: characters the same codes, so the pieces embed the same font subsets
-    characters: str
+    #: the fonts' codes of every character the packet may print, the same in each piece
+    codes: Codes
 
 
 class TextFrame(Frame):
@@ -162,6 +162,10 @@ class PieceLayout:
     heads: list[str | None]
     #: what its "see page N" printed, per anchor (0: "…"; ``LayoutState.asked``)
     asked: dict[str, int]
+    #: per font, the characters it drew outside the first subset (``codes.py``)
+    printed: dict[str, str] = field(default_factory=dict)
+    #: ``Codes.fingerprint`` of ``printed`` when it was laid out
+    codes: str = ""
 
 
 class PacketTemplate(BaseDocTemplate):
@@ -235,7 +239,7 @@ class PacketTemplate(BaseDocTemplate):
         stamp = self.date_string
         self.canv.setDateFormatter(lambda *_: stamp)
         for font in self.fonts.distinct():  # the same codes in every piece: one font subset
-            font.splitString(self.packet.characters, self.canv._doc)
+            self.packet.codes.assign(font, self.canv._doc)
 
     def handle_frameBegin(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
         """A box still open at the top of a page (a callout, solution, quiz, code or
@@ -311,8 +315,7 @@ def running_heads(packet: Packet, heads: list[str], first_page: list[int], total
     stamp = pdf_date(course)
     canvas.setDateFormatter(lambda *_: stamp)
     for font in fonts.distinct():  # resource names of their own: drawn into the pages
-        font._assignState(canvas._doc, namePrefix=HEAD_FONTS)
-        font.splitString(packet.characters, canvas._doc)
+        packet.codes.assign(font, canvas._doc, HEAD_FONTS)
     size = styles.header.fontSize
     width = setup.frame_width
     top = setup.size[1] - setup.margin - setup.header_room + size * 0.9
@@ -456,9 +459,12 @@ def _one_pass(
     state = packet.state
     state.known, state.dry = values, dry  # ``asked`` goes on: the contents asked when made
     try:
-        layout = doc.lay_out(flowables)
+        with speedups.recording() as printed:
+            layout = doc.lay_out(flowables)
     except LayoutError:
         raise _too_big(packet, doc.last_pos) from None
+    layout.printed = {font: "".join(sorted(chars)) for font, chars in sorted(printed.items())}
+    layout.codes = packet.codes.fingerprint(layout.printed)
     return layout, buffer.getvalue()
 
 
