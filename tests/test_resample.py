@@ -357,3 +357,24 @@ def test_original_images_are_carried_as_they_are(image_course: Path, tmp_path: P
             if n.startswith("EPUB/images/") and not n.endswith("cover.png")
         }
     assert sizes == {WIDE}
+
+
+def test_the_prefit_threads_probe_before_they_fit_and_stop_after_every_task() -> None:
+    """The resolver waits for every probe, the EPUB for none of the fittings: a probe
+    given after fittings is begun first; a cancelled close runs nothing that waits."""
+    workers = resample._Workers("test-workers")
+    gate, ran = threading.Event(), []
+    busy = [workers.submit(resample._FIT, gate.wait) for _ in range(resample.WORKERS)]
+    fits = [workers.submit(resample._FIT, ran.append, f"fit {n}") for n in range(2)]
+    probe = workers.submit(resample._PROBE, ran.append, "probe")
+    gate.set()
+    workers.shutdown(cancel=False)
+    assert all(f.done() for f in [*busy, *fits, probe])
+    assert ran[0] == "probe" and sorted(ran[1:]) == ["fit 0", "fit 1"]
+    stopped = resample._Workers("test-workers")
+    gate.clear()
+    running = [stopped.submit(resample._FIT, gate.wait) for _ in range(resample.WORKERS)]
+    waiting = stopped.submit(resample._FIT, ran.append, "never")
+    threading.Timer(0.2, gate.set).start()
+    stopped.shutdown(cancel=True)
+    assert waiting.cancelled() and "never" not in ran and all(f.done() for f in running)
