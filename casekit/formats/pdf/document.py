@@ -463,7 +463,7 @@ def _one_pass(
             layout = doc.lay_out(flowables)
     except LayoutError:
         raise _too_big(packet, doc.last_pos) from None
-    layout.printed = {font: "".join(sorted(chars)) for font, chars in sorted(printed.items())}
+    layout.printed = packet.codes.printed(printed)
     layout.codes = packet.codes.fingerprint(layout.printed)
     return layout, buffer.getvalue()
 

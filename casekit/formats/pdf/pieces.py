@@ -168,7 +168,7 @@ class PieceStore:
         if fragments is None:
             with speedups.recording() as recorded:
                 data = draw()
-            return data, _sorted(recorded)
+            return data, self.codes.printed(recorded)
         key = digest(
             "pdf-heads",
             fragments.context,
@@ -186,7 +186,7 @@ class PieceStore:
                 return data, printed
         with speedups.recording() as recorded:
             data = draw()
-        printed = _sorted(recorded)
+        printed = self.codes.printed(recorded)
         head = typed_json.encode((printed, self.codes.fingerprint(printed)))
         fragments.cache.store("pdf-heads", key, head + b"\n" + data)
         fragments.cache.stats.rendered.append(f"{fragments.job} pdf-heads {name}")
@@ -220,11 +220,6 @@ class PieceStore:
         key = self.pages_key()
         if key is not None and self.fragments is not None:
             self.fragments.cache.store("pdf-pages", key, pages)
-
-
-def _sorted(recorded: dict[str, set[str]]) -> dict[str, str]:
-    """Characters recorded per font (``speedups.recording``) as sorted strings."""
-    return {font: "".join(sorted(chars)) for font, chars in sorted(recorded.items())}
 
 
 def lay_out_packet(
