@@ -43,7 +43,7 @@ from reportlab import rl_config
 
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
-from casekit.formats.pdf.image_streams import REFERENCE, image_pdf
+from casekit.formats.pdf.image_streams import REFERENCE, image_streams
 from casekit.formats.pdf.pieces import Laid, PieceStore
 
 
@@ -436,13 +436,8 @@ class _Writer:
         return number
 
     def image(self, key: str) -> int:
-        """Image ``key`` written (with its soft mask), one image in memory at a time."""
-        with pikepdf.open(io.BytesIO(image_pdf(self.joined.images(key)))) as pdf:
-            source = _Source(self, pdf)
-            (image,) = pdf.pages[0].obj.Resources.XObject.values()
-            number = source.ref(image)
-            source.drain()
-        return number
+        """Image ``key`` written: one image in memory at a time."""
+        return write_image(self.out, self.joined.images(key))
 
     def outline(self) -> None:
         """The outline of modules (level 0) and what is under them, written."""
@@ -489,6 +484,19 @@ class _Writer:
         if index + 1 < len(numbers):
             entries.append(("/Next", b"%d 0 R" % numbers[index + 1]))
         return entries
+
+
+def write_image(out: _Output, data: bytes) -> int:
+    """PNG or JPEG ``data`` written as an image XObject (``image_streams``: its data as
+    it is wherever PDF can read it) after its soft mask, if any; the image's number."""
+    image, mask = image_streams(data)
+    smask = None
+    if mask is not None:
+        smask = out.take()
+        out.object(smask, mask.dictionary(), mask.data)
+    number = out.take()
+    out.object(number, image.dictionary(smask), image.data)
+    return number
 
 
 def _version(data: bytes) -> str:
