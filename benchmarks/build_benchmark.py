@@ -390,6 +390,55 @@ def renumbering_rebuilds(
     return rows
 
 
+def pieces_written(build_root: Path, since: float) -> int:
+    """The PDF pieces laid out (written to the build cache) since ``since``."""
+    return sum(1 for p in build_root.glob("*/.cache/pdf-piece/*/*") if p.stat().st_mtime >= since)
+
+
+#: an edit in the course's own characters, and one that adds characters the course did
+#: not print before (a Greek letter, guillemets, a numero sign, an arrow)
+EDITS = (("known characters", "\nӨзгеріс {}.\n"), ("new characters", "\nΩ «{}» № →.\n"))
+
+
+def new_character_rebuilds(course: Path, root: Path, runs: int) -> list[tuple[str, str]]:
+    """The PDF (learner edition) rebuilt after editing one lesson, with text in characters
+    the course prints already and with characters it did not print before: seconds beside
+    a clean build's, and the pieces (cover, modules, appendices) laid out again."""
+    lesson = Path(lesson_files(course)[len(lesson_files(course)) // 2])
+    original = lesson.read_text("utf-8")
+    out = root / "new-characters"
+    command = build_command(course, out, "-f", "pdf", "-e", "learner")
+    clean: list[Run] = []
+    edits: dict[str, list[tuple[Run, int]]] = {name: [] for name, _ in EDITS}
+    try:
+        for index in range(runs):
+            for name, text in EDITS:
+                lesson.write_text(original, "utf-8")
+                clean.append(run([*command, "--force"]))
+                lesson.write_text(original + text.format(index), "utf-8")
+                since = time.time() - 0.01
+                took = run(command)
+                edits[name].append((took, pieces_written(out, since)))
+    except Failed as failure:
+        return [("pdf: edit with new characters", f"casekit failed: {failure}")]
+    finally:
+        lesson.write_text(original, "utf-8")
+    base = median(clean)
+    rows = []
+    for name, measured in edits.items():
+        took = median([each for each, _ in measured])
+        laid = sorted(count for _, count in measured)[len(measured) // 2]
+        rows.append(
+            (
+                f"pdf: edit, {name}",
+                f"{took.seconds:6.2f} s of {base.seconds:6.2f} s ({took.seconds / base.seconds:.0%})"
+                f"   CPU {took.cpu:.2f} of {base.cpu:.2f} s ({took.cpu / base.cpu:.0%})"
+                f"   pieces laid out {laid}",
+            )
+        )
+    return rows
+
+
 def full_builds(course: Path, root: Path) -> list[tuple[str, str]]:
     out = root / "full"
     command = [*build_command(course, out, "--force"), "--no-contents-pages"]
@@ -503,6 +552,7 @@ def main() -> None:
             "cached",  # the edit rebuilds with the cache beside pandoc (EPUB, DOCX)
             "contents-rebuilds",  # the DOCX with LibreOffice contents pages, image course
             "renumbering",  # the edit that renumbers a module (rebuild formats only)
+            "new-characters",  # PDF edits adding characters the course did not print
             "memory",
         ],
     )
@@ -575,6 +625,8 @@ def main() -> None:
                 show(rebuilds(text, root, args.runs, (fmt,)))
         if "renumbering" not in args.skip:
             show(renumbering_rebuilds(text, root, rebuilt))
+        if "new-characters" not in args.skip and "pdf" in rebuilt:
+            show(new_character_rebuilds(text, root, args.runs))
         if "contents-rebuilds" not in args.skip and "images" not in args.skip:
             show(docx_contents_rebuilds(images, root))
         if "full" not in args.skip:

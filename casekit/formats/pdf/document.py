@@ -32,7 +32,8 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from casekit import tree as t
 from casekit.diagnostics import error
-from casekit.formats.pdf import PdfOptions
+from casekit.formats.pdf import PdfOptions, speedups
+from casekit.formats.pdf.codes import Codes
 from casekit.formats.pdf.flowables import FastParagraph, LayoutState, Marked
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.styles import MUTED, RULE, Styles
@@ -86,9 +87,8 @@ class Packet:
     styles: Styles
     msg: Messages
     state: LayoutState
-    #: every character the packet may print, in one order: each piece gives the fonts'
-    #: characters the same codes, so the pieces embed the same font subsets
-    characters: str
+    #: the fonts' codes of every character the packet may print, the same in each piece
+    codes: Codes
 
 
 class TextFrame(Frame):
@@ -163,6 +163,12 @@ class PieceLayout:
     heads: list[str | None]
     #: what its "see page N" printed, per anchor (0: "…"; ``LayoutState.asked``)
     asked: dict[str, int]
+    #: per font, the characters it drew outside the first subset (``codes.py``)
+    printed: dict[str, str] = field(default_factory=dict)
+    #: ``Codes.fingerprint`` of ``printed`` when it was laid out
+    codes: str = ""
+    #: ``printed`` page by page (what a layout taking over some pages draws)
+    drawn: list[dict[str, str]] = field(default_factory=list)
     #: the story's segments (``Story.segments``: their keys) and the pages that begin
     #: with a state another layout can take over (``partial.py``)
     segments: list[str] = field(default_factory=list)
@@ -212,6 +218,7 @@ class Resume:
     outline: list[tuple[int, str, str]]
     heads: list[str | None]
     fonts: list[str]
+    drawn: list[dict[str, str]]
 
 
 class Resynced(Exception):  # noqa: N818 (not an error: where a layout stops)
@@ -284,6 +291,8 @@ class PacketTemplate(BaseDocTemplate):
         self.keys: list[str] = []  # the story's segments' keys
         self.segments: list[tuple[int, int]] = []  # each flowable's (segment, offset)
         self.tops: list[PageTop] = []
+        self.drawn: list[dict[str, str]] = []  # per page: ``PieceLayout.drawn``
+        self.printing: dict[str, set[str]] = {}  # what the page drew so far
         frame = TextFrame(
             self.leftMargin,
             self.bottomMargin,
@@ -315,7 +324,7 @@ class PacketTemplate(BaseDocTemplate):
         stamp = self.date_string
         self.canv.setDateFormatter(lambda *_: stamp)
         for font in self.fonts.distinct():  # the same codes in every piece: one font subset
-            font.splitString(self.packet.characters, self.canv._doc)
+            self.packet.codes.assign(font, self.canv._doc)
         if self.resume is not None:
             self._restore(self.resume)
 
@@ -325,6 +334,7 @@ class PacketTemplate(BaseDocTemplate):
         self.page = self.start - 1 + top.page
         self.section = top.section
         self.heads = list(resume.heads)
+        self.drawn = list(resume.drawn)
         self.outline = list(resume.outline)
         self.state.pages = {a: self.start + page for a, page in resume.anchors.items()}
         self.canv.places.update(resume.places)
@@ -410,6 +420,8 @@ class PacketTemplate(BaseDocTemplate):
         body pages only, not a page left blank for duplex printing."""
         body = self.pageTemplate.id == "body" and self.page not in self.blank_pages
         self.heads.append(self.section if body else None)
+        self.drawn.append(sorted_chars(self.printing))
+        self.printing.clear()
 
     def lay_out(self, flowables: list[Flowable]) -> PieceLayout:
         """One layout pass of ``flowables`` (which another pass may lay out again), from
@@ -426,7 +438,8 @@ class PacketTemplate(BaseDocTemplate):
         first = self.resume.story if self.resume is not None else 0
         self.queue = list(flowables[first:])
         try:
-            self.build(self.queue, canvasmaker=PieceCanvas)
+            with speedups.recording() as self.printing:
+                self.build(self.queue, canvasmaker=PieceCanvas)
         except Resynced:
             self.canv._doc.info = self._savedInfo
             self.canv.save()
@@ -437,6 +450,8 @@ class PacketTemplate(BaseDocTemplate):
         return self.layout()
 
     def layout(self) -> PieceLayout:
+        """What the pages laid out so far give."""
+        drawn = printed_on(self.drawn)
         return PieceLayout(
             pages=len(self.heads),
             anchors={anchor: page - self.start for anchor, page in self.state.pages.items()},
@@ -447,12 +462,29 @@ class PacketTemplate(BaseDocTemplate):
             segments=list(self.keys),
             tops=list(self.tops),
             fonts=list(self.canv._doc.fontMapping),
+            printed=drawn,
+            codes=self.packet.codes.fingerprint(drawn),
+            drawn=list(self.drawn),
         )
 
     def _makeCanvas(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
         canvas = super()._makeCanvas(*args, **kwargs)
         self._places = canvas.places
         return canvas
+
+
+def sorted_chars(recorded: dict[str, set[str]]) -> dict[str, str]:
+    """Characters recorded per font (``speedups.recording``) as sorted strings."""
+    return {font: "".join(sorted(chars)) for font, chars in sorted(recorded.items()) if chars}
+
+
+def printed_on(pages: list[dict[str, str]]) -> dict[str, str]:
+    """What ``pages`` (``PieceLayout.drawn``) drew, per font."""
+    found: dict[str, set[str]] = {}
+    for page in pages:
+        for font, chars in page.items():
+            found.setdefault(font, set()).update(chars)
+    return sorted_chars(found)
 
 
 def running_heads(packet: Packet, heads: list[str], first_page: list[int], total: int) -> bytes:
@@ -471,8 +503,7 @@ def running_heads(packet: Packet, heads: list[str], first_page: list[int], total
     stamp = pdf_date(course)
     canvas.setDateFormatter(lambda *_: stamp)
     for font in fonts.distinct():  # resource names of their own: drawn into the pages
-        font._assignState(canvas._doc, namePrefix=HEAD_FONTS)
-        font.splitString(packet.characters, canvas._doc)
+        packet.codes.assign(font, canvas._doc, HEAD_FONTS)
     size = styles.header.fontSize
     width = setup.frame_width
     top = setup.size[1] - setup.margin - setup.header_room + size * 0.9

@@ -182,6 +182,11 @@ def _settings_texts(course: t.Course) -> Iterator[tuple[t.Pos, bool, str]]:
         yield here, False, text
 
 
+def settings_characters(course: t.Course) -> set[str]:
+    """The characters of the course settings' texts (title, authors, modules' titles)."""
+    return set().union(*(text for _pos, _mono, text in _settings_texts(course)))
+
+
 def lesson_texts(lesson: t.Lesson) -> Iterator[tuple[t.Pos, bool, str]]:
     for text in (t.plain_text(lesson.title), *lesson.outcomes):
         yield lesson.pos, False, text

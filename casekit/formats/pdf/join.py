@@ -7,8 +7,9 @@ then makes what spans pieces:
 - internal links: a piece writes them as links to ``document.DESTINATION`` URIs
   (the destination may be in another piece); each becomes a link to the page and
   place of its anchor, or is dropped when the packet has no such anchor;
-- fonts: every piece gives the same characters the same codes, so their font
-  subsets are the same objects' bytes; each is kept once;
+- fonts: every piece gives the same characters the same codes (``codes.py``), and the
+  packet's font subsets, made once, take the place of each piece's (a piece laid out in
+  an earlier build carries the subsets of the characters the course printed then);
 - images: a piece names each image it shows (a stand-in); the packet carries it once;
 - the running header and footer ("page X of Y"), drawn over the body pages;
 - the outline (bookmarks) of modules, lessons and appendices;
@@ -32,6 +33,7 @@ from typing import BinaryIO
 import pikepdf
 from reportlab import rl_config
 
+from casekit.formats.pdf.codes import Codes
 from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
 from casekit.formats.pdf.image_streams import REFERENCE, image_pdf
 from casekit.formats.pdf.pieces import Laid, PieceStore
@@ -93,8 +95,11 @@ def join(
         for anchor, (index, left, top) in each.layout.places.items():
             places.setdefault(anchor, (each.start - 1 + index, left, top))
     _link(pages, places)
-    sources += _overlay_heads(packet, out, pages, laid, store)
-    _share_fonts(out, pages)
+    subsets = pikepdf.open(io.BytesIO(store.subsets()))
+    sources.append(subsets)
+    packet_fonts = PacketFonts(out, subsets, packet.codes)
+    sources += _overlay_heads(packet, out, pages, laid, store, packet_fonts)
+    _share_fonts(packet, pages, laid, packet_fonts)
     sources += _fill_images(out, pages, images)
     _outline(out, laid, places)
     return Joined(out, sources)
@@ -122,12 +127,61 @@ def _link(pages: list[pikepdf.Page], places: dict[str, tuple[int, float, float]]
         page.obj.Annots = pikepdf.Array(kept)
 
 
+def _base_font(font: pikepdf.Object) -> str:
+    """A font's PDF name (its ``/BaseFont``) without the slash."""
+    return str(font.get("/BaseFont", "")).removeprefix("/")
+
+
+class PacketFonts:
+    """The packet's font subsets (``codes.subsets_pdf``) as objects of the packet, put in
+    place of the subsets of the pieces and running heads drawn with its codes."""
+
+    def __init__(self, out: pikepdf.Pdf, subsets: pikepdf.Pdf, codes: Codes) -> None:
+        named = codes.subset_names()
+        #: by the subset's name (``/BaseFont``): its object, its font's name, its number
+        self.fonts: dict[str, tuple[pikepdf.Object, str, int]] = {}
+        resources = subsets.pages[0].Resources.Font
+        for name in sorted(resources.keys()):
+            font = resources[name]
+            found = named.get(_base_font(font))
+            if found is not None:
+                copied = out.copy_foreign(font)
+                del copied["/Name"]  # obsolete, and the resource name in the PDF it comes from
+                self.fonts[_base_font(font)] = (copied, *found)
+        self.objects = {each.objgen for each, _, _ in self.fonts.values()}
+
+    def replace(
+        self,
+        fonts: pikepdf.Dictionary,
+        name: str,
+        font: pikepdf.Object,
+        drawn: set[tuple[str, int]],
+    ) -> bool:
+        """Put the packet's subset in place of ``font`` as resource ``name`` of ``fonts``,
+        or leave the name out when it is a subset but the first that nothing was drawn
+        with (``drawn``: ``Codes.subsets_drawn``; reportlab names every subset of a face
+        used, and a piece laid out before the course printed a character of a later
+        subset names fewer). False for a font not drawn with the packet's codes
+        (reportlab's standard fonts, say)."""
+        found = self.fonts.get(_base_font(font))
+        if found is None:
+            return False
+        packet_font, face, subset = found
+        if subset and (face, subset) not in drawn:
+            if name in fonts:
+                del fonts[name]
+        else:
+            fonts[name] = packet_font
+        return True
+
+
 def _overlay_heads(
     packet: Packet,
     out: pikepdf.Pdf,
     pages: list[pikepdf.Page],
     laid: list[Laid],
     store: PieceStore,
+    packet_fonts: PacketFonts,
 ) -> list[pikepdf.Pdf]:
     """Draw the running header and footer on every body page (their drawing appended
     to the page's, their fonts' resource names apart: ``document.HEAD_FONTS``). Each
@@ -153,22 +207,22 @@ def _overlay_heads(
         if not numbers:
             continue
         draw = partial(running_heads, packet, sections, numbers, len(pages))
-        heads = pikepdf.open(
-            io.BytesIO(store.running_heads(each.piece.name, sections, numbers, len(pages), draw))
-        )
+        data, printed = store.running_heads(each.piece.name, sections, numbers, len(pages), draw)
+        foreseen = packet.codes.foreseen(printed)
+        subsets = packet.codes.subsets_drawn(printed)
+        heads = pikepdf.open(io.BytesIO(data))
         copied = False
-        taken: dict[tuple[int, int], pikepdf.Object] = {}
         for number, overlay in zip(numbers, heads.pages, strict=True):
             page = pages[number - 1].obj
             fonts = page.Resources.Font
             for name, font in overlay.obj.Resources.Font.items():
-                if font.objgen not in taken:
-                    key = _font_key(font)
-                    if key not in fonts_by_key:
-                        fonts_by_key[key] = out.copy_foreign(font)
-                        copied = True
-                    taken[font.objgen] = fonts_by_key[key]
-                fonts[name] = taken[font.objgen]
+                if foreseen and packet_fonts.replace(fonts, name, font, subsets):
+                    continue
+                key = _font_key(font)
+                if key not in fonts_by_key:
+                    fonts_by_key[key] = out.copy_foreign(font)
+                    copied = True
+                fonts[name] = fonts_by_key[key]
             body = page.Contents
             drawn = list(body) if isinstance(body, pikepdf.Array) else [body]
             page.Contents = pikepdf.Array([before, *drawn, after, _moved(out, overlay)])
@@ -228,21 +282,34 @@ def _font_key(font: pikepdf.Object) -> str:
     return digest.hexdigest()
 
 
-def _share_fonts(out: pikepdf.Pdf, pages: list[pikepdf.Page]) -> None:
-    """One font object for the same font of every piece."""
+def _share_fonts(
+    packet: Packet,
+    pages: list[pikepdf.Page],
+    laid: list[Laid],
+    packet_fonts: PacketFonts,
+) -> None:
+    """The packet's font subsets in place of each piece's; one font object for the same
+    font of the pieces that keep their own (a character no tier of ``codes.py``
+    foresaw was given its code while drawn)."""
     shared: dict[str, pikepdf.Object] = {}
     keys: dict[tuple[int, int], str] = {}
-    for fonts in _resources(pages, "/Font"):
-        for name in sorted(fonts.keys()):  # a set: in the same order in every build
-            font = fonts[name]
-            if not font.is_indirect:
-                continue
-            key = keys.get(font.objgen)
-            if key is None:
-                if "/Name" in font:  # obsolete, and the piece's own resource name
-                    del font["/Name"]
-                key = keys[font.objgen] = _font_key(font)
-            fonts[name] = shared.setdefault(key, font)
+    for each in laid:
+        foreseen = packet.codes.foreseen(each.layout.printed)
+        subsets = packet.codes.subsets_drawn(each.layout.printed)
+        first = each.start - 1
+        for fonts in _resources(pages[first : first + each.layout.pages], "/Font"):
+            for name in sorted(fonts.keys()):  # a set: in the same order in every build
+                font = fonts[name]
+                if not font.is_indirect or font.objgen in packet_fonts.objects:
+                    continue  # the running heads' fonts: in place already
+                if foreseen and packet_fonts.replace(fonts, name, font, subsets):
+                    continue
+                key = keys.get(font.objgen)
+                if key is None:
+                    if "/Name" in font:  # obsolete, and the piece's own resource name
+                        del font["/Name"]
+                    key = keys[font.objgen] = _font_key(font)
+                fonts[name] = shared.setdefault(key, font)
 
 
 def _fill_images(

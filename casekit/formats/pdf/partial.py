@@ -41,6 +41,7 @@ from casekit.formats.pdf.document import (
     Resume,
     Resynced,
     Story,
+    printed_on,
     too_big,
 )
 from casekit.formats.pdf.flowables import DuplexBreak
@@ -59,8 +60,10 @@ def lay_out_changed(
     move, and the number of pages laid out; ``None`` when nothing can be reused."""
     old, data = previous
     keys = [key for key, _ in story.segments]
-    if not keys or not _sane(old):
+    if not keys or not _sane(old) or old.printed != printed_on(old.drawn):
         return None
+    if not packet.codes.foreseen(old.printed):
+        return None  # codes given while drawn, in the order drawn: laid out whole
     same = 0  # segments the same from the start
     while same < min(len(keys), len(old.segments)) and keys[same] == old.segments[same]:
         same += 1
@@ -128,6 +131,10 @@ def lay_out_changed(
     layout.tops = tops
     layout.asked = {**asked, **layout.asked}
     layout.segments = keys
+    layout.printed = printed_on(layout.drawn)
+    if not packet.codes.foreseen(layout.printed):
+        return None
+    layout.codes = packet.codes.fingerprint(layout.printed)
     return layout, _spliced(data, parts), laid
 
 
@@ -192,6 +199,7 @@ def _append(
             layout.places.setdefault(anchor, (page + moved, left, down))
     layout.outline += old.outline[top.outline : upto.outline if upto is not None else None]
     layout.heads += old.heads[top.page : end]
+    layout.drawn += old.drawn[top.page : end]
     layout.pages = len(layout.heads)
 
 
@@ -200,7 +208,7 @@ def _sane(old: PieceLayout) -> bool:
     segments that can be: page tops in order, inside its pages and segments (whose
     sizes the story gives: the same key, the same flowables)."""
     pages, fonts, outline = old.pages, len(old.fonts), len(old.outline)
-    if len(old.heads) != pages or len(set(old.fonts)) != fonts:
+    if len(old.heads) != pages or len(old.drawn) != pages or len(set(old.fonts)) != fonts:
         return False
     last = -1
     for top in old.tops:
@@ -224,6 +232,7 @@ def _resume(old: PieceLayout, top: PageTop, starts: list[int]) -> Resume:
         old.outline[: top.outline],
         old.heads[: top.page],
         old.fonts[: top.fonts],
+        old.drawn[: top.page],
     )
 
 

@@ -28,12 +28,15 @@ import pikepdf
 
 from casekit.files import typed_json
 from casekit.files.cache import digest
+from casekit.formats.pdf import speedups
+from casekit.formats.pdf.codes import Codes, subsets_pdf
 from casekit.formats.pdf.document import (
     MAX_PASSES,
     Packet,
     PieceLayout,
     front,
     lay_out_piece,
+    sorted_chars,
     unsettled,
 )
 from casekit.formats.pdf.writer import PdfPiece, PdfWriter
@@ -86,12 +89,12 @@ def _usable(layout: PieceLayout, start: int, known: dict[str, int]) -> bool:
 class PieceStore:
     """Pieces laid out in this build and, through the build cache, in earlier ones."""
 
-    def __init__(self, fragments: Fragments | None, edition: str, characters: str) -> None:
+    def __init__(self, fragments: Fragments | None, edition: str, codes: Codes) -> None:
         self.fragments = fragments
         self.edition = edition
-        #: ``Packet.characters``: they give the fonts' codes, so a piece laid out when the
-        #: course printed other characters embeds other subsets than a clean build's
-        self.characters = characters
+        #: ``Packet.codes``: a piece from the cache is used if the characters it drew have
+        #: the codes they had when it was laid out (``Codes.fingerprint``)
+        self.codes = codes
         self.laid: dict[tuple[str, int], tuple[PieceLayout, bytes]] = {}
 
     def key(self, piece: PdfPiece, parity: int, extra: str) -> str | None:
@@ -108,7 +111,6 @@ class PieceStore:
             "pdf-piece",
             fragments.context,
             self.edition,
-            self.characters,
             piece.name,
             str(parity),
             extra,
@@ -151,7 +153,6 @@ class PieceStore:
             "pdf-piece-last",
             fragments.context,
             self.edition,
-            self.characters,
             piece.name,
             str(parity),
         )
@@ -181,6 +182,8 @@ class PieceStore:
         if layout is None or not _pdf_of(data, layout.pages):
             self.fragments.cache.stats.rejected += 1  # laid out again
             return None
+        if layout.codes != self.codes.fingerprint(layout.printed):
+            return None  # a character it drew has another code now
         return layout, data
 
     def running_heads(
@@ -190,25 +193,48 @@ class PieceStore:
         numbers: list[int],
         total: int,
         draw: Callable[[], bytes],
-    ) -> bytes:
+    ) -> tuple[bytes, dict[str, str]]:
         """The running heads' PDF of piece ``name`` (``document.running_heads``) from the
-        cache, or drawn and kept: an edit draws those of the pieces whose pages moved."""
+        cache, or drawn and kept: an edit draws those of the pieces whose pages moved.
+        With it, the characters it drew outside the first subsets (``codes.py``)."""
         fragments = self.fragments
         if fragments is None:
-            return draw()
+            with speedups.recording() as recorded:
+                data = draw()
+            return data, sorted_chars(recorded)
         key = digest(
             "pdf-heads",
             fragments.context,
             self.edition,
-            self.characters,
             typed_json.encode([sections, numbers, total]).decode("utf-8"),
         )
-        data = fragments.cache.load("pdf-heads", key, bytes)
-        if data is not None and _pdf_of(data, len(numbers)):
-            return data
-        data = draw()
-        fragments.cache.store("pdf-heads", key, data)
+        entry = fragments.cache.load("pdf-heads", key, bytes)
+        if entry is not None:
+            head, _, data = entry.partition(b"\n")
+            try:
+                printed, fingerprint = typed_json.decode(head, tuple[dict[str, str], str])
+            except typed_json.TypedJsonError:
+                printed, fingerprint = {}, None
+            if fingerprint == self.codes.fingerprint(printed) and _pdf_of(data, len(numbers)):
+                return data, printed
+        with speedups.recording() as recorded:
+            data = draw()
+        printed = sorted_chars(recorded)
+        head = typed_json.encode((printed, self.codes.fingerprint(printed)))
+        fragments.cache.store("pdf-heads", key, head + b"\n" + data)
         fragments.cache.stats.rendered.append(f"{fragments.job} pdf-heads {name}")
+        return data, printed
+
+    def subsets(self) -> bytes:
+        """The packet's font subsets (``codes.subsets_pdf``), from the cache or made."""
+        fragments = self.fragments
+        if fragments is None:
+            return subsets_pdf(self.codes)
+        key = digest("pdf-subsets", fragments.context, self.codes.digest)
+        data = fragments.cache.load("pdf-subsets", key, bytes)
+        if data is None or not _pdf_of(data, 1):
+            data = subsets_pdf(self.codes)
+            fragments.cache.store("pdf-subsets", key, data)
         return data
 
     def pages_key(self) -> str | None:

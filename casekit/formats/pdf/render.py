@@ -5,9 +5,10 @@ from __future__ import annotations
 from casekit import tree as t
 from casekit.formats import BuildContext, Output, output_name
 from casekit.formats.pdf import speedups
+from casekit.formats.pdf.codes import Codes
 from casekit.formats.pdf.document import Packet, PageSetup
 from casekit.formats.pdf.flowables import LayoutState
-from casekit.formats.pdf.fonts import check_coverage, load_fonts
+from casekit.formats.pdf.fonts import check_coverage, load_fonts, settings_characters
 from casekit.formats.pdf.images import raster_images
 from casekit.formats.pdf.join import flate_only, join
 from casekit.formats.pdf.pieces import PieceStore, lay_out_packet
@@ -22,14 +23,13 @@ def render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
         return _render_pdf(course, ctx)
 
 
-def characters(course_text: set[str], msg: Messages, writer: PdfWriter) -> str:
-    """Every character the packet may print, in code point order (``Packet.characters``):
-    the course's text, casekit's words and symbols, and printable ASCII."""
-    chars = set(course_text).union(*writer.symbols())
+def casekit_characters(course: t.Course, msg: Messages, writer: PdfWriter) -> set[str]:
+    """What casekit prints besides the lessons' text: its words and symbols, and the
+    course settings' titles (``codes.py``: their codes come before the lessons')."""
+    chars = settings_characters(course).union(*writer.symbols())
     for text in msg.table.values():
         chars.update(text)
-    chars.update(map(chr, range(32, 127)))
-    return "".join(sorted(c for c in chars if c.isprintable() or c == "\xa0"))
+    return chars
 
 
 def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
@@ -45,8 +45,9 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     writer.answer_sheets = options.answer_sheets
     writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
     msg = course_messages(course.config)
-    packet = Packet(course, setup, fonts, styles, msg, state, characters(text, msg, writer))
-    store = PieceStore(ctx.fragments, course.edition or "", packet.characters)
+    codes = Codes(fonts.distinct(), casekit_characters(course, msg, writer), text)
+    packet = Packet(course, setup, fonts, styles, msg, state, codes)
+    store = PieceStore(ctx.fragments, course.edition or "", codes)
     laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)
     joined = join(packet, laid, raster_images(course, writer.sizing), store)
     if options.booklet:  # pypdf is imported for booklets only

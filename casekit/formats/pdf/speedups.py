@@ -19,7 +19,8 @@ and a code per character, the code given on the character's first use).
 subset (most text: the packet gives its characters their codes before layout) with
 a ``codecs`` character map, in C, looks up other characters that already have their code all
 at once, and leaves any new character to reportlab's own method, which gives it its
-code.
+code. It also notes the characters drawn outside the first subset (``recording``):
+what a piece of the packet depends on of the fonts' codes (``codes.py``).
 """
 
 from __future__ import annotations
@@ -115,19 +116,39 @@ def _first_subset_map(font: TTFont, state: Any) -> Any:
     return encoding
 
 
+#: per font name, the characters drawn outside its first subset while ``recording``
+_printed: dict[str, set[str]] | None = None
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, set[str]]]:
+    """The characters drawn meanwhile outside their font's first subset, per font name
+    (``codes.py``: the codes in the first subset are the same in every packet; a
+    character given its code while drawn is drawn outside the map at least once)."""
+    global _printed
+    before, _printed = _printed, {}
+    try:
+        yield _printed
+    finally:
+        _printed = before
+
+
 def split_string(font: TTFont, text: str, doc: Any, encoding: str = "utf-8") -> list[Any]:
     """``TTFont.splitString``: ``text`` as runs of (subset, codes) in ``font`` for ``doc``."""
     state = font.state.get(doc)
-    if state is None or not isinstance(text, str):
-        return _split_string(font, text, doc, encoding)
-    first = _first_subset_map(font, state)
-    if first is not None:
+    first = None if state is None else _first_subset_map(font, state)
+    if first is not None and isinstance(text, str):
         try:
             data = codecs.charmap_encode(text.replace("\xa0", " "), "strict", first)[0]
         except UnicodeEncodeError:  # a character in another subset, or without its code yet
             pass
         else:
             return [(0, data)] if data else []
+    if _printed is not None:
+        drawn = text if isinstance(text, str) else text.decode("utf-8")
+        _printed.setdefault(font.fontName, set()).update(drawn)
+    if state is None or not isinstance(text, str):
+        return _split_string(font, text, doc, encoding)
     assignments = state.assignments
     try:
         codes = [assignments[c] for c in map(ord, text.replace("\xa0", " "))]
