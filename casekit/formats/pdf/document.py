@@ -613,29 +613,15 @@ def lay_out_piece(
     start: int,
     known: dict[str, int],
     first: str = "body",
-    previous: tuple[PieceLayout, bytes] | None = None,
 ) -> tuple[PieceLayout, bytes | None, int]:
     """Lay out one piece from page ``start``, printing the pages ``known`` for "see
     page N" (its own anchors' pages from its previous pass), until they settle. A
     piece whose "see page N" name pages no one knows yet is measured first (its
     drawing is skipped), and only measured (``None`` for bytes) while another
-    piece's pages are needed. With its ``previous`` layout (of other content), only
-    what must move is laid out (``partial.py``) when that settles at once. Also
-    returns the number of pages laid out."""
-    from casekit.formats.pdf.partial import lay_out_changed  # it builds on this module
-
+    piece's pages are needed. Also returns the number of pages laid out."""
     state = packet.state
     values = dict(known)
     dry = any(anchor not in values for anchor in state.referenced)
-    if previous is not None and not dry and isinstance(flowables, Story):
-        asked = dict(state.asked)
-        changed = lay_out_changed(packet, flowables, start, values, first, previous)
-        if changed is not None:
-            layout, data, laid = changed
-            own = {**values, **{a: start + page for a, page in layout.anchors.items()}}
-            if all(own.get(anchor, 0) == page for anchor, page in layout.asked.items()):
-                return layout, data, laid
-            state.asked = asked  # what the whole layout prints, from its first page
     laid = 0
     for _ in range(MAX_PASSES):
         layout, data = _one_pass(packet, flowables, start, values, first, dry)

@@ -16,8 +16,10 @@ module changed, its last layout (``PieceStore.previous``) gives
   named; the earlier pages from there follow, their anchors shifted.
 
 The pages are joined into one PDF with pikepdf, every page naming the fonts of one
-dictionary as a clean layout's do, so the joined packet is byte for byte a clean
-build's. Whatever does not fit these conditions (a split table or paragraph, an open
+dictionary as a clean layout's do, and what each page drew outside the first font
+subsets (``PieceLayout.drawn``) gives what the whole piece drew, so the joined packet
+is byte for byte a clean build's. A layout whose characters got font codes while drawn
+(``Codes.foreseen``: in the order drawn) is laid out whole. Whatever does not fit these conditions (a split table or paragraph, an open
 box, an indent or a duplex blank page carried over a page break, a keepWithNext
 group begun before the page) is not a page top: the layout goes on to the next one,
 or to the end of the module. A "see page N" a reused page printed that is no longer
@@ -47,7 +49,34 @@ from casekit.formats.pdf.document import (
 from casekit.formats.pdf.flowables import DuplexBreak
 
 
-def lay_out_changed(
+def lay_out_moved(
+    packet: Packet,
+    story: Story,
+    start: int,
+    known: dict[str, int],
+    first: str,
+    previous: tuple[PieceLayout, bytes],
+) -> tuple[PieceLayout, bytes, int] | None:
+    """``document.lay_out_piece`` of a module that has a ``previous`` layout (and PDF):
+    its pages laid out from page ``start`` where they move, the others taken, in one
+    pass that prints the pages ``known`` for "see page N", and the number of pages laid
+    out. ``None`` when that cannot be done or does not settle at once (a page taken or
+    laid out printed a number that moved): the caller lays it out whole."""
+    state = packet.state
+    if any(anchor not in known for anchor in state.referenced):
+        return None  # measured first
+    asked = dict(state.asked)
+    changed = _lay_out_changed(packet, story, start, dict(known), first, previous)
+    if changed is not None:
+        layout = changed[0]
+        values = {**known, **{a: start + page for a, page in layout.anchors.items()}}
+        if all(values.get(anchor, 0) == page for anchor, page in layout.asked.items()):
+            return changed
+    state.asked = asked  # what the whole layout prints, from its first page
+    return None
+
+
+def _lay_out_changed(
     packet: Packet,
     story: Story,
     start: int,
@@ -56,8 +85,8 @@ def lay_out_changed(
     previous: tuple[PieceLayout, bytes],
 ) -> tuple[PieceLayout, bytes, int] | None:
     """The module ``story`` laid out from page ``start`` (printing ``values`` for "see
-    page N") reusing the pages of its ``previous`` layout (layout and PDF) that do not
-    move, and the number of pages laid out; ``None`` when nothing can be reused."""
+    page N") reusing the pages of its ``previous`` layout that do not move, and the
+    number of pages laid out; ``None`` when nothing can be reused."""
     old, data = previous
     keys = [key for key, _ in story.segments]
     if not keys or not _sane(old) or old.printed != printed_on(old.drawn):

@@ -6,8 +6,9 @@ right-hand page (answer sheets start on right-hand pages) and on the page number
 its "see page N" print. So a piece is laid out as a reportlab document of its own
 (only one piece's flowables and line breaks live at a time), and kept in the build
 cache under its lessons' digests (``render/fragments.py``), its start page's parity
-and the numbers it printed: editing one lesson lays out its module again, and the
-pieces whose printed numbers moved. Rounds repeat, as reportlab's ``multiBuild``
+and the numbers it printed: editing one lesson lays out its module again (only the
+pages that move, from the module's last layout: ``partial.py``), and the pieces whose
+printed numbers moved. Rounds repeat, as reportlab's ``multiBuild``
 repeats passes, until every piece printed the pages the anchors ended on. The
 running header and footer ("page X of Y") are drawn when the pieces are joined
 (``join.py``), so a page count that changes invalidates no other piece. With
@@ -34,11 +35,13 @@ from casekit.formats.pdf.document import (
     MAX_PASSES,
     Packet,
     PieceLayout,
+    Story,
     front,
     lay_out_piece,
     sorted_chars,
     unsettled,
 )
+from casekit.formats.pdf.partial import lay_out_moved
 from casekit.formats.pdf.writer import PdfPiece, PdfWriter
 from casekit.render.fragments import Fragments
 from casekit.runtime.gc_tuning import older_objects_frozen
@@ -375,7 +378,11 @@ def _lay_out(
     packet.state.start(known)
     story = piece.flowables()  # made after ``start``: the writer notes its references
     first = "cover" if piece.name == FRONT else "body"
-    result = lay_out_piece(packet, story, start, known, first, previous)
+    result = None
+    if previous is not None and isinstance(story, Story):
+        result = lay_out_moved(packet, story, start, known, first, previous)
+    if result is None:
+        result = lay_out_piece(packet, story, start, known, first)
     del story
     gc.collect()  # the flowables' cycles
     return result
