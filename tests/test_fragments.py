@@ -313,6 +313,24 @@ def test_pdf_piece_drawing_a_character_no_tier_foresaw_keeps_its_own_fonts(
 
 
 @pytest.mark.slow
+def test_pdf_piece_is_laid_out_again_when_a_character_it_drew_moves(
+    mini_course: Path, tmp_path: Path
+) -> None:
+    """A character that comes before a rarer one a piece drew moves its code: that piece
+    is laid out again too. Also when the PDF draws with a font registered under another
+    name than the packet's (the DOCX's SVG rasteriser registers DejaVu Sans first in the
+    process, ``fonts._load``): what a piece drew is recorded by the fonts' files."""
+    edit(mini_course, "01-computer.md", "\n\n", "\n\nСирек әріп: ψ.\n\n")  # beyond FIXED
+    out = tmp_path / "out"
+    build(mini_course, ["docx", "pdf"], out, editions=("learner",))
+    edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа әріп: Ω.\n\n")  # U+03A9 < U+03C8
+    again = build(mini_course, ["pdf"], out, editions=("learner",))
+    assert pdf_pieces_laid_out(again) == ["module-1", "module-2"]
+    shutil.rmtree(out / "mini-kk" / "docx")  # the first build's, before the edit
+    assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
+
+
+@pytest.mark.slow
 def test_pdf_appendix_is_laid_out_again_only_when_what_it_prints_changes(
     mini_course: Path, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ whatever the damage, is refused in one line, though its pixels are never decoded
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zlib
@@ -14,7 +15,12 @@ import pytest
 from PIL import Image, ImageFile
 
 from casekit.resolve.media import MediaError, probe
-from casekit.resolve.raster_check import ADAM7_PASSES, RasterDamaged, check_raster
+from casekit.resolve.raster_check import (
+    ADAM7_PASSES,
+    RasterDamaged,
+    check_raster,
+    decodable_png,
+)
 
 
 def chunk(kind: bytes, body: bytes) -> bytes:
@@ -97,6 +103,43 @@ def test_whole_pngs_of_every_kind_are_accepted(tmp_path: Path, name: str) -> Non
     check_raster(tmp_path / "a.png", "png")
 
 
+def photo_like_rgba(width: int, height: int) -> bytes:
+    """A real PNG that Pillow writes in many IDAT chunks, every row filter used."""
+    image = Image.radial_gradient("L").resize((width, height)).convert("RGBA")
+    image.putalpha(Image.linear_gradient("L").resize((width, height)))
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(150, 150), icc_profile=b"not a real profile")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", [*WHOLE, "pillow's rgba"])
+def test_the_decodable_copy_of_a_png_has_its_pixels_and_chunks(tmp_path: Path, name: str) -> None:
+    """``decodable_png`` checks as ``check_raster`` does and writes the PNG with its image
+    data stored, not deflated: a whole PNG (its CRCs and zlib checksum right) of the
+    same pixels, resolution and profile; the hash is the file's."""
+    data = WHOLE[name] if name in WHOLE else photo_like_rgba(300, 200)
+    (tmp_path / "a.png").write_bytes(data)
+    with (tmp_path / "copy.png").open("w+b") as into:
+        assert decodable_png(tmp_path / "a.png", into) == hashlib.sha256(data).hexdigest()
+    copy = (tmp_path / "copy.png").read_bytes()
+    check_raster(tmp_path / "copy.png", "png")  # CRCs, rows and zlib stream whole
+    assert zlib.decompress(idat(copy)) == zlib.decompress(idat(data))
+    assert idat(copy)[:2] == b"\x78\x01" and len(idat(copy)) > len(zlib.decompress(idat(data)))
+    with Image.open(io.BytesIO(data)) as original, Image.open(io.BytesIO(copy)) as made:
+        assert made.tobytes() == original.tobytes() and made.mode == original.mode
+        assert made.info == original.info
+
+
+def idat(data: bytes) -> bytes:
+    """The image data of every IDAT chunk of ``data``, joined."""
+    out, at = b"", 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at : at + 8])
+        out += data[at + 8 : at + 8 + length] if kind == b"IDAT" else b""
+        at += 12 + length
+    return out
+
+
 def with_crc_of(data: bytes, kind: bytes, change: Callable[[bytes], bytes]) -> bytes:
     """``data`` with the body of its first ``kind`` chunk changed, and its CRC made right."""
     at = data.index(kind) - 4
@@ -134,6 +177,8 @@ def test_damaged_pngs_are_refused_with_the_reason(tmp_path: Path, name: str) -> 
     (tmp_path / "a.png").write_bytes(data)
     with pytest.raises(RasterDamaged, match=reason):
         check_raster(tmp_path / "a.png", "png")
+    with pytest.raises(RasterDamaged, match=reason), (tmp_path / "copy.png").open("w+b") as into:
+        decodable_png(tmp_path / "a.png", into)
 
 
 def test_an_unknown_row_filter_is_what_pillow_refuses_too() -> None:

@@ -250,10 +250,12 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         },
     )
     fitted_on: list[str] = []
+    decoded_from: list[type] = []
     fit = resample._resample
 
     def recording(*args: object) -> bytes:
         fitted_on.append(threading.current_thread().name)
+        decoded_from.append(type(args[0]))
         return fit(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(resample, "_resample", recording)
@@ -274,7 +276,10 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         "media/screen.png 1600x1600",
     ]
     assert len(fitted_on) == 2 and all(n.startswith("casekit-prefit") for n in fitted_on)
-    # the EPUB takes them as they were made, and makes them again the same
+    # the PNG from what its check inflated (a scratch file, gone), the JPEG from its bytes
+    assert sorted(t.__name__ for t in decoded_from) == ["PosixPath", "bytes"]
+    assert not Path(prefit.scratch.name).exists()
+    # the EPUB takes them as they were made, and makes them again the same (from bytes)
     made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
     assert len(fitted_on) == 2 and cache.stats.resampled[2:] == []
     resample._fitted = KeptBytes()
@@ -352,3 +357,24 @@ def test_original_images_are_carried_as_they_are(image_course: Path, tmp_path: P
             if n.startswith("EPUB/images/") and not n.endswith("cover.png")
         }
     assert sizes == {WIDE}
+
+
+def test_the_prefit_threads_probe_before_they_fit_and_stop_after_every_task() -> None:
+    """The resolver waits for every probe, the EPUB for none of the fittings: a probe
+    given after fittings is begun first; a cancelled close runs nothing that waits."""
+    workers = resample._Workers("test-workers")
+    gate, ran = threading.Event(), []
+    busy = [workers.submit(resample._FIT, gate.wait) for _ in range(resample.WORKERS)]
+    fits = [workers.submit(resample._FIT, ran.append, f"fit {n}") for n in range(2)]
+    probe = workers.submit(resample._PROBE, ran.append, "probe")
+    gate.set()
+    workers.shutdown(cancel=False)
+    assert all(f.done() for f in [*busy, *fits, probe])
+    assert ran[0] == "probe" and sorted(ran[1:]) == ["fit 0", "fit 1"]
+    stopped = resample._Workers("test-workers")
+    gate.clear()
+    running = [stopped.submit(resample._FIT, gate.wait) for _ in range(resample.WORKERS)]
+    waiting = stopped.submit(resample._FIT, ran.append, "never")
+    threading.Timer(0.2, gate.set).start()
+    stopped.shutdown(cancel=True)
+    assert waiting.cancelled() and "never" not in ran and all(f.done() for f in running)

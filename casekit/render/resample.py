@@ -18,13 +18,20 @@ build's process, so one build fits each image once per size.
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import math
 import os
+import queue
 import shutil
+import tempfile
+import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import PIL
 from PIL import Image
@@ -55,6 +62,9 @@ RESAMPLE_ABOVE = 1.5
 _MODES = {"RGB", "RGBA", "L", "LA", "P", "CMYK"}
 #: the formats resampled (decoded); SVG and the rest are embedded as they are
 RASTER = ("png", "jpeg")
+#: bytes a decode takes at a time (Pillow's default, 64 KiB, returns to Python, and
+#: waits for its lock, hundreds of times an image while the main thread parses)
+_DECODED_AT_ONCE = 1024 * 1024
 #: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
 
@@ -86,11 +96,15 @@ class Sizing:
             wait([begun])
         return self._made(root, item, box)
 
-    def _made(self, root: Path, item: t.MediaItem, box: tuple[int, int]) -> bytes:
+    def _made(
+        self, root: Path, item: t.MediaItem, box: tuple[int, int], decodable: Path | None = None
+    ) -> bytes:
+        """``decodable``: the image as ``decodable_png`` wrote it, if it did."""
         known = self._known(root, item, box)
         if known is not None:
             return known
-        return self._keep(item, box, _resample(image_bytes(root, item), item, box))
+        fitted = _resample(decodable or image_bytes(root, item), item, box)
+        return self._keep(item, box, image_bytes(root, item) if fitted is None else fitted)
 
     def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
         """Images fitted into files in the background (``Fitting``), while this thread
@@ -161,21 +175,26 @@ class Fitting:
 class Prefit:
     """Images fitted to the screen before the book that shows them is begun: each raster
     image a lesson names is probed (``resolve/media.probe``: its damage check included)
-    and then fitted on ``WORKERS`` threads as soon as the lesson is parsed, while this
-    thread parses the others (Pillow and ISA-L work without Python's lock). The resolver
-    takes the probe from here (``probed`` waits for it) and the EPUB the fitted
-    image (``Sizing`` waits for one being made). Nothing is reported from here: a file
-    the probe refuses is probed again, and reported, by the resolver; an image that
-    cannot be fitted is fitted again, and reported, by the EPUB. ``close`` when the
-    build ends (before forking: no thread may be left running)."""
+    as soon as the lesson is parsed, and then fitted, on ``WORKERS`` threads that probe
+    before they fit (``_Workers``: the resolver waits for every probe; the EPUB can be
+    written while images are fitted), while this thread parses the others (Pillow and
+    ISA-L work without Python's lock). A PNG's check writes what it inflates into a
+    scratch file (``decodable_png``), which its fitting decodes: inflated once, not
+    twice, and not held in memory while it waits. The resolver takes the probe from here (``probed``
+    waits for it) and the EPUB the fitted image (``Sizing`` waits for one being made).
+    Nothing is reported from here: a file the probe refuses is probed again, and
+    reported, by the resolver; an image that cannot be fitted is fitted again, and
+    reported, by the EPUB. ``close`` when the build ends (before forking: no thread
+    may be left running)."""
 
     def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
         self.root, self.cache, self.box = root, cache, box
         self.paths = RememberedPaths(root)  # every lesson names the same few files
-        self.probing = ThreadPoolExecutor(1, thread_name_prefix="casekit-probe")  # first
-        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="casekit-prefit")
+        self.workers = _Workers("casekit-prefit")
         self.probes: dict[Path, Future[Probe | None]] = {}
         self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
+        self.lock = threading.Lock()  # two workers may find one content under two names
+        self.scratch = tempfile.TemporaryDirectory(prefix="casekit-prefit-")
 
     def lesson(self, lesson: t.Lesson) -> None:
         """Begin with the images ``lesson`` names (each file once)."""
@@ -187,17 +206,21 @@ class Prefit:
             except PathEscape:
                 continue
             if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
-                self.probes[real] = self.probing.submit(self._probe, real, rel)
+                number = len(self.probes)
+                self.probes[real] = self.workers.submit(_PROBE, self._probe, real, rel, number)
 
     def probed(self, real: Path) -> Probe | None:
         """The probe of ``real`` begun here, once ended (``None``: none, or it failed)."""
         begun = self.probes.get(real)
         return begun.result() if begun is not None else None
 
-    def _probe(self, real: Path, rel: str) -> Probe | None:
+    def _probe(self, real: Path, rel: str, number: int) -> Probe | None:
+        decodable = Path(self.scratch.name, f"{number}.png")
         try:
-            found = cached_probe(real, rel, self.cache)
+            with decodable.open("w+b") as into:
+                found = cached_probe(real, rel, self.cache, into)
         except (MediaError, OSError):
+            decodable.unlink(missing_ok=True)
             return None
         item = t.MediaItem(  # what the resolver registers, as far as fitting goes
             path=rel,
@@ -212,22 +235,79 @@ class Prefit:
         )
         key = (item.sha256, self.box)
         sizing = Sizing(self.cache)
-        if key not in _begun and sizing.resamples(item, self.box):
-            self.fitting.append(key)
-            _begun[key] = self.pool.submit(self._fit, sizing, item)
+        with self.lock:
+            mine = key not in _begun and sizing.resamples(item, self.box)
+            if mine:
+                self.fitting.append(key)
+                made = decodable if decodable.stat().st_size else None
+                _begun[key] = self.workers.submit(_FIT, self._fit, sizing, item, made)
+        if not mine:
+            decodable.unlink()
         return found
 
-    def _fit(self, sizing: Sizing, item: t.MediaItem) -> None:
-        sizing._made(self.root, item, self.box)  # kept in memory and the cache
+    def _fit(self, sizing: Sizing, item: t.MediaItem, decodable: Path | None) -> None:
+        try:
+            sizing._made(self.root, item, self.box, decodable)  # kept in memory and the cache
+        finally:
+            if decodable is not None:
+                decodable.unlink()
 
     def close(self, cancel: bool = False) -> None:
         """Wait for what has begun (a failure is reported by whoever needs the image);
         ``cancel``: only for what is running (the build stops)."""
-        self.probing.shutdown(wait=True, cancel_futures=cancel)
-        self.pool.shutdown(wait=True, cancel_futures=cancel)
+        self.workers.shutdown(cancel)
         for key in self.fitting:
             _begun.pop(key, None)
+        self.scratch.cleanup()
 
+
+_PROBE, _FIT = 0, 1  # what a ``_Workers`` thread takes first
+
+
+class _Workers:
+    """``WORKERS`` threads that take the most urgent task first, in the order given
+    within an urgency (``ThreadPoolExecutor`` takes them in the order given)."""
+
+    def __init__(self, name: str) -> None:
+        self.tasks: queue.PriorityQueue[tuple[int, int, Future[Any], Callable[[], Any]]]
+        self.tasks = queue.PriorityQueue()
+        self.order = itertools.count()
+        self.threads = [
+            threading.Thread(target=self._work, name=f"{name}_{n}", daemon=True)
+            for n in range(WORKERS)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, urgency: int, task: Callable[..., T], *args: Any) -> Future[T]:
+        done: Future[T] = Future()
+        self.tasks.put((urgency, next(self.order), done, functools.partial(task, *args)))
+        return done
+
+    def _work(self) -> None:
+        while True:
+            urgency, _, done, task = self.tasks.get()
+            if urgency == _STOP:
+                return
+            if done.set_running_or_notify_cancel():
+                try:
+                    done.set_result(task())
+                except BaseException as exc:  # for whoever waits for it
+                    done.set_exception(exc)
+
+    def shutdown(self, cancel: bool) -> None:
+        """Every thread ended, after every task (``cancel``: after those running)."""
+        if cancel:
+            while not self.tasks.empty():
+                self.tasks.get_nowait()[2].cancel()
+        for _ in self.threads:
+            self.tasks.put((_STOP, next(self.order), Future(), lambda: None))
+        for thread in self.threads:
+            thread.join()
+
+
+_STOP = 2  # after every task
+T = TypeVar("T")
 
 #: fitted, without a cache (outside a build)
 FITTED = Sizing()
@@ -263,11 +343,14 @@ def _cached(item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None) -
     return cache.load("image", _key(item, box), bytes) if cache is not None else None
 
 
-def _resample(data: bytes, item: t.MediaItem, box: tuple[int, int]) -> bytes:
+def _resample(source: bytes | Path, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
+    """``source`` (the image's bytes, or a file of it) fitted into ``box``; ``None``: to
+    be embedded as it is (its pixels would have to move, or its mode is not written)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+            image.decodermaxblock = _DECODED_AT_ONCE
             if image.mode not in _MODES or image.getexif().get(ORIENTATION, 1) != 1:
-                return data
+                return None
             scale = min(box[0] / image.width, box[1] / image.height)
             size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
             dpi = float(image.info.get("dpi", (DEFAULT_DPI,))[0] or DEFAULT_DPI) * scale

@@ -7,12 +7,13 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
 
 from casekit.files.cache import BuildCache, file_digest
 from casekit.files.stream import hash_file
-from casekit.resolve.raster_check import check_raster
+from casekit.resolve.raster_check import check_raster, decodable_png
 from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 from casekit.tree import EXTENSION_FORMATS
 
@@ -55,10 +56,15 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
+def probe(
+    file: Path, sha256: str = "", hashed: bool = True, decodable: BinaryIO | None = None
+) -> Probe:
     """Everything casekit needs to know about a media file; raises ``MediaError``.
     ``sha256``: the file's hash when the caller has it (the build fingerprint hashes
-    every course file), so a large video is not read twice; ``hashed=False``: none needed."""
+    every course file), so a large video is not read twice; ``hashed=False``: none needed;
+    ``decodable``: a PNG is checked by writing into it the file as ``decodable_png``
+    makes it (for a decode that follows), left empty unless the file read is the one
+    hashed."""
     expected = EXTENSION_FORMATS.get(file.suffix.lower())
     if expected is None:
         known = ", ".join(sorted(EXTENSION_FORMATS))
@@ -73,7 +79,7 @@ def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
     size, sha = (file.stat().st_size, sha256) if sha256 or not hashed else hash_file(file)
     result = Probe(expected, size, sha)
     if expected in ("png", "jpeg"):
-        result.width, result.height = _raster_size(file, size, expected)
+        result.width, result.height = _raster_size(file, size, expected, decodable, sha)
     elif expected == "svg":
         data = file.read_bytes() if size <= MAX_IMAGE_BYTES else b""
         try:
@@ -86,21 +92,27 @@ def probe(file: Path, sha256: str = "", hashed: bool = True) -> Probe:
     return result
 
 
-def cached_probe(real: Path, rel: str, cache: BuildCache) -> Probe:
+def cached_probe(
+    real: Path, rel: str, cache: BuildCache, decodable: BinaryIO | None = None
+) -> Probe:
     """``probe`` of the file ``real`` (``rel`` in the course), remembered by the build
-    cache while the file is unchanged; raises ``MediaError`` (or ``OSError``)."""
+    cache while the file is unchanged; raises ``MediaError`` (or ``OSError``);
+    ``decodable`` as ``probe``'s (left empty when the probe was remembered)."""
     key = BuildCache.media_key(real)
     found = None if key is None else cache.load("probe", key, Probe)
     if found is None:
-        found = probe(real, file_digest(real, cache))
+        found = probe(real, file_digest(real, cache), decodable=decodable)
         cache.stats.probed.append(rel)
         if key is not None:
             cache.store("probe", key, found)
     return found
 
 
-def _raster_size(file: Path, size: int, fmt: str) -> tuple[int, int]:
-    """The pixel size of a PNG or JPEG that is whole (``check_raster``) and within bounds."""
+def _raster_size(
+    file: Path, size: int, fmt: str, decodable: BinaryIO | None = None, sha256: str = ""
+) -> tuple[int, int]:
+    """The pixel size of a PNG or JPEG that is whole (``check_raster``) and within bounds
+    (``decodable``: as ``probe``'s, kept when what was read has the hash ``sha256``)."""
     if size > MAX_IMAGE_BYTES:
         raise MediaError(f"image is {size} bytes; the limit is {MAX_IMAGE_BYTES}")
     try:
@@ -112,7 +124,12 @@ def _raster_size(file: Path, size: int, fmt: str) -> tuple[int, int]:
                     raise MediaError(
                         f"image is {width}x{height} pixels; the limit is {MAX_IMAGE_PIXELS} pixels"
                     )
-            check_raster(file, fmt)
+            if decodable is not None and fmt == "png":
+                if decodable_png(file, decodable) != sha256:  # changed since it was hashed
+                    decodable.seek(0)
+                    decodable.truncate()
+            else:
+                check_raster(file, fmt)
     except MediaError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -100,21 +100,32 @@ class FontCodes:
 
 
 class Codes:
-    """The codes of every face of a packet (by the name registered with reportlab)."""
+    """The codes of every face of a packet, by a name that stays the same from process to
+    process (``FontSet.named``: the face's file digest; the font reportlab draws with
+    may be registered under another name, ``fonts._load``)."""
 
-    def __init__(self, fonts: list[TTFont], casekit: set[str], course: set[str]) -> None:
-        self.fonts = {font.fontName: font for font in fonts}
-        self.by_font = {font.fontName: FontCodes.make(font, casekit, course) for font in fonts}
+    def __init__(self, fonts: Mapping[str, TTFont], casekit: set[str], course: set[str]) -> None:
+        self.fonts = dict(fonts)
+        self.by_font = {name: FontCodes.make(font, casekit, course) for name, font in fonts.items()}
+        self._names = {id(font): name for name, font in fonts.items()}
         whole = hashlib.sha256()
         for name in sorted(self.by_font):
             whole.update(f"{name}={self.by_font[name].subsets!r};".encode())
         #: every face's codes: what the packet's subsets are made of
         self.digest = whole.hexdigest()
 
+    def printed(self, recorded: Mapping[TTFont, set[str]]) -> dict[str, str]:
+        """Characters recorded per font (``speedups.recording``) as sorted strings, per
+        font name (a font that is not the packet's under its own ``fontName``)."""
+        named = {
+            self._names.get(id(font), font.fontName): chars for font, chars in recorded.items()
+        }
+        return {name: "".join(sorted(named[name])) for name in sorted(named)}
+
     def assign(self, font: TTFont, doc: Any, prefix: str | None = None) -> None:
         """Give ``font`` the packet's codes in reportlab document ``doc`` (resource names
         starting with ``prefix``, reportlab's ``F`` by default)."""
-        table = self.by_font.get(font.fontName)
+        table = self.by_font.get(self._names.get(id(font), ""))
         state = font._assignState(doc, namePrefix=prefix)  # reportlab's hook for this
         if table is not None:
             state.assignments = dict(table.codes)
@@ -182,9 +193,9 @@ def subsets_pdf(codes: Codes) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1)
     doc = canvas._doc
-    for font in codes.fonts.values():
+    for name, font in codes.fonts.items():
         codes.assign(font, doc)
-        for subset in range(len(codes.by_font[font.fontName].subsets)):
+        for subset in range(len(codes.by_font[name].subsets)):
             font.getSubsetInternalName(subset, doc)  # the subset is written with the PDF
     canvas.showPage()
     canvas.save()

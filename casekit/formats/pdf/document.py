@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4, A5, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -292,7 +293,7 @@ class PacketTemplate(BaseDocTemplate):
         self.segments: list[tuple[int, int]] = []  # each flowable's (segment, offset)
         self.tops: list[PageTop] = []
         self.drawn: list[dict[str, str]] = []  # per page: ``PieceLayout.drawn``
-        self.printing: dict[str, set[str]] = {}  # what the page drew so far
+        self.printing: dict[TTFont, set[str]] = {}  # what the page drew so far
         frame = TextFrame(
             self.leftMargin,
             self.bottomMargin,
@@ -420,7 +421,7 @@ class PacketTemplate(BaseDocTemplate):
         body pages only, not a page left blank for duplex printing."""
         body = self.pageTemplate.id == "body" and self.page not in self.blank_pages
         self.heads.append(self.section if body else None)
-        self.drawn.append(sorted_chars(self.printing))
+        self.drawn.append(self.packet.codes.printed(self.printing))
         self.printing.clear()
 
     def lay_out(self, flowables: list[Flowable]) -> PieceLayout:
@@ -473,18 +474,13 @@ class PacketTemplate(BaseDocTemplate):
         return canvas
 
 
-def sorted_chars(recorded: dict[str, set[str]]) -> dict[str, str]:
-    """Characters recorded per font (``speedups.recording``) as sorted strings."""
-    return {font: "".join(sorted(chars)) for font, chars in sorted(recorded.items()) if chars}
-
-
 def printed_on(pages: list[dict[str, str]]) -> dict[str, str]:
     """What ``pages`` (``PieceLayout.drawn``) drew, per font."""
     found: dict[str, set[str]] = {}
     for page in pages:
         for font, chars in page.items():
             found.setdefault(font, set()).update(chars)
-    return sorted_chars(found)
+    return {font: "".join(sorted(chars)) for font, chars in sorted(found.items())}
 
 
 def running_heads(packet: Packet, heads: list[str], first_page: list[int], total: int) -> bytes:

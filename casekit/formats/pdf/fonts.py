@@ -66,11 +66,16 @@ class FontSet:
 
     def distinct(self) -> list[TTFont]:
         """Each TrueType font once (a face may stand in for another)."""
+        return list(self.named().values())
+
+    def named(self) -> dict[str, TTFont]:
+        """Each TrueType font once, by the name casekit registered it under (its file's
+        digest: the same in every process, unlike the font reportlab draws with)."""
         fonts: dict[str, TTFont] = {}
         for role in (*TEXT_FACES, *MONO_FACES):
             face = self.face(role)
             fonts.setdefault(face.name, face.font)
-        return list(fonts.values())
+        return fonts
 
     def symbol(self, preferred: str, fallback: str, role: str = "regular") -> str:
         """``preferred`` when the face can print it, else the plain ``fallback``."""

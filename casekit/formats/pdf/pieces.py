@@ -38,7 +38,6 @@ from casekit.formats.pdf.document import (
     Story,
     front,
     lay_out_piece,
-    sorted_chars,
     unsettled,
 )
 from casekit.formats.pdf.partial import lay_out_moved
@@ -204,7 +203,7 @@ class PieceStore:
         if fragments is None:
             with speedups.recording() as recorded:
                 data = draw()
-            return data, sorted_chars(recorded)
+            return data, self.codes.printed(recorded)
         key = digest(
             "pdf-heads",
             fragments.context,
@@ -222,7 +221,7 @@ class PieceStore:
                 return data, printed
         with speedups.recording() as recorded:
             data = draw()
-        printed = sorted_chars(recorded)
+        printed = self.codes.printed(recorded)
         head = typed_json.encode((printed, self.codes.fingerprint(printed)))
         fragments.cache.store("pdf-heads", key, head + b"\n" + data)
         fragments.cache.stats.rendered.append(f"{fragments.job} pdf-heads {name}")

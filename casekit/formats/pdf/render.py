@@ -45,7 +45,7 @@ def _render_pdf(course: t.Course, ctx: BuildContext) -> list[Output]:
     writer.answer_sheets = options.answer_sheets
     writer.sizing = Sizing(ctx.cache, options.original_images, remember=False)
     msg = course_messages(course.config)
-    codes = Codes(fonts.distinct(), casekit_characters(course, msg, writer), text)
+    codes = Codes(fonts.named(), casekit_characters(course, msg, writer), text)
     packet = Packet(course, setup, fonts, styles, msg, state, codes)
     store = PieceStore(ctx.fragments, course.edition or "", codes)
     laid = lay_out_packet(packet, writer, store, workers=ctx.jobs)

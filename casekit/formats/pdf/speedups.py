@@ -116,13 +116,13 @@ def _first_subset_map(font: TTFont, state: Any) -> Any:
     return encoding
 
 
-#: per font name, the characters drawn outside its first subset while ``recording``
-_printed: dict[str, set[str]] | None = None
+#: per font, the characters drawn outside its first subset while ``recording``
+_printed: dict[TTFont, set[str]] | None = None
 
 
 @contextmanager
-def recording() -> Iterator[dict[str, set[str]]]:
-    """The characters drawn meanwhile outside their font's first subset, per font name
+def recording() -> Iterator[dict[TTFont, set[str]]]:
+    """The characters drawn meanwhile outside their font's first subset, per font
     (``codes.py``: the codes in the first subset are the same in every packet; a
     character given its code while drawn is drawn outside the map at least once)."""
     global _printed
@@ -146,7 +146,7 @@ def split_string(font: TTFont, text: str, doc: Any, encoding: str = "utf-8") -> 
             return [(0, data)] if data else []
     if _printed is not None:
         drawn = text if isinstance(text, str) else text.decode("utf-8")
-        _printed.setdefault(font.fontName, set()).update(drawn)
+        _printed.setdefault(font, set()).update(drawn)
     if state is None or not isinstance(text, str):
         return _split_string(font, text, doc, encoding)
     assignments = state.assignments
