@@ -397,8 +397,12 @@ def pieces_written(build_root: Path, since: float) -> int:
 
 
 #: an edit in the course's own characters, and one that adds characters the course did
-#: not print before (a Greek letter, guillemets, a numero sign, an arrow)
-EDITS = (("known characters", "\nӨзгеріс {}.\n"), ("new characters", "\nΩ «{}» № →.\n"))
+#: not print before (Greek letters, one other in each run: a run must not find the pieces
+#: an earlier run laid out for the same characters; guillemets, a numero sign, an arrow)
+EDITS = (
+    ("known characters", lambda run: f"\nӨзгеріс {run}.\n"),
+    ("new characters", lambda run: f"\nΩ{chr(0x3B1 + run % 24)} «{run}» № →.\n"),
+)
 
 
 def new_character_rebuilds(course: Path, root: Path, runs: int) -> list[tuple[str, str]]:
@@ -416,7 +420,7 @@ def new_character_rebuilds(course: Path, root: Path, runs: int) -> list[tuple[st
             for name, text in EDITS:
                 lesson.write_text(original, "utf-8")
                 clean.append(run([*command, "--force"]))
-                lesson.write_text(original + text.format(index), "utf-8")
+                lesson.write_text(original + text(index), "utf-8")
                 since = time.time() - 0.01
                 took = run(command)
                 edits[name].append((took, pieces_written(out, since)))

@@ -41,6 +41,7 @@ from casekit.formats.pdf.document import (
     unsettled,
 )
 from casekit.formats.pdf.partial import lay_out_moved
+from casekit.formats.pdf.spill import Spill, Spilled
 from casekit.formats.pdf.writer import PdfPiece, PdfWriter
 from casekit.render.fragments import Fragments
 from casekit.runtime.gc_tuning import older_objects_frozen
@@ -54,12 +55,13 @@ FRONT = "front"  # the cover and the contents: the first piece
 
 @dataclass
 class Laid:
-    """A piece laid out from page ``start`` (``data``: its PDF; ``None``: only measured)."""
+    """A piece laid out from page ``start`` (``data``: its PDF, or where it lies once
+    the store has it: ``PieceStore.pdf``; ``None``: only measured)."""
 
     piece: PdfPiece
     start: int
     layout: PieceLayout
-    data: bytes | None
+    data: bytes | Spilled | None
 
     def printed_right(self, pages: dict[str, int]) -> bool:
         """Whether its "see page N" printed the pages ``pages`` gives."""
@@ -97,7 +99,9 @@ class PieceStore:
         #: ``Packet.codes``: a piece from the cache is used if the characters it drew have
         #: the codes they had when it was laid out (``Codes.fingerprint``)
         self.codes = codes
-        self.laid: dict[tuple[str, int], tuple[PieceLayout, bytes]] = {}
+        self.laid: dict[tuple[str, int], tuple[PieceLayout, bytes | Spilled]] = {}
+        #: the pieces' PDFs, on disk until the join reads them
+        self.spill = Spill(fragments.cache.folder if fragments is not None else None)
 
     def key(self, piece: PdfPiece, parity: int, extra: str) -> str | None:
         fragments = self.fragments
@@ -122,7 +126,7 @@ class PieceStore:
 
     def find(
         self, piece: PdfPiece, start: int, known: dict[str, int], extra: str
-    ) -> tuple[PieceLayout, bytes] | None:
+    ) -> tuple[PieceLayout, bytes | Spilled] | None:
         got = self.laid.get((piece.name, start % 2))
         if got is not None and _usable(got[0], start, known):
             return got
@@ -135,18 +139,21 @@ class PieceStore:
         layout, data = found
         if not _usable(layout, start, known):
             return None
-        self.laid[(piece.name, start % 2)] = (layout, data)
-        return layout, data
+        found = self.laid[(piece.name, start % 2)] = (layout, self.spill.put(data))
+        return found
 
     def keep(
         self, piece: PdfPiece, start: int, layout: PieceLayout, data: bytes, extra: str
-    ) -> None:
-        self.laid[(piece.name, start % 2)] = (layout, data)
+    ) -> Spilled | bytes:
+        """Keep a piece laid out in this build; where its PDF now lies."""
+        spilled = self.spill.put(data)
+        self.laid[(piece.name, start % 2)] = (layout, spilled)
         key = self.key(piece, start % 2, extra)
         if key is not None and self.fragments is not None:
             self.fragments.cache.store("pdf-piece", key, typed_json.encode(layout) + b"\n" + data)
             self.fragments.cache.store("pdf-piece-last", self._last(piece, start % 2), key)
             self.fragments.cache.stats.rendered.append(f"{self.fragments.job} pdf {piece.name}")
+        return spilled
 
     def _last(self, piece: PdfPiece, parity: int) -> str:
         assert self.fragments is not None
@@ -187,6 +194,12 @@ class PieceStore:
         if layout.codes != self.codes.fingerprint(layout.printed):
             return None  # a character it drew has another code now
         return layout, data
+
+    def pdf(self, each: Laid, size: int | None = None) -> bytes:
+        """The PDF of a piece laid out (its first ``size`` bytes only if given)."""
+        if each.data is None:
+            raise ValueError(f"piece {each.piece.name} was only measured")
+        return self.spill.get(each.data, size)
 
     def running_heads(
         self,
@@ -351,8 +364,9 @@ def _round(
 
 
 def _keep(store: PieceStore, each: Laid, extra: dict[str, str]) -> None:
-    if each.data is not None:
-        store.keep(each.piece, each.start, each.layout, each.data, extra.get(each.piece.name, ""))
+    if isinstance(each.data, bytes):
+        name = each.piece.name
+        each.data = store.keep(each.piece, each.start, each.layout, each.data, extra.get(name, ""))
 
 
 def _can_fork() -> bool:
