@@ -298,6 +298,35 @@ def _stream_as_written(stream: pikepdf.Object) -> tuple[str, bytes]:
     return repr(stream.get("/Filter")), stream.read_raw_bytes()
 
 
+def test_the_packet_carries_only_what_its_pages_reach(mini):
+    """The join writes the pieces out one by one, renumbered (``join.py``): every
+    object of the packet is reached from its trailer, and none of a piece's own
+    catalogue, page tree or image stand-ins is carried along."""
+    with pikepdf.open(mini["learner"]) as packet:
+        reached: set[tuple[int, int]] = set()
+        pending: list[Any] = [packet.trailer]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, pikepdf.Object) and value.is_indirect:
+                if value.objgen in reached:
+                    continue
+                reached.add(value.objgen)
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Stream):
+                pending.extend(value.values())
+            elif isinstance(value, pikepdf.Array):
+                pending.extend(value)
+        carried = {obj.objgen for obj in packet.objects if obj.objgen != (0, 0)}
+        assert carried == reached, sorted(carried - reached)[:5]
+        kinds = collections.Counter(
+            str(obj.get("/Type")) for obj in packet.objects if isinstance(obj, pikepdf.Dictionary)
+        )
+        assert kinds["/Catalog"] == 1 and kinds["/Pages"] == 1, kinds
+        assert kinds["/Page"] == len(packet.pages) > 10
+        assert not any(
+            "/CasekitImage" in obj for obj in packet.objects if isinstance(obj, pikepdf.Stream)
+        )
+
+
 # --------------------------------------------------------------------------- faces
 
 

@@ -11,9 +11,8 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from pypdf import PdfReader
-from reportlab.pdfgen.canvas import Canvas
 
-from casekit.formats.pdf.image_streams import embed_image
+from casekit.formats.pdf.join import _Output, write_image
 from casekit.render.image_metadata import png_chunks
 from tests.conftest import COURSE_TOML, build, built
 
@@ -50,17 +49,25 @@ def compressed(data: bytes) -> bytes:
 
 
 def pdf_of(data: bytes) -> bytes:
-    """One page showing ``data`` at its pixel size on white."""
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=SIZE, invariant=1)
-    embed_image(canvas, "img", data)
-    canvas.saveState()
-    canvas.scale(*SIZE)
-    canvas.doForm("img")
-    canvas.restoreState()
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
+    """One page showing ``data`` at its pixel size on white, the image written as the
+    packet writes it (``join.write_image``)."""
+    buffer = io.BytesIO()
+    out = _Output(buffer, 4)  # 1: the catalogue, 2: the page tree, 3: the page
+    out.write(b"%PDF-1.4\n")
+    image = write_image(out, data)
+    drawing = b"q %d 0 0 %d 0 0 cm /img Do Q" % SIZE
+    content = out.take()
+    out.object(content, b"<</Length %d>>" % len(drawing), drawing)
+    resources = b"<</XObject <</img %d 0 R>>>>" % image
+    out.object(
+        3,
+        b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources %s /Contents %d 0 R>>"
+        % (*SIZE, resources, content),
+    )
+    out.object(2, b"<</Type /Pages /Kids [3 0 R] /Count 1>>")
+    out.object(1, b"<</Type /Catalog /Pages 2 0 R>>")
+    out.end(None)
+    return buffer.getvalue()
 
 
 def shown(pdf: bytes) -> Image.Image:

@@ -279,12 +279,21 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
     # the PNG from what its check inflated (a scratch file, gone), the JPEG from its bytes
     assert sorted(t.__name__ for t in decoded_from) == ["PosixPath", "bytes"]
     assert not Path(prefit.scratch.name).exists()
+    # beyond the scratch budget the PNG is checked alone and decoded from its file, the same
+    monkeypatch.setattr(resample, "SCRATCH_BUDGET", 0)
+    resample._fitted = KeptBytes()
+    prefit = Prefit(root, BuildCache(root / "build", read=False), SCREEN_BOX)
+    try:
+        assert load_course(root, Diagnostics(), prefit.cache, prefit=prefit) is not None
+    finally:
+        prefit.close()
+    assert [t.__name__ for t in decoded_from[2:]] == ["bytes", "bytes"]
     # the EPUB takes them as they were made, and makes them again the same (from bytes)
     made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
-    assert len(fitted_on) == 2 and cache.stats.resampled[2:] == []
+    assert len(fitted_on) == 4 and cache.stats.resampled[2:] == []
     resample._fitted = KeptBytes()
     again = [Sizing().image(root, i, SCREEN_BOX) for i in course.media]
-    assert made == again and len(fitted_on) == 4
+    assert made == again and len(fitted_on) == 6
 
 
 @pytest.mark.slow

@@ -75,6 +75,7 @@ class CacheStats:
     rendered: list[str] = field(default_factory=list)  # lesson fragments rendered (misses)
     resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
+    pdf_pages_laid: int = 0  # PDF pages laid out (``formats/pdf/pieces.py``), in all passes
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
 

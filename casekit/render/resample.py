@@ -29,6 +29,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,6 +66,9 @@ RASTER = ("png", "jpeg")
 #: bytes a decode takes at a time (Pillow's default, 64 KiB, returns to Python, and
 #: waits for its lock, hundreds of times an image while the main thread parses)
 _DECODED_AT_ONCE = 1024 * 1024
+#: bytes of scratch files (``Prefit``) waiting for their fitting at most, give or take an
+#: image: 14 copies of a 3000x2000 RGB image (the temporary folder may be in memory)
+SCRATCH_BUDGET = 256 * 1024 * 1024
 #: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
 
@@ -194,6 +198,7 @@ class Prefit:
         self.probes: dict[Path, Future[Probe | None]] = {}
         self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
         self.lock = threading.Lock()  # two workers may find one content under two names
+        self.waiting = 0  # bytes of scratch files not yet fitted
         self.scratch = tempfile.TemporaryDirectory(prefix="casekit-prefit-")
 
     def lesson(self, lesson: t.Lesson) -> None:
@@ -216,8 +221,10 @@ class Prefit:
 
     def _probe(self, real: Path, rel: str, number: int) -> Probe | None:
         decodable = Path(self.scratch.name, f"{number}.png")
+        with self.lock:  # beyond the budget: checked alone, decoded from the file
+            copied = self.waiting < SCRATCH_BUDGET
         try:
-            with decodable.open("w+b") as into:
+            with decodable.open("w+b") if copied else nullcontext() as into:
                 found = cached_probe(real, rel, self.cache, into)
         except (MediaError, OSError):
             decodable.unlink(missing_ok=True)
@@ -237,20 +244,24 @@ class Prefit:
         sizing = Sizing(self.cache)
         with self.lock:
             mine = key not in _begun and sizing.resamples(item, self.box)
+            size = decodable.stat().st_size if mine and copied else 0  # 0: none, or a JPEG
             if mine:
                 self.fitting.append(key)
-                made = decodable if decodable.stat().st_size else None
-                _begun[key] = self.workers.submit(_FIT, self._fit, sizing, item, made)
-        if not mine:
-            decodable.unlink()
+                self.waiting += size
+                made = decodable if size else None
+                _begun[key] = self.workers.submit(_FIT, self._fit, sizing, item, made, size)
+        if not size:
+            decodable.unlink(missing_ok=True)
         return found
 
-    def _fit(self, sizing: Sizing, item: t.MediaItem, decodable: Path | None) -> None:
+    def _fit(self, sizing: Sizing, item: t.MediaItem, decodable: Path | None, size: int) -> None:
         try:
             sizing._made(self.root, item, self.box, decodable)  # kept in memory and the cache
         finally:
             if decodable is not None:
                 decodable.unlink()
+            with self.lock:
+                self.waiting -= size
 
     def close(self, cancel: bool = False) -> None:
         """Wait for what has begun (a failure is reported by whoever needs the image);

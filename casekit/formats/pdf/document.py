@@ -12,7 +12,9 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4, A5, LETTER
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -26,7 +28,7 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus.doctemplate import LayoutError, PageBegin
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from casekit import tree as t
@@ -166,6 +168,66 @@ class PieceLayout:
     printed: dict[str, str] = field(default_factory=dict)
     #: ``Codes.fingerprint`` of ``printed`` when it was laid out
     codes: str = ""
+    #: ``printed`` page by page (what a layout taking over some pages draws)
+    drawn: list[dict[str, str]] = field(default_factory=list)
+    #: the story's segments (``Story.segments``: their keys) and the pages that begin
+    #: with a state another layout can take over (``partial.py``)
+    segments: list[str] = field(default_factory=list)
+    tops: list[PageTop] = field(default_factory=list)
+    #: the fonts' resource names in the order the piece gave them (``fontMapping``)
+    fonts: list[str] = field(default_factory=list)
+
+
+class Story(list[Flowable]):
+    """A piece's flowables, in segments of the same content from build to build (a
+    lesson's heading, each of its blocks, its notes): ``segments`` holds each one's
+    key (a digest of what it is made from) and number of flowables."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.segments: list[tuple[str, int]] = []
+
+    def add(self, key: str, flowables: list[Flowable]) -> None:
+        self.extend(flowables)
+        self.segments.append((key, len(flowables)))
+
+
+@dataclass(frozen=True)
+class PageTop:
+    """A page of a piece that begins with the story's flowable ``offset`` of segment
+    ``segment`` as it is (not the rest of one split), nothing carried over from the
+    page before (no open box, indent, pending template or blank page): laying out
+    the same story from here gives the same pages, whatever came before."""
+
+    page: int  # index in the piece
+    segment: int
+    offset: int
+    template: str
+    section: str  # the running head's module title so far
+    outline: int  # outline entries before it
+    fonts: int  # fonts named before it (the first of ``PieceLayout.fonts``)
+
+
+@dataclass
+class Resume:
+    """What a layout starting at ``top`` (``partial.py``) takes from the pages before it."""
+
+    top: PageTop
+    story: int  # the story's index of its first flowable
+    anchors: dict[str, int]  # (page index in the piece)
+    places: dict[str, tuple[int, float, float]]
+    outline: list[tuple[int, str, str]]
+    heads: list[str | None]
+    fonts: list[str]
+    drawn: list[dict[str, str]]
+
+
+class Resynced(Exception):  # noqa: N818 (not an error: where a layout stops)
+    """The layout reached page ``page`` in the state of ``top`` of the earlier layout."""
+
+    def __init__(self, page: int, top: PageTop) -> None:
+        super().__init__(page)
+        self.page, self.top = page, top
 
 
 class PacketTemplate(BaseDocTemplate):
@@ -174,8 +236,21 @@ class PacketTemplate(BaseDocTemplate):
     answer sheet pages; every TrueType face given the course's character codes."""
 
     def __init__(
-        self, buffer: io.BytesIO, packet: Packet, start: int = 1, first: str = "body"
+        self,
+        buffer: io.BytesIO,
+        packet: Packet,
+        start: int = 1,
+        first: str = "body",
+        resume: Resume | None = None,
+        resync: dict[int, PageTop] | None = None,
+        resync_fonts: list[str] | None = None,
+        odd: set[int] | None = None,
     ) -> None:
+        """``resume``: start at that page top of an earlier layout; ``resync``: stop at
+        a page beginning with the story's flowable of a key in the state of its value
+        (``Resynced``) with the fonts named
+        as the first of ``resync_fonts``, on the same side of the paper (or either
+        for those of ``odd``)."""
         course, setup, msg = packet.course, packet.setup, packet.msg
         config = course.config
         super().__init__(
@@ -208,6 +283,17 @@ class PacketTemplate(BaseDocTemplate):
         self.outline: list[tuple[int, str, str]] = []
         self.last_pos: t.Pos | None = None
         self.date_string = pdf_date(course)
+        self.resume = resume
+        self.resync = resync or {}
+        self.resync_fonts = resync_fonts or []
+        self.odd = odd or set()
+        self.queue: list[Flowable] = []  # what is left to lay out
+        self.story: dict[int, int] = {}  # id of each story flowable -> its index
+        self.keys: list[str] = []  # the story's segments' keys
+        self.segments: list[tuple[int, int]] = []  # each flowable's (segment, offset)
+        self.tops: list[PageTop] = []
+        self.drawn: list[dict[str, str]] = []  # per page: ``PieceLayout.drawn``
+        self.printing: dict[TTFont, set[str]] = {}  # what the page drew so far
         frame = TextFrame(
             self.leftMargin,
             self.bottomMargin,
@@ -240,6 +326,68 @@ class PacketTemplate(BaseDocTemplate):
         self.canv.setDateFormatter(lambda *_: stamp)
         for font in self.fonts.distinct():  # the same codes in every piece: one font subset
             self.packet.codes.assign(font, self.canv._doc)
+        if self.resume is not None:
+            self._restore(self.resume)
+
+    def _restore(self, resume: Resume) -> None:
+        """The state of the page top ``resume`` starts at, as the pages before left it."""
+        top = resume.top
+        self.page = self.start - 1 + top.page
+        self.section = top.section
+        self.heads = list(resume.heads)
+        self.drawn = list(resume.drawn)
+        self.outline = list(resume.outline)
+        self.state.pages = {a: self.start + page for a, page in resume.anchors.items()}
+        self.canv.places.update(resume.places)
+        self.canv._pageNumber = top.page + 1
+        doc = self.canv._doc
+        for name in resume.fonts:  # their resource names in the same order
+            font = pdfmetrics.getFont(name)
+            if font._dynamicFont:
+                font.getSubsetInternalName(0, doc)
+            else:
+                doc.getInternalFontName(name)
+
+    def clean_hanging(self) -> None:
+        """Before a page begins: note it (``tops``) if it begins as a layout of the
+        same story from here would, and stop if it is one of ``resync``'s."""
+        if len(self._hanging) == 1 and self._hanging[0] is PageBegin and self.queue:
+            self._page_top()
+        super().clean_hanging()
+
+    def _page_top(self) -> None:
+        queue = self.queue
+        index = self.story.get(id(queue[0]))
+        if (
+            index is None
+            or len(queue) != len(self.segments) - index
+            or getattr(self, "_frameBGs", None)
+            or getattr(self, "_leftExtraIndent", 0)
+            or getattr(self, "_rightExtraIndent", 0)
+            or hasattr(self, "_nextPageTemplateIndex")
+            or self.page + 1 in self.blank_pages
+        ):
+            return  # the rest of a split flowable, or something carried over
+        segment, offset = self.segments[index]
+        top = PageTop(
+            self.page + 1 - self.start,
+            segment,
+            offset,
+            self.pageTemplate.id,
+            self.section,
+            len(self.outline),
+            len(self.canv._doc.fontMapping),
+        )
+        self.tops.append(top)
+        earlier = self.resync.get(index)
+        if (
+            earlier is not None
+            and top.page > (self.resume.top.page if self.resume else 0)
+            and ((top.page - earlier.page) % 2 == 0 or index in self.odd)
+            and (top.template, top.section) == (earlier.template, earlier.section)
+            and list(self.canv._doc.fontMapping) == self.resync_fonts[: earlier.fonts]
+        ):
+            raise Resynced(top.page, earlier)
 
     def handle_frameBegin(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802
         """A box still open at the top of a page (a callout, solution, quiz, code or
@@ -273,17 +421,38 @@ class PacketTemplate(BaseDocTemplate):
         body pages only, not a page left blank for duplex printing."""
         body = self.pageTemplate.id == "body" and self.page not in self.blank_pages
         self.heads.append(self.section if body else None)
+        self.drawn.append(self.packet.codes.printed(self.printing))
+        self.printing.clear()
 
     def lay_out(self, flowables: list[Flowable]) -> PieceLayout:
-        """One layout pass of ``flowables`` (which another pass may lay out again)."""
+        """One layout pass of ``flowables`` (which another pass may lay out again), from
+        the page top ``resume`` gives; raises ``Resynced`` (the pages so far saved)
+        where the layout meets one of ``resync``."""
         # what a pass changes on the flowables, undone after it as ``multiBuild`` does
         edits: list[tuple[Any, ...]] = []
         self._multiBuildEdits = edits.append
+        segments = getattr(flowables, "segments", [])
+        self.keys = [key for key, _ in segments]
+        self.segments = [(s, o) for s, (_, n) in enumerate(segments) for o in range(n)]
+        if len(self.segments) == len(flowables):
+            self.story = {id(f): i for i, f in enumerate(flowables)}
+        first = self.resume.story if self.resume is not None else 0
+        self.queue = list(flowables[first:])
         try:
-            self.build(list(flowables), canvasmaker=PieceCanvas)
+            with speedups.recording() as self.printing:
+                self.build(self.queue, canvasmaker=PieceCanvas)
+        except Resynced:
+            self.canv._doc.info = self._savedInfo
+            self.canv.save()
+            raise
         finally:
             for undo, *args in edits:
                 undo(*args)
+        return self.layout()
+
+    def layout(self) -> PieceLayout:
+        """What the pages laid out so far give."""
+        drawn = printed_on(self.drawn)
         return PieceLayout(
             pages=len(self.heads),
             anchors={anchor: page - self.start for anchor, page in self.state.pages.items()},
@@ -291,12 +460,27 @@ class PacketTemplate(BaseDocTemplate):
             outline=list(self.outline),
             heads=list(self.heads),
             asked=dict(self.state.asked),
+            segments=list(self.keys),
+            tops=list(self.tops),
+            fonts=list(self.canv._doc.fontMapping),
+            printed=drawn,
+            codes=self.packet.codes.fingerprint(drawn),
+            drawn=list(self.drawn),
         )
 
     def _makeCanvas(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
         canvas = super()._makeCanvas(*args, **kwargs)
         self._places = canvas.places
         return canvas
+
+
+def printed_on(pages: list[dict[str, str]]) -> dict[str, str]:
+    """What ``pages`` (``PieceLayout.drawn``) drew, per font."""
+    found: dict[str, set[str]] = {}
+    for page in pages:
+        for font, chars in page.items():
+            found.setdefault(font, set()).update(chars)
+    return {font: "".join(sorted(chars)) for font, chars in sorted(found.items())}
 
 
 def running_heads(packet: Packet, heads: list[str], first_page: list[int], total: int) -> bytes:
@@ -425,23 +609,25 @@ def lay_out_piece(
     start: int,
     known: dict[str, int],
     first: str = "body",
-) -> tuple[PieceLayout, bytes | None]:
+) -> tuple[PieceLayout, bytes | None, int]:
     """Lay out one piece from page ``start``, printing the pages ``known`` for "see
     page N" (its own anchors' pages from its previous pass), until they settle. A
     piece whose "see page N" name pages no one knows yet is measured first (its
     drawing is skipped), and only measured (``None`` for bytes) while another
-    piece's pages are needed."""
+    piece's pages are needed. Also returns the number of pages laid out."""
     state = packet.state
     values = dict(known)
     dry = any(anchor not in values for anchor in state.referenced)
+    laid = 0
     for _ in range(MAX_PASSES):
         layout, data = _one_pass(packet, flowables, start, values, first, dry)
+        laid += layout.pages
         values = {**values, **{a: start + page for a, page in layout.anchors.items()}}
         if dry and any(anchor not in values for anchor in state.referenced):
-            return layout, None  # another piece's pages are needed first
+            return layout, None, laid  # another piece's pages are needed first
         if all(values.get(anchor, 0) == page for anchor, page in layout.asked.items()):
             if not dry:
-                return layout, data
+                return layout, data, laid
             dry = False  # the same numbers drawn: the last pass
     raise unsettled()
 
@@ -459,12 +645,9 @@ def _one_pass(
     state = packet.state
     state.known, state.dry = values, dry  # ``asked`` goes on: the contents asked when made
     try:
-        with speedups.recording() as printed:
-            layout = doc.lay_out(flowables)
+        layout = doc.lay_out(flowables)
     except LayoutError:
-        raise _too_big(packet, doc.last_pos) from None
-    layout.printed = packet.codes.printed(printed)
-    layout.codes = packet.codes.fingerprint(layout.printed)
+        raise too_big(packet, doc.last_pos) from None
     return layout, buffer.getvalue()
 
 
@@ -477,7 +660,7 @@ def unsettled() -> Exception:
     )
 
 
-def _too_big(packet: Packet, pos: t.Pos | None) -> Exception:
+def too_big(packet: Packet, pos: t.Pos | None) -> Exception:
     pos = pos or packet.course.lessons()[0].pos
     size = "×".join(str(round(v / mm)) for v in packet.setup.size)
     return error(

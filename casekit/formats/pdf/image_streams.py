@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
+    PDFDocument,
     PDFName,
     PDFObject,
     PDFObjectReference,
@@ -28,7 +30,6 @@ from reportlab.pdfbase.pdfdoc import (
     PDFString,
 )
 from reportlab.pdfbase.pdfutils import readJPEGInfo
-from reportlab.pdfgen.canvas import Canvas
 
 from casekit.render.image_metadata import png_chunks
 
@@ -37,14 +38,14 @@ _COLOURS = {_GREY: 1, _RGB: 3, _PALETTE: 1}
 _SPACES = {1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}
 
 
-class _HexString(PDFObject):
-    """Binary bytes as a PDF hex string (an indexed colour space's palette)."""
+class _Raw(PDFObject):
+    """PDF syntax written as it is (a palette's hex string, a reference of the packet)."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
 
     def format(self, document: Any) -> bytes:
-        return b"<" + self.data.hex().encode("ascii") + b">"
+        return self.data
 
 
 @dataclass
@@ -62,7 +63,8 @@ class ImageStream(PDFObject):
     smask: PDFObjectReference | None = None
     reference: str = ""  # ``REFERENCE``: which image the packet puts in its place
 
-    def format(self, document: Any) -> bytes:
+    def entries(self) -> dict[str, Any]:
+        """The image dictionary's entries but /SMask and ``REFERENCE``."""
         entries: dict[str, Any] = {
             "Type": PDFName("XObject"),
             "Subtype": PDFName("Image"),
@@ -76,11 +78,23 @@ class ImageStream(PDFObject):
             entries["DecodeParms"] = PDFDictionary(self.parameters)
         if self.decode:
             entries["Decode"] = PDFArray(self.decode)
+        return entries
+
+    def format(self, document: Any) -> bytes:
+        entries = self.entries()
         if self.smask is not None:
             entries["SMask"] = self.smask
         if self.reference:
             entries[REFERENCE[1:]] = PDFString(self.reference)
         return PDFStream(PDFDictionary(entries), self.data, filters=()).format(document)
+
+    def dictionary(self, smask: int | None = None) -> bytes:
+        """The image's dictionary as an object the packet writes itself (``join.py``),
+        with its soft mask, object number ``smask``."""
+        entries = self.entries() | {"Length": len(self.data)}
+        if smask is not None:
+            entries["SMask"] = _Raw(b"%d 0 R" % smask)
+        return pdfdoc.format(PDFDictionary(entries), PDFDocument())
 
 
 #: the entry of a stand-in image XObject that names the image it stands for
@@ -92,28 +106,6 @@ def embed_reference(canvas: Any, name: str, key: str) -> None:
     packet names its images, and the joined packet carries each once (``join.py``)."""
     stand_in = ImageStream(1, 1, PDFName("DeviceGray"), 8, zlib.compress(b"\0"), reference=key)
     canvas._doc.addForm(name, stand_in)
-
-
-def image_pdf(data: bytes) -> bytes:
-    """A one-page PDF whose page shows PNG or JPEG ``data`` (its XObject is the image)."""
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(1, 1), invariant=1)
-    embed_image(canvas, "img", data)
-    canvas.doForm("img")
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
-
-
-def embed_image(canvas: Any, name: str, data: bytes) -> None:
-    """Make ``data`` (PNG or JPEG bytes) the canvas's XObject ``name`` (drawn with
-    ``canvas.doForm(name)`` in a unit square)."""
-    image, mask = image_streams(data)
-    document = canvas._doc
-    if mask is not None:
-        image.smask = document.Reference(mask, document.getXObjectName(f"{name}-mask"))
-        document.ensureMinPdfVersion("transparency")
-    document.addForm(name, image)
 
 
 def image_streams(data: bytes) -> tuple[ImageStream, ImageStream | None]:
@@ -161,7 +153,12 @@ def _png(data: bytes) -> ImageStream | None:
         if not palette:
             return None
         space = PDFArray(
-            [PDFName("Indexed"), PDFName("DeviceRGB"), len(palette) // 3 - 1, _HexString(palette)]
+            [
+                PDFName("Indexed"),
+                PDFName("DeviceRGB"),
+                len(palette) // 3 - 1,
+                _Raw(b"<%s>" % palette.hex().encode()),
+            ]
         )
     parameters = {"Predictor": 15, "Colors": _COLOURS[colour], "BitsPerComponent": bits}
     parameters["Columns"] = width

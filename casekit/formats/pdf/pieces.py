@@ -6,8 +6,9 @@ right-hand page (answer sheets start on right-hand pages) and on the page number
 its "see page N" print. So a piece is laid out as a reportlab document of its own
 (only one piece's flowables and line breaks live at a time), and kept in the build
 cache under its lessons' digests (``render/fragments.py``), its start page's parity
-and the numbers it printed: editing one lesson lays out its module again, and the
-pieces whose printed numbers moved. Rounds repeat, as reportlab's ``multiBuild``
+and the numbers it printed: editing one lesson lays out its module again (only the
+pages that move, from the module's last layout: ``partial.py``), and the pieces whose
+printed numbers moved. Rounds repeat, as reportlab's ``multiBuild``
 repeats passes, until every piece printed the pages the anchors ended on. The
 running header and footer ("page X of Y") are drawn when the pieces are joined
 (``join.py``), so a page count that changes invalidates no other piece. With
@@ -34,10 +35,13 @@ from casekit.formats.pdf.document import (
     MAX_PASSES,
     Packet,
     PieceLayout,
+    Story,
     front,
     lay_out_piece,
     unsettled,
 )
+from casekit.formats.pdf.partial import lay_out_moved
+from casekit.formats.pdf.spill import Spill, Spilled
 from casekit.formats.pdf.writer import PdfPiece, PdfWriter
 from casekit.render.fragments import Fragments
 from casekit.runtime.gc_tuning import older_objects_frozen
@@ -51,12 +55,13 @@ FRONT = "front"  # the cover and the contents: the first piece
 
 @dataclass
 class Laid:
-    """A piece laid out from page ``start`` (``data``: its PDF; ``None``: only measured)."""
+    """A piece laid out from page ``start`` (``data``: its PDF, or where it lies once
+    the store has it: ``PieceStore.pdf``; ``None``: only measured)."""
 
     piece: PdfPiece
     start: int
     layout: PieceLayout
-    data: bytes | None
+    data: bytes | Spilled | None
 
     def printed_right(self, pages: dict[str, int]) -> bool:
         """Whether its "see page N" printed the pages ``pages`` gives."""
@@ -94,7 +99,9 @@ class PieceStore:
         #: ``Packet.codes``: a piece from the cache is used if the characters it drew have
         #: the codes they had when it was laid out (``Codes.fingerprint``)
         self.codes = codes
-        self.laid: dict[tuple[str, int], tuple[PieceLayout, bytes]] = {}
+        self.laid: dict[tuple[str, int], tuple[PieceLayout, bytes | Spilled]] = {}
+        #: the pieces' PDFs, on disk until the join reads them
+        self.spill = Spill(fragments.cache.folder if fragments is not None else None)
 
     def key(self, piece: PdfPiece, parity: int, extra: str) -> str | None:
         fragments = self.fragments
@@ -119,13 +126,60 @@ class PieceStore:
 
     def find(
         self, piece: PdfPiece, start: int, known: dict[str, int], extra: str
-    ) -> tuple[PieceLayout, bytes] | None:
+    ) -> tuple[PieceLayout, bytes | Spilled] | None:
         got = self.laid.get((piece.name, start % 2))
         if got is not None and _usable(got[0], start, known):
             return got
         key = self.key(piece, start % 2, extra)
         if key is None or self.fragments is None:
             return None
+        found = self._entry(key)
+        if found is None:
+            return None
+        layout, data = found
+        if not _usable(layout, start, known):
+            return None
+        found = self.laid[(piece.name, start % 2)] = (layout, self.spill.put(data))
+        return found
+
+    def keep(
+        self, piece: PdfPiece, start: int, layout: PieceLayout, data: bytes, extra: str
+    ) -> Spilled | bytes:
+        """Keep a piece laid out in this build; where its PDF now lies."""
+        spilled = self.spill.put(data)
+        self.laid[(piece.name, start % 2)] = (layout, spilled)
+        key = self.key(piece, start % 2, extra)
+        if key is not None and self.fragments is not None:
+            self.fragments.cache.store("pdf-piece", key, typed_json.encode(layout) + b"\n" + data)
+            self.fragments.cache.store("pdf-piece-last", self._last(piece, start % 2), key)
+            self.fragments.cache.stats.rendered.append(f"{self.fragments.job} pdf {piece.name}")
+        return spilled
+
+    def _last(self, piece: PdfPiece, parity: int) -> str:
+        assert self.fragments is not None
+        fragments = self.fragments
+        return digest(
+            "pdf-piece-last",
+            fragments.context,
+            self.edition,
+            piece.name,
+            str(parity),
+        )
+
+    def previous(self, piece: PdfPiece, parity: int) -> tuple[PieceLayout, bytes] | None:
+        """The piece's last layout from a page of ``parity``, whatever its lessons were
+        (``partial.py`` lays out only what moved), or ``None``."""
+        if self.fragments is None or not piece.lessons:
+            return None
+        key = self.fragments.cache.load("pdf-piece-last", self._last(piece, parity), str)
+        if key is None:
+            return None
+        return self._entry(key)
+
+    def _entry(self, key: str) -> tuple[PieceLayout, bytes] | None:
+        """The layout and PDF cached under ``key``, checked (untrusted input: one that
+        is not a layout and a PDF of its pages is laid out again)."""
+        assert self.fragments is not None
         entry = self.fragments.cache.load("pdf-piece", key, bytes)
         if entry is None:
             return None
@@ -139,19 +193,13 @@ class PieceStore:
             return None
         if layout.codes != self.codes.fingerprint(layout.printed):
             return None  # a character it drew has another code now
-        if not _usable(layout, start, known):
-            return None
-        self.laid[(piece.name, start % 2)] = (layout, data)
         return layout, data
 
-    def keep(
-        self, piece: PdfPiece, start: int, layout: PieceLayout, data: bytes, extra: str
-    ) -> None:
-        self.laid[(piece.name, start % 2)] = (layout, data)
-        key = self.key(piece, start % 2, extra)
-        if key is not None and self.fragments is not None:
-            self.fragments.cache.store("pdf-piece", key, typed_json.encode(layout) + b"\n" + data)
-            self.fragments.cache.stats.rendered.append(f"{self.fragments.job} pdf {piece.name}")
+    def pdf(self, each: Laid, size: int | None = None) -> bytes:
+        """The PDF of a piece laid out (its first ``size`` bytes only if given)."""
+        if each.data is None:
+            raise ValueError(f"piece {each.piece.name} was only measured")
+        return self.spill.get(each.data, size)
 
     def running_heads(
         self,
@@ -277,12 +325,17 @@ def _round(
     for the module; one that started elsewhere than expected is laid out again in the
     next round, from where it really starts."""
     laid: list[Laid | None] = []
-    waiting: dict[int, tuple[int, Future[tuple[PieceLayout, bytes | None]]]] = {}
+    waiting: dict[int, tuple[int, Future[tuple[PieceLayout, bytes | None, int]]]] = {}
+
+    def done(index: int, start: int, layout: PieceLayout, data: bytes | None, pages: int) -> None:
+        laid[index] = Laid(pieces[index], start, layout, data)
+        _keep(store, laid[index], extra)
+        if store.fragments is not None:
+            store.fragments.cache.stats.pdf_pages_laid += pages
 
     def wait(index: int) -> None:
         start, future = waiting.pop(index)
-        laid[index] = Laid(pieces[index], start, *future.result())
-        _keep(store, laid[index], extra)
+        done(index, start, *future.result())
 
     start = 1
     for index, piece in enumerate(pieces):
@@ -299,20 +352,21 @@ def _round(
         if found is not None:
             laid.append(Laid(piece, start, *found))
         elif pool is None or piece.name == FRONT:  # the front first: where modules start
-            layout, data = _lay_out(index, start, known)
-            laid.append(Laid(piece, start, layout, data))
-            _keep(store, laid[-1], extra)
+            laid.append(None)
+            done(index, start, *_lay_out(index, start, known, store.previous(piece, start % 2)))
         else:
             laid.append(None)
-            waiting[index] = (start, pool.submit(_lay_out, index, start, known))
+            previous = store.previous(piece, start % 2)
+            waiting[index] = (start, pool.submit(_lay_out, index, start, known, previous))
     for index in sorted(waiting):
         wait(index)
     return [each for each in laid if each is not None]
 
 
 def _keep(store: PieceStore, each: Laid, extra: dict[str, str]) -> None:
-    if each.data is not None:
-        store.keep(each.piece, each.start, each.layout, each.data, extra.get(each.piece.name, ""))
+    if isinstance(each.data, bytes):
+        name = each.piece.name
+        each.data = store.keep(each.piece, each.start, each.layout, each.data, extra.get(name, ""))
 
 
 def _can_fork() -> bool:
@@ -325,16 +379,23 @@ def _can_fork() -> bool:
 _SHARED: tuple[Packet, list[PdfPiece]] | None = None
 
 
-def _lay_out(index: int, start: int, known: dict[str, int]) -> tuple[PieceLayout, bytes | None]:
-    """Piece ``index`` laid out from page ``start`` (here or in a forked worker);
-    ``None`` for bytes: only measured, it names pages not known yet."""
+def _lay_out(
+    index: int, start: int, known: dict[str, int], previous: tuple[PieceLayout, bytes] | None
+) -> tuple[PieceLayout, bytes | None, int]:
+    """Piece ``index`` laid out from page ``start`` (here or in a forked worker), with
+    its ``previous`` layout if any; ``None`` for bytes: only measured, it names pages
+    not known yet; and the number of pages laid out."""
     assert _SHARED is not None
     packet, pieces = _SHARED
     piece = pieces[index]
     packet.state.start(known)
     story = piece.flowables()  # made after ``start``: the writer notes its references
     first = "cover" if piece.name == FRONT else "body"
-    result = lay_out_piece(packet, story, start, known, first)
+    result = None
+    if previous is not None and isinstance(story, Story):
+        result = lay_out_moved(packet, story, start, known, first, previous)
+    if result is None:
+        result = lay_out_piece(packet, story, start, known, first)
     del story
     gc.collect()  # the flowables' cycles
     return result

@@ -10,6 +10,7 @@ paragraphs are built lazily at wrap time. The packet is laid out in pieces
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from reportlab.platypus.flowables import FrameBG, HRFlowable
 
 from casekit import tree as t
 from casekit.formats.pdf.breaks import soft_hyphens
+from casekit.formats.pdf.document import Story
 from casekit.formats.pdf.flowables import (
     BoxEnd,
     BoxStart,
@@ -121,6 +123,12 @@ class PdfPiece:
     #: what else it prints, drawn from any lesson (an appendix's glossary entries, media
     #: or answers: ``tree.printed_text``), also in its key
     prints: str = ""
+
+
+def _key(where: str, made_from: object) -> str:
+    """A story segment's key: what its flowables are made from (the resolved tree:
+    numbers, anchors, media digests), in the lesson or module ``where``."""
+    return hashlib.blake2b(f"{where}\n{made_from!r}".encode(), digest_size=16).hexdigest()
 
 
 class PdfWriter(TreeWriter):
@@ -681,15 +689,16 @@ class PdfWriter(TreeWriter):
         pages = assignment_sheet(b, self.paper)
         return self.sheet_pages(pages, self.msg("answer_sheet"), item)
 
-    def quiz_sheet(self, module: t.Module) -> list[Flowable]:
-        """The module's quiz answer sheet: a row of boxes per question."""
-        pages = quiz_sheet(module, self.paper)
+    def quiz_sheet(self, module: t.Module, pages: list[SheetPage]) -> list[Flowable]:
+        """The module's quiz answer sheet (``pages``: a row of boxes per question)."""
         item = module_title(module, self.msg)
         return self.sheet_pages(pages, self.msg("quiz_sheet"), item)
 
     # ---------------------------------------------------------------- lessons
 
-    def lesson(self, lesson: t.Lesson) -> list[Flowable]:
+    def lesson(self, story: Story, lesson: t.Lesson) -> None:
+        """The lesson's flowables added to ``story``: its heading, each block and its
+        notes a segment, keyed by what it is made from."""
         self.lesson_id = lesson.id
         title_text = escape(lesson.number) + " " + self.inlines(lesson.title)
         outline = (1, lesson_title(lesson))
@@ -711,10 +720,11 @@ class PdfWriter(TreeWriter):
                     "objectives", self.msg("outcomes"), self.indented(items, self.styles.indent)
                 )
             )
+        head = (lesson.number, lesson.title, lesson.anchor, lesson.hours, lesson.outcomes)
+        story.add(_key(lesson.id, head), out)
         for block in lesson.blocks:
-            out.extend(self.block(block))
-        out.extend(self.footnotes(lesson))
-        return out
+            story.add(_key(lesson.id, block), self.block(block))
+        story.add(_key(lesson.id, lesson.footnotes), self.footnotes(lesson))
 
     def footnotes(self, lesson: t.Lesson) -> list[Flowable]:
         if not lesson.footnotes:
@@ -735,14 +745,16 @@ class PdfWriter(TreeWriter):
             out.extend(self.indented(self.blocks(blocks), self.styles.indent))
         return out
 
-    def module(self, part: Part) -> list[Flowable]:
+    def module(self, part: Part) -> Story:
         module, title = part.module, part.title
         heading = self.marked(escape(title, quote=False), self.styles.module, module.id, (0, title))
-        out: list[Flowable] = [NotAtTopPageBreak(), heading]
+        story = Story()
+        story.add(_key(module.id, title), [NotAtTopPageBreak(), heading])
         for lesson in module.lessons:
-            out.extend(self.lesson(lesson))
-        out.extend(self.quiz_sheet(module))
-        return out
+            self.lesson(story, lesson)
+        sheet = quiz_sheet(module, self.paper)
+        story.add(_key(module.id, (title, sheet)), self.quiz_sheet(module, sheet))
+        return story
 
     # ---------------------------------------------------------------- appendices
 
