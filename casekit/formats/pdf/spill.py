@@ -9,6 +9,7 @@ is held: the job's memory does not grow with the number of pieces.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import weakref
@@ -42,10 +43,15 @@ class Spill:
             self.folder.mkdir(parents=True, exist_ok=True)
             self.file = tempfile.TemporaryFile(dir=self.folder)  # noqa: SIM115 (finalizer)
             weakref.finalize(self, self.file.close)
-        # positioned writes and reads: forked layout workers share the file's offset
-        written = os.pwrite(self.file.fileno(), data, self.size)
-        if written != len(data):
-            raise OSError(f"spill file: wrote {written} of {len(data)} bytes")
+        # positioned writes and reads: forked layout workers share the file's offset. A
+        # short write is followed by one for the rest: on a full disk that one raises with
+        # its errno, which the build reports as the disk's (``write-failed``)
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(self.file.fileno(), view, self.size + len(data) - len(view))
+            if not written:  # no error and no progress: take it as a full disk
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.folder))
+            view = view[written:]
         spilled = Spilled(self.size, len(data))
         self.size += len(data)
         return spilled
