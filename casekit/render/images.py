@@ -6,13 +6,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.diagnostics import CasekitError, error
-from casekit.render.image_metadata import ImageStructureError, copy_stripped, strip_metadata
+from casekit.render.image_metadata import (
+    ImageStructureError,
+    copy_bytes,
+    copy_stripped,
+    strip_metadata,
+)
 from casekit.safety.paths import resolve_inside
 from casekit.safety.svg import sanitize_svg
 
@@ -108,6 +114,34 @@ class _HashingReader:
 
     def tell(self) -> int:
         return self.handle.tell()
+
+    def finish(self) -> str:
+        """The whole file's digest: what the reading skipped is read now."""
+        self.handle.seek(self.hashed)
+        copy_bytes(self, None, -1)
+        return self.sha256.hexdigest()
+
+
+@contextmanager
+def open_image(root: Path, item: t.MediaItem) -> Iterator[BinaryIO]:
+    """The registered file of a PNG or JPEG image, to read in any order without holding
+    it (the PDF carries a PNG's compressed pixels and a stripped JPEG from it). Its
+    metadata is still in it: the reader takes only the pixels or strips it
+    (``copy_stripped``). Leaving checks that the file was the registered one, whatever
+    the reading read and however it ended (a failure of a changed file: ``media-changed``)."""
+    real, _ = resolve_inside(root, item.path)
+    with real.open("rb") as handle:
+        reader = _HashingReader(handle)
+        try:
+            yield reader  # type: ignore[misc]
+        except Exception as exc:
+            if reader.finish() != item.sha256:
+                raise _changed(item.path) from None
+            if isinstance(exc, ImageStructureError):
+                raise _unstrippable(item.path, exc) from None
+            raise
+        if reader.finish() != item.sha256:
+            raise _changed(item.path)
 
 
 def write_image(root: Path, item: t.MediaItem, out: BinaryIO) -> None:
