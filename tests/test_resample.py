@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import sys
 import threading
 import zipfile
 from collections.abc import Callable
@@ -294,6 +296,80 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
     resample._fitted = KeptBytes()
     again = [Sizing().image(root, i, SCREEN_BOX) for i in course.media]
     assert made == again and len(fitted_on) == 6
+
+
+def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_parsed(
+    make_course: Callable[..., Path], tmp_path: Path
+) -> None:
+    """``Prefit.sources``: the images each lesson file's text shows are probed and fitted
+    before the lesson is parsed; a guess the parse does not confirm (in a code block)
+    costs its work only: the course, its media and its diagnostics are those of a load
+    without a prefit. A URL, a path out of the course, a missing file and a pipe in place
+    of a lesson begin nothing (and the pipe is never opened)."""
+    code = "# Код\n\n```markdown\n![Мысал](media/other.png) ![Жоқ](media/none.PNG)\n```\n"
+    web = "\n![Желіде](https://example.org/y.png)\n\n![Сырт](../outside.png)\n"
+    root = make_course(
+        {"a.md": LESSON, "b.md": code + web},
+        files={"media/screen.png": screenshot(), "media/photo.jpg": photo()},
+    )
+    (root / "media" / "other.png").write_bytes(screenshot(dpi=72))
+    (tmp_path / "outside.png").write_bytes(screenshot())
+    os.mkfifo(root / "pipe.md")
+    expected_diags = Diagnostics()
+    expected = load_course(root, expected_diags, BuildCache(root / "plain", read=False))
+    assert expected is not None
+    cache = BuildCache(root / "build", read=False)
+    prefit = Prefit(root, cache, SCREEN_BOX)
+    try:
+        looked = threading.Thread(target=prefit.sources, args=(["a.md", "b.md", "pipe.md"],))
+        looked.start()
+        looked.join(10)
+        assert not looked.is_alive()
+        assert sorted(p.name for p in prefit.probes) == [
+            "none.PNG",
+            "other.png",
+            "photo.jpg",
+            "screen.png",
+        ]
+        screen = prefit.probed(root / "media" / "screen.png")  # no lesson parsed yet
+        assert screen is not None and (screen.width, screen.height) == WIDE
+        assert prefit.probed(root / "media" / "none.PNG") is None
+        diags = Diagnostics()
+        course = load_course(root, diags, cache, prefit=prefit)
+    finally:
+        prefit.close()
+    assert course is not None
+    assert [m.path for m in course.media] == [m.path for m in expected.media]
+    assert course.media == expected.media
+    assert diags.items == expected_diags.items
+    assert sorted(cache.stats.resampled) == [
+        "media/other.png 1600x1600",  # the wrong guess: fitted, never shown
+        "media/photo.jpg 1600x1600",
+        "media/screen.png 1600x1600",
+    ]
+
+
+def test_the_prefit_threads_give_way_to_the_build_s_own_and_take_the_lock_often(
+    make_course: Callable[..., Path],
+) -> None:
+    """While a ``Prefit`` runs, Python's lock changes hands every 0.5 ms (a fitting thread
+    back from Pillow waits no longer for it), and its threads run nicer than the build's
+    (Linux): both as they were once it is closed."""
+    root = make_course({"a.md": "# A\n"})
+    before = sys.getswitchinterval()
+    prefit = Prefit(root, BuildCache(root / "build", read=False), SCREEN_BOX)
+    try:
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+        here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        there = prefit.workers.submit(
+            resample._PROBE, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        )
+        if sys.platform == "linux":
+            assert there.result() == min(19, here + resample._NICER)
+    finally:
+        prefit.close()
+    assert sys.getswitchinterval() == before
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here
 
 
 @pytest.mark.slow

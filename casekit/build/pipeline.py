@@ -272,7 +272,12 @@ def build_course(
         return result
 
     prefit = _prefit(
-        course_dir, cache, [job for job in planned if job.key not in records], registry, chosen
+        course_dir,
+        cache,
+        config,
+        [job for job in planned if job.key not in records],
+        registry,
+        chosen,
     )
     with no_full_collections():  # parsing builds a large tree: ~40% faster
         course = load_course(
@@ -369,17 +374,21 @@ def build_course(
 def _prefit(
     course_dir: Path,
     cache: BuildCache,
+    config: CourseConfig,
     todo: list[Job],
     registry: dict[str, Format],
     chosen: dict[str, Any],
 ) -> Prefit | None:
-    """A ``Prefit`` when a job to build fits its images to the screen (the EPUB's)."""
+    """A ``Prefit`` when a job to build fits its images to the screen (the EPUB's),
+    begun on the images the lesson files seem to name."""
     for job in todo:
         screen = registry[job.format].fits_to_screen
         if screen is not None and screen(chosen[job.format]):
             from casekit.render.resample import SCREEN_BOX, Prefit
 
-            return Prefit(course_dir, cache, SCREEN_BOX)
+            prefit = Prefit(course_dir, cache, SCREEN_BOX)
+            prefit.sources([ref for module in config.modules for ref in module.lessons])
+            return prefit
     return None
 
 
