@@ -119,7 +119,7 @@ class Sizing:
         known = self._known(root, item, box)
         if known is not None:
             return known
-        fitted = _resample(decodable or image_bytes(root, item), item, box)
+        fitted = _resample(decodable or image_bytes(root, item, keep=False), item, box)
         return self._keep(item, box, image_bytes(root, item) if fitted is None else fitted)
 
     def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
