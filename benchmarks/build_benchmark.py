@@ -163,12 +163,15 @@ def pages_in(pdf: Path) -> int:
     return int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
 
 
-def generate(folder: Path, lessons: int, language: str, images: bool = False) -> Path:
+def generate(
+    folder: Path, lessons: int, language: str, images: bool = False, image_sets: int = 1
+) -> Path:
     """``generate_course.py`` in a child process (numpy and Pillow would raise this
-    process's memory, which every later child's peak would include)."""
+    process's memory, which every later child's peak would include); ``image_sets``:
+    dozens of large pictures of the image-heavy course."""
     command = [sys.executable, str(HERE / "generate_course.py"), str(folder)]
     command += ["--lessons", str(lessons), "--language", language] + (
-        ["--images"] if images else []
+        ["--images", "--image-sets", str(image_sets)] if images else []
     )
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return folder

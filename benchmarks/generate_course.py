@@ -4,9 +4,12 @@ images, code, callouts and quizzes. Deterministic: the same arguments give the s
 
 With ``--images`` the figures are a dozen large pictures instead of three small ones:
 eight 3000x2000 PNG screenshots, two 3000x2000 PNG photos (a photo saved as a
-screenshot: nearly incompressible) and two 3000x2000 JPEG photos.
+screenshot: nearly incompressible) and two 3000x2000 JPEG photos. ``--image-sets N``
+makes N such dozens (other pictures, the same kinds), shown in turn by the sections: the
+same lessons with N times the media (the first dozen is the same in every N).
 
     python benchmarks/generate_course.py OUT_FOLDER [--lessons 40] [--language kk] [--images]
+                                         [--image-sets 1]
 """
 
 from __future__ import annotations
@@ -181,7 +184,18 @@ LARGE_IMAGES = [(f"screen-{n:02d}.png", "screen") for n in range(1, 9)] + [
 ]
 
 
-def _lesson(index: int, language: str, large_images: bool = False) -> str:
+def pictures(sets: int) -> list[tuple[str, str, int]]:
+    """The image-heavy course's pictures with ``sets`` dozens: (file, kind, seed)."""
+    pictures = []
+    for number in range(sets):
+        suffix = f"-{number + 1}" if number else ""
+        for seed, (name, kind) in enumerate(LARGE_IMAGES, start=1 + 1000 * number):
+            stem, extension = name.rsplit(".", 1)
+            pictures.append((f"{stem}{suffix}.{extension}", kind, seed))
+    return pictures
+
+
+def _lesson(index: int, language: str, large_images: bool = False, sets: int = 1) -> str:
     rng = random.Random(index)
     words = WORDS[language]
     parts = [f"---\ntitle: {_sentence(rng, words)[:-1]}\nhours: 2\n---\n"]
@@ -193,7 +207,8 @@ def _lesson(index: int, language: str, large_images: bool = False) -> str:
         parts.extend(_paragraph(rng, words) + "\n" for _ in range(3))
         image = "photo.jpg" if section % 2 else ("diagram.png" if section % 4 else "chart.svg")
         if large_images:  # a different large picture in every section, all twelve used
-            image = LARGE_IMAGES[(index * SECTIONS_PER_LESSON + section) % len(LARGE_IMAGES)][0]
+            shown = pictures(sets)
+            image = shown[(index * SECTIONS_PER_LESSON + section) % len(shown)][0]
         parts.append(f"![{_sentence(rng, words)}](../media/{image})\n")
         parts.append(_table(rng, words, rows=14))
         parts.extend(f"{n}. {_sentence(rng, words)}\n" for n in range(1, 6))
@@ -277,9 +292,9 @@ def _photo(seed: int, size: tuple[int, int] = LARGE) -> Image.Image:
     return Image.fromarray(pixels, "RGB")
 
 
-def _large_media(folder: Path) -> None:
+def _large_media(folder: Path, sets: int) -> None:
     media = folder / "media"
-    for seed, (name, kind) in enumerate(LARGE_IMAGES, start=1):
+    for name, kind, seed in pictures(sets):
         picture = _screenshot(seed) if kind == "screen" else _photo(seed)
         if name.endswith(".jpg"):
             picture.save(media / name, format="JPEG", quality=92)
@@ -288,21 +303,26 @@ def _large_media(folder: Path) -> None:
 
 
 def generate(
-    folder: Path, lessons: int = 40, language: str = "kk", large_images: bool = False
+    folder: Path,
+    lessons: int = 40,
+    language: str = "kk",
+    large_images: bool = False,
+    image_sets: int = 1,
 ) -> Path:
     """Write the course into ``folder`` (replaced if it exists) and return it;
-    ``large_images``: the image-heavy variant (see the module's docstring)."""
+    ``large_images``: the image-heavy variant with ``image_sets`` dozens of pictures
+    (see the module's docstring)."""
     folder = Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "lessons").mkdir(parents=True)
     _media(folder)
     if large_images:
-        _large_media(folder)
+        _large_media(folder, image_sets)
     names = []
     for index in range(1, lessons + 1):
         name = f"lessons/{index:03d}.md"
-        (folder / name).write_text(_lesson(index, language, large_images), "utf-8")
+        (folder / name).write_text(_lesson(index, language, large_images, image_sets), "utf-8")
         names.append(name)
     modules = []
     for start in range(0, lessons, LESSONS_PER_MODULE):
@@ -325,8 +345,11 @@ def main() -> None:
     parser.add_argument("--lessons", type=int, default=40)
     parser.add_argument("--language", choices=sorted(WORDS), default="kk")
     parser.add_argument("--images", action="store_true", help="a dozen large pictures")
+    parser.add_argument(
+        "--image-sets", type=int, default=1, help="with --images: this many dozens of pictures"
+    )
     args = parser.parse_args()
-    print(generate(args.folder, args.lessons, args.language, args.images))
+    print(generate(args.folder, args.lessons, args.language, args.images, args.image_sets))
 
 
 if __name__ == "__main__":

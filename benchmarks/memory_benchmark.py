@@ -14,6 +14,13 @@ every lesson spoken by espeak-ng and encoded by ffmpeg in that process. pandoc's
 ``python -c pass`` started the same way is the floor of any process. "Flat in the number
 of lessons" reads as the rows staying level from 40 lessons on (each generated lesson is
 alike, so the largest lesson does not grow).
+
+``--media 1 2 4``: the same table for the image-heavy course (``generate_course.py
+--images``, ``--image-lessons`` lessons) with 1, 2 and 4 dozens of 3000x2000 pictures
+(``--image-sets``: the same lessons, their sections showing each picture in turn), and
+the PDF also with ``-j 2``. "Flat in media size" reads as these rows staying level.
+
+    python benchmarks/memory_benchmark.py --lessons --media 1 2 4 --no-pandoc
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ JOBS = {  # format: extra options of its job
     "docx": ("--no-contents-pages",),
     "brf": (),
     "pdf": (),  # one process (build_command's -j 1): the join's memory, not the workers'
+    "pdf-j2": ("-j", "2"),  # the image course only (``--media``): two layout processes
 }
 USB_INPUTS = ("-f", "pdf", "-f", "epub", "-f", "docx", "-e", "learner", "--no-contents-pages")
 #: the EPUB spoken (Media Overlays), of the course with each lesson cut short
@@ -81,7 +89,7 @@ def job_peaks(course: Path, out: Path, formats: list[str]) -> dict[str, str]:
                 spoken = spoken_course(course, course.with_name(course.name + "-spoken"))
                 done = run(build_command(spoken, out.with_name(out.name + "-spoken"), *NARRATE))
             else:
-                options = ("-f", fmt, "-e", "learner", "--force", *JOBS[fmt])
+                options = ("-f", fmt.split("-")[0], "-e", "learner", "--force", *JOBS[fmt])
                 done = run(build_command(course, out, *options))
         except Failed as failure:
             peaks[fmt] = f"failed: {failure}"
@@ -92,7 +100,18 @@ def job_peaks(course: Path, out: Path, formats: list[str]) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lessons", type=int, nargs="+", default=[10, 40, 80, 160])
+    parser.add_argument(
+        "--lessons", type=int, nargs="*", default=[10, 40, 80, 160], help="none: no text course"
+    )
+    parser.add_argument(
+        "--media",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="SETS",
+        help="the image course with each of these numbers of dozens of pictures",
+    )
+    parser.add_argument("--image-lessons", type=int, default=10)
     parser.add_argument(
         "--format",
         action="append",
@@ -102,7 +121,7 @@ def main() -> None:
     parser.add_argument("--language", default="kk")
     parser.add_argument("--no-pandoc", action="store_true")
     args = parser.parse_args()
-    formats = args.format or [*JOBS, "usb", "narrate"]
+    formats = args.format or [*(f for f in JOBS if f != "pdf-j2"), "usb", "narrate"]
     with_pandoc = not args.no_pandoc
     print(
         f"casekit memory benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -127,6 +146,25 @@ def main() -> None:
                 theirs = run(pandoc_command(course, files, root / f"pandoc-{lessons}.docx"))
                 reference = f"{theirs.rss:4d} MiB ({theirs.cpu:5.1f} s)"
             print(f"{lessons:<12}  {size:6.1f} MB{row}{reference:>20}", flush=True)
+        if args.media:
+            media_table(root, args.media, args.image_lessons, args.language, formats)
+
+
+def media_table(
+    root: Path, sets: list[int], lessons: int, language: str, formats: list[str]
+) -> None:
+    """Each format's peak on the image course with each number of dozens of pictures."""
+    shown = [f for f in formats if f != "narrate"]  # the spoken course shows no pictures
+    if "pdf" in shown:
+        shown.insert(shown.index("pdf") + 1, "pdf-j2")
+    header = "".join(f"{name:>20}" for name in shown)
+    print(f"{'pictures':12}  {'media':>9}{header}", flush=True)
+    for count in sets:
+        course = generate(root / f"images-{count}", lessons, language, True, count)
+        size = sum(p.stat().st_size for p in (course / "media").iterdir()) / 1e6
+        peaks = job_peaks(course, root / f"images-out-{count}", shown)
+        row = "".join(f"{peaks[fmt]:>20}" for fmt in shown)
+        print(f"{12 * count:<12}  {size:6.0f} MB{row}", flush=True)
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ def test_an_edited_lesson_is_the_only_one_rendered_again(
     assert sorted(result.cache.stats.rendered) == sorted(
         f"{fmt}:{edition} {kind} 03-safety"
         for fmt, kinds in (
-            ("html", ["SinglePageWriter"]),
+            ("html", ["StreamedPageWriter"]),
             ("epub", ["ids", "EpubWriter", "toc"]),  # toc: its headings in the contents
         )
         for edition in ("learner", "teacher")

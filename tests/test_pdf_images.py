@@ -4,7 +4,11 @@ reader, draws every kind as the source pixels."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import subprocess
+import tracemalloc
+from typing import BinaryIO
 
 import pikepdf
 import pypdfium2
@@ -12,8 +16,11 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from pypdf import PdfReader
 
+from casekit import tree as t
+from casekit.diagnostics import CasekitError
 from casekit.formats.pdf.join import _Output, write_image
 from casekit.render.image_metadata import png_chunks
+from casekit.render.images import open_image
 from tests.conftest import COURSE_TOML, build, built
 
 SIZE = (96, 64)
@@ -52,22 +59,38 @@ def pdf_of(data: bytes) -> bytes:
     """One page showing ``data`` at its pixel size on white, the image written as the
     packet writes it (``join.write_image``)."""
     buffer = io.BytesIO()
-    out = _Output(buffer, 4)  # 1: the catalogue, 2: the page tree, 3: the page
+    write_pdf(buffer, io.BytesIO(data), False, SIZE)
+    return buffer.getvalue()
+
+
+def write_pdf(
+    stream: BinaryIO, source: BinaryIO, strip: bool, size: tuple[int, int]
+) -> tuple[int, int]:
+    """A page of ``size`` points showing the image in ``source`` into ``stream``; the
+    peak of memory traced while the image was written, and its data's size."""
+    out = _Output(stream, 4)  # 1: the catalogue, 2: the page tree, 3: the page
     out.write(b"%PDF-1.4\n")
-    image = write_image(out, data)
-    drawing = b"q %d 0 0 %d 0 0 cm /img Do Q" % SIZE
+    tracemalloc.start()
+    before = out.offset
+    try:
+        image = write_image(out, source, strip)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    written = out.offset - before
+    drawing = b"q %d 0 0 %d 0 0 cm /img Do Q" % size
     content = out.take()
     out.object(content, b"<</Length %d>>" % len(drawing), drawing)
     resources = b"<</XObject <</img %d 0 R>>>>" % image
     out.object(
         3,
         b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources %s /Contents %d 0 R>>"
-        % (*SIZE, resources, content),
+        % (*size, resources, content),
     )
     out.object(2, b"<</Type /Pages /Kids [3 0 R] /Count 1>>")
     out.object(1, b"<</Type /Catalog /Pages 2 0 R>>")
     out.end(None)
-    return buffer.getvalue()
+    return peak, written
 
 
 def shown(pdf: bytes) -> Image.Image:
@@ -159,3 +182,52 @@ def test_an_image_shown_in_two_modules_is_carried_once(make_course, tmp_path) ->
     pieces = [f for f in (tmp_path / "out").glob("*/.cache/pdf-piece/**/*") if f.is_file()]
     assert len(pieces) >= 3  # the front and the two modules
     assert not any(compressed(jpeg)[-2000:] in piece.read_bytes() for piece in pieces)
+
+
+def _item(path: str, data: bytes, size: tuple[int, int], digest: str = "") -> t.MediaItem:
+    return t.MediaItem(
+        path=path,
+        kind="image",
+        format="png",
+        size=len(data),
+        sha256=digest or hashlib.sha256(data).hexdigest(),
+        bundle_path="",
+        target_url="",
+        width=size[0],
+        height=size[1],
+    )
+
+
+def test_a_large_png_is_joined_from_its_file_in_bounded_pieces(tmp_path) -> None:
+    """The join copies a PNG's compressed pixels from the course's file as it writes
+    them (``image_streams.Copied``, ``render.images.open_image``): the memory traced
+    while a 12 MB PNG is written stays a small part of its data. qpdf finds the PDF
+    sound and pdfium draws the picture's pixels."""
+    size = (2000, 2000)
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for x in range(0, size[0], 40):
+        draw.rectangle((x, 0, x + 39, size[1]), fill=(x % 256, 90 + x % 120, 200 - x % 200))
+    draw.line((0, 0, *size), fill="black", width=25)
+    data = encoded(image, "PNG", compress_level=0)  # stored: 12 MB of IDAT data
+    (tmp_path / "p.png").write_bytes(data)
+    pdf = tmp_path / "p.pdf"
+    with pdf.open("wb") as stream, open_image(tmp_path, _item("p.png", data, size)) as source:
+        peak, written = write_pdf(stream, source, True, size)
+    assert len(data) > written > 12_000_000  # the IDAT data, the whole of it
+    assert peak < 4 * 1024 * 1024, f"{peak} bytes traced while writing {len(data)}"
+    check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert compressed(data) in pdf.read_bytes()
+    difference = ImageStat.Stat(ImageChops.difference(shown(pdf.read_bytes()), image)).mean
+    assert max(difference) < 1, difference
+
+
+def test_an_image_changed_since_it_was_checked_is_not_joined(tmp_path) -> None:
+    """The file the join reads is the one the build checked (its SHA-256, over every
+    byte, however little of it the PDF takes): else ``media-changed``."""
+    data = encoded(picture("RGB"), "PNG")
+    (tmp_path / "p.png").write_bytes(data)
+    item = _item("p.png", data, SIZE, hashlib.sha256(b"what was checked").hexdigest())
+    with pytest.raises(CasekitError, match="changed"), open_image(tmp_path, item) as source:
+        write_pdf(io.BytesIO(), source, True, SIZE)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import sys
 import threading
 import zipfile
 from collections.abc import Callable
@@ -18,7 +20,7 @@ from pypdf import PdfReader
 
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.diagnostics import CasekitError, Diagnostics
+from casekit.diagnostics import CasekitError, Diagnostics, error
 from casekit.files.cache import BuildCache
 from casekit.render import resample
 from casekit.render.image_metadata import strip_metadata
@@ -294,6 +296,122 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
     resample._fitted = KeptBytes()
     again = [Sizing().image(root, i, SCREEN_BOX) for i in course.media]
     assert made == again and len(fitted_on) == 6
+
+
+def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_parsed(
+    make_course: Callable[..., Path], tmp_path: Path
+) -> None:
+    """``Prefit.sources``: the images each lesson file's text shows are probed and fitted
+    before the lesson is parsed; a guess the parse does not confirm (in a code block)
+    costs its work only: the course, its media and its diagnostics are those of a load
+    without a prefit. A URL, a path out of the course, a missing file and a pipe in place
+    of a lesson begin nothing (and the pipe is never opened)."""
+    code = "# Код\n\n```markdown\n![Мысал](media/other.png) ![Жоқ](media/none.PNG)\n```\n"
+    web = "\n![Желіде](https://example.org/y.png)\n\n![Сырт](../outside.png)\n"
+    root = make_course(
+        {"a.md": LESSON, "b.md": code + web},
+        files={"media/screen.png": screenshot(), "media/photo.jpg": photo()},
+    )
+    (root / "media" / "other.png").write_bytes(screenshot(dpi=72))
+    (tmp_path / "outside.png").write_bytes(screenshot())
+    os.mkfifo(root / "pipe.md")
+    expected_diags = Diagnostics()
+    expected = load_course(root, expected_diags, BuildCache(root / "plain", read=False))
+    assert expected is not None
+    cache = BuildCache(root / "build", read=False)
+    prefit = Prefit(root, cache, SCREEN_BOX)
+    try:
+        looked = threading.Thread(target=prefit.sources, args=(["a.md", "b.md", "pipe.md"],))
+        looked.start()
+        looked.join(10)
+        assert not looked.is_alive()
+        assert sorted(p.name for p in prefit.probes) == [
+            "none.PNG",
+            "other.png",
+            "photo.jpg",
+            "screen.png",
+        ]
+        screen = prefit.probed(root / "media" / "screen.png")  # no lesson parsed yet
+        assert screen is not None and (screen.width, screen.height) == WIDE
+        assert prefit.probed(root / "media" / "none.PNG") is None
+        diags = Diagnostics()
+        course = load_course(root, diags, cache, prefit=prefit)
+    finally:
+        prefit.close()
+    assert course is not None
+    assert [m.path for m in course.media] == [m.path for m in expected.media]
+    assert course.media == expected.media
+    assert diags.items == expected_diags.items
+    assert sorted(cache.stats.resampled) == [
+        "media/other.png 1600x1600",  # the wrong guess: fitted, never shown
+        "media/photo.jpg 1600x1600",
+        "media/screen.png 1600x1600",
+    ]
+
+
+def test_python_s_lock_changes_hands_often_while_a_prefit_runs(
+    make_course: Callable[..., Path],
+) -> None:
+    """While a ``Prefit`` runs, Python's lock changes hands every 0.5 ms (a fitting thread
+    back from Pillow waits no longer for it); as it was once it is closed."""
+    root = make_course({"a.md": "# A\n"})
+    before = sys.getswitchinterval()
+    prefit = Prefit(root, BuildCache(root / "build", read=False), SCREEN_BOX)
+    try:
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    finally:
+        prefit.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
+    image_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The images are begun before the course's files are hashed when the EPUB is built
+    for sure (forced, or never built); an EPUB built before waits for its check (a
+    no-change build begins nothing); a build stopped by an error leaves no thread
+    running and the switch interval as it was."""
+    from casekit.build import pipeline
+    from casekit.formats.epub import book
+
+    made: list[Prefit] = []
+    begun_at_hashing: list[list[str]] = []
+    prefit, hashing = pipeline._prefit, pipeline.file_digests
+
+    def recording_prefit(*args: object) -> Prefit | None:
+        found = prefit(*args)  # type: ignore[arg-type]
+        made.extend([found] if found is not None else [])
+        return found
+
+    def recording_hashing(*args: object) -> object:
+        begun_at_hashing.append(sorted(p.name for one in made for p in one.probes))
+        return hashing(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_prefit", recording_prefit)
+    monkeypatch.setattr(pipeline, "file_digests", recording_hashing)
+    out = tmp_path / "out"
+
+    def begun_and_made(**options: object) -> tuple[list[str], int]:
+        made.clear()
+        build(image_course, ["epub"], out, editions=("learner",), **options)
+        return begun_at_hashing[-1], len(made)
+
+    assert begun_and_made() == (["photo.jpg", "screen.png"], 1)
+    assert begun_and_made() == ([], 0)  # nothing to do
+    lesson = image_course / "a.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nТағы бір сөйлем.\n", "utf-8")
+    assert begun_and_made() == ([], 1)  # begun after the check
+    assert begun_and_made(force=True) == (["photo.jpg", "screen.png"], 1)
+
+    def failing(*_args: object) -> None:
+        raise error("a.md", "the book cannot be written", "test-failure")
+
+    before = sys.getswitchinterval()
+    monkeypatch.setattr(book, "render_epub", failing)
+    with pytest.raises(CasekitError):
+        build(image_course, ["epub"], out, editions=("learner",), force=True)
+    assert sys.getswitchinterval() == before
+    assert not [th for th in threading.enumerate() if th.name.startswith("casekit-prefit")]
 
 
 @pytest.mark.slow

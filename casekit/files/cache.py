@@ -181,6 +181,11 @@ class BuildCache:
         except (OSError, ValueError):
             return {}
 
+    def recorded(self, job: str) -> bool:
+        """Whether ``job`` may be up to date (``fresh_outputs`` may find its files): it
+        was built before and the build may reuse what it made."""
+        return self.read and job in self._read_outputs()
+
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are
         still there exactly as written (size, mtime, and the ctime and inode that a

@@ -9,14 +9,14 @@ from casekit.formats import BuildContext, Format, Output, output_name
 
 
 def render_html(course: t.Course, ctx: BuildContext) -> list[Output]:
-    """The page is written lesson by lesson: never whole in memory."""
-    from casekit.render.page import SinglePageWriter, page_parts  # Jinja: only when built
+    """The page is written lesson by lesson, and each image from its file: never whole
+    in memory."""
+    from casekit.render.page import StreamedPageWriter, write_page  # Jinja: only when built
 
-    writer = SinglePageWriter(course, ctx.fragments)
+    writer = StreamedPageWriter(course, ctx.fragments)
 
     def write(handle: BinaryIO) -> None:
-        for part in page_parts(course, writer):
-            handle.write(part.encode("utf-8"))
+        write_page(course, writer, handle)
 
     return [Output(output_name(course, "html"), write=write)]
 

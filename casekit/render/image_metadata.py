@@ -19,7 +19,7 @@ import os
 import shutil
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from PIL import Image
@@ -68,7 +68,7 @@ def _orientation(source: BinaryIO) -> int:
 def _png_orientation(source: BinaryIO) -> int:
     """A PNG's orientation from its eXIf chunk (Pillow's ``getexif`` would decode every
     pixel to look for the chunk after the image data); the other chunks are skipped."""
-    for kind, start, end in _png_walk(source):
+    for kind, start, end in png_walk(source):
         if kind == b"eXIf":
             try:
                 exif = Image.Exif()
@@ -86,10 +86,10 @@ def _checked(value: object) -> int:
 def png_chunks(data: bytes) -> Iterator[tuple[bytes, int, int]]:
     """Each chunk of a PNG file, up to ``IEND``: its type and where the whole chunk
     (length, type, data, CRC) starts and ends; its data is ``data[start + 8 : end - 4]``."""
-    return _png_walk(io.BytesIO(data))
+    return png_walk(io.BytesIO(data))
 
 
-def _png_walk(source: BinaryIO) -> Iterator[tuple[bytes, int, int]]:
+def png_walk(source: BinaryIO) -> Iterator[tuple[bytes, int, int]]:
     """``png_chunks`` of a seekable stream at the file's start. Each chunk is yielded with
     the stream at its data, which the caller may read; the walk then goes on from the
     chunk's end (seeking: a caller that must see every byte reads them)."""
@@ -197,7 +197,7 @@ def _png(source: BinaryIO, out: BinaryIO) -> None:
     orientation = _png_orientation(source)
     source.seek(start)
     out.write(_PNG_SIGNATURE)
-    for kind, begin, end in _png_walk(source):
+    for kind, begin, end in png_walk(source):
         if kind == b"IDAT" and orientation != 1:
             body = _tiff_orientation(orientation)
             chunk = b"eXIf" + body
@@ -206,17 +206,19 @@ def _png(source: BinaryIO, out: BinaryIO) -> None:
         keep = kind not in _PNG_DROPPED
         if keep:
             out.write(struct.pack(">I", end - begin - 12) + kind)
-        _copy(source, out if keep else None, end - begin - 8)  # read even when dropped
-    _copy(source, None, -1)  # what follows the end: read (and hashed), never written
+        copy_bytes(source, out.write if keep else None, end - begin - 8)  # read if dropped
+    copy_bytes(source, None, -1)  # what follows the end: read (and hashed), never written
 
 
-def _copy(source: BinaryIO, out: BinaryIO | None, count: int) -> None:
-    """Copy ``count`` bytes (-1: to the end) to ``out``, or read them past with ``None``."""
+def copy_bytes(source: BinaryIO, write: Callable[[bytes], object] | None, count: int) -> int:
+    """Copy ``count`` bytes (-1: to the end) to ``write`` in bounded pieces, or read them
+    past with ``None``; the number of bytes there were."""
     done = 0
     while count < 0 or done < count:
         chunk = source.read(CHUNK if count < 0 else min(CHUNK, count - done))
         if not chunk:
             break
-        if out is not None:
-            out.write(chunk)
+        if write is not None:
+            write(chunk)
         done += len(chunk)
+    return done

@@ -3,27 +3,36 @@ always sanitised, and PNG/JPEG without metadata (EXIF, XMP, text; orientation ke
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from casekit import tree as t
 from casekit.diagnostics import CasekitError, error
-from casekit.render.image_metadata import ImageStructureError, copy_stripped, strip_metadata
+from casekit.render.image_metadata import (
+    ImageStructureError,
+    copy_bytes,
+    copy_stripped,
+)
 from casekit.safety.paths import resolve_inside
 from casekit.safety.svg import sanitize_svg
 
 
 class KeptBytes:
     """Images made for embedding, the most recently used first, up to ``LIMIT`` bytes in
-    all (a course's figures repeat across editions and formats of one process; a
-    course with a gigabyte of pictures must not keep them all). Safe to share between
+    all, none above a quarter of it (a course's figures repeat across editions and
+    formats of one process; a course with a gigabyte of pictures must not keep them
+    all, and the build cache on disk has what is let go). Safe to share between
     threads (the EPUB fits its images on worker threads)."""
 
-    LIMIT = 32 * 1024 * 1024
+    LIMIT = 8 * 1024 * 1024
 
     def __init__(self) -> None:
         self.entries: OrderedDict[Hashable, bytes] = OrderedDict()
@@ -64,26 +73,31 @@ def _unstrippable(path: str, exc: ImageStructureError) -> CasekitError:
     return error(path, f"cannot remove the image's metadata: {exc}", "media-invalid")
 
 
-def _read(real: Path, sha256: str, path: str, fmt: str) -> bytes:
-    data = real.read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise _changed(path)
-    if fmt == "svg":
-        return sanitize_svg(data)
-    try:
-        return strip_metadata(data, fmt)
-    except ImageStructureError as exc:
-        raise _unstrippable(path, exc) from None
-
-
-def image_bytes(root: Path, item: t.MediaItem) -> bytes:
-    """The bytes of an image to embed: sanitised SVG, or PNG/JPEG without metadata
-    (what every format and the bundle embed)."""
+def _read(root: Path, item: t.MediaItem) -> bytes:
+    """``image_bytes`` read: a PNG or JPEG without its metadata as it is read
+    (``write_image``: the file and its stripped copy are never both held)."""
+    if item.format in ("png", "jpeg"):
+        out = io.BytesIO()
+        write_image(root, item, out)
+        return out.getvalue()
     real, _ = resolve_inside(root, item.path)
-    return _kept.get(
-        (real, item.sha256, item.format),
-        lambda: _read(real, item.sha256, item.path, item.format),
-    )
+    data = real.read_bytes()
+    if hashlib.sha256(data).hexdigest() != item.sha256:
+        raise _changed(item.path)
+    if item.format == "svg":
+        return sanitize_svg(data)
+    return data  # what ``strip_metadata`` keeps of any other format
+
+
+def image_bytes(root: Path, item: t.MediaItem, keep: bool = True) -> bytes:
+    """The bytes of an image to embed: sanitised SVG, or PNG/JPEG without metadata
+    (what every format and the bundle embed); ``keep``: kept in memory for the next
+    figure, edition or format showing it (not what is read to be fitted: the fitting
+    is what they show)."""
+    real, _ = resolve_inside(root, item.path)
+    key = (real, item.sha256, item.format)
+    read = partial(_read, root, item)
+    return _kept.get(key, read) if keep else _kept.find(key) or read()
 
 
 class _HashingReader:
@@ -109,6 +123,34 @@ class _HashingReader:
     def tell(self) -> int:
         return self.handle.tell()
 
+    def finish(self) -> str:
+        """The whole file's digest: what the reading skipped is read now."""
+        self.handle.seek(self.hashed)
+        copy_bytes(self, None, -1)
+        return self.sha256.hexdigest()
+
+
+@contextmanager
+def open_image(root: Path, item: t.MediaItem) -> Iterator[BinaryIO]:
+    """The registered file of a PNG or JPEG image, to read in any order without holding
+    it (the PDF carries a PNG's compressed pixels and a stripped JPEG from it). Its
+    metadata is still in it: the reader takes only the pixels or strips it
+    (``copy_stripped``). Leaving checks that the file was the registered one, whatever
+    the reading read and however it ended (a failure of a changed file: ``media-changed``)."""
+    real, _ = resolve_inside(root, item.path)
+    with real.open("rb") as handle:
+        reader = _HashingReader(handle)
+        try:
+            yield reader  # type: ignore[misc]
+        except Exception as exc:
+            if reader.finish() != item.sha256:
+                raise _changed(item.path) from None
+            if isinstance(exc, ImageStructureError):
+                raise _unstrippable(item.path, exc) from None
+            raise
+        if reader.finish() != item.sha256:
+            raise _changed(item.path)
+
 
 def write_image(root: Path, item: t.MediaItem, out: BinaryIO) -> None:
     """``image_bytes`` streamed into ``out``: a PNG or JPEG is never held whole (what the
@@ -116,15 +158,34 @@ def write_image(root: Path, item: t.MediaItem, out: BinaryIO) -> None:
     if item.format not in ("png", "jpeg"):
         out.write(image_bytes(root, item))
         return
-    real, _ = resolve_inside(root, item.path)
-    with real.open("rb") as handle:
-        reader = _HashingReader(handle)
-        try:
-            copy_stripped(reader, out, item.format)  # type: ignore[arg-type]
-        except ImageStructureError as exc:
-            raise _unstrippable(item.path, exc) from None
-    if reader.sha256.hexdigest() != item.sha256:
-        raise _changed(item.path)
+    with open_image(root, item) as reader:
+        copy_stripped(reader, out, item.format)
+
+
+class _Base64:
+    """Bytes written to it written on to ``out`` as base64 text, in whole groups of
+    three bytes (``close`` writes the last, padded)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.rest = b""
+
+    def write(self, data: bytes) -> None:
+        data = self.rest + data
+        whole = len(data) - len(data) % 3
+        self.out.write(base64.b64encode(data[:whole]))
+        self.rest = data[whole:]
+
+    def close(self) -> None:
+        self.out.write(base64.b64encode(self.rest))
+
+
+def write_data_uri(root: Path, item: t.MediaItem, out: BinaryIO) -> None:
+    """The image as a ``data:`` URI (``write_image``, in base64) streamed into ``out``."""
+    out.write(f"data:{item.media_type};base64,".encode("ascii"))
+    encoded = _Base64(out)
+    write_image(root, item, encoded)  # type: ignore[arg-type]
+    encoded.close()
 
 
 _POINTS = {"": 0.75, "px": 0.75, "pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
+from typing import BinaryIO
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -21,7 +23,7 @@ from casekit.render.common import (
 )
 from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
-from casekit.render.images import image_bytes
+from casekit.render.images import image_bytes, write_data_uri
 from casekit.render.outline import GLOSSARY, MEDIA_INDEX, course_outline
 from casekit.render.templates import (
     CourseTemplateLoader,
@@ -144,6 +146,34 @@ class SinglePageWriter(HtmlWriter):
     def image_src(self, item: t.MediaItem) -> str:
         data = base64.b64encode(image_bytes(self.root, item)).decode("ascii")
         return f"data:{item.media_type};base64,{data}"
+
+
+class StreamedPageWriter(SinglePageWriter):
+    """The page as the ``html`` format writes it (``write_page``): each image a mark in
+    the lesson's markup (and in its cached fragment), its data URI streamed into the
+    file from the image's file as the page is written: no lesson holds its pictures."""
+
+    def image_src(self, item: t.MediaItem) -> str:
+        return f"{_IMAGE}{item.sha256}\0"
+
+
+_IMAGE = "\0casekit-image:"
+_IMAGE_MARK = re.compile(re.escape(_IMAGE) + "([0-9a-f]{64})\0")
+
+
+def write_page(course: t.Course, writer: StreamedPageWriter, out: BinaryIO) -> None:
+    """The single page (``page_parts``) into ``out`` as UTF-8, part by part, each image
+    mark replaced by the image's data URI (``write_data_uri``)."""
+    images = {item.sha256: item for item in course.media if item.kind == "image"}
+    for part in page_parts(course, writer):
+        done = 0
+        for mark in _IMAGE_MARK.finditer(part):
+            item = images.get(mark[1])
+            if item is not None:
+                out.write(part[done : mark.start()].encode("utf-8"))
+                write_data_uri(writer.root, item, out)
+                done = mark.end()
+        out.write(part[done:].encode("utf-8"))
 
 
 def appendix_html(course: t.Course, writer: HtmlWriter, key: str, level: int) -> str:

@@ -24,7 +24,9 @@ import itertools
 import math
 import os
 import queue
+import re
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -38,14 +40,15 @@ import PIL
 from PIL import Image
 
 from casekit import tree as t
-from casekit.diagnostics import error
+from casekit.diagnostics import Diagnostics, error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes
 from casekit.resolve.lazy import sites_of
 from casekit.resolve.media import MediaError, Probe, cached_probe
-from casekit.safety.paths import PathEscape, RememberedPaths, is_url
+from casekit.safety.paths import PathEscape, RememberedPaths, is_url, resolve_inside
+from casekit.safety.sourcetext import read_source_text
 from casekit.tree import EXTENSION_FORMATS
 
 #: print resolution (PDF, DOCX): pixels per inch of the printed size
@@ -71,6 +74,15 @@ _DECODED_AT_ONCE = 1024 * 1024
 SCRATCH_BUDGET = 256 * 1024 * 1024
 #: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
+#: Python's switch interval while a ``Prefit`` runs (its default is 5 ms): a thread back
+#: from Pillow or ISA-L waits up to that long for the lock, which the parse holds, some
+#: 40 times an image; measured (schedstat) on the image course: the prefit threads slept
+#: 0.67 s waiting for it, 0.23 s at 0.5 ms
+_SWITCH_INTERVAL = 0.0005
+#: the PNG and JPEG files a lesson's text seems to show (``Prefit.sources``): the targets
+#: of Markdown images, ``](file.png``, a literal prefix the search skips along to
+#: (1.5 ms for the 3.7 MB of the 40-lesson course, where a name alone took 170 ms)
+_SHOWN_RASTER = re.compile(r"\]\(\s*<?([^\s()<>]+\.(?:png|jpe?g))(?![\w.])", re.IGNORECASE)
 
 
 def print_box(width_pt: float, height_pt: float) -> tuple[int, int]:
@@ -107,7 +119,7 @@ class Sizing:
         known = self._known(root, item, box)
         if known is not None:
             return known
-        fitted = _resample(decodable or image_bytes(root, item), item, box)
+        fitted = _resample(decodable or image_bytes(root, item, keep=False), item, box)
         return self._keep(item, box, image_bytes(root, item) if fitted is None else fitted)
 
     def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
@@ -200,19 +212,42 @@ class Prefit:
         self.lock = threading.Lock()  # two workers may find one content under two names
         self.waiting = 0  # bytes of scratch files not yet fitted
         self.scratch = tempfile.TemporaryDirectory(prefix="casekit-prefit-")
+        self.switch = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH_INTERVAL)
+
+    def sources(self, lessons: list[str]) -> None:
+        """Begin with the PNG and JPEG files the lesson files ``lessons`` (paths in the
+        course) seem to name, before they are parsed (a glance at each text; ``lesson``
+        adds what the parse finds). A name guessed wrong (in a code block, say) costs its
+        fitting, never a diagnostic or a byte of the book: the resolver and the EPUB ask
+        only for the images the course shows."""
+        for ref in lessons:
+            try:
+                real, rel = resolve_inside(self.root, ref)
+            except PathEscape:
+                continue
+            if not real.is_file():  # the loader reports it (and never opens a pipe)
+                continue
+            text = read_source_text(real, rel, Diagnostics())  # the parse reports it
+            for name in _SHOWN_RASTER.findall(text or ""):
+                if not is_url(name):
+                    self._begin(rel, name)
 
     def lesson(self, lesson: t.Lesson) -> None:
         """Begin with the images ``lesson`` names (each file once)."""
         for site in sites_of(lesson).media:
-            if site.kind != "image" or is_url(site.src):
-                continue
-            try:  # as the resolver finds the file
-                real, rel = self.paths.written_in(lesson.path, site.src)
-            except PathEscape:
-                continue
-            if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
-                number = len(self.probes)
-                self.probes[real] = self.workers.submit(_PROBE, self._probe, real, rel, number)
+            if site.kind == "image" and not is_url(site.src):
+                self._begin(lesson.path, site.src)
+
+    def _begin(self, lesson_path: str, src: str) -> None:
+        """Probe, then fit, the file ``src`` as the lesson at ``lesson_path`` names it."""
+        try:  # as the resolver finds the file
+            real, rel = self.paths.written_in(lesson_path, src)
+        except PathEscape:
+            return
+        if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
+            number = len(self.probes)
+            self.probes[real] = self.workers.submit(_PROBE, self._probe, real, rel, number)
 
     def probed(self, real: Path) -> Probe | None:
         """The probe of ``real`` begun here, once ended (``None``: none, or it failed)."""
@@ -267,6 +302,7 @@ class Prefit:
         """Wait for what has begun (a failure is reported by whoever needs the image);
         ``cancel``: only for what is running (the build stops)."""
         self.workers.shutdown(cancel)
+        sys.setswitchinterval(self.switch)
         for key in self.fitting:
             _begun.pop(key, None)
         self.scratch.cleanup()

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import io
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from reportlab.platypus import Flowable
 
@@ -17,7 +18,7 @@ from casekit.diagnostics import error
 from casekit.formats.pdf.flowables import is_dry
 from casekit.formats.pdf.fonts import FontSet
 from casekit.formats.pdf.image_streams import embed_reference
-from casekit.render.images import figure_size, image_bytes
+from casekit.render.images import figure_size, image_bytes, open_image
 from casekit.render.resample import FITTED, Sizing, print_box
 from casekit.render.svg_fonts import FaceFonts
 from casekit.render.svg_markers import svglib_svg
@@ -122,19 +123,31 @@ class RasterImage(_Figure):
         canvas.restoreState()
 
 
-def raster_images(course: t.Course, sizing: Sizing) -> Callable[[str], bytes]:
-    """The bytes of the image a ``RasterImage`` key names: the course's media item of
-    that SHA-256, fitted to the box the key gives, if any (``sizing``)."""
+#: an image to embed, opened: its bytes to read, and whether its metadata is still in
+#: them (the course's file, read as the packet writes it)
+Embedded = AbstractContextManager[tuple[BinaryIO, bool]]
+
+
+def raster_images(course: t.Course, sizing: Sizing) -> Callable[[str], Embedded]:
+    """The image a ``RasterImage`` key names, opened: the course's media item of that
+    SHA-256, its file (``open_image``: never held whole), or fitted to the box the key
+    gives (``sizing``: no larger than print resolution needs)."""
     root = Path(course.root)
     media = {item.sha256: item for item in course.media}
 
-    def image(key: str) -> bytes:
+    @contextmanager
+    def original(item: t.MediaItem) -> Iterator[tuple[BinaryIO, bool]]:
+        with open_image(root, item) as source:
+            yield source, True
+
+    def image(key: str) -> Embedded:
         sha256, _, box = key.partition("-")
         item = media[sha256]
         if not box:
-            return image_bytes(root, item)
+            return original(item)
         width, height = box.split("x")
-        return sizing.image(root, item, (int(width), int(height)))
+        fitted = sizing.image(root, item, (int(width), int(height)))
+        return nullcontext((io.BytesIO(fitted), False))
 
     return image
 

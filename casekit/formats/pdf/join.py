@@ -17,7 +17,8 @@ spans pieces is made as the pages are written:
   an earlier build carries the subsets of the characters the course printed then); a
   piece that keeps its own (a character no tier foresaw) shares them by ``_font_key``;
 - images: a piece names each image it shows (a stand-in); the packet carries it once,
-  written when a page first shows it;
+  written when a page first shows it, its data copied from the file (or the fitted
+  image) in bounded pieces (``image_streams.Copied``);
 - the running header and footer ("page X of Y"), drawn over the body pages;
 - the outline (bookmarks) of modules, lessons and appendices;
 - a /ID made from the content: the same pieces give the same bytes.
@@ -43,7 +44,8 @@ from reportlab import rl_config
 
 from casekit.formats.pdf import speedups
 from casekit.formats.pdf.document import DESTINATION, Packet, running_heads
-from casekit.formats.pdf.image_streams import REFERENCE, image_streams
+from casekit.formats.pdf.image_streams import REFERENCE, Copied, image_streams
+from casekit.formats.pdf.images import Embedded
 from casekit.formats.pdf.pieces import Laid, PieceStore
 
 
@@ -68,7 +70,7 @@ class Joined:
         self,
         packet: Packet,
         laid: list[Laid],
-        images: Callable[[str], bytes],
+        images: Callable[[str], Embedded],
         store: PieceStore,
     ) -> None:
         self.packet = packet
@@ -88,10 +90,10 @@ class Joined:
 
 
 def join(
-    packet: Packet, laid: list[Laid], images: Callable[[str], bytes], store: PieceStore
+    packet: Packet, laid: list[Laid], images: Callable[[str], Embedded], store: PieceStore
 ) -> Joined:
-    """The pieces as one packet; ``images`` gives the bytes of each image they name;
-    ``store`` keeps the running heads drawn."""
+    """The pieces as one packet; ``images`` opens each image they name
+    (``images.raster_images``); ``store`` keeps the running heads drawn."""
     return Joined(packet, laid, images, store)
 
 
@@ -153,13 +155,16 @@ class _Output:
         self.digest.update(data)
         self.offset += len(data)
 
-    def object(self, number: int, body: bytes, data: bytes | None = None) -> None:
+    def object(self, number: int, body: bytes, data: bytes | Copied | None = None) -> None:
         """Object ``number``: ``body``, or a stream's dictionary ``body`` and ``data``."""
         self.offsets[number] = self.offset
         self.write(b"%d 0 obj\n" % number + body)
         if data is not None:
             self.write(b"\nstream\n")
-            self.write(data)
+            if isinstance(data, Copied):
+                data.write(self.write)
+            else:
+                self.write(data)
             self.write(b"\nendstream")
         self.write(b"\nendobj\n")
 
@@ -436,8 +441,10 @@ class _Writer:
         return number
 
     def image(self, key: str) -> int:
-        """Image ``key`` written: one image in memory at a time."""
-        return write_image(self.out, self.joined.images(key))
+        """Image ``key`` written, read as it is written: no image whole in memory but
+        one that must be decoded (``image_streams``)."""
+        with self.joined.images(key) as (source, strip):
+            return write_image(self.out, source, strip)
 
     def outline(self) -> None:
         """The outline of modules (level 0) and what is under them, written."""
@@ -486,10 +493,11 @@ class _Writer:
         return entries
 
 
-def write_image(out: _Output, data: bytes) -> int:
-    """PNG or JPEG ``data`` written as an image XObject (``image_streams``: its data as
-    it is wherever PDF can read it) after its soft mask, if any; the image's number."""
-    image, mask = image_streams(data)
+def write_image(out: _Output, source: BinaryIO, strip: bool) -> int:
+    """The PNG or JPEG in ``source`` written as an image XObject (``image_streams``: its
+    data as it is wherever PDF can read it; ``strip``: a JPEG's metadata removed) after
+    its soft mask, if any; the image's number."""
+    image, mask = image_streams(source, strip)
     smask = None
     if mask is not None:
         smask = out.take()
