@@ -87,6 +87,7 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(tmp_path: Path) -> None:
     assert "casekit.formats.brf" in loaded  # the declarations are read (the flags)
     assert "casekit.formats.usb" in loaded
     assert "importlib.metadata" not in loaded  # no plugin asked for: no entry point read
+    assert "casekit.render.liblouis" not in loaded  # grade 1: no contracted table to find
     imported = sorted(
         name
         for name in loaded

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from casekit import tree as t
 from casekit.build.course import load_course
-from casekit.diagnostics import CasekitError, Diagnostics
+from casekit.diagnostics import CasekitError, Diagnostics, error
 from casekit.files.cache import BuildCache
 from casekit.render import resample
 from casekit.render.image_metadata import strip_metadata
@@ -350,27 +350,69 @@ def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_pars
     ]
 
 
-def test_the_prefit_threads_give_way_to_the_build_s_own_and_take_the_lock_often(
+def test_python_s_lock_changes_hands_often_while_a_prefit_runs(
     make_course: Callable[..., Path],
 ) -> None:
     """While a ``Prefit`` runs, Python's lock changes hands every 0.5 ms (a fitting thread
-    back from Pillow waits no longer for it), and its threads run nicer than the build's
-    (Linux): both as they were once it is closed."""
+    back from Pillow waits no longer for it); as it was once it is closed."""
     root = make_course({"a.md": "# A\n"})
     before = sys.getswitchinterval()
     prefit = Prefit(root, BuildCache(root / "build", read=False), SCREEN_BOX)
     try:
         assert sys.getswitchinterval() == pytest.approx(0.0005)
-        here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        there = prefit.workers.submit(
-            resample._PROBE, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        )
-        if sys.platform == "linux":
-            assert there.result() == min(19, here + resample._NICER)
     finally:
         prefit.close()
     assert sys.getswitchinterval() == before
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here
+
+
+def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
+    image_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The images are begun before the course's files are hashed when the EPUB is built
+    for sure (forced, or never built); an EPUB built before waits for its check (a
+    no-change build begins nothing); a build stopped by an error leaves no thread
+    running and the switch interval as it was."""
+    from casekit.build import pipeline
+    from casekit.formats.epub import book
+
+    made: list[Prefit] = []
+    begun_at_hashing: list[list[str]] = []
+    prefit, hashing = pipeline._prefit, pipeline.file_digests
+
+    def recording_prefit(*args: object) -> Prefit | None:
+        found = prefit(*args)  # type: ignore[arg-type]
+        made.extend([found] if found is not None else [])
+        return found
+
+    def recording_hashing(*args: object) -> object:
+        begun_at_hashing.append(sorted(p.name for one in made for p in one.probes))
+        return hashing(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_prefit", recording_prefit)
+    monkeypatch.setattr(pipeline, "file_digests", recording_hashing)
+    out = tmp_path / "out"
+
+    def begun_and_made(**options: object) -> tuple[list[str], int]:
+        made.clear()
+        build(image_course, ["epub"], out, editions=("learner",), **options)
+        return begun_at_hashing[-1], len(made)
+
+    assert begun_and_made() == (["photo.jpg", "screen.png"], 1)
+    assert begun_and_made() == ([], 0)  # nothing to do
+    lesson = image_course / "a.md"
+    lesson.write_text(lesson.read_text("utf-8") + "\nТағы бір сөйлем.\n", "utf-8")
+    assert begun_and_made() == ([], 1)  # begun after the check
+    assert begun_and_made(force=True) == (["photo.jpg", "screen.png"], 1)
+
+    def failing(*_args: object) -> None:
+        raise error("a.md", "the book cannot be written", "test-failure")
+
+    before = sys.getswitchinterval()
+    monkeypatch.setattr(book, "render_epub", failing)
+    with pytest.raises(CasekitError):
+        build(image_course, ["epub"], out, editions=("learner",), force=True)
+    assert sys.getswitchinterval() == before
+    assert not [th for th in threading.enumerate() if th.name.startswith("casekit-prefit")]
 
 
 @pytest.mark.slow

@@ -124,8 +124,15 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
 _INHERITED: list[t.Course] = []
 
 
-def _run_inherited(job: Job, ctx: BuildContext) -> tuple[list[Path], float]:
-    return _run_job(job, _INHERITED[0], ctx)
+def _run_in_worker(
+    job: Job, course: t.Course | None, ctx: BuildContext
+) -> tuple[list[Path], float, list[str]]:
+    """``_run_job`` in a pool's worker (``course``: ``None`` when it inherited it), with
+    why it laid out PDF pieces again (``CacheStats.pdf_missed``: the worker's stats are
+    its own)."""
+    before = len(ctx.cache.stats.pdf_missed) if ctx.cache is not None else 0
+    paths, seconds = _run_job(job, _INHERITED[0] if course is None else course, ctx)
+    return paths, seconds, ctx.cache.stats.pdf_missed[before:] if ctx.cache is not None else []
 
 
 #: errors of a disk that cannot take the output (full, quota, file too large, read-only)
@@ -232,143 +239,165 @@ def build_course(
     cache = BuildCache(build_root, read=not force)
     result.cache = cache
 
-    course_files = file_digests(course_dir, cache)
-    casekit_fp = casekit_fingerprint(cache)
-    course_fp = digest(casekit_fp, files_fingerprint(course_files))
     planned = plan_jobs(format_names, editions, registry, chosen)
     if only is not None:
         planned = [job for job in planned if job.key in only]
-    fingerprints: dict[str, str] = {}
-    own_options: dict[str, str] = {}
-    for job in planned:  # what a job consumes is planned before it
-        own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
-        own_options[job.key] = own
-        consumed = [
-            fingerprints[need.key]
-            for need in consumed_jobs(registry[job.format], chosen[job.format])
-        ]
-        fingerprints[job.key] = digest(course_fp, job.key, own, *consumed)
-    fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
-    records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
-    for job in planned:
-        paths = fresh[job.key]
-        if paths and registry[job.format].damaged:  # outputs stat alone cannot vouch for
-            damaged = registry[job.format].damage(paths, cache)
-            cache.stats.damaged += [(path, f"{what}; rebuilt") for path, what in damaged]
-            paths = None if damaged else paths
-        if paths:
-            records[job.key] = OutputRecord(
-                job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
-            )
-            cache.stats.skipped_outputs.append(job.key)
-    flagged = flag_caveats(registry, config, dict(options or {}), planned)
-    checked = cache.load("check", course_fp, list[Diagnostic])
-    if checked is not None and len(records) == len(planned):
-        diags.items.extend(checked + flagged)
-        if diags.has_errors(strict):
-            result.stopped = True
-            return result
-        result.outputs = [records[job.key] for job in planned]
-        return result
-
+    # the images are an EPUB's longest work: begun before the files are hashed when the
+    # EPUB is built for sure (forced, or never built), else once its outputs are checked
     prefit = _prefit(
         course_dir,
         cache,
         config,
-        [job for job in planned if job.key not in records],
+        [job for job in planned if not cache.recorded(job.key)],
         registry,
         chosen,
     )
-    with no_full_collections():  # parsing builds a large tree: ~40% faster
-        course = load_course(
-            course_dir, diags, cache, config, jobs=jobs, prefit=prefit, registry=registry
-        )
-    checked = list(diags.items)  # the flags' warnings are not cached: the next build
-    diags.items.extend(flagged)  # may not give the flag
-    if course is None or diags.has_errors(strict):
-        if prefit is not None:
-            prefit.close(cancel=True)
-        result.stopped = True
-        return result
-    cache.store("check", course_fp, checked)
-    shared_fp = lessons_context(casekit_fp, course_files, course)
-
-    def context(job: Job) -> BuildContext:
-        fmt = registry[job.format]
-        return BuildContext(
-            out_dir=build_root / job.format,
-            options=chosen[job.format],
-            course_dir=course_dir,
-            build_root=build_root,
-            inputs={
-                (need.format, need.edition or "-"): records[need.key].paths
-                for need in consumed_jobs(fmt, chosen[job.format])
-            },
-            cache=cache,
-            fragments=Fragments(
-                cache,
-                job.key,
-                digest(shared_fp, job.key, own_options[job.key]),
-                course.digests,
-            ),
-            jobs=max(1, jobs // max(1, len(todo))),
-        )
-
-    for job in planned:  # only once the check passed: a stopped build writes nothing
-        if job.key not in records and shared is not None and not force:
-            paths = shared.restore(job.key, fingerprints[job.key], build_root, job.label)
-            if paths is not None:
+    try:
+        course_files = file_digests(course_dir, cache)
+        casekit_fp = casekit_fingerprint(cache)
+        course_fp = digest(casekit_fp, files_fingerprint(course_files))
+        fingerprints: dict[str, str] = {}
+        own_options: dict[str, str] = {}
+        for job in planned:  # what a job consumes is planned before it
+            own = json.dumps(dataclasses.asdict(chosen[job.format]), sort_keys=True)  # type: ignore[call-overload]
+            own_options[job.key] = own
+            consumed = [
+                fingerprints[need.key]
+                for need in consumed_jobs(registry[job.format], chosen[job.format])
+            ]
+            fingerprints[job.key] = digest(course_fp, job.key, own, *consumed)
+        fresh = {job.key: cache.fresh_outputs(job.key, fingerprints[job.key]) for job in planned}
+        records: dict[str, OutputRecord] = {}  # by job key; the up-to-date ones first
+        for job in planned:
+            paths = fresh[job.key]
+            if paths and registry[job.format].damaged:  # outputs stat alone cannot vouch for
+                damaged = registry[job.format].damage(paths, cache)
+                cache.stats.damaged += [(path, f"{what}; rebuilt") for path, what in damaged]
+                paths = None if damaged else paths
+            if paths:
                 records[job.key] = OutputRecord(
-                    job.format, job.edition or "-", paths, 0.0, False, fingerprints[job.key], True
+                    job.format, job.edition or "-", paths, 0.0, True, fingerprints[job.key]
                 )
-                cache.record_outputs(job.key, fingerprints[job.key], paths)
-                registry[job.format].record_restored(paths, cache)
-                progress(f"copied {job.label} from the shared cache")
-    todo = [job for job in planned if job.key not in records]
+                cache.stats.skipped_outputs.append(job.key)
+        flagged = flag_caveats(registry, config, dict(options or {}), planned)
+        checked = cache.load("check", course_fp, list[Diagnostic])
+        if checked is not None and len(records) == len(planned):
+            diags.items.extend(checked + flagged)
+            if diags.has_errors(strict):
+                result.stopped = True
+                return result
+            result.outputs = [records[job.key] for job in planned]
+            return result
 
-    def finish(job: Job, paths: list[Path], seconds: float) -> None:
-        fingerprint = fingerprints[job.key]
-        records[job.key] = OutputRecord(
-            job.format, job.edition or "-", paths, seconds, False, fingerprint
-        )
-        cache.record_outputs(job.key, fingerprint, paths)
-        if shared is not None:
-            shared.store(job.key, fingerprint, build_root, paths)
-        progress(f"built {job.label} in {seconds:.1f} s")
+        if prefit is None:
+            prefit = _prefit(
+                course_dir,
+                cache,
+                config,
+                [job for job in planned if job.key not in records],
+                registry,
+                chosen,
+            )
+        with no_full_collections():  # parsing builds a large tree: ~40% faster
+            course = load_course(
+                course_dir, diags, cache, config, jobs=jobs, prefit=prefit, registry=registry
+            )
+        checked = list(diags.items)  # the flags' warnings are not cached: the next build
+        diags.items.extend(flagged)  # may not give the flag
+        if course is None or diags.has_errors(strict):
+            if prefit is not None:
+                prefit.close(cancel=True)
+            result.stopped = True
+            return result
+        cache.store("check", course_fp, checked)
+        shared_fp = lessons_context(casekit_fp, course_files, course)
 
-    independent = [job for job in todo if registry[job.format].per_edition]
-    packaging = [job for job in todo if not registry[job.format].per_edition]
-    if prefit is not None and jobs > 1 and len(independent) > 1:
-        prefit.close()  # no thread may run while the jobs' processes are forked
-    if jobs > 1 and len(independent) > 1:
-        _INHERITED[:] = [course] if FORKED else []
-        try:
-            with process_pool(min(jobs, len(independent))) as pool:
-                futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
-                for job in independent:
-                    progress(f"building {job.label}")
-                    if FORKED:
-                        futures.append((job, pool.submit(_run_inherited, job, context(job))))
-                    else:
-                        futures.append((job, pool.submit(_run_job, job, course, context(job))))
-                for job, future in futures:
-                    finish(job, *future.result())
-        finally:
-            _INHERITED.clear()
-    else:
-        for job in independent:
+        def context(job: Job) -> BuildContext:
+            fmt = registry[job.format]
+            return BuildContext(
+                out_dir=build_root / job.format,
+                options=chosen[job.format],
+                course_dir=course_dir,
+                build_root=build_root,
+                inputs={
+                    (need.format, need.edition or "-"): records[need.key].paths
+                    for need in consumed_jobs(fmt, chosen[job.format])
+                },
+                cache=cache,
+                fragments=Fragments(
+                    cache,
+                    job.key,
+                    digest(shared_fp, job.key, own_options[job.key]),
+                    course.digests,
+                ),
+                jobs=max(1, jobs // max(1, len(todo))),
+            )
+
+        for job in planned:  # only once the check passed: a stopped build writes nothing
+            if job.key not in records and shared is not None and not force:
+                paths = shared.restore(job.key, fingerprints[job.key], build_root, job.label)
+                if paths is not None:
+                    records[job.key] = OutputRecord(
+                        job.format,
+                        job.edition or "-",
+                        paths,
+                        0.0,
+                        False,
+                        fingerprints[job.key],
+                        True,
+                    )
+                    cache.record_outputs(job.key, fingerprints[job.key], paths)
+                    registry[job.format].record_restored(paths, cache)
+                    progress(f"copied {job.label} from the shared cache")
+        todo = [job for job in planned if job.key not in records]
+
+        def finish(job: Job, paths: list[Path], seconds: float) -> None:
+            fingerprint = fingerprints[job.key]
+            records[job.key] = OutputRecord(
+                job.format, job.edition or "-", paths, seconds, False, fingerprint
+            )
+            cache.record_outputs(job.key, fingerprint, paths)
+            if shared is not None:
+                shared.store(job.key, fingerprint, build_root, paths)
+            progress(f"built {job.label} in {seconds:.1f} s")
+
+        independent = [job for job in todo if registry[job.format].per_edition]
+        packaging = [job for job in todo if not registry[job.format].per_edition]
+        if prefit is not None and jobs > 1 and len(independent) > 1:
+            prefit.close()  # no thread may run while the jobs' processes are forked
+        if jobs > 1 and len(independent) > 1:
+            _INHERITED[:] = [course] if FORKED else []
+            try:
+                with process_pool(min(jobs, len(independent))) as pool:
+                    futures: list[tuple[Job, Future[tuple[list[Path], float, list[str]]]]] = []
+                    for job in independent:
+                        progress(f"building {job.label}")
+                        sent = None if FORKED else course
+                        submitted = pool.submit(_run_in_worker, job, sent, context(job))
+                        futures.append((job, submitted))
+                    for job, future in futures:
+                        paths, seconds, missed = future.result()
+                        cache.stats.pdf_missed += missed
+                        finish(job, paths, seconds)
+            finally:
+                _INHERITED.clear()
+        else:
+            for job in independent:
+                progress(f"building {job.label}")
+                finish(job, *_run_job(job, course, context(job)))
+        for job in packaging:
             progress(f"building {job.label}")
             finish(job, *_run_job(job, course, context(job)))
-    for job in packaging:
-        progress(f"building {job.label}")
-        finish(job, *_run_job(job, course, context(job)))
 
-    if prefit is not None:
-        prefit.close()
-    result.outputs = [records[job.key] for job in planned]
-    for path, what in cache.stats.damaged:  # after the check: never a reason to stop
-        diags.warning(path, what, "output-damaged")
-    return result
+        if prefit is not None:
+            prefit.close()
+        result.outputs = [records[job.key] for job in planned]
+        for path, what in cache.stats.damaged:  # after the check: never a reason to stop
+            diags.warning(path, what, "output-damaged")
+        return result
+    finally:
+        if prefit is not None:  # stopped by an error: no thread left running
+            prefit.close(cancel=True)
 
 
 def _prefit(

@@ -76,6 +76,8 @@ class CacheStats:
     resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
     pdf_pages_laid: int = 0  # PDF pages laid out (``formats/pdf/pieces.py``), in all passes
+    #: PDF pieces not taken from the cache, "job piece from page N: why" (``pieces.py``)
+    pdf_missed: list[str] = field(default_factory=list)
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
 
@@ -178,6 +180,11 @@ class BuildCache:
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
+
+    def recorded(self, job: str) -> bool:
+        """Whether ``job`` may be up to date (``fresh_outputs`` may find its files): it
+        was built before and the build may reuse what it made."""
+        return self.read and job in self._read_outputs()
 
     def fresh_outputs(self, job: str, fingerprint: str) -> list[Path] | None:
         """The files ``job`` wrote last time, if its inputs are unchanged and the files are

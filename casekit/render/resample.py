@@ -31,7 +31,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -79,10 +79,6 @@ WORKERS = min(2, os.cpu_count() or 1)
 #: 40 times an image; measured (schedstat) on the image course: the prefit threads slept
 #: 0.67 s waiting for it, 0.23 s at 0.5 ms
 _SWITCH_INTERVAL = 0.0005
-#: how much nicer than the build's own thread (Linux) a ``Prefit`` thread runs: the
-#: parse and the book's writing, which wait for nothing, go first on their core, the
-#: images take what is left (two threads beside the parse on two cores left it 2/3 of one)
-_NICER = 10
 #: the PNG and JPEG files a lesson's text seems to show (``Prefit.sources``): the targets
 #: of Markdown images, ``](file.png``, a literal prefix the search skips along to
 #: (1.5 ms for the 3.7 MB of the 40-lesson course, where a name alone took 170 ms)
@@ -342,12 +338,6 @@ class _Workers:
         return done
 
     def _work(self) -> None:
-        if sys.platform == "linux":  # where a thread has its own priority
-            thread = threading.get_native_id()
-            with suppress(OSError):
-                os.setpriority(
-                    os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + _NICER
-                )
         while True:
             urgency, _, done, task = self.tasks.get()
             if urgency == _STOP:

@@ -22,9 +22,11 @@ class BrfOptions:
 
 def brf_caveats(options: BrfOptions, language: str) -> list[tuple[str, str, str]]:
     """Grade 2 asked for a language liblouis has no contracted table for."""
-    from casekit.render.liblouis import TABLES, has_grade  # ctypes: only when asked
+    if options.braille_grade != 2:  # every build checks it: liblouis (ctypes) not loaded
+        return []
+    from casekit.render.liblouis import TABLES, has_grade
 
-    if options.braille_grade == 2 and not has_grade(language, 2):
+    if not has_grade(language, 2):
         with_grade_2 = ", ".join(sorted(lang for lang, grade in TABLES if grade == 2))
         return [
             (
