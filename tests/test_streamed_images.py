@@ -1,7 +1,8 @@
 """Images read as they are used, never held whole: the single HTML page carries each as
 a data URI written from the image's file as the page is written (``render/page.
-write_page``), and an image is fitted from a stripped copy on disk (``render/resample``).
-The PDF's join: ``test_pdf_images.py``."""
+write_page``), a platform package zips each from its file (``formats/lms.images``), and
+an image is fitted from a stripped copy on disk (``render/resample``). The PDF's join:
+``test_pdf_images.py``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import base64
 import io
 import re
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
+from casekit.formats.cc.render import cartridge
+from casekit.formats.lms import write_package
 from casekit.render.image_metadata import strip_metadata
 from casekit.render.page import SinglePageWriter, StreamedPageWriter, page_parts, write_page
 from casekit.render.resample import SCREEN_BOX, Sizing
@@ -97,3 +101,25 @@ def test_an_image_is_fitted_without_holding_its_file(make_course) -> None:
     with Image.open(io.BytesIO(fitted)) as small:
         assert small.size == (1600, 1200)
         assert small.getpixel((10, 600)) == (0, 120, 200)  # the first band
+
+
+def test_a_cartridge_zips_each_image_from_its_file(make_course, tmp_path: Path) -> None:
+    """The Common Cartridge (as SCORM, ``formats/lms.images``) writes each picture into
+    its entry from the file as the package is written: tracemalloc's peak stays under
+    half the image, and the entry is the image without its metadata."""
+    data = big_png()
+    root = make_course({"a.md": LESSON}, files={"media/big.png": data})
+    course = load_course(root, Diagnostics())
+    assert course is not None
+    package = tmp_path / "course.imscc"
+    tracemalloc.start()
+    try:
+        with package.open("wb") as out:
+            write_package(course, cartridge(course), out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(data) // 2, f"{peak} bytes traced for a {len(data)}-byte image"
+    with zipfile.ZipFile(package) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".png")]
+        assert archive.read(name) == strip_metadata(data, "png")
