@@ -78,17 +78,44 @@ class Failed(Exception):
     """A timed process failed: the row says why instead of a figure."""
 
 
-def run(command: list[str], cwd: Path | None = None, stdout: Any = subprocess.DEVNULL) -> Run:
-    """Wall seconds, peak RSS and CPU seconds of one process (and what it waited for)."""
+def run(
+    command: list[str],
+    cwd: Path | None = None,
+    stdout: Any = subprocess.DEVNULL,
+    stderr: list[str] | None = None,
+) -> Run:
+    """Wall seconds, peak RSS and CPU seconds of one process (and what it waited for);
+    its error output's lines added to ``stderr`` if given."""
     with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the process
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=stdout, stderr=errors)
         _pid, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        errors.seek(0)
+        said = errors.read().decode(errors="replace").strip().splitlines()
         if status != 0:
-            errors.seek(0)
-            raise Failed(errors.read().decode(errors="replace").strip().splitlines()[-1])
+            raise Failed(said[-1])
+        if stderr is not None:
+            stderr += said
     return Run(seconds, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime)
+
+
+def pieces_missed(said: list[str]) -> list[str]:
+    """The PDF pieces a build run with ``-v`` laid out again, and why (``CacheStats.pdf_missed``)."""
+    return [line.removeprefix("casekit: laid out ") for line in said if " laid out pdf:" in line]
+
+
+def misses_rows(fmt: str, runs: list[list[str]]) -> list[tuple[str, str]]:
+    """How many PDF pieces each edit run laid out again; and, for a run that laid out
+    more than the fewest, why each of them was (an outlier explains itself)."""
+    if not any(runs):
+        return []
+    fewest = min(len(missed) for missed in runs)
+    rows = [(f"{fmt}: edit, pdf pieces laid out", " / ".join(str(len(m)) for m in runs))]
+    for index, missed in enumerate(runs):
+        if len(missed) > fewest:
+            rows += [(f"{fmt}: edit run {index + 1} laid out", line) for line in missed]
+    return rows
 
 
 def median(runs: list[Run]) -> Run:
@@ -262,10 +289,12 @@ def job_times(table: str) -> dict[str, float]:
     return times
 
 
-def run_timing_jobs(command: list[str], jobs: list[dict[str, float]]) -> Run:
+def run_timing_jobs(
+    command: list[str], jobs: list[dict[str, float]], stderr: list[str] | None = None
+) -> Run:
     """``run`` a build that prints its summary table (no ``-q``): its job times added to ``jobs``."""
     with tempfile.TemporaryFile() as table:
-        took = run([part for part in command if part != "-q"], stdout=table)
+        took = run([part for part in command if part != "-q"], stdout=table, stderr=stderr)
         table.seek(0)
         jobs.append(job_times(table.read().decode()))
     return took
@@ -294,14 +323,21 @@ def rebuilds(
         out = root / f"rebuild-{fmt}"
         full, edit, unchanged = [], [], []
         jobs: list[dict[str, float]] = []
+        missed: list[list[str]] = []  # per edit run, the PDF pieces laid out again and why
         options = ("--no-contents-pages",) if fmt in ("docx", "usb") else ()
         try:
             for index in range(runs):
                 lesson.write_text(original, "utf-8")
                 full.append(run(build_command(course, out, "-f", fmt, "--force", *options)))
                 lesson.write_text(original + f"\nӨзгеріс {index}.\n", "utf-8")
-                command = build_command(course, out, "-f", fmt, *options)
-                edit.append(run_timing_jobs(command, jobs) if fmt == "usb" else run(command))
+                command = [*build_command(course, out, "-f", fmt, *options), "-v"]
+                said: list[str] = []
+                edit.append(
+                    run_timing_jobs(command, jobs, said)
+                    if fmt == "usb"
+                    else run(command, None, subprocess.DEVNULL, said)
+                )
+                missed.append(pieces_missed(said))
                 unchanged.append(run(build_command(course, out, "-f", fmt, *options)))
         except Failed as failure:
             rows.append((f"{fmt}: clean / edit / no change", f"casekit failed: {failure}"))
@@ -319,6 +355,7 @@ def rebuilds(
         )
         if jobs:
             rows.append(split_row(fmt, jobs))
+        rows += misses_rows(fmt, missed)
     return rows
 
 
@@ -418,6 +455,7 @@ def new_character_rebuilds(course: Path, root: Path, runs: int) -> list[tuple[st
     command = build_command(course, out, "-f", "pdf", "-e", "learner")
     clean: list[Run] = []
     edits: dict[str, list[tuple[Run, int]]] = {name: [] for name, _ in EDITS}
+    missed: dict[str, list[list[str]]] = {name: [] for name, _ in EDITS}
     try:
         for index in range(runs):
             for name, text in EDITS:
@@ -425,8 +463,10 @@ def new_character_rebuilds(course: Path, root: Path, runs: int) -> list[tuple[st
                 clean.append(run([*command, "--force"]))
                 lesson.write_text(original + text(index), "utf-8")
                 since = time.time() - 0.01
-                took = run(command)
+                said: list[str] = []
+                took = run([*command, "-v"], stderr=said)
                 edits[name].append((took, pieces_written(out, since)))
+                missed[name].append(pieces_missed(said))
     except Failed as failure:
         return [("pdf: edit with new characters", f"casekit failed: {failure}")]
     finally:
@@ -444,6 +484,7 @@ def new_character_rebuilds(course: Path, root: Path, runs: int) -> list[tuple[st
                 f"   pieces laid out {laid}",
             )
         )
+        rows += misses_rows(f"pdf {name}", missed[name])
     return rows
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,29 @@ def test_quiet_and_verbose(mini_course: Path, tmp_path: Path) -> None:
         "status",
     ]
     assert verbose.stdout.splitlines()[3].split()[:3] == ["mini-kk", "html", "teacher"]
+
+
+@pytest.mark.slow
+def test_verbose_says_why_pdf_pieces_are_laid_out(mini_course: Path, tmp_path: Path) -> None:
+    """``-v`` names each PDF piece not taken from the build cache and why
+    (``CacheStats.pdf_missed``), also from a job built in a worker process."""
+    out = tmp_path / "out"
+    command = ["build", str(mini_course), "-f", "pdf", "-f", "html", "-e", "learner"]
+    done = casekit(*command, "-j", "2", "-v", "-o", str(out))  # each job in a worker
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if " laid out pdf:" in line]
+    assert (
+        "casekit: laid out pdf:learner front from page 1: not in the build cache "
+        "(new content, or no earlier build of it)" in lines
+    )
+    assert all(
+        re.fullmatch(
+            r"casekit: laid out pdf:learner [\w-]+ from page \d+: "
+            r"(not in the build cache .*|the page numbers it printed moved)",
+            line,
+        )
+        for line in lines
+    ), lines
 
 
 @pytest.mark.slow

@@ -212,6 +212,16 @@ def pdf_pieces_laid_out(result) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
+def why_laid_out(result, piece: str) -> str:  # type: ignore[no-untyped-def]
+    """Why a build laid out ``piece`` again (``CacheStats.pdf_missed``)."""
+    (reason,) = {
+        line.split(": ", 1)[1]
+        for line in result.cache.stats.pdf_missed
+        if line.split(" ")[1] == piece
+    }
+    return reason
+
+
 def running_heads_drawn(result) -> list[str]:  # type: ignore[no-untyped-def]
     """The pieces whose running heads a build drew (not taken from the cache)."""
     return sorted(
@@ -326,6 +336,8 @@ def test_pdf_piece_is_laid_out_again_when_a_character_it_drew_moves(
     edit(mini_course, "03-safety.md", "\n\n", "\n\nЖаңа әріп: Ω.\n\n")  # U+03A9 < U+03C8
     again = build(mini_course, ["pdf"], out, editions=("learner",))
     assert pdf_pieces_laid_out(again) == ["module-1", "module-2"]
+    assert why_laid_out(again, "module-1") == "a character it drew has another font code now"
+    assert why_laid_out(again, "module-2").startswith("not in the build cache")
     shutil.rmtree(out / "mini-kk" / "docx")  # the first build's, before the edit
     assert_same_as_clean_build(mini_course, out, tmp_path, ["pdf"], editions=("learner",))
 

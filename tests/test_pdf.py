@@ -237,6 +237,10 @@ def test_a_cached_piece_that_is_no_pdf_is_laid_out_again(tmp_path):
     again = build_formats(course, ["pdf"], tmp_path / "out", ("learner",))
     laid = [entry for entry in again.cache.stats.rendered if " pdf " in entry]
     assert again.cache.stats.rejected >= len(laid) >= 4, laid  # every piece laid out again
+    missed = again.cache.stats.pdf_missed
+    assert {line.split(" ")[1] for line in missed} == {e.split(" ")[2] for e in laid} and all(
+        line.endswith(": its cache entry is damaged") for line in missed
+    ), missed
     assert built(again, "pdf")["learner"].read_bytes() == before
 
 

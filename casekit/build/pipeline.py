@@ -124,8 +124,15 @@ def _run_job(job: Job, course: t.Course, ctx: BuildContext) -> tuple[list[Path],
 _INHERITED: list[t.Course] = []
 
 
-def _run_inherited(job: Job, ctx: BuildContext) -> tuple[list[Path], float]:
-    return _run_job(job, _INHERITED[0], ctx)
+def _run_in_worker(
+    job: Job, course: t.Course | None, ctx: BuildContext
+) -> tuple[list[Path], float, list[str]]:
+    """``_run_job`` in a pool's worker (``course``: ``None`` when it inherited it), with
+    why it laid out PDF pieces again (``CacheStats.pdf_missed``: the worker's stats are
+    its own)."""
+    before = len(ctx.cache.stats.pdf_missed) if ctx.cache is not None else 0
+    paths, seconds = _run_job(job, _INHERITED[0] if course is None else course, ctx)
+    return paths, seconds, ctx.cache.stats.pdf_missed[before:] if ctx.cache is not None else []
 
 
 #: errors of a disk that cannot take the output (full, quota, file too large, read-only)
@@ -362,15 +369,16 @@ def build_course(
             _INHERITED[:] = [course] if FORKED else []
             try:
                 with process_pool(min(jobs, len(independent))) as pool:
-                    futures: list[tuple[Job, Future[tuple[list[Path], float]]]] = []
+                    futures: list[tuple[Job, Future[tuple[list[Path], float, list[str]]]]] = []
                     for job in independent:
                         progress(f"building {job.label}")
-                        if FORKED:
-                            futures.append((job, pool.submit(_run_inherited, job, context(job))))
-                        else:
-                            futures.append((job, pool.submit(_run_job, job, course, context(job))))
+                        sent = None if FORKED else course
+                        submitted = pool.submit(_run_in_worker, job, sent, context(job))
+                        futures.append((job, submitted))
                     for job, future in futures:
-                        finish(job, *future.result())
+                        paths, seconds, missed = future.result()
+                        cache.stats.pdf_missed += missed
+                        finish(job, paths, seconds)
             finally:
                 _INHERITED.clear()
         else:

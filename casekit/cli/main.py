@@ -285,6 +285,9 @@ def build(
                 )
             )
     for result in results:
+        if result.cache is not None:  # why PDF pieces were laid out again (-v)
+            for missed in result.cache.stats.pdf_missed:
+                ui.progress(f"laid out {missed}")
         if result.diagnostics.items or result.stopped:
             if len(tasks) > 1:
                 click.echo(f"casekit: {result.course_dir}", err=True)

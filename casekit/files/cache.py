@@ -76,6 +76,8 @@ class CacheStats:
     resampled: list[str] = field(default_factory=list)  # images fitted, "path WxH" (misses)
     rejected: int = 0  # corrupt entries ignored
     pdf_pages_laid: int = 0  # PDF pages laid out (``formats/pdf/pieces.py``), in all passes
+    #: PDF pieces not taken from the cache, "job piece from page N: why" (``pieces.py``)
+    pdf_missed: list[str] = field(default_factory=list)
     #: previous outputs found damaged, ``(path, what)``: rebuilt, never reused
     damaged: list[tuple[str, str]] = field(default_factory=list)
 

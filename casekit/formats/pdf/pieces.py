@@ -131,16 +131,25 @@ class PieceStore:
         if got is not None and _usable(got[0], start, known):
             return got
         key = self.key(piece, start % 2, extra)
-        if key is None or self.fragments is None:
+        if self.fragments is None:
             return None
+        if key is None:
+            return self._missed(piece, start, "a lesson of it has no digest")
         found = self._entry(key)
-        if found is None:
-            return None
+        if isinstance(found, str):
+            return self._missed(piece, start, found)
         layout, data = found
         if not _usable(layout, start, known):
-            return None
+            return self._missed(piece, start, "the page numbers it printed moved")
         found = self.laid[(piece.name, start % 2)] = (layout, self.spill.put(data))
         return found
+
+    def _missed(self, piece: PdfPiece, start: int, why: str) -> None:
+        """Note why ``piece`` is laid out again (``CacheStats.pdf_missed``)."""
+        assert self.fragments is not None
+        self.fragments.cache.stats.pdf_missed.append(
+            f"{self.fragments.job} {piece.name} from page {start}: {why}"
+        )
 
     def keep(
         self, piece: PdfPiece, start: int, layout: PieceLayout, data: bytes, extra: str
@@ -174,15 +183,16 @@ class PieceStore:
         key = self.fragments.cache.load("pdf-piece-last", self._last(piece, parity), str)
         if key is None:
             return None
-        return self._entry(key)
+        found = self._entry(key)
+        return None if isinstance(found, str) else found
 
-    def _entry(self, key: str) -> tuple[PieceLayout, bytes] | None:
+    def _entry(self, key: str) -> tuple[PieceLayout, bytes] | str:
         """The layout and PDF cached under ``key``, checked (untrusted input: one that
-        is not a layout and a PDF of its pages is laid out again)."""
+        is not a layout and a PDF of its pages is laid out again), or why not."""
         assert self.fragments is not None
         entry = self.fragments.cache.load("pdf-piece", key, bytes)
         if entry is None:
-            return None
+            return "not in the build cache (new content, or no earlier build of it)"
         head, _, data = entry.partition(b"\n")
         try:
             layout = typed_json.decode(head, PieceLayout)
@@ -190,9 +200,9 @@ class PieceStore:
             layout = None
         if layout is None or not _pdf_of(data, layout.pages):
             self.fragments.cache.stats.rejected += 1  # laid out again
-            return None
+            return "its cache entry is damaged"
         if layout.codes != self.codes.fingerprint(layout.printed):
-            return None  # a character it drew has another code now
+            return "a character it drew has another font code now"
         return layout, data
 
     def pdf(self, each: Laid, size: int | None = None) -> bytes:
