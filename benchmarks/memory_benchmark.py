@@ -19,6 +19,8 @@ alike, so the largest lesson does not grow).
 --images``, ``--image-lessons`` lessons) with 1, 2 and 4 dozens of 3000x2000 pictures
 (``--image-sets``: the same lessons, their sections showing each picture in turn), and
 the PDF also with ``-j 2``. "Flat in media size" reads as these rows staying level.
+The platform packages (``--format cc --format scorm12``, both editions in one job) are
+measured only when asked for.
 
     python benchmarks/memory_benchmark.py --lessons --media 1 2 4 --no-pandoc
 """
@@ -53,7 +55,13 @@ JOBS = {  # format: extra options of its job
     "brf": (),
     "pdf": (),  # one process (build_command's -j 1): the join's memory, not the workers'
     "pdf-j2": ("-j", "2"),  # the image course only (``--media``): two layout processes
+    "cc": (),  # platform packages: only when asked (``--format``)
+    "scorm12": (),
 }
+#: the formats built per edition (the learner's is measured); the packages take both
+EDITIONS = ("html", "epub", "docx", "brf", "pdf", "pdf-j2")
+#: asked for by name only (``--format``), not in the default table
+ASKED_ONLY = ("pdf-j2", "cc", "scorm12")
 USB_INPUTS = ("-f", "pdf", "-f", "epub", "-f", "docx", "-e", "learner", "--no-contents-pages")
 #: the EPUB spoken (Media Overlays), of the course with each lesson cut short
 #: (``spoken_course``: a whole generated lesson is two hours of speech)
@@ -89,7 +97,8 @@ def job_peaks(course: Path, out: Path, formats: list[str]) -> dict[str, str]:
                 spoken = spoken_course(course, course.with_name(course.name + "-spoken"))
                 done = run(build_command(spoken, out.with_name(out.name + "-spoken"), *NARRATE))
             else:
-                options = ("-f", fmt.split("-")[0], "-e", "learner", "--force", *JOBS[fmt])
+                options = ("-f", fmt.removesuffix("-j2"), "--force", *JOBS[fmt])
+                options += ("-e", "learner") if fmt in EDITIONS else ()
                 done = run(build_command(course, out, *options))
         except Failed as failure:
             peaks[fmt] = f"failed: {failure}"
@@ -121,7 +130,7 @@ def main() -> None:
     parser.add_argument("--language", default="kk")
     parser.add_argument("--no-pandoc", action="store_true")
     args = parser.parse_args()
-    formats = args.format or [*(f for f in JOBS if f != "pdf-j2"), "usb", "narrate"]
+    formats = args.format or [*(f for f in JOBS if f not in ASKED_ONLY), "usb", "narrate"]
     with_pandoc = not args.no_pandoc
     print(
         f"casekit memory benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "

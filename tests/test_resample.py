@@ -278,8 +278,9 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         "media/screen.png 1600x1600",
     ]
     assert len(fitted_on) == 2 and all(n.startswith("casekit-prefit") for n in fitted_on)
-    # the PNG from what its check inflated (a scratch file, gone), the JPEG from its bytes
-    assert sorted(t.__name__ for t in decoded_from) == ["PosixPath", "bytes"]
+    # the PNG from what its check inflated (a scratch file, gone), the JPEG from its
+    # stripped copy in a temporary file (never whole in memory)
+    assert sorted(t.__name__ for t in decoded_from) == ["BufferedRandom", "PosixPath"]
     assert not Path(prefit.scratch.name).exists()
     # beyond the scratch budget the PNG is checked alone and decoded from its file, the same
     monkeypatch.setattr(resample, "SCRATCH_BUDGET", 0)
@@ -289,8 +290,8 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         assert load_course(root, Diagnostics(), prefit.cache, prefit=prefit) is not None
     finally:
         prefit.close()
-    assert [t.__name__ for t in decoded_from[2:]] == ["bytes", "bytes"]
-    # the EPUB takes them as they were made, and makes them again the same (from bytes)
+    assert [t.__name__ for t in decoded_from[2:]] == ["BufferedRandom", "BufferedRandom"]
+    # the EPUB takes them as they were made, and makes them again the same
     made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
     assert len(fitted_on) == 4 and cache.stats.resampled[2:] == []
     resample._fitted = KeptBytes()

@@ -1,7 +1,8 @@
-"""The single HTML page carries each image as a data URI written from the image's file
-as the page is written (``render/page.write_page``): no lesson's markup, cached
-fragment or memory holds its pictures, and the page is the same bytes as one made
-with the images in the markup."""
+"""Images read as they are used, never held whole: the single HTML page carries each as
+a data URI written from the image's file as the page is written (``render/page.
+write_page``), a platform package zips each from its file (``formats/lms.images``), and
+an image is fitted from a stripped copy on disk (``render/resample``). The PDF's join:
+``test_pdf_images.py``."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import base64
 import io
 import re
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
 from casekit.build.course import load_course
 from casekit.diagnostics import Diagnostics
+from casekit.formats.cc.render import cartridge
+from casekit.formats.lms import write_package
 from casekit.render.image_metadata import strip_metadata
 from casekit.render.page import SinglePageWriter, StreamedPageWriter, page_parts, write_page
+from casekit.render.resample import SCREEN_BOX, Sizing
 from casekit.resolve.editions import apply_edition
 
 LESSON = """---
@@ -31,12 +36,12 @@ title: Суреттер
 """
 
 
-def big_png() -> bytes:
-    """A 9 MB PNG (stored, not compressed) with a text chunk of metadata."""
-    image = Image.new("RGB", (2000, 1500), "#e8eef4")
+def big_png(size: tuple[int, int] = (2000, 1500)) -> bytes:
+    """A PNG of ``size`` stored, not compressed (9 MB), with a text chunk of metadata."""
+    image = Image.new("RGB", size, "#e8eef4")
     draw = ImageDraw.Draw(image)
-    for x in range(0, 2000, 50):
-        draw.rectangle((x, 200, x + 30, 1300), fill=(x % 256, 120, 200 - x % 200))
+    for x in range(0, size[0], 50):
+        draw.rectangle((x, 200, x + 30, size[1] - 200), fill=(x % 256, 120, 200 - x % 200))
     info = PngImagePlugin.PngInfo()
     info.add_text("Author", "Айгүл Серікқызы")
     out = io.BytesIO()
@@ -74,3 +79,47 @@ def test_the_page_streams_each_image_from_its_file(make_course, tmp_path: Path) 
     # the same bytes as the page with the data URIs in the lessons' markup
     whole = "".join(page_parts(course, SinglePageWriter(course))).encode("utf-8")
     assert written == whole
+
+
+def test_an_image_is_fitted_without_holding_its_file(make_course) -> None:
+    """A 36 MB PNG fitted to the screen outside a build (no scratch file of its check):
+    stripped into a temporary file as it is read and decoded from there; what Python
+    holds meanwhile (tracemalloc: the fitted image's encoding) stays under half the
+    file, and the result is the picture at screen size."""
+    data = big_png((4000, 3000))
+    root = make_course({"a.md": LESSON}, files={"media/big.png": data})
+    loaded = load_course(root, Diagnostics())
+    assert loaded is not None
+    (item,) = loaded.media
+    tracemalloc.start()
+    try:
+        fitted = Sizing(remember=False).image(root, item, SCREEN_BOX)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(data) // 2, f"{peak} bytes traced for a {len(data)}-byte image"
+    with Image.open(io.BytesIO(fitted)) as small:
+        assert small.size == (1600, 1200)
+        assert small.getpixel((10, 600)) == (0, 120, 200)  # the first band
+
+
+def test_a_cartridge_zips_each_image_from_its_file(make_course, tmp_path: Path) -> None:
+    """The Common Cartridge (as SCORM, ``formats/lms.images``) writes each picture into
+    its entry from the file as the package is written: tracemalloc's peak stays under
+    half the image, and the entry is the image without its metadata."""
+    data = big_png()
+    root = make_course({"a.md": LESSON}, files={"media/big.png": data})
+    course = load_course(root, Diagnostics())
+    assert course is not None
+    package = tmp_path / "course.imscc"
+    tracemalloc.start()
+    try:
+        with package.open("wb") as out:
+            write_package(course, cartridge(course), out)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(data) // 2, f"{peak} bytes traced for a {len(data)}-byte image"
+    with zipfile.ZipFile(package) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".png")]
+        assert archive.read(name) == strip_metadata(data, "png")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,11 +26,17 @@ from casekit.bundle import VIEWER_ASSETS
 from casekit.bundle.viewer import viewer_files
 from casekit.files.atomic import TEMP_PREFIX
 from casekit.formats import BuildContext, Output
-from casekit.formats.lms import MANIFEST, learner_edition, lesson_quizzes, write_package
+from casekit.formats.lms import (
+    MANIFEST,
+    Files,
+    learner_edition,
+    lesson_quizzes,
+    write_package,
+)
 from casekit.render.av_metadata import stripped_file
 from casekit.render.common import lesson_title, module_title, short_answer
 from casekit.render.html import HtmlWriter
-from casekit.render.images import image_bytes
+from casekit.render.images import write_image
 from casekit.render.templates import builtin_templates
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
@@ -150,7 +157,7 @@ def manifest(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def package_files(full: t.Course, av_folder: Path) -> dict[str, bytes | Path]:
+def package_files(full: t.Course, av_folder: Path) -> Files:
     """Every file of the package: the viewer of the learner edition with the runtime,
     its pictures, and its video and audio (without metadata); the audio, video and the
     viewer's page and search data are written into ``av_folder`` and streamed when
@@ -161,13 +168,13 @@ def package_files(full: t.Course, av_folder: Path) -> dict[str, bytes | Path]:
         DATA: runtime_data(full, by_module),
         RUNTIME: (builtin_templates() / "scorm" / "casekit-scorm.js").read_bytes(),
     }
-    files: dict[str, bytes | Path] = {
+    files: Files = {
         **viewer_files(learner, [], extra_scripts=extra, verifier=False, folder=av_folder)
     }
     root = Path(learner.root)
     for item in learner.media:
-        if item.kind == "image":
-            files[item.bundle_path] = image_bytes(root, item)
+        if item.kind == "image":  # written from its file when zipped
+            files[item.bundle_path] = partial(write_image, root, item)
         else:
             files[item.bundle_path] = stripped_file(root, item, av_folder)
     assets = sorted(set(files) - {LAUNCH})

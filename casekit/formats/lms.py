@@ -4,16 +4,16 @@ their images, the quizzes of a lesson and the deterministic package zip."""
 from __future__ import annotations
 
 import dataclasses
-import io
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from markupsafe import Markup
 
 from casekit import tree as t
-from casekit.files.zips import write_zip
+from casekit.files.zips import Writer, write_zip
 from casekit.render.common import source_date
-from casekit.render.images import image_bytes
+from casekit.render.images import write_image
 from casekit.render.page import render_template
 from casekit.render.templates import read_template
 from casekit.resolve.editions import apply_edition
@@ -31,11 +31,16 @@ def lesson_quizzes(lesson: t.Lesson) -> list[t.Quiz]:
     return [b for b in t.iter_blocks(lesson.blocks) if isinstance(b, t.Quiz)]
 
 
-def images(course: t.Course, folder: str) -> dict[str, bytes]:
-    """The images the pages show (metadata stripped), at ``folder/<bundle path>``."""
+#: a package's files by name: bytes, a file streamed in, or what writes one into its entry
+Files = dict[str, bytes | Path | Writer]
+
+
+def images(course: t.Course, folder: str) -> Files:
+    """The images the pages show (metadata stripped), at ``folder/<bundle path>``, each
+    written from its file when the package is (``write_image``: never held whole)."""
     root = Path(course.root)
     return {
-        f"{folder}/{item.bundle_path}": image_bytes(root, item)
+        f"{folder}/{item.bundle_path}": partial(write_image, root, item)
         for item in course.media
         if item.kind == "image"
     }
@@ -51,15 +56,8 @@ def lms_page(course: t.Course, title: str, body: str) -> bytes:
     return html.encode("utf-8")
 
 
-def write_package(course: t.Course, files: dict[str, bytes | Path], out: BinaryIO) -> None:
+def write_package(course: t.Course, files: Files, out: BinaryIO) -> None:
     """The package into ``out``: the manifest first, then every file by name, all stamped
     with the course's date (same sources, same bytes). A ``Path`` value is a course file
-    (a video ...) streamed in, never read whole."""
+    (a video ...) streamed in, never read whole, as what a writer writes."""
     write_zip(out, files, source_date(course), first=(MANIFEST,))
-
-
-def zip_package(course: t.Course, files: dict[str, bytes | Path]) -> bytes:
-    """``write_package`` into memory (packages without large media)."""
-    out = io.BytesIO()
-    write_package(course, files, out)
-    return out.getvalue()

@@ -34,7 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import PIL
 from PIL import Image
@@ -44,7 +44,7 @@ from casekit.diagnostics import Diagnostics, error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render import png_encoder
 from casekit.render.image_metadata import ORIENTATION
-from casekit.render.images import KeptBytes, image_bytes
+from casekit.render.images import KeptBytes, image_bytes, write_image
 from casekit.resolve.lazy import sites_of
 from casekit.resolve.media import MediaError, Probe, cached_probe
 from casekit.safety.paths import PathEscape, RememberedPaths, is_url, resolve_inside
@@ -119,7 +119,13 @@ class Sizing:
         known = self._known(root, item, box)
         if known is not None:
             return known
-        fitted = _resample(decodable or image_bytes(root, item, keep=False), item, box)
+        if decodable is not None:
+            fitted = _resample(decodable, item, box)
+        else:  # stripped into a file as it is read: the original is never held whole
+            with tempfile.TemporaryFile(prefix="casekit-fit-") as stripped:
+                write_image(root, item, stripped)
+                stripped.seek(0)
+                fitted = _resample(stripped, item, box)
         return self._keep(item, box, image_bytes(root, item) if fitted is None else fitted)
 
     def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
@@ -390,11 +396,12 @@ def _cached(item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None) -
     return cache.load("image", _key(item, box), bytes) if cache is not None else None
 
 
-def _resample(source: bytes | Path, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
-    """``source`` (the image's bytes, or a file of it) fitted into ``box``; ``None``: to
-    be embedded as it is (its pixels would have to move, or its mode is not written)."""
+def _resample(source: Path | BinaryIO, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:
+    """``source`` (a file of the image without its metadata) fitted into ``box``;
+    ``None``: to be embedded as it is (its pixels would have to move, or its mode is
+    not written)."""
     try:
-        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+        with Image.open(source) as image:
             image.decodermaxblock = _DECODED_AT_ONCE
             if image.mode not in _MODES or image.getexif().get(ORIENTATION, 1) != 1:
                 return None

@@ -22,17 +22,20 @@ Moodle (and most platforms) import CC 1.0/1.1. The cartridge holds:
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from lxml import etree
 
 from casekit import tree as t
 from casekit.formats import BuildContext, Output
 from casekit.formats.lms import (
     MANIFEST,
+    Files,
     images,
     learner_edition,
     lesson_quizzes,
     lms_page,
-    zip_package,
+    write_package,
 )
 from casekit.messages import Messages
 from casekit.render.common import lesson_title, short_answer, true_false
@@ -298,8 +301,8 @@ def _question(quiz: t.Quiz, question: t.Question, writer: HtmlWriter) -> etree._
 # --------------------------------------------------------------------- package
 
 
-def cartridge(full: t.Course) -> bytes:
-    """The ``.imscc`` bytes: learner pages, and quizzes graded from the full course."""
+def cartridge(full: t.Course) -> Files:
+    """The ``.imscc`` files: learner pages, and quizzes graded from the full course."""
     learner = learner_edition(full)
     writer = CartridgeWriter(learner)
     files = images(learner, WEB)
@@ -331,8 +334,13 @@ def cartridge(full: t.Course) -> bytes:
                 for path in quiz_writer.used:
                     files[f"{quiz.anchor}/{path}"] = files[f"{WEB}/{path}"]
     files[MANIFEST] = manifest(learner, pages, shown, quiz_files)
-    return zip_package(full, files)
+    return files
 
 
 def render_cc(course: t.Course, ctx: BuildContext) -> list[Output]:
-    return [Output(f"{course.config.id}-{course.config.version}.imscc", cartridge(course))]
+    """The cartridge, written as the build writes its file (its images streamed in)."""
+
+    def write(out: BinaryIO) -> None:
+        write_package(course, cartridge(course), out)
+
+    return [Output(f"{course.config.id}-{course.config.version}.imscc", write=write)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import struct
 import sys
 import tempfile
@@ -195,6 +196,20 @@ class ImageStore:
     def keeps(self, piece: Piece) -> bool:
         """Whether every picture ``piece`` names can be had."""
         return all(self.get(image.sha256) is not None for image in piece.info.images)
+
+    def copy(self, sha256: str, out: IO[bytes]) -> bool:
+        """Write picture ``sha256`` into ``out`` (one of this build's copied in pieces);
+        whether it could be had."""
+        try:
+            with open(f"{self._folder.name}/{sha256}", "rb") as file:
+                shutil.copyfileobj(file, out, 1 << 20)
+                return True
+        except FileNotFoundError:
+            pass
+        data = self.get(sha256)
+        if data is not None:
+            out.write(data)
+        return data is not None
 
     def get(self, sha256: str) -> bytes | None:
         try:
@@ -376,10 +391,8 @@ class Assembly:
 
         def picture(sha256: str) -> Callable[[IO[bytes]], None]:
             def write(out: IO[bytes]) -> None:
-                data = self.store.get(sha256)
-                if data is None:
+                if not self.store.copy(sha256, out):
                     raise RuntimeError(f"picture {sha256} vanished while building")
-                out.write(data)
 
             return write
 
