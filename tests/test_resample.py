@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import sys
 import threading
 import zipfile
 from collections.abc import Callable
@@ -350,28 +349,13 @@ def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_pars
     ]
 
 
-def test_python_s_lock_changes_hands_often_while_a_prefit_runs(
-    make_course: Callable[..., Path],
-) -> None:
-    """While a ``Prefit`` runs, Python's lock changes hands every 0.5 ms (a fitting thread
-    back from Pillow waits no longer for it); as it was once it is closed."""
-    root = make_course({"a.md": "# A\n"})
-    before = sys.getswitchinterval()
-    prefit = Prefit(root, BuildCache(root / "build", read=False), SCREEN_BOX)
-    try:
-        assert sys.getswitchinterval() == pytest.approx(0.0005)
-    finally:
-        prefit.close()
-    assert sys.getswitchinterval() == before
-
-
 def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     image_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The images are begun before the course's files are hashed when the EPUB is built
     for sure (forced, or never built); an EPUB built before waits for its check (a
     no-change build begins nothing); a build stopped by an error leaves no thread
-    running and the switch interval as it was."""
+    running."""
     from casekit.build import pipeline
     from casekit.formats.epub import book
 
@@ -407,11 +391,9 @@ def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     def failing(*_args: object) -> None:
         raise error("a.md", "the book cannot be written", "test-failure")
 
-    before = sys.getswitchinterval()
     monkeypatch.setattr(book, "render_epub", failing)
     with pytest.raises(CasekitError):
         build(image_course, ["epub"], out, editions=("learner",), force=True)
-    assert sys.getswitchinterval() == before
     assert not [th for th in threading.enumerate() if th.name.startswith("casekit-prefit")]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import BinaryIO
@@ -23,7 +25,7 @@ from casekit.render.common import (
 )
 from casekit.render.fragments import Fragments
 from casekit.render.html import HtmlWriter, attr
-from casekit.render.images import image_bytes, write_data_uri
+from casekit.render.images import KeptBytes, image_bytes, write_data_uri
 from casekit.render.outline import GLOSSARY, MEDIA_INDEX, course_outline
 from casekit.render.templates import (
     CourseTemplateLoader,
@@ -163,17 +165,29 @@ _IMAGE_MARK = re.compile(re.escape(_IMAGE) + "([0-9a-f]{64})\0")
 
 def write_page(course: t.Course, writer: StreamedPageWriter, out: BinaryIO) -> None:
     """The single page (``page_parts``) into ``out`` as UTF-8, part by part, each image
-    mark replaced by the image's data URI (``write_data_uri``)."""
+    mark replaced by the image's data URI (``write_data_uri``). A small image's URI is
+    kept (``KeptBytes``: bounded) for the other figures showing it: read, stripped and
+    encoded once, not once a figure."""
     images = {item.sha256: item for item in course.media if item.kind == "image"}
+    kept = KeptBytes()
     for part in page_parts(course, writer):
         done = 0
         for mark in _IMAGE_MARK.finditer(part):
             item = images.get(mark[1])
             if item is not None:
                 out.write(part[done : mark.start()].encode("utf-8"))
-                write_data_uri(writer.root, item, out)
+                if item.size * 4 // 3 <= KeptBytes.LIMIT // 4:
+                    out.write(kept.get(item.sha256, partial(_data_uri, writer.root, item)))
+                else:
+                    write_data_uri(writer.root, item, out)
                 done = mark.end()
         out.write(part[done:].encode("utf-8"))
+
+
+def _data_uri(root: Path, item: t.MediaItem) -> bytes:
+    into = io.BytesIO()
+    write_data_uri(root, item, into)
+    return into.getvalue()
 
 
 def appendix_html(course: t.Course, writer: HtmlWriter, key: str, level: int) -> str:

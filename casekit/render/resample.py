@@ -26,7 +26,6 @@ import os
 import queue
 import re
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -74,11 +73,6 @@ _DECODED_AT_ONCE = 1024 * 1024
 SCRATCH_BUDGET = 256 * 1024 * 1024
 #: threads that fit images at once (``Fitting``): each holds an image's pixels
 WORKERS = min(2, os.cpu_count() or 1)
-#: Python's switch interval while a ``Prefit`` runs (its default is 5 ms): a thread back
-#: from Pillow or ISA-L waits up to that long for the lock, which the parse holds, some
-#: 40 times an image; measured (schedstat) on the image course: the prefit threads slept
-#: 0.67 s waiting for it, 0.23 s at 0.5 ms
-_SWITCH_INTERVAL = 0.0005
 #: the PNG and JPEG files a lesson's text seems to show (``Prefit.sources``): the targets
 #: of Markdown images, ``](file.png``, a literal prefix the search skips along to
 #: (1.5 ms for the 3.7 MB of the 40-lesson course, where a name alone took 170 ms)
@@ -218,8 +212,6 @@ class Prefit:
         self.lock = threading.Lock()  # two workers may find one content under two names
         self.waiting = 0  # bytes of scratch files not yet fitted
         self.scratch = tempfile.TemporaryDirectory(prefix="casekit-prefit-")
-        self.switch = sys.getswitchinterval()
-        sys.setswitchinterval(_SWITCH_INTERVAL)
 
     def sources(self, lessons: list[str]) -> None:
         """Begin with the PNG and JPEG files the lesson files ``lessons`` (paths in the
@@ -308,7 +300,6 @@ class Prefit:
         """Wait for what has begun (a failure is reported by whoever needs the image);
         ``cancel``: only for what is running (the build stops)."""
         self.workers.shutdown(cancel)
-        sys.setswitchinterval(self.switch)
         for key in self.fitting:
             _begun.pop(key, None)
         self.scratch.cleanup()
