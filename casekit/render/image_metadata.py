@@ -3,7 +3,8 @@
 A teacher's phone photo carries EXIF (camera, owner, date, GPS position), XMP,
 IPTC and comments; a PNG may carry text chunks. None of it is needed to show the
 picture, and some of it is personal data, so every output (bundle, EPUB, DOCX,
-HTML, PDF) embeds images only through ``strip_metadata``. The one thing kept is
+HTML, PDF) embeds images only through ``copy_stripped`` (``strip_metadata`` in
+memory), or, in the PDF, only a PNG's pixel data (its IDAT chunks). The one thing kept is
 the EXIF orientation, written back as a minimal EXIF block of that single tag,
 so a photo taken sideways still shows upright.
 

@@ -89,15 +89,12 @@ def _read(root: Path, item: t.MediaItem) -> bytes:
     return data  # what ``strip_metadata`` keeps of any other format
 
 
-def image_bytes(root: Path, item: t.MediaItem, keep: bool = True) -> bytes:
+def image_bytes(root: Path, item: t.MediaItem) -> bytes:
     """The bytes of an image to embed: sanitised SVG, or PNG/JPEG without metadata
-    (what every format and the bundle embed); ``keep``: kept in memory for the next
-    figure, edition or format showing it (not what is read to be fitted: the fitting
-    is what they show)."""
+    (what every format and the bundle embed), kept in memory for the next figure,
+    edition or format showing it."""
     real, _ = resolve_inside(root, item.path)
-    key = (real, item.sha256, item.format)
-    read = partial(_read, root, item)
-    return _kept.get(key, read) if keep else _kept.find(key) or read()
+    return _kept.get((real, item.sha256, item.format), partial(_read, root, item))
 
 
 class _HashingReader:

@@ -205,8 +205,7 @@ class ImageStore:
                 shutil.copyfileobj(file, out, 1 << 20)
                 return True
         except FileNotFoundError:
-            pass
-        data = self.get(sha256)
+            data = self._cached(sha256)
         if data is not None:
             out.write(data)
         return data is not None
@@ -216,7 +215,10 @@ class ImageStore:
             with open(f"{self._folder.name}/{sha256}", "rb") as file:
                 return file.read()
         except FileNotFoundError:
-            pass
+            return self._cached(sha256)
+
+    def _cached(self, sha256: str) -> bytes | None:
+        """Picture ``sha256`` from the build cache (an earlier build's)."""
         return self.cache.load(IMAGE_KIND, sha256, bytes) if self.cache else None
 
     def close(self) -> None:
