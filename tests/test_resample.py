@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import threading
 import zipfile
@@ -79,15 +80,30 @@ def fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resample, "_fitted", KeptBytes())
 
 
+class Decoded:
+    """The pixel size of every image file Pillow decodes (``ImageFile.load``), in this
+    process or in the worker processes forked from it (a line each in a file)."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def sizes(self) -> list[tuple[int, int]]:
+        lines = self.log.read_text().splitlines() if self.log.exists() else []
+        return sorted((int(w), int(h)) for w, h in map(str.split, lines))
+
+    def clear(self) -> None:
+        self.log.unlink(missing_ok=True)
+
+
 @pytest.fixture
-def decoded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """The pixel size of every image file Pillow decodes (``ImageFile.load``)."""
-    made: list[tuple[int, int]] = []
+def decoded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Decoded:
+    made = Decoded(tmp_path / "decoded.log")
     original = ImageFile.ImageFile.load
 
     def counting(self: ImageFile.ImageFile) -> object:
         if self.tile:  # pixels still to make
-            made.append(self.size)
+            with made.log.open("a") as log:
+                log.write(f"{self.size[0]} {self.size[1]}\n")
         return original(self)
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", counting)
@@ -232,12 +248,15 @@ def test_an_image_that_cannot_be_fitted_stops_the_fitting_with_one_line(
     assert "\n" not in str(found)
 
 
+@pytest.mark.parametrize("where", ["processes", "threads"])
 def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
-    make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    where: str, make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """``Prefit`` (a build with an EPUB to make): each image a lesson names is probed and
-    fitted on worker threads once that lesson is parsed; the resolver probes none again
-    and takes the probe's answer; a damaged image is reported once, by the resolver."""
+    fitted in worker processes (in worker threads where another thread ran when it was
+    made: a fork would be unsafe) once that lesson is parsed; the resolver probes none
+    again and takes the probe's answer; a damaged image is reported once, by the
+    resolver."""
     data = screenshot()
     root = make_course(
         {
@@ -250,19 +269,30 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
             "media/cut.png": data[: len(data) // 2],
         },
     )
-    fitted_on: list[str] = []
-    decoded_from: list[type] = []
+    log = tmp_path / "fitted.log"  # one line a decode: process, thread, what it read
     fit = resample._resample
 
     def recording(*args: object) -> bytes:
-        fitted_on.append(threading.current_thread().name)
-        decoded_from.append(type(args[0]))
+        line = f"{os.getpid()} {threading.current_thread().name} {type(args[0]).__name__}\n"
+        with log.open("a") as out:
+            out.write(line)
         return fit(*args)  # type: ignore[arg-type]
 
+    def fitted() -> list[tuple[int, str, str]]:
+        lines = log.read_text().splitlines() if log.exists() else []
+        return [(int(pid), thread, read) for pid, thread, read in map(str.split, lines)]
+
     monkeypatch.setattr(resample, "_resample", recording)
+    other = threading.Event()  # a thread running while the prefit is made: no fork
+    if where == "threads":
+        threading.Thread(target=other.wait, daemon=True).start()
     cache = BuildCache(root / "build", read=False)  # as --force
     diags = Diagnostics()
-    prefit = Prefit(root, cache, SCREEN_BOX)
+    try:
+        prefit = Prefit(root, cache, SCREEN_BOX)
+    finally:
+        other.set()
+    assert (prefit.processes is not None) == (where == "processes")
     try:
         course = load_course(root, diags, cache, prefit=prefit)
     finally:
@@ -276,10 +306,15 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         "media/photo.jpg 1600x1600",
         "media/screen.png 1600x1600",
     ]
-    assert len(fitted_on) == 2 and all(n.startswith("casekit-prefit") for n in fitted_on)
+    made = fitted()
+    assert len(made) == 2
+    if where == "processes":
+        assert all(pid != os.getpid() for pid, _, _ in made)
+    else:
+        assert all(pid == os.getpid() and n.startswith("casekit-prefit") for pid, n, _ in made)
     # the PNG from what its check inflated (a scratch file, gone), the JPEG from its
     # stripped copy in a temporary file (never whole in memory)
-    assert sorted(t.__name__ for t in decoded_from) == ["BufferedRandom", "PosixPath"]
+    assert sorted(read for _, _, read in made) == ["BufferedRandom", "PosixPath"]
     assert not Path(prefit.scratch.name).exists()
     # beyond the scratch budget the PNG is checked alone and decoded from its file, the same
     monkeypatch.setattr(resample, "SCRATCH_BUDGET", 0)
@@ -289,13 +324,13 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         assert load_course(root, Diagnostics(), prefit.cache, prefit=prefit) is not None
     finally:
         prefit.close()
-    assert [t.__name__ for t in decoded_from[2:]] == ["BufferedRandom", "BufferedRandom"]
+    assert [read for _, _, read in fitted()[2:]] == ["BufferedRandom", "BufferedRandom"]
     # the EPUB takes them as they were made, and makes them again the same
-    made = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
-    assert len(fitted_on) == 4 and cache.stats.resampled[2:] == []
+    made_again = [Sizing(cache).image(root, i, SCREEN_BOX) for i in course.media]
+    assert len(fitted()) == 4 and cache.stats.resampled[2:] == []
     resample._fitted = KeptBytes()
     again = [Sizing().image(root, i, SCREEN_BOX) for i in course.media]
-    assert made == again and len(fitted_on) == 6
+    assert made_again == again and len(fitted()) == 6
 
 
 def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_parsed(
@@ -354,8 +389,8 @@ def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
 ) -> None:
     """The images are begun before the course's files are hashed when the EPUB is built
     for sure (forced, or never built); an EPUB built before waits for its check (a
-    no-change build begins nothing); a build stopped by an error leaves no thread
-    running."""
+    no-change build begins nothing); a build stopped by an error leaves no thread or
+    process running."""
     from casekit.build import pipeline
     from casekit.formats.epub import book
 
@@ -395,11 +430,12 @@ def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     with pytest.raises(CasekitError):
         build(image_course, ["epub"], out, editions=("learner",), force=True)
     assert not [th for th in threading.enumerate() if th.name.startswith("casekit-prefit")]
+    assert multiprocessing.active_children() == []  # its worker processes too
 
 
 @pytest.mark.slow
 def test_each_output_carries_images_at_the_size_it_needs_made_once(
-    image_course: Path, tmp_path: Path, decoded: list[tuple[int, int]]
+    image_course: Path, tmp_path: Path, decoded: Decoded
 ) -> None:
     out = tmp_path / "out"
     formats = ["pdf", "docx", "epub"]
@@ -409,7 +445,7 @@ def test_each_output_carries_images_at_the_size_it_needs_made_once(
     # eighth of its size and makes no pixels of the PNG
     fitted = ["media/photo.jpg 1600x1600", "media/screen.png 1600x1600"]
     assert sorted(result.cache.stats.resampled) == fitted
-    assert sorted(decoded) == [(375, 250), WIDE, WIDE]
+    assert decoded.sizes() == [(375, 250), WIDE, WIDE]
     epub = built(result, "epub")
     assert epub_images(epub["learner"]) == epub_images(epub["teacher"])
     assert (
@@ -439,7 +475,7 @@ def test_each_output_carries_images_at_the_size_it_needs_made_once(
     resample._fitted = KeptBytes()
     decoded.clear()
     again = build(image_course, formats, out, contents_pages=False)
-    assert again.cache.stats.resampled == [] and decoded == []  # probes cached too
+    assert again.cache.stats.resampled == [] and decoded.sizes() == []  # probes cached too
     assert epub_images(built(again, "epub")["learner"]) == epub_images(epub["learner"])
 
     # --force reads no cache: each image fitted once again, for both editions
@@ -472,7 +508,7 @@ def test_original_images_are_carried_as_they_are(image_course: Path, tmp_path: P
 def test_the_prefit_threads_probe_before_they_fit_and_stop_after_every_task() -> None:
     """The resolver waits for every probe, the EPUB for none of the fittings: a probe
     given after fittings is begun first; a cancelled close runs nothing that waits."""
-    workers = resample._Workers("test-workers")
+    workers = resample._Workers("test-workers", resample.WORKERS)
     gate, ran = threading.Event(), []
     busy = [workers.submit(resample._FIT, gate.wait) for _ in range(resample.WORKERS)]
     fits = [workers.submit(resample._FIT, ran.append, f"fit {n}") for n in range(2)]
@@ -481,7 +517,7 @@ def test_the_prefit_threads_probe_before_they_fit_and_stop_after_every_task() ->
     workers.shutdown(cancel=False)
     assert all(f.done() for f in [*busy, *fits, probe])
     assert ran[0] == "probe" and sorted(ran[1:]) == ["fit 0", "fit 1"]
-    stopped = resample._Workers("test-workers")
+    stopped = resample._Workers("test-workers", resample.WORKERS)
     gate.clear()
     running = [stopped.submit(resample._FIT, gate.wait) for _ in range(resample.WORKERS)]
     waiting = stopped.submit(resample._FIT, ran.append, "never")

@@ -49,9 +49,11 @@ def normalize_zip(
     first: Sequence[str] = (),
     stored: Sequence[str] = (),
     cache: BuildCache | None = None,
+    files: Mapping[str, Path] | None = None,
 ) -> None:
     """Rewrite the zip file ``source`` into ``target`` (seekable) as ``deterministic_zip``
-    writes its entries, an entry at a time (never the archive whole in memory)."""
+    writes its entries, an entry at a time (never the archive whole in memory), with
+    the members ``files`` (name: the file holding its bytes) added."""
     with zipfile.ZipFile(source) as archive, ExitStack() as stack:
         level = stack.enter_context(deflating_from(cache)) if cache else None
 
@@ -62,8 +64,8 @@ def normalize_zip(
 
             return write
 
-        members = {name: copy(name) for name in archive.namelist()}
-        write_zip(target, members, when, first, stored, level)
+        members: dict[str, Writer | Path] = {name: copy(name) for name in archive.namelist()}
+        write_zip(target, members | dict(files or {}), when, first, stored, level)
 
 
 def deterministic_zip(

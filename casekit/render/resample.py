@@ -30,7 +30,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -42,6 +41,7 @@ from casekit import tree as t
 from casekit.diagnostics import Diagnostics, error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render import png_encoder
+from casekit.render.fit_workers import fit_workers, run_in
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes, write_image
 from casekit.resolve.lazy import sites_of
@@ -107,19 +107,19 @@ class Sizing:
         return self._made(root, item, box)
 
     def _made(
-        self, root: Path, item: t.MediaItem, box: tuple[int, int], decodable: Path | None = None
+        self,
+        root: Path,
+        item: t.MediaItem,
+        box: tuple[int, int],
+        decodable: Path | None = None,
+        fit: Callable[..., bytes | None] | None = None,
     ) -> bytes:
-        """``decodable``: the image as ``decodable_png`` wrote it, if it did."""
+        """``decodable``: the image as ``decodable_png`` wrote it, if it did; ``fit``:
+        what makes it, in place of ``fitted_bytes`` (``Prefit``: in a worker process)."""
         known = self._known(root, item, box)
         if known is not None:
             return known
-        if decodable is not None:
-            fitted = _resample(decodable, item, box)
-        else:  # stripped into a file as it is read: the original is never held whole
-            with tempfile.TemporaryFile(prefix="casekit-fit-") as stripped:
-                write_image(root, item, stripped)
-                stripped.seek(0)
-                fitted = _resample(stripped, item, box)
+        fitted = (fit or fitted_bytes)(root, item, box, decodable)
         return self._keep(item, box, image_bytes(root, item) if fitted is None else fitted)
 
     def fitting(self, root: Path, box: tuple[int, int]) -> Fitting:
@@ -191,22 +191,27 @@ class Fitting:
 class Prefit:
     """Images fitted to the screen before the book that shows them is begun: each raster
     image a lesson names is probed (``resolve/media.probe``: its damage check included)
-    as soon as the lesson is parsed, and then fitted, on ``WORKERS`` threads that probe
-    before they fit (``_Workers``: the resolver waits for every probe; the EPUB can be
-    written while images are fitted), while this thread parses the others (Pillow and
-    ISA-L work without Python's lock). A PNG's check writes what it inflates into a
+    as soon as the lesson is parsed, and then fitted, in ``WORKERS`` processes forked
+    when the prefit is made (``render/fit_workers.py``: threads would wait for Python's
+    lock while this thread parses), while this thread parses the others. Threads here
+    hand the tasks over, probes before fittings (``_Workers``: the resolver waits for
+    every probe; the EPUB can be written while images are fitted), and keep the results
+    (the build cache, ``_fitted``). A PNG's check writes what it inflates into a
     scratch file (``decodable_png``), which its fitting decodes: inflated once, not
-    twice, and not held in memory while it waits. The resolver takes the probe from here (``probed``
-    waits for it) and the EPUB the fitted image (``Sizing`` waits for one being made).
-    Nothing is reported from here: a file the probe refuses is probed again, and
-    reported, by the resolver; an image that cannot be fitted is fitted again, and
-    reported, by the EPUB. ``close`` when the build ends (before forking: no thread
-    may be left running)."""
+    twice, and not held in memory while it waits. The resolver takes the probe from
+    here (``probed`` waits for it) and the EPUB the fitted image (``Sizing`` waits for
+    one being made). Nothing is reported from here: a file the probe refuses is probed
+    again, and reported, by the resolver; an image that cannot be fitted is fitted
+    again, and reported, by the EPUB. ``close`` when the build ends (before forking: no
+    thread or worker may be left running)."""
 
     def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
         self.root, self.cache, self.box = root, cache, box
         self.paths = RememberedPaths(root)  # every lesson names the same few files
-        self.workers = _Workers("casekit-prefit")
+        self.processes = fit_workers(WORKERS)  # forked before the threads start
+        # with processes the threads only hand tasks over and wait: twice as many keep
+        # each process's next task queued while the last one's result is taken in
+        self.workers = _Workers("casekit-prefit", WORKERS * (2 if self.processes else 1))
         self.probes: dict[Path, Future[Probe | None]] = {}
         self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
         self.lock = threading.Lock()  # two workers may find one content under two names
@@ -257,8 +262,7 @@ class Prefit:
         with self.lock:  # beyond the budget: checked alone, decoded from the file
             copied = self.waiting < SCRATCH_BUDGET
         try:
-            with decodable.open("w+b") if copied else nullcontext() as into:
-                found = cached_probe(real, rel, self.cache, into)
+            found = cached_probe(real, rel, self.cache, decodable if copied else None, self._run)
         except (MediaError, OSError):
             decodable.unlink(missing_ok=True)
             return None
@@ -277,7 +281,8 @@ class Prefit:
         sizing = Sizing(self.cache)
         with self.lock:
             mine = key not in _begun and sizing.resamples(item, self.box)
-            size = decodable.stat().st_size if mine and copied else 0  # 0: none, or a JPEG
+            # 0: nothing to decode from (a JPEG, the budget spent, a file changed meanwhile)
+            size = decodable.stat().st_size if mine and decodable.exists() else 0
             if mine:
                 self.fitting.append(key)
                 self.waiting += size
@@ -289,17 +294,36 @@ class Prefit:
 
     def _fit(self, sizing: Sizing, item: t.MediaItem, decodable: Path | None, size: int) -> None:
         try:
-            sizing._made(self.root, item, self.box, decodable)  # kept in memory and the cache
+            sizing._made(self.root, item, self.box, decodable, self._fitted)  # and kept
         finally:
             if decodable is not None:
                 decodable.unlink()
             with self.lock:
                 self.waiting -= size
 
+    def _run(self, work: Callable[..., T], *args: Any) -> T:
+        return run_in(self.processes, work, *args)
+
+    def _fitted(
+        self, root: Path, item: t.MediaItem, box: tuple[int, int], decodable: Path | None
+    ) -> bytes | None:
+        """``fitted_bytes``, made in a worker process and handed over in a file."""
+        if self.processes is None:
+            return fitted_bytes(root, item, box, decodable)
+        out = Path(self.scratch.name, f"{item.sha256}.fitted")
+        if not self._run(_fit_into, root, item, box, decodable, out):
+            return None
+        try:
+            return out.read_bytes()
+        finally:
+            out.unlink()
+
     def close(self, cancel: bool = False) -> None:
         """Wait for what has begun (a failure is reported by whoever needs the image);
         ``cancel``: only for what is running (the build stops)."""
         self.workers.shutdown(cancel)
+        if self.processes is not None:
+            self.processes.shutdown(wait=True, cancel_futures=cancel)
         for key in self.fitting:
             _begun.pop(key, None)
         self.scratch.cleanup()
@@ -309,16 +333,16 @@ _PROBE, _FIT = 0, 1  # what a ``_Workers`` thread takes first
 
 
 class _Workers:
-    """``WORKERS`` threads that take the most urgent task first, in the order given
+    """``count`` threads that take the most urgent task first, in the order given
     within an urgency (``ThreadPoolExecutor`` takes them in the order given)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, count: int) -> None:
         self.tasks: queue.PriorityQueue[tuple[int, int, Future[Any], Callable[[], Any]]]
         self.tasks = queue.PriorityQueue()
         self.order = itertools.count()
         self.threads = [
             threading.Thread(target=self._work, name=f"{name}_{n}", daemon=True)
-            for n in range(WORKERS)
+            for n in range(count)
         ]
         for thread in self.threads:
             thread.start()
@@ -385,6 +409,30 @@ def _key(item: t.MediaItem, box: tuple[int, int]) -> str:
 
 def _cached(item: t.MediaItem, box: tuple[int, int], cache: BuildCache | None) -> bytes | None:
     return cache.load("image", _key(item, box), bytes) if cache is not None else None
+
+
+def fitted_bytes(
+    root: Path, item: t.MediaItem, box: tuple[int, int], decodable: Path | None
+) -> bytes | None:
+    """``item`` fitted into ``box`` (``decodable``: as ``decodable_png`` wrote it), or
+    ``None``: to be embedded as it is."""
+    if decodable is not None:
+        return _resample(decodable, item, box)
+    with tempfile.TemporaryFile(prefix="casekit-fit-") as stripped:  # the original never
+        write_image(root, item, stripped)  # held whole: stripped into a file as it is read
+        stripped.seek(0)
+        return _resample(stripped, item, box)
+
+
+def _fit_into(
+    root: Path, item: t.MediaItem, box: tuple[int, int], decodable: Path | None, out: Path
+) -> bool:
+    """In a worker process: ``fitted_bytes`` written into ``out`` (a pipe would hand
+    them over 64 KiB at a time); ``False``: none."""
+    fitted = fitted_bytes(root, item, box, decodable)
+    if fitted is not None:
+        out.write_bytes(fitted)
+    return fitted is not None
 
 
 def _resample(source: Path | BinaryIO, item: t.MediaItem, box: tuple[int, int]) -> bytes | None:

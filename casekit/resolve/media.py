@@ -5,9 +5,11 @@ whole; images are checked whole without making their pixels (``raster_check``)."
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from PIL import Image
 
@@ -92,16 +94,32 @@ def probe(
     return result
 
 
+def probe_into(file: Path, sha256: str, decodable: Path | None) -> Probe:
+    """``probe`` writing a PNG's decodable copy into the file ``decodable`` (made or
+    emptied; a path, not an open file: this may run in another process)."""
+    with decodable.open("w+b") if decodable is not None else nullcontext() as into:
+        return probe(file, sha256, decodable=into)
+
+
+def _here(work: Callable[..., Any], *args: Any) -> Any:
+    return work(*args)
+
+
 def cached_probe(
-    real: Path, rel: str, cache: BuildCache, decodable: BinaryIO | None = None
+    real: Path,
+    rel: str,
+    cache: BuildCache,
+    decodable: Path | None = None,
+    run: Callable[..., Any] = _here,
 ) -> Probe:
     """``probe`` of the file ``real`` (``rel`` in the course), remembered by the build
     cache while the file is unchanged; raises ``MediaError`` (or ``OSError``);
-    ``decodable`` as ``probe``'s (left empty when the probe was remembered)."""
+    ``decodable`` as ``probe_into``'s (not made when the probe was remembered);
+    ``run(probe_into, ...)`` probes (in a worker process, say)."""
     key = BuildCache.media_key(real)
     found = None if key is None else cache.load("probe", key, Probe)
     if found is None:
-        found = probe(real, file_digest(real, cache), decodable=decodable)
+        found = run(probe_into, real, file_digest(real, cache), decodable)
         cache.stats.probed.append(rel)
         if key is not None:
             cache.store("probe", key, found)

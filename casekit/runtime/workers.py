@@ -9,6 +9,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import ProcessPoolExecutor
 
 
@@ -16,10 +17,13 @@ if TYPE_CHECKING:
 FORKED = os.name == "posix"
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes forked from this one (spawned where there is no fork)."""
+def process_pool(
+    workers: int, initializer: Callable[[], None] | None = None
+) -> ProcessPoolExecutor:
+    """Worker processes forked from this one (spawned where there is no fork), each
+    running ``initializer`` first."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     start = multiprocessing.get_context("fork" if FORKED else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=start)
+    return ProcessPoolExecutor(workers, mp_context=start, initializer=initializer)

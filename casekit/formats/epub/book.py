@@ -52,8 +52,9 @@ EXTENSIONS = {"jpeg": "jpg"}
 
 
 class _PackageWriter(epub.EpubWriter):
-    """ebooklib's writer, plus ``xml:lang`` on the package element; a member waiting in
-    a file is streamed from it (a video is never whole in memory)."""
+    """ebooklib's writer, plus ``xml:lang`` on the package element; the members waiting
+    in files (``_FileItem``) are left out: ``write_package`` streams each into the book
+    from its file, once (a video is never whole in memory)."""
 
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set(XML_LANG, self.book.language)
@@ -66,9 +67,6 @@ class _PackageWriter(epub.EpubWriter):
             super()._write_items()
         finally:
             self.book.items = items
-        for item in items:
-            if isinstance(item, _FileItem):
-                self.out.write(item.path, f"{self.book.FOLDER_NAME}/{item.file_name}")
 
 
 class _FileItem(epub.EpubItem):
@@ -220,6 +218,11 @@ def write_package(
         first=("mimetype", "META-INF/container.xml"),
         stored=("mimetype",),
         cache=cache,
+        files={
+            f"{book.FOLDER_NAME}/{item.file_name}": item.path
+            for item in book.items
+            if isinstance(item, _FileItem)
+        },
     )
 
 

@@ -1,0 +1,86 @@
+"""The worker processes a ``Prefit`` probes and fits images in (``render/fit_workers.py``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from casekit.render import fit_workers
+from casekit.render.fit_workers import NICE, run_in
+from casekit.render.fit_workers import fit_workers as forked
+
+LINUX_GLIBC = os.name == "posix" and os.confstr("CS_GNU_LIBC_VERSION") is not None
+
+
+def resident_bytes() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def resident_after_freeing(pieces: int) -> int:
+    """Bytes resident after ``pieces`` buffers of 16 MiB (below the mmap threshold the
+    workers set: taken from the heap) are written and freed."""
+    buffers = [bytearray(16 * 1024 * 1024) for _ in range(pieces)]
+    for buffer in buffers:
+        buffer[::4096] = b"\1" * len(buffer[::4096])  # every page faulted in
+    del buffer, buffers
+    return resident_bytes()
+
+
+def test_workers_are_forked_processes_of_lower_priority() -> None:
+    workers = forked(2)
+    assert workers is not None
+    try:
+        pids = {run_in(workers, os.getpid) for _ in range(8)}
+        assert os.getpid() not in pids
+        niceness = run_in(workers, os.getpriority, os.PRIO_PROCESS, 0)
+        assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE)
+    finally:
+        workers.shutdown()
+
+
+@pytest.mark.skipif(not LINUX_GLIBC, reason="glibc's malloc")
+def test_a_worker_keeps_the_memory_it_frees_for_the_next_image() -> None:
+    """Freed buffers stay with the worker (glibc would give back each and fault it in
+    again); this process, without the settings, gives them back."""
+    workers = forked(1)
+    assert workers is not None
+    try:
+        before = run_in(workers, resident_bytes)
+        kept = run_in(workers, resident_after_freeing, 6) - before
+    finally:
+        workers.shutdown()
+    assert kept > 64 * 1024 * 1024
+    before = resident_bytes()
+    assert resident_after_freeing(6) - before < 48 * 1024 * 1024
+
+
+def test_a_worker_that_dies_leaves_its_work_to_this_process() -> None:
+    """A worker killed (out of memory, say): its work and the next run here."""
+    workers = forked(1)
+    assert workers is not None
+    try:
+        os.kill(run_in(workers, os.getpid), signal.SIGKILL)
+        assert run_in(workers, os.getpid) == os.getpid()
+        assert run_in(workers, sum, [1, 2]) == 3
+    finally:
+        workers.shutdown()
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another thread may hold a lock the child would wait for forever: none, the
+    work runs here (and where the system cannot fork)."""
+    running = threading.Event()
+    other = threading.Thread(target=running.wait)
+    other.start()
+    try:
+        assert forked(2) is None
+    finally:
+        running.set()
+        other.join()
+    assert run_in(None, os.getpid) == os.getpid()
+    monkeypatch.setattr(fit_workers, "FORKED", False)
+    assert forked(2) is None
