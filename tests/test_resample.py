@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageFile
+from PIL import Image, ImageChops, ImageDraw, ImageFile, ImageStat
 from pypdf import PdfReader
 
 from casekit import tree as t
@@ -28,7 +28,6 @@ from casekit.render.images import KeptBytes, image_bytes
 from casekit.render.resample import (
     RESAMPLE_ABOVE,
     SCREEN_BOX,
-    SCREEN_PIXELS,
     Prefit,
     Sizing,
     needs_resampling,
@@ -177,8 +176,9 @@ def test_screen_images_are_area_averages_shared_by_the_jobs_of_a_process(
     first = BuildCache(tmp_path / "build")
     made = Sizing(first).image(tmp_path, screen, SCREEN_BOX)
     with Image.open(io.BytesIO(made)) as small, Image.open(tmp_path / "screen.png") as whole:
-        expected = whole.resize((SCREEN_PIXELS, 1067), Image.Resampling.BOX)
+        expected = whole.reduce(2)  # 1500x1000: within 7/8 of the 1600x1067 filling the box
         assert ImageChops.difference(small.convert("RGB"), expected).getbbox() is None
+        assert small.info["dpi"] == pytest.approx((72, 72), abs=0.05)  # was 144: same inches
     # another edition or format in this process, even one reading no cache (--force)
     forced = BuildCache(tmp_path / "build", read=False)
     assert Sizing(forced).image(tmp_path, screen, SCREEN_BOX) == made
@@ -191,6 +191,44 @@ def test_screen_images_are_area_averages_shared_by_the_jobs_of_a_process(
     assert resample._fitted.find((screen.sha256, box)) is None
     assert Sizing(forced, remember=False).image(tmp_path, screen, box) == small
     assert forced.stats.resampled == ["screen.png 417x417"]
+
+
+@pytest.mark.parametrize(
+    ("size", "fmt", "fitted", "decoded_at"),
+    [
+        ((3000, 2000), "png", (1500, 1000), (3000, 2000)),  # 15/16 of 1600: halved
+        ((3000, 2000), "jpeg", (1500, 1000), (1500, 1000)),  # decoded at half, no resize
+        ((6000, 4000), "jpeg", (1500, 1000), (1500, 1000)),  # decoded at a quarter
+        ((4000, 3000), "png", (1600, 1200), (4000, 3000)),  # a third: 5/6, too small
+        ((4000, 3000), "jpeg", (1600, 1200), (2000, 1500)),  # half, then averaged
+        ((2600, 300), "png", (1600, 185), (2600, 300)),  # a half: 13/16, too small
+    ],
+)
+def test_a_screen_image_is_reduced_by_a_whole_factor_when_that_nearly_fills_the_box(
+    size: tuple[int, int],
+    fmt: str,
+    fitted: tuple[int, int],
+    decoded_at: tuple[int, int],
+    tmp_path: Path,
+    decoded: Decoded,
+) -> None:
+    """Each pixel the average of a square (a JPEG decoded at that scale) when that
+    leaves at least 7/8 of the size filling the box; else the fractional average.
+    Either way the picture is the original's, at that size."""
+    picture = Image.radial_gradient("L").resize(size).convert("RGB")
+    ImageDraw.Draw(picture).rectangle((0, 0, size[0] // 2, size[1] // 2), fill="#c03020")
+    name = f"picture.{'jpg' if fmt == 'jpeg' else 'png'}"
+    picture.save(tmp_path / name, quality=95)
+    made = Sizing().image(tmp_path, item(tmp_path / name, fmt), SCREEN_BOX)
+    assert decoded.sizes() == [decoded_at]
+    with Image.open(io.BytesIO(made)) as small:
+        assert small.size == fitted
+        expected = picture.resize(fitted, Image.Resampling.BOX)
+        difference = ImageChops.difference(small.convert("RGB"), expected)
+        if fmt == "png":  # lossless: at most rounding
+            assert max(high for _, high in difference.getextrema()) <= 1
+        else:  # re-encoded: off by a little on average
+            assert max(ImageStat.Stat(difference).mean) < 1.5
 
 
 def test_images_are_fitted_into_files_on_worker_threads_the_same_bytes(
@@ -442,15 +480,16 @@ def test_each_output_carries_images_at_the_size_it_needs_made_once(
     result = build(image_course, formats, out, contents_pages=False)
     # the EPUB's two editions share one fitting of each image; the PDF and DOCX carry
     # them as they are (448 ppi at the text width); the probe decodes the JPEG at an
-    # eighth of its size and makes no pixels of the PNG
+    # eighth of its size and makes no pixels of the PNG; the fitting decodes the JPEG
+    # at half its size, what the screen takes of it
     fitted = ["media/photo.jpg 1600x1600", "media/screen.png 1600x1600"]
     assert sorted(result.cache.stats.resampled) == fitted
-    assert decoded.sizes() == [(375, 250), WIDE, WIDE]
+    assert decoded.sizes() == [(375, 250), (1500, 1000), WIDE]
     epub = built(result, "epub")
     assert epub_images(epub["learner"]) == epub_images(epub["teacher"])
     assert (
         sorted(Image.open(io.BytesIO(d)).size for d in epub_images(epub["learner"]))
-        == [(SCREEN_PIXELS, 1067)] * 2
+        == [(1500, 1000)] * 2
     )
     media = image_course / "media"
     originals = {

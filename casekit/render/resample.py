@@ -5,7 +5,8 @@ an e-reader screen 1600; embedding it whole makes every PDF, DOCX and EPUB slowe
 write and larger to carry. ``Sizing.image`` gives an image's bytes (metadata already
 removed by ``image_bytes``) resampled to fit a box of pixels, in its own format (PNG
 stays lossless, JPEG is re-encoded at high quality), with its resolution scaled so its
-natural size in inches is unchanged: Lanczos for print, an area average for the screen.
+natural size in inches is unchanged: Lanczos for print, an area average for the screen
+(by a whole factor where that nearly fills the box: ``WHOLE_WITHIN``).
 Images within ``RESAMPLE_ABOVE`` of their box, SVG, and images whose EXIF orientation
 turns them (their pixels would have to move) are left as they are, never decoded (the
 PDF carries their compressed data as it is); a format whose option ``original_images``
@@ -57,6 +58,11 @@ SCREEN_PIXELS = 1600
 #: what an image without a stated resolution is meant to have (Word's assumption)
 DEFAULT_DPI = 96.0
 JPEG_QUALITY = 90
+#: on screen, an image is reduced by a whole factor (each pixel the average of a square:
+#: a quarter of the work of a fractional area average, and a JPEG decoded at that scale)
+#: when that leaves it at least 1/WHOLE_WITHIN of the size that fills the box: a
+#: 3000x2000 screenshot becomes 1500x1000, not 1600x1067
+WHOLE_WITHIN = 8 / 7
 #: an image is resampled only when a side has more than this many times the pixels its
 #: box needs: above 450 ppi in print (what print presets such as Acrobat's leave as it
 #: is), above 2400 pixels on screen. Less would save little size for a decode, a
@@ -445,14 +451,25 @@ def _resample(source: Path | BinaryIO, item: t.MediaItem, box: tuple[int, int]) 
             if image.mode not in _MODES or image.getexif().get(ORIENTATION, 1) != 1:
                 return None
             scale = min(box[0] / image.width, box[1] / image.height)
-            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+            whole = math.ceil(1 / scale)  # the least whole factor that fits the box
+            if box == SCREEN_BOX and whole * scale <= WHOLE_WITHIN:
+                scale = 1 / whole
+                size = (-(-image.width // whole), -(-image.height // whole))
+            else:
+                size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
             dpi = float(image.info.get("dpi", (DEFAULT_DPI,))[0] or DEFAULT_DPI) * scale
             icc = image.info.get("icc_profile")
             if item.format == "jpeg":  # decoded at 1/2, 1/4 or 1/8 while still >= size
                 image.draft(image.mode, size)
             if image.mode == "P":
                 image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-            if box == SCREEN_BOX:  # area average: sharp at screen size, 3x faster
+            left = image.width // size[0]  # a whole factor still to reduce by, if any
+            if image.size == size:  # a JPEG decoded at that size
+                image.load()
+                small = image
+            elif box == SCREEN_BOX and image.size == (size[0] * left, size[1] * left):
+                small = image.reduce(left)
+            elif box == SCREEN_BOX:  # area average: sharp at screen size, 3x faster
                 small = image.resize(size, Image.Resampling.BOX)
             else:
                 small = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
