@@ -13,7 +13,9 @@ a dozen 3000x2000 screenshots and photos, ``generate_course.py --images``).
   reading, checking, parsing and resampling images included) against pandoc 3
   (pypandoc-binary) on the same lessons with ``--toc``. The DOCX also without contents
   page numbers (``--no-contents-pages``: pandoc's contents field has none either;
-  casekit's default runs a LibreOffice layout for them). Then (unless ``--skip cached``)
+  casekit's default runs a LibreOffice layout for them). The EPUB also with ``-j 2``
+  (the default on two cores: its images fitted in worker processes, with ``-j 1`` in
+  threads of its one process). Then (unless ``--skip cached``)
   the same after an edit of one lesson, casekit rebuilding with its build cache (parsed
   lessons, fitted images, font subsets), beside pandoc again.
 - PDF: ``casekit build -f pdf -e learner --force`` against Typst (PyPI ``typst``)
@@ -196,11 +198,12 @@ def against_pandoc(
     rows = []
     out = root / f"build-{name}"
     lessons = lesson_files(course)
-    variants = [("docx", ("--no-contents-pages",)), ("epub", ())]
+    # the last -j counts: the EPUB's images fitted in worker processes (one process: threads)
+    variants = [("docx", ("--no-contents-pages",)), ("epub", ()), ("epub", ("-j", "2"))]
     variants = ([("docx", ())] if contents else []) + variants
     for fmt, extra in [(f, e) for f, e in variants if docx or f != "docx"]:
         target = root / f"pandoc.{fmt}"
-        label = f"{name}: {fmt}{' ' + extra[0] if extra else ''} / pandoc"
+        label = f"{name}: {' '.join((fmt, *extra))} / pandoc"
         try:
             ours, theirs = interleaved(
                 lambda fmt=fmt, extra=extra: run(
@@ -214,7 +217,8 @@ def against_pandoc(
             continue
         rows.append(ratio_row(label, ours, theirs))
         (package,) = out.glob(f"*/{fmt}/*-learner.{fmt}")
-        rows.append((f"{name}: {fmt} image files", f"{images_in(package)} / {images_in(target)}"))
+        files = f"{images_in(package)} / {images_in(target)}"
+        rows.append((f"{name}: {' '.join((fmt, *extra))} image files", files))
     return rows
 
 

@@ -16,6 +16,15 @@ from casekit.render.fit_workers import fit_workers as forked
 LINUX_GLIBC = os.name == "posix" and os.confstr("CS_GNU_LIBC_VERSION") is not None
 
 
+@pytest.fixture(autouse=True)
+def alone() -> None:
+    """No thread left by an earlier test (one finishing, say): a fork needs none."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread():
+            thread.join(5)
+    assert threading.active_count() == 1
+
+
 def resident_bytes() -> int:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 

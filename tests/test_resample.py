@@ -460,13 +460,19 @@ def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     lesson.write_text(lesson.read_text("utf-8") + "\nТағы бір сөйлем.\n", "utf-8")
     assert begun_and_made() == ([], 1)  # begun after the check
     assert begun_and_made(force=True) == (["photo.jpg", "screen.png"], 1)
+    assert made[0].processes is None  # one process (--jobs 1): threads
+    (threads,) = built(build(image_course, ["epub"], out, editions=("learner",)), "epub").values()
+    in_threads = threads.read_bytes()
+    assert begun_and_made(force=True, jobs=2) == (["photo.jpg", "screen.png"], 1)
+    assert made[0].processes is not None  # fitted in worker processes: the same book
+    assert threads.read_bytes() == in_threads
 
     def failing(*_args: object) -> None:
         raise error("a.md", "the book cannot be written", "test-failure")
 
     monkeypatch.setattr(book, "render_epub", failing)
     with pytest.raises(CasekitError):
-        build(image_course, ["epub"], out, editions=("learner",), force=True)
+        build(image_course, ["epub"], out, editions=("learner",), force=True, jobs=2)
     assert not [th for th in threading.enumerate() if th.name.startswith("casekit-prefit")]
     assert multiprocessing.active_children() == []  # its worker processes too
 

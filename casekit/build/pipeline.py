@@ -251,6 +251,7 @@ def build_course(
         [job for job in planned if not cache.recorded(job.key)],
         registry,
         chosen,
+        jobs,
     )
     try:
         course_files = file_digests(course_dir, cache)
@@ -297,6 +298,7 @@ def build_course(
                 [job for job in planned if job.key not in records],
                 registry,
                 chosen,
+                jobs,
             )
         with no_full_collections():  # parsing builds a large tree: ~40% faster
             course = load_course(
@@ -407,15 +409,17 @@ def _prefit(
     todo: list[Job],
     registry: dict[str, Format],
     chosen: dict[str, Any],
+    jobs: int,
 ) -> Prefit | None:
     """A ``Prefit`` when a job to build fits its images to the screen (the EPUB's),
-    begun on the images the lesson files seem to name."""
+    begun on the images the lesson files seem to name (in worker processes with
+    ``jobs`` above 1)."""
     for job in todo:
         screen = registry[job.format].fits_to_screen
         if screen is not None and screen(chosen[job.format]):
             from casekit.render.resample import SCREEN_BOX, Prefit
 
-            prefit = Prefit(course_dir, cache, SCREEN_BOX)
+            prefit = Prefit(course_dir, cache, SCREEN_BOX, forked=jobs > 1)
             prefit.sources([ref for module in config.modules for ref in module.lessons])
             return prefit
     return None

@@ -183,7 +183,7 @@ def check(course_dirs: tuple[Path, ...], strict: bool, output_format: str, quiet
     "--jobs",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes: formats and editions built in parallel, a PDF's modules laid out side by side (default: CPU count).",
+    help="Processes: formats and editions built in parallel, a PDF's modules laid out side by side, an EPUB's images fitted (default: CPU count).",
 )
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the build cache.")
 @shard_option

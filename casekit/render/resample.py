@@ -199,7 +199,8 @@ class Prefit:
     image a lesson names is probed (``resolve/media.probe``: its damage check included)
     as soon as the lesson is parsed, and then fitted, in ``WORKERS`` processes forked
     when the prefit is made (``render/fit_workers.py``: threads would wait for Python's
-    lock while this thread parses), while this thread parses the others. Threads here
+    lock while this thread parses; with ``--jobs 1`` they do), while this thread
+    parses the others. Threads here
     hand the tasks over, probes before fittings (``_Workers``: the resolver waits for
     every probe; the EPUB can be written while images are fitted), and keep the results
     (the build cache, ``_fitted``). A PNG's check writes what it inflates into a
@@ -211,10 +212,13 @@ class Prefit:
     again, and reported, by the EPUB. ``close`` when the build ends (before forking: no
     thread or worker may be left running)."""
 
-    def __init__(self, root: Path, cache: BuildCache, box: tuple[int, int]) -> None:
+    def __init__(
+        self, root: Path, cache: BuildCache, box: tuple[int, int], forked: bool = True
+    ) -> None:
+        """``forked=False`` (``--jobs 1``): one process, the work done in threads."""
         self.root, self.cache, self.box = root, cache, box
         self.paths = RememberedPaths(root)  # every lesson names the same few files
-        self.processes = fit_workers(WORKERS)  # forked before the threads start
+        self.processes = fit_workers(WORKERS) if forked else None  # before the threads
         # with processes the threads only hand tasks over and wait: twice as many keep
         # each process's next task queued while the last one's result is taken in
         self.workers = _Workers("casekit-prefit", WORKERS * (2 if self.processes else 1))
