@@ -321,20 +321,19 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
         return [(int(pid), thread, read) for pid, thread, read in map(str.split, lines)]
 
     monkeypatch.setattr(resample, "_resample", recording)
-    other = threading.Event()  # a thread running while the prefit is made: no fork
+    other = threading.Event()  # a thread running when the first image begins: no fork
     if where == "threads":
         threading.Thread(target=other.wait, daemon=True).start()
     cache = BuildCache(root / "build", read=False)  # as --force
     diags = Diagnostics()
-    try:
-        prefit = Prefit(root, cache, SCREEN_BOX)
-    finally:
-        other.set()
-    assert (prefit.processes is not None) == (where == "processes")
+    prefit = Prefit(root, cache, SCREEN_BOX)
+    assert prefit.workers is None  # nothing begun before an image
     try:
         course = load_course(root, diags, cache, prefit=prefit)
     finally:
         prefit.close()
+        other.set()
+    assert (prefit.processes is not None) == (where == "processes")
     assert course is not None
     assert [(d.path, d.line, d.code) for d in diags.items if d.severity == "error"] == [
         ("b.md", 3, "media-invalid")
@@ -466,6 +465,9 @@ def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     assert begun_and_made(force=True, jobs=2) == (["photo.jpg", "screen.png"], 1)
     assert made[0].processes is not None  # fitted in worker processes: the same book
     assert threads.read_bytes() == in_threads
+    lesson.write_text(lesson.read_text("utf-8") + "\nТағы бір.\n", "utf-8")
+    assert begun_and_made(jobs=2) == ([], 1)
+    assert made[0].processes is None  # an edit: the images remembered, nothing forked
 
     def failing(*_args: object) -> None:
         raise error("a.md", "the book cannot be written", "test-failure")

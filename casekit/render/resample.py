@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -198,9 +198,9 @@ class Prefit:
     """Images fitted to the screen before the book that shows them is begun: each raster
     image a lesson names is probed (``resolve/media.probe``: its damage check included)
     as soon as the lesson is parsed, and then fitted, in ``WORKERS`` processes forked
-    when the prefit is made (``render/fit_workers.py``: threads would wait for Python's
-    lock while this thread parses; with ``--jobs 1`` they do), while this thread
-    parses the others. Threads here
+    with the first image (``render/fit_workers.py``: threads would wait for Python's
+    lock while this thread parses; with ``--jobs 1``, and after an edit, they do),
+    while this thread parses the others. Threads here
     hand the tasks over, probes before fittings (``_Workers``: the resolver waits for
     every probe; the EPUB can be written while images are fitted), and keep the results
     (the build cache, ``_fitted``). A PNG's check writes what it inflates into a
@@ -216,12 +216,10 @@ class Prefit:
         self, root: Path, cache: BuildCache, box: tuple[int, int], forked: bool = True
     ) -> None:
         """``forked=False`` (``--jobs 1``): one process, the work done in threads."""
-        self.root, self.cache, self.box = root, cache, box
+        self.root, self.cache, self.box, self.forked = root, cache, box, forked
         self.paths = RememberedPaths(root)  # every lesson names the same few files
-        self.processes = fit_workers(WORKERS) if forked else None  # before the threads
-        # with processes the threads only hand tasks over and wait: twice as many keep
-        # each process's next task queued while the last one's result is taken in
-        self.workers = _Workers("casekit-prefit", WORKERS * (2 if self.processes else 1))
+        self.processes: ProcessPoolExecutor | None = None
+        self.workers: _Workers | None = None  # both begun with the first image (``_start``)
         self.probes: dict[Path, Future[Probe | None]] = {}
         self.fitting: list[tuple[str, tuple[int, int]]] = []  # their keys in ``_begun``
         self.lock = threading.Lock()  # two workers may find one content under two names
@@ -260,7 +258,21 @@ class Prefit:
             return
         if real not in self.probes and EXTENSION_FORMATS.get(real.suffix.lower()) in RASTER:
             number = len(self.probes)
-            self.probes[real] = self.workers.submit(_PROBE, self._probe, real, rel, number)
+            workers = self.workers or self._start(real)
+            self.probes[real] = workers.submit(_PROBE, self._probe, real, rel, number)
+
+    def _start(self, first: Path) -> _Workers:
+        """The workers, begun for the image ``first``: processes forked (before the
+        threads) unless the build cache remembers its probe (a rebuild after an edit:
+        the images are probably all there, and forking would cost more than it saves)."""
+        key = BuildCache.media_key(first)
+        remembered = key is not None and self.cache.load("probe", key, Probe) is not None
+        if self.forked and not remembered:
+            self.processes = fit_workers(WORKERS)
+        # with processes the threads only hand tasks over and wait: twice as many keep
+        # each process's next task queued while the last one's result is taken in
+        self.workers = _Workers("casekit-prefit", WORKERS * (2 if self.processes else 1))
+        return self.workers
 
     def probed(self, real: Path) -> Probe | None:
         """The probe of ``real`` begun here, once ended (``None``: none, or it failed)."""
@@ -297,6 +309,7 @@ class Prefit:
                 self.fitting.append(key)
                 self.waiting += size
                 made = decodable if size else None
+                assert self.workers is not None  # this runs on one of them
                 _begun[key] = self.workers.submit(_FIT, self._fit, sizing, item, made, size)
         if not size:
             decodable.unlink(missing_ok=True)
@@ -331,7 +344,8 @@ class Prefit:
     def close(self, cancel: bool = False) -> None:
         """Wait for what has begun (a failure is reported by whoever needs the image);
         ``cancel``: only for what is running (the build stops)."""
-        self.workers.shutdown(cancel)
+        if self.workers is not None:
+            self.workers.shutdown(cancel)
         if self.processes is not None:
             self.processes.shutdown(wait=True, cancel_futures=cancel)
         for key in self.fitting:
