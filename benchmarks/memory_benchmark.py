@@ -18,7 +18,11 @@ alike, so the largest lesson does not grow).
 ``--media 1 2 4``: the same table for the image-heavy course (``generate_course.py
 --images``, ``--image-lessons`` lessons) with 1, 2 and 4 dozens of 3000x2000 pictures
 (``--image-sets``: the same lessons, their sections showing each picture in turn), and
-the PDF also with ``-j 2``. "Flat in media size" reads as these rows staying level.
+the PDF and the EPUB also with ``-j 2``. "Flat in media size" reads as these rows
+staying level. A ``-j 2`` job runs in several processes (the PDF's layout workers, the
+EPUB's image and parse workers), which share the pages they were forked with: its
+figure is the peak of the sum of their proportional set sizes (PSS, ``smaps_rollup``,
+sampled every 10 ms), each shared page counted once in all.
 The platform packages (``--format cc --format scorm12``, both editions in one job) are
 measured only when asked for.
 
@@ -31,6 +35,7 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,13 +60,16 @@ JOBS = {  # format: extra options of its job
     "brf": (),
     "pdf": (),  # one process (build_command's -j 1): the join's memory, not the workers'
     "pdf-j2": ("-j", "2"),  # the image course only (``--media``): two layout processes
+    "epub-j2": ("-j", "2"),  # the image course only: image and parse worker processes
     "cc": (),  # platform packages: only when asked (``--format``)
     "scorm12": (),
 }
 #: the formats built per edition (the learner's is measured); the packages take both
-EDITIONS = ("html", "epub", "docx", "brf", "pdf", "pdf-j2")
+EDITIONS = ("html", "epub", "docx", "brf", "pdf", "pdf-j2", "epub-j2")
 #: asked for by name only (``--format``), not in the default table
-ASKED_ONLY = ("pdf-j2", "cc", "scorm12")
+ASKED_ONLY = ("pdf-j2", "epub-j2", "cc", "scorm12")
+#: jobs in several processes: measured as their tree's summed PSS (``tree_peak``)
+TREES = ("pdf-j2", "epub-j2")
 USB_INPUTS = ("-f", "pdf", "-f", "epub", "-f", "docx", "-e", "learner", "--no-contents-pages")
 #: the EPUB spoken (Media Overlays), of the course with each lesson cut short
 #: (``spoken_course``: a whole generated lesson is two hours of speech)
@@ -99,12 +107,52 @@ def job_peaks(course: Path, out: Path, formats: list[str]) -> dict[str, str]:
             else:
                 options = ("-f", fmt.removesuffix("-j2"), "--force", *JOBS[fmt])
                 options += ("-e", "learner") if fmt in EDITIONS else ()
+                if fmt in TREES:
+                    tree = tree_peak(build_command(course, out, *options))
+                    peaks[fmt] = f"{tree:4d} MiB PSS"
+                    continue
                 done = run(build_command(course, out, *options))
         except Failed as failure:
             peaks[fmt] = f"failed: {failure}"
             continue
         peaks[fmt] = f"{done.rss:4d} MiB ({done.cpu:5.1f} s)"
     return peaks
+
+
+def tree_peak(command: list[str]) -> int:
+    """The peak (MiB) of the summed PSS of ``command``'s process and its descendants."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_pss(pid) for pid in _descendants(process.pid)))
+        time.sleep(0.01)
+    if process.returncode != 0:
+        raise Failed(process.stderr.read().decode(errors="replace").strip()[-200:])  # type: ignore[union-attr]
+    return peak // 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(text[text.rfind(")") + 2 :].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += [child for child, parent in parents.items() if parent == found[-1]]
+    return found
+
+
+def _pss(pid: int) -> int:
+    """KiB (0 for a process gone meanwhile)."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
 
 
 def main() -> None:
@@ -164,8 +212,9 @@ def media_table(
 ) -> None:
     """Each format's peak on the image course with each number of dozens of pictures."""
     shown = [f for f in formats if f != "narrate"]  # the spoken course shows no pictures
-    if "pdf" in shown:
-        shown.insert(shown.index("pdf") + 1, "pdf-j2")
+    for one in ("pdf", "epub"):
+        if one in shown:
+            shown.insert(shown.index(one) + 1, f"{one}-j2")
     header = "".join(f"{name:>20}" for name in shown)
     print(f"{'pictures':12}  {'media':>9}{header}", flush=True)
     for count in sets:

@@ -7,7 +7,7 @@ reads it a chunk at a time). A forked process has a lock of its own. Its priorit
 lowered by ``NICE``: the parse and the writer, which the book waits for, keep a core
 while there are more tasks than cores, and the images take both once they are done.
 glibc's malloc keeps what a worker frees (``_keep_freed_memory``): each image's
-buffers (about 100 MB for a 3000x2000 picture) were given back to the system and
+buffers (tens of megabytes for a 3000x2000 picture) were given back to the system and
 faulted in again for the next. benchmarks/README.md (issue 18, eighth round) has the
 figures.
 

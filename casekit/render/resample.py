@@ -199,18 +199,18 @@ class Prefit:
     image a lesson names is probed (``resolve/media.probe``: its damage check included)
     as soon as the lesson is parsed, and then fitted, in ``WORKERS`` processes forked
     with the first image (``render/fit_workers.py``: threads would wait for Python's
-    lock while this thread parses; with ``--jobs 1``, and after an edit, they do),
-    while this thread parses the others. Threads here
-    hand the tasks over, probes before fittings (``_Workers``: the resolver waits for
-    every probe; the EPUB can be written while images are fitted), and keep the results
-    (the build cache, ``_fitted``). A PNG's check writes what it inflates into a
-    scratch file (``decodable_png``), which its fitting decodes: inflated once, not
-    twice, and not held in memory while it waits. The resolver takes the probe from
-    here (``probed`` waits for it) and the EPUB the fitted image (``Sizing`` waits for
-    one being made). Nothing is reported from here: a file the probe refuses is probed
-    again, and reported, by the resolver; an image that cannot be fitted is fitted
-    again, and reported, by the EPUB. ``close`` when the build ends (before forking: no
-    thread or worker may be left running)."""
+    lock while this thread parses; with ``--jobs 1``, and after an edit, threads do it),
+    while this thread parses the others. Threads here hand the tasks over, probes before
+    fittings (``_Workers``: the resolver waits for every probe; the EPUB can be written
+    while images are fitted), and keep the results (the build cache, ``_fitted``). A
+    PNG's check writes what it inflates into a scratch file (``decodable_png``), which
+    its fitting decodes: inflated once, not twice, and not held in memory while it
+    waits. The resolver takes the probe from here (``probed`` waits for it) and the
+    EPUB the fitted image (``Sizing`` waits for one being made). Nothing is reported
+    from here: a file the probe refuses is probed again, and reported, by the resolver;
+    an image that cannot be fitted is fitted again, and reported, by the EPUB.
+    ``close`` when the build ends (before forking: no thread or worker may be left
+    running)."""
 
     def __init__(
         self, root: Path, cache: BuildCache, box: tuple[int, int], forked: bool = True
