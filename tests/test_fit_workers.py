@@ -18,13 +18,9 @@ from casekit.render.fit_workers import fit_workers as forked
 LINUX_GLIBC = os.name == "posix" and os.confstr("CS_GNU_LIBC_VERSION") is not None
 
 
-@pytest.fixture(autouse=True)
-def alone() -> None:
-    """No thread left by an earlier test (one finishing, say): a fork needs none."""
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread():
-            thread.join(5)
-    assert threading.active_count() == 1
+#: each test in a forked process of one thread: a fork is refused beside another thread,
+#: and the tests before may leave one (Dask's offload thread lives as long as its process)
+pytestmark = pytest.mark.forked
 
 
 def faults_making_again(pieces: int) -> int:

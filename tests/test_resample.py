@@ -286,7 +286,10 @@ def test_an_image_that_cannot_be_fitted_stops_the_fitting_with_one_line(
     assert "\n" not in str(found)
 
 
-@pytest.mark.parametrize("where", ["processes", "threads"])
+@pytest.mark.parametrize(
+    "where",  # processes: in a forked process of one thread (a fork needs it; see
+    [pytest.param("processes", marks=pytest.mark.forked), "threads"],  # test_fit_workers)
+)
 def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
     where: str, make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -421,6 +424,7 @@ def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_pars
     ]
 
 
+@pytest.mark.forked  # forks workers: a process of one thread (see test_fit_workers)
 def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     image_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
