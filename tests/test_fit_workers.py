@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import platform
 import resource
 import signal
 import threading
@@ -15,7 +16,7 @@ from casekit.render import fit_workers
 from casekit.render.fit_workers import NICE, run_in
 from casekit.render.fit_workers import fit_workers as forked
 
-LINUX_GLIBC = os.name == "posix" and os.confstr("CS_GNU_LIBC_VERSION") is not None
+GLIBC = platform.libc_ver()[0] == "glibc"
 
 
 #: each test in a forked process of one thread: a fork is refused beside another thread,
@@ -50,7 +51,7 @@ def test_workers_are_forked_processes_of_lower_priority() -> None:
         workers.shutdown()
 
 
-@pytest.mark.skipif(not LINUX_GLIBC, reason="glibc's malloc")
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc")
 def test_a_worker_keeps_the_memory_it_frees_for_the_next_image() -> None:
     """The next image's buffers reuse the last one's pages (96 MiB: 24,576 pages); a
     fresh process without the settings (spawned: a fork would inherit this one's malloc
