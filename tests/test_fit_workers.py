@@ -15,13 +15,9 @@ import pytest
 from casekit.render import fit_workers
 from casekit.render.fit_workers import NICE, run_in
 from casekit.render.fit_workers import fit_workers as forked
+from tests.forked import in_forked_child
 
 GLIBC = platform.libc_ver()[0] == "glibc"
-
-
-#: each test in a forked process of one thread: a fork is refused beside another thread,
-#: and the tests before may leave one (Dask's offload thread lives as long as its process)
-pytestmark = pytest.mark.forked
 
 
 def faults_making_again(pieces: int) -> int:
@@ -40,15 +36,18 @@ def faults_making_again(pieces: int) -> int:
 
 
 def test_workers_are_forked_processes_of_lower_priority() -> None:
-    workers = forked(2)
-    assert workers is not None
-    try:
-        pids = {run_in(workers, os.getpid) for _ in range(8)}
-        assert os.getpid() not in pids
-        niceness = run_in(workers, os.getpriority, os.PRIO_PROCESS, 0)
-        assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE)
-    finally:
-        workers.shutdown()
+    def body() -> None:
+        workers = forked(2)
+        assert workers is not None
+        try:
+            pids = {run_in(workers, os.getpid) for _ in range(8)}
+            assert os.getpid() not in pids
+            niceness = run_in(workers, os.getpriority, os.PRIO_PROCESS, 0)
+            assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICE)
+        finally:
+            workers.shutdown()
+
+    in_forked_child(body)  # a process of one thread: see tests/forked.py
 
 
 @pytest.mark.skipif(not GLIBC, reason="glibc's malloc")
@@ -56,26 +55,34 @@ def test_a_worker_keeps_the_memory_it_frees_for_the_next_image() -> None:
     """The next image's buffers reuse the last one's pages (96 MiB: 24,576 pages); a
     fresh process without the settings (spawned: a fork would inherit this one's malloc
     state) gave them back and faults them all in again."""
-    workers = forked(1)
-    assert workers is not None
-    try:
-        assert run_in(workers, faults_making_again, 6) < 2_000
-    finally:
-        workers.shutdown()
+
+    def body() -> int:
+        workers = forked(1)
+        assert workers is not None
+        try:
+            return run_in(workers, faults_making_again, 6)
+        finally:
+            workers.shutdown()
+
+    assert in_forked_child(body) < 2_000
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as fresh:
         assert fresh.submit(faults_making_again, 6).result() > 12_000
 
 
 def test_a_worker_that_dies_leaves_its_work_to_this_process() -> None:
     """A worker killed (out of memory, say): its work and the next run here."""
-    workers = forked(1)
-    assert workers is not None
-    try:
-        os.kill(run_in(workers, os.getpid), signal.SIGKILL)
-        assert run_in(workers, os.getpid) == os.getpid()
-        assert run_in(workers, sum, [1, 2]) == 3
-    finally:
-        workers.shutdown()
+
+    def body() -> None:
+        workers = forked(1)
+        assert workers is not None
+        try:
+            os.kill(run_in(workers, os.getpid), signal.SIGKILL)
+            assert run_in(workers, os.getpid) == os.getpid()
+            assert run_in(workers, sum, [1, 2]) == 3
+        finally:
+            workers.shutdown()
+
+    in_forked_child(body)
 
 
 def test_no_fork_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:

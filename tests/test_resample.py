@@ -4,6 +4,7 @@ cache, or as they are when the course asks (``original_images``)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import multiprocessing
@@ -34,6 +35,7 @@ from casekit.render.resample import (
     print_box,
 )
 from tests.conftest import build, built
+from tests.forked import in_forked_child
 
 WIDE = (3000, 2000)
 
@@ -286,10 +288,7 @@ def test_an_image_that_cannot_be_fitted_stops_the_fitting_with_one_line(
     assert "\n" not in str(found)
 
 
-@pytest.mark.parametrize(
-    "where",  # processes: in a forked process of one thread (a fork needs it; see
-    [pytest.param("processes", marks=pytest.mark.forked), "threads"],  # test_fit_workers)
-)
+@pytest.mark.parametrize("where", ["processes", "threads"])
 def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
     where: str, make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -297,7 +296,17 @@ def test_a_build_fits_the_screen_images_while_it_parses_the_lessons(
     fitted in worker processes (in worker threads where another thread ran when it was
     made: a fork would be unsafe) once that lesson is parsed; the resolver probes none
     again and takes the probe's answer; a damaged image is reported once, by the
-    resolver."""
+    resolver. With processes, in a forked child of one thread (``tests/forked.py``)."""
+    fits = functools.partial(fits_while_parsing, where, make_course, monkeypatch, tmp_path)
+    if where == "processes":
+        in_forked_child(fits)
+    else:
+        fits()
+
+
+def fits_while_parsing(
+    where: str, make_course: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     data = screenshot()
     root = make_course(
         {
@@ -424,14 +433,20 @@ def test_the_prefit_begins_with_the_images_a_lesson_text_shows_before_it_is_pars
     ]
 
 
-@pytest.mark.forked  # forks workers: a process of one thread (see test_fit_workers)
 def test_a_forced_or_first_epub_build_fits_before_it_hashes_the_course(
     image_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The images are begun before the course's files are hashed when the EPUB is built
     for sure (forced, or never built); an EPUB built before waits for its check (a
     no-change build begins nothing); a build stopped by an error leaves no thread or
-    process running."""
+    process running. In a forked child of one thread: ``-j 2`` forks workers
+    (``tests/forked.py``)."""
+    in_forked_child(functools.partial(begins_before_hashing, image_course, tmp_path, monkeypatch))
+
+
+def begins_before_hashing(
+    image_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from casekit.build import pipeline
     from casekit.formats.epub import book
 
