@@ -13,8 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from casekit.render import fit_workers
-from casekit.render.fit_workers import NICE, run_in
+from casekit.render.fit_workers import NICE
 from casekit.render.fit_workers import fit_workers as forked
+from casekit.runtime.workers import run_in
 from tests.forked import in_forked_child
 
 GLIBC = platform.libc_ver()[0] == "glibc"

@@ -12,7 +12,8 @@ faulted in again for the next. benchmarks/README.md (issue 18, eighth round) has
 figures.
 
 Where a fork is unsafe (another thread runs: one may hold a lock the child would
-wait for forever) or impossible, there are none: the work is done in threads.
+wait for forever) or impossible, there are none: the work is done in threads
+(``runtime/workers.run_in``, which also runs here what a dead worker was given).
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
 
 from casekit.runtime.workers import FORKED, process_pool
 
@@ -37,8 +35,6 @@ _KEPT = {
     _M_TOP_PAD: 64 * 1024 * 1024,
 }
 
-T = TypeVar("T")
-
 
 def fit_workers(count: int) -> ProcessPoolExecutor | None:
     """``count`` processes forked from this one now, or ``None`` where that is unsafe."""
@@ -47,17 +43,6 @@ def fit_workers(count: int) -> ProcessPoolExecutor | None:
     workers = process_pool(count, initializer=_settle)
     workers.submit(int)  # forks them all now, while no other thread runs
     return workers
-
-
-def run_in(workers: ProcessPoolExecutor | None, work: Callable[..., T], *args: Any) -> T:
-    """``work(*args)`` in one of ``workers``; here when there are none or they died
-    (killed, out of memory)."""
-    if workers is not None:
-        try:
-            return workers.submit(work, *args).result()
-        except BrokenProcessPool:
-            pass
-    return work(*args)
 
 
 def _settle() -> None:

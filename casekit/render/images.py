@@ -51,9 +51,14 @@ class KeptBytes:
         self.put(key, data)
         return data
 
+    @classmethod
+    def keeps(cls, size: int) -> bool:
+        """Whether bytes of ``size`` are kept (``put``), not only made."""
+        return size <= cls.LIMIT // 4
+
     def put(self, key: Hashable, data: bytes) -> None:
         with self.lock:
-            if len(data) <= self.LIMIT // 4 and key not in self.entries:
+            if self.keeps(len(data)) and key not in self.entries:
                 self.entries[key] = data
                 self.size += len(data)
                 while self.size > self.LIMIT:

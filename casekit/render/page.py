@@ -176,7 +176,7 @@ def write_page(course: t.Course, writer: StreamedPageWriter, out: BinaryIO) -> N
             item = images.get(mark[1])
             if item is not None:
                 out.write(part[done : mark.start()].encode("utf-8"))
-                if item.size * 4 // 3 <= KeptBytes.LIMIT // 4:
+                if KeptBytes.keeps(item.size * 4 // 3):  # its base64
                     out.write(kept.get(item.sha256, partial(_data_uri, writer.root, item)))
                 else:
                     write_data_uri(writer.root, item, out)

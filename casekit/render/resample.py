@@ -42,11 +42,12 @@ from casekit import tree as t
 from casekit.diagnostics import Diagnostics, error
 from casekit.files.cache import BuildCache, code_fingerprint, digest
 from casekit.render import png_encoder
-from casekit.render.fit_workers import fit_workers, run_in
+from casekit.render.fit_workers import fit_workers
 from casekit.render.image_metadata import ORIENTATION
 from casekit.render.images import KeptBytes, image_bytes, write_image
 from casekit.resolve.lazy import sites_of
 from casekit.resolve.media import MediaError, Probe, cached_probe
+from casekit.runtime.workers import run_in
 from casekit.safety.paths import PathEscape, RememberedPaths, is_url, resolve_inside
 from casekit.safety.sourcetext import read_source_text
 from casekit.tree import EXTENSION_FORMATS
@@ -282,9 +283,9 @@ class Prefit:
     def _probe(self, real: Path, rel: str, number: int) -> Probe | None:
         decodable = Path(self.scratch.name, f"{number}.png")
         with self.lock:  # beyond the budget: checked alone, decoded from the file
-            copied = self.waiting < SCRATCH_BUDGET
+            into = decodable if self.waiting < SCRATCH_BUDGET else None
         try:
-            found = cached_probe(real, rel, self.cache, decodable if copied else None, self._run)
+            found = cached_probe(real, rel, self.cache, into, self.processes)
         except (MediaError, OSError):
             decodable.unlink(missing_ok=True)
             return None
@@ -324,9 +325,6 @@ class Prefit:
             with self.lock:
                 self.waiting -= size
 
-    def _run(self, work: Callable[..., T], *args: Any) -> T:
-        return run_in(self.processes, work, *args)
-
     def _fitted(
         self, root: Path, item: t.MediaItem, box: tuple[int, int], decodable: Path | None
     ) -> bytes | None:
@@ -334,7 +332,7 @@ class Prefit:
         if self.processes is None:
             return fitted_bytes(root, item, box, decodable)
         out = Path(self.scratch.name, f"{item.sha256}.fitted")
-        if not self._run(_fit_into, root, item, box, decodable, out):
+        if not run_in(self.processes, _fit_into, root, item, box, decodable, out):
             return None
         try:
             return out.read_bytes()

@@ -5,19 +5,22 @@ whole; images are checked whole without making their pixels (``raster_check``)."
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from PIL import Image
 
 from casekit.files.cache import BuildCache, file_digest
 from casekit.files.stream import hash_file
 from casekit.resolve.raster_check import check_raster, decodable_png
+from casekit.runtime.workers import run_in
 from casekit.safety.svg import SvgError, sanitize_svg, svg_size
 from casekit.tree import EXTENSION_FORMATS
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 MAX_IMAGE_PIXELS = 40_000_000  # about 6300 x 6300: far beyond print resolution
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
@@ -101,25 +104,21 @@ def probe_into(file: Path, sha256: str, decodable: Path | None) -> Probe:
         return probe(file, sha256, decodable=into)
 
 
-def _here(work: Callable[..., Any], *args: Any) -> Any:
-    return work(*args)
-
-
 def cached_probe(
     real: Path,
     rel: str,
     cache: BuildCache,
     decodable: Path | None = None,
-    run: Callable[..., Any] = _here,
+    workers: ProcessPoolExecutor | None = None,
 ) -> Probe:
     """``probe`` of the file ``real`` (``rel`` in the course), remembered by the build
     cache while the file is unchanged; raises ``MediaError`` (or ``OSError``);
     ``decodable`` as ``probe_into``'s (not made when the probe was remembered);
-    ``run(probe_into, ...)`` probes (in a worker process, say)."""
+    the probe itself made in one of ``workers`` when given."""
     key = BuildCache.media_key(real)
     found = None if key is None else cache.load("probe", key, Probe)
     if found is None:
-        found = run(probe_into, real, file_digest(real, cache), decodable)
+        found = run_in(workers, probe_into, real, file_digest(real, cache), decodable)
         cache.stats.probed.append(rel)
         if key is not None:
             cache.store("probe", key, found)

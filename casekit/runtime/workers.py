@@ -6,11 +6,13 @@ they are about a tenth of the start-up of a build with nothing to do."""
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from concurrent.futures import ProcessPoolExecutor
+
+T = TypeVar("T")
 
 
 #: workers are forked (and inherit this process's objects) where the system can
@@ -27,3 +29,16 @@ def process_pool(
 
     start = multiprocessing.get_context("fork" if FORKED else "spawn")
     return ProcessPoolExecutor(workers, mp_context=start, initializer=initializer)
+
+
+def run_in(workers: ProcessPoolExecutor | None, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in one of ``workers``; here when there are none or they died
+    (killed, out of memory)."""
+    if workers is not None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return workers.submit(work, *args).result()
+        except BrokenProcessPool:
+            pass
+    return work(*args)
